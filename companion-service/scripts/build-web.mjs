@@ -1,0 +1,45 @@
+// Builds the browser clients into companion-service/dist/web. Runs on install, before start and before tests.
+import { build } from 'esbuild';
+import { cp, mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const service = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const web = path.join(service, 'web');
+const out = path.join(service, 'dist', 'web');
+
+const entries = {
+  widget: 'widget/widget.ts',
+  'join/join': 'join/join.ts',
+  'console/console': 'console/console.ts',
+};
+
+// Static files copied as they are: [from (under web/), to (under dist/web/)].
+const statics = [
+  ['portal/index.html', 'index.html'],
+  ['portal/portal.css', 'portal/portal.css'],
+  ['join/index.html', 'join/index.html'],
+  ['console/index.html', 'console/index.html'],
+  ['console/console.css', 'console/console.css'],
+  ['shared/page.css', 'shared/page.css'],
+];
+
+await rm(out, { recursive: true, force: true });
+await build({
+  entryPoints: Object.fromEntries(Object.entries(entries).map(([name, file]) => [name, path.join(web, file)])),
+  outdir: out,
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  target: ['chrome110', 'firefox110', 'safari16'],
+  minify: process.env.NODE_ENV === 'production',
+  sourcemap: true,
+  define: { global: 'globalThis' },
+  inject: [path.join(web, 'shared', 'nodeShims.ts')],
+  logLevel: 'warning',
+});
+for (const [from, to] of statics) {
+  await mkdir(path.dirname(path.join(out, to)), { recursive: true });
+  await cp(path.join(web, from), path.join(out, to));
+}
+console.log(`browser clients built into ${path.relative(process.cwd(), out)}`);

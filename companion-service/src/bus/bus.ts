@@ -1,0 +1,26 @@
+/* Cross-instance fan-out behind one interface. Payloads are strings so nothing in memory is shared across the
+ * boundary: the in-process bus and a Redis pub/sub bus carry exactly the same bytes. */
+
+export type BusHandler = (payload: string) => void;
+
+export interface Bus {
+  publish(channel: string, payload: string): Promise<void>;
+  /** Resolves once the subscription is active; the returned function removes it. */
+  subscribe(channel: string, handler: BusHandler): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+/** Channel names, defined once. */
+export const Channels = {
+  /** Wire messages for one participant's socket, already serialised. */
+  participant: (participantId: string) => `p:${participantId}`,
+  /** Control instructions for one participant's socket (close, replace). */
+  control: (participantId: string) => `c:${participantId}`,
+} as const;
+
+/** What travels on a control channel. */
+export interface ControlMessage {
+  action: 'close';
+  code: number;
+  reason: string;
+}

@@ -1,0 +1,35 @@
+/** Environment variables that override the configuration files: one row per variable, with the setting it sets.
+ * The README's configuration table lists the same variables (a test keeps the two in step). */
+export type EnvKind = 'string' | 'integer' | 'boolean' | 'json' | 'list';
+
+export interface EnvOverride {
+  variable: string;
+  /** Dotted path into the config object. */
+  setting: string;
+  kind: EnvKind;
+}
+
+export const ENV_OVERRIDES: readonly EnvOverride[] = [
+  { variable: 'HOST', setting: 'host', kind: 'string' },
+  { variable: 'PORT', setting: 'port', kind: 'integer' },
+  { variable: 'TANDEM_PUBLIC_URL', setting: 'publicUrl', kind: 'string' },
+  { variable: 'TANDEM_LOG_LEVEL', setting: 'logLevel', kind: 'string' },
+  { variable: 'TANDEM_DEV_SIGN_IN', setting: 'devSignIn', kind: 'boolean' },
+  { variable: 'TANDEM_AGENT_TOKEN_SECRET', setting: 'agentTokenSecret', kind: 'string' },
+  { variable: 'TANDEM_AGENT_TOKEN_TTL_SECONDS', setting: 'agentTokenTtlSeconds', kind: 'integer' },
+  { variable: 'TANDEM_CODE_LENGTH', setting: 'session.codeLength', kind: 'integer' },
+  { variable: 'TANDEM_CODE_TTL_SECONDS', setting: 'session.codeTtlSeconds', kind: 'integer' },
+  { variable: 'TANDEM_RESUME_GRACE_SECONDS', setting: 'session.resumeGraceSeconds', kind: 'integer' },
+  { variable: 'TANDEM_MAX_PARTICIPANTS', setting: 'session.maxParticipants', kind: 'integer' },
+  { variable: 'TANDEM_JOIN_ATTEMPTS_PER_AGENT', setting: 'joinAttempts.perAgent', kind: 'integer' },
+  { variable: 'TANDEM_JOIN_ATTEMPTS_PER_IP', setting: 'joinAttempts.perIp', kind: 'integer' },
+  { variable: 'TANDEM_WS_MAX_PAYLOAD_BYTES', setting: 'socket.maxPayloadBytes', kind: 'integer' },
+  { variable: 'TANDEM_WS_MAX_MESSAGE_BYTES', setting: 'socket.maxMessageBytes', kind: 'integer' },
+  { variable: 'TANDEM_WS_MESSAGES_PER_SECOND', setting: 'socket.messagesPerSecond', kind: 'integer' },
+  { variable: 'TANDEM_WS_BURST', setting: 'socket.burst', kind: 'integer' },
+  { variable: 'TANDEM_ICE_SERVERS', setting: 'ice.servers', kind: 'json' },
+  { variable: 'TANDEM_TURN_URLS', setting: 'ice.turnUrls', kind: 'list' },
+  { variable: 'TANDEM_TURN_SECRET', setting: 'ice.turnSecret', kind: 'string' },
+  { variable: 'TANDEM_TURN_TTL_SECONDS', setting: 'ice.turnTtlSeconds', kind: 'integer' },
+  { variable: 'TANDEM_SQLITE_PATH', setting: 'store.sqlitePath', kind: 'string' },
+];

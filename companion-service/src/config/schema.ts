@@ -1,0 +1,75 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+const PositiveInt = (max: number) => Type.Integer({ minimum: 1, maximum: max });
+
+const IceServer = Type.Object(
+  {
+    urls: Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })]),
+    username: Type.Optional(Type.String()),
+    credential: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+/** Every setting the service reads. Unknown keys are refused so a typo can't silently fall back to a default. */
+export const ConfigSchema = Type.Object(
+  {
+    host: Type.String({ minLength: 1 }),
+    port: Port,
+    publicUrl: Type.String({ pattern: '^https?://[^\\s]+$' }),
+    logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+    devSignIn: Type.Boolean(),
+    agentTokenSecret: Type.String({ minLength: 32 }),
+    agentTokenTtlSeconds: PositiveInt(7 * 24 * 3600),
+    consoleTicketTtlSeconds: PositiveInt(3600),
+    session: Type.Object(
+      {
+        codeLength: Type.Integer({ minimum: 4, maximum: 12 }),
+        codeTtlSeconds: PositiveInt(24 * 3600),
+        resumeGraceSeconds: Type.Integer({ minimum: 0, maximum: 600 }),
+        maxParticipants: Type.Integer({ minimum: 2, maximum: 16 }),
+      },
+      { additionalProperties: false },
+    ),
+    joinAttempts: Type.Object(
+      {
+        perAgent: PositiveInt(1000),
+        perIp: PositiveInt(10000),
+        windowSeconds: PositiveInt(24 * 3600),
+      },
+      { additionalProperties: false },
+    ),
+    socket: Type.Object(
+      {
+        maxPayloadBytes: Type.Integer({ minimum: 1024, maximum: 16 * 1024 * 1024 }),
+        maxMessageBytes: Type.Integer({ minimum: 1024, maximum: 16 * 1024 * 1024 }),
+        messagesPerSecond: PositiveInt(100000),
+        burst: PositiveInt(100000),
+        violationsBeforeClose: PositiveInt(100000),
+        pingIntervalSeconds: PositiveInt(3600),
+      },
+      { additionalProperties: false },
+    ),
+    ice: Type.Object(
+      {
+        servers: Type.Array(IceServer, { maxItems: 16 }),
+        turnUrls: Type.Array(Type.String({ pattern: '^turns?:' }), { maxItems: 16 }),
+        turnSecret: Type.String(),
+        turnTtlSeconds: PositiveInt(7 * 24 * 3600),
+      },
+      { additionalProperties: false },
+    ),
+    store: Type.Object(
+      {
+        kind: Type.Literal('sqlite'),
+        sqlitePath: Type.String({ minLength: 1 }),
+      },
+      { additionalProperties: false },
+    ),
+    bus: Type.Object({ kind: Type.Literal('memory') }, { additionalProperties: false }),
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema>;

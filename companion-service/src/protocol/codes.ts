@@ -1,0 +1,52 @@
+/** Machine-readable error codes carried by `error` messages and HTTP error bodies. Plain constants so browser
+ * bundles can import them without pulling in the schema library. */
+export const ErrorCode = {
+  BadMessage: 'bad_message',
+  UnknownType: 'unknown_type',
+  TooLarge: 'too_large',
+  RateLimited: 'rate_limited',
+  Unauthorized: 'unauthorized',
+  TokenExpired: 'token_expired',
+  Forbidden: 'forbidden',
+  InvalidCode: 'invalid_code',
+  CodeExpired: 'code_expired',
+  InvalidTicket: 'invalid_ticket',
+  SessionFull: 'session_full',
+  SessionEnded: 'session_ended',
+  AgentPresent: 'agent_present',
+  AlreadyInSession: 'already_in_session',
+  NotInSession: 'not_in_session',
+  UnknownPeer: 'unknown_peer',
+  ResumeFailed: 'resume_failed',
+  DevSignInDisabled: 'dev_sign_in_disabled',
+  Internal: 'internal',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** WebSocket close codes the server uses. 4000-4999 are free for applications (RFC 6455 section 7.4.2). */
+export const CloseCode = {
+  Normal: 1000,
+  GoingAway: 1001,
+  PolicyViolation: 1008,
+  MessageTooBig: 1009,
+  SessionEnded: 4000,
+  Replaced: 4001,
+} as const;
+
+/** Why a session ended, as reported to every member. */
+export const EndReason = {
+  VisitorHangup: 'visitor_hangup',
+  AgentHangup: 'agent_hangup',
+  AgentEnded: 'agent_ended',
+  VisitorLost: 'visitor_lost',
+  AgentLost: 'agent_lost',
+  CodeExpired: 'code_expired',
+} as const;
+export type EndReason = (typeof EndReason)[keyof typeof EndReason];
+
+/** Why a participant left while the session goes on. */
+export const LeaveReason = {
+  Hangup: 'hangup',
+  Lost: 'lost',
+} as const;
+export type LeaveReason = (typeof LeaveReason)[keyof typeof LeaveReason];

@@ -1,0 +1,148 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+/* The wire protocol: one schema per message, in both directions. The server validates every inbound message
+ * against these; the browser clients import the types. Every string and array has an upper bound. */
+
+export const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' });
+export const Role = Type.Union([Type.Literal('visitor'), Type.Literal('agent'), Type.Literal('guest')]);
+export type Role = Static<typeof Role>;
+export const SessionCode = Type.String({ pattern: '^[0-9]{4,12}$' });
+/** Per-pair generation: bumps each time a pair's peer connection is re-created, so stale signals are ignored. */
+export const Generation = Type.Integer({ minimum: 1, maximum: 1_000_000 });
+
+// --- simple-peer signal payloads, relayed unchanged -----------------------------------------------------------
+
+const Sdp = Type.String({ maxLength: 60_000 });
+const NullableString = (max: number) => Type.Union([Type.String({ maxLength: max }), Type.Null()]);
+
+export const SignalData = Type.Union([
+  Type.Object({ type: Type.Literal('offer'), sdp: Sdp }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('answer'), sdp: Sdp }, { additionalProperties: false }),
+  Type.Object(
+    {
+      type: Type.Literal('candidate'),
+      candidate: Type.Object(
+        {
+          candidate: Type.String({ maxLength: 2048 }),
+          sdpMLineIndex: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 1024 }), Type.Null()])),
+          sdpMid: Type.Optional(NullableString(256)),
+          usernameFragment: Type.Optional(NullableString(256)),
+        },
+        { additionalProperties: false },
+      ),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object({ type: Type.Literal('renegotiate'), renegotiate: Type.Literal(true) }, { additionalProperties: false }),
+  Type.Object(
+    {
+      type: Type.Literal('transceiverRequest'),
+      transceiverRequest: Type.Object(
+        {
+          kind: Type.Union([Type.Literal('audio'), Type.Literal('video')]),
+          init: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { maxProperties: 16 })),
+        },
+        { additionalProperties: false },
+      ),
+    },
+    { additionalProperties: false },
+  ),
+]);
+export type SignalData = Static<typeof SignalData>;
+
+export const IceServer = Type.Object({
+  urls: Type.Union([Type.String(), Type.Array(Type.String())]),
+  username: Type.Optional(Type.String()),
+  credential: Type.Optional(Type.String()),
+});
+export type IceServer = Static<typeof IceServer>;
+
+export const PeerInfo = Type.Object({ id: Id, role: Role, name: Type.Optional(Type.String({ maxLength: 80 })) });
+export type PeerInfo = Static<typeof PeerInfo>;
+
+/** A peer the receiver should connect to, with whether the receiver creates the offer. */
+export const PeerLink = Type.Object({ peer: PeerInfo, initiator: Type.Boolean(), gen: Generation });
+export type PeerLink = Static<typeof PeerLink>;
+
+// --- client -> server ------------------------------------------------------------------------------------------
+
+const msg = <T extends string, P extends Record<string, TSchema>>(type: T, props: P) =>
+  Type.Object({ type: Type.Literal(type), ...props }, { additionalProperties: false });
+
+export const VisitorStart = msg('visitor.start', {});
+export const AgentJoinWithCode = msg('agent.join', {
+  token: Type.String({ minLength: 1, maxLength: 4096 }),
+  code: SessionCode,
+});
+export const AgentJoinWithTicket = msg('agent.join', { ticket: Type.String({ minLength: 16, maxLength: 128 }) });
+export const SessionResume = msg('session.resume', { resumeToken: Type.String({ minLength: 16, maxLength: 128 }) });
+export const SignalOut = msg('signal', { to: Id, gen: Generation, data: SignalData });
+export const PairRestart = msg('pair.restart', { peerId: Id });
+export const SessionLeave = msg('session.leave', {});
+export const SessionEnd = msg('session.end', {});
+
+/** Inbound schemas by type. `agent.join` has two forms: with a key (code + agent token) or with a console ticket. */
+export const ClientMessages = {
+  'visitor.start': VisitorStart,
+  'agent.join': Type.Union([AgentJoinWithCode, AgentJoinWithTicket]),
+  'session.resume': SessionResume,
+  signal: SignalOut,
+  'pair.restart': PairRestart,
+  'session.leave': SessionLeave,
+  'session.end': SessionEnd,
+} as const;
+export type ClientMessageType = keyof typeof ClientMessages;
+export type ClientMessage = { [K in ClientMessageType]: Static<(typeof ClientMessages)[K]> }[ClientMessageType];
+
+// --- server -> client ------------------------------------------------------------------------------------------
+
+const Self = Type.Object({ id: Id, role: Role });
+
+export const ErrorMessage = msg('error', {
+  code: Type.String(),
+  message: Type.String(),
+  /** The type of the client message that caused it, when known. */
+  inReplyTo: Type.Optional(Type.String()),
+  retryAfterSeconds: Type.Optional(Type.Integer({ minimum: 0 })),
+});
+export const SessionCreated = msg('session.created', {
+  sessionId: Id,
+  code: SessionCode,
+  codeExpiresAt: Type.Integer(),
+  self: Self,
+  resumeToken: Type.String(),
+  iceServers: Type.Array(IceServer),
+});
+export const SessionJoined = msg('session.joined', {
+  sessionId: Id,
+  code: SessionCode,
+  self: Self,
+  resumeToken: Type.String(),
+  iceServers: Type.Array(IceServer),
+  /** Everyone already present; they initiate toward the newcomer, unless told otherwise per link. */
+  peers: Type.Array(PeerLink),
+  resumed: Type.Boolean(),
+});
+export const PeerJoined = msg('peer.joined', { link: PeerLink });
+export const PeerLeft = msg('peer.left', { peerId: Id, reason: Type.String() });
+export const PeerAway = msg('peer.away', { peerId: Id });
+export const PeerBack = msg('peer.back', { peerId: Id });
+export const PairReset = msg('pair.reset', { link: PeerLink });
+export const SignalIn = msg('signal', { from: Id, gen: Generation, data: SignalData });
+export const SessionEnded = msg('session.ended', { reason: Type.String() });
+
+export type ErrorMessage = Static<typeof ErrorMessage>;
+export type SessionCreated = Static<typeof SessionCreated>;
+export type SessionJoined = Static<typeof SessionJoined>;
+export type ServerMessage =
+  | ErrorMessage
+  | SessionCreated
+  | SessionJoined
+  | Static<typeof PeerJoined>
+  | Static<typeof PeerLeft>
+  | Static<typeof PeerAway>
+  | Static<typeof PeerBack>
+  | Static<typeof PairReset>
+  | Static<typeof SignalIn>
+  | Static<typeof SessionEnded>;
+export type ServerMessageOf<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;

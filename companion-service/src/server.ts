@@ -1,0 +1,68 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { Config } from './config/schema';
+import { AgentAdmission } from './auth/agentAdmission';
+import { ConsoleTicketBook } from './auth/consoleTickets';
+import { authPlugin } from './auth/plugin';
+import { createBus } from './bus/createBus';
+import type { Bus } from './bus/bus';
+import { healthPlugin } from './health/plugin';
+import { SessionService } from './sessions/sessionService';
+import { signalingPlugin } from './signaling/plugin';
+import { createStore } from './store/createStore';
+import type { Store } from './store/store';
+import { webPlugin } from './web/plugin';
+
+export interface TandemServer {
+  app: FastifyInstance;
+  store: Store;
+  bus: Bus;
+  sessions: SessionService;
+}
+
+/** Builds a ready-to-listen service from a validated configuration. Tests call it with port 0. */
+export async function buildServer(config: Config): Promise<TandemServer> {
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      // Agent tokens, tickets and resume tokens must never reach the logs.
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+    },
+    bodyLimit: 64 * 1024,
+    trustProxy: true,
+  });
+
+  const store = createStore(config.store);
+  await store.migrate();
+  const bus = createBus(config.bus);
+  // Registered first, so it runs last on close: sockets are closed before the store is flushed.
+  app.addHook('onClose', async () => {
+    await bus.close();
+    await store.close();
+  });
+
+  const sessions = new SessionService({ config, store, bus, log: app.log });
+  const admission = new AgentAdmission(sessions, config.joinAttempts);
+  const tickets = new ConsoleTicketBook(config.consoleTicketTtlSeconds * 1000);
+
+  await app.register(helmet, {
+    // The widget script is loaded by customers' pages on other origins.
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+    contentSecurityPolicy: {
+      directives: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'"],
+        'connect-src': ["'self'"],
+        'img-src': ["'self'", 'data:', 'blob:'],
+        'media-src': ["'self'", 'blob:'],
+      },
+    },
+  });
+  await app.register(rateLimit, { max: 300, timeWindow: '1 minute' });
+  await app.register(healthPlugin, { store });
+  await app.register(authPlugin, { config, admission, tickets });
+  await app.register(signalingPlugin, { config, sessions, admission, tickets, bus });
+  await app.register(webPlugin, { config });
+  return { app, store, bus, sessions };
+}

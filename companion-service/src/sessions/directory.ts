@@ -1,0 +1,71 @@
+import type { Session } from './model';
+
+/** Live sessions in this process, indexed by id, code, participant and resume token. State only: the rules are in
+ * model.ts and the I/O in sessionService.ts. */
+export class SessionDirectory {
+  private readonly sessions = new Map<string, Session>();
+  private readonly byCode = new Map<string, string>();
+  private readonly byParticipant = new Map<string, string>();
+  private readonly resumeTokens = new Map<string, string>();
+  private readonly tokenOf = new Map<string, string>();
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  get(sessionId: string): Session | undefined {
+    return this.sessions.get(sessionId);
+  }
+
+  findByCode(code: string): Session | undefined {
+    const id = this.byCode.get(code);
+    return id === undefined ? undefined : this.sessions.get(id);
+  }
+
+  isCodeTaken(code: string): boolean {
+    return this.byCode.has(code);
+  }
+
+  sessionOf(participantId: string): Session | undefined {
+    const id = this.byParticipant.get(participantId);
+    return id === undefined ? undefined : this.sessions.get(id);
+  }
+
+  participantForResumeToken(token: string): string | undefined {
+    return this.resumeTokens.get(token);
+  }
+
+  /** Stores the session's new state and keeps every index in step with its participant list. */
+  put(session: Session): void {
+    const previous = this.sessions.get(session.id);
+    this.sessions.set(session.id, session);
+    this.byCode.set(session.code, session.id);
+    const current = new Set(session.participants.map((p) => p.id));
+    for (const p of previous?.participants ?? []) if (!current.has(p.id)) this.forgetParticipant(p.id);
+    for (const id of current) this.byParticipant.set(id, session.id);
+  }
+
+  setResumeToken(participantId: string, token: string): void {
+    this.resumeTokens.set(token, participantId);
+    this.tokenOf.set(participantId, token);
+  }
+
+  remove(sessionId: string): void {
+    const session = this.sessions.get(sessionId);
+    if (!session) return;
+    this.sessions.delete(sessionId);
+    if (this.byCode.get(session.code) === sessionId) this.byCode.delete(session.code);
+    for (const p of session.participants) this.forgetParticipant(p.id);
+  }
+
+  all(): IterableIterator<Session> {
+    return this.sessions.values();
+  }
+
+  private forgetParticipant(participantId: string): void {
+    this.byParticipant.delete(participantId);
+    const token = this.tokenOf.get(participantId);
+    if (token !== undefined) this.resumeTokens.delete(token);
+    this.tokenOf.delete(participantId);
+  }
+}

@@ -1,0 +1,20 @@
+import type { ServerMessage } from '../protocol/messages';
+import type { Effect } from './model';
+
+/** Turns a rule's effect into the wire message its recipient gets. */
+export function effectToMessage(effect: Effect): ServerMessage {
+  switch (effect.kind) {
+    case 'peer-joined':
+      return { type: 'peer.joined', link: effect.link };
+    case 'peer-left':
+      return { type: 'peer.left', peerId: effect.peerId, reason: effect.reason };
+    case 'peer-away':
+      return { type: 'peer.away', peerId: effect.peerId };
+    case 'peer-back':
+      return { type: 'peer.back', peerId: effect.peerId };
+    case 'pair-reset':
+      return { type: 'pair.reset', link: effect.link };
+    case 'session-ended':
+      return { type: 'session.ended', reason: effect.reason };
+  }
+}

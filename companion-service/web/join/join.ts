@@ -1,0 +1,108 @@
+import type { AgentTokenResponse, ConsoleTicketResponse, ErrorBody, PublicConfig } from '../../src/protocol/http';
+
+/* The agent join page: sign in (development sign-in where enabled), type the visitor's key, Join opens the
+ * agent console in its own window with a single-use ticket. */
+
+const TOKEN_KEY = 'tandem.agentToken';
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+function showError(id: string, text: string | undefined): void {
+  const node = $(id);
+  node.textContent = text ?? '';
+  node.hidden = !text;
+}
+
+async function postJson<T>(url: string, body: unknown, token?: string): Promise<{ ok: true; data: T } | { ok: false; error: ErrorBody }> {
+  try {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (token) headers.authorization = `Bearer ${token}`;
+    const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
+    const data = (await response.json()) as T | ErrorBody;
+    return response.ok ? { ok: true, data: data as T } : { ok: false, error: data as ErrorBody };
+  } catch {
+    return { ok: false, error: { code: 'network', message: 'The Tandem service cannot be reached. Check your connection and try again.' } };
+  }
+}
+
+function signedIn(): { token: string; name: string } | undefined {
+  const raw = sessionStorage.getItem(TOKEN_KEY);
+  if (!raw) return undefined;
+  const parsed = JSON.parse(raw) as { token: string; name: string; expiresAt: number };
+  return parsed.expiresAt > Date.now() ? parsed : undefined;
+}
+
+function render(config: PublicConfig): void {
+  const agent = signedIn();
+  $('sign-in').hidden = !!agent;
+  $('join').hidden = !agent;
+  $('dev-form').hidden = !config.devSignIn;
+  $('dev-off').hidden = config.devSignIn;
+  if (agent) {
+    $('agent-label').textContent = agent.name;
+    $('session-key').focus();
+  }
+}
+
+async function main(): Promise<void> {
+  const config = (await (await fetch('/api/config')).json()) as PublicConfig;
+  render(config);
+
+  $<HTMLFormElement>('dev-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const name = $<HTMLInputElement>('agent-name').value.trim();
+    if (!name) return showError('sign-in-error', 'Enter your name.');
+    const result = await postJson<AgentTokenResponse>('/api/dev/sign-in', { name });
+    if (!result.ok) return showError('sign-in-error', result.error.message);
+    showError('sign-in-error', undefined);
+    sessionStorage.setItem(TOKEN_KEY, JSON.stringify(result.data));
+    render(config);
+  });
+
+  $('sign-out').addEventListener('click', () => {
+    sessionStorage.removeItem(TOKEN_KEY);
+    render(config);
+  });
+
+  $<HTMLFormElement>('join-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const input = $<HTMLInputElement>('session-key');
+    const key = input.value.replace(/\s+/g, '');
+    if (!new RegExp(`^[0-9]{${config.codeLength}}$`).test(key)) {
+      input.setAttribute('aria-invalid', 'true');
+      return showError('join-error', `The key is ${config.codeLength} digits.`);
+    }
+    input.removeAttribute('aria-invalid');
+    const agent = signedIn();
+    if (!agent) return render(config);
+    // Open the window inside the click so popup blockers allow it; point it at the console once admitted.
+    const consoleWindow = window.open('about:blank', 'tandem-console');
+    const button = $<HTMLButtonElement>('join-button');
+    button.disabled = true;
+    button.textContent = 'Joining…';
+    showError('join-error', undefined);
+    $('popup-blocked').hidden = true;
+    const result = await postJson<ConsoleTicketResponse>('/api/agent/console-tickets', { code: key }, agent.token);
+    button.disabled = false;
+    button.textContent = 'Join';
+    if (!result.ok) {
+      consoleWindow?.close();
+      if (result.error.code === 'unauthorized' || result.error.code === 'token_expired') {
+        sessionStorage.removeItem(TOKEN_KEY);
+        render(config);
+        return showError('sign-in-error', result.error.message);
+      }
+      input.setAttribute('aria-invalid', 'true');
+      return showError('join-error', result.error.message);
+    }
+    const url = `/console#ticket=${encodeURIComponent(result.data.ticket)}`;
+    if (consoleWindow) {
+      consoleWindow.location.href = url;
+      input.value = '';
+    } else {
+      $<HTMLAnchorElement>('console-link').href = url;
+      $('popup-blocked').hidden = false;
+    }
+  });
+}
+
+void main();

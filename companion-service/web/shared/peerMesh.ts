@@ -1,0 +1,104 @@
+import SimplePeer from 'simple-peer';
+import type { IceServer, PeerLink, SignalData } from '../../src/protocol/messages';
+import type { SignalingClient } from './signalingClient';
+
+interface PeerEntry {
+  peer: SimplePeer.Instance;
+  gen: number;
+  /** Set when we destroyed it on purpose, so its close does not trigger a restart. */
+  retired: boolean;
+}
+
+export interface PeerMeshEvents {
+  onRemoteStream(peerId: string, stream: MediaStream): void;
+  onPeerClosed(peerId: string): void;
+}
+
+/** A full mesh of simple-peer connections, one per other participant. The server decides who initiates each pair
+ * and its generation; a pair whose connection fails is re-created through the server (simple-peer has no ICE
+ * restart). */
+export class PeerMesh {
+  private readonly peers = new Map<string, PeerEntry>();
+  private iceServers: IceServer[] = [];
+
+  constructor(
+    private readonly client: SignalingClient,
+    private readonly localStream: MediaStream | undefined,
+    private readonly events: PeerMeshEvents,
+  ) {
+    client.on('signal', (m) => {
+      const entry = this.peers.get(m.from);
+      if (entry && entry.gen === m.gen) entry.peer.signal(m.data as SimplePeer.SignalData);
+    });
+    client.on('peer.joined', (m) => this.connect(m.link));
+    client.on('pair.reset', (m) => this.connect(m.link));
+    client.on('peer.left', (m) => this.remove(m.peerId));
+    client.on('session.ended', () => this.destroy());
+  }
+
+  setIceServers(servers: IceServer[]): void {
+    this.iceServers = servers;
+  }
+
+  /** After joining or resuming: connect to every link; on a resume, keep pairs that are still connected and ask
+   * the server to re-create the ones this page no longer has. */
+  sync(links: PeerLink[], resumed: boolean): void {
+    for (const link of links) {
+      const existing = this.peers.get(link.peer.id);
+      if (!resumed) this.connect(link);
+      else if (!existing || existing.peer.destroyed) this.client.send({ type: 'pair.restart', peerId: link.peer.id });
+    }
+  }
+
+  /** Creates (or re-creates) the connection to one peer. */
+  connect(link: PeerLink): void {
+    this.retire(link.peer.id);
+    const peer = new SimplePeer({
+      initiator: link.initiator,
+      stream: this.localStream,
+      trickle: true,
+      config: { iceServers: this.iceServers as RTCIceServer[] },
+      // Receive video even when we send none (e.g. no camera).
+      offerOptions: { offerToReceiveAudio: true, offerToReceiveVideo: true },
+    });
+    const entry: PeerEntry = { peer, gen: link.gen, retired: false };
+    this.peers.set(link.peer.id, entry);
+    peer.on('signal', (data) => {
+      this.client.send({ type: 'signal', to: link.peer.id, gen: link.gen, data: data as SignalData });
+    });
+    peer.on('stream', (stream: MediaStream) => this.events.onRemoteStream(link.peer.id, stream));
+    peer.on('error', () => {
+      /* handled by close */
+    });
+    peer.on('close', () => {
+      if (entry.retired) return;
+      entry.retired = true;
+      this.events.onPeerClosed(link.peer.id);
+      // An unexpected close (ICE failure, remote page gone): ask the server to re-create the pair. The
+      // initiator side asks; both would work, but one request is enough.
+      if (link.initiator) this.client.send({ type: 'pair.restart', peerId: link.peer.id });
+    });
+  }
+
+  /** The RTCPeerConnection for a peer, for diagnostics. */
+  connectionTo(peerId: string): RTCPeerConnection | undefined {
+    return (this.peers.get(peerId)?.peer as unknown as { _pc?: RTCPeerConnection } | undefined)?._pc;
+  }
+
+  remove(peerId: string): void {
+    this.retire(peerId);
+    this.peers.delete(peerId);
+    this.events.onPeerClosed(peerId);
+  }
+
+  destroy(): void {
+    for (const id of [...this.peers.keys()]) this.remove(id);
+  }
+
+  private retire(peerId: string): void {
+    const entry = this.peers.get(peerId);
+    if (!entry) return;
+    entry.retired = true;
+    entry.peer.destroy();
+  }
+}

@@ -1,0 +1,92 @@
+import { CloseCode } from '../../src/protocol/codes';
+import type { ClientMessage, ServerMessage, ServerMessageOf } from '../../src/protocol/messages';
+
+type Handler<T extends ServerMessage['type']> = (message: ServerMessageOf<T>) => void;
+
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** Close codes after which reconnecting is pointless: the server ended or refused this participant. */
+const FINAL_CLOSES = new Set<number>([CloseCode.SessionEnded, CloseCode.Replaced, CloseCode.PolicyViolation]);
+
+/** The browser side of the signaling socket: typed messages, and automatic resume after a dropped connection
+ * (with backoff) using the resume token the server issued. */
+export class SignalingClient {
+  private socket: WebSocket | undefined;
+  private readonly handlers = new Map<string, Set<(m: ServerMessage) => void>>();
+  private resumeToken: string | undefined;
+  private attempts = 0;
+  private stopped = false;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  onStateChange: (state: ConnectionState, detail?: string) => void = () => {};
+
+  constructor(private readonly url: string) {}
+
+  /** Opens the socket and sends `first` (start, join or resume) once it is open. */
+  connect(first: ClientMessage): void {
+    this.stopped = false;
+    this.open(first);
+  }
+
+  on<T extends ServerMessage['type']>(type: T, handler: Handler<T>): () => void {
+    let set = this.handlers.get(type);
+    if (!set) this.handlers.set(type, (set = new Set()));
+    const h = handler as (m: ServerMessage) => void;
+    set.add(h);
+    return () => set.delete(h);
+  }
+
+  send(message: ClientMessage): void {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
+  }
+
+  /** Closes for good: no resume. */
+  close(): void {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.socket?.close(1000, 'client closed');
+    this.onStateChange('closed');
+  }
+
+  private open(first: ClientMessage): void {
+    this.onStateChange(this.attempts === 0 ? 'connecting' : 'reconnecting');
+    const socket = new WebSocket(this.url);
+    this.socket = socket;
+    socket.onopen = () => {
+      socket.send(JSON.stringify(first));
+    };
+    socket.onmessage = (event) => {
+      let message: ServerMessage;
+      try {
+        message = JSON.parse(String(event.data)) as ServerMessage;
+      } catch {
+        return;
+      }
+      if (message.type === 'session.created' || message.type === 'session.joined') {
+        this.resumeToken = message.resumeToken;
+        this.attempts = 0;
+        this.onStateChange('open');
+      }
+      if (message.type === 'session.ended') this.stopped = true;
+      for (const handler of this.handlers.get(message.type) ?? []) handler(message);
+    };
+    socket.onclose = (event) => {
+      if (this.socket !== socket) return;
+      if (this.stopped || FINAL_CLOSES.has(event.code) || !this.resumeToken) {
+        this.stopped = true;
+        this.onStateChange('closed', event.reason);
+        return;
+      }
+      // Backoff: 0.5 s, 1 s, 2 s, 4 s ... capped at 5 s, well inside the server's grace period.
+      const delay = Math.min(5000, 500 * 2 ** this.attempts++);
+      this.onStateChange('reconnecting');
+      this.retryTimer = setTimeout(() => this.open({ type: 'session.resume', resumeToken: this.resumeToken! }), delay);
+    };
+  }
+}
+
+/** The service's WebSocket URL, from the origin that served a script or page. */
+export function socketUrl(origin: string): string {
+  const url = new URL('/ws', origin);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.toString();
+}
