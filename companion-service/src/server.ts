@@ -31,6 +31,8 @@ export async function buildServer(config: Config): Promise<TandemServer> {
     },
     bodyLimit: 64 * 1024,
     trustProxy: true,
+    // Refuse unknown properties instead of silently stripping them: bad input gets a clear 400.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
 
   const store = createStore(config.store);

@@ -1,0 +1,75 @@
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+
+export function chromiumPath(): string {
+  const found = CANDIDATES.find((p): p is string => !!p && existsSync(p));
+  if (!found) throw new Error('Chromium not found: install it (apt-get install chromium) or set CHROMIUM_PATH');
+  return found;
+}
+
+const BASE_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--use-fake-device-for-media-stream'];
+
+/** Headless Chromium with fake camera and microphone. `cameraPrompt` decides what the permission prompt answers. */
+export async function launchBrowser(cameraPrompt: 'allow' | 'deny' = 'allow'): Promise<Browser> {
+  const prompt = cameraPrompt === 'allow' ? '--use-fake-ui-for-media-stream' : '--deny-permission-prompts';
+  return chromium.launch({ executablePath: chromiumPath(), headless: true, args: [...BASE_ARGS, prompt] });
+}
+
+/** Test-side instrumentation only: remembers every RTCPeerConnection a page creates so the test can read
+ * getStats() and prove that video frames are really decoded. The product has no such hook. */
+const RECORD_PEER_CONNECTIONS = () => {
+  const Native = window.RTCPeerConnection;
+  const seen: RTCPeerConnection[] = [];
+  (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs = seen;
+  window.RTCPeerConnection = class extends Native {
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      seen.push(this);
+    }
+  } as typeof RTCPeerConnection;
+};
+
+export async function newContext(browser: Browser): Promise<BrowserContext> {
+  const context = await browser.newContext();
+  await context.addInitScript(RECORD_PEER_CONNECTIONS);
+  return context;
+}
+
+/** Sum of framesDecoded over the page's inbound video streams on live connections. */
+export async function framesDecoded(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? [];
+    let total = 0;
+    for (const pc of pcs) {
+      if (pc.connectionState === 'closed') continue;
+      const stats = await pc.getStats();
+      stats.forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
+        if (s.type === 'inbound-rtp' && s.kind === 'video') total += s.framesDecoded ?? 0;
+      });
+    }
+    return total;
+  });
+}
+
+/** Waits until decoded frames are rising: the far end's camera is really arriving, not just connected. */
+export async function expectFramesRising(page: Page, timeoutMs = 20_000): Promise<{ first: number; later: number }> {
+  const deadline = Date.now() + timeoutMs;
+  let first = 0;
+  while ((first = await framesDecoded(page)) === 0) {
+    if (Date.now() > deadline) throw new Error('no video frames decoded');
+    await page.waitForTimeout(100);
+  }
+  for (;;) {
+    await page.waitForTimeout(500);
+    const later = await framesDecoded(page);
+    if (later > first) return { first, later };
+    if (Date.now() > deadline) throw new Error(`video frames stopped at ${later}`);
+  }
+}
+
+/** The intrinsic width of the first video matching the selector (0 until frames are rendered). */
+export async function videoWidth(page: Page, selector: string): Promise<number> {
+  return page.locator(selector).first().evaluate((v) => (v as HTMLVideoElement).videoWidth);
+}

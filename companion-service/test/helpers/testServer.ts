@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { loadConfig, type DeepPartial } from '../../src/config/load';
+import type { Config } from '../../src/config/schema';
+import { buildServer, type TandemServer } from '../../src/server';
+
+export interface RunningServer extends TandemServer {
+  config: Config;
+  baseUrl: string;
+  wsUrl: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/** A real service on a random loopback port with its own SQLite file. */
+export async function startServer(overrides: DeepPartial<Config> = {}): Promise<RunningServer> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'tandem-test-'));
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      host: '127.0.0.1',
+      port: 0,
+      logLevel: 'silent',
+      ...overrides,
+      store: { kind: 'sqlite', sqlitePath: path.join(dataDir, 'tandem.db'), ...overrides.store },
+    },
+  });
+  const server = await buildServer(config);
+  await server.app.listen({ host: config.host, port: 0 });
+  const { port } = server.app.server.address() as AddressInfo;
+  let stopped = false;
+  return {
+    ...server,
+    config,
+    dataDir,
+    baseUrl: `http://localhost:${port}`,
+    wsUrl: `ws://localhost:${port}/ws`,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await server.app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function devToken(server: RunningServer, name = 'Ana Agent'): Promise<string> {
+  const response = await fetch(`${server.baseUrl}/api/dev/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name }),
+  });
+  if (!response.ok) throw new Error(`sign-in failed: ${response.status}`);
+  return ((await response.json()) as { token: string }).token;
+}

@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config/load';
+import { ENV_OVERRIDES } from '../../src/config/env';
+import { repoRoot } from '../../src/paths';
+
+describe('configuration', () => {
+  it('has embedded defaults that start without any environment', () => {
+    const config = loadConfig({ env: {} });
+    expect(config.port).toBe(8080);
+    expect(config.devSignIn).toBe(true);
+    expect(config.session).toEqual({ codeLength: 6, codeTtlSeconds: 600, resumeGraceSeconds: 20, maxParticipants: 6 });
+    expect(config.store.kind).toBe('sqlite');
+    expect(config.bus.kind).toBe('memory');
+  });
+
+  it('takes HOST, PORT and TANDEM_* variables over the files', () => {
+    const config = loadConfig({ env: { HOST: '127.0.0.1', PORT: '9999', TANDEM_CODE_LENGTH: '8', TANDEM_DEV_SIGN_IN: 'false', TANDEM_TURN_URLS: 'turn:a:3478, turns:b:5349' } });
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.port).toBe(9999);
+    expect(config.session.codeLength).toBe(8);
+    expect(config.devSignIn).toBe(false);
+    expect(config.ice.turnUrls).toEqual(['turn:a:3478', 'turns:b:5349']);
+  });
+
+  it('stops with a message naming the setting when a value is bad', () => {
+    expect(() => loadConfig({ env: { PORT: 'eighty' } })).toThrow(new ConfigError('PORT must be a whole number, got "eighty"'));
+    expect(() => loadConfig({ env: { PORT: '70000' } })).toThrow(/invalid setting "port" \(environment variable PORT\)/);
+    expect(() => loadConfig({ env: { TANDEM_CODE_LENGTH: '2' } })).toThrow(/"session.codeLength"/);
+    expect(() => loadConfig({ env: { TANDEM_DEV_SIGN_IN: 'maybe' } })).toThrow(/TANDEM_DEV_SIGN_IN must be true or false/);
+  });
+
+  it('refuses the production profile without a real agent token secret, and turns dev sign-in off there', () => {
+    expect(() => loadConfig({ env: { TANDEM_CONFIG: 'production' } })).toThrow(/"agentTokenSecret" \(environment variable TANDEM_AGENT_TOKEN_SECRET\)/);
+    const config = loadConfig({ env: { TANDEM_CONFIG: 'production', TANDEM_AGENT_TOKEN_SECRET: 'x'.repeat(40) } });
+    expect(config.devSignIn).toBe(false);
+  });
+
+  it('refuses unknown profiles and unknown settings', () => {
+    expect(() => loadConfig({ env: { TANDEM_CONFIG: 'staging' } })).toThrow(/does not exist/);
+    expect(() => loadConfig({ env: {}, overrides: { bogus: 1 } as never })).toThrow(/invalid setting/);
+  });
+
+  it('documents every environment variable in the README', () => {
+    const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    for (const { variable } of ENV_OVERRIDES) expect(readme).toContain(`\`${variable}\``);
+  });
+});

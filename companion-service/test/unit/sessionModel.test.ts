@@ -1,0 +1,208 @@
+import { EndReason, ErrorCode, LeaveReason } from '../../src/protocol/codes';
+import {
+  admitAgent,
+  canRelay,
+  createSession,
+  endByAgent,
+  expire,
+  leave,
+  linksFor,
+  markAway,
+  markBack,
+  nextDeadline,
+  pairGeneration,
+  restartPair,
+  type Outcome,
+  type Session,
+} from '../../src/sessions/model';
+
+const RULES = { maxParticipants: 6, resumeGraceMs: 20_000 };
+const T0 = 1_000_000;
+
+function waiting(): Session {
+  return createSession({ sessionId: 'session-1', participantId: 'visitor-1', code: '123456', now: T0, codeTtlMs: 600_000 });
+}
+
+function okSession(outcome: Outcome): Session {
+  if (!outcome.ok) throw new Error(`expected success, got ${outcome.code}`);
+  return outcome.session;
+}
+
+function active(): Session {
+  return okSession(admitAgent(waiting(), { participantId: 'agent-1', identity: 'u1', name: 'Ana', now: T0 + 1000 }, RULES));
+}
+
+describe('creating a session', () => {
+  it('starts waiting, with the visitor as its only member and the code valid for the TTL', () => {
+    const s = waiting();
+    expect(s.status).toBe('waiting');
+    expect(s.code).toBe('123456');
+    expect(s.codeExpiresAt).toBe(T0 + 600_000);
+    expect(s.participants).toEqual([{ id: 'visitor-1', role: 'visitor', identity: 'anonymous', seq: 0 }]);
+  });
+});
+
+describe('an agent joining with the code', () => {
+  it('makes the session active and tells the visitor to initiate toward the agent', () => {
+    const outcome = admitAgent(waiting(), { participantId: 'agent-1', identity: 'u1', name: 'Ana', now: T0 + 1 }, RULES);
+    expect(outcome.ok).toBe(true);
+    if (!outcome.ok) return;
+    expect(outcome.session.status).toBe('active');
+    expect(outcome.effects).toEqual([
+      { kind: 'peer-joined', to: 'visitor-1', link: { peer: { id: 'agent-1', role: 'agent', name: 'Ana' }, initiator: true, gen: 1 } },
+    ]);
+    // The newcomer does not initiate toward those already present.
+    expect(linksFor(outcome.session, 'agent-1')).toEqual([
+      { peer: { id: 'visitor-1', role: 'visitor' }, initiator: false, gen: 1 },
+    ]);
+  });
+
+  it('is refused once the unused code has expired', () => {
+    const outcome = admitAgent(waiting(), { participantId: 'a', identity: 'u1', now: T0 + 600_000 }, RULES);
+    expect(outcome).toEqual({ ok: false, code: ErrorCode.CodeExpired });
+  });
+
+  it('is refused for a second agent', () => {
+    const outcome = admitAgent(active(), { participantId: 'agent-2', identity: 'u2', now: T0 + 2000 }, RULES);
+    expect(outcome).toEqual({ ok: false, code: ErrorCode.AgentPresent });
+  });
+
+  it('is refused when the room is full', () => {
+    const outcome = admitAgent(waiting(), { participantId: 'a', identity: 'u1', now: T0 }, { ...RULES, maxParticipants: 1 });
+    expect(outcome).toEqual({ ok: false, code: ErrorCode.SessionFull });
+  });
+
+  it('is refused after the session ended', () => {
+    const ended = okSession(leave(waiting(), 'visitor-1', LeaveReason.Hangup, T0));
+    expect(admitAgent(ended, { participantId: 'a', identity: 'u1', now: T0 }, RULES)).toEqual({ ok: false, code: ErrorCode.SessionEnded });
+  });
+});
+
+describe('relaying signals', () => {
+  it('is allowed only between two members of the same live session', () => {
+    const s = active();
+    expect(canRelay(s, 'visitor-1', 'agent-1')).toBe(true);
+    expect(canRelay(s, 'agent-1', 'visitor-1')).toBe(true);
+    expect(canRelay(s, 'agent-1', 'agent-1')).toBe(false);
+    expect(canRelay(s, 'agent-1', 'stranger')).toBe(false);
+    expect(canRelay(s, 'stranger', 'agent-1')).toBe(false);
+    const ended = okSession(endByAgent(s, 'agent-1', T0));
+    expect(canRelay(ended, 'visitor-1', 'agent-1')).toBe(false);
+  });
+});
+
+describe('hanging up and ending', () => {
+  it('ends the session for everyone when the visitor hangs up', () => {
+    const outcome = leave(active(), 'visitor-1', LeaveReason.Hangup, T0 + 5000);
+    expect(outcome.ok && outcome.session.status).toBe('ended');
+    expect(outcome.ok && outcome.session.endReason).toBe(EndReason.VisitorHangup);
+    expect(outcome.ok && outcome.effects.map((e) => [e.kind, e.to])).toEqual([
+      ['session-ended', 'visitor-1'],
+      ['session-ended', 'agent-1'],
+    ]);
+  });
+
+  it('ends the session for everyone when the agent hangs up', () => {
+    const outcome = leave(active(), 'agent-1', LeaveReason.Hangup, T0 + 5000);
+    expect(outcome.ok && outcome.session.endReason).toBe(EndReason.AgentHangup);
+  });
+
+  it('lets only the agent END the session', () => {
+    expect(endByAgent(active(), 'visitor-1', T0)).toEqual({ ok: false, code: ErrorCode.Forbidden });
+    expect(endByAgent(active(), 'stranger', T0)).toEqual({ ok: false, code: ErrorCode.NotInSession });
+    const outcome = endByAgent(active(), 'agent-1', T0 + 9);
+    expect(outcome.ok && outcome.session).toMatchObject({ status: 'ended', endReason: EndReason.AgentEnded, endedAt: T0 + 9 });
+  });
+
+  it('refuses to act on an ended session', () => {
+    const ended = okSession(endByAgent(active(), 'agent-1', T0));
+    expect(leave(ended, 'visitor-1', LeaveReason.Hangup, T0)).toEqual({ ok: false, code: ErrorCode.SessionEnded });
+    expect(endByAgent(ended, 'agent-1', T0)).toEqual({ ok: false, code: ErrorCode.SessionEnded });
+  });
+
+  it('removes only a participant whose role does not end the session (guests, next issue)', () => {
+    const s = active();
+    const withGuest: Session = { ...s, participants: [...s.participants, { id: 'guest-1', role: 'guest', identity: 'g', seq: 2 }] };
+    const outcome = leave(withGuest, 'guest-1', LeaveReason.Hangup, T0);
+    expect(outcome.ok && outcome.session.status).toBe('active');
+    expect(outcome.ok && outcome.session.participants.map((p) => p.id)).toEqual(['visitor-1', 'agent-1']);
+    expect(outcome.ok && outcome.effects).toEqual([
+      { kind: 'peer-left', to: 'visitor-1', peerId: 'guest-1', reason: 'hangup' },
+      { kind: 'peer-left', to: 'agent-1', peerId: 'guest-1', reason: 'hangup' },
+    ]);
+  });
+});
+
+describe('dropped sockets and resume', () => {
+  it('keeps an away participant for the grace period and tells the others', () => {
+    const outcome = markAway(active(), 'visitor-1', T0 + 10_000);
+    expect(outcome.ok && outcome.effects).toEqual([{ kind: 'peer-away', to: 'agent-1', peerId: 'visitor-1' }]);
+    const s = okSession(outcome);
+    expect(nextDeadline(s, RULES)).toBe(T0 + 30_000);
+    // Still inside the grace period: nothing happens.
+    expect(okSession(expire(s, T0 + 29_999, RULES)).status).toBe('active');
+  });
+
+  it('welcomes the participant back within the grace period', () => {
+    const away = okSession(markAway(active(), 'visitor-1', T0 + 10_000));
+    const outcome = markBack(away, 'visitor-1', T0 + 29_000, RULES);
+    expect(outcome.ok && outcome.effects).toEqual([{ kind: 'peer-back', to: 'agent-1', peerId: 'visitor-1' }]);
+    expect(outcome.ok && outcome.session.participants[0]?.awaySince).toBeUndefined();
+  });
+
+  it('refuses a resume after the grace period', () => {
+    const away = okSession(markAway(active(), 'visitor-1', T0 + 10_000));
+    expect(markBack(away, 'visitor-1', T0 + 30_001, RULES)).toEqual({ ok: false, code: ErrorCode.ResumeFailed });
+  });
+
+  it('ends the session when the visitor stays away past the grace period', () => {
+    const away = okSession(markAway(active(), 'visitor-1', T0 + 10_000));
+    const outcome = expire(away, T0 + 30_000, RULES);
+    expect(outcome.ok && outcome.session).toMatchObject({ status: 'ended', endReason: EndReason.VisitorLost });
+  });
+
+  it('ends the session when the agent stays away past the grace period', () => {
+    const away = okSession(markAway(active(), 'agent-1', T0 + 10_000));
+    expect(okSession(expire(away, T0 + 30_000, RULES)).endReason).toBe(EndReason.AgentLost);
+  });
+
+  it('does not announce an away participant twice', () => {
+    const away = okSession(markAway(active(), 'visitor-1', T0 + 10_000));
+    const again = markAway(away, 'visitor-1', T0 + 11_000);
+    expect(again.ok && again.effects).toEqual([]);
+    expect(again.ok && again.session.participants[0]?.awaySince).toBe(T0 + 10_000);
+  });
+});
+
+describe('code expiry', () => {
+  it('ends a waiting session whose code was never used', () => {
+    const s = waiting();
+    expect(nextDeadline(s, RULES)).toBe(T0 + 600_000);
+    expect(okSession(expire(s, T0 + 599_999, RULES)).status).toBe('waiting');
+    const outcome = expire(s, T0 + 600_000, RULES);
+    expect(outcome.ok && outcome.session).toMatchObject({ status: 'ended', endReason: EndReason.CodeExpired });
+    expect(outcome.ok && outcome.effects).toEqual([{ kind: 'session-ended', to: 'visitor-1', reason: EndReason.CodeExpired }]);
+  });
+
+  it('does not end an active session when the code time passes', () => {
+    expect(okSession(expire(active(), T0 + 10_000_000, RULES)).status).toBe('active');
+    expect(nextDeadline(active(), RULES)).toBeUndefined();
+  });
+});
+
+describe('restarting a pair', () => {
+  it('bumps the generation and tells both sides, the earlier member initiating', () => {
+    const outcome = restartPair(active(), 'agent-1', 'visitor-1');
+    expect(outcome.ok && outcome.effects).toEqual([
+      { kind: 'pair-reset', to: 'agent-1', link: { peer: { id: 'visitor-1', role: 'visitor' }, initiator: false, gen: 2 } },
+      { kind: 'pair-reset', to: 'visitor-1', link: { peer: { id: 'agent-1', role: 'agent', name: 'Ana' }, initiator: true, gen: 2 } },
+    ]);
+    expect(pairGeneration(okSession(outcome), 'visitor-1', 'agent-1')).toBe(2);
+  });
+
+  it('is refused toward someone outside the session or toward oneself', () => {
+    expect(restartPair(active(), 'agent-1', 'stranger')).toEqual({ ok: false, code: ErrorCode.UnknownPeer });
+    expect(restartPair(active(), 'agent-1', 'agent-1')).toEqual({ ok: false, code: ErrorCode.UnknownPeer });
+    expect(restartPair(active(), 'stranger', 'agent-1')).toEqual({ ok: false, code: ErrorCode.NotInSession });
+  });
+});
