@@ -252,3 +252,18 @@ describe('ending', () => {
     expect((await late.next('error')).code).toBe(ErrorCode.InvalidCode);
   });
 });
+
+describe('liveness', () => {
+  it('drops a socket that stops answering pings, which starts the grace period', async () => {
+    const quick = await startServer({ socket: { pingIntervalSeconds: 1 } });
+    try {
+      const c = await startCall(quick.wsUrl, await devToken(quick));
+      // Stop reading from the visitor's socket: its pongs stop, as with a laptop that went to sleep.
+      (c.visitor.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+      expect((await c.agent.next('peer.away', 5000)).peerId).toBe(c.visitorId);
+      c.agent.close();
+    } finally {
+      await quick.stop();
+    }
+  });
+});

@@ -1,0 +1,68 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CloseCode } from '../../src/protocol/codes';
+import { repoRoot } from '../../src/paths';
+import { TestClient } from '../helpers/wsClient';
+
+jest.setTimeout(30_000);
+
+const MAIN = path.join(repoRoot, 'companion-service', 'src', 'main.ts');
+const TSX = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
+
+function startProcess(env: Record<string, string>): { child: ChildProcessWithoutNullStreams; output: () => string } {
+  const child = spawn(TSX, [MAIN], { env: { ...process.env, TANDEM_LOG_LEVEL: 'info', ...env }, cwd: repoRoot });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  return { child, output: () => output };
+}
+
+function exited(child: ChildProcessWithoutNullStreams): Promise<number | null> {
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+async function listeningPort(output: () => string, deadlineMs = 20_000): Promise<number> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    const match = /listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(output());
+    if (match) return Number(match[1]);
+    if (Date.now() > deadline) throw new Error(`service did not start: ${output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('the service process', () => {
+  it('refuses to start on a bad setting, naming it', async () => {
+    const { child, output } = startProcess({ PORT: 'eighty' });
+    expect(await exited(child)).toBe(78);
+    expect(output()).toContain('Tandem cannot start: PORT must be a whole number, got "eighty"');
+  });
+
+  it('refuses the production profile without an agent token secret', async () => {
+    const { child, output } = startProcess({ TANDEM_CONFIG: 'production' });
+    expect(await exited(child)).toBe(78);
+    expect(output()).toContain('TANDEM_AGENT_TOKEN_SECRET');
+  });
+
+  it('shuts down on SIGTERM, closing sockets with going-away, and exits 0', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tandem-proc-'));
+    try {
+      const { child, output } = startProcess({ HOST: '127.0.0.1', PORT: '0', TANDEM_SQLITE_PATH: path.join(dir, 't.db') });
+      const port = await listeningPort(output);
+      const visitor = await TestClient.connect(`ws://127.0.0.1:${port}/ws`);
+      visitor.send({ type: 'visitor.start' });
+      await visitor.next('session.created');
+      const exit = exited(child);
+      child.kill('SIGTERM');
+      expect((await visitor.closed(10_000)).code).toBe(CloseCode.GoingAway);
+      expect(await exit).toBe(0);
+      expect(output()).toContain('shutting down');
+      // Secrets stay out of the logs.
+      expect(output()).not.toContain('embedded-development-secret');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
