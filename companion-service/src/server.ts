@@ -10,6 +10,13 @@ import type { Bus } from './bus/bus';
 import { healthPlugin } from './health/plugin';
 import { SessionService } from './sessions/sessionService';
 import { signalingPlugin } from './signaling/plugin';
+import { MessageRouter } from './signaling/router';
+import { registerSessionHandlers } from './signaling/sessionHandlers';
+import { PresenceService } from './presence/presenceService';
+import { presencePlugin } from './presence/plugin';
+import { termsPlugin } from './terms/plugin';
+import { guestsPlugin } from './guests/plugin';
+import { demoPlugin } from './demo/plugin';
 import { createStore } from './store/createStore';
 import type { Store } from './store/store';
 import { webPlugin } from './web/plugin';
@@ -47,6 +54,10 @@ export async function buildServer(config: Config): Promise<TandemServer> {
   const sessions = new SessionService({ config, store, bus, log: app.log });
   const admission = new AgentAdmission(sessions, config.joinAttempts);
   const tickets = new ConsoleTicketBook(config.consoleTicketTtlSeconds * 1000);
+  const presence = new PresenceService(bus);
+  const router = new MessageRouter();
+  registerSessionHandlers(router, { config, sessions, admission, tickets });
+  app.addHook('onClose', async () => admission.close());
 
   await app.register(helmet, {
     // The widget script is loaded by customers' pages on other origins.
@@ -64,7 +75,11 @@ export async function buildServer(config: Config): Promise<TandemServer> {
   await app.register(rateLimit, { max: 300, timeWindow: '1 minute' });
   await app.register(healthPlugin, { store });
   await app.register(authPlugin, { config, admission, tickets });
-  await app.register(signalingPlugin, { config, sessions, admission, tickets, bus });
+  await app.register(presencePlugin, { config, presence, router });
+  await app.register(termsPlugin, { config, sessions, presence, tickets, router });
+  await app.register(guestsPlugin, { sessions, router });
+  await app.register(signalingPlugin, { config, sessions, router, bus });
+  await app.register(demoPlugin, { config });
   await app.register(webPlugin, { config });
   return { app, store, bus, sessions };
 }

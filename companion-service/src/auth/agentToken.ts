@@ -1,10 +1,9 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { ErrorCode } from '../protocol/codes';
+import { readUnverified, signatureMatches, signClaims } from './signedToken';
 
-/* Agent tokens: `base64url(claims JSON).base64url(HMAC-SHA256(first part))`. Minted by the dev sign-in now and by
- * the Salesforce endpoints later; verified in constant time. */
+/* Agent tokens, minted by the dev sign-in now and by the Salesforce endpoints later; verified in constant time. */
 
 export const AgentClaims = Type.Object(
   {
@@ -23,10 +22,6 @@ export type AgentClaims = Static<typeof AgentClaims>;
 
 export type VerifyResult = { ok: true; claims: AgentClaims } | { ok: false; code: ErrorCode };
 
-function mac(payload: string, secret: string): Buffer {
-  return createHmac('sha256', secret).update(payload).digest();
-}
-
 export function signAgentToken(
   input: { sub: string; name: string; privileges: string[] },
   secret: string,
@@ -35,26 +30,13 @@ export function signAgentToken(
 ): { token: string; claims: AgentClaims } {
   const iat = Math.floor(nowMs / 1000);
   const claims: AgentClaims = { v: 1, ...input, iat, exp: iat + ttlSeconds };
-  const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
-  return { token: `${payload}.${mac(payload, secret).toString('base64url')}`, claims };
+  return { token: signClaims(claims, secret), claims };
 }
 
 export function verifyAgentToken(token: string, secret: string, nowMs: number): VerifyResult {
-  const dot = token.indexOf('.');
-  if (dot <= 0 || dot !== token.lastIndexOf('.')) return { ok: false, code: ErrorCode.Unauthorized };
-  const payload = token.slice(0, dot);
-  const given = Buffer.from(token.slice(dot + 1), 'base64url');
-  const expected = mac(payload, secret);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    return { ok: false, code: ErrorCode.Unauthorized };
-  }
-  let claims: unknown;
-  try {
-    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-  } catch {
-    return { ok: false, code: ErrorCode.Unauthorized };
-  }
-  if (!Value.Check(AgentClaims, claims)) return { ok: false, code: ErrorCode.Unauthorized };
-  if (claims.exp * 1000 <= nowMs) return { ok: false, code: ErrorCode.TokenExpired };
-  return { ok: true, claims };
+  const read = readUnverified(token);
+  if (!read || !signatureMatches(read.payload, read.signature, secret)) return { ok: false, code: ErrorCode.Unauthorized };
+  if (!Value.Check(AgentClaims, read.claims)) return { ok: false, code: ErrorCode.Unauthorized };
+  if (read.claims.exp * 1000 <= nowMs) return { ok: false, code: ErrorCode.TokenExpired };
+  return { ok: true, claims: read.claims };
 }

@@ -16,6 +16,10 @@ export const Channels = {
   participant: (participantId: string) => `p:${participantId}`,
   /** Control instructions for one participant's socket (close, replace). */
   control: (participantId: string) => `c:${participantId}`,
+  /** Presence changes of one logged-in visitor, for the agents who follow them. */
+  presence: (visitorId: string) => `presence:${visitorId}`,
+  /** Messages for one portal tab (socket), e.g. the terms prompt. */
+  tab: (connectionId: string) => `tab:${connectionId}`,
 } as const;
 
 /** What travels on a control channel. */
@@ -23,4 +27,6 @@ export interface ControlMessage {
   action: 'close';
   code: number;
   reason: string;
+  /** Only this connection obeys; without it, every socket of the participant does. */
+  connectionId?: string;
 }

@@ -32,4 +32,12 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { variable: 'TANDEM_TURN_SECRET', setting: 'ice.turnSecret', kind: 'string' },
   { variable: 'TANDEM_TURN_TTL_SECONDS', setting: 'ice.turnTtlSeconds', kind: 'integer' },
   { variable: 'TANDEM_SQLITE_PATH', setting: 'store.sqlitePath', kind: 'string' },
+  { variable: 'TANDEM_DEMO_PORTAL', setting: 'demoPortal', kind: 'boolean' },
+  { variable: 'TANDEM_SITES', setting: 'sites', kind: 'json' },
+  { variable: 'TANDEM_VISITOR_TOKEN_TTL_SECONDS', setting: 'visitorTokenTtlSeconds', kind: 'integer' },
+  { variable: 'TANDEM_TERMS_VERSION', setting: 'terms.version', kind: 'string' },
+  { variable: 'TANDEM_TERMS_TEXT', setting: 'terms.text', kind: 'string' },
+  { variable: 'TANDEM_TERMS_PROMPT_SECONDS', setting: 'terms.promptSeconds', kind: 'integer' },
+  { variable: 'TANDEM_GUEST_CODE_TTL_SECONDS', setting: 'guests.codeTtlSeconds', kind: 'integer' },
+  { variable: 'TANDEM_GUEST_MAX_EXTENSIONS', setting: 'guests.maxExtensions', kind: 'integer' },
 ];

@@ -20,9 +20,46 @@ export const ConfigSchema = Type.Object(
     publicUrl: Type.String({ pattern: '^https?://[^\\s]+$' }),
     logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
     devSignIn: Type.Boolean(),
+    /** Serve the demo portal's customer sign-in (mints visitor tokens for the "demo" site). */
+    demoPortal: Type.Boolean(),
     agentTokenSecret: Type.String({ minLength: 32 }),
     agentTokenTtlSeconds: PositiveInt(7 * 24 * 3600),
     consoleTicketTtlSeconds: PositiveInt(3600),
+    visitorTokenTtlSeconds: PositiveInt(7 * 24 * 3600),
+    /** Customer websites whose logged-in visitors can be joined in one click. */
+    sites: Type.Array(
+      Type.Object(
+        {
+          id: Type.String({ pattern: '^[a-z0-9-]{1,40}$' }),
+          /** Sent by the site's server to POST /api/visitor-tokens. */
+          apiKey: Type.String({ minLength: 24 }),
+          /** Signs visitor tokens; sites may sign their own tokens with it. */
+          signingSecret: Type.String({ minLength: 32 }),
+        },
+        { additionalProperties: false },
+      ),
+      { maxItems: 1000 },
+    ),
+    terms: Type.Object(
+      {
+        version: Type.String({ minLength: 1, maxLength: 40 }),
+        /** Shown to the visitor as plain text. */
+        text: Type.String({ minLength: 1, maxLength: 20000 }),
+        promptSeconds: Type.Integer({ minimum: 5, maximum: 600 }),
+        agentWaitSeconds: Type.Integer({ minimum: 5, maximum: 3600 }),
+      },
+      { additionalProperties: false },
+    ),
+    guests: Type.Object(
+      {
+        codeLength: Type.Integer({ minimum: 4, maximum: 12 }),
+        codeTtlSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
+        maxExtensions: Type.Integer({ minimum: 0, maximum: 20 }),
+        inviteTtlSeconds: PositiveInt(7 * 24 * 3600),
+        wrongCodesPerSession: PositiveInt(1000),
+      },
+      { additionalProperties: false },
+    ),
     session: Type.Object(
       {
         codeLength: Type.Integer({ minimum: 4, maximum: 12 }),

@@ -19,6 +19,14 @@ export const ErrorCode = {
   UnknownPeer: 'unknown_peer',
   ResumeFailed: 'resume_failed',
   DevSignInDisabled: 'dev_sign_in_disabled',
+  VisitorOffline: 'visitor_offline',
+  InvalidInvitation: 'invalid_invitation',
+  TermsChanged: 'terms_changed',
+  InvalidInvite: 'invalid_invite',
+  GuestCodeExpired: 'guest_code_expired',
+  NoExtensionsLeft: 'no_extensions_left',
+  NoPrivilege: 'no_privilege',
+  VideoPaused: 'video_paused',
   Internal: 'internal',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -31,6 +39,7 @@ export const CloseCode = {
   MessageTooBig: 1009,
   SessionEnded: 4000,
   Replaced: 4001,
+  Removed: 4002,
 } as const;
 
 /** Why a session ended, as reported to every member. */
@@ -41,6 +50,8 @@ export const EndReason = {
   VisitorLost: 'visitor_lost',
   AgentLost: 'agent_lost',
   CodeExpired: 'code_expired',
+  VisitorDeclined: 'visitor_declined',
+  TermsTimeout: 'terms_timeout',
 } as const;
 export type EndReason = (typeof EndReason)[keyof typeof EndReason];
 
@@ -48,5 +59,12 @@ export type EndReason = (typeof EndReason)[keyof typeof EndReason];
 export const LeaveReason = {
   Hangup: 'hangup',
   Lost: 'lost',
+  Ejected: 'ejected',
 } as const;
 export type LeaveReason = (typeof LeaveReason)[keyof typeof LeaveReason];
+
+/** Custom permissions (Salesforce) carried in agent tokens. */
+export const Privilege = {
+  AgentVideo: 'Tandem_Agent_Video',
+  RemoteControl: 'Tandem_Remote_Control',
+} as const;

@@ -57,7 +57,17 @@ export const IceServer = Type.Object({
 });
 export type IceServer = Static<typeof IceServer>;
 
-export const PeerInfo = Type.Object({ id: Id, role: Role, name: Type.Optional(Type.String({ maxLength: 80 })) });
+/** A participant's media as the server rules it: `video` is their own switch; `paused` is set by the agent for a
+ * guest, and only the agent can clear it. Clients show someone's video only while video && !paused. */
+export const MediaState = Type.Object({ video: Type.Boolean(), paused: Type.Boolean() });
+export type MediaState = Static<typeof MediaState>;
+
+export const PeerInfo = Type.Object({
+  id: Id,
+  role: Role,
+  name: Type.Optional(Type.String({ maxLength: 80 })),
+  media: MediaState,
+});
 export type PeerInfo = Static<typeof PeerInfo>;
 
 /** A peer the receiver should connect to, with whether the receiver creates the offer. */
@@ -81,6 +91,38 @@ export const PairRestart = msg('pair.restart', { peerId: Id });
 export const SessionLeave = msg('session.leave', {});
 export const SessionEnd = msg('session.end', {});
 
+/** Names typed by people are shown as text only; control characters are refused. */
+export const PersonName = Type.String({ minLength: 1, maxLength: 80, pattern: '^[^\\u0000-\\u001f\\u007f]+$' });
+const Token = Type.String({ minLength: 16, maxLength: 4096 });
+
+/** A logged-in visitor's tab announces itself with the visitor token its site issued (presence, 1-click connect). */
+export const VisitorHello = msg('visitor.hello', { visitorToken: Token });
+/** This tab is the one the visitor is using now; prompts go to the most recently active tab. */
+export const VisitorActive = msg('visitor.active', {});
+export const TermsAccept = msg('terms.accept', {
+  invitationId: Id,
+  /** SHA-256 (hex) of the exact terms text the visitor was shown. */
+  termsHash: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+});
+export const TermsDecline = msg('terms.decline', { invitationId: Id });
+/** An agent (e.g. the Salesforce component) follows some visitors' presence. */
+export const AgentWatch = msg('agent.watch', {
+  token: Type.String({ minLength: 1, maxLength: 4096 }),
+  visitorIds: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: 1, maxItems: 50 }),
+});
+export const GuestInviteCreate = msg('guest.invite.create', {});
+export const GuestRequest = msg('guest.request', { invite: Type.String({ minLength: 16, maxLength: 128 }), name: PersonName });
+export const GuestExtend = msg('guest.extend', {});
+export const GuestAdmit = msg('guest.admit', { code: SessionCode });
+export const GuestEject = msg('guest.eject', { peerId: Id });
+export const GuestPause = msg('guest.pause', { peerId: Id, paused: Type.Boolean() });
+export const MediaSet = msg('media.set', { video: Type.Boolean() });
+export const ProblemReport = msg('problem.report', {
+  description: Type.String({ minLength: 1, maxLength: 2000 }),
+  diagnostics: Type.Record(Type.String({ maxLength: 64 }), Type.Union([Type.Number(), Type.String({ maxLength: 200 }), Type.Null()]), {
+    maxProperties: 40,
+  }),
+});
 /** Inbound schemas by type. `agent.join` has two forms: with a key (code + agent token) or with a console ticket. */
 export const ClientMessages = {
   'visitor.start': VisitorStart,
@@ -90,13 +132,32 @@ export const ClientMessages = {
   'pair.restart': PairRestart,
   'session.leave': SessionLeave,
   'session.end': SessionEnd,
+  'visitor.hello': VisitorHello,
+  'visitor.active': VisitorActive,
+  'terms.accept': TermsAccept,
+  'terms.decline': TermsDecline,
+  'agent.watch': AgentWatch,
+  'guest.invite.create': GuestInviteCreate,
+  'guest.request': GuestRequest,
+  'guest.extend': GuestExtend,
+  'guest.admit': GuestAdmit,
+  'guest.eject': GuestEject,
+  'guest.pause': GuestPause,
+  'media.set': MediaSet,
+  'problem.report': ProblemReport,
 } as const;
 export type ClientMessageType = keyof typeof ClientMessages;
 export type ClientMessage = { [K in ClientMessageType]: Static<(typeof ClientMessages)[K]> }[ClientMessageType];
 
 // --- server -> client ------------------------------------------------------------------------------------------
 
-const Self = Type.Object({ id: Id, role: Role });
+const Self = Type.Object({
+  id: Id,
+  role: Role,
+  media: MediaState,
+  /** The agent's privileges (custom permissions); controls without one are hidden, and refused by the server. */
+  privileges: Type.Array(Type.String()),
+});
 
 export const ErrorMessage = msg('error', {
   code: Type.String(),
@@ -130,6 +191,27 @@ export const PeerBack = msg('peer.back', { peerId: Id });
 export const PairReset = msg('pair.reset', { link: PeerLink });
 export const SignalIn = msg('signal', { from: Id, gen: Generation, data: SignalData });
 export const SessionEnded = msg('session.ended', { reason: Type.String() });
+export const PresenceRegistered = msg('presence.registered', { visitorId: Type.String(), name: Type.Optional(Type.String()) });
+export const Presence = msg('presence', { visitorId: Type.String(), online: Type.Boolean() });
+export const TermsPrompt = msg('terms.prompt', {
+  invitationId: Id,
+  agentName: Type.String(),
+  termsVersion: Type.String(),
+  /** Plain text: render with textContent, never as HTML. */
+  termsText: Type.String(),
+  expiresAt: Type.Integer(),
+});
+/** The prompt is over without this tab's answer: answered in another tab, timed out, or withdrawn. */
+export const TermsClosed = msg('terms.closed', { invitationId: Id, reason: Type.String() });
+export const GuestInvite = msg('guest.invite', { url: Type.String(), expiresAt: Type.Integer() });
+export const GuestCode = msg('guest.code', { code: SessionCode, expiresAt: Type.Integer(), extensionsLeft: Type.Integer() });
+export const GuestRemoved = msg('guest.removed', { reason: Type.String() });
+export const PeerMedia = msg('peer.media', { peerId: Id, media: MediaState });
+export const VisitorDevice = Type.Object({ os: Type.String(), browser: Type.String(), browserVersion: Type.String() });
+export type VisitorDevice = Static<typeof VisitorDevice>;
+/** Session details for the agent's Customer Info panel. */
+export const SessionInfo = msg('session.info', { code: SessionCode, visitor: Type.Union([VisitorDevice, Type.Null()]) });
+export const ProblemReported = msg('problem.reported', { referenceId: Type.String() });
 
 export type ErrorMessage = Static<typeof ErrorMessage>;
 export type SessionCreated = Static<typeof SessionCreated>;
@@ -144,5 +226,15 @@ export type ServerMessage =
   | Static<typeof PeerBack>
   | Static<typeof PairReset>
   | Static<typeof SignalIn>
-  | Static<typeof SessionEnded>;
+  | Static<typeof SessionEnded>
+  | Static<typeof PresenceRegistered>
+  | Static<typeof Presence>
+  | Static<typeof TermsPrompt>
+  | Static<typeof TermsClosed>
+  | Static<typeof GuestInvite>
+  | Static<typeof GuestCode>
+  | Static<typeof GuestRemoved>
+  | Static<typeof PeerMedia>
+  | Static<typeof SessionInfo>
+  | Static<typeof ProblemReported>;
 export type ServerMessageOf<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;

@@ -1,11 +1,14 @@
 import type { Session } from './model';
 
-/** Live sessions in this process, indexed by id, code, participant and resume token. State only: the rules are in
- * model.ts and the I/O in sessionService.ts. */
+/** Live sessions in this process, indexed by id, code, participant, pending guest, guest invite, 1-click invitation
+ * and resume token. State only: the rules are in model.ts and the I/O in sessionService.ts. */
 export class SessionDirectory {
   private readonly sessions = new Map<string, Session>();
   private readonly byCode = new Map<string, string>();
   private readonly byParticipant = new Map<string, string>();
+  private readonly byPendingGuest = new Map<string, string>();
+  private readonly byInvite = new Map<string, string>();
+  private readonly byInvitation = new Map<string, string>();
   private readonly resumeTokens = new Map<string, string>();
   private readonly tokenOf = new Map<string, string>();
 
@@ -18,8 +21,7 @@ export class SessionDirectory {
   }
 
   findByCode(code: string): Session | undefined {
-    const id = this.byCode.get(code);
-    return id === undefined ? undefined : this.sessions.get(id);
+    return this.lookup(this.byCode, code);
   }
 
   isCodeTaken(code: string): boolean {
@@ -27,22 +29,41 @@ export class SessionDirectory {
   }
 
   sessionOf(participantId: string): Session | undefined {
-    const id = this.byParticipant.get(participantId);
-    return id === undefined ? undefined : this.sessions.get(id);
+    return this.lookup(this.byParticipant, participantId);
+  }
+
+  sessionOfPendingGuest(guestId: string): Session | undefined {
+    return this.lookup(this.byPendingGuest, guestId);
+  }
+
+  findByInvite(invite: string): Session | undefined {
+    return this.lookup(this.byInvite, invite);
+  }
+
+  findByInvitation(invitationId: string): Session | undefined {
+    return this.lookup(this.byInvitation, invitationId);
+  }
+
+  resumeTokenOf(participantId: string): string | undefined {
+    return this.tokenOf.get(participantId);
   }
 
   participantForResumeToken(token: string): string | undefined {
     return this.resumeTokens.get(token);
   }
 
-  /** Stores the session's new state and keeps every index in step with its participant list. */
+  /** Stores the session's new state and keeps every index in step with it. */
   put(session: Session): void {
     const previous = this.sessions.get(session.id);
     this.sessions.set(session.id, session);
     this.byCode.set(session.code, session.id);
+    if (session.invitation) this.byInvitation.set(session.invitation.id, session.id);
+    for (const invite of Object.keys(session.invites)) this.byInvite.set(invite, session.id);
     const current = new Set(session.participants.map((p) => p.id));
     for (const p of previous?.participants ?? []) if (!current.has(p.id)) this.forgetParticipant(p.id);
     for (const id of current) this.byParticipant.set(id, session.id);
+    for (const g of previous?.pendingGuests ?? []) this.byPendingGuest.delete(g.id);
+    for (const g of session.pendingGuests) this.byPendingGuest.set(g.id, session.id);
   }
 
   setResumeToken(participantId: string, token: string): void {
@@ -55,11 +76,19 @@ export class SessionDirectory {
     if (!session) return;
     this.sessions.delete(sessionId);
     if (this.byCode.get(session.code) === sessionId) this.byCode.delete(session.code);
+    if (session.invitation) this.byInvitation.delete(session.invitation.id);
+    for (const invite of Object.keys(session.invites)) this.byInvite.delete(invite);
+    for (const g of session.pendingGuests) this.byPendingGuest.delete(g.id);
     for (const p of session.participants) this.forgetParticipant(p.id);
   }
 
   all(): IterableIterator<Session> {
     return this.sessions.values();
+  }
+
+  private lookup(index: Map<string, string>, key: string): Session | undefined {
+    const id = index.get(key);
+    return id === undefined ? undefined : this.sessions.get(id);
   }
 
   private forgetParticipant(participantId: string): void {

@@ -1,10 +1,12 @@
-import { EndReason, ErrorCode, LeaveReason } from '../protocol/codes';
-import type { PeerInfo, PeerLink, Role } from '../protocol/messages';
+import { EndReason, ErrorCode, LeaveReason, Privilege } from '../protocol/codes';
+import type { MediaState, PeerInfo, PeerLink, Role } from '../protocol/messages';
 
 /* The session model: states and rules, without sockets, storage or clocks. Every function takes the current
  * session and returns a new one plus the effects (who must be told what); the service performs the I/O. */
 
-export type SessionStatus = 'waiting' | 'active' | 'ended';
+/** inviting: 1-click, the visitor has not answered the terms yet. waiting: the visitor is in, no agent yet.
+ * active: visitor and agent have met. ended: over for everyone. */
+export type SessionStatus = 'inviting' | 'waiting' | 'active' | 'ended';
 
 export interface Participant {
   id: string;
@@ -16,6 +18,33 @@ export interface Participant {
   seq: number;
   /** Set while the participant's socket is gone and the resume grace period runs. */
   awaySince?: number;
+  media: MediaState;
+  /** Agent privileges from the agent token; empty for everyone else. */
+  privileges: string[];
+  /** For guests: the invite they came in with, revoked if they are ejected. */
+  invite?: string;
+}
+
+/** A guest who asked to join and shows a code, waiting for the agent to type it. */
+export interface PendingGuest {
+  id: string;
+  name: string;
+  code: string;
+  invite: string;
+  expiresAt: number;
+  extensionsLeft: number;
+}
+
+/** A 1-click invitation: the agent asked, the visitor has to accept the terms. */
+export interface Invitation {
+  id: string;
+  /** The logged-in visitor's id (from their visitor token). */
+  visitorIdentity: string;
+  /** The agent who asked; only they may join the session. */
+  agentIdentity: string;
+  agentName: string;
+  expiresAt: number;
+  answered?: 'accepted';
 }
 
 export interface Session {
@@ -29,6 +58,10 @@ export interface Session {
   /** Generation of each pair's peer connection, keyed by pairKey(a, b). */
   pairGenerations: Record<string, number>;
   nextSeq: number;
+  invitation?: Invitation;
+  /** Guest invite tokens: expiry time, or 0 once revoked. */
+  invites: Record<string, number>;
+  pendingGuests: PendingGuest[];
   endedAt?: number;
   endReason?: EndReason;
 }
@@ -38,13 +71,23 @@ export interface SessionRules {
   resumeGraceMs: number;
 }
 
+export interface GuestRules {
+  codeTtlMs: number;
+  maxExtensions: number;
+}
+
 export type Effect =
   | { kind: 'peer-joined'; to: string; link: PeerLink }
   | { kind: 'peer-left'; to: string; peerId: string; reason: LeaveReason }
   | { kind: 'peer-away'; to: string; peerId: string }
   | { kind: 'peer-back'; to: string; peerId: string }
   | { kind: 'pair-reset'; to: string; link: PeerLink }
-  | { kind: 'session-ended'; to: string; reason: EndReason };
+  | { kind: 'session-ended'; to: string; reason: EndReason }
+  | { kind: 'peer-media'; to: string; peerId: string; media: MediaState }
+  /** A pending guest was let in: they get their session.joined. */
+  | { kind: 'admitted'; to: string }
+  /** An ejected guest is told and disconnected. */
+  | { kind: 'removed'; to: string; reason: LeaveReason };
 
 export type Outcome = { ok: true; session: Session; effects: Effect[] } | { ok: false; code: ErrorCode };
 
@@ -64,8 +107,12 @@ export function isLive(session: Session): boolean {
 }
 
 function peerInfo(p: Participant): PeerInfo {
-  return p.name === undefined ? { id: p.id, role: p.role } : { id: p.id, role: p.role, name: p.name };
+  const info: PeerInfo = { id: p.id, role: p.role, media: p.media };
+  if (p.name !== undefined) info.name = p.name;
+  return info;
 }
+
+const MEDIA_ON: MediaState = { video: true, paused: false };
 
 /** The member already present initiates toward the newcomer: the lower arrival number is the initiator. */
 export function initiatorOf(a: Participant, b: Participant): Participant {
@@ -103,43 +150,137 @@ export function createSession(input: NewVisitor): Session {
     status: 'waiting',
     createdAt: input.now,
     codeExpiresAt: input.now + input.codeTtlMs,
-    participants: [{ id: input.participantId, role: 'visitor', identity: 'anonymous', seq: 0 }],
+    participants: [{ id: input.participantId, role: 'visitor', identity: 'anonymous', seq: 0, media: MEDIA_ON, privileges: [] }],
     pairGenerations: {},
     nextSeq: 1,
+    invites: {},
+    pendingGuests: [],
   };
+}
+
+export interface NewInvitation {
+  sessionId: string;
+  invitationId: string;
+  code: string;
+  visitorIdentity: string;
+  agentIdentity: string;
+  agentName: string;
+  now: number;
+  /** How long the visitor has to answer the terms. */
+  promptTtlMs: number;
+}
+
+/** 1-click connect: the agent asks an online visitor; the session waits for the visitor's answer to the terms. */
+export function createInvitation(input: NewInvitation): Session {
+  return {
+    id: input.sessionId,
+    code: input.code,
+    status: 'inviting',
+    createdAt: input.now,
+    codeExpiresAt: input.now + input.promptTtlMs,
+    participants: [],
+    pairGenerations: {},
+    nextSeq: 0,
+    invitation: {
+      id: input.invitationId,
+      visitorIdentity: input.visitorIdentity,
+      agentIdentity: input.agentIdentity,
+      agentName: input.agentName,
+      expiresAt: input.now + input.promptTtlMs,
+    },
+    invites: {},
+    pendingGuests: [],
+  };
+}
+
+/** Adds a member at the end of the arrival order; everyone present initiates toward them. */
+function addMember(session: Session, member: Omit<Participant, 'seq'>): { session: Session; effects: Effect[] } {
+  const newcomer: Participant = { ...member, seq: session.nextSeq };
+  const pairGenerations = { ...session.pairGenerations };
+  for (const p of session.participants) pairGenerations[pairKey(p.id, newcomer.id)] = 1;
+  const next: Session = {
+    ...session,
+    participants: [...session.participants, newcomer],
+    pairGenerations,
+    nextSeq: session.nextSeq + 1,
+  };
+  const effects: Effect[] = session.participants.map((p) => ({ kind: 'peer-joined', to: p.id, link: linkFor(next, p, newcomer) }));
+  return { session: next, effects };
+}
+
+export interface TermsAnswer {
+  invitationId: string;
+  visitorIdentity: string;
+  participantId: string;
+  now: number;
+  /** An accepted visitor waits this long for the agent's console before the session ends. */
+  agentWaitMs: number;
+}
+
+function checkInvitation(session: Session, answer: { invitationId: string; visitorIdentity: string; now: number }): ErrorCode | undefined {
+  const inv = session.invitation;
+  if (!inv || inv.id !== answer.invitationId || inv.visitorIdentity !== answer.visitorIdentity) return ErrorCode.InvalidInvitation;
+  if (session.status === 'ended') return ErrorCode.SessionEnded;
+  if (session.status !== 'inviting' || inv.answered) return ErrorCode.InvalidInvitation;
+  if (answer.now >= inv.expiresAt) return ErrorCode.InvalidInvitation;
+  return undefined;
+}
+
+/** The visitor accepted the terms: they join; if the agent's console is not there yet, the session waits for it. */
+export function acceptTerms(session: Session, answer: TermsAnswer): Outcome {
+  const problem = checkInvitation(session, answer);
+  if (problem) return refuse(problem);
+  const added = addMember(session, { id: answer.participantId, role: 'visitor', identity: answer.visitorIdentity, media: MEDIA_ON, privileges: [] });
+  const agentPresent = added.session.participants.some((p) => p.role === 'agent');
+  return ok(
+    {
+      ...added.session,
+      status: agentPresent ? 'active' : 'waiting',
+      codeExpiresAt: answer.now + answer.agentWaitMs,
+      invitation: { ...session.invitation!, answered: 'accepted' },
+    },
+    added.effects,
+  );
+}
+
+/** The visitor declined: the session ends and the agent is told why. */
+export function declineTerms(session: Session, answer: { invitationId: string; visitorIdentity: string; now: number }): Outcome {
+  const problem = checkInvitation(session, answer);
+  if (problem) return refuse(problem);
+  return endSession(session, EndReason.VisitorDeclined, answer.now);
 }
 
 export interface NewAgent {
   participantId: string;
   identity: string;
   name?: string;
+  privileges: string[];
   now: number;
 }
 
-/** An authenticated agent joins with the session's code. One agent per session. */
+/** An authenticated agent joins: with the session's code, or into their own 1-click invitation. One agent per
+ * session. */
 export function admitAgent(session: Session, agent: NewAgent, rules: SessionRules): Outcome {
   if (session.status === 'ended') return refuse(ErrorCode.SessionEnded);
-  if (session.status === 'waiting' && agent.now >= session.codeExpiresAt) return refuse(ErrorCode.CodeExpired);
+  if (session.invitation) {
+    if (session.invitation.agentIdentity !== agent.identity) return refuse(ErrorCode.Forbidden);
+  } else if (session.status === 'waiting' && agent.now >= session.codeExpiresAt) {
+    return refuse(ErrorCode.CodeExpired);
+  }
   if (session.participants.some((p) => p.role === 'agent')) return refuse(ErrorCode.AgentPresent);
   if (session.participants.length >= rules.maxParticipants) return refuse(ErrorCode.SessionFull);
-
-  const newcomer: Participant = { id: agent.participantId, role: 'agent', identity: agent.identity, seq: session.nextSeq };
-  if (agent.name !== undefined) newcomer.name = agent.name;
-  const pairGenerations = { ...session.pairGenerations };
-  for (const p of session.participants) pairGenerations[pairKey(p.id, newcomer.id)] = 1;
-  const next: Session = {
-    ...session,
-    status: 'active',
-    participants: [...session.participants, newcomer],
-    pairGenerations,
-    nextSeq: session.nextSeq + 1,
+  const member: Omit<Participant, 'seq'> = {
+    id: agent.participantId,
+    role: 'agent',
+    identity: agent.identity,
+    // Agent video starts off; it needs the video privilege to come on.
+    media: { video: false, paused: false },
+    privileges: agent.privileges,
   };
-  const effects: Effect[] = session.participants.map((p) => ({
-    kind: 'peer-joined',
-    to: p.id,
-    link: linkFor(next, p, newcomer),
-  }));
-  return ok(next, effects);
+  if (agent.name !== undefined) member.name = agent.name;
+  const added = addMember(session, member);
+  const status = session.status === 'waiting' ? 'active' : session.status;
+  return ok({ ...added.session, status }, added.effects);
 }
 
 /** Signals travel only between two different live members of the same session. */
@@ -239,10 +380,14 @@ export function restartPair(session: Session, from: string, peerId: string): Out
   ]);
 }
 
-/** Applies every time-based rule due at `now`: an unused code ends its waiting session; a participant away for
- * longer than the grace period leaves as lost. */
+/** Applies every time-based rule due at `now`: an unanswered invitation ends as timed out; an unused code (or an
+ * accepted visitor whose agent never came) ends its waiting session; a participant away for longer than the grace
+ * period leaves as lost. */
 export function expire(session: Session, now: number, rules: SessionRules): Outcome {
   if (!isLive(session)) return ok(session);
+  if (session.status === 'inviting' && session.invitation && now >= session.invitation.expiresAt) {
+    return endSession(session, EndReason.TermsTimeout, now);
+  }
   if (session.status === 'waiting' && now >= session.codeExpiresAt) return endSession(session, EndReason.CodeExpired, now);
   let current = session;
   const effects: Effect[] = [];
@@ -262,6 +407,143 @@ export function nextDeadline(session: Session, rules: SessionRules): number | un
   if (!isLive(session)) return undefined;
   const times: number[] = [];
   if (session.status === 'waiting') times.push(session.codeExpiresAt);
+  if (session.status === 'inviting' && session.invitation) times.push(session.invitation.expiresAt);
   for (const p of session.participants) if (p.awaySince !== undefined) times.push(p.awaySince + rules.resumeGraceMs);
   return times.length ? Math.min(...times) : undefined;
+}
+
+// --- guests --------------------------------------------------------------------------------------------------
+
+function requireAgent(session: Session, participantId: string): ErrorCode | undefined {
+  if (!isLive(session)) return ErrorCode.SessionEnded;
+  const who = findParticipant(session, participantId);
+  if (!who) return ErrorCode.NotInSession;
+  return who.role === 'agent' ? undefined : ErrorCode.Forbidden;
+}
+
+/** Add Guest: the agent gets an unguessable invite bound to this session. */
+export function createGuestInvite(session: Session, agentId: string, invite: { token: string; now: number; ttlMs: number }): Outcome {
+  const problem = requireAgent(session, agentId);
+  if (problem) return refuse(problem);
+  return ok({ ...session, invites: { ...session.invites, [invite.token]: invite.now + invite.ttlMs } });
+}
+
+export interface GuestRequest {
+  invite: string;
+  participantId: string;
+  name: string;
+  code: string;
+  now: number;
+}
+
+/** A guest with a valid invite asks to join and gets a code to read to the agent. */
+export function requestGuest(session: Session, request: GuestRequest, rules: SessionRules & GuestRules): Outcome {
+  if (!isLive(session)) return refuse(ErrorCode.SessionEnded);
+  const expiresAt = session.invites[request.invite];
+  if (!expiresAt || request.now >= expiresAt) return refuse(ErrorCode.InvalidInvite);
+  if (session.participants.length >= rules.maxParticipants) return refuse(ErrorCode.SessionFull);
+  if (session.pendingGuests.some((g) => g.id === request.participantId)) return refuse(ErrorCode.AlreadyInSession);
+  const pending: PendingGuest = {
+    id: request.participantId,
+    name: request.name,
+    code: request.code,
+    invite: request.invite,
+    expiresAt: request.now + rules.codeTtlMs,
+    extensionsLeft: rules.maxExtensions,
+  };
+  return ok({ ...session, pendingGuests: [...session.pendingGuests, pending] });
+}
+
+/** The guest asks for more time: the same code stays valid for another period, a limited number of times. */
+export function extendGuestCode(session: Session, guestId: string, now: number, rules: GuestRules): Outcome {
+  if (!isLive(session)) return refuse(ErrorCode.SessionEnded);
+  const pending = session.pendingGuests.find((g) => g.id === guestId);
+  if (!pending) return refuse(ErrorCode.NotInSession);
+  if (pending.extensionsLeft <= 0) return refuse(ErrorCode.NoExtensionsLeft);
+  const extended = { ...pending, expiresAt: now + rules.codeTtlMs, extensionsLeft: pending.extensionsLeft - 1 };
+  return ok({ ...session, pendingGuests: session.pendingGuests.map((g) => (g.id === guestId ? extended : g)) });
+}
+
+export function pendingGuest(session: Session, guestId: string): PendingGuest | undefined {
+  return session.pendingGuests.find((g) => g.id === guestId);
+}
+
+/** Admit: only the agent, only with a live code shown by a waiting guest; the code is used up. */
+export function admitGuest(session: Session, agentId: string, code: string, now: number, rules: SessionRules): Outcome {
+  const problem = requireAgent(session, agentId);
+  if (problem) return refuse(problem);
+  const pending = session.pendingGuests.find((g) => g.code === code);
+  if (!pending) return refuse(ErrorCode.InvalidCode);
+  if (now >= pending.expiresAt) return refuse(ErrorCode.GuestCodeExpired);
+  if (session.participants.length >= rules.maxParticipants) return refuse(ErrorCode.SessionFull);
+  if (session.invites[pending.invite] === 0) return refuse(ErrorCode.InvalidInvite);
+  const withoutPending = { ...session, pendingGuests: session.pendingGuests.filter((g) => g.id !== pending.id) };
+  const added = addMember(withoutPending, {
+    id: pending.id,
+    role: 'guest',
+    identity: `guest:${pending.name}`,
+    name: pending.name,
+    media: MEDIA_ON,
+    privileges: [],
+    invite: pending.invite,
+  });
+  return ok(added.session, [...added.effects, { kind: 'admitted', to: pending.id }]);
+}
+
+/** A pending guest went away before being admitted: their code is withdrawn. */
+export function withdrawGuest(session: Session, guestId: string): Outcome {
+  if (!session.pendingGuests.some((g) => g.id === guestId)) return ok(session);
+  return ok({ ...session, pendingGuests: session.pendingGuests.filter((g) => g.id !== guestId) });
+}
+
+function requireGuestTarget(session: Session, agentId: string, guestId: string): ErrorCode | undefined {
+  const problem = requireAgent(session, agentId);
+  if (problem) return problem;
+  const target = findParticipant(session, guestId);
+  if (!target) return ErrorCode.UnknownPeer;
+  return target.role === 'guest' ? undefined : ErrorCode.Forbidden;
+}
+
+/** Eject: the agent removes a guest, who is told, disconnected and cannot return with the same invite. */
+export function ejectGuest(session: Session, agentId: string, guestId: string): Outcome {
+  const problem = requireGuestTarget(session, agentId, guestId);
+  if (problem) return refuse(problem);
+  const guest = findParticipant(session, guestId)!;
+  const remaining = session.participants.filter((p) => p.id !== guestId);
+  const invites = guest.invite ? { ...session.invites, [guest.invite]: 0 } : session.invites;
+  const effects: Effect[] = [
+    ...remaining.map((p): Effect => ({ kind: 'peer-left', to: p.id, peerId: guestId, reason: LeaveReason.Ejected })),
+    { kind: 'removed', to: guestId, reason: LeaveReason.Ejected },
+  ];
+  // Anyone still waiting with the revoked invite can no longer be admitted.
+  const pendingGuests = session.pendingGuests.filter((g) => g.invite !== guest.invite);
+  return ok({ ...session, participants: remaining, invites, pendingGuests }, effects);
+}
+
+function mediaEffects(session: Session, peerId: string, media: MediaState): Effect[] {
+  return session.participants.map((p) => ({ kind: 'peer-media', to: p.id, peerId, media }));
+}
+
+/** Pause guest video: the agent stops (or resumes) a guest's outgoing video; everyone, the guest included, is told. */
+export function pauseGuest(session: Session, agentId: string, guestId: string, paused: boolean): Outcome {
+  const problem = requireGuestTarget(session, agentId, guestId);
+  if (problem) return refuse(problem);
+  const guest = findParticipant(session, guestId)!;
+  if (guest.media.paused === paused) return ok(session);
+  const media = { ...guest.media, paused };
+  const next = withParticipant(session, guestId, (p) => ({ ...p, media }));
+  return ok(next, mediaEffects(next, guestId, media));
+}
+
+/** Everyone switches their own video; an agent needs the video privilege to turn it on, and a paused guest can't. */
+export function setVideo(session: Session, participantId: string, video: boolean): Outcome {
+  if (!isLive(session)) return refuse(ErrorCode.SessionEnded);
+  const who = findParticipant(session, participantId);
+  if (!who) return refuse(ErrorCode.NotInSession);
+  if (video && who.role === 'agent' && !who.privileges.includes(Privilege.AgentVideo)) return refuse(ErrorCode.NoPrivilege);
+  if (video && who.media.paused) return refuse(ErrorCode.VideoPaused);
+  if (who.media.video === video) return ok(session);
+  const media = { ...who.media, video };
+  const next = withParticipant(session, participantId, (p) => ({ ...p, media }));
+  return ok(next, mediaEffects(next, participantId, media));
 }

@@ -1,18 +1,20 @@
-import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
+import { AttemptLimiter } from '../auth/attemptLimiter';
 import type { Bus, ControlMessage } from '../bus/bus';
 import { Channels } from '../bus/bus';
 import type { Config } from '../config/schema';
+import { iceServersFor } from '../ice/iceServers';
 import { CloseCode, ErrorCode, LeaveReason } from '../protocol/codes';
-import type { ServerMessage, SignalData } from '../protocol/messages';
+import type { ServerMessage, SessionJoined, SignalData, VisitorDevice } from '../protocol/messages';
 import type { Store } from '../store/store';
 import { generateCode } from './codes';
 import { SessionDirectory } from './directory';
 import * as rules from './model';
-import type { Effect, Session, SessionRules } from './model';
+import type { Effect, GuestRules, Session, SessionRules } from './model';
 import { effectToMessage } from './wireEffects';
 
-export type Result<T> = ({ ok: true } & T) | { ok: false; code: ErrorCode };
+export type Result<T> = ({ ok: true } & T) | { ok: false; code: ErrorCode; retryAfterSeconds?: number };
 
 export interface Membership {
   session: Session;
@@ -23,6 +25,7 @@ export interface Membership {
 export interface AgentIdentity {
   sub: string;
   name: string;
+  privileges: string[];
 }
 
 export interface SessionServiceDeps {
@@ -38,55 +41,136 @@ const newId = () => randomUUID().replace(/-/g, '');
  * so no message addressed to the newcomer can be missed. */
 export const newParticipantId = newId;
 
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
 /** Runs the session rules against live state and performs their I/O: records in the store, messages on the bus,
  * timers for expiry. Sockets never touch sessions directly; they call this. */
 export class SessionService {
   readonly directory = new SessionDirectory();
   private readonly rules: SessionRules;
+  private readonly guestRules: GuestRules;
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Which connection currently speaks for a participant; a stale socket's close must not mark them away. */
   private readonly bindings = new Map<string, string>();
+  /** The visitor's device as seen by the server (from the socket's User-Agent), for Customer Info. */
+  private readonly devices = new Map<string, VisitorDevice>();
+  private readonly wrongGuestCodes: AttemptLimiter;
+  readonly termsHash: string;
   private readonly now: () => number;
 
   constructor(private readonly deps: SessionServiceDeps) {
     this.now = deps.now ?? Date.now;
-    this.rules = {
-      maxParticipants: deps.config.session.maxParticipants,
-      resumeGraceMs: deps.config.session.resumeGraceSeconds * 1000,
-    };
+    const { session, guests, terms } = deps.config;
+    this.rules = { maxParticipants: session.maxParticipants, resumeGraceMs: session.resumeGraceSeconds * 1000 };
+    this.guestRules = { codeTtlMs: guests.codeTtlSeconds * 1000, maxExtensions: guests.maxExtensions };
+    this.wrongGuestCodes = new AttemptLimiter(guests.wrongCodesPerSession, 60_000);
+    this.termsHash = sha256Hex(terms.text);
   }
 
+  // --- joining -----------------------------------------------------------------------------------------------
+
   /** An anonymous visitor starts a session and gets its code. */
-  async startVisitor(participantId: string = newParticipantId()): Promise<Membership> {
+  async startVisitor(participantId: string, device?: VisitorDevice): Promise<Membership> {
     const now = this.now();
-    const { codeLength, codeTtlSeconds } = this.deps.config.session;
-    const code = generateCode(codeLength, (c) => this.directory.isCodeTaken(c), () => randomInt(10));
-    const session = rules.createSession({ sessionId: newId(), participantId, code, now, codeTtlMs: codeTtlSeconds * 1000 });
-    await this.deps.store.createSession({ id: session.id, code, status: session.status, createdAt: now });
+    const { codeTtlSeconds } = this.deps.config.session;
+    const session = rules.createSession({ sessionId: newId(), participantId, code: this.newSessionCode(), now, codeTtlMs: codeTtlSeconds * 1000 });
+    await this.deps.store.createSession({ id: session.id, code: session.code, status: session.status, createdAt: now });
     await this.deps.store.addParticipant({ id: participantId, sessionId: session.id, role: 'visitor', identity: 'anonymous', name: null, joinedAt: now });
     await this.record(session.id, 'session.created', participantId);
+    if (device) this.devices.set(participantId, device);
     this.directory.put(session);
     this.schedule(session);
     return { session, participantId, resumeToken: this.issueResumeToken(participantId) };
   }
 
+  /** 1-click connect: the agent invites a logged-in visitor; the visitor's answer to the terms decides. */
+  async createInvitation(visitorId: string, agent: AgentIdentity): Promise<{ session: Session; invitationId: string }> {
+    const now = this.now();
+    const invitationId = newId();
+    const session = rules.createInvitation({
+      sessionId: newId(),
+      invitationId,
+      code: this.newSessionCode(),
+      visitorIdentity: visitorId,
+      agentIdentity: agent.sub,
+      agentName: agent.name,
+      now,
+      promptTtlMs: this.deps.config.terms.promptSeconds * 1000,
+    });
+    await this.deps.store.createSession({ id: session.id, code: session.code, status: session.status, createdAt: now });
+    await this.record(session.id, 'invitation.sent', null, { visitorId, agent: agent.sub });
+    this.directory.put(session);
+    this.schedule(session);
+    return { session, invitationId };
+  }
+
+  /** The visitor accepted. The acceptance is stored durably before the session goes on. */
+  async acceptTerms(input: {
+    invitationId: string;
+    visitorId: string;
+    termsHash: string;
+    participantId: string;
+    ip: string;
+    userAgent: string;
+    device?: VisitorDevice;
+  }): Promise<Result<Membership>> {
+    const session = this.directory.findByInvitation(input.invitationId);
+    if (!session) return { ok: false, code: ErrorCode.InvalidInvitation };
+    if (input.termsHash !== this.termsHash) return { ok: false, code: ErrorCode.TermsChanged };
+    const now = this.now();
+    const outcome = rules.acceptTerms(session, {
+      invitationId: input.invitationId,
+      visitorIdentity: input.visitorId,
+      participantId: input.participantId,
+      now,
+      agentWaitMs: this.deps.config.terms.agentWaitSeconds * 1000,
+    });
+    if (!outcome.ok) return outcome;
+    await this.deps.store.recordTermsAcceptance({
+      visitorId: input.visitorId,
+      sessionId: session.id,
+      termsVersion: this.deps.config.terms.version,
+      textSha256: this.termsHash,
+      acceptedAt: now,
+      ip: input.ip,
+      userAgent: input.userAgent.slice(0, 512),
+    });
+    await this.deps.store.addParticipant({ id: input.participantId, sessionId: session.id, role: 'visitor', identity: input.visitorId, name: null, joinedAt: now });
+    await this.deps.store.updateSessionStatus(session.id, outcome.session.status);
+    await this.record(session.id, 'terms.accepted', input.participantId, { version: this.deps.config.terms.version });
+    if (input.device) this.devices.set(input.participantId, input.device);
+    const resumeToken = this.issueResumeToken(input.participantId);
+    await this.commit(outcome.session, outcome.effects);
+    await this.sendSessionInfoToAgents(outcome.session);
+    return { ok: true, session: outcome.session, participantId: input.participantId, resumeToken };
+  }
+
+  async declineTerms(invitationId: string, visitorId: string): Promise<ErrorCode | undefined> {
+    const session = this.directory.findByInvitation(invitationId);
+    if (!session) return ErrorCode.InvalidInvitation;
+    const outcome = rules.declineTerms(session, { invitationId, visitorIdentity: visitorId, now: this.now() });
+    if (!outcome.ok) return outcome.code;
+    await this.record(session.id, 'terms.declined', null);
+    await this.commit(outcome.session, outcome.effects);
+    return undefined;
+  }
+
   /** A session that an agent could join with this code right now, if any. */
   findJoinable(code: string): Result<{ session: Session }> {
     const session = this.directory.findByCode(code);
-    if (!session) return { ok: false, code: ErrorCode.InvalidCode };
+    // 1-click sessions are joined by their own agent through a ticket, never by code.
+    if (!session || session.invitation) return { ok: false, code: ErrorCode.InvalidCode };
     if (session.status === 'waiting' && this.now() >= session.codeExpiresAt) return { ok: false, code: ErrorCode.CodeExpired };
     return { ok: true, session };
   }
 
-  async joinAgent(
-    sessionId: string,
-    agent: AgentIdentity,
-    participantId: string = newParticipantId(),
-  ): Promise<Result<Membership>> {
+  async joinAgent(sessionId: string, agent: AgentIdentity, participantId: string = newParticipantId()): Promise<Result<Membership>> {
     const session = this.directory.get(sessionId);
     if (!session) return { ok: false, code: ErrorCode.SessionEnded };
     const now = this.now();
-    const outcome = rules.admitAgent(session, { participantId, identity: agent.sub, name: agent.name, now }, this.rules);
+    const outcome = rules.admitAgent(session, { participantId, identity: agent.sub, name: agent.name, privileges: agent.privileges, now }, this.rules);
     if (!outcome.ok) return outcome;
     await this.deps.store.addParticipant({ id: participantId, sessionId, role: 'agent', identity: agent.sub, name: agent.name, joinedAt: now });
     if (session.status !== outcome.session.status) await this.deps.store.updateSessionStatus(sessionId, outcome.session.status);
@@ -101,7 +185,7 @@ export class SessionService {
   }
 
   /** A participant whose socket dropped comes back with their resume token within the grace period. */
-  async resume(resumeToken: string): Promise<Result<Membership>> {
+  async resume(resumeToken: string, device?: VisitorDevice): Promise<Result<Membership>> {
     const participantId = this.directory.participantForResumeToken(resumeToken);
     const session = participantId === undefined ? undefined : this.directory.sessionOf(participantId);
     if (!participantId || !session) return { ok: false, code: ErrorCode.ResumeFailed };
@@ -109,8 +193,40 @@ export class SessionService {
     if (!outcome.ok) return outcome;
     if (outcome.effects.length) await this.record(session.id, 'participant.back', participantId);
     await this.commit(outcome.session, outcome.effects);
+    if (device && rules.findParticipant(session, participantId)?.role === 'visitor') {
+      this.devices.set(participantId, device);
+      await this.sendSessionInfoToAgents(outcome.session);
+    }
     return { ok: true, session: outcome.session, participantId, resumeToken };
   }
+
+  /** The `session.joined` message for a member: who they are, everyone to connect to, ICE servers. */
+  joinedMessage(m: Membership, resumed: boolean): SessionJoined | undefined {
+    const self = rules.findParticipant(m.session, m.participantId);
+    if (!self) return undefined;
+    return {
+      type: 'session.joined',
+      sessionId: m.session.id,
+      code: m.session.code,
+      self: { id: self.id, role: self.role, media: self.media, privileges: self.privileges },
+      resumeToken: m.resumeToken,
+      iceServers: iceServersFor(self.id, this.deps.config.ice, this.now()),
+      peers: rules.linksFor(m.session, self.id),
+      resumed,
+    };
+  }
+
+  /** Customer Info for agents: the session code and the visitor's device. */
+  sessionInfo(session: Session): ServerMessage {
+    const visitor = session.participants.find((p) => p.role === 'visitor');
+    return { type: 'session.info', code: session.code, visitor: (visitor && this.devices.get(visitor.id)) ?? null };
+  }
+
+  private async sendSessionInfoToAgents(session: Session): Promise<void> {
+    for (const agent of session.participants.filter((p) => p.role === 'agent')) await this.send(agent.id, this.sessionInfo(session));
+  }
+
+  // --- during the session ------------------------------------------------------------------------------------
 
   /** Hot path: forwards one simple-peer signal to its recipient, unchanged, if both are in the same session.
    * Signals for an older generation of the pair are dropped: they belong to a peer connection that is gone. */
@@ -137,6 +253,86 @@ export class SessionService {
     return this.run(participantId, (s) => rules.endByAgent(s, participantId, now), 'session.end.requested');
   }
 
+  async setVideo(participantId: string, video: boolean): Promise<ErrorCode | undefined> {
+    return this.run(participantId, (s) => rules.setVideo(s, participantId, video), video ? 'video.on' : 'video.off');
+  }
+
+  async reportProblem(participantId: string, description: string, diagnostics: Record<string, unknown>): Promise<Result<{ referenceId: string }>> {
+    const session = this.directory.sessionOf(participantId);
+    if (!session) return { ok: false, code: ErrorCode.NotInSession };
+    if (rules.findParticipant(session, participantId)?.role !== 'agent') return { ok: false, code: ErrorCode.Forbidden };
+    // Short enough to read out over the phone to support.
+    const referenceId = `TP-${randomBytes(5).toString('hex').toUpperCase()}`;
+    await this.deps.store.saveProblemReport({ id: referenceId, sessionId: session.id, participantId, reportedAt: this.now(), description, diagnostics });
+    await this.record(session.id, 'problem.reported', participantId, { referenceId });
+    return { ok: true, referenceId };
+  }
+
+  // --- guests ------------------------------------------------------------------------------------------------
+
+  async createGuestInvite(agentId: string): Promise<Result<{ url: string; expiresAt: number }>> {
+    const token = randomBytes(24).toString('base64url');
+    const now = this.now();
+    const ttlMs = this.deps.config.guests.inviteTtlSeconds * 1000;
+    const refused = await this.run(agentId, (s) => rules.createGuestInvite(s, agentId, { token, now, ttlMs }), 'guest.invite.created');
+    if (refused) return { ok: false, code: refused };
+    return { ok: true, url: new URL(`/guest#invite=${token}`, this.deps.config.publicUrl).toString(), expiresAt: now + ttlMs };
+  }
+
+  /** A guest with an invite asks to join: they get a code to read to the agent. */
+  async requestGuest(invite: string, name: string, guestId: string): Promise<Result<{ code: string; expiresAt: number; extensionsLeft: number }>> {
+    const session = this.directory.findByInvite(invite);
+    if (!session) return { ok: false, code: ErrorCode.InvalidInvite };
+    const taken = new Set(session.pendingGuests.map((g) => g.code));
+    const code = generateCode(this.deps.config.guests.codeLength, (c) => taken.has(c), () => randomInt(10));
+    const outcome = rules.requestGuest(session, { invite, participantId: guestId, name, code, now: this.now() }, { ...this.rules, ...this.guestRules });
+    if (!outcome.ok) return outcome;
+    await this.record(session.id, 'guest.requested', guestId, { name });
+    await this.commit(outcome.session, outcome.effects);
+    const pending = rules.pendingGuest(outcome.session, guestId)!;
+    return { ok: true, code: pending.code, expiresAt: pending.expiresAt, extensionsLeft: pending.extensionsLeft };
+  }
+
+  async extendGuestCode(guestId: string): Promise<Result<{ code: string; expiresAt: number; extensionsLeft: number }>> {
+    const session = this.directory.sessionOfPendingGuest(guestId);
+    if (!session) return { ok: false, code: ErrorCode.NotInSession };
+    const outcome = rules.extendGuestCode(session, guestId, this.now(), this.guestRules);
+    if (!outcome.ok) return outcome;
+    await this.commit(outcome.session, outcome.effects);
+    const pending = rules.pendingGuest(outcome.session, guestId)!;
+    return { ok: true, code: pending.code, expiresAt: pending.expiresAt, extensionsLeft: pending.extensionsLeft };
+  }
+
+  /** Admit: the agent types the guest's code. Wrong codes are limited per session. */
+  async admitGuest(agentId: string, code: string): Promise<Result<Record<never, never>>> {
+    const session = this.directory.sessionOf(agentId);
+    if (!session) return { ok: false, code: ErrorCode.NotInSession };
+    const now = this.now();
+    const wait = this.wrongGuestCodes.retryAfterSeconds(session.id, now);
+    if (wait > 0) return { ok: false, code: ErrorCode.RateLimited, retryAfterSeconds: wait };
+    const outcome = rules.admitGuest(session, agentId, code, now, this.rules);
+    if (!outcome.ok) {
+      if (outcome.code === ErrorCode.InvalidCode || outcome.code === ErrorCode.GuestCodeExpired) this.wrongGuestCodes.recordFailure(session.id, now);
+      return outcome;
+    }
+    const guest = outcome.session.participants[outcome.session.participants.length - 1]!;
+    await this.deps.store.addParticipant({ id: guest.id, sessionId: session.id, role: 'guest', identity: guest.identity, name: guest.name ?? null, joinedAt: now });
+    await this.record(session.id, 'guest.admitted', guest.id, { by: agentId });
+    this.issueResumeToken(guest.id);
+    await this.commit(outcome.session, outcome.effects);
+    return { ok: true };
+  }
+
+  async ejectGuest(agentId: string, guestId: string): Promise<ErrorCode | undefined> {
+    return this.run(agentId, (s) => rules.ejectGuest(s, agentId, guestId), 'guest.ejected', { guestId });
+  }
+
+  async pauseGuest(agentId: string, guestId: string, paused: boolean): Promise<ErrorCode | undefined> {
+    return this.run(agentId, (s) => rules.pauseGuest(s, agentId, guestId, paused), paused ? 'guest.paused' : 'guest.resumed', { guestId });
+  }
+
+  // --- sockets -----------------------------------------------------------------------------------------------
+
   /** Marks which connection speaks for the participant. Returns the connection it replaced, if any. */
   bind(participantId: string, connectionId: string): string | undefined {
     const previous = this.bindings.get(participantId);
@@ -148,10 +344,17 @@ export class SessionService {
     if (this.bindings.get(participantId) === connectionId) this.bindings.delete(participantId);
   }
 
-  /** A socket closed. Only the participant's current connection counts; the grace period starts. */
+  /** A socket closed. Only the participant's current connection counts: a member's grace period starts; a guest
+   * still waiting for admission is withdrawn. */
   async connectionLost(participantId: string, connectionId: string): Promise<void> {
     if (this.bindings.get(participantId) !== connectionId) return;
     this.bindings.delete(participantId);
+    const pendingIn = this.directory.sessionOfPendingGuest(participantId);
+    if (pendingIn) {
+      const outcome = rules.withdrawGuest(pendingIn, participantId);
+      if (outcome.ok) await this.commit(outcome.session, outcome.effects);
+      return;
+    }
     const now = this.now();
     await this.run(participantId, (s) => rules.markAway(s, participantId, now), 'participant.away');
   }
@@ -169,6 +372,12 @@ export class SessionService {
   shutdown(): void {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+  }
+
+  // --- internals ---------------------------------------------------------------------------------------------
+
+  private newSessionCode(): string {
+    return generateCode(this.deps.config.session.codeLength, (c) => this.directory.isCodeTaken(c), () => randomInt(10));
   }
 
   private async run(
@@ -192,8 +401,8 @@ export class SessionService {
     const now = this.now();
     const departed = (previous?.participants ?? []).filter((p) => !session.participants.some((q) => q.id === p.id));
     for (const p of departed) {
-      const left = effects.find((e) => e.kind === 'peer-left' && e.peerId === p.id);
-      const reason = left?.kind === 'peer-left' ? left.reason : 'left';
+      const left = effects.find((e) => (e.kind === 'peer-left' || e.kind === 'removed') && (e.kind === 'removed' ? e.to : e.peerId) === p.id);
+      const reason = left && 'reason' in left ? left.reason : 'left';
       await this.deps.store.participantLeft(p.id, now, reason);
     }
     if (session.status === 'ended') {
@@ -206,15 +415,41 @@ export class SessionService {
       this.directory.put(session);
       this.schedule(session);
     }
-    for (const effect of effects) await this.send(effect.to, effectToMessage(effect));
+    for (const effect of effects) await this.deliver(session, effect);
     if (session.status === 'ended') {
-      const close: ControlMessage = { action: 'close', code: CloseCode.SessionEnded, reason: 'session ended' };
-      for (const p of session.participants) {
-        this.bindings.delete(p.id);
-        await this.deps.bus.publish(Channels.control(p.id), JSON.stringify(close));
+      const stillWaiting = previous?.pendingGuests.map((g) => g.id) ?? [];
+      for (const id of [...session.participants.map((p) => p.id), ...stillWaiting]) {
+        this.bindings.delete(id);
+        this.devices.delete(id);
+        await this.close(id, CloseCode.SessionEnded, 'session ended');
       }
     }
-    for (const p of departed) this.bindings.delete(p.id);
+    for (const p of departed) {
+      this.bindings.delete(p.id);
+      this.devices.delete(p.id);
+    }
+  }
+
+  private async deliver(session: Session, effect: Effect): Promise<void> {
+    switch (effect.kind) {
+      case 'admitted': {
+        const resumeToken = this.directory.resumeTokenOf(effect.to);
+        const joined = resumeToken && this.joinedMessage({ session, participantId: effect.to, resumeToken }, false);
+        if (joined) await this.send(effect.to, joined);
+        return;
+      }
+      case 'removed':
+        await this.send(effect.to, { type: 'guest.removed', reason: effect.reason });
+        await this.close(effect.to, CloseCode.Removed, 'removed by the agent');
+        return;
+      default:
+        await this.send(effect.to, effectToMessage(effect));
+    }
+  }
+
+  private async close(participantId: string, code: number, reason: string): Promise<void> {
+    const close: ControlMessage = { action: 'close', code, reason };
+    await this.deps.bus.publish(Channels.control(participantId), JSON.stringify(close));
   }
 
   private schedule(session: Session): void {

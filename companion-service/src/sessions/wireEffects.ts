@@ -1,8 +1,9 @@
 import type { ServerMessage } from '../protocol/messages';
 import type { Effect } from './model';
 
-/** Turns a rule's effect into the wire message its recipient gets. */
-export function effectToMessage(effect: Effect): ServerMessage {
+/** Turns a rule's effect into the wire message its recipient gets. Effects that need more than the session state
+ * (admitted, removed) are delivered by the service itself. */
+export function effectToMessage(effect: Exclude<Effect, { kind: 'admitted' | 'removed' }>): ServerMessage {
   switch (effect.kind) {
     case 'peer-joined':
       return { type: 'peer.joined', link: effect.link };
@@ -16,5 +17,7 @@ export function effectToMessage(effect: Effect): ServerMessage {
       return { type: 'pair.reset', link: effect.link };
     case 'session-ended':
       return { type: 'session.ended', reason: effect.reason };
+    case 'peer-media':
+      return { type: 'peer.media', peerId: effect.peerId, media: effect.media };
   }
 }

@@ -1,10 +1,20 @@
 import type { FastifyPluginAsync } from 'fastify';
 import websocket from '@fastify/websocket';
-import { SignalingConnection, type SignalingDeps } from './connection';
+import type { Bus } from '../bus/bus';
+import type { Config } from '../config/schema';
+import type { SessionService } from '../sessions/sessionService';
+import { SignalingConnection } from './connection';
+import type { MessageRouter } from './router';
 
-export type SignalingOptions = Omit<SignalingDeps, 'log'>;
+export interface SignalingOptions {
+  config: Config;
+  sessions: SessionService;
+  router: MessageRouter;
+  bus: Bus;
+}
 
-/** The one WebSocket endpoint, `/ws`: presence of a socket per participant, the relay, liveness pings. */
+/** The one WebSocket endpoint, `/ws`. Features register their message handlers on the router; this plugin owns the
+ * sockets: limits, validation, liveness pings, shutdown. */
 export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app, opts) => {
   const connections = new Set<SignalingConnection>();
 
@@ -17,7 +27,8 @@ export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app,
   });
 
   app.get('/ws', { websocket: true }, (socket, request) => {
-    const connection = new SignalingConnection(socket, request.ip, { ...opts, log: app.log });
+    const userAgent = String(request.headers['user-agent'] ?? '').slice(0, 512);
+    const connection = new SignalingConnection(socket, request.ip, userAgent, { ...opts, log: app.log });
     connections.add(connection);
     socket.on('close', () => connections.delete(connection));
   });
@@ -35,6 +46,5 @@ export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app,
   app.addHook('onClose', async () => {
     clearInterval(pinger);
     opts.sessions.shutdown();
-    opts.admission.close();
   });
 };

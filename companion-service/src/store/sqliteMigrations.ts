@@ -5,7 +5,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE TABLE sessions (
     id TEXT PRIMARY KEY,
     code TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('waiting', 'active', 'ended')),
+    status TEXT NOT NULL CHECK (status IN ('inviting', 'waiting', 'active', 'ended')),
     created_at INTEGER NOT NULL,
     ended_at INTEGER,
     end_reason TEXT
@@ -31,5 +31,26 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     detail TEXT
   );
   CREATE INDEX events_session ON events (session_id, seq);
+  `,
+  `
+  CREATE TABLE terms_acceptances (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    visitor_id TEXT NOT NULL,
+    session_id TEXT NOT NULL REFERENCES sessions (id),
+    terms_version TEXT NOT NULL,
+    text_sha256 TEXT NOT NULL,
+    accepted_at INTEGER NOT NULL,
+    ip TEXT NOT NULL,
+    user_agent TEXT NOT NULL,
+    UNIQUE (session_id)
+  );
+  CREATE TABLE problem_reports (
+    id TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions (id),
+    participant_id TEXT NOT NULL,
+    reported_at INTEGER NOT NULL,
+    description TEXT NOT NULL,
+    diagnostics TEXT NOT NULL
+  );
   `,
 ];

@@ -1,7 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { EventRecord, ParticipantRecord, SessionRecord, Store } from './store';
+import type {
+  EventRecord,
+  ParticipantRecord,
+  ProblemReportRecord,
+  SessionRecord,
+  Store,
+  TermsAcceptanceRecord,
+} from './store';
 import { SQLITE_MIGRATIONS } from './sqliteMigrations';
 
 interface SessionRow {
@@ -127,6 +134,50 @@ export class SqliteStore implements Store {
       participantId: r.participant_id,
       detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null,
     }));
+  }
+
+  async recordTermsAcceptance(r: TermsAcceptanceRecord): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO terms_acceptances (visitor_id, session_id, terms_version, text_sha256, accepted_at, ip, user_agent)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(r.visitorId, r.sessionId, r.termsVersion, r.textSha256, r.acceptedAt, r.ip, r.userAgent);
+  }
+
+  async getTermsAcceptance(sessionId: string): Promise<TermsAcceptanceRecord | undefined> {
+    const row = this.db.prepare('SELECT * FROM terms_acceptances WHERE session_id = ?').get(sessionId) as
+      | { visitor_id: string; session_id: string; terms_version: string; text_sha256: string; accepted_at: number; ip: string; user_agent: string }
+      | undefined;
+    return row && {
+      visitorId: row.visitor_id,
+      sessionId: row.session_id,
+      termsVersion: row.terms_version,
+      textSha256: row.text_sha256,
+      acceptedAt: row.accepted_at,
+      ip: row.ip,
+      userAgent: row.user_agent,
+    };
+  }
+
+  async saveProblemReport(r: ProblemReportRecord): Promise<void> {
+    this.db
+      .prepare('INSERT INTO problem_reports (id, session_id, participant_id, reported_at, description, diagnostics) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(r.id, r.sessionId, r.participantId, r.reportedAt, r.description, JSON.stringify(r.diagnostics));
+  }
+
+  async getProblemReport(id: string): Promise<ProblemReportRecord | undefined> {
+    const row = this.db.prepare('SELECT * FROM problem_reports WHERE id = ?').get(id) as
+      | { id: string; session_id: string; participant_id: string; reported_at: number; description: string; diagnostics: string }
+      | undefined;
+    return row && {
+      id: row.id,
+      sessionId: row.session_id,
+      participantId: row.participant_id,
+      reportedAt: row.reported_at,
+      description: row.description,
+      diagnostics: JSON.parse(row.diagnostics) as Record<string, unknown>,
+    };
   }
 
   async close(): Promise<void> {

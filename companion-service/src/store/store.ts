@@ -6,7 +6,7 @@ import type { Role } from '../protocol/messages';
 export interface SessionRecord {
   id: string;
   code: string;
-  status: 'waiting' | 'active' | 'ended';
+  status: 'inviting' | 'waiting' | 'active' | 'ended';
   createdAt: number;
   endedAt: number | null;
   endReason: string | null;
@@ -31,6 +31,26 @@ export interface EventRecord {
   detail: Record<string, unknown> | null;
 }
 
+export interface TermsAcceptanceRecord {
+  visitorId: string;
+  sessionId: string;
+  termsVersion: string;
+  /** SHA-256 (hex) of the exact text the visitor was shown. */
+  textSha256: string;
+  acceptedAt: number;
+  ip: string;
+  userAgent: string;
+}
+
+export interface ProblemReportRecord {
+  id: string;
+  sessionId: string;
+  participantId: string;
+  reportedAt: number;
+  description: string;
+  diagnostics: Record<string, unknown>;
+}
+
 export interface Store {
   /** Creates or upgrades the schema. */
   migrate(): Promise<void>;
@@ -44,6 +64,11 @@ export interface Store {
   getSession(id: string): Promise<SessionRecord | undefined>;
   listParticipants(sessionId: string): Promise<ParticipantRecord[]>;
   listEvents(sessionId: string): Promise<EventRecord[]>;
+  /** Durable before the session goes on; a second acceptance for the same session is refused by the store. */
+  recordTermsAcceptance(record: TermsAcceptanceRecord): Promise<void>;
+  getTermsAcceptance(sessionId: string): Promise<TermsAcceptanceRecord | undefined>;
+  saveProblemReport(record: ProblemReportRecord): Promise<void>;
+  getProblemReport(id: string): Promise<ProblemReportRecord | undefined>;
   /** Flushes and releases the store; further calls fail. */
   close(): Promise<void>;
 }

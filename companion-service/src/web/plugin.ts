@@ -17,6 +17,7 @@ export const webPlugin: FastifyPluginAsync<{ config: Config }> = async (app, { c
 
   app.get('/api/config', async (): Promise<PublicConfig> => ({
     devSignIn: config.devSignIn,
+    demoPortal: config.demoPortal,
     codeLength: config.session.codeLength,
   }));
 };

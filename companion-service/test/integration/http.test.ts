@@ -46,7 +46,7 @@ describe('development sign-in', () => {
     const s = await server({ devSignIn: false });
     const refused = await post(s, '/api/dev/sign-in', { name: 'Ana' });
     expect(refused).toEqual({ status: 404, body: { code: ErrorCode.DevSignInDisabled, message: expect.any(String) } });
-    expect(await (await fetch(`${s.baseUrl}/api/config`)).json()).toEqual({ devSignIn: false, codeLength: 6 });
+    expect(await (await fetch(`${s.baseUrl}/api/config`)).json()).toEqual({ devSignIn: false, demoPortal: true, codeLength: 6 });
   });
 });
 

@@ -41,9 +41,9 @@ describe('joining with a key', () => {
     const { created, joined, announced, visitorId, agentId } = await call();
     expect(created.code).toMatch(/^\d{6}$/);
     expect(created.codeExpiresAt).toBeGreaterThan(Date.now() + 590_000);
-    expect(joined.peers).toEqual([{ peer: { id: visitorId, role: 'visitor' }, initiator: false, gen: 1 }]);
-    expect(joined.self).toEqual({ id: agentId, role: 'agent' });
-    expect(announced.link).toEqual({ peer: { id: agentId, role: 'agent', name: 'Ana Agent' }, initiator: true, gen: 1 });
+    expect(joined.peers).toEqual([{ peer: { id: visitorId, role: 'visitor', media: { video: true, paused: false } }, initiator: false, gen: 1 }]);
+    expect(joined.self).toEqual({ id: agentId, role: 'agent', media: { video: false, paused: false }, privileges: ['Tandem_Agent_Video', 'Tandem_Remote_Control'] });
+    expect(announced.link).toEqual({ peer: { id: agentId, role: 'agent', name: 'Ana Agent', media: { video: false, paused: false } }, initiator: true, gen: 1 });
 
     const record = await server.store.getSession(joined.sessionId);
     expect(record).toMatchObject({ code: created.code, status: 'active', endedAt: null });
@@ -183,7 +183,7 @@ describe('dropped sockets', () => {
     back.send({ type: 'session.resume', resumeToken: created.resumeToken });
     const resumed = await back.next('session.joined');
     expect(resumed).toMatchObject({ resumed: true, self: { id: visitorId, role: 'visitor' } });
-    expect(resumed.peers).toEqual([{ peer: { id: agentId, role: 'agent', name: 'Ana Agent' }, initiator: true, gen: 1 }]);
+    expect(resumed.peers).toEqual([{ peer: { id: agentId, role: 'agent', name: 'Ana Agent', media: { video: false, paused: false } }, initiator: true, gen: 1 }]);
     expect((await agent.next('peer.back')).peerId).toBe(visitorId);
     agent.send({ type: 'signal', to: visitorId, gen: 1, data: SIGNALS[1]! });
     expect((await back.next('signal')).data).toEqual(SIGNALS[1]);

@@ -29,7 +29,7 @@ function okSession(outcome: Outcome): Session {
 }
 
 function active(): Session {
-  return okSession(admitAgent(waiting(), { participantId: 'agent-1', identity: 'u1', name: 'Ana', now: T0 + 1000 }, RULES));
+  return okSession(admitAgent(waiting(), { participantId: 'agent-1', identity: 'u1', name: 'Ana', privileges: [], now: T0 + 1000 }, RULES));
 }
 
 describe('creating a session', () => {
@@ -38,43 +38,49 @@ describe('creating a session', () => {
     expect(s.status).toBe('waiting');
     expect(s.code).toBe('123456');
     expect(s.codeExpiresAt).toBe(T0 + 600_000);
-    expect(s.participants).toEqual([{ id: 'visitor-1', role: 'visitor', identity: 'anonymous', seq: 0 }]);
+    expect(s.participants).toEqual([
+      { id: 'visitor-1', role: 'visitor', identity: 'anonymous', seq: 0, media: { video: true, paused: false }, privileges: [] },
+    ]);
   });
 });
 
 describe('an agent joining with the code', () => {
   it('makes the session active and tells the visitor to initiate toward the agent', () => {
-    const outcome = admitAgent(waiting(), { participantId: 'agent-1', identity: 'u1', name: 'Ana', now: T0 + 1 }, RULES);
+    const outcome = admitAgent(waiting(), { participantId: 'agent-1', identity: 'u1', name: 'Ana', privileges: [], now: T0 + 1 }, RULES);
     expect(outcome.ok).toBe(true);
     if (!outcome.ok) return;
     expect(outcome.session.status).toBe('active');
     expect(outcome.effects).toEqual([
-      { kind: 'peer-joined', to: 'visitor-1', link: { peer: { id: 'agent-1', role: 'agent', name: 'Ana' }, initiator: true, gen: 1 } },
+      {
+        kind: 'peer-joined',
+        to: 'visitor-1',
+        link: { peer: { id: 'agent-1', role: 'agent', name: 'Ana', media: { video: false, paused: false } }, initiator: true, gen: 1 },
+      },
     ]);
     // The newcomer does not initiate toward those already present.
     expect(linksFor(outcome.session, 'agent-1')).toEqual([
-      { peer: { id: 'visitor-1', role: 'visitor' }, initiator: false, gen: 1 },
+      { peer: { id: 'visitor-1', role: 'visitor', media: { video: true, paused: false } }, initiator: false, gen: 1 },
     ]);
   });
 
   it('is refused once the unused code has expired', () => {
-    const outcome = admitAgent(waiting(), { participantId: 'a', identity: 'u1', now: T0 + 600_000 }, RULES);
+    const outcome = admitAgent(waiting(), { participantId: 'a', identity: 'u1', privileges: [], now: T0 + 600_000 }, RULES);
     expect(outcome).toEqual({ ok: false, code: ErrorCode.CodeExpired });
   });
 
   it('is refused for a second agent', () => {
-    const outcome = admitAgent(active(), { participantId: 'agent-2', identity: 'u2', now: T0 + 2000 }, RULES);
+    const outcome = admitAgent(active(), { participantId: 'agent-2', identity: 'u2', privileges: [], now: T0 + 2000 }, RULES);
     expect(outcome).toEqual({ ok: false, code: ErrorCode.AgentPresent });
   });
 
   it('is refused when the room is full', () => {
-    const outcome = admitAgent(waiting(), { participantId: 'a', identity: 'u1', now: T0 }, { ...RULES, maxParticipants: 1 });
+    const outcome = admitAgent(waiting(), { participantId: 'a', identity: 'u1', privileges: [], now: T0 }, { ...RULES, maxParticipants: 1 });
     expect(outcome).toEqual({ ok: false, code: ErrorCode.SessionFull });
   });
 
   it('is refused after the session ended', () => {
     const ended = okSession(leave(waiting(), 'visitor-1', LeaveReason.Hangup, T0));
-    expect(admitAgent(ended, { participantId: 'a', identity: 'u1', now: T0 }, RULES)).toEqual({ ok: false, code: ErrorCode.SessionEnded });
+    expect(admitAgent(ended, { participantId: 'a', identity: 'u1', privileges: [], now: T0 }, RULES)).toEqual({ ok: false, code: ErrorCode.SessionEnded });
   });
 });
 
@@ -122,7 +128,7 @@ describe('hanging up and ending', () => {
 
   it('removes only a participant whose role does not end the session (guests, next issue)', () => {
     const s = active();
-    const withGuest: Session = { ...s, participants: [...s.participants, { id: 'guest-1', role: 'guest', identity: 'g', seq: 2 }] };
+    const withGuest: Session = { ...s, participants: [...s.participants, { id: 'guest-1', role: 'guest', identity: 'g', seq: 2, media: { video: true, paused: false }, privileges: [] }] };
     const outcome = leave(withGuest, 'guest-1', LeaveReason.Hangup, T0);
     expect(outcome.ok && outcome.session.status).toBe('active');
     expect(outcome.ok && outcome.session.participants.map((p) => p.id)).toEqual(['visitor-1', 'agent-1']);
@@ -194,8 +200,8 @@ describe('restarting a pair', () => {
   it('bumps the generation and tells both sides, the earlier member initiating', () => {
     const outcome = restartPair(active(), 'agent-1', 'visitor-1');
     expect(outcome.ok && outcome.effects).toEqual([
-      { kind: 'pair-reset', to: 'agent-1', link: { peer: { id: 'visitor-1', role: 'visitor' }, initiator: false, gen: 2 } },
-      { kind: 'pair-reset', to: 'visitor-1', link: { peer: { id: 'agent-1', role: 'agent', name: 'Ana' }, initiator: true, gen: 2 } },
+      { kind: 'pair-reset', to: 'agent-1', link: { peer: expect.objectContaining({ id: 'visitor-1' }), initiator: false, gen: 2 } },
+      { kind: 'pair-reset', to: 'visitor-1', link: { peer: expect.objectContaining({ id: 'agent-1' }), initiator: true, gen: 2 } },
     ]);
     expect(pairGeneration(okSession(outcome), 'visitor-1', 'agent-1')).toBe(2);
   });

@@ -6,11 +6,13 @@ export class CameraError extends Error {
   }
 }
 
-/** Asks for camera and microphone; explains a refusal by cause so the UI can say what to do. */
-export async function openCamera(): Promise<MediaStream> {
+/** Asks for camera and microphone (a chosen camera when `deviceId` is given); explains a refusal by cause so the UI
+ * can say what to do. */
+export async function openCamera(deviceId?: string): Promise<MediaStream> {
   if (!navigator.mediaDevices?.getUserMedia) throw new CameraError('insecure');
   try {
-    return await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+    const video: MediaTrackConstraints | boolean = deviceId ? { deviceId: { exact: deviceId } } : true;
+    return await navigator.mediaDevices.getUserMedia({ video, audio: true });
   } catch (err) {
     const name = (err as DOMException).name;
     if (name === 'NotAllowedError' || name === 'SecurityError') throw new CameraError('blocked');
@@ -31,4 +33,23 @@ export const CAMERA_HELP: Record<CameraProblem, string> = {
 
 export function stopStream(stream: MediaStream | undefined): void {
   for (const track of stream?.getTracks() ?? []) track.stop();
+}
+
+export interface CameraChoice {
+  deviceId: string;
+  label: string;
+}
+
+/** The cameras the browser reports. Labels are only filled in once the page has camera permission. */
+export async function listCameras(): Promise<CameraChoice[]> {
+  if (!navigator.mediaDevices?.enumerateDevices) return [];
+  const devices = await navigator.mediaDevices.enumerateDevices();
+  return devices
+    .filter((d) => d.kind === 'videoinput')
+    .map((d, i) => ({ deviceId: d.deviceId, label: d.label || `Camera ${i + 1}` }));
+}
+
+/** The id of the camera a stream is using, to preselect it in a camera list. */
+export function cameraOf(stream: MediaStream | undefined): string | undefined {
+  return stream?.getVideoTracks()[0]?.getSettings().deviceId;
 }

@@ -7,6 +7,8 @@ interface PeerEntry {
   gen: number;
   /** Set when we destroyed it on purpose, so its close does not trigger a restart. */
   retired: boolean;
+  /** The sender carrying our camera, remembered because it has no track while video is off. */
+  videoSender?: RTCRtpSender;
 }
 
 export interface PeerMeshEvents {
@@ -20,6 +22,9 @@ export interface PeerMeshEvents {
 export class PeerMesh {
   private readonly peers = new Map<string, PeerEntry>();
   private iceServers: IceServer[] = [];
+  /** Whether our camera track goes out. Off means the video sender carries no track at all: no frames, not black
+   * frames, and no renegotiation (RTCRtpSender.replaceTrack). */
+  private sendingVideo = true;
 
   constructor(
     private readonly client: SignalingClient,
@@ -63,6 +68,7 @@ export class PeerMesh {
     });
     const entry: PeerEntry = { peer, gen: link.gen, retired: false };
     this.peers.set(link.peer.id, entry);
+    if (!this.sendingVideo) void this.applyVideo(entry);
     peer.on('signal', (data) => {
       this.client.send({ type: 'signal', to: link.peer.id, gen: link.gen, data: data as SignalData });
     });
@@ -80,9 +86,27 @@ export class PeerMesh {
     });
   }
 
+  /** Starts or stops sending our camera to every peer, now and for peers connected later. */
+  async setSendingVideo(on: boolean): Promise<void> {
+    this.sendingVideo = on;
+    await Promise.all([...this.peers.values()].map((entry) => this.applyVideo(entry)));
+  }
+
+  private async applyVideo(entry: PeerEntry): Promise<void> {
+    const pc = (entry.peer as unknown as { _pc?: RTCPeerConnection })._pc;
+    const track = this.localStream?.getVideoTracks()[0];
+    if (!pc || !track || pc.connectionState === 'closed') return;
+    entry.videoSender ??= pc.getSenders().find((s) => s.track === track);
+    await entry.videoSender?.replaceTrack(this.sendingVideo ? track : null);
+  }
+
   /** The RTCPeerConnection for a peer, for diagnostics. */
   connectionTo(peerId: string): RTCPeerConnection | undefined {
     return (this.peers.get(peerId)?.peer as unknown as { _pc?: RTCPeerConnection } | undefined)?._pc;
+  }
+
+  peerIds(): string[] {
+    return [...this.peers.keys()];
   }
 
   remove(peerId: string): void {

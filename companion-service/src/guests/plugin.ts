@@ -1,0 +1,56 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { ErrorCode } from '../protocol/codes';
+import { newParticipantId, type SessionService } from '../sessions/sessionService';
+import type { MessageRouter } from '../signaling/router';
+
+export interface GuestOptions {
+  sessions: SessionService;
+  router: MessageRouter;
+}
+
+/** Guests: the agent's invite link, the guest's code (with more time on request), Admit, Eject, Pause. Every rule
+ * (only the agent admits, ejects or pauses; codes are single-use; the room has a cap) is in the session model. */
+export const guestsPlugin: FastifyPluginAsync<GuestOptions> = async (_app, { sessions, router }) => {
+  router.on('guest.invite.create', async (connection, message) => {
+    if (!connection.participantId) return connection.fail(ErrorCode.NotInSession, message.type);
+    const invite = await sessions.createGuestInvite(connection.participantId);
+    if (!invite.ok) return connection.fail(invite.code, message.type);
+    connection.send({ type: 'guest.invite', url: invite.url, expiresAt: invite.expiresAt });
+  });
+
+  router.on('guest.request', async (connection, message) => {
+    if (connection.participantId) return connection.fail(ErrorCode.AlreadyInSession, message.type);
+    const guestId = await connection.attach(newParticipantId());
+    const requested = await sessions.requestGuest(message.invite, message.name.trim(), guestId);
+    if (!requested.ok) {
+      await connection.detach();
+      return connection.fail(requested.code, message.type);
+    }
+    connection.send({ type: 'guest.code', code: requested.code, expiresAt: requested.expiresAt, extensionsLeft: requested.extensionsLeft });
+  });
+
+  router.on('guest.extend', async (connection, message) => {
+    if (!connection.participantId) return connection.fail(ErrorCode.NotInSession, message.type);
+    const extended = await sessions.extendGuestCode(connection.participantId);
+    if (!extended.ok) return connection.fail(extended.code, message.type);
+    connection.send({ type: 'guest.code', code: extended.code, expiresAt: extended.expiresAt, extensionsLeft: extended.extensionsLeft });
+  });
+
+  router.on('guest.admit', async (connection, message) => {
+    if (!connection.participantId) return connection.fail(ErrorCode.NotInSession, message.type);
+    const admitted = await sessions.admitGuest(connection.participantId, message.code);
+    if (!admitted.ok) connection.fail(admitted.code, message.type, admitted.retryAfterSeconds);
+  });
+
+  router.on('guest.eject', async (connection, message) => {
+    if (!connection.participantId) return connection.fail(ErrorCode.NotInSession, message.type);
+    const refused = await sessions.ejectGuest(connection.participantId, message.peerId);
+    if (refused) connection.fail(refused, message.type);
+  });
+
+  router.on('guest.pause', async (connection, message) => {
+    if (!connection.participantId) return connection.fail(ErrorCode.NotInSession, message.type);
+    const refused = await sessions.pauseGuest(connection.participantId, message.peerId, message.paused);
+    if (refused) connection.fail(refused, message.type);
+  });
+};

@@ -1,0 +1,94 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
+import { verifyAgentToken } from '../auth/agentToken';
+import { agentFromRequest, sendError } from '../auth/bearer';
+import { Channels } from '../bus/bus';
+import type { Config } from '../config/schema';
+import { signVisitorToken, verifyVisitorToken } from '../identity/visitorToken';
+import { ErrorCode } from '../protocol/codes';
+import {
+  ErrorBody,
+  PresenceParams,
+  PresenceResponse,
+  VisitorTokenRequest,
+  VisitorTokenResponse,
+} from '../protocol/http';
+import type { MessageRouter } from '../signaling/router';
+import type { PresenceService } from './presenceService';
+
+export interface PresenceOptions {
+  config: Config;
+  presence: PresenceService;
+  router: MessageRouter;
+}
+
+/** A socket may follow at most this many visitors (a Salesforce page shows one contact; a list view a few). */
+const MAX_WATCHED = 50;
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Presence of logged-in visitors: visitor tokens, portal tabs saying hello, agents following a visitor. */
+export const presencePlugin: FastifyPluginAsync<PresenceOptions> = async (app, { config, presence, router }) => {
+  // The site's server mints a token for its logged-in visitor with its API key (never from the browser).
+  app.post<{ Body: VisitorTokenRequest }>(
+    '/api/visitor-tokens',
+    { schema: { body: VisitorTokenRequest, response: { 201: VisitorTokenResponse, '4xx': ErrorBody } } },
+    async (request, reply) => {
+      const key = String(request.headers['x-tandem-site-key'] ?? '');
+      const site = key ? config.sites.find((s) => sameSecret(s.apiKey, key)) : undefined;
+      if (!site) return sendError(reply, ErrorCode.Unauthorized);
+      const input: { site: string; sub: string; name?: string } = { site: site.id, sub: request.body.visitorId };
+      if (request.body.name) input.name = request.body.name;
+      const { token, claims } = signVisitorToken(input, site.signingSecret, Date.now(), config.visitorTokenTtlSeconds);
+      return reply.code(201).send({ token, expiresAt: claims.exp * 1000 });
+    },
+  );
+
+  // Polling fallback for agents who can't hold a socket open (the Salesforce component through Apex).
+  app.get<{ Params: PresenceParams }>(
+    '/api/agent/presence/:visitorId',
+    { schema: { params: PresenceParams, response: { 200: PresenceResponse, '4xx': ErrorBody } } },
+    async (request, reply) => {
+      if (!agentFromRequest(request, reply, config)) return reply;
+      return { visitorId: request.params.visitorId, online: presence.isOnline(request.params.visitorId) };
+    },
+  );
+
+  router.on('visitor.hello', async (connection, message) => {
+    if (connection.visitorId) return connection.fail(ErrorCode.AlreadyInSession, message.type);
+    const verified = verifyVisitorToken(message.visitorToken, config.sites, Date.now());
+    if (!verified.ok) return connection.fail(verified.code, message.type);
+    const visitorId = verified.claims.sub;
+    connection.visitorId = visitorId;
+    await connection.follow(Channels.tab(connection.id), (payload) => connection.sendRaw(payload));
+    connection.onClose(() => presence.tabClosed(visitorId, connection.id));
+    await presence.tabOpened(visitorId, connection.id, Date.now());
+    const registered: { type: 'presence.registered'; visitorId: string; name?: string } = { type: 'presence.registered', visitorId };
+    if (verified.claims.name) registered.name = verified.claims.name;
+    connection.send(registered);
+  });
+
+  router.on('visitor.active', (connection, message) => {
+    if (!connection.visitorId) return connection.fail(ErrorCode.Unauthorized, message.type);
+    presence.tabActive(connection.visitorId, connection.id, Date.now());
+  });
+
+  const watchedBy = new WeakMap<object, Set<string>>();
+  router.on('agent.watch', async (connection, message) => {
+    const verified = verifyAgentToken(message.token, config.agentTokenSecret, Date.now());
+    if (!verified.ok) return connection.fail(verified.code, message.type);
+    let watched = watchedBy.get(connection);
+    if (!watched) watchedBy.set(connection, (watched = new Set()));
+    const fresh = message.visitorIds.filter((id) => !watched.has(id));
+    if (watched.size + fresh.length > MAX_WATCHED) return connection.fail(ErrorCode.RateLimited, message.type);
+    for (const visitorId of fresh) {
+      watched.add(visitorId);
+      await connection.follow(Channels.presence(visitorId), (payload) => connection.sendRaw(payload));
+      connection.send({ type: 'presence', visitorId, online: presence.isOnline(visitorId) });
+    }
+  });
+};

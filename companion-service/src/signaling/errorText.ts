@@ -1,0 +1,31 @@
+import { ErrorCode } from '../protocol/codes';
+
+/** What people read when something is refused. Clients show these as text. */
+const ERROR_TEXT: Partial<Record<ErrorCode, string>> = {
+  [ErrorCode.InvalidCode]: 'No session has that key. Check the digits with the visitor.',
+  [ErrorCode.CodeExpired]: 'That key has expired. Ask the visitor to start a new session.',
+  [ErrorCode.RateLimited]: 'Too many attempts. Wait a moment and try again.',
+  [ErrorCode.Unauthorized]: 'Your sign-in is not valid. Sign in again.',
+  [ErrorCode.TokenExpired]: 'Your sign-in has expired. Sign in again.',
+  [ErrorCode.InvalidTicket]: 'This console link has already been used or has expired. Join again.',
+  [ErrorCode.SessionEnded]: 'This session has ended.',
+  [ErrorCode.SessionFull]: 'This session is full. No one else can join it right now.',
+  [ErrorCode.AgentPresent]: 'Another agent is already in this session.',
+  [ErrorCode.AlreadyInSession]: 'This connection is already in a session.',
+  [ErrorCode.NotInSession]: 'Join a session first.',
+  [ErrorCode.UnknownPeer]: 'That participant is not in your session.',
+  [ErrorCode.Forbidden]: 'You are not allowed to do that.',
+  [ErrorCode.ResumeFailed]: 'The session could not be resumed.',
+  [ErrorCode.VisitorOffline]: 'The customer is not online right now.',
+  [ErrorCode.InvalidInvitation]: 'This invitation is no longer open.',
+  [ErrorCode.TermsChanged]: 'The terms have changed. Read the new terms and try again.',
+  [ErrorCode.InvalidInvite]: 'This guest link is not valid any more. Ask the agent for a new one.',
+  [ErrorCode.GuestCodeExpired]: 'That guest code has expired. Ask the guest to request more time.',
+  [ErrorCode.NoExtensionsLeft]: 'No more extensions are available. Ask the agent for a new link.',
+  [ErrorCode.NoPrivilege]: 'You do not have permission for this. Ask your Salesforce admin.',
+  [ErrorCode.VideoPaused]: 'The agent has paused your video.',
+};
+
+export function errorText(code: ErrorCode): string {
+  return ERROR_TEXT[code] ?? code.replace(/_/g, ' ');
+}

@@ -1,0 +1,51 @@
+import type { ErrorCode } from '../protocol/codes';
+import type { ClientMessage, ClientMessageType, ServerMessage } from '../protocol/messages';
+
+/** What a feature's message handler may do with the socket a message came from. */
+export interface ConnectionContext {
+  readonly id: string;
+  readonly ip: string;
+  readonly userAgent: string;
+  /** The session participant this socket speaks for, once it joined one. */
+  readonly participantId: string | undefined;
+  /** The logged-in visitor this socket (a portal tab) identified as, if any. */
+  visitorId: string | undefined;
+  send(message: ServerMessage): void;
+  /** Sends an already serialised server message (from the bus) as it is. */
+  sendRaw(payload: string): void;
+  fail(code: ErrorCode, inReplyTo: string, retryAfterSeconds?: number): void;
+  /** Subscribes to the participant's channels and speaks for them from now on. */
+  attach(participantId: string): Promise<string>;
+  /** Undoes attach after a refused join. */
+  detach(): Promise<void>;
+  /** Follows a bus channel for as long as the socket is open. */
+  follow(channel: string, handler: (payload: string) => void): Promise<void>;
+  /** Runs when the socket closes (for presence and pending-guest clean-up). */
+  onClose(cleanup: () => Promise<void> | void): void;
+}
+
+export type Handler<T extends ClientMessageType> = (
+  connection: ConnectionContext,
+  message: Extract<ClientMessage, { type: T }>,
+) => Promise<void> | void;
+
+/** Routes validated inbound messages to the feature plugin that owns their type. Each type has one owner. */
+export class MessageRouter {
+  private readonly handlers = new Map<string, Handler<ClientMessageType>>();
+
+  on<T extends ClientMessageType>(type: T, handler: Handler<T>): void {
+    if (this.handlers.has(type)) throw new Error(`a handler for "${type}" is already registered`);
+    this.handlers.set(type, handler as unknown as Handler<ClientMessageType>);
+  }
+
+  async dispatch(connection: ConnectionContext, message: ClientMessage): Promise<void> {
+    const handler = this.handlers.get(message.type);
+    if (!handler) throw new Error(`no handler for "${message.type}"`);
+    await handler(connection, message);
+  }
+
+  /** The relay's hot path skips the queue, so it gets its handler directly. */
+  handlerFor<T extends ClientMessageType>(type: T): Handler<T> | undefined {
+    return this.handlers.get(type) as unknown as Handler<T> | undefined;
+  }
+}

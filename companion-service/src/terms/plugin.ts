@@ -1,0 +1,88 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ConsoleTicketBook } from '../auth/consoleTickets';
+import { agentFromRequest, sendError } from '../auth/bearer';
+import type { Config } from '../config/schema';
+import { deviceFromUserAgent } from '../identity/device';
+import type { PresenceService } from '../presence/presenceService';
+import { ErrorCode } from '../protocol/codes';
+import { ErrorBody, InvitationRequest, InvitationResponse } from '../protocol/http';
+import { newParticipantId, type SessionService } from '../sessions/sessionService';
+import { sendJoined } from '../signaling/sessionHandlers';
+import type { MessageRouter } from '../signaling/router';
+
+export interface TermsOptions {
+  config: Config;
+  sessions: SessionService;
+  presence: PresenceService;
+  tickets: ConsoleTicketBook;
+  router: MessageRouter;
+}
+
+/** 1-click connect: the agent's Join becomes a terms prompt on the visitor's active tab; the visitor's accept is
+ * stored durably before the session goes on; a decline or a timeout is reported to the agent. */
+export const termsPlugin: FastifyPluginAsync<TermsOptions> = async (app, { config, sessions, presence, tickets, router }) => {
+  const promptTimers = new Set<NodeJS.Timeout>();
+  app.addHook('onClose', async () => {
+    for (const t of promptTimers) clearTimeout(t);
+  });
+
+  app.post<{ Body: InvitationRequest }>(
+    '/api/agent/invitations',
+    { schema: { body: InvitationRequest, response: { 201: InvitationResponse, '4xx': ErrorBody } } },
+    async (request, reply) => {
+      const agent = agentFromRequest(request, reply, config);
+      if (!agent) return reply;
+      const { visitorId } = request.body;
+      if (!presence.isOnline(visitorId)) return sendError(reply, ErrorCode.VisitorOffline);
+      const { session, invitationId } = await sessions.createInvitation(visitorId, agent);
+      const expiresAt = session.invitation!.expiresAt;
+      const tab = await presence.sendToActiveTab(visitorId, {
+        type: 'terms.prompt',
+        invitationId,
+        agentName: agent.name,
+        termsVersion: config.terms.version,
+        termsText: config.terms.text,
+        expiresAt,
+      });
+      if (tab) {
+        // The session times out by itself (model rule); the tab only needs its prompt taken down.
+        const timer = setTimeout(() => {
+          promptTimers.delete(timer);
+          void presence.sendToTab(tab, { type: 'terms.closed', invitationId, reason: 'expired' });
+        }, Math.max(0, expiresAt - Date.now()));
+        timer.unref();
+        promptTimers.add(timer);
+      }
+      const issued = tickets.issue(agent, session.id, Date.now());
+      const consoleUrl = new URL(`/console#ticket=${issued.ticket}`, config.publicUrl).toString();
+      return reply.code(201).send({ invitationId, sessionId: session.id, ticket: issued.ticket, consoleUrl, expiresAt });
+    },
+  );
+
+  router.on('terms.accept', async (connection, message) => {
+    const visitorId = connection.visitorId;
+    if (!visitorId) return connection.fail(ErrorCode.Unauthorized, message.type);
+    if (connection.participantId) return connection.fail(ErrorCode.AlreadyInSession, message.type);
+    const participantId = await connection.attach(newParticipantId());
+    const accepted = await sessions.acceptTerms({
+      invitationId: message.invitationId,
+      visitorId,
+      termsHash: message.termsHash,
+      participantId,
+      ip: connection.ip,
+      userAgent: connection.userAgent,
+      device: deviceFromUserAgent(connection.userAgent),
+    });
+    if (!accepted.ok) {
+      await connection.detach();
+      return connection.fail(accepted.code, message.type);
+    }
+    sendJoined(connection, sessions, accepted, false);
+  });
+
+  router.on('terms.decline', async (connection, message) => {
+    if (!connection.visitorId) return connection.fail(ErrorCode.Unauthorized, message.type);
+    const refused = await sessions.declineTerms(message.invitationId, connection.visitorId);
+    if (refused) connection.fail(refused, message.type);
+  });
+};
