@@ -18,8 +18,8 @@ export class TestClient {
     });
   }
 
-  static async connect(url: string): Promise<TestClient> {
-    const socket = new WebSocket(url);
+  static async connect(url: string, headers?: Record<string, string>): Promise<TestClient> {
+    const socket = new WebSocket(url, headers ? { headers } : undefined);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);
