@@ -28,6 +28,22 @@ export interface AgentIdentity {
   privileges: string[];
 }
 
+/** What other features (the Salesforce outbox) learn when a session is over. Plain data. */
+export interface EndedSessionSummary {
+  sessionId: string;
+  code: string;
+  startedAt: number;
+  endedAt: number;
+  outcome: string;
+  /** The logged-in visitor's id (e.g. the Salesforce Contact id); undefined for an anonymous code visitor. */
+  visitorId: string | undefined;
+  /** The agent's user id, if an agent joined. */
+  agentId: string | undefined;
+  guestNames: string[];
+}
+
+export type EndedListener = (summary: EndedSessionSummary) => Promise<void> | void;
+
 export interface SessionServiceDeps {
   config: Config;
   store: Store;
@@ -59,6 +75,9 @@ export class SessionService {
   private readonly wrongGuestCodes: AttemptLimiter;
   readonly termsHash: string;
   private readonly now: () => number;
+  private readonly endedListeners: EndedListener[] = [];
+  /** Everyone who was ever a member, kept until the session ends, for the ended summary. */
+  private readonly history = new Map<string, { visitorId?: string; agentId?: string; guestNames: string[] }>();
 
   constructor(private readonly deps: SessionServiceDeps) {
     this.now = deps.now ?? Date.now;
@@ -67,6 +86,11 @@ export class SessionService {
     this.guestRules = { codeTtlMs: guests.codeTtlSeconds * 1000, maxExtensions: guests.maxExtensions };
     this.wrongGuestCodes = new AttemptLimiter(guests.wrongCodesPerSession, 60_000);
     this.termsHash = sha256Hex(terms.text);
+  }
+
+  /** Called after a session has ended and its records are stored. */
+  onEnded(listener: EndedListener): void {
+    this.endedListeners.push(listener);
   }
 
   // --- joining -----------------------------------------------------------------------------------------------
@@ -405,6 +429,7 @@ export class SessionService {
       const reason = left && 'reason' in left ? left.reason : 'left';
       await this.deps.store.participantLeft(p.id, now, reason);
     }
+    this.remember(session);
     if (session.status === 'ended') {
       await this.deps.store.updateSessionStatus(session.id, 'ended', session.endedAt, session.endReason);
       for (const p of session.participants) await this.deps.store.participantLeft(p.id, now, session.endReason ?? 'ended');
@@ -427,6 +452,40 @@ export class SessionService {
     for (const p of departed) {
       this.bindings.delete(p.id);
       this.devices.delete(p.id);
+    }
+    if (session.status === 'ended') await this.announceEnded(session);
+  }
+
+  private remember(session: Session): void {
+    let seen = this.history.get(session.id);
+    if (!seen) this.history.set(session.id, (seen = { guestNames: [] }));
+    for (const p of session.participants) {
+      if (p.role === 'visitor' && p.identity !== 'anonymous') seen.visitorId = p.identity;
+      if (p.role === 'agent') seen.agentId = p.identity;
+      if (p.role === 'guest' && p.name !== undefined && !seen.guestNames.includes(p.name)) seen.guestNames.push(p.name);
+    }
+    if (session.invitation && !seen.visitorId) seen.visitorId = session.invitation.visitorIdentity;
+  }
+
+  private async announceEnded(session: Session): Promise<void> {
+    const seen = this.history.get(session.id) ?? { guestNames: [] };
+    this.history.delete(session.id);
+    const summary: EndedSessionSummary = {
+      sessionId: session.id,
+      code: session.code,
+      startedAt: session.createdAt,
+      endedAt: session.endedAt ?? this.now(),
+      outcome: session.endReason ?? 'ended',
+      visitorId: seen.visitorId,
+      agentId: seen.agentId,
+      guestNames: seen.guestNames,
+    };
+    for (const listener of this.endedListeners) {
+      try {
+        await listener(summary);
+      } catch (err) {
+        this.deps.log.error({ err, sessionId: session.id }, 'ended-session listener failed');
+      }
     }
   }
 
