@@ -17,6 +17,7 @@ import { presencePlugin } from './presence/plugin';
 import { termsPlugin } from './terms/plugin';
 import { guestsPlugin } from './guests/plugin';
 import { demoPlugin } from './demo/plugin';
+import { cobrowsePlugin } from './cobrowse/plugin';
 import { createStore } from './store/createStore';
 import type { Store } from './store/store';
 import { webPlugin } from './web/plugin';
@@ -78,6 +79,7 @@ export async function buildServer(config: Config): Promise<TandemServer> {
   await app.register(presencePlugin, { config, presence, router });
   await app.register(termsPlugin, { config, sessions, presence, tickets, router });
   await app.register(guestsPlugin, { sessions, router });
+  await app.register(cobrowsePlugin, { config, sessions, router, bus });
   await app.register(signalingPlugin, { config, sessions, router, bus });
   await app.register(demoPlugin, { config });
   await app.register(webPlugin, { config });

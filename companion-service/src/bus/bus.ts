@@ -18,6 +18,9 @@ export const Channels = {
   control: (participantId: string) => `c:${participantId}`,
   /** Presence changes of one logged-in visitor, for the agents who follow them. */
   presence: (visitorId: string) => `presence:${visitorId}`,
+  /** The visitor's page stream for one agent: each payload is "S" (starts a full snapshot) or "D", then the wire
+   * message. Kept apart from the participant channel so a slow agent can drop it without losing anything else. */
+  cobrowse: (participantId: string) => `cb:${participantId}`,
   /** Messages for one portal tab (socket), e.g. the terms prompt. */
   tab: (connectionId: string) => `tab:${connectionId}`,
 } as const;

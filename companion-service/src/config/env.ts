@@ -40,4 +40,6 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { variable: 'TANDEM_TERMS_PROMPT_SECONDS', setting: 'terms.promptSeconds', kind: 'integer' },
   { variable: 'TANDEM_GUEST_CODE_TTL_SECONDS', setting: 'guests.codeTtlSeconds', kind: 'integer' },
   { variable: 'TANDEM_GUEST_MAX_EXTENSIONS', setting: 'guests.maxExtensions', kind: 'integer' },
+  { variable: 'TANDEM_COBROWSE_MASK_SELECTORS', setting: 'cobrowse.maskSelectors', kind: 'list' },
+  { variable: 'TANDEM_COBROWSE_BYTES_PER_SECOND', setting: 'cobrowse.bytesPerSecond', kind: 'integer' },
 ];

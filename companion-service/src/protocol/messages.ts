@@ -62,6 +62,9 @@ export type IceServer = Static<typeof IceServer>;
 export const MediaState = Type.Object({ video: Type.Boolean(), paused: Type.Boolean() });
 export type MediaState = Static<typeof MediaState>;
 
+export const ControlState = Type.Union([Type.Literal('off'), Type.Literal('requested'), Type.Literal('on')]);
+export type ControlState = Static<typeof ControlState>;
+
 export const PeerInfo = Type.Object({
   id: Id,
   role: Role,
@@ -123,6 +126,42 @@ export const ProblemReport = msg('problem.report', {
     maxProperties: 40,
   }),
 });
+// --- cobrowse ------------------------------------------------------------------------------------------------
+
+/** rrweb node ids from the visitor's recorder mirror. */
+const NodeId = Type.Integer({ minimum: 0, maximum: 100_000_000 });
+/** A batch of rrweb events from the visitor's page, JSON or deflate+base64, split into parts when large. */
+export const CobrowseEventsOut = msg('cobrowse.events', {
+  seq: Type.Integer({ minimum: 0 }),
+  part: Type.Integer({ minimum: 0, maximum: 255 }),
+  parts: Type.Integer({ minimum: 1, maximum: 256 }),
+  /** True on every part of a batch that starts with a full snapshot: a viewer can start from it. */
+  snapshot: Type.Boolean(),
+  encoding: Type.Union([Type.Literal('json'), Type.Literal('deflate-base64')]),
+  data: Type.String({ maxLength: 1_000_000 }),
+});
+export const CobrowseSnapshotRequest = msg('cobrowse.snapshot.request', {});
+export const ControlRequest = msg('control.request', {});
+export const ControlAnswer = msg('control.answer', { granted: Type.Boolean() });
+/** Either side ends remote control: the agent stops, or the visitor revokes. */
+export const ControlRelease = msg('control.release', {});
+const Coordinate = Type.Number({ minimum: -1_000_000, maximum: 1_000_000 });
+export const ControlInputAction = Type.Union([
+  Type.Object({ kind: Type.Literal('click'), nodeId: NodeId, x: Type.Optional(Coordinate), y: Type.Optional(Coordinate) }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('input'), nodeId: NodeId, value: Type.String({ maxLength: 10_000 }) }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('check'), nodeId: NodeId, checked: Type.Boolean() }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('select'), nodeId: NodeId, value: Type.String({ maxLength: 1000 }) }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('scroll'), nodeId: Type.Union([NodeId, Type.Null()]), x: Coordinate, y: Coordinate }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('key'), nodeId: NodeId, key: Type.String({ maxLength: 32 }) }, { additionalProperties: false }),
+]);
+export type ControlInputAction = Static<typeof ControlInputAction>;
+export const ControlInputOut = msg('control.input', { action: ControlInputAction });
+export const NavigateAction = Type.Union([Type.Literal('back'), Type.Literal('forward'), Type.Literal('refresh')]);
+export type NavigateAction = Static<typeof NavigateAction>;
+export const ControlNavigateOut = msg('control.navigate', { action: NavigateAction });
+/** Accessibility mode: have the visitor's screen reader read this element. */
+export const A11yReadOut = msg('a11y.read', { nodeId: NodeId });
+
 /** Inbound schemas by type. `agent.join` has two forms: with a key (code + agent token) or with a console ticket. */
 export const ClientMessages = {
   'visitor.start': VisitorStart,
@@ -145,6 +184,14 @@ export const ClientMessages = {
   'guest.pause': GuestPause,
   'media.set': MediaSet,
   'problem.report': ProblemReport,
+  'cobrowse.events': CobrowseEventsOut,
+  'cobrowse.snapshot.request': CobrowseSnapshotRequest,
+  'control.request': ControlRequest,
+  'control.answer': ControlAnswer,
+  'control.release': ControlRelease,
+  'control.input': ControlInputOut,
+  'control.navigate': ControlNavigateOut,
+  'a11y.read': A11yReadOut,
 } as const;
 export type ClientMessageType = keyof typeof ClientMessages;
 export type ClientMessage = { [K in ClientMessageType]: Static<(typeof ClientMessages)[K]> }[ClientMessageType];
@@ -173,6 +220,8 @@ export const SessionCreated = msg('session.created', {
   self: Self,
   resumeToken: Type.String(),
   iceServers: Type.Array(IceServer),
+  /** What the visitor's recorder masks besides password fields and [data-tandem-mask]. */
+  maskSelectors: Type.Array(Type.String()),
 });
 export const SessionJoined = msg('session.joined', {
   sessionId: Id,
@@ -183,6 +232,10 @@ export const SessionJoined = msg('session.joined', {
   /** Everyone already present; they initiate toward the newcomer, unless told otherwise per link. */
   peers: Type.Array(PeerLink),
   resumed: Type.Boolean(),
+  /** What the visitor's recorder masks besides password fields and [data-tandem-mask]. */
+  maskSelectors: Type.Array(Type.String()),
+  /** Remote control as it stands (it survives the visitor's page loads). */
+  control: ControlState,
 });
 export const PeerJoined = msg('peer.joined', { link: PeerLink });
 export const PeerLeft = msg('peer.left', { peerId: Id, reason: Type.String() });
@@ -212,6 +265,22 @@ export type VisitorDevice = Static<typeof VisitorDevice>;
 /** Session details for the agent's Customer Info panel. */
 export const SessionInfo = msg('session.info', { code: SessionCode, visitor: Type.Union([VisitorDevice, Type.Null()]) });
 export const ProblemReported = msg('problem.reported', { referenceId: Type.String() });
+/** The visitor's rrweb events, forwarded to agents only. */
+export const CobrowseEventsIn = msg('cobrowse.events', {
+  from: Id,
+  seq: Type.Integer(),
+  part: Type.Integer(),
+  parts: Type.Integer(),
+  snapshot: Type.Boolean(),
+  encoding: Type.Union([Type.Literal('json'), Type.Literal('deflate-base64')]),
+  data: Type.String(),
+});
+/** To the visitor: record a fresh full snapshot (an agent joined, or fell behind and dropped events). */
+export const CobrowseSnapshotNeeded = msg('cobrowse.snapshot.needed', {});
+export const ControlStateMessage = msg('control.state', { state: ControlState, agentName: Type.Optional(Type.String()) });
+export const ControlInputIn = msg('control.input', { action: ControlInputAction });
+export const ControlNavigateIn = msg('control.navigate', { action: NavigateAction });
+export const A11yReadIn = msg('a11y.read', { nodeId: Type.Integer() });
 
 export type ErrorMessage = Static<typeof ErrorMessage>;
 export type SessionCreated = Static<typeof SessionCreated>;
@@ -236,5 +305,11 @@ export type ServerMessage =
   | Static<typeof GuestRemoved>
   | Static<typeof PeerMedia>
   | Static<typeof SessionInfo>
-  | Static<typeof ProblemReported>;
+  | Static<typeof ProblemReported>
+  | Static<typeof CobrowseEventsIn>
+  | Static<typeof CobrowseSnapshotNeeded>
+  | Static<typeof ControlStateMessage>
+  | Static<typeof ControlInputIn>
+  | Static<typeof ControlNavigateIn>
+  | Static<typeof A11yReadIn>;
 export type ServerMessageOf<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;

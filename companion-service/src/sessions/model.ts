@@ -1,5 +1,5 @@
 import { EndReason, ErrorCode, LeaveReason, Privilege } from '../protocol/codes';
-import type { MediaState, PeerInfo, PeerLink, Role } from '../protocol/messages';
+import type { ControlState, MediaState, PeerInfo, PeerLink, Role } from '../protocol/messages';
 
 /* The session model: states and rules, without sockets, storage or clocks. Every function takes the current
  * session and returns a new one plus the effects (who must be told what); the service performs the I/O. */
@@ -62,6 +62,8 @@ export interface Session {
   /** Guest invite tokens: expiry time, or 0 once revoked. */
   invites: Record<string, number>;
   pendingGuests: PendingGuest[];
+  /** Remote control of the visitor's page: asked by an agent with the privilege, granted by the visitor. */
+  control: { state: ControlState; agentId?: string };
   endedAt?: number;
   endReason?: EndReason;
 }
@@ -87,7 +89,8 @@ export type Effect =
   /** A pending guest was let in: they get their session.joined. */
   | { kind: 'admitted'; to: string }
   /** An ejected guest is told and disconnected. */
-  | { kind: 'removed'; to: string; reason: LeaveReason };
+  | { kind: 'removed'; to: string; reason: LeaveReason }
+  | { kind: 'control-state'; to: string; state: ControlState; agentName?: string };
 
 export type Outcome = { ok: true; session: Session; effects: Effect[] } | { ok: false; code: ErrorCode };
 
@@ -155,6 +158,7 @@ export function createSession(input: NewVisitor): Session {
     nextSeq: 1,
     invites: {},
     pendingGuests: [],
+    control: { state: 'off' },
   };
 }
 
@@ -190,6 +194,7 @@ export function createInvitation(input: NewInvitation): Session {
     },
     invites: {},
     pendingGuests: [],
+    control: { state: 'off' },
   };
 }
 
@@ -546,4 +551,53 @@ export function setVideo(session: Session, participantId: string, video: boolean
   const media = { ...who.media, video };
   const next = withParticipant(session, participantId, (p) => ({ ...p, media }));
   return ok(next, mediaEffects(next, participantId, media));
+}
+
+// --- remote control ------------------------------------------------------------------------------------------
+
+function controlEffects(session: Session, state: ControlState, agentName?: string): Effect[] {
+  return session.participants
+    .filter((p) => p.role === 'visitor' || p.role === 'agent')
+    .map((p): Effect => (agentName === undefined ? { kind: 'control-state', to: p.id, state } : { kind: 'control-state', to: p.id, state, agentName }));
+}
+
+/** An agent with the remote-control privilege asks; the visitor is prompted. */
+export function requestControl(session: Session, agentId: string): Outcome {
+  const problem = requireAgent(session, agentId);
+  if (problem) return refuse(problem);
+  const agent = findParticipant(session, agentId)!;
+  if (!agent.privileges.includes(Privilege.RemoteControl)) return refuse(ErrorCode.NoPrivilege);
+  if (!session.participants.some((p) => p.role === 'visitor')) return refuse(ErrorCode.UnknownPeer);
+  if (session.control.state !== 'off') return ok(session);
+  const next: Session = { ...session, control: { state: 'requested', agentId } };
+  return ok(next, controlEffects(next, 'requested', agent.name ?? 'The agent'));
+}
+
+/** The visitor grants or declines a pending request. */
+export function answerControl(session: Session, visitorId: string, granted: boolean): Outcome {
+  if (!isLive(session)) return refuse(ErrorCode.SessionEnded);
+  if (findParticipant(session, visitorId)?.role !== 'visitor') return refuse(ErrorCode.Forbidden);
+  if (session.control.state !== 'requested') return refuse(ErrorCode.InvalidInvitation);
+  const next: Session = { ...session, control: granted ? { state: 'on', agentId: session.control.agentId! } : { state: 'off' } };
+  return ok(next, controlEffects(next, next.control.state));
+}
+
+/** The agent stops, or the visitor revokes, at any time. */
+export function releaseControl(session: Session, participantId: string): Outcome {
+  if (!isLive(session)) return refuse(ErrorCode.SessionEnded);
+  const role = findParticipant(session, participantId)?.role;
+  if (role !== 'visitor' && role !== 'agent') return refuse(ErrorCode.Forbidden);
+  if (session.control.state === 'off') return ok(session);
+  const next: Session = { ...session, control: { state: 'off' } };
+  return ok(next, controlEffects(next, 'off'));
+}
+
+/** Whether this agent's input may act on the visitor's page right now. */
+export function mayControl(session: Session, agentId: string): boolean {
+  return isLive(session) && session.control.state === 'on' && session.control.agentId === agentId;
+}
+
+/** The visitor of the session, who receives control input, read-aloud requests and snapshot requests. */
+export function visitorOf(session: Session): Participant | undefined {
+  return session.participants.find((p) => p.role === 'visitor');
 }

@@ -237,6 +237,8 @@ export class SessionService {
       iceServers: iceServersFor(self.id, this.deps.config.ice, this.now()),
       peers: rules.linksFor(m.session, self.id),
       resumed,
+      maskSelectors: this.deps.config.cobrowse.maskSelectors,
+      control: m.session.control.state,
     };
   }
 
@@ -290,6 +292,20 @@ export class SessionService {
     await this.deps.store.saveProblemReport({ id: referenceId, sessionId: session.id, participantId, reportedAt: this.now(), description, diagnostics });
     await this.record(session.id, 'problem.reported', participantId, { referenceId });
     return { ok: true, referenceId };
+  }
+
+  // --- remote control ----------------------------------------------------------------------------------------
+
+  async requestControl(agentId: string): Promise<ErrorCode | undefined> {
+    return this.run(agentId, (s) => rules.requestControl(s, agentId), 'control.requested');
+  }
+
+  async answerControl(visitorId: string, granted: boolean): Promise<ErrorCode | undefined> {
+    return this.run(visitorId, (s) => rules.answerControl(s, visitorId, granted), granted ? 'control.granted' : 'control.declined');
+  }
+
+  async releaseControl(participantId: string): Promise<ErrorCode | undefined> {
+    return this.run(participantId, (s) => rules.releaseControl(s, participantId), 'control.released');
   }
 
   // --- guests ------------------------------------------------------------------------------------------------

@@ -19,5 +19,9 @@ export function effectToMessage(effect: Exclude<Effect, { kind: 'admitted' | 're
       return { type: 'session.ended', reason: effect.reason };
     case 'peer-media':
       return { type: 'peer.media', peerId: effect.peerId, media: effect.media };
+    case 'control-state':
+      return effect.agentName === undefined
+        ? { type: 'control.state', state: effect.state }
+        : { type: 'control.state', state: effect.state, agentName: effect.agentName };
   }
 }

@@ -19,6 +19,8 @@ export interface ConnectionDeps {
   log: FastifyBaseLogger;
 }
 
+const SNAPSHOT_MARK = 'S'.charCodeAt(0);
+
 const VIOLATION_WINDOW_MS = 10_000;
 
 /** One WebSocket: validates and rate-limits what arrives, hands it to the feature that owns its type, and delivers
@@ -42,6 +44,8 @@ export class SignalingConnection implements ConnectionContext {
   private closedQuietly = false;
   private socketGone = false;
   private readonly relay;
+  /** Set when this socket fell behind on the cobrowse stream: events are dropped until the next full snapshot. */
+  private streamBlocked = false;
 
   constructor(
     private readonly socket: WebSocket,
@@ -99,6 +103,7 @@ export class SignalingConnection implements ConnectionContext {
     this.participantSubscriptions.push(
       await bus.subscribe(Channels.participant(participantId), (payload) => this.sendRaw(payload)),
       await bus.subscribe(Channels.control(participantId), (payload) => this.onControl(payload)),
+      await bus.subscribe(Channels.cobrowse(participantId), (payload) => this.onStream(payload)),
     );
     this.participantId = participantId;
     const replaced = this.deps.sessions.bind(participantId, this.id);
@@ -164,6 +169,45 @@ export class SignalingConnection implements ConnectionContext {
     this.sendError(code, text, inReplyTo);
   }
 
+  /** The visitor's page stream. A slow agent socket does not buffer without bound: it drops the stream, waits for
+   * its socket to drain, then asks the visitor for a fresh snapshot and picks up again from that snapshot. */
+  private onStream(payload: string): void {
+    const startsSnapshot = payload.charCodeAt(0) === SNAPSHOT_MARK;
+    const limit = this.deps.config.cobrowse.agentBufferBytes;
+    if (this.streamBlocked && !(startsSnapshot && this.socket.bufferedAmount <= limit)) return;
+    if (this.socket.bufferedAmount > limit) {
+      this.streamBlocked = true;
+      this.waitForDrain(limit / 2);
+      return;
+    }
+    this.streamBlocked = false;
+    this.sendRaw(payload.slice(1));
+  }
+
+  private drainTimer: NodeJS.Timeout | undefined;
+
+  private waitForDrain(threshold: number): void {
+    if (this.drainTimer) return;
+    this.drainTimer = setInterval(() => {
+      if (this.socket.readyState !== this.socket.OPEN) return this.stopDrainWait();
+      if (this.socket.bufferedAmount > threshold) return;
+      this.stopDrainWait();
+      if (this.participantId) void this.askForSnapshot(this.participantId);
+    }, 100);
+    this.drainTimer.unref();
+  }
+
+  private stopDrainWait(): void {
+    clearInterval(this.drainTimer);
+    this.drainTimer = undefined;
+  }
+
+  private async askForSnapshot(participantId: string): Promise<void> {
+    const session = this.deps.sessions.sessionOf(participantId);
+    const visitor = session?.participants.find((p) => p.role === 'visitor');
+    if (visitor) await this.deps.sessions.send(visitor.id, { type: 'cobrowse.snapshot.needed' });
+  }
+
   private onControl(payload: string): void {
     const control = JSON.parse(payload) as ControlMessage;
     if (control.connectionId !== undefined && control.connectionId !== this.id) return;
@@ -172,6 +216,7 @@ export class SignalingConnection implements ConnectionContext {
   }
 
   private async onSocketClosed(afterJoin = false): Promise<void> {
+    this.stopDrainWait();
     const subscriptions = [...this.subscriptions.splice(0), ...this.participantSubscriptions.splice(0)];
     const cleanups = this.cleanups.splice(0);
     await Promise.all(subscriptions.map((u) => u()));

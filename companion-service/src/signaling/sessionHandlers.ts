@@ -55,6 +55,7 @@ export function registerSessionHandlers(router: MessageRouter, deps: SessionHand
       self: { id: participantId, role: 'visitor', media: { video: true, paused: false }, privileges: [] },
       resumeToken: membership.resumeToken,
       iceServers: iceServersFor(participantId, deps.config.ice, Date.now()),
+      maskSelectors: deps.config.cobrowse.maskSelectors,
     });
   });
 

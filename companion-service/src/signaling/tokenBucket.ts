@@ -1,4 +1,4 @@
-/** A token bucket: `ratePerSecond` tokens refill continuously up to `burst`; each message takes one. */
+/** A token bucket: `ratePerSecond` tokens refill continuously up to `burst`; each message takes one (or `cost`). */
 export class TokenBucket {
   private tokens: number;
   private updatedAt: number;
@@ -12,12 +12,12 @@ export class TokenBucket {
     this.updatedAt = now;
   }
 
-  take(now: number): boolean {
+  take(now: number, cost = 1): boolean {
     const elapsed = Math.max(0, now - this.updatedAt) / 1000;
     this.tokens = Math.min(this.burst, this.tokens + elapsed * this.ratePerSecond);
     this.updatedAt = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    if (this.tokens < cost) return false;
+    this.tokens -= cost;
     return true;
   }
 }

@@ -12,7 +12,7 @@ export const webPlugin: FastifyPluginAsync<{ config: Config }> = async (app, { c
   }
   await app.register(fastifyStatic, { root: webDistDir, prefix: '/', index: ['index.html'], redirect: true });
 
-  const pages: Record<string, string> = { '/join': 'join/index.html', '/console': 'console/index.html' };
+  const pages: Record<string, string> = { '/join': 'join/index.html', '/console': 'console/index.html', '/guest': 'guest/index.html' };
   for (const [route, file] of Object.entries(pages)) app.get(route, (_request, reply) => reply.sendFile(file));
 
   app.get('/api/config', async (): Promise<PublicConfig> => ({

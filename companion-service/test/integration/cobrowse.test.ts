@@ -1,0 +1,215 @@
+import { ErrorCode } from '../../src/protocol/codes';
+import { devToken, startServer, type RunningServer } from '../helpers/testServer';
+import { startCall, TestClient } from '../helpers/wsClient';
+
+jest.setTimeout(20_000);
+
+let server: RunningServer;
+const clients: TestClient[] = [];
+
+beforeAll(async () => {
+  server = await startServer({ cobrowse: { bytesPerSecond: 200_000, burstBytes: 400_000, agentBufferBytes: 16_384, maskSelectors: ['.secret'] } });
+});
+afterEach(() => {
+  for (const c of clients.splice(0)) c.close();
+});
+afterAll(() => server.stop());
+
+async function call(privileges?: string[]) {
+  const response = await fetch(`${server.baseUrl}/api/dev/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(privileges ? { name: 'Ana Agent', privileges } : { name: 'Ana Agent' }),
+  });
+  const { token } = (await response.json()) as { token: string };
+  const c = await startCall(server.wsUrl, token);
+  clients.push(c.visitor, c.agent);
+  return c;
+}
+
+async function withGuest(c: Awaited<ReturnType<typeof call>>) {
+  c.agent.send({ type: 'guest.invite.create' });
+  const inv = new URL((await c.agent.next('guest.invite')).url).hash.replace('#invite=', '');
+  const guest = await TestClient.connect(server.wsUrl);
+  clients.push(guest);
+  guest.send({ type: 'guest.request', invite: inv, name: 'Gil' });
+  c.agent.send({ type: 'guest.admit', code: (await guest.next('guest.code')).code });
+  await guest.next('session.joined');
+  return guest;
+}
+
+const batch = (seq: number, data: string, snapshot = false) =>
+  ({ type: 'cobrowse.events', seq, part: 0, parts: 1, snapshot, encoding: 'json', data }) as const;
+
+describe('the page stream', () => {
+  it('goes from the visitor to the agent only, unchanged', async () => {
+    const c = await call();
+    const guest = await withGuest(c);
+    const data = JSON.stringify([{ type: 2, data: { node: { id: 1 } }, timestamp: 1 }]);
+    c.visitor.send(batch(0, data, true));
+    expect(await c.agent.next('cobrowse.events')).toEqual({ ...batch(0, data, true), from: c.visitorId });
+    await guest.nothing('cobrowse.events');
+  });
+
+  it('refuses a stream from anyone but the visitor', async () => {
+    const c = await call();
+    const guest = await withGuest(c);
+    c.agent.send(batch(0, '[]'));
+    expect((await c.agent.next('error')).code).toBe(ErrorCode.Forbidden);
+    guest.send(batch(0, '[]'));
+    expect((await guest.next('error')).code).toBe(ErrorCode.Forbidden);
+    await c.visitor.nothing('cobrowse.events');
+  });
+
+  it('tells the visitor the mask selectors with the session', async () => {
+    const visitor = await TestClient.connect(server.wsUrl);
+    clients.push(visitor);
+    visitor.send({ type: 'visitor.start' });
+    expect((await visitor.next('session.created')).maskSelectors).toEqual(['.secret']);
+  });
+
+  it('asks the visitor for a snapshot when the agent asks', async () => {
+    const c = await call();
+    c.agent.send({ type: 'cobrowse.snapshot.request' });
+    await c.visitor.next('cobrowse.snapshot.needed');
+    c.visitor.send({ type: 'cobrowse.snapshot.request' });
+    expect((await c.visitor.next('error')).code).toBe(ErrorCode.Forbidden);
+  });
+
+  it('limits the stream per session', async () => {
+    const c = await call();
+    const big = 'x'.repeat(60_000);
+    for (let i = 0; i < 10; i++) c.visitor.send(batch(i, big));
+    const refused = await c.visitor.next('error');
+    expect(refused).toMatchObject({ code: ErrorCode.RateLimited, inReplyTo: 'cobrowse.events' });
+    await new Promise((r) => setTimeout(r, 300));
+    const delivered = c.agent.received.filter((m) => m.type === 'cobrowse.events').length;
+    expect(delivered).toBeGreaterThanOrEqual(6); // the 400 kB burst
+    expect(delivered).toBeLessThan(10);
+  });
+
+  it('drops the stream to a slow agent and restarts it from a fresh snapshot', async () => {
+    const fast = await startServer({
+      cobrowse: { bytesPerSecond: 100_000_000, burstBytes: 500_000_000, agentBufferBytes: 16_384, maskSelectors: [] },
+      socket: { messagesPerSecond: 100_000, burst: 100_000 },
+    });
+    try {
+      const c = await startCall(fast.wsUrl, await devToken(fast));
+      const agentSocket = (c.agent.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+      agentSocket.pause(); // the agent stops reading, like a congested network
+      const chunk = 'y'.repeat(60_000);
+      let seq = 0;
+      // Keep streaming until the server has given up on buffering for the agent.
+      while (seq < 400) {
+        c.visitor.send(batch(seq++, chunk));
+        if (seq % 20 === 0) await new Promise((r) => setTimeout(r, 20));
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      c.visitor.send(batch(seq++, 'lost-delta')); // dropped: the agent is behind
+      agentSocket.resume();
+      // Once the agent's socket has drained, the server asks the visitor for a fresh snapshot...
+      await c.visitor.next('cobrowse.snapshot.needed', 10_000);
+      c.visitor.send(batch(seq++, 'fresh-snapshot', true));
+      c.visitor.send(batch(seq++, 'next-delta'));
+      // ...and the agent picks up from it.
+      const deadline = Date.now() + 10_000;
+      while (!c.agent.received.some((m) => m.type === 'cobrowse.events' && m.data === 'next-delta') && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const events = c.agent.received.filter((m) => m.type === 'cobrowse.events') as Array<{ data: string }>;
+      expect(events.map((e) => e.data).slice(-2)).toEqual(['fresh-snapshot', 'next-delta']);
+      expect(events.some((e) => e.data === 'lost-delta')).toBe(false);
+      expect(events.length).toBeLessThan(400); // dropped rather than buffered without bound
+      c.visitor.close();
+      c.agent.close();
+    } finally {
+      await fast.stop();
+    }
+  });
+});
+
+describe('remote control', () => {
+  it('needs the privilege and the visitor\'s consent; the visitor can revoke', async () => {
+    const c = await call();
+    c.agent.send({ type: 'control.input', action: { kind: 'click', nodeId: 5 } });
+    expect((await c.agent.next('error')).code).toBe(ErrorCode.Forbidden); // forged: no consent yet
+    c.agent.send({ type: 'control.request' });
+    expect(await c.visitor.next('control.state')).toEqual({ type: 'control.state', state: 'requested', agentName: 'Ana Agent' });
+    expect((await c.agent.next('control.state')).state).toBe('requested');
+    c.agent.send({ type: 'control.input', action: { kind: 'click', nodeId: 5 } });
+    expect((await c.agent.next('error')).code).toBe(ErrorCode.Forbidden); // still not granted
+    c.visitor.send({ type: 'control.answer', granted: true });
+    expect((await c.agent.next('control.state')).state).toBe('on');
+    expect((await c.visitor.next('control.state')).state).toBe('on');
+
+    const actions = [
+      { kind: 'click', nodeId: 5, x: 10, y: 20 },
+      { kind: 'input', nodeId: 7, value: 'hello' },
+      { kind: 'check', nodeId: 8, checked: true },
+      { kind: 'select', nodeId: 9, value: 'gold' },
+      { kind: 'scroll', nodeId: null, x: 0, y: 400 },
+      { kind: 'key', nodeId: 7, key: 'Enter' },
+    ] as const;
+    for (const action of actions) {
+      c.agent.send({ type: 'control.input', action });
+      expect(await c.visitor.next('control.input')).toEqual({ type: 'control.input', action });
+    }
+    for (const action of ['back', 'forward', 'refresh'] as const) {
+      c.agent.send({ type: 'control.navigate', action });
+      expect((await c.visitor.next('control.navigate')).action).toBe(action);
+    }
+    c.visitor.send({ type: 'control.release' });
+    expect((await c.agent.next('control.state')).state).toBe('off');
+    c.agent.send({ type: 'control.navigate', action: 'back' });
+    expect((await c.agent.next('error')).code).toBe(ErrorCode.Forbidden);
+    await c.visitor.nothing('control.navigate');
+  });
+
+  it('is refused to an agent without the privilege, and to visitors and guests', async () => {
+    const c = await call(['Tandem_Agent_Video']);
+    c.agent.send({ type: 'control.request' });
+    expect((await c.agent.next('error')).code).toBe(ErrorCode.NoPrivilege);
+    await c.visitor.nothing('control.state');
+    c.visitor.send({ type: 'control.request' });
+    expect((await c.visitor.next('error')).code).toBe(ErrorCode.Forbidden);
+    c.visitor.send({ type: 'control.input', action: { kind: 'click', nodeId: 1 } });
+    expect((await c.visitor.next('error')).code).toBe(ErrorCode.Forbidden);
+    const guest = await withGuest(c);
+    guest.send({ type: 'control.answer', granted: true });
+    expect((await guest.next('error')).code).toBe(ErrorCode.Forbidden);
+  });
+
+  it('is declined by the visitor', async () => {
+    const c = await call();
+    c.agent.send({ type: 'control.request' });
+    await c.visitor.next('control.state');
+    c.visitor.send({ type: 'control.answer', granted: false });
+    expect((await c.agent.next('control.state', 3000)).state).toBe('requested');
+    expect((await c.agent.next('control.state')).state).toBe('off');
+  });
+
+  it('survives the visitor\'s page load', async () => {
+    const c = await call();
+    c.agent.send({ type: 'control.request' });
+    await c.visitor.next('control.state');
+    c.visitor.send({ type: 'control.answer', granted: true });
+    await c.agent.next('control.state');
+    c.visitor.socket.terminate();
+    const reloaded = await TestClient.connect(server.wsUrl);
+    clients.push(reloaded);
+    reloaded.send({ type: 'session.resume', resumeToken: c.created.resumeToken });
+    expect((await reloaded.next('session.joined')).control).toBe('on');
+    c.agent.send({ type: 'control.input', action: { kind: 'click', nodeId: 3 } });
+    await reloaded.next('control.input');
+  });
+});
+
+describe('read aloud', () => {
+  it('goes from the agent to the visitor without remote control; nobody else may send it', async () => {
+    const c = await call([]);
+    c.agent.send({ type: 'a11y.read', nodeId: 42 });
+    expect(await c.visitor.next('a11y.read')).toEqual({ type: 'a11y.read', nodeId: 42 });
+    c.visitor.send({ type: 'a11y.read', nodeId: 42 });
+    expect((await c.visitor.next('error')).code).toBe(ErrorCode.Forbidden);
+  });
+});
