@@ -9,9 +9,13 @@ const web = path.join(service, 'web');
 const out = path.join(service, 'dist', 'web');
 
 const entries = {
+  // Loaded by the widget only once a session has an agent in it.
+  'cobrowse-recorder': 'cobrowse/recorderEntry.ts',
   widget: 'widget/widget.ts',
   'join/join': 'join/join.ts',
   'console/console': 'console/console.ts',
+  'guest/guest': 'guest/guest.ts',
+  'portal/portal': 'portal/portal.ts',
 };
 
 // Static files copied as they are: [from (under web/), to (under dist/web/)].
@@ -19,8 +23,11 @@ const statics = [
   ['portal/index.html', 'index.html'],
   ['portal/portal.css', 'portal/portal.css'],
   ['join/index.html', 'join/index.html'],
+  ['join/join.css', 'join/join.css'],
   ['console/index.html', 'console/index.html'],
   ['console/console.css', 'console/console.css'],
+  ['guest/index.html', 'guest/index.html'],
+  ['guest/guest.css', 'guest/guest.css'],
   ['shared/page.css', 'shared/page.css'],
 ];
 

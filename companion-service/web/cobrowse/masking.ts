@@ -1,0 +1,47 @@
+/* Masking happens in the visitor's browser, before anything is recorded: password fields always, and every element
+ * matching the configured selectors or carrying data-tandem-mask. Text is replaced, input values hidden, images and
+ * media blocked (rrweb keeps a placeholder of the same size). */
+
+export const ALWAYS_MASKED = ['[data-tandem-mask]', 'input[type="password" i]'];
+const MEDIA = ['img', 'video', 'audio', 'canvas', 'iframe', 'svg', 'picture', 'object', 'embed'];
+
+export interface Masking {
+  /** Matches elements whose own text or value is masked (they or an ancestor match a mask selector). */
+  isMasked(element: Element | null): boolean;
+  recordOptions: {
+    maskTextSelector: string;
+    blockSelector: string;
+    maskInputOptions: Record<string, boolean>;
+    maskInputFn: (text: string, element: HTMLElement) => string;
+    maskTextFn: (text: string, element: HTMLElement | null) => string;
+  };
+}
+
+function isValidSelector(selector: string): boolean {
+  try {
+    document.createDocumentFragment().querySelector(selector);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function createMasking(configured: readonly string[]): Masking {
+  const selectors = [...ALWAYS_MASKED, ...configured.filter(isValidSelector)];
+  const any = selectors.join(', ');
+  const isMasked = (element: Element | null) => !!element && !!element.closest(any);
+  const blocked = selectors.flatMap((s) => MEDIA.map((m) => `${s} ${m}, ${m}${s.startsWith('[') || s.startsWith('.') || s.startsWith('#') ? s : ''}`));
+  // rrweb calls maskInputFn only for the input types switched on here, so switch them all on and decide per element.
+  const types = ['color', 'date', 'datetime-local', 'email', 'month', 'number', 'range', 'search', 'tel', 'text', 'time', 'url', 'week', 'textarea', 'select', 'password'];
+  const mask = (text: string) => '•'.repeat(Math.min(text.length, 64));
+  return {
+    isMasked,
+    recordOptions: {
+      maskTextSelector: any,
+      blockSelector: blocked.join(', '),
+      maskInputOptions: Object.fromEntries(types.map((t) => [t, true])),
+      maskInputFn: (text, element) => (isMasked(element) ? mask(text) : text),
+      maskTextFn: (text) => text.replace(/\S/g, '•'),
+    },
+  };
+}

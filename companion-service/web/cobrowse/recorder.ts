@@ -1,0 +1,58 @@
+import { record } from '@rrweb/record';
+import { encodeBatch, type StreamPart } from './streamCodec';
+import type { Masking } from './masking';
+
+/* The visitor's recorder: rrweb record with masking, events batched every 100 ms (a full snapshot goes out at once),
+ * compressed and split by streamCodec. */
+
+const BATCH_MS = 100;
+
+export interface RecorderHandle {
+  /** A fresh full snapshot: an agent joined late, or fell behind. */
+  snapshot(): void;
+  nodeFor(id: number): Node | null;
+  stop(): void;
+}
+
+export function startRecorder(masking: Masking, send: (part: StreamPart) => void): RecorderHandle {
+  let pending: unknown[] = [];
+  let pendingSnapshot = false;
+  let seq = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  const flush = () => {
+    timer = undefined;
+    if (pending.length === 0) return;
+    for (const part of encodeBatch(pending, seq++, pendingSnapshot)) send(part);
+    pending = [];
+    pendingSnapshot = false;
+  };
+
+  const stop = record({
+    ...masking.recordOptions,
+    // Full snapshot (type 2) starts a new batch so the viewer can start from it.
+    emit(event: { type: number }) {
+      if (event.type === 4 /* Meta */ || event.type === 2 /* FullSnapshot */) {
+        if (event.type === 4) flush();
+        pendingSnapshot = true;
+      }
+      pending.push(event);
+      if (event.type === 2) flush();
+      else timer ??= setTimeout(flush, BATCH_MS);
+    },
+    sampling: { mousemove: 50, scroll: 100, input: 'last' },
+    inlineStylesheet: true,
+    recordCanvas: false,
+    collectFonts: false,
+  });
+
+  return {
+    snapshot: () => record.takeFullSnapshot(true),
+    nodeFor: (id) => record.mirror.getNode(id) as Node | null,
+    stop: () => {
+      flush();
+      clearTimeout(timer);
+      stop?.();
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import type { SignalingClient } from '../shared/signalingClient';
+import { createMasking } from './masking';
+import { ReadAloud } from './readAloud';
+import { startRecorder } from './recorder';
+import { applyControlInput, navigate } from './remoteControl';
+
+/* Everything cobrowse does on the visitor's page while an agent is in the session: record and stream the page,
+ * answer snapshot requests, apply the agent's remote-control actions (the server only forwards them while the
+ * visitor has granted control) and read elements aloud. Loaded lazily: a page with the widget but no session never
+ * downloads it. */
+
+export interface VisitorCobrowse {
+  stop(): void;
+}
+
+export function startVisitorCobrowse(client: SignalingClient, maskSelectors: readonly string[]): VisitorCobrowse {
+  const masking = createMasking(maskSelectors);
+  const recorder = startRecorder(masking, (part) => client.send({ type: 'cobrowse.events', ...part }));
+  const readAloud = new ReadAloud(masking.isMasked);
+  const offs = [
+    client.on('cobrowse.snapshot.needed', () => recorder.snapshot()),
+    client.on('control.input', (m) => {
+      applyControlInput(m.action, recorder.nodeFor, masking.isMasked);
+    }),
+    client.on('control.navigate', (m) => navigate(m.action)),
+    client.on('a11y.read', (m) => {
+      const node = recorder.nodeFor(m.nodeId);
+      const el = node instanceof Element ? node : node?.parentElement;
+      if (el) readAloud.read(el);
+    }),
+  ];
+  return {
+    stop() {
+      for (const off of offs) off();
+      recorder.stop();
+      readAloud.destroy();
+    },
+  };
+}
