@@ -1,0 +1,379 @@
+import { loadRecorder } from '../cobrowse/loadRecorder';
+import type { VisitorCobrowse } from '../cobrowse/visitorCobrowse';
+import { CAMERA_HELP, CameraError, cameraOf, type CameraProblem } from '../shared/camera';
+import { el } from '../shared/dom';
+import { SignalingClient, socketUrl } from '../shared/signalingClient';
+import { CameraPicker } from './cameraPicker';
+import { LocalMedia } from './localMedia';
+import { Presence, type TermsClosed, type TermsPrompt } from './presence';
+import { cameraAlert, cameraScreen, endedScreen, noticeScreen } from './screens';
+import { VisitorSession } from './session';
+import { SessionView } from './sessionView';
+import type { Shell } from './shell';
+import { displayName } from './stage';
+import { termsHash } from './termsHash';
+import { TermsPromptView } from './termsPrompt';
+import { onUserClick } from './userAction';
+
+/* The visitor widget's flows, tying the screens to the wire:
+ * - code flow (anyone): launcher -> step 1 of 2 "camera not enabled" -> step 2 of 2 "preview with code" -> call;
+ * - 1-click connect (identified visitors): terms prompt -> accept -> waiting for the agent -> call.
+ * One call at a time; hanging up or the end of the call leads to the "call ended" screen. While an agent is in the
+ * call, the cobrowse recorder (loaded on demand from the service) shares the page, and remote control needs the
+ * visitor's Allow. */
+
+function problemOf(err: unknown): CameraProblem {
+  return err instanceof CameraError ? err.problem : 'unknown';
+}
+
+const CLOSED_TEXT: Record<string, string> = {
+  timeout: 'The video call request timed out.',
+  expired: 'The video call request timed out.',
+  withdrawn: 'The agent withdrew the video call request.',
+  cancelled: 'The agent withdrew the video call request.',
+};
+
+export class VisitorWidget {
+  private readonly local = new LocalMedia();
+  private session: VisitorSession | undefined;
+  private view: SessionView | undefined;
+  private presence: { token: string; presence: Presence } | undefined;
+  private prompt: TermsPromptView | undefined;
+  /** The page sharing, while an agent is in the call; `cobrowseFor` marks the session it was started (or is
+   * loading) for. */
+  private cobrowse: VisitorCobrowse | undefined;
+  private cobrowseFor: VisitorSession | undefined;
+  /** The camera the visitor picked last, reused on the next screen. */
+  private chosenCamera: string | undefined;
+
+  constructor(
+    private readonly shell: Shell,
+    private readonly serviceOrigin: string,
+  ) {
+    onUserClick(shell.launcher, () => this.showCameraScreen());
+    shell.showLauncher();
+  }
+
+  // --- logged-in visitors ---------------------------------------------------------------------------------------
+
+  /** Puts this tab online for 1-click connect with the token the site issued for its logged-in visitor. */
+  identify(visitorToken: string): void {
+    if (this.presence?.token === visitorToken) return;
+    this.presence?.presence.stop();
+    this.shell.frame.dataset.presence = 'connecting';
+    this.presence = {
+      token: visitorToken,
+      presence: new Presence(socketUrl(this.serviceOrigin), visitorToken, {
+        // Visible state for the page and for tests: this tab is online for 1-click connect.
+        registered: () => (this.shell.frame.dataset.presence = 'online'),
+        offline: () => (this.shell.frame.dataset.presence = 'connecting'),
+        prompt: (m) => this.showPrompt(m),
+        promptClosed: (m) => this.promptClosed(m),
+        refused: (message) => {
+          this.shell.frame.dataset.presence = 'refused';
+          console.warn(`Tandem: the visitor token was refused (${message}).`);
+        },
+        error: (m) => this.prompt?.showProblem(alertBox(m.message)),
+      }),
+    };
+  }
+
+  /** Takes this tab offline for 1-click connect (the visitor signed out). A call in progress goes on. */
+  forget(): void {
+    this.presence?.presence.stop();
+    this.presence = undefined;
+    delete this.shell.frame.dataset.presence;
+    if (this.prompt && !this.session) this.reset();
+  }
+
+  private showPrompt(m: TermsPrompt): void {
+    if (this.session) return; // already in a call; the invitation times out on the server
+    this.prompt?.destroy();
+    this.local.stop();
+    const picker = this.newPicker();
+    const view: TermsPromptView = new TermsPromptView({
+      prompt: m,
+      picker,
+      onAccept: () => void this.acceptPrompt(view, picker),
+      onDecline: () => this.declinePrompt(view),
+    });
+    this.prompt = view;
+    this.shell.show(view.screen);
+  }
+
+  private async acceptPrompt(view: TermsPromptView, picker: CameraPicker): Promise<void> {
+    view.showProblem(undefined);
+    view.setBusy('Starting your camera\u2026');
+    try {
+      await this.openCamera(picker.value ?? this.chosenCamera);
+    } catch (err) {
+      if (this.prompt !== view) return;
+      view.setBusy(undefined);
+      view.showProblem(cameraAlert(problemOf(err)));
+      view.accept.focus();
+      return;
+    }
+    const hash = await termsHash(view.termsText).catch(() => undefined);
+    if (this.prompt !== view) return this.local.stop(); // closed meanwhile (timed out, answered in another tab)
+    // The presence socket becomes the call's socket; the server answers the acceptance on it.
+    const client = hash ? this.presence?.presence.handOver() : undefined;
+    if (!client || !hash) {
+      this.local.stop();
+      view.setBusy(undefined);
+      view.showProblem(
+        alertBox(
+          hash
+            ? 'The connection to the video service was lost. It is reconnecting: try again in a moment.'
+            : 'This page cannot confirm the terms: it needs a secure (https) connection.',
+        ),
+      );
+      return;
+    }
+    view.setBusy('Joining the call\u2026');
+    this.shell.frame.dataset.presence = 'in-call';
+    this.beginSession(client, 'invited', view);
+    client.send({ type: 'terms.accept', invitationId: view.invitationId, termsHash: hash });
+  }
+
+  private declinePrompt(view: TermsPromptView): void {
+    this.presence?.presence.socket?.send({ type: 'terms.decline', invitationId: view.invitationId });
+    this.closePrompt();
+    this.shell.show(noticeScreen('declined', 'Call declined', 'You declined the video call. The agent has been told.', () => this.reset()));
+  }
+
+  private promptClosed(m: TermsClosed): void {
+    if (this.prompt?.invitationId !== m.invitationId || this.session) return;
+    this.closePrompt();
+    this.shell.showLauncher();
+    this.shell.announcer.say(CLOSED_TEXT[m.reason] ?? 'The video call request is no longer open.');
+  }
+
+  private closePrompt(): void {
+    this.prompt?.destroy();
+    this.prompt = undefined;
+    this.local.stop();
+  }
+
+  // --- code flow ------------------------------------------------------------------------------------------------
+
+  /** Step 1 of 2: the camera is not on yet (with the blocked-camera alert after a refusal). */
+  private showCameraScreen(problem?: CameraProblem): void {
+    const picker = this.newPicker();
+    this.shell.show(
+      cameraScreen({
+        picker,
+        problem,
+        onEnable: (button) => void this.enableCamera(button, picker),
+        onCancel: () => this.reset(),
+      }),
+    );
+  }
+
+  private async enableCamera(button: HTMLButtonElement, picker: CameraPicker): Promise<void> {
+    // Busy, but still focusable: disabling the focused button would drop keyboard focus to the page.
+    if (button.getAttribute('aria-disabled') === 'true') return;
+    button.setAttribute('aria-disabled', 'true');
+    button.textContent = 'Starting camera\u2026';
+    const screen = this.shell.current;
+    try {
+      await this.openCamera(picker.value ?? this.chosenCamera);
+    } catch (err) {
+      if (this.shell.current === screen) this.showCameraScreen(problemOf(err));
+      return;
+    }
+    if (this.shell.current !== screen) return this.local.stop(); // cancelled, or a prompt came, meanwhile
+    const client = new SignalingClient(socketUrl(this.serviceOrigin));
+    this.beginSession(client, 'code');
+    this.session?.startWithCode();
+  }
+
+  // --- the call -------------------------------------------------------------------------------------------------
+
+  private beginSession(client: SignalingClient, flow: 'code' | 'invited', prompt?: TermsPromptView): void {
+    const stream = this.local.stream;
+    const picker = this.newPicker(cameraOf(stream));
+    const view = new SessionView({
+      flow,
+      agentName: prompt?.agentName || undefined,
+      picker,
+      setVideo: (on) => this.session?.setVideo(on),
+      setLarge: (large) => this.shell.setLarge(large),
+      setVideoAreaShown: (shown) => this.shell.announcer.say(shown ? 'Video shown.' : 'Video hidden. You are still in the call.'),
+      hangUp: () => this.session?.hangUp(),
+      remoteControl: {
+        answer: (granted) => this.session?.answerControl(granted),
+        revoke: () => this.session?.releaseControl(),
+      },
+      codeShown: (codeBlock) => {
+        if (this.shell.hasFocus) codeBlock.focus();
+      },
+    });
+    if (stream) view.stage.setSelf(stream, true);
+    const session: VisitorSession = new VisitorSession(client, stream, {
+      created: (m) => view.setCode(m.code, m.codeExpiresAt),
+      joined: (m) => {
+        if (flow === 'invited' && this.prompt) {
+          this.closePromptOnly();
+          this.shell.show(view.screen);
+        }
+        view.setAgentPresent(session.agents().length > 0);
+        this.updateCobrowse(session);
+        if (m.resumed) view.setStatus('Reconnected.');
+        else if (session.agents().length === 0) view.setStatus('');
+      },
+      peerUpdated: (peer, isNew) => {
+        view.stage.upsertPeer(peer);
+        picker.lock();
+        if (peer.role === 'agent') {
+          view.setAgentPresent(true);
+          this.updateCobrowse(session);
+          if (isNew) view.setStatus(`Connected to ${displayName(peer)}.`);
+        } else if (isNew) {
+          this.shell.announcer.say(`${displayName(peer)} joined the call.`);
+        }
+      },
+      peerLeft: (peerId) => {
+        const left = view.stage.peers().find((p) => p.id === peerId);
+        view.stage.removePeer(peerId);
+        view.setAgentPresent(session.agents().length > 0);
+        this.updateCobrowse(session);
+        if (left) view.setStatus(`${left.name} left the call.`);
+      },
+      peerStream: (peerId, remote) => view.stage.setPeerStream(peerId, remote),
+      peerMedia: (peerId, media) => view.stage.setPeerMedia(peerId, media),
+      peerAway: (peerId, away) => {
+        const who = view.stage.peers().find((p) => p.id === peerId)?.name ?? 'Someone';
+        view.setStatus(away ? `${who}\u2019s connection dropped. Waiting for them to come back\u2026` : `${who} is back.`);
+      },
+      selfMedia: (on) => {
+        view.setVideo(on);
+        if (stream) view.stage.setSelf(stream, on);
+      },
+      controlState: (state, agentName) => {
+        const shown = view.remoteControl.setState(state, agentName);
+        if (!shown.changed) return;
+        if (shown.focus && this.shell.hasFocus) shown.focus.focus();
+        if (shown.announce) this.shell.announcer.say(shown.announce);
+      },
+      connection: (state) => view.setStatus(state === 'reconnecting' ? 'Connection lost. Reconnecting\u2026' : 'Reconnected.'),
+      ended: (reason) => this.endSession(reason),
+      error: (m) => {
+        if (m.inReplyTo === 'terms.accept' && this.prompt) return this.acceptRefused(m.message);
+        view.setStatus(m.message);
+      },
+    });
+    picker.onChange = (deviceId) => void this.switchCamera(deviceId, session, view);
+    this.session = session;
+    this.view = view;
+    if (flow === 'code') this.shell.show(view.screen);
+  }
+
+  private async switchCamera(deviceId: string, session: VisitorSession, view: SessionView): Promise<void> {
+    if (session.othersPresent || !this.local.stream) return;
+    try {
+      await this.local.switchCamera(deviceId);
+      this.chosenCamera = deviceId;
+      view.stage.setSelf(this.local.stream, session.isVideoOn);
+      view.setStatus('Camera changed.');
+    } catch (err) {
+      view.setStatus(CAMERA_HELP[problemOf(err)]);
+      await view.picker.refresh(cameraOf(this.local.stream));
+    }
+  }
+
+  /** The server refused our acceptance (too late, or the terms changed): back to the prompt's outcome. */
+  private acceptRefused(message: string): void {
+    this.teardownSession();
+    this.closePrompt();
+    this.shell.show(noticeScreen('accept-refused', 'Call not started', message, () => this.reset()));
+    this.resumePresence();
+  }
+
+  private endSession(reason: string): void {
+    if (this.prompt && this.session) {
+      // The socket went away before the server answered the acceptance.
+      return this.acceptRefused('The connection to the video service was lost before the call could start.');
+    }
+    this.teardownSession();
+    this.shell.show(endedScreen(reason, () => this.reset()));
+    this.resumePresence();
+  }
+
+  /** Shares the page while an agent is in the call (the recorder is only downloaded then), stops when none is. */
+  private updateCobrowse(session: VisitorSession): void {
+    const wanted = session.agents().length > 0;
+    if (wanted && this.cobrowseFor !== session) {
+      this.cobrowseFor = session;
+      loadRecorder(this.serviceOrigin)
+        .then((entry) => {
+          if (this.session !== session || this.cobrowseFor !== session || this.cobrowse) return;
+          this.cobrowse = entry.startVisitorCobrowse(session.client, session.maskSelectors);
+        })
+        .catch((err: unknown) => {
+          if (this.cobrowseFor === session) this.cobrowseFor = undefined;
+          console.warn('Tandem: page sharing could not start.', err);
+        });
+    } else if (!wanted && this.cobrowseFor === session) {
+      this.stopCobrowse();
+    }
+  }
+
+  private stopCobrowse(): void {
+    this.cobrowse?.stop();
+    this.cobrowse = undefined;
+    this.cobrowseFor = undefined;
+  }
+
+  private teardownSession(): void {
+    this.stopCobrowse();
+    this.session?.close();
+    this.session = undefined;
+    this.view?.destroy();
+    this.view = undefined;
+    this.local.stop();
+    this.shell.setLarge(false);
+  }
+
+  private closePromptOnly(): void {
+    this.prompt?.destroy();
+    this.prompt = undefined;
+  }
+
+  private reset(): void {
+    this.teardownSession();
+    this.closePrompt();
+    this.shell.showLauncher();
+  }
+
+  /** Back online for 1-click connect after a call (the call's socket was the presence socket). */
+  private resumePresence(): void {
+    if (!this.presence) return;
+    this.shell.frame.dataset.presence = 'connecting';
+    this.presence.presence.resume();
+  }
+
+  // --- helpers --------------------------------------------------------------------------------------------------
+
+  private async openCamera(deviceId: string | undefined): Promise<void> {
+    try {
+      await this.local.open(deviceId);
+    } catch (err) {
+      // The remembered camera is gone: fall back to the browser's default one.
+      if (deviceId && problemOf(err) === 'missing') await this.local.open();
+      else throw err;
+    }
+    this.chosenCamera = cameraOf(this.local.stream);
+  }
+
+  private newPicker(selected = this.chosenCamera): CameraPicker {
+    const picker = new CameraPicker();
+    picker.onChange = (deviceId) => (this.chosenCamera = deviceId);
+    void picker.refresh(selected);
+    return picker;
+  }
+}
+
+/** An alert with a plain message (from the server or ours), shown as text. */
+function alertBox(text: string): HTMLElement {
+  return el('div', { class: 'alert', role: 'alert' }, text);
+}

@@ -1,0 +1,77 @@
+import { el } from '../shared/dom';
+import { icon, type IconName } from './icons';
+import { onUserClick } from './userAction';
+
+/* The session's control bar: video on/off, larger/smaller, hide/show the video area, hang up. Each button's visible
+ * text is its accessible name and says what pressing it does. */
+
+export interface ControlActions {
+  setVideo(on: boolean): void;
+  setLarge(large: boolean): void;
+  setVideoAreaShown(shown: boolean): void;
+  hangUp(): void;
+}
+
+function button(cls: string, iconName: IconName, text: string): { button: HTMLButtonElement; label: HTMLElement; swap(iconName: IconName, text: string): void } {
+  const label = el('span', {}, text);
+  const b = el('button', { type: 'button', class: `control ${cls}` }, icon(iconName), label);
+  return {
+    button: b,
+    label,
+    swap(name, words) {
+      b.firstElementChild?.replaceWith(icon(name));
+      label.textContent = words;
+    },
+  };
+}
+
+export class SessionControls {
+  readonly element: HTMLElement;
+  private readonly video = button('video-toggle', 'cameraOff', 'Stop video');
+  private readonly size = button('size-toggle', 'enlarge', 'Larger video');
+  private readonly area = button('area-toggle', 'hide', 'Hide video');
+  private readonly hangUpButton = button('hangup', 'hangUp', 'Hang up');
+  private videoOn = true;
+  private large = false;
+  private shown = true;
+
+  constructor(private readonly actions: ControlActions, stageId: string) {
+    this.area.button.setAttribute('aria-controls', stageId);
+    this.element = el(
+      'div',
+      { class: 'controls', role: 'group', 'aria-label': 'Call controls' },
+      this.video.button,
+      this.size.button,
+      this.area.button,
+      this.hangUpButton.button,
+    );
+    onUserClick(this.video.button, () => actions.setVideo(!this.videoOn));
+    onUserClick(this.size.button, () => {
+      this.setLarge(!this.large);
+      actions.setLarge(this.large);
+    });
+    onUserClick(this.area.button, () => {
+      this.setShown(!this.shown);
+      actions.setVideoAreaShown(this.shown);
+    });
+    onUserClick(this.hangUpButton.button, () => actions.hangUp());
+  }
+
+  setVideo(on: boolean): void {
+    this.videoOn = on;
+    this.video.swap(on ? 'cameraOff' : 'camera', on ? 'Stop video' : 'Start video');
+    this.video.button.classList.toggle('off', !on);
+  }
+
+  setLarge(large: boolean): void {
+    this.large = large;
+    this.size.swap(large ? 'shrink' : 'enlarge', large ? 'Smaller video' : 'Larger video');
+  }
+
+  setShown(shown: boolean): void {
+    this.shown = shown;
+    this.area.swap(shown ? 'hide' : 'show', shown ? 'Hide video' : 'Show video');
+    // The size only matters while the video area is shown.
+    this.size.button.disabled = !shown;
+  }
+}

@@ -1,0 +1,88 @@
+import { CAMERA_HELP, type CameraProblem } from '../shared/camera';
+import { el } from '../shared/dom';
+import type { CameraPicker } from './cameraPicker';
+import type { Screen } from './shell';
+import { onUserClick } from './userAction';
+
+/* The simple screens: camera not enabled yet (step 1 of 2), the blocked-camera alert, and the end of a call. */
+
+function row(...buttons: HTMLButtonElement[]): HTMLElement {
+  return el('div', { class: 'row' }, ...buttons);
+}
+
+function button(cls: string, text: string, onClick: () => void): HTMLButtonElement {
+  const b = el('button', { type: 'button', class: cls }, text);
+  onUserClick(b, onClick);
+  return b;
+}
+
+/** What to do when the browser refuses the camera, by cause. Blocked gets step-by-step help. */
+export function cameraAlert(problem: CameraProblem): HTMLElement {
+  if (problem !== 'blocked') {
+    return el('div', { class: 'alert', role: 'alert' }, el('p', {}, CAMERA_HELP[problem]));
+  }
+  return el(
+    'div',
+    { class: 'alert camera-blocked', role: 'alert', 'data-testid': 'camera-blocked-alert' },
+    el('p', { class: 'alert-title' }, 'Camera blocked'),
+    el('p', {}, 'Your browser is blocking the camera, so the agent can\u2019t see or hear you yet. To allow it:'),
+    el(
+      'ol',
+      {},
+      el('li', {}, 'Select the camera icon (or the padlock) in the address bar, next to the page address.'),
+      el('li', {}, 'Set Camera and Microphone to Allow for this site.'),
+      el('li', {}, 'Select Try again below. Some browsers ask you to reload the page first.'),
+    ),
+  );
+}
+
+export interface CameraScreenOptions {
+  picker: CameraPicker;
+  problem?: CameraProblem;
+  onEnable(button: HTMLButtonElement): void;
+  onCancel(): void;
+}
+
+/** Step 1 of 2 (code flow): the camera is not on yet. */
+export function cameraScreen(o: CameraScreenOptions): Screen {
+  const enable = button('primary', o.problem ? 'Try again' : 'Enable camera', () => o.onEnable(enable));
+  return {
+    name: o.problem === 'blocked' ? 'camera-blocked' : 'camera-off',
+    title: 'Start a video call',
+    nodes: [
+      el('p', { class: 'step' }, 'Step 1 of 2'),
+      el('p', {}, 'Your camera is not on yet. Turn it on so the agent can see you, and we will give you a code to read to them.'),
+      ...(o.problem ? [cameraAlert(o.problem)] : []),
+      o.picker.element,
+      row(button('secondary', 'Cancel', o.onCancel), enable),
+    ],
+    focus: enable,
+  };
+}
+
+const END_DETAIL: Record<string, string> = {
+  visitor_hangup: 'You hung up.',
+  agent_hangup: 'The agent left the call.',
+  agent_ended: 'The agent ended the call.',
+  visitor_lost: 'Your connection to the call was lost.',
+  agent_lost: 'The agent\u2019s connection was lost.',
+  code_expired: 'The code expired before an agent joined.',
+  connection_lost: 'The connection to the call was lost.',
+};
+
+export function endedScreen(reason: string, onClose: () => void): Screen {
+  const close = button('primary', 'Close', onClose);
+  const detail = END_DETAIL[reason];
+  return {
+    name: 'ended',
+    title: 'Call ended',
+    nodes: [el('p', { role: 'status' }, 'The session has ended.'), ...(detail ? [el('p', {}, detail)] : []), row(close)],
+    focus: close,
+  };
+}
+
+/** A short message with a Close button (a declined or withdrawn invitation, a refused request). */
+export function noticeScreen(name: string, title: string, text: string, onClose: () => void): Screen {
+  const close = button('primary', 'Close', onClose);
+  return { name, title, nodes: [el('p', { role: 'status' }, text), row(close)], focus: close };
+}

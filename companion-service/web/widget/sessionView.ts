@@ -1,0 +1,127 @@
+import { el } from '../shared/dom';
+import { CameraPicker } from './cameraPicker';
+import { SessionControls, type ControlActions } from './controls';
+import { RemoteControlNotice, type RemoteControlActions } from './remoteControlNotice';
+import type { Screen } from './shell';
+import { Stage } from './stage';
+
+/* The in-call screen, for both flows. From top to bottom: the code to read out (code flow, step 2 of 2), the
+ * waiting message (until an agent is here), the remote-control request or notice, the camera-off alert (while our
+ * video is off), the video area, a status line, the camera choice; the call controls stay in view below. */
+
+export function formatCode(code: string): string {
+  return code.length === 6 ? `${code.slice(0, 3)} ${code.slice(3)}` : code;
+}
+
+export interface SessionViewOptions extends ControlActions {
+  remoteControl: RemoteControlActions;
+  flow: 'code' | 'invited';
+  /** The agent the visitor said yes to (1-click), for the waiting message. */
+  agentName?: string;
+  picker: CameraPicker;
+  /** The code just appeared (it takes a round trip): the place to move focus to. */
+  codeShown?(codeBlock: HTMLElement): void;
+}
+
+export class SessionView {
+  readonly stage = new Stage();
+  readonly controls: SessionControls;
+  readonly picker: CameraPicker;
+  readonly remoteControl: RemoteControlNotice;
+  readonly screen: Screen;
+  private readonly waiting = el('div', { class: 'notice waiting', role: 'status', 'data-testid': 'waiting-message' });
+  private readonly codeBlock = el('div', { class: 'code-block', tabindex: '-1', hidden: true });
+  private readonly cameraOffSlot = el('div', { class: 'alert-slot' });
+  private readonly status = el('p', { class: 'status', role: 'status' });
+  private agentHere = false;
+
+  constructor(private readonly o: SessionViewOptions) {
+    this.picker = o.picker;
+    this.remoteControl = new RemoteControlNotice(o.remoteControl);
+    this.controls = new SessionControls(
+      {
+        ...o,
+        setVideoAreaShown: (shown) => {
+          this.stage.element.hidden = !shown;
+          o.setVideoAreaShown(shown);
+        },
+      },
+      this.stage.element.id,
+    );
+    const preparing = o.flow === 'code' ? 'Getting your session code\u2026' : 'Joining the call\u2026';
+    this.status.textContent = preparing;
+    this.renderWaiting();
+    this.screen = {
+      name: 'session',
+      title: 'Video call',
+      nodes: [this.codeBlock, this.waiting, this.remoteControl.element, this.cameraOffSlot, this.stage.element, this.status, this.picker.element],
+      footer: [this.controls.element],
+    };
+  }
+
+  /** Code flow, step 2 of 2: the code to read to the agent. */
+  setCode(code: string, expiresAt: number): void {
+    const minutes = Math.max(1, Math.round((expiresAt - Date.now()) / 60000));
+    const digits = code.split('').join(' ');
+    this.codeBlock.replaceChildren(
+      el('p', { class: 'step' }, 'Step 2 of 2'),
+      el('p', {}, 'Read this code to your agent:'),
+      el(
+        'p',
+        { class: 'code' },
+        el('span', { 'aria-hidden': 'true', 'data-testid': 'session-code' }, formatCode(code)),
+        el('span', { class: 'sr-only' }, digits),
+      ),
+      el('p', { class: 'hint' }, `The code works for ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`),
+    );
+    const first = this.codeBlock.hidden && !this.agentHere;
+    this.codeBlock.hidden = this.agentHere;
+    this.status.textContent = '';
+    if (first) this.o.codeShown?.(this.codeBlock);
+  }
+
+  setAgentPresent(present: boolean): void {
+    this.agentHere = present;
+    this.codeBlock.hidden = present || this.codeBlock.childElementCount === 0;
+    this.renderWaiting();
+  }
+
+  /** Our own video: shows the camera-off alert while it is off. */
+  setVideo(on: boolean): void {
+    this.controls.setVideo(on);
+    if (on) {
+      this.cameraOffSlot.replaceChildren();
+      return;
+    }
+    if (this.cameraOffSlot.childElementCount > 0) return;
+    this.cameraOffSlot.append(
+      el(
+        'div',
+        { class: 'alert camera-off', role: 'alert', 'data-testid': 'camera-off-alert' },
+        el('p', { class: 'alert-title' }, 'Your camera is off'),
+        el('p', {}, 'Nobody in the call can see you, but they can still hear you. To show your video again, select Start video.'),
+      ),
+    );
+  }
+
+  setStatus(text: string): void {
+    this.status.textContent = text;
+  }
+
+  destroy(): void {
+    this.stage.destroy();
+  }
+
+  private renderWaiting(): void {
+    this.waiting.hidden = this.agentHere;
+    if (this.agentHere) {
+      this.waiting.textContent = '';
+      return;
+    }
+    const who = this.o.agentName ? this.o.agentName : 'the agent';
+    this.waiting.textContent =
+      this.o.flow === 'invited'
+        ? `Thanks, you are in. Waiting for ${who} to connect. Please keep this page open.`
+        : `Waiting for ${who} to join. Please keep this page open.`;
+  }
+}
