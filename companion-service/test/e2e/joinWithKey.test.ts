@@ -56,6 +56,8 @@ describe('join with key, in real browsers', () => {
       agent.getByRole('button', { name: 'Join' }).click(),
     ]);
     await consolePage.waitForURL(/\/console$/);
+    // The agent's camera starts off; the agent turns it on so the visitor has frames to decode too.
+    await consolePage.getByRole('button', { name: 'Video', exact: true }).click();
 
     const atAgent = await expectFramesRising(consolePage);
     const atVisitor = await expectFramesRising(visitor);

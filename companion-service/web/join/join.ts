@@ -1,7 +1,9 @@
 import type { AgentTokenResponse, ConsoleTicketResponse, ErrorBody, PublicConfig } from '../../src/protocol/http';
+import { CustomerList } from './customers';
 
 /* The agent join page: sign in (development sign-in where enabled), type the visitor's key, Join opens the
- * agent console in its own window with a single-use ticket. */
+ * agent console in its own window with a single-use ticket. With the demo portal on, a second tab lists the
+ * portal's customers with live presence and a 1-click Join. */
 
 const TOKEN_KEY = 'tandem.agentToken';
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -31,6 +33,8 @@ function signedIn(): { token: string; name: string } | undefined {
   return parsed.expiresAt > Date.now() ? parsed : undefined;
 }
 
+let customers: CustomerList | undefined;
+
 function render(config: PublicConfig): void {
   const agent = signedIn();
   $('sign-in').hidden = !!agent;
@@ -41,10 +45,56 @@ function render(config: PublicConfig): void {
     $('agent-label').textContent = agent.name;
     $('session-key').focus();
   }
+  if (!config.demoPortal) return;
+  if (agent && !customers) {
+    customers = new CustomerList({
+      token: () => signedIn()?.token,
+      signedOut: (message) => {
+        sessionStorage.removeItem(TOKEN_KEY);
+        render(config);
+        showError('sign-in-error', message);
+      },
+    });
+    void customers.start();
+  } else if (!agent && customers) {
+    customers.stop();
+    customers = undefined;
+  }
+}
+
+/** Two ways to join, as tabs (arrow keys move between them). Shown only where the demo portal is on. */
+function setUpTabs(): void {
+  const tabs = [$<HTMLButtonElement>('tab-key'), $<HTMLButtonElement>('tab-customers')];
+  const panels = [$('panel-key'), $('panel-customers')];
+  $('join-tabs').hidden = false;
+  $('join-title').textContent = 'Join a session';
+  panels[0]!.setAttribute('role', 'tabpanel');
+  panels[0]!.setAttribute('aria-labelledby', 'tab-key');
+  const select = (index: number, focus: boolean) => {
+    tabs.forEach((tab, i) => {
+      const selected = i === index;
+      tab.setAttribute('aria-selected', String(selected));
+      tab.tabIndex = selected ? 0 : -1;
+      panels[i]!.hidden = !selected;
+    });
+    if (focus) tabs[index]!.focus();
+  };
+  tabs.forEach((tab, i) => {
+    tab.addEventListener('click', () => select(i, false));
+    tab.addEventListener('keydown', (event) => {
+      const last = tabs.length - 1;
+      const next =
+        event.key === 'ArrowRight' ? (i === last ? 0 : i + 1) : event.key === 'ArrowLeft' ? (i === 0 ? last : i - 1) : event.key === 'Home' ? 0 : event.key === 'End' ? last : -1;
+      if (next < 0) return;
+      event.preventDefault();
+      select(next, true);
+    });
+  });
 }
 
 async function main(): Promise<void> {
   const config = (await (await fetch('/api/config')).json()) as PublicConfig;
+  if (config.demoPortal) setUpTabs();
   render(config);
 
   $<HTMLFormElement>('dev-form').addEventListener('submit', async (event) => {

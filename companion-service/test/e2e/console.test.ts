@@ -1,0 +1,258 @@
+import { readFileSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchBrowser, newContext } from '../helpers/browser';
+import { startServer, type RunningServer } from '../helpers/testServer';
+
+/* The agent console in real Chromium: the Video privilege and switch (frames really flowing or not), Customer Info
+ * (device, live diagnostics, Report a problem stored on the server), Settings (camera locked once the session has
+ * started), END, and accessibility (axe-core) of the console and the join page. */
+
+jest.setTimeout(180_000);
+
+let server: RunningServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchBrowser('allow');
+});
+afterEach(async () => {
+  for (const c of contexts.splice(0)) await c.close();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function newPage(): Promise<Page> {
+  const context = await newContext(browser);
+  contexts.push(context);
+  return context.newPage();
+}
+
+/** Polls until the probe's value passes the check. */
+async function eventually<T>(probe: () => Promise<T>, check: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (check(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+// --- video from one page to another ------------------------------------------------------------------------------
+
+/** The stream ids a page sends, read from the msid lines of its local descriptions. */
+async function sendsAs(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const pcs = (window as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? [];
+    const ids = new Set<string>();
+    for (const pc of pcs) for (const m of (pc.localDescription?.sdp ?? '').matchAll(/^a=msid:(\S+)/gm)) if (m[1] !== '-') ids.add(m[1]!);
+    return [...ids];
+  });
+}
+
+/** Frames the receiver decoded from the sender's stream, over its live connections. */
+async function framesFrom(receiver: Page, sender: Page): Promise<number> {
+  const streams = await sendsAs(sender);
+  return receiver.evaluate(async (ids) => {
+    const pcs = (window as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? [];
+    let total = 0;
+    for (const pc of pcs) {
+      if (pc.connectionState === 'closed') continue;
+      const remote = [...(pc.remoteDescription?.sdp ?? '').matchAll(/^a=msid:(\S+)/gm)].map((m) => m[1]);
+      if (!remote.some((id) => id && ids.includes(id))) continue;
+      (await pc.getStats()).forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
+        if (s.type === 'inbound-rtp' && s.kind === 'video') total += s.framesDecoded ?? 0;
+      });
+    }
+    return total;
+  }, streams);
+}
+
+async function expectRising(receiver: Page, sender: Page, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 0;
+  for (;;) {
+    const now = await framesFrom(receiver, sender);
+    if (last > 0 && now > last) return;
+    last = now;
+    if (Date.now() > deadline) throw new Error(`no rising video frames (at ${now})`);
+    await receiver.waitForTimeout(500);
+  }
+}
+
+async function expectStopped(receiver: Page, sender: Page, timeoutMs = 15_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let before = await framesFrom(receiver, sender);
+  for (;;) {
+    await receiver.waitForTimeout(1500);
+    const after = await framesFrom(receiver, sender);
+    if (after === before) return after;
+    if (Date.now() > deadline) throw new Error(`video keeps arriving (${before} -> ${after})`);
+    before = after;
+  }
+}
+
+async function expectNoAxeViolations(page: Page): Promise<void> {
+  if (!(await page.evaluate(() => 'axe' in window))) {
+    await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') }).catch(async () => {
+      // A strict Content-Security-Policy refuses inline scripts: evaluate the same source through the debugger.
+      await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+    });
+  }
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(c: Document): Promise<{ violations: Array<{ id: string; nodes: Array<{ target: unknown[] }> }> }> } }).axe;
+    const result = await axe.run(document);
+    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+  });
+  expect(violations).toEqual([]);
+}
+
+// --- people ------------------------------------------------------------------------------------------------------
+
+async function visitorStarts(visitor: Page): Promise<string> {
+  await visitor.goto(`${server.baseUrl}/`);
+  await visitor.getByRole('button', { name: 'Start video session' }).click();
+  await visitor.getByRole('button', { name: 'Enable camera' }).click();
+  const code = await visitor.getByTestId('session-code').textContent({ timeout: 10_000 });
+  return (code ?? '').replace(/\s+/g, '');
+}
+
+/** Opens the console for a code as an agent with the given privileges (all of them when not given). */
+async function consoleFor(code: string, privileges?: string[]): Promise<Page> {
+  const signIn = await fetch(`${server.baseUrl}/api/dev/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(privileges ? { name: 'Ana Agent', privileges } : { name: 'Ana Agent' }),
+  });
+  const { token } = (await signIn.json()) as { token: string };
+  const response = await fetch(`${server.baseUrl}/api/agent/console-tickets`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ code }),
+  });
+  expect(response.status).toBe(201);
+  const { ticket } = (await response.json()) as { ticket: string };
+  const page = await newPage();
+  await page.goto(`${server.baseUrl}/console#ticket=${encodeURIComponent(ticket)}`);
+  await page.getByRole('button', { name: 'Add Guest' }).waitFor();
+  return page;
+}
+
+const agentVideoAtVisitor = (visitor: Page) => visitor.locator('video[data-remote="agent"]');
+
+describe('agent video', () => {
+  it('has no Video button without the video privilege, and sends no frames', async () => {
+    const visitor = await newPage();
+    const agent = await consoleFor(await visitorStarts(visitor), []);
+    await expectRising(agent, visitor);
+    expect(await agent.getByRole('button', { name: 'Video', exact: true }).count()).toBe(0);
+    // The camera is not used at all: Settings says why.
+    await agent.getByRole('button', { name: 'Settings' }).click();
+    expect(await agent.getByLabel('Webcam').isDisabled()).toBe(true);
+    await agent.getByText('Your account does not include agent video').waitFor();
+    expect(await expectStopped(visitor, agent)).toBe(0);
+    expect(await agentVideoAtVisitor(visitor).isVisible()).toBe(false);
+  });
+
+  it('turns the agent\u2019s video on (green dot, the customer sees it) and off again (frames stop)', async () => {
+    const visitor = await newPage();
+    const agent = await consoleFor(await visitorStarts(visitor));
+    await expectRising(agent, visitor);
+    const video = agent.getByRole('button', { name: 'Video', exact: true });
+    const dot = agent.getByTestId('video-on-dot');
+
+    // Off at first: nothing leaves the agent's page.
+    expect(await video.getAttribute('aria-pressed')).toBe('false');
+    expect(await dot.isVisible()).toBe(false);
+    expect(await expectStopped(visitor, agent)).toBe(0);
+
+    await video.click();
+    await eventually(() => video.getAttribute('aria-pressed'), (v) => v === 'true', 'Video pressed');
+    expect(await dot.isVisible()).toBe(true);
+    await expectRising(visitor, agent);
+    await eventually(() => agentVideoAtVisitor(visitor).isVisible(), (v) => v, 'the agent video shown to the customer');
+    await eventually(() => agentVideoAtVisitor(visitor).evaluate((v) => (v as HTMLVideoElement).videoWidth), (w) => w > 0, 'agent video width');
+    await agent.getByText('Shared with everyone').waitFor();
+
+    await video.click();
+    await eventually(() => video.getAttribute('aria-pressed'), (v) => v === 'false', 'Video not pressed');
+    expect(await dot.isVisible()).toBe(false);
+    await expectStopped(visitor, agent);
+    await eventually(() => agentVideoAtVisitor(visitor).isVisible(), (v) => !v, 'the agent video hidden from the customer');
+    await agent.getByText('Preview: only you see this').waitFor();
+  });
+});
+
+describe('customer info, settings and END', () => {
+  it('shows the customer\u2019s device and live diagnostics, files a problem report, and locks the camera', async () => {
+    const visitor = await newPage();
+    const code = await visitorStarts(visitor);
+    const agent = await consoleFor(code);
+    await expectRising(agent, visitor);
+
+    await agent.getByRole('button', { name: 'Customer Info' }).click();
+    expect(await agent.getByTestId('info-code').textContent()).toBe(code);
+    await eventually(() => agent.getByTestId('info-os').textContent(), (v) => /Linux/.test(v ?? ''), 'the OS');
+    expect(await agent.getByTestId('info-browser').textContent()).toMatch(/Chrom/);
+    expect(await agent.getByTestId('info-browser-version').textContent()).toMatch(/^\d+(\.\d+)*$/);
+
+    const row = agent.locator('table.diagnostics tbody tr').filter({ hasText: 'customer' });
+    await eventually(() => row.locator('[data-metric="in"]').textContent(), (v) => /^\d+ kbps$/.test(v ?? ''), 'inbound bitrate', 15_000);
+    expect(await row.locator('[data-metric="rtt"]').textContent()).toMatch(/^\d+ ms$/);
+    expect(await row.locator('[data-metric="out"]').textContent()).toMatch(/^\d+ kbps$/);
+    expect(await row.locator('[data-metric="loss"]').textContent()).toMatch(/^\d+\.\d %$/);
+    expect(await row.locator('[data-metric="resolution"]').textContent()).toMatch(/^\d+×\d+$/);
+    await expectNoAxeViolations(agent);
+
+    await agent.getByLabel('What went wrong?').fill('The customer\u2019s picture froze twice.');
+    await agent.getByRole('button', { name: 'Send report' }).click();
+    const reference = (await agent.getByTestId('problem-reference').textContent({ timeout: 10_000 })) ?? '';
+    expect(reference).toMatch(/^TP-[0-9A-F]+$/);
+    const stored = await server.store.getProblemReport(reference);
+    expect(stored?.description).toBe('The customer\u2019s picture froze twice.');
+    expect(stored?.diagnostics).toMatchObject({ sessionCode: code, 'peer1.role': 'customer' });
+
+    await agent.getByRole('button', { name: 'Settings' }).click();
+    expect(await agent.getByLabel('Webcam').isDisabled()).toBe(true);
+    await agent.getByText('The session has started, so the camera can no longer be changed').waitFor();
+    await expectNoAxeViolations(agent);
+
+    await agent.getByRole('button', { name: 'Add Guest' }).click();
+    await eventually(() => agent.getByLabel('Guest link').inputValue(), (v) => v.includes('/guest#invite='), 'a guest link');
+    await agent.getByRole('button', { name: 'Copy' }).click();
+    await agent.getByText(/Link copied|The link is selected/).waitFor();
+    await expectNoAxeViolations(agent);
+  });
+
+  it('END from a console opened by the join page ends the session for the customer and closes the window', async () => {
+    const visitor = await newPage();
+    const code = await visitorStarts(visitor);
+    const joinPage = await newPage();
+    await joinPage.goto(`${server.baseUrl}/join`);
+    await expectNoAxeViolations(joinPage);
+    await joinPage.getByLabel('Your name').fill('Ana Agent');
+    await joinPage.getByRole('button', { name: 'Sign in (development)' }).click();
+    await joinPage.getByLabel('Session key from the visitor').fill(code);
+    await expectNoAxeViolations(joinPage);
+    const [agent] = await Promise.all([joinPage.context().waitForEvent('page'), joinPage.getByRole('button', { name: 'Join', exact: true }).click()]);
+    await agent.waitForURL(/\/console$/);
+    await expectRising(agent, visitor);
+    await expectNoAxeViolations(agent);
+
+    const closed = agent.waitForEvent('close');
+    await agent.getByRole('button', { name: 'END' }).click();
+    await closed;
+    await visitor.getByText(/ended/i).first().waitFor({ timeout: 5000 });
+  });
+
+  it('explains a console opened without a session', async () => {
+    const page = await newPage();
+    await page.goto(`${server.baseUrl}/console`);
+    await page.getByRole('heading', { name: 'No session to join' }).waitFor();
+    await expectNoAxeViolations(page);
+  });
+});

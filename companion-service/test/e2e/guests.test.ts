@@ -1,0 +1,366 @@
+import { readFileSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchBrowser, newContext } from '../helpers/browser';
+import { startServer, type RunningServer } from '../helpers/testServer';
+
+/* Guests, end to end in real Chromium: the agent's Add Guest link, the guest page (name, code, admission), video in
+ * every direction between agent, customer and guest, Pause / Resume, Eject (and the revoked link), a wrong code,
+ * and a guest's hang-up leaving the others connected. */
+
+jest.setTimeout(240_000);
+
+let server: RunningServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+async function newPage(): Promise<Page> {
+  const context = await newContext(browser);
+  contexts.push(context);
+  return context.newPage();
+}
+
+// --- video, per pair of pages ----------------------------------------------------------------------------------
+
+/** The stream ids a page sends, read from the msid lines of its local descriptions. */
+async function sendsAs(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const pcs = (window as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? [];
+    const ids = new Set<string>();
+    for (const pc of pcs) for (const m of (pc.localDescription?.sdp ?? '').matchAll(/^a=msid:(\S+)/gm)) if (m[1] !== '-') ids.add(m[1]!);
+    return [...ids];
+  });
+}
+
+/** Video frames the receiver has decoded from the sender, over the receiver's live connections whose remote
+ * description carries the sender's stream. */
+async function framesFrom(receiver: Page, senderStreams: string[]): Promise<number> {
+  return receiver.evaluate(async (streams) => {
+    const pcs = (window as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? [];
+    let total = 0;
+    for (const pc of pcs) {
+      if (pc.connectionState === 'closed' || pc.signalingState === 'closed') continue;
+      const remote = [...(pc.remoteDescription?.sdp ?? '').matchAll(/^a=msid:(\S+)/gm)].map((m) => m[1]);
+      if (!remote.some((id) => id && streams.includes(id))) continue;
+      const stats = await pc.getStats();
+      stats.forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
+        if (s.type === 'inbound-rtp' && s.kind === 'video') total += s.framesDecoded ?? 0;
+      });
+    }
+    return total;
+  }, senderStreams);
+}
+
+interface Party {
+  name: string;
+  page: Page;
+}
+
+async function expectRising(receiver: Party, sender: Party, timeoutMs = 25_000): Promise<void> {
+  const streams = await sendsAs(sender.page);
+  const deadline = Date.now() + timeoutMs;
+  let last = -1;
+  for (;;) {
+    const now = await framesFrom(receiver.page, streams);
+    if (last >= 0 && now > last && last > 0) return;
+    last = now;
+    if (Date.now() > deadline) throw new Error(`${receiver.name} decodes no rising video from ${sender.name} (at ${now})`);
+    await receiver.page.waitForTimeout(500);
+  }
+}
+
+/** Frames from the sender stop: two samples a second and a half apart are equal (or there is no connection). */
+async function expectStopped(receiver: Party, sender: Party, timeoutMs = 15_000): Promise<void> {
+  const streams = await sendsAs(sender.page);
+  const deadline = Date.now() + timeoutMs;
+  let before = await framesFrom(receiver.page, streams);
+  for (;;) {
+    await receiver.page.waitForTimeout(1500);
+    const after = await framesFrom(receiver.page, streams);
+    if (after === before) return;
+    if (Date.now() > deadline) throw new Error(`${sender.name}'s video keeps arriving at ${receiver.name} (${before} -> ${after})`);
+    before = after;
+  }
+}
+
+/** Polls until the probe's value passes the check. */
+async function eventually<T>(probe: () => Promise<T>, check: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (check(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function expectNoAxeViolations(page: Page): Promise<void> {
+  if (!(await page.evaluate(() => 'axe' in window))) {
+    await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') }).catch(async () => {
+      // A strict Content-Security-Policy refuses inline scripts: evaluate the same source through the debugger.
+      await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+    });
+  }
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(c: Document): Promise<{ violations: Array<{ id: string; nodes: Array<{ target: unknown[] }> }> }> } }).axe;
+    const result = await axe.run(document);
+    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+  });
+  expect(violations).toEqual([]);
+}
+
+// --- the people --------------------------------------------------------------------------------------------------
+
+async function visitorStarts(visitor: Page): Promise<string> {
+  await visitor.goto(`${server.baseUrl}/`);
+  await visitor.getByRole('button', { name: 'Start video session' }).click();
+  await visitor.getByRole('button', { name: 'Enable camera' }).click();
+  const code = await visitor.getByTestId('session-code').textContent({ timeout: 10_000 });
+  return (code ?? '').replace(/\s+/g, '');
+}
+
+/** The agent (dev sign-in, both privileges) opens the console for the visitor's code. */
+async function agentJoins(code: string): Promise<Page> {
+  const signIn = await fetch(`${server.baseUrl}/api/dev/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Ana Agent' }),
+  });
+  const { token } = (await signIn.json()) as { token: string };
+  const ticketResponse = await fetch(`${server.baseUrl}/api/agent/console-tickets`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ code }),
+  });
+  expect(ticketResponse.status).toBe(201);
+  const { ticket } = (await ticketResponse.json()) as { ticket: string };
+  const agent = await newPage();
+  await agent.goto(`${server.baseUrl}/console#ticket=${encodeURIComponent(ticket)}`);
+  await agent.getByRole('button', { name: 'Add Guest' }).waitFor();
+  return agent;
+}
+
+/** The guest link from the console's Add Guest panel, pointed at the test server. */
+async function guestLink(agent: Page): Promise<string> {
+  const panel = agent.locator('#panel-guests');
+  if (await panel.isHidden()) await agent.getByRole('button', { name: 'Add Guest' }).click();
+  const input = agent.getByLabel('Guest link');
+  await eventually(() => input.inputValue(), (v) => /\/guest#invite=/.test(v ?? ''), 'toMatch /\/guest#invite=/', 10_000);
+  const url = new URL(await input.inputValue());
+  return `${server.baseUrl}/guest${url.hash}`;
+}
+
+async function guestAsks(guest: Page, link: string, name: string): Promise<string> {
+  await guest.goto(link);
+  await guest.getByLabel('Your name').fill(name);
+  await eventually(() => guest.getByLabel('Camera', { exact: true }).isEnabled(), (v) => v === true, 'toBe true', 10_000);
+  await guest.getByRole('button', { name: 'Join', exact: true }).click();
+  // The code element is part of the page from the start (on a hidden screen): wait for the code itself.
+  await guest.getByTestId('guest-code').waitFor({ state: 'visible', timeout: 10_000 });
+  const code = await eventually(
+    async () => ((await guest.getByTestId('guest-code').textContent()) ?? '').replace(/\s+/g, ''),
+    (c) => /^\d{4,12}$/.test(c),
+    'the guest code',
+  );
+  return code;
+}
+
+async function admit(agent: Page, code: string): Promise<void> {
+  await agent.getByLabel('Code from the guest').fill(code);
+  await agent.getByRole('button', { name: 'Admit' }).click();
+}
+
+function guestTile(agent: Page, name: string) {
+  return agent.locator('#guests li').filter({ hasText: name });
+}
+
+// --- the scenario ------------------------------------------------------------------------------------------------
+
+let visitor: Party;
+let agent: Party;
+let guest: Party;
+let firstLink: string;
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchBrowser('allow');
+  const visitorPage = await newPage();
+  const code = await visitorStarts(visitorPage);
+  visitor = { name: 'customer', page: visitorPage };
+  agent = { name: 'agent', page: await agentJoins(code) };
+  // The agent's camera is off until they turn Video on.
+  await agent.page.getByRole('button', { name: 'Video', exact: true }).click();
+  await eventually(() => agent.page.getByRole('button', { name: 'Video', exact: true }).getAttribute('aria-pressed'), (v) => v === 'true', 'toBe true');
+  await expectRising(agent, visitor);
+  await expectRising(visitor, agent);
+});
+
+afterAll(async () => {
+  for (const c of contexts.splice(0)) await c.close();
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('guests, in real browsers', () => {
+  it('shows the guest a code with a countdown, and refuses a wrong code at Admit with a clear error', async () => {
+    firstLink = await guestLink(agent.page);
+    guest = { name: 'guest', page: await newPage() };
+    await guest.page.goto(firstLink);
+    await expectNoAxeViolations(guest.page);
+
+    const code = await guestAsks(guest.page, firstLink, 'Gina Guest');
+    expect(code).toMatch(/^\d{6}$/);
+    await eventually(() => guest.page.locator('#countdown').textContent(), (v) => /^Expires in \d+:\d\d$/.test(v ?? ''), 'toMatch /^Expires in \d+:\d\d$/');
+    await guest.page.getByRole('status').filter({ hasText: 'Waiting for the agent to let you in' }).waitFor();
+    await expectNoAxeViolations(guest.page);
+
+    // More time gives the same code a new period.
+    await guest.page.getByRole('button', { name: 'More time' }).click();
+    await guest.page.getByRole('status').filter({ hasText: 'You have more time' }).waitFor();
+    await eventually(() => guest.page.locator('#extensions-left').textContent(), (v) => (v ?? '').includes('2 more times'), 'toContain 2 more times');
+
+    const wrong = code === '000000' ? '000001' : '000000';
+    await admit(agent.page, wrong);
+    await agent.page.getByRole('alert').filter({ hasText: 'No guest is waiting with that code' }).waitFor();
+    expect(await agent.page.locator('#guests li').count()).toBe(0);
+
+    await admit(agent.page, code);
+    await guest.page.getByRole('button', { name: 'Hang up' }).waitFor({ timeout: 10_000 });
+    await agent.page.getByRole('status').filter({ hasText: 'Gina Guest has joined the session.' }).waitFor();
+    await guestTile(agent.page, 'Gina Guest').waitFor();
+  });
+
+  it('carries video in all six directions between agent, customer and guest', async () => {
+    const parties = [agent, visitor, guest];
+    for (const receiver of parties) {
+      for (const sender of parties) if (sender !== receiver) await expectRising(receiver, sender);
+    }
+    // The guest sees everyone by name.
+    await guest.page.locator('#tiles li').filter({ hasText: 'Ana Agent' }).waitFor();
+    await guest.page.locator('#tiles li').filter({ hasText: 'Customer' }).waitFor();
+    expect(await guest.page.locator('#tiles li[data-role="agent"] video').evaluate((v) => (v as HTMLVideoElement).videoWidth)).toBeGreaterThan(0);
+    await expectNoAxeViolations(guest.page);
+  });
+
+  it('pages through participants with the video slider in small mode', async () => {
+    const page = guest.page;
+    await expect(page.getByRole('button', { name: 'Next' }).isVisible()).resolves.toBe(false);
+    await page.getByRole('button', { name: 'Small video' }).click();
+    // Three tiles (agent, customer, the guest's own preview), two at a time.
+    await eventually(() => page.getByTestId('slider-position').textContent(), (v) => v === '1 of 2', 'toBe 1 of 2');
+    expect(await page.getByRole('button', { name: 'Previous' }).isDisabled()).toBe(true);
+    expect(await page.locator('#tiles li:visible').count()).toBe(2);
+    await page.getByRole('button', { name: 'Next' }).click();
+    expect(await page.getByTestId('slider-position').textContent()).toBe('2 of 2');
+    expect(await page.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
+    expect(await page.locator('#tiles li:visible').count()).toBe(1);
+    await page.getByRole('button', { name: 'Previous' }).click();
+    expect(await page.getByTestId('slider-position').textContent()).toBe('1 of 2');
+    await expectNoAxeViolations(page);
+    await page.getByRole('button', { name: 'Small video' }).click();
+    expect(await page.getByRole('button', { name: 'Next' }).isVisible()).toBe(false);
+    expect(await page.locator('#tiles li:visible').count()).toBe(3);
+  });
+
+  it('pauses the guest\u2019s video for everyone, and resumes it', async () => {
+    const tile = guestTile(agent.page, 'Gina Guest');
+    await tile.getByRole('button', { name: 'Pause video' }).click();
+    await guest.page.getByText('The agent has paused your video').waitFor();
+    await tile.getByText('Video paused').waitFor();
+    expect(await guest.page.getByRole('button', { name: 'Turn video off' }).isDisabled()).toBe(true);
+    await expectStopped(agent, guest);
+    await expectStopped(visitor, guest);
+    // Everyone else keeps flowing.
+    await expectRising(agent, visitor);
+    await expectRising(visitor, agent);
+    await expectRising(guest, agent);
+    await expectRising(guest, visitor);
+
+    await tile.getByRole('button', { name: 'Resume video' }).click();
+    await eventually(() => guest.page.getByText('The agent has paused your video').isVisible(), (v) => v === false, 'toBe false');
+    await expectRising(agent, guest);
+    await expectRising(visitor, guest);
+  });
+
+  it('ejects the guest: they see it, video to and from them stops, and the same link no longer works', async () => {
+    const tile = guestTile(agent.page, 'Gina Guest');
+    await tile.getByRole('button', { name: 'Eject' }).click();
+    await tile.getByRole('button', { name: 'Yes, eject' }).click();
+    await guest.page.getByRole('heading', { name: 'You were removed from the session' }).waitFor();
+    await expectNoAxeViolations(guest.page);
+    await agent.page.getByRole('status').filter({ hasText: 'You removed Gina Guest from the session.' }).waitFor();
+    expect(await guestTile(agent.page, 'Gina Guest').count()).toBe(0);
+    await expectStopped(agent, guest);
+    await expectStopped(visitor, guest);
+    await expectStopped(guest, agent);
+    await expectStopped(guest, visitor);
+    expect(await guest.page.locator('video').evaluateAll((vs) => vs.filter((v) => (v as HTMLVideoElement).srcObject).length)).toBe(0);
+    // Agent and customer carry on.
+    await expectRising(agent, visitor);
+    await expectRising(visitor, agent);
+
+    const again = await newPage();
+    await again.goto(firstLink);
+    await again.getByLabel('Your name').fill('Gina Guest');
+    await again.getByRole('button', { name: 'Join', exact: true }).click();
+    await again.getByRole('alert').filter({ hasText: 'This guest link no longer works' }).waitFor();
+    expect(await again.getByTestId('guest-code').isVisible()).toBe(false);
+
+    // The console made a fresh link for the next guest.
+    await agent.page.getByText('The previous link stopped working').waitFor();
+    const fresh = await guestLink(agent.page);
+    expect(fresh).not.toBe(firstLink);
+  });
+
+  it('lets a guest hang up without ending the session for the agent and the customer', async () => {
+    const link = await guestLink(agent.page);
+    const second: Party = { name: 'second guest', page: await newPage() };
+    const code = await guestAsks(second.page, link, 'Hugo Helper');
+    await admit(agent.page, code);
+    await second.page.getByRole('button', { name: 'Hang up' }).waitFor({ timeout: 10_000 });
+    await expectRising(second, agent);
+    await expectRising(agent, second);
+
+    await second.page.getByRole('button', { name: 'Hang up' }).click();
+    await second.page.getByRole('heading', { name: 'You left the session' }).waitFor();
+    await agent.page.getByRole('status').filter({ hasText: 'Hugo Helper left the session.' }).waitFor();
+    expect(await guestTile(agent.page, 'Hugo Helper').count()).toBe(0);
+    await expectStopped(agent, second);
+    await expectRising(agent, visitor);
+    await expectRising(visitor, agent);
+    expect(agent.page.isClosed()).toBe(false);
+    expect(await agent.page.getByRole('button', { name: 'END' }).isEnabled()).toBe(true);
+  });
+});
+
+describe('the end of the session, and a blocked camera', () => {
+  it('shows the guest the session-ended screen when the agent presses END', async () => {
+    const link = await guestLink(agent.page);
+    const third: Party = { name: 'third guest', page: await newPage() };
+    await admit(agent.page, await guestAsks(third.page, link, 'Ines Insurer'));
+    await third.page.getByRole('button', { name: 'Hang up' }).waitFor({ timeout: 10_000 });
+    await agent.page.getByRole('button', { name: 'END' }).click();
+    await third.page.getByRole('heading', { name: 'The session has ended' }).waitFor();
+    await third.page.getByText('The agent ended the session.').waitFor();
+    await expectNoAxeViolations(third.page);
+    await expectStopped(third, visitor);
+  });
+
+  it('explains a blocked camera on the guest page and still lets the guest ask to join', async () => {
+    const denying = await launchBrowser('deny');
+    try {
+      const context = await newContext(denying);
+      contexts.push(context);
+      const page = await context.newPage();
+      await page.goto(`${server.baseUrl}/guest#invite=not-a-real-invite-token-000000`);
+      await page.getByRole('alert').filter({ hasText: 'blocking the camera' }).waitFor({ timeout: 10_000 });
+      expect(await page.getByRole('button', { name: 'Try the camera again' }).isVisible()).toBe(true);
+      expect(await page.getByRole('button', { name: 'Turn video off' }).isDisabled()).toBe(true);
+      await expectNoAxeViolations(page);
+      await page.getByLabel('Your name').fill('Nadia NoCam');
+      await page.getByRole('button', { name: 'Join', exact: true }).click();
+      await page.getByRole('alert').filter({ hasText: 'This guest link no longer works' }).waitFor();
+    } finally {
+      await denying.close();
+    }
+  });
+});

@@ -1,0 +1,64 @@
+import { openCamera, stopStream } from '../shared/camera';
+import type { PeerMesh } from '../shared/peerMesh';
+
+/** The agent's camera and microphone. The MediaStream handed to the peer connections stays the same object for the
+ * whole session; choosing another camera swaps the video track inside it (and on every connection's sender). */
+export class AgentMedia {
+  readonly stream = new MediaStream();
+
+  get videoTrack(): MediaStreamTrack | undefined {
+    return this.stream.getVideoTracks()[0];
+  }
+
+  get hasAudio(): boolean {
+    return this.stream.getAudioTracks().length > 0;
+  }
+
+  /** Opens camera and microphone. If the camera can't be used, tries the microphone alone so the agent can still
+   * talk, and rethrows the camera problem. */
+  async open(deviceId?: string): Promise<void> {
+    try {
+      const opened = await openCamera(deviceId);
+      for (const track of opened.getTracks()) this.stream.addTrack(track);
+    } catch (err) {
+      try {
+        const audio = await navigator.mediaDevices.getUserMedia({ audio: true });
+        for (const track of audio.getTracks()) this.stream.addTrack(track);
+      } catch {
+        /* no microphone either: the agent can still see and hear the others */
+      }
+      throw err;
+    }
+  }
+
+  /** Replaces the camera. Connections that already exist get the new track through their remembered video
+   * sender (off, swap, back to the current sending state), so nothing is renegotiated. */
+  async switchCamera(deviceId: string, mesh: PeerMesh | undefined, sending: boolean): Promise<void> {
+    const next = await openCamera(deviceId);
+    const track = next.getVideoTracks()[0];
+    for (const audio of next.getAudioTracks()) audio.stop();
+    if (!track) {
+      stopStream(next);
+      return;
+    }
+    await mesh?.setSendingVideo(false);
+    for (const old of this.stream.getVideoTracks()) {
+      this.stream.removeTrack(old);
+      old.stop();
+    }
+    this.stream.addTrack(track);
+    await mesh?.setSendingVideo(sending);
+  }
+
+  /** Turns the camera off for good (an agent without the video privilege never sends video). */
+  dropVideo(): void {
+    for (const track of this.stream.getVideoTracks()) {
+      this.stream.removeTrack(track);
+      track.stop();
+    }
+  }
+
+  stop(): void {
+    stopStream(this.stream);
+  }
+}

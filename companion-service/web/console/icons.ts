@@ -1,0 +1,66 @@
+/* Inline icons for the agent console and guest page, built as SVG elements (never parsed from markup).
+ * Decorative (aria-hidden) unless a label is given. */
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+type Shape = ['path', string] | ['circle', number, number, number] | ['rect', number, number, number, number, number];
+
+const SHAPES = {
+  /** Two linked rounds: the Tandem mark. */
+  brand: [
+    ['circle', 9, 12, 6],
+    ['circle', 15, 12, 6],
+  ],
+  addPerson: [
+    ['circle', 9, 8, 3.5],
+    ['path', 'M2.5 20c0-3.6 2.9-6 6.5-6s6.5 2.4 6.5 6'],
+    ['path', 'M19 8v6M16 11h6'],
+  ],
+  camera: [
+    ['rect', 2.5, 6.5, 13, 11, 2],
+    ['path', 'M15.5 10.5l6-3.5v10l-6-3.5z'],
+  ],
+  info: [
+    ['circle', 12, 12, 9],
+    ['path', 'M12 11v6M12 7.5v.5'],
+  ],
+  settings: [
+    ['circle', 12, 12, 3],
+    ['path', 'M12 2.5v3M12 18.5v3M2.5 12h3M18.5 12h3M5.3 5.3l2.1 2.1M16.6 16.6l2.1 2.1M5.3 18.7l2.1-2.1M16.6 7.4l2.1-2.1'],
+  ],
+  copy: [
+    ['rect', 8, 8, 12, 12, 2],
+    ['path', 'M16 8V5a1 1 0 0 0-1-1H5a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h3'],
+  ],
+  hangUp: [['path', 'M3 14c5-5 13-5 18 0l-2.5 2.5-3.5-2v-2.5c-2-.7-4-.7-6 0V14.5l-3.5 2z']],
+  previous: [['path', 'M15 5l-7 7 7 7']],
+  next: [['path', 'M9 5l7 7-7 7']],
+} satisfies Record<string, Shape[]>;
+
+export type IconName = keyof typeof SHAPES;
+
+export function icon(name: IconName, label?: string): SVGSVGElement {
+  const svg = document.createElementNS(SVG_NS, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('class', `icon icon-${name}`);
+  svg.setAttribute('focusable', 'false');
+  if (label) {
+    svg.setAttribute('role', 'img');
+    svg.setAttribute('aria-label', label);
+  } else {
+    svg.setAttribute('aria-hidden', 'true');
+  }
+  for (const shape of SHAPES[name] as Shape[]) svg.append(shapeElement(shape));
+  return svg;
+}
+
+function shapeElement(shape: Shape): SVGElement {
+  const node = document.createElementNS(SVG_NS, shape[0]);
+  const set = (attrs: Record<string, number | string>) => {
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  };
+  if (shape[0] === 'path') set({ d: shape[1] });
+  else if (shape[0] === 'circle') set({ cx: shape[1], cy: shape[2], r: shape[3] });
+  else set({ x: shape[1], y: shape[2], width: shape[3], height: shape[4], rx: shape[5] });
+  return node;
+}

@@ -1,0 +1,158 @@
+import type { MediaState, Role } from '../../src/protocol/messages';
+import { el } from '../shared/dom';
+
+/* A participant tile, used by the agent console and the guest page: the video (shown only while the server says the
+ * participant's video is on and not paused), initials when it is not, the name and a short state line. The media
+ * element stays attached either way so the participant's voice keeps playing. Names come from people: they are only
+ * ever set as text. */
+
+export type TileRole = Role | 'self';
+
+const ON: MediaState = { video: true, paused: false };
+
+export function showsVideo(media: MediaState): boolean {
+  return media.video && !media.paused;
+}
+
+export function displayName(role: TileRole, name: string | undefined): string {
+  const trimmed = name?.trim();
+  if (trimmed) return trimmed;
+  switch (role) {
+    case 'agent':
+      return 'Agent';
+    case 'visitor':
+      return 'Customer';
+    case 'guest':
+      return 'Guest';
+    default:
+      return 'You';
+  }
+}
+
+export function initials(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  const picked = words.length > 1 ? [words[0], words[words.length - 1]] : words;
+  return picked.map((w) => Array.from(w ?? '')[0] ?? '').join('').toUpperCase() || '?';
+}
+
+export interface TileTexts {
+  /** State line while the participant's own video switch is off. */
+  cameraOff: string;
+  /** State line while the agent has paused this participant's video. */
+  paused: string;
+}
+
+const DEFAULT_TEXTS: TileTexts = { cameraOff: 'Camera off', paused: 'Video paused by the agent' };
+
+export class ParticipantTile {
+  readonly element: HTMLElement;
+  readonly video: HTMLVideoElement;
+  /** Buttons for this participant (e.g. the agent's Pause and Eject for a guest). */
+  readonly controls: HTMLElement;
+  readonly nameText: HTMLElement;
+  private readonly stateText: HTMLElement;
+  private readonly avatar: HTMLElement;
+  private name: string;
+  private media: MediaState = ON;
+  private stream: MediaStream | undefined;
+  private away = false;
+  /** A fixed state line that overrides the computed one (e.g. "Only you see this preview"). */
+  private note: string | undefined;
+  private readonly texts: TileTexts;
+
+  constructor(
+    readonly id: string,
+    readonly role: TileRole,
+    name: string | undefined,
+    options: { tag?: 'li' | 'div'; muted?: boolean; texts?: Partial<TileTexts> } = {},
+  ) {
+    this.texts = { ...DEFAULT_TEXTS, ...options.texts };
+    this.name = displayName(role, name);
+    this.video = el('video', { autoplay: true, playsinline: true });
+    this.video.muted = options.muted ?? false;
+    this.video.dataset.role = role;
+    this.avatar = el('span', { class: 'avatar', 'aria-hidden': 'true' });
+    this.nameText = el('span', { class: 'tile-name', id: `name-${role}-${id}` });
+    this.stateText = el('span', { class: 'tile-state' });
+    this.controls = el('div', { class: 'tile-controls' });
+    this.element = el(
+      options.tag ?? 'div',
+      { class: `tile tile-${role}`, 'data-peer': id, 'data-role': role },
+      this.video,
+      this.avatar,
+      el('div', { class: 'tile-caption' }, this.nameText, this.stateText),
+      this.controls,
+    );
+    this.render();
+  }
+
+  get displayName(): string {
+    return this.name;
+  }
+
+  get currentMedia(): MediaState {
+    return this.media;
+  }
+
+  get showingVideo(): boolean {
+    return !this.video.hidden;
+  }
+
+  setName(name: string | undefined): void {
+    this.name = displayName(this.role, name);
+    this.render();
+  }
+
+  setMedia(media: MediaState): void {
+    this.media = media;
+    this.render();
+  }
+
+  setStream(stream: MediaStream | undefined): void {
+    this.stream = stream;
+    if (this.video.srcObject !== (stream ?? null)) {
+      this.video.srcObject = stream ?? null;
+      if (stream) {
+        void this.video.play().catch(() => {
+          /* autoplay may wait for a gesture; the element starts by itself once allowed */
+        });
+      }
+    }
+    this.render();
+  }
+
+  setAway(away: boolean): void {
+    this.away = away;
+    this.render();
+  }
+
+  setNote(note: string | undefined): void {
+    this.note = note;
+    this.render();
+  }
+
+  destroy(): void {
+    this.video.srcObject = null;
+    this.element.remove();
+  }
+
+  private render(): void {
+    const on = !!this.stream && showsVideo(this.media);
+    this.video.hidden = !on;
+    this.video.setAttribute('aria-label', this.role === 'self' ? 'Your camera preview' : `Video of ${this.name}`);
+    this.element.classList.toggle('video-off', !on);
+    this.element.classList.toggle('paused', this.media.paused);
+    this.avatar.textContent = initials(this.name);
+    this.nameText.textContent = this.name;
+    this.stateText.textContent = this.stateLine();
+  }
+
+  private stateLine(): string {
+    if (this.note !== undefined) return this.note;
+    if (this.away) return 'Connection dropped, waiting for them to come back';
+    if (this.media.paused) return this.texts.paused;
+    if (!this.media.video) return this.texts.cameraOff;
+    if (!this.stream) return this.role === 'self' ? 'No camera' : 'Connecting…';
+    return '';
+  }
+}
