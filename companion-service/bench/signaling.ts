@@ -1,0 +1,836 @@
+/* Signaling relay benchmark: Tandem's /ws relay against a bare `ws` forwarder, same traffic, same machine.
+ *
+ *   npm run bench:signaling -- --sessions 1000             (closed loop, 10 s measured per server)
+ *   npm run bench:signaling -- --sessions 5000 --rate 20000 (open loop: fixed 20,000 msg/s offered)
+ *
+ * Each server runs in its own child process (tandemServer.ts, bareRelay.ts); this process is the load generator,
+ * so servers and clients don't share a CPU thread. For N sessions it opens N agent + N visitor sockets to
+ * 127.0.0.1 only, pairs them (Tandem: visitor.start, dev sign-in, agent.join; bare: {"pair":id}), then both sides of
+ * every pair send signal frames (1 SDP in every --sdp-every, the rest ICE candidates; see messages.ts) and the
+ * partner's socket measures one-way latency from the stamp inside the frame. Flags: see USAGE below. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import WebSocket from 'ws';
+import { fakeCandidate, fakeSdp, readStamp, signalTemplate, stamped, type Template } from './messages';
+
+const USAGE = `usage: npm run bench:signaling -- [options]
+  --sessions N        agent+visitor pairs, 2N sockets per server (default 1000)
+  --seconds S         measured duration per server (default 10)
+  --warmup S          traffic before measuring starts, not counted (default 2)
+  --rate R            offered messages/s across all sockets; 0 = closed loop (default 0)
+  --inflight K        closed loop: messages each socket keeps in flight (default 1)
+  --sdp-every M       one SDP (offer/answer) in every M messages, the rest ICE candidates (default 8)
+  --concurrency C     sockets being opened at once during setup (default 200)
+  --servers LIST      which to run, in order: bare,tandem (default) or one of them
+  --bare-mode M       verbatim (default): the bare relay forwards bytes unchanged; json: it parses and
+                      re-serialises every message like Tandem does (calibration, see bareRelay.ts)
+  --ping-interval S   Tandem's socket.pingIntervalSeconds (default 15, the service default): its liveness sweep
+                      pings every socket at once, which shows in p99 when it falls in the measured window
+  --rounds N          run every server N times, alternating the order; the summary uses medians (default 1)
+  --wait-quiet S      before each run, wait up to S s for other processes to use < 0.15 cores for 3 s in a
+                      row (Linux; for shared machines, default 0 = don't wait)
+  --profile DIR       CPU-profile each server during the measured window only; writes
+                      DIR/<server>-<sessions>-r<round>.cpuprofile (summarise with bench/profileSummary.ts)
+  --timeout S         hard limit for the whole run (default: computed from the above)
+environment: BENCH_SERVER_NODE_FLAGS="--trace-gc ..." adds node flags to the server children (their non-JSON
+  output is shown on stderr prefixed with [bare] or [tandem])`;
+
+type ServerKind = 'bare' | 'tandem';
+
+interface Options {
+  sessions: number;
+  seconds: number;
+  warmup: number;
+  rate: number;
+  inflight: number;
+  sdpEvery: number;
+  concurrency: number;
+  servers: ServerKind[];
+  bareMode: 'verbatim' | 'json';
+  pingInterval: number;
+  rounds: number;
+  waitQuiet: number;
+  profileDir: string | undefined;
+  timeout: number;
+}
+
+function parseArgs(argv: string[]): Options {
+  const raw = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--help' || arg === '-h') {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    }
+    if (!arg.startsWith('--')) throw new Error(`unexpected argument "${arg}"\n${USAGE}`);
+    const eq = arg.indexOf('=');
+    if (eq > 0) raw.set(arg.slice(2, eq), arg.slice(eq + 1));
+    else {
+      const value = argv[++i];
+      if (value === undefined) throw new Error(`${arg} needs a value`);
+      raw.set(arg.slice(2), value);
+    }
+  }
+  const known = ['sessions', 'seconds', 'warmup', 'rate', 'inflight', 'sdp-every', 'concurrency', 'servers', 'bare-mode', 'ping-interval', 'rounds', 'wait-quiet', 'profile', 'timeout'];
+  for (const key of raw.keys()) if (!known.includes(key)) throw new Error(`unknown option --${key}\n${USAGE}`);
+  const num = (key: string, fallback: number, min: number, max: number): number => {
+    const value = raw.get(key);
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${key} must be a number from ${min} to ${max}`);
+    return n;
+  };
+  const sessions = Math.floor(num('sessions', 1000, 1, 9000));
+  const seconds = num('seconds', 10, 1, 600);
+  const warmup = num('warmup', 2, 0, 60);
+  const servers = (raw.get('servers') ?? 'bare,tandem').split(',').map((s) => s.trim());
+  for (const s of servers) if (s !== 'bare' && s !== 'tandem') throw new Error(`--servers: unknown server "${s}"`);
+  const profile = raw.get('profile');
+  const rounds = Math.floor(num('rounds', 1, 1, 20));
+  const waitQuiet = num('wait-quiet', 0, 0, 3600);
+  const bareMode = raw.get('bare-mode') ?? 'verbatim';
+  if (bareMode !== 'verbatim' && bareMode !== 'json') throw new Error('--bare-mode must be verbatim or json');
+  // Setup takes a few ms per session under load; allow generously for it, plus the traffic phases and shutdown.
+  const perServer = 30 + sessions * 0.02 + warmup + seconds + 10 + waitQuiet;
+  return {
+    sessions,
+    seconds,
+    warmup,
+    rate: num('rate', 0, 0, 10_000_000),
+    inflight: Math.floor(num('inflight', 1, 1, 1000)),
+    sdpEvery: Math.floor(num('sdp-every', 8, 1, 1_000_000)),
+    concurrency: Math.floor(num('concurrency', 200, 2, 5000)),
+    servers: servers as ServerKind[],
+    bareMode,
+    pingInterval: Math.floor(num('ping-interval', 15, 1, 3600)),
+    rounds,
+    waitQuiet,
+    profileDir: profile === undefined ? undefined : path.resolve(profile),
+    timeout: num('timeout', Math.ceil(30 + perServer * servers.length * rounds), 10, 24 * 3600),
+  };
+}
+
+// --- child processes -------------------------------------------------------------------------------------------
+
+interface CpuSample {
+  cpu: { user: number; system: number };
+  now: number;
+  rss: number;
+  loopP99: number;
+  loopMax: number;
+}
+
+const children = new Set<ChildProcess>();
+const stopping = new WeakSet<ChildProcess>();
+
+class ServerChild {
+  private pending: Array<(line: Record<string, unknown>) => void> = [];
+  private buffer = '';
+  readonly exited: Promise<number | null>;
+
+  private constructor(
+    readonly kind: ServerKind,
+    private readonly proc: ChildProcess,
+  ) {
+    this.exited = new Promise((resolve) => proc.once('exit', (code) => resolve(code)));
+    proc.stdout?.setEncoding('utf8');
+    proc.stdout?.on('data', (chunk: string) => {
+      this.buffer += chunk;
+      let newline: number;
+      while ((newline = this.buffer.indexOf('\n')) >= 0) {
+        const line = this.buffer.slice(0, newline);
+        this.buffer = this.buffer.slice(newline + 1);
+        let parsed: Record<string, unknown>;
+        try {
+          parsed = JSON.parse(line) as Record<string, unknown>;
+        } catch {
+          process.stderr.write(`[${kind}] ${line}\n`);
+          continue;
+        }
+        this.pending.shift()?.(parsed);
+      }
+    });
+  }
+
+  static async start(kind: ServerKind, args: string[] = []): Promise<{ child: ServerChild; port: number }> {
+    const entry = path.join(__dirname, kind === 'tandem' ? 'tandemServer.ts' : 'bareRelay.ts');
+    const extra = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+    const nodeArgs = [...extra, '--import', pathToFileURL(require.resolve('tsx')).href];
+    const proc = spawn(process.execPath, [...nodeArgs, entry, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+    children.add(proc);
+    proc.once('exit', (code, signal) => {
+      children.delete(proc);
+      if (!stopping.has(proc)) log(`${kind} server exited unexpectedly (${signal ?? code})`);
+    });
+    const child = new ServerChild(kind, proc);
+    const ready = await Promise.race([
+      child.next(),
+      child.exited.then((code) => Promise.reject(new Error(`${kind} server exited with ${code} before it was ready`))),
+      delay(30_000).then(() => Promise.reject(new Error(`${kind} server not ready after 30 s`))),
+    ]);
+    if (typeof ready.port !== 'number') throw new Error(`${kind} server sent ${JSON.stringify(ready)}`);
+    return { child, port: ready.port };
+  }
+
+  private next(): Promise<Record<string, unknown>> {
+    return new Promise((resolve) => this.pending.push(resolve));
+  }
+
+  /** One command of childControl.ts's protocol and its one-line answer. */
+  async command(line: string): Promise<Record<string, unknown>> {
+    const answer = this.next();
+    this.proc.stdin?.write(`${line}\n`);
+    const result = await answer;
+    if (typeof result.error === 'string') throw new Error(`${this.kind} server: ${result.error}`);
+    return result;
+  }
+
+  /** The child's CPU time and its own clock, so a busy child answering late doesn't skew the figure. */
+  async cpu(): Promise<CpuSample> {
+    return (await this.command('cpu')) as unknown as CpuSample;
+  }
+
+  /** Asks the child to close and exit (which also writes a --cpu-prof profile); kills it if it doesn't. */
+  async stop(): Promise<void> {
+    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
+    stopping.add(this.proc);
+    this.proc.stdin?.end('exit\n');
+    const code = await Promise.race([this.exited, delay(10_000).then(() => 'timeout' as const)]);
+    if (code === 'timeout') {
+      this.proc.kill('SIGKILL');
+      await this.exited;
+    }
+  }
+}
+
+/** Busy CPU time of the whole machine in seconds, from /proc/stat (Linux); undefined elsewhere. */
+function machineBusySeconds(): number | undefined {
+  try {
+    const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal: all but idle and iowait are busy. USER_HZ is 100 on Linux.
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+    return (user + nice + system + irq + softirq + steal) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Waits until the rest of the machine is idle (see --wait-quiet). */
+async function waitForQuiet(maxSeconds: number): Promise<void> {
+  if (maxSeconds <= 0 || machineBusySeconds() === undefined) return;
+  const started = performance.now();
+  let quietSeconds = 0;
+  let busy = 0;
+  while (performance.now() - started < maxSeconds * 1000) {
+    const before = machineBusySeconds() ?? 0;
+    const own = process.cpuUsage();
+    await delay(1_000);
+    const ownUsage = process.cpuUsage(own);
+    busy = (machineBusySeconds() ?? 0) - before - (ownUsage.user + ownUsage.system) / 1e6;
+    quietSeconds = busy < 0.15 ? quietSeconds + 1 : 0;
+    if (quietSeconds >= 3) {
+      if (performance.now() - started > 4_000) log(`waited ${((performance.now() - started) / 1000).toFixed(0)} s for a quiet machine`);
+      return;
+    }
+  }
+  log(`machine still busy after ${maxSeconds} s (other processes ~${busy.toFixed(2)} cores); measuring anyway`);
+}
+
+function killChildren(): void {
+  for (const proc of children) {
+    stopping.add(proc);
+    proc.kill('SIGKILL');
+  }
+}
+
+// --- one measured run ------------------------------------------------------------------------------------------
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Latencies in ms, kept in a growable typed array (a few million at most). */
+class Samples {
+  private data = new Float64Array(1 << 16);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new Float64Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = v;
+  }
+  sorted(): Float64Array {
+    return this.data.slice(0, this.length).sort();
+  }
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i] as number;
+}
+
+type Phase = 'setup' | 'warmup' | 'measure' | 'drain';
+
+/** Everything one run counts. Only `measure` traffic goes into the throughput and latency figures. */
+class Run {
+  phase: Phase = 'setup';
+  sending = false;
+  readonly latencies = new Samples();
+  deliveredInWindow = 0;
+  bytesInWindow = 0;
+  sentInWindow = 0;
+  sentTotal = 0;
+  deliveredTotal = 0;
+  /** Open loop only: sends skipped because the client's socket buffer was over the limit. */
+  skipped = 0;
+  socketErrors = 0;
+  socketErrorSamples: string[] = [];
+  unexpectedCloses = 0;
+  serverErrors = 0;
+  serverErrorSamples: string[] = [];
+  otherMessages = 0;
+  /** WebSocket pings from the server that arrived during the measured window (Tandem's liveness sweep). */
+  pingsInWindow = 0;
+  otherMessageSamples: string[] = [];
+  setupFailures = 0;
+  setupFailureSamples: string[] = [];
+
+  constructor(readonly closedLoop: boolean) {}
+
+  delivered(receiver: Client, frame: Buffer, stampMicros: number): void {
+    this.deliveredTotal++;
+    if (this.phase === 'measure') {
+      this.deliveredInWindow++;
+      this.bytesInWindow += frame.length;
+      this.latencies.push(performance.now() - stampMicros / 1000);
+    }
+    if (this.closedLoop && this.sending) receiver.partner?.sendNext();
+  }
+
+  note(list: string[], text: string): void {
+    if (list.length < 5 && !list.includes(text)) list.push(text);
+  }
+}
+
+interface Waiter {
+  match: (m: Record<string, unknown>) => boolean;
+  resolve: (m: Record<string, unknown>) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+class Client {
+  partner: Client | undefined;
+  /** The id the frames are addressed to (the partner's participant id; a random one for the bare relay). */
+  private sdp: Template | undefined;
+  private candidate: Template | undefined;
+  private seq = 0;
+  private inbox: Array<Record<string, unknown>> = [];
+  private waiters: Waiter[] = [];
+  closing = false;
+
+  private constructor(
+    readonly ws: WebSocket,
+    private readonly run: Run,
+  ) {
+    ws.on('message', (data) => this.onFrame(data as Buffer));
+    ws.on('ping', () => {
+      if (run.phase === 'measure') run.pingsInWindow++;
+    });
+    ws.on('error', (err) => {
+      run.socketErrors++;
+      run.note(run.socketErrorSamples, err.message);
+      this.failWaiters(err);
+    });
+    ws.on('close', (code, reason) => {
+      if (!this.closing) {
+        run.unexpectedCloses++;
+        run.note(run.socketErrorSamples, `closed by server: ${code} ${reason.toString()}`);
+      }
+      this.failWaiters(new Error(`socket closed: ${code} ${reason.toString()}`));
+    });
+  }
+
+  /** `forwardedFor` gives every socket its own client address: see docs/benchmarks.md (per-IP HTTP rate limit). */
+  static connect(url: string, forwardedFor: string, run: Run): Promise<Client> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: 15_000, headers: { 'x-forwarded-for': forwardedFor } });
+      const client = new Client(ws, run);
+      ws.once('open', () => resolve(client));
+      ws.once('error', reject);
+    });
+  }
+
+  /** Fixes the frames this socket sends: addressed to `to`, the same bytes whichever server is measured. */
+  address(to: string, role: 'agent' | 'visitor', index: number): void {
+    this.sdp = signalTemplate(to, { type: role === 'agent' ? 'offer' : 'answer', sdp: fakeSdp(role === 'agent' ? 'offer' : 'answer') });
+    this.candidate = signalTemplate(to, { type: 'candidate', candidate: fakeCandidate(index) });
+    this.inbox = [];
+  }
+
+  sendNext(): void {
+    if (this.ws.readyState !== WebSocket.OPEN || !this.sdp || !this.candidate) return;
+    const template = this.seq++ % sdpEvery === 0 ? this.sdp : this.candidate;
+    this.ws.send(stamped(template, performance.now() * 1000), { binary: false });
+    this.run.sentTotal++;
+    if (this.run.phase === 'measure') this.run.sentInWindow++;
+  }
+
+  get buffered(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  sendJson(message: unknown): void {
+    this.ws.send(JSON.stringify(message));
+  }
+
+  waitFor(match: (m: Record<string, unknown>) => boolean, what: string, timeoutMs = 30_000): Promise<Record<string, unknown>> {
+    const i = this.inbox.findIndex(match);
+    if (i >= 0) return Promise.resolve(this.inbox.splice(i, 1)[0] as Record<string, unknown>);
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        match,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.waiters = this.waiters.filter((w) => w !== waiter);
+          reject(new Error(`no ${what} within ${timeoutMs} ms`));
+        }, timeoutMs),
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  close(): void {
+    this.closing = true;
+    this.ws.terminate();
+  }
+
+  private onFrame(frame: Buffer): void {
+    const stamp = readStamp(frame);
+    if (stamp >= 0) return this.run.delivered(this, frame, stamp);
+    let message: Record<string, unknown>;
+    try {
+      message = JSON.parse(frame.toString()) as Record<string, unknown>;
+    } catch {
+      this.unexpected('a frame that is not JSON');
+      return;
+    }
+    if (message.type === 'error') {
+      this.run.serverErrors++;
+      this.run.note(this.run.serverErrorSamples, `${String(message.code)}: ${String(message.message)} (in reply to ${String(message.inReplyTo)})`);
+      this.failWaiters(new Error(`server error ${String(message.code)}: ${String(message.message)}`));
+      return;
+    }
+    const waiter = this.waiters.find((w) => w.match(message));
+    if (waiter) {
+      this.waiters = this.waiters.filter((w) => w !== waiter);
+      clearTimeout(waiter.timer);
+      waiter.resolve(message);
+      return;
+    }
+    // Late join messages (Tandem sends the agent `session.info` after `session.joined`) are fine before measuring.
+    if (this.run.phase === 'setup' || this.run.phase === 'warmup') this.inbox.push(message);
+    else this.unexpected(`"${String(message.type)}" while measuring`);
+  }
+
+  private unexpected(what: string): void {
+    this.run.otherMessages++;
+    this.run.note(this.run.otherMessageSamples, what);
+  }
+
+  private failWaiters(err: Error): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) {
+      clearTimeout(w.timer);
+      w.reject(err);
+    }
+  }
+}
+
+let sdpEvery = 8;
+
+/** A distinct documentation-range-free private address per socket (10.x.y.z), for X-Forwarded-For. */
+function clientAddress(n: number): string {
+  const v = n + 1;
+  return `10.${(v >> 16) & 255}.${(v >> 8) & 255}.${v & 255}`;
+}
+
+async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) await task(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+}
+
+type Pair = [agent: Client, visitor: Client];
+
+async function setupTandem(port: number, opts: Options, run: Run, clients: Client[]): Promise<Pair[]> {
+  const base = `http://127.0.0.1:${port}`;
+  const response = await fetch(`${base}/api/dev/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': clientAddress(0) },
+    body: JSON.stringify({ name: 'Bench Agent' }),
+  });
+  if (!response.ok) throw new Error(`dev sign-in failed: HTTP ${response.status} ${await response.text()}`);
+  const { token } = (await response.json()) as { token: string };
+  const url = `ws://127.0.0.1:${port}/ws`;
+  const pairs: Pair[] = [];
+  await pool(opts.sessions, Math.max(1, Math.floor(opts.concurrency / 2)), async (i) => {
+    let visitor: Client | undefined;
+    let agent: Client | undefined;
+    try {
+      visitor = await Client.connect(url, clientAddress(2 * i), run);
+      clients.push(visitor);
+      visitor.sendJson({ type: 'visitor.start' });
+      const created = await visitor.waitFor((m) => m.type === 'session.created', 'session.created');
+      agent = await Client.connect(url, clientAddress(2 * i + 1), run);
+      clients.push(agent);
+      const peerJoined = visitor.waitFor((m) => m.type === 'peer.joined', 'peer.joined');
+      agent.sendJson({ type: 'agent.join', token, code: created.code });
+      const joined = (await agent.waitFor((m) => m.type === 'session.joined', 'session.joined')) as {
+        self: { id: string };
+        peers: Array<{ peer: { id: string }; gen: number }>;
+      };
+      const link = (await peerJoined) as { link: { peer: { id: string }; gen: number } };
+      const visitorId = (created.self as { id: string }).id;
+      const toVisitor = joined.peers[0];
+      if (!toVisitor || toVisitor.peer.id !== visitorId || toVisitor.gen !== 1 || link.link.peer.id !== joined.self.id || link.link.gen !== 1) {
+        throw new Error(`unexpected session membership: ${JSON.stringify({ joined, link })}`);
+      }
+      agent.address(visitorId, 'agent', 2 * i);
+      visitor.address(joined.self.id, 'visitor', 2 * i + 1);
+      agent.partner = visitor;
+      visitor.partner = agent;
+      pairs.push([agent, visitor]);
+    } catch (err) {
+      run.setupFailures++;
+      run.note(run.setupFailureSamples, (err as Error).message);
+      visitor?.close();
+      agent?.close();
+    }
+  });
+  return pairs;
+}
+
+async function setupBare(port: number, opts: Options, run: Run, clients: Client[]): Promise<Pair[]> {
+  const url = `ws://127.0.0.1:${port}/`;
+  const pairs: Pair[] = [];
+  const isPaired = (m: Record<string, unknown>) => m.paired === true;
+  await pool(opts.sessions, Math.max(1, Math.floor(opts.concurrency / 2)), async (i) => {
+    let visitor: Client | undefined;
+    let agent: Client | undefined;
+    try {
+      visitor = await Client.connect(url, clientAddress(2 * i), run);
+      clients.push(visitor);
+      visitor.sendJson({ pair: `s${i}` });
+      agent = await Client.connect(url, clientAddress(2 * i + 1), run);
+      clients.push(agent);
+      agent.sendJson({ pair: `s${i}` });
+      await Promise.all([visitor.waitFor(isPaired, 'paired'), agent.waitFor(isPaired, 'paired')]);
+      // Ids of the same shape and length as Tandem's participant ids, so the frames are the same size.
+      agent.address(randomBytes(16).toString('hex'), 'agent', 2 * i);
+      visitor.address(randomBytes(16).toString('hex'), 'visitor', 2 * i + 1);
+      agent.partner = visitor;
+      visitor.partner = agent;
+      pairs.push([agent, visitor]);
+    } catch (err) {
+      run.setupFailures++;
+      run.note(run.setupFailureSamples, (err as Error).message);
+      visitor?.close();
+      agent?.close();
+    }
+  });
+  return pairs;
+}
+
+interface Result {
+  kind: ServerKind;
+  round: number;
+  sockets: number;
+  sessions: number;
+  setupSeconds: number;
+  seconds: number;
+  offered: number;
+  sent: number;
+  delivered: number;
+  throughput: number;
+  mbPerSecond: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  lost: number;
+  skipped: number;
+  serverCpu: number;
+  /** Server CPU time per delivered message: insensitive to how much CPU the machine happened to give the server. */
+  serverMicrosPerMessage: number;
+  /** The kernel's share of it (socket reads and writes, wake-ups of the other process). */
+  serverSystemMicrosPerMessage: number;
+  clientCpu: number;
+  /** CPU used by everything else on the machine during the window (cores): anything above ~0.1 distorts results. */
+  otherCpu: number;
+  serverRssMb: number;
+  serverLoopP99: number;
+  serverLoopMax: number;
+  clientLoopP99: number;
+  clientLoopMax: number;
+  run: Run;
+}
+
+const SEND_BUFFER_LIMIT = 1 << 20;
+
+async function measure(kind: ServerKind, round: number, opts: Options): Promise<Result> {
+  const run = new Run(opts.rate === 0);
+  await waitForQuiet(opts.waitQuiet);
+  const { child, port } = await ServerChild.start(kind, kind === 'bare' ? ['--mode', opts.bareMode] : ['--ping-interval', String(opts.pingInterval)]);
+  const clients: Client[] = [];
+  try {
+    const setupStart = performance.now();
+    const pairs = kind === 'tandem' ? await setupTandem(port, opts, run, clients) : await setupBare(port, opts, run, clients);
+    const setupSeconds = (performance.now() - setupStart) / 1000;
+    if (pairs.length === 0) throw new Error(`${kind}: no session could be set up: ${run.setupFailureSamples.join('; ')}`);
+    const senders = pairs.flat();
+    log(`${kind}: ${senders.length} sockets in ${pairs.length} pairs ready in ${setupSeconds.toFixed(1)} s; ${opts.warmup} s warm-up, ${opts.seconds} s measured`);
+
+    run.phase = 'warmup';
+    run.sending = true;
+    let ticker: NodeJS.Timeout | undefined;
+    if (run.closedLoop) {
+      for (let k = 0; k < opts.inflight; k++) for (const c of senders) c.sendNext();
+    } else {
+      // Open loop: a fixed schedule, round-robin over all sockets, independent of what arrives.
+      const started = performance.now();
+      let due = 0;
+      let next = 0;
+      ticker = setInterval(() => {
+        const target = Math.floor(((performance.now() - started) / 1000) * opts.rate);
+        for (; due < target; due++) {
+          const c = senders[next++ % senders.length] as Client;
+          if (c.buffered > SEND_BUFFER_LIMIT) run.skipped++;
+          else c.sendNext();
+        }
+      }, 2);
+    }
+
+    await delay(opts.warmup * 1000);
+    const profileFile = opts.profileDir && path.join(opts.profileDir, `${kind}-${opts.sessions}-r${round}.cpuprofile`);
+    if (profileFile) await child.command('profile-start');
+    const cpuBefore = await child.cpu();
+    const clientBefore = process.cpuUsage();
+    const machineBefore = machineBusySeconds();
+    const clientLoop = monitorEventLoopDelay({ resolution: 5 });
+    clientLoop.enable();
+    const windowStart = performance.now();
+    run.phase = 'measure';
+    await delay(opts.seconds * 1000);
+    run.phase = 'drain';
+    const windowSeconds = (performance.now() - windowStart) / 1000;
+    const clientCpu = process.cpuUsage(clientBefore);
+    const machineAfter = machineBusySeconds();
+    clientLoop.disable();
+    run.sending = false;
+    if (ticker) clearInterval(ticker);
+    const cpuAfter = await child.cpu();
+    if (profileFile) log(`${kind}: profile of the measured window written to ${String((await child.command(`profile-stop ${profileFile}`)).profile)}`);
+
+    // Let what is in flight arrive, so "lost" means lost, not late.
+    const drainUntil = performance.now() + 5_000;
+    while (run.deliveredTotal < run.sentTotal && performance.now() < drainUntil) await delay(50);
+
+    const sorted = run.latencies.sorted();
+    const serverCpuSeconds = (cpuAfter.cpu.user + cpuAfter.cpu.system - cpuBefore.cpu.user - cpuBefore.cpu.system) / 1e6;
+    return {
+      kind,
+      round,
+      sockets: senders.length,
+      sessions: pairs.length,
+      setupSeconds,
+      seconds: windowSeconds,
+      offered: opts.rate,
+      sent: run.sentInWindow,
+      delivered: run.deliveredInWindow,
+      throughput: run.deliveredInWindow / windowSeconds,
+      mbPerSecond: run.bytesInWindow / windowSeconds / 1e6,
+      p50: percentile(sorted, 50),
+      p90: percentile(sorted, 90),
+      p99: percentile(sorted, 99),
+      p999: percentile(sorted, 99.9),
+      max: sorted.length ? (sorted[sorted.length - 1] as number) : NaN,
+      lost: run.sentTotal - run.deliveredTotal,
+      skipped: run.skipped,
+      serverCpu: serverCpuSeconds / ((cpuAfter.now - cpuBefore.now) / 1000),
+      serverMicrosPerMessage: (serverCpuSeconds * 1e6) / Math.max(1, run.deliveredInWindow),
+      serverSystemMicrosPerMessage: (cpuAfter.cpu.system - cpuBefore.cpu.system) / Math.max(1, run.deliveredInWindow),
+      clientCpu: (clientCpu.user + clientCpu.system) / 1e6 / windowSeconds,
+      otherCpu:
+        machineBefore === undefined || machineAfter === undefined
+          ? NaN
+          : Math.max(0, (machineAfter - machineBefore) / windowSeconds - serverCpuSeconds / windowSeconds - (clientCpu.user + clientCpu.system) / 1e6 / windowSeconds),
+      serverRssMb: cpuAfter.rss / 1e6,
+      serverLoopP99: cpuAfter.loopP99,
+      serverLoopMax: cpuAfter.loopMax,
+      clientLoopP99: clientLoop.percentile(99) / 1e6,
+      clientLoopMax: clientLoop.max / 1e6,
+      run,
+    };
+  } finally {
+    for (const c of clients) c.close();
+    await child.stop();
+  }
+}
+
+// --- report ----------------------------------------------------------------------------------------------------
+
+function log(text: string): void {
+  process.stderr.write(`${text}\n`);
+}
+
+function fmt(n: number, digits = 0): string {
+  if (!Number.isFinite(n)) return 'n/a';
+  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** Other processes' CPU (cores) above which a run counts as disturbed. */
+const OTHER_CPU_LIMIT = 0.25;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+function report(opts: Options, results: Result[]): void {
+  const names: Record<ServerKind, string> = { bare: opts.bareMode === 'json' ? 'bare ws+JSON' : 'bare ws', tandem: 'Tandem' };
+  const column = (r: Result) => (opts.rounds > 1 ? `${names[r.kind]} #${r.round}` : names[r.kind]);
+  const rows: Array<[string, (r: Result) => string]> = [
+    ['sessions / sockets', (r) => `${fmt(r.sessions)} / ${fmt(r.sockets)}`],
+    ['setup time (s)', (r) => fmt(r.setupSeconds, 1)],
+    ['measured window (s)', (r) => fmt(r.seconds, 1)],
+    ['messages sent in window', (r) => fmt(r.sent)],
+    ['delivered msg/s', (r) => fmt(r.throughput)],
+    ['delivered MB/s', (r) => fmt(r.mbPerSecond, 1)],
+    ['latency p50 (ms)', (r) => fmt(r.p50, 2)],
+    ['latency p90 (ms)', (r) => fmt(r.p90, 2)],
+    ['latency p99 (ms)', (r) => fmt(r.p99, 2)],
+    ['latency p99.9 (ms)', (r) => fmt(r.p999, 2)],
+    ['latency max (ms)', (r) => fmt(r.max, 2)],
+    ['server CPU (cores)', (r) => fmt(r.serverCpu, 2)],
+    ['server CPU per message (µs)', (r) => fmt(r.serverMicrosPerMessage, 1)],
+    ['  of which kernel (µs)', (r) => fmt(r.serverSystemMicrosPerMessage, 1)],
+    ['load generator CPU (cores)', (r) => fmt(r.clientCpu, 2)],
+    ['other processes\' CPU (cores)', (r) => fmt(r.otherCpu, 2)],
+    ['server RSS (MB)', (r) => fmt(r.serverRssMb)],
+    ['server timer lag p99/max (ms)', (r) => (r.serverLoopMax > 0 ? `${fmt(r.serverLoopP99)} / ${fmt(r.serverLoopMax)}` : 'n/a')],
+    ['load gen. timer lag p99/max (ms)', (r) => (r.clientLoopMax > 0 ? `${fmt(r.clientLoopP99)} / ${fmt(r.clientLoopMax)}` : 'n/a')],
+    ['server pings received in window', (r) => fmt(r.run.pingsInWindow)],
+    ['not delivered after drain', (r) => fmt(r.lost)],
+    ['sends skipped (client backpressure)', (r) => fmt(r.skipped)],
+    ['setup failures', (r) => fmt(r.run.setupFailures)],
+    ['socket errors / unexpected closes', (r) => `${fmt(r.run.socketErrors)} / ${fmt(r.run.unexpectedCloses)}`],
+    ['`error` messages from server', (r) => fmt(r.run.serverErrors)],
+    ['other unexpected messages', (r) => fmt(r.run.otherMessages)],
+  ];
+  const mode = opts.rate === 0 ? `closed loop, ${opts.inflight} in flight per socket` : `open loop, ${fmt(opts.rate)} msg/s offered`;
+  const out: string[] = [];
+  out.push('');
+  out.push(
+    `Signaling relay benchmark: ${fmt(opts.sessions)} sessions, ${mode}, 1 SDP in ${opts.sdpEvery} messages, ` +
+      `${opts.seconds} s measured after ${opts.warmup} s warm-up${opts.rounds > 1 ? `, ${opts.rounds} rounds` : ''}`,
+  );
+  out.push('');
+  const width = Math.max(...rows.map(([label]) => label.length)) + 2;
+  const cell = Math.max(14, ...results.map((r) => column(r).length + 2), ...rows.map(([, value]) => Math.max(...results.map((r) => value(r).length + 2))));
+  out.push(`${''.padEnd(width)}${results.map((r) => column(r).padStart(cell)).join('')}`);
+  for (const [label, value] of rows) out.push(`${label.padEnd(width)}${results.map((r) => value(r).padStart(cell)).join('')}`);
+  out.push('');
+
+  // Runs disturbed by other processes are left out of the summary when undisturbed runs of that server exist.
+  const disturbed = (r: Result) => r.otherCpu > OTHER_CPU_LIMIT;
+  const of = (kind: ServerKind) => {
+    const all = results.filter((r) => r.kind === kind);
+    const clean = all.filter((r) => !disturbed(r));
+    return clean.length ? clean : all;
+  };
+  const bare = of('bare');
+  const tandem = of('tandem');
+  if (bare.length && tandem.length) {
+    const m = (rs: Result[], f: (r: Result) => number) => median(rs.map(f));
+    const used = [...bare, ...tandem];
+    const what = opts.rounds > 1 ? ' (medians)' : '';
+    if (opts.rounds > 1) out.push(`medians of: ${used.map(column).join(', ')}`);
+    const tp = m(tandem, (r) => r.throughput) / m(bare, (r) => r.throughput);
+    const p99 = m(tandem, (r) => r.p99) / m(bare, (r) => r.p99);
+    const cost = m(tandem, (r) => r.serverMicrosPerMessage) / m(bare, (r) => r.serverMicrosPerMessage);
+    out.push(`throughput ratio (Tandem / bare)${what}:  ${tp.toFixed(2)}x   target >= 0.80x   ${tp >= 0.8 ? 'PASS' : 'MISS'}`);
+    out.push(`p99 latency ratio (Tandem / bare)${what}: ${p99.toFixed(2)}x   target <= 1.25x   ${p99 <= 1.25 ? 'PASS' : 'MISS'}`);
+    out.push(`server CPU per message (Tandem / bare)${what}: ${cost.toFixed(2)}x   (for information)`);
+    if (opts.rate === 0 && bare.some((r) => r.clientCpu > 0.9)) {
+      out.push('note: the load generator was CPU-bound during a bare run: the bare figure is a floor, the ratio a ceiling.');
+    }
+    if (opts.rate > 0 && results.some((r) => r.throughput < opts.rate * 0.95)) {
+      out.push('note: a run delivered less than 95% of the offered rate: that server was saturated and its latency is queueing.');
+    }
+  }
+  const noisy = results.filter(disturbed);
+  if (noisy.length) {
+    out.push(
+      `warning: other processes used more than ${OTHER_CPU_LIMIT} cores during ${noisy.map(column).join(', ')}: those figures are distorted` +
+        (noisy.length < results.length ? ' (left out of the ratios where possible)' : '; rerun on a quiet machine (--wait-quiet)'),
+    );
+  }
+  for (const r of results) {
+    for (const e of r.run.serverErrorSamples) out.push(`${column(r)} error message: ${e}`);
+    for (const e of r.run.socketErrorSamples) out.push(`${column(r)} socket: ${e}`);
+    for (const e of r.run.setupFailureSamples) out.push(`${column(r)} setup failure: ${e}`);
+    for (const e of r.run.otherMessageSamples) out.push(`${column(r)} unexpected message: ${e}`);
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  sdpEvery = opts.sdpEvery;
+  if (opts.profileDir) mkdirSync(opts.profileDir, { recursive: true });
+  const deadline = setTimeout(() => {
+    log(`benchmark exceeded --timeout ${opts.timeout} s; stopping`);
+    killChildren();
+    process.exit(2);
+  }, opts.timeout * 1000);
+  deadline.unref();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      killChildren();
+      process.exit(130);
+    });
+  }
+  const results: Result[] = [];
+  for (let round = 1; round <= opts.rounds; round++) {
+    // Alternate the order so neither server always runs on a machine still busy with the other's teardown.
+    const order = round % 2 ? opts.servers : [...opts.servers].reverse();
+    for (const kind of order) {
+      results.push(await measure(kind, round, opts));
+      await delay(1_000);
+    }
+  }
+  results.sort((a, b) => opts.servers.indexOf(a.kind) - opts.servers.indexOf(b.kind) || a.round - b.round);
+  report(opts, results);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    log(`benchmark failed: ${(err as Error).stack ?? String(err)}`);
+    killChildren();
+    process.exit(1);
+  },
+);

@@ -1,0 +1,46 @@
+/* Benchmark child: the real Tandem service (buildServer) on 127.0.0.1, an ephemeral port, a throwaway SQLite file,
+ * and limits raised so that the per-socket token bucket and the join-attempt limiter don't shape the results.
+ * Started by signaling.ts; prints {"ready":true,"port":N} on stdout. See childControl.ts for the stdio protocol. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../src/config/load';
+import { buildServer } from '../src/server';
+import { reply, serveControl } from './childControl';
+
+async function main(): Promise<void> {
+  const pingArg = process.argv.indexOf('--ping-interval');
+  // The service default unless the parent asks otherwise (signaling.ts --ping-interval).
+  const pingIntervalSeconds = pingArg >= 0 ? Number(process.argv[pingArg + 1]) : 15;
+  const dir = mkdtempSync(path.join(tmpdir(), 'tandem-bench-'));
+  const config = loadConfig({
+    // Ignore TANDEM_* variables of the shell running the benchmark: the figures must not depend on them.
+    env: {},
+    overrides: {
+      host: '127.0.0.1',
+      port: 0,
+      logLevel: 'silent', // pino writes to stdout, which carries the control protocol
+      session: { codeLength: 8 },
+      joinAttempts: { perIp: 10_000, perAgent: 1_000 },
+      socket: { messagesPerSecond: 100_000, burst: 100_000, violationsBeforeClose: 100_000, pingIntervalSeconds },
+      store: { kind: 'sqlite', sqlitePath: path.join(dir, 'bench.db') },
+    },
+  });
+  const { app } = await buildServer(config);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('unexpected listen address');
+  serveControl(async () => {
+    try {
+      await app.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  reply({ ready: true, port: address.port, pid: process.pid });
+}
+
+void main().catch((err: unknown) => {
+  process.stderr.write(`tandem bench server failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
