@@ -1,4 +1,6 @@
 /** One jest run covers every suite: `npm test`. */
+// The Salesforce package's Lightning Web Components run on sfdx-lwc-jest's own preset (jsdom, LWC compiler).
+const { jestConfig: lwcJestConfig } = require('@salesforce/sfdx-lwc-jest/config');
 const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
 
 module.exports = {
@@ -17,6 +19,15 @@ module.exports = {
       testMatch: ['<rootDir>/companion-service/test/e2e/**/*.test.ts'],
       transform: { '^.+\\.ts$': swc },
       slowTestThreshold: 30,
+    },
+    {
+      ...lwcJestConfig,
+      displayName: 'lwc',
+      rootDir: __dirname,
+      roots: ['<rootDir>/force-app', '<rootDir>/companion-service/test/lwc'],
+      testMatch: ['<rootDir>/force-app/**/__tests__/**/*.test.js', '<rootDir>/companion-service/test/lwc/**/*.test.js'],
+      setupFilesAfterEnv: [...lwcJestConfig.setupFilesAfterEnv, '<rootDir>/force-app/test/jest-setup.js'],
+      collectCoverageFrom: ['<rootDir>/force-app/**/lwc/**/*.js'],
     },
   ],
 };

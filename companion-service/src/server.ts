@@ -17,6 +17,7 @@ import { presencePlugin } from './presence/plugin';
 import { termsPlugin } from './terms/plugin';
 import { guestsPlugin } from './guests/plugin';
 import { demoPlugin } from './demo/plugin';
+import { salesforcePlugin } from './salesforce/plugin';
 import { cobrowsePlugin } from './cobrowse/plugin';
 import { createStore } from './store/createStore';
 import type { Store } from './store/store';
@@ -82,6 +83,7 @@ export async function buildServer(config: Config): Promise<TandemServer> {
   await app.register(cobrowsePlugin, { config, sessions, router, bus });
   await app.register(signalingPlugin, { config, sessions, router, bus });
   await app.register(demoPlugin, { config });
+  await app.register(salesforcePlugin, { config, store, sessions, presence, tickets, admission });
   await app.register(webPlugin, { config });
   return { app, store, bus, sessions };
 }

@@ -42,4 +42,12 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { variable: 'TANDEM_GUEST_MAX_EXTENSIONS', setting: 'guests.maxExtensions', kind: 'integer' },
   { variable: 'TANDEM_COBROWSE_MASK_SELECTORS', setting: 'cobrowse.maskSelectors', kind: 'list' },
   { variable: 'TANDEM_COBROWSE_BYTES_PER_SECOND', setting: 'cobrowse.bytesPerSecond', kind: 'integer' },
+  { variable: 'TANDEM_SALESFORCE_ORGS', setting: 'salesforce.orgs', kind: 'json' },
+  { variable: 'TANDEM_SALESFORCE_API_VERSION', setting: 'salesforce.apiVersion', kind: 'string' },
+  { variable: 'TANDEM_SALESFORCE_LOGIN_URL', setting: 'salesforce.loginUrl', kind: 'string' },
+  { variable: 'TANDEM_SALESFORCE_SIGN_IN', setting: 'salesforce.oauth.enabled', kind: 'boolean' },
+  { variable: 'TANDEM_SALESFORCE_CLIENT_ID', setting: 'salesforce.oauth.clientId', kind: 'string' },
+  { variable: 'TANDEM_SALESFORCE_CLIENT_SECRET', setting: 'salesforce.oauth.clientSecret', kind: 'string' },
+  { variable: 'TANDEM_SALESFORCE_OUTBOX', setting: 'salesforce.outbox.enabled', kind: 'boolean' },
+  { variable: 'TANDEM_SALESFORCE_OUTBOX_MAX_BACKOFF_SECONDS', setting: 'salesforce.outbox.maxBackoffSeconds', kind: 'integer' },
 ];

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { SalesforceConfigSchema } from '../salesforce/configSchema';
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 const PositiveInt = (max: number) => Type.Integer({ minimum: 1, maximum: max });
@@ -117,6 +118,8 @@ export const ConfigSchema = Type.Object(
       { additionalProperties: false },
     ),
     bus: Type.Object({ kind: Type.Literal('memory') }, { additionalProperties: false }),
+    /** Orgs whose Apex calls the service, Sign in with Salesforce, and the session-record outbox. */
+    salesforce: SalesforceConfigSchema,
   },
   { additionalProperties: false },
 );

@@ -53,4 +53,41 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     diagnostics TEXT NOT NULL
   );
   `,
+  `
+  CREATE TABLE salesforce_orgs (
+    org_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    api_key_sha256 TEXT NOT NULL,
+    instance_url TEXT NOT NULL,
+    site_id TEXT,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE salesforce_users (
+    user_id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL,
+    seen_at INTEGER NOT NULL
+  );
+  CREATE TABLE salesforce_session_links (
+    session_id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL,
+    contact_id TEXT,
+    agent_user_id TEXT,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE salesforce_outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    org_id TEXT NOT NULL,
+    sobject TEXT NOT NULL,
+    external_id TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    leased_until INTEGER,
+    delivered_at INTEGER,
+    last_error TEXT,
+    UNIQUE (org_id, sobject, external_id)
+  );
+  CREATE INDEX salesforce_outbox_due ON salesforce_outbox (delivered_at, next_attempt_at);
+  `,
 ];

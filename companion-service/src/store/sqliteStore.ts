@@ -5,6 +5,9 @@ import type {
   EventRecord,
   ParticipantRecord,
   ProblemReportRecord,
+  SalesforceOrgRecord,
+  SalesforceOutboxEntry,
+  SalesforceSessionLink,
   SessionRecord,
   Store,
   TermsAcceptanceRecord,
@@ -180,10 +183,140 @@ export class SqliteStore implements Store {
     };
   }
 
+  // --- Salesforce: org registry, agents' orgs, session links, outbox ---
+
+  async saveSalesforceOrg(r: SalesforceOrgRecord): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO salesforce_orgs (org_id, name, api_key_sha256, instance_url, site_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (org_id) DO UPDATE SET name = excluded.name, api_key_sha256 = excluded.api_key_sha256,
+           instance_url = excluded.instance_url, site_id = excluded.site_id, updated_at = excluded.updated_at`,
+      )
+      .run(r.orgId, r.name, r.apiKeySha256, r.instanceUrl, r.siteId, r.updatedAt);
+  }
+
+  async getSalesforceOrg(orgId: string): Promise<SalesforceOrgRecord | undefined> {
+    const row = this.db.prepare('SELECT * FROM salesforce_orgs WHERE org_id = ?').get(orgId) as
+      | { org_id: string; name: string; api_key_sha256: string; instance_url: string; site_id: string | null; updated_at: number }
+      | undefined;
+    return row && {
+      orgId: row.org_id,
+      name: row.name,
+      apiKeySha256: row.api_key_sha256,
+      instanceUrl: row.instance_url,
+      siteId: row.site_id,
+      updatedAt: row.updated_at,
+    };
+  }
+
+  async rememberSalesforceUser(userId: string, orgId: string, seenAt: number): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO salesforce_users (user_id, org_id, seen_at) VALUES (?, ?, ?)
+         ON CONFLICT (user_id) DO UPDATE SET org_id = excluded.org_id, seen_at = excluded.seen_at`,
+      )
+      .run(userId, orgId, seenAt);
+  }
+
+  async getSalesforceUserOrg(userId: string): Promise<string | undefined> {
+    const row = this.db.prepare('SELECT org_id FROM salesforce_users WHERE user_id = ?').get(userId) as { org_id: string } | undefined;
+    return row?.org_id;
+  }
+
+  async linkSalesforceSession(l: SalesforceSessionLink): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO salesforce_session_links (session_id, org_id, contact_id, agent_user_id, created_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (session_id) DO UPDATE SET org_id = excluded.org_id,
+           contact_id = COALESCE(excluded.contact_id, contact_id), agent_user_id = COALESCE(excluded.agent_user_id, agent_user_id)`,
+      )
+      .run(l.sessionId, l.orgId, l.contactId, l.agentUserId, l.createdAt);
+  }
+
+  async getSalesforceSessionLink(sessionId: string): Promise<SalesforceSessionLink | undefined> {
+    const row = this.db.prepare('SELECT * FROM salesforce_session_links WHERE session_id = ?').get(sessionId) as
+      | { session_id: string; org_id: string; contact_id: string | null; agent_user_id: string | null; created_at: number }
+      | undefined;
+    return row && {
+      sessionId: row.session_id,
+      orgId: row.org_id,
+      contactId: row.contact_id,
+      agentUserId: row.agent_user_id,
+      createdAt: row.created_at,
+    };
+  }
+
+  async enqueueSalesforceRecord(e: { orgId: string; sobject: string; externalId: string; payload: Record<string, unknown>; createdAt: number }): Promise<boolean> {
+    const result = this.db
+      .prepare(
+        `INSERT INTO salesforce_outbox (org_id, sobject, external_id, payload, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (org_id, sobject, external_id) DO NOTHING`,
+      )
+      .run(e.orgId, e.sobject, e.externalId, JSON.stringify(e.payload), e.createdAt, e.createdAt);
+    return result.changes > 0;
+  }
+
+  async claimSalesforceOutbox(now: number, leaseMs: number, limit: number): Promise<SalesforceOutboxEntry[]> {
+    return this.db.transaction(() => {
+      const rows = this.db
+        .prepare(
+          `SELECT * FROM salesforce_outbox
+           WHERE delivered_at IS NULL AND next_attempt_at <= ? AND (leased_until IS NULL OR leased_until <= ?)
+           ORDER BY next_attempt_at, id LIMIT ?`,
+        )
+        .all(now, now, limit) as SalesforceOutboxRow[];
+      const lease = this.db.prepare('UPDATE salesforce_outbox SET leased_until = ? WHERE id = ?');
+      for (const row of rows) lease.run(now + leaseMs, row.id);
+      return rows.map(outboxEntry);
+    })();
+  }
+
+  async markSalesforceDelivered(id: number, at: number): Promise<void> {
+    this.db.prepare('UPDATE salesforce_outbox SET delivered_at = ?, leased_until = NULL, last_error = NULL WHERE id = ?').run(at, id);
+  }
+
+  async rescheduleSalesforceRecord(id: number, attempts: number, nextAttemptAt: number, lastError: string): Promise<void> {
+    this.db
+      .prepare('UPDATE salesforce_outbox SET attempts = ?, next_attempt_at = ?, last_error = ?, leased_until = NULL WHERE id = ?')
+      .run(attempts, nextAttemptAt, lastError.slice(0, 1000), id);
+  }
+
+  async listSalesforceOutbox(): Promise<SalesforceOutboxEntry[]> {
+    return (this.db.prepare('SELECT * FROM salesforce_outbox ORDER BY id').all() as SalesforceOutboxRow[]).map(outboxEntry);
+  }
+
   async close(): Promise<void> {
     if (!this.db.open) return;
     // Fold the write-ahead log into the database file so a stopped service leaves one consistent file.
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
   }
+}
+
+interface SalesforceOutboxRow {
+  id: number;
+  org_id: string;
+  sobject: string;
+  external_id: string;
+  payload: string;
+  created_at: number;
+  attempts: number;
+  next_attempt_at: number;
+  delivered_at: number | null;
+  last_error: string | null;
+}
+
+function outboxEntry(r: SalesforceOutboxRow): SalesforceOutboxEntry {
+  return {
+    id: r.id,
+    orgId: r.org_id,
+    sobject: r.sobject,
+    externalId: r.external_id,
+    payload: JSON.parse(r.payload) as Record<string, unknown>,
+    createdAt: r.created_at,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    deliveredAt: r.delivered_at,
+    lastError: r.last_error,
+  };
 }

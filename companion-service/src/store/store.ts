@@ -51,6 +51,39 @@ export interface ProblemReportRecord {
   diagnostics: Record<string, unknown>;
 }
 
+/** A registered Salesforce org as the store keeps it (its integration secrets stay in configuration only). */
+export interface SalesforceOrgRecord {
+  orgId: string;
+  name: string;
+  apiKeySha256: string;
+  instanceUrl: string;
+  siteId: string | null;
+  updatedAt: number;
+}
+
+/** A Salesforce session record waiting in (or delivered through) the outbox, upserted by its external id. */
+export interface SalesforceOutboxEntry {
+  id: number;
+  orgId: string;
+  sobject: string;
+  externalId: string;
+  payload: Record<string, unknown>;
+  createdAt: number;
+  attempts: number;
+  nextAttemptAt: number;
+  deliveredAt: number | null;
+  lastError: string | null;
+}
+
+/** Which org (and contact) a session belongs to, written when an agent joins through Salesforce. */
+export interface SalesforceSessionLink {
+  sessionId: string;
+  orgId: string;
+  contactId: string | null;
+  agentUserId: string | null;
+  createdAt: number;
+}
+
 export interface Store {
   /** Creates or upgrades the schema. */
   migrate(): Promise<void>;
@@ -69,6 +102,21 @@ export interface Store {
   getTermsAcceptance(sessionId: string): Promise<TermsAcceptanceRecord | undefined>;
   saveProblemReport(record: ProblemReportRecord): Promise<void>;
   getProblemReport(id: string): Promise<ProblemReportRecord | undefined>;
+  // --- Salesforce: org registry, agents' orgs, session links, outbox ---
+  saveSalesforceOrg(record: SalesforceOrgRecord): Promise<void>;
+  getSalesforceOrg(orgId: string): Promise<SalesforceOrgRecord | undefined>;
+  /** Remembers which org a Salesforce user signed in from, so sessions they run are recorded there. */
+  rememberSalesforceUser(userId: string, orgId: string, seenAt: number): Promise<void>;
+  getSalesforceUserOrg(userId: string): Promise<string | undefined>;
+  linkSalesforceSession(link: SalesforceSessionLink): Promise<void>;
+  getSalesforceSessionLink(sessionId: string): Promise<SalesforceSessionLink | undefined>;
+  /** Adds a record unless one with the same org, object and external id is already queued; true when added. */
+  enqueueSalesforceRecord(entry: { orgId: string; sobject: string; externalId: string; payload: Record<string, unknown>; createdAt: number }): Promise<boolean>;
+  /** Leases up to `limit` undelivered entries due by `now` so no other worker takes them until the lease ends. */
+  claimSalesforceOutbox(now: number, leaseMs: number, limit: number): Promise<SalesforceOutboxEntry[]>;
+  markSalesforceDelivered(id: number, at: number): Promise<void>;
+  rescheduleSalesforceRecord(id: number, attempts: number, nextAttemptAt: number, lastError: string): Promise<void>;
+  listSalesforceOutbox(): Promise<SalesforceOutboxEntry[]>;
   /** Flushes and releases the store; further calls fail. */
   close(): Promise<void>;
 }

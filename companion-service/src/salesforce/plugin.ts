@@ -1,0 +1,175 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { AgentAdmission } from '../auth/agentAdmission';
+import { signAgentToken, type AgentClaims } from '../auth/agentToken';
+import { sendError } from '../auth/bearer';
+import { errorText } from '../signaling/errorText';
+import type { ConsoleTicketBook } from '../auth/consoleTickets';
+import type { Config } from '../config/schema';
+import { signVisitorToken } from '../identity/visitorToken';
+import type { PresenceService } from '../presence/presenceService';
+import { ErrorCode } from '../protocol/codes';
+import { ErrorBody } from '../protocol/http';
+import {
+  API_KEY_HEADER,
+  SfAgentTokenRequest,
+  SfAgentTokenResponse,
+  SfInvitationRequest,
+  SfJoinResponse,
+  SfKeyJoinRequest,
+  SfPresenceRequest,
+  SfPresenceResponse,
+  SfVisitorTokenRequest,
+  SfVisitorTokenResponse,
+} from '../protocol/salesforce';
+import type { SessionService } from '../sessions/sessionService';
+import type { Store } from '../store/store';
+import { OrgRegistry, orgKey, sha256Hex, type RegisteredOrg } from './orgRegistry';
+import { SalesforceOutbox } from './outbox';
+import { privilegesFrom } from './permissions';
+import { SESSION_SOBJECT, sessionRecordFields } from './sessionRecord';
+import { inviteVisitor } from './invite';
+import { registerSignInRoutes } from './signIn';
+
+export interface SalesforceOptions {
+  config: Config;
+  store: Store;
+  sessions: SessionService;
+  presence: PresenceService;
+  tickets: ConsoleTicketBook;
+  admission: AgentAdmission;
+}
+
+/** Salesforce: the endpoints the package's Apex calls through its Named Credential (each org authenticated by its
+ * API key), Sign in with Salesforce for the join page, and the outbox writing ended sessions to Tandem_Session__c. */
+export const salesforcePlugin: FastifyPluginAsync<SalesforceOptions> = async (app, opts) => {
+  const { config, store, sessions, presence, tickets, admission } = opts;
+  const sf = config.salesforce;
+  const settings = { apiVersion: sf.apiVersion, timeoutMs: sf.requestTimeoutSeconds * 1000 };
+  const registry = new OrgRegistry(sf, settings);
+  await registry.syncToStore(store, Date.now());
+
+  // --- session records -------------------------------------------------------------------------------------
+  const outbox = new SalesforceOutbox({ store, registry, config: sf.outbox, log: app.log });
+  if (sf.outbox.enabled) {
+    sessions.onEnded(async (summary) => {
+      const link = await store.getSalesforceSessionLink(summary.sessionId);
+      const orgId = link?.orgId ?? (summary.agentId ? await store.getSalesforceUserOrg(summary.agentId) : undefined);
+      const org = orgId ? registry.find(orgId) : undefined;
+      if (!org?.connection) return;
+      const terms = await store.getTermsAcceptance(summary.sessionId);
+      await outbox.enqueue(org.config.orgId, SESSION_SOBJECT, summary.sessionId, sessionRecordFields(summary, link, terms));
+    });
+    app.addHook('onReady', async () => outbox.start());
+    app.addHook('onClose', async () => outbox.stop());
+  }
+
+  // --- sign in with Salesforce (agent join page) ------------------------------------------------------------
+  registerSignInRoutes(app, { config, store, registry, settings });
+
+  // --- endpoints Apex calls -----------------------------------------------------------------------------------
+  const apiKeyOf = (request: FastifyRequest) => String(request.headers[API_KEY_HEADER] ?? '');
+  const perOrg = {
+    rateLimit: {
+      max: sf.requestsPerOrgPerMinute,
+      timeWindow: 60_000,
+      // Callouts from every org share Salesforce's addresses: count per API key instead of per address.
+      keyGenerator: (request: FastifyRequest) => `sf:${sha256Hex(apiKeyOf(request)).slice(0, 24)}`,
+      // An error body in the protocol's shape, so Apex can read its code like any other refusal.
+      errorResponseBuilder: () => Object.assign(new Error(errorText(ErrorCode.RateLimited)), { statusCode: 429, code: ErrorCode.RateLimited }),
+    },
+  };
+  const promptTimers = new Set<NodeJS.Timeout>();
+  app.addHook('onClose', async () => {
+    for (const t of promptTimers) clearTimeout(t);
+  });
+  const orgOf = (request: FastifyRequest<{ Body: { orgId: string } }>, reply: FastifyReply): RegisteredOrg | undefined => {
+    const org = registry.authenticate(request.body.orgId, apiKeyOf(request));
+    if (!org) sendError(reply, ErrorCode.Unauthorized);
+    return org;
+  };
+  const agentFrom = async (org: RegisteredOrg, body: { userId: string; userName: string; privileges: string[] }) => {
+    const now = Date.now();
+    await store.rememberSalesforceUser(body.userId, org.config.orgId, now);
+    return signAgentToken(
+      { sub: body.userId, name: body.userName.trim() || 'Agent', privileges: privilegesFrom(body.privileges) },
+      config.agentTokenSecret,
+      now,
+      config.agentTokenTtlSeconds,
+    );
+  };
+  const link = (org: RegisteredOrg, sessionId: string, agent: AgentClaims, contactId: string | undefined) =>
+    store.linkSalesforceSession({ sessionId, orgId: org.config.orgId, contactId: contactId ?? null, agentUserId: agent.sub, createdAt: Date.now() });
+  const wsUrl = new URL('/ws', config.publicUrl.replace(/^http/, 'ws')).toString();
+
+  // The component's presence socket and its first answer, in one callout.
+  app.post<{ Body: SfAgentTokenRequest }>(
+    '/api/salesforce/agent-tokens',
+    { config: perOrg, schema: { body: SfAgentTokenRequest, response: { 201: SfAgentTokenResponse, '4xx': ErrorBody } } },
+    async (request, reply) => {
+      const org = orgOf(request, reply);
+      if (!org) return reply;
+      const { token, claims } = await agentFrom(org, request.body);
+      const body: SfAgentTokenResponse = { token, expiresAt: claims.exp * 1000, wsUrl, codeLength: config.session.codeLength };
+      if (request.body.contactId) body.online = presence.isOnline(request.body.contactId);
+      return reply.code(201).send(body);
+    },
+  );
+
+  // Polling fallback when the component cannot hold a socket.
+  app.post<{ Body: SfPresenceRequest }>(
+    '/api/salesforce/presence',
+    { config: perOrg, schema: { body: SfPresenceRequest, response: { 200: SfPresenceResponse, '4xx': ErrorBody } } },
+    async (request, reply) => {
+      if (!orgOf(request, reply)) return reply;
+      return { contactId: request.body.contactId, online: presence.isOnline(request.body.contactId) };
+    },
+  );
+
+  // 1-click connect: the flow of POST /api/agent/invitations (terms prompt on the visitor's tab, ticket).
+  app.post<{ Body: SfInvitationRequest }>(
+    '/api/salesforce/invitations',
+    { config: perOrg, schema: { body: SfInvitationRequest, response: { 201: SfJoinResponse, '4xx': ErrorBody } } },
+    async (request, reply) => {
+      const org = orgOf(request, reply);
+      if (!org) return reply;
+      const { claims } = await agentFrom(org, request.body);
+      const invited = await inviteVisitor({ config, sessions, presence, tickets, promptTimers }, claims, request.body.contactId);
+      if (!invited.ok) return sendError(reply, invited.code);
+      await link(org, invited.response.sessionId, claims, request.body.contactId);
+      return reply.code(201).send(invited.response);
+    },
+  );
+
+  // Join with the key the visitor reads out. Wrong keys count per agent and per org.
+  app.post<{ Body: SfKeyJoinRequest }>(
+    '/api/salesforce/console-tickets',
+    { config: perOrg, schema: { body: SfKeyJoinRequest, response: { 201: SfJoinResponse, '4xx': ErrorBody } } },
+    async (request, reply) => {
+      const org = orgOf(request, reply);
+      if (!org) return reply;
+      const { claims } = await agentFrom(org, request.body);
+      const admitted = admission.checkCode(claims, request.body.code, `salesforce:${orgKey(org.config.orgId)}`);
+      if (!admitted.ok) return sendError(reply, admitted.code, admitted.retryAfterSeconds);
+      const issued = tickets.issue(claims, admitted.session.id, Date.now());
+      await link(org, admitted.session.id, claims, request.body.contactId);
+      const consoleUrl = new URL(`/console#ticket=${issued.ticket}`, config.publicUrl).toString();
+      return reply.code(201).send({ sessionId: admitted.session.id, ticket: issued.ticket, consoleUrl, expiresAt: issued.expiresAt });
+    },
+  );
+
+  // Experience Cloud: a visitor token for the logged-in portal user's contact, signed for the org's site.
+  app.post<{ Body: SfVisitorTokenRequest }>(
+    '/api/salesforce/visitor-tokens',
+    { config: perOrg, schema: { body: SfVisitorTokenRequest, response: { 201: SfVisitorTokenResponse, '4xx': ErrorBody } } },
+    async (request, reply) => {
+      const org = orgOf(request, reply);
+      if (!org) return reply;
+      const site = org.config.siteId ? config.sites.find((s) => s.id === org.config.siteId) : undefined;
+      if (!site) return sendError(reply, ErrorCode.Forbidden);
+      const input: { site: string; sub: string; name?: string } = { site: site.id, sub: request.body.contactId };
+      if (request.body.name) input.name = request.body.name;
+      const { token, claims } = signVisitorToken(input, site.signingSecret, Date.now(), config.visitorTokenTtlSeconds);
+      return reply.code(201).send({ token, expiresAt: claims.exp * 1000 });
+    },
+  );
+};

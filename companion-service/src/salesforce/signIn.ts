@@ -1,0 +1,221 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { signAgentToken } from '../auth/agentToken';
+import type { Config } from '../config/schema';
+import { AgentTokenResponse, ErrorBody } from '../protocol/http';
+import { SfSignInExchangeRequest, SfSignInStatus } from '../protocol/salesforce';
+import type { Store } from '../store/store';
+import { boundedConnection, boundedOAuth2, type ConnectionSettings } from './connection';
+import type { OrgRegistry } from './orgRegistry';
+import { JOIN_PERMISSION, privilegesFrom, tandemPermissionsOf, type SoqlQuery } from './permissions';
+
+/* "Sign in with Salesforce" for the agent join page: the OAuth 2.0 web-server flow with PKCE (jsforce). The
+ * browser is bound to its sign-in by a cookie, the callback reads the user and their custom permissions, and the
+ * page receives the agent token by trading a one-time code (in the URL fragment, never sent to a server) with a
+ * POST, so the token itself never appears in a URL or a log. */
+
+export const SIGN_IN_PATHS = {
+  status: '/auth/salesforce/status',
+  login: '/auth/salesforce/login',
+  exchange: '/auth/salesforce/exchange',
+} as const;
+
+const COOKIE = 'tandem_sf_signin';
+const COOKIE_PATH = '/auth/salesforce';
+/** Time to finish signing in at Salesforce. */
+const LOGIN_TTL_MS = 10 * 60_000;
+/** Time for the join page to collect its token after the redirect. */
+const HANDOFF_TTL_MS = 60_000;
+const MAX_PENDING = 10_000;
+
+/** Why a sign-in failed, handed to the join page as `#salesforce_error=<reason>`. */
+export const SignInFailure = {
+  Denied: 'denied',
+  Expired: 'expired',
+  OrgNotRegistered: 'org_not_registered',
+  NoPermission: 'no_permission',
+  Unavailable: 'unavailable',
+} as const;
+type SignInFailure = (typeof SignInFailure)[keyof typeof SignInFailure];
+
+interface PendingLogin {
+  nonce: string;
+  codeVerifier: string;
+  expiresAt: number;
+}
+interface Handoff {
+  nonce: string;
+  response: AgentTokenResponse;
+  expiresAt: number;
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function cookieValue(request: FastifyRequest, name: string): string {
+  const header = request.headers.cookie ?? '';
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return '';
+}
+
+/** Entries expire; the map is also capped so a flood of abandoned sign-ins can't grow it without bound. */
+class ExpiringMap<V extends { expiresAt: number }> {
+  private readonly entries = new Map<string, V>();
+
+  put(key: string, value: V, now: number): void {
+    for (const [k, v] of this.entries) if (v.expiresAt <= now) this.entries.delete(k);
+    if (this.entries.size >= MAX_PENDING) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(key, value);
+  }
+
+  /** Returns the entry once. */
+  take(key: string, now: number): V | undefined {
+    const found = this.entries.get(key);
+    this.entries.delete(key);
+    return found && found.expiresAt > now ? found : undefined;
+  }
+}
+
+export interface SignInDeps {
+  config: Config;
+  store: Store;
+  registry: OrgRegistry;
+  settings: ConnectionSettings;
+}
+
+export function registerSignInRoutes(app: FastifyInstance, { config, store, registry, settings }: SignInDeps): void {
+  const oauth = config.salesforce.oauth;
+  const enabled = oauth.enabled;
+  if (enabled && !oauth.clientId) {
+    throw new Error('salesforce.oauth.enabled needs salesforce.oauth.clientId (TANDEM_SALESFORCE_CLIENT_ID)');
+  }
+  const redirectUri = new URL(oauth.redirectPath, config.publicUrl).toString();
+  const secure = config.publicUrl.startsWith('https:');
+  const pending = new ExpiringMap<PendingLogin>();
+  const handoffs = new ExpiringMap<Handoff>();
+  const oauth2 = (codeVerifier?: string) => {
+    const o = boundedOAuth2(
+      {
+        loginUrl: config.salesforce.loginUrl,
+        clientId: oauth.clientId,
+        ...(oauth.clientSecret ? { clientSecret: oauth.clientSecret } : {}),
+        redirectUri,
+        useVerifier: codeVerifier === undefined,
+      },
+      settings,
+    );
+    if (codeVerifier !== undefined) o.codeVerifier = codeVerifier;
+    return o;
+  };
+
+  const setCookie = (reply: FastifyReply, value: string, maxAgeSeconds: number) =>
+    reply.header(
+      'set-cookie',
+      `${COOKIE}=${value}; Path=${COOKIE_PATH}; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`,
+    );
+  const backToJoin = (reply: FastifyReply, fragment: string) => {
+    reply.header('cache-control', 'no-store');
+    reply.header('referrer-policy', 'no-referrer');
+    return reply.redirect(`/join#${fragment}`, 303);
+  };
+  const fail = (reply: FastifyReply, reason: SignInFailure) => backToJoin(reply, `salesforce_error=${reason}`);
+
+  app.get(SIGN_IN_PATHS.status, { schema: { response: { 200: SfSignInStatus } } }, async () => ({
+    enabled,
+    loginPath: SIGN_IN_PATHS.login,
+  }));
+
+  if (!enabled) return;
+
+  app.get(SIGN_IN_PATHS.login, async (_request, reply) => {
+    const now = Date.now();
+    const state = randomBytes(24).toString('base64url');
+    const nonce = randomBytes(24).toString('base64url');
+    const client = oauth2();
+    pending.put(state, { nonce, codeVerifier: client.codeVerifier ?? '', expiresAt: now + LOGIN_TTL_MS }, now);
+    setCookie(reply, nonce, LOGIN_TTL_MS / 1000);
+    reply.header('cache-control', 'no-store');
+    return reply.redirect(client.getAuthorizationUrl({ scope: oauth.scope, state }), 303);
+  });
+
+  app.get<{ Querystring: Record<string, string | undefined> }>(oauth.redirectPath, async (request, reply) => {
+    const { code, state, error } = request.query;
+    const login = state ? pending.take(state, Date.now()) : undefined;
+    // The state must be one this service issued, to this very browser (login CSRF).
+    if (!login || !sameText(cookieValue(request, COOKIE), login.nonce)) return fail(reply, SignInFailure.Expired);
+    if (error || !code) return fail(reply, SignInFailure.Denied);
+
+    const client = oauth2(login.codeVerifier);
+    let agent: { userId: string; orgId: string; name: string; permissions: Set<string> };
+    try {
+      const conn = boundedConnection({ oauth2: client }, settings);
+      const identity = await conn.authorize(code);
+      const org = registry.find(identity.organizationId);
+      if (!org) {
+        request.log.warn({ orgId: identity.organizationId }, 'salesforce sign-in from an org that is not registered');
+        void client.revokeToken(conn.accessToken ?? '').catch(() => undefined);
+        return fail(reply, SignInFailure.OrgNotRegistered);
+      }
+      const info = await conn.request<{ name?: string; preferred_username?: string }>({
+        method: 'GET',
+        url: '/services/oauth2/userinfo',
+      });
+      // Setup objects need "View Setup and Configuration", which agents usually lack: read them with the service's
+      // own connection to the org when it has one, else with the agent's session.
+      const query: SoqlQuery = org.connection
+        ? (soql) => org.connection!.query(soql)
+        : async <T>(soql: string) => (await conn.query<T & Record<string, unknown>>(soql)).records as T[];
+      const permissions = await tandemPermissionsOf(query, identity.id);
+      // The service only needed the session to read these; it does not keep it.
+      void client.revokeToken(conn.accessToken ?? '').catch(() => undefined);
+      agent = {
+        userId: identity.id,
+        orgId: org.config.orgId,
+        name: (info.name || info.preferred_username || 'Salesforce user').slice(0, 80),
+        permissions,
+      };
+    } catch (err) {
+      request.log.warn({ err }, 'salesforce sign-in failed');
+      return fail(reply, SignInFailure.Unavailable);
+    }
+    if (!agent.permissions.has(JOIN_PERMISSION)) return fail(reply, SignInFailure.NoPermission);
+
+    const now = Date.now();
+    const privileges = privilegesFrom(agent.permissions);
+    const { token, claims } = signAgentToken(
+      { sub: agent.userId, name: agent.name, privileges },
+      config.agentTokenSecret,
+      now,
+      config.agentTokenTtlSeconds,
+    );
+    await store.rememberSalesforceUser(agent.userId, agent.orgId, now);
+    const handoff = randomBytes(32).toString('base64url');
+    const nonce = randomBytes(24).toString('base64url');
+    handoffs.put(handoff, { nonce, response: { token, expiresAt: claims.exp * 1000, name: agent.name, privileges }, expiresAt: now + HANDOFF_TTL_MS }, now);
+    setCookie(reply, nonce, HANDOFF_TTL_MS / 1000);
+    return backToJoin(reply, `salesforce=${handoff}`);
+  });
+
+  app.post<{ Body: SfSignInExchangeRequest }>(
+    SIGN_IN_PATHS.exchange,
+    { schema: { body: SfSignInExchangeRequest, response: { 200: AgentTokenResponse, '4xx': ErrorBody } } },
+    async (request, reply) => {
+      const found = handoffs.take(request.body.code, Date.now());
+      reply.header('cache-control', 'no-store');
+      setCookie(reply, '', 0);
+      if (!found || !sameText(cookieValue(request, COOKIE), found.nonce)) {
+        return reply.code(401).send({ code: 'unauthorized', message: 'This sign-in has expired. Sign in with Salesforce again.' });
+      }
+      return found.response;
+    },
+  );
+}
