@@ -1,12 +1,15 @@
 // Builds the browser clients into companion-service/dist/web. Runs on install, before start and before tests.
 import { build } from 'esbuild';
-import { cp, mkdir, rm } from 'node:fs/promises';
+import { cp, mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const service = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const web = path.join(service, 'web');
 const out = path.join(service, 'dist', 'web');
+// Built beside the live directory and swapped in at the end, so a server already running (a parallel test run)
+// never serves a half-built directory.
+const next = `${out}.next-${process.pid}`;
 
 const entries = {
   // Loaded by the widget only once a session has an agent in it.
@@ -31,10 +34,10 @@ const statics = [
   ['shared/page.css', 'shared/page.css'],
 ];
 
-await rm(out, { recursive: true, force: true });
+await rm(next, { recursive: true, force: true });
 await build({
   entryPoints: Object.fromEntries(Object.entries(entries).map(([name, file]) => [name, path.join(web, file)])),
-  outdir: out,
+  outdir: next,
   bundle: true,
   format: 'iife',
   platform: 'browser',
@@ -46,7 +49,11 @@ await build({
   logLevel: 'warning',
 });
 for (const [from, to] of statics) {
-  await mkdir(path.dirname(path.join(out, to)), { recursive: true });
-  await cp(path.join(web, from), path.join(out, to));
+  await mkdir(path.dirname(path.join(next, to)), { recursive: true });
+  await cp(path.join(web, from), path.join(next, to));
 }
+const old = `${out}.old-${process.pid}`;
+await rename(out, old).catch(() => undefined);
+await rename(next, out);
+await rm(old, { recursive: true, force: true });
 console.log(`browser clients built into ${path.relative(process.cwd(), out)}`);

@@ -3,6 +3,8 @@
  * media blocked (rrweb keeps a placeholder of the same size). */
 
 export const ALWAYS_MASKED = ['[data-tandem-mask]', 'input[type="password" i]'];
+/** The widget itself (the visitor's own video, the consent prompts) is never shown to the agent nor controllable. */
+export const WIDGET_SELECTOR = '#tandem-widget';
 const MEDIA = ['img', 'video', 'audio', 'canvas', 'iframe', 'svg', 'picture', 'object', 'embed'];
 
 export interface Masking {
@@ -29,7 +31,7 @@ function isValidSelector(selector: string): boolean {
 export function createMasking(configured: readonly string[]): Masking {
   const selectors = [...ALWAYS_MASKED, ...configured.filter(isValidSelector)];
   const any = selectors.join(', ');
-  const isMasked = (element: Element | null) => !!element && !!element.closest(any);
+  const isMasked = (element: Element | null) => !!element && !!element.closest(`${any}, ${WIDGET_SELECTOR}`);
   const blocked = selectors.flatMap((s) => MEDIA.map((m) => `${s} ${m}, ${m}${s.startsWith('[') || s.startsWith('.') || s.startsWith('#') ? s : ''}`));
   // rrweb calls maskInputFn only for the input types switched on here, so switch them all on and decide per element.
   const types = ['color', 'date', 'datetime-local', 'email', 'month', 'number', 'range', 'search', 'tel', 'text', 'time', 'url', 'week', 'textarea', 'select', 'password'];
@@ -38,7 +40,7 @@ export function createMasking(configured: readonly string[]): Masking {
     isMasked,
     recordOptions: {
       maskTextSelector: any,
-      blockSelector: blocked.join(', '),
+      blockSelector: [WIDGET_SELECTOR, ...blocked].join(', '),
       maskInputOptions: Object.fromEntries(types.map((t) => [t, true])),
       maskInputFn: (text, element) => (isMasked(element) ? mask(text) : text),
       maskTextFn: (text) => text.replace(/\S/g, '•'),

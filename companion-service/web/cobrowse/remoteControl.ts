@@ -1,4 +1,5 @@
 import type { ControlInputAction, NavigateAction } from '../../src/protocol/messages';
+import { WIDGET_SELECTOR } from './masking';
 
 /* Remote control on the visitor's page: the agent's actions arrive as rrweb node ids and are applied to the real
  * elements. Values go through the native setter plus input/change events, so framework-controlled forms (React and
@@ -29,6 +30,8 @@ export function applyControlInput(
   const node = action.nodeId === null ? null : nodeFor(action.nodeId);
   const el = node instanceof Element ? node : node?.parentElement ?? null;
   if (!el) return 'missing';
+  // The widget (consent prompts, hang-up) belongs to the visitor alone, even under remote control.
+  if (el.closest(WIDGET_SELECTOR)) return 'masked';
   // Masked fields stay out of the agent's reach: no typing, no reading back through the page.
   if (isMasked(el) && action.kind !== 'scroll' && action.kind !== 'click') return 'masked';
   switch (action.kind) {
