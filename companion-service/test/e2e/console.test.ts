@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, newContext } from '../helpers/browser';
+import { axeViolations } from '../helpers/axe';
 import { startServer, type RunningServer } from '../helpers/testServer';
 
 /* The agent console in real Chromium: the Video privilege and switch (frames really flowing or not), Customer Info
@@ -97,18 +97,7 @@ async function expectStopped(receiver: Page, sender: Page, timeoutMs = 15_000): 
 }
 
 async function expectNoAxeViolations(page: Page): Promise<void> {
-  if (!(await page.evaluate(() => 'axe' in window))) {
-    await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') }).catch(async () => {
-      // A strict Content-Security-Policy refuses inline scripts: evaluate the same source through the debugger.
-      await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
-    });
-  }
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(c: Document): Promise<{ violations: Array<{ id: string; nodes: Array<{ target: unknown[] }> }> }> } }).axe;
-    const result = await axe.run(document);
-    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-  });
-  expect(violations).toEqual([]);
+  expect(await axeViolations(page)).toEqual([]);
 }
 
 // --- people ------------------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { loadConfig, type DeepPartial } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
 import { buildServer, type TandemServer } from '../../src/server';
@@ -12,6 +12,15 @@ export interface RunningServer extends TandemServer {
   wsUrl: string;
   dataDir: string;
   stop(): Promise<void>;
+}
+
+/** A free loopback port, for tests whose config must name its own address before the server starts. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
 }
 
 /** A real service on a random loopback port with its own SQLite file. */
@@ -28,7 +37,8 @@ export async function startServer(overrides: DeepPartial<Config> = {}): Promise<
     },
   });
   const server = await buildServer(config);
-  await server.app.listen({ host: config.host, port: 0 });
+  // Port 0 (a random one) unless the test needs to know it in advance, e.g. for a publicUrl.
+  await server.app.listen({ host: config.host, port: config.port });
   const { port } = server.app.server.address() as AddressInfo;
   let stopped = false;
   return {

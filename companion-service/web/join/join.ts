@@ -1,7 +1,8 @@
 import type { AgentTokenResponse, ConsoleTicketResponse, ErrorBody, PublicConfig } from '../../src/protocol/http';
 import { CustomerList } from './customers';
+import { completeSalesforceSignIn, salesforceSignInStatus } from './salesforceSignIn';
 
-/* The agent join page: sign in (development sign-in where enabled), type the visitor's key, Join opens the
+/* The agent join page: sign in (with Salesforce, or the development sign-in where enabled), type the visitor's key, Join opens the
  * agent console in its own window with a single-use ticket. With the demo portal on, a second tab lists the
  * portal's customers with live presence and a 1-click Join. */
 
@@ -29,18 +30,30 @@ async function postJson<T>(url: string, body: unknown, token?: string): Promise<
 function signedIn(): { token: string; name: string } | undefined {
   const raw = sessionStorage.getItem(TOKEN_KEY);
   if (!raw) return undefined;
-  const parsed = JSON.parse(raw) as { token: string; name: string; expiresAt: number };
-  return parsed.expiresAt > Date.now() ? parsed : undefined;
+  try {
+    const parsed = JSON.parse(raw) as Partial<AgentTokenResponse>;
+    const valid = typeof parsed.token === 'string' && typeof parsed.name === 'string' && typeof parsed.expiresAt === 'number';
+    return valid && parsed.expiresAt! > Date.now() ? { token: parsed.token!, name: parsed.name! } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface SignInOptions {
+  devSignIn: boolean;
+  salesforce: boolean;
 }
 
 let customers: CustomerList | undefined;
 
-function render(config: PublicConfig): void {
+function render(config: PublicConfig, signIn: SignInOptions): void {
   const agent = signedIn();
   $('sign-in').hidden = !!agent;
   $('join').hidden = !agent;
-  $('dev-form').hidden = !config.devSignIn;
-  $('dev-off').hidden = config.devSignIn;
+  $('salesforce-sign-in').hidden = !signIn.salesforce;
+  $('dev-form').hidden = !signIn.devSignIn;
+  $('dev-off').hidden = signIn.devSignIn || !signIn.salesforce;
+  $('no-sign-in').hidden = signIn.devSignIn || signIn.salesforce;
   if (agent) {
     $('agent-label').textContent = agent.name;
     $('session-key').focus();
@@ -51,7 +64,7 @@ function render(config: PublicConfig): void {
       token: () => signedIn()?.token,
       signedOut: (message) => {
         sessionStorage.removeItem(TOKEN_KEY);
-        render(config);
+        render(config, signIn);
         showError('sign-in-error', message);
       },
     });
@@ -93,9 +106,21 @@ function setUpTabs(): void {
 }
 
 async function main(): Promise<void> {
-  const config = (await (await fetch('/api/config')).json()) as PublicConfig;
+  const progress = $('sign-in-progress');
+  const returning = /(^#|&)salesforce/.test(window.location.hash);
+  $('sign-in').hidden = false;
+  progress.textContent = returning ? 'Finishing Salesforce sign-in\u2026' : 'Loading\u2026';
+  const [config, salesforce, outcome] = await Promise.all([
+    fetch('/api/config').then((r) => r.json() as Promise<PublicConfig>),
+    salesforceSignInStatus(),
+    completeSalesforceSignIn(),
+  ]);
+  progress.textContent = '';
+  const signIn: SignInOptions = { devSignIn: config.devSignIn, salesforce: salesforce.enabled };
+  if (outcome.kind === 'signed-in') sessionStorage.setItem(TOKEN_KEY, JSON.stringify(outcome.agent));
   if (config.demoPortal) setUpTabs();
-  render(config);
+  render(config, signIn);
+  if (outcome.kind === 'failed') showError('sign-in-error', outcome.message);
 
   $<HTMLFormElement>('dev-form').addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -105,12 +130,12 @@ async function main(): Promise<void> {
     if (!result.ok) return showError('sign-in-error', result.error.message);
     showError('sign-in-error', undefined);
     sessionStorage.setItem(TOKEN_KEY, JSON.stringify(result.data));
-    render(config);
+    render(config, signIn);
   });
 
   $('sign-out').addEventListener('click', () => {
     sessionStorage.removeItem(TOKEN_KEY);
-    render(config);
+    render(config, signIn);
   });
 
   $<HTMLFormElement>('join-form').addEventListener('submit', async (event) => {
@@ -123,7 +148,7 @@ async function main(): Promise<void> {
     }
     input.removeAttribute('aria-invalid');
     const agent = signedIn();
-    if (!agent) return render(config);
+    if (!agent) return render(config, signIn);
     // Open the window inside the click so popup blockers allow it; point it at the console once admitted.
     const consoleWindow = window.open('about:blank', 'tandem-console');
     const button = $<HTMLButtonElement>('join-button');
@@ -138,7 +163,7 @@ async function main(): Promise<void> {
       consoleWindow?.close();
       if (result.error.code === 'unauthorized' || result.error.code === 'token_expired') {
         sessionStorage.removeItem(TOKEN_KEY);
-        render(config);
+        render(config, signIn);
         return showError('sign-in-error', result.error.message);
       }
       input.setAttribute('aria-invalid', 'true');
