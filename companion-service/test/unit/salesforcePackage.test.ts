@@ -50,6 +50,29 @@ describe('Salesforce package: project', () => {
   });
 });
 
+describe('Salesforce package: lint and format', () => {
+  const bin = (name: string) => path.join(repoRoot, 'node_modules', '.bin', name);
+  const run = (name: string, args: string[]) => {
+    try {
+      return { ok: true, output: execFileSync(bin(name), args, { cwd: repoRoot, encoding: 'utf8', stdio: 'pipe' }) };
+    } catch (err) {
+      const e = err as { stdout?: string; stderr?: string };
+      return { ok: false, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+    }
+  };
+
+  it('passes ESLint with the Salesforce LWC rules', () => {
+    const result = run('eslint', ['force-app']);
+    expect(result.output).toBe('');
+    expect(result.ok).toBe(true);
+  });
+
+  it('is formatted with Prettier (Apex and XML plugins included)', () => {
+    const result = run('prettier', ['--check', 'force-app/**/*.{cls,trigger,js,html,css,xml}']);
+    expect(result.ok ? '' : result.output).toBe('');
+  });
+});
+
 describe('Salesforce package: Apex', () => {
   const apex = files.filter((f) => f.endsWith('.cls') || f.endsWith('.trigger'));
 
