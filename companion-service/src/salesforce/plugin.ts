@@ -27,7 +27,7 @@ import { OrgRegistry, orgKey, sha256Hex, type RegisteredOrg } from './orgRegistr
 import { SalesforceOutbox } from './outbox';
 import { privilegesFrom } from './permissions';
 import { SESSION_SOBJECT, sessionRecordFields } from './sessionRecord';
-import { inviteVisitor } from './invite';
+import { inviteVisitor } from '../terms/inviteVisitor';
 import { registerSignInRoutes } from './signIn';
 
 export interface SalesforceOptions {
@@ -135,8 +135,9 @@ export const salesforcePlugin: FastifyPluginAsync<SalesforceOptions> = async (ap
       const { claims } = await agentFrom(org, request.body);
       const invited = await inviteVisitor({ config, sessions, presence, tickets, promptTimers }, claims, request.body.contactId);
       if (!invited.ok) return sendError(reply, invited.code);
-      await link(org, invited.response.sessionId, claims, request.body.contactId);
-      return reply.code(201).send(invited.response);
+      const { sessionId, ticket, consoleUrl, ticketExpiresAt } = invited.invited;
+      await link(org, sessionId, claims, request.body.contactId);
+      return reply.code(201).send({ sessionId, ticket, consoleUrl, expiresAt: ticketExpiresAt });
     },
   );
 

@@ -8,6 +8,7 @@ import { ErrorCode } from '../protocol/codes';
 import { ErrorBody, InvitationRequest, InvitationResponse } from '../protocol/http';
 import { newParticipantId, type SessionService } from '../sessions/sessionService';
 import { sendJoined } from '../signaling/sessionHandlers';
+import { inviteVisitor } from './inviteVisitor';
 import type { MessageRouter } from '../signaling/router';
 
 export interface TermsOptions {
@@ -32,30 +33,10 @@ export const termsPlugin: FastifyPluginAsync<TermsOptions> = async (app, { confi
     async (request, reply) => {
       const agent = agentFromRequest(request, reply, config);
       if (!agent) return reply;
-      const { visitorId } = request.body;
-      if (!presence.isOnline(visitorId)) return sendError(reply, ErrorCode.VisitorOffline);
-      const { session, invitationId } = await sessions.createInvitation(visitorId, agent);
-      const expiresAt = session.invitation!.expiresAt;
-      const tab = await presence.sendToActiveTab(visitorId, {
-        type: 'terms.prompt',
-        invitationId,
-        agentName: agent.name,
-        termsVersion: config.terms.version,
-        termsText: config.terms.text,
-        expiresAt,
-      });
-      if (tab) {
-        // The session times out by itself (model rule); the tab only needs its prompt taken down.
-        const timer = setTimeout(() => {
-          promptTimers.delete(timer);
-          void presence.sendToTab(tab, { type: 'terms.closed', invitationId, reason: 'expired' });
-        }, Math.max(0, expiresAt - Date.now()));
-        timer.unref();
-        promptTimers.add(timer);
-      }
-      const issued = tickets.issue(agent, session.id, Date.now());
-      const consoleUrl = new URL(`/console#ticket=${issued.ticket}`, config.publicUrl).toString();
-      return reply.code(201).send({ invitationId, sessionId: session.id, ticket: issued.ticket, consoleUrl, expiresAt });
+      const result = await inviteVisitor({ config, sessions, presence, tickets, promptTimers }, agent, request.body.visitorId);
+      if (!result.ok) return sendError(reply, result.code);
+      const { invitationId, sessionId, ticket, consoleUrl, promptExpiresAt } = result.invited;
+      return reply.code(201).send({ invitationId, sessionId, ticket, consoleUrl, expiresAt: promptExpiresAt });
     },
   );
 

@@ -3,7 +3,6 @@ import type { ConsoleTicketBook } from '../auth/consoleTickets';
 import type { Config } from '../config/schema';
 import type { PresenceService } from '../presence/presenceService';
 import { ErrorCode } from '../protocol/codes';
-import type { SfJoinResponse } from '../protocol/salesforce';
 import type { SessionService } from '../sessions/sessionService';
 
 export interface InviteDeps {
@@ -15,14 +14,24 @@ export interface InviteDeps {
   promptTimers: Set<NodeJS.Timeout>;
 }
 
-/** 1-click connect for an agent on a Contact page, built from the same pieces as POST /api/agent/invitations
- * (terms/plugin.ts): presence check, invitation in the session service, terms prompt on the visitor's most recently
- * active tab (taken down when it expires), and a single-use console ticket. */
+export interface Invited {
+  invitationId: string;
+  sessionId: string;
+  ticket: string;
+  consoleUrl: string;
+  /** When the visitor's terms prompt times out. */
+  promptExpiresAt: number;
+  ticketExpiresAt: number;
+}
+
+/** 1-click connect, for the join page's POST /api/agent/invitations and for Salesforce's Contact page alike:
+ * presence check, invitation in the session service, terms prompt on the visitor's most recently active tab (taken
+ * down when it expires; the session times out by itself, a model rule), and a single-use console ticket. */
 export async function inviteVisitor(
   deps: InviteDeps,
   agent: AgentClaims,
   visitorId: string,
-): Promise<{ ok: true; response: SfJoinResponse } | { ok: false; code: ErrorCode }> {
+): Promise<{ ok: true; invited: Invited } | { ok: false; code: ErrorCode }> {
   const { config, sessions, presence, tickets, promptTimers } = deps;
   if (!presence.isOnline(visitorId)) return { ok: false, code: ErrorCode.VisitorOffline };
   const { session, invitationId } = await sessions.createInvitation(visitorId, agent);
@@ -45,5 +54,5 @@ export async function inviteVisitor(
   }
   const issued = tickets.issue(agent, session.id, Date.now());
   const consoleUrl = new URL(`/console#ticket=${issued.ticket}`, config.publicUrl).toString();
-  return { ok: true, response: { sessionId: session.id, ticket: issued.ticket, consoleUrl, expiresAt: issued.expiresAt } };
+  return { ok: true, invited: { invitationId, sessionId: session.id, ticket: issued.ticket, consoleUrl, promptExpiresAt: expiresAt, ticketExpiresAt: issued.expiresAt } };
 }
