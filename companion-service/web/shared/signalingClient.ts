@@ -24,6 +24,8 @@ export class SignalingClient {
   /** Opens the socket and sends `first` (start, join or resume) once it is open. */
   connect(first: ClientMessage): void {
     this.stopped = false;
+    // A resume (e.g. after a page load) keeps retrying through a dropped socket like any other resume.
+    if (first.type === 'session.resume') this.resumeToken = first.resumeToken;
     this.open(first);
   }
 

@@ -8,9 +8,11 @@ import { LocalMedia } from './localMedia';
 import { Presence, type TermsClosed, type TermsPrompt } from './presence';
 import { cameraAlert, cameraScreen, endedScreen, noticeScreen } from './screens';
 import { VisitorSession } from './session';
+import { clearSession, parkSession, saveSession, takeResumableSession } from './sessionMemory';
 import { SessionView } from './sessionView';
 import type { Shell } from './shell';
 import { displayName } from './stage';
+import type { StoredSession } from './storedSession';
 import { termsHash } from './termsHash';
 import { TermsPromptView } from './termsPrompt';
 import { onUserClick } from './userAction';
@@ -20,7 +22,9 @@ import { onUserClick } from './userAction';
  * - 1-click connect (identified visitors): terms prompt -> accept -> waiting for the agent -> call.
  * One call at a time; hanging up or the end of the call leads to the "call ended" screen. While an agent is in the
  * call, the cobrowse recorder (loaded on demand from the service) shares the page, and remote control needs the
- * visitor's Allow. */
+ * visitor's Allow. The call survives page loads in the same tab: its resume token is kept in sessionStorage
+ * (sessionMemory.ts), a page that goes away leaves the seat to the server's grace period (no session.leave), and the
+ * next page resumes it. */
 
 function problemOf(err: unknown): CameraProblem {
   return err instanceof CameraError ? err.problem : 'unknown';
@@ -45,6 +49,10 @@ export class VisitorWidget {
   private cobrowseFor: VisitorSession | undefined;
   /** The camera the visitor picked last, reused on the next screen. */
   private chosenCamera: string | undefined;
+  /** What is kept in sessionStorage about the current call, once the server has given it a resume token. */
+  private memo: StoredSession | undefined;
+  /** Set while a stored call is being resumed after a page load (camera, then the server's answer). */
+  private restoring: StoredSession | undefined;
 
   constructor(
     private readonly shell: Shell,
@@ -52,6 +60,16 @@ export class VisitorWidget {
   ) {
     onUserClick(shell.launcher, () => this.showCameraScreen());
     shell.showLauncher();
+    window.addEventListener('pagehide', (e) => this.pageHidden(e.persisted));
+    window.addEventListener('pageshow', (e) => {
+      if (e.persisted) this.resumeStored();
+    });
+    this.resumeStored();
+  }
+
+  /** In a call, or getting back into one: presence prompts wait. */
+  private get busy(): boolean {
+    return !!this.session || !!this.restoring;
   }
 
   // --- logged-in visitors ---------------------------------------------------------------------------------------
@@ -60,7 +78,10 @@ export class VisitorWidget {
   identify(visitorToken: string): void {
     if (this.presence?.token === visitorToken) return;
     this.presence?.presence.stop();
-    this.shell.frame.dataset.presence = 'connecting';
+    // A tab that is in a call (e.g. resumed after a page load) goes online only once the call is over, so the
+    // terms are not asked again for the call it is in.
+    const online = !this.busy;
+    this.shell.frame.dataset.presence = online ? 'connecting' : 'in-call';
     this.presence = {
       token: visitorToken,
       presence: new Presence(socketUrl(this.serviceOrigin), visitorToken, {
@@ -74,7 +95,7 @@ export class VisitorWidget {
           console.warn(`Tandem: the visitor token was refused (${message}).`);
         },
         error: (m) => this.prompt?.showProblem(alertBox(m.message)),
-      }),
+      }, online),
     };
   }
 
@@ -87,7 +108,7 @@ export class VisitorWidget {
   }
 
   private showPrompt(m: TermsPrompt): void {
-    if (this.session) return; // already in a call; the invitation times out on the server
+    if (this.busy) return; // already in a call; the invitation times out on the server
     this.prompt?.destroy();
     this.local.stop();
     const picker = this.newPicker();
@@ -131,7 +152,7 @@ export class VisitorWidget {
     }
     view.setBusy('Joining the call\u2026');
     this.shell.frame.dataset.presence = 'in-call';
-    this.beginSession(client, 'invited', view);
+    this.beginSession(client, 'invited', { agentName: view.agentName || undefined });
     client.send({ type: 'terms.accept', invitationId: view.invitationId, termsHash: hash });
   }
 
@@ -152,6 +173,55 @@ export class VisitorWidget {
     this.prompt?.destroy();
     this.prompt = undefined;
     this.local.stop();
+  }
+
+  // --- across page loads ---------------------------------------------------------------------------------------
+
+  /** A call this tab was in before the page loaded (or before it went into the back/forward cache) comes back. */
+  private resumeStored(): void {
+    if (this.busy) return;
+    const stored = takeResumableSession(Date.now());
+    if (stored) void this.restore(stored);
+    else this.resumePresence();
+  }
+
+  private async restore(stored: StoredSession): Promise<void> {
+    this.restoring = stored;
+    this.memo = stored;
+    this.chosenCamera ??= stored.camera;
+    if (this.presence) this.shell.frame.dataset.presence = 'in-call';
+    let problem: CameraProblem | undefined;
+    try {
+      await this.openCamera(stored.camera);
+    } catch (err) {
+      // The call goes on without our video rather than not at all; the status line says why.
+      problem = problemOf(err);
+    }
+    if (this.restoring !== stored) return this.local.stop(); // the page went away meanwhile
+    const client = new SignalingClient(socketUrl(this.serviceOrigin));
+    this.beginSession(client, stored.flow, { agentName: stored.agentName, restored: stored });
+    this.view?.setStatus(problem ? CAMERA_HELP[problem] : 'Reconnecting to your call\u2026');
+    this.session?.resume(stored.resumeToken);
+  }
+
+  /** The page is unloading or going into the back/forward cache. Not a hang-up: no session.leave, the server's
+   * grace period holds the seat for the next page of this tab. The camera and connections stop now (a cached page
+   * must not keep the camera), and the stored call is marked as free to resume. */
+  private pageHidden(persisted: boolean): void {
+    if (!this.memo) return;
+    parkSession(Date.now());
+    this.memo = undefined;
+    this.restoring = undefined;
+    this.teardownSession();
+    // Shown again from the cache: resumeStored() puts the call back from what is stored.
+    if (persisted) this.shell.showLauncher();
+  }
+
+  /** Keeps the stored call in step with what the visitor changed. */
+  private remember(change: Partial<StoredSession>): void {
+    if (!this.memo) return;
+    this.memo = { ...this.memo, ...change };
+    saveSession(this.memo);
   }
 
   // --- code flow ------------------------------------------------------------------------------------------------
@@ -189,16 +259,23 @@ export class VisitorWidget {
 
   // --- the call -------------------------------------------------------------------------------------------------
 
-  private beginSession(client: SignalingClient, flow: 'code' | 'invited', prompt?: TermsPromptView): void {
+  private beginSession(client: SignalingClient, flow: 'code' | 'invited', o: { agentName?: string; restored?: StoredSession } = {}): void {
+    const { restored } = o;
     const stream = this.local.stream;
     const picker = this.newPicker(cameraOf(stream));
     const view = new SessionView({
       flow,
-      agentName: prompt?.agentName || undefined,
+      agentName: o.agentName,
       picker,
       setVideo: (on) => this.session?.setVideo(on),
-      setLarge: (large) => this.shell.setLarge(large),
-      setVideoAreaShown: (shown) => this.shell.announcer.say(shown ? 'Video shown.' : 'Video hidden. You are still in the call.'),
+      setLarge: (large) => {
+        this.shell.setLarge(large);
+        this.remember({ large });
+      },
+      setVideoAreaShown: (shown) => {
+        this.shell.announcer.say(shown ? 'Video shown.' : 'Video hidden. You are still in the call.');
+        this.remember({ videoAreaShown: shown });
+      },
       hangUp: () => this.session?.hangUp(),
       remoteControl: {
         answer: (granted) => this.session?.answerControl(granted),
@@ -210,16 +287,35 @@ export class VisitorWidget {
     });
     if (stream) view.stage.setSelf(stream, true);
     const session: VisitorSession = new VisitorSession(client, stream, {
-      created: (m) => view.setCode(m.code, m.codeExpiresAt),
+      created: (m) => {
+        view.setCode(m.code, m.codeExpiresAt);
+        this.memo = {
+          v: 1,
+          resumeToken: m.resumeToken,
+          sessionId: m.sessionId,
+          role: 'visitor',
+          flow,
+          codeExpiresAt: m.codeExpiresAt,
+          large: false,
+          videoAreaShown: true,
+        };
+        this.remember({ camera: this.chosenCamera });
+      },
       joined: (m) => {
         if (flow === 'invited' && this.prompt) {
           this.closePromptOnly();
           this.shell.show(view.screen);
         }
-        view.setAgentPresent(session.agents().length > 0);
+        if (restored && this.restoring === restored) this.restoring = undefined;
+        this.memo ??= { v: 1, resumeToken: m.resumeToken, sessionId: m.sessionId, role: 'visitor', flow, large: false, videoAreaShown: true };
+        this.remember({ resumeToken: m.resumeToken, sessionId: m.sessionId, camera: this.chosenCamera, ...(o.agentName ? { agentName: o.agentName } : {}) });
+        const agentHere = session.agents().length > 0;
+        // Code flow, back after a page load before any agent came: the code to read out again.
+        if (restored?.codeExpiresAt && !agentHere) view.setCode(m.code, restored.codeExpiresAt);
+        view.setAgentPresent(agentHere);
         this.updateCobrowse(session);
         if (m.resumed) view.setStatus('Reconnected.');
-        else if (session.agents().length === 0) view.setStatus('');
+        else if (!agentHere) view.setStatus('');
       },
       peerUpdated: (peer, isNew) => {
         view.stage.upsertPeer(peer);
@@ -250,7 +346,8 @@ export class VisitorWidget {
         if (stream) view.stage.setSelf(stream, on);
       },
       controlState: (state, agentName) => {
-        const shown = view.remoteControl.setState(state, agentName);
+        // After a page load the server says where control stands, without a name: it is the agent's.
+        const shown = view.remoteControl.setState(state, agentName ?? session.agents()[0]?.name);
         if (!shown.changed) return;
         if (shown.focus && this.shell.hasFocus) shown.focus.focus();
         if (shown.announce) this.shell.announcer.say(shown.announce);
@@ -259,13 +356,20 @@ export class VisitorWidget {
       ended: (reason) => this.endSession(reason),
       error: (m) => {
         if (m.inReplyTo === 'terms.accept' && this.prompt) return this.acceptRefused(m.message);
+        // Our seat is gone (the session ended, or the grace period ran out while we were away).
+        if (m.inReplyTo === 'session.resume') return this.endSession('connection_lost');
         view.setStatus(m.message);
       },
     });
     picker.onChange = (deviceId) => void this.switchCamera(deviceId, session, view);
     this.session = session;
     this.view = view;
-    if (flow === 'code') this.shell.show(view.screen);
+    if (restored) {
+      this.memo = restored;
+      view.restoreLayout(restored.large, restored.videoAreaShown);
+      this.shell.setLarge(restored.large);
+    }
+    if (flow === 'code' || restored) this.shell.show(view.screen);
   }
 
   private async switchCamera(deviceId: string, session: VisitorSession, view: SessionView): Promise<void> {
@@ -273,6 +377,7 @@ export class VisitorWidget {
     try {
       await this.local.switchCamera(deviceId);
       this.chosenCamera = deviceId;
+      this.remember({ camera: deviceId });
       view.stage.setSelf(this.local.stream, session.isVideoOn);
       view.setStatus('Camera changed.');
     } catch (err) {
@@ -290,6 +395,17 @@ export class VisitorWidget {
   }
 
   private endSession(reason: string): void {
+    clearSession();
+    this.memo = undefined;
+    const restoring = this.restoring;
+    this.restoring = undefined;
+    if (restoring && reason !== 'visitor_hangup') {
+      // The stored call could not be resumed (ended, expired or unknown): just the idle widget, no error.
+      this.teardownSession();
+      this.shell.showLauncher();
+      this.resumePresence();
+      return;
+    }
     if (this.prompt && this.session) {
       // The socket went away before the server answered the acceptance.
       return this.acceptRefused('The connection to the video service was lost before the call could start.');

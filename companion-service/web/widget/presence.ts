@@ -39,10 +39,12 @@ export class Presence {
     private readonly url: string,
     private readonly visitorToken: string,
     private readonly events: PresenceEvents,
+    /** False when the tab is already in a call (resumed after a page load): no socket until `resume()`. */
+    online = true,
   ) {
     window.addEventListener('focus', this.onActive);
     document.addEventListener('visibilitychange', this.onActive);
-    this.open();
+    if (online) this.open();
   }
 
   /** The socket, for sending answers to a prompt. */

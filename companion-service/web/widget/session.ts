@@ -5,7 +5,8 @@ import type { SignalingClient } from '../shared/signalingClient';
 /* One visitor session on the wire, without any UI: follows who is in the session and what the server says about
  * everyone's media, runs the peer mesh, and turns our own video on and off. Used by both flows: the code flow
  * (this object opens the socket with visitor.start) and 1-click connect (the presence socket is handed over and
- * the server answers the terms acceptance with session.joined). */
+ * the server answers the terms acceptance with session.joined); after a page load, either one is resumed with the
+ * stored resume token. */
 
 export interface SessionEvents {
   /** Code flow: the session exists and has a code to read out. */
@@ -96,6 +97,12 @@ export class VisitorSession {
   /** Code flow: opens the socket and asks for a new session. */
   startWithCode(): void {
     this.client.connect({ type: 'visitor.start' });
+  }
+
+  /** A page load in this tab: takes our seat back with the stored resume token; the server answers with
+   * session.joined (resumed) or an error in reply to session.resume. */
+  resume(resumeToken: string): void {
+    this.client.connect({ type: 'session.resume', resumeToken });
   }
 
   get isVideoOn(): boolean {

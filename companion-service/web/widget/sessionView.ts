@@ -104,6 +104,13 @@ export class SessionView {
     );
   }
 
+  /** After a page load: larger video and the hidden video area as the visitor left them. */
+  restoreLayout(large: boolean, videoAreaShown: boolean): void {
+    this.controls.setLarge(large);
+    this.controls.setShown(videoAreaShown);
+    this.stage.element.hidden = !videoAreaShown;
+  }
+
   setStatus(text: string): void {
     this.status.textContent = text;
   }
