@@ -5,15 +5,18 @@ import { el } from '../shared/dom';
 import { PeerMesh } from '../shared/peerMesh';
 import { SignalingClient, socketUrl } from '../shared/signalingClient';
 import { AgentMedia } from './agentMedia';
+import { CobrowsePanel } from './cobrowsePanel';
 import { DiagnosticsSampler, type PeerDiagnostics } from './diagnostics';
 import { GuestPanel } from './guestPanel';
 import { InfoPanel, type DiagnosticsRow } from './infoPanel';
+import { RemoteControlTool } from './remoteControlTool';
 import { SettingsPanel } from './settingsPanel';
 import { ParticipantTile } from './tiles';
 import { Toolbar, type ToolSwitch } from './toolbar';
 
 /* The agent console, opened by the join page (or Salesforce) with a single-use ticket in the URL fragment. It runs
- * the agent's side of the session: the participants' video, Add Guest, Video, Customer Info, Settings, END. */
+ * the agent's side of the session: the participants' video, the live view of the customer's page, Add Guest,
+ * Remote Control, Video, Customer Info, Settings, END. */
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -51,7 +54,12 @@ class AgentConsole {
   private readonly toolbar = new Toolbar();
   private readonly guestPanel = new GuestPanel(this.client);
   private readonly infoPanel = new InfoPanel(this.client, () => this.diagnosticsSnapshot());
-  private readonly settingsPanel = new SettingsPanel((deviceId) => this.chooseCamera(deviceId));
+  private readonly cobrowse = new CobrowsePanel(this.client);
+  private readonly settingsPanel = new SettingsPanel(
+    (deviceId) => this.chooseCamera(deviceId),
+    (on) => this.cobrowse.setReadAloud(on),
+  );
+  private remoteControl: RemoteControlTool | undefined;
   private videoSwitch: ToolSwitch | undefined;
   private readonly participants = new Map<string, Participant>();
   private readonly selfTile = new ParticipantTile('self', 'self', 'You', { muted: true });
@@ -91,6 +99,7 @@ class AgentConsole {
     }
     this.selfTile.setStream(this.media.videoTrack ? this.media.stream : undefined);
     $('self').append(this.selfTile.element);
+    $('cobrowse').replaceWith(this.cobrowse.element);
     this.renderSelf();
 
     const mesh = new PeerMesh(this.client, this.media.stream, {
@@ -147,6 +156,8 @@ class AgentConsole {
     this.infoPanel.setCode(m.code);
     $<HTMLButtonElement>('end-button').disabled = false;
     if (!m.resumed) this.setupTools(m.self.privileges);
+    this.remoteControl?.init(m.control);
+    this.cobrowse.joined(m.maskSelectors, m.control);
     this.videoOn = m.self.media.video && !m.self.media.paused;
     this.applyVideo();
     if (m.resumed) {
@@ -164,6 +175,7 @@ class AgentConsole {
     this.privileges = privileges;
     const toolbar = this.toolbar;
     toolbar.addPanel('guests', 'Add Guest', 'addPerson', this.guestPanel.element, () => this.guestPanel.opened());
+    if (privileges.includes(Privilege.RemoteControl)) this.remoteControl = new RemoteControlTool(toolbar, this.client);
     if (privileges.includes(Privilege.AgentVideo)) {
       this.videoSwitch = toolbar.addSwitch('video', 'Video', 'camera', () => this.toggleVideo());
       if (!this.media.videoTrack) {
@@ -182,7 +194,7 @@ class AgentConsole {
     });
     void this.settingsPanel.refresh(cameraOf(this.media.stream));
     if (!this.media.videoTrack && privileges.includes(Privilege.AgentVideo)) this.settingsPanel.lock(this.cameraProblem ?? 'No camera is available.');
-    $('toolbar').replaceChildren(toolbar.element, toolbar.panels);
+    $('toolbar').replaceChildren(toolbar.element, ...(this.remoteControl ? [this.remoteControl.status] : []), toolbar.panels);
     $('toolbar').hidden = false;
     this.renderSelf();
   }
@@ -274,7 +286,10 @@ class AgentConsole {
     if (!p) return;
     this.participants.delete(peerId);
     p.tile.destroy();
-    if (p.info.role === 'visitor') $('remote').replaceChildren(el('p', { class: 'placeholder' }, 'The customer has left.'));
+    if (p.info.role === 'visitor') {
+      $('remote').replaceChildren(el('p', { class: 'placeholder' }, 'The customer has left.'));
+      this.cobrowse.reset('The customer has left: their page is no longer shared.');
+    }
     if (p.info.role === 'guest') {
       $('guests-empty').hidden = [...this.participants.values()].some((q) => q.info.role === 'guest');
       const name = p.tile.displayName;
@@ -400,6 +415,15 @@ class AgentConsole {
         return this.guestPanel.onError(m);
       case 'problem.report':
         return this.infoPanel.onError(m);
+      case 'control.request':
+      case 'control.release':
+      case 'control.navigate':
+        return this.remoteControl?.onError(m);
+      case 'control.input':
+      case 'a11y.read':
+        return this.cobrowse.onError(m);
+      case 'cobrowse.snapshot.request':
+        return; // the customer is not in yet: their page arrives when they join
       case 'media.set':
         this.videoSwitch?.setBusy(false);
         return this.setAlert(`Your video could not be turned on. ${m.message}`);
@@ -451,6 +475,8 @@ class AgentConsole {
     for (const p of this.participants.values()) p.tile.setStream(undefined);
     this.selfTile.setStream(undefined);
     this.toolbar.disableAll();
+    this.remoteControl?.disable();
+    this.cobrowse.stop();
     this.guestPanel.disable();
     this.infoPanel.disable();
     $<HTMLButtonElement>('end-button').disabled = true;

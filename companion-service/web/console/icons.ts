@@ -33,6 +33,12 @@ const SHAPES = {
     ['path', 'M16 8V5a1 1 0 0 0-1-1H5a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h3'],
   ],
   hangUp: [['path', 'M3 14c5-5 13-5 18 0l-2.5 2.5-3.5-2v-2.5c-2-.7-4-.7-6 0V14.5l-3.5 2z']],
+  /** A mouse pointer: remote control. */
+  pointer: [['path', 'M5 3l13 7.5-5.5 1.5 3.5 6.5-2.5 1.5-3.5-6.5L6 17.5z']],
+  refresh: [
+    ['path', 'M19.5 12a7.5 7.5 0 1 1-2.2-5.3'],
+    ['path', 'M19.5 4v4.5H15'],
+  ],
   previous: [['path', 'M15 5l-7 7 7 7']],
   next: [['path', 'M9 5l7 7-7 7']],
 } satisfies Record<string, Shape[]>;

@@ -1,10 +1,9 @@
 import type { DemoCustomer, DemoSignInResponse } from '../../src/protocol/http';
+import { forgetSignIn, remember, remembered } from './account';
 
 /* The demo portal's customer sign-in, standing in for a real portal's login: the portal's server side (here the
  * service's demo endpoints) gives the signed-in customer a visitor token, and the page hands it to the widget with
  * window.Tandem.identify(). The token is kept for this tab only (sessionStorage), so a reload stays signed in. */
-
-const STORAGE_KEY = 'northwind.visitorToken';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -18,23 +17,6 @@ function showSignedIn(customer: DemoCustomer | undefined): void {
   $('signed-in').hidden = !customer;
   $('customer-name').textContent = customer?.name ?? '';
   $('customer-id').textContent = customer?.id ?? '';
-}
-
-function remember(response: DemoSignInResponse): void {
-  try {
-    sessionStorage.setItem(STORAGE_KEY, JSON.stringify(response));
-  } catch {
-    /* not remembered across reloads */
-  }
-}
-
-function remembered(): DemoSignInResponse | undefined {
-  try {
-    const saved = JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? 'null') as DemoSignInResponse | null;
-    return saved && saved.expiresAt > Date.now() ? saved : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 async function main(): Promise<void> {
@@ -75,11 +57,7 @@ async function main(): Promise<void> {
   });
 
   $('sign-out').addEventListener('click', () => {
-    try {
-      sessionStorage.removeItem(STORAGE_KEY);
-    } catch {
-      /* nothing stored */
-    }
+    forgetSignIn();
     window.Tandem?.forget();
     showSignedIn(undefined);
     $('customer').focus();

@@ -1,0 +1,541 @@
+import { readFileSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ErrorCode, Privilege } from '../../src/protocol/codes';
+import type { ServerMessage } from '../../src/protocol/messages';
+import { BatchAssembler, type StreamPart } from '../../web/cobrowse/streamCodec';
+import { launchBrowser, newContext } from '../helpers/browser';
+import { startServer, type RunningServer } from '../helpers/testServer';
+import { TestClient } from '../helpers/wsClient';
+
+/* Cobrowse end to end, in real Chromium with fake media and the real service: the customer on the demo portal's
+ * "Update your details" page with the real widget, the agent in the real console. The live view shows the page as
+ * the customer changes it; remote control (privilege + the customer's Allow) changes the customer's real page and
+ * app state; Back / Forward / Refresh act on the customer's history; forged control is refused by the server;
+ * private fields never leave the customer's browser; accessibility mode reads elements out on the customer's side.
+ * The console runs on 127.0.0.1 and the portal on localhost, so the replayed page is another origin, as in real use. */
+
+jest.setTimeout(240_000);
+
+let server: RunningServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const clients: TestClient[] = [];
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchBrowser('allow');
+});
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  for (const c of contexts.splice(0)) await c.close();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function newPage(): Promise<Page> {
+  const context = await newContext(browser);
+  contexts.push(context);
+  return context.newPage();
+}
+
+/** Polls until the probe's value passes the check. */
+async function eventually<T>(probe: () => Promise<T>, check: (value: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (check(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+/** axe-core on the whole console page (its CSP refuses inline scripts, so the library goes in through the
+ * DevTools protocol). The replay's iframe runs no scripts, so axe checks the console around it. */
+async function expectNoAxeViolations(page: Page, screen: string): Promise<void> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(c: Document): Promise<{ violations: Array<{ id: string; nodes: Array<{ target: unknown[] }> }> }> } }).axe;
+    const result = await axe.run(document);
+    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+  });
+  expect({ screen, violations }).toEqual({ screen, violations: [] });
+}
+
+// --- people --------------------------------------------------------------------------------------------------------
+
+const FORM_PATH = '/portal/form.html';
+const consoleOrigin = () => server.baseUrl.replace('//localhost', '//127.0.0.1');
+
+/** The customer opens the form page and starts a session with the widget; returns the session code. */
+async function customerOnForm(visitor: Page): Promise<string> {
+  await visitor.goto(`${server.baseUrl}${FORM_PATH}`);
+  await visitor.getByRole('button', { name: 'Start video session' }).click();
+  await visitor.getByRole('button', { name: 'Enable camera' }).click();
+  const code = await visitor.getByTestId('session-code').textContent({ timeout: 15_000 });
+  return (code ?? '').replace(/\s+/g, '');
+}
+
+async function tokenFor(privileges?: string[]): Promise<string> {
+  const signIn = await fetch(`${server.baseUrl}/api/dev/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(privileges ? { name: 'Ana Agent', privileges } : { name: 'Ana Agent' }),
+  });
+  return ((await signIn.json()) as { token: string }).token;
+}
+
+/** Test-side instrumentation only: keeps the console's WebSockets reachable, to drop its connection on purpose. */
+const RECORD_SOCKETS = () => {
+  const Native = window.WebSocket;
+  const seen: WebSocket[] = [];
+  (window as unknown as { __sockets: WebSocket[] }).__sockets = seen;
+  window.WebSocket = class extends Native {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      seen.push(this);
+    }
+  } as typeof WebSocket;
+};
+
+/** Opens the console for a code as an agent with the given privileges (all of them when not given). */
+async function consoleFor(code: string, privileges?: string[], options: { recordSockets?: boolean } = {}): Promise<Page> {
+  const response = await fetch(`${server.baseUrl}/api/agent/console-tickets`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${await tokenFor(privileges)}` },
+    body: JSON.stringify({ code }),
+  });
+  expect(response.status).toBe(201);
+  const { ticket } = (await response.json()) as { ticket: string };
+  const page = await newPage();
+  if (options.recordSockets) await page.addInitScript(RECORD_SOCKETS);
+  await page.goto(`${consoleOrigin()}/console#ticket=${encodeURIComponent(ticket)}`);
+  await page.getByRole('button', { name: 'Add Guest' }).waitFor();
+  return page;
+}
+
+/** The replayed customer's page inside the console. */
+const liveView = (agent: Page) => agent.frameLocator('[data-testid="live-view"] iframe');
+const controlStatus = (agent: Page) => agent.getByTestId('control-status');
+const consentPrompt = (visitor: Page) => visitor.getByRole('alertdialog', { name: 'Ana Agent asks to control this page' });
+const liveRegion = (visitor: Page) => visitor.locator('[data-tandem-live-region]');
+
+async function pageShown(agent: Page): Promise<void> {
+  await liveView(agent).getByRole('heading', { name: 'Update your details' }).waitFor({ timeout: 20_000 });
+}
+
+async function controlOn(agent: Page, visitor: Page): Promise<void> {
+  await agent.getByRole('button', { name: 'Remote Control' }).click();
+  await consentPrompt(visitor).getByRole('button', { name: 'Allow' }).click();
+  await controlStatus(agent).filter({ hasText: 'You are controlling the customer\u2019s page' }).waitFor();
+}
+
+// --- the page stream as the customer's browser sends it -----------------------------------------------------------
+
+/** Every frame the page sends on any WebSocket, recorded from before the page opens its sockets. */
+function recordSentFrames(page: Page): string[] {
+  const frames: string[] = [];
+  page.on('websocket', (ws) => ws.on('framesent', (frame) => frames.push(typeof frame.payload === 'string' ? frame.payload : frame.payload.toString('utf8'))));
+  return frames;
+}
+
+/** The rrweb events in the `cobrowse.events` frames, decoded the way the viewer decodes them. */
+function decodeStream(frames: readonly string[]): { batches: Array<{ snapshot: boolean; events: unknown[] }>; text: string } {
+  const assembler = new BatchAssembler();
+  const batches: Array<{ snapshot: boolean; events: unknown[] }> = [];
+  for (const frame of frames) {
+    const message = JSON.parse(frame) as { type: string } & StreamPart;
+    if (message.type !== 'cobrowse.events') continue;
+    const batch = assembler.add(message);
+    if (batch) batches.push(batch);
+  }
+  return { batches, text: batches.map((b) => JSON.stringify(b.events)).join('\n') };
+}
+
+type SerializedNode = { id: number; attributes?: Record<string, unknown>; childNodes?: SerializedNode[] };
+
+/** The rrweb node id of the element with this id attribute in a full snapshot. */
+function nodeIdOf(events: unknown[], elementId: string): number | undefined {
+  const find = (node: SerializedNode): number | undefined => {
+    if (node.attributes?.id === elementId) return node.id;
+    for (const child of node.childNodes ?? []) {
+      const found = find(child);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  for (const event of events as Array<{ type: number; data?: { node?: SerializedNode } }>) {
+    if (event.type === 2 && event.data?.node) return find(event.data.node);
+  }
+  return undefined;
+}
+
+/** A raw agent socket joined to the customer's session; returns it with the rrweb node id of an element. */
+async function rawAgent(code: string, privileges: string[] | undefined, elementId: string): Promise<{ agent: TestClient; nodeId: number }> {
+  const agent = await TestClient.connect(server.wsUrl);
+  clients.push(agent);
+  agent.send({ type: 'agent.join', token: await tokenFor(privileges), code });
+  await agent.next('session.joined', 10_000);
+  const parts: string[] = [];
+  for (;;) {
+    const part = await agent.next('cobrowse.events', 20_000);
+    parts.push(JSON.stringify(part));
+    const snapshot = decodeStream(parts).batches.find((b) => b.snapshot);
+    const nodeId = snapshot && nodeIdOf(snapshot.events, elementId);
+    if (nodeId !== undefined) return { agent, nodeId };
+  }
+}
+
+async function errorFor(agent: TestClient, inReplyTo: string): Promise<string> {
+  const error = await agent.next('error');
+  expect(error.inReplyTo).toBe(inReplyTo);
+  return error.code;
+}
+
+// --- tests ----------------------------------------------------------------------------------------------------------
+
+describe('the live view', () => {
+  it('waits for the customer\u2019s page, then shows it scaled to fit, with their typing, scrolling and pointer', async () => {
+    const visitor = await newPage();
+    // Hold the recorder's download, so the console's waiting state can be seen and checked.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await visitor.route('**/cobrowse-recorder.js', async (route) => {
+      await held;
+      await route.continue();
+    });
+    const agent = await consoleFor(await customerOnForm(visitor));
+    await agent.getByTestId('live-view-loading').filter({ hasText: 'Waiting for the customer\u2019s page\u2026' }).waitFor();
+    expect(await agent.getByTestId('live-view').isVisible()).toBe(false);
+    await expectNoAxeViolations(agent, 'waiting for the customer\u2019s page');
+
+    release();
+    await pageShown(agent);
+    const view = liveView(agent);
+    expect(await agent.getByTestId('live-view-loading').isVisible()).toBe(false);
+    expect(await view.getByTestId('step-indicator').textContent()).toBe('Step 1 of 2: Your details');
+    // The private section is there, with its text masked by the customer's browser.
+    expect(await view.getByTestId('account-number').textContent()).toMatch(/^•+$/);
+
+    // Scaled to fit: the replayed 1280-pixel-wide page fits the console's column.
+    const fit = await agent.evaluate(() => {
+      const box = document.querySelector<HTMLElement>('[data-testid="live-view"]')!;
+      const frame = box.querySelector<HTMLIFrameElement>('.replayer-wrapper iframe')!;
+      return { box: box.clientWidth, shown: frame.getBoundingClientRect().width, page: frame.width };
+    });
+    expect(Number(fit.page)).toBe(1280);
+    expect(fit.shown).toBeLessThanOrEqual(fit.box + 1);
+    expect(fit.shown).toBeGreaterThan(fit.box * 0.9);
+
+    // The customer types (and moves on to the next field): the agent sees it.
+    await visitor.locator('#full-name').pressSequentially('Maya Jensen');
+    await visitor.locator('#full-name').press('Tab');
+    await eventually(() => view.locator('#full-name').inputValue(), (v) => v === 'Maya Jensen', 'the customer\u2019s typing in the live view');
+    await visitor.locator('#paperless').check();
+    await eventually(() => view.locator('#paperless').isChecked(), (v) => v, 'the customer\u2019s checkbox in the live view');
+
+    // Their scroll position and their pointer.
+    await visitor.evaluate(() => window.scrollTo(0, 120));
+    await eventually(
+      () => agent.evaluate(() => document.querySelector<HTMLIFrameElement>('[data-testid="live-view"] iframe')!.contentWindow!.scrollY),
+      (y) => y === 120,
+      'the customer\u2019s scroll position',
+    );
+    // (The recorder samples the pointer at most every 50 ms, dropping moves in between: pause between moves.)
+    for (const [x, y] of [[300, 200], [380, 280], [420, 330]] as const) {
+      await visitor.mouse.move(x, y);
+      await visitor.waitForTimeout(120);
+    }
+    await eventually(
+      () => agent.evaluate(() => document.querySelector<HTMLElement>('[data-testid="live-view"] .replayer-mouse')!.style.left),
+      (left) => left === '420px',
+      'the customer\u2019s pointer',
+    );
+    expect(await agent.getByTestId('live-view-mode').textContent()).toContain('View only');
+    await expectNoAxeViolations(agent, 'live view');
+
+    // The console's Content-Security-Policy lets the replay load images from the customer's site, another origin.
+    const loads = await agent.evaluate(async (src) => {
+      const doc = document.querySelector<HTMLIFrameElement>('[data-testid="live-view"] iframe')!.contentDocument!;
+      const img = doc.createElement('img');
+      const loaded = new Promise<boolean>((resolve) => {
+        img.addEventListener('load', () => resolve(true));
+        img.addEventListener('error', () => resolve(false));
+      });
+      img.src = src;
+      doc.body.append(img);
+      const ok = await loaded;
+      img.remove();
+      return ok;
+    }, `${server.baseUrl}/portal/logo.svg`);
+    expect(loads).toBe(true);
+    // The portal's own image shows in the live view.
+    await eventually(() => view.getByTestId('portal-logo').evaluate((img) => (img as HTMLImageElement).naturalWidth), (w) => w > 0, 'the portal logo in the live view');
+  });
+});
+
+describe('remote control', () => {
+  it('with the privilege and the customer\u2019s Allow, the agent fills the customer\u2019s real form, app state included', async () => {
+    const visitor = await newPage();
+    const agent = await consoleFor(await customerOnForm(visitor));
+    await pageShown(agent);
+    const view = liveView(agent);
+    const button = agent.getByRole('button', { name: 'Remote Control' });
+    const dot = agent.getByTestId('remote-control-on-dot');
+    const nav = (name: string) => agent.getByRole('button', { name, exact: true });
+    for (const name of ['Back', 'Forward', 'Refresh']) expect(await nav(name).isVisible()).toBe(false);
+
+    // Accessibility mode first: remote control must take over the clicks while it is on.
+    await agent.getByRole('button', { name: 'Settings' }).click();
+    await agent.getByRole('switch', { name: 'Accessibility mode' }).check();
+    await agent.getByRole('button', { name: 'Settings' }).click();
+
+    // Asked, declined.
+    await button.click();
+    await controlStatus(agent).filter({ hasText: 'Waiting for the customer to allow remote control' }).waitFor();
+    await expectNoAxeViolations(agent, 'remote control requested');
+    await consentPrompt(visitor).getByRole('button', { name: 'Decline' }).click();
+    await controlStatus(agent).filter({ hasText: 'The customer declined remote control.' }).waitFor();
+    expect(await dot.isVisible()).toBe(false);
+
+    // Asked, allowed: green dot, Back / Forward / Refresh, and the view in control mode.
+    await controlOn(agent, visitor);
+    expect(await button.getAttribute('aria-pressed')).toBe('true');
+    expect(await dot.isVisible()).toBe(true);
+    for (const name of ['Back', 'Forward', 'Refresh']) expect(await nav(name).isVisible()).toBe(true);
+    expect(await agent.getByTestId('live-view').getAttribute('data-mode')).toBe('control');
+    expect(await agent.getByTestId('live-view-mode').textContent()).toContain('Accessibility mode is paused while you control the page.');
+    await expectNoAxeViolations(agent, 'remote control on');
+
+    // The agent types, checks, picks in the live view: the customer's page changes.
+    await view.locator('#full-name').fill('Omar Haddad');
+    await eventually(() => visitor.locator('#full-name').inputValue(), (v) => v === 'Omar Haddad', 'the name typed by the agent');
+    await view.locator('#paperless').click();
+    await eventually(() => visitor.locator('#paperless').isChecked(), (v) => v, 'the checkbox ticked by the agent');
+    await view.locator('#contact-method').selectOption('phone');
+    await eventually(() => visitor.locator('#contact-method').inputValue(), (v) => v === 'phone', 'the option picked by the agent');
+    // The controlled field: the page's own state store takes the value (its rule squeezes spaces) and re-renders.
+    await view.locator('#preferred-name').fill('Omar   the  Great');
+    await eventually(() => visitor.getByTestId('greeting').textContent(), (t) => t === 'Preferred name: Omar the Great', 'the page\u2019s state');
+    expect(await visitor.locator('#preferred-name').inputValue()).toBe('Omar the Great');
+    await eventually(() => view.getByTestId('greeting').textContent(), (t) => t === 'Preferred name: Omar the Great', 'the new state in the live view');
+    // Control won over accessibility mode: none of those clicks was read aloud.
+    expect(await liveRegion(visitor).textContent()).toBe('');
+
+    // Private fields stay out of reach: the view refuses the typing...
+    await view.locator('#sort-code').fill('99-88-77');
+    await agent.getByTestId('live-view-status').filter({ hasText: 'That field is private' }).waitFor();
+    await view.locator('#portal-password').fill('agent-typed');
+    // ...and the customer's page refuses input that gets past the view (as a forged message would).
+    await agent.evaluate(() => {
+      const doc = document.querySelector<HTMLIFrameElement>('[data-testid="live-view"] iframe')!.contentDocument!;
+      for (const id of ['sort-code', 'portal-password']) {
+        const input = doc.getElementById(id) as HTMLInputElement;
+        input.value = 'forced-through';
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+      }
+    });
+    // Sent after those: once it has arrived, they have been handled.
+    await view.locator('#full-name').fill('Omar H.');
+    await eventually(() => visitor.locator('#full-name').inputValue(), (v) => v === 'Omar H.', 'the name typed after the private fields');
+    expect(await visitor.locator('#sort-code').inputValue()).toBe('');
+    expect(await visitor.locator('#portal-password').inputValue()).toBe('');
+
+    // Back and Forward act on the customer's history (pushState steps), without loading the page.
+    await visitor.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
+    await view.getByRole('link', { name: 'Step 2: Review' }).click();
+    await eventually(() => visitor.getByTestId('step-indicator').textContent(), (t) => t === 'Step 2 of 2: Review', 'step 2 on the customer\u2019s page');
+    expect(visitor.url()).toMatch(/\?step=2$/);
+    await nav('Back').click();
+    await eventually(() => visitor.getByTestId('step-indicator').textContent(), (t) => t === 'Step 1 of 2: Your details', 'Back to step 1');
+    expect(visitor.url()).toBe(`${server.baseUrl}${FORM_PATH}`);
+    await nav('Forward').click();
+    await eventually(() => visitor.getByTestId('step-indicator').textContent(), (t) => t === 'Step 2 of 2: Review', 'Forward to step 2');
+    expect(visitor.url()).toMatch(/\?step=2$/);
+    expect(await visitor.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+    await eventually(() => view.getByTestId('step-indicator').textContent(), (t) => t === 'Step 2 of 2: Review', 'step 2 in the live view');
+
+    // The agent stops; asks again; the customer takes control back.
+    await button.click();
+    await controlStatus(agent).filter({ hasText: 'Remote control stopped.' }).waitFor();
+    expect(await dot.isVisible()).toBe(false);
+    expect(await nav('Back').isVisible()).toBe(false);
+    expect(await agent.getByTestId('live-view').getAttribute('data-mode')).toBe('read-aloud');
+    await controlOn(agent, visitor);
+    await visitor.getByRole('button', { name: 'Stop remote control' }).click();
+    await controlStatus(agent).filter({ hasText: 'The customer took back control of their page.' }).waitFor();
+    expect(await button.getAttribute('aria-pressed')).toBe('false');
+    expect(await dot.isVisible()).toBe(false);
+    for (const name of ['Back', 'Forward', 'Refresh']) expect(await nav(name).isVisible()).toBe(false);
+    expect(await agent.getByTestId('live-view').getAttribute('data-mode')).toBe('read-aloud');
+    await expectNoAxeViolations(agent, 'remote control revoked');
+  });
+
+  it('Refresh reloads the customer\u2019s page, and the session and remote control carry on', async () => {
+    const visitor = await newPage();
+    const agent = await consoleFor(await customerOnForm(visitor));
+    await pageShown(agent);
+    await controlOn(agent, visitor);
+    await visitor.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
+
+    const loaded = visitor.waitForEvent('load');
+    await agent.getByRole('button', { name: 'Refresh', exact: true }).click();
+    await loaded;
+    expect(await visitor.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBeUndefined();
+
+    // The widget picks the session up again after the page load: the new page is shared and still controllable.
+    await visitor.getByTestId('remote-control-on').waitFor({ timeout: 20_000 });
+    await visitor.locator('#full-name').pressSequentially('After the reload');
+    await visitor.locator('#full-name').press('Tab');
+    await eventually(() => liveView(agent).locator('#full-name').inputValue(), (v) => v === 'After the reload', 'the reloaded page in the live view', 20_000);
+    await liveView(agent).locator('#preferred-name').fill('Still in control');
+    await eventually(() => visitor.getByTestId('greeting').textContent(), (t) => t === 'Preferred name: Still in control', 'control after the reload');
+  });
+
+  it('the server refuses forged control: without the privilege, and without the customer\u2019s consent', async () => {
+    // An agent without the privilege asks anyway, and sends input anyway.
+    const first = await newPage();
+    const unprivileged = await rawAgent(await customerOnForm(first), [Privilege.AgentVideo], 'full-name');
+    unprivileged.agent.send({ type: 'control.request' });
+    expect(await errorFor(unprivileged.agent, 'control.request')).toBe(ErrorCode.NoPrivilege);
+    unprivileged.agent.send({ type: 'control.input', action: { kind: 'input', nodeId: unprivileged.nodeId, value: 'forged' } });
+    expect(await errorFor(unprivileged.agent, 'control.input')).toBe(ErrorCode.Forbidden);
+    unprivileged.agent.send({ type: 'control.navigate', action: 'refresh' });
+    expect(await errorFor(unprivileged.agent, 'control.navigate')).toBe(ErrorCode.Forbidden);
+    await unprivileged.agent.nothing('control.state', 500);
+    expect(await consentPrompt(first).count()).toBe(0);
+    expect(await first.locator('#full-name').inputValue()).toBe('');
+
+    // An agent with the privilege, before and after the customer declines.
+    const second = await newPage();
+    const privileged = await rawAgent(await customerOnForm(second), undefined, 'full-name');
+    privileged.agent.send({ type: 'control.request' });
+    expect((await privileged.agent.next('control.state')).state).toBe('requested');
+    await consentPrompt(second).waitFor();
+    const forge = () => privileged.agent.send({ type: 'control.input', action: { kind: 'input', nodeId: privileged.nodeId, value: 'forged' } });
+    forge();
+    expect(await errorFor(privileged.agent, 'control.input')).toBe(ErrorCode.Forbidden);
+    await consentPrompt(second).getByRole('button', { name: 'Decline' }).click();
+    expect((await privileged.agent.next('control.state')).state).toBe('off');
+    forge();
+    expect(await errorFor(privileged.agent, 'control.input')).toBe(ErrorCode.Forbidden);
+    privileged.agent.send({ type: 'control.navigate', action: 'back' });
+    expect(await errorFor(privileged.agent, 'control.navigate')).toBe(ErrorCode.Forbidden);
+    expect(await second.locator('#full-name').inputValue()).toBe('');
+    expect(second.url()).toBe(`${server.baseUrl}${FORM_PATH}`);
+    const unanswered = privileged.agent.received.filter((m: ServerMessage) => m.type === 'error');
+    expect(unanswered).toEqual([]);
+  });
+});
+
+describe('masking', () => {
+  it('sends no private text or value from the customer\u2019s browser, but the rest of the page', async () => {
+    const visitor = await newPage();
+    const frames = recordSentFrames(visitor);
+    const code = await customerOnForm(visitor);
+    const secrets = { password: 'Hunter2-Secret!', sortCode: '40-11-62', account: 'NW-4417-2290-6632' };
+    // Typed before the agent is there (so in the first full snapshot) ...
+    await visitor.locator('#portal-password').fill(secrets.password);
+    await visitor.locator('#sort-code').fill(secrets.sortCode);
+    const agent = await consoleFor(code);
+    await pageShown(agent);
+    // ... and after (incremental events), then ordinary typing the agent does see.
+    await visitor.locator('#portal-password').press('End');
+    await visitor.locator('#portal-password').pressSequentially('-more');
+    await visitor.locator('#portal-password').press('Tab');
+    await visitor.locator('#sort-code').press('End');
+    await visitor.locator('#sort-code').pressSequentially('-99');
+    await visitor.locator('#sort-code').press('Tab');
+    await visitor.locator('#full-name').fill('Lucia Ferreira');
+    await visitor.locator('#full-name').press('Tab');
+    await eventually(() => liveView(agent).locator('#full-name').inputValue(), (v) => v === 'Lucia Ferreira', 'the unmasked typing in the live view');
+
+    // The agent can't type into the private field either.
+    await controlOn(agent, visitor);
+    await liveView(agent).locator('#sort-code').fill('12-34-56');
+    await agent.getByTestId('live-view-status').filter({ hasText: 'That field is private' }).waitFor();
+    await liveView(agent).locator('#full-name').fill('Lucia F.');
+    await eventually(() => visitor.locator('#full-name').inputValue(), (v) => v === 'Lucia F.', 'the agent\u2019s typing after the private field');
+    expect(await visitor.locator('#sort-code').inputValue()).toBe(`${secrets.sortCode}-99`);
+
+    const { batches, text } = decodeStream(frames);
+    expect(batches.some((b) => b.snapshot)).toBe(true);
+    expect(batches.length).toBeGreaterThan(2);
+    for (const secret of [secrets.password, `${secrets.password}-more`, secrets.sortCode, `${secrets.sortCode}-99`, secrets.account, '4417-2290']) {
+      expect({ secret, inStream: text.includes(secret) }).toEqual({ secret, inStream: false });
+      expect({ secret, inFrames: frames.some((f) => f.includes(secret)) }).toEqual({ secret, inFrames: false });
+    }
+    for (const shown of ['Lucia Ferreira', 'Update your details', 'How should we reach you?', 'Contact details']) {
+      expect({ shown, inStream: text.includes(shown) }).toEqual({ shown, inStream: true });
+    }
+  });
+});
+
+describe('accessibility mode', () => {
+  it('without remote control, a click in the live view focuses that element on the customer\u2019s page and reads it out', async () => {
+    const visitor = await newPage();
+    const agent = await consoleFor(await customerOnForm(visitor), [Privilege.AgentVideo]);
+    await pageShown(agent);
+    expect(await agent.getByRole('button', { name: 'Remote Control' }).count()).toBe(0);
+    await visitor.locator('#full-name').fill('Maya Jensen');
+    await visitor.locator('#full-name').press('Tab');
+
+    await agent.getByRole('button', { name: 'Settings' }).click();
+    const toggle = agent.getByRole('switch', { name: 'Accessibility mode' });
+    expect(await toggle.isChecked()).toBe(false);
+    await toggle.check();
+    await agent.getByTestId('live-view-mode').filter({ hasText: 'Accessibility mode: click an element' }).waitFor();
+    await expectNoAxeViolations(agent, 'accessibility mode on');
+
+    await liveView(agent).getByRole('heading', { name: 'Contact details' }).click();
+    await eventually(() => visitor.evaluate(() => document.activeElement?.id ?? ''), (id) => id === 'contact-title', 'the heading focused on the customer\u2019s page');
+    await eventually(() => liveRegion(visitor).textContent(), (t) => t === 'Contact details', 'the heading read out');
+    await agent.getByTestId('live-view-status').filter({ hasText: 'Read aloud to the customer' }).waitFor();
+
+    await liveView(agent).locator('#full-name').click();
+    await eventually(() => visitor.evaluate(() => document.activeElement?.id ?? ''), (id) => id === 'full-name', 'the field focused on the customer\u2019s page');
+    await eventually(() => liveRegion(visitor).textContent(), (t) => t === 'Full name: Maya Jensen', 'the field read out with its label and value');
+    // Reading is not controlling: the page did not change.
+    expect(await visitor.locator('#full-name').inputValue()).toBe('Maya Jensen');
+
+    // A private field is named as private, never read out.
+    await liveView(agent).locator('#sort-code').click();
+    await eventually(() => liveRegion(visitor).textContent(), (t) => t === 'A private field.', 'the private field announced as private');
+    await expectNoAxeViolations(agent, 'accessibility mode after reading');
+
+    await toggle.uncheck();
+    await agent.getByTestId('live-view-mode').filter({ hasText: 'View only' }).waitFor();
+    expect(await agent.getByTestId('live-view').getAttribute('data-mode')).toBe('view');
+  });
+});
+
+describe('the demo form page', () => {
+  it('is linked from the portal, and a customer signed in there is online for 1-click connect on it', async () => {
+    const visitor = await newPage();
+    await visitor.goto(`${server.baseUrl}/`);
+    await visitor.getByLabel('Sign in as').selectOption({ label: 'Omar Haddad' });
+    await visitor.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await visitor.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name: 'Update your details' }).click();
+    await visitor.waitForURL(`${server.baseUrl}${FORM_PATH}`);
+    await visitor.getByText('Signed in as Omar Haddad.').waitFor();
+    await visitor.locator('#tandem-widget .frame[data-presence="online"]').waitFor({ state: 'attached', timeout: 15_000 });
+    const presence = await fetch(`${server.baseUrl}/api/agent/presence/003DEMO000000002`, { headers: { authorization: `Bearer ${await tokenFor()}` } });
+    expect(await presence.json()).toEqual({ visitorId: '003DEMO000000002', online: true });
+  });
+});
+
+describe('the console coming back', () => {
+  it('asks for a fresh snapshot after its connection dropped, so the view misses nothing the customer did meanwhile', async () => {
+    const visitor = await newPage();
+    const agent = await consoleFor(await customerOnForm(visitor), undefined, { recordSockets: true });
+    await pageShown(agent);
+    // The console's socket drops; the customer fills in a field while it is away (those events reach no one).
+    await agent.evaluate(() => (window as unknown as { __sockets: WebSocket[] }).__sockets.at(-1)!.close());
+    await visitor.locator('#full-name').fill('Typed while you were away');
+    await visitor.locator('#full-name').press('Tab');
+    await agent.getByRole('status').filter({ hasText: 'Reconnected.' }).waitFor();
+    await eventually(() => liveView(agent).locator('#full-name').inputValue(), (v) => v === 'Typed while you were away', 'the fresh snapshot');
+  });
+});

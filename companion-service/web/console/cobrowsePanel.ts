@@ -1,0 +1,114 @@
+import type { ControlState, ErrorMessage } from '../../src/protocol/messages';
+import { CobrowseViewer, type ViewerMode } from '../cobrowse/viewer';
+import { el } from '../shared/dom';
+import type { SignalingClient } from '../shared/signalingClient';
+
+/* The live view of the customer's page in the console: the rrweb replay scaled to fit (with the customer's scroll
+ * position and pointer), a loading state until the first snapshot is drawn, and which mode the view is in. Remote
+ * control (granted by the customer) wins over accessibility mode (the agent's setting) while it is on. */
+
+const MODE_TEXT: Record<ViewerMode, string> = {
+  view: 'View only: you see the customer\u2019s page as they scroll and point.',
+  'read-aloud': 'Accessibility mode: click an element and the customer\u2019s screen reader reads it aloud.',
+  control: 'You are in control: your clicks, typing and choices here act on the customer\u2019s page.',
+};
+const CONTROL_OVER_READ_ALOUD = ' Accessibility mode is paused while you control the page.';
+
+export class CobrowsePanel {
+  readonly element: HTMLElement;
+  private readonly loading = el('p', { class: 'live-view-loading', 'data-testid': 'live-view-loading' }, 'Waiting for the customer\u2019s page\u2026');
+  private readonly modeLine = el('p', { class: 'hint live-view-mode', id: 'live-view-mode', 'data-testid': 'live-view-mode' });
+  private readonly status = el('p', { class: 'status live-view-status', role: 'status', 'data-testid': 'live-view-status' });
+  private readonly box = el('div', { class: 'live-view', 'data-testid': 'live-view', 'aria-describedby': 'live-view-mode' });
+  private viewer: CobrowseViewer | undefined;
+  private maskSelectors: readonly string[] = [];
+  private control = false;
+  private readAloud = false;
+  private readonly offs: Array<() => void>;
+
+  constructor(private readonly client: SignalingClient) {
+    this.element = el(
+      'section',
+      { class: 'card live-view-card', 'aria-labelledby': 'live-view-title' },
+      el('h2', { id: 'live-view-title', class: 'side-title' }, 'Customer\u2019s page'),
+      this.modeLine,
+      this.status,
+      this.loading,
+      this.box,
+    );
+    this.box.hidden = true;
+    this.offs = [
+      client.on('cobrowse.events', (m) => this.ensureViewer().handle(m)),
+      client.on('control.state', (m) => this.setControl(m.state)),
+    ];
+    this.applyMode();
+  }
+
+  /** The console joined (or came back): ask the customer's page for a full snapshot so the view starts at once. */
+  joined(maskSelectors: readonly string[], control: ControlState): void {
+    this.maskSelectors = maskSelectors;
+    this.viewer?.setMaskSelectors(maskSelectors);
+    this.setControl(control);
+    this.client.send({ type: 'cobrowse.snapshot.request' });
+  }
+
+  setReadAloud(on: boolean): void {
+    this.readAloud = on;
+    this.applyMode();
+  }
+
+  /** The customer left: the view is stale, start again from their next snapshot. */
+  reset(text: string): void {
+    this.viewer?.destroy();
+    this.viewer = undefined;
+    this.box.replaceChildren();
+    this.box.removeAttribute('style');
+    this.box.hidden = true;
+    this.loading.textContent = text;
+    this.loading.hidden = false;
+    this.control = false;
+    this.applyMode();
+  }
+
+  onError(m: ErrorMessage): void {
+    this.status.textContent = m.inReplyTo === 'a11y.read' ? `That element could not be read aloud. ${m.message}` : m.message;
+  }
+
+  stop(): void {
+    for (const off of this.offs) off();
+    this.viewer?.setMode('view');
+  }
+
+  private ensureViewer(): CobrowseViewer {
+    if (this.viewer) return this.viewer;
+    const viewer = new CobrowseViewer(this.box, {
+      onControlInput: (action) => this.client.send({ type: 'control.input', action }),
+      onReadAloud: (nodeId, text) => {
+        this.client.send({ type: 'a11y.read', nodeId });
+        this.status.textContent = text ? `Read aloud to the customer: \u201c${text}\u201d` : 'Read aloud to the customer.';
+      },
+      onFirstPaint: () => {
+        this.loading.hidden = true;
+        this.box.hidden = false;
+        viewer.setFrameTitle('Live view of the customer\u2019s page');
+      },
+      onMaskedField: () => (this.status.textContent = 'That field is private: only the customer can fill it in.'),
+    });
+    viewer.setMaskSelectors(this.maskSelectors);
+    this.viewer = viewer;
+    this.applyMode();
+    return viewer;
+  }
+
+  private setControl(state: ControlState): void {
+    this.control = state === 'on';
+    this.applyMode();
+  }
+
+  private applyMode(): void {
+    const mode: ViewerMode = this.control ? 'control' : this.readAloud ? 'read-aloud' : 'view';
+    this.viewer?.setMode(mode);
+    this.box.dataset.mode = mode;
+    this.modeLine.textContent = MODE_TEXT[mode] + (this.control && this.readAloud ? CONTROL_OVER_READ_ALOUD : '');
+  }
+}
