@@ -32,7 +32,9 @@ export function createMasking(configured: readonly string[]): Masking {
   const selectors = [...ALWAYS_MASKED, ...configured.filter(isValidSelector)];
   const any = selectors.join(', ');
   const isMasked = (element: Element | null) => !!element && !!element.closest(`${any}, ${WIDGET_SELECTOR}`);
-  const blocked = selectors.flatMap((s) => MEDIA.map((m) => `${s} ${m}, ${m}${s.startsWith('[') || s.startsWith('.') || s.startsWith('#') ? s : ''}`));
+  // Media inside a masked element, and a media element that itself carries an attribute/class/id mask selector.
+  // A selector naming an element type (input[type=password]) can't be glued onto a media tag, so it has no second form.
+  const blocked = selectors.flatMap((s) => MEDIA.map((m) => (/^[[.#]/.test(s) ? `${s} ${m}, ${m}${s}` : `${s} ${m}`)));
   // rrweb calls maskInputFn only for the input types switched on here, so switch them all on and decide per element.
   const types = ['color', 'date', 'datetime-local', 'email', 'month', 'number', 'range', 'search', 'tel', 'text', 'time', 'url', 'week', 'textarea', 'select', 'password'];
   const mask = (text: string) => '•'.repeat(Math.min(text.length, 64));

@@ -2,10 +2,12 @@ import { record } from '@rrweb/record';
 import { encodeBatch, type StreamPart } from './streamCodec';
 import type { Masking } from './masking';
 
-/* The visitor's recorder: rrweb record with masking, events batched every 100 ms (a full snapshot goes out at once),
- * compressed and split by streamCodec. */
+/* The visitor's recorder: rrweb record with masking, compressed and split by streamCodec. Events go out at the end
+ * of the task that produced them, so a lone change reaches the agent at once, but never more than one batch per
+ * BATCH_MS, so a busy page costs few messages (the socket's message rate is limited). A full snapshot goes out
+ * at once. */
 
-const BATCH_MS = 100;
+const BATCH_MS = 50;
 
 export interface RecorderHandle {
   /** A fresh full snapshot: an agent joined late, or fell behind. */
@@ -19,10 +21,13 @@ export function startRecorder(masking: Masking, send: (part: StreamPart) => void
   let pendingSnapshot = false;
   let seq = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let lastFlushAt = -Infinity;
 
   const flush = () => {
+    clearTimeout(timer);
     timer = undefined;
     if (pending.length === 0) return;
+    lastFlushAt = performance.now();
     for (const part of encodeBatch(pending, seq++, pendingSnapshot)) send(part);
     pending = [];
     pendingSnapshot = false;
@@ -38,9 +43,10 @@ export function startRecorder(masking: Masking, send: (part: StreamPart) => void
       }
       pending.push(event);
       if (event.type === 2) flush();
-      else timer ??= setTimeout(flush, BATCH_MS);
+      else timer ??= setTimeout(flush, Math.max(0, lastFlushAt + BATCH_MS - performance.now()));
     },
-    sampling: { mousemove: 50, scroll: 100, input: 'last' },
+    // Every keystroke reaches the agent (rrweb's input: 'last' would wait for the field's change event).
+    sampling: { mousemove: 50, scroll: 100 },
     inlineStylesheet: true,
     recordCanvas: false,
     collectFonts: false,

@@ -35,7 +35,7 @@ function fromBase64(text: string): Uint8Array {
 export function encodeBatch(events: unknown[], seq: number, snapshot: boolean): StreamPart[] {
   const json = JSON.stringify(events);
   const compress = json.length >= COMPRESS_FROM;
-  const payload = compress ? toBase64(deflateSync(strToU8(json), { level: 6 })) : json;
+  const payload = compress ? toBase64(deflateSync(strToU8(json), { level: 1 })) : json;
   const encoding: Encoding = compress ? 'deflate-base64' : 'json';
   const parts = Math.max(1, Math.ceil(payload.length / PART_SIZE));
   return Array.from({ length: parts }, (_, part) => ({
