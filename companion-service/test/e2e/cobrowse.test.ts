@@ -1,10 +1,12 @@
-import { readFileSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { ErrorCode, Privilege } from '../../src/protocol/codes';
 import type { ServerMessage } from '../../src/protocol/messages';
 import { BatchAssembler, type StreamPart } from '../../web/cobrowse/streamCodec';
-import { launchBrowser, newContext } from '../helpers/browser';
-import { startServer, type RunningServer } from '../helpers/testServer';
+import { expectNoAxeViolations } from '../helpers/axe';
+import { e2eSuite } from '../helpers/e2eSuite';
+import { eventuallyWithin } from '../helpers/eventually';
+import { people } from '../helpers/people';
+import { devToken } from '../helpers/testServer';
 import { TestClient } from '../helpers/wsClient';
 
 /* Cobrowse end to end, in real Chromium with fake media and the real service: the customer on the demo portal's
@@ -16,105 +18,25 @@ import { TestClient } from '../helpers/wsClient';
 
 jest.setTimeout(240_000);
 
-let server: RunningServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const clients: TestClient[] = [];
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser('allow');
-});
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  for (const c of contexts.splice(0)) await c.close();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function newPage(): Promise<Page> {
-  const context = await newContext(browser);
-  contexts.push(context);
-  return context.newPage();
-}
-
-/** Polls until the probe's value passes the check. */
-async function eventually<T>(probe: () => Promise<T>, check: (value: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (check(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
-
-/** axe-core on the whole console page (its CSP refuses inline scripts, so the library goes in through the
- * DevTools protocol). The replay's iframe runs no scripts, so axe checks the console around it. */
-async function expectNoAxeViolations(page: Page, screen: string): Promise<void> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(c: Document): Promise<{ violations: Array<{ id: string; nodes: Array<{ target: unknown[] }> }> }> } }).axe;
-    const result = await axe.run(document);
-    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-  });
-  expect({ screen, violations }).toEqual({ screen, violations: [] });
-}
+const suite = e2eSuite();
+const { newPage } = suite;
+const { visitorStarts, customerSignsIn, consoleFor: consoleAt } = people(suite);
+const eventually = eventuallyWithin(15_000, 150);
+// axe-core runs on the whole console page: the replay's iframe runs no scripts, so axe checks the console around it.
 
 // --- people --------------------------------------------------------------------------------------------------------
 
 const FORM_PATH = '/portal/form.html';
-const consoleOrigin = () => server.baseUrl.replace('//localhost', '//127.0.0.1');
+const consoleOrigin = () => suite.server.baseUrl.replace('//localhost', '//127.0.0.1');
 
 /** The customer opens the form page and starts a session with the widget; returns the session code. */
-async function customerOnForm(visitor: Page): Promise<string> {
-  await visitor.goto(`${server.baseUrl}${FORM_PATH}`);
-  await visitor.getByRole('button', { name: 'Start video session' }).click();
-  await visitor.getByRole('button', { name: 'Enable camera' }).click();
-  const code = await visitor.getByTestId('session-code').textContent({ timeout: 15_000 });
-  return (code ?? '').replace(/\s+/g, '');
-}
+const customerOnForm = (visitor: Page) => visitorStarts(visitor, { path: FORM_PATH, timeoutMs: 15_000 });
 
-async function tokenFor(privileges?: string[]): Promise<string> {
-  const signIn = await fetch(`${server.baseUrl}/api/dev/sign-in`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(privileges ? { name: 'Ana Agent', privileges } : { name: 'Ana Agent' }),
-  });
-  return ((await signIn.json()) as { token: string }).token;
-}
+const tokenFor = (privileges?: string[]) => devToken(suite.server, 'Ana Agent', privileges);
 
-/** Test-side instrumentation only: keeps the console's WebSockets reachable, to drop its connection on purpose. */
-const RECORD_SOCKETS = () => {
-  const Native = window.WebSocket;
-  const seen: WebSocket[] = [];
-  (window as unknown as { __sockets: WebSocket[] }).__sockets = seen;
-  window.WebSocket = class extends Native {
-    constructor(url: string | URL, protocols?: string | string[]) {
-      super(url, protocols);
-      seen.push(this);
-    }
-  } as typeof WebSocket;
-};
-
-/** Opens the console for a code as an agent with the given privileges (all of them when not given). */
-async function consoleFor(code: string, privileges?: string[], options: { recordSockets?: boolean } = {}): Promise<Page> {
-  const response = await fetch(`${server.baseUrl}/api/agent/console-tickets`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${await tokenFor(privileges)}` },
-    body: JSON.stringify({ code }),
-  });
-  expect(response.status).toBe(201);
-  const { ticket } = (await response.json()) as { ticket: string };
-  const page = await newPage();
-  if (options.recordSockets) await page.addInitScript(RECORD_SOCKETS);
-  await page.goto(`${consoleOrigin()}/console#ticket=${encodeURIComponent(ticket)}`);
-  await page.getByRole('button', { name: 'Add Guest' }).waitFor();
-  return page;
-}
+/** Opens the console (on the other origin) for a code as an agent with the given privileges (all of them when not given). */
+const consoleFor = (code: string, privileges?: string[], options: { recordSockets?: boolean } = {}) =>
+  consoleAt(code, { privileges, recordSockets: options.recordSockets, origin: consoleOrigin() });
 
 /** The replayed customer's page inside the console. */
 const liveView = (agent: Page) => agent.frameLocator('[data-testid="live-view"] iframe');
@@ -174,8 +96,8 @@ function nodeIdOf(events: unknown[], elementId: string): number | undefined {
 
 /** A raw agent socket joined to the customer's session; returns it with the rrweb node id of an element. */
 async function rawAgent(code: string, privileges: string[] | undefined, elementId: string): Promise<{ agent: TestClient; nodeId: number }> {
-  const agent = await TestClient.connect(server.wsUrl);
-  clients.push(agent);
+  const agent = await TestClient.connect(suite.server.wsUrl);
+  suite.track(agent);
   agent.send({ type: 'agent.join', token: await tokenFor(privileges), code });
   await agent.next('session.joined', 10_000);
   const parts: string[] = [];
@@ -269,7 +191,7 @@ describe('the live view', () => {
       const ok = await loaded;
       img.remove();
       return ok;
-    }, `${server.baseUrl}/portal/logo.svg`);
+    }, `${suite.server.baseUrl}/portal/logo.svg`);
     expect(loads).toBe(true);
     // The portal's own image shows in the live view.
     await eventually(() => view.getByTestId('portal-logo').evaluate((img) => (img as HTMLImageElement).naturalWidth), (w) => w > 0, 'the portal logo in the live view');
@@ -350,7 +272,7 @@ describe('remote control', () => {
     expect(visitor.url()).toMatch(/\?step=2$/);
     await nav('Back').click();
     await eventually(() => visitor.getByTestId('step-indicator').textContent(), (t) => t === 'Step 1 of 2: Your details', 'Back to step 1');
-    expect(visitor.url()).toBe(`${server.baseUrl}${FORM_PATH}`);
+    expect(visitor.url()).toBe(`${suite.server.baseUrl}${FORM_PATH}`);
     await nav('Forward').click();
     await eventually(() => visitor.getByTestId('step-indicator').textContent(), (t) => t === 'Step 2 of 2: Review', 'Forward to step 2');
     expect(visitor.url()).toMatch(/\?step=2$/);
@@ -424,7 +346,7 @@ describe('remote control', () => {
     privileged.agent.send({ type: 'control.navigate', action: 'back' });
     expect(await errorFor(privileged.agent, 'control.navigate')).toBe(ErrorCode.Forbidden);
     expect(await second.locator('#full-name').inputValue()).toBe('');
-    expect(second.url()).toBe(`${server.baseUrl}${FORM_PATH}`);
+    expect(second.url()).toBe(`${suite.server.baseUrl}${FORM_PATH}`);
     const unanswered = privileged.agent.received.filter((m: ServerMessage) => m.type === 'error');
     expect(unanswered).toEqual([]);
   });
@@ -514,14 +436,12 @@ describe('accessibility mode', () => {
 describe('the demo form page', () => {
   it('is linked from the portal, and a customer signed in there is online for 1-click connect on it', async () => {
     const visitor = await newPage();
-    await visitor.goto(`${server.baseUrl}/`);
-    await visitor.getByLabel('Sign in as').selectOption({ label: 'Omar Haddad' });
-    await visitor.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await customerSignsIn(visitor, 'Omar Haddad');
     await visitor.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name: 'Update your details' }).click();
-    await visitor.waitForURL(`${server.baseUrl}${FORM_PATH}`);
+    await visitor.waitForURL(`${suite.server.baseUrl}${FORM_PATH}`);
     await visitor.getByText('Signed in as Omar Haddad.').waitFor();
     await visitor.locator('#tandem-widget .frame[data-presence="online"]').waitFor({ state: 'attached', timeout: 15_000 });
-    const presence = await fetch(`${server.baseUrl}/api/agent/presence/003DEMO000000002`, { headers: { authorization: `Bearer ${await tokenFor()}` } });
+    const presence = await fetch(`${suite.server.baseUrl}/api/agent/presence/003DEMO000000002`, { headers: { authorization: `Bearer ${await tokenFor()}` } });
     expect(await presence.json()).toEqual({ visitorId: '003DEMO000000002', online: true });
   });
 });
@@ -532,7 +452,7 @@ describe('the console coming back', () => {
     const agent = await consoleFor(await customerOnForm(visitor), undefined, { recordSockets: true });
     await pageShown(agent);
     // The console's socket drops; the customer fills in a field while it is away (those events reach no one).
-    await agent.evaluate(() => (window as unknown as { __sockets: WebSocket[] }).__sockets.at(-1)!.close());
+    await agent.evaluate(() => (window as unknown as { __ws: { sockets: WebSocket[] } }).__ws.sockets.at(-1)!.close());
     await visitor.locator('#full-name').fill('Typed while you were away');
     await visitor.locator('#full-name').press('Tab');
     await agent.getByRole('status').filter({ hasText: 'Reconnected.' }).waitFor();

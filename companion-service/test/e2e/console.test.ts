@@ -1,7 +1,9 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, newContext } from '../helpers/browser';
-import { axeViolations } from '../helpers/axe';
-import { startServer, type RunningServer } from '../helpers/testServer';
+import type { Page } from 'playwright-core';
+import { expectNoAxeViolations } from '../helpers/axe';
+import { e2eSuite } from '../helpers/e2eSuite';
+import { eventually } from '../helpers/eventually';
+import { people } from '../helpers/people';
+import { expectRising, expectStopped } from '../helpers/video';
 
 /* The agent console in real Chromium: the Video privilege and switch (frames really flowing or not), Customer Info
  * (device, live diagnostics, Report a problem stored on the server), Settings (camera locked once the session has
@@ -9,134 +11,16 @@ import { startServer, type RunningServer } from '../helpers/testServer';
 
 jest.setTimeout(180_000);
 
-let server: RunningServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser('allow');
-});
-afterEach(async () => {
-  for (const c of contexts.splice(0)) await c.close();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function newPage(): Promise<Page> {
-  const context = await newContext(browser);
-  contexts.push(context);
-  return context.newPage();
-}
-
-/** Polls until the probe's value passes the check. */
-async function eventually<T>(probe: () => Promise<T>, check: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (check(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-// --- video from one page to another ------------------------------------------------------------------------------
-
-/** The stream ids a page sends, read from the msid lines of its local descriptions. */
-async function sendsAs(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const pcs = (window as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? [];
-    const ids = new Set<string>();
-    for (const pc of pcs) for (const m of (pc.localDescription?.sdp ?? '').matchAll(/^a=msid:(\S+)/gm)) if (m[1] !== '-') ids.add(m[1]!);
-    return [...ids];
-  });
-}
-
-/** Frames the receiver decoded from the sender's stream, over its live connections. */
-async function framesFrom(receiver: Page, sender: Page): Promise<number> {
-  const streams = await sendsAs(sender);
-  return receiver.evaluate(async (ids) => {
-    const pcs = (window as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? [];
-    let total = 0;
-    for (const pc of pcs) {
-      if (pc.connectionState === 'closed') continue;
-      const remote = [...(pc.remoteDescription?.sdp ?? '').matchAll(/^a=msid:(\S+)/gm)].map((m) => m[1]);
-      if (!remote.some((id) => id && ids.includes(id))) continue;
-      (await pc.getStats()).forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
-        if (s.type === 'inbound-rtp' && s.kind === 'video') total += s.framesDecoded ?? 0;
-      });
-    }
-    return total;
-  }, streams);
-}
-
-async function expectRising(receiver: Page, sender: Page, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 0;
-  for (;;) {
-    const now = await framesFrom(receiver, sender);
-    if (last > 0 && now > last) return;
-    last = now;
-    if (Date.now() > deadline) throw new Error(`no rising video frames (at ${now})`);
-    await receiver.waitForTimeout(500);
-  }
-}
-
-async function expectStopped(receiver: Page, sender: Page, timeoutMs = 15_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  let before = await framesFrom(receiver, sender);
-  for (;;) {
-    await receiver.waitForTimeout(1500);
-    const after = await framesFrom(receiver, sender);
-    if (after === before) return after;
-    if (Date.now() > deadline) throw new Error(`video keeps arriving (${before} -> ${after})`);
-    before = after;
-  }
-}
-
-async function expectNoAxeViolations(page: Page): Promise<void> {
-  expect(await axeViolations(page)).toEqual([]);
-}
-
-// --- people ------------------------------------------------------------------------------------------------------
-
-async function visitorStarts(visitor: Page): Promise<string> {
-  await visitor.goto(`${server.baseUrl}/`);
-  await visitor.getByRole('button', { name: 'Start video session' }).click();
-  await visitor.getByRole('button', { name: 'Enable camera' }).click();
-  const code = await visitor.getByTestId('session-code').textContent({ timeout: 10_000 });
-  return (code ?? '').replace(/\s+/g, '');
-}
-
-/** Opens the console for a code as an agent with the given privileges (all of them when not given). */
-async function consoleFor(code: string, privileges?: string[]): Promise<Page> {
-  const signIn = await fetch(`${server.baseUrl}/api/dev/sign-in`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(privileges ? { name: 'Ana Agent', privileges } : { name: 'Ana Agent' }),
-  });
-  const { token } = (await signIn.json()) as { token: string };
-  const response = await fetch(`${server.baseUrl}/api/agent/console-tickets`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ code }),
-  });
-  expect(response.status).toBe(201);
-  const { ticket } = (await response.json()) as { ticket: string };
-  const page = await newPage();
-  await page.goto(`${server.baseUrl}/console#ticket=${encodeURIComponent(ticket)}`);
-  await page.getByRole('button', { name: 'Add Guest' }).waitFor();
-  return page;
-}
+const suite = e2eSuite();
+const { newPage } = suite;
+const { visitorStarts, consoleFor } = people(suite);
 
 const agentVideoAtVisitor = (visitor: Page) => visitor.locator('video[data-remote="agent"]');
 
 describe('agent video', () => {
   it('has no Video button without the video privilege, and sends no frames', async () => {
     const visitor = await newPage();
-    const agent = await consoleFor(await visitorStarts(visitor), []);
+    const agent = await consoleFor(await visitorStarts(visitor), { privileges: [] });
     await expectRising(agent, visitor);
     expect(await agent.getByRole('button', { name: 'Video', exact: true }).count()).toBe(0);
     // The camera is not used at all: Settings says why.
@@ -201,7 +85,7 @@ describe('customer info, settings and END', () => {
     await agent.getByRole('button', { name: 'Send report' }).click();
     const reference = (await agent.getByTestId('problem-reference').textContent({ timeout: 10_000 })) ?? '';
     expect(reference).toMatch(/^TP-[0-9A-F]+$/);
-    const stored = await server.store.getProblemReport(reference);
+    const stored = await suite.server.store.getProblemReport(reference);
     expect(stored?.description).toBe('The customer\u2019s picture froze twice.');
     expect(stored?.diagnostics).toMatchObject({ sessionCode: code, 'peer1.role': 'customer' });
 
@@ -221,7 +105,7 @@ describe('customer info, settings and END', () => {
     const visitor = await newPage();
     const code = await visitorStarts(visitor);
     const joinPage = await newPage();
-    await joinPage.goto(`${server.baseUrl}/join`);
+    await joinPage.goto(`${suite.server.baseUrl}/join`);
     await expectNoAxeViolations(joinPage);
     await joinPage.getByLabel('Your name').fill('Ana Agent');
     await joinPage.getByRole('button', { name: 'Sign in (development)' }).click();
@@ -240,7 +124,7 @@ describe('customer info, settings and END', () => {
 
   it('explains a console opened without a session', async () => {
     const page = await newPage();
-    await page.goto(`${server.baseUrl}/console`);
+    await page.goto(`${suite.server.baseUrl}/console`);
     await page.getByRole('heading', { name: 'No session to join' }).waitFor();
     await expectNoAxeViolations(page);
   });

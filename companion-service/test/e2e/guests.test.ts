@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, newContext } from '../helpers/browser';
-import { startServer, type RunningServer } from '../helpers/testServer';
+import type { Page } from 'playwright-core';
+import { expectNoAxeViolations } from '../helpers/axe';
+import { launchBrowser } from '../helpers/browser';
+import { e2eSuite } from '../helpers/e2eSuite';
+import { eventually } from '../helpers/eventually';
+import { people } from '../helpers/people';
+import { expectRising as expectRisingWithin, expectStopped } from '../helpers/video';
 
 /* Guests, end to end in real Chromium: the agent's Add Guest link, the guest page (name, code, admission), video in
  * every direction between agent, customer and guest, Pause / Resume, Eject (and the revoked link), a wrong code,
@@ -9,135 +12,19 @@ import { startServer, type RunningServer } from '../helpers/testServer';
 
 jest.setTimeout(240_000);
 
-let server: RunningServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-async function newPage(): Promise<Page> {
-  const context = await newContext(browser);
-  contexts.push(context);
-  return context.newPage();
-}
-
-// --- video, per pair of pages ----------------------------------------------------------------------------------
-
-/** The stream ids a page sends, read from the msid lines of its local descriptions. */
-async function sendsAs(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const pcs = (window as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? [];
-    const ids = new Set<string>();
-    for (const pc of pcs) for (const m of (pc.localDescription?.sdp ?? '').matchAll(/^a=msid:(\S+)/gm)) if (m[1] !== '-') ids.add(m[1]!);
-    return [...ids];
-  });
-}
-
-/** Video frames the receiver has decoded from the sender, over the receiver's live connections whose remote
- * description carries the sender's stream. */
-async function framesFrom(receiver: Page, senderStreams: string[]): Promise<number> {
-  return receiver.evaluate(async (streams) => {
-    const pcs = (window as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? [];
-    let total = 0;
-    for (const pc of pcs) {
-      if (pc.connectionState === 'closed' || pc.signalingState === 'closed') continue;
-      const remote = [...(pc.remoteDescription?.sdp ?? '').matchAll(/^a=msid:(\S+)/gm)].map((m) => m[1]);
-      if (!remote.some((id) => id && streams.includes(id))) continue;
-      const stats = await pc.getStats();
-      stats.forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
-        if (s.type === 'inbound-rtp' && s.kind === 'video') total += s.framesDecoded ?? 0;
-      });
-    }
-    return total;
-  }, senderStreams);
-}
+const suite = e2eSuite({ closeContexts: 'afterAll' });
+const { newPage } = suite;
+const { visitorStarts, consoleFor: agentJoins } = people(suite);
 
 interface Party {
   name: string;
   page: Page;
 }
 
-async function expectRising(receiver: Party, sender: Party, timeoutMs = 25_000): Promise<void> {
-  const streams = await sendsAs(sender.page);
-  const deadline = Date.now() + timeoutMs;
-  let last = -1;
-  for (;;) {
-    const now = await framesFrom(receiver.page, streams);
-    if (last >= 0 && now > last && last > 0) return;
-    last = now;
-    if (Date.now() > deadline) throw new Error(`${receiver.name} decodes no rising video from ${sender.name} (at ${now})`);
-    await receiver.page.waitForTimeout(500);
-  }
-}
-
-/** Frames from the sender stop: two samples a second and a half apart are equal (or there is no connection). */
-async function expectStopped(receiver: Party, sender: Party, timeoutMs = 15_000): Promise<void> {
-  const streams = await sendsAs(sender.page);
-  const deadline = Date.now() + timeoutMs;
-  let before = await framesFrom(receiver.page, streams);
-  for (;;) {
-    await receiver.page.waitForTimeout(1500);
-    const after = await framesFrom(receiver.page, streams);
-    if (after === before) return;
-    if (Date.now() > deadline) throw new Error(`${sender.name}'s video keeps arriving at ${receiver.name} (${before} -> ${after})`);
-    before = after;
-  }
-}
-
-/** Polls until the probe's value passes the check. */
-async function eventually<T>(probe: () => Promise<T>, check: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (check(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function expectNoAxeViolations(page: Page): Promise<void> {
-  if (!(await page.evaluate(() => 'axe' in window))) {
-    await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') }).catch(async () => {
-      // A strict Content-Security-Policy refuses inline scripts: evaluate the same source through the debugger.
-      await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
-    });
-  }
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(c: Document): Promise<{ violations: Array<{ id: string; nodes: Array<{ target: unknown[] }> }> }> } }).axe;
-    const result = await axe.run(document);
-    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-  });
-  expect(violations).toEqual([]);
-}
+/** Video from sender to receiver rises, within the 25 s this file allows. */
+const expectRising = (receiver: Party, sender: Party) => expectRisingWithin(receiver, sender, 25_000);
 
 // --- the people --------------------------------------------------------------------------------------------------
-
-async function visitorStarts(visitor: Page): Promise<string> {
-  await visitor.goto(`${server.baseUrl}/`);
-  await visitor.getByRole('button', { name: 'Start video session' }).click();
-  await visitor.getByRole('button', { name: 'Enable camera' }).click();
-  const code = await visitor.getByTestId('session-code').textContent({ timeout: 10_000 });
-  return (code ?? '').replace(/\s+/g, '');
-}
-
-/** The agent (dev sign-in, both privileges) opens the console for the visitor's code. */
-async function agentJoins(code: string): Promise<Page> {
-  const signIn = await fetch(`${server.baseUrl}/api/dev/sign-in`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'Ana Agent' }),
-  });
-  const { token } = (await signIn.json()) as { token: string };
-  const ticketResponse = await fetch(`${server.baseUrl}/api/agent/console-tickets`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ code }),
-  });
-  expect(ticketResponse.status).toBe(201);
-  const { ticket } = (await ticketResponse.json()) as { ticket: string };
-  const agent = await newPage();
-  await agent.goto(`${server.baseUrl}/console#ticket=${encodeURIComponent(ticket)}`);
-  await agent.getByRole('button', { name: 'Add Guest' }).waitFor();
-  return agent;
-}
 
 /** The guest link from the console's Add Guest panel, pointed at the test server. */
 async function guestLink(agent: Page): Promise<string> {
@@ -146,7 +33,7 @@ async function guestLink(agent: Page): Promise<string> {
   const input = agent.getByLabel('Guest link');
   await eventually(() => input.inputValue(), (v) => /\/guest#invite=/.test(v ?? ''), 'toMatch /\/guest#invite=/', 10_000);
   const url = new URL(await input.inputValue());
-  return `${server.baseUrl}/guest${url.hash}`;
+  return `${suite.server.baseUrl}/guest${url.hash}`;
 }
 
 async function guestAsks(guest: Page, link: string, name: string): Promise<string> {
@@ -181,8 +68,6 @@ let guest: Party;
 let firstLink: string;
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser('allow');
   const visitorPage = await newPage();
   const code = await visitorStarts(visitorPage);
   visitor = { name: 'customer', page: visitorPage };
@@ -192,12 +77,6 @@ beforeAll(async () => {
   await eventually(() => agent.page.getByRole('button', { name: 'Video', exact: true }).getAttribute('aria-pressed'), (v) => v === 'true', 'toBe true');
   await expectRising(agent, visitor);
   await expectRising(visitor, agent);
-});
-
-afterAll(async () => {
-  for (const c of contexts.splice(0)) await c.close();
-  await browser?.close();
-  await server?.stop();
 });
 
 describe('guests, in real browsers', () => {
@@ -348,10 +227,8 @@ describe('the end of the session, and a blocked camera', () => {
   it('explains a blocked camera on the guest page and still lets the guest ask to join', async () => {
     const denying = await launchBrowser('deny');
     try {
-      const context = await newContext(denying);
-      contexts.push(context);
-      const page = await context.newPage();
-      await page.goto(`${server.baseUrl}/guest#invite=not-a-real-invite-token-000000`);
+      const page = await newPage({ browser: denying });
+      await page.goto(`${suite.server.baseUrl}/guest#invite=not-a-real-invite-token-000000`);
       await page.getByRole('alert').filter({ hasText: 'blocking the camera' }).waitFor({ timeout: 10_000 });
       expect(await page.getByRole('button', { name: 'Try the camera again' }).isVisible()).toBe(true);
       expect(await page.getByRole('button', { name: 'Turn video off' }).isDisabled()).toBe(true);

@@ -1,46 +1,13 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { expectFramesRising, launchBrowser, newContext, videoWidth } from '../helpers/browser';
-import { startServer, type RunningServer } from '../helpers/testServer';
+import type { Browser } from 'playwright-core';
+import { expectFramesRising, launchBrowser, videoWidth } from '../helpers/browser';
+import { e2eSuite } from '../helpers/e2eSuite';
+import { people } from '../helpers/people';
 
 jest.setTimeout(90_000);
 
-let server: RunningServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser('allow');
-});
-afterEach(async () => {
-  for (const c of contexts.splice(0)) await c.close();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function page(b: Browser = browser): Promise<Page> {
-  const context = await newContext(b);
-  contexts.push(context);
-  return context.newPage();
-}
-
-/** The visitor opens the demo portal, starts a session, enables the camera and reads the code. */
-async function visitorStarts(visitor: Page): Promise<string> {
-  await visitor.goto(`${server.baseUrl}/`);
-  await visitor.getByRole('button', { name: 'Start video session' }).click();
-  await visitor.getByRole('button', { name: 'Enable camera' }).click();
-  const code = await visitor.getByTestId('session-code').textContent({ timeout: 10_000 });
-  return (code ?? '').replace(/\s+/g, '');
-}
-
-async function agentSignsIn(agent: Page): Promise<void> {
-  await agent.goto(`${server.baseUrl}/join`);
-  await agent.getByLabel('Your name').fill('Ana Agent');
-  await agent.getByRole('button', { name: 'Sign in (development)' }).click();
-  await agent.getByLabel('Session key from the visitor').waitFor();
-}
+const suite = e2eSuite();
+const { visitorStarts, agentSignsIn } = people(suite);
+const page = (browser?: Browser) => suite.newPage({ browser });
 
 describe('join with key, in real browsers', () => {
   it('connects visitor and agent with video decoded both ways, and END ends it on both sides', async () => {
@@ -92,7 +59,7 @@ describe('camera refused', () => {
     const denying = await launchBrowser('deny');
     try {
       const visitor = await page(denying);
-      await visitor.goto(`${server.baseUrl}/`);
+      await visitor.goto(`${suite.server.baseUrl}/`);
       await visitor.getByRole('button', { name: 'Start video session' }).click();
       await visitor.getByRole('button', { name: 'Enable camera' }).click();
       await visitor.getByRole('alert').filter({ hasText: 'blocking the camera' }).waitFor({ timeout: 10_000 });

@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { chromiumPath, launchBrowser, newContext } from '../helpers/browser';
-import { startServer, type RunningServer } from '../helpers/testServer';
+import type { Browser, Page } from 'playwright-core';
+import { expectNoAxeViolations } from '../helpers/axe';
+import { expectFramesRising, launchBrowser } from '../helpers/browser';
+import { e2eSuite } from '../helpers/e2eSuite';
+import { eventually } from '../helpers/eventually';
+import { people } from '../helpers/people';
 import { TestClient } from '../helpers/wsClient';
 
 /* 1-click connect from the agent join page, in real Chromium: the demo portal's customers with live presence, the
@@ -10,88 +12,26 @@ import { TestClient } from '../helpers/wsClient';
 
 jest.setTimeout(180_000);
 
-let server: RunningServer;
-let browser: Browser;
+const suite = e2eSuite();
+const { newPage } = suite;
+const { agentSignsIn, customerSignsIn: signsIn } = people(suite);
 /** The agent's browser has several fake cameras, to choose one before the session. (Chromium's second fake camera
  * is a depth camera that WebRTC can't encode; the third is an ordinary one.) */
 let agentBrowser: Browser;
-const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser('allow');
-  agentBrowser = await chromium.launch({
-    executablePath: chromiumPath(),
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--use-fake-device-for-media-stream=device-count=3', '--use-fake-ui-for-media-stream'],
-  });
-});
-afterEach(async () => {
-  for (const c of contexts.splice(0)) await c.close();
+  agentBrowser = await launchBrowser('allow', { cameras: 3 });
 });
 afterAll(async () => {
   await agentBrowser?.close();
-  await browser?.close();
-  await server?.stop();
 });
-
-async function newPage(b: Browser = browser): Promise<Page> {
-  const context = await newContext(b);
-  contexts.push(context);
-  return context.newPage();
-}
-
-async function eventually<T>(probe: () => Promise<T>, check: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (check(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function framesDecodedTotal(page: Page): Promise<number> {
-  return page.evaluate(async () => {
-    const pcs = (window as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? [];
-    let total = 0;
-    for (const pc of pcs) {
-      if (pc.connectionState === 'closed') continue;
-      (await pc.getStats()).forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
-        if (s.type === 'inbound-rtp' && s.kind === 'video') total += s.framesDecoded ?? 0;
-      });
-    }
-    return total;
-  });
-}
-
-async function expectRising(page: Page): Promise<void> {
-  const first = await eventually(() => framesDecodedTotal(page), (n) => n > 0, 'decoded frames', 20_000);
-  await eventually(() => framesDecodedTotal(page), (n) => n > first, 'more decoded frames', 10_000);
-}
-
-async function expectNoAxeViolations(page: Page): Promise<void> {
-  if (!(await page.evaluate(() => 'axe' in window))) {
-    await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') }).catch(async () => {
-      await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
-    });
-  }
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(c: Document): Promise<{ violations: Array<{ id: string; nodes: Array<{ target: unknown[] }> }> }> } }).axe;
-    const result = await axe.run(document);
-    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-  });
-  expect(violations).toEqual([]);
-}
 
 // --- people ------------------------------------------------------------------------------------------------------
 
 /** The agent signs in on the join page and opens the demo customers tab. */
 async function agentOnCustomers(): Promise<Page> {
-  const join = await newPage(agentBrowser);
-  await join.goto(`${server.baseUrl}/join`);
-  await join.getByLabel('Your name').fill('Ana Agent');
-  await join.getByRole('button', { name: 'Sign in (development)' }).click();
+  const join = await newPage({ browser: agentBrowser });
+  await agentSignsIn(join);
   await join.getByRole('tab', { name: 'Customers on the demo portal' }).click();
   await join.locator('#customer-list li').first().waitFor();
   return join;
@@ -100,9 +40,7 @@ async function agentOnCustomers(): Promise<Page> {
 /** A customer signs in on the demo portal; the widget goes online for 1-click connect. */
 async function customerSignsIn(name: string): Promise<Page> {
   const portal = await newPage();
-  await portal.goto(`${server.baseUrl}/`);
-  await portal.getByLabel('Sign in as').selectOption({ label: name });
-  await portal.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await signsIn(portal, name);
   return portal;
 }
 
@@ -154,9 +92,9 @@ describe('1-click connect from the join page', () => {
     await expectNoAxeViolations(agent);
 
     await portal.getByRole('button', { name: 'Accept' }).click();
-    await expectRising(agent);
+    await expectFramesRising(agent);
     await agent.getByRole('button', { name: 'Video', exact: true }).click();
-    await expectRising(portal);
+    await expectFramesRising(portal);
     await eventually(() => webcam.isDisabled(), (v) => v, 'the webcam choice locked once the session started');
     await agent.getByText('The session has started, so the camera can no longer be changed').waitFor();
 
@@ -168,13 +106,13 @@ describe('1-click connect from the join page', () => {
 
   it('follows presence from any tab (a simulated visitor socket) and reports an offline customer', async () => {
     const join = await agentOnCustomers();
-    const signIn = await fetch(`${server.baseUrl}/api/demo/sign-in`, {
+    const signIn = await fetch(`${suite.server.baseUrl}/api/demo/sign-in`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ customerId: '003DEMO000000003' }),
     });
     const { token } = (await signIn.json()) as { token: string };
-    const tab = await TestClient.connect(server.wsUrl);
+    const tab = await TestClient.connect(suite.server.wsUrl);
     tab.send({ type: 'visitor.hello', visitorToken: token });
     await tab.next('presence.registered');
     await eventually(() => presenceOf(join, 'Lucia Ferreira').textContent(), (t) => t === 'Online', 'Lucia online');

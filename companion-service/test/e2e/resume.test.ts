@@ -1,7 +1,10 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { BatchAssembler, type StreamPart } from '../../web/cobrowse/streamCodec';
-import { expectFramesRising, launchBrowser, newContext } from '../helpers/browser';
-import { devToken, startServer, type RunningServer } from '../helpers/testServer';
+import { expectFramesRising } from '../helpers/browser';
+import { e2eSuite } from '../helpers/e2eSuite';
+import { eventuallyWithin } from '../helpers/eventually';
+import { people } from '../helpers/people';
+import { devToken } from '../helpers/testServer';
 
 /* The visitor's call survives page loads in the same tab, in real Chromium with fake media: a reload and a
  * same-site navigation resume the same seat (video flows again both ways, the agent console stays, remote control
@@ -13,59 +16,12 @@ jest.setTimeout(180_000);
 
 const STORAGE_KEY = 'tandem.widget.session';
 
-let server: RunningServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser('allow');
-});
-afterEach(async () => {
-  for (const c of contexts.splice(0)) await c.close();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-/** Test-side instrumentation only: keeps every WebSocket a page opens and every message it receives, so the test can
- * speak as the agent (remote control) and see what the server answered. The product has no such hook. */
-const RECORD_SOCKETS = () => {
-  const Native = window.WebSocket;
-  const record = { sockets: [] as WebSocket[], received: [] as Array<{ type: string } & Record<string, unknown>> };
-  (window as unknown as { __ws: typeof record }).__ws = record;
-  window.WebSocket = class extends Native {
-    constructor(url: string | URL, protocols?: string | string[]) {
-      super(url, protocols);
-      record.sockets.push(this);
-      this.addEventListener('message', (e) => {
-        try {
-          record.received.push(JSON.parse(String(e.data)));
-        } catch {
-          /* not ours */
-        }
-      });
-    }
-  } as typeof WebSocket;
-};
-
-async function newPage(): Promise<Page> {
-  const context = await newContext(browser);
-  await context.addInitScript(RECORD_SOCKETS);
-  contexts.push(context);
-  return context.newPage();
-}
-
-async function eventually<T>(probe: () => Promise<T>, check: (value: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (check(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const suite = e2eSuite();
+/** Every page records its WebSockets (window.__ws), so the test can speak as the agent (remote control) and see what
+ * the server answered. */
+const newPage = () => suite.newPage({ recordSockets: true });
+const { visitorStarts, customerSignsIn, agentJoinsWithCode } = people(suite);
+const eventually = eventuallyWithin(15_000);
 
 type Received = { type: string } & Record<string, unknown>;
 
@@ -108,26 +64,11 @@ async function batchesAtAgent(agent: Page, from: number): Promise<Array<{ events
   return parts.slice(start).map((p) => assembler.add(p)).filter((b): b is { events: unknown[]; snapshot: boolean } => !!b);
 }
 
-/** An agent signs in on the join page and joins with the code; returns the console window. */
-async function agentJoinsWithCode(code: string): Promise<Page> {
-  const join = await newPage();
-  await join.goto(`${server.baseUrl}/join`);
-  await join.getByLabel('Your name').fill('Ana Agent');
-  await join.getByRole('button', { name: 'Sign in (development)' }).click();
-  await join.getByLabel('Session key from the visitor').fill(code);
-  const [consolePage] = await Promise.all([join.context().waitForEvent('page'), join.getByRole('button', { name: 'Join' }).click()]);
-  await consolePage.waitForURL(/\/console/);
-  return consolePage;
-}
-
 describe('the call across page loads (code flow)', () => {
   it('resumes after a reload and a same-site navigation: video both ways, console open, remote control still on; hang-up ends it', async () => {
     const visitor = await newPage();
-    await visitor.goto(`${server.baseUrl}/`);
-    await launcher(visitor).click();
-    await visitor.getByRole('button', { name: 'Enable camera' }).click();
-    const code = ((await visitor.getByTestId('session-code').textContent({ timeout: 10_000 })) ?? '').replace(/\s+/g, '');
-    const agent = await agentJoinsWithCode(code);
+    const code = await visitorStarts(visitor);
+    const agent = await agentJoinsWithCode(code, await newPage());
     await visitor.getByRole('status').filter({ hasText: 'Connected to Ana Agent' }).waitFor({ timeout: 15_000 });
     await agent.getByRole('button', { name: 'Video', exact: true }).click();
     await expectFramesRising(agent);
@@ -146,7 +87,7 @@ describe('the call across page loads (code flow)', () => {
     const sessionId = (await received(agent, 'session.joined'))[0]!.sessionId;
     expect(record.sessionId).toBe(sessionId);
 
-    for (const load of [() => visitor.reload(), () => visitor.goto(`${server.baseUrl}/?step=2`)]) {
+    for (const load of [() => visitor.reload(), () => visitor.goto(`${suite.server.baseUrl}/?step=2`)]) {
       const agentPcs = await pcCount(agent);
       const streamFrom = (await received(agent, 'cobrowse.events')).length;
       await load();
@@ -232,7 +173,7 @@ describe('the call across page loads (code flow)', () => {
 
   it('leaves a clean idle widget for an unknown token and for malformed storage', async () => {
     const visitor = await newPage();
-    await visitor.goto(`${server.baseUrl}/`);
+    await visitor.goto(`${suite.server.baseUrl}/`);
     const unknown = { v: 1, resumeToken: 'x'.repeat(32), sessionId: 'abcdefgh12345678', role: 'visitor', flow: 'code', large: false, videoAreaShown: true };
     await visitor.evaluate(([key, value]) => sessionStorage.setItem(key!, value!), [STORAGE_KEY, JSON.stringify({ ...unknown, parkedAt: Date.now() })]);
     await visitor.reload();
@@ -254,15 +195,13 @@ describe('the call across page loads (code flow)', () => {
 describe('the call across page loads (1-click)', () => {
   it('resumes a signed-in customer’s call after a reload without asking for the terms again, and comes back online after it', async () => {
     const portal = await newPage();
-    await portal.goto(`${server.baseUrl}/`);
-    await portal.getByLabel('Sign in as').selectOption({ label: 'Maya Jensen' });
-    await portal.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await customerSignsIn(portal, 'Maya Jensen');
     await portal.locator('#tandem-widget .frame[data-presence="online"]').waitFor({ state: 'attached', timeout: 10_000 });
     const customerId = (await portal.locator('#customer-id').textContent())!;
 
-    const response = await fetch(`${server.baseUrl}/api/agent/invitations`, {
+    const response = await fetch(`${suite.server.baseUrl}/api/agent/invitations`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${await devToken(server)}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await devToken(suite.server)}` },
       body: JSON.stringify({ visitorId: customerId }),
     });
     expect(response.status).toBe(201);
@@ -273,8 +212,8 @@ describe('the call across page loads (1-click)', () => {
 
     // The console is opened by a script, as the join page does, so it can close itself at the end.
     const opener = await newPage();
-    await opener.goto(`${server.baseUrl}/join`);
-    const consoleUrl = invitation.consoleUrl.replace(new URL(invitation.consoleUrl).origin, server.baseUrl);
+    await opener.goto(`${suite.server.baseUrl}/join`);
+    const consoleUrl = invitation.consoleUrl.replace(new URL(invitation.consoleUrl).origin, suite.server.baseUrl);
     const [agent] = await Promise.all([opener.context().waitForEvent('page'), opener.evaluate((u) => void window.open(u), consoleUrl)]);
     await portal.getByRole('status').filter({ hasText: 'Connected to Ana Agent' }).waitFor({ timeout: 15_000 });
     await expectFramesRising(agent);
@@ -289,7 +228,7 @@ describe('the call across page loads (1-click)', () => {
     expect(await received(portal, 'presence.registered')).toEqual([]);
     expect(await prompt.count()).toBe(0);
     expect(await portal.getByTestId('waiting-message').isVisible()).toBe(false);
-    expect(await server.store.getTermsAcceptance(invitation.sessionId)).toBeDefined();
+    expect(await suite.server.store.getTermsAcceptance(invitation.sessionId)).toBeDefined();
 
     const closed = agent.waitForEvent('close', { timeout: 10_000 });
     await agent.getByRole('button', { name: 'END' }).click();

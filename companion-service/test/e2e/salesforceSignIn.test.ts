@@ -1,9 +1,9 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { axeViolations } from '../helpers/axe';
-import { launchBrowser, newContext } from '../helpers/browser';
-import { SalesforceDouble, type DoubleUser } from '../helpers/salesforceDouble';
-import { CLIENT_ID, CLIENT_SECRET, ORG_ID, orgWithDouble } from '../helpers/salesforceFixtures';
-import { freePort, startServer, type RunningServer } from '../helpers/testServer';
+import { e2eSuite } from '../helpers/e2eSuite';
+import type { DoubleUser, SalesforceDouble } from '../helpers/salesforceDouble';
+import { CLIENT_ID, CLIENT_SECRET, orgWithDouble, startOrgDouble } from '../helpers/salesforceFixtures';
+import { freePort } from '../helpers/testServer';
 import { TestClient } from '../helpers/wsClient';
 
 /* Sign in with Salesforce on the agent join page, in Chromium: the page sends the agent to Salesforce (a local
@@ -14,44 +14,34 @@ jest.setTimeout(60_000);
 
 const AGENT: DoubleUser = { id: '0055g00000BrowseAA', name: 'Bea Browser', username: 'bea@acme.test', permissions: ['Tandem_Join'] };
 const NOT_AN_AGENT: DoubleUser = { id: '0055g00000NoJoinAA', name: 'Nico Nojoin', username: 'nico@acme.test', permissions: [] };
-const INTEGRATION: DoubleUser = { id: '0055g00000IntegrAA', name: 'Integration', username: 'integration@acme.test', permissions: [] };
 
-let browser: Browser;
 let double: SalesforceDouble;
-let server: RunningServer;
 
-beforeAll(async () => {
-  browser = await launchBrowser();
-  double = await SalesforceDouble.start({
-    orgId: ORG_ID,
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-    integrationUser: INTEGRATION,
-    users: [AGENT, NOT_AN_AGENT],
-  });
-  // Salesforce sends the browser back to publicUrl, so the server must know its own address before it starts.
-  const port = await freePort();
-  server = await startServer({
-    port,
-    publicUrl: `http://localhost:${port}`,
-    devSignIn: false,
-    salesforce: {
-      orgs: [orgWithDouble(double)],
-      loginUrl: double.url,
-      oauth: { enabled: true, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
-      outbox: { enabled: false },
-    },
-  } as never);
+// Salesforce sends the browser back to publicUrl, so the server must know its own address before it starts.
+const suite = e2eSuite({
+  server: async () => {
+    double = await startOrgDouble([AGENT, NOT_AN_AGENT]);
+    const port = await freePort();
+    return {
+      port,
+      publicUrl: `http://localhost:${port}`,
+      devSignIn: false,
+      salesforce: {
+        orgs: [orgWithDouble(double)],
+        loginUrl: double.url,
+        oauth: { enabled: true, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+        outbox: { enabled: false },
+      },
+    } as never;
+  },
 });
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
   await double?.stop();
 });
 
 async function joinPage(): Promise<Page> {
-  const page = await (await newContext(browser)).newPage();
-  await page.goto(`${server.baseUrl}/join`);
+  const page = await suite.newPage();
+  await page.goto(`${suite.server.baseUrl}/join`);
   await page.getByRole('link', { name: 'Sign in with Salesforce' }).waitFor();
   return page;
 }
@@ -72,7 +62,7 @@ it('signs the agent in through Salesforce and joins a session with the token it 
   // The one-time code is gone from the address bar once traded.
   expect(new URL(page.url()).hash).toBe('');
 
-  const visitor = await TestClient.connect(server.wsUrl);
+  const visitor = await TestClient.connect(suite.server.wsUrl);
   visitor.send({ type: 'visitor.start' });
   const { code } = await visitor.next('session.created');
   await page.getByLabel('Session key from the visitor').fill(code);
@@ -100,8 +90,8 @@ it('says so when the agent cancels at Salesforce, and refuses a forged code', as
   await page.getByRole('alert').filter({ hasText: 'Salesforce sign-in was cancelled' }).waitFor();
 
   // A code this browser was never handed (a fresh page: a same-page fragment change would not reload it).
-  const forged = await (await newContext(browser)).newPage();
-  await forged.goto(`${server.baseUrl}/join#salesforce=${'x'.repeat(43)}`);
+  const forged = await suite.newPage();
+  await forged.goto(`${suite.server.baseUrl}/join#salesforce=${'x'.repeat(43)}`);
   await forged.getByRole('alert').filter({ hasText: 'This sign-in has expired' }).waitFor();
   expect(await forged.evaluate(() => sessionStorage.getItem('tandem.agentToken'))).toBeNull();
   expect(new URL(forged.url()).hash).toBe('');

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { signVisitorToken } from '../../src/identity/visitorToken';
-import { chromiumPath, expectFramesRising, framesDecoded, launchBrowser, newContext, videoWidth } from '../helpers/browser';
-import { devToken, startServer, type RunningServer } from '../helpers/testServer';
+import { expectNoAxeViolations } from '../helpers/axe';
+import { expectFramesRising, framesDecoded, launchBrowser, newContext, videoWidth } from '../helpers/browser';
+import { e2eSuite } from '../helpers/e2eSuite';
+import { people } from '../helpers/people';
+import { devToken } from '../helpers/testServer';
 import { TestClient } from '../helpers/wsClient';
 
 /* The visitor widget in real Chromium: moving and snapping, isolation from the host page's CSS, the call controls
@@ -17,36 +19,13 @@ const GAP = 16;
 const SITE = { id: 'demo', apiKey: 'widget-test-site-api-key-0123', signingSecret: 'widget-test-signing-secret-0123456789abcd' };
 const TERMS_TEXT = 'Terms for the widget test.\nLine two has <b>markup</b> & <img src=x onerror="window.__pwned=1"> that must stay text.';
 
-let server: RunningServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  server = await startServer({
-    sites: [SITE],
-    terms: { version: 'w-1', text: TERMS_TEXT, promptSeconds: 12, agentWaitSeconds: 60 },
-  });
-  browser = await launchBrowser('allow');
+const suite = e2eSuite({
+  server: { sites: [SITE], terms: { version: 'w-1', text: TERMS_TEXT, promptSeconds: 12, agentWaitSeconds: 60 } },
+  closeContexts: 'afterAll',
 });
-afterAll(async () => {
-  for (const c of contexts.splice(0)) await c.close();
-  await browser?.close();
-  await server?.stop();
-});
-
-async function newPage(b: Browser = browser): Promise<Page> {
-  const context = await newContext(b);
-  contexts.push(context);
-  return context.newPage();
-}
-
-async function closePages(...pages: Page[]): Promise<void> {
-  for (const p of pages) {
-    const i = contexts.indexOf(p.context());
-    if (i >= 0) contexts.splice(i, 1);
-    await p.context().close();
-  }
-}
+const newPage = (browser?: Browser) => suite.newPage({ browser });
+const { closePages } = suite;
+const { visitorStarts, customerSignsIn, agentJoinsWithCode } = people(suite);
 
 // --- the widget's parts -------------------------------------------------------------------------------------------
 
@@ -71,7 +50,7 @@ function expectAtCorner(b: { x: number; y: number; width: number; height: number
 }
 
 async function openCameraScreen(page: Page): Promise<void> {
-  await page.goto(`${server.baseUrl}/`);
+  await page.goto(`${suite.server.baseUrl}/`);
   await launcher(page).click();
   await page.getByRole('button', { name: 'Enable camera' }).waitFor();
 }
@@ -89,52 +68,10 @@ async function focusedInWidget(page: Page): Promise<string | null> {
   });
 }
 
-// --- axe-core -----------------------------------------------------------------------------------------------------
+// --- axe-core and flows --------------------------------------------------------------------------------------------
 
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  targets: unknown[];
-}
-
-/** Runs axe-core on the whole page, shadow DOM included. The service's CSP forbids inline scripts, so the library
- * is evaluated through the DevTools protocol rather than injected as a <script> tag. */
-async function axeViolations(page: Page): Promise<AxeViolation[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown }> }> }> } }).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target) }));
-  });
-}
-
-async function expectAccessible(page: Page, screen: string): Promise<void> {
-  expect({ screen, violations: await axeViolations(page) }).toEqual({ screen, violations: [] });
-}
-
-// --- flows ----------------------------------------------------------------------------------------------------------
-
-async function visitorStarts(visitor: Page): Promise<string> {
-  await openCameraScreen(visitor);
-  await visitor.getByRole('button', { name: 'Enable camera' }).click();
-  const code = await visitor.getByTestId('session-code').textContent({ timeout: 10_000 });
-  return (code ?? '').replace(/\s+/g, '');
-}
-
-/** An agent signs in on the join page and joins with the code; returns the agent console window. */
-async function agentJoinsWithCode(code: string): Promise<Page> {
-  const agent = await newPage();
-  await agent.goto(`${server.baseUrl}/join`);
-  await agent.getByLabel('Your name').fill('Ana Agent');
-  await agent.getByRole('button', { name: 'Sign in (development)' }).click();
-  await agent.getByLabel('Session key from the visitor').fill(code);
-  const [consolePage] = await Promise.all([agent.context().waitForEvent('page'), agent.getByRole('button', { name: 'Join' }).click()]);
-  await consolePage.waitForURL(/\/console/);
-  return consolePage;
-}
+/** axe-core on the whole page, shadow DOM included, named by its screen. */
+const expectAccessible = (page: Page, screen: string) => expectNoAxeViolations(page, screen);
 
 /** Frames decoded at `page` over a quiet window, after letting frames already in flight drain. */
 async function framesOver(page: Page, settleMs: number, windowMs: number): Promise<{ first: number; later: number }> {
@@ -248,14 +185,14 @@ describe('host page styles', () => {
 
   it('does not change the widget, even with !important rules aimed at everything', async () => {
     const clean = await newPage();
-    await clean.goto(`${server.baseUrl}/`);
+    await clean.goto(`${suite.server.baseUrl}/`);
     const cleanLauncher = await widgetLook(clean);
     await launcher(clean).click();
     await cameraListed(clean);
     const cleanPanel = await widgetLook(clean);
 
     const hostile = await newPage();
-    await hostile.goto(`${server.baseUrl}/`);
+    await hostile.goto(`${suite.server.baseUrl}/`);
     // A literal `* { display: none !important }` also hides <html> and <body>, which blanks the whole page and
     // everything in it; `body *` hides every element of the page itself, including the widget's host element.
     await hostile.addStyleTag({
@@ -285,7 +222,7 @@ describe('host page styles', () => {
 describe('screens before a call', () => {
   it('launcher, step 1 of 2 and step 2 of 2: focus moves along, focus is visible, and axe finds no violations', async () => {
     const page = await newPage();
-    await page.goto(`${server.baseUrl}/`);
+    await page.goto(`${suite.server.baseUrl}/`);
     await launcher(page).waitFor();
     await expectAccessible(page, 'launcher');
 
@@ -355,11 +292,7 @@ describe('camera choice', () => {
     });
 
   it('uses the camera picked on step 1, can switch it before anyone joins, and then sends the chosen one', async () => {
-    const twoCameras = await chromium.launch({
-      executablePath: chromiumPath(),
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream=device-count=2'],
-    });
+    const twoCameras = await launchBrowser('allow', { cameras: 2 });
     try {
       const visitor = await (await newContext(twoCameras)).newPage();
       await openCameraScreen(visitor);
@@ -415,7 +348,7 @@ describe('in a call with an agent (code flow)', () => {
 
     // The server rules the agent's video on (as the console's Video switch would ask): the widget shows it.
     const agentId = await tile.getAttribute('data-peer');
-    expect(await server.sessions.setVideo(agentId!, true)).toBeUndefined();
+    expect(await suite.server.sessions.setVideo(agentId!, true)).toBeUndefined();
     await tile.locator('video[data-remote="agent"]').waitFor({ state: 'visible' });
     await expectFramesRising(visitor);
     await visitor.waitForFunction(() => {
@@ -423,7 +356,7 @@ describe('in a call with an agent (code flow)', () => {
       return !!v && v.videoWidth > 0;
     });
     expect(await tile.locator('figcaption').textContent()).toBe('Ana Agent');
-    expect(await server.sessions.setVideo(agentId!, false)).toBeUndefined();
+    expect(await suite.server.sessions.setVideo(agentId!, false)).toBeUndefined();
     await tile.locator('video[data-remote="agent"]').waitFor({ state: 'hidden' });
     expect(await tile.locator('.avatar').isVisible()).toBe(true);
   });
@@ -507,10 +440,10 @@ describe('guests in the call', () => {
     const visitor = await newPage();
     const code = await visitorStarts(visitor);
     // Agent and guest as plain sockets: this test is about what the visitor's widget shows.
-    const agent = await TestClient.connect(server.wsUrl);
-    const guest = await TestClient.connect(server.wsUrl);
+    const agent = await TestClient.connect(suite.server.wsUrl);
+    const guest = await TestClient.connect(suite.server.wsUrl);
     try {
-      agent.send({ type: 'agent.join', token: await devToken(server, 'Ana Agent'), code });
+      agent.send({ type: 'agent.join', token: await devToken(suite.server, 'Ana Agent'), code });
       await agent.next('session.joined');
       await visitor.getByRole('status').filter({ hasText: 'Connected to Ana Agent' }).waitFor();
       agent.send({ type: 'guest.invite.create' });
@@ -547,9 +480,9 @@ describe('page sharing and remote control', () => {
   it('shares the page once an agent is in, asks before remote control, lets the visitor take it back, and ignores scripted clicks', async () => {
     const visitor = await newPage();
     const code = await visitorStarts(visitor);
-    const agent = await TestClient.connect(server.wsUrl);
+    const agent = await TestClient.connect(suite.server.wsUrl);
     try {
-      agent.send({ type: 'agent.join', token: await devToken(server, 'Ana Agent'), code });
+      agent.send({ type: 'agent.join', token: await devToken(suite.server, 'Ana Agent'), code });
       await agent.next('session.joined');
       // The recorder is downloaded once the agent is in; the page starts with a full snapshot.
       expect((await agent.next('cobrowse.events', 15_000)).snapshot).toBe(true);
@@ -594,7 +527,7 @@ describe('1-click connect', () => {
   let agentToken: string;
 
   beforeAll(async () => {
-    agentToken = await devToken(server);
+    agentToken = await devToken(suite.server);
   });
 
   function newVisitor(): { id: string; token: string } {
@@ -609,7 +542,7 @@ describe('1-click connect', () => {
 
   async function identified(visitorId: string, token: string, page?: Page): Promise<Page> {
     const p = page ?? (await newPage());
-    await p.goto(`${server.baseUrl}/`);
+    await p.goto(`${suite.server.baseUrl}/`);
     await p.evaluate((t) => window.Tandem!.identify(t), token);
     await online(p);
     void visitorId;
@@ -617,7 +550,7 @@ describe('1-click connect', () => {
   }
 
   async function invite(visitorId: string): Promise<{ invitationId: string; sessionId: string; consoleUrl: string }> {
-    const response = await fetch(`${server.baseUrl}/api/agent/invitations`, {
+    const response = await fetch(`${suite.server.baseUrl}/api/agent/invitations`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${agentToken}` },
       body: JSON.stringify({ visitorId }),
@@ -648,14 +581,14 @@ describe('1-click connect', () => {
     await waiting.filter({ hasText: 'Waiting for Ana Agent to connect' }).waitFor({ timeout: 10_000 });
     expect(await prompt(visitor).count()).toBe(0);
     await expectAccessible(visitor, 'waiting message');
-    const acceptance = await server.store.getTermsAcceptance(invitation.sessionId);
+    const acceptance = await suite.server.store.getTermsAcceptance(invitation.sessionId);
     expect(acceptance?.textSha256).toBe(createHash('sha256').update(TERMS_TEXT).digest('hex'));
     expect(acceptance?.visitorId).toBe(id);
 
     // The console window is opened by a script (as the join page or Salesforce does), so it can close itself.
     const opener = await newPage();
-    await opener.goto(`${server.baseUrl}/join`);
-    const consoleUrl = invitation.consoleUrl.replace(new URL(invitation.consoleUrl).origin, server.baseUrl);
+    await opener.goto(`${suite.server.baseUrl}/join`);
+    const consoleUrl = invitation.consoleUrl.replace(new URL(invitation.consoleUrl).origin, suite.server.baseUrl);
     const [agentConsole] = await Promise.all([opener.context().waitForEvent('page'), opener.evaluate((u) => void window.open(u), consoleUrl)]);
     await visitor.getByRole('status').filter({ hasText: 'Connected to Ana Agent' }).waitFor({ timeout: 15_000 });
     await waiting.waitFor({ state: 'hidden' });
@@ -681,7 +614,7 @@ describe('1-click connect', () => {
       await page.getByRole('button', { name: 'Accept' }).click();
       await prompt(page).getByRole('alert').filter({ hasText: 'Camera blocked' }).waitFor({ timeout: 10_000 });
       expect(await focusedInWidget(page)).toBe('Accept');
-      expect(await server.store.getTermsAcceptance(invitation.sessionId)).toBeUndefined();
+      expect(await suite.server.store.getTermsAcceptance(invitation.sessionId)).toBeUndefined();
       await expectAccessible(page, 'terms prompt with the blocked-camera alert');
       await page.getByRole('button', { name: 'Decline' }).click();
       await expect(waitForEnded(invitation.sessionId)).resolves.toBe('visitor_declined');
@@ -707,14 +640,14 @@ describe('1-click connect', () => {
         }
       }).observe(document, { childList: true, subtree: true });
     }, token);
-    await visitor.goto(`${server.baseUrl}/`);
+    await visitor.goto(`${suite.server.baseUrl}/`);
     await online(visitor);
     const invitation = await invite(id);
     await prompt(visitor).waitFor();
     await visitor.getByRole('button', { name: 'Decline' }).click();
     await visitor.getByText('You declined the video call. The agent has been told.').waitFor();
     await expect(waitForEnded(invitation.sessionId)).resolves.toBe('visitor_declined');
-    expect(await server.store.getTermsAcceptance(invitation.sessionId)).toBeUndefined();
+    expect(await suite.server.store.getTermsAcceptance(invitation.sessionId)).toBeUndefined();
     await visitor.getByRole('button', { name: 'Close' }).click();
     await launcher(visitor).waitFor();
     await closePages(visitor);
@@ -722,9 +655,7 @@ describe('1-click connect', () => {
 
   it('the demo portal signs a customer in with Tandem.identify, and out with Tandem.forget', async () => {
     const page = await newPage();
-    await page.goto(`${server.baseUrl}/`);
-    await page.getByLabel('Sign in as').selectOption({ label: 'Omar Haddad' });
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await customerSignsIn(page, 'Omar Haddad');
     await page.getByText('Signed in as Omar Haddad').waitFor();
     await online(page);
     await expectAccessible(page, 'demo portal, signed in');
@@ -741,7 +672,7 @@ describe('1-click connect', () => {
     let status = 0;
     while (Date.now() < deadline && status !== 409) {
       status = (
-        await fetch(`${server.baseUrl}/api/agent/invitations`, {
+        await fetch(`${suite.server.baseUrl}/api/agent/invitations`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${agentToken}` },
           body: JSON.stringify({ visitorId: customerId }),
@@ -782,7 +713,7 @@ describe('1-click connect', () => {
   async function waitForEnded(sessionId: string): Promise<string | null> {
     const deadline = Date.now() + 5000;
     for (;;) {
-      const session = await server.store.getSession(sessionId);
+      const session = await suite.server.store.getSession(sessionId);
       if (session?.status === 'ended') return session.endReason;
       if (Date.now() > deadline) throw new Error(`session ${sessionId} did not end`);
       await new Promise((r) => setTimeout(r, 100));

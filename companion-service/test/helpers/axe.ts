@@ -16,3 +16,10 @@ export async function axeViolations(page: Page): Promise<string[]> {
     return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
   });
 }
+
+/** Expects no axe-core violations on the page; `screen` names the screen in the failure message. */
+export async function expectNoAxeViolations(page: Page, screen?: string): Promise<void> {
+  const violations = await axeViolations(page);
+  if (screen === undefined) expect(violations).toEqual([]);
+  else expect({ screen, violations }).toEqual({ screen, violations: [] });
+}

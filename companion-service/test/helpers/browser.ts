@@ -9,12 +9,15 @@ export function chromiumPath(): string {
   return found;
 }
 
-const BASE_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--use-fake-device-for-media-stream'];
+const FAKE_DEVICES = '--use-fake-device-for-media-stream';
+const BASE_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-gpu', FAKE_DEVICES];
 
-/** Headless Chromium with fake camera and microphone. `cameraPrompt` decides what the permission prompt answers. */
-export async function launchBrowser(cameraPrompt: 'allow' | 'deny' = 'allow'): Promise<Browser> {
+/** Headless Chromium with fake camera and microphone. `cameraPrompt` decides what the permission prompt answers;
+ * `cameras` gives it several fake cameras (Chromium's second one is a depth camera that WebRTC can't encode). */
+export async function launchBrowser(cameraPrompt: 'allow' | 'deny' = 'allow', options: { cameras?: number } = {}): Promise<Browser> {
   const prompt = cameraPrompt === 'allow' ? '--use-fake-ui-for-media-stream' : '--deny-permission-prompts';
-  return chromium.launch({ executablePath: chromiumPath(), headless: true, args: [...BASE_ARGS, prompt] });
+  const args = options.cameras ? BASE_ARGS.map((a) => (a === FAKE_DEVICES ? `${a}=device-count=${options.cameras}` : a)) : BASE_ARGS;
+  return chromium.launch({ executablePath: chromiumPath(), headless: true, args: [...args, prompt] });
 }
 
 /** Test-side instrumentation only: remembers every RTCPeerConnection a page creates so the test can read
@@ -31,9 +34,33 @@ const RECORD_PEER_CONNECTIONS = () => {
   } as typeof RTCPeerConnection;
 };
 
-export async function newContext(browser: Browser): Promise<BrowserContext> {
+/** Test-side instrumentation only: keeps every WebSocket a page opens (`window.__ws.sockets`) and every message it
+ * receives (`window.__ws.received`), so a test can drop a connection on purpose, speak on it, or see what the server
+ * answered. The product has no such hook. */
+const RECORD_SOCKETS = () => {
+  const Native = window.WebSocket;
+  const record = { sockets: [] as WebSocket[], received: [] as Array<{ type: string } & Record<string, unknown>> };
+  (window as unknown as { __ws: typeof record }).__ws = record;
+  window.WebSocket = class extends Native {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      record.sockets.push(this);
+      this.addEventListener('message', (e) => {
+        try {
+          record.received.push(JSON.parse(String(e.data)));
+        } catch {
+          /* not ours */
+        }
+      });
+    }
+  } as typeof WebSocket;
+};
+
+/** A browser context whose pages record their peer connections (and, with `recordSockets`, their WebSockets). */
+export async function newContext(browser: Browser, options: { recordSockets?: boolean } = {}): Promise<BrowserContext> {
   const context = await browser.newContext();
   await context.addInitScript(RECORD_PEER_CONNECTIONS);
+  if (options.recordSockets) await context.addInitScript(RECORD_SOCKETS);
   return context;
 }
 

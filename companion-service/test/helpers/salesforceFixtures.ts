@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SalesforceOrgConfig } from '../../src/salesforce/configSchema';
-import type { SalesforceDouble } from './salesforceDouble';
+import { SalesforceDouble, type DoubleUser } from './salesforceDouble';
 import type { RunningServer } from './testServer';
 
 /* Shared values for the Salesforce tests: one org, its API key, a portal site, an agent and contacts. */
@@ -25,6 +25,15 @@ export function newContactId(): string {
 
 export function orgConfig(overrides: Partial<SalesforceOrgConfig> = {}): SalesforceOrgConfig {
   return { orgId: ORG_ID, name: 'Acme test org', apiKeySha256: sha256(API_KEY), instanceUrl: 'https://acme.example.invalid', siteId: PORTAL_SITE.id, ...overrides };
+}
+
+/** The org's integration user at the double (client credentials). */
+export const INTEGRATION_USER: DoubleUser = { id: '0055g00000IntegrAA', name: 'Integration', username: 'integration@acme.test', permissions: [] };
+
+/** A Salesforce double for the test org with its connected app (client id and secret), the integration user, and
+ * these users who can sign in. */
+export function startOrgDouble(users: DoubleUser[]): Promise<SalesforceDouble> {
+  return SalesforceDouble.start({ orgId: ORG_ID, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, integrationUser: INTEGRATION_USER, users });
 }
 
 /** An org whose session records go to the double through client credentials. */

@@ -56,11 +56,12 @@ export async function startServer(overrides: DeepPartial<Config> = {}): Promise<
   };
 }
 
-export async function devToken(server: RunningServer, name = 'Ana Agent'): Promise<string> {
+/** An agent token from development sign-in, with the given privileges (all of them when not given). */
+export async function devToken(server: RunningServer, name = 'Ana Agent', privileges?: string[]): Promise<string> {
   const response = await fetch(`${server.baseUrl}/api/dev/sign-in`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name }),
+    body: JSON.stringify(privileges ? { name, privileges } : { name }),
   });
   if (!response.ok) throw new Error(`sign-in failed: ${response.status}`);
   return ((await response.json()) as { token: string }).token;

@@ -1,37 +1,19 @@
 import { ErrorCode } from '../../src/protocol/codes';
-import { devToken, startServer, type RunningServer } from '../helpers/testServer';
-import { startCall, TestClient } from '../helpers/wsClient';
+import { serviceSuite } from '../helpers/serviceSuite';
+import { devToken, startServer } from '../helpers/testServer';
+import { startCall } from '../helpers/wsClient';
 
 jest.setTimeout(20_000);
 
-let server: RunningServer;
-const clients: TestClient[] = [];
+const suite = serviceSuite({ cobrowse: { bytesPerSecond: 200_000, burstBytes: 400_000, agentBufferBytes: 16_384, maskSelectors: ['.secret'] } });
 
-beforeAll(async () => {
-  server = await startServer({ cobrowse: { bytesPerSecond: 200_000, burstBytes: 400_000, agentBufferBytes: 16_384, maskSelectors: ['.secret'] } });
-});
-afterEach(() => {
-  for (const c of clients.splice(0)) c.close();
-});
-afterAll(() => server.stop());
-
-async function call(privileges?: string[]) {
-  const response = await fetch(`${server.baseUrl}/api/dev/sign-in`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(privileges ? { name: 'Ana Agent', privileges } : { name: 'Ana Agent' }),
-  });
-  const { token } = (await response.json()) as { token: string };
-  const c = await startCall(server.wsUrl, token);
-  clients.push(c.visitor, c.agent);
-  return c;
-}
+/** A call whose agent has the given privileges (all of them when not given). */
+const call = async (privileges?: string[]) => suite.call(await devToken(suite.server, 'Ana Agent', privileges));
 
 async function withGuest(c: Awaited<ReturnType<typeof call>>) {
   c.agent.send({ type: 'guest.invite.create' });
   const inv = new URL((await c.agent.next('guest.invite')).url).hash.replace('#invite=', '');
-  const guest = await TestClient.connect(server.wsUrl);
-  clients.push(guest);
+  const guest = await suite.connect();
   guest.send({ type: 'guest.request', invite: inv, name: 'Gil' });
   c.agent.send({ type: 'guest.admit', code: (await guest.next('guest.code')).code });
   await guest.next('session.joined');
@@ -62,8 +44,7 @@ describe('the page stream', () => {
   });
 
   it('tells the visitor the mask selectors with the session', async () => {
-    const visitor = await TestClient.connect(server.wsUrl);
-    clients.push(visitor);
+    const visitor = await suite.connect();
     visitor.send({ type: 'visitor.start' });
     expect((await visitor.next('session.created')).maskSelectors).toEqual(['.secret']);
   });
@@ -195,8 +176,7 @@ describe('remote control', () => {
     c.visitor.send({ type: 'control.answer', granted: true });
     await c.agent.next('control.state');
     c.visitor.socket.terminate();
-    const reloaded = await TestClient.connect(server.wsUrl);
-    clients.push(reloaded);
+    const reloaded = await suite.connect();
     reloaded.send({ type: 'session.resume', resumeToken: c.created.resumeToken });
     expect((await reloaded.next('session.joined')).control).toBe('on');
     c.agent.send({ type: 'control.input', action: { kind: 'click', nodeId: 3 } });

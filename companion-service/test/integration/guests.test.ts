@@ -1,31 +1,17 @@
 import { CloseCode, ErrorCode } from '../../src/protocol/codes';
-import { devToken, startServer, type RunningServer } from '../helpers/testServer';
+import { serviceSuite } from '../helpers/serviceSuite';
+import { devToken, startServer } from '../helpers/testServer';
 import { startCall, TestClient } from '../helpers/wsClient';
 
-let server: RunningServer;
+const suite = serviceSuite({ guests: { codeLength: 6, codeTtlSeconds: 120, maxExtensions: 1, inviteTtlSeconds: 3600, wrongCodesPerSession: 3 } });
 let token: string;
-const clients: TestClient[] = [];
 
 beforeAll(async () => {
-  server = await startServer({ guests: { codeLength: 6, codeTtlSeconds: 120, maxExtensions: 1, inviteTtlSeconds: 3600, wrongCodesPerSession: 3 } });
-  token = await devToken(server);
+  token = await devToken(suite.server);
 });
-afterEach(() => {
-  for (const c of clients.splice(0)) c.close();
-});
-afterAll(() => server.stop());
 
-async function connect(): Promise<TestClient> {
-  const c = await TestClient.connect(server.wsUrl);
-  clients.push(c);
-  return c;
-}
-
-async function call() {
-  const c = await startCall(server.wsUrl, token);
-  clients.push(c.visitor, c.agent);
-  return c;
-}
+const connect = () => suite.connect();
+const call = () => suite.call(token);
 
 async function invite(agent: TestClient): Promise<string> {
   agent.send({ type: 'guest.invite.create' });
@@ -67,7 +53,7 @@ describe('guest admission', () => {
     // Guests are in the relay like everyone else.
     guest.send({ type: 'signal', to: c.agentId, gen: 1, data: { type: 'renegotiate', renegotiate: true } });
     expect((await c.agent.next('signal')).from).toBe(joined.self.id);
-    const participants = await server.store.listParticipants(c.joined.sessionId);
+    const participants = await suite.server.store.listParticipants(c.joined.sessionId);
     expect(participants.map((p) => [p.role, p.name])).toContainEqual(['guest', 'Gil Guest']);
   });
 
@@ -162,7 +148,7 @@ describe('eject and pause', () => {
     expect((await back.next('error')).code).toBe(ErrorCode.InvalidInvite);
     c.visitor.send({ type: 'signal', to: guestId, gen: 1, data: { type: 'renegotiate', renegotiate: true } });
     expect((await c.visitor.next('error')).code).toBe(ErrorCode.UnknownPeer);
-    const participants = await server.store.listParticipants(c.joined.sessionId);
+    const participants = await suite.server.store.listParticipants(c.joined.sessionId);
     expect(participants.find((p) => p.id === guestId)?.leaveReason).toBe('ejected');
   });
 

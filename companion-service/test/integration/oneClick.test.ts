@@ -1,37 +1,28 @@
 import { createHash } from 'node:crypto';
 import { signVisitorToken } from '../../src/identity/visitorToken';
 import { CloseCode, ErrorCode } from '../../src/protocol/codes';
-import { devToken, startServer, type RunningServer } from '../helpers/testServer';
+import { serviceSuite } from '../helpers/serviceSuite';
+import { devToken } from '../helpers/testServer';
 import { TestClient } from '../helpers/wsClient';
 
 jest.setTimeout(15_000);
 
-let server: RunningServer;
-let agentToken: string;
-const clients: TestClient[] = [];
 const SITE = { id: 'acme', apiKey: 'acme-site-api-key-0123456789', signingSecret: 'acme-signing-secret-0123456789abcdef' };
+const suite = serviceSuite({ sites: [SITE], terms: { version: 'v7', text: 'Terms for the test.', promptSeconds: 5, agentWaitSeconds: 60 } });
+let agentToken: string;
 
 beforeAll(async () => {
-  server = await startServer({ sites: [SITE], terms: { version: 'v7', text: 'Terms for the test.', promptSeconds: 5, agentWaitSeconds: 60 } });
-  agentToken = await devToken(server);
+  agentToken = await devToken(suite.server);
 });
-afterEach(() => {
-  for (const c of clients.splice(0)) c.close();
-});
-afterAll(() => server.stop());
 
 const TERMS_HASH = createHash('sha256').update('Terms for the test.').digest('hex');
 let visitorCounter = 0;
 const newVisitorId = () => `003TEST${String(++visitorCounter).padStart(8, '0')}`;
 
-async function connect(headers?: Record<string, string>): Promise<TestClient> {
-  const c = await TestClient.connect(server.wsUrl, headers);
-  clients.push(c);
-  return c;
-}
+const connect = (headers?: Record<string, string>) => suite.connect(headers);
 
 async function mintVisitorToken(visitorId: string, apiKey = SITE.apiKey) {
-  return fetch(`${server.baseUrl}/api/visitor-tokens`, {
+  return fetch(`${suite.server.baseUrl}/api/visitor-tokens`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-tandem-site-key': apiKey },
     body: JSON.stringify({ visitorId, name: 'Maya' }),
@@ -47,7 +38,7 @@ async function visitorTab(visitorId: string, headers?: Record<string, string>): 
 }
 
 async function invite(visitorId: string, token = agentToken) {
-  const response = await fetch(`${server.baseUrl}/api/agent/invitations`, {
+  const response = await fetch(`${suite.server.baseUrl}/api/agent/invitations`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ visitorId }),
@@ -95,7 +86,7 @@ describe('presence', () => {
     const tab2 = await visitorTab(visitorId);
     tab1.close();
     await agent.nothing('presence', 300); // still online in the second tab
-    const poll = await fetch(`${server.baseUrl}/api/agent/presence/${visitorId}`, { headers: { authorization: `Bearer ${agentToken}` } });
+    const poll = await fetch(`${suite.server.baseUrl}/api/agent/presence/${visitorId}`, { headers: { authorization: `Bearer ${agentToken}` } });
     expect(await poll.json()).toEqual({ visitorId, online: true });
     tab2.close();
     expect(await agent.next('presence')).toEqual({ type: 'presence', visitorId, online: false });
@@ -105,7 +96,7 @@ describe('presence', () => {
     const c = await connect();
     c.send({ type: 'agent.watch', token: 'nope.nope', visitorIds: ['003X'] });
     expect((await c.next('error')).code).toBe(ErrorCode.Unauthorized);
-    expect((await fetch(`${server.baseUrl}/api/agent/presence/003X`)).status).toBe(401);
+    expect((await fetch(`${suite.server.baseUrl}/api/agent/presence/003X`)).status).toBe(401);
   });
 });
 
@@ -139,7 +130,7 @@ describe('1-click connect', () => {
     const joined = await tab.next('session.joined');
     expect(joined.peers.map((l) => [l.peer.role, l.initiator])).toEqual([['agent', false]]);
     expect((await agentConsole.next('peer.joined')).link).toMatchObject({ peer: { role: 'visitor' }, initiator: true });
-    const acceptance = await server.store.getTermsAcceptance(body.sessionId!);
+    const acceptance = await suite.server.store.getTermsAcceptance(body.sessionId!);
     expect(acceptance).toMatchObject({ visitorId, termsVersion: 'v7', textSha256: TERMS_HASH, ip: '127.0.0.1' });
     expect(acceptance?.userAgent).toContain('Chrome/131');
     // Customer Info for the agent: nobody to describe while inviting, then the visitor's device from the socket's
@@ -157,7 +148,7 @@ describe('1-click connect', () => {
     tab.send({ type: 'terms.accept', invitationId: prompt.invitationId, termsHash: TERMS_HASH });
     const joined = await tab.next('session.joined');
     expect(joined.peers).toEqual([]); // nobody yet: the widget shows its waiting message
-    expect((await server.store.getSession(body.sessionId!))?.status).toBe('waiting');
+    expect((await suite.server.store.getSession(body.sessionId!))?.status).toBe('waiting');
     const agentConsole = await connect();
     agentConsole.send({ type: 'agent.join', ticket: body.ticket! });
     const agentJoined = await agentConsole.next('session.joined');
@@ -174,7 +165,7 @@ describe('1-click connect', () => {
     tab.send({ type: 'terms.decline', invitationId: prompt.invitationId });
     expect((await agentConsole.next('session.ended')).reason).toBe('visitor_declined');
     expect((await agentConsole.closed()).code).toBe(CloseCode.SessionEnded);
-    expect(await server.store.getTermsAcceptance(body.sessionId!)).toBeUndefined();
+    expect(await suite.server.store.getTermsAcceptance(body.sessionId!)).toBeUndefined();
   });
 
   it('times the prompt out: the tab takes it down and the agent is told', async () => {
@@ -212,7 +203,7 @@ describe('1-click connect', () => {
     const second = await visitorTab(visitorId);
     second.send({ type: 'terms.accept', invitationId: prompt.invitationId, termsHash: TERMS_HASH });
     expect((await second.next('error')).code).toBe(ErrorCode.InvalidInvitation);
-    expect((await server.store.getTermsAcceptance(body.sessionId!))?.visitorId).toBe(visitorId);
+    expect((await suite.server.store.getTermsAcceptance(body.sessionId!))?.visitorId).toBe(visitorId);
   });
 
   it('lets only the inviting agent into the session, and not by code', async () => {
@@ -220,15 +211,15 @@ describe('1-click connect', () => {
     await visitorTab(visitorId);
     const { body } = await invite(visitorId);
     const otherAgent = await connect();
-    const session = await server.store.getSession(body.sessionId!);
-    otherAgent.send({ type: 'agent.join', token: await devToken(server, 'Bo'), code: session!.code });
+    const session = await suite.server.store.getSession(body.sessionId!);
+    otherAgent.send({ type: 'agent.join', token: await devToken(suite.server, 'Bo'), code: session!.code });
     expect((await otherAgent.next('error')).code).toBe(ErrorCode.InvalidCode);
   });
 });
 
 describe('video privilege and Customer Info', () => {
   async function codeCall(privileges?: string[]) {
-    const response = await fetch(`${server.baseUrl}/api/dev/sign-in`, {
+    const response = await fetch(`${suite.server.baseUrl}/api/dev/sign-in`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(privileges ? { name: 'Vi', privileges } : { name: 'Vi' }),
@@ -269,7 +260,7 @@ describe('video privilege and Customer Info', () => {
     agent.send({ type: 'problem.report', description: 'Visitor video froze', diagnostics: { rttMs: 12.5, lossPct: 0, resolution: '640x480', extra: null } });
     const { referenceId } = await agent.next('problem.reported');
     expect(referenceId).toMatch(/^TP-[0-9A-F]{10}$/);
-    expect(await server.store.getProblemReport(referenceId)).toMatchObject({
+    expect(await suite.server.store.getProblemReport(referenceId)).toMatchObject({
       sessionId: joined.sessionId,
       description: 'Visitor video froze',
       diagnostics: { rttMs: 12.5, lossPct: 0, resolution: '640x480', extra: null },

@@ -1,8 +1,8 @@
 import { verifyAgentToken } from '../../src/auth/agentToken';
 import { Privilege } from '../../src/protocol/codes';
 import { startServer, type RunningServer } from '../helpers/testServer';
-import { SalesforceDouble, type DoubleUser } from '../helpers/salesforceDouble';
-import { CLIENT_ID, CLIENT_SECRET, ORG_ID, orgConfig, orgWithDouble } from '../helpers/salesforceFixtures';
+import type { DoubleUser, SalesforceDouble } from '../helpers/salesforceDouble';
+import { CLIENT_ID, CLIENT_SECRET, ORG_ID, orgConfig, orgWithDouble, startOrgDouble } from '../helpers/salesforceFixtures';
 
 /* Sign in with Salesforce for the agent join page: OAuth 2.0 web-server flow with PKCE against the local double,
  * custom permissions read with SOQL, and the agent token handed to the page through a one-time code. */
@@ -16,19 +16,12 @@ const AGENT_USER: DoubleUser = {
   permissions: ['Tandem_Join', 'Tandem_Agent_Video'],
 };
 const NOT_AN_AGENT: DoubleUser = { id: '0055g00000NoPermAA', name: 'Pat Plain', username: 'pat@acme.test', permissions: ['Tandem_Agent_Video'] };
-const INTEGRATION: DoubleUser = { id: '0055g00000IntegrAA', name: 'Integration', username: 'integration@acme.test', permissions: [] };
 
 let double: SalesforceDouble;
 const servers: RunningServer[] = [];
 
 beforeEach(async () => {
-  double = await SalesforceDouble.start({
-    orgId: ORG_ID,
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-    integrationUser: INTEGRATION,
-    users: [AGENT_USER, NOT_AN_AGENT],
-  });
+  double = await startOrgDouble([AGENT_USER, NOT_AN_AGENT]);
 });
 afterEach(async () => {
   for (const s of servers.splice(0)) await s.stop();

@@ -1,32 +1,18 @@
 import { CloseCode, ErrorCode } from '../../src/protocol/codes';
 import type { SignalData } from '../../src/protocol/messages';
-import { devToken, startServer, type RunningServer } from '../helpers/testServer';
-import { startCall, TestClient } from '../helpers/wsClient';
+import { serviceSuite } from '../helpers/serviceSuite';
+import { devToken, startServer } from '../helpers/testServer';
+import { startCall } from '../helpers/wsClient';
 
-let server: RunningServer;
+const suite = serviceSuite({ session: { resumeGraceSeconds: 2 } });
 let token: string;
-const clients: TestClient[] = [];
-
-async function connect(): Promise<TestClient> {
-  const client = await TestClient.connect(server.wsUrl);
-  clients.push(client);
-  return client;
-}
-
-async function call() {
-  const c = await startCall(server.wsUrl, token);
-  clients.push(c.visitor, c.agent);
-  return c;
-}
 
 beforeAll(async () => {
-  server = await startServer({ session: { resumeGraceSeconds: 2 } });
-  token = await devToken(server);
+  token = await devToken(suite.server);
 });
-afterEach(() => {
-  for (const c of clients.splice(0)) c.close();
-});
-afterAll(() => server.stop());
+
+const connect = () => suite.connect();
+const call = () => suite.call(token);
 
 const SIGNALS: SignalData[] = [
   { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\n' },
@@ -45,9 +31,9 @@ describe('joining with a key', () => {
     expect(joined.self).toEqual({ id: agentId, role: 'agent', media: { video: false, paused: false }, privileges: ['Tandem_Agent_Video', 'Tandem_Remote_Control'] });
     expect(announced.link).toEqual({ peer: { id: agentId, role: 'agent', name: 'Ana Agent', media: { video: false, paused: false } }, initiator: true, gen: 1 });
 
-    const record = await server.store.getSession(joined.sessionId);
+    const record = await suite.server.store.getSession(joined.sessionId);
     expect(record).toMatchObject({ code: created.code, status: 'active', endedAt: null });
-    const participants = await server.store.listParticipants(joined.sessionId);
+    const participants = await suite.server.store.listParticipants(joined.sessionId);
     expect(participants.map((p) => [p.role, p.identity])).toEqual([
       ['visitor', 'anonymous'],
       ['agent', 'dev:ana agent'],
@@ -82,7 +68,7 @@ describe('joining with a key', () => {
   it('refuses a second agent', async () => {
     const { created } = await call();
     const second = await connect();
-    second.send({ type: 'agent.join', token: await devToken(server, 'Bo'), code: created.code });
+    second.send({ type: 'agent.join', token: await devToken(suite.server, 'Bo'), code: created.code });
     expect((await second.next('error')).code).toBe(ErrorCode.AgentPresent);
   });
 });
@@ -149,7 +135,7 @@ describe('bad input', () => {
     await agent.nothing('signal');
     visitor.send({ type: 'signal', to: agentId, gen: 1, data: SIGNALS[2]! });
     expect((await agent.next('signal')).from).toBe(visitorId);
-    expect((await server.store.getSession(joined.sessionId))?.status).toBe('active');
+    expect((await suite.server.store.getSession(joined.sessionId))?.status).toBe('active');
   });
 
   it('refuses a message over the per-message limit without dropping the socket', async () => {
@@ -162,7 +148,7 @@ describe('bad input', () => {
 
   it('closes a frame over maxPayload with 1009, and the participant can resume', async () => {
     const { visitor, agent, created, agentId } = await call();
-    visitor.sendRaw('x'.repeat(server.config.socket.maxPayloadBytes + 1));
+    visitor.sendRaw('x'.repeat(suite.server.config.socket.maxPayloadBytes + 1));
     expect((await visitor.closed()).code).toBe(CloseCode.MessageTooBig);
     await agent.next('peer.away');
     const again = await connect();
@@ -198,7 +184,7 @@ describe('dropped sockets', () => {
     const late = await connect();
     late.send({ type: 'session.resume', resumeToken: created.resumeToken });
     expect((await late.next('error')).code).toBe(ErrorCode.ResumeFailed);
-    expect(await server.store.getSession(joined.sessionId)).toMatchObject({ status: 'ended', endReason: 'visitor_lost' });
+    expect(await suite.server.store.getSession(joined.sessionId)).toMatchObject({ status: 'ended', endReason: 'visitor_lost' });
   });
 
   it('closes the older socket when the same participant resumes elsewhere', async () => {
@@ -225,12 +211,12 @@ describe('ending', () => {
     expect((await agent.next('session.ended')).reason).toBe('agent_ended');
     expect((await visitor.closed()).code).toBe(CloseCode.SessionEnded);
     expect((await agent.closed()).code).toBe(CloseCode.SessionEnded);
-    const record = await server.store.getSession(joined.sessionId);
+    const record = await suite.server.store.getSession(joined.sessionId);
     expect(record).toMatchObject({ status: 'ended', endReason: 'agent_ended' });
     expect(record?.endedAt).toEqual(expect.any(Number));
-    const events = (await server.store.listEvents(joined.sessionId)).map((e) => e.kind);
+    const events = (await suite.server.store.listEvents(joined.sessionId)).map((e) => e.kind);
     expect(events).toEqual(['session.created', 'agent.joined', 'session.end.requested', 'session.ended']);
-    const participants = await server.store.listParticipants(joined.sessionId);
+    const participants = await suite.server.store.listParticipants(joined.sessionId);
     expect(participants.every((p) => p.leftAt !== null)).toBe(true);
   });
 

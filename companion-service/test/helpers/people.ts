@@ -1,0 +1,77 @@
+import type { Page } from 'playwright-core';
+import type { E2eSuite } from './e2eSuite';
+import { devToken, type RunningServer } from './testServer';
+
+/* The steps of the people in a session, in real pages of an e2eSuite: the visitor starting a session (or a customer
+ * signing in) on the demo portal, the agent signing in on the join page, and the agent's console opened by key or
+ * by ticket. */
+
+/** A console ticket for the session with this code, as the join page gets one (201 expected). */
+export async function consoleTicket(server: RunningServer, token: string, code: string): Promise<string> {
+  const response = await fetch(`${server.baseUrl}/api/agent/console-tickets`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ code }),
+  });
+  expect(response.status).toBe(201);
+  return ((await response.json()) as { ticket: string }).ticket;
+}
+
+export interface ConsoleOptions {
+  /** The agent's privileges (all of them when not given). */
+  privileges?: string[];
+  /** Record the console's WebSockets (see newContext). */
+  recordSockets?: boolean;
+  /** Where the console is opened (the service's own address by default). */
+  origin?: string;
+}
+
+export function people(suite: E2eSuite) {
+  const baseUrl = () => suite.server.baseUrl;
+
+  /** The visitor opens a page with the widget (the demo portal by default), starts a session, enables the camera and
+   * reads the session code. */
+  async function visitorStarts(visitor: Page, options: { path?: string; timeoutMs?: number } = {}): Promise<string> {
+    await visitor.goto(`${baseUrl()}${options.path ?? '/'}`);
+    await visitor.getByRole('button', { name: 'Start video session' }).click();
+    await visitor.getByRole('button', { name: 'Enable camera' }).click();
+    const code = await visitor.getByTestId('session-code').textContent({ timeout: options.timeoutMs ?? 10_000 });
+    return (code ?? '').replace(/\s+/g, '');
+  }
+
+  /** A customer signs in on the demo portal as one of its customers (the widget then goes online for 1-click). */
+  async function customerSignsIn(portal: Page, name: string): Promise<void> {
+    await portal.goto(`${baseUrl()}/`);
+    await portal.getByLabel('Sign in as').selectOption({ label: name });
+    await portal.getByRole('button', { name: 'Sign in', exact: true }).click();
+  }
+
+  /** The agent signs in (development sign-in) on the join page, in this page. */
+  async function agentSignsIn(join: Page): Promise<void> {
+    await join.goto(`${baseUrl()}/join`);
+    await join.getByLabel('Your name').fill('Ana Agent');
+    await join.getByRole('button', { name: 'Sign in (development)' }).click();
+    await join.getByLabel('Session key from the visitor').waitFor();
+  }
+
+  /** An agent signs in on the join page and joins with the code; returns the console window it opened. */
+  async function agentJoinsWithCode(code: string, join?: Page): Promise<Page> {
+    const page = join ?? (await suite.newPage());
+    await agentSignsIn(page);
+    await page.getByLabel('Session key from the visitor').fill(code);
+    const [consolePage] = await Promise.all([page.context().waitForEvent('page'), page.getByRole('button', { name: 'Join' }).click()]);
+    await consolePage.waitForURL(/\/console/);
+    return consolePage;
+  }
+
+  /** Opens the console for a code directly with a ticket, as an agent ('Ana Agent') with the given privileges. */
+  async function consoleFor(code: string, options: ConsoleOptions = {}): Promise<Page> {
+    const ticket = await consoleTicket(suite.server, await devToken(suite.server, 'Ana Agent', options.privileges), code);
+    const page = await suite.newPage({ recordSockets: options.recordSockets });
+    await page.goto(`${options.origin ?? baseUrl()}/console#ticket=${encodeURIComponent(ticket)}`);
+    await page.getByRole('button', { name: 'Add Guest' }).waitFor();
+    return page;
+  }
+
+  return { visitorStarts, customerSignsIn, agentSignsIn, agentJoinsWithCode, consoleFor };
+}

@@ -1,0 +1,67 @@
+import type { Page } from 'playwright-core';
+
+/* Video between two pages, read from the peer connections that newContext() (helpers/browser.ts) records: which
+ * frames a receiver has decoded from one particular sender, rising or stopped. */
+
+/** A page, or a page with a name for the error messages. */
+export type Party = Page | { name: string; page: Page };
+
+const pageOf = (p: Party): Page => ('page' in p ? p.page : p);
+const nameOf = (p: Party, fallback: string): string => ('page' in p ? p.name : fallback);
+
+/** The stream ids a page sends, read from the msid lines of its local descriptions. */
+export async function sendsAs(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const pcs = (window as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? [];
+    const ids = new Set<string>();
+    for (const pc of pcs) for (const m of (pc.localDescription?.sdp ?? '').matchAll(/^a=msid:(\S+)/gm)) if (m[1] !== '-') ids.add(m[1]!);
+    return [...ids];
+  });
+}
+
+/** Video frames the receiver has decoded from the sender, over the receiver's live connections whose remote
+ * description carries one of the sender's streams. */
+export async function framesFrom(receiver: Page, sender: Page): Promise<number> {
+  const streams = await sendsAs(sender);
+  return receiver.evaluate(async (ids) => {
+    const pcs = (window as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? [];
+    let total = 0;
+    for (const pc of pcs) {
+      if (pc.connectionState === 'closed' || pc.signalingState === 'closed') continue;
+      const remote = [...(pc.remoteDescription?.sdp ?? '').matchAll(/^a=msid:(\S+)/gm)].map((m) => m[1]);
+      if (!remote.some((id) => id && ids.includes(id))) continue;
+      (await pc.getStats()).forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
+        if (s.type === 'inbound-rtp' && s.kind === 'video') total += s.framesDecoded ?? 0;
+      });
+    }
+    return total;
+  }, streams);
+}
+
+/** Waits until the receiver decodes more and more frames from the sender (two samples half a second apart, the
+ * first above zero): the sender's camera really arrives. */
+export async function expectRising(receiver: Party, sender: Party, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 0;
+  for (;;) {
+    const now = await framesFrom(pageOf(receiver), pageOf(sender));
+    if (last > 0 && now > last) return;
+    last = now;
+    if (Date.now() > deadline) throw new Error(`${nameOf(receiver, 'the receiver')} decodes no rising video from ${nameOf(sender, 'the sender')} (at ${now})`);
+    await pageOf(receiver).waitForTimeout(500);
+  }
+}
+
+/** Waits until frames from the sender stop: two samples a second and a half apart are equal (or there is no
+ * connection). Returns the count they stopped at. */
+export async function expectStopped(receiver: Party, sender: Party, timeoutMs = 15_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let before = await framesFrom(pageOf(receiver), pageOf(sender));
+  for (;;) {
+    await pageOf(receiver).waitForTimeout(1500);
+    const after = await framesFrom(pageOf(receiver), pageOf(sender));
+    if (after === before) return after;
+    if (Date.now() > deadline) throw new Error(`${nameOf(sender, 'the sender')}'s video keeps arriving at ${nameOf(receiver, 'the receiver')} (${before} -> ${after})`);
+    before = after;
+  }
+}
