@@ -29,7 +29,7 @@ const USAGE = `usage: npm run bench:signaling -- [options]
   --bare-mode M       verbatim (default): the bare relay forwards bytes unchanged; json: it parses and
                       re-serialises every message like Tandem does (calibration, see bareRelay.ts)
   --ping-interval S   Tandem's socket.pingIntervalSeconds (default 15, the service default): its liveness sweep
-                      pings every socket at once, which shows in p99 when it falls in the measured window
+                      pings every socket once per interval, in slices of about 100 ms
   --rounds N          run every server N times, alternating the order; the summary uses medians (default 1)
   --wait-quiet S      before each run, wait up to S s for other processes to use < 0.15 cores for 3 s in a
                       row (Linux; for shared machines, default 0 = don't wait)
@@ -356,10 +356,10 @@ class Client {
     });
   }
 
-  /** `forwardedFor` gives every socket its own client address: see docs/benchmarks.md (per-IP HTTP rate limit). */
-  static connect(url: string, forwardedFor: string, run: Run): Promise<Client> {
+  /** All sockets come from 127.0.0.1: the WebSocket upgrade is outside the HTTP rate limit (docs/benchmarks.md). */
+  static connect(url: string, run: Run): Promise<Client> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: 15_000, headers: { 'x-forwarded-for': forwardedFor } });
+      const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: 15_000 });
       const client = new Client(ws, run);
       ws.once('open', () => resolve(client));
       ws.once('error', reject);
@@ -456,12 +456,6 @@ class Client {
 
 let sdpEvery = 8;
 
-/** A distinct documentation-range-free private address per socket (10.x.y.z), for X-Forwarded-For. */
-function clientAddress(n: number): string {
-  const v = n + 1;
-  return `10.${(v >> 16) & 255}.${(v >> 8) & 255}.${v & 255}`;
-}
-
 async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async () => {
@@ -476,7 +470,7 @@ async function setupTandem(port: number, opts: Options, run: Run, clients: Clien
   const base = `http://127.0.0.1:${port}`;
   const response = await fetch(`${base}/api/dev/sign-in`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-forwarded-for': clientAddress(0) },
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ name: 'Bench Agent' }),
   });
   if (!response.ok) throw new Error(`dev sign-in failed: HTTP ${response.status} ${await response.text()}`);
@@ -487,11 +481,11 @@ async function setupTandem(port: number, opts: Options, run: Run, clients: Clien
     let visitor: Client | undefined;
     let agent: Client | undefined;
     try {
-      visitor = await Client.connect(url, clientAddress(2 * i), run);
+      visitor = await Client.connect(url, run);
       clients.push(visitor);
       visitor.sendJson({ type: 'visitor.start' });
       const created = await visitor.waitFor((m) => m.type === 'session.created', 'session.created');
-      agent = await Client.connect(url, clientAddress(2 * i + 1), run);
+      agent = await Client.connect(url, run);
       clients.push(agent);
       const peerJoined = visitor.waitFor((m) => m.type === 'peer.joined', 'peer.joined');
       agent.sendJson({ type: 'agent.join', token, code: created.code });
@@ -528,10 +522,10 @@ async function setupBare(port: number, opts: Options, run: Run, clients: Client[
     let visitor: Client | undefined;
     let agent: Client | undefined;
     try {
-      visitor = await Client.connect(url, clientAddress(2 * i), run);
+      visitor = await Client.connect(url, run);
       clients.push(visitor);
       visitor.sendJson({ pair: `s${i}` });
-      agent = await Client.connect(url, clientAddress(2 * i + 1), run);
+      agent = await Client.connect(url, run);
       clients.push(agent);
       agent.sendJson({ pair: `s${i}` });
       await Promise.all([visitor.waitFor(isPaired, 'paired'), agent.waitFor(isPaired, 'paired')]);

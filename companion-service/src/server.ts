@@ -2,6 +2,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { Config } from './config/schema';
+import { ErrorCode } from './protocol/codes';
+import { errorText } from './signaling/errorText';
 import { AgentAdmission } from './auth/agentAdmission';
 import { ConsoleTicketBook } from './auth/consoleTickets';
 import { authPlugin } from './auth/plugin';
@@ -30,6 +32,11 @@ export interface TandemServer {
   sessions: SessionService;
 }
 
+/** Fastify takes a hop count at run time, but its types don't: the same rule as a function. */
+function trustProxyOption(setting: Config['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
+}
+
 /** Builds a ready-to-listen service from a validated configuration. Tests call it with port 0. */
 export async function buildServer(config: Config): Promise<TandemServer> {
   const app = Fastify({
@@ -39,7 +46,8 @@ export async function buildServer(config: Config): Promise<TandemServer> {
       redact: ['req.headers.authorization', 'req.headers.cookie'],
     },
     bodyLimit: 64 * 1024,
-    trustProxy: true,
+    // Off by default: believing any X-Forwarded-For would let a client pick the address the per-IP limits count.
+    trustProxy: trustProxyOption(config.trustProxy),
     // Refuse unknown properties instead of silently stripping them: bad input gets a clear 400.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
@@ -69,12 +77,27 @@ export async function buildServer(config: Config): Promise<TandemServer> {
         'default-src': ["'self'"],
         'script-src': ["'self'"],
         'connect-src': ["'self'"],
-        'img-src': ["'self'", 'data:', 'blob:'],
+        // The agent console replays the customer's page (rrweb) in an iframe that inherits this policy: the page's
+        // images load from the customer's site (https:, and http://localhost:* when the demo portal runs locally),
+        // and rrweb rebuilds its stylesheets and style attributes inline. Scripts in the replay never run.
+        'img-src': ["'self'", 'data:', 'blob:', 'https:', ...(config.demoPortal ? ['http://localhost:*'] : [])],
+        'style-src': ["'self'", 'https:', "'unsafe-inline'"],
         'media-src': ["'self'", 'blob:'],
       },
     },
   });
-  await app.register(rateLimit, { max: 300, timeWindow: '1 minute' });
+  await app.register(rateLimit, {
+    max: 300,
+    timeWindow: '1 minute',
+    // Our error body (routes whose schema declares ErrorBody would turn the plugin's default into a 500). The
+    // plugin sets retry-after itself.
+    errorResponseBuilder: (_request, context) =>
+      Object.assign(new Error(errorText(ErrorCode.RateLimited)), {
+        statusCode: context.statusCode,
+        code: ErrorCode.RateLimited,
+        retryAfterSeconds: Math.max(1, Math.ceil(context.ttl / 1000)),
+      }),
+  });
   await app.register(healthPlugin, { store });
   await app.register(authPlugin, { config, admission, tickets });
   await app.register(presencePlugin, { config, presence, router });

@@ -1,6 +1,7 @@
 /** Environment variables that override the configuration files: one row per variable, with the setting it sets.
  * The README's configuration table lists the same variables (a test keeps the two in step). */
-export type EnvKind = 'string' | 'integer' | 'boolean' | 'json' | 'list';
+/** `proxy`: true/false, a whole number (hop count), or a comma-separated list of addresses (trustProxy). */
+export type EnvKind = 'string' | 'integer' | 'boolean' | 'json' | 'list' | 'proxy';
 
 export interface EnvOverride {
   variable: string;
@@ -13,6 +14,7 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { variable: 'HOST', setting: 'host', kind: 'string' },
   { variable: 'PORT', setting: 'port', kind: 'integer' },
   { variable: 'TANDEM_PUBLIC_URL', setting: 'publicUrl', kind: 'string' },
+  { variable: 'TANDEM_TRUST_PROXY', setting: 'trustProxy', kind: 'proxy' },
   { variable: 'TANDEM_LOG_LEVEL', setting: 'logLevel', kind: 'string' },
   { variable: 'TANDEM_DEV_SIGN_IN', setting: 'devSignIn', kind: 'boolean' },
   { variable: 'TANDEM_AGENT_TOKEN_SECRET', setting: 'agentTokenSecret', kind: 'string' },

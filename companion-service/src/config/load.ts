@@ -51,6 +51,13 @@ function parseEnvValue(variable: string, raw: string, kind: EnvKind): unknown {
       if (['0', 'false', 'no', 'off'].includes(v)) return false;
       throw new ConfigError(`${variable} must be true or false, got "${raw}"`);
     }
+    case 'proxy': {
+      // "1" is a hop count here, not true: the words are the only booleans.
+      const v = raw.trim().toLowerCase();
+      if (v === 'true' || v === 'false') return v === 'true';
+      if (/^\d+$/.test(v)) return Number(v);
+      return raw.split(',').map((s) => s.trim()).filter(Boolean);
+    }
     case 'list':
       return raw.split(',').map((s) => s.trim()).filter(Boolean);
     case 'json':

@@ -4,6 +4,12 @@ import { SalesforceConfigSchema } from '../salesforce/configSchema';
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 const PositiveInt = (max: number) => Type.Integer({ minimum: 1, maximum: max });
 
+/** Proxy names proxy-addr knows, or an IPv4/IPv6 address with an optional CIDR prefix length. */
+const ProxyAddress = Type.String({
+  maxLength: 64,
+  pattern: '^(loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(/[0-9]{1,3})?)$',
+});
+
 const IceServer = Type.Object(
   {
     urls: Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })]),
@@ -19,6 +25,14 @@ export const ConfigSchema = Type.Object(
     host: Type.String({ minLength: 1 }),
     port: Port,
     publicUrl: Type.String({ pattern: '^https?://[^\\s]+$' }),
+    /** Whose X-Forwarded-For to believe for the client address the per-IP limits count, as Fastify's trustProxy:
+     * false (the socket's address), true (any sender: only behind a proxy that overwrites the header), a hop count,
+     * or the proxies' addresses/CIDRs. */
+    trustProxy: Type.Union([
+      Type.Boolean(),
+      Type.Integer({ minimum: 1, maximum: 32 }),
+      Type.Array(ProxyAddress, { minItems: 1, maxItems: 64 }),
+    ]),
     logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
     devSignIn: Type.Boolean(),
     /** Serve the demo portal's customer sign-in (mints visitor tokens for the "demo" site). */

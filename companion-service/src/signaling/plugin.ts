@@ -4,7 +4,11 @@ import type { Bus } from '../bus/bus';
 import type { Config } from '../config/schema';
 import type { SessionService } from '../sessions/sessionService';
 import { SignalingConnection } from './connection';
+import { PingWheel } from './pingWheel';
 import type { MessageRouter } from './router';
+
+const SLOT_MS = 100;
+const MAX_SLOTS = 600;
 
 export interface SignalingOptions {
   config: Config;
@@ -26,22 +30,29 @@ export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app,
     },
   });
 
-  app.get('/ws', { websocket: true }, (socket, request) => {
+  // A socket that misses a whole ping interval is dead (laptop lid closed, network gone): drop it so the
+  // participant's grace period starts. Each socket is visited once per interval, in slices of about 100 ms, so
+  // the sweep never holds up messages for long.
+  const intervalMs = opts.config.socket.pingIntervalSeconds * 1000;
+  const wheel = new PingWheel<SignalingConnection>(Math.min(MAX_SLOTS, Math.max(1, Math.round(intervalMs / SLOT_MS))), (connection) => {
+    if (!connection.alive) connection.terminate();
+    else connection.ping();
+  });
+  const pinger = setInterval(() => wheel.tick(), intervalMs / wheel.slotCount);
+  pinger.unref();
+
+  // Not counted by the HTTP rate limit: a page's reconnects must not be refused because of its other requests, and
+  // each socket has its own per-message limit.
+  app.get('/ws', { websocket: true, config: { rateLimit: false } }, (socket, request) => {
     const userAgent = String(request.headers['user-agent'] ?? '').slice(0, 512);
     const connection = new SignalingConnection(socket, request.ip, userAgent, { ...opts, log: app.log });
     connections.add(connection);
-    socket.on('close', () => connections.delete(connection));
+    wheel.add(connection);
+    socket.on('close', () => {
+      connections.delete(connection);
+      wheel.delete(connection);
+    });
   });
-
-  // A socket that misses a whole ping interval is dead (laptop lid closed, network gone): drop it so the
-  // participant's grace period starts.
-  const pinger = setInterval(() => {
-    for (const connection of connections) {
-      if (!connection.alive) connection.terminate();
-      else connection.ping();
-    }
-  }, opts.config.socket.pingIntervalSeconds * 1000);
-  pinger.unref();
 
   app.addHook('onClose', async () => {
     clearInterval(pinger);

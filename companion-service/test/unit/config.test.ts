@@ -30,6 +30,15 @@ describe('configuration', () => {
     expect(() => loadConfig({ env: { TANDEM_DEV_SIGN_IN: 'maybe' } })).toThrow(/TANDEM_DEV_SIGN_IN must be true or false/);
   });
 
+  it('reads TANDEM_TRUST_PROXY as true/false, a hop count or a list of proxy addresses, and is off by default', () => {
+    expect(loadConfig({ env: {} }).trustProxy).toBe(false);
+    expect(loadConfig({ env: { TANDEM_TRUST_PROXY: 'true' } }).trustProxy).toBe(true);
+    expect(loadConfig({ env: { TANDEM_TRUST_PROXY: '2' } }).trustProxy).toBe(2);
+    expect(loadConfig({ env: { TANDEM_TRUST_PROXY: '10.0.0.0/8, ::1,loopback' } }).trustProxy).toEqual(['10.0.0.0/8', '::1', 'loopback']);
+    expect(() => loadConfig({ env: { TANDEM_TRUST_PROXY: 'proxy.example.com' } })).toThrow(/"trustProxy" \(environment variable TANDEM_TRUST_PROXY\)/);
+    expect(() => loadConfig({ env: { TANDEM_TRUST_PROXY: '0' } })).toThrow(/"trustProxy"/);
+  });
+
   it('refuses the production profile without a real agent token secret, and turns dev sign-in off there', () => {
     expect(() => loadConfig({ env: { TANDEM_CONFIG: 'production' } })).toThrow(/"agentTokenSecret" \(environment variable TANDEM_AGENT_TOKEN_SECRET\)/);
     const config = loadConfig({ env: { TANDEM_CONFIG: 'production', TANDEM_AGENT_TOKEN_SECRET: 'x'.repeat(40) } });
