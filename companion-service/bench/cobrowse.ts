@@ -1,0 +1,281 @@
+/* Cobrowse in real headless Chromium against the real service on loopback: a visitor page with ~5,000 elements
+ * carrying the widget, and the agent console showing it live.
+ *
+ *   (a) full snapshot: from the moment the visitor's page is asked for a snapshot (it receives
+ *       `cobrowse.snapshot.needed`) until the console's live view holds the page's last element and has painted
+ *       (one animation frame later); with the snapshot's size on the wire and uncompressed, and the recorder's
+ *       share (asked -> last part sent). Also: console opened -> page shown, for an agent joining.
+ *   (b) mutation -> agent DOM: the visitor's page changes one element's text every --mutation-ms; the console
+ *       notes when its live view shows each value. p50/p95 over --mutations changes.
+ *   (c) bytes per minute of a scripted form session (typing, choosing, ticking, scrolling, pointer moves) for
+ *       --session-s seconds: every `cobrowse.events` frame the visitor's page sends, with and without the first
+ *       full snapshot.
+ *   (d) the recorder's time on the visitor's main thread during (c): Chromium's ScriptDuration for the same
+ *       scripted session with the recorder running, minus without it (no session), per minute.
+ *
+ * Timestamps are taken in the pages (performance.timeOrigin + performance.now(), one clock for every page of the
+ * browser), never in the driver.
+ *
+ *   npm run bench:cobrowse
+ *   npm run bench:cobrowse -- --elements 5000 --snapshots 10 --mutations 200 --session-s 60
+ *   BENCH_LOG=warn npm run bench:cobrowse   # the service's log and both pages' consoles, for finding faults
+ *
+ * Not a test: it prints figures and PASS/MISS against the targets (300 ms, p95 50 ms, 50 kbit/s). */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { loadConfig } from '../src/config/load';
+import { buildServer } from '../src/server';
+import { chromiumPath } from '../test/helpers/browser';
+import { benchPageHtml, LAST_ELEMENT_ID, MUTATION_TARGET_ID } from './cobrowsePage';
+import { instrumentConsole, instrumentVisitor, type ConsoleProbe, type VisitorProbe } from './cobrowseProbes';
+import { percentile, summary } from './stats';
+import { BatchAssembler, type StreamPart } from '../web/cobrowse/streamCodec';
+
+const HELP = `Usage: npm run bench:cobrowse -- [options]
+  --elements N      elements on the shared page (default 5000)
+  --snapshots N     measured full snapshots (default 10)
+  --mutations N     measured mutations (default 200)
+  --mutation-ms MS  time between mutations (default 50)
+  --session-s S     length of the scripted form session (default 60)
+  --help`;
+
+const TARGET_SNAPSHOT_MS = 300;
+const TARGET_MUTATION_P95_MS = 50;
+const TARGET_KBITS = 50;
+const PAGE_PATH = '/bench/cobrowse-page';
+
+interface Options {
+  elements: number;
+  snapshots: number;
+  mutations: number;
+  mutationMs: number;
+  sessionSeconds: number;
+}
+
+function parseOptions(argv: string[]): Options {
+  if (argv.includes('--help')) {
+    process.stdout.write(`${HELP}\n`);
+    process.exit(0);
+  }
+  const known = new Set(['--elements', '--snapshots', '--mutations', '--mutation-ms', '--session-s']);
+  for (const arg of argv) if (arg.startsWith('--') && !known.has(arg)) throw new Error(`unknown option ${arg}\n${HELP}`);
+  const num = (name: string, fallback: number, min: number, max: number): number => {
+    const i = argv.indexOf(`--${name}`);
+    if (i < 0) return fallback;
+    const value = Number(argv[i + 1]);
+    if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be an integer from ${min} to ${max}`);
+    return value;
+  };
+  return {
+    elements: num('elements', 5000, 100, 200_000),
+    snapshots: num('snapshots', 10, 1, 1000),
+    mutations: num('mutations', 200, 10, 100_000),
+    mutationMs: num('mutation-ms', 50, 5, 10_000),
+    sessionSeconds: num('session-s', 60, 5, 3600),
+  };
+}
+
+/** The real service, plus the benchmark page served from its own origin (a page the browser got from a route
+ * interception would count as public and be refused the loopback WebSocket by Local Network Access checks). */
+async function startService(pageHtml: string) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tandem-bench-'));
+  // The embedded defaults, so the figures include the product's own cobrowse limits.
+  const config = loadConfig({ env: {}, overrides: { host: '127.0.0.1', port: 0, logLevel: (process.env.BENCH_LOG ?? 'silent') as 'silent', store: { kind: 'sqlite', sqlitePath: path.join(dir, 'bench.db') } } });
+  const server = await buildServer(config);
+  server.app.get(PAGE_PATH, async (_request, reply) => reply.type('text/html').send(pageHtml));
+  await server.app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = server.app.server.address() as AddressInfo;
+  return {
+    baseUrl: `http://localhost:${port}`,
+    async stop() {
+      await server.app.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function consoleTicket(baseUrl: string, code: string): Promise<string> {
+  const signIn = await fetch(`${baseUrl}/api/dev/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Bench Agent', privileges: [] }),
+  });
+  const { token } = (await signIn.json()) as { token: string };
+  const response = await fetch(`${baseUrl}/api/agent/console-tickets`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ code }),
+  });
+  if (response.status !== 201) throw new Error(`console ticket refused: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { ticket: string }).ticket;
+}
+
+/** Size of the snapshot's rrweb events as JSON, before the stream codec compressed them. */
+function rrwebJsonBytes(parts: string[]): number {
+  const assembler = new BatchAssembler();
+  for (const part of parts) {
+    const batch = assembler.add(JSON.parse(part) as StreamPart);
+    if (batch) return Buffer.byteLength(JSON.stringify(batch.events));
+  }
+  throw new Error('the snapshot parts did not make a whole batch');
+}
+
+const visitorProbe = (page: Page) => page.evaluate(() => (window as unknown as { __bench: VisitorProbe }).__bench.report());
+
+/** A scripted visitor: types, chooses, ticks and scrolls on the form, moving the pointer, for `seconds`. */
+async function scriptedFormSession(page: Page, seconds: number): Promise<void> {
+  const until = Date.now() + seconds * 1000;
+  let round = 0;
+  while (Date.now() < until) {
+    round++;
+    await page.locator('#full-name').fill('');
+    await page.locator('#full-name').pressSequentially(`Robin Customer ${round}`, { delay: 120 });
+    await page.locator('#email').fill('');
+    await page.locator('#email').pressSequentially(`robin${round}@example.com`, { delay: 120 });
+    await page.locator('#topic').selectOption({ index: round % 3 });
+    await page.locator('#consent').setChecked(round % 2 === 0);
+    await page.locator('#message').pressSequentially('My parcel has not arrived yet. ', { delay: 120 });
+    for (let i = 0; i < 10; i++) await page.mouse.move(100 + i * 30, 200 + ((i * 17) % 120), { steps: 4 });
+    await page.mouse.wheel(0, 600);
+    await page.waitForTimeout(500);
+    await page.mouse.wheel(0, -600);
+    await page.waitForTimeout(500);
+  }
+}
+
+async function scriptDurationDuring(page: Page, work: () => Promise<void>): Promise<{ scriptMs: number; seconds: number }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const read = async () => {
+    const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: Array<{ name: string; value: number }> };
+    return metrics.find((m) => m.name === 'ScriptDuration')?.value ?? 0;
+  };
+  const before = await read();
+  const started = Date.now();
+  await work();
+  const after = await read();
+  return { scriptMs: (after - before) * 1000, seconds: (Date.now() - started) / 1000 };
+}
+
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const service = await startService(benchPageHtml(options.elements));
+  let browser: Browser | undefined;
+  try {
+    browser = await chromium.launch({
+      executablePath: chromiumPath(),
+      headless: true,
+      args: ['--no-sandbox', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--disable-background-networking'],
+    });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+
+    // (d) baseline first: the same scripted session on the page with the widget but no session, so no recorder.
+    const baselinePage = await context.newPage();
+    await baselinePage.goto(`${service.baseUrl}${PAGE_PATH}`);
+    const baselineSeconds = Math.min(options.sessionSeconds, 20);
+    const baseline = await scriptDurationDuring(baselinePage, () => scriptedFormSession(baselinePage, baselineSeconds));
+    const recorderDownloaded = await baselinePage.evaluate(() => performance.getEntriesByType('resource').some((r) => r.name.includes('cobrowse-recorder')));
+    await baselinePage.close();
+
+    const visitor = await context.newPage();
+    await visitor.addInitScript(instrumentVisitor({ mutationTargetId: MUTATION_TARGET_ID }));
+    if (process.env.BENCH_LOG) visitor.on('console', (m) => console.log('visitor:', m.text())).on('pageerror', (e) => console.log('visitor error:', e));
+    await visitor.goto(`${service.baseUrl}${PAGE_PATH}`);
+    const elementCount = await visitor.evaluate(() => document.getElementsByTagName('*').length);
+    await visitor.getByRole('button', { name: 'Start video session' }).click();
+    await visitor.getByRole('button', { name: 'Enable camera' }).click();
+    const code = ((await visitor.getByTestId('session-code').textContent({ timeout: 15_000 })) ?? '').replace(/\s+/g, '');
+
+    // Agent joins: console opened -> the visitor's page shown in the live view.
+    const agent = await context.newPage();
+    await agent.addInitScript(instrumentConsole({ lastElementId: LAST_ELEMENT_ID, mutationTargetId: MUTATION_TARGET_ID }));
+    if (process.env.BENCH_LOG) agent.on('console', (m) => console.log('agent:', m.text())).on('pageerror', (e) => console.log('agent error:', e));
+    const ticket = await consoleTicket(service.baseUrl, code);
+    await agent.goto(`${service.baseUrl}/console#ticket=${encodeURIComponent(ticket)}`);
+    // The console page's own navigation start.
+    const openedAt = await agent.evaluate(() => performance.timeOrigin);
+    const firstShown = await agent.evaluate(() => (window as unknown as { __bench: ConsoleProbe }).__bench.waitForPage(30_000));
+    const joinToPage = firstShown - openedAt;
+
+    // (a) full snapshots on request.
+    const snapshotTimes: number[] = [];
+    const recorderTimes: number[] = [];
+    const relayTimes: number[] = [];
+    const renderTimes: number[] = [];
+    let wireBytes = 0;
+    let rawBytes = 0;
+    for (let i = 0; i < options.snapshots; i++) {
+      const shown = agent.evaluate(() => {
+        const bench = (window as unknown as { __bench: ConsoleProbe }).__bench;
+        bench.markStale();
+        bench.requestSnapshot();
+        return bench.waitForPage(30_000);
+      });
+      const at = await shown;
+      const report = await visitorProbe(visitor);
+      const asked = report.snapshotAsked.at(-1);
+      const sent = report.snapshots.at(-1);
+      if (asked === undefined || !sent) throw new Error('the visitor was not asked for a snapshot, or sent none');
+      const arrived = await agent.evaluate(() => (window as unknown as { __bench: ConsoleProbe }).__bench.lastSnapshotArrival());
+      snapshotTimes.push(at - asked);
+      recorderTimes.push(sent.lastPartAt - asked);
+      relayTimes.push(arrived - sent.lastPartAt);
+      renderTimes.push(at - arrived);
+      wireBytes = sent.wireBytes;
+      rawBytes = rrwebJsonBytes(sent.parts);
+    }
+
+    // (b) mutation -> agent DOM.
+    await agent.evaluate(() => (window as unknown as { __bench: ConsoleProbe }).__bench.watchMutations());
+    await visitor.evaluate(
+      ([count, every]) => (window as unknown as { __bench: VisitorProbe }).__bench.mutate(count!, every!),
+      [options.mutations, options.mutationMs],
+    );
+    await agent.waitForTimeout(1000);
+    const changes = await visitor.evaluate(() => (window as unknown as { __bench: VisitorProbe }).__bench.report().mutations);
+    const seen = await agent.evaluate(() => (window as unknown as { __bench: ConsoleProbe }).__bench.seen());
+    const arrivals = await agent.evaluate(() => (window as unknown as { __bench: ConsoleProbe }).__bench.arrivals());
+    const transit = changes.flatMap((c) => (arrivals[c.value] === undefined ? [] : [arrivals[c.value]! - c.at]));
+    const latencies = changes.flatMap((c) => (seen[c.value] === undefined ? [] : [seen[c.value]! - c.at]));
+    const missed = changes.length - latencies.length;
+
+    // (c) + (d): the scripted form session with the recorder running.
+    const bytesBefore = (await visitorProbe(visitor)).cobrowseBytes;
+    const recorded = await scriptDurationDuring(visitor, () => scriptedFormSession(visitor, options.sessionSeconds));
+    const sessionBytes = (await visitorProbe(visitor)).cobrowseBytes - bytesBefore;
+    const kbits = (sessionBytes * 8) / 1000 / recorded.seconds;
+    const withSnapshotKbits = ((sessionBytes + wireBytes) * 8) / 1000 / recorded.seconds;
+    const recorderMsPerMinute = (recorded.scriptMs / recorded.seconds - baseline.scriptMs / baseline.seconds) * 60;
+
+    const snap = summary(snapshotTimes);
+    const rec = summary(recorderTimes);
+    const mut = summary(latencies);
+    const lines = [
+      `cobrowse benchmark: ${elementCount} elements, Chromium ${browser.version()}, ${new Date().toISOString().slice(0, 10)}`,
+      `(a) full snapshot: ${(wireBytes / 1024).toFixed(1)} KiB on the wire (${(rawBytes / 1024).toFixed(1)} KiB of rrweb JSON)`,
+      `    asked -> shown in the console: median ${ms(snap.median)}, p90 ${ms(snap.p90)}, min ${ms(snap.min)}, max ${ms(snap.max)} over ${snapshotTimes.length}  [target <= ${TARGET_SNAPSHOT_MS} ms: ${verdict(snap.median <= TARGET_SNAPSHOT_MS)}]`,
+      `    of which the recorder (asked -> last part sent) median ${ms(rec.median)}, the relay (-> console's socket) ${ms(percentile(relayTimes, 50))}, the console (decode, rebuild, paint) ${ms(percentile(renderTimes, 50))}`,
+      `    agent joins (console opened -> page shown): ${ms(joinToPage)}`,
+      `(b) mutation -> agent DOM: p50 ${ms(mut.median)}, p95 ${ms(percentile(latencies, 95))}, max ${ms(mut.max)} over ${latencies.length} (${missed} not seen)  [target p95 <= ${TARGET_MUTATION_P95_MS} ms: ${verdict(percentile(latencies, 95) <= TARGET_MUTATION_P95_MS && missed === 0)}]`,
+      `    of which the visitor's page -> the console's socket: p50 ${ms(percentile(transit, 50))}, p95 ${ms(percentile(transit, 95))}`,
+      `(c) scripted form session, ${recorded.seconds.toFixed(0)} s: ${(sessionBytes / 1024).toFixed(1)} KiB = ${kbits.toFixed(1)} kbit/s (${withSnapshotKbits.toFixed(1)} kbit/s counting the first snapshot)  [target <= ${TARGET_KBITS} kbit/s: ${verdict(withSnapshotKbits <= TARGET_KBITS)}]`,
+      `(d) recorder on the visitor's main thread: ${(recorderMsPerMinute / 1000 * 100 / 60).toFixed(2)}% (${ms(recorderMsPerMinute)} per minute; script ${ms(recorded.scriptMs)} in ${recorded.seconds.toFixed(0)} s with it, ${ms(baseline.scriptMs)} in ${baseline.seconds.toFixed(0)} s without)`,
+      `    a page with the widget and no session downloaded the recorder: ${recorderDownloaded ? 'yes (unexpected)' : 'no'}`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    await browser?.close();
+    await service.stop();
+  }
+}
+
+void main().catch((err: unknown) => {
+  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

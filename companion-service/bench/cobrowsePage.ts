@@ -1,0 +1,35 @@
+/* The page the cobrowse benchmark shares: `elements` elements in all (sections of headings, paragraphs, lists,
+ * tables and form fields, like a long account page), a form the scripted session fills in, one element the
+ * benchmark mutates, and the widget's one script tag. Served by the benchmark from the service's own origin. */
+
+export const MUTATION_TARGET_ID = 'bench-mutation-target';
+export const LAST_ELEMENT_ID = 'bench-last';
+
+/** Each section: section, h2, p, ul, 3 li, table, tbody, 2 tr, 4 td, label, input = 17 elements. */
+const PER_SECTION = 17;
+/** Outside the sections: html, head, meta, title, script, body, main, h1, p, the form's 14, the last div, and the
+ * widget's host element. */
+const FIXED = 25;
+
+function section(i: number): string {
+  return `<section><h2>Account section ${i}</h2><p>Statement line ${i}: balance carried forward and recent activity.</p>
+<ul><li>Item ${i}.1</li><li>Item ${i}.2</li><li>Item ${i}.3</li></ul>
+<table><tbody><tr><td>Date</td><td>2026-11-${(i % 28) + 1}</td></tr><tr><td>Amount</td><td>${(i * 7.31).toFixed(2)}</td></tr></tbody></table>
+<label for="note-${i}">Note ${i}</label><input id="note-${i}" value="note ${i}"></section>`;
+}
+
+export function benchPageHtml(elements: number): string {
+  const sections = Math.max(1, Math.ceil((elements - FIXED) / PER_SECTION));
+  const body = Array.from({ length: sections }, (_, i) => section(i)).join('\n');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Cobrowse benchmark page</title>
+<script src="/widget.js" defer></script></head>
+<body><main><h1>Your accounts</h1>
+<p id="${MUTATION_TARGET_ID}">unchanged</p>
+<form id="bench-form"><label for="full-name">Full name</label><input id="full-name" autocomplete="off">
+<label for="email">Email</label><input id="email" type="email" autocomplete="off">
+<label for="topic">Topic</label><select id="topic"><option>Billing</option><option>Delivery</option><option>Other</option></select>
+<label><input id="consent" type="checkbox"> Contact me</label>
+<label for="message">Message</label><textarea id="message"></textarea></form>
+${body}
+<div id="${LAST_ELEMENT_ID}">end of page</div></main></body></html>`;
+}
