@@ -14,6 +14,8 @@ interface PeerEntry {
 export interface PeerMeshEvents {
   onRemoteStream(peerId: string, stream: MediaStream): void;
   onPeerClosed(peerId: string): void;
+  /** The connection is up (ICE and DTLS done): media is about to flow. */
+  onPeerConnected?(peerId: string): void;
 }
 
 /** A full mesh of simple-peer connections, one per other participant. The server decides who initiates each pair
@@ -73,6 +75,7 @@ export class PeerMesh {
       this.client.send({ type: 'signal', to: link.peer.id, gen: link.gen, data: data as SignalData });
     });
     peer.on('stream', (stream: MediaStream) => this.events.onRemoteStream(link.peer.id, stream));
+    peer.on('connect', () => this.events.onPeerConnected?.(link.peer.id));
     peer.on('error', () => {
       /* handled by close */
     });

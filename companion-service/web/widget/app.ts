@@ -3,6 +3,7 @@ import type { VisitorCobrowse } from '../cobrowse/visitorCobrowse';
 import { CAMERA_HELP, CameraError, cameraOf, type CameraProblem } from '../shared/camera';
 import { el } from '../shared/dom';
 import { SignalingClient, socketUrl } from '../shared/signalingClient';
+import { ConnectionGate, whenIdle } from './callSetUp';
 import { CameraPicker } from './cameraPicker';
 import { LocalMedia } from './localMedia';
 import { Presence, type TermsClosed, type TermsPrompt } from './presence';
@@ -30,6 +31,11 @@ function problemOf(err: unknown): CameraProblem {
   return err instanceof CameraError ? err.problem : 'unknown';
 }
 
+/** Page sharing waits at most this long for the connection to the agent (it goes through the service anyway). */
+const MEDIA_FIRST_MS = 1500;
+/** ...and then at most this long for an idle moment. */
+const IDLE_WAIT_MS = 200;
+
 const CLOSED_TEXT: Record<string, string> = {
   timeout: 'The video call request timed out.',
   expired: 'The video call request timed out.',
@@ -40,6 +46,8 @@ const CLOSED_TEXT: Record<string, string> = {
 export class VisitorWidget {
   private readonly local = new LocalMedia();
   private session: VisitorSession | undefined;
+  /** The current session's connection to the agent. */
+  private agentLink = new ConnectionGate();
   private view: SessionView | undefined;
   private presence: { token: string; presence: Presence } | undefined;
   private prompt: TermsPromptView | undefined;
@@ -286,6 +294,8 @@ export class VisitorWidget {
       },
     });
     if (stream) view.stage.setSelf(stream, true);
+    // Opens when the connection to the agent is up; page sharing starts after it (see updateCobrowse).
+    const gate = (this.agentLink = new ConnectionGate());
     const session: VisitorSession = new VisitorSession(client, stream, {
       created: (m) => {
         view.setCode(m.code, m.codeExpiresAt);
@@ -336,6 +346,9 @@ export class VisitorWidget {
         if (left) view.setStatus(`${left.name} left the call.`);
       },
       peerStream: (peerId, remote) => view.stage.setPeerStream(peerId, remote),
+      peerConnected: (peerId) => {
+        if (session.agents().some((a) => a.id === peerId)) gate.open();
+      },
       peerMedia: (peerId, media) => view.stage.setPeerMedia(peerId, media),
       peerAway: (peerId, away) => {
         const who = view.stage.peers().find((p) => p.id === peerId)?.name ?? 'Someone';
@@ -415,13 +428,16 @@ export class VisitorWidget {
     this.resumePresence();
   }
 
-  /** Shares the page while an agent is in the call (the recorder is only downloaded then), stops when none is. */
+  /** Shares the page while an agent is in the call (the recorder is only downloaded then), stops when none is.
+   * The recorder's first snapshot is one long task (tens of ms on a large page): it waits until the connection to
+   * the agent is up, or MEDIA_FIRST_MS at most, and for an idle moment, so the call's own set-up goes first. */
   private updateCobrowse(session: VisitorSession): void {
     const wanted = session.agents().length > 0;
     if (wanted && this.cobrowseFor !== session) {
       this.cobrowseFor = session;
-      loadRecorder(this.serviceOrigin)
-        .then((entry) => {
+      const gate = this.agentLink;
+      void Promise.all([loadRecorder(this.serviceOrigin), gate.wait(MEDIA_FIRST_MS).then(() => whenIdle(IDLE_WAIT_MS))])
+        .then(([entry]) => {
           if (this.session !== session || this.cobrowseFor !== session || this.cobrowse) return;
           this.cobrowse = entry.startVisitorCobrowse(session.client, session.maskSelectors);
         })

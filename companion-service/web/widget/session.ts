@@ -16,6 +16,8 @@ export interface SessionEvents {
   peerUpdated(peer: PeerInfo, isNew: boolean): void;
   peerLeft(peerId: string, reason: string): void;
   peerStream(peerId: string, stream: MediaStream | undefined): void;
+  /** The peer connection to this participant is up. */
+  peerConnected?(peerId: string): void;
   peerMedia(peerId: string, media: MediaState): void;
   peerAway(peerId: string, away: boolean): void;
   /** Our own video switch as the server rules it (or as we just set it). */
@@ -45,6 +47,7 @@ export class VisitorSession {
     this.mesh = new PeerMesh(client, stream, {
       onRemoteStream: (peerId, remote) => events.peerStream(peerId, remote),
       onPeerClosed: (peerId) => events.peerStream(peerId, undefined),
+      onPeerConnected: (peerId) => events.peerConnected?.(peerId),
     });
     const on: SignalingClient['on'] = (type, handler) => {
       const off = client.on(type, handler);
