@@ -1,9 +1,5 @@
-/* Inline icons for the agent console and guest page, built as SVG elements (never parsed from markup).
- * Decorative (aria-hidden) unless a label is given. */
-
-const SVG_NS = 'http://www.w3.org/2000/svg';
-
-type Shape = ['path', string] | ['circle', number, number, number] | ['rect', number, number, number, number, number];
+/* The agent console's and guest page's icons (see shared/svgIcon.ts). */
+import { svgIcon, type Shape } from '../shared/svgIcon';
 
 const SHAPES = {
   /** Two linked rounds: the Tandem mark. */
@@ -46,27 +42,5 @@ const SHAPES = {
 export type IconName = keyof typeof SHAPES;
 
 export function icon(name: IconName, label?: string): SVGSVGElement {
-  const svg = document.createElementNS(SVG_NS, 'svg');
-  svg.setAttribute('viewBox', '0 0 24 24');
-  svg.setAttribute('class', `icon icon-${name}`);
-  svg.setAttribute('focusable', 'false');
-  if (label) {
-    svg.setAttribute('role', 'img');
-    svg.setAttribute('aria-label', label);
-  } else {
-    svg.setAttribute('aria-hidden', 'true');
-  }
-  for (const shape of SHAPES[name] as Shape[]) svg.append(shapeElement(shape));
-  return svg;
-}
-
-function shapeElement(shape: Shape): SVGElement {
-  const node = document.createElementNS(SVG_NS, shape[0]);
-  const set = (attrs: Record<string, number | string>) => {
-    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  };
-  if (shape[0] === 'path') set({ d: shape[1] });
-  else if (shape[0] === 'circle') set({ cx: shape[1], cy: shape[2], r: shape[3] });
-  else set({ x: shape[1], y: shape[2], width: shape[3], height: shape[4], rx: shape[5] });
-  return node;
+  return svgIcon(name, SHAPES[name] as Shape[], label);
 }
