@@ -1,5 +1,6 @@
 import { EndReason, LeaveReason, Privilege } from '../../src/protocol/codes';
 import type { ErrorMessage, MediaState, PeerInfo, SessionJoined } from '../../src/protocol/messages';
+import { isBackgroundError } from '../shared/backgroundErrors';
 import { CAMERA_HELP, CameraError, cameraOf } from '../shared/camera';
 import { el } from '../shared/dom';
 import { PeerMesh } from '../shared/peerMesh';
@@ -409,6 +410,7 @@ class AgentConsole {
   // --- errors and the end ------------------------------------------------------------------------------------
 
   private error(m: ErrorMessage): void {
+    if (isBackgroundError(m)) return;
     switch (m.inReplyTo) {
       case 'guest.invite.create':
       case 'guest.admit':

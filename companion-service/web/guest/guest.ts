@@ -1,5 +1,6 @@
 import { EndReason, ErrorCode } from '../../src/protocol/codes';
 import type { ErrorMessage, MediaState, PeerInfo, SessionJoined } from '../../src/protocol/messages';
+import { isBackgroundError } from '../shared/backgroundErrors';
 import { CAMERA_HELP, CameraError, cameraOf, listCameras, openCamera, stopStream } from '../shared/camera';
 import { el } from '../shared/dom';
 import { PeerMesh } from '../shared/peerMesh';
@@ -359,6 +360,7 @@ class GuestPage {
   // --- errors and endings ------------------------------------------------------------------------------------
 
   private error(m: ErrorMessage): void {
+    if (isBackgroundError(m)) return;
     if (this.screen === 'join' || m.inReplyTo === 'guest.request') {
       this.teardown();
       const text =

@@ -1,5 +1,6 @@
 import { loadRecorder } from '../cobrowse/loadRecorder';
 import type { VisitorCobrowse } from '../cobrowse/visitorCobrowse';
+import { isBackgroundError } from '../shared/backgroundErrors';
 import { CAMERA_HELP, CameraError, cameraOf, type CameraProblem } from '../shared/camera';
 import { el } from '../shared/dom';
 import { SignalingClient, socketUrl } from '../shared/signalingClient';
@@ -368,6 +369,7 @@ export class VisitorWidget {
       connection: (state) => view.setStatus(state === 'reconnecting' ? 'Connection lost. Reconnecting\u2026' : 'Reconnected.'),
       ended: (reason) => this.endSession(reason),
       error: (m) => {
+        if (isBackgroundError(m)) return;
         if (m.inReplyTo === 'terms.accept' && this.prompt) return this.acceptRefused(m.message);
         // Our seat is gone (the session ended, or the grace period ran out while we were away).
         if (m.inReplyTo === 'session.resume') return this.endSession('connection_lost');
