@@ -105,8 +105,12 @@ describe('1-click connect', () => {
     const visitorId = newVisitorId();
     const older = await visitorTab(visitorId);
     const newer = await visitorTab(visitorId);
+    // Later than the newer tab's registration, even on a busy machine.
+    await new Promise((r) => setTimeout(r, 20));
     older.send({ type: 'visitor.active' });
-    await new Promise((r) => setTimeout(r, 50));
+    // A round trip through the same socket's ordered queue: once it is answered, visitor.active has been handled.
+    older.send({ type: 'agent.watch', token: 'nope.nope', visitorIds: [visitorId] });
+    expect((await older.next('error')).code).toBe(ErrorCode.Unauthorized);
     const { status, body } = await invite(visitorId);
     expect(status).toBe(201);
     const prompt = await older.next('terms.prompt');
