@@ -114,7 +114,9 @@ function instrument(pollMs: number): void {
   mark('navigationStart');
   addEventListener('DOMContentLoaded', () => mark('domContentLoaded'));
 
-  document.addEventListener(
+  // On the window, not the document: a window opened with a same-origin URL keeps its initial about:blank window
+  // object (and this script's state) when it loads the page, but not that first document.
+  window.addEventListener(
     'click',
     (event) => {
       const button = (event.target as Element | null)?.closest?.('button');

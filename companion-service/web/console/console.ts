@@ -12,6 +12,7 @@ import { GuestPanel } from './guestPanel';
 import { InfoPanel, type DiagnosticsRow } from './infoPanel';
 import { RemoteControlTool } from './remoteControlTool';
 import { SettingsPanel } from './settingsPanel';
+import { receiveTicket } from './ticket';
 import { ParticipantTile } from './tiles';
 import { Toolbar, type ToolSwitch } from './toolbar';
 
@@ -39,13 +40,6 @@ interface Participant {
   info: PeerInfo;
   tile: ParticipantTile;
   stream?: MediaStream;
-}
-
-function takeTicket(): string | undefined {
-  const ticket = new URLSearchParams(window.location.hash.slice(1)).get('ticket') ?? undefined;
-  // Single use anyway, but keep it out of the history and out of anything copied from the address bar.
-  history.replaceState(null, '', window.location.pathname);
-  return ticket;
 }
 
 class AgentConsole {
@@ -80,19 +74,24 @@ class AgentConsole {
   private over = false;
 
   async start(): Promise<void> {
-    const ticket = takeTicket();
+    // With a session in view (a ticket in the URL, or the join page that opened us fetching one), the camera starts
+    // while the ticket is on its way.
+    const expectingTicket = window.location.hash.includes('ticket=') || !!window.opener;
+    if (expectingTicket) this.setStatus('Starting your camera and microphone…');
+    const cameraOpened = expectingTicket ? this.media.open().then(() => undefined, (err: unknown) => err ?? new Error('camera')) : undefined;
+    const ticket = await receiveTicket();
     if (!ticket) {
+      await cameraOpened;
+      this.media.stop();
       this.showProblem(
         'No session to join',
         'This console was opened without a session. Join from Salesforce or from the agent join page.',
       );
       return;
     }
-    this.setStatus('Starting your camera and microphone…');
-    try {
-      await this.media.open();
-    } catch (err) {
-      const problem = err instanceof CameraError ? err.problem : 'unknown';
+    const cameraError = await cameraOpened;
+    if (cameraError !== undefined) {
+      const problem = cameraError instanceof CameraError ? cameraError.problem : 'unknown';
       this.cameraProblem = CAMERA_HELP[problem];
       this.setAlert(
         `${CAMERA_HELP[problem]} ${this.media.hasAudio ? 'The customer can still hear you.' : 'You can still see and hear the others.'}`,

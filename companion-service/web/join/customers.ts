@@ -2,6 +2,7 @@ import { EndReason } from '../../src/protocol/codes';
 import type { DemoCustomer, ErrorBody, InvitationResponse } from '../../src/protocol/http';
 import { el } from '../shared/dom';
 import { SignalingClient, socketUrl } from '../shared/signalingClient';
+import { ConsoleWindow } from './consoleWindow';
 
 /* 1-click connect from the join page: the demo portal's customers with live presence (an agent.watch socket), and
  * an orange Join per customer, enabled while they are online. Join asks the customer (terms prompt on their page)
@@ -112,8 +113,8 @@ export class CustomerList {
     const row = this.rows.get(visitorId);
     const token = this.options.token();
     if (!row || !token) return;
-    // Open the window inside the click so popup blockers allow it; point it at the console once invited.
-    const consoleWindow = window.open('about:blank', 'tandem-console');
+    // Inside the click, so popup blockers allow it; the console loads while the invitation is sent.
+    const consoleWindow = ConsoleWindow.open();
     row.button.disabled = true;
     row.button.setAttribute('aria-busy', 'true');
     this.say(row, `Asking ${row.customer.name} to join…`);
@@ -151,11 +152,10 @@ export class CustomerList {
     this.invitations.set(result.data.sessionId, visitorId);
     this.say(row, `Invitation sent. ${row.customer.name} is being asked to accept the terms; your console connects when they do.`);
     // The console on this server (same origin as this page), with the single-use ticket.
-    const url = `/console#ticket=${encodeURIComponent(result.data.ticket)}`;
     if (consoleWindow) {
-      consoleWindow.location.href = url;
+      consoleWindow.deliver(result.data.ticket);
     } else {
-      document.getElementById('customers-console-link')!.setAttribute('href', url);
+      document.getElementById('customers-console-link')!.setAttribute('href', `/console#ticket=${encodeURIComponent(result.data.ticket)}`);
       document.getElementById('customers-popup-blocked')!.hidden = false;
     }
   }

@@ -1,4 +1,5 @@
 import type { AgentTokenResponse, ConsoleTicketResponse, ErrorBody, PublicConfig } from '../../src/protocol/http';
+import { ConsoleWindow } from './consoleWindow';
 import { CustomerList } from './customers';
 import { completeSalesforceSignIn, salesforceSignInStatus } from './salesforceSignIn';
 
@@ -149,8 +150,8 @@ async function main(): Promise<void> {
     input.removeAttribute('aria-invalid');
     const agent = signedIn();
     if (!agent) return render(config, signIn);
-    // Open the window inside the click so popup blockers allow it; point it at the console once admitted.
-    const consoleWindow = window.open('about:blank', 'tandem-console');
+    // Open the console inside the click so popup blockers allow it; it loads while the ticket is fetched.
+    const consoleWindow = ConsoleWindow.open();
     const button = $<HTMLButtonElement>('join-button');
     button.disabled = true;
     button.textContent = 'Joining…';
@@ -169,12 +170,11 @@ async function main(): Promise<void> {
       input.setAttribute('aria-invalid', 'true');
       return showError('join-error', result.error.message);
     }
-    const url = `/console#ticket=${encodeURIComponent(result.data.ticket)}`;
     if (consoleWindow) {
-      consoleWindow.location.href = url;
+      consoleWindow.deliver(result.data.ticket);
       input.value = '';
     } else {
-      $<HTMLAnchorElement>('console-link').href = url;
+      $<HTMLAnchorElement>('console-link').href = `/console#ticket=${encodeURIComponent(result.data.ticket)}`;
       $('popup-blocked').hidden = false;
     }
   });

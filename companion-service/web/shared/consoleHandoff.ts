@@ -1,0 +1,31 @@
+/* How the join page hands the agent console its single-use ticket. The join page opens the console window inside
+ * the agent's click (popup blockers allow nothing later) and points it at /console straight away, so the console
+ * loads and starts the camera while the join page asks the service for the ticket; the ticket then goes over by
+ * postMessage between the two same-origin windows, never through a URL. Salesforce opens the console with the
+ * ticket in the URL fragment instead. */
+
+export const HANDOFF_SOURCE = { console: 'tandem-console', join: 'tandem-join' } as const;
+
+/** The console, waiting for its ticket, tells its opener so. */
+export interface ConsoleReady {
+  source: typeof HANDOFF_SOURCE.console;
+  type: 'ready';
+}
+/** The opener's answer. */
+export interface TicketHandoff {
+  source: typeof HANDOFF_SOURCE.join;
+  type: 'ticket';
+  ticket: string;
+}
+
+const TICKET_PATTERN = /^[A-Za-z0-9_-]{16,256}$/;
+
+export function isConsoleReady(data: unknown): data is ConsoleReady {
+  const d = data as Partial<ConsoleReady> | null;
+  return !!d && d.source === HANDOFF_SOURCE.console && d.type === 'ready';
+}
+
+export function isTicketHandoff(data: unknown): data is TicketHandoff {
+  const d = data as Partial<TicketHandoff> | null;
+  return !!d && d.source === HANDOFF_SOURCE.join && d.type === 'ticket' && typeof d.ticket === 'string' && TICKET_PATTERN.test(d.ticket);
+}
