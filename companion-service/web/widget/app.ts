@@ -431,15 +431,19 @@ export class VisitorWidget {
   }
 
   /** Shares the page while an agent is in the call (the recorder is only downloaded then), stops when none is.
-   * The recorder's first snapshot is one long task (tens of ms on a large page): it waits until the connection to
-   * the agent is up, or MEDIA_FIRST_MS at most, and for an idle moment, so the call's own set-up goes first. */
+   * Loading the recorder and its first snapshot are long tasks (tens of ms on a large page): they wait until the
+   * connection to the agent is up, or MEDIA_FIRST_MS at most, and for an idle moment, so the call's own set-up
+   * goes first. */
   private updateCobrowse(session: VisitorSession): void {
     const wanted = session.agents().length > 0;
     if (wanted && this.cobrowseFor !== session) {
       this.cobrowseFor = session;
       const gate = this.agentLink;
-      void Promise.all([loadRecorder(this.serviceOrigin), gate.wait(MEDIA_FIRST_MS).then(() => whenIdle(IDLE_WAIT_MS))])
-        .then(([entry]) => {
+      void gate
+        .wait(MEDIA_FIRST_MS)
+        .then(() => loadRecorder(this.serviceOrigin))
+        .then(async (entry) => {
+          await whenIdle(IDLE_WAIT_MS);
           if (this.session !== session || this.cobrowseFor !== session || this.cobrowse) return;
           this.cobrowse = entry.startVisitorCobrowse(session.client, session.maskSelectors);
         })
