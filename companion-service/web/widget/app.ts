@@ -4,7 +4,7 @@ import { isBackgroundError } from '../shared/backgroundErrors';
 import { CAMERA_HELP, CameraError, cameraOf, type CameraProblem } from '../shared/camera';
 import { el } from '../shared/dom';
 import { SignalingClient, socketUrl } from '../shared/signalingClient';
-import { ConnectionGate, whenIdle } from './callSetUp';
+import { ConnectionGate } from './callSetUp';
 import { CameraPicker } from './cameraPicker';
 import { LocalMedia } from './localMedia';
 import { Presence, type TermsClosed, type TermsPrompt } from './presence';
@@ -34,8 +34,6 @@ function problemOf(err: unknown): CameraProblem {
 
 /** Page sharing waits at most this long for the connection to the agent (it goes through the service anyway). */
 const MEDIA_FIRST_MS = 1500;
-/** ...and then at most this long for an idle moment. */
-const IDLE_WAIT_MS = 200;
 
 const CLOSED_TEXT: Record<string, string> = {
   timeout: 'The video call request timed out.',
@@ -432,8 +430,8 @@ export class VisitorWidget {
 
   /** Shares the page while an agent is in the call (the recorder is only downloaded then), stops when none is.
    * Loading the recorder and its first snapshot are long tasks (tens of ms on a large page): they wait until the
-   * connection to the agent is up, or MEDIA_FIRST_MS at most, and for an idle moment, so the call's own set-up
-   * goes first. */
+   * connection to the agent is up (offer, answer and ICE done), or MEDIA_FIRST_MS at most, so the call's own
+   * set-up goes first. */
   private updateCobrowse(session: VisitorSession): void {
     const wanted = session.agents().length > 0;
     if (wanted && this.cobrowseFor !== session) {
@@ -442,8 +440,7 @@ export class VisitorWidget {
       void gate
         .wait(MEDIA_FIRST_MS)
         .then(() => loadRecorder(this.serviceOrigin))
-        .then(async (entry) => {
-          await whenIdle(IDLE_WAIT_MS);
+        .then((entry) => {
           if (this.session !== session || this.cobrowseFor !== session || this.cobrowse) return;
           this.cobrowse = entry.startVisitorCobrowse(session.client, session.maskSelectors);
         })

@@ -1,6 +1,6 @@
-/* Lets work that can wait (the co-browse recorder's first snapshot, a long task on a large page) stay out of the way
- * while the call is being set up: it waits for the connection to the agent to be up, for at most a bound, then for
- * an idle moment of the page. */
+/* Lets work that can wait (loading the co-browse recorder and its first snapshot, long tasks on a large page) stay
+ * out of the way while the call is being set up: it waits for the connection to the agent to be up, for at most a
+ * bound. */
 
 /** Opens once the connection to the agent is up; waiters give up after their own bound. */
 export class ConnectionGate {
@@ -23,12 +23,4 @@ export class ConnectionGate {
       this.waiters.push(done);
     });
   }
-}
-
-/** Resolves in the page's next idle period, or after `maxMs` if it has none. */
-export function whenIdle(maxMs: number): Promise<void> {
-  return new Promise<void>((resolve) => {
-    if (typeof window.requestIdleCallback === 'function') window.requestIdleCallback(() => resolve(), { timeout: maxMs });
-    else setTimeout(resolve, 0);
-  });
 }
