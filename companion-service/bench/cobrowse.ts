@@ -29,6 +29,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadConfig } from '../src/config/load';
 import { buildServer } from '../src/server';
 import { chromiumPath } from '../test/helpers/browser';
+import { consoleTicket, devToken } from '../test/helpers/testServer';
 import { benchPageHtml, LAST_ELEMENT_ID, MUTATION_TARGET_ID } from './cobrowsePage';
 import { instrumentConsole, instrumentVisitor, type ConsoleProbe, type VisitorProbe } from './cobrowseProbes';
 import { percentile, summary } from './stats';
@@ -95,22 +96,6 @@ async function startService(pageHtml: string) {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-async function consoleTicket(baseUrl: string, code: string): Promise<string> {
-  const signIn = await fetch(`${baseUrl}/api/dev/sign-in`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'Bench Agent', privileges: [] }),
-  });
-  const { token } = (await signIn.json()) as { token: string };
-  const response = await fetch(`${baseUrl}/api/agent/console-tickets`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ code }),
-  });
-  if (response.status !== 201) throw new Error(`console ticket refused: ${response.status} ${await response.text()}`);
-  return ((await response.json()) as { ticket: string }).ticket;
 }
 
 /** Size of the snapshot's rrweb events as JSON, before the stream codec compressed them. */
@@ -196,7 +181,7 @@ async function main(): Promise<void> {
     const agent = await context.newPage();
     await agent.addInitScript(instrumentConsole({ lastElementId: LAST_ELEMENT_ID, mutationTargetId: MUTATION_TARGET_ID }));
     if (process.env.BENCH_LOG) agent.on('console', (m) => console.log('agent:', m.text())).on('pageerror', (e) => console.log('agent error:', e));
-    const ticket = await consoleTicket(service.baseUrl, code);
+    const ticket = await consoleTicket(service, await devToken(service, 'Bench Agent', []), code);
     await agent.goto(`${service.baseUrl}/console#ticket=${encodeURIComponent(ticket)}`);
     // The console page's own navigation start.
     const openedAt = await agent.evaluate(() => performance.timeOrigin);

@@ -24,6 +24,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { loadConfig } from '../src/config/load';
 import { buildServer } from '../src/server';
 import { chromiumPath } from '../test/helpers/browser';
+import { machineBusySeconds } from './machineLoad';
+import { summary } from './stats';
 
 const HELP = `Usage: npm run bench:join -- [options]
   --join-runs N     measured runs of (a) agent Join -> first frame (default 10; 0 skips)
@@ -241,17 +243,6 @@ function listConnections(): void {
 }
 
 // --- a quiet machine ----------------------------------------------------------------------------------------------
-
-/** Busy CPU seconds of the whole machine, from /proc/stat (Linux); undefined elsewhere. */
-function machineBusySeconds(): number | undefined {
-  try {
-    const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
-    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
-    return (user + nice + system + irq + softirq + steal) / 100;
-  } catch {
-    return undefined;
-  }
-}
 
 /** CPU seconds used by this process and its descendants (the browser): ours, not the rest of the machine's. */
 function ownBusySeconds(): number {
@@ -561,18 +552,11 @@ async function guestRun(h: Harness, verboseTimeline = false): Promise<GuestRun> 
 
 // --- report ----------------------------------------------------------------------------------------------------
 
-function stats(values: number[]) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
-  const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
-  return { n: sorted.length, median, min: sorted[0]!, p90: at(0.9), max: sorted[sorted.length - 1]! };
-}
-
 const ms = (v: number) => `${Math.round(v)} ms`;
 
 function row(label: string, values: number[]): string {
   if (!values.length) return `  ${label.padEnd(44)} (no runs)`;
-  const s = stats(values);
+  const s = summary(values);
   return `  ${label.padEnd(44)} median ${ms(s.median).padStart(8)}   min ${ms(s.min).padStart(8)}   p90 ${ms(s.p90).padStart(8)}   max ${ms(s.max).padStart(8)}   (n=${s.n})`;
 }
 
@@ -580,7 +564,7 @@ function medianBreakdown(runs: Array<{ breakdown: Record<string, number | undefi
   const keys = Object.keys(runs[0]?.breakdown ?? {});
   return keys.map((k) => {
     const values = runs.map((r) => r.breakdown[k]).filter((v): v is number => v !== undefined && Number.isFinite(v));
-    return values.length ? `    ${k.padEnd(42)} ${ms(stats(values).median).padStart(8)}` : `    ${k.padEnd(42)} –`;
+    return values.length ? `    ${k.padEnd(42)} ${ms(summary(values).median).padStart(8)}` : `    ${k.padEnd(42)} –`;
   });
 }
 
@@ -698,7 +682,7 @@ async function main(): Promise<void> {
       process.stdout.write('  median breakdown from the Join click:\n');
       process.stdout.write(`${medianBreakdown(joinRuns).join('\n')}\n`);
       if (joinRuns.length) {
-        const both = stats(joinRuns.map((r) => Math.max(r.toAgentFrame, r.toVisitorFrame))).median;
+        const both = summary(joinRuns.map((r) => Math.max(r.toAgentFrame, r.toVisitorFrame))).median;
         process.stdout.write(`  target: both sides <= ${TARGET_JOIN_MS} ms (median): ${ms(both)} ${verdict(both, TARGET_JOIN_MS)}\n`);
       }
     }
@@ -708,7 +692,7 @@ async function main(): Promise<void> {
       process.stdout.write('  median breakdown from the Admit click:\n');
       process.stdout.write(`${medianBreakdown(guestRuns).join('\n')}\n`);
       if (guestRuns.length) {
-        const all = stats(guestRuns.map((r) => r.toAllDirections)).median;
+        const all = summary(guestRuns.map((r) => r.toAllDirections)).median;
         process.stdout.write(`  target: <= ${TARGET_GUEST_MS} ms (median): ${ms(all)} ${verdict(all, TARGET_GUEST_MS)}\n`);
       }
     }

@@ -10,12 +10,14 @@
  * partner's socket measures one-way latency from the stamp inside the frame. Flags: see USAGE below. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
 import { fakeCandidate, fakeSdp, readStamp, signalTemplate, stamped, type Template } from './messages';
+import { machineBusySeconds } from './machineLoad';
+import { median } from './stats';
 
 const USAGE = `usage: npm run bench:signaling -- [options]
   --sessions N        agent+visitor pairs, 2N sockets per server (default 1000)
@@ -204,18 +206,6 @@ class ServerChild {
       this.proc.kill('SIGKILL');
       await this.exited;
     }
-  }
-}
-
-/** Busy CPU time of the whole machine in seconds, from /proc/stat (Linux); undefined elsewhere. */
-function machineBusySeconds(): number | undefined {
-  try {
-    const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
-    // user nice system idle iowait irq softirq steal: all but idle and iowait are busy. USER_HZ is 100 on Linux.
-    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
-    return (user + nice + system + irq + softirq + steal) / 100;
-  } catch {
-    return undefined;
   }
 }
 
@@ -695,13 +685,6 @@ function fmt(n: number, digits = 0): string {
 
 /** Other processes' CPU (cores) above which a run counts as disturbed. */
 const OTHER_CPU_LIMIT = 0.25;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
 
 function report(opts: Options, results: Result[]): void {
   const names: Record<ServerKind, string> = { bare: opts.bareMode === 'json' ? 'bare ws+JSON' : 'bare ws', tandem: 'Tandem' };

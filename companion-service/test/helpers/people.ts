@@ -1,21 +1,10 @@
 import type { Page } from 'playwright-core';
 import type { E2eSuite } from './e2eSuite';
-import { devToken, type RunningServer } from './testServer';
+import { consoleTicket, devToken } from './testServer';
 
 /* The steps of the people in a session, in real pages of an e2eSuite: the visitor starting a session (or a customer
  * signing in) on the demo portal, the agent signing in on the join page, and the agent's console opened by key or
  * by ticket. */
-
-/** A console ticket for the session with this code, as the join page gets one (201 expected). */
-export async function consoleTicket(server: RunningServer, token: string, code: string): Promise<string> {
-  const response = await fetch(`${server.baseUrl}/api/agent/console-tickets`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ code }),
-  });
-  expect(response.status).toBe(201);
-  return ((await response.json()) as { ticket: string }).ticket;
-}
 
 export interface ConsoleOptions {
   /** The agent's privileges (all of them when not given). */

@@ -57,7 +57,7 @@ export async function startServer(overrides: DeepPartial<Config> = {}): Promise<
 }
 
 /** An agent token from development sign-in, with the given privileges (all of them when not given). */
-export async function devToken(server: RunningServer, name = 'Ana Agent', privileges?: string[]): Promise<string> {
+export async function devToken(server: Pick<RunningServer, 'baseUrl'>, name = 'Ana Agent', privileges?: string[]): Promise<string> {
   const response = await fetch(`${server.baseUrl}/api/dev/sign-in`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -65,4 +65,15 @@ export async function devToken(server: RunningServer, name = 'Ana Agent', privil
   });
   if (!response.ok) throw new Error(`sign-in failed: ${response.status}`);
   return ((await response.json()) as { token: string }).token;
+}
+
+/** A console ticket for the session with this code, as the join page gets one. */
+export async function consoleTicket(server: Pick<RunningServer, 'baseUrl'>, token: string, code: string): Promise<string> {
+  const response = await fetch(`${server.baseUrl}/api/agent/console-tickets`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ code }),
+  });
+  if (response.status !== 201) throw new Error(`console ticket refused: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { ticket: string }).ticket;
 }

@@ -19,7 +19,8 @@ export interface Masking {
   };
 }
 
-function isValidSelector(selector: string): boolean {
+/** A configured selector the browser can't parse is left out rather than breaking every other one. */
+export function isValidSelector(selector: string): boolean {
   try {
     document.createDocumentFragment().querySelector(selector);
     return true;

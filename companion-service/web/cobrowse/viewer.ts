@@ -1,6 +1,6 @@
 import { Replayer } from '@rrweb/replay';
 import type { ControlInputAction, ServerMessageOf } from '../../src/protocol/messages';
-import { ALWAYS_MASKED } from './masking';
+import { ALWAYS_MASKED, isValidSelector } from './masking';
 import { LiveClock } from './liveClock';
 import { BatchAssembler } from './streamCodec';
 
@@ -49,15 +49,7 @@ export class CobrowseViewer {
 
   /** The session's extra mask selectors: the view refuses typing into those fields (the visitor's page would too). */
   setMaskSelectors(selectors: readonly string[]): void {
-    const valid = selectors.filter((s) => {
-      try {
-        document.createDocumentFragment().querySelector(s);
-        return true;
-      } catch {
-        return false;
-      }
-    });
-    this.masked = [...ALWAYS_MASKED, ...valid].join(', ');
+    this.masked = [...ALWAYS_MASKED, ...selectors.filter(isValidSelector)].join(', ');
   }
 
   /** Feeds one `cobrowse.events` message. Deltas before the first full snapshot can't be shown and are skipped. */
