@@ -295,7 +295,9 @@ export function canRelay(session: Session, from: string, to: string): boolean {
 
 /** The current generation of a pair, for checking that a signal belongs to the live peer connection. */
 export function pairGeneration(session: Session, a: string, b: string): number {
-  return session.pairGenerations[pairKey(a, b)] ?? 1;
+  // Most sessions never restart a pair: skip building the pair key (a fresh string per signal) for them.
+  for (const _ in session.pairGenerations) return session.pairGenerations[pairKey(a, b)] ?? 1;
+  return 1;
 }
 
 function endSession(session: Session, reason: EndReason, now: number): Outcome {

@@ -6,7 +6,8 @@ import { Channels } from '../bus/bus';
 import type { Config } from '../config/schema';
 import { iceServersFor } from '../ice/iceServers';
 import { CloseCode, ErrorCode, LeaveReason } from '../protocol/codes';
-import type { ServerMessage, SessionJoined, SignalData, VisitorDevice } from '../protocol/messages';
+import type { ServerMessage, SessionJoined, VisitorDevice } from '../protocol/messages';
+import { signalForRecipient } from '../protocol/signalRelay';
 import type { Store } from '../store/store';
 import { generateCode } from './codes';
 import { SessionDirectory } from './directory';
@@ -254,14 +255,15 @@ export class SessionService {
 
   // --- during the session ------------------------------------------------------------------------------------
 
-  /** Hot path: forwards one simple-peer signal to its recipient, unchanged, if both are in the same session.
-   * Signals for an older generation of the pair are dropped: they belong to a peer connection that is gone. */
-  relaySignal(from: string, to: string, gen: number, data: SignalData): ErrorCode | undefined {
+  /** Hot path: forwards one simple-peer signal (the sender's validated `signal` text) to its recipient, unchanged,
+   * if both are in the same session. Signals for an older generation of the pair are dropped: they belong to a peer
+   * connection that is gone. */
+  relaySignal(from: string, to: string, gen: number, signalText: string): ErrorCode | undefined {
     const session = this.directory.sessionOf(from);
     if (!session) return ErrorCode.NotInSession;
     if (!rules.canRelay(session, from, to)) return ErrorCode.UnknownPeer;
     if (gen !== rules.pairGeneration(session, from, to)) return undefined;
-    void this.deps.bus.publish(Channels.participant(to), JSON.stringify({ type: 'signal', from, gen, data }));
+    void this.deps.bus.publish(Channels.participant(to), signalForRecipient(from, signalText));
     return undefined;
   }
 

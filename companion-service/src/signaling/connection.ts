@@ -130,21 +130,22 @@ export class SignalingConnection implements ConnectionContext {
       return this.violation(ErrorCode.TooLarge, `message is larger than ${this.deps.config.socket.maxMessageBytes} bytes`, now);
     }
     if (isBinary) return this.violation(ErrorCode.BadMessage, 'binary frames are not accepted', now);
-    const parsed = parseClientMessage(data.toString());
+    const text = data.toString();
+    const parsed = parseClientMessage(text);
     if (!parsed.ok) return this.violation(parsed.code, parsed.message, now, parsed.type);
     const message = parsed.message;
     // The relay is the hot path: with nothing queued it runs synchronously, which keeps the order.
     if (message.type === 'signal' && this.queued === 0 && this.relay) {
-      void this.relay(this, message);
+      void this.relay(this, message, text);
       return;
     }
-    this.enqueue(message);
+    this.enqueue(message, text);
   }
 
-  private enqueue(message: ClientMessage): void {
+  private enqueue(message: ClientMessage, text: string): void {
     this.queued++;
     this.queue = this.queue
-      .then(() => (this.closedQuietly ? undefined : this.deps.router.dispatch(this, message)))
+      .then(() => (this.closedQuietly ? undefined : this.deps.router.dispatch(this, message, text)))
       .catch((err: unknown) => {
         this.deps.log.error({ err, connection: this.id, type: message.type }, 'message handler failed');
         this.sendError(ErrorCode.Internal, 'Something went wrong on the server.', message.type);

@@ -24,9 +24,12 @@ export interface ConnectionContext {
   onClose(cleanup: () => Promise<void> | void): void;
 }
 
+/** `text` is the frame the message was parsed from, already validated: the relay forwards it rather than
+ * re-serialising the message. */
 export type Handler<T extends ClientMessageType> = (
   connection: ConnectionContext,
   message: Extract<ClientMessage, { type: T }>,
+  text: string,
 ) => Promise<void> | void;
 
 /** Routes validated inbound messages to the feature plugin that owns their type. Each type has one owner. */
@@ -38,10 +41,10 @@ export class MessageRouter {
     this.handlers.set(type, handler as unknown as Handler<ClientMessageType>);
   }
 
-  async dispatch(connection: ConnectionContext, message: ClientMessage): Promise<void> {
+  async dispatch(connection: ConnectionContext, message: ClientMessage, text: string): Promise<void> {
     const handler = this.handlers.get(message.type);
     if (!handler) throw new Error(`no handler for "${message.type}"`);
-    await handler(connection, message);
+    await handler(connection, message, text);
   }
 
   /** The relay's hot path skips the queue, so it gets its handler directly. */

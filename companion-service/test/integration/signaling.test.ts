@@ -1,5 +1,6 @@
 import { CloseCode, ErrorCode } from '../../src/protocol/codes';
-import type { SignalData } from '../../src/protocol/messages';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { SignalIn, type SignalData } from '../../src/protocol/messages';
 import { serviceSuite } from '../helpers/serviceSuite';
 import { devToken, startServer } from '../helpers/testServer';
 import { startCall } from '../helpers/wsClient';
@@ -12,6 +13,7 @@ beforeAll(async () => {
 });
 
 const connect = () => suite.connect();
+const checkSignalIn = (value: unknown) => TypeCompiler.Compile(SignalIn).Check(value);
 const call = () => suite.call(token);
 
 const SIGNALS: SignalData[] = [
@@ -78,10 +80,23 @@ describe('relaying signals', () => {
     const { visitor, agent, visitorId, agentId } = await call();
     for (const data of SIGNALS) {
       visitor.send({ type: 'signal', to: agentId, gen: 1, data });
-      expect(await agent.next('signal')).toEqual({ type: 'signal', from: visitorId, gen: 1, data });
+      expect(await agent.next('signal')).toEqual({ type: 'signal', from: visitorId, to: agentId, gen: 1, data });
       agent.send({ type: 'signal', to: visitorId, gen: 1, data });
-      expect(await visitor.next('signal')).toEqual({ type: 'signal', from: agentId, gen: 1, data });
+      expect(await visitor.next('signal')).toEqual({ type: 'signal', from: agentId, to: visitorId, gen: 1, data });
     }
+  });
+
+  it('forwards the sender\'s text with the server\'s "from", which a sender cannot forge', async () => {
+    const { visitor, agent, visitorId, agentId } = await call();
+    const candidate = SIGNALS.find((d) => 'candidate' in d)!;
+    visitor.sendRaw(JSON.stringify({ type: 'signal', from: agentId, to: agentId, gen: 1, data: candidate }));
+    expect((await visitor.next('error')).code).toBe(ErrorCode.BadMessage);
+    await agent.nothing('signal');
+    // Odd but valid JSON (whitespace, a repeated key) reaches the recipient reading exactly as the server checked it.
+    visitor.sendRaw(` \n {"gen":7,"type":"signal","to":"${agentId}","data":${JSON.stringify(candidate)},"gen":1}  `);
+    const relayed = await agent.next('signal');
+    expect(relayed).toEqual({ type: 'signal', from: visitorId, to: agentId, gen: 1, data: candidate });
+    expect(checkSignalIn(relayed)).toBe(true);
   });
 
   it('never relays to someone in another session', async () => {
