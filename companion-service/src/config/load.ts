@@ -114,6 +114,8 @@ export function loadConfig(options: LoadOptions = {}): Config {
     if (raw !== undefined && raw !== '') setPath(merged, setting, parseEnvValue(variable, raw, kind));
   }
   if (options.overrides) merged = deepMerge(merged, options.overrides as Json);
+  // Unset, the public address follows the port, so `PORT=9000 npm start` hands out links that work.
+  if (merged.publicUrl === undefined || merged.publicUrl === '') merged.publicUrl = `http://localhost:${String(merged.port)}`;
   const problem = describeFirstError(merged);
   if (problem) throw new ConfigError(problem);
   return merged as Config;

@@ -23,6 +23,13 @@ describe('configuration', () => {
     expect(config.ice.turnUrls).toEqual(['turn:a:3478', 'turns:b:5349']);
   });
 
+  it('derives the public address from the port unless TANDEM_PUBLIC_URL sets it', () => {
+    expect(loadConfig({ env: {} }).publicUrl).toBe('http://localhost:8080');
+    expect(loadConfig({ env: { PORT: '9100' } }).publicUrl).toBe('http://localhost:9100');
+    expect(loadConfig({ env: { PORT: '9100', TANDEM_PUBLIC_URL: 'https://help.example.com' } }).publicUrl).toBe('https://help.example.com');
+    expect(() => loadConfig({ env: { TANDEM_PUBLIC_URL: 'help.example.com' } })).toThrow(/"publicUrl"/);
+  });
+
   it('stops with a message naming the setting when a value is bad', () => {
     expect(() => loadConfig({ env: { PORT: 'eighty' } })).toThrow(new ConfigError('PORT must be a whole number, got "eighty"'));
     expect(() => loadConfig({ env: { PORT: '70000' } })).toThrow(/invalid setting "port" \(environment variable PORT\)/);
