@@ -41,6 +41,35 @@ describe('join with key, in real browsers', () => {
     expect(await visitor.locator('video').count()).toBe(0);
   });
 
+  it('joins while the agent\'s camera is still starting, and the call comes up once it has', async () => {
+    const visitor = await page();
+    const code = await visitorStarts(visitor);
+    const agent = await page();
+    await agentSignsIn(agent);
+    // A slow webcam: the console's camera takes 3 s to open.
+    await agent.context().addInitScript(() => {
+      const devices = navigator.mediaDevices;
+      const open = devices.getUserMedia.bind(devices);
+      devices.getUserMedia = async (constraints) => {
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        const stream = await open(constraints);
+        (window as unknown as { __cameraOpen: boolean }).__cameraOpen = true;
+        return stream;
+      };
+    });
+    await agent.getByLabel('Session key from the visitor').fill(code);
+    const [consolePage] = await Promise.all([agent.context().waitForEvent('page'), agent.getByRole('button', { name: 'Join' }).click()]);
+    // The agent is in the session (the visitor has started its connection to them) before the camera is open.
+    await visitor.waitForFunction(() => ((window as unknown as { __pcs?: unknown[] }).__pcs ?? []).length > 0, undefined, { timeout: 2500 });
+    expect(await consolePage.evaluate(() => (window as unknown as { __cameraOpen?: boolean }).__cameraOpen ?? false)).toBe(false);
+
+    const atAgent = await expectFramesRising(consolePage);
+    expect(atAgent.later).toBeGreaterThan(atAgent.first);
+    await consolePage.getByRole('button', { name: 'Video', exact: true }).click();
+    const atVisitor = await expectFramesRising(visitor);
+    expect(atVisitor.later).toBeGreaterThan(atVisitor.first);
+  });
+
   it('tells the agent when a key is wrong, and when it is malformed', async () => {
     const agent = await page();
     await agentSignsIn(agent);

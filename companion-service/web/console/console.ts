@@ -89,7 +89,22 @@ class AgentConsole {
       );
       return;
     }
+    const mesh = new PeerMesh(this.client, this.media.stream, {
+      onRemoteStream: (peerId, stream) => this.remoteStream(peerId, stream),
+      onPeerClosed: (peerId) => this.participants.get(peerId)?.tile.setStream(undefined),
+    });
+    this.mesh = mesh;
+    // Agent video starts off: no frames leave this page until the agent turns Video on.
+    void mesh.setSendingVideo(false);
+    this.wire();
+    // Join now, while the camera may still be starting (a real webcam takes up to a second): what the session says
+    // meanwhile is held until the camera is settled, because the connections are created with the camera's tracks.
+    this.client.holdMessages();
+    this.client.connect({ type: 'agent.join', ticket });
+    this.setStatus('Joining the session…');
     const cameraError = await cameraOpened;
+    if (this.over) return this.media.stop(); // refused or disconnected while the camera was starting
+
     if (cameraError !== undefined) {
       const problem = cameraError instanceof CameraError ? cameraError.problem : 'unknown';
       this.cameraProblem = CAMERA_HELP[problem];
@@ -101,17 +116,7 @@ class AgentConsole {
     $('self').append(this.selfTile.element);
     $('cobrowse').replaceWith(this.cobrowse.element);
     this.renderSelf();
-
-    const mesh = new PeerMesh(this.client, this.media.stream, {
-      onRemoteStream: (peerId, stream) => this.remoteStream(peerId, stream),
-      onPeerClosed: (peerId) => this.participants.get(peerId)?.tile.setStream(undefined),
-    });
-    this.mesh = mesh;
-    // Agent video starts off: no frames leave this page until the agent turns Video on.
-    void mesh.setSendingVideo(false);
-    this.wire();
-    this.setStatus('Joining the session…');
-    this.client.connect({ type: 'agent.join', ticket });
+    this.client.releaseMessages();
   }
 
   // --- wiring ------------------------------------------------------------------------------------------------

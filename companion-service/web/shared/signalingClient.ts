@@ -17,6 +17,8 @@ export class SignalingClient {
   private attempts = 0;
   private stopped = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Inbound messages kept while the page is not ready for them (see holdMessages). */
+  private held: ServerMessage[] | undefined;
   onStateChange: (state: ConnectionState, detail?: string) => void = () => {};
 
   constructor(private readonly url: string) {}
@@ -41,12 +43,28 @@ export class SignalingClient {
     if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
   }
 
+  /** Keeps inbound messages, in order, until releaseMessages(): a page can join while it is still getting ready
+   * (the console's camera) without missing or reordering anything the session says meanwhile. */
+  holdMessages(): void {
+    this.held ??= [];
+  }
+
+  releaseMessages(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const message of held) this.dispatch(message);
+  }
+
   /** Closes for good: no resume. */
   close(): void {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     this.socket?.close(1000, 'client closed');
     this.onStateChange('closed');
+  }
+
+  private dispatch(message: ServerMessage): void {
+    for (const handler of this.handlers.get(message.type) ?? []) handler(message);
   }
 
   private open(first: ClientMessage): void {
@@ -69,7 +87,8 @@ export class SignalingClient {
         this.onStateChange('open');
       }
       if (message.type === 'session.ended') this.stopped = true;
-      for (const handler of this.handlers.get(message.type) ?? []) handler(message);
+      if (this.held) this.held.push(message);
+      else this.dispatch(message);
     };
     socket.onclose = (event) => {
       if (this.socket !== socket) return;
