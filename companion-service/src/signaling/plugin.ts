@@ -42,8 +42,9 @@ export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app,
   pinger.unref();
 
   // Not counted by the HTTP rate limit: a page's reconnects must not be refused because of its other requests, and
-  // each socket has its own per-message limit.
-  app.get('/ws', { websocket: true, config: { rateLimit: false } }, (socket, request) => {
+  // each socket has its own per-message limit. No security headers either: the upgrade's answer is written by ws,
+  // so they were never sent, yet each open socket kept its own copy of them alive (kilobytes per socket).
+  app.get('/ws', { websocket: true, helmet: false, config: { rateLimit: false } }, (socket, request) => {
     const userAgent = String(request.headers['user-agent'] ?? '').slice(0, 512);
     const connection = new SignalingConnection(socket, request.ip, userAgent, { ...opts, log: app.log });
     connections.add(connection);
