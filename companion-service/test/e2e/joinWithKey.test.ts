@@ -62,6 +62,7 @@ describe('join with key, in real browsers', () => {
     // The agent is in the session (the visitor has started its connection to them) before the camera is open.
     await visitor.waitForFunction(() => ((window as unknown as { __pcs?: unknown[] }).__pcs ?? []).length > 0, undefined, { timeout: 2500 });
     expect(await consolePage.evaluate(() => (window as unknown as { __cameraOpen?: boolean }).__cameraOpen ?? false)).toBe(false);
+    expect(await consolePage.locator('#status').textContent()).toBe('Starting your camera and microphone…');
 
     const atAgent = await expectFramesRising(consolePage);
     expect(atAgent.later).toBeGreaterThan(atAgent.first);

@@ -101,7 +101,6 @@ class AgentConsole {
     // meanwhile is held until the camera is settled, because the connections are created with the camera's tracks.
     this.client.holdMessages();
     this.client.connect({ type: 'agent.join', ticket });
-    this.setStatus('Joining the session…');
     const cameraError = await cameraOpened;
     if (this.over) return this.media.stop(); // refused or disconnected while the camera was starting
 
@@ -116,6 +115,8 @@ class AgentConsole {
     $('self').append(this.selfTile.element);
     $('cobrowse').replaceWith(this.cobrowse.element);
     this.renderSelf();
+    // Until the camera settled (a permission prompt may be open), the status kept saying so.
+    this.setStatus('Joining the session…');
     this.client.releaseMessages();
   }
 
