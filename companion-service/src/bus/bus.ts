@@ -1,10 +1,15 @@
-/* Cross-instance fan-out behind one interface. Payloads are strings so nothing in memory is shared across the
- * boundary: the in-process bus and a Redis pub/sub bus carry exactly the same bytes. */
+/* Cross-instance fan-out behind one interface. Payloads are serialised (text, or text already encoded as UTF-8
+ * bytes) so nothing but bytes crosses the boundary: the in-process bus and a Redis pub/sub bus carry exactly the
+ * same bytes. A payload is read-only once published. */
 
-export type BusHandler = (payload: string) => void;
+/** Bytes are for the relay's hot path: a relayed signal is assembled from the sender's frame without decoding and
+ * re-encoding it. */
+export type BusPayload = string | Buffer;
+
+export type BusHandler = (payload: BusPayload) => void;
 
 export interface Bus {
-  publish(channel: string, payload: string): Promise<void>;
+  publish(channel: string, payload: BusPayload): Promise<void>;
   /** Resolves once the subscription is active; the returned function removes it. */
   subscribe(channel: string, handler: BusHandler): Promise<() => Promise<void>>;
   close(): Promise<void>;

@@ -1,4 +1,4 @@
-import type { Bus, BusHandler } from './bus';
+import type { Bus, BusHandler, BusPayload } from './bus';
 
 const DELIVERED: Promise<void> = Promise.resolve();
 
@@ -7,7 +7,7 @@ export class MemoryBus implements Bus {
   private readonly channels = new Map<string, Set<BusHandler>>();
 
   /** Not `async`: it runs for every relayed signal, and one shared settled promise costs nothing per message. */
-  publish(channel: string, payload: string): Promise<void> {
+  publish(channel: string, payload: BusPayload): Promise<void> {
     const handlers = this.channels.get(channel);
     if (!handlers) return DELIVERED;
     try {

@@ -243,7 +243,7 @@ export const PeerAway = msg('peer.away', { peerId: Id });
 export const PeerBack = msg('peer.back', { peerId: Id });
 export const PairReset = msg('pair.reset', { link: PeerLink });
 /** What a signal's recipient gets: the sender's `signal` message as it arrived (`to` is the recipient itself), with the
- * server-set `from` in front. See `signalForRecipient`. */
+ * server-set `from` in front. See `protocol/signalRelay.ts`. */
 export const SignalIn = msg('signal', { from: Id, to: Id, gen: Generation, data: SignalData });
 export const SessionEnded = msg('session.ended', { reason: Type.String() });
 export const PresenceRegistered = msg('presence.registered', { visitorId: Type.String(), name: Type.Optional(Type.String()) });

@@ -1,9 +1,22 @@
-/** The relayed form of a `signal`: the sender's own text, already validated against `SignalOut`, with the
- * server-set `from` put first. Forwarding the text instead of re-serialising the parsed value keeps the relay's hot
- * path free of a JSON.stringify of every SDP. `from` cannot be forged: `SignalOut` admits no other keys, so the only
- * `from` in the result is the server's. Duplicate keys read the same on both ends (JSON.parse keeps the last). */
-export function signalForRecipient(from: string, validatedSignalText: string): string {
-  // A text that parsed to an object starts with optional whitespace and '{'.
-  const open = validatedSignalText.indexOf('{');
-  return `{"from":${JSON.stringify(from)},${validatedSignalText.slice(open + 1)}`;
+/** The relayed form of a `signal` is the sender's own frame, already validated against `SignalOut`, with the
+ * server-set `from` put first. Forwarding the sender's bytes instead of re-serialising the parsed value keeps the
+ * relay's hot path free of a JSON.stringify of every SDP and of encoding it again. `from` cannot be forged:
+ * `SignalOut` admits no other keys, so the only `from` in the result is the server's. Duplicate keys read the same
+ * on both ends (JSON.parse keeps the last).
+ *
+ * The part that depends only on the sender; the relay builds it once per route. */
+export function signalPrefix(from: string): Buffer {
+  return Buffer.from(`{"from":${JSON.stringify(from)},`);
+}
+
+const OPEN_BRACE = 0x7b;
+
+/** The message the recipient gets: `prefix` from `signalPrefix`, then the sender's frame after its opening brace. */
+export function withSignalPrefix(prefix: Buffer, validatedFrame: Buffer): Buffer {
+  // A frame that parsed to an object starts with optional whitespace and '{', all single bytes in UTF-8.
+  const rest = validatedFrame.indexOf(OPEN_BRACE) + 1;
+  const relayed = Buffer.allocUnsafe(prefix.length + validatedFrame.length - rest);
+  prefix.copy(relayed, 0);
+  validatedFrame.copy(relayed, prefix.length, rest);
+  return relayed;
 }

@@ -5,7 +5,8 @@ import type { Session } from './model';
 export class SessionDirectory {
   private readonly sessions = new Map<string, Session>();
   private readonly byCode = new Map<string, string>();
-  private readonly byParticipant = new Map<string, string>();
+  /** To the session object itself, not its id: the relay looks a sender up for every signal. */
+  private readonly byParticipant = new Map<string, Session>();
   private readonly byPendingGuest = new Map<string, string>();
   private readonly byInvite = new Map<string, string>();
   private readonly byInvitation = new Map<string, string>();
@@ -29,7 +30,7 @@ export class SessionDirectory {
   }
 
   sessionOf(participantId: string): Session | undefined {
-    return this.lookup(this.byParticipant, participantId);
+    return this.byParticipant.get(participantId);
   }
 
   sessionOfPendingGuest(guestId: string): Session | undefined {
@@ -61,7 +62,7 @@ export class SessionDirectory {
     for (const invite of Object.keys(session.invites)) this.byInvite.set(invite, session.id);
     const current = new Set(session.participants.map((p) => p.id));
     for (const p of previous?.participants ?? []) if (!current.has(p.id)) this.forgetParticipant(p.id);
-    for (const id of current) this.byParticipant.set(id, session.id);
+    for (const id of current) this.byParticipant.set(id, session);
     for (const g of previous?.pendingGuests ?? []) this.byPendingGuest.delete(g.id);
     for (const g of session.pendingGuests) this.byPendingGuest.set(g.id, session.id);
   }

@@ -7,11 +7,12 @@ import type { Config } from '../config/schema';
 import { iceServersFor } from '../ice/iceServers';
 import { CloseCode, ErrorCode, LeaveReason } from '../protocol/codes';
 import type { ServerMessage, SessionJoined, VisitorDevice } from '../protocol/messages';
-import { signalForRecipient } from '../protocol/signalRelay';
+import { withSignalPrefix } from '../protocol/signalRelay';
 import type { Store } from '../store/store';
 import { generateCode } from './codes';
 import { SessionDirectory } from './directory';
 import * as rules from './model';
+import { RelayRoutes } from './relayRoutes';
 import type { Effect, GuestRules, Session, SessionRules } from './model';
 import { effectToMessage } from './wireEffects';
 
@@ -66,6 +67,7 @@ export function sha256Hex(text: string): string {
  * timers for expiry. Sockets never touch sessions directly; they call this. */
 export class SessionService {
   readonly directory = new SessionDirectory();
+  private readonly relayRoutes = new RelayRoutes();
   private readonly rules: SessionRules;
   private readonly guestRules: GuestRules;
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -255,15 +257,16 @@ export class SessionService {
 
   // --- during the session ------------------------------------------------------------------------------------
 
-  /** Hot path: forwards one simple-peer signal (the sender's validated `signal` text) to its recipient, unchanged,
+  /** Hot path: forwards one simple-peer signal (the sender's validated `signal` frame) to its recipient, unchanged,
    * if both are in the same session. Signals for an older generation of the pair are dropped: they belong to a peer
    * connection that is gone. */
-  relaySignal(from: string, to: string, gen: number, signalText: string): ErrorCode | undefined {
+  relaySignal(from: string, to: string, gen: number, signalFrame: Buffer): ErrorCode | undefined {
     const session = this.directory.sessionOf(from);
     if (!session) return ErrorCode.NotInSession;
-    if (!rules.canRelay(session, from, to)) return ErrorCode.UnknownPeer;
-    if (gen !== rules.pairGeneration(session, from, to)) return undefined;
-    void this.deps.bus.publish(Channels.participant(to), signalForRecipient(from, signalText));
+    const route = this.relayRoutes.route(session, from, to);
+    if (!route) return ErrorCode.UnknownPeer;
+    if (gen !== route.gen) return undefined;
+    void this.deps.bus.publish(route.channel, withSignalPrefix(route.prefix, signalFrame));
     return undefined;
   }
 

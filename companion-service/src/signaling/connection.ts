@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket, RawData } from 'ws';
-import { Channels, type Bus, type ControlMessage } from '../bus/bus';
+import { Channels, type Bus, type BusPayload, type ControlMessage } from '../bus/bus';
 import type { Config } from '../config/schema';
 import { CloseCode, ErrorCode } from '../protocol/codes';
 import type { ClientMessage, ServerMessage } from '../protocol/messages';
@@ -22,6 +22,15 @@ export interface ConnectionDeps {
 const SNAPSHOT_MARK = 'S'.charCodeAt(0);
 
 const VIOLATION_WINDOW_MS = 10_000;
+
+/** ws sends Buffers as binary frames unless told otherwise; everything Tandem sends is JSON text. */
+const AS_TEXT = { binary: false } as const;
+
+/** A frame's bytes as one Buffer (ws hands over a Buffer for every frame with its default binaryType). */
+function frameBytes(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+}
 
 /** One WebSocket: validates and rate-limits what arrives, hands it to the feature that owns its type, and delivers
  * what the bus carries for it. Bad input gets an `error` reply and changes nothing. */
@@ -88,7 +97,7 @@ export class SignalingConnection implements ConnectionContext {
     this.sendError(code, errorText(code), inReplyTo, retryAfterSeconds);
   }
 
-  async follow(channel: string, handler: (payload: string) => void): Promise<void> {
+  async follow(channel: string, handler: (payload: BusPayload) => void): Promise<void> {
     this.subscriptions.push(await this.deps.bus.subscribe(channel, handler));
   }
 
@@ -125,27 +134,26 @@ export class SignalingConnection implements ConnectionContext {
   private onFrame(data: RawData, isBinary: boolean): void {
     const now = Date.now();
     if (!this.bucket.take(now)) return this.violation(ErrorCode.RateLimited, 'Too many messages; slow down.', now);
-    const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
-    if (size > this.deps.config.socket.maxMessageBytes) {
+    const frame = frameBytes(data);
+    if (frame.length > this.deps.config.socket.maxMessageBytes) {
       return this.violation(ErrorCode.TooLarge, `message is larger than ${this.deps.config.socket.maxMessageBytes} bytes`, now);
     }
     if (isBinary) return this.violation(ErrorCode.BadMessage, 'binary frames are not accepted', now);
-    const text = data.toString();
-    const parsed = parseClientMessage(text);
+    const parsed = parseClientMessage(frame.toString());
     if (!parsed.ok) return this.violation(parsed.code, parsed.message, now, parsed.type);
     const message = parsed.message;
     // The relay is the hot path: with nothing queued it runs synchronously, which keeps the order.
     if (message.type === 'signal' && this.queued === 0 && this.relay) {
-      void this.relay(this, message, text);
+      void this.relay(this, message, frame);
       return;
     }
-    this.enqueue(message, text);
+    this.enqueue(message, frame);
   }
 
-  private enqueue(message: ClientMessage, text: string): void {
+  private enqueue(message: ClientMessage, frame: Buffer): void {
     this.queued++;
     this.queue = this.queue
-      .then(() => (this.closedQuietly ? undefined : this.deps.router.dispatch(this, message, text)))
+      .then(() => (this.closedQuietly ? undefined : this.deps.router.dispatch(this, message, frame)))
       .catch((err: unknown) => {
         this.deps.log.error({ err, connection: this.id, type: message.type }, 'message handler failed');
         this.sendError(ErrorCode.Internal, 'Something went wrong on the server.', message.type);
@@ -172,7 +180,8 @@ export class SignalingConnection implements ConnectionContext {
 
   /** The visitor's page stream. A slow agent socket does not buffer without bound: it drops the stream, waits for
    * its socket to drain, then asks the visitor for a fresh snapshot and picks up again from that snapshot. */
-  private onStream(payload: string): void {
+  private onStream(bytesOrText: BusPayload): void {
+    const payload = bytesOrText.toString();
     const startsSnapshot = payload.charCodeAt(0) === SNAPSHOT_MARK;
     const limit = this.deps.config.cobrowse.agentBufferBytes;
     if (this.streamBlocked && !(startsSnapshot && this.socket.bufferedAmount <= limit)) return;
@@ -209,8 +218,8 @@ export class SignalingConnection implements ConnectionContext {
     if (visitor) await this.deps.sessions.send(visitor.id, { type: 'cobrowse.snapshot.needed' });
   }
 
-  private onControl(payload: string): void {
-    const control = JSON.parse(payload) as ControlMessage;
+  private onControl(payload: BusPayload): void {
+    const control = JSON.parse(payload.toString()) as ControlMessage;
     if (control.connectionId !== undefined && control.connectionId !== this.id) return;
     this.closedQuietly = true;
     this.socket.close(control.code, control.reason);
@@ -228,8 +237,8 @@ export class SignalingConnection implements ConnectionContext {
     if (participantId && !quiet) await this.deps.sessions.connectionLost(participantId, this.id);
   }
 
-  sendRaw(payload: string): void {
-    if (this.socket.readyState === this.socket.OPEN) this.socket.send(payload);
+  sendRaw(payload: BusPayload): void {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(payload, AS_TEXT);
   }
 
   private sendError(code: ErrorCode, message: string, inReplyTo?: string, retryAfterSeconds?: number): void {

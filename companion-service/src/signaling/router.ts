@@ -1,3 +1,4 @@
+import type { BusPayload } from '../bus/bus';
 import type { ErrorCode } from '../protocol/codes';
 import type { ClientMessage, ClientMessageType, ServerMessage } from '../protocol/messages';
 
@@ -11,25 +12,25 @@ export interface ConnectionContext {
   /** The logged-in visitor this socket (a portal tab) identified as, if any. */
   visitorId: string | undefined;
   send(message: ServerMessage): void;
-  /** Sends an already serialised server message (from the bus) as it is. */
-  sendRaw(payload: string): void;
+  /** Sends an already serialised server message (from the bus) as it is, as a text frame. */
+  sendRaw(payload: BusPayload): void;
   fail(code: ErrorCode, inReplyTo: string, retryAfterSeconds?: number): void;
   /** Subscribes to the participant's channels and speaks for them from now on. */
   attach(participantId: string): Promise<string>;
   /** Undoes attach after a refused join. */
   detach(): Promise<void>;
   /** Follows a bus channel for as long as the socket is open. */
-  follow(channel: string, handler: (payload: string) => void): Promise<void>;
+  follow(channel: string, handler: (payload: BusPayload) => void): Promise<void>;
   /** Runs when the socket closes (for presence and pending-guest clean-up). */
   onClose(cleanup: () => Promise<void> | void): void;
 }
 
-/** `text` is the frame the message was parsed from, already validated: the relay forwards it rather than
+/** `frame` holds the bytes the message was parsed from, already validated: the relay forwards them rather than
  * re-serialising the message. */
 export type Handler<T extends ClientMessageType> = (
   connection: ConnectionContext,
   message: Extract<ClientMessage, { type: T }>,
-  text: string,
+  frame: Buffer,
 ) => Promise<void> | void;
 
 /** Routes validated inbound messages to the feature plugin that owns their type. Each type has one owner. */
@@ -41,10 +42,10 @@ export class MessageRouter {
     this.handlers.set(type, handler as unknown as Handler<ClientMessageType>);
   }
 
-  async dispatch(connection: ConnectionContext, message: ClientMessage, text: string): Promise<void> {
+  async dispatch(connection: ConnectionContext, message: ClientMessage, frame: Buffer): Promise<void> {
     const handler = this.handlers.get(message.type);
     if (!handler) throw new Error(`no handler for "${message.type}"`);
-    await handler(connection, message, text);
+    await handler(connection, message, frame);
   }
 
   /** The relay's hot path skips the queue, so it gets its handler directly. */

@@ -95,9 +95,9 @@ export function registerSessionHandlers(router: MessageRouter, deps: SessionHand
     sendJoined(connection, sessions, resumed, true);
   });
 
-  router.on('signal', (connection, message, text) => {
+  router.on('signal', (connection, message, frame) => {
     if (!connection.participantId) return connection.fail(ErrorCode.NotInSession, message.type);
-    const refused = sessions.relaySignal(connection.participantId, message.to, message.gen, text);
+    const refused = sessions.relaySignal(connection.participantId, message.to, message.gen, frame);
     if (refused) connection.fail(refused, message.type);
   });
 

@@ -6,9 +6,12 @@ export class TestClient {
   readonly received: ServerMessage[] = [];
   private waiters: Array<() => void> = [];
   closeInfo: { code: number; reason: string } | undefined;
+  /** Everything the server sends is JSON text: a binary frame would reach a browser as a Blob. */
+  binaryFrames = 0;
 
   private constructor(readonly socket: WebSocket) {
-    socket.on('message', (data) => {
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) this.binaryFrames++;
       this.received.push(JSON.parse(data.toString()) as ServerMessage);
       this.wake();
     });

@@ -84,6 +84,7 @@ describe('relaying signals', () => {
       agent.send({ type: 'signal', to: visitorId, gen: 1, data });
       expect(await visitor.next('signal')).toEqual({ type: 'signal', from: agentId, to: visitorId, gen: 1, data });
     }
+    expect([visitor.binaryFrames, agent.binaryFrames]).toEqual([0, 0]);
   });
 
   it('forwards the sender\'s text with the server\'s "from", which a sender cannot forge', async () => {
@@ -97,6 +98,11 @@ describe('relaying signals', () => {
     const relayed = await agent.next('signal');
     expect(relayed).toEqual({ type: 'signal', from: visitorId, to: agentId, gen: 1, data: candidate });
     expect(checkSignalIn(relayed)).toBe(true);
+    // Text that is not ASCII survives the byte-level splice.
+    const sdp = { type: 'offer', sdp: 'v=0\r\ns=Café – ☕\r\n' };
+    visitor.sendRaw(JSON.stringify({ type: 'signal', to: agentId, gen: 1, data: sdp }));
+    expect((await agent.next('signal')).data).toEqual(sdp);
+    expect(agent.binaryFrames).toBe(0);
   });
 
   it('never relays to someone in another session', async () => {
