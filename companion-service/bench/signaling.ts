@@ -17,6 +17,7 @@ import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
 import { fakeCandidate, fakeSdp, readStamp, signalTemplate, stamped, type Template } from './messages';
 import { machineBusySeconds } from './machineLoad';
+import { serviceNodeFlags } from './serviceNodeFlags';
 import { median } from './stats';
 
 const USAGE = `usage: npm run bench:signaling -- [options]
@@ -38,6 +39,7 @@ const USAGE = `usage: npm run bench:signaling -- [options]
   --profile DIR       CPU-profile each server during the measured window only; writes
                       DIR/<server>-<sessions>-r<round>.cpuprofile (summarise with bench/profileSummary.ts)
   --timeout S         hard limit for the whole run (default: computed from the above)
+The Tandem child runs with the node flags of \`npm start\` (package.json), the bare relay with none.
 environment: BENCH_SERVER_NODE_FLAGS="--trace-gc ..." adds node flags to the server children (their non-JSON
   output is shown on stderr prefixed with [bare] or [tandem])`;
 
@@ -161,7 +163,9 @@ class ServerChild {
   static async start(kind: ServerKind, args: string[] = []): Promise<{ child: ServerChild; port: number }> {
     const entry = path.join(__dirname, kind === 'tandem' ? 'tandemServer.ts' : 'bareRelay.ts');
     const extra = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
-    const nodeArgs = [...extra, '--import', pathToFileURL(require.resolve('tsx')).href];
+    // Tandem runs with the flags of `npm start`; the bare relay is plain node, as anyone would run it.
+    const deployed = kind === 'tandem' ? serviceNodeFlags() : [];
+    const nodeArgs = [...deployed, ...extra, '--import', pathToFileURL(require.resolve('tsx')).href];
     const proc = spawn(process.execPath, [...nodeArgs, entry, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
     children.add(proc);
     proc.once('exit', (code, signal) => {
@@ -778,6 +782,7 @@ async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   sdpEvery = opts.sdpEvery;
   if (opts.profileDir) mkdirSync(opts.profileDir, { recursive: true });
+  if (opts.servers.includes('tandem')) log(`tandem runs with the node flags of npm start: ${serviceNodeFlags().join(' ') || '(none)'}`);
   const deadline = setTimeout(() => {
     log(`benchmark exceeded --timeout ${opts.timeout} s; stopping`);
     killChildren();
