@@ -7,9 +7,10 @@
  *   (b) guest Admit -> frames in all 12 directions between agent, visitor and two guests: from the Admit click for
  *       the second guest until every participant has decoded video from every other.
  *
- * "Decoded" is `framesDecoded > 0` on an inbound-rtp video stat, polled inside each page with getStats() every
- * --poll-ms (default 10 ms) by an init script, so the figures carry up to one poll interval (plus one getStats
- * call) of late detection. Timestamps are taken in the pages (performance.timeOrigin + performance.now(), one
+ * "Decoded" is the first video frame a remote track hands to its sinks: an init script attaches a
+ * MediaStreamTrackProcessor to a clone of every remote video track and notes when its first VideoFrame arrives.
+ * Earlier versions polled getStats() for `framesDecoded > 0`; under load each getStats call took 40-80 ms, so that
+ * both misdated the frame (by up to a poll cycle, either way) and loaded the CPU the pages share. Timestamps are taken in the pages (performance.timeOrigin + performance.now(), one
  * clock for all pages of the browser), never in the driver, so Playwright round trips do not count.
  *
  *   npm run bench:join                          # 10 runs of (a), 5 of (b), one unmeasured warm-up each
@@ -31,7 +32,6 @@ const HELP = `Usage: npm run bench:join -- [options]
   --join-runs N     measured runs of (a) agent Join -> first frame (default 10; 0 skips)
   --guest-runs N    measured runs of (b) Admit -> 12 directions with 4 participants (default 5; 0 skips)
   --warmup N        unmeasured runs before each part (default 1)
-  --poll-ms MS      in-page getStats poll interval (default 10)
   --wait-quiet S    before each run, wait up to S s for the machine (other processes and our idle pages) to use
                     < 0.3 cores for 2 s (default 30; 0 = don't wait). Each run prints the load it started in
   --verbose         per-run breakdown (where the time goes)
@@ -41,7 +41,6 @@ interface Options {
   joinRuns: number;
   guestRuns: number;
   warmup: number;
-  pollMs: number;
   waitQuiet: number;
   verbose: boolean;
 }
@@ -58,13 +57,12 @@ function parseOptions(argv: string[]): Options {
     if (!Number.isFinite(value) || value < min || value > max) throw new Error(`--${name} must be between ${min} and ${max}`);
     return value;
   };
-  const known = new Set(['--join-runs', '--guest-runs', '--warmup', '--poll-ms', '--wait-quiet', '--verbose']);
+  const known = new Set(['--join-runs', '--guest-runs', '--warmup', '--wait-quiet', '--verbose']);
   for (const arg of argv) if (arg.startsWith('--') && !known.has(arg)) throw new Error(`unknown option ${arg}\n${HELP}`);
   return {
     joinRuns: Math.floor(num('join-runs', 10, 0, 1000)),
     guestRuns: Math.floor(num('guest-runs', 5, 0, 1000)),
     warmup: Math.floor(num('warmup', 1, 0, 100)),
-    pollMs: num('poll-ms', 10, 1, 1000),
     waitQuiet: num('wait-quiet', 30, 0, 3600),
     verbose: argv.includes('--verbose'),
   };
@@ -96,12 +94,17 @@ interface Probe {
   clicks: Array<{ label: string; at: number }>;
   /** Main-thread tasks over 50 ms: [start, duration]. A busy page handles socket messages late. */
   longTasks: Array<[number, number]>;
+  /** The page's own camera: when its last frame came, and when its last stall (no frame for 150 ms) ended. */
+  camera: { lastFrameAt: number; lastStallEndedAt: number } | undefined;
 }
 
+/** Chromium's breakout box (not in TypeScript's DOM types): turns a video track into a stream of VideoFrames. */
+declare const MediaStreamTrackProcessor: new (init: { track: MediaStreamTrack }) => { readable: ReadableStream<{ close(): void }> };
+
 /** Runs in every page before its scripts. Bench-side only; the product has no such hooks. */
-function instrument(pollMs: number): void {
+function instrument(): void {
   const now = () => performance.timeOrigin + performance.now();
-  const probe: Probe = { marks: [], steps: [], frames: [], clicks: [], longTasks: [] };
+  const probe: Probe = { marks: [], steps: [], frames: [], clicks: [], longTasks: [], camera: undefined };
   try {
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) probe.longTasks.push([performance.timeOrigin + e.startTime, e.duration]);
@@ -135,6 +138,25 @@ function instrument(pollMs: number): void {
       mark(`getUserMedia(${kind}) start`);
       const stream = await original(constraints);
       mark(`getUserMedia(${kind}) end`);
+      const video = stream.getVideoTracks()[0];
+      if (video) {
+        // Every page's fake camera is the same device of the one browser: see cameraStalls below.
+        const started = now();
+        const camera = { lastFrameAt: started, lastStallEndedAt: started };
+        probe.camera = camera;
+        const reader = new MediaStreamTrackProcessor({ track: video.clone() }).readable.getReader();
+        const readFrames = async (): Promise<void> => {
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) return;
+            value?.close();
+            const at = now();
+            if (at - camera.lastFrameAt > 150) camera.lastStallEndedAt = at;
+            camera.lastFrameAt = at;
+          }
+        };
+        void readFrames();
+      }
       return stream;
     };
   }
@@ -157,12 +179,12 @@ function instrument(pollMs: number): void {
     }
   } as typeof WebSocket;
 
-  const pcs: Array<{ pc: RTCPeerConnection; createdAt: number; connectedAt?: number; done: boolean }> = [];
+  const pcs: Array<{ createdAt: number; connectedAt?: number; done: boolean }> = [];
   const NativePc = window.RTCPeerConnection;
   window.RTCPeerConnection = class extends NativePc {
     constructor(config?: RTCConfiguration) {
       super(config);
-      const entry: (typeof pcs)[number] = { pc: this, createdAt: now(), done: false };
+      const entry: (typeof pcs)[number] = { createdAt: now(), done: false };
       const index = pcs.push(entry) - 1;
       const step = (name: string) => probe.steps.push([index, name, now()]);
       step('created');
@@ -183,6 +205,24 @@ function instrument(pollMs: number): void {
       this.addEventListener('icecandidate', (e) => {
         if (e.candidate) mark('first local candidate');
       });
+      // The first decoded frame of the remote video, as its sinks get it. A clone, so that stopping it afterwards
+      // leaves the page's own track alone.
+      this.addEventListener('track', (event) => {
+        if (event.track.kind !== 'video' || entry.done) return;
+        const copy = event.track.clone();
+        const reader = new MediaStreamTrackProcessor({ track: copy }).readable.getReader();
+        void reader.read().then(({ value }) => {
+          const at = now();
+          value?.close();
+          copy.stop();
+          if (entry.done) return;
+          entry.done = true;
+          const msids = [...(this.remoteDescription?.sdp ?? '').matchAll(/^a=msid:(\S+)/gm)].map((m) => m[1]!).filter((id) => id !== '-');
+          probe.frames.push({ at, msids, createdAt: entry.createdAt, connectedAt: entry.connectedAt });
+          step('first frame decoded');
+          mark('first frame decoded');
+        });
+      });
       this.addEventListener('connectionstatechange', () => {
         step(`connection ${this.connectionState}`);
         if (this.connectionState === 'connected') {
@@ -193,26 +233,6 @@ function instrument(pollMs: number): void {
     }
   } as typeof RTCPeerConnection;
 
-  const poll = async () => {
-    for (const entry of pcs) {
-      if (entry.done || entry.pc.connectionState === 'closed') continue;
-      const at = now();
-      const stats = await entry.pc.getStats();
-      let decoded = 0;
-      stats.forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
-        if (s.type === 'inbound-rtp' && s.kind === 'video') decoded += s.framesDecoded ?? 0;
-      });
-      if (decoded > 0) {
-        entry.done = true;
-        const msids = [...(entry.pc.remoteDescription?.sdp ?? '').matchAll(/^a=msid:(\S+)/gm)].map((m) => m[1]!).filter((id) => id !== '-');
-        probe.frames.push({ at, msids, createdAt: entry.createdAt, connectedAt: entry.connectedAt });
-        probe.steps.push([pcs.indexOf(entry), 'first frame decoded', at]);
-        mark('first frame decoded');
-      }
-    }
-    setTimeout(() => void poll(), pollMs);
-  };
-  setTimeout(() => void poll(), pollMs);
 }
 
 async function probeOf(page: Page): Promise<Probe> {
@@ -312,14 +332,13 @@ class Harness {
   constructor(
     readonly browser: Browser,
     readonly baseUrl: string,
-    private readonly pollMs: number,
   ) {}
 
   async context(): Promise<BrowserContext> {
     const context = await this.browser.newContext();
     // As source text: tsx (esbuild keepNames) wraps named functions in __name(), which pages don't have.
     const shim = 'var __name = (f) => f;';
-    await context.addInitScript({ content: `${shim}(${instrument.toString()})(${this.pollMs});` });
+    await context.addInitScript({ content: `${shim}(${instrument.toString()})();` });
     await context.addInitScript({ content: `${shim}(${listConnections.toString()})();` });
     context.on('response', (response) => {
       this.httpRequests++;
@@ -487,6 +506,27 @@ async function guestLink(h: Harness, agent: Page): Promise<string> {
   return `${h.baseUrl}/guest${new URL(await input.inputValue()).hash}`;
 }
 
+/** In this bench all four participants' cameras are one fake device of one browser, and each time a page opens it
+ * (guest 2 does, ~0.3 s before the bench could click Admit), the device stops delivering frames to every page for
+ * 1.0-1.4 s (measured: the same gap on all four pages at once). Four people have four cameras, and a guest reading
+ * out the code takes longer than that, so Admit waits until every page's camera has run without a stall for 1 s. */
+async function camerasSteady(pages: Page[]): Promise<number> {
+  const started = Date.now();
+  const steady = async () => {
+    for (const page of pages) {
+      const ok = await page.evaluate(() => {
+        const camera = (window as unknown as { __probe: Probe }).__probe.camera;
+        const at = performance.timeOrigin + performance.now();
+        return !camera || (at - camera.lastFrameAt < 150 && at - camera.lastStallEndedAt > 1000);
+      });
+      if (!ok) return false;
+    }
+    return true;
+  };
+  await waitFor(steady, (v) => v, 'the cameras to run steadily');
+  return Date.now() - started;
+}
+
 async function admit(agent: Page, code: string): Promise<void> {
   await agent.getByLabel('Code from the guest').fill(code);
   await agent.getByRole('button', { name: 'Admit' }).click();
@@ -516,6 +556,7 @@ async function guestRun(h: Harness, verboseTimeline = false): Promise<GuestRun> 
   await allDirections([agent, visitor, guest1], 'three parties');
 
   const g2 = await guestAsks(h, await guestLink(h, agentPage), 'Hugo Helper');
+  const waitedMs = await camerasSteady([agentPage, v.page, g1.page, g2.page]);
   await admit(agentPage, g2.code);
   const guest2: Party = { name: 'guest 2', page: g2.page };
   const parties = [agent, visitor, guest1, guest2];
@@ -525,6 +566,7 @@ async function guestRun(h: Harness, verboseTimeline = false): Promise<GuestRun> 
   const g2Probe = await probeOf(guest2.page);
   const rel = (t: number | undefined) => (t === undefined ? undefined : t - admitAt);
   if (verboseTimeline) {
+    process.stdout.write(`      Admit clicked once the cameras ran steadily: waited ${ms(waitedMs)} after guest 2's code appeared\n`);
     for (const p of parties) {
       const tasks = (await probeOf(p.page)).longTasks.filter(([start]) => start >= admitAt && start - admitAt < 3000);
       if (tasks.length) process.stdout.write(`      ${p.name} long tasks (start +duration): ${tasks.map(([a, d]) => `${ms(a - admitAt)} +${Math.round(d)}`).join(', ')}\n`);
@@ -608,9 +650,9 @@ async function main(): Promise<void> {
   const failures: string[] = [];
   try {
     process.stdout.write(
-      `bench:join  Chromium ${browser.version()}  Node ${process.version}  ${new Date().toISOString()}  ${baseUrl}  poll ${opts.pollMs} ms\n`,
+      `bench:join  Chromium ${browser.version()}  Node ${process.version}  ${new Date().toISOString()}  ${baseUrl}\n`,
     );
-    const h = new Harness(browser, baseUrl, opts.pollMs);
+    const h = new Harness(browser, baseUrl);
 
     const joinRuns: JoinRun[] = [];
     if (opts.joinRuns > 0) {
@@ -661,7 +703,7 @@ async function main(): Promise<void> {
       }
     }
 
-    process.stdout.write('\nResults (ms from the click; first decoded frame by in-page getStats polling)\n');
+    process.stdout.write('\nResults (ms from the click; first decoded frame: first VideoFrame of each remote video track)\n');
     const allJoinRuns = joinRuns.splice(0);
     joinRuns.push(...clean(allJoinRuns));
     const allGuestRuns = guestRuns.splice(0);
