@@ -6,12 +6,21 @@ export class CameraError extends Error {
   }
 }
 
+/** What every participant sends. A room has up to six people, and each one encodes a separate stream for every other
+ * (peer-to-peer), so 360p at 24 fps keeps a full room within an ordinary laptop's means; `ideal` so that any
+ * camera still opens. */
+export const VIDEO_QUALITY: MediaTrackConstraints = {
+  width: { ideal: 640 },
+  height: { ideal: 360 },
+  frameRate: { ideal: 24 },
+};
+
 /** Asks for camera and microphone (a chosen camera when `deviceId` is given); explains a refusal by cause so the UI
  * can say what to do. */
 export async function openCamera(deviceId?: string): Promise<MediaStream> {
   if (!navigator.mediaDevices?.getUserMedia) throw new CameraError('insecure');
   try {
-    const video: MediaTrackConstraints | boolean = deviceId ? { deviceId: { exact: deviceId } } : true;
+    const video: MediaTrackConstraints = deviceId ? { ...VIDEO_QUALITY, deviceId: { exact: deviceId } } : VIDEO_QUALITY;
     return await navigator.mediaDevices.getUserMedia({ video, audio: true });
   } catch (err) {
     const name = (err as DOMException).name;
