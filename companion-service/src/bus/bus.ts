@@ -8,8 +8,16 @@ export type BusPayload = string | Buffer;
 
 export type BusHandler = (payload: BusPayload) => void;
 
+/** One channel, named once and published to many times (the relay's hot path): an implementation may resolve the
+ * name once instead of per message. */
+export interface BusChannel {
+  readonly name: string;
+  publish(payload: BusPayload): Promise<void>;
+}
+
 export interface Bus {
   publish(channel: string, payload: BusPayload): Promise<void>;
+  channel(name: string): BusChannel;
   /** Resolves once the subscription is active; the returned function removes it. */
   subscribe(channel: string, handler: BusHandler): Promise<() => Promise<void>>;
   close(): Promise<void>;

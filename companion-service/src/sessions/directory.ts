@@ -1,12 +1,20 @@
 import type { Session } from './model';
+import type { RelayRoute } from './relayRoutes';
+
+/** A participant's place in the current state of their session. A new seat is made for every state, so what is
+ * derived from the state and kept on the seat (the relay's routes) is dropped with it. */
+export interface Seat {
+  readonly session: Session;
+  relayRoutes?: RelayRoute[];
+}
 
 /** Live sessions in this process, indexed by id, code, participant, pending guest, guest invite, 1-click invitation
  * and resume token. State only: the rules are in model.ts and the I/O in sessionService.ts. */
 export class SessionDirectory {
   private readonly sessions = new Map<string, Session>();
   private readonly byCode = new Map<string, string>();
-  /** To the session object itself, not its id: the relay looks a sender up for every signal. */
-  private readonly byParticipant = new Map<string, Session>();
+  /** To the participant's seat in the current state, not the session id: the relay looks a sender up per signal. */
+  private readonly byParticipant = new Map<string, Seat>();
   private readonly byPendingGuest = new Map<string, string>();
   private readonly byInvite = new Map<string, string>();
   private readonly byInvitation = new Map<string, string>();
@@ -30,6 +38,10 @@ export class SessionDirectory {
   }
 
   sessionOf(participantId: string): Session | undefined {
+    return this.byParticipant.get(participantId)?.session;
+  }
+
+  seatOf(participantId: string): Seat | undefined {
     return this.byParticipant.get(participantId);
   }
 
@@ -62,7 +74,7 @@ export class SessionDirectory {
     for (const invite of Object.keys(session.invites)) this.byInvite.set(invite, session.id);
     const current = new Set(session.participants.map((p) => p.id));
     for (const p of previous?.participants ?? []) if (!current.has(p.id)) this.forgetParticipant(p.id);
-    for (const id of current) this.byParticipant.set(id, session);
+    for (const id of current) this.byParticipant.set(id, { session });
     for (const g of previous?.pendingGuests ?? []) this.byPendingGuest.delete(g.id);
     for (const g of session.pendingGuests) this.byPendingGuest.set(g.id, session.id);
   }

@@ -1,4 +1,4 @@
-import { Channels } from '../bus/bus';
+import { Channels, type BusChannel } from '../bus/bus';
 import { signalPrefix } from '../protocol/signalRelay';
 import { canRelay, pairGeneration, type Session } from './model';
 
@@ -6,41 +6,26 @@ import { canRelay, pairGeneration, type Session } from './model';
  * bytes the relayed message starts with. */
 export interface RelayRoute {
   readonly to: string;
-  readonly channel: string;
+  readonly channel: BusChannel;
   readonly gen: number;
   readonly prefix: Buffer;
 }
 
-/** Each sender's routes. A room holds a handful of people, so a scan by `to` beats hashing a fresh string. */
-type RouteTable = Map<string, RelayRoute[]>;
-
-/** The relay's per-message rules (both in the session, session live, pair generation), resolved once per session
- * state instead of once per signal. Sessions are immutable: every change stores a new object, so a table keyed by
- * the object cannot go stale, and tables of replaced states are collected with them. The channel names it hands out
- * are built once, so the bus's lookup hashes each once rather than per message. */
-export class RelayRoutes {
-  private readonly tables = new WeakMap<Session, RouteTable>();
-
-  /** The route from `from` to `to`, or undefined when the rules forbid relaying between them. */
-  route(session: Session, from: string, to: string): RelayRoute | undefined {
-    let table = this.tables.get(session);
-    if (!table) this.tables.set(session, (table = buildTable(session)));
-    const routes = table.get(from);
-    if (routes) for (const route of routes) if (route.to === to) return route;
-    return undefined;
+/** The relay's per-message rules (both in the session, session live, pair generation) for one sender, resolved for
+ * one session state instead of once per signal. Sessions are immutable: every change makes a new state, and the
+ * caller keeps these routes with that state (the directory's seat), so they cannot go stale. */
+export function relayRoutesFrom(session: Session, sender: string, channel: (name: string) => BusChannel): RelayRoute[] {
+  const prefix = signalPrefix(sender);
+  const routes: RelayRoute[] = [];
+  for (const peer of session.participants) {
+    if (!canRelay(session, sender, peer.id)) continue;
+    routes.push({ to: peer.id, channel: channel(Channels.participant(peer.id)), gen: pairGeneration(session, sender, peer.id), prefix });
   }
+  return routes;
 }
 
-function buildTable(session: Session): RouteTable {
-  const table: RouteTable = new Map();
-  for (const sender of session.participants) {
-    const routes: RelayRoute[] = [];
-    const prefix = signalPrefix(sender.id);
-    for (const peer of session.participants) {
-      if (!canRelay(session, sender.id, peer.id)) continue;
-      routes.push({ to: peer.id, channel: Channels.participant(peer.id), gen: pairGeneration(session, sender.id, peer.id), prefix });
-    }
-    table.set(sender.id, routes);
-  }
-  return table;
+/** The route to `to`; a room holds a handful of people, so a scan beats hashing a fresh string. */
+export function routeTo(routes: readonly RelayRoute[], to: string): RelayRoute | undefined {
+  for (const route of routes) if (route.to === to) return route;
+  return undefined;
 }

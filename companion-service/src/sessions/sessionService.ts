@@ -12,7 +12,7 @@ import type { Store } from '../store/store';
 import { generateCode } from './codes';
 import { SessionDirectory } from './directory';
 import * as rules from './model';
-import { RelayRoutes } from './relayRoutes';
+import { relayRoutesFrom, routeTo } from './relayRoutes';
 import type { Effect, GuestRules, Session, SessionRules } from './model';
 import { effectToMessage } from './wireEffects';
 
@@ -67,7 +67,6 @@ export function sha256Hex(text: string): string {
  * timers for expiry. Sockets never touch sessions directly; they call this. */
 export class SessionService {
   readonly directory = new SessionDirectory();
-  private readonly relayRoutes = new RelayRoutes();
   private readonly rules: SessionRules;
   private readonly guestRules: GuestRules;
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -261,12 +260,13 @@ export class SessionService {
    * if both are in the same session. Signals for an older generation of the pair are dropped: they belong to a peer
    * connection that is gone. */
   relaySignal(from: string, to: string, gen: number, signalFrame: Buffer): ErrorCode | undefined {
-    const session = this.directory.sessionOf(from);
-    if (!session) return ErrorCode.NotInSession;
-    const route = this.relayRoutes.route(session, from, to);
+    const seat = this.directory.seatOf(from);
+    if (!seat) return ErrorCode.NotInSession;
+    seat.relayRoutes ??= relayRoutesFrom(seat.session, from, (name) => this.deps.bus.channel(name));
+    const route = routeTo(seat.relayRoutes, to);
     if (!route) return ErrorCode.UnknownPeer;
     if (gen !== route.gen) return undefined;
-    void this.deps.bus.publish(route.channel, withSignalPrefix(route.prefix, signalFrame));
+    void route.channel.publish(withSignalPrefix(route.prefix, signalFrame));
     return undefined;
   }
 

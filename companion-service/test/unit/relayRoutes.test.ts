@@ -1,8 +1,9 @@
-import { Channels } from '../../src/bus/bus';
+import { Channels, type BusPayload } from '../../src/bus/bus';
+import { MemoryBus } from '../../src/bus/memoryBus';
 import { LeaveReason } from '../../src/protocol/codes';
 import { signalPrefix, withSignalPrefix } from '../../src/protocol/signalRelay';
 import { admitAgent, createSession, endByAgent, leave, restartPair, type Outcome, type Session } from '../../src/sessions/model';
-import { RelayRoutes } from '../../src/sessions/relayRoutes';
+import { relayRoutesFrom, routeTo, type RelayRoute } from '../../src/sessions/relayRoutes';
 
 const RULES = { maxParticipants: 6, resumeGraceMs: 20_000 };
 const T0 = 1_000_000;
@@ -17,33 +18,54 @@ function active(): Session {
   return okSession(admitAgent(waiting, { participantId: 'agent-1', identity: 'u1', name: 'Ana', privileges: [], now: T0 + 1 }, RULES));
 }
 
+const bus = new MemoryBus();
+const routes = (session: Session, from: string) => relayRoutesFrom(session, from, (name) => bus.channel(name));
+const summary = (route: RelayRoute | undefined) => route && { to: route.to, channel: route.channel.name, gen: route.gen, prefix: route.prefix.toString() };
+
 describe('relay routes', () => {
   it('route each member to every other member, on the peer channel, at the pair generation', () => {
-    const routes = new RelayRoutes();
     const s = active();
-    expect(routes.route(s, 'visitor-1', 'agent-1')).toEqual({ to: 'agent-1', channel: Channels.participant('agent-1'), gen: 1, prefix: signalPrefix('visitor-1') });
-    expect(routes.route(s, 'agent-1', 'visitor-1')).toEqual({ to: 'visitor-1', channel: Channels.participant('visitor-1'), gen: 1, prefix: signalPrefix('agent-1') });
+    expect(routes(s, 'visitor-1').map(summary)).toEqual([{ to: 'agent-1', channel: Channels.participant('agent-1'), gen: 1, prefix: signalPrefix('visitor-1').toString() }]);
+    expect(routes(s, 'agent-1').map(summary)).toEqual([{ to: 'visitor-1', channel: Channels.participant('visitor-1'), gen: 1, prefix: signalPrefix('agent-1').toString() }]);
+    expect(routeTo(routes(s, 'visitor-1'), 'agent-1')?.to).toBe('agent-1');
   });
 
   it('have no route to oneself, to or from a stranger, or in an ended session', () => {
-    const routes = new RelayRoutes();
     const s = active();
-    expect(routes.route(s, 'visitor-1', 'visitor-1')).toBeUndefined();
-    expect(routes.route(s, 'visitor-1', 'stranger')).toBeUndefined();
-    expect(routes.route(s, 'stranger', 'agent-1')).toBeUndefined();
-    expect(routes.route(okSession(endByAgent(s, 'agent-1', T0 + 2)), 'visitor-1', 'agent-1')).toBeUndefined();
+    expect(routeTo(routes(s, 'visitor-1'), 'visitor-1')).toBeUndefined();
+    expect(routeTo(routes(s, 'visitor-1'), 'stranger')).toBeUndefined();
+    expect(routes(s, 'stranger')).toEqual([]);
+    expect(routes(okSession(endByAgent(s, 'agent-1', T0 + 2)), 'visitor-1')).toEqual([]);
   });
 
   it('follow the session state: a restarted pair gets the new generation, a member who left loses their routes', () => {
-    const routes = new RelayRoutes();
     const s = active();
-    expect(routes.route(s, 'agent-1', 'visitor-1')?.gen).toBe(1); // the table for `s` is now built
     const restarted = okSession(restartPair(s, 'agent-1', 'visitor-1'));
-    expect(routes.route(restarted, 'agent-1', 'visitor-1')?.gen).toBe(2);
-    expect(routes.route(restarted, 'visitor-1', 'agent-1')?.gen).toBe(2);
-    expect(routes.route(s, 'agent-1', 'visitor-1')?.gen).toBe(1); // the old state's table is unchanged
+    expect(routeTo(routes(restarted, 'agent-1'), 'visitor-1')?.gen).toBe(2);
+    expect(routeTo(routes(restarted, 'visitor-1'), 'agent-1')?.gen).toBe(2);
+    expect(routeTo(routes(s, 'agent-1'), 'visitor-1')?.gen).toBe(1);
     const left = okSession(leave(restarted, 'agent-1', LeaveReason.Hangup, T0 + 3));
-    expect(routes.route(left, 'visitor-1', 'agent-1')).toBeUndefined();
+    expect(routeTo(routes(left, 'visitor-1'), 'agent-1')).toBeUndefined();
+  });
+});
+
+describe('a kept bus channel', () => {
+  it('reaches whoever subscribes to the name now, also after the last subscriber left and a new one came', async () => {
+    const local = new MemoryBus();
+    const channel = local.channel('p:x');
+    const first: BusPayload[] = [];
+    const second: BusPayload[] = [];
+    await channel.publish('nobody yet');
+    const unsubscribe = await local.subscribe('p:x', (p) => first.push(p));
+    await channel.publish('one');
+    await unsubscribe();
+    await channel.publish('gone');
+    await local.subscribe('p:x', (p) => second.push(p));
+    await channel.publish('two');
+    expect([first, second]).toEqual([['one'], ['two']]);
+    await local.close();
+    await channel.publish('closed');
+    expect(second).toEqual(['two']);
   });
 });
 
