@@ -295,9 +295,7 @@ export function canRelay(session: Session, from: string, to: string): boolean {
 
 /** The current generation of a pair, for checking that a signal belongs to the live peer connection. */
 export function pairGeneration(session: Session, a: string, b: string): number {
-  // Most sessions never restart a pair: skip building the pair key (a fresh string per signal) for them.
-  for (const _ in session.pairGenerations) return session.pairGenerations[pairKey(a, b)] ?? 1;
-  return 1;
+  return session.pairGenerations[pairKey(a, b)] ?? 1;
 }
 
 function endSession(session: Session, reason: EndReason, now: number): Outcome {
