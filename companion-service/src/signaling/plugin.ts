@@ -3,7 +3,7 @@ import websocket from '@fastify/websocket';
 import type { Bus } from '../bus/bus';
 import type { Config } from '../config/schema';
 import type { SessionService } from '../sessions/sessionService';
-import { SignalingConnection } from './connection';
+import { SignalingConnection, type ConnectionDeps } from './connection';
 import { PingWheel } from './pingWheel';
 import type { MessageRouter } from './router';
 
@@ -21,6 +21,10 @@ export interface SignalingOptions {
  * sockets: limits, validation, liveness pings, shutdown. */
 export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app, opts) => {
   const connections = new Set<SignalingConnection>();
+  // One object with a fixed shape, shared by every connection. A copy per socket (`{ ...opts }` of Fastify's
+  // options object) gave each connection a different hidden class, which made every `deps.x` read on the relay's
+  // hot path a megamorphic lookup through V8's runtime.
+  const deps: ConnectionDeps = { config: opts.config, sessions: opts.sessions, router: opts.router, bus: opts.bus, log: app.log };
 
   await app.register(websocket, {
     // Set explicitly: the ws default would accept 100 MiB frames. Larger frames close the socket with 1009.
@@ -46,7 +50,7 @@ export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app,
   // so they were never sent, yet each open socket kept its own copy of them alive (kilobytes per socket).
   app.get('/ws', { websocket: true, helmet: false, config: { rateLimit: false } }, (socket, request) => {
     const userAgent = String(request.headers['user-agent'] ?? '').slice(0, 512);
-    const connection = new SignalingConnection(socket, request.ip, userAgent, { ...opts, log: app.log });
+    const connection = new SignalingConnection(socket, request.ip, userAgent, deps);
     connections.add(connection);
     wheel.add(connection);
     socket.on('close', () => {
