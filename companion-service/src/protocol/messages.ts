@@ -3,16 +3,22 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 /* The wire protocol: one schema per message, in both directions. The server validates every inbound message
  * against these; the browser clients import the types. Every string and array has an upper bound. */
 
-export const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' });
+/** The characters and length of an id, shared with the canonical signal reader (`canonicalSignal.ts`). */
+export const ID_CHARS = '[A-Za-z0-9_-]{8,64}';
+export const Id = Type.String({ pattern: `^${ID_CHARS}$` });
 export const Role = Type.Union([Type.Literal('visitor'), Type.Literal('agent'), Type.Literal('guest')]);
 export type Role = Static<typeof Role>;
 export const SessionCode = Type.String({ pattern: '^[0-9]{4,12}$' });
 /** Per-pair generation: bumps each time a pair's peer connection is re-created, so stale signals are ignored. */
-export const Generation = Type.Integer({ minimum: 1, maximum: 1_000_000 });
+export const GENERATION_MAX = 1_000_000;
+export const Generation = Type.Integer({ minimum: 1, maximum: GENERATION_MAX });
 
 // --- simple-peer signal payloads, relayed unchanged -----------------------------------------------------------
 
-const Sdp = Type.String({ maxLength: 60_000 });
+/** Upper bounds of simple-peer's signal payloads; the canonical signal reader applies the same ones. */
+export const SignalLimits = { sdp: 60_000, candidate: 2048, sdpMid: 256, usernameFragment: 256, sdpMLineIndex: 1024 } as const;
+
+const Sdp = Type.String({ maxLength: SignalLimits.sdp });
 const NullableString = (max: number) => Type.Union([Type.String({ maxLength: max }), Type.Null()]);
 
 export const SignalData = Type.Union([
@@ -23,10 +29,10 @@ export const SignalData = Type.Union([
       type: Type.Literal('candidate'),
       candidate: Type.Object(
         {
-          candidate: Type.String({ maxLength: 2048 }),
-          sdpMLineIndex: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 1024 }), Type.Null()])),
-          sdpMid: Type.Optional(NullableString(256)),
-          usernameFragment: Type.Optional(NullableString(256)),
+          candidate: Type.String({ maxLength: SignalLimits.candidate }),
+          sdpMLineIndex: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: SignalLimits.sdpMLineIndex }), Type.Null()])),
+          sdpMid: Type.Optional(NullableString(SignalLimits.sdpMid)),
+          usernameFragment: Type.Optional(NullableString(SignalLimits.usernameFragment)),
         },
         { additionalProperties: false },
       ),

@@ -5,6 +5,7 @@ import { Channels, type Bus, type BusPayload, type ControlMessage } from '../bus
 import type { Config } from '../config/schema';
 import { CloseCode, ErrorCode } from '../protocol/codes';
 import type { ClientMessage, ServerMessage } from '../protocol/messages';
+import { readCanonicalSignal } from '../protocol/canonicalSignal';
 import { parseClientMessage } from '../protocol/validate';
 import type { SessionService } from '../sessions/sessionService';
 import { errorText } from './errorText';
@@ -139,14 +140,17 @@ export class SignalingConnection implements ConnectionContext {
       return this.violation(ErrorCode.TooLarge, `message is larger than ${this.deps.config.socket.maxMessageBytes} bytes`, now);
     }
     if (isBinary) return this.violation(ErrorCode.BadMessage, 'binary frames are not accepted', now);
-    const parsed = parseClientMessage(frame.toString());
+    const text = frame.toString();
+    // The relay is the hot path: with nothing queued it runs synchronously, which keeps the order.
+    const relayNow = this.queued === 0 ? this.relay : undefined;
+    if (relayNow) {
+      const signal = readCanonicalSignal(text);
+      if (signal) return void relayNow(this, signal, frame);
+    }
+    const parsed = parseClientMessage(text);
     if (!parsed.ok) return this.violation(parsed.code, parsed.message, now, parsed.type);
     const message = parsed.message;
-    // The relay is the hot path: with nothing queued it runs synchronously, which keeps the order.
-    if (message.type === 'signal' && this.queued === 0 && this.relay) {
-      void this.relay(this, message, frame);
-      return;
-    }
+    if (message.type === 'signal' && relayNow) return void relayNow(this, message, frame);
     this.enqueue(message, frame);
   }
 

@@ -1,4 +1,5 @@
 import type { BusPayload } from '../bus/bus';
+import type { SignalHeader } from '../protocol/canonicalSignal';
 import type { ErrorCode } from '../protocol/codes';
 import type { ClientMessage, ClientMessageType, ServerMessage } from '../protocol/messages';
 
@@ -25,11 +26,15 @@ export interface ConnectionContext {
   onClose(cleanup: () => Promise<void> | void): void;
 }
 
+/** What a handler of type T receives. The relay gets only a signal's header: a frame in canonical form is validated
+ * without being parsed into an object (protocol/canonicalSignal.ts), and the relay forwards the frame's bytes. */
+export type HandledMessage<T extends ClientMessageType> = T extends 'signal' ? SignalHeader : Extract<ClientMessage, { type: T }>;
+
 /** `frame` holds the bytes the message was parsed from, already validated: the relay forwards them rather than
  * re-serialising the message. */
 export type Handler<T extends ClientMessageType> = (
   connection: ConnectionContext,
-  message: Extract<ClientMessage, { type: T }>,
+  message: HandledMessage<T>,
   frame: Buffer,
 ) => Promise<void> | void;
 
