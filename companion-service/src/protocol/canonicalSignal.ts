@@ -22,19 +22,28 @@ export interface SignalHeader {
  * escapes. Written as "unrolled loop" (runs of plain characters between escapes) so it needs no backtracking. */
 const STRING_BODY = String.raw`[^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*)*`;
 
-const quoted = (name: string) => `"(?<${name}>${STRING_BODY})"`;
+/* Numbered groups, in this order (named groups come back as a dictionary-mode object, slow to read per message). */
+const TO = 1;
+const GEN = 2;
+const SDP = 3;
+const CANDIDATE = 4;
+const LINE_INDEX = 5;
+const MID = 6;
+const USERNAME_FRAGMENT = 7;
+
+const quoted = `"(${STRING_BODY})"`;
 const optionalKey = (key: string, value: string) => `(?:,"${key}":(?:${value}|null))?`;
 
-const DESCRIPTION = `\\{"type":"(?:offer|answer)","sdp":${quoted('sdp')}\\}`;
-const CANDIDATE =
-  `\\{"type":"candidate","candidate":\\{"candidate":${quoted('candidate')}` +
-  optionalKey('sdpMLineIndex', '(?<sdpMLineIndex>0|[1-9][0-9]{0,3})') +
-  optionalKey('sdpMid', quoted('sdpMid')) +
-  optionalKey('usernameFragment', quoted('usernameFragment')) +
+const DESCRIPTION_DATA = `\\{"type":"(?:offer|answer)","sdp":${quoted}\\}`;
+const CANDIDATE_DATA =
+  `\\{"type":"candidate","candidate":\\{"candidate":${quoted}` +
+  optionalKey('sdpMLineIndex', '(0|[1-9][0-9]{0,3})') +
+  optionalKey('sdpMid', quoted) +
+  optionalKey('usernameFragment', quoted) +
   '\\}\\}';
 
 const CANONICAL_SIGNAL = new RegExp(
-  `^\\{"type":"signal","to":"(?<to>${ID_CHARS})","gen":(?<gen>[1-9][0-9]{0,6}),"data":(?:${DESCRIPTION}|${CANDIDATE})\\}$`,
+  `^\\{"type":"signal","to":"(${ID_CHARS})","gen":([1-9][0-9]{0,6}),"data":(?:${DESCRIPTION_DATA}|${CANDIDATE_DATA})\\}$`,
 );
 
 /** A string's length as JSON text is never less than its length once parsed (an escape or a multi-byte character
@@ -43,16 +52,16 @@ const within = (body: string | undefined, limit: number) => body === undefined |
 
 /** The header of a `signal` frame in canonical form, or undefined when the frame must take the full parse. */
 export function readCanonicalSignal(text: string): SignalHeader | undefined {
-  const groups = CANONICAL_SIGNAL.exec(text)?.groups;
-  if (!groups) return undefined;
-  const gen = Number(groups.gen);
-  const lineIndex = groups.sdpMLineIndex;
+  const match = CANONICAL_SIGNAL.exec(text);
+  if (!match) return undefined;
+  const gen = Number(match[GEN]);
+  const lineIndex = match[LINE_INDEX];
   const fits =
     gen <= GENERATION_MAX &&
-    within(groups.sdp, SignalLimits.sdp) &&
-    within(groups.candidate, SignalLimits.candidate) &&
-    within(groups.sdpMid, SignalLimits.sdpMid) &&
-    within(groups.usernameFragment, SignalLimits.usernameFragment) &&
+    within(match[SDP], SignalLimits.sdp) &&
+    within(match[CANDIDATE], SignalLimits.candidate) &&
+    within(match[MID], SignalLimits.sdpMid) &&
+    within(match[USERNAME_FRAGMENT], SignalLimits.usernameFragment) &&
     (lineIndex === undefined || Number(lineIndex) <= SignalLimits.sdpMLineIndex);
-  return fits ? { type: 'signal', to: groups.to as string, gen } : undefined;
+  return fits ? { type: 'signal', to: match[TO] as string, gen } : undefined;
 }
