@@ -10,10 +10,9 @@
  * partner's socket measures one-way latency from the stamp inside the frame. Flags: see USAGE below. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
 import { fakeCandidate, fakeSdp, readStamp, signalTemplate, stamped, type Template } from './messages';
 import { machineBusySeconds } from './machineLoad';
@@ -128,6 +127,15 @@ interface CpuSample {
   loopMax: number;
 }
 
+/** The children run as compiled JavaScript, as `npm start` runs the service: tsc's output, not a loader's on-the-fly
+ * transform (tsx compiles each import into a getter on the module object, a call on every cross-module call of the
+ * relay's hot path). `npm run bench:signaling` builds them first (`build:bench`). */
+function childEntry(kind: ServerKind): string {
+  const entry = path.join(__dirname, '../build/bench', kind === 'tandem' ? 'tandemServer.js' : 'bareRelay.js');
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: run "npm run build:bench" (npm run bench:signaling does)`);
+  return entry;
+}
+
 const children = new Set<ChildProcess>();
 const stopping = new WeakSet<ChildProcess>();
 
@@ -161,11 +169,11 @@ class ServerChild {
   }
 
   static async start(kind: ServerKind, args: string[] = []): Promise<{ child: ServerChild; port: number }> {
-    const entry = path.join(__dirname, kind === 'tandem' ? 'tandemServer.ts' : 'bareRelay.ts');
+    const entry = childEntry(kind);
     const extra = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
     // Tandem runs with the flags of `npm start`; the bare relay is plain node, as anyone would run it.
     const deployed = kind === 'tandem' ? serviceNodeFlags() : [];
-    const nodeArgs = [...deployed, ...extra, '--import', pathToFileURL(require.resolve('tsx')).href];
+    const nodeArgs = [...deployed, ...extra];
     const proc = spawn(process.execPath, [...nodeArgs, entry, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
     children.add(proc);
     proc.once('exit', (code, signal) => {
