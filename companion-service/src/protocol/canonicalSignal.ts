@@ -7,9 +7,9 @@ import { GENERATION_MAX, ID_CHARS, SignalLimits } from './messages';
  * TypeBox cost on every message (measured in docs/benchmarks.md).
  *
  * It only ever accepts a subset of what the schema accepts (a test compares the two on thousands of frames); any
- * other spelling (whitespace, another key order, a renegotiation, a value at or over a limit) returns undefined and
- * goes through parseClientMessage, which stays the authority. The relay forwards the frame's own bytes, so the
- * reader needs to return only what routing uses. */
+ * other spelling (whitespace, another key order, a renegotiation, a string whose JSON text is over its limit) returns
+ * undefined and goes through parseClientMessage, which stays the authority. The relay forwards the frame's own
+ * bytes, so the reader needs to return only what routing uses. */
 
 /** What the relay needs of a validated `signal`: where it goes and for which pair generation. */
 export interface SignalHeader {
