@@ -76,4 +76,15 @@ describe('the relayed signal frame', () => {
     expect(JSON.parse(relayed)).toEqual({ from: 'visitor-1', type: 'signal', to: 'agent-1', gen: 1, data: { type: 'offer', sdp: 'v=0 é' } });
     expect(relayed.startsWith('{"from":"visitor-1","type":"signal"')).toBe(true);
   });
+
+  it('keeps every relayed frame intact while later ones are built, and copes with more whitespace than the prefix is long', () => {
+    const prefix = signalPrefix('visitor-1');
+    const frames = Array.from({ length: 60 }, (_, i) =>
+      Buffer.from(`${' '.repeat(i % 3 === 0 ? prefix.length + 5 : 0)}{"type":"signal","to":"agent-1","gen":1,"data":{"type":"offer","sdp":"${'x'.repeat(i * 97)}"}}`),
+    );
+    const relayed = frames.map((frame) => withSignalPrefix(prefix, frame));
+    relayed.forEach((bytes, i) => {
+      expect(JSON.parse(bytes.toString())).toEqual({ from: 'visitor-1', type: 'signal', to: 'agent-1', gen: 1, data: { type: 'offer', sdp: 'x'.repeat(i * 97) } });
+    });
+  });
 });
