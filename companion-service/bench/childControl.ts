@@ -4,7 +4,8 @@
  *   child -> parent (stdout): {"ready":true,"port":N,"pid":P} once listening; then one JSON line per command:
  *   parent -> child (stdin):
  *     "cpu"                 -> {"cpu":{"user":µs,"system":µs},"rss":bytes,"now":ms on the child's clock,
- *                               "loopP99":ms,"loopMax":ms}  (event-loop delay since the previous "cpu")
+ *                               "loopP99":ms,"loopMax":ms,  (event-loop delay since the previous "cpu")
+ *                               "gc":{"totalMs","maxMs","count"}}  (GC pauses since the previous "cpu")
  *     "profile-start"       -> {"profiling":true}            (V8 CPU profiler via node:inspector)
  *     "profile-stop <file>" -> {"profile":"<file>"}          (writes a .cpuprofile, DevTools format)
  *     "exit"                -> closes the server and exits 0
@@ -12,6 +13,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { GcPauses } from './gcPauses';
 
 export function reply(message: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(message)}\n`);
@@ -39,6 +41,7 @@ export function serveControl(close: () => Promise<void>): void {
   // A saturated loop starves timers (libuv keeps draining socket events); this shows by how much.
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
+  const gc = new GcPauses();
   let profiler: Session | undefined;
 
   const run = async (command: string): Promise<void> => {
@@ -51,6 +54,7 @@ export function serveControl(close: () => Promise<void>): void {
           now: performance.now(),
           loopP99: loop.percentile(99) / 1e6,
           loopMax: loop.max / 1e6,
+          gc: gc.take(),
         });
         loop.reset();
         return;

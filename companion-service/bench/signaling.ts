@@ -15,6 +15,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { fakeCandidate, fakeSdp, readStamp, signalTemplate, stamped, type Template } from './messages';
+import { GcPauses, type GcPauseSummary } from './gcPauses';
 import { machineBusySeconds } from './machineLoad';
 import { serviceNodeFlags } from './serviceNodeFlags';
 import { median } from './stats';
@@ -125,6 +126,7 @@ interface CpuSample {
   rss: number;
   loopP99: number;
   loopMax: number;
+  gc: GcPauseSummary;
 }
 
 /** The children run as compiled JavaScript, as `npm start` runs the service: tsc's output, not a loader's on-the-fly
@@ -579,6 +581,8 @@ interface Result {
   serverLoopMax: number;
   clientLoopP99: number;
   clientLoopMax: number;
+  serverGc: GcPauseSummary;
+  clientGc: GcPauseSummary;
   run: Run;
 }
 
@@ -625,6 +629,7 @@ async function measure(kind: ServerKind, round: number, opts: Options): Promise<
     const machineBefore = machineBusySeconds();
     const clientLoop = monitorEventLoopDelay({ resolution: 5 });
     clientLoop.enable();
+    const clientGc = new GcPauses();
     const windowStart = performance.now();
     run.phase = 'measure';
     await delay(opts.seconds * 1000);
@@ -633,6 +638,8 @@ async function measure(kind: ServerKind, round: number, opts: Options): Promise<
     const clientCpu = process.cpuUsage(clientBefore);
     const machineAfter = machineBusySeconds();
     clientLoop.disable();
+    const clientGcInWindow = clientGc.take();
+    clientGc.stop();
     run.sending = false;
     if (ticker) clearInterval(ticker);
     const cpuAfter = await child.cpu();
@@ -676,6 +683,8 @@ async function measure(kind: ServerKind, round: number, opts: Options): Promise<
       serverLoopMax: cpuAfter.loopMax,
       clientLoopP99: clientLoop.percentile(99) / 1e6,
       clientLoopMax: clientLoop.max / 1e6,
+      serverGc: cpuAfter.gc,
+      clientGc: clientGcInWindow,
       run,
     };
   } finally {
@@ -721,6 +730,8 @@ function report(opts: Options, results: Result[]): void {
     ['server RSS (MB)', (r) => fmt(r.serverRssMb)],
     ['server timer lag p99/max (ms)', (r) => (r.serverLoopMax > 0 ? `${fmt(r.serverLoopP99)} / ${fmt(r.serverLoopMax)}` : 'n/a')],
     ['load gen. timer lag p99/max (ms)', (r) => (r.clientLoopMax > 0 ? `${fmt(r.clientLoopP99)} / ${fmt(r.clientLoopMax)}` : 'n/a')],
+    ['server GC pauses total / max (ms)', (r) => `${fmt(r.serverGc.totalMs)} / ${fmt(r.serverGc.maxMs, 1)}`],
+    ['load gen. GC pauses total / max (ms)', (r) => `${fmt(r.clientGc.totalMs)} / ${fmt(r.clientGc.maxMs, 1)}`],
     ['server pings received in window', (r) => fmt(r.run.pingsInWindow)],
     ['not delivered after drain', (r) => fmt(r.lost)],
     ['sends skipped (client backpressure)', (r) => fmt(r.skipped)],
@@ -791,6 +802,11 @@ async function main(): Promise<void> {
   sdpEvery = opts.sdpEvery;
   if (opts.profileDir) mkdirSync(opts.profileDir, { recursive: true });
   if (opts.servers.includes('tandem')) log(`tandem runs with the node flags of npm start: ${serviceNodeFlags().join(' ') || '(none)'}`);
+  // Without them V8 keeps this small heap's old generation tight and runs a mark-compact every few hundred ms under
+  // load: pauses that delay every message in flight and show up in both servers' tails (docs/benchmarks.md).
+  if (!process.execArgv.some((flag) => flag.startsWith('--initial-old-space-size'))) {
+    log('note: the load generator runs without the node flags of "npm run bench:signaling"; its own GC pauses will widen the latency tails');
+  }
   const deadline = setTimeout(() => {
     log(`benchmark exceeded --timeout ${opts.timeout} s; stopping`);
     killChildren();
