@@ -2,8 +2,8 @@
  *
  * Why not `Buffer.allocUnsafe`: its pool is 8 KB and serves only requests under 4 KB, so it holds two SDP-sized
  * frames; most offers and answers then cost a fresh ArrayBuffer (malloc, an object, external-memory accounting that
- * brings the next scavenge forward). Measured in a tight loop: 1.3–2.3 µs for a 3.7 KB relayed frame from the pool,
- * 0.56 µs cut from a 64 KB slab (docs/benchmarks.md).
+ * brings the next scavenge forward). Measured in a tight loop: 1.5–2.3 µs to build a 3.7 KB relayed frame from the
+ * pool, 0.56 µs from a 64 KB slab (docs/benchmarks.md).
  *
  * A slice is never handed out twice and a slab is never written again by this class once it moved on, so a slice
  * stays valid for as long as anyone holds it; the slab's memory is freed with its last slice. The cost is that one
