@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyPluginAsync } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { Bus } from '../bus/bus';
@@ -48,7 +49,23 @@ export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app,
   // Not counted by the HTTP rate limit: a page's reconnects must not be refused because of its other requests, and
   // each socket has its own per-message limit. No security headers either: the upgrade's answer is written by ws,
   // so they were never sent, yet each open socket kept its own copy of them alive (kilobytes per socket).
-  app.get('/ws', { websocket: true, helmet: false, config: { rateLimit: false } }, (socket, request) => {
+  //
+  // Nothing of the upgrade's HTTP exchange may outlive it: every byte an open socket keeps is marked again by each
+  // of the old generation's collections, and at 10,000 sockets their pauses set the relay's tail latency
+  // (docs/benchmarks.md). Two things kept the Fastify request, reply, a child logger and the raw request and
+  // response alive for the socket's life: @fastify/websocket's 'error' listener, which closes over request and
+  // reply, and the upgrade's response, which it assigns to the TCP socket although ws answers the handshake itself.
+  // SignalingConnection handles socket errors (ws closes the socket on any of them), so the library's listener goes;
+  // the response, handed over in preHandler because the WebSocket handler gets no reply, is detached.
+  const upgradeResponses = new WeakMap<IncomingMessage, ServerResponse>();
+  const keepUpgradeResponse = (request: { raw: IncomingMessage }, reply: { raw: ServerResponse }, done: () => void) => {
+    upgradeResponses.set(request.raw, reply.raw);
+    done();
+  };
+  app.get('/ws', { websocket: true, helmet: false, config: { rateLimit: false }, preHandler: keepUpgradeResponse }, (socket, request) => {
+    socket.removeAllListeners('error');
+    const response = upgradeResponses.get(request.raw);
+    if (response?.socket) response.detachSocket(response.socket);
     const userAgent = String(request.headers['user-agent'] ?? '').slice(0, 512);
     const connection = new SignalingConnection(socket, request.ip, userAgent, deps);
     connections.add(connection);

@@ -1,3 +1,6 @@
+import type { IncomingMessage } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { CloseCode, ErrorCode } from '../../src/protocol/codes';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { SignalIn, type SignalData } from '../../src/protocol/messages';
@@ -271,6 +274,33 @@ describe('liveness', () => {
       c.agent.close();
     } finally {
       await quick.stop();
+    }
+  });
+});
+
+describe('memory held by an open socket', () => {
+  it('lets the upgrade request and its Fastify request, reply and logger go once the socket is a WebSocket', async () => {
+    // The collector, reachable from a test (jest does not start node with --expose-gc).
+    setFlagsFromString('--expose-gc');
+    const collect = runInNewContext('gc') as () => void;
+    const upgrades: Array<WeakRef<IncomingMessage>> = [];
+    const onUpgrade = (request: IncomingMessage) => upgrades.push(new WeakRef(request));
+    suite.server.app.server.on('upgrade', onUpgrade);
+    try {
+      const clients = await Promise.all([connect(), connect(), connect()]);
+      // The sockets work: a visitor can still start a session on one of them.
+      clients[0]!.send({ type: 'visitor.start' });
+      await clients[0]!.next('session.created');
+      expect(upgrades).toHaveLength(3);
+      // WeakRef targets stay alive until the current job ends: collect from a later turn of the event loop.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      collect();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      collect();
+      expect(upgrades.filter((ref) => ref.deref() !== undefined)).toHaveLength(0);
+      for (const client of clients) client.close();
+    } finally {
+      suite.server.app.server.off('upgrade', onUpgrade);
     }
   });
 });
