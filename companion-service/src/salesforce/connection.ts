@@ -1,23 +1,38 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Connection, OAuth2 } from 'jsforce';
-import { Transport } from 'jsforce/lib/transport';
+import type { Connection, OAuth2 } from 'jsforce';
 import type { HttpRequest, HttpRequestOptions } from 'jsforce/lib/types';
 import type { TokenResponse } from 'jsforce/lib/oauth2';
 import { repoRoot } from '../paths';
 import type { SalesforceIntegration, SalesforceOrgConfig } from './configSchema';
 import { jwtBearerAssertion } from './jwtAssertion';
 
-/** jsforce's transport with a deadline on every call and without its own retries: the outbox retries with its own
- * backoff, and a sign-in must not hang for minutes while Salesforce is down. */
-class BoundedTransport extends Transport {
-  constructor(private readonly timeoutMs: number) {
-    super();
-  }
+interface Jsforce {
+  Connection: typeof Connection;
+  OAuth2: typeof OAuth2;
+  BoundedTransport: new (timeoutMs: number) => Connection['_transport'];
+}
 
-  override httpRequest(req: HttpRequest, options: HttpRequestOptions = {}) {
-    return super.httpRequest(req, { ...options, retry: { maxRetries: 0 }, timeout: this.timeoutMs });
-  }
+let jsforce: Promise<Jsforce> | undefined;
+
+/** jsforce is loaded on first use: it holds about 8 MB of heap once loaded, more than the rest of the service, and
+ * every full garbage collection marks all of it again. A service without Salesforce never loads it. */
+function loadJsforce(): Promise<Jsforce> {
+  jsforce ??= Promise.all([import('jsforce'), import('jsforce/lib/transport')]).then(([{ Connection, OAuth2 }, { Transport }]) => {
+    /** jsforce's transport with a deadline on every call and without its own retries: the outbox retries with its
+     * own backoff, and a sign-in must not hang for minutes while Salesforce is down. */
+    class BoundedTransport extends Transport {
+      constructor(private readonly timeoutMs: number) {
+        super();
+      }
+
+      override httpRequest(req: HttpRequest, options: HttpRequestOptions = {}) {
+        return super.httpRequest(req, { ...options, retry: { maxRetries: 0 }, timeout: this.timeoutMs });
+      }
+    }
+    return { Connection, OAuth2, BoundedTransport };
+  });
+  return jsforce;
 }
 
 export interface ConnectionSettings {
@@ -26,13 +41,15 @@ export interface ConnectionSettings {
 }
 
 /** jsforce objects that speak only through a bounded transport. */
-export function boundedOAuth2(config: ConstructorParameters<typeof OAuth2>[0], settings: ConnectionSettings): OAuth2 {
+export async function boundedOAuth2(config: ConstructorParameters<typeof OAuth2>[0], settings: ConnectionSettings): Promise<OAuth2> {
+  const { OAuth2, BoundedTransport } = await loadJsforce();
   const oauth2 = new OAuth2(config);
   oauth2._transport = new BoundedTransport(settings.timeoutMs);
   return oauth2;
 }
 
-export function boundedConnection(config: ConstructorParameters<typeof Connection>[0], settings: ConnectionSettings): Connection {
+export async function boundedConnection(config: ConstructorParameters<typeof Connection>[0], settings: ConnectionSettings): Promise<Connection> {
+  const { Connection, BoundedTransport } = await loadJsforce();
   const conn = new Connection({ ...config, version: settings.apiVersion });
   conn._transport = new BoundedTransport(settings.timeoutMs);
   return conn;
@@ -111,7 +128,7 @@ export class OrgConnection {
 
   private async open(): Promise<Connection> {
     const token = await this.requestToken();
-    const conn = boundedConnection(
+    const conn = await boundedConnection(
       {
         instanceUrl: token.instance_url || this.org.instanceUrl,
         accessToken: token.access_token,
@@ -134,7 +151,7 @@ export class OrgConnection {
 
   private async requestToken(): Promise<TokenResponse> {
     const integration = this.integration;
-    const oauth2 = boundedOAuth2({ loginUrl: integration.loginUrl, clientId: integration.clientId }, this.settings);
+    const oauth2 = await boundedOAuth2({ loginUrl: integration.loginUrl, clientId: integration.clientId }, this.settings);
     if (integration.flow === 'jwt') {
       return oauth2.requestToken({
         grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',

@@ -102,8 +102,8 @@ export function registerSignInRoutes(app: FastifyInstance, { config, store, regi
   const secure = config.publicUrl.startsWith('https:');
   const pending = new ExpiringMap<PendingLogin>();
   const handoffs = new ExpiringMap<Handoff>();
-  const oauth2 = (codeVerifier?: string) => {
-    const o = boundedOAuth2(
+  const oauth2 = async (codeVerifier?: string) => {
+    const o = await boundedOAuth2(
       {
         loginUrl: config.salesforce.loginUrl,
         clientId: oauth.clientId,
@@ -140,7 +140,7 @@ export function registerSignInRoutes(app: FastifyInstance, { config, store, regi
     const now = Date.now();
     const state = randomBytes(24).toString('base64url');
     const nonce = randomBytes(24).toString('base64url');
-    const client = oauth2();
+    const client = await oauth2();
     pending.put(state, { nonce, codeVerifier: client.codeVerifier ?? '', expiresAt: now + LOGIN_TTL_MS }, now);
     setCookie(reply, nonce, LOGIN_TTL_MS / 1000);
     reply.header('cache-control', 'no-store');
@@ -154,10 +154,10 @@ export function registerSignInRoutes(app: FastifyInstance, { config, store, regi
     if (!login || !sameText(cookieValue(request, COOKIE), login.nonce)) return fail(reply, SignInFailure.Expired);
     if (error || !code) return fail(reply, SignInFailure.Denied);
 
-    const client = oauth2(login.codeVerifier);
+    const client = await oauth2(login.codeVerifier);
     let agent: { userId: string; orgId: string; name: string; permissions: Set<string> };
     try {
-      const conn = boundedConnection({ oauth2: client }, settings);
+      const conn = await boundedConnection({ oauth2: client }, settings);
       const identity = await conn.authorize(code);
       const org = registry.find(identity.organizationId);
       if (!org) {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CloseCode } from '../../src/protocol/codes';
@@ -10,6 +10,12 @@ jest.setTimeout(30_000);
 
 const MAIN = path.join(repoRoot, 'companion-service', 'src', 'main.ts');
 const TSX = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
+
+/** Preloaded into the service process: on exit it reports how many of jsforce's modules were loaded. */
+const JSFORCE_PROBE = `process.on('exit', () => {
+  const loaded = Object.keys(require.cache).filter((file) => /[\\\\/]node_modules[\\\\/](@jsforce[\\\\/])?jsforce(-node)?[\\\\/]/.test(file));
+  process.stderr.write('jsforce modules loaded: ' + loaded.length + '\\n');
+});`;
 
 function startProcess(env: Record<string, string>): { child: ChildProcessWithoutNullStreams; output: () => string } {
   const child = spawn(TSX, [MAIN], { env: { ...process.env, TANDEM_LOG_LEVEL: 'info', ...env }, cwd: repoRoot });
@@ -61,6 +67,30 @@ describe('the service process', () => {
       expect(output()).toContain('shutting down');
       // Secrets stay out of the logs.
       expect(output()).not.toContain('embedded-development-secret');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('does not load the Salesforce client library when no org is configured', async () => {
+    // jsforce holds about 8 MB of heap once loaded, which every full garbage collection marks again.
+    const dir = mkdtempSync(path.join(tmpdir(), 'tandem-proc-'));
+    try {
+      const probe = path.join(dir, 'probe.js');
+      writeFileSync(probe, JSFORCE_PROBE);
+      const { child, output } = startProcess({
+        HOST: '127.0.0.1',
+        PORT: '0',
+        TANDEM_SQLITE_PATH: path.join(dir, 't.db'),
+        NODE_OPTIONS: `--require ${probe}`,
+      });
+      const port = await listeningPort(output);
+      expect((await fetch(`http://127.0.0.1:${port}/auth/salesforce/status`)).status).toBe(200);
+      const exit = exited(child);
+      child.kill('SIGTERM');
+      expect(await exit).toBe(0);
+      expect(output()).toMatch(/jsforce modules loaded: \d+/);
+      expect(output()).not.toMatch(/jsforce modules loaded: [1-9]/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
