@@ -8,9 +8,11 @@
  *                               "gc":{"totalMs","maxMs","count"}}  (GC pauses since the previous "cpu")
  *     "profile-start"       -> {"profiling":true}            (V8 CPU profiler via node:inspector)
  *     "profile-stop <file>" -> {"profile":"<file>"}          (writes a .cpuprofile, DevTools format)
+ *     "heap-snapshot <file>" -> {"heapSnapshot":"<file>","heapUsed":bytes}  (V8 collects garbage first)
  *     "exit"                -> closes the server and exits 0
  *   stdin EOF (the parent died) or SIGTERM/SIGINT -> the same as "exit". */
 import { writeFileSync } from 'node:fs';
+import { writeHeapSnapshot } from 'node:v8';
 import { Session } from 'node:inspector';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { GcPauses } from './gcPauses';
@@ -74,6 +76,11 @@ export function serveControl(close: () => Promise<void>): void {
         reply({ profile: arg });
         return;
       }
+      case 'heap-snapshot':
+        if (!arg) return reply({ error: 'heap-snapshot needs a file' });
+        writeHeapSnapshot(arg);
+        reply({ heapSnapshot: arg, heapUsed: process.memoryUsage().heapUsed });
+        return;
       case 'exit':
         return exit();
       default:

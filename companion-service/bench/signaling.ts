@@ -38,6 +38,8 @@ const USAGE = `usage: npm run bench:signaling -- [options]
                       row (Linux; for shared machines, default 0 = don't wait)
   --profile DIR       CPU-profile each server during the measured window only; writes
                       DIR/<server>-<sessions>-r<round>.cpuprofile (summarise with bench/profileSummary.ts)
+  --heap-snapshot DIR write a heap snapshot of each server once its sockets are set up, before any traffic:
+                      DIR/<server>-<sessions>-r<round>.heapsnapshot (summarise with bench/heapSummary.ts)
   --timeout S         hard limit for the whole run (default: computed from the above)
 The Tandem child runs with the node flags of \`npm start\` (package.json), the bare relay with none.
 environment: BENCH_SERVER_NODE_FLAGS="--trace-gc ..." adds node flags to the server children (their non-JSON
@@ -59,6 +61,7 @@ interface Options {
   rounds: number;
   waitQuiet: number;
   profileDir: string | undefined;
+  heapSnapshotDir: string | undefined;
   timeout: number;
 }
 
@@ -79,7 +82,7 @@ function parseArgs(argv: string[]): Options {
       raw.set(arg.slice(2), value);
     }
   }
-  const known = ['sessions', 'seconds', 'warmup', 'rate', 'inflight', 'sdp-every', 'concurrency', 'servers', 'bare-mode', 'ping-interval', 'rounds', 'wait-quiet', 'profile', 'timeout'];
+  const known = ['sessions', 'seconds', 'warmup', 'rate', 'inflight', 'sdp-every', 'concurrency', 'servers', 'bare-mode', 'ping-interval', 'rounds', 'wait-quiet', 'profile', 'heap-snapshot', 'timeout'];
   for (const key of raw.keys()) if (!known.includes(key)) throw new Error(`unknown option --${key}\n${USAGE}`);
   const num = (key: string, fallback: number, min: number, max: number): number => {
     const value = raw.get(key);
@@ -94,6 +97,7 @@ function parseArgs(argv: string[]): Options {
   const servers = (raw.get('servers') ?? 'bare,tandem').split(',').map((s) => s.trim());
   for (const s of servers) if (s !== 'bare' && s !== 'tandem') throw new Error(`--servers: unknown server "${s}"`);
   const profile = raw.get('profile');
+  const heapSnapshot = raw.get('heap-snapshot');
   const rounds = Math.floor(num('rounds', 1, 1, 20));
   const waitQuiet = num('wait-quiet', 0, 0, 3600);
   const bareMode = raw.get('bare-mode') ?? 'verbatim';
@@ -114,6 +118,7 @@ function parseArgs(argv: string[]): Options {
     rounds,
     waitQuiet,
     profileDir: profile === undefined ? undefined : path.resolve(profile),
+    heapSnapshotDir: heapSnapshot === undefined ? undefined : path.resolve(heapSnapshot),
     timeout: num('timeout', Math.ceil(30 + perServer * servers.length * rounds), 10, 24 * 3600),
   };
 }
@@ -600,6 +605,11 @@ async function measure(kind: ServerKind, round: number, opts: Options): Promise<
     if (pairs.length === 0) throw new Error(`${kind}: no session could be set up: ${run.setupFailureSamples.join('; ')}`);
     const senders = pairs.flat();
     log(`${kind}: ${senders.length} sockets in ${pairs.length} pairs ready in ${setupSeconds.toFixed(1)} s; ${opts.warmup} s warm-up, ${opts.seconds} s measured`);
+    if (opts.heapSnapshotDir) {
+      const file = path.join(opts.heapSnapshotDir, `${kind}-${opts.sessions}-r${round}.heapsnapshot`);
+      const written = await child.command(`heap-snapshot ${file}`);
+      log(`${kind}: heap snapshot written to ${file} (${(Number(written.heapUsed) / 1e6).toFixed(1)} MB used after collecting)`);
+    }
 
     run.phase = 'warmup';
     run.sending = true;
@@ -801,6 +811,7 @@ async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   sdpEvery = opts.sdpEvery;
   if (opts.profileDir) mkdirSync(opts.profileDir, { recursive: true });
+  if (opts.heapSnapshotDir) mkdirSync(opts.heapSnapshotDir, { recursive: true });
   if (opts.servers.includes('tandem')) log(`tandem runs with the node flags of npm start: ${serviceNodeFlags().join(' ') || '(none)'}`);
   // Without them V8 keeps this small heap's old generation tight and runs a mark-compact every few hundred ms under
   // load: pauses that delay every message in flight and show up in both servers' tails (docs/benchmarks.md).
