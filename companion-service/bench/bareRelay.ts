@@ -4,8 +4,8 @@
  * Same ws version and maxPayload as Tandem's /ws, per-message deflate off (as in Tandem).
  *
  *   --mode verbatim (default)  forwards the received bytes unchanged: the cost floor of any relay.
- *   --mode json                JSON.parse, then JSON.stringify({type,from,gen,data}) like Tandem's relay, sent as a
- *                              string: no validation, no sessions. Calibrates what the JSON round trip alone costs. */
+ *   --mode json                JSON.parse, then JSON.stringify, sent as a string: what a relay that re-serialises
+ *                              every message (as Tandem's once did) pays for the JSON round trip alone. */
 import { WebSocketServer, type WebSocket } from 'ws';
 import { reply, serveControl } from './childControl';
 
@@ -13,12 +13,9 @@ const MAX_PAYLOAD = 262_144;
 const modeArg = process.argv.indexOf('--mode');
 const mode = modeArg >= 0 ? process.argv[modeArg + 1] : 'verbatim';
 if (mode !== 'verbatim' && mode !== 'json') throw new Error(`unknown --mode ${String(mode)}`);
-/** Stand-in for the sender's participant id in json mode (same length as Tandem's). */
-const FROM = 'f'.repeat(32);
 
 function rewrite(data: Buffer): string {
-  const m = JSON.parse(data.toString()) as { gen: number; data: unknown };
-  return JSON.stringify({ type: 'signal', from: FROM, gen: m.gen, data: m.data });
+  return JSON.stringify(JSON.parse(data.toString()));
 }
 
 const waiting = new Map<string, WebSocket>();

@@ -1,10 +1,10 @@
 /* The signaling traffic the benchmark sends: byte-for-byte the same frames to Tandem and to the bare relay.
  *
- * Each frame is a Tandem `signal` message, {"type":"signal","to":"<32 hex>","gen":1,"data":{...}}, carrying either a
- * full SDP (offer from the agent, answer from the visitor, ~3.6 KB on the wire) or a trickled ICE candidate (~250 B
- * on the wire). The schema forbids extra fields, so the send time travels inside the payload text: a 15-digit
+ * Each frame is a Tandem `signal` message, {"type":"signal","from":"<32 hex>","to":"<32 hex>","gen":1,"data":{...}},
+ * carrying either a full SDP (offer from the agent, answer from the visitor, ~3.6 KB on the wire) or a trickled ICE
+ * candidate (~290 B on the wire). The schema forbids extra fields, so the send time travels inside the payload text: a 15-digit
  * microsecond stamp after the marker `x-bench-ts:`, as an `a=` line of the SDP or an extension pair at the end of
- * the candidate string. Both servers pass `data` through unchanged, so the receiver finds the stamp with one
+ * the candidate string. Both servers forward the frame unchanged, so the receiver finds the stamp with one
  * Buffer.indexOf and no JSON parsing. */
 
 export const STAMP_MARK = 'x-bench-ts:';
@@ -129,8 +129,8 @@ export interface Template {
   stampAt: number;
 }
 
-export function signalTemplate(to: string, data: unknown): Template {
-  const bytes = Buffer.from(JSON.stringify({ type: 'signal', to, gen: 1, data }));
+export function signalTemplate(from: string, to: string, data: unknown): Template {
+  const bytes = Buffer.from(JSON.stringify({ type: 'signal', from, to, gen: 1, data }));
   const mark = bytes.indexOf(MARK_BYTES);
   if (mark < 0) throw new Error('template without a stamp');
   return { bytes, stampAt: mark + MARK_BYTES.length };

@@ -375,10 +375,10 @@ class Client {
     });
   }
 
-  /** Fixes the frames this socket sends: addressed to `to`, the same bytes whichever server is measured. */
-  address(to: string, role: 'agent' | 'visitor', index: number): void {
-    this.sdp = signalTemplate(to, { type: role === 'agent' ? 'offer' : 'answer', sdp: fakeSdp(role === 'agent' ? 'offer' : 'answer') });
-    this.candidate = signalTemplate(to, { type: 'candidate', candidate: fakeCandidate(index) });
+  /** Fixes the frames this socket sends, from `from` to `to`: the same bytes whichever server is measured. */
+  address(from: string, to: string, role: 'agent' | 'visitor', index: number): void {
+    this.sdp = signalTemplate(from, to, { type: role === 'agent' ? 'offer' : 'answer', sdp: fakeSdp(role === 'agent' ? 'offer' : 'answer') });
+    this.candidate = signalTemplate(from, to, { type: 'candidate', candidate: fakeCandidate(index) });
     this.inbox = [];
   }
 
@@ -508,8 +508,8 @@ async function setupTandem(port: number, opts: Options, run: Run, clients: Clien
       if (!toVisitor || toVisitor.peer.id !== visitorId || toVisitor.gen !== 1 || link.link.peer.id !== joined.self.id || link.link.gen !== 1) {
         throw new Error(`unexpected session membership: ${JSON.stringify({ joined, link })}`);
       }
-      agent.address(visitorId, 'agent', 2 * i);
-      visitor.address(joined.self.id, 'visitor', 2 * i + 1);
+      agent.address(joined.self.id, visitorId, 'agent', 2 * i);
+      visitor.address(visitorId, joined.self.id, 'visitor', 2 * i + 1);
       agent.partner = visitor;
       visitor.partner = agent;
       pairs.push([agent, visitor]);
@@ -539,8 +539,10 @@ async function setupBare(port: number, opts: Options, run: Run, clients: Client[
       agent.sendJson({ pair: `s${i}` });
       await Promise.all([visitor.waitFor(isPaired, 'paired'), agent.waitFor(isPaired, 'paired')]);
       // Ids of the same shape and length as Tandem's participant ids, so the frames are the same size.
-      agent.address(randomBytes(16).toString('hex'), 'agent', 2 * i);
-      visitor.address(randomBytes(16).toString('hex'), 'visitor', 2 * i + 1);
+      const agentId = randomBytes(16).toString('hex');
+      const visitorId = randomBytes(16).toString('hex');
+      agent.address(agentId, visitorId, 'agent', 2 * i);
+      visitor.address(visitorId, agentId, 'visitor', 2 * i + 1);
       agent.partner = visitor;
       visitor.partner = agent;
       pairs.push([agent, visitor]);

@@ -1,7 +1,7 @@
 import { GENERATION_MAX, ID_CHARS, SignalLimits } from './messages';
 
 /* The relay's fast path. Almost every frame a call sends is a `signal`, and almost all of them are written by our
- * own clients in one canonical form: JSON.stringify of {type, to, gen, data} around simple-peer's signal object, with
+ * own clients in one canonical form: JSON.stringify of {type, from, to, gen, data} around simple-peer's signal object, with
  * no whitespace and keys in a fixed order. For that form one anchored regular expression both recognises and
  * validates the frame, without building the object tree, the SDP string and the schema check that JSON.parse plus
  * TypeBox cost on every message (measured in docs/benchmarks.md).
@@ -11,9 +11,10 @@ import { GENERATION_MAX, ID_CHARS, SignalLimits } from './messages';
  * undefined and goes through parseClientMessage, which stays the authority. The relay forwards the frame's own
  * bytes, so the reader needs to return only what routing uses. */
 
-/** What the relay needs of a validated `signal`: where it goes and for which pair generation. */
+/** What the relay needs of a validated `signal`: who says they sent it, where it goes, for which pair generation. */
 export interface SignalHeader {
   type: 'signal';
+  from: string;
   to: string;
   gen: number;
 }
@@ -23,13 +24,14 @@ export interface SignalHeader {
 const STRING_BODY = String.raw`[^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*)*`;
 
 /* Numbered groups, in this order (named groups come back as a dictionary-mode object, slow to read per message). */
-const TO = 1;
-const GEN = 2;
-const SDP = 3;
-const CANDIDATE = 4;
-const LINE_INDEX = 5;
-const MID = 6;
-const USERNAME_FRAGMENT = 7;
+const FROM = 1;
+const TO = 2;
+const GEN = 3;
+const SDP = 4;
+const CANDIDATE = 5;
+const LINE_INDEX = 6;
+const MID = 7;
+const USERNAME_FRAGMENT = 8;
 
 const quoted = `"(${STRING_BODY})"`;
 const optionalKey = (key: string, value: string) => `(?:,"${key}":(?:${value}|null))?`;
@@ -43,7 +45,7 @@ const CANDIDATE_DATA =
   '\\}\\}';
 
 const CANONICAL_SIGNAL = new RegExp(
-  `^\\{"type":"signal","to":"(${ID_CHARS})","gen":([1-9][0-9]{0,6}),"data":(?:${DESCRIPTION_DATA}|${CANDIDATE_DATA})\\}$`,
+  `^\\{"type":"signal","from":"(${ID_CHARS})","to":"(${ID_CHARS})","gen":([1-9][0-9]{0,6}),"data":(?:${DESCRIPTION_DATA}|${CANDIDATE_DATA})\\}$`,
 );
 
 /** A string's length as JSON text is never less than its length once parsed (an escape or a multi-byte character
@@ -63,5 +65,5 @@ export function readCanonicalSignal(text: string): SignalHeader | undefined {
     within(match[MID], SignalLimits.sdpMid) &&
     within(match[USERNAME_FRAGMENT], SignalLimits.usernameFragment) &&
     (lineIndex === undefined || Number(lineIndex) <= SignalLimits.sdpMLineIndex);
-  return fits ? { type: 'signal', to: match[TO] as string, gen } : undefined;
+  return fits ? { type: 'signal', from: match[FROM] as string, to: match[TO] as string, gen } : undefined;
 }

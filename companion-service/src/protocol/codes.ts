@@ -17,6 +17,7 @@ export const ErrorCode = {
   AlreadyInSession: 'already_in_session',
   NotInSession: 'not_in_session',
   UnknownPeer: 'unknown_peer',
+  WrongSender: 'wrong_sender',
   ResumeFailed: 'resume_failed',
   DevSignInDisabled: 'dev_sign_in_disabled',
   VisitorOffline: 'visitor_offline',

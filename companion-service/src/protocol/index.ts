@@ -1,4 +1,3 @@
 export * from './codes';
 export * from './messages';
 export * from './http';
-export * from './signalRelay';

@@ -95,7 +95,9 @@ export const AgentJoinWithCode = msg('agent.join', {
 });
 export const AgentJoinWithTicket = msg('agent.join', { ticket: Type.String({ minLength: 16, maxLength: 128 }) });
 export const SessionResume = msg('session.resume', { resumeToken: Type.String({ minLength: 16, maxLength: 128 }) });
-export const SignalOut = msg('signal', { to: Id, gen: Generation, data: SignalData });
+/** The sender names itself in `from`; the server relays the frame only if that is the socket's own participant, and
+ * then forwards its bytes unchanged (see `SignalIn`). */
+export const SignalOut = msg('signal', { from: Id, to: Id, gen: Generation, data: SignalData });
 export const PairRestart = msg('pair.restart', { peerId: Id });
 export const SessionLeave = msg('session.leave', {});
 export const SessionEnd = msg('session.end', {});
@@ -248,9 +250,10 @@ export const PeerLeft = msg('peer.left', { peerId: Id, reason: Type.String() });
 export const PeerAway = msg('peer.away', { peerId: Id });
 export const PeerBack = msg('peer.back', { peerId: Id });
 export const PairReset = msg('pair.reset', { link: PeerLink });
-/** What a signal's recipient gets: the sender's `signal` message as it arrived (`to` is the recipient itself), with the
- * server-set `from` in front. See `protocol/signalRelay.ts`. */
-export const SignalIn = msg('signal', { from: Id, to: Id, gen: Generation, data: SignalData });
+/** What a signal's recipient gets: the sender's `signal` message byte for byte (`to` is the recipient itself). The
+ * server checked `from` against the sending socket, on the same parse the recipient makes (JSON.parse keeps the last
+ * of duplicate keys on both ends), so `from` cannot be forged. */
+export const SignalIn = SignalOut;
 export const SessionEnded = msg('session.ended', { reason: Type.String() });
 export const PresenceRegistered = msg('presence.registered', { visitorId: Type.String(), name: Type.Optional(Type.String()) });
 export const Presence = msg('presence', { visitorId: Type.String(), online: Type.Boolean() });

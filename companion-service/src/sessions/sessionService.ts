@@ -7,7 +7,7 @@ import type { Config } from '../config/schema';
 import { iceServersFor } from '../ice/iceServers';
 import { CloseCode, ErrorCode, LeaveReason } from '../protocol/codes';
 import type { ServerMessage, SessionJoined, VisitorDevice } from '../protocol/messages';
-import { withSignalPrefix } from '../protocol/signalRelay';
+import type { SignalHeader } from '../protocol/canonicalSignal';
 import type { Store } from '../store/store';
 import { generateCode } from './codes';
 import { SessionDirectory } from './directory';
@@ -256,17 +256,19 @@ export class SessionService {
 
   // --- during the session ------------------------------------------------------------------------------------
 
-  /** Hot path: forwards one simple-peer signal (the sender's validated `signal` frame) to its recipient, unchanged,
-   * if both are in the same session. Signals for an older generation of the pair are dropped: they belong to a peer
+  /** Hot path: forwards one simple-peer signal to its recipient if both are in the same session and the signal names
+   * its real sender. The recipient gets the sender's validated frame byte for byte, as a bare relay would send it:
+   * no copy, no re-encoding. Signals for an older generation of the pair are dropped: they belong to a peer
    * connection that is gone. */
-  relaySignal(from: string, to: string, gen: number, signalFrame: Buffer): ErrorCode | undefined {
-    const seat = this.directory.seatOf(from);
+  relaySignal(senderId: string, signal: SignalHeader, signalFrame: Buffer): ErrorCode | undefined {
+    if (signal.from !== senderId) return ErrorCode.WrongSender;
+    const seat = this.directory.seatOf(senderId);
     if (!seat) return ErrorCode.NotInSession;
-    seat.relayRoutes ??= relayRoutesFrom(seat.session, from, (name) => this.deps.bus.channel(name));
-    const route = routeTo(seat.relayRoutes, to);
+    seat.relayRoutes ??= relayRoutesFrom(seat.session, senderId, (name) => this.deps.bus.channel(name));
+    const route = routeTo(seat.relayRoutes, signal.to);
     if (!route) return ErrorCode.UnknownPeer;
-    if (gen !== route.gen) return undefined;
-    void route.channel.publish(withSignalPrefix(route.prefix, signalFrame));
+    if (signal.gen !== route.gen) return undefined;
+    void route.channel.publish(signalFrame);
     return undefined;
   }
 

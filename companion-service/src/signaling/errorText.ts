@@ -14,6 +14,7 @@ const ERROR_TEXT: Partial<Record<ErrorCode, string>> = {
   [ErrorCode.AlreadyInSession]: 'This connection is already in a session.',
   [ErrorCode.NotInSession]: 'Join a session first.',
   [ErrorCode.UnknownPeer]: 'That participant is not in your session.',
+  [ErrorCode.WrongSender]: 'A signal must name its own sender as "from".',
   [ErrorCode.Forbidden]: 'You are not allowed to do that.',
   [ErrorCode.ResumeFailed]: 'The session could not be resumed.',
   [ErrorCode.VisitorOffline]: 'The customer is not online right now.',

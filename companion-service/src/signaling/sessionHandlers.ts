@@ -97,7 +97,7 @@ export function registerSessionHandlers(router: MessageRouter, deps: SessionHand
 
   router.on('signal', (connection, message, frame) => {
     if (!connection.participantId) return connection.fail(ErrorCode.NotInSession, message.type);
-    const refused = sessions.relaySignal(connection.participantId, message.to, message.gen, frame);
+    const refused = sessions.relaySignal(connection.participantId, message, frame);
     if (refused) connection.fail(refused, message.type);
   });
 

@@ -4,6 +4,8 @@ import type { ClientMessage, ServerMessage, ServerMessageOf } from '../../src/pr
 /** A test participant: a real WebSocket that records everything the server sends. */
 export class TestClient {
   readonly received: ServerMessage[] = [];
+  /** The text each received message arrived as. */
+  private readonly texts = new WeakMap<ServerMessage, string>();
   private waiters: Array<() => void> = [];
   closeInfo: { code: number; reason: string } | undefined;
   /** Everything the server sends is JSON text: a binary frame would reach a browser as a Blob. */
@@ -12,7 +14,10 @@ export class TestClient {
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data, isBinary) => {
       if (isBinary) this.binaryFrames++;
-      this.received.push(JSON.parse(data.toString()) as ServerMessage);
+      const text = data.toString();
+      const message = JSON.parse(text) as ServerMessage;
+      this.texts.set(message, text);
+      this.received.push(message);
       this.wake();
     });
     socket.on('close', (code, reason) => {
@@ -42,6 +47,12 @@ export class TestClient {
   async next<T extends ServerMessage['type']>(type: T, timeoutMs = 3000): Promise<ServerMessageOf<T>> {
     const found = await this.until(() => this.received.findIndex((m) => m.type === type), (i) => i >= 0, timeoutMs, `a "${type}" message`);
     return this.received.splice(found, 1)[0] as ServerMessageOf<T>;
+  }
+
+  /** Like `next`, but the message's text exactly as it arrived. */
+  async nextRaw(type: ServerMessage['type'], timeoutMs = 3000): Promise<string> {
+    const message = await this.next(type, timeoutMs);
+    return this.texts.get(message) ?? '';
   }
 
   async closed(timeoutMs = 3000): Promise<{ code: number; reason: string }> {

@@ -51,7 +51,7 @@ describe('guest admission', () => {
     expect((await c.visitor.next('peer.joined')).link).toMatchObject({ peer: { role: 'guest', name: 'Gil Guest' }, initiator: true });
     expect((await c.agent.next('peer.joined')).link).toMatchObject({ peer: { role: 'guest' }, initiator: true });
     // Guests are in the relay like everyone else.
-    guest.send({ type: 'signal', to: c.agentId, gen: 1, data: { type: 'renegotiate', renegotiate: true } });
+    guest.send({ type: 'signal', from: joined.self.id, to: c.agentId, gen: 1, data: { type: 'renegotiate', renegotiate: true } });
     expect((await c.agent.next('signal')).from).toBe(joined.self.id);
     const participants = await suite.server.store.listParticipants(c.joined.sessionId);
     expect(participants.map((p) => [p.role, p.name])).toContainEqual(['guest', 'Gil Guest']);
@@ -146,7 +146,7 @@ describe('eject and pause', () => {
     const back = await connect();
     back.send({ type: 'guest.request', invite: inv, name: 'Gil Guest' });
     expect((await back.next('error')).code).toBe(ErrorCode.InvalidInvite);
-    c.visitor.send({ type: 'signal', to: guestId, gen: 1, data: { type: 'renegotiate', renegotiate: true } });
+    c.visitor.send({ type: 'signal', from: c.visitorId, to: guestId, gen: 1, data: { type: 'renegotiate', renegotiate: true } });
     expect((await c.visitor.next('error')).code).toBe(ErrorCode.UnknownPeer);
     const participants = await suite.server.store.listParticipants(c.joined.sessionId);
     expect(participants.find((p) => p.id === guestId)?.leaveReason).toBe('ejected');
@@ -194,7 +194,7 @@ describe('eject and pause', () => {
     guest.send({ type: 'session.leave' });
     expect(await c.agent.next('peer.left')).toEqual({ type: 'peer.left', peerId: guestId, reason: 'hangup' });
     await c.agent.nothing('session.ended');
-    c.agent.send({ type: 'signal', to: c.visitorId, gen: 1, data: { type: 'renegotiate', renegotiate: true } });
+    c.agent.send({ type: 'signal', from: c.agentId, to: c.visitorId, gen: 1, data: { type: 'renegotiate', renegotiate: true } });
     await c.visitor.next('signal');
   });
 

@@ -88,7 +88,7 @@ describe('message rate', () => {
     const { visitor, agent, visitorId, agentId } = await startCall(s.wsUrl, token);
     clients.push(visitor, agent);
     const data = { type: 'candidate' as const, candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host' } };
-    for (let i = 0; i < 20; i++) visitor.send({ type: 'signal', to: agentId, gen: 1, data });
+    for (let i = 0; i < 20; i++) visitor.send({ type: 'signal', from: visitorId, to: agentId, gen: 1, data });
     await new Promise((r) => setTimeout(r, 300));
     const relayed = agent.received.filter((m) => m.type === 'signal').length;
     const refused = visitor.received.filter((m) => m.type === 'error' && m.code === ErrorCode.RateLimited).length;
@@ -96,7 +96,7 @@ describe('message rate', () => {
     expect(relayed).toBeLessThan(20);
     expect(relayed + refused).toBe(20);
     await new Promise((r) => setTimeout(r, 1000));
-    visitor.send({ type: 'signal', to: agentId, gen: 1, data });
+    visitor.send({ type: 'signal', from: visitorId, to: agentId, gen: 1, data });
     await new Promise((r) => setTimeout(r, 100));
     expect(agent.received.filter((m) => m.type === 'signal').length).toBe(relayed + 1);
     expect(visitor.closeInfo).toBeUndefined();

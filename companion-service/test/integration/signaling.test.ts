@@ -82,28 +82,38 @@ describe('relaying signals', () => {
   it('relays every simple-peer signal type unchanged, both ways', async () => {
     const { visitor, agent, visitorId, agentId } = await call();
     for (const data of SIGNALS) {
-      visitor.send({ type: 'signal', to: agentId, gen: 1, data });
+      visitor.send({ type: 'signal', from: visitorId, to: agentId, gen: 1, data });
       expect(await agent.next('signal')).toEqual({ type: 'signal', from: visitorId, to: agentId, gen: 1, data });
-      agent.send({ type: 'signal', to: visitorId, gen: 1, data });
+      agent.send({ type: 'signal', from: agentId, to: visitorId, gen: 1, data });
       expect(await visitor.next('signal')).toEqual({ type: 'signal', from: agentId, to: visitorId, gen: 1, data });
     }
     expect([visitor.binaryFrames, agent.binaryFrames]).toEqual([0, 0]);
   });
 
-  it('forwards the sender\'s text with the server\'s "from", which a sender cannot forge', async () => {
+  it('forwards the sender\'s own bytes, and only when "from" names the sender', async () => {
     const { visitor, agent, visitorId, agentId } = await call();
     const candidate = SIGNALS.find((d) => 'candidate' in d)!;
-    visitor.sendRaw(JSON.stringify({ type: 'signal', from: agentId, to: agentId, gen: 1, data: candidate }));
+    // Claiming to be someone else, or leaving "from" out, is refused and reaches no one.
+    visitor.send({ type: 'signal', from: agentId, to: agentId, gen: 1, data: candidate });
+    expect((await visitor.next('error')).code).toBe(ErrorCode.WrongSender);
+    visitor.sendRaw(JSON.stringify({ type: 'signal', to: agentId, gen: 1, data: candidate }));
     expect((await visitor.next('error')).code).toBe(ErrorCode.BadMessage);
+    // A repeated "from" reads the same on both ends (JSON.parse keeps the last): a forged last one is refused ...
+    visitor.sendRaw(`{"type":"signal","from":"${visitorId}","to":"${agentId}","gen":1,"data":${JSON.stringify(candidate)},"from":"${agentId}"}`);
+    expect((await visitor.next('error')).code).toBe(ErrorCode.WrongSender);
     await agent.nothing('signal');
-    // Odd but valid JSON (whitespace, a repeated key) reaches the recipient reading exactly as the server checked it.
-    visitor.sendRaw(` \n {"gen":7,"type":"signal","to":"${agentId}","data":${JSON.stringify(candidate)},"gen":1}  `);
-    const relayed = await agent.next('signal');
-    expect(relayed).toEqual({ type: 'signal', from: visitorId, to: agentId, gen: 1, data: candidate });
-    expect(checkSignalIn(relayed)).toBe(true);
-    // Text that is not ASCII survives the byte-level splice.
+    // ... and a forged first one is overridden by the true last one, which is what the recipient reads too.
+    const doubled = `{"from":"${agentId}","type":"signal","to":"${agentId}","gen":1,"data":${JSON.stringify(candidate)},"from":"${visitorId}"}`;
+    visitor.sendRaw(doubled);
+    expect(await agent.nextRaw('signal')).toBe(doubled);
+    // Odd but valid JSON (whitespace, a repeated key) is forwarded exactly as it came.
+    const odd = ` \n {"gen":7,"type":"signal","from":"${visitorId}","to":"${agentId}","data":${JSON.stringify(candidate)},"gen":1}  `;
+    visitor.sendRaw(odd);
+    expect(await agent.nextRaw('signal')).toBe(odd);
+    expect(checkSignalIn(JSON.parse(odd))).toBe(true);
+    // Text that is not ASCII arrives intact.
     const sdp = { type: 'offer', sdp: 'v=0\r\ns=Café – ☕\r\n' };
-    visitor.sendRaw(JSON.stringify({ type: 'signal', to: agentId, gen: 1, data: sdp }));
+    visitor.sendRaw(JSON.stringify({ type: 'signal', from: visitorId, to: agentId, gen: 1, data: sdp }));
     expect((await agent.next('signal')).data).toEqual(sdp);
     expect(agent.binaryFrames).toBe(0);
   });
@@ -111,7 +121,7 @@ describe('relaying signals', () => {
   it('never relays to someone in another session', async () => {
     const first = await call();
     const second = await call();
-    first.visitor.send({ type: 'signal', to: second.agentId, gen: 1, data: SIGNALS[0]! });
+    first.visitor.send({ type: 'signal', from: first.visitorId, to: second.agentId, gen: 1, data: SIGNALS[0]! });
     expect((await first.visitor.next('error')).code).toBe(ErrorCode.UnknownPeer);
     await second.agent.nothing('signal');
   });
@@ -119,7 +129,7 @@ describe('relaying signals', () => {
   it('refuses signals from a socket that is not in a session', async () => {
     const { agentId, agent } = await call();
     const stranger = await connect();
-    stranger.send({ type: 'signal', to: agentId, gen: 1, data: SIGNALS[0]! });
+    stranger.send({ type: 'signal', from: agentId, to: agentId, gen: 1, data: SIGNALS[0]! });
     expect((await stranger.next('error')).code).toBe(ErrorCode.NotInSession);
     await agent.nothing('signal');
   });
@@ -129,9 +139,9 @@ describe('relaying signals', () => {
     agent.send({ type: 'pair.restart', peerId: visitorId });
     expect((await agent.next('pair.reset')).link).toMatchObject({ peer: { id: visitorId }, initiator: false, gen: 2 });
     expect((await visitor.next('pair.reset')).link).toMatchObject({ peer: { id: agentId }, initiator: true, gen: 2 });
-    visitor.send({ type: 'signal', to: agentId, gen: 1, data: SIGNALS[0]! });
+    visitor.send({ type: 'signal', from: visitorId, to: agentId, gen: 1, data: SIGNALS[0]! });
     await agent.nothing('signal');
-    visitor.send({ type: 'signal', to: agentId, gen: 2, data: SIGNALS[0]! });
+    visitor.send({ type: 'signal', from: visitorId, to: agentId, gen: 2, data: SIGNALS[0]! });
     expect((await agent.next('signal')).gen).toBe(2);
   });
 });
@@ -143,9 +153,9 @@ describe('bad input', () => {
       ['not json', ErrorCode.BadMessage],
       ['[1,2,3]', ErrorCode.BadMessage],
       ['{"type":"launch.missiles"}', ErrorCode.UnknownType],
-      [JSON.stringify({ type: 'signal', to: agentId, gen: 1, data: { type: 'offer', sdp: 'x', extra: 1 } }), ErrorCode.BadMessage],
-      [JSON.stringify({ type: 'signal', to: agentId, gen: 1, data: { type: 'offer', sdp: 'x'.repeat(60_001) } }), ErrorCode.BadMessage],
-      [JSON.stringify({ type: 'signal', to: '../../etc', gen: 1, data: SIGNALS[0] }), ErrorCode.BadMessage],
+      [JSON.stringify({ type: 'signal', from: visitorId, to: agentId, gen: 1, data: { type: 'offer', sdp: 'x', extra: 1 } }), ErrorCode.BadMessage],
+      [JSON.stringify({ type: 'signal', from: visitorId, to: agentId, gen: 1, data: { type: 'offer', sdp: 'x'.repeat(60_001) } }), ErrorCode.BadMessage],
+      [JSON.stringify({ type: 'signal', from: visitorId, to: '../../etc', gen: 1, data: SIGNALS[0] }), ErrorCode.BadMessage],
       [JSON.stringify({ type: 'agent.join', token: 'x', code: '12ab56' }), ErrorCode.BadMessage],
       [JSON.stringify({ type: 'session.end', now: true }), ErrorCode.BadMessage],
     ];
@@ -157,21 +167,21 @@ describe('bad input', () => {
     expect((await visitor.next('error')).code).toBe(ErrorCode.BadMessage);
     // The session and the socket are untouched: the relay still works and the store still says active.
     await agent.nothing('signal');
-    visitor.send({ type: 'signal', to: agentId, gen: 1, data: SIGNALS[2]! });
+    visitor.send({ type: 'signal', from: visitorId, to: agentId, gen: 1, data: SIGNALS[2]! });
     expect((await agent.next('signal')).from).toBe(visitorId);
     expect((await suite.server.store.getSession(joined.sessionId))?.status).toBe('active');
   });
 
   it('refuses a message over the per-message limit without dropping the socket', async () => {
     const { visitor, agent, agentId, visitorId } = await call();
-    visitor.sendRaw(JSON.stringify({ type: 'signal', to: agentId, gen: 1, data: { type: 'offer', sdp: 'x'.repeat(70_000) } }));
+    visitor.sendRaw(JSON.stringify({ type: 'signal', from: visitorId, to: agentId, gen: 1, data: { type: 'offer', sdp: 'x'.repeat(70_000) } }));
     expect((await visitor.next('error')).code).toBe(ErrorCode.TooLarge);
-    visitor.send({ type: 'signal', to: agentId, gen: 1, data: SIGNALS[0]! });
+    visitor.send({ type: 'signal', from: visitorId, to: agentId, gen: 1, data: SIGNALS[0]! });
     expect((await agent.next('signal')).from).toBe(visitorId);
   });
 
   it('closes a frame over maxPayload with 1009, and the participant can resume', async () => {
-    const { visitor, agent, created, agentId } = await call();
+    const { visitor, agent, created, visitorId, agentId } = await call();
     visitor.sendRaw('x'.repeat(suite.server.config.socket.maxPayloadBytes + 1));
     expect((await visitor.closed()).code).toBe(CloseCode.MessageTooBig);
     await agent.next('peer.away');
@@ -179,7 +189,7 @@ describe('bad input', () => {
     again.send({ type: 'session.resume', resumeToken: created.resumeToken });
     expect((await again.next('session.joined')).resumed).toBe(true);
     await agent.next('peer.back');
-    again.send({ type: 'signal', to: agentId, gen: 1, data: SIGNALS[0]! });
+    again.send({ type: 'signal', from: visitorId, to: agentId, gen: 1, data: SIGNALS[0]! });
     await agent.next('signal');
   });
 });
@@ -195,7 +205,7 @@ describe('dropped sockets', () => {
     expect(resumed).toMatchObject({ resumed: true, self: { id: visitorId, role: 'visitor' } });
     expect(resumed.peers).toEqual([{ peer: { id: agentId, role: 'agent', name: 'Ana Agent', media: { video: false, paused: false } }, initiator: true, gen: 1 }]);
     expect((await agent.next('peer.back')).peerId).toBe(visitorId);
-    agent.send({ type: 'signal', to: visitorId, gen: 1, data: SIGNALS[1]! });
+    agent.send({ type: 'signal', from: agentId, to: visitorId, gen: 1, data: SIGNALS[1]! });
     expect((await back.next('signal')).data).toEqual(SIGNALS[1]);
   });
 

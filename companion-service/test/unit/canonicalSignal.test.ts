@@ -2,24 +2,25 @@ import { readCanonicalSignal } from '../../src/protocol/canonicalSignal';
 import { SignalLimits } from '../../src/protocol/messages';
 import { parseClientMessage } from '../../src/protocol/validate';
 
+const FROM = 'visitor_0123456789abcde';
 const TO = 'agent_0123456789abcdef';
 const SDP = 'v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n';
 const CANDIDATE = { candidate: 'candidate:842163049 1 udp 1677729535 192.168.1.2 56143 typ srflx', sdpMLineIndex: 0, sdpMid: '0' };
 
-/** What our clients send: JSON.stringify of {type, to, gen, data} around simple-peer's signal object. */
-const frame = (data: unknown, gen = 1, to = TO) => JSON.stringify({ type: 'signal', to, gen, data });
+/** What our clients send: JSON.stringify of {type, from, to, gen, data} around simple-peer's signal object. */
+const frame = (data: unknown, gen = 1, to = TO, from = FROM) => JSON.stringify({ type: 'signal', from, to, gen, data });
 
 /** The authority: what the full parse and schema check make of the same text. */
-function authority(text: string): { to: string; gen: number } | undefined {
+function authority(text: string): { from: string; to: string; gen: number } | undefined {
   const parsed = parseClientMessage(text);
   if (!parsed.ok || parsed.message.type !== 'signal') return undefined;
-  return { to: parsed.message.to, gen: parsed.message.gen };
+  return { from: parsed.message.from, to: parsed.message.to, gen: parsed.message.gen };
 }
 
 /** The property the fast path must keep: whatever it accepts, the schema accepts with the same route. */
 function expectAgreement(text: string): boolean {
   const fast = readCanonicalSignal(text);
-  if (fast) expect({ to: fast.to, gen: fast.gen }).toEqual(authority(text));
+  if (fast) expect({ from: fast.from, to: fast.to, gen: fast.gen }).toEqual(authority(text));
   return fast !== undefined;
 }
 
@@ -40,20 +41,23 @@ describe('canonical signal frames', () => {
     for (const text of frames) {
       expect(readCanonicalSignal(text)).toEqual({ type: 'signal', ...authority(text) });
     }
-    expect(readCanonicalSignal(frame({ type: 'answer', sdp: SDP }, 42, 'visitor-1234'))).toEqual({ type: 'signal', to: 'visitor-1234', gen: 42 });
+    expect(readCanonicalSignal(frame({ type: 'answer', sdp: SDP }, 42, 'visitor-1234', 'agent-5678'))).toEqual({ type: 'signal', from: 'agent-5678', to: 'visitor-1234', gen: 42 });
   });
 
   it('leaves valid frames in any other spelling to the full parse, which accepts them', () => {
     const others = [
       ` ${frame({ type: 'offer', sdp: SDP })}`,
-      JSON.stringify({ type: 'signal', to: TO, gen: 1, data: { type: 'offer', sdp: SDP } }, null, 2),
-      JSON.stringify({ to: TO, type: 'signal', gen: 1, data: { type: 'offer', sdp: SDP } }),
-      JSON.stringify({ type: 'signal', to: TO, gen: 1, data: { sdp: SDP, type: 'offer' } }),
+      JSON.stringify({ type: 'signal', from: FROM, to: TO, gen: 1, data: { type: 'offer', sdp: SDP } }, null, 2),
+      JSON.stringify({ to: TO, type: 'signal', from: FROM, gen: 1, data: { type: 'offer', sdp: SDP } }),
+      JSON.stringify({ type: 'signal', to: TO, from: FROM, gen: 1, data: { type: 'offer', sdp: SDP } }),
+      JSON.stringify({ type: 'signal', from: FROM, to: TO, gen: 1, data: { sdp: SDP, type: 'offer' } }),
+      // A repeated "from": JSON.parse keeps the last, on the server and in the recipient's browser alike.
+      `{"type":"signal","from":"${TO}","to":"${TO}","gen":1,"data":{"type":"offer","sdp":"x"},"from":"${FROM}"}`,
       frame({ type: 'candidate', candidate: { sdpMid: '0', candidate: 'c' } }),
       frame({ type: 'renegotiate', renegotiate: true }),
       frame({ type: 'transceiverRequest', transceiverRequest: { kind: 'video' } }),
-      `{"type":"signal","to":"${TO}","gen":1.0,"data":{"type":"offer","sdp":"x"}}`,
-      `{"type":"signal","to":"${TO}","gen":1,"data":{"type":"offer","sdp":"\\u0078"}}`.replace('\\u0078', '\\u00'),
+      `{"type":"signal","from":"${FROM}","to":"${TO}","gen":1.0,"data":{"type":"offer","sdp":"x"}}`,
+      `{"type":"signal","from":"${FROM}","to":"${TO}","gen":1,"data":{"type":"offer","sdp":"\\u0078"}}`.replace('\\u0078', '\\u00'),
       // Within the limit once parsed, over it as JSON text: the fast path cannot tell, so it defers.
       frame({ type: 'offer', sdp: '\n'.repeat(SignalLimits.sdp) }),
     ];
@@ -75,15 +79,18 @@ describe('canonical signal frames', () => {
       frame({ type: 'offer', sdp: SDP }, 1_000_001),
       frame({ type: 'offer', sdp: SDP }, 1, 'short'),
       frame({ type: 'offer', sdp: SDP }, 1, '../../etc/passwd'),
+      frame({ type: 'offer', sdp: SDP }, 1, TO, 'short'),
+      frame({ type: 'offer', sdp: SDP }, 1, TO, '"quoted"-0123456789abcdef'),
+      JSON.stringify({ type: 'signal', to: TO, gen: 1, data: { type: 'offer', sdp: SDP } }),
       frame({ type: 'pranswer', sdp: SDP }),
       frame({ type: 'offer', sdp: 5 }),
-      `{"type":"signal","to":"${TO}","gen":01,"data":{"type":"offer","sdp":"x"}}`,
-      `{"type":"signal","to":"${TO}","gen":1,"data":{"type":"offer","sdp":"raw\ncontrol"}}`,
-      `{"type":"signal","to":"${TO}","gen":1,"data":{"type":"offer","sdp":"bad \\x escape"}}`,
-      `{"type":"signal","to":"${TO}","gen":1,"data":{"type":"offer","sdp":"unterminated \\"}}`,
-      `{"type":"signal","to":"${TO}","gen":1,"data":{"type":"offer","sdp":"x"}}}`,
-      `{"type":"signal","to":"${TO}","gen":1,"data":{"type":"offer","sdp":"x"}`,
-      `{"type":"signal","to":"${TO}","gen":1,"data":{"type":"offer","sdp":"x"}},"extra":1}`,
+      `{"type":"signal","from":"${FROM}","to":"${TO}","gen":01,"data":{"type":"offer","sdp":"x"}}`,
+      `{"type":"signal","from":"${FROM}","to":"${TO}","gen":1,"data":{"type":"offer","sdp":"raw\ncontrol"}}`,
+      `{"type":"signal","from":"${FROM}","to":"${TO}","gen":1,"data":{"type":"offer","sdp":"bad \\x escape"}}`,
+      `{"type":"signal","from":"${FROM}","to":"${TO}","gen":1,"data":{"type":"offer","sdp":"unterminated \\"}}`,
+      `{"type":"signal","from":"${FROM}","to":"${TO}","gen":1,"data":{"type":"offer","sdp":"x"}}}`,
+      `{"type":"signal","from":"${FROM}","to":"${TO}","gen":1,"data":{"type":"offer","sdp":"x"}`,
+      `{"type":"signal","from":"${FROM}","to":"${TO}","gen":1,"data":{"type":"offer","sdp":"x"}},"extra":1}`,
     ];
     for (const text of refused) {
       expect(authority(text)).toBeUndefined();

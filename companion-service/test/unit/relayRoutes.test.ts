@@ -1,7 +1,6 @@
 import { Channels, type BusPayload } from '../../src/bus/bus';
 import { MemoryBus } from '../../src/bus/memoryBus';
 import { LeaveReason } from '../../src/protocol/codes';
-import { signalPrefix, withSignalPrefix } from '../../src/protocol/signalRelay';
 import { admitAgent, createSession, endByAgent, leave, restartPair, type Outcome, type Session } from '../../src/sessions/model';
 import { relayRoutesFrom, routeTo, type RelayRoute } from '../../src/sessions/relayRoutes';
 
@@ -20,13 +19,13 @@ function active(): Session {
 
 const bus = new MemoryBus();
 const routes = (session: Session, from: string) => relayRoutesFrom(session, from, (name) => bus.channel(name));
-const summary = (route: RelayRoute | undefined) => route && { to: route.to, channel: route.channel.name, gen: route.gen, prefix: route.prefix.toString() };
+const summary = (route: RelayRoute | undefined) => route && { to: route.to, channel: route.channel.name, gen: route.gen };
 
 describe('relay routes', () => {
   it('route each member to every other member, on the peer channel, at the pair generation', () => {
     const s = active();
-    expect(routes(s, 'visitor-1').map(summary)).toEqual([{ to: 'agent-1', channel: Channels.participant('agent-1'), gen: 1, prefix: signalPrefix('visitor-1').toString() }]);
-    expect(routes(s, 'agent-1').map(summary)).toEqual([{ to: 'visitor-1', channel: Channels.participant('visitor-1'), gen: 1, prefix: signalPrefix('agent-1').toString() }]);
+    expect(routes(s, 'visitor-1').map(summary)).toEqual([{ to: 'agent-1', channel: Channels.participant('agent-1'), gen: 1 }]);
+    expect(routes(s, 'agent-1').map(summary)).toEqual([{ to: 'visitor-1', channel: Channels.participant('visitor-1'), gen: 1 }]);
     expect(routeTo(routes(s, 'visitor-1'), 'agent-1')?.to).toBe('agent-1');
   });
 
@@ -66,25 +65,5 @@ describe('a kept bus channel', () => {
     await local.close();
     await channel.publish('closed');
     expect(second).toEqual(['two']);
-  });
-});
-
-describe('the relayed signal frame', () => {
-  it('is the sender frame with the server-set from first, whatever whitespace came before the brace', () => {
-    const frame = Buffer.from(' \n{"type":"signal","to":"agent-1","gen":1,"data":{"type":"offer","sdp":"v=0 é"}}');
-    const relayed = withSignalPrefix(signalPrefix('visitor-1'), frame).toString();
-    expect(JSON.parse(relayed)).toEqual({ from: 'visitor-1', type: 'signal', to: 'agent-1', gen: 1, data: { type: 'offer', sdp: 'v=0 é' } });
-    expect(relayed.startsWith('{"from":"visitor-1","type":"signal"')).toBe(true);
-  });
-
-  it('keeps every relayed frame intact while later ones are built, and copes with more whitespace than the prefix is long', () => {
-    const prefix = signalPrefix('visitor-1');
-    const frames = Array.from({ length: 60 }, (_, i) =>
-      Buffer.from(`${' '.repeat(i % 3 === 0 ? prefix.length + 5 : 0)}{"type":"signal","to":"agent-1","gen":1,"data":{"type":"offer","sdp":"${'x'.repeat(i * 97)}"}}`),
-    );
-    const relayed = frames.map((frame) => withSignalPrefix(prefix, frame));
-    relayed.forEach((bytes, i) => {
-      expect(JSON.parse(bytes.toString())).toEqual({ from: 'visitor-1', type: 'signal', to: 'agent-1', gen: 1, data: { type: 'offer', sdp: 'x'.repeat(i * 97) } });
-    });
   });
 });

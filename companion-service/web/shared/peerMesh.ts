@@ -24,6 +24,8 @@ export interface PeerMeshEvents {
 export class PeerMesh {
   private readonly peers = new Map<string, PeerEntry>();
   private iceServers: IceServer[] = [];
+  /** Our participant id: every signal names its sender, and the server relays only signals that name their own. */
+  private selfId = '';
   /** Whether our camera track goes out. Off means the video sender carries no track at all: no frames, not black
    * frames, and no renegotiation (RTCRtpSender.replaceTrack). */
   private sendingVideo = true;
@@ -33,6 +35,8 @@ export class PeerMesh {
     private readonly localStream: MediaStream | undefined,
     private readonly events: PeerMeshEvents,
   ) {
+    client.on('session.created', (m) => (this.selfId = m.self.id));
+    client.on('session.joined', (m) => (this.selfId = m.self.id));
     client.on('signal', (m) => {
       const entry = this.peers.get(m.from);
       if (entry && entry.gen === m.gen) entry.peer.signal(m.data as SimplePeer.SignalData);
@@ -72,7 +76,7 @@ export class PeerMesh {
     this.peers.set(link.peer.id, entry);
     if (!this.sendingVideo) void this.applyVideo(entry);
     peer.on('signal', (data) => {
-      this.client.send({ type: 'signal', to: link.peer.id, gen: link.gen, data: data as SignalData });
+      this.client.send({ type: 'signal', from: this.selfId, to: link.peer.id, gen: link.gen, data: data as SignalData });
     });
     peer.on('stream', (stream: MediaStream) => this.events.onRemoteStream(link.peer.id, stream));
     peer.on('connect', () => this.events.onPeerConnected?.(link.peer.id));
