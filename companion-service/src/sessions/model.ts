@@ -47,6 +47,14 @@ export interface Invitation {
   answered?: 'accepted';
 }
 
+/** A pair of participants (pairKey) and the generation of its peer connection. A session keeps a list, not an object
+ * keyed by pair: participant ids as keys would give every session's object a hidden class of its own in V8, and a
+ * room holds a handful of pairs, so a scan is as quick as a lookup. */
+export interface PairGeneration {
+  readonly pair: string;
+  readonly gen: number;
+}
+
 export interface Session {
   id: string;
   code: string;
@@ -55,8 +63,8 @@ export interface Session {
   /** An unused code stops admitting (and the waiting session ends) at this time. */
   codeExpiresAt: number;
   participants: Participant[];
-  /** Generation of each pair's peer connection, keyed by pairKey(a, b). */
-  pairGenerations: Record<string, number>;
+  /** Generation of each pair's peer connection that has one; a pair not listed is at generation 1. */
+  pairGenerations: readonly PairGeneration[];
   nextSeq: number;
   invitation?: Invitation;
   /** Guest invite tokens: expiry time, or 0 once revoked. */
@@ -101,6 +109,31 @@ export function pairKey(a: string, b: string): string {
   return a < b ? `${a}|${b}` : `${b}|${a}`;
 }
 
+/** Every participant object gets the same fields in the same order, set or not, so they all share one hidden class
+ * in V8. (A spread of an object that had a field added after its literal made a new hidden class for every copy.) */
+function participant(p: Participant): Participant {
+  return {
+    id: p.id,
+    role: p.role,
+    identity: p.identity,
+    name: p.name,
+    seq: p.seq,
+    awaySince: p.awaySince,
+    media: p.media,
+    privileges: p.privileges,
+    invite: p.invite,
+  };
+}
+
+function generationOf(generations: readonly PairGeneration[], pair: string): number {
+  for (const g of generations) if (g.pair === pair) return g.gen;
+  return 1;
+}
+
+function withGeneration(generations: readonly PairGeneration[], pair: string, gen: number): PairGeneration[] {
+  return [...generations.filter((g) => g.pair !== pair), { pair, gen }];
+}
+
 export function findParticipant(session: Session, id: string): Participant | undefined {
   return session.participants.find((p) => p.id === id);
 }
@@ -126,7 +159,7 @@ function linkFor(session: Session, receiver: Participant, other: Participant): P
   return {
     peer: peerInfo(other),
     initiator: initiatorOf(receiver, other) === receiver,
-    gen: session.pairGenerations[pairKey(receiver.id, other.id)] ?? 1,
+    gen: generationOf(session.pairGenerations, pairKey(receiver.id, other.id)),
   };
 }
 
@@ -153,8 +186,8 @@ export function createSession(input: NewVisitor): Session {
     status: 'waiting',
     createdAt: input.now,
     codeExpiresAt: input.now + input.codeTtlMs,
-    participants: [{ id: input.participantId, role: 'visitor', identity: 'anonymous', seq: 0, media: MEDIA_ON, privileges: [] }],
-    pairGenerations: {},
+    participants: [participant({ id: input.participantId, role: 'visitor', identity: 'anonymous', seq: 0, media: MEDIA_ON, privileges: [] })],
+    pairGenerations: [],
     nextSeq: 1,
     invites: {},
     pendingGuests: [],
@@ -183,7 +216,7 @@ export function createInvitation(input: NewInvitation): Session {
     createdAt: input.now,
     codeExpiresAt: input.now + input.promptTtlMs,
     participants: [],
-    pairGenerations: {},
+    pairGenerations: [],
     nextSeq: 0,
     invitation: {
       id: input.invitationId,
@@ -200,9 +233,9 @@ export function createInvitation(input: NewInvitation): Session {
 
 /** Adds a member at the end of the arrival order; everyone present initiates toward them. */
 function addMember(session: Session, member: Omit<Participant, 'seq'>): { session: Session; effects: Effect[] } {
-  const newcomer: Participant = { ...member, seq: session.nextSeq };
-  const pairGenerations = { ...session.pairGenerations };
-  for (const p of session.participants) pairGenerations[pairKey(p.id, newcomer.id)] = 1;
+  const newcomer = participant({ ...member, seq: session.nextSeq });
+  let pairGenerations = session.pairGenerations;
+  for (const p of session.participants) pairGenerations = withGeneration(pairGenerations, pairKey(p.id, newcomer.id), 1);
   const next: Session = {
     ...session,
     participants: [...session.participants, newcomer],
@@ -295,7 +328,7 @@ export function canRelay(session: Session, from: string, to: string): boolean {
 
 /** The current generation of a pair, for checking that a signal belongs to the live peer connection. */
 export function pairGeneration(session: Session, a: string, b: string): number {
-  return session.pairGenerations[pairKey(a, b)] ?? 1;
+  return generationOf(session.pairGenerations, pairKey(a, b));
 }
 
 function endSession(session: Session, reason: EndReason, now: number): Outcome {
@@ -335,7 +368,7 @@ export function endByAgent(session: Session, participantId: string, now: number)
 }
 
 function withParticipant(session: Session, id: string, change: (p: Participant) => Participant): Session {
-  return { ...session, participants: session.participants.map((p) => (p.id === id ? change(p) : p)) };
+  return { ...session, participants: session.participants.map((p) => (p.id === id ? participant(change(p)) : p)) };
 }
 
 function tellOthers(session: Session, id: string, make: (to: string) => Effect): Effect[] {
@@ -359,10 +392,7 @@ export function markBack(session: Session, participantId: string, now: number, r
   if (!who) return refuse(ErrorCode.ResumeFailed);
   if (who.awaySince === undefined) return ok(session);
   if (now - who.awaySince > rules.resumeGraceMs) return refuse(ErrorCode.ResumeFailed);
-  const next = withParticipant(session, participantId, (p) => {
-    const { awaySince: _gone, ...rest } = p;
-    return rest;
-  });
+  const next = withParticipant(session, participantId, (p) => ({ ...p, awaySince: undefined }));
   return ok(next, tellOthers(next, participantId, (to) => ({ kind: 'peer-back', to, peerId: participantId })));
 }
 
@@ -377,7 +407,7 @@ export function restartPair(session: Session, from: string, peerId: string): Out
   const key = pairKey(a.id, b.id);
   const next: Session = {
     ...session,
-    pairGenerations: { ...session.pairGenerations, [key]: (session.pairGenerations[key] ?? 1) + 1 },
+    pairGenerations: withGeneration(session.pairGenerations, key, generationOf(session.pairGenerations, key) + 1),
   };
   return ok(next, [
     { kind: 'pair-reset', to: a.id, link: linkFor(next, a, b) },

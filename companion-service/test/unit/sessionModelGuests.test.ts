@@ -12,6 +12,8 @@ import {
   extendGuestCode,
   leave,
   linksFor,
+  markAway,
+  markBack,
   nextDeadline,
   pauseGuest,
   requestGuest,
@@ -203,5 +205,19 @@ describe('video', () => {
     expect(off.participants[0]?.media.video).toBe(false);
     expect(ok(setVideo(off, 'visitor', true)).participants[0]?.media.video).toBe(true);
     expect(setVideo(active(), 'stranger', true)).toEqual({ ok: false, code: ErrorCode.NotInSession });
+  });
+});
+
+describe('participant records', () => {
+  it('have the same fields in the same order however they were made or changed (one hidden class in V8)', () => {
+    const joined = withGuest();
+    const away = ok(markAway(joined, 'guest', T0 + 2));
+    const back = ok(markBack(away, 'guest', T0 + 3, RULES));
+    const paused = ok(pauseGuest(back, 'agent', 'guest', true));
+    const videoOff = ok(setVideo(paused, 'visitor', false));
+    const everyone = [joined, away, back, paused, videoOff].flatMap((s) => s.participants);
+    expect(everyone.map((p) => p.role)).toEqual(expect.arrayContaining(['visitor', 'agent', 'guest']));
+    const shapes = new Set(everyone.map((p) => Object.keys(p).join(',')));
+    expect([...shapes]).toEqual(['id,role,identity,name,seq,awaySince,media,privileges,invite']);
   });
 });
