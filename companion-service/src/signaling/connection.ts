@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket, RawData } from 'ws';
 import { Channels, type Bus, type BusPayload, type ControlMessage } from '../bus/bus';
@@ -18,11 +18,16 @@ export interface ConnectionDeps {
   router: MessageRouter;
   bus: Bus;
   log: FastifyBaseLogger;
+  /** Called once the socket has closed, so the owner can stop tracking the connection. */
+  forget(connection: SignalingConnection): void;
 }
 
 const SNAPSHOT_MARK = 'S'.charCodeAt(0);
 
 const VIOLATION_WINDOW_MS = 10_000;
+
+/** Where every connection's message queue starts: one settled promise, shared. */
+const IDLE: Promise<void> = Promise.resolve();
 
 /** ws sends Buffers as binary frames unless told otherwise; everything Tandem sends is JSON text. */
 const AS_TEXT = { binary: false } as const;
@@ -36,19 +41,23 @@ function frameBytes(data: RawData): Buffer {
 /** One WebSocket: validates and rate-limits what arrives, hands it to the feature that owns its type, and delivers
  * what the bus carries for it. Bad input gets an `error` reply and changes nothing. */
 export class SignalingConnection implements ConnectionContext {
-  readonly id = randomUUID();
+  /** Random hex, made in one piece: Node's randomUUID() builds its text by concatenation, a tree of ~17 string
+   * pieces that the socket would keep for its whole life. */
+  readonly id = randomBytes(16).toString('hex');
   alive = true;
   participantId: string | undefined;
   visitorId: string | undefined;
-  private subscriptions: Array<() => Promise<void>> = [];
-  /** The participant's own two channels, kept apart so a refused join can drop just them. */
-  private participantSubscriptions: Array<() => Promise<void>> = [];
-  private cleanups: Array<() => Promise<void> | void> = [];
+  // Made on first use: most sockets never follow a channel or register a cleanup, and every object a socket keeps
+  // is marked again by each full garbage collection.
+  private subscriptions: Array<() => Promise<void>> | undefined;
+  /** The participant's own channels, kept apart so a refused join can drop just them. */
+  private participantSubscriptions: Array<() => Promise<void>> | undefined;
+  private cleanups: Array<() => Promise<void> | void> | undefined;
   private readonly bucket: TokenBucket;
   private violations = 0;
   private violationWindowStart = Date.now();
   /** Inbound messages are handled one at a time, in order, even when a handler waits on the store. */
-  private queue: Promise<void> = Promise.resolve();
+  private queue: Promise<void> = IDLE;
   private queued = 0;
   /** Closed by the server on purpose (shutdown, session over, replaced): no grace period bookkeeping. */
   private closedQuietly = false;
@@ -70,6 +79,7 @@ export class SignalingConnection implements ConnectionContext {
     socket.on('pong', () => (this.alive = true));
     socket.on('close', () => {
       this.socketGone = true;
+      deps.forget(this);
       void this.onSocketClosed();
     });
     socket.on('error', (err) => deps.log.debug({ err, connection: this.id }, 'socket error'));
@@ -99,22 +109,24 @@ export class SignalingConnection implements ConnectionContext {
   }
 
   async follow(channel: string, handler: (payload: BusPayload) => void): Promise<void> {
-    this.subscriptions.push(await this.deps.bus.subscribe(channel, handler));
+    const unsubscribe = await this.deps.bus.subscribe(channel, handler);
+    (this.subscriptions ??= []).push(unsubscribe);
   }
 
   onClose(cleanup: () => Promise<void> | void): void {
-    this.cleanups.push(cleanup);
+    (this.cleanups ??= []).push(cleanup);
   }
 
   /** Subscribes to the participant's channels before the join takes effect (so nothing addressed to them is
    * missed), then speaks for them: an older socket for the same participant is closed as replaced. */
   async attach(participantId: string): Promise<string> {
     const bus = this.deps.bus;
-    this.participantSubscriptions.push(
+    const subscriptions = [
       await bus.subscribe(Channels.participant(participantId), (payload) => this.sendRaw(payload)),
       await bus.subscribe(Channels.control(participantId), (payload) => this.onControl(payload)),
       await bus.subscribe(Channels.cobrowse(participantId), (payload) => this.onStream(payload)),
-    );
+    ];
+    this.participantSubscriptions = this.participantSubscriptions ? [...this.participantSubscriptions, ...subscriptions] : subscriptions;
     this.participantId = participantId;
     const replaced = this.deps.sessions.bind(participantId, this.id);
     if (replaced) {
@@ -129,7 +141,9 @@ export class SignalingConnection implements ConnectionContext {
     if (!participantId) return;
     this.deps.sessions.unbind(participantId, this.id);
     this.participantId = undefined;
-    await Promise.all(this.participantSubscriptions.splice(0).map((u) => u()));
+    const subscriptions = this.participantSubscriptions ?? [];
+    this.participantSubscriptions = undefined;
+    await Promise.all(subscriptions.map((u) => u()));
   }
 
   private onFrame(data: RawData, isBinary: boolean): void {
@@ -231,8 +245,9 @@ export class SignalingConnection implements ConnectionContext {
 
   private async onSocketClosed(afterJoin = false): Promise<void> {
     this.stopDrainWait();
-    const subscriptions = [...this.subscriptions.splice(0), ...this.participantSubscriptions.splice(0)];
-    const cleanups = this.cleanups.splice(0);
+    const subscriptions = [...(this.subscriptions ?? []), ...(this.participantSubscriptions ?? [])];
+    const cleanups = this.cleanups ?? [];
+    this.subscriptions = this.participantSubscriptions = this.cleanups = undefined;
     await Promise.all(subscriptions.map((u) => u()));
     for (const cleanup of cleanups) await cleanup();
     const participantId = this.participantId;

@@ -22,14 +22,12 @@ export interface SignalingOptions {
  * sockets: limits, validation, liveness pings, shutdown. */
 export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app, opts) => {
   const connections = new Set<SignalingConnection>();
-  // One object with a fixed shape, shared by every connection. A copy per socket (`{ ...opts }` of Fastify's
-  // options object) gave each connection a different hidden class, which made every `deps.x` read on the relay's
-  // hot path a megamorphic lookup through V8's runtime.
-  const deps: ConnectionDeps = { config: opts.config, sessions: opts.sessions, router: opts.router, bus: opts.bus, log: app.log };
 
   await app.register(websocket, {
     // Set explicitly: the ws default would accept 100 MiB frames. Larger frames close the socket with 1009.
-    options: { maxPayload: opts.config.socket.maxPayloadBytes },
+    // No client tracking: `connections` is the one list of open sockets (ws's own would add a Set entry and a
+    // 'close' listener per socket).
+    options: { maxPayload: opts.config.socket.maxPayloadBytes, clientTracking: false },
     preClose: async () => {
       for (const connection of connections) connection.shutdown();
     },
@@ -45,6 +43,21 @@ export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app,
   });
   const pinger = setInterval(() => wheel.tick(), intervalMs / wheel.slotCount);
   pinger.unref();
+
+  // One object with a fixed shape, shared by every connection. A copy per socket (`{ ...opts }` of Fastify's
+  // options object) gave each connection a different hidden class, which made every `deps.x` read on the relay's
+  // hot path a megamorphic lookup through V8's runtime.
+  const deps: ConnectionDeps = {
+    config: opts.config,
+    sessions: opts.sessions,
+    router: opts.router,
+    bus: opts.bus,
+    log: app.log,
+    forget: (connection) => {
+      connections.delete(connection);
+      wheel.delete(connection);
+    },
+  };
 
   // Not counted by the HTTP rate limit: a page's reconnects must not be refused because of its other requests, and
   // each socket has its own per-message limit. No security headers either: the upgrade's answer is written by ws,
@@ -70,10 +83,6 @@ export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app,
     const connection = new SignalingConnection(socket, request.ip, userAgent, deps);
     connections.add(connection);
     wheel.add(connection);
-    socket.on('close', () => {
-      connections.delete(connection);
-      wheel.delete(connection);
-    });
   });
 
   app.addHook('onClose', async () => {
