@@ -32,7 +32,8 @@ const USAGE = `usage: npm run bench:signaling -- [options]
   --bare-mode M       verbatim (default): the bare relay forwards bytes unchanged; json: it parses and
                       re-serialises every message like Tandem does (calibration, see bareRelay.ts)
   --ping-interval S   Tandem's socket.pingIntervalSeconds (default 15, the service default): its liveness sweep
-                      pings every socket once per interval, in slices of about 100 ms
+                      visits every socket once per interval, in slices of about 100 ms, and pings those it has not
+                      heard from for half an interval (so none while the traffic runs)
   --rounds N          run every server N times, alternating the order; the summary uses medians (default 1)
   --wait-quiet S      before each run, wait up to S s for other processes to use < 0.15 cores for 3 s in a
                       row (Linux; for shared machines, default 0 = don't wait)

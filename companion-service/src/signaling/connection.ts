@@ -44,7 +44,8 @@ export class SignalingConnection implements ConnectionContext {
   /** Random hex, made in one piece: Node's randomUUID() builds its text by concatenation, a tree of ~17 string
    * pieces that the socket would keep for its whole life. */
   readonly id = randomBytes(16).toString('hex');
-  alive = true;
+  /** When the client was last heard from (any frame, or a pong): the liveness sweep pings only quiet sockets. */
+  lastHeard = Date.now();
   participantId: string | undefined;
   visitorId: string | undefined;
   // Made on first use: most sockets never follow a channel or register a cleanup, and every object a socket keeps
@@ -76,7 +77,7 @@ export class SignalingConnection implements ConnectionContext {
     this.bucket = new TokenBucket(messagesPerSecond, burst, Date.now());
     this.relay = deps.router.handlerFor('signal');
     socket.on('message', (data, isBinary) => this.onFrame(data, isBinary));
-    socket.on('pong', () => (this.alive = true));
+    socket.on('pong', () => (this.lastHeard = Date.now()));
     socket.on('close', () => {
       this.socketGone = true;
       deps.forget(this);
@@ -96,7 +97,6 @@ export class SignalingConnection implements ConnectionContext {
   }
 
   ping(): void {
-    this.alive = false;
     this.socket.ping();
   }
 
@@ -148,6 +148,7 @@ export class SignalingConnection implements ConnectionContext {
 
   private onFrame(data: RawData, isBinary: boolean): void {
     const now = Date.now();
+    this.lastHeard = now;
     if (!this.bucket.take(now)) return this.violation(ErrorCode.RateLimited, 'Too many messages; slow down.', now);
     const frame = frameBytes(data);
     if (frame.length > this.deps.config.socket.maxMessageBytes) {

@@ -5,6 +5,7 @@ import type { Bus } from '../bus/bus';
 import type { Config } from '../config/schema';
 import type { SessionService } from '../sessions/sessionService';
 import { SignalingConnection, type ConnectionDeps } from './connection';
+import { livenessAction } from './liveness';
 import { PingWheel } from './pingWheel';
 import type { MessageRouter } from './router';
 
@@ -33,15 +34,20 @@ export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app,
     },
   });
 
-  // A socket that misses a whole ping interval is dead (laptop lid closed, network gone): drop it so the
-  // participant's grace period starts. Each socket is visited once per interval, in slices of about 100 ms, so
+  // Dead sockets (laptop lid closed, network gone) are dropped so the participant's grace period starts; quiet ones
+  // are pinged to find out (liveness.ts). Each socket is visited once per interval, in slices of about 100 ms, so
   // the sweep never holds up messages for long.
   const intervalMs = opts.config.socket.pingIntervalSeconds * 1000;
+  let sweptAt = Date.now();
   const wheel = new PingWheel<SignalingConnection>(Math.min(MAX_SLOTS, Math.max(1, Math.round(intervalMs / SLOT_MS))), (connection) => {
-    if (!connection.alive) connection.terminate();
-    else connection.ping();
+    const action = livenessAction(sweptAt - connection.lastHeard, intervalMs);
+    if (action === 'terminate') connection.terminate();
+    else if (action === 'ping') connection.ping();
   });
-  const pinger = setInterval(() => wheel.tick(), intervalMs / wheel.slotCount);
+  const pinger = setInterval(() => {
+    sweptAt = Date.now();
+    wheel.tick();
+  }, intervalMs / wheel.slotCount);
   pinger.unref();
 
   // One object with a fixed shape, shared by every connection. A copy per socket (`{ ...opts }` of Fastify's

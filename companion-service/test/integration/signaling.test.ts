@@ -288,6 +288,33 @@ describe('liveness', () => {
   });
 });
 
+describe('liveness pings', () => {
+  it('go only to quiet sockets: one that keeps talking is never pinged, a quiet one is and stays', async () => {
+    const quick = await startServer({ socket: { pingIntervalSeconds: 1 } });
+    try {
+      const c = await startCall(quick.wsUrl, await devToken(quick));
+      const pings = { visitor: 0, agent: 0 };
+      c.visitor.socket.on('ping', () => pings.visitor++);
+      c.agent.socket.on('ping', () => pings.agent++);
+      const candidate = SIGNALS.find((d) => 'candidate' in d)!;
+      for (let i = 0; i < 16; i++) {
+        c.visitor.send({ type: 'signal', from: c.visitorId, to: c.agentId, gen: 1, data: candidate });
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+      expect(pings.visitor).toBe(0);
+      expect(pings.agent).toBeGreaterThanOrEqual(1);
+      // The quiet agent answered its pings (ws does by itself) and is still in the call.
+      expect(c.agent.received.filter((m) => m.type === 'signal')).toHaveLength(16);
+      expect(c.visitor.received.some((m) => m.type === 'peer.away')).toBe(false);
+      expect(c.agent.closeInfo).toBeUndefined();
+      c.visitor.close();
+      c.agent.close();
+    } finally {
+      await quick.stop();
+    }
+  });
+});
+
 describe('memory held by an open socket', () => {
   it('lets the upgrade request and its Fastify request, reply and logger go once the socket is a WebSocket', async () => {
     // The collector, reachable from a test (jest does not start node with --expose-gc).
