@@ -126,7 +126,7 @@ export class SignalingConnection implements ConnectionContext {
       await bus.subscribe(Channels.control(participantId), (payload) => this.onControl(payload)),
       await bus.subscribe(Channels.cobrowse(participantId), (payload) => this.onStream(payload)),
     ];
-    this.participantSubscriptions = this.participantSubscriptions ? [...this.participantSubscriptions, ...subscriptions] : subscriptions;
+    this.participantSubscriptions = [...(this.participantSubscriptions ?? []), ...subscriptions];
     this.participantId = participantId;
     const replaced = this.deps.sessions.bind(participantId, this.id);
     if (replaced) {

@@ -286,10 +286,8 @@ describe('liveness', () => {
       await quick.stop();
     }
   });
-});
 
-describe('liveness pings', () => {
-  it('go only to quiet sockets: one that keeps talking is never pinged, a quiet one is and stays', async () => {
+  it('pings only quiet sockets: one that keeps talking is never pinged, a quiet one is and stays', async () => {
     const quick = await startServer({ socket: { pingIntervalSeconds: 1 } });
     try {
       const c = await startCall(quick.wsUrl, await devToken(quick));
