@@ -5,6 +5,7 @@ import type { HttpRequest, HttpRequestOptions } from 'jsforce/lib/types';
 import type { TokenResponse } from 'jsforce/lib/oauth2';
 import { repoRoot } from '../paths';
 import type { SalesforceIntegration, SalesforceOrgConfig } from './configSchema';
+import { RecordRefusedError } from './errorKind';
 import { jwtBearerAssertion } from './jwtAssertion';
 
 interface Jsforce {
@@ -111,11 +112,18 @@ export class OrgConnection {
       id?: string;
       success: boolean;
       created?: boolean;
-      errors: Array<{ message?: string } | string>;
+      errors: Array<{ message?: string; errorCode?: string; statusCode?: string; fields?: string[] } | string>;
     };
     if (!result.success) {
-      const detail = result.errors.map((e) => (typeof e === 'string' ? e : e.message)).join('; ');
-      throw new Error(`upsert of ${sobject} refused: ${detail || 'no detail'}`);
+      // Answered, but the record was refused: the record's failure, not the org's (see errorKind.ts).
+      throw new RecordRefusedError(
+        sobject,
+        result.errors.map((e) =>
+          typeof e === 'string'
+            ? { errorCode: 'UNKNOWN', message: e, fields: [] }
+            : { errorCode: e.errorCode ?? e.statusCode ?? 'UNKNOWN', message: e.message ?? '', fields: e.fields ?? [] },
+        ),
+      );
     }
     return { ...(result.id ? { id: result.id } : {}), ...(result.created !== undefined ? { created: result.created } : {}) };
   }
