@@ -90,4 +90,11 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX salesforce_outbox_due ON salesforce_outbox (delivered_at, next_attempt_at);
   `,
+  // Records Salesforce refuses for themselves are retried alone, then parked for an admin (status parked).
+  `
+  ALTER TABLE salesforce_outbox ADD COLUMN record_failures INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE salesforce_outbox ADD COLUMN parked_at INTEGER;
+  ALTER TABLE salesforce_outbox ADD COLUMN omitted_fields TEXT NOT NULL DEFAULT '[]';
+  CREATE INDEX salesforce_outbox_org ON salesforce_outbox (org_id, parked_at, delivered_at);
+  `,
 ];

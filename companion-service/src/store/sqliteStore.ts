@@ -7,6 +7,8 @@ import type {
   ProblemReportRecord,
   SalesforceOrgRecord,
   SalesforceOutboxEntry,
+  SalesforceOutboxFilter,
+  SalesforceRequeueResult,
   SalesforceSessionLink,
   SessionRecord,
   Store,
@@ -261,7 +263,7 @@ export class SqliteStore implements Store {
       const rows = this.db
         .prepare(
           `SELECT * FROM salesforce_outbox
-           WHERE delivered_at IS NULL AND next_attempt_at <= ? AND (leased_until IS NULL OR leased_until <= ?)
+           WHERE delivered_at IS NULL AND parked_at IS NULL AND next_attempt_at <= ? AND (leased_until IS NULL OR leased_until <= ?)
            ORDER BY next_attempt_at, id LIMIT ?`,
         )
         .all(now, now, limit) as SalesforceOutboxRow[];
@@ -281,8 +283,52 @@ export class SqliteStore implements Store {
       .run(attempts, nextAttemptAt, lastError.slice(0, 1000), id);
   }
 
-  async listSalesforceOutbox(): Promise<SalesforceOutboxEntry[]> {
-    return (this.db.prepare('SELECT * FROM salesforce_outbox ORDER BY id').all() as SalesforceOutboxRow[]).map(outboxEntry);
+  async recordSalesforceRecordFailure(
+    id: number,
+    f: { attempts: number; recordFailures: number; nextAttemptAt: number; lastError: string },
+  ): Promise<void> {
+    this.db
+      .prepare('UPDATE salesforce_outbox SET attempts = ?, record_failures = ?, next_attempt_at = ?, last_error = ?, leased_until = NULL WHERE id = ?')
+      .run(f.attempts, f.recordFailures, f.nextAttemptAt, f.lastError.slice(0, 1000), id);
+  }
+
+  async parkSalesforceRecord(id: number, p: { attempts: number; recordFailures: number; parkedAt: number; reason: string }): Promise<void> {
+    this.db
+      .prepare('UPDATE salesforce_outbox SET attempts = ?, record_failures = ?, parked_at = ?, last_error = ?, leased_until = NULL WHERE id = ?')
+      .run(p.attempts, p.recordFailures, p.parkedAt, p.reason.slice(0, 1000), id);
+  }
+
+  async omitSalesforceRecordFields(id: number, fields: string[]): Promise<void> {
+    this.db.prepare('UPDATE salesforce_outbox SET omitted_fields = ? WHERE id = ?').run(JSON.stringify(fields), id);
+  }
+
+  async requeueSalesforceRecord(orgId: string, id: number, now: number): Promise<SalesforceRequeueResult> {
+    return this.db.transaction((): SalesforceRequeueResult => {
+      const select = this.db.prepare('SELECT * FROM salesforce_outbox WHERE id = ? AND org_id = ?');
+      const row = select.get(id, orgId) as SalesforceOutboxRow | undefined;
+      if (!row) return { outcome: 'not_found' };
+      if (row.parked_at === null || row.delivered_at !== null) return { outcome: 'not_parked', entry: outboxEntry(row) };
+      this.db
+        .prepare('UPDATE salesforce_outbox SET parked_at = NULL, record_failures = 0, next_attempt_at = ?, leased_until = NULL WHERE id = ?')
+        .run(now, id);
+      return { outcome: 'requeued', entry: outboxEntry(select.get(id, orgId) as SalesforceOutboxRow) };
+    })();
+  }
+
+  async listSalesforceOutbox(filter: SalesforceOutboxFilter = {}): Promise<SalesforceOutboxEntry[]> {
+    const where: string[] = [];
+    const args: Array<string | number> = [];
+    if (filter.orgId !== undefined) {
+      where.push('org_id = ?');
+      args.push(filter.orgId);
+    }
+    if (filter.status === 'delivered') where.push('delivered_at IS NOT NULL');
+    if (filter.status === 'parked') where.push('delivered_at IS NULL AND parked_at IS NOT NULL');
+    if (filter.status === 'pending') where.push('delivered_at IS NULL AND parked_at IS NULL');
+    const limit = filter.limit === undefined ? '' : ' LIMIT ?';
+    if (filter.limit !== undefined) args.push(filter.limit);
+    const sql = `SELECT * FROM salesforce_outbox${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id${limit}`;
+    return (this.db.prepare(sql).all(...args) as SalesforceOutboxRow[]).map(outboxEntry);
   }
 
   async close(): Promise<void> {
@@ -301,9 +347,12 @@ interface SalesforceOutboxRow {
   payload: string;
   created_at: number;
   attempts: number;
+  record_failures: number;
   next_attempt_at: number;
   delivered_at: number | null;
+  parked_at: number | null;
   last_error: string | null;
+  omitted_fields: string;
 }
 
 function outboxEntry(r: SalesforceOutboxRow): SalesforceOutboxEntry {
@@ -314,9 +363,13 @@ function outboxEntry(r: SalesforceOutboxRow): SalesforceOutboxEntry {
     externalId: r.external_id,
     payload: JSON.parse(r.payload) as Record<string, unknown>,
     createdAt: r.created_at,
+    status: r.delivered_at !== null ? 'delivered' : r.parked_at !== null ? 'parked' : 'pending',
     attempts: r.attempts,
+    recordFailures: r.record_failures,
     nextAttemptAt: r.next_attempt_at,
     deliveredAt: r.delivered_at,
+    parkedAt: r.parked_at,
     lastError: r.last_error,
+    omittedFields: JSON.parse(r.omitted_fields) as string[],
   };
 }

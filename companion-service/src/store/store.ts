@@ -61,6 +61,10 @@ export interface SalesforceOrgRecord {
   updatedAt: number;
 }
 
+/** pending: waiting for (another) attempt; delivered: written to Salesforce; parked: Salesforce refused the record
+ * itself too often, it waits for an admin and never holds up the org's other records. */
+export type SalesforceOutboxStatus = 'pending' | 'delivered' | 'parked';
+
 /** A Salesforce session record waiting in (or delivered through) the outbox, upserted by its external id. */
 export interface SalesforceOutboxEntry {
   id: number;
@@ -69,11 +73,31 @@ export interface SalesforceOutboxEntry {
   externalId: string;
   payload: Record<string, unknown>;
   createdAt: number;
+  status: SalesforceOutboxStatus;
+  /** Every failed attempt, the org's (Salesforce unreachable) and the record's. */
   attempts: number;
+  /** Failed attempts where Salesforce refused this record itself; reset when an admin requeues it. */
+  recordFailures: number;
   nextAttemptAt: number;
   deliveredAt: number | null;
+  parkedAt: number | null;
   lastError: string | null;
+  /** Lookups left out of the payload because Salesforce refused them (e.g. a deleted contact). */
+  omittedFields: string[];
 }
+
+/** Which outbox entries to list. */
+export interface SalesforceOutboxFilter {
+  orgId?: string;
+  status?: SalesforceOutboxStatus;
+  limit?: number;
+}
+
+/** What an admin's requeue came to. */
+export type SalesforceRequeueResult =
+  | { outcome: 'requeued'; entry: SalesforceOutboxEntry }
+  | { outcome: 'not_parked'; entry: SalesforceOutboxEntry }
+  | { outcome: 'not_found' };
 
 /** Which org (and contact) a session belongs to, written when an agent joins through Salesforce. */
 export interface SalesforceSessionLink {
@@ -115,8 +139,18 @@ export interface Store {
   /** Leases up to `limit` undelivered entries due by `now` so no other worker takes them until the lease ends. */
   claimSalesforceOutbox(now: number, leaseMs: number, limit: number): Promise<SalesforceOutboxEntry[]>;
   markSalesforceDelivered(id: number, at: number): Promise<void>;
+  /** After a failure that was the org's: the record waits with the org's others. */
   rescheduleSalesforceRecord(id: number, attempts: number, nextAttemptAt: number, lastError: string): Promise<void>;
-  listSalesforceOutbox(): Promise<SalesforceOutboxEntry[]>;
+  /** After Salesforce refused the record itself: it waits alone until nextAttemptAt. */
+  recordSalesforceRecordFailure(id: number, failure: { attempts: number; recordFailures: number; nextAttemptAt: number; lastError: string }): Promise<void>;
+  /** Stops retrying a record Salesforce keeps refusing; it stays until an admin requeues it. */
+  parkSalesforceRecord(id: number, parked: { attempts: number; recordFailures: number; parkedAt: number; reason: string }): Promise<void>;
+  /** Remembers the lookups to leave out of this record's payload from now on. */
+  omitSalesforceRecordFields(id: number, fields: string[]): Promise<void>;
+  /** A parked record of this org, due again at `now` with its record failures forgotten. */
+  requeueSalesforceRecord(orgId: string, id: number, now: number): Promise<SalesforceRequeueResult>;
+  /** Oldest first; every entry of every org without a filter. */
+  listSalesforceOutbox(filter?: SalesforceOutboxFilter): Promise<SalesforceOutboxEntry[]>;
   /** Flushes and releases the store; further calls fail. */
   close(): Promise<void>;
 }
