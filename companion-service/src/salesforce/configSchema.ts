@@ -91,6 +91,9 @@ export const SalesforceConfigSchema = Type.Object(
         batchSize: Type.Integer({ minimum: 1, maximum: 200 }),
         /** A claimed record is not handed to another worker for this long. */
         leaseSeconds: Type.Integer({ minimum: 5, maximum: 3600 }),
+        /** Attempts at a record Salesforce refuses for itself (a validation rule, a field error) before it is parked
+         * for an admin. Failures of the whole org (unreachable, signed out) don't count. */
+        recordAttempts: Type.Integer({ minimum: 1, maximum: 20 }),
       },
       { additionalProperties: false },
     ),
