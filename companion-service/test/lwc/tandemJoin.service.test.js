@@ -119,7 +119,7 @@ beforeAll(async () => {
     // What TandemController does, through the Named Credential.
     getAgentConnection.mockImplementation(({ contactId }) => apex('/api/salesforce/agent-tokens', { ...AGENT, contactId }));
     getPresence.mockImplementation(({ contactId }) =>
-        apex('/api/salesforce/presence', { orgId: ORG_ID, contactId }).then((answer) => answer.online)
+        apex('/api/salesforce/presence', { orgId: ORG_ID, contactId }).then((answer) => ({ online: answer.online }))
     );
     startSession.mockImplementation(({ contactId }) => apex('/api/salesforce/invitations', { ...AGENT, contactId }));
     joinWithKey.mockImplementation(({ sessionKey, contactId }) =>

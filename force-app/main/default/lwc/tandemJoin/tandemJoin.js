@@ -7,10 +7,9 @@ import hasJoinPermission from '@salesforce/customPermission/Tandem_Join';
 import hasVideoPermission from '@salesforce/customPermission/Tandem_Agent_Video';
 import hasRemoteControlPermission from '@salesforce/customPermission/Tandem_Remote_Control';
 
-/** How often presence is asked for through Apex when the live socket is not available. */
-export const POLL_INTERVAL_MS = 15000;
-/** How long to wait before trying the live socket again after it closed. */
-export const RECONNECT_DELAY_MS = 30000;
+import { POLL_INTERVAL_MS, RECONNECT_DELAY_MS, MAX_DELAY_MS, nextDelay } from './presenceSchedule';
+
+export { POLL_INTERVAL_MS, RECONNECT_DELAY_MS, MAX_DELAY_MS };
 /** The console opens in one named window, so a second Join reuses it instead of piling up windows. */
 const CONSOLE_WINDOW = 'tandem-console';
 const DEFAULT_CODE_LENGTH = 6;
@@ -33,7 +32,14 @@ export default class TandemJoin extends LightningElement {
     /** Presence arrives over the socket (true) or by polling (false). */
     live = false;
     busy = false;
+    /** Why the last Join failed (an alert the agent dismisses). */
     errorMessage;
+    /** Why presence can't be followed right now; with presenceStopped, why it can't be followed at all. */
+    presenceProblem;
+    /** A refusal that asking again won't change (no access, a rejected API key): nothing is asked any more. */
+    presenceStopped = false;
+    /** Transient failures in a row; each one doubles the wait before the next check. */
+    failures = 0;
     /** Set when the browser blocked the console window: the page offers a link instead. */
     blockedConsoleUrl;
     keyValue = '';
@@ -43,6 +49,7 @@ export default class TandemJoin extends LightningElement {
     pollTimer;
     reconnectTimer;
     disconnected = false;
+    visibilityListener;
 
     // --- permissions -------------------------------------------------------------------------------------------
 
@@ -64,11 +71,19 @@ export default class TandemJoin extends LightningElement {
 
     // --- presence ----------------------------------------------------------------------------------------------
 
-    get checking() {
-        return this.online === undefined;
+    get presenceKnown() {
+        return this.online !== undefined && !this.presenceStopped;
     }
 
     get presenceText() {
+        if (this.presenceStopped) {
+            return 'Online status is not available.';
+        }
+        if (this.online === undefined) {
+            return this.presenceProblem
+                ? 'Online status is not known yet.'
+                : 'Checking whether the customer is online…';
+        }
         return this.online ? 'Online in the portal now' : 'Not online in the portal';
     }
 
@@ -77,11 +92,20 @@ export default class TandemJoin extends LightningElement {
     }
 
     get updateHint() {
-        return this.live ? 'Updates live.' : 'Checked every 15 seconds.';
+        if (this.live) {
+            return 'Updates live.';
+        }
+        return this.failures > 0 ? 'Checking again shortly.' : 'Checked every 15 seconds.';
+    }
+
+    get presenceProblemClass() {
+        return this.presenceStopped
+            ? 'presence-problem slds-text-color_error'
+            : 'presence-problem slds-text-color_weak';
     }
 
     get showJoin() {
-        return this.online === true;
+        return this.online === true && !this.presenceStopped;
     }
 
     get keyFieldLabel() {
@@ -94,47 +118,88 @@ export default class TandemJoin extends LightningElement {
 
     connectedCallback() {
         this.disconnected = false;
-        if (this.canJoin) {
-            this.connectPresence();
+        if (!this.canJoin) {
+            return;
         }
+        this.visibilityListener = () => this.handleVisibilityChange();
+        document.addEventListener('visibilitychange', this.visibilityListener);
+        this.connectPresence();
     }
 
     disconnectedCallback() {
         this.disconnected = true;
+        if (this.visibilityListener) {
+            document.removeEventListener('visibilitychange', this.visibilityListener);
+            this.visibilityListener = undefined;
+        }
         this.closeSocket();
-        this.stopPolling();
-        clearTimeout(this.reconnectTimer);
-        this.reconnectTimer = undefined;
+        this.clearTimers();
+    }
+
+    /** Background checks run only while someone can see them and asking can still help. */
+    get mayCheck() {
+        return !this.disconnected && !this.presenceStopped && document.visibilityState !== 'hidden';
+    }
+
+    /** A hidden tab asks nothing (an open socket stays: it costs nothing); shown again, it catches up at once. */
+    handleVisibilityChange() {
+        if (document.visibilityState === 'hidden') {
+            this.clearTimers();
+        } else if (this.mayCheck && !this.socket) {
+            this.clearTimers();
+            this.connectPresence();
+        }
     }
 
     async connectPresence() {
-        try {
-            const connection = await getAgentConnection({ contactId: this.recordId });
-            if (this.disconnected) {
-                return;
-            }
-            this.codeLength = connection.codeLength || DEFAULT_CODE_LENGTH;
-            this.online = connection.online === true;
-            this.openSocket(connection);
-        } catch (error) {
-            if (this.disconnected) {
-                return;
-            }
-            this.errorMessage = messageOf(error);
-            this.startPolling();
+        if (!this.mayCheck) {
+            return;
         }
+        let connection;
+        try {
+            connection = await getAgentConnection({ contactId: this.recordId });
+        } catch (error) {
+            connection = { problem: messageOf(error), retryable: true };
+        }
+        if (this.disconnected) {
+            return;
+        }
+        if (connection.problem) {
+            // The poll loop counts the failures; a failed reconnect only makes sure the loop backs off.
+            this.handleProblem(connection, Math.max(this.failures, 1));
+            this.scheduleReconnect();
+            return;
+        }
+        this.presenceProblem = undefined;
+        this.failures = 0;
+        this.codeLength = connection.codeLength || DEFAULT_CODE_LENGTH;
+        this.online = connection.online === true;
+        this.openSocket(connection);
+    }
+
+    /** A lasting refusal stops every background check; a transient one backs off. */
+    handleProblem({ problem, retryable }, failures) {
+        this.presenceProblem = problem;
+        if (retryable) {
+            this.failures = failures;
+            this.schedulePoll();
+            return;
+        }
+        this.presenceStopped = true;
+        this.closeSocket();
+        this.clearTimers();
     }
 
     openSocket(connection) {
         if (!connection.wsUrl || !connection.token || typeof WebSocket !== 'function') {
-            this.startPolling();
+            this.schedulePoll();
             return;
         }
         let socket;
         try {
             socket = new WebSocket(connection.wsUrl);
         } catch {
-            this.startPolling();
+            this.schedulePoll();
             this.scheduleReconnect();
             return;
         }
@@ -149,10 +214,8 @@ export default class TandemJoin extends LightningElement {
             }
             this.socket = undefined;
             this.live = false;
-            if (!this.disconnected) {
-                this.startPolling();
-                this.scheduleReconnect();
-            }
+            this.schedulePoll();
+            this.scheduleReconnect();
         });
     }
 
@@ -165,7 +228,8 @@ export default class TandemJoin extends LightningElement {
         }
         if (message.type === 'presence' && message.visitorId === this.recordId) {
             this.live = true;
-            this.stopPolling();
+            clearTimeout(this.pollTimer);
+            this.pollTimer = undefined;
             this.online = message.online === true;
         } else if (message.type === 'error' && this.socket) {
             // The token was refused or expired: poll meanwhile, and come back later with a fresh one.
@@ -181,39 +245,64 @@ export default class TandemJoin extends LightningElement {
         }
     }
 
-    startPolling() {
-        if (this.pollTimer || this.disconnected) {
+    clearTimers() {
+        clearTimeout(this.pollTimer);
+        this.pollTimer = undefined;
+        clearTimeout(this.reconnectTimer);
+        this.reconnectTimer = undefined;
+    }
+
+    schedulePoll() {
+        if (this.pollTimer || this.live || !this.mayCheck) {
             return;
         }
         // eslint-disable-next-line @lwc/lwc/no-async-operation
-        this.pollTimer = setInterval(() => this.poll(), POLL_INTERVAL_MS);
-    }
-
-    stopPolling() {
-        clearInterval(this.pollTimer);
-        this.pollTimer = undefined;
+        this.pollTimer = setTimeout(
+            () => {
+                this.pollTimer = undefined;
+                this.poll();
+            },
+            nextDelay(POLL_INTERVAL_MS, this.failures)
+        );
     }
 
     async poll() {
-        try {
-            const online = await getPresence({ contactId: this.recordId });
-            if (!this.live) {
-                this.online = online === true;
-            }
-        } catch {
-            // Keep showing the last known state; the next poll tries again.
+        if (this.live || !this.mayCheck) {
+            return;
         }
+        let presence;
+        try {
+            presence = await getPresence({ contactId: this.recordId });
+        } catch (error) {
+            presence = { problem: messageOf(error), retryable: true };
+        }
+        if (this.disconnected || this.live) {
+            return;
+        }
+        if (presence && presence.problem) {
+            this.handleProblem(presence, this.failures + 1);
+            return;
+        }
+        this.presenceProblem = undefined;
+        this.failures = 0;
+        this.online = !!presence && presence.online === true;
+        this.schedulePoll();
     }
 
     scheduleReconnect() {
-        if (this.reconnectTimer || this.disconnected) {
+        if (this.reconnectTimer || !this.mayCheck) {
             return;
         }
         // eslint-disable-next-line @lwc/lwc/no-async-operation
-        this.reconnectTimer = setTimeout(() => {
-            this.reconnectTimer = undefined;
-            this.connectPresence();
-        }, RECONNECT_DELAY_MS);
+        this.reconnectTimer = setTimeout(
+            () => {
+                this.reconnectTimer = undefined;
+                if (!this.socket) {
+                    this.connectPresence();
+                }
+            },
+            nextDelay(RECONNECT_DELAY_MS, this.failures)
+        );
     }
 
     // --- joining -----------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import { createElement } from 'lwc';
-import TandemJoin, { POLL_INTERVAL_MS, RECONNECT_DELAY_MS } from 'c/tandemJoin';
+import TandemJoin, { POLL_INTERVAL_MS, RECONNECT_DELAY_MS, MAX_DELAY_MS } from 'c/tandemJoin';
+import { nextDelay } from '../presenceSchedule';
 import getAgentConnection from '@salesforce/apex/TandemController.getAgentConnection';
 import getPresence from '@salesforce/apex/TandemController.getPresence';
 import startSession from '@salesforce/apex/TandemController.startSession';
@@ -60,6 +61,17 @@ class FakeSocket {
     }
 }
 
+const TIMEOUT = 'The Tandem service did not answer in time. Try again in a moment.';
+const NO_ACCESS = "You don't have access to this contact.";
+const NOT_AUTHORIZED =
+    "The Tandem service did not accept this org's API key. Ask your Salesforce admin to check the Tandem Companion external credential.";
+
+let visibility = 'visible';
+function setVisibility(state) {
+    visibility = state;
+    document.dispatchEvent(new CustomEvent('visibilitychange'));
+}
+
 const flushPromises = () => new Promise((resolve) => process.nextTick(resolve));
 
 async function settle() {
@@ -105,6 +117,10 @@ describe('c-tandem-join', () => {
         global.WebSocket = FakeSocket;
         FakeSocket.instances = [];
         openSpy = jest.spyOn(window, 'open');
+        // Delays at their nominal length: the jitter has its own test.
+        jest.spyOn(Math, 'random').mockReturnValue(0.5);
+        visibility = 'visible';
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => visibility });
     });
 
     afterEach(() => {
@@ -113,6 +129,7 @@ describe('c-tandem-join', () => {
         }
         global.WebSocket = originalWebSocket;
         openSpy.mockRestore();
+        jest.restoreAllMocks();
         jest.clearAllMocks();
         jest.useRealTimers();
     });
@@ -175,7 +192,7 @@ describe('c-tandem-join', () => {
             await settle();
             expect(text(element, '.presence-hint')).toBe('Checked every 15 seconds.');
 
-            getPresence.mockResolvedValue(true);
+            getPresence.mockResolvedValue({ online: true });
             jest.advanceTimersByTime(POLL_INTERVAL_MS);
             await settle();
             expect(getPresence).toHaveBeenCalledWith({ contactId: CONTACT_ID });
@@ -193,25 +210,122 @@ describe('c-tandem-join', () => {
             socket.open();
             socket.receive({ type: 'error', code: 'token_expired', message: 'Your sign-in has expired.' });
             expect(socket.closed).toBe(true);
-            getPresence.mockResolvedValue(false);
+            getPresence.mockResolvedValue({ online: false });
             jest.advanceTimersByTime(POLL_INTERVAL_MS);
             await settle();
             expect(getPresence).toHaveBeenCalled();
         });
 
-        it('polls, and explains, when the agent connection cannot be made', async () => {
+        it('backs off while the service cannot be reached, explains it, and returns to the normal pace after', async () => {
             jest.useFakeTimers({ doNotFake: ['nextTick'] });
-            getAgentConnection.mockRejectedValue({
-                body: { message: 'The Tandem service did not answer in time. Try again in a moment.' }
-            });
+            getAgentConnection.mockResolvedValue({ problem: TIMEOUT, retryable: true });
+            getPresence.mockResolvedValue({ problem: TIMEOUT, retryable: true });
             const element = render();
             await settle();
-            expect(text(element, '.error p')).toBe('The Tandem service did not answer in time. Try again in a moment.');
+            expect(text(element, '.presence-text')).toBe('Online status is not known yet.');
+            expect(text(element, '.presence-problem')).toBe(TIMEOUT);
             expect(FakeSocket.instances).toHaveLength(0);
-            getPresence.mockResolvedValue(true);
-            jest.advanceTimersByTime(POLL_INTERVAL_MS);
+
+            // One failure: the first poll waits twice the interval; each further failure doubles it again.
+            // Time moves a second at a time, so each Apex answer arrives a moment after its request, as it would.
+            const pollsAfter = async (ms) => {
+                for (let left = ms; left > 0; left -= 1000) {
+                    jest.advanceTimersByTime(Math.min(1000, left));
+                    // eslint-disable-next-line no-await-in-loop
+                    await settle();
+                }
+                return getPresence.mock.calls.length;
+            };
+            expect(await pollsAfter(2 * POLL_INTERVAL_MS - 1)).toBe(0);
+            expect(await pollsAfter(1)).toBe(1);
+            expect(await pollsAfter(4 * POLL_INTERVAL_MS - 1)).toBe(1);
+            expect(await pollsAfter(1)).toBe(2);
+
+            // The live socket is retried meanwhile (at 60 s and 180 s), also in vain.
+            expect(await pollsAfter(6 * POLL_INTERVAL_MS)).toBe(2);
+            expect(getAgentConnection).toHaveBeenCalledTimes(3);
+            getPresence.mockResolvedValue({ online: true });
+            expect(await pollsAfter(2 * POLL_INTERVAL_MS)).toBe(3);
+            expect($(element, 'lightning-button[data-id="join"]')).not.toBeNull();
+            expect($(element, '.presence-problem')).toBeNull();
+            expect(await pollsAfter(POLL_INTERVAL_MS)).toBe(4);
+        });
+
+        it('treats an Apex call that fails outright as transient', async () => {
+            jest.useFakeTimers({ doNotFake: ['nextTick'] });
+            getAgentConnection.mockRejectedValue({ body: { message: 'An internal server error has occurred.' } });
+            const element = render();
+            await settle();
+            expect(text(element, '.presence-problem')).toBe('An internal server error has occurred.');
+            getPresence.mockResolvedValue({ online: true });
+            jest.advanceTimersByTime(2 * POLL_INTERVAL_MS);
             await settle();
             expect($(element, 'lightning-button[data-id="join"]')).not.toBeNull();
+        });
+
+        it('stops asking for good when the service refuses for a reason that lasts', async () => {
+            jest.useFakeTimers({ doNotFake: ['nextTick'] });
+            getAgentConnection.mockResolvedValue({ problem: NO_ACCESS, retryable: false });
+            const element = render();
+            await settle();
+            expect(text(element, '.presence-text')).toBe('Online status is not available.');
+            expect(text(element, '.presence-problem')).toBe(NO_ACCESS);
+            expect($(element, '.presence-problem').classList.contains('slds-text-color_error')).toBe(true);
+            jest.advanceTimersByTime(60 * 60 * 1000);
+            await settle();
+            expect(getPresence).not.toHaveBeenCalled();
+            expect(getAgentConnection).toHaveBeenCalledTimes(1);
+            expect(FakeSocket.instances).toHaveLength(0);
+            // Join with key still works: it is the agent's own action, answered on its own.
+            expect($(element, 'lightning-button[data-id="join-with-key"]')).not.toBeNull();
+        });
+
+        it('stops polling when a poll is refused for good', async () => {
+            jest.useFakeTimers({ doNotFake: ['nextTick'] });
+            const { element, socket } = await renderConnected({ ...CONNECTION, online: true });
+            socket.close();
+            getPresence.mockResolvedValue({ problem: NOT_AUTHORIZED, retryable: false });
+            jest.advanceTimersByTime(POLL_INTERVAL_MS);
+            await settle();
+            expect(getPresence).toHaveBeenCalledTimes(1);
+            expect($(element, 'lightning-button[data-id="join"]')).toBeNull();
+            jest.advanceTimersByTime(60 * 60 * 1000);
+            await settle();
+            expect(getPresence).toHaveBeenCalledTimes(1);
+            expect(getAgentConnection).toHaveBeenCalledTimes(1);
+        });
+
+        it('pauses while the tab is hidden and catches up as soon as it is shown', async () => {
+            jest.useFakeTimers({ doNotFake: ['nextTick'] });
+            const { element, socket } = await renderConnected();
+            setVisibility('hidden');
+            socket.close();
+            await settle();
+            jest.advanceTimersByTime(60 * 60 * 1000);
+            await settle();
+            expect(getPresence).not.toHaveBeenCalled();
+            expect(getAgentConnection).toHaveBeenCalledTimes(1);
+
+            getAgentConnection.mockResolvedValue({ ...CONNECTION, online: true });
+            setVisibility('visible');
+            await settle();
+            expect(getAgentConnection).toHaveBeenCalledTimes(2);
+            expect(FakeSocket.instances).toHaveLength(2);
+            expect($(element, 'lightning-button[data-id="join"]')).not.toBeNull();
+        });
+
+        it('stops polling that is under way when the tab is hidden', async () => {
+            jest.useFakeTimers({ doNotFake: ['nextTick'] });
+            const { socket } = await renderConnected();
+            socket.close();
+            getPresence.mockResolvedValue({ online: false });
+            jest.advanceTimersByTime(POLL_INTERVAL_MS);
+            await settle();
+            expect(getPresence).toHaveBeenCalledTimes(1);
+            setVisibility('hidden');
+            jest.advanceTimersByTime(60 * 60 * 1000);
+            await settle();
+            expect(getPresence).toHaveBeenCalledTimes(1);
         });
 
         it('closes the socket and stops polling when it leaves the page', async () => {
@@ -221,8 +335,22 @@ describe('c-tandem-join', () => {
             document.body.removeChild(element);
             jest.advanceTimersByTime(RECONNECT_DELAY_MS * 2);
             await settle();
+            setVisibility('hidden');
+            setVisibility('visible');
+            await settle();
             expect(getPresence).not.toHaveBeenCalled();
             expect(getAgentConnection).toHaveBeenCalledTimes(1);
+        });
+    });
+
+    describe('the wait between checks', () => {
+        it('doubles with each failure up to the maximum, spread by jitter', () => {
+            expect(nextDelay(POLL_INTERVAL_MS, 0, () => 0.5)).toBe(POLL_INTERVAL_MS);
+            expect(nextDelay(POLL_INTERVAL_MS, 3, () => 0.5)).toBe(8 * POLL_INTERVAL_MS);
+            expect(nextDelay(POLL_INTERVAL_MS, 50, () => 0.5)).toBe(MAX_DELAY_MS);
+            expect(nextDelay(POLL_INTERVAL_MS, 50, () => 1)).toBe(MAX_DELAY_MS);
+            expect(nextDelay(POLL_INTERVAL_MS, 0, () => 0)).toBe(0.75 * POLL_INTERVAL_MS);
+            expect(nextDelay(POLL_INTERVAL_MS, 0, () => 0.999)).toBeCloseTo(1.25 * POLL_INTERVAL_MS, -2);
         });
     });
 
