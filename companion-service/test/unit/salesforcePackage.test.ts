@@ -79,7 +79,7 @@ describe('Salesforce package: Apex', () => {
   it('has the classes the component and the portal call, with tests', () => {
     const names = apex.map((f) => path.basename(f));
     expect(names).toEqual(
-      expect.arrayContaining(['TandemController.cls', 'TandemPortalController.cls', 'TandemService.cls', 'TandemControllerTest.cls', 'TandemPortalControllerTest.cls', 'TandemCalloutMock.cls']),
+      expect.arrayContaining(['TandemController.cls', 'TandemPortalController.cls', 'TandemService.cls', 'TandemControllerTest.cls', 'TandemPortalControllerTest.cls', 'TandemServiceTest.cls', 'TandemCalloutMock.cls']),
     );
   });
 
@@ -147,7 +147,7 @@ describe('Salesforce package: source-deploy-retrieve conversion', () => {
 
   it('finds every part of the package, and nothing from tests', () => {
     const byType = (type: string) => components.filter((c) => c.type.name === type).map((c) => c.fullName).sort();
-    expect(byType('ApexClass')).toEqual(['TandemCalloutMock', 'TandemController', 'TandemControllerTest', 'TandemPortalController', 'TandemPortalControllerTest', 'TandemService']);
+    expect(byType('ApexClass')).toEqual(['TandemCalloutMock', 'TandemController', 'TandemControllerTest', 'TandemPortalController', 'TandemPortalControllerTest', 'TandemService', 'TandemServiceTest']);
     expect(byType('LightningComponentBundle')).toEqual(['tandemJoin', 'tandemPortalIdentity']);
     expect(byType('CustomPermission')).toEqual(['Tandem_Agent_Video', 'Tandem_Join', 'Tandem_Remote_Control']);
     expect(byType('PermissionSet')).toEqual(expect.arrayContaining(['Tandem_Admin', 'Tandem_Agent']));
@@ -162,14 +162,15 @@ describe('Salesforce package: source-deploy-retrieve conversion', () => {
 
   it('writes a deployable metadata directory whose manifest lists every type', () => {
     const manifest = read(path.join(outDir, 'package.xml'));
-    for (const type of ['ApexClass', 'LightningComponentBundle', 'CustomObject', 'CustomField', 'CustomPermission', 'PermissionSet', 'NamedCredential', 'ExternalCredential', 'CspTrustedSite', 'FlexiPage', 'CustomTab']) {
+    for (const type of ['ApexClass', 'LightningComponentBundle', 'CustomObject', 'CustomField', 'CompactLayout', 'Layout', 'CustomPermission', 'PermissionSet', 'NamedCredential', 'ExternalCredential', 'CspTrustedSite', 'FlexiPage', 'CustomTab']) {
       expect(manifest).toContain(`<name>${type}</name>`);
     }
     expect(manifest).toContain(`<version>${project.sourceApiVersion}</version>`);
     // The object is recomposed from its field files into one file.
     const object = read(path.join(outDir, 'objects', 'Tandem_Session__c.object'));
     expect(object).toContain('<fullName>External_Id__c</fullName>');
-    expect(readdirSync(path.join(outDir, 'lwc', 'tandemJoin')).sort()).toEqual(['tandemJoin.css', 'tandemJoin.html', 'tandemJoin.js', 'tandemJoin.js-meta.xml']);
+    expect(readdirSync(path.join(outDir, 'lwc', 'tandemJoin')).sort()).toEqual(['presenceSchedule.js', 'tandemJoin.css', 'tandemJoin.html', 'tandemJoin.js', 'tandemJoin.js-meta.xml']);
+    expect(readdirSync(path.join(outDir, 'layouts'))).toEqual(['Tandem_Session__c-Tandem Session Layout.layout']);
   });
 
   it('names each file\'s root element after its metadata type', () => {
@@ -269,6 +270,29 @@ describe('Salesforce package: references between parts', () => {
     for (const field of written) expect(fields).toContain(`Tandem_Session__c.${field}`);
     const externalId = parse(path.join(main, 'objects', 'Tandem_Session__c', 'fields', 'External_Id__c.field-meta.xml')).CustomField!;
     expect(externalId).toMatchObject({ externalId: true, unique: true });
+  });
+
+  it('what an admin sees of a session record: a layout and a compact layout of fields that exist, every field placed', () => {
+    const standard = ['Name', 'OwnerId', 'CreatedById', 'LastModifiedById'];
+    const own = fields.map((f) => f.split('.')[1]);
+    const layout = parse(path.join(main, 'layouts', 'Tandem_Session__c-Tandem Session Layout.layout-meta.xml')).Layout!;
+    const placed = [...read(path.join(main, 'layouts', 'Tandem_Session__c-Tandem Session Layout.layout-meta.xml')).matchAll(/<field>(\w+)<\/field>/g)].map((m) => m[1] as string);
+    expect(layout.layoutSections).toBeDefined();
+    for (const field of placed) expect([...standard, ...own]).toContain(field);
+    expect(new Set(placed).size).toBe(placed.length);
+    for (const field of own) expect(placed).toContain(field);
+
+    const object = parse(path.join(main, 'objects', 'Tandem_Session__c', 'Tandem_Session__c.object-meta.xml')).CustomObject!;
+    const compactName = String(object.compactLayoutAssignment);
+    const compact = parse(path.join(main, 'objects', 'Tandem_Session__c', 'compactLayouts', `${compactName}.compactLayout-meta.xml`)).CompactLayout!;
+    expect(compact.fullName).toBe(compactName);
+    const compactFields = ([] as string[]).concat(compact.fields as string | string[]);
+    expect(compactFields.length).toBeGreaterThanOrEqual(3);
+    for (const field of compactFields) expect([...standard, ...own]).toContain(field);
+  });
+
+  it('the session tab shows the globe icon (Custom68)', () => {
+    expect(parse(path.join(main, 'tabs', 'Tandem_Session__c.tab-meta.xml')).CustomTab!.motif).toBe('Custom68: Globe');
   });
 
   it('Apex calls only endpoints the service defines', () => {
