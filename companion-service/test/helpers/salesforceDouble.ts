@@ -9,8 +9,9 @@ import type { AddressInfo } from 'node:net';
  *   GET  /services/oauth2/userinfo
  *   GET  /services/data/vNN.0/query  the custom-permission queries the service makes
  *   PATCH /services/data/vNN.0/sobjects/<object>/<external id field>/<value>   upsert by external id
- * and the ways Salesforce fails: unreachable (connection refused), 503, and a revoked session whose re-authentication
- * is refused. */
+ * and the ways Salesforce fails: unreachable (connection refused), 503, a revoked session whose re-authentication
+ * is refused, and records refused for themselves (a validation rule, a lookup to a deleted contact) with Salesforce's
+ * 400 answer. */
 
 export interface DoubleUser {
   id: string;
@@ -30,6 +31,15 @@ export interface DoubleOptions {
   /** The integration user (JWT sub / client-credentials run-as user). */
   integrationUser?: DoubleUser;
   users?: DoubleUser[];
+}
+
+/** A customer's validation rule: a record whose `field` holds `value` is refused. */
+export interface DoubleValidationRule {
+  field: string;
+  value: unknown;
+  message: string;
+  /** The field the rule shows its error on; none: at the top of the page (Salesforce then lists no fields). */
+  errorField?: string;
 }
 
 export interface LoggedRequest {
@@ -59,6 +69,13 @@ export class SalesforceDouble {
   refuseGrants = false;
   /** The user the authorize endpoint signs in next, or "deny" to simulate the user refusing access. */
   nextLogin: DoubleUser | 'deny' | undefined;
+  /** Validation rules on Tandem_Session__c. */
+  readonly validationRules: DoubleValidationRule[] = [];
+  /** Contacts deleted (or merged away): a record whose Contact__c names one is refused. */
+  readonly deletedContacts = new Set<string>();
+  /** How Salesforce words the refusal of a deleted contact: INVALID_CROSS_REFERENCE_KEY naming the field (an id that
+   * no longer resolves), or ENTITY_IS_DELETED naming none (a record in the recycle bin). */
+  deletedContactError: 'INVALID_CROSS_REFERENCE_KEY' | 'ENTITY_IS_DELETED' = 'INVALID_CROSS_REFERENCE_KEY';
 
   private server: Server;
   private port = 0;
@@ -271,6 +288,8 @@ export class SalesforceDouble {
     if (sobject !== 'Tandem_Session__c' || field !== 'External_Id__c') {
       return send(res, 404, [{ errorCode: 'NOT_FOUND', message: `The requested resource does not exist: ${sobject}.${field}` }]);
     }
+    const refusal = this.refusal(body);
+    if (refusal) return send(res, 400, [refusal]);
     const key = `${sobject}/${value}`;
     const existing = this.records.get(key);
     if (existing) {
@@ -280,6 +299,19 @@ export class SalesforceDouble {
     const id = `a00${String(++this.idCounter).padStart(12, '0')}AAA`;
     this.records.set(key, { id, fields: { ...body, [field]: value } });
     send(res, 201, { id, success: true, errors: [], created: true });
+  }
+
+  /** Salesforce's answer to a record it refuses for itself: HTTP 400 with one error naming the fields. */
+  private refusal(body: Record<string, unknown>): { errorCode: string; message: string; fields: string[] } | undefined {
+    const contact = body.Contact__c;
+    if (typeof contact === 'string' && this.deletedContacts.has(contact)) {
+      return this.deletedContactError === 'ENTITY_IS_DELETED'
+        ? { errorCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] }
+        : { errorCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'invalid cross reference id', fields: ['Contact__c'] };
+    }
+    const rule = this.validationRules.find((r) => body[r.field] === r.value);
+    if (rule) return { errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: rule.message, fields: rule.errorField ? [rule.errorField] : [] };
+    return undefined;
   }
 }
 

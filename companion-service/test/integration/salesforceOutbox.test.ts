@@ -1,7 +1,14 @@
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
+import { loadConfig } from '../../src/config/load';
+import { OrgRegistry } from '../../src/salesforce/orgRegistry';
+import { SalesforceOutbox } from '../../src/salesforce/outbox';
+import { SESSION_SOBJECT, sessionRecordFields } from '../../src/salesforce/sessionRecord';
+import { SqliteStore } from '../../src/store/sqliteStore';
+import type { SalesforceOutboxEntry } from '../../src/store/store';
 import { startServer, type RunningServer } from '../helpers/testServer';
 import { TestClient } from '../helpers/wsClient';
 import { SalesforceDouble, type DoubleUser } from '../helpers/salesforceDouble';
@@ -19,7 +26,8 @@ import {
 
 /* Session records reach Salesforce through the outbox: written to SQLite first, upserted by external id with
  * jsforce against a local double of the REST API, retried with backoff through outages and revoked sessions,
- * and delivered once even across a restart. */
+ * and delivered once even across a restart. A record Salesforce refuses for itself is retried alone and parked,
+ * without holding up the org's other records. */
 
 jest.setTimeout(30_000);
 
@@ -42,11 +50,11 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-async function serve(sqlitePath?: string, org = orgWithDouble(double)): Promise<RunningServer> {
+async function serve(sqlitePath?: string, org = orgWithDouble(double), more: { orgs?: unknown[]; outbox?: object } = {}): Promise<RunningServer> {
   const server = await startServer({
     sites: [PORTAL_SITE],
     terms: { version: 'terms-9', text: TERMS, promptSeconds: 30, agentWaitSeconds: 60 },
-    salesforce: { orgs: [org], outbox: FAST_OUTBOX, requestTimeoutSeconds: 3 },
+    salesforce: { orgs: [org, ...(more.orgs ?? [])], outbox: { ...FAST_OUTBOX, ...more.outbox }, requestTimeoutSeconds: 3 },
     ...(sqlitePath ? { store: { kind: 'sqlite', sqlitePath } } : {}),
   } as never);
   servers.push(server);
@@ -229,3 +237,150 @@ describe('outbox through Salesforce outages', () => {
     expect(new URLSearchParams(grant?.body).get('grant_type')).toBe('urn:ietf:params:oauth:grant-type:jwt-bearer');
   });
 });
+
+/** The fields the service would send for an ended session with this outcome and contact. */
+function sessionFields(sessionId: string, outcome = 'agent_ended', contactId: string | undefined = newContactId()): Record<string, unknown> {
+  const endedAt = Date.now();
+  return sessionRecordFields(
+    { sessionId, code: '482913', startedAt: endedAt - 60_000, endedAt, outcome, visitorId: contactId, agentId: AGENT.userId, guestNames: [] },
+    undefined,
+    undefined,
+  );
+}
+
+/** Queues records straight into the store, in one go, so the outbox claims them in one batch (first one first). */
+async function queue(server: RunningServer, records: Array<{ id: string; fields: Record<string, unknown> }>): Promise<void> {
+  const at = Date.now() - 1000;
+  await Promise.all(
+    records.map(({ id, fields }, i) =>
+      server.store.enqueueSalesforceRecord({ orgId: ORG_ID, sobject: SESSION_SOBJECT, externalId: id, payload: fields, createdAt: at + i }),
+    ),
+  );
+}
+
+const entryOf = (entries: SalesforceOutboxEntry[], externalId: string) => entries.find((e) => e.externalId === externalId);
+const upsertsOf = (externalId: string) => double.upserts.filter((u) => u.value === externalId);
+const BLOCKED = 'blocked_by_rule';
+const RULE = { field: 'Outcome__c', value: BLOCKED, message: 'Sessions with this outcome need a reviewer.', errorField: 'Outcome__c' };
+
+describe('a record Salesforce refuses for itself', () => {
+  it('is retried alone, then parked, while the org\'s other records are written on the first pass', async () => {
+    double.validationRules.push(RULE);
+    const server = await serve();
+    const bad = `bad-${randomUUID()}`;
+    const good = [1, 2, 3].map((n) => `good-${n}-${randomUUID()}`);
+    await queue(server, [{ id: bad, fields: sessionFields(bad, BLOCKED) }, ...good.map((id) => ({ id, fields: sessionFields(id) }))]);
+
+    // First pass: the bad record first, refused; the good ones right after it, written without waiting.
+    await waitFor(() => double.records.size, (n) => n === 3, 5000, 'the three good records');
+    expect(double.upserts.slice(0, 4).map((u) => u.value)).toEqual([bad, ...good]);
+    for (const id of good) {
+      expect(entryOf(await outboxOf(server), id)).toMatchObject({ status: 'delivered', attempts: 0, lastError: null });
+      expect(double.records.get(`Tandem_Session__c/${id}`)?.fields).toMatchObject({ External_Id__c: id, Outcome__c: 'agent_ended' });
+    }
+    const afterFirst = entryOf(await outboxOf(server), bad);
+    expect(afterFirst).toMatchObject({ status: 'pending', attempts: 1, recordFailures: 1, deliveredAt: null, parkedAt: null });
+    expect(afterFirst?.lastError).toBe('FIELD_CUSTOM_VALIDATION_EXCEPTION [Outcome__c]: Sessions with this outcome need a reviewer.');
+
+    // The org is not held back: a record queued while the bad one waits for its retry goes out at once.
+    const later = `later-${randomUUID()}`;
+    await queue(server, [{ id: later, fields: sessionFields(later) }]);
+    await waitFor(() => double.records.has(`Tandem_Session__c/${later}`), Boolean, 3000, 'the record queued later');
+    expect(entryOf(await outboxOf(server), later)).toMatchObject({ status: 'delivered', attempts: 0 });
+
+    // Three attempts (the default), then parked with its reason.
+    const parked = await waitFor(() => outboxOf(server), (e) => entryOf(e, bad)?.status === 'parked', 10_000, 'the bad record parked');
+    expect(entryOf(parked, bad)).toMatchObject({ attempts: 3, recordFailures: 3, deliveredAt: null, parkedAt: expect.any(Number) });
+    expect(entryOf(parked, bad)?.lastError).toMatch(/^FIELD_CUSTOM_VALIDATION_EXCEPTION/);
+    expect(upsertsOf(bad)).toHaveLength(3);
+    expect(double.records.has(`Tandem_Session__c/${bad}`)).toBe(false);
+    // Parked means never tried again by itself, and nothing else of the org ever waited.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(upsertsOf(bad)).toHaveLength(3);
+    const all = await outboxOf(server);
+    expect(all.filter((e) => e.externalId !== bad).every((e) => e.status === 'delivered' && e.attempts === 0)).toBe(true);
+  });
+
+  it('is written without its contact when the contact was deleted, keeping the rest of the session', async () => {
+    const server = await serve();
+    const deleted = newContactId();
+    double.deletedContacts.add(deleted);
+    const sessionId = await keySessionEndedByAgent(server, deleted);
+    await waitFor(() => double.records.size, (n) => n === 1, 5000, 'the record in Salesforce');
+    const fields = double.records.get(`Tandem_Session__c/${sessionId}`)?.fields;
+    expect(fields).toMatchObject({ External_Id__c: sessionId, Agent__c: AGENT.userId, Outcome__c: 'agent_ended', Guest_Count__c: 0 });
+    expect(fields?.Session_Code__c).toMatch(/^\d{6}$/);
+    expect(fields).not.toHaveProperty('Contact__c');
+    // Tried once with the contact (refused as Salesforce does), once without.
+    expect(upsertsOf(sessionId).map((u) => u.body.Contact__c)).toEqual([deleted, undefined]);
+    expect(entryOf(await outboxOf(server), sessionId)).toMatchObject({ status: 'delivered', attempts: 0, recordFailures: 0, omittedFields: ['Contact__c'] });
+  });
+
+  it('drops the contact too when Salesforce only says "entity is deleted" without naming a field', async () => {
+    double.deletedContactError = 'ENTITY_IS_DELETED';
+    const server = await serve();
+    const deleted = newContactId();
+    double.deletedContacts.add(deleted);
+    const id = `deleted-${randomUUID()}`;
+    await queue(server, [{ id, fields: sessionFields(id, 'agent_ended', deleted) }]);
+    await waitFor(() => double.records.has(`Tandem_Session__c/${id}`), Boolean, 5000, 'the record in Salesforce');
+    expect(double.records.get(`Tandem_Session__c/${id}`)?.fields).toMatchObject({ Agent__c: AGENT.userId, Outcome__c: 'agent_ended' });
+    expect(double.records.get(`Tandem_Session__c/${id}`)?.fields).not.toHaveProperty('Contact__c');
+  });
+
+  it('logs a warning naming the error code and fields when it parks a record, never the record\'s values', async () => {
+    double.validationRules.push(RULE);
+    const config = loadConfig({ env: {}, overrides: { salesforce: { orgs: [orgWithDouble(double)], requestTimeoutSeconds: 3 } } });
+    const store = new SqliteStore(':memory:', tmpdir());
+    await store.migrate();
+    const lines: Array<{ level: string; obj: Record<string, unknown>; msg: string }> = [];
+    const outbox = new SalesforceOutbox({
+      store,
+      registry: new OrgRegistry(config.salesforce, { apiVersion: '64.0', timeoutMs: 3000 }),
+      config: { ...config.salesforce.outbox, recordAttempts: 1 },
+      log: captureLogger(lines),
+    });
+    const contactId = newContactId();
+    const sessionId = `logged-${randomUUID()}`;
+    await outbox.enqueue(ORG_ID, SESSION_SOBJECT, sessionId, sessionFields(sessionId, BLOCKED, contactId));
+    await waitFor(() => store.listSalesforceOutbox(), (e) => e[0]?.status === 'parked', 5000, 'the record parked');
+    await outbox.stop();
+    await store.close();
+    const parkedLine = lines.find((l) => l.level === 'warn' && /parked/.test(l.msg));
+    expect(parkedLine?.obj).toMatchObject({ orgId: ORG_ID, externalId: sessionId, errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', fields: ['Outcome__c'], recordFailures: 1 });
+    const logged = JSON.stringify(lines);
+    for (const value of [BLOCKED, contactId, AGENT.userId, '482913', RULE.message, CLIENT_SECRET]) expect(logged).not.toContain(value);
+  });
+});
+
+describe('outbox when the org is the problem', () => {
+  it('still holds back every record of the org together, and never parks them', async () => {
+    const server = await serve(undefined, orgWithDouble(double), { outbox: { recordAttempts: 2 } });
+    double.unavailable = true;
+    const ids = [1, 2, 3].map((n) => `outage-${n}-${randomUUID()}`);
+    await queue(server, ids.map((id) => ({ id, fields: sessionFields(id) })));
+    const first = await waitFor(() => outboxOf(server), (e) => e.every((x) => x.attempts >= 1), 5000, 'a first failed pass');
+    // One call found Salesforce down; the org's other records waited without being sent.
+    expect(double.requests.filter((r) => r.path === '/services/oauth2/token')).toHaveLength(1);
+    expect(double.upserts).toHaveLength(0);
+    for (const e of first) {
+      expect(e).toMatchObject({ status: 'pending', recordFailures: 0 });
+      expect(e.lastError).toMatch(/503/);
+    }
+    // More failed attempts than recordAttempts: an outage is not the record's fault, nothing is parked.
+    const later = await waitFor(() => outboxOf(server), (e) => e.every((x) => x.attempts >= 3), 10_000, 'three failed passes');
+    expect(later.every((e) => e.status === 'pending' && e.recordFailures === 0 && e.parkedAt === null)).toBe(true);
+    double.unavailable = false;
+    await waitFor(() => double.records.size, (n) => n === 3, 8000, 'delivery after the outage');
+    expect((await outboxOf(server)).every((e) => e.status === 'delivered')).toBe(true);
+  });
+});
+
+/** A logger that keeps what it is given, to check what the outbox says and does not say. */
+function captureLogger(lines: Array<{ level: string; obj: Record<string, unknown>; msg: string }>): FastifyBaseLogger {
+  const at = (level: string) => (obj: unknown, msg?: string) => {
+    lines.push({ level, obj: typeof obj === 'object' && obj !== null ? (obj as Record<string, unknown>) : { value: obj }, msg: msg ?? '' });
+  };
+  const logger = { level: 'info', fatal: at('fatal'), error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug'), trace: at('trace'), silent: () => undefined, child: () => logger };
+  return logger as unknown as FastifyBaseLogger;
+}
