@@ -88,3 +88,72 @@ export const SfSignInExchangeRequest = Type.Object(
   { additionalProperties: false },
 );
 export type SfSignInExchangeRequest = Static<typeof SfSignInExchangeRequest>;
+
+/* The outbox of session records, for the org's admin: records Salesforce kept refusing are parked (never retried by
+ * themselves, never holding up the org's other records) until the admin fixes the cause and requeues them. */
+
+export const SfOutboxStatus = Type.Union([Type.Literal('parked'), Type.Literal('pending'), Type.Literal('delivered')]);
+export type SfOutboxStatus = Static<typeof SfOutboxStatus>;
+
+/** GET /api/salesforce/outbox: query strings stay strings (no coercion), hence the digit pattern for limit. */
+export const SfOutboxListQuery = Type.Object(
+  {
+    orgId: SfOrgId,
+    /** parked when left out. */
+    status: Type.Optional(SfOutboxStatus),
+    /** 1 to 200; 50 when left out. */
+    limit: Type.Optional(Type.String({ pattern: '^(200|1[0-9]{2}|[1-9][0-9]?)$', maxLength: 3 })),
+  },
+  { additionalProperties: false },
+);
+export type SfOutboxListQuery = Static<typeof SfOutboxListQuery>;
+
+/** One record as the admin sees it: what, where it stands and why; never the field values. Times are epoch ms. */
+export const SfOutboxRecord = Type.Object({
+  id: Type.Integer(),
+  sobject: Type.String(),
+  /** The session id, the record's External_Id__c. */
+  externalId: Type.String(),
+  status: SfOutboxStatus,
+  /** Every failed attempt so far, including those while the org was unreachable. */
+  attempts: Type.Integer(),
+  /** Failed attempts where Salesforce refused this record itself (since the last requeue). */
+  recordFailures: Type.Integer(),
+  /** Salesforce's error code, the fields it named and its message, from the last failure. */
+  reason: Type.Union([Type.String(), Type.Null()]),
+  /** Lookups left out because Salesforce refused them (e.g. a deleted contact). */
+  omittedFields: Type.Array(Type.String()),
+  createdAt: Type.Integer(),
+  nextAttemptAt: Type.Union([Type.Integer(), Type.Null()]),
+  parkedAt: Type.Union([Type.Integer(), Type.Null()]),
+  deliveredAt: Type.Union([Type.Integer(), Type.Null()]),
+});
+export type SfOutboxRecord = Static<typeof SfOutboxRecord>;
+
+export const SfOutboxListResponse = Type.Object({
+  orgId: Type.String(),
+  status: SfOutboxStatus,
+  records: Type.Array(SfOutboxRecord),
+  /** More records match than were listed. */
+  truncated: Type.Boolean(),
+});
+export type SfOutboxListResponse = Static<typeof SfOutboxListResponse>;
+
+/** POST /api/salesforce/outbox/:id/retry */
+export const SfOutboxRecordParams = Type.Object(
+  { id: Type.String({ pattern: '^[1-9][0-9]{0,14}$', maxLength: 15 }) },
+  { additionalProperties: false },
+);
+export type SfOutboxRecordParams = Static<typeof SfOutboxRecordParams>;
+export const SfOutboxRetryRequest = Type.Object({ orgId: SfOrgId }, { additionalProperties: false });
+export type SfOutboxRetryRequest = Static<typeof SfOutboxRetryRequest>;
+export const SfOutboxRetryResponse = Type.Object({ record: SfOutboxRecord });
+export type SfOutboxRetryResponse = Static<typeof SfOutboxRetryResponse>;
+
+/** Refusals particular to the outbox endpoints (the ErrorBody shape). */
+export const SfOutboxErrorCode = {
+  /** No record with that id belongs to the calling org (whether or not another org has one). */
+  NotFound: 'outbox_record_not_found',
+  /** Only parked records can be requeued. */
+  NotParked: 'outbox_record_not_parked',
+} as const;

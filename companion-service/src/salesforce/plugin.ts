@@ -25,6 +25,7 @@ import type { SessionService } from '../sessions/sessionService';
 import type { Store } from '../store/store';
 import { OrgRegistry, orgKey, sha256Hex, type RegisteredOrg } from './orgRegistry';
 import { SalesforceOutbox } from './outbox';
+import { registerOutboxRoutes } from './outboxRoutes';
 import { privilegesFrom } from './permissions';
 import { SESSION_SOBJECT, sessionRecordFields } from './sessionRecord';
 import { inviteVisitor } from '../terms/inviteVisitor';
@@ -78,6 +79,9 @@ export const salesforcePlugin: FastifyPluginAsync<SalesforceOptions> = async (ap
       errorResponseBuilder: () => Object.assign(new Error(errorText(ErrorCode.RateLimited)), { statusCode: 429, code: ErrorCode.RateLimited }),
     },
   };
+  // The org's admin: parked session records, and requeueing them.
+  registerOutboxRoutes(app, { store, registry, outbox, routeConfig: perOrg });
+
   const promptTimers = new Set<NodeJS.Timeout>();
   app.addHook('onClose', async () => {
     for (const t of promptTimers) clearTimeout(t);

@@ -14,20 +14,25 @@ import { TestClient } from '../helpers/wsClient';
 import { SalesforceDouble, type DoubleUser } from '../helpers/salesforceDouble';
 import {
   AGENT,
+  API_KEY,
   callAsApex,
   CLIENT_ID,
   CLIENT_SECRET,
   newContactId,
   ORG_ID,
+  orgConfig,
   orgWithDouble,
+  OTHER_API_KEY,
+  OTHER_ORG_ID,
   PORTAL_SITE,
+  sha256,
   waitFor,
 } from '../helpers/salesforceFixtures';
 
 /* Session records reach Salesforce through the outbox: written to SQLite first, upserted by external id with
  * jsforce against a local double of the REST API, retried with backoff through outages and revoked sessions,
  * and delivered once even across a restart. A record Salesforce refuses for itself is retried alone and parked,
- * without holding up the org's other records. */
+ * without holding up the org's other records; the org's admin lists and requeues parked records. */
 
 jest.setTimeout(30_000);
 
@@ -373,6 +378,115 @@ describe('outbox when the org is the problem', () => {
     double.unavailable = false;
     await waitFor(() => double.records.size, (n) => n === 3, 8000, 'delivery after the outage');
     expect((await outboxOf(server)).every((e) => e.status === 'delivered')).toBe(true);
+  });
+});
+
+/** A call from the org's admin tooling (through the same Named Credential as the package's Apex). */
+async function asAdmin(server: RunningServer, method: 'GET' | 'POST', url: string, body?: object, apiKey: string | null = API_KEY) {
+  const headers: Record<string, string> = {};
+  if (body) headers['content-type'] = 'application/json';
+  if (apiKey !== null) headers['x-tandem-api-key'] = apiKey;
+  const response = await fetch(`${server.baseUrl}${url}`, { method, headers, ...(body ? { body: JSON.stringify(body) } : {}) });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> & { code?: string; records?: Array<Record<string, unknown>> } };
+}
+
+describe('parked records for the org\'s admin', () => {
+  const OTHER_ORG = orgConfig({ orgId: OTHER_ORG_ID, name: 'Other org', apiKeySha256: sha256(OTHER_API_KEY), siteId: undefined });
+
+  async function parkedRecord(): Promise<{ server: RunningServer; bad: string; good: string; badId: number; goodId: number }> {
+    double.validationRules.push(RULE);
+    const server = await serve(undefined, orgWithDouble(double), { orgs: [OTHER_ORG], outbox: { recordAttempts: 1 } });
+    const bad = `bad-${randomUUID()}`;
+    const good = `good-${randomUUID()}`;
+    await queue(server, [{ id: bad, fields: sessionFields(bad, BLOCKED) }, { id: good, fields: sessionFields(good) }]);
+    const entries = await waitFor(
+      () => outboxOf(server),
+      (e) => entryOf(e, bad)?.status === 'parked' && entryOf(e, good)?.status === 'delivered',
+      5000,
+      'one record parked, one delivered',
+    );
+    return { server, bad, good, badId: entryOf(entries, bad)!.id, goodId: entryOf(entries, good)!.id };
+  }
+
+  it('lists the org\'s parked records with their reason, attempts and times, and requeues one once its cause is fixed', async () => {
+    const { server, bad, badId, good } = await parkedRecord();
+    const listed = await asAdmin(server, 'GET', `/api/salesforce/outbox?orgId=${ORG_ID}&status=parked`);
+    expect(listed.status).toBe(200);
+    expect(listed.body).toMatchObject({ orgId: ORG_ID, status: 'parked', truncated: false });
+    expect(listed.body.records).toEqual([
+      {
+        id: badId,
+        sobject: 'Tandem_Session__c',
+        externalId: bad,
+        status: 'parked',
+        attempts: 1,
+        recordFailures: 1,
+        reason: `FIELD_CUSTOM_VALIDATION_EXCEPTION [Outcome__c]: ${RULE.message}`,
+        omittedFields: [],
+        createdAt: expect.any(Number),
+        nextAttemptAt: null,
+        parkedAt: expect.any(Number),
+        deliveredAt: null,
+      },
+    ]);
+    // Parked is the default; delivered records are there to see too; a limit truncates.
+    expect((await asAdmin(server, 'GET', `/api/salesforce/outbox?orgId=${ORG_ID}`)).body.records?.map((r) => r.externalId)).toEqual([bad]);
+    const delivered = await asAdmin(server, 'GET', `/api/salesforce/outbox?orgId=${ORG_ID}&status=delivered&limit=1`);
+    expect(delivered.body.records?.map((r) => r.externalId)).toEqual([good]);
+    expect(delivered.body.truncated).toBe(false);
+
+    // The admin fixes the validation rule and requeues the record: it is written on the next pass.
+    double.validationRules.length = 0;
+    const retried = await asAdmin(server, 'POST', `/api/salesforce/outbox/${badId}/retry`, { orgId: ORG_ID });
+    expect(retried.status).toBe(200);
+    expect(retried.body.record).toMatchObject({ id: badId, status: 'pending', recordFailures: 0, parkedAt: null, nextAttemptAt: expect.any(Number) });
+    await waitFor(() => double.records.has(`Tandem_Session__c/${bad}`), Boolean, 5000, 'the requeued record in Salesforce');
+    expect(double.records.get(`Tandem_Session__c/${bad}`)?.fields).toMatchObject({ Outcome__c: BLOCKED });
+    const after = await waitFor(() => outboxOf(server), (e) => entryOf(e, bad)?.status === 'delivered', 3000, 'the record delivered');
+    expect(entryOf(after, bad)).toMatchObject({ attempts: 1, parkedAt: null });
+    expect((await asAdmin(server, 'GET', `/api/salesforce/outbox?orgId=${ORG_ID}`)).body.records).toEqual([]);
+    // A record that is not parked cannot be requeued.
+    const again = await asAdmin(server, 'POST', `/api/salesforce/outbox/${badId}/retry`, { orgId: ORG_ID });
+    expect(again).toMatchObject({ status: 409, body: { code: 'outbox_record_not_parked', message: expect.stringContaining('delivered') } });
+  });
+
+  it('never shows or requeues another org\'s records, and refuses callers without the org\'s key', async () => {
+    const { server, badId } = await parkedRecord();
+    const theirs = await asAdmin(server, 'GET', `/api/salesforce/outbox?orgId=${OTHER_ORG_ID}`, undefined, OTHER_API_KEY);
+    expect(theirs).toMatchObject({ status: 200, body: { orgId: OTHER_ORG_ID, records: [] } });
+    const requeue = await asAdmin(server, 'POST', `/api/salesforce/outbox/${badId}/retry`, { orgId: OTHER_ORG_ID }, OTHER_API_KEY);
+    expect(requeue).toMatchObject({ status: 404, body: { code: 'outbox_record_not_found', message: expect.stringContaining(String(badId)) } });
+    // The other org's key does not open this org, and no key opens nothing.
+    expect(await asAdmin(server, 'GET', `/api/salesforce/outbox?orgId=${ORG_ID}`, undefined, OTHER_API_KEY)).toMatchObject({ status: 401, body: { code: 'unauthorized' } });
+    expect(await asAdmin(server, 'GET', `/api/salesforce/outbox?orgId=${ORG_ID}`, undefined, null)).toMatchObject({ status: 401, body: { code: 'unauthorized' } });
+    expect((await asAdmin(server, 'POST', `/api/salesforce/outbox/${badId}/retry`, { orgId: ORG_ID }, 'wrong-key')).status).toBe(401);
+    // Unknown ids get the same answer as another org's.
+    expect(await asAdmin(server, 'POST', '/api/salesforce/outbox/999999/retry', { orgId: ORG_ID })).toMatchObject({ status: 404, body: { code: 'outbox_record_not_found' } });
+    expect((await outboxOf(server)).find((e) => e.id === badId)?.status).toBe('parked');
+  });
+
+  it('refuses malformed requests with a clear error and changes nothing', async () => {
+    const { server, badId } = await parkedRecord();
+    const before = await outboxOf(server);
+    const refusals = [
+      await asAdmin(server, 'GET', `/api/salesforce/outbox?orgId=${ORG_ID}&status=lost`),
+      await asAdmin(server, 'GET', `/api/salesforce/outbox?orgId=${ORG_ID}&limit=0`),
+      await asAdmin(server, 'GET', `/api/salesforce/outbox?orgId=${ORG_ID}&limit=201`),
+      await asAdmin(server, 'GET', `/api/salesforce/outbox?orgId=${ORG_ID}&extra=1`),
+      await asAdmin(server, 'GET', '/api/salesforce/outbox?orgId=not-an-org'),
+      await asAdmin(server, 'GET', '/api/salesforce/outbox'),
+      await asAdmin(server, 'POST', '/api/salesforce/outbox/abc/retry', { orgId: ORG_ID }),
+      await asAdmin(server, 'POST', `/api/salesforce/outbox/${'9'.repeat(16)}/retry`, { orgId: ORG_ID }),
+      await asAdmin(server, 'POST', `/api/salesforce/outbox/${badId}/retry`, { orgId: ORG_ID, force: true }),
+      await asAdmin(server, 'POST', `/api/salesforce/outbox/${badId}/retry`, {}),
+    ];
+    for (const refused of refusals) {
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ code: expect.any(String), message: expect.any(String) });
+    }
+    expect(refusals[0]?.body.message).toMatch(/status/);
+    expect(refusals[6]?.body.message).toMatch(/id/);
+    expect(await outboxOf(server)).toEqual(before);
   });
 });
 
