@@ -76,7 +76,9 @@ export const SalesforceConfigSchema = Type.Object(
         clientSecret: Type.String(),
         /** Path of the callback on this service; the connected app's callback URL is publicUrl + this. */
         redirectPath: Type.String({ pattern: '^/[A-Za-z0-9/_-]*$' }),
-        scope: Type.String({ minLength: 1 }),
+        /** Space-separated OAuth scopes: api for the SOQL queries, and openid (or id/profile) for the userinfo call;
+         * the connected app must allow them all. Checked at start (see signInScopes.ts). */
+        scope: Type.String({ minLength: 1, maxLength: 500, pattern: '^[A-Za-z0-9_.:/-]+( [A-Za-z0-9_.:/-]+)*$' }),
       },
       { additionalProperties: false },
     ),

@@ -8,6 +8,7 @@ import type { Store } from '../store/store';
 import { boundedConnection, boundedOAuth2, type ConnectionSettings } from './connection';
 import type { OrgRegistry } from './orgRegistry';
 import { JOIN_PERMISSION, privilegesFrom, tandemPermissionsOf, type SoqlQuery } from './permissions';
+import { missingSignInScopes } from './signInScopes';
 
 /* "Sign in with Salesforce" for the agent join page: the OAuth 2.0 web-server flow with PKCE (jsforce). The
  * browser is bound to its sign-in by a cookie, the callback reads the user and their custom permissions, and the
@@ -35,6 +36,8 @@ export const SignInFailure = {
   OrgNotRegistered: 'org_not_registered',
   NoPermission: 'no_permission',
   Unavailable: 'unavailable',
+  /** Salesforce refused the request itself (e.g. invalid_scope: the connected app lacks a scope we ask for). */
+  Misconfigured: 'misconfigured',
 } as const;
 type SignInFailure = (typeof SignInFailure)[keyof typeof SignInFailure];
 
@@ -98,6 +101,11 @@ export function registerSignInRoutes(app: FastifyInstance, { config, store, regi
   if (enabled && !oauth.clientId) {
     throw new Error('salesforce.oauth.enabled needs salesforce.oauth.clientId (TANDEM_SALESFORCE_CLIENT_ID)');
   }
+  // A token without these scopes signs the agent in, then fails on the first call: say so at start instead.
+  const missing = enabled ? missingSignInScopes(oauth.scope) : [];
+  if (missing.length > 0) {
+    throw new Error(`salesforce.oauth.scope "${oauth.scope}" is not enough for Sign in with Salesforce: ${missing.join('; ')}`);
+  }
   const redirectUri = new URL(oauth.redirectPath, config.publicUrl).toString();
   const secure = config.publicUrl.startsWith('https:');
   const pending = new ExpiringMap<PendingLogin>();
@@ -152,6 +160,10 @@ export function registerSignInRoutes(app: FastifyInstance, { config, store, regi
     const login = state ? pending.take(state, Date.now()) : undefined;
     // The state must be one this service issued, to this very browser (login CSRF).
     if (!login || !sameText(cookieValue(request, COOKIE), login.nonce)) return fail(reply, SignInFailure.Expired);
+    if (error && error !== 'access_denied') {
+      request.log.warn({ error: error.slice(0, 100) }, 'salesforce refused the sign-in request; check the connected app (scopes, callback URL)');
+      return fail(reply, SignInFailure.Misconfigured);
+    }
     if (error || !code) return fail(reply, SignInFailure.Denied);
 
     const client = await oauth2(login.codeVerifier);
