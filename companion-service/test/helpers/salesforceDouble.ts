@@ -10,8 +10,9 @@ import type { AddressInfo } from 'node:net';
  *   GET  /services/data/vNN.0/query  the custom-permission queries the service makes
  *   PATCH /services/data/vNN.0/sobjects/<object>/<external id field>/<value>   upsert by external id
  * and the ways Salesforce fails: unreachable (connection refused), 503, a revoked session whose re-authentication
- * is refused, and records refused for themselves (a validation rule, a lookup to a deleted contact) with Salesforce's
- * 400 answer. */
+ * is refused, records refused for themselves (a validation rule, a lookup to a deleted contact) with Salesforce's
+ * 400 answer, and OAuth scopes: a token only reaches what its scopes allow, and the connected app only grants the
+ * scopes it has. */
 
 export interface DoubleUser {
   id: string;
@@ -31,7 +32,17 @@ export interface DoubleOptions {
   /** The integration user (JWT sub / client-credentials run-as user). */
   integrationUser?: DoubleUser;
   users?: DoubleUser[];
+  /** The connected app's OAuth scopes: the most the authorize endpoint grants, and what JWT-bearer and
+   * client-credentials tokens carry. Default DEFAULT_APP_SCOPES. */
+  appScopes?: string[];
 }
+
+/** A connected app set up for the service: REST API, identity and OpenID Connect, refresh. */
+export const DEFAULT_APP_SCOPES = ['api', 'id', 'openid', 'refresh_token', 'web'];
+
+/** Scopes that reach the REST API (/services/data) and the identity service (/services/oauth2/userinfo). */
+const API_SCOPES = ['api', 'full'];
+const IDENTITY_SCOPES = ['openid', 'id', 'profile', 'email', 'address', 'phone', 'full'];
 
 /** A customer's validation rule: a record whose `field` holds `value` is refused. */
 export interface DoubleValidationRule {
@@ -46,6 +57,8 @@ export interface LoggedRequest {
   method: string;
   path: string;
   token: string | undefined;
+  /** The scopes of the token, when the double issued it and it was still valid. */
+  scopes: string[] | undefined;
   body: string;
 }
 
@@ -69,6 +82,8 @@ export class SalesforceDouble {
   refuseGrants = false;
   /** The user the authorize endpoint signs in next, or "deny" to simulate the user refusing access. */
   nextLogin: DoubleUser | 'deny' | undefined;
+  /** The `scope` parameter of every authorize request, as sent (null when there was none). */
+  readonly requestedScopes: Array<string | null> = [];
   /** Validation rules on Tandem_Session__c. */
   readonly validationRules: DoubleValidationRule[] = [];
   /** Contacts deleted (or merged away): a record whose Contact__c names one is refused. */
@@ -79,8 +94,8 @@ export class SalesforceDouble {
 
   private server: Server;
   private port = 0;
-  private readonly tokens = new Map<string, DoubleUser>();
-  private readonly codes = new Map<string, { user: DoubleUser; challenge: string; redirectUri: string }>();
+  private readonly tokens = new Map<string, { user: DoubleUser; scopes: string[] }>();
+  private readonly codes = new Map<string, { user: DoubleUser; challenge: string; redirectUri: string; scopes: string[] }>();
   private readonly users = new Map<string, DoubleUser>();
   private idCounter = 0;
 
@@ -107,6 +122,11 @@ export class SalesforceDouble {
   async comeBack(): Promise<void> {
     this.server = this.makeServer();
     await this.listen(this.port);
+  }
+
+  /** The scopes a token issued by this double carries (undefined for an unknown token). */
+  scopesOf(accessToken: string): string[] | undefined {
+    return this.tokens.get(accessToken)?.scopes;
   }
 
   /** Invalidates every access token issued so far (Salesforce answers 401 INVALID_SESSION_ID). */
@@ -147,7 +167,7 @@ export class SalesforceDouble {
     const url = new URL(req.url ?? '/', this.url);
     const auth = req.headers.authorization;
     const token = auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
-    this.requests.push({ method: req.method ?? '', path: url.pathname, token, body });
+    this.requests.push({ method: req.method ?? '', path: url.pathname, token, scopes: token ? this.tokens.get(token)?.scopes : undefined, body });
     if (this.unavailable) {
       // Like Salesforce during maintenance: an HTML page from the login servers, a JSON error from the REST API.
       if (url.pathname.startsWith('/services/oauth2/')) {
@@ -167,10 +187,18 @@ export class SalesforceDouble {
       return send(res, 200, {});
     }
 
-    const user = token ? this.tokens.get(token) : undefined;
-    if (!user) return send(res, 401, [{ errorCode: 'INVALID_SESSION_ID', message: 'Session expired or invalid' }]);
+    const session = token ? this.tokens.get(token) : undefined;
+    if (!session) return send(res, 401, [{ errorCode: 'INVALID_SESSION_ID', message: 'Session expired or invalid' }]);
+    const { user, scopes } = session;
+    const has = (needed: string[]) => needed.some((s) => scopes.includes(s));
 
     if (url.pathname === '/services/oauth2/userinfo' && req.method === 'GET') {
+      // The identity service refuses a token without openid or an identity scope (RFC 6750 insufficient_scope).
+      if (!has(IDENTITY_SCOPES)) {
+        res.writeHead(403, { 'content-type': 'application/json;charset=UTF-8', 'www-authenticate': 'Bearer error="insufficient_scope"' });
+        res.end(JSON.stringify({ error: 'insufficient_scope', error_description: 'The access token lacks the openid, id or profile scope' }));
+        return;
+      }
       return send(res, 200, {
         sub: `${this.url}/id/${this.options.orgId}/${user.id}`,
         user_id: user.id,
@@ -178,6 +206,11 @@ export class SalesforceDouble {
         name: user.name,
         preferred_username: user.username,
       });
+    }
+    // The REST API refuses a token without api (or full) this way; jsforce knows this message and does not try to
+    // refresh the session for it (isSessionExpired in jsforce/lib/http-api.js).
+    if (url.pathname.startsWith('/services/data/') && !has(API_SCOPES)) {
+      return send(res, 401, [{ errorCode: 'INVALID_SESSION_ID', message: 'This session is not valid for use with the REST API' }]);
     }
     const query = /^\/services\/data\/v\d+\.0\/query\/?$/.exec(url.pathname);
     if (query && req.method === 'GET') return this.query(res, url.searchParams.get('q') ?? '');
@@ -189,9 +222,13 @@ export class SalesforceDouble {
     send(res, 404, [{ errorCode: 'NOT_FOUND', message: `no double for ${req.method} ${url.pathname}` }]);
   }
 
-  private issue(res: ServerResponse, user: DoubleUser): void {
+  private get appScopes(): string[] {
+    return this.options.appScopes ?? DEFAULT_APP_SCOPES;
+  }
+
+  private issue(res: ServerResponse, user: DoubleUser, scopes: string[] = this.appScopes): void {
     const accessToken = `00D!${randomBytes(18).toString('base64url')}`;
-    this.tokens.set(accessToken, user);
+    this.tokens.set(accessToken, { user, scopes });
     send(res, 200, {
       access_token: accessToken,
       instance_url: this.url,
@@ -199,7 +236,7 @@ export class SalesforceDouble {
       token_type: 'Bearer',
       issued_at: String(Date.now()),
       signature: 'double',
-      scope: 'api',
+      scope: scopes.join(' '),
     });
   }
 
@@ -234,7 +271,7 @@ export class SalesforceDouble {
       const challenge = createHash('sha256').update(verifier).digest('base64url');
       if (challenge !== code.challenge) return refuse('invalid code verifier');
       if (params.get('redirect_uri') !== code.redirectUri) return send(res, 400, { error: 'redirect_uri_mismatch', error_description: 'redirect_uri must match' });
-      return this.issue(res, code.user);
+      return this.issue(res, code.user, code.scopes);
     }
     send(res, 400, { error: 'unsupported_grant_type', error_description: 'grant type not supported' });
   }
@@ -247,12 +284,20 @@ export class SalesforceDouble {
     if (params.get('client_id') !== this.options.clientId || params.get('response_type') !== 'code') {
       return send(res, 400, { error: 'invalid_request' });
     }
-    if (login === 'deny' || !login) {
+    // Without a scope parameter Salesforce grants all of the connected app's scopes; a scope the app lacks is refused.
+    const requested = params.get('scope');
+    this.requestedScopes.push(requested);
+    const scopes = requested === null ? this.appScopes : requested.split(' ').filter(Boolean);
+    const notAllowed = scopes.filter((s) => !this.appScopes.includes(s));
+    if (notAllowed.length > 0) {
+      back.searchParams.set('error', 'invalid_scope');
+      back.searchParams.set('error_description', 'the requested scope is not allowed');
+    } else if (login === 'deny' || !login) {
       back.searchParams.set('error', 'access_denied');
       back.searchParams.set('error_description', 'end-user denied authorization');
     } else {
       const code = randomBytes(16).toString('base64url');
-      this.codes.set(code, { user: login, challenge: params.get('code_challenge') ?? '', redirectUri });
+      this.codes.set(code, { user: login, challenge: params.get('code_challenge') ?? '', redirectUri, scopes });
       back.searchParams.set('code', code);
     }
     res.writeHead(302, { location: back.toString() });

@@ -1,8 +1,8 @@
 import { verifyAgentToken } from '../../src/auth/agentToken';
 import { Privilege } from '../../src/protocol/codes';
 import { startServer, type RunningServer } from '../helpers/testServer';
-import type { DoubleUser, SalesforceDouble } from '../helpers/salesforceDouble';
-import { CLIENT_ID, CLIENT_SECRET, ORG_ID, orgConfig, orgWithDouble, startOrgDouble } from '../helpers/salesforceFixtures';
+import { SalesforceDouble, type DoubleUser } from '../helpers/salesforceDouble';
+import { CLIENT_ID, CLIENT_SECRET, INTEGRATION_USER, ORG_ID, orgConfig, orgWithDouble, startOrgDouble } from '../helpers/salesforceFixtures';
 
 /* Sign in with Salesforce for the agent join page: OAuth 2.0 web-server flow with PKCE against the local double,
  * custom permissions read with SOQL, and the agent token handed to the page through a one-time code. */
@@ -28,12 +28,12 @@ afterEach(async () => {
   await double.stop();
 });
 
-async function serve(options: { orgs?: unknown[]; enabled?: boolean } = {}): Promise<RunningServer> {
+async function serve(options: { orgs?: unknown[]; enabled?: boolean; scope?: string } = {}): Promise<RunningServer> {
   const server = await startServer({
     salesforce: {
       orgs: options.orgs ?? [orgWithDouble(double)],
       loginUrl: double.url,
-      oauth: { enabled: options.enabled ?? true, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+      oauth: { enabled: options.enabled ?? true, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, ...(options.scope ? { scope: options.scope } : {}) },
       outbox: { enabled: false },
     },
   } as never);
@@ -146,5 +146,51 @@ describe('Sign in with Salesforce', () => {
     double.unavailable = true;
     const callback = await fetch(`${server.baseUrl}${back.pathname}${back.search}`, { redirect: 'manual', headers: { cookie: cookieFrom(login) } });
     expect(callback.headers.get('location')).toBe('/join#salesforce_error=unavailable');
+  });
+});
+
+describe('Sign in with Salesforce: OAuth scopes', () => {
+  it('asks for api and openid, and reads the user and their permissions with the token those scopes give', async () => {
+    // The agent's own token does the SOQL here (no integration user), so both scopes are really used.
+    const server = await serve({ orgs: [orgConfig({ instanceUrl: double.url })] });
+    const { authorizeUrl, fragment, cookie } = await signIn(server, AGENT_USER);
+    const asked = (authorizeUrl.searchParams.get('scope') ?? '').split(' ');
+    expect(asked).toEqual(expect.arrayContaining(['api', 'openid']));
+    expect(double.requestedScopes).toEqual([authorizeUrl.searchParams.get('scope')]);
+    // The token Salesforce gave carried them, and the calls that need them went through.
+    const userinfo = double.requests.find((r) => r.path === '/services/oauth2/userinfo');
+    expect(userinfo?.scopes).toEqual(expect.arrayContaining(['api', 'openid']));
+    const queries = double.requests.filter((r) => r.path.endsWith('/query'));
+    expect(queries.length).toBeGreaterThan(0);
+    expect(queries.every((r) => r.token === userinfo?.token)).toBe(true);
+    expect(fragment.get('salesforce_error')).toBeNull();
+    const { status, body } = await exchange(server, fragment.get('salesforce') ?? '', cookie);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ name: AGENT_USER.name, privileges: [Privilege.AgentVideo] });
+  });
+
+  it('would fail with api alone: the userinfo call needs openid, so such a scope is refused at start', async () => {
+    await expect(serve({ scope: 'api' })).rejects.toThrow(/salesforce\.oauth\.scope "api" is not enough .*userinfo needs one of: openid, id, profile/);
+    await expect(serve({ scope: 'openid id' })).rejects.toThrow(/the REST API \(SOQL\) needs one of: api, full/);
+    await expect(serve({ scope: 'api\nopenid' })).rejects.toThrow(/salesforce\.oauth\.scope/);
+    // Other spellings that cover both calls are fine.
+    expect((await serve({ scope: 'api id' })).config.salesforce.oauth.scope).toBe('api id');
+    expect((await serve({ scope: 'full' })).config.salesforce.oauth.scope).toBe('full');
+  });
+
+  it('tells the agent sign-in is misconfigured when the connected app does not allow the scopes asked for', async () => {
+    await double.stop();
+    double = await SalesforceDouble.start({
+      orgId: ORG_ID,
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      integrationUser: INTEGRATION_USER,
+      users: [AGENT_USER],
+      appScopes: ['api', 'refresh_token'],
+    });
+    const server = await serve();
+    const { fragment } = await signIn(server, AGENT_USER);
+    expect(fragment.get('salesforce_error')).toBe('misconfigured');
+    expect(double.requests.some((r) => r.path === '/services/oauth2/token')).toBe(false);
   });
 });
