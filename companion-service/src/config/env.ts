@@ -52,4 +52,5 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { variable: 'TANDEM_SALESFORCE_CLIENT_SECRET', setting: 'salesforce.oauth.clientSecret', kind: 'string' },
   { variable: 'TANDEM_SALESFORCE_OUTBOX', setting: 'salesforce.outbox.enabled', kind: 'boolean' },
   { variable: 'TANDEM_SALESFORCE_OUTBOX_MAX_BACKOFF_SECONDS', setting: 'salesforce.outbox.maxBackoffSeconds', kind: 'integer' },
+  { variable: 'TANDEM_SALESFORCE_OUTBOX_RECORD_ATTEMPTS', setting: 'salesforce.outbox.recordAttempts', kind: 'integer' },
 ];
