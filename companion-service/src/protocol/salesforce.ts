@@ -157,3 +157,15 @@ export const SfOutboxErrorCode = {
   /** Only parked records can be requeued. */
   NotParked: 'outbox_record_not_parked',
 } as const;
+
+/** Why a sign-in failed, handed to the join page as `#salesforce_error=<reason>`. */
+export const SignInFailure = {
+  Denied: 'denied',
+  Expired: 'expired',
+  OrgNotRegistered: 'org_not_registered',
+  NoPermission: 'no_permission',
+  Unavailable: 'unavailable',
+  /** Salesforce refused the request itself (e.g. invalid_scope: the connected app lacks a scope we ask for). */
+  Misconfigured: 'misconfigured',
+} as const;
+export type SignInFailure = (typeof SignInFailure)[keyof typeof SignInFailure];

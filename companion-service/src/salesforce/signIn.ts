@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { signAgentToken } from '../auth/agentToken';
 import type { Config } from '../config/schema';
 import { AgentTokenResponse, ErrorBody } from '../protocol/http';
-import { SfSignInExchangeRequest, SfSignInStatus } from '../protocol/salesforce';
+import { SfSignInExchangeRequest, SfSignInStatus, SignInFailure } from '../protocol/salesforce';
 import type { Store } from '../store/store';
 import { boundedConnection, boundedOAuth2, type ConnectionSettings } from './connection';
 import type { OrgRegistry } from './orgRegistry';
@@ -29,17 +29,7 @@ const LOGIN_TTL_MS = 10 * 60_000;
 const HANDOFF_TTL_MS = 60_000;
 const MAX_PENDING = 10_000;
 
-/** Why a sign-in failed, handed to the join page as `#salesforce_error=<reason>`. */
-export const SignInFailure = {
-  Denied: 'denied',
-  Expired: 'expired',
-  OrgNotRegistered: 'org_not_registered',
-  NoPermission: 'no_permission',
-  Unavailable: 'unavailable',
-  /** Salesforce refused the request itself (e.g. invalid_scope: the connected app lacks a scope we ask for). */
-  Misconfigured: 'misconfigured',
-} as const;
-type SignInFailure = (typeof SignInFailure)[keyof typeof SignInFailure];
+
 
 interface PendingLogin {
   nonce: string;
