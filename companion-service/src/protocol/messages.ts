@@ -1,4 +1,8 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { ControlInputAction, NavigateAction, NodeId } from './controlActions';
+
+export { ControlInputAction, NavigateAction, NodeId };
+export type { ControlActionOf } from './controlActions';
 
 /* The wire protocol: one schema per message, in both directions. The server validates every inbound message
  * against these; the browser clients import the types. Every string and array has an upper bound. */
@@ -136,8 +140,6 @@ export const ProblemReport = msg('problem.report', {
 });
 // --- cobrowse ------------------------------------------------------------------------------------------------
 
-/** rrweb node ids from the visitor's recorder mirror. */
-const NodeId = Type.Integer({ minimum: 0, maximum: 100_000_000 });
 /** A batch of rrweb events from the visitor's page, JSON or deflate+base64, split into parts when large. */
 export const CobrowseEventsOut = msg('cobrowse.events', {
   seq: Type.Integer({ minimum: 0 }),
@@ -153,19 +155,7 @@ export const ControlRequest = msg('control.request', {});
 export const ControlAnswer = msg('control.answer', { granted: Type.Boolean() });
 /** Either side ends remote control: the agent stops, or the visitor revokes. */
 export const ControlRelease = msg('control.release', {});
-const Coordinate = Type.Number({ minimum: -1_000_000, maximum: 1_000_000 });
-export const ControlInputAction = Type.Union([
-  Type.Object({ kind: Type.Literal('click'), nodeId: NodeId, x: Type.Optional(Coordinate), y: Type.Optional(Coordinate) }, { additionalProperties: false }),
-  Type.Object({ kind: Type.Literal('input'), nodeId: NodeId, value: Type.String({ maxLength: 10_000 }) }, { additionalProperties: false }),
-  Type.Object({ kind: Type.Literal('check'), nodeId: NodeId, checked: Type.Boolean() }, { additionalProperties: false }),
-  Type.Object({ kind: Type.Literal('select'), nodeId: NodeId, value: Type.String({ maxLength: 1000 }) }, { additionalProperties: false }),
-  Type.Object({ kind: Type.Literal('scroll'), nodeId: Type.Union([NodeId, Type.Null()]), x: Coordinate, y: Coordinate }, { additionalProperties: false }),
-  Type.Object({ kind: Type.Literal('key'), nodeId: NodeId, key: Type.String({ maxLength: 32 }) }, { additionalProperties: false }),
-]);
-export type ControlInputAction = Static<typeof ControlInputAction>;
 export const ControlInputOut = msg('control.input', { action: ControlInputAction });
-export const NavigateAction = Type.Union([Type.Literal('back'), Type.Literal('forward'), Type.Literal('refresh')]);
-export type NavigateAction = Static<typeof NavigateAction>;
 export const ControlNavigateOut = msg('control.navigate', { action: NavigateAction });
 /** Accessibility mode: have the visitor's screen reader read this element. */
 export const A11yReadOut = msg('a11y.read', { nodeId: NodeId });

@@ -322,7 +322,7 @@ describe('remote control', () => {
     const unprivileged = await rawAgent(await customerOnForm(first), [Privilege.AgentVideo], 'full-name');
     unprivileged.agent.send({ type: 'control.request' });
     expect(await errorFor(unprivileged.agent, 'control.request')).toBe(ErrorCode.NoPrivilege);
-    unprivileged.agent.send({ type: 'control.input', action: { kind: 'input', nodeId: unprivileged.nodeId, value: 'forged' } });
+    unprivileged.agent.send({ type: 'control.input', action: { kind: 'selectText', nodeId: unprivileged.nodeId, start: 0, end: 0, direction: 'none' } });
     expect(await errorFor(unprivileged.agent, 'control.input')).toBe(ErrorCode.Forbidden);
     unprivileged.agent.send({ type: 'control.navigate', action: 'refresh' });
     expect(await errorFor(unprivileged.agent, 'control.navigate')).toBe(ErrorCode.Forbidden);
@@ -336,7 +336,7 @@ describe('remote control', () => {
     privileged.agent.send({ type: 'control.request' });
     expect((await privileged.agent.next('control.state')).state).toBe('requested');
     await consentPrompt(second).waitFor();
-    const forge = () => privileged.agent.send({ type: 'control.input', action: { kind: 'input', nodeId: privileged.nodeId, value: 'forged' } });
+    const forge = () => privileged.agent.send({ type: 'control.input', action: { kind: 'selectText', nodeId: privileged.nodeId, start: 0, end: 0, direction: 'none' } });
     forge();
     expect(await errorFor(privileged.agent, 'control.input')).toBe(ErrorCode.Forbidden);
     await consentPrompt(second).getByRole('button', { name: 'Decline' }).click();

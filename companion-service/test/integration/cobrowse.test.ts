@@ -1,3 +1,4 @@
+import type { ControlInputAction } from '../../src/protocol/controlActions';
 import { ErrorCode } from '../../src/protocol/codes';
 import { serviceSuite } from '../helpers/serviceSuite';
 import { devToken, startServer } from '../helpers/testServer';
@@ -109,28 +110,34 @@ describe('the page stream', () => {
   });
 });
 
+const NO_MODS = { alt: false, ctrl: false, meta: false, shift: false };
+const click = (nodeId: number): ControlInputAction => ({ kind: 'click', type: 'click', nodeId, x: 1, y: 1, w: 10, h: 10, button: 0, detail: 1, mods: NO_MODS });
+
 describe('remote control', () => {
   it('needs the privilege and the visitor\'s consent; the visitor can revoke', async () => {
     const c = await call();
-    c.agent.send({ type: 'control.input', action: { kind: 'click', nodeId: 5 } });
+    c.agent.send({ type: 'control.input', action: click(5) });
     expect((await c.agent.next('error')).code).toBe(ErrorCode.Forbidden); // forged: no consent yet
     c.agent.send({ type: 'control.request' });
     expect(await c.visitor.next('control.state')).toEqual({ type: 'control.state', state: 'requested', agentName: 'Ana Agent' });
     expect((await c.agent.next('control.state')).state).toBe('requested');
-    c.agent.send({ type: 'control.input', action: { kind: 'click', nodeId: 5 } });
+    c.agent.send({ type: 'control.input', action: click(5) });
     expect((await c.agent.next('error')).code).toBe(ErrorCode.Forbidden); // still not granted
     c.visitor.send({ type: 'control.answer', granted: true });
     expect((await c.agent.next('control.state')).state).toBe('on');
     expect((await c.visitor.next('control.state')).state).toBe('on');
 
-    const actions = [
-      { kind: 'click', nodeId: 5, x: 10, y: 20 },
-      { kind: 'input', nodeId: 7, value: 'hello' },
-      { kind: 'check', nodeId: 8, checked: true },
-      { kind: 'select', nodeId: 9, value: 'gold' },
-      { kind: 'scroll', nodeId: null, x: 0, y: 400 },
-      { kind: 'key', nodeId: 7, key: 'Enter' },
-    ] as const;
+    const actions: ControlInputAction[] = [
+      { kind: 'pointer', phase: 'down', nodeId: 5, x: 10, y: 20, w: 100, h: 30, button: 0, buttons: 1, detail: 1, mods: NO_MODS },
+      { kind: 'click', type: 'dblclick', nodeId: 5, x: 10, y: 20, w: 100, h: 30, button: 0, detail: 2, mods: NO_MODS },
+      { kind: 'key', key: 'a', code: 'KeyA', location: 0, repeat: false, mods: { ...NO_MODS, shift: true } },
+      { kind: 'text', inputType: 'insertFromPaste', data: 'pasted' },
+      { kind: 'selectText', nodeId: 7, start: 1, end: 4, direction: 'backward' },
+      { kind: 'selectRange', anchorNodeId: 11, anchorOffset: 0, focusNodeId: 12, focusOffset: 3 },
+      { kind: 'choose', nodeId: 9, selected: [0, 2] },
+      { kind: 'setValue', nodeId: 10, value: '42', commit: true },
+      { kind: 'scroll', nodeId: null, dx: 0, dy: 400 },
+    ];
     for (const action of actions) {
       c.agent.send({ type: 'control.input', action });
       expect(await c.visitor.next('control.input')).toEqual({ type: 'control.input', action });
@@ -146,6 +153,32 @@ describe('remote control', () => {
     await c.visitor.nothing('control.navigate');
   });
 
+  it('refuses malformed actions with a clear error, and the control stays on', async () => {
+    const c = await call();
+    c.agent.send({ type: 'control.request' });
+    await c.visitor.next('control.state');
+    c.visitor.send({ type: 'control.answer', granted: true });
+    await c.agent.next('control.state');
+    await c.agent.next('control.state');
+    const bad = [
+      { kind: 'key', key: '', code: 'KeyA', location: 0, repeat: false, mods: NO_MODS },
+      { kind: 'key', key: 'a'.repeat(33), code: 'KeyA', location: 0, repeat: false, mods: NO_MODS },
+      { kind: 'text', inputType: 'formatBold', data: 'x' },
+      { kind: 'text', inputType: 'insertText', data: 'x'.repeat(10_001) },
+      { kind: 'pointer', phase: 'hover', nodeId: 1, x: 0, y: 0, w: 1, h: 1, button: 0, buttons: 0, detail: 0, mods: NO_MODS },
+      { kind: 'choose', nodeId: 1, selected: Array.from({ length: 1001 }, (_, i) => i) },
+      { kind: 'click', type: 'click', nodeId: 1, x: 0, y: 0, w: 1, h: 1, button: 0, detail: 1, mods: NO_MODS, extra: true },
+      { kind: 'input', nodeId: 7, value: 'the old whole-value replace' },
+    ];
+    for (const action of bad) {
+      c.agent.send({ type: 'control.input', action } as never);
+      expect((await c.agent.next('error')).code).toBe(ErrorCode.BadMessage);
+    }
+    await c.visitor.nothing('control.input');
+    c.agent.send({ type: 'control.input', action: click(5) });
+    expect((await c.visitor.next('control.input')).action).toEqual(click(5));
+  });
+
   it('is refused to an agent without the privilege, and to visitors and guests', async () => {
     const c = await call(['Tandem_Agent_Video']);
     c.agent.send({ type: 'control.request' });
@@ -153,7 +186,7 @@ describe('remote control', () => {
     await c.visitor.nothing('control.state');
     c.visitor.send({ type: 'control.request' });
     expect((await c.visitor.next('error')).code).toBe(ErrorCode.Forbidden);
-    c.visitor.send({ type: 'control.input', action: { kind: 'click', nodeId: 1 } });
+    c.visitor.send({ type: 'control.input', action: click(1) });
     expect((await c.visitor.next('error')).code).toBe(ErrorCode.Forbidden);
     const guest = await withGuest(c);
     guest.send({ type: 'control.answer', granted: true });
@@ -179,7 +212,7 @@ describe('remote control', () => {
     const reloaded = await suite.connect();
     reloaded.send({ type: 'session.resume', resumeToken: c.created.resumeToken });
     expect((await reloaded.next('session.joined')).control).toBe('on');
-    c.agent.send({ type: 'control.input', action: { kind: 'click', nodeId: 3 } });
+    c.agent.send({ type: 'control.input', action: click(3) });
     await reloaded.next('control.input');
   });
 });

@@ -5,6 +5,8 @@
 export const ALWAYS_MASKED = ['[data-tandem-mask]', 'input[type="password" i]'];
 /** The widget itself (the visitor's own video, the consent prompts) is never shown to the agent nor controllable. */
 export const WIDGET_SELECTOR = '#tandem-widget';
+/** What a filled-in masked field shows the agent, whatever its value. */
+export const MASKED_VALUE = '••••••••';
 const MEDIA = ['img', 'video', 'audio', 'canvas', 'iframe', 'svg', 'picture', 'object', 'embed'];
 
 export interface Masking {
@@ -38,7 +40,8 @@ export function createMasking(configured: readonly string[]): Masking {
   const blocked = selectors.flatMap((s) => MEDIA.map((m) => (/^[[.#]/.test(s) ? `${s} ${m}, ${m}${s}` : `${s} ${m}`)));
   // rrweb calls maskInputFn only for the input types switched on here, so switch them all on and decide per element.
   const types = ['color', 'date', 'datetime-local', 'email', 'month', 'number', 'range', 'search', 'tel', 'text', 'time', 'url', 'week', 'textarea', 'select', 'password'];
-  const mask = (text: string) => '•'.repeat(Math.min(text.length, 64));
+  // A fixed length: the bullets say the field is filled in, never how long its value is.
+  const mask = (text: string) => (text ? MASKED_VALUE : '');
   return {
     isMasked,
     recordOptions: {

@@ -13,6 +13,10 @@ export interface RecorderHandle {
   /** A fresh full snapshot: an agent joined late, or fell behind. */
   snapshot(): void;
   nodeFor(id: number): Node | null;
+  /** The node's id in the recording (0 or less when it isn't recorded, e.g. blocked). */
+  idOf(node: Node): number;
+  /** Adds an event of Tandem's own to the stream (rrweb's custom event), for the live view to act on. */
+  addCustomEvent(tag: string, payload: unknown): void;
   stop(): void;
 }
 
@@ -55,6 +59,8 @@ export function startRecorder(masking: Masking, send: (part: StreamPart) => void
   return {
     snapshot: () => record.takeFullSnapshot(true),
     nodeFor: (id) => record.mirror.getNode(id) as Node | null,
+    idOf: (node) => record.mirror.getId(node as never),
+    addCustomEvent: (tag, payload) => record.addCustomEvent(tag, payload),
     stop: () => {
       flush();
       clearTimeout(timer);

@@ -3,16 +3,17 @@ import type { ControlInputAction, ServerMessageOf } from '../../src/protocol/mes
 import { ALWAYS_MASKED, isValidSelector } from './masking';
 import { LiveClock } from './liveClock';
 import { BatchAssembler } from './streamCodec';
+import { ViewerFields } from './viewerFields';
+import { ViewerInput, type ViewerMode } from './viewerInput';
 
 /* The agent's live view: rrweb's Replayer in live mode, fed by the visitor's page stream, scaled to fit its box.
- * In control mode the agent's clicks, typing, scrolling and choices in the view are turned into actions on node ids
- * for the visitor's page; in read-aloud mode a click asks the visitor's screen reader to read that element.
- * The replayed document lives in an iframe (another realm): element types are checked by tag name, since
- * `instanceof` against this window's classes is always false there. */
+ * In control mode the agent's own input in the view becomes remote-control actions (viewerInput.ts); in read-aloud
+ * mode a click asks the visitor's screen reader to read that element. The customer's real field values and caret
+ * come back as custom events of the stream (viewerFields.ts). */
 
 type RrwebEvent = { type: number; timestamp: number; data?: { width?: number; height?: number; source?: number } };
 
-export type ViewerMode = 'view' | 'control' | 'read-aloud';
+export type { ViewerMode };
 
 export interface ViewerEvents {
   onControlInput(action: ControlInputAction): void;
@@ -24,10 +25,6 @@ export interface ViewerEvents {
   onMaskedField?(): void;
 }
 
-const isTag = (target: EventTarget | null, tag: string): target is Element =>
-  !!target && (target as Node).nodeType === 1 && (target as Element).tagName === tag;
-const isToggle = (el: Element) => isTag(el, 'INPUT') && ['checkbox', 'radio'].includes((el as HTMLInputElement).type);
-
 export class CobrowseViewer {
   private readonly assembler = new BatchAssembler();
   private readonly clock = new LiveClock();
@@ -38,6 +35,21 @@ export class CobrowseViewer {
   private masked = ALWAYS_MASKED.join(', ');
   private readonly resizeObserver: ResizeObserver;
   private detachListeners: (() => void) | undefined;
+  private readonly input = new ViewerInput({
+    mode: () => this.mode,
+    nodeId: (node) => this.nodeId(node),
+    isMasked: (el) => this.isMasked(el),
+    send: (action) => this.events.onControlInput(action),
+    readAloud: (nodeId, text) => this.events.onReadAloud(nodeId, text),
+    maskedField: () => this.events.onMaskedField?.(),
+    applyingRemoteSelection: () => this.fields.applying,
+    knownSelection: (nodeId) => this.fields.known(nodeId),
+    selectionSent: (nodeId, selection) => this.fields.sent(nodeId, selection),
+  });
+  private readonly fields = new ViewerFields({
+    node: (id) => (this.replayer?.getMirror().getNode(id) as Node | null) ?? null,
+    mayMoveCaret: () => this.mode === 'control' && !!this.replayer && document.activeElement === this.replayer.iframe,
+  });
 
   constructor(
     private readonly container: HTMLElement,
@@ -97,6 +109,7 @@ export class CobrowseViewer {
     const replayer = new Replayer([], { root: this.container, liveMode: true, mouseTail: false, showWarning: false });
     this.replayer = replayer;
     // Each full snapshot rebuilds the document (document.open drops its listeners): hook it up again every time.
+    replayer.on('custom-event', (event) => this.fields.handle(event as never));
     replayer.on('fullsnapshot-rebuilded', () => {
       this.attachListeners();
       this.fit();
@@ -133,70 +146,42 @@ export class CobrowseViewer {
     this.container.style.height = `${Math.ceil(this.page.height * scale)}px`;
   }
 
-  private nodeId(target: EventTarget | null): number | undefined {
-    if (!this.replayer || !(target && 'nodeType' in target)) return undefined;
-    const id = this.replayer.getMirror().getId(target as Node);
+  private nodeId(node: Node): number | undefined {
+    if (!this.replayer) return undefined;
+    const id = this.replayer.getMirror().getId(node);
     return id > 0 ? id : undefined;
   }
 
-  private isMasked(target: EventTarget | null): boolean {
-    return !!target && (target as Node).nodeType === 1 && !!(target as Element).closest(this.masked);
+  private isMasked(el: Element): boolean {
+    return !!el.closest(this.masked);
   }
 
+  /** Listens to the agent in the replayed document and in the same-origin frames inside it, as they appear. */
   private attachListeners(): void {
     this.detachListeners?.();
     const doc = this.document;
     if (!doc) return;
-    const on = <K extends keyof DocumentEventMap>(type: K, handler: (e: DocumentEventMap[K]) => void) => {
-      doc.addEventListener(type, handler, true);
-      return () => doc.removeEventListener(type, handler, true);
+    const attached = new Map<Document, () => void>();
+    const attach = (d: Document | null | undefined) => {
+      if (d && !attached.has(d)) attached.set(d, this.input.attach(d));
     };
-    const offs = [
-      on('click', (e) => {
-        const nodeId = this.nodeId(e.target);
-        if (nodeId === undefined || this.mode === 'view') return;
-        e.preventDefault();
-        const target = e.target as Element;
-        if (this.mode === 'read-aloud') return this.events.onReadAloud(nodeId, (target.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 120));
-        if (isToggle(target)) {
-          // The replayed checkbox is only a picture: the browser has already flipped it for this click (and
-          // preventDefault flips it back), so `checked` here is the state the agent asks for.
-          return this.events.onControlInput({ kind: 'check', nodeId, checked: (target as HTMLInputElement).checked });
-        }
-        this.events.onControlInput({ kind: 'click', nodeId, x: e.offsetX, y: e.offsetY });
-      }),
-      // Private fields can't be typed into from here; the visitor's page refuses such input as well.
-      on('beforeinput', (e) => {
-        if (this.mode === 'control' && this.isMasked(e.target)) {
-          e.preventDefault();
-          this.events.onMaskedField?.();
-        }
-      }),
-      on('input', (e) => {
-        const nodeId = this.nodeId(e.target);
-        const target = e.target;
-        if (nodeId === undefined || this.mode !== 'control') return;
-        if ((isTag(target, 'INPUT') && !isToggle(target)) || isTag(target, 'TEXTAREA')) {
-          this.events.onControlInput({ kind: 'input', nodeId, value: (target as HTMLInputElement).value });
-        }
-      }),
-      on('change', (e) => {
-        const nodeId = this.nodeId(e.target);
-        if (nodeId === undefined || this.mode !== 'control') return;
-        if (isTag(e.target, 'SELECT')) this.events.onControlInput({ kind: 'select', nodeId, value: (e.target as HTMLSelectElement).value });
-      }),
-      on('keydown', (e) => {
-        const nodeId = this.nodeId(e.target);
-        if (nodeId === undefined || this.mode !== 'control') return;
-        if (e.key === 'Enter' || e.key === 'Tab' || e.key === 'Escape') this.events.onControlInput({ kind: 'key', nodeId, key: e.key });
-      }),
-      on('wheel', (e) => {
-        if (this.mode !== 'control') return;
-        const win = doc.defaultView;
-        if (!win) return;
-        this.events.onControlInput({ kind: 'scroll', nodeId: null, x: win.scrollX + e.deltaX, y: Math.max(0, win.scrollY + e.deltaY) });
-      }),
-    ];
-    this.detachListeners = () => offs.forEach((off) => off());
+    const frame = (iframe: HTMLIFrameElement) => {
+      attach(iframe.contentDocument);
+      iframe.addEventListener('load', () => attach(iframe.contentDocument));
+    };
+    const frames = (root: Element | Document) => {
+      if (root.nodeType === 1 && (root as Element).tagName === 'IFRAME') frame(root as HTMLIFrameElement);
+      for (const iframe of root.querySelectorAll('iframe')) frame(iframe);
+    };
+    attach(doc);
+    frames(doc);
+    const observer = new MutationObserver((records) => {
+      for (const record of records) for (const node of record.addedNodes) if (node.nodeType === 1) frames(node as Element);
+    });
+    observer.observe(doc, { childList: true, subtree: true });
+    this.detachListeners = () => {
+      observer.disconnect();
+      for (const off of attached.values()) off();
+    };
   }
 }

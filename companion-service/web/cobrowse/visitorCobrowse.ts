@@ -2,7 +2,8 @@ import type { SignalingClient } from '../shared/signalingClient';
 import { createMasking } from './masking';
 import { ReadAloud } from './readAloud';
 import { startRecorder } from './recorder';
-import { applyControlInput, navigate } from './remoteControl';
+import { navigate, RemoteControl } from './control/remoteControl';
+import { FieldWatcher } from './fieldWatcher';
 
 /* Everything cobrowse does on the visitor's page while an agent is in the session: record and stream the page,
  * answer snapshot requests, apply the agent's remote-control actions (the server only forwards them while the
@@ -13,15 +14,22 @@ export interface VisitorCobrowse {
   stop(): void;
 }
 
-export function startVisitorCobrowse(client: SignalingClient, maskSelectors: readonly string[]): VisitorCobrowse {
+export function startVisitorCobrowse(client: SignalingClient, maskSelectors: readonly string[], controlOn = false): VisitorCobrowse {
   const masking = createMasking(maskSelectors);
   const recorder = startRecorder(masking, (part) => client.send({ type: 'cobrowse.events', ...part }));
   const readAloud = new ReadAloud(masking.isMasked);
+  const control = new RemoteControl(recorder.nodeFor, masking.isMasked);
+  const fields = new FieldWatcher(recorder.addCustomEvent, recorder.idOf, masking.isMasked);
+  fields.start();
+  fields.setReportFocus(controlOn);
   const offs = [
     client.on('cobrowse.snapshot.needed', () => recorder.snapshot()),
     client.on('control.input', (m) => {
-      applyControlInput(m.action, recorder.nodeFor, masking.isMasked);
+      control.apply(m.action);
+      // What the action did to fields behind the recorder's back (a framework's own setter) goes out with it.
+      fields.check();
     }),
+    client.on('control.state', (m) => fields.setReportFocus(m.state === 'on')),
     client.on('control.navigate', (m) => navigate(m.action)),
     client.on('a11y.read', (m) => {
       const node = recorder.nodeFor(m.nodeId);
@@ -32,6 +40,8 @@ export function startVisitorCobrowse(client: SignalingClient, maskSelectors: rea
   return {
     stop() {
       for (const off of offs) off();
+      fields.stop();
+      control.stop();
       recorder.stop();
       readAloud.destroy();
     },

@@ -442,7 +442,7 @@ export class VisitorWidget {
         .then(() => loadRecorder(this.serviceOrigin))
         .then((entry) => {
           if (this.session !== session || this.cobrowseFor !== session || this.cobrowse) return;
-          this.cobrowse = entry.startVisitorCobrowse(session.client, session.maskSelectors);
+          this.cobrowse = entry.startVisitorCobrowse(session.client, session.maskSelectors, session.control === 'on');
         })
         .catch((err: unknown) => {
           if (this.cobrowseFor === session) this.cobrowseFor = undefined;

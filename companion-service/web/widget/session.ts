@@ -34,6 +34,8 @@ export class VisitorSession {
   private selfId: string | undefined;
   /** What the cobrowse recorder must mask on this site, besides password fields and [data-tandem-mask]. */
   maskSelectors: string[] = [];
+  /** Where remote control stands, as the server last said. */
+  control: ControlState = 'off';
   private readonly peers = new Map<string, PeerInfo>();
   private videoOn = true;
   private over = false;
@@ -70,7 +72,10 @@ export class VisitorSession {
       // On a resume, our mesh may have lost pairs: the mesh asks the server to re-create them.
       this.mesh.sync(m.peers, m.resumed);
       events.joined(m);
-      if (m.control) events.controlState(m.control);
+      if (m.control) {
+        this.control = m.control;
+        events.controlState(m.control);
+      }
       if (m.resumed) events.connection('restored');
     });
     on('peer.joined', (m) => this.track(m.link.peer));
@@ -87,7 +92,10 @@ export class VisitorSession {
       if (peer) peer.media = m.media;
       events.peerMedia(m.peerId, m.media);
     });
-    on('control.state', (m) => events.controlState(m.state, m.agentName));
+    on('control.state', (m) => {
+      this.control = m.state;
+      events.controlState(m.state, m.agentName);
+    });
     on('session.ended', (m) => this.finish(m.reason));
     on('error', (m) => events.error(m));
     client.onStateChange = (state) => {

@@ -1,0 +1,142 @@
+import { deepActiveElement, hasSelectionApi, isElement, tagOf } from './control/domTargets';
+
+/* What the recorder can't see of the visitor's fields. rrweb records typing, and values set by script through the
+ * prototype's setter; a framework that keeps its own `value` property on the element (React does) captured the setter
+ * before the recorder hooked it, so a field it clears from script kept its old text in the live view, and the agent
+ * then typed after text that was gone. This checks the fields' real values a few times a second (and right after each
+ * remote-control action) and sends what changed as custom events, which the live view applies (viewerFields.ts).
+ * While remote control is on it also reports where the visitor's focus and caret are, so the agent's view shows the
+ * caret its keys will type at. Masked fields are never reported. */
+
+export const FIELD_EVENT = 'tandem.field';
+export const FOCUS_EVENT = 'tandem.focus';
+
+export interface FieldReport {
+  id: number;
+  value: string;
+  checked: boolean;
+}
+export interface FocusReport {
+  id: number;
+  start: number | null;
+  end: number | null;
+  direction: 'forward' | 'backward' | 'none' | null;
+}
+
+const POLL_MS = 250;
+const FIELDS = 'input, textarea, select';
+
+type FieldElement = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
+
+function stateOf(el: FieldElement): { value: string; checked: boolean } {
+  if (tagOf(el) === 'select') {
+    const select = el as HTMLSelectElement;
+    return { value: [...select.options].map((o) => (o.selected ? '1' : '0')).join(''), checked: false };
+  }
+  const input = el as HTMLInputElement;
+  return { value: input.value, checked: input.type === 'checkbox' || input.type === 'radio' ? input.checked : false };
+}
+
+export class FieldWatcher {
+  private readonly known = new WeakMap<Element, string>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private reportFocus = false;
+  private lastFocus = '';
+  private readonly onSelection = () => this.checkFocus();
+  /** Typing and choices the recorder saw itself: no need to send them again. */
+  private readonly onInput = (event: Event) => {
+    const target = event.composedPath()[0];
+    if (isElement(target as Node) && (target as Element).matches(FIELDS)) {
+      const state = stateOf(target as FieldElement);
+      this.known.set(target as Element, `${state.checked ? 1 : 0}${state.value}`);
+    }
+  };
+
+  constructor(
+    private readonly emit: (tag: string, payload: FieldReport | FocusReport) => void,
+    private readonly idOf: (node: Node) => number,
+    private readonly isMasked: (el: Element) => boolean,
+    private readonly doc: Document = document,
+  ) {}
+
+  start(): void {
+    this.learn();
+    this.timer = setInterval(() => this.check(), POLL_MS);
+    this.doc.addEventListener('selectionchange', this.onSelection);
+    this.doc.addEventListener('focusin', this.onSelection, true);
+    this.doc.addEventListener('input', this.onInput, true);
+    this.doc.addEventListener('change', this.onInput, true);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.doc.removeEventListener('selectionchange', this.onSelection);
+    this.doc.removeEventListener('focusin', this.onSelection, true);
+    this.doc.removeEventListener('input', this.onInput, true);
+    this.doc.removeEventListener('change', this.onInput, true);
+  }
+
+  /** Report focus and caret while remote control is on. */
+  setReportFocus(on: boolean): void {
+    this.reportFocus = on;
+    this.lastFocus = '';
+    if (on) this.checkFocus();
+  }
+
+  /** Sends the fields whose value changed without the recorder noticing, then the focus. */
+  check(): void {
+    for (const el of this.fields()) {
+      const state = stateOf(el);
+      const key = `${state.checked ? 1 : 0}${state.value}`;
+      const before = this.known.get(el);
+      this.known.set(el, key);
+      if (before === undefined || before === key || this.isMasked(el)) continue;
+      const id = this.idOf(el);
+      if (id > 0) this.emit(FIELD_EVENT, { id, ...state });
+    }
+    this.checkFocus();
+  }
+
+  /** The values the recorder's snapshot has: changes are measured from these. */
+  private learn(): void {
+    for (const el of this.fields()) {
+      const state = stateOf(el);
+      this.known.set(el, `${state.checked ? 1 : 0}${state.value}`);
+    }
+  }
+
+  private *fields(): Generator<FieldElement> {
+    yield* this.doc.querySelectorAll<FieldElement>(FIELDS);
+    for (const frame of this.doc.querySelectorAll('iframe')) {
+      let inner: Document | null = null;
+      try {
+        inner = frame.contentDocument;
+      } catch {
+        inner = null;
+      }
+      if (inner) yield* inner.querySelectorAll<FieldElement>(FIELDS);
+    }
+    // A field inside a shadow root is reached when it has focus, which is when it matters most.
+    const active = deepActiveElement(this.doc);
+    if (active && active.getRootNode() !== active.ownerDocument && active.matches(FIELDS)) yield active as FieldElement;
+  }
+
+  private checkFocus(): void {
+    if (!this.reportFocus) return;
+    const active = deepActiveElement(this.doc);
+    if (!isElement(active) || active === this.doc.body || this.isMasked(active)) return;
+    const id = this.idOf(active);
+    if (id <= 0) return;
+    const selectable = hasSelectionApi(active);
+    const report: FocusReport = {
+      id,
+      start: selectable ? active.selectionStart : null,
+      end: selectable ? active.selectionEnd : null,
+      direction: selectable ? active.selectionDirection : null,
+    };
+    const key = JSON.stringify(report);
+    if (key === this.lastFocus) return;
+    this.lastFocus = key;
+    this.emit(FOCUS_EVENT, report);
+  }
+}

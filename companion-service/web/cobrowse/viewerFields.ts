@@ -1,0 +1,97 @@
+import { FIELD_EVENT, FOCUS_EVENT, type FieldReport, type FocusReport } from './fieldWatcher';
+import type { TextSelection } from './viewerInput';
+
+/* The customer's real fields in the live view: values the recording missed (set by a framework's own setter) and,
+ * while the agent controls the page, where the customer's focus and caret are, so the view's caret is the one the
+ * agent's keys type at. The view only moves its caret while it has focus itself, so it never takes focus from the
+ * rest of the console. The replay is another realm: elements are told apart by tag name. */
+
+type CustomEvent = { data?: { tag?: string; payload?: unknown } };
+
+export interface ViewerFieldsContext {
+  node(id: number): Node | null;
+  /** Whether the agent is working in the view right now (its frame has focus) and controls the page. */
+  mayMoveCaret(): boolean;
+}
+
+const FIELD_TAGS = new Set(['INPUT', 'TEXTAREA', 'SELECT']);
+const SELECTABLE_TYPES = new Set(['text', 'search', 'url', 'tel', 'password']);
+
+export class ViewerFields {
+  /** Set while the view moves its own caret: the selectionchange that follows is not the agent's. */
+  applying = false;
+  /** The selection the customer's page has in each field, as it last said or as the agent last sent it. */
+  private readonly selections = new Map<number, TextSelection>();
+
+  known(nodeId: number): TextSelection | undefined {
+    return this.selections.get(nodeId);
+  }
+
+  sent(nodeId: number, selection: TextSelection): void {
+    this.selections.set(nodeId, selection);
+  }
+
+  constructor(private readonly ctx: ViewerFieldsContext) {}
+
+  /** Handles one of the replayer's custom events; ignores any that are not Tandem's. */
+  handle(event: CustomEvent): void {
+    const tag = event.data?.tag;
+    if (tag === FIELD_EVENT) this.field(event.data?.payload as FieldReport);
+    else if (tag === FOCUS_EVENT) this.focus(event.data?.payload as FocusReport);
+  }
+
+  private element(id: unknown): HTMLElement | undefined {
+    if (typeof id !== 'number') return undefined;
+    const node = this.ctx.node(id);
+    return node && node.nodeType === 1 ? (node as HTMLElement) : undefined;
+  }
+
+  private field(report: FieldReport | undefined): void {
+    const el = this.element(report?.id);
+    if (!report || !el || !FIELD_TAGS.has(el.tagName)) return;
+    if (el.tagName === 'SELECT') {
+      const options = (el as HTMLSelectElement).options;
+      [...report.value].forEach((flag, i) => {
+        const option = options[i];
+        if (option) option.selected = flag === '1';
+      });
+      return;
+    }
+    const input = el as HTMLInputElement;
+    if (input.type === 'checkbox' || input.type === 'radio') input.checked = report.checked;
+    else if (input.value !== report.value) this.keepingCaret(input, () => (input.value = report.value));
+  }
+
+  private focus(report: FocusReport | undefined): void {
+    if (report && report.start !== null && report.end !== null) {
+      this.selections.set(report.id, { start: report.start, end: report.end, direction: report.direction ?? 'none' });
+    }
+    const el = this.element(report?.id);
+    if (!report || !el || !this.ctx.mayMoveCaret()) return;
+    this.applying = true;
+    try {
+      if (el.ownerDocument.activeElement !== el) el.focus({ preventScroll: true });
+      if (report.start !== null && report.end !== null && selectable(el)) {
+        el.setSelectionRange(report.start, report.end, report.direction ?? 'none');
+      }
+    } finally {
+      // selectionchange is dispatched later, as a task: keep the flag until it has been seen.
+      setTimeout(() => (this.applying = false), 0);
+    }
+  }
+
+  /** A new value moves the caret to the end; a field the agent is in keeps it where it was. */
+  private keepingCaret(input: HTMLInputElement, set: () => void): void {
+    const focused = input.ownerDocument.activeElement === input && selectable(input);
+    const start = focused ? input.selectionStart : null;
+    const end = focused ? input.selectionEnd : null;
+    this.applying = true;
+    set();
+    if (start !== null && end !== null) input.setSelectionRange(Math.min(start, input.value.length), Math.min(end, input.value.length));
+    setTimeout(() => (this.applying = false), 0);
+  }
+}
+
+function selectable(el: Element): el is HTMLInputElement | HTMLTextAreaElement {
+  return el.tagName === 'TEXTAREA' || (el.tagName === 'INPUT' && SELECTABLE_TYPES.has((el as HTMLInputElement).type));
+}
