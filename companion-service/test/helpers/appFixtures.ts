@@ -1,0 +1,115 @@
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { build } from 'esbuild';
+
+/* Real framework apps as test fixtures (test/fixtures/apps/): React, Vue 3 and a plain-JavaScript app, each bundled
+ * from its npm package with esbuild and served from its own origin (a small HTTP server on its own port of
+ * localhost, a secure context, so the widget can use the camera), with the widget's script tag as a customer's site
+ * would have it. */
+
+export type AppKind = 'react' | 'vue' | 'plain';
+export const APP_KINDS: readonly AppKind[] = ['react', 'vue', 'plain'];
+
+export interface AppFixture {
+  kind: AppKind;
+  /** The app's page, e.g. http://localhost:41234/ */
+  url: string;
+  stop(): Promise<void>;
+}
+
+const APPS = path.resolve(__dirname, '..', 'fixtures', 'apps');
+const ENTRIES: Record<AppKind, string> = { react: 'react/main.tsx', vue: 'vue/main.ts', plain: 'plain/main.ts' };
+const LABELS: Record<AppKind, string> = { react: 'React', vue: 'Vue', plain: 'plain JavaScript' };
+
+const bundles = new Map<AppKind, Promise<string>>();
+
+/** The app's JavaScript, bundled once per test process. */
+export function bundleApp(kind: AppKind): Promise<string> {
+  let bundle = bundles.get(kind);
+  if (!bundle) {
+    bundle = build({
+      entryPoints: [path.join(APPS, ENTRIES[kind])],
+      bundle: true,
+      write: false,
+      format: 'iife',
+      platform: 'browser',
+      target: 'chrome110',
+      minify: true,
+      jsx: 'automatic',
+      // Vue's full build: templates are compiled in the browser, as with a CDN or an in-page template.
+      alias: { vue: 'vue/dist/vue.esm-bundler.js' },
+      define: {
+        'process.env.NODE_ENV': '"production"',
+        __VUE_OPTIONS_API__: 'true',
+        __VUE_PROD_DEVTOOLS__: 'false',
+        __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false',
+      },
+      logLevel: 'silent',
+    }).then((result) => {
+      const [output] = result.outputFiles;
+      if (!output) throw new Error(`esbuild produced nothing for the ${kind} app`);
+      return output.text;
+    });
+    bundles.set(kind, bundle);
+  }
+  return bundle;
+}
+
+function pageHtml(kind: AppKind, css: string, serviceBaseUrl: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Plan your move (${LABELS[kind]})</title>
+  <style>${css}</style>
+  <script src="${serviceBaseUrl}/widget.js" defer></script>
+  <script src="/app.js" defer></script>
+</head>
+<body>
+  <div id="app"></div>
+</body>
+</html>
+`;
+}
+
+/** Bundles the app (once) and serves it on its own port: `/` (the app with the widget), `/app.js` and `/frame.html`
+ * (the same-origin page in the app's iframe). */
+export async function startAppFixture(kind: AppKind, serviceBaseUrl: string): Promise<AppFixture> {
+  const [script, css, frame] = await Promise.all([
+    bundleApp(kind),
+    readFile(path.join(APPS, 'shared', 'page.css'), 'utf8'),
+    readFile(path.join(APPS, 'shared', 'frame.html'), 'utf8'),
+  ]);
+  const files: Record<string, { type: string; body: string }> = {
+    '/': { type: 'text/html; charset=utf-8', body: pageHtml(kind, css, serviceBaseUrl) },
+    '/app.js': { type: 'text/javascript; charset=utf-8', body: script },
+    '/frame.html': { type: 'text/html; charset=utf-8', body: frame },
+  };
+  const server: Server = createServer((request, response) => {
+    const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (pathname === '/favicon.ico') {
+      response.writeHead(204).end();
+      return;
+    }
+    const file = files[pathname];
+    if (!file || request.method !== 'GET') {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
+      return;
+    }
+    response.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-store' }).end(file.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    kind,
+    url: `http://localhost:${port}/`,
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
