@@ -1,0 +1,203 @@
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { APP_KINDS, startAppFixture, type AppFixture, type AppKind } from '../helpers/appFixtures';
+import { appState, liveViewState, sameState, settledState, shown, stateDiff, type AppState } from '../helpers/appState';
+import { e2eSuite } from '../helpers/e2eSuite';
+import { people } from '../helpers/people';
+import { agentSurface, customerSurface, runStep, SCRIPT, type Step } from '../helpers/userScript';
+
+/* "The same script by hand and by remote control gives the same app." Three real framework apps (React with
+ * controlled inputs, Vue 3 with v-model, plain JavaScript acting on `change` and `dblclick`), each on its own origin
+ * with the widget. For each, one scripted session (test/helpers/userScript.ts) runs twice in real Chromium:
+ *  - by hand: the customer, with Playwright's own mouse and keyboard on the app's page. The app's state after every
+ *    step (normalised DOM and the app's own model, test/helpers/appState.ts) is the reference;
+ *  - by remote control: the agent, with Playwright's own mouse and keyboard on the console's live view, once the
+ *    customer has allowed control. After every step the customer's page must reach the reference state of that step,
+ *    and the live view must show what the customer's page shows.
+ * The console runs on 127.0.0.1, the app and the service on localhost: three origins, as in real use. */
+
+jest.setTimeout(300_000);
+
+const suite = e2eSuite();
+const { consoleFor } = people(suite);
+
+/** How long the customer's page may take to reach a step's state, and the live view to show it. */
+const CATCH_UP_MS = 10_000;
+const LIVE_VIEW_MS = 5_000;
+
+const fixtures = new Map<AppKind, AppFixture>();
+beforeAll(async () => {
+  for (const kind of APP_KINDS) fixtures.set(kind, await startAppFixture(kind, suite.server.baseUrl));
+});
+afterAll(async () => {
+  for (const fixture of fixtures.values()) await fixture.stop();
+});
+const appUrl = (kind: AppKind) => fixtures.get(kind)!.url;
+const consoleOrigin = () => suite.server.baseUrl.replace('//localhost', '//127.0.0.1');
+
+const RESULTS = path.resolve(__dirname, '..', '..', '..', 'test-results');
+const stepLabel = (step: Step, i: number) => `step ${i + 1} "${step.name}"`;
+
+// --- the people -----------------------------------------------------------------------------------------------------
+
+/** Opens the app and waits until it is ready: rendered, its model readable, its iframe and custom element loaded. */
+async function openApp(page: Page, kind: AppKind): Promise<void> {
+  page.setDefaultTimeout(15_000);
+  await page.goto(appUrl(kind));
+  await page.waitForFunction(() => {
+    const model = (window as unknown as { __appModel?: () => unknown }).__appModel;
+    const frame = document.querySelector<HTMLIFrameElement>('#postcode-frame')?.contentDocument;
+    return typeof model === 'function' && !!frame?.getElementById('frame-postcode') && !!document.querySelector('contact-phone')?.shadowRoot;
+  });
+}
+
+/** The customer starts a video session with the widget on the app's page; returns the session code. */
+async function customerStartsSession(customer: Page): Promise<string> {
+  await customer.getByRole('button', { name: 'Start video session' }).click();
+  await customer.getByRole('button', { name: 'Enable camera' }).click();
+  const code = await customer.getByTestId('session-code').textContent({ timeout: 15_000 });
+  return (code ?? '').replace(/\s+/g, '');
+}
+
+/** The agent asks for remote control in the console and the customer allows it. */
+async function remoteControlOn(agent: Page, customer: Page): Promise<void> {
+  await agent.getByRole('button', { name: 'Remote Control' }).click();
+  await customer.getByRole('alertdialog', { name: 'Ana Agent asks to control this page' }).getByRole('button', { name: 'Allow' }).click();
+  await agent.getByTestId('control-status').filter({ hasText: 'You are controlling the customer\u2019s page' }).waitFor();
+}
+
+// --- the reference run, by hand -------------------------------------------------------------------------------------
+
+interface Trace {
+  /** The app's state before the first step, then after each step. */
+  states: AppState[];
+}
+
+const traces = new Map<AppKind, Promise<Trace>>();
+
+/** The customer's run (once per app and file: the agent's run compares against it). */
+function byHand(kind: AppKind): Promise<Trace> {
+  let trace = traces.get(kind);
+  if (!trace) {
+    trace = (async () => {
+      const page = await suite.newPage();
+      await openApp(page, kind);
+      const read = () => appState(page);
+      const states = [await settledState(read, 'before the first step')];
+      const surface = customerSurface(page);
+      for (const [i, step] of SCRIPT.entries()) {
+        await runStep(surface, step, i);
+        states.push(await settledState(read, stepLabel(step, i)));
+      }
+      await suite.closePages(page);
+      return { states };
+    })();
+    traces.set(kind, trace);
+  }
+  return trace;
+}
+
+/** The app's model and what its page shows agree (once every field has been left, so the plain app has committed). */
+function modelMatchesPage(state: AppState): void {
+  const model = state.model as { tasks: Array<{ title: string; done: boolean }>; details: Record<string, unknown> };
+  const f = state.fields;
+  expect(model.tasks.map((t) => `[${t.done ? 'x' : ' '}] ${t.title}`)).toEqual(state.tasks);
+  expect(model.details).toEqual({
+    fullName: f['full-name'],
+    email: f.email,
+    moveSize: f['move-size'],
+    extras: f.extras!.split(','),
+    contactTime: ['morning', 'afternoon', 'evening'].find((t) => f[`time-${t}`] === 'checked'),
+    budget: Number(f.budget),
+    accessNotes: f['access-notes'],
+    notes: f.notes,
+    phone: f['contact/contact-phone'],
+  });
+}
+
+// --- the agent's run, by remote control -----------------------------------------------------------------------------
+
+/** Polls until the customer's page is in the reference state of this step; fails with the difference. */
+async function customerReaches(customer: Page, expected: AppState, label: string): Promise<void> {
+  const deadline = Date.now() + CATCH_UP_MS;
+  let actual = await appState(customer);
+  while (!sameState(actual, expected)) {
+    if (Date.now() > deadline) {
+      throw new Error(`${label}: by remote control the customer's app did not reach the state it has by hand within ${CATCH_UP_MS} ms\n${stateDiff(expected, actual)}`);
+    }
+    await customer.waitForTimeout(150);
+    actual = await appState(customer);
+  }
+}
+
+/** Polls until the live view shows what the customer's page shows; returns the difference if it never does. */
+async function liveViewKeepsUp(agent: Page, customer: Page, label: string): Promise<string | undefined> {
+  const deadline = Date.now() + LIVE_VIEW_MS;
+  for (;;) {
+    const [page, view] = [shown(await appState(customer)), shown(await liveViewState(agent))];
+    if (sameState(page, view)) return undefined;
+    if (Date.now() > deadline) return `${label}: the live view does not show the customer's page\n${stateDiff(page, view)}`;
+    await agent.waitForTimeout(150);
+  }
+}
+
+/** Both sides as they were when a step failed, in test-results/ (not committed), for whoever reads the failure. */
+async function screenshots(kind: AppKind, stepIndex: number, pages: Record<string, Page>): Promise<void> {
+  for (const [who, page] of Object.entries(pages)) {
+    const file = path.join(RESULTS, `remote-control-${kind}-step-${stepIndex + 1}-${who}.png`);
+    await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
+  }
+}
+
+// --- tests ----------------------------------------------------------------------------------------------------------
+
+describe.each(APP_KINDS)('the %s app', (kind) => {
+  it('customer run: the script by hand does what each step says', async () => {
+    const { states } = await byHand(kind);
+    expect(states).toHaveLength(SCRIPT.length + 1);
+    for (const [i, step] of SCRIPT.entries()) {
+      try {
+        step.expect(states[i + 1]!);
+      } catch (error) {
+        throw new Error(`${stepLabel(step, i)}: ${(error as Error).message}`);
+      }
+    }
+    // The app's own model holds what the page shows.
+    modelMatchesPage(states.at(-1)!);
+  });
+
+  it('agent run: the same script through the live view under remote control gives the same app, and the view keeps up', async () => {
+    const { states } = await byHand(kind);
+    const customer = await suite.newPage();
+    await openApp(customer, kind);
+    const code = await customerStartsSession(customer);
+    const agent = await consoleFor(code, { origin: consoleOrigin() });
+    agent.setDefaultTimeout(15_000);
+    await agent.frameLocator('[data-testid="live-view"] iframe').locator('#app h1').waitFor({ timeout: 20_000 });
+    await remoteControlOn(agent, customer);
+    await customerReaches(customer, states[0]!, 'before the first step');
+
+    // The live view's differences are collected, so one of them doesn't hide what remote control does afterwards.
+    const liveViewProblems: string[] = [];
+    const checkLiveView = async (label: string) => {
+      const problem = await liveViewKeepsUp(agent, customer, label);
+      if (problem) liveViewProblems.push(problem);
+    };
+    await checkLiveView('before the first step');
+    const surface = agentSurface(agent);
+    for (const [i, step] of SCRIPT.entries()) {
+      const label = stepLabel(step, i);
+      try {
+        await runStep(surface, step, i);
+        await customerReaches(customer, states[i + 1]!, label);
+      } catch (error) {
+        await screenshots(kind, i, { customer, console: agent });
+        if (liveViewProblems.length) (error as Error).message += `\n\nThe live view, earlier:\n${liveViewProblems.join('\n\n')}`;
+        throw error;
+      }
+      await checkLiveView(label);
+    }
+    expect(await appState(customer)).toEqual(states.at(-1));
+    expect(liveViewProblems).toEqual([]);
+  });
+});
