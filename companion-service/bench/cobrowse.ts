@@ -12,6 +12,8 @@
  *       full snapshot.
  *   (d) the recorder's time on the visitor's main thread during (c): Chromium's ScriptDuration for the same
  *       scripted session with the recorder running, minus without it (no session), per minute.
+ *   (e) remote control's round trip: the agent's keystroke (and click) in the live view -> the customer's page
+ *       changed -> the live view shows it, p50/p95 over --control actions of each (remoteControlRoundTrip.ts).
  *
  * Timestamps are taken in the pages (performance.timeOrigin + performance.now(), one clock for every page of the
  * browser), never in the driver.
@@ -20,7 +22,7 @@
  *   npm run bench:cobrowse -- --elements 5000 --snapshots 10 --mutations 200 --session-s 60
  *   BENCH_LOG=warn npm run bench:cobrowse   # the service's log and both pages' consoles, for finding faults
  *
- * Not a test: it prints figures and PASS/MISS against the targets (300 ms, p95 50 ms, 50 kbit/s). */
+ * Not a test: it prints figures and PASS/MISS against the targets (300 ms, p95 50 ms, 50 kbit/s, round trip p95 100 ms). */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -30,7 +32,9 @@ import { loadConfig } from '../src/config/load';
 import { buildServer } from '../src/server';
 import { chromiumPath } from '../test/helpers/browser';
 import { consoleTicket, devToken } from '../test/helpers/testServer';
+import { Privilege } from '../src/protocol/codes';
 import { benchPageHtml, LAST_ELEMENT_ID, MUTATION_TARGET_ID } from './cobrowsePage';
+import { remoteControlRoundTrips } from './remoteControlRoundTrip';
 import { instrumentConsole, instrumentVisitor, type ConsoleProbe, type VisitorProbe } from './cobrowseProbes';
 import { percentile, summary } from './stats';
 import { BatchAssembler, type StreamPart } from '../web/cobrowse/streamCodec';
@@ -41,11 +45,13 @@ const HELP = `Usage: npm run bench:cobrowse -- [options]
   --mutations N     measured mutations (default 200)
   --mutation-ms MS  time between mutations (default 50)
   --session-s S     length of the scripted form session (default 60)
+  --control N       measured remote-control keystrokes, and as many clicks (default 50)
   --help`;
 
 const TARGET_SNAPSHOT_MS = 300;
 const TARGET_MUTATION_P95_MS = 50;
 const TARGET_KBITS = 50;
+const TARGET_CONTROL_P95_MS = 100;
 const PAGE_PATH = '/bench/cobrowse-page';
 
 interface Options {
@@ -54,6 +60,7 @@ interface Options {
   mutations: number;
   mutationMs: number;
   sessionSeconds: number;
+  controlActions: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -61,7 +68,7 @@ function parseOptions(argv: string[]): Options {
     process.stdout.write(`${HELP}\n`);
     process.exit(0);
   }
-  const known = new Set(['--elements', '--snapshots', '--mutations', '--mutation-ms', '--session-s']);
+  const known = new Set(['--elements', '--snapshots', '--mutations', '--mutation-ms', '--session-s', '--control']);
   for (const arg of argv) if (arg.startsWith('--') && !known.has(arg)) throw new Error(`unknown option ${arg}\n${HELP}`);
   const num = (name: string, fallback: number, min: number, max: number): number => {
     const i = argv.indexOf(`--${name}`);
@@ -76,6 +83,7 @@ function parseOptions(argv: string[]): Options {
     mutations: num('mutations', 200, 10, 100_000),
     mutationMs: num('mutation-ms', 50, 5, 10_000),
     sessionSeconds: num('session-s', 60, 5, 3600),
+    controlActions: num('control', 50, 5, 10_000),
   };
 }
 
@@ -181,7 +189,7 @@ async function main(): Promise<void> {
     const agent = await context.newPage();
     await agent.addInitScript(instrumentConsole({ lastElementId: LAST_ELEMENT_ID, mutationTargetId: MUTATION_TARGET_ID }));
     if (process.env.BENCH_LOG) agent.on('console', (m) => console.log('agent:', m.text())).on('pageerror', (e) => console.log('agent error:', e));
-    const ticket = await consoleTicket(service, await devToken(service, 'Bench Agent', []), code);
+    const ticket = await consoleTicket(service, await devToken(service, 'Bench Agent', [Privilege.RemoteControl]), code);
     await agent.goto(`${service.baseUrl}/console#ticket=${encodeURIComponent(ticket)}`);
     // The console page's own navigation start.
     const openedAt = await agent.evaluate(() => performance.timeOrigin);
@@ -238,6 +246,12 @@ async function main(): Promise<void> {
     const withSnapshotKbits = ((sessionBytes + wireBytes) * 8) / 1000 / recorded.seconds;
     const recorderMsPerMinute = (recorded.scriptMs / recorded.seconds - baseline.scriptMs / baseline.seconds) * 60;
 
+    // (e) remote control: the agent asks, the customer allows.
+    await agent.getByRole('button', { name: 'Remote Control' }).click();
+    await visitor.getByRole('alertdialog').getByRole('button', { name: 'Allow' }).click();
+    await agent.getByTestId('control-status').filter({ hasText: 'You are controlling' }).waitFor();
+    const control = await remoteControlRoundTrips(agent, visitor, options.controlActions);
+
     const snap = summary(snapshotTimes);
     const rec = summary(recorderTimes);
     const mut = summary(latencies);
@@ -252,6 +266,11 @@ async function main(): Promise<void> {
       `(c) scripted form session, ${recorded.seconds.toFixed(0)} s: ${(sessionBytes / 1024).toFixed(1)} KiB = ${kbits.toFixed(1)} kbit/s (${withSnapshotKbits.toFixed(1)} kbit/s counting the first snapshot)  [target <= ${TARGET_KBITS} kbit/s: ${verdict(withSnapshotKbits <= TARGET_KBITS)}]`,
       `(d) recorder on the visitor's main thread: ${(recorderMsPerMinute / 1000 * 100 / 60).toFixed(2)}% (${ms(recorderMsPerMinute)} per minute; script ${ms(recorded.scriptMs)} in ${recorded.seconds.toFixed(0)} s with it, ${ms(baseline.scriptMs)} in ${baseline.seconds.toFixed(0)} s without)`,
       `    a page with the widget and no session downloaded the recorder: ${recorderDownloaded ? 'yes (unexpected)' : 'no'}`,
+      ...(['keys', 'clicks'] as const).map((kind) => {
+        const { oneWay, roundTrip } = control[kind];
+        const p95 = percentile(roundTrip, 95);
+        return `(e) remote control, ${kind === 'keys' ? 'keystroke' : 'click'} -> customer's page -> agent's view: p50 ${ms(percentile(roundTrip, 50))}, p95 ${ms(p95)} over ${roundTrip.length} (one way p50 ${ms(percentile(oneWay, 50))}, p95 ${ms(percentile(oneWay, 95))})  [target p95 <= ${TARGET_CONTROL_P95_MS} ms: ${verdict(p95 <= TARGET_CONTROL_P95_MS)}]`;
+      }),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {

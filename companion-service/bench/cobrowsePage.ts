@@ -18,6 +18,12 @@ function section(i: number): string {
 <label for="note-${i}">Note ${i}</label><input id="note-${i}" value="note ${i}"></section>`;
 }
 
+/** Remote control's round trip: a field the agent types into and a button whose clicks the page counts (the bench adds
+ * the counting listener: the service's CSP allows no inline script). */
+export const RC_FIELD_ID = 'rc-field';
+export const RC_BUTTON_ID = 'rc-button';
+export const RC_COUNT_ID = 'rc-count';
+
 export function benchPageHtml(elements: number): string {
   const sections = Math.max(1, Math.ceil((elements - FIXED) / PER_SECTION));
   const body = Array.from({ length: sections }, (_, i) => section(i)).join('\n');
@@ -30,6 +36,8 @@ export function benchPageHtml(elements: number): string {
 <label for="topic">Topic</label><select id="topic"><option>Billing</option><option>Delivery</option><option>Other</option></select>
 <label><input id="consent" type="checkbox"> Contact me</label>
 <label for="message">Message</label><textarea id="message"></textarea></form>
+<p><label for="${RC_FIELD_ID}">Typed by the agent</label><input id="${RC_FIELD_ID}" autocomplete="off">
+<button id="${RC_BUTTON_ID}" type="button">Count</button> <span id="${RC_COUNT_ID}">0</span></p>
 ${body}
 <div id="${LAST_ELEMENT_ID}">end of page</div></main></body></html>`;
 }

@@ -15,6 +15,9 @@ export interface RecorderHandle {
   nodeFor(id: number): Node | null;
   /** The node's id in the recording (0 or less when it isn't recorded, e.g. blocked). */
   idOf(node: Node): number;
+  /** Sends what is pending now, without waiting for the batch interval (after a remote-control action, whose effect
+   * the agent is waiting to see). */
+  flushSoon(): void;
   /** Adds an event of Tandem's own to the stream (rrweb's custom event), for the live view to act on. */
   addCustomEvent(tag: string, payload: unknown): void;
   stop(): void;
@@ -60,6 +63,8 @@ export function startRecorder(masking: Masking, send: (part: StreamPart) => void
     snapshot: () => record.takeFullSnapshot(true),
     nodeFor: (id) => record.mirror.getNode(id) as Node | null,
     idOf: (node) => record.mirror.getId(node as never),
+    // A task later: the page's mutations from the action have reached rrweb by then (its observer runs as a microtask).
+    flushSoon: () => void setTimeout(flush, 0),
     addCustomEvent: (tag, payload) => record.addCustomEvent(tag, payload),
     stop: () => {
       flush();

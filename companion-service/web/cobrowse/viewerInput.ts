@@ -34,8 +34,10 @@ export interface TextSelection {
 const TEXT_INPUT_TYPES = new Set<string>(['insertText', 'insertFromPaste', 'insertFromDrop', 'insertReplacementText', 'deleteByCut']);
 const PICKER_TYPES = new Set(['range', 'color', 'date', 'datetime-local', 'month', 'time', 'week']);
 const SELECTABLE_TYPES = new Set(['text', 'search', 'url', 'tel', 'password']);
-/** Moves closer together than this don't each need to reach the customer's page for hover to work. */
+/** Moves closer together than this don't each need to reach the customer's page for hover to work; over one element,
+ * moves matter less (the socket's message budget is shared with the agent's keys and clicks). */
 const HOVER_MS = 50;
+const SAME_ELEMENT_MOVE_MS = 250;
 /** How long after the button is released a selection change still comes from the press (a double-click's word). */
 const POINTER_SELECTION_MS = 300;
 
@@ -147,7 +149,8 @@ export class ViewerInput {
     if (!target || nodeId === undefined) return;
     if (phase === 'move') {
       const now = performance.now();
-      if (nodeId === this.lastHover.nodeId && now - this.lastHover.at < HOVER_MS) return;
+      const since = now - this.lastHover.at;
+      if (since < HOVER_MS || (nodeId === this.lastHover.nodeId && since < SAME_ELEMENT_MOVE_MS)) return;
       this.lastHover = { nodeId, at: now };
     }
     if (phase === 'down') this.pointerSelectingUntil = Infinity;

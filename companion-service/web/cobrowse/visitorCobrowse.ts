@@ -26,8 +26,9 @@ export function startVisitorCobrowse(client: SignalingClient, maskSelectors: rea
     client.on('cobrowse.snapshot.needed', () => recorder.snapshot()),
     client.on('control.input', (m) => {
       control.apply(m.action);
-      // What the action did to fields behind the recorder's back (a framework's own setter) goes out with it.
+      // What the action did to fields behind the recorder's back (a framework's own setter) goes out with it, at once.
       fields.check();
+      recorder.flushSoon();
     }),
     client.on('control.state', (m) => fields.setReportFocus(m.state === 'on')),
     client.on('control.navigate', (m) => navigate(m.action)),
