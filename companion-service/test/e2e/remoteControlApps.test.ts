@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { APP_KINDS, startAppFixture, type AppFixture, type AppKind } from '../helpers/appFixtures';
-import { appState, liveViewState, sameState, settledState, shown, stateDiff, type AppState } from '../helpers/appState';
+import { appState, LIVE_VIEW_IFRAME, liveViewState, sameState, settledState, shown, stateDiff, type AppState } from '../helpers/appState';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { people } from '../helpers/people';
 import { agentSurface, customerSurface, runStep, SCRIPT, type Step } from '../helpers/userScript';
@@ -131,13 +131,26 @@ async function customerReaches(customer: Page, expected: AppState, label: string
 }
 
 /** Polls until the live view shows what the customer's page shows; returns the difference if it never does. */
-async function liveViewKeepsUp(agent: Page, customer: Page, label: string): Promise<string | undefined> {
+async function liveViewDifference(agent: Page, customer: Page): Promise<string | undefined> {
   const deadline = Date.now() + LIVE_VIEW_MS;
   for (;;) {
     const [page, view] = [shown(await appState(customer)), shown(await liveViewState(agent))];
     if (sameState(page, view)) return undefined;
-    if (Date.now() > deadline) return `${label}: the live view does not show the customer's page\n${stateDiff(page, view)}`;
+    if (Date.now() > deadline) return stateDiff(page, view);
     await agent.waitForTimeout(150);
+  }
+}
+
+/** Where the live view differed from the customer's page: each difference once, with the steps it was seen after. */
+class LiveViewLog {
+  private readonly seen = new Map<string, string[]>();
+
+  add(label: string, difference: string | undefined): void {
+    if (difference) this.seen.set(difference, [...(this.seen.get(difference) ?? []), label]);
+  }
+
+  report(): string {
+    return [...this.seen].map(([difference, labels]) => `the live view did not show the customer's page ${labels.join(', ')}:\n${difference}`).join('\n\n');
   }
 }
 
@@ -173,17 +186,13 @@ describe.each(APP_KINDS)('the %s app', (kind) => {
     const code = await customerStartsSession(customer);
     const agent = await consoleFor(code, { origin: consoleOrigin() });
     agent.setDefaultTimeout(15_000);
-    await agent.frameLocator('[data-testid="live-view"] iframe').locator('#app h1').waitFor({ timeout: 20_000 });
+    await agent.frameLocator(LIVE_VIEW_IFRAME).locator('#app h1').waitFor({ timeout: 20_000 });
     await remoteControlOn(agent, customer);
     await customerReaches(customer, states[0]!, 'before the first step');
 
     // The live view's differences are collected, so one of them doesn't hide what remote control does afterwards.
-    const liveViewProblems: string[] = [];
-    const checkLiveView = async (label: string) => {
-      const problem = await liveViewKeepsUp(agent, customer, label);
-      if (problem) liveViewProblems.push(problem);
-    };
-    await checkLiveView('before the first step');
+    const liveView = new LiveViewLog();
+    liveView.add('before the first step', await liveViewDifference(agent, customer));
     const surface = agentSurface(agent);
     for (const [i, step] of SCRIPT.entries()) {
       const label = stepLabel(step, i);
@@ -192,12 +201,12 @@ describe.each(APP_KINDS)('the %s app', (kind) => {
         await customerReaches(customer, states[i + 1]!, label);
       } catch (error) {
         await screenshots(kind, i, { customer, console: agent });
-        if (liveViewProblems.length) (error as Error).message += `\n\nThe live view, earlier:\n${liveViewProblems.join('\n\n')}`;
+        if (liveView.report()) (error as Error).message += `\n\nEarlier, ${liveView.report()}`;
         throw error;
       }
-      await checkLiveView(label);
+      liveView.add(`after ${label}`, await liveViewDifference(agent, customer));
     }
     expect(await appState(customer)).toEqual(states.at(-1));
-    expect(liveViewProblems).toEqual([]);
+    if (liveView.report()) throw new Error(liveView.report());
   });
 });

@@ -36,7 +36,9 @@ export interface Surface {
   position(target: Target): Promise<{ x: number; y: number } | undefined>;
 }
 
-/** A fast typist: about 30 ms a key (people are slower; it keeps the runs short). */
+/** Between keys: a fast typist's quickest gaps (keys overlap when people type fast). On loopback the round trip to
+ * the customer's page and back is a few milliseconds; across a real network it is longer than a person's gap between
+ * keys, so typing that outruns the round trip here is what agents do in real use. */
 export const TYPING_DELAY_MS = 30;
 /** How long one action may wait for its element (e.g. the edit field to appear in the live view). */
 export const ACTION_TIMEOUT_MS = 10_000;
