@@ -43,10 +43,11 @@ export class FieldWatcher {
   private reportFocus = false;
   private lastFocus = '';
   private readonly onSelection = () => this.checkFocus();
-  /** Typing and choices the recorder saw itself: no need to send them again. */
+  /** Typing and choices the recorder saw itself: no need to send them again. A multiple select is the exception: the
+   * recorder only records its first chosen option. */
   private readonly onInput = (event: Event) => {
     const target = event.composedPath()[0];
-    if (isElement(target as Node) && (target as Element).matches(FIELDS)) {
+    if (isElement(target as Node) && (target as Element).matches(FIELDS) && !(target as HTMLSelectElement).multiple) {
       const state = stateOf(target as FieldElement);
       this.known.set(target as Element, `${state.checked ? 1 : 0}${state.value}`);
     }

@@ -7,7 +7,9 @@ export const ALWAYS_MASKED = ['[data-tandem-mask]', 'input[type="password" i]'];
 export const WIDGET_SELECTOR = '#tandem-widget';
 /** What a filled-in masked field shows the agent, whatever its value. */
 export const MASKED_VALUE = '••••••••';
-const MEDIA = ['img', 'video', 'audio', 'canvas', 'iframe', 'svg', 'picture', 'object', 'embed'];
+/** Blocked inside a masked element (rrweb keeps a placeholder of the same size): media, and selects, whose chosen
+ * option would otherwise show (rrweb records it when select masking is off, which the live view needs). */
+const BLOCKED_IN_MASK = ['img', 'video', 'audio', 'canvas', 'iframe', 'svg', 'picture', 'object', 'embed', 'select'];
 
 export interface Masking {
   /** Matches elements whose own text or value is masked (they or an ancestor match a mask selector). */
@@ -35,11 +37,13 @@ export function createMasking(configured: readonly string[]): Masking {
   const selectors = [...ALWAYS_MASKED, ...configured.filter(isValidSelector)];
   const any = selectors.join(', ');
   const isMasked = (element: Element | null) => !!element && !!element.closest(`${any}, ${WIDGET_SELECTOR}`);
-  // Media inside a masked element, and a media element that itself carries an attribute/class/id mask selector.
+  // Media and selects inside a masked element, and one that itself carries an attribute/class/id mask selector.
   // A selector naming an element type (input[type=password]) can't be glued onto a media tag, so it has no second form.
-  const blocked = selectors.flatMap((s) => MEDIA.map((m) => (/^[[.#]/.test(s) ? `${s} ${m}, ${m}${s}` : `${s} ${m}`)));
+  const blocked = selectors.flatMap((s) => BLOCKED_IN_MASK.map((m) => (/^[[.#]/.test(s) ? `${s} ${m}, ${m}${s}` : `${s} ${m}`)));
   // rrweb calls maskInputFn only for the input types switched on here, so switch them all on and decide per element.
-  const types = ['color', 'date', 'datetime-local', 'email', 'month', 'number', 'range', 'search', 'tel', 'text', 'time', 'url', 'week', 'textarea', 'select', 'password'];
+  // Not select: with it on, rrweb leaves out which option is selected, and the live view showed the first one; masked
+  // selects are blocked instead (above).
+  const types = ['color', 'date', 'datetime-local', 'email', 'month', 'number', 'range', 'search', 'tel', 'text', 'time', 'url', 'week', 'textarea', 'password'];
   // A fixed length: the bullets say the field is filled in, never how long its value is.
   const mask = (text: string) => (text ? MASKED_VALUE : '');
   return {

@@ -34,7 +34,8 @@ export class CobrowseViewer {
   private painted = false;
   private masked = ALWAYS_MASKED.join(', ');
   private readonly resizeObserver: ResizeObserver;
-  private detachListeners: (() => void) | undefined;
+  /** The agent's input is listened to in each replayed document: the page and the frames in it. */
+  private readonly listening = new Map<Document, () => void>();
   private readonly input = new ViewerInput({
     mode: () => this.mode,
     nodeId: (node) => this.nodeId(node),
@@ -100,18 +101,32 @@ export class CobrowseViewer {
 
   destroy(): void {
     this.resizeObserver.disconnect();
-    this.detachListeners?.();
+    for (const off of this.listening.values()) off();
+    this.listening.clear();
     this.replayer?.destroy();
     this.replayer = undefined;
   }
 
   private start(events: RrwebEvent[]): void {
-    const replayer = new Replayer([], { root: this.container, liveMode: true, mouseTail: false, showWarning: false });
+    const replayer = new Replayer([], {
+      root: this.container,
+      liveMode: true,
+      mouseTail: false,
+      showWarning: false,
+      // Frames inside the page are rebuilt on their own (document.open drops listeners): listen again each time.
+      plugins: [
+        {
+          onBuild: (node) => {
+            if ((node as Node).nodeType === 9) this.listenTo(node as Document);
+          },
+        },
+      ],
+    });
     this.replayer = replayer;
     // Each full snapshot rebuilds the document (document.open drops its listeners): hook it up again every time.
     replayer.on('custom-event', (event) => this.fields.handle(event as never));
     replayer.on('fullsnapshot-rebuilded', () => {
-      this.attachListeners();
+      this.listenAgain();
       this.fit();
       this.setMode(this.mode);
       if (!this.painted) {
@@ -156,32 +171,20 @@ export class CobrowseViewer {
     return !!el.closest(this.masked);
   }
 
-  /** Listens to the agent in the replayed document and in the same-origin frames inside it, as they appear. */
-  private attachListeners(): void {
-    this.detachListeners?.();
+  /** After a full rebuild: the page's document and every frame in it are new. */
+  private listenAgain(): void {
+    for (const off of this.listening.values()) off();
+    this.listening.clear();
     const doc = this.document;
     if (!doc) return;
-    const attached = new Map<Document, () => void>();
-    const attach = (d: Document | null | undefined) => {
-      if (d && !attached.has(d)) attached.set(d, this.input.attach(d));
-    };
-    const frame = (iframe: HTMLIFrameElement) => {
-      attach(iframe.contentDocument);
-      iframe.addEventListener('load', () => attach(iframe.contentDocument));
-    };
-    const frames = (root: Element | Document) => {
-      if (root.nodeType === 1 && (root as Element).tagName === 'IFRAME') frame(root as HTMLIFrameElement);
-      for (const iframe of root.querySelectorAll('iframe')) frame(iframe);
-    };
-    attach(doc);
-    frames(doc);
-    const observer = new MutationObserver((records) => {
-      for (const record of records) for (const node of record.addedNodes) if (node.nodeType === 1) frames(node as Element);
-    });
-    observer.observe(doc, { childList: true, subtree: true });
-    this.detachListeners = () => {
-      observer.disconnect();
-      for (const off of attached.values()) off();
-    };
+    this.listenTo(doc);
+    for (const frame of doc.querySelectorAll('iframe')) if (frame.contentDocument) this.listenTo(frame.contentDocument);
+  }
+
+  /** Listens to the agent in one replayed document (again: a rebuilt document has lost its listeners). */
+  private listenTo(doc: Document): void {
+    this.listening.get(doc)?.();
+    this.listening.set(doc, this.input.attach(doc));
+    if (doc.defaultView) this.fields.keepCaretsIn(doc.defaultView);
   }
 }

@@ -33,6 +33,25 @@ export class ViewerFields {
 
   constructor(private readonly ctx: ViewerFieldsContext) {}
 
+  /** The replay sets field values as the customer's page changes them, which puts the caret at the end; in the field
+   * the agent is typing in, the caret must stay where the customer's page has it (it says so right after). */
+  keepCaretsIn(win: Window): void {
+    for (const proto of [(win as typeof window).HTMLInputElement?.prototype, (win as typeof window).HTMLTextAreaElement?.prototype]) {
+      const descriptor = proto && Object.getOwnPropertyDescriptor(proto, 'value');
+      if (!proto || !descriptor?.set || (descriptor.set as { keepsCaret?: boolean }).keepsCaret) continue;
+      const set = descriptor.set;
+      const keeping = function (this: HTMLInputElement, value: string) {
+        const focused = this.ownerDocument.activeElement === this && selectable(this);
+        const start = focused ? this.selectionStart : null;
+        const end = focused ? this.selectionEnd : null;
+        set.call(this, value);
+        if (start !== null && end !== null) this.setSelectionRange(Math.min(start, this.value.length), Math.min(end, this.value.length));
+      };
+      Object.defineProperty(keeping, 'keepsCaret', { value: true });
+      Object.defineProperty(proto, 'value', { ...descriptor, set: keeping });
+    }
+  }
+
   /** Handles one of the replayer's custom events; ignores any that are not Tandem's. */
   handle(event: CustomEvent): void {
     const tag = event.data?.tag;
@@ -59,7 +78,7 @@ export class ViewerFields {
     }
     const input = el as HTMLInputElement;
     if (input.type === 'checkbox' || input.type === 'radio') input.checked = report.checked;
-    else if (input.value !== report.value) this.keepingCaret(input, () => (input.value = report.value));
+    else if (input.value !== report.value) input.value = report.value;
   }
 
   private focus(report: FocusReport | undefined): void {
@@ -78,17 +97,6 @@ export class ViewerFields {
       // selectionchange is dispatched later, as a task: keep the flag until it has been seen.
       setTimeout(() => (this.applying = false), 0);
     }
-  }
-
-  /** A new value moves the caret to the end; a field the agent is in keeps it where it was. */
-  private keepingCaret(input: HTMLInputElement, set: () => void): void {
-    const focused = input.ownerDocument.activeElement === input && selectable(input);
-    const start = focused ? input.selectionStart : null;
-    const end = focused ? input.selectionEnd : null;
-    this.applying = true;
-    set();
-    if (start !== null && end !== null) input.setSelectionRange(Math.min(start, input.value.length), Math.min(end, input.value.length));
-    setTimeout(() => (this.applying = false), 0);
   }
 }
 

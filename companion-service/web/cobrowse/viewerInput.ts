@@ -47,6 +47,10 @@ const isToggle = (el: Element) => tag(el) === 'INPUT' && ['checkbox', 'radio'].i
 const hasSelectionApi = (el: Element): el is HTMLInputElement | HTMLTextAreaElement =>
   tag(el) === 'TEXTAREA' || (tag(el) === 'INPUT' && SELECTABLE_TYPES.has((el as HTMLInputElement).type));
 
+function sameSelection(a: TextSelection | undefined, b: TextSelection): boolean {
+  return !!a && a.start === b.start && a.end === b.end && (a.direction === b.direction || a.start === a.end);
+}
+
 function modifiers(e: MouseEvent | KeyboardEvent): Modifiers {
   return { alt: e.altKey, ctrl: e.ctrlKey, meta: e.metaKey, shift: e.shiftKey };
 }
@@ -86,9 +90,15 @@ export class ViewerInput {
   /** Listens on one replayed document (the page, or a frame inside it); returns how to stop. */
   attach(doc: Document): () => void {
     const offs: Array<() => void> = [];
-    const on = <K extends keyof DocumentEventMap>(type: K, handler: (e: DocumentEventMap[K]) => void) => {
-      doc.addEventListener(type, handler, true);
-      offs.push(() => doc.removeEventListener(type, handler, true));
+    // Only the agent's own pointer and keys count: the replayer dispatches untrusted mouse events of its own into the
+    // view (the customer's mousedown, dblclick... as plain Events), which must never go back as actions. It sends no
+    // input or change events, so those are taken as they come (a test tool's selectOption makes untrusted ones).
+    const on = <K extends keyof DocumentEventMap>(type: K, handler: (e: DocumentEventMap[K]) => void, anyOrigin = false) => {
+      const listener = (e: DocumentEventMap[K]) => {
+        if (e.isTrusted || anyOrigin) handler(e);
+      };
+      doc.addEventListener(type, listener, true);
+      offs.push(() => doc.removeEventListener(type, listener, true));
     };
     on('pointerdown', (e) => this.pointer(e, 'down'));
     on('pointerup', (e) => this.pointer(e, 'up'));
@@ -100,8 +110,8 @@ export class ViewerInput {
     on('paste', (e) => this.clipboard(e, 'insertFromPaste', e.clipboardData?.getData('text/plain') ?? ''));
     on('cut', (e) => this.clipboard(e, 'deleteByCut', ''));
     on('drop', (e) => this.clipboard(e, 'insertFromDrop', e.dataTransfer?.getData('text/plain') ?? ''));
-    on('input', (e) => this.picker(e, false));
-    on('change', (e) => this.change(e));
+    on('input', (e) => this.picker(e, false), true);
+    on('change', (e) => this.change(e), true);
     on('wheel', (e) => this.wheel(e));
     const selection = () => this.selectionChanged(doc);
     doc.addEventListener('selectionchange', selection);
@@ -136,8 +146,7 @@ export class ViewerInput {
     if (focusNodeId === undefined) return {};
     if (!hasSelectionApi(active)) return { focusNodeId };
     const selection: TextSelection = { start: active.selectionStart ?? 0, end: active.selectionEnd ?? 0, direction: active.selectionDirection ?? 'none' };
-    const known = this.ctx.knownSelection(focusNodeId);
-    if (known && known.start === selection.start && known.end === selection.end && known.direction === selection.direction) return { focusNodeId };
+    if (sameSelection(this.ctx.knownSelection(focusNodeId), selection)) return { focusNodeId };
     this.ctx.selectionSent(focusNodeId, selection);
     return { focusNodeId, selection };
   }
@@ -259,6 +268,8 @@ export class ViewerInput {
       const nodeId = this.ctx.nodeId(active);
       if (nodeId === undefined || this.ctx.isMasked(active)) return;
       const selection: TextSelection = { start: active.selectionStart ?? 0, end: active.selectionEnd ?? 0, direction: active.selectionDirection ?? 'none' };
+      // Already on its way (with a key), or what the customer's page has anyway.
+      if (sameSelection(this.ctx.knownSelection(nodeId), selection)) return;
       this.ctx.selectionSent(nodeId, selection);
       action = { kind: 'selectText', nodeId, ...selection };
     } else {

@@ -1,7 +1,7 @@
 import type { ControlActionOf } from '../../../src/protocol/controlActions';
 import { hasSelectionApi, isContentEditable, isEditable, isInput, isSelect, isTextField, tabOrder, tagOf, windowOf, type TextField } from './domTargets';
 import type { FieldCommits } from './fieldCommit';
-import { edit, enterEdit, moveCaret, selectAll, type Direction, type EditType, type Unit } from './textEditing';
+import { beforeInput, edit, enterEdit, moveCaret, selectAll, type Direction, type EditType, type Unit } from './textEditing';
 
 /* One key of the agent's, on the focused element of the visitor's page, in the order a browser reports a person's key:
  * keydown, keypress (for characters and Enter), the key's default action unless the page prevented one of those
@@ -112,6 +112,8 @@ export class KeyboardInput {
       return;
     }
     if (isTextField(target)) {
+      // A single-line field announces the line break it won't insert, as Chromium does.
+      beforeInput(target, 'insertLineBreak', null);
       this.commits.commit(target);
       implicitSubmit(target);
       return;
@@ -139,8 +141,6 @@ export class KeyboardInput {
         else target.stepUp();
         return fire(target, 'input');
       }
-      // Email and number inputs keep their caret to themselves: a script can't move it.
-      if (isTextField(target) && !hasSelectionApi(target)) return;
       const unit: Unit = key === 'Home' || key === 'End' ? 'lineboundary' : key === 'ArrowUp' || key === 'ArrowDown' ? 'line' : key.startsWith('Page') ? 'documentboundary' : 'character';
       moveCaret(target, direction, unit, mods.shift);
       return;

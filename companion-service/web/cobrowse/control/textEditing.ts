@@ -1,4 +1,4 @@
-import { hasSelectionApi, isContentEditable, isTextArea, isTextField, windowOf, type TextField } from './domTargets';
+import { hasSelectionApi, isContentEditable, isTextArea, isTextField, windowOf } from './domTargets';
 
 /* Editing the focused field the way the browser edits it for a person: a cancelable beforeinput first (a page that
  * prevents it keeps its value), then the browser's own editing command, which inserts at the caret, fires a trusted
@@ -66,92 +66,31 @@ export function enterEdit(el: Element): EditType | undefined {
 export type Direction = 'backward' | 'forward';
 export type Unit = 'character' | 'word' | 'line' | 'lineboundary' | 'documentboundary';
 
-const WORD_CHAR = /[\p{L}\p{N}_]/u;
+type ModifiableSelection = Selection & { modify?: (alter: 'move' | 'extend', direction: Direction, granularity: Unit) => void };
 
-function wordBoundary(text: string, from: number, direction: Direction): number {
-  let i = from;
-  if (direction === 'backward') {
-    while (i > 0 && !WORD_CHAR.test(text[i - 1] ?? '')) i--;
-    while (i > 0 && WORD_CHAR.test(text[i - 1] ?? '')) i--;
-  } else {
-    while (i < text.length && !WORD_CHAR.test(text[i] ?? '')) i++;
-    while (i < text.length && WORD_CHAR.test(text[i] ?? '')) i++;
-  }
-  return i;
-}
-
-function lineStart(text: string, at: number): number {
-  return text.lastIndexOf('\n', at - 1) + 1;
-}
-
-function lineEnd(text: string, at: number): number {
-  const next = text.indexOf('\n', at);
-  return next < 0 ? text.length : next;
-}
-
-/** Where the caret goes from `at` in a text field's value. Up and down keep the column (by characters). */
-function target(field: TextField, at: number, direction: Direction, unit: Unit): number {
-  const text = field.value;
-  switch (unit) {
-    case 'character':
-      return direction === 'backward' ? Math.max(0, at - 1) : Math.min(text.length, at + 1);
-    case 'word':
-      return wordBoundary(text, at, direction);
-    case 'lineboundary':
-      return direction === 'backward' ? lineStart(text, at) : lineEnd(text, at);
-    case 'documentboundary':
-      return direction === 'backward' ? 0 : text.length;
-    case 'line': {
-      if (!isTextArea(field)) return direction === 'backward' ? 0 : text.length;
-      const start = lineStart(text, at);
-      const column = at - start;
-      if (direction === 'backward') {
-        if (start === 0) return 0;
-        const prevStart = lineStart(text, start - 1);
-        return Math.min(prevStart + column, start - 1);
-      }
-      const end = lineEnd(text, at);
-      if (end === text.length) return text.length;
-      return Math.min(end + 1 + column, lineEnd(text, end + 1));
-    }
-  }
+/** The document's selection, which in Chromium, Firefox and Safari also drives the caret of the focused text field
+ * (inputs of every type, textareas, fields in shadow roots), by the browser's own rules for words and wrapped lines. */
+function selectionOf(el: Element): ModifiableSelection | null {
+  return el.ownerDocument.getSelection() as ModifiableSelection | null;
 }
 
 /** Moves the caret (or, with extend, the selection's moving end) the way an arrow, Home or End key does. */
 export function moveCaret(el: Element, direction: Direction, unit: Unit, extend: boolean): void {
-  if (hasSelectionApi(el)) {
-    const start = el.selectionStart ?? 0;
-    const end = el.selectionEnd ?? 0;
-    const backward = el.selectionDirection === 'backward';
-    if (!extend) {
-      // A collapsed move from a selection starts at its edge in that direction (arrows just collapse it).
-      const from = direction === 'backward' ? start : end;
-      const to = start !== end && unit === 'character' ? from : target(el, from, direction, unit);
-      el.setSelectionRange(to, to);
-      return;
-    }
-    const anchor = backward ? end : start;
-    const focus = backward ? start : end;
-    const moved = target(el, focus, direction, unit);
-    el.setSelectionRange(Math.min(anchor, moved), Math.max(anchor, moved), moved < anchor ? 'backward' : 'forward');
+  // An arrow on a selection collapses it to that side without moving further, as in a text field.
+  if (!extend && unit === 'character' && hasSelectionApi(el) && el.selectionStart !== el.selectionEnd) {
+    const edge = direction === 'backward' ? (el.selectionStart ?? 0) : (el.selectionEnd ?? 0);
+    el.setSelectionRange(edge, edge);
     return;
   }
-  // Rich text and the page: the browser's own selection movement.
-  const selection = el.ownerDocument.getSelection() as Selection & { modify?: (alter: string, direction: string, granularity: string) => void };
-  selection?.modify?.(extend ? 'extend' : 'move', direction, unit);
+  selectionOf(el)?.modify?.(extend ? 'extend' : 'move', direction, unit);
 }
 
 /** Widens a collapsed caret to the word before or after it (for Ctrl+Backspace and Ctrl+Delete). */
 function extendToWord(el: Element, direction: Direction): void {
-  if (hasSelectionApi(el)) {
-    if (el.selectionStart !== el.selectionEnd) return;
-    const at = el.selectionStart ?? 0;
-    const to = wordBoundary(el.value, at, direction);
-    el.setSelectionRange(Math.min(at, to), Math.max(at, to));
-    return;
-  }
-  const selection = el.ownerDocument.getSelection() as Selection & { modify?: (alter: string, direction: string, granularity: string) => void };
-  if (selection?.isCollapsed) selection.modify?.('extend', direction, 'word');
+  if (hasSelectionApi(el) && el.selectionStart !== el.selectionEnd) return;
+  const selection = selectionOf(el);
+  if (!hasSelectionApi(el) && selection && !selection.isCollapsed) return;
+  selection?.modify?.('extend', direction, 'word');
 }
 
 /** Select all: the field's text, or the page's. */
