@@ -66,11 +66,12 @@ const TypingTarget = {
   selection: Type.Optional(TextSelection),
 };
 
-/** One key press. The visitor's side dispatches keydown (and keypress), performs the key's default action on the
- * focused element unless the page prevents it, then keyup. */
+/** A key going down or up. Down: the visitor's side dispatches keydown (and keypress) and performs the key's default
+ * action on the focused element unless the page prevented it; up: keyup, where focus is then. */
 export const KeyAction = Type.Object(
   {
     kind: Type.Literal('key'),
+    phase: Type.Union([Type.Literal('down'), Type.Literal('up')]),
     ...TypingTarget,
     key: Type.String({ minLength: 1, maxLength: 32 }),
     code: Type.String({ maxLength: 32 }),

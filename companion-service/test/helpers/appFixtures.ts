@@ -83,11 +83,21 @@ export async function startAppFixture(kind: AppKind, serviceBaseUrl: string): Pr
     readFile(path.join(APPS, 'shared', 'page.css'), 'utf8'),
     readFile(path.join(APPS, 'shared', 'frame.html'), 'utf8'),
   ]);
-  const files: Record<string, { type: string; body: string }> = {
+  return { kind, ...(await serveFiles({
     '/': { type: 'text/html; charset=utf-8', body: pageHtml(kind, css, serviceBaseUrl) },
     '/app.js': { type: 'text/javascript; charset=utf-8', body: script },
     '/frame.html': { type: 'text/html; charset=utf-8', body: frame },
-  };
+  })) };
+}
+
+export interface ServedFiles {
+  /** The site's root, e.g. http://localhost:41234/ */
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Serves fixed files from their own origin (a port of localhost, a secure context). */
+export async function serveFiles(files: Record<string, { type: string; body: string }>): Promise<ServedFiles> {
   const server: Server = createServer((request, response) => {
     const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (pathname === '/favicon.ico') {
@@ -104,7 +114,6 @@ export async function startAppFixture(kind: AppKind, serviceBaseUrl: string): Pr
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    kind,
     url: `http://localhost:${port}/`,
     stop: () =>
       new Promise<void>((resolve, reject) => {

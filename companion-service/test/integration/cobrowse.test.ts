@@ -130,7 +130,8 @@ describe('remote control', () => {
     const actions: ControlInputAction[] = [
       { kind: 'pointer', phase: 'down', nodeId: 5, x: 10, y: 20, w: 100, h: 30, button: 0, buttons: 1, detail: 1, mods: NO_MODS },
       { kind: 'click', type: 'dblclick', nodeId: 5, x: 10, y: 20, w: 100, h: 30, button: 0, detail: 2, mods: NO_MODS },
-      { kind: 'key', key: 'a', code: 'KeyA', location: 0, repeat: false, mods: { ...NO_MODS, shift: true } },
+      { kind: 'key', phase: 'down', key: 'a', code: 'KeyA', location: 0, repeat: false, mods: { ...NO_MODS, shift: true } },
+      { kind: 'key', phase: 'up', focusNodeId: 7, key: 'a', code: 'KeyA', location: 0, repeat: false, mods: NO_MODS },
       { kind: 'text', inputType: 'insertFromPaste', data: 'pasted' },
       { kind: 'selectText', nodeId: 7, start: 1, end: 4, direction: 'backward' },
       { kind: 'selectRange', anchorNodeId: 11, anchorOffset: 0, focusNodeId: 12, focusOffset: 3 },
@@ -161,8 +162,8 @@ describe('remote control', () => {
     await c.agent.next('control.state');
     await c.agent.next('control.state');
     const bad = [
-      { kind: 'key', key: '', code: 'KeyA', location: 0, repeat: false, mods: NO_MODS },
-      { kind: 'key', key: 'a'.repeat(33), code: 'KeyA', location: 0, repeat: false, mods: NO_MODS },
+      { kind: 'key', phase: 'down', key: '', code: 'KeyA', location: 0, repeat: false, mods: NO_MODS },
+      { kind: 'key', phase: 'down', key: 'a'.repeat(33), code: 'KeyA', location: 0, repeat: false, mods: NO_MODS },
       { kind: 'text', inputType: 'formatBold', data: 'x' },
       { kind: 'text', inputType: 'insertText', data: 'x'.repeat(10_001) },
       { kind: 'pointer', phase: 'hover', nodeId: 1, x: 0, y: 0, w: 1, h: 1, button: 0, buttons: 0, detail: 0, mods: NO_MODS },

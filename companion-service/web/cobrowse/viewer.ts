@@ -44,6 +44,8 @@ export class CobrowseViewer {
     readAloud: (nodeId, text) => this.events.onReadAloud(nodeId, text),
     maskedField: () => this.events.onMaskedField?.(),
     applyingRemoteSelection: () => this.fields.applying,
+    knownFocus: () => this.fields.focus,
+    focusSent: (nodeId) => (this.fields.focus = nodeId),
     knownSelection: (nodeId) => this.fields.known(nodeId),
     selectionSent: (nodeId, selection) => this.fields.sent(nodeId, selection),
   });

@@ -23,6 +23,9 @@ export class ViewerFields {
   /** The selection the customer's page has in each field, as it last said or as the agent last sent it. */
   private readonly selections = new Map<number, TextSelection>();
 
+  /** The element focused on the customer's page, as it last said or as the agent last made it. */
+  focus: number | undefined;
+
   known(nodeId: number): TextSelection | undefined {
     return this.selections.get(nodeId);
   }
@@ -56,7 +59,7 @@ export class ViewerFields {
   handle(event: CustomEvent): void {
     const tag = event.data?.tag;
     if (tag === FIELD_EVENT) this.field(event.data?.payload as FieldReport);
-    else if (tag === FOCUS_EVENT) this.focus(event.data?.payload as FocusReport);
+    else if (tag === FOCUS_EVENT) this.focused(event.data?.payload as FocusReport);
   }
 
   private element(id: unknown): HTMLElement | undefined {
@@ -81,7 +84,8 @@ export class ViewerFields {
     else if (input.value !== report.value) input.value = report.value;
   }
 
-  private focus(report: FocusReport | undefined): void {
+  private focused(report: FocusReport | undefined): void {
+    if (report) this.focus = report.id;
     if (report && report.start !== null && report.end !== null) {
       this.selections.set(report.id, { start: report.start, end: report.end, direction: report.direction ?? 'none' });
     }

@@ -19,6 +19,9 @@ export interface ViewerInputContext {
   maskedField(): void;
   /** True while the view itself is setting the caret to show the customer's (its selectionchange is not the agent's). */
   applyingRemoteSelection(): boolean;
+  /** The element the customer's page last reported focused (or was last told to focus). */
+  knownFocus(): number | undefined;
+  focusSent(nodeId: number): void;
   /** The selection the customer's page last reported (or was last sent) for this field. */
   knownSelection(nodeId: number): TextSelection | undefined;
   /** The customer's page will have this selection in this field (it is being sent). */
@@ -46,6 +49,10 @@ const tag = (el: Element) => el.tagName;
 const isToggle = (el: Element) => tag(el) === 'INPUT' && ['checkbox', 'radio'].includes((el as HTMLInputElement).type);
 const hasSelectionApi = (el: Element): el is HTMLInputElement | HTMLTextAreaElement =>
   tag(el) === 'TEXTAREA' || (tag(el) === 'INPUT' && SELECTABLE_TYPES.has((el as HTMLInputElement).type));
+
+function keyFields(e: KeyboardEvent) {
+  return { key: e.key.slice(0, 32), code: e.code.slice(0, 32), location: e.location, repeat: e.repeat, mods: modifiers(e) };
+}
 
 function sameSelection(a: TextSelection | undefined, b: TextSelection): boolean {
   return !!a && a.start === b.start && a.end === b.end && (a.direction === b.direction || a.start === a.end);
@@ -79,6 +86,8 @@ function scroller(el: Element | undefined, vertical: boolean): Element | null {
 
 export class ViewerInput {
   private lastHover = { nodeId: -1, at: 0 };
+  /** Keys whose keydown went to the customer's page: only they get a keyup there. */
+  private readonly keysDown = new Set<string>();
   /** The agent's selection, sent just before the next action so a key never overtakes the selection it acts on. */
   private pendingSelection: ControlInputAction | undefined;
   private selectionTimer: ReturnType<typeof setTimeout> | undefined;
@@ -100,12 +109,13 @@ export class ViewerInput {
       doc.addEventListener(type, listener, true);
       offs.push(() => doc.removeEventListener(type, listener, true));
     };
-    on('pointerdown', (e) => this.pointer(e, 'down'));
-    on('pointerup', (e) => this.pointer(e, 'up'));
-    on('pointermove', (e) => this.pointer(e, 'move'));
+    // mousedown and mouseup, not pointerdown and pointerup: they carry the click count (pointer events' detail is 0).
+    on('mousedown', (e) => this.pointer(e, 'down'));
+    on('mouseup', (e) => this.pointer(e, 'up'));
+    on('mousemove', (e) => this.pointer(e, 'move'));
     for (const type of ['click', 'dblclick', 'contextmenu', 'auxclick'] as const) on(type, (e) => this.click(e, type));
     on('keydown', (e) => this.keydown(e));
-    on('keyup', (e) => this.controlling() && e.preventDefault());
+    on('keyup', (e) => this.keyup(e));
     on('beforeinput', (e) => this.beforeinput(e));
     on('paste', (e) => this.clipboard(e, 'insertFromPaste', e.clipboardData?.getData('text/plain') ?? ''));
     on('cut', (e) => this.clipboard(e, 'deleteByCut', ''));
@@ -142,17 +152,25 @@ export class ViewerInput {
     const doc = (e.target as Node | null)?.ownerDocument ?? ((e.target as Node | null)?.nodeType === 9 ? (e.target as Document) : undefined);
     const active = doc?.activeElement;
     if (!active || active === doc.body) return {};
-    const focusNodeId = this.ctx.nodeId(active);
-    if (focusNodeId === undefined) return {};
-    if (!hasSelectionApi(active)) return { focusNodeId };
+    const nodeId = this.ctx.nodeId(active);
+    if (nodeId === undefined) return {};
+    // The customer's focus may have moved on (Tab) before the view heard of it: only a focus the agent gave the view
+    // themselves is sent along.
+    const target: { focusNodeId?: number; selection?: TextSelection } = {};
+    if (this.ctx.knownFocus() !== nodeId) {
+      target.focusNodeId = nodeId;
+      this.ctx.focusSent(nodeId);
+    }
+    if (!hasSelectionApi(active)) return target;
     const selection: TextSelection = { start: active.selectionStart ?? 0, end: active.selectionEnd ?? 0, direction: active.selectionDirection ?? 'none' };
-    if (sameSelection(this.ctx.knownSelection(focusNodeId), selection)) return { focusNodeId };
-    this.ctx.selectionSent(focusNodeId, selection);
-    return { focusNodeId, selection };
+    if (sameSelection(this.ctx.knownSelection(nodeId), selection)) return target;
+    this.ctx.selectionSent(nodeId, selection);
+    return { focusNodeId: nodeId, selection };
   }
 
-  private pointer(e: PointerEvent, phase: 'down' | 'up' | 'move'): void {
-    if (!this.controlling() || e.pointerType !== 'mouse') return;
+  private pointer(e: MouseEvent, phase: 'down' | 'up' | 'move'): void {
+    // Touch and pen come as mouse events too, flagged by their source capabilities; the agent drives a mouse.
+    if (!this.controlling() || (e as MouseEvent & { sourceCapabilities?: { firesTouchEvents?: boolean } }).sourceCapabilities?.firesTouchEvents) return;
     const target = targetOf(e);
     const nodeId = target && this.ctx.nodeId(target);
     if (!target || nodeId === undefined) return;
@@ -162,7 +180,13 @@ export class ViewerInput {
       if (since < HOVER_MS || (nodeId === this.lastHover.nodeId && since < SAME_ELEMENT_MOVE_MS)) return;
       this.lastHover = { nodeId, at: now };
     }
-    if (phase === 'down') this.pointerSelectingUntil = Infinity;
+    if (phase === 'down') {
+      this.pointerSelectingUntil = Infinity;
+      // The press focuses on the customer's page what it focuses here.
+      const focused = target.closest('input, select, textarea, button, a[href], [tabindex], [contenteditable]');
+      const focusId = focused ? this.ctx.nodeId(focused) : undefined;
+      if (focusId !== undefined) this.ctx.focusSent(focusId);
+    }
     if (phase === 'up') this.pointerSelectingUntil = performance.now() + POINTER_SELECTION_MS;
     if (phase === 'down' && this.ctx.isMasked(target) && ['INPUT', 'TEXTAREA', 'SELECT'].includes(tag(target))) {
       this.ctx.maskedField();
@@ -201,7 +225,16 @@ export class ViewerInput {
     const shortcut = e.ctrlKey || e.metaKey;
     if (shortcut && ['c', 'v', 'x'].includes(e.key.toLowerCase())) return;
     e.preventDefault();
-    this.send({ kind: 'key', ...this.typingTarget(e), key: e.key.slice(0, 32), code: e.code.slice(0, 32), location: e.location, repeat: e.repeat, mods: modifiers(e) });
+    this.keysDown.add(e.code);
+    this.send({ kind: 'key', phase: 'down', ...this.typingTarget(e), ...keyFields(e) });
+  }
+
+  /** A key the customer's page got going down now comes up (held modifiers included, as long as they were held). */
+  private keyup(e: KeyboardEvent): void {
+    if (!this.controlling()) return;
+    e.preventDefault();
+    if (!this.keysDown.delete(e.code)) return;
+    this.send({ kind: 'key', phase: 'up', ...keyFields(e) });
   }
 
   /** Edits that came without a key of their own (an input method, autocorrect): the view keeps none of them. */

@@ -1,4 +1,5 @@
 import type { SignalingClient } from '../shared/signalingClient';
+import type { ChangeGuard } from '../widget/earlyChangeGuard';
 import { createMasking } from './masking';
 import { ReadAloud } from './readAloud';
 import { startRecorder } from './recorder';
@@ -14,11 +15,11 @@ export interface VisitorCobrowse {
   stop(): void;
 }
 
-export function startVisitorCobrowse(client: SignalingClient, maskSelectors: readonly string[], controlOn = false): VisitorCobrowse {
+export function startVisitorCobrowse(client: SignalingClient, maskSelectors: readonly string[], controlOn = false, changeGuard?: ChangeGuard): VisitorCobrowse {
   const masking = createMasking(maskSelectors);
   const recorder = startRecorder(masking, (part) => client.send({ type: 'cobrowse.events', ...part }));
   const readAloud = new ReadAloud(masking.isMasked);
-  const control = new RemoteControl(recorder.nodeFor, masking.isMasked);
+  const control = new RemoteControl(recorder.nodeFor, masking.isMasked, document, changeGuard);
   const fields = new FieldWatcher(recorder.addCustomEvent, recorder.idOf, masking.isMasked);
   fields.start();
   fields.setReportFocus(controlOn);

@@ -5,6 +5,7 @@ import { CAMERA_HELP, CameraError, cameraOf, type CameraProblem } from '../share
 import { el } from '../shared/dom';
 import { SignalingClient, socketUrl } from '../shared/signalingClient';
 import { ConnectionGate } from './callSetUp';
+import type { ChangeGuard } from './earlyChangeGuard';
 import { CameraPicker } from './cameraPicker';
 import { LocalMedia } from './localMedia';
 import { Presence, type TermsClosed, type TermsPrompt } from './presence';
@@ -64,6 +65,8 @@ export class VisitorWidget {
   constructor(
     private readonly shell: Shell,
     private readonly serviceOrigin: string,
+    /** Registered early, for remote control's commits (earlyChangeGuard.ts). */
+    private readonly changeGuard?: ChangeGuard,
   ) {
     onUserClick(shell.launcher, () => this.showCameraScreen());
     shell.showLauncher();
@@ -442,7 +445,7 @@ export class VisitorWidget {
         .then(() => loadRecorder(this.serviceOrigin))
         .then((entry) => {
           if (this.session !== session || this.cobrowseFor !== session || this.cobrowse) return;
-          this.cobrowse = entry.startVisitorCobrowse(session.client, session.maskSelectors, session.control === 'on');
+          this.cobrowse = entry.startVisitorCobrowse(session.client, session.maskSelectors, session.control === 'on', this.changeGuard);
         })
         .catch((err: unknown) => {
           if (this.cobrowseFor === session) this.cobrowseFor = undefined;

@@ -1,4 +1,5 @@
 import { VisitorWidget } from './app';
+import { installChangeGuard, type ChangeGuard } from './earlyChangeGuard';
 import { createHost } from './host';
 import { Shell } from './shell';
 
@@ -29,6 +30,7 @@ const script = document.currentScript as HTMLScriptElement | null;
 const serviceOrigin = new URL(script?.src || window.location.href).origin;
 
 let widget: VisitorWidget | undefined;
+let changeGuard: ChangeGuard | undefined;
 let pendingToken = script?.dataset.visitorToken?.trim() || undefined;
 
 function identify(visitorToken: string): void {
@@ -48,7 +50,7 @@ function forget(): void {
 function mount(): void {
   const created = createHost();
   if (!created) return;
-  widget = new VisitorWidget(new Shell(created.root), serviceOrigin);
+  widget = new VisitorWidget(new Shell(created.root), serviceOrigin, changeGuard);
   if (pendingToken) widget.identify(pendingToken);
   pendingToken = undefined;
 }
@@ -56,6 +58,7 @@ function mount(): void {
 // The script may be included twice (a tag manager and the page template): the first copy wins.
 if (typeof window.Tandem?.identify !== 'function') {
   window.Tandem = { identify, forget };
+  changeGuard = installChangeGuard(window);
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', mount);
   else mount();
 }

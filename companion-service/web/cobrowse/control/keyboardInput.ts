@@ -53,15 +53,16 @@ function keyEvent(target: Element, type: 'keydown' | 'keypress' | 'keyup', actio
 export class KeyboardInput {
   constructor(private readonly commits: FieldCommits) {}
 
-  /** Plays the key on `target` (the focused element, or the body). */
+  /** Plays the key going down or up on `target` (the focused element, or the body). */
   press(target: Element, action: KeyAction): void {
+    if (action.phase === 'up') {
+      target.dispatchEvent(keyEvent(target, 'keyup', action));
+      return;
+    }
     const proceed = target.dispatchEvent(keyEvent(target, 'keydown', action));
     let act = proceed;
     if (proceed && (isPrintable(action) || action.key === 'Enter')) act = target.dispatchEvent(keyEvent(target, 'keypress', action));
     if (act) this.defaultAction(target, action);
-    // The key may have moved focus (Tab): keyup goes where focus is now, as it does for a person.
-    const after = target.ownerDocument.activeElement && target.isConnected ? target : target.ownerDocument.body;
-    after.dispatchEvent(keyEvent(after, 'keyup', action));
   }
 
   private defaultAction(target: Element, action: KeyAction): void {

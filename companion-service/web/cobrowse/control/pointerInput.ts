@@ -43,13 +43,14 @@ export class PointerInput {
     this.hover(el, init);
     const win = windowOf(el);
     if (action.phase === 'move') {
-      el.dispatchEvent(new win.PointerEvent('pointermove', { ...init, ...POINTER }));
+      el.dispatchEvent(new win.PointerEvent('pointermove', { ...init, ...POINTER, detail: 0 }));
       el.dispatchEvent(new win.MouseEvent('mousemove', init));
       return;
     }
     const down = action.phase === 'down';
     const pointerType = down ? 'pointerdown' : 'pointerup';
-    const proceed = el.dispatchEvent(new win.PointerEvent(pointerType, { ...init, ...POINTER }));
+    // Pointer events carry no click count (detail 0); the mouse events after them do.
+    const proceed = el.dispatchEvent(new win.PointerEvent(pointerType, { ...init, ...POINTER, detail: 0 }));
     // A canceled pointerdown suppresses the compatibility mouse events (Pointer Events spec).
     if (!proceed && down) return;
     const mouseProceed = el.dispatchEvent(new win.MouseEvent(down ? 'mousedown' : 'mouseup', init));
@@ -95,18 +96,21 @@ export class PointerInput {
       previous.dispatchEvent(new win.PointerEvent('pointerout', { ...init, ...POINTER, relatedTarget: el }));
       previous.dispatchEvent(new win.MouseEvent('mouseout', { ...init, relatedTarget: el }));
       for (const node of left.filter((n) => !next.includes(n))) {
-        node.dispatchEvent(new win.PointerEvent('pointerleave', { ...init, ...POINTER, bubbles: false, relatedTarget: el }));
-        node.dispatchEvent(new win.MouseEvent('mouseleave', { ...init, bubbles: false, relatedTarget: el }));
+        node.dispatchEvent(new win.PointerEvent('pointerleave', { ...init, ...POINTER, ...BOUNDARY, relatedTarget: el }));
+        node.dispatchEvent(new win.MouseEvent('mouseleave', { ...init, ...BOUNDARY, relatedTarget: el }));
       }
     }
     el.dispatchEvent(new win.PointerEvent('pointerover', { ...init, ...POINTER, relatedTarget: previous }));
     el.dispatchEvent(new win.MouseEvent('mouseover', { ...init, relatedTarget: previous }));
     for (const node of next.filter((n) => !left.includes(n)).reverse()) {
-      node.dispatchEvent(new win.PointerEvent('pointerenter', { ...init, ...POINTER, bubbles: false, relatedTarget: previous }));
-      node.dispatchEvent(new win.MouseEvent('mouseenter', { ...init, bubbles: false, relatedTarget: previous }));
+      node.dispatchEvent(new win.PointerEvent('pointerenter', { ...init, ...POINTER, ...BOUNDARY, relatedTarget: previous }));
+      node.dispatchEvent(new win.MouseEvent('mouseenter', { ...init, ...BOUNDARY, relatedTarget: previous }));
     }
   }
 }
+
+/** Enter and leave go to each element on their own: they neither bubble nor cross shadow roots, and can't be canceled. */
+const BOUNDARY = { bubbles: false, cancelable: false, composed: false } as const;
 
 /** The mouse the agent drives, as the Pointer Events spec describes a mouse. */
 const POINTER = { pointerId: 1, pointerType: 'mouse', isPrimary: true, width: 1, height: 1, pressure: 0.5 } as const;

@@ -1,6 +1,7 @@
 import type { ControlActionOf, ControlInputAction, NavigateAction } from '../../../src/protocol/controlActions';
 import { WIDGET_SELECTOR } from '../masking';
 import { deepActiveElement, elementOf, focusTargetOf, hasSelectionApi, isContentEditable, isInput, isSelect, isTextField, PICKER_INPUT_TYPES, tagOf, windowOf } from './domTargets';
+import type { ChangeGuard } from '../../widget/earlyChangeGuard';
 import { FieldCommits } from './fieldCommit';
 import { KeyboardInput } from './keyboardInput';
 import { PointerInput } from './pointerInput';
@@ -18,14 +19,17 @@ const isFileInput = (el: Element) => isInput(el) && el.type === 'file';
 
 export class RemoteControl {
   private readonly pointer = new PointerInput();
-  private readonly commits = new FieldCommits();
-  private readonly keyboard = new KeyboardInput(this.commits);
+  private readonly commits: FieldCommits;
+  private readonly keyboard: KeyboardInput;
 
   constructor(
     private readonly nodeFor: (id: number) => Node | null,
     private readonly isMasked: (el: Element) => boolean,
     private readonly doc: Document = document,
+    changeGuard?: ChangeGuard,
   ) {
+    this.commits = new FieldCommits(changeGuard);
+    this.keyboard = new KeyboardInput(this.commits);
     this.commits.watch(doc);
   }
 

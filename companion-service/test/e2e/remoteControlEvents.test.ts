@@ -1,0 +1,104 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { build } from 'esbuild';
+import type { Page } from 'playwright-core';
+import { serveFiles, type ServedFiles } from '../helpers/appFixtures';
+import { e2eSuite } from '../helpers/e2eSuite';
+import { eventuallyWithin } from '../helpers/eventually';
+import { people } from '../helpers/people';
+import { agentSurface, customerSurface, type Surface } from '../helpers/userScript';
+
+/* "As far as a page can tell": a page that logs every input event it gets (test/fixtures/eventLog/), with what pages
+ * read of each (key, code, keyCode, input type and data, button, click count, modifiers, value after, bubbles,
+ * cancelable, composed), gets the same log from the agent's input through remote control as from the customer's own
+ * hands, for clicks, double-clicks, right-clicks, typing, Backspace, arrows, Enter (in a field and a textarea), Tab,
+ * a checkbox and hover. Both runs use Playwright's own mouse and keyboard: on the page, and on the console's live
+ * view. What a page can still tell: the events are not trusted (isTrusted is false), and pointer moves between
+ * elements are fewer; the log leaves out moves. */
+
+jest.setTimeout(180_000);
+
+const suite = e2eSuite();
+const { consoleFor } = people(suite);
+const eventually = eventuallyWithin(15_000, 100);
+const FIXTURE = path.resolve(__dirname, '..', 'fixtures', 'eventLog');
+
+let site: ServedFiles;
+beforeAll(async () => {
+  const [html, bundle] = await Promise.all([
+    readFile(path.join(FIXTURE, 'eventLog.html'), 'utf8'),
+    build({ entryPoints: [path.join(FIXTURE, 'eventLog.ts')], bundle: true, write: false, format: 'iife', target: 'chrome110', logLevel: 'silent' }),
+  ]);
+  site = await serveFiles({
+    '/': { type: 'text/html; charset=utf-8', body: html.replace('{{SERVICE}}', suite.server.baseUrl) },
+    '/eventLog.js': { type: 'text/javascript; charset=utf-8', body: bundle.outputFiles[0]!.text },
+  });
+});
+afterAll(() => site.stop());
+
+interface Logged {
+  type: string;
+  target: string;
+  detail: string;
+}
+
+const logOf = (page: Page) => page.evaluate(() => (window as unknown as { __eventLog: Logged[] }).__eventLog.map((e) => ({ ...e })));
+const clearLog = (page: Page) => page.evaluate(() => void ((window as unknown as { __eventLog: Logged[] }).__eventLog.length = 0));
+
+/** The same person's session, on either surface. */
+async function script(surface: Surface): Promise<void> {
+  const { page } = surface;
+  const at = (selector: string) => surface.locate(selector);
+  const field = { selector: '#field', at: { x: 14, y: 10 } };
+  await surface.locate(field).click({ position: await surface.position(field) });
+  await page.keyboard.type('ab', { delay: 40 });
+  await page.keyboard.press('Backspace');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('Shift+ArrowLeft');
+  await page.keyboard.type('Z');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('x');
+  await at('#area').click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('two');
+  await at('#word').dblclick();
+  await at('#word').click({ button: 'right' });
+  await at('#check').click();
+  await at('#hover-zone').hover();
+  await at('#press').click();
+}
+
+/** The customer's page has logged the last action of the script (the click on Press me). */
+const finished = (log: Logged[]) => log.some((e) => e.type === 'click' && e.target === 'press');
+
+describe('remote control, as the page sees it', () => {
+  it('gives the page the same events, in the same order, with the same fields, as the customer\u2019s own input', async () => {
+    // By hand.
+    const byHand = await suite.newPage();
+    await byHand.goto(site.url);
+    await byHand.waitForFunction(() => Array.isArray((window as unknown as { __eventLog?: unknown }).__eventLog));
+    await clearLog(byHand);
+    await script(customerSurface(byHand));
+    const expected = await eventually(() => logOf(byHand), finished, 'the customer\u2019s own session logged');
+
+    // By remote control.
+    const customer = await suite.newPage();
+    await customer.goto(site.url);
+    await customer.getByRole('button', { name: 'Start video session' }).click();
+    await customer.getByRole('button', { name: 'Enable camera' }).click();
+    const code = ((await customer.getByTestId('session-code').textContent({ timeout: 15_000 })) ?? '').replace(/\s+/g, '');
+    const agent = await consoleFor(code, { origin: suite.server.baseUrl.replace('//localhost', '//127.0.0.1') });
+    await agent.frameLocator('[data-testid="live-view"] iframe').locator('#press').waitFor({ timeout: 20_000 });
+    await agent.getByRole('button', { name: 'Remote Control' }).click();
+    await customer.getByRole('alertdialog', { name: 'Ana Agent asks to control this page' }).getByRole('button', { name: 'Allow' }).click();
+    await agent.getByTestId('control-status').filter({ hasText: 'You are controlling the customer\u2019s page' }).waitFor();
+    await clearLog(customer);
+    await script(agentSurface(agent));
+    const actual = await eventually(() => logOf(customer), finished, 'the agent\u2019s session logged on the customer\u2019s page');
+
+    const lines = (log: Logged[]) => log.map((e) => `${e.type} #${e.target} ${e.detail}`);
+    expect(lines(actual)).toEqual(lines(expected));
+  });
+});
