@@ -12,7 +12,7 @@ import { agentSurface, customerSurface, type Surface } from '../helpers/userScri
  * read of each (key, code, keyCode, input type and data, button, click count, modifiers, value after, bubbles,
  * cancelable, composed), gets the same log from the agent's input through remote control as from the customer's own
  * hands, for clicks, double-clicks, right-clicks, typing, Backspace, arrows, Enter (in a field and a textarea), Tab,
- * a checkbox and hover. Both runs use Playwright's own mouse and keyboard: on the page, and on the console's live
+ * a checkbox and hover; and a menu made of CSS :hover alone opens under the agent's pointer. Both runs use Playwright's own mouse and keyboard: on the page, and on the console's live
  * view. What a page can still tell: the events are not trusted (isTrusted is false), and pointer moves between
  * elements are fewer; the log leaves out moves. */
 
@@ -100,5 +100,14 @@ describe('remote control, as the page sees it', () => {
 
     const lines = (log: Logged[]) => log.map((e) => `${e.type} #${e.target} ${e.detail}`);
     expect(lines(actual)).toEqual(lines(expected));
+
+    // A menu made of CSS alone opens under the agent's pointer, on the customer's page and so in the live view.
+    const shown = (page: Page | ReturnType<Page['frameLocator']>) => page.locator('#menu-items').isVisible();
+    expect(await shown(customer)).toBe(false);
+    await agentSurface(agent).locate('#menu').hover();
+    await eventually(() => shown(customer), (v) => v, 'the menu open on the customer’s page');
+    await eventually(() => shown(agent.frameLocator('[data-testid="live-view"] iframe')), (v) => v, 'the menu open in the live view');
+    await agentSurface(agent).locate('#word').hover();
+    await eventually(() => shown(customer), (v) => !v, 'the menu shut again when the pointer left it');
   });
 });

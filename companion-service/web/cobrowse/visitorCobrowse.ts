@@ -31,7 +31,10 @@ export function startVisitorCobrowse(client: SignalingClient, maskSelectors: rea
       fields.check();
       recorder.flushSoon();
     }),
-    client.on('control.state', (m) => fields.setReportFocus(m.state === 'on')),
+    client.on('control.state', (m) => {
+      fields.setReportFocus(m.state === 'on');
+      if (m.state !== 'on') control.reset();
+    }),
     client.on('control.navigate', (m) => navigate(m.action)),
     client.on('a11y.read', (m) => {
       const node = recorder.nodeFor(m.nodeId);

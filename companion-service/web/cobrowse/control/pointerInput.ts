@@ -1,5 +1,6 @@
 import type { ControlActionOf, Modifiers } from '../../../src/protocol/controlActions';
 import { deepActiveElement, focusTargetOf, windowOf } from './domTargets';
+import { HoverStyles } from './hoverStyles';
 
 /* The agent's pointer on the visitor's page, as the browser would report a person's mouse: hover (out/leave on what
  * it left, over/enter on what it reached, then move), pointerdown then mousedown with its default action (focus moves
@@ -36,6 +37,13 @@ function ancestors(el: Element): Element[] {
 
 export class PointerInput {
   private hovered: Element | null = null;
+  private readonly hoverStyles = new HoverStyles();
+
+  /** Remote control ended: the page's hover state goes with the agent's pointer. */
+  reset(): void {
+    this.hoverStyles.clear();
+    this.hovered = null;
+  }
 
   /** pointerdown/mousedown, pointerup/mouseup or a move, on `el`. */
   pointer(el: Element, action: PointerAction): void {
@@ -91,6 +99,7 @@ export class PointerInput {
     this.hovered = el;
     const win = windowOf(el);
     const next = ancestors(el);
+    this.hoverStyles.hover(next);
     const left = previous ? ancestors(previous) : [];
     if (previous?.isConnected) {
       previous.dispatchEvent(new win.PointerEvent('pointerout', { ...init, ...POINTER, relatedTarget: el }));

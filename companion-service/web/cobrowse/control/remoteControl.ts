@@ -33,7 +33,13 @@ export class RemoteControl {
     this.commits.watch(doc);
   }
 
+  /** Remote control is off: nothing of the agent's pointer stays on the page. */
+  reset(): void {
+    this.pointer.reset();
+  }
+
   stop(): void {
+    this.reset();
     this.commits.stop();
   }
 
