@@ -12,7 +12,7 @@ import { agentSurface, customerSurface, type Surface } from '../helpers/userScri
  * read of each (key, code, keyCode, input type and data, button, click count, modifiers, value after, bubbles,
  * cancelable, composed), gets the same log from the agent's input through remote control as from the customer's own
  * hands, for clicks, double-clicks, right-clicks, typing, Backspace, arrows, Enter (in a field and a textarea), Tab,
- * a checkbox and hover; and a menu made of CSS :hover alone opens under the agent's pointer. Both runs use Playwright's own mouse and keyboard: on the page, and on the console's live
+ * a checkbox, hover, and keys and text the page refuses (preventDefault on keydown, on beforeinput); and a menu made of CSS :hover alone opens under the agent's pointer. Both runs use Playwright's own mouse and keyboard: on the page, and on the console's live
  * view. What a page can still tell: the events are not trusted (isTrusted is false), and pointer moves between
  * elements are fewer; the log leaves out moves. */
 
@@ -63,6 +63,10 @@ async function script(surface: Surface): Promise<void> {
   await page.keyboard.press('Control+End');
   await page.keyboard.press('Enter');
   await page.keyboard.type('two');
+  await at('#letters').click();
+  await page.keyboard.type('a1b2', { delay: 40 });
+  await at('#lower').click();
+  await page.keyboard.type('aBc', { delay: 40 });
   await at('#word').dblclick();
   await at('#word').click({ button: 'right' });
   await at('#check').click();
@@ -100,6 +104,9 @@ describe('remote control, as the page sees it', () => {
 
     const lines = (log: Logged[]) => log.map((e) => `${e.type} #${e.target} ${e.detail}`);
     expect(lines(actual)).toEqual(lines(expected));
+    // What the page refused stayed out.
+    expect(await customer.locator('#letters').inputValue()).toBe('ab');
+    expect(await customer.locator('#lower').inputValue()).toBe('ac');
 
     // A menu made of CSS alone opens under the agent's pointer, on the customer's page and so in the live view.
     const shown = (page: Page | ReturnType<Page['frameLocator']>) => page.locator('#menu-items').isVisible();
