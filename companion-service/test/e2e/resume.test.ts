@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import type { ClientMessage } from '../../src/protocol/messages';
 import { BatchAssembler, type StreamPart } from '../../web/cobrowse/streamCodec';
 import { expectFramesRising } from '../helpers/browser';
 import { e2eSuite } from '../helpers/e2eSuite';
@@ -31,7 +32,7 @@ async function received(page: Page, type: string): Promise<Received[]> {
 }
 
 /** Sends a message on the page's newest socket (the agent console's session socket). */
-async function sendAs(page: Page, message: object): Promise<void> {
+async function sendAs(page: Page, message: ClientMessage): Promise<void> {
   await page.evaluate((m) => {
     const sockets = (window as unknown as { __ws: { sockets: WebSocket[] } }).__ws.sockets;
     sockets[sockets.length - 1]!.send(JSON.stringify(m));
@@ -113,7 +114,7 @@ describe('the call across page loads (code flow)', () => {
       expect(batches[0]!.snapshot).toBe(true);
       const full = batches[0]!.events.find((e) => (e as { type: number }).type === 2) as { data: { node: unknown } };
       const selectId = nodeIdOf(full.data.node, 'customer');
-      expect(selectId).toBeDefined();
+      if (selectId === undefined) throw new Error('the page stream has no customer select');
       // ... whose node ids drive the agent's control input on the new page.
       const options = await eventually(
         () => visitor.locator('#customer option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value)),
@@ -121,9 +122,9 @@ describe('the call across page loads (code flow)', () => {
         'the portal customer list',
       );
       const wanted = options.find((v) => v !== (options[0] ?? ''))!;
-      await sendAs(agent, { type: 'control.input', action: { kind: 'select', nodeId: selectId, value: wanted } });
+      await sendAs(agent, { type: 'control.input', action: { kind: 'choose', nodeId: selectId, selected: [options.indexOf(wanted)] } });
       await eventually(() => visitor.locator('#customer').inputValue(), (v) => v === wanted, 'the agent’s selection applied on the page');
-      await sendAs(agent, { type: 'control.input', action: { kind: 'select', nodeId: selectId, value: options[0]! } });
+      await sendAs(agent, { type: 'control.input', action: { kind: 'choose', nodeId: selectId, selected: [0] } });
       await eventually(() => visitor.locator('#customer').inputValue(), (v) => v === options[0], 'the selection set back');
     }
 

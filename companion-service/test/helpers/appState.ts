@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
  * kept. Ignored on purpose: the `value` attribute of text fields and the `checked` and `selected` attributes
  * (frameworks and the live view's snapshot set them differently; the live properties, what the user sees, are kept
  * instead), `style` (rrweb rewrites it in the live view), the live view's own classes (`:hover`) and attributes
- * (`rr_*`), `src` (the live view renames it), and focus and caret position (the live view does not show them). What
+ * (`rr_*`), remote control's `data-tandem-hover` (its stand-in for :hover), `src` (the live view renames it), and focus and caret position (the live view does not show them). What
  * masking hides (anything inside [data-tandem-mask], password fields) reads as "(masked)" on both sides: the live
  * view shows bullets there by design. */
 
@@ -60,7 +60,8 @@ function readApp(arg: { iframe: string | null; masked: string }): AppState {
   function attributes(el: Element): string {
     const kept: string[] = [];
     for (const a of Array.from(el.attributes)) {
-      if (!KEEP.test(a.name)) continue;
+      // data-tandem-hover: remote control's stand-in for :hover while the agent's pointer is over an element.
+      if (!KEEP.test(a.name) || a.name === 'data-tandem-hover') continue;
       const value = a.name === 'class' ? a.value.split(/\s+/).filter((c) => c && !c.startsWith(':') && !/^rr[-_]/.test(c)).sort().join(' ') : a.value;
       if (a.name === 'class' && !value) continue;
       kept.push(`${a.name}=${JSON.stringify(value)}`);

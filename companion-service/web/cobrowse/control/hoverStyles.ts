@@ -26,7 +26,16 @@ function rewrite(rules: CSSRuleList, out: string[]): void {
   }
 }
 
-function hoverRules(doc: Document): string {
+/** The compound selectors :hover is on ("a" in "nav a:hover > ul"): only elements matching one need the attribute, so
+ * the page's DOM changes no more than the hover needs. An empty compound (":hover" alone) matches anything. */
+function hoverSubjects(rules: string[]): string[] {
+  const subjects = new Set<string>();
+  // The attribute only ever appears in selectors, so the rules' whole text can be searched (@media blocks too).
+  for (const match of rules.join('\n').matchAll(/([^\s>+~,(){};]*)\[data-tandem-hover\]/g)) subjects.add(match[1] || '*');
+  return [...subjects];
+}
+
+function hoverRules(doc: Document): string[] {
   const out: string[] = [];
   for (const sheet of doc.styleSheets) {
     let rules: CSSRuleList;
@@ -37,12 +46,13 @@ function hoverRules(doc: Document): string {
     }
     rewrite(rules, out);
   }
-  return out.join('\n');
+  return out;
 }
 
 export class HoverStyles {
   private style: HTMLStyleElement | undefined;
   private sheets = -1;
+  private subjects: string[] = [];
   private hovered: Element[] = [];
 
   /** `chain` is the hovered element and its ancestors. */
@@ -50,9 +60,10 @@ export class HoverStyles {
     const doc = chain[0]?.ownerDocument;
     if (!doc) return;
     this.ensureRules(doc);
-    for (const el of this.hovered) if (!chain.includes(el)) el.removeAttribute(ATTRIBUTE);
-    for (const el of chain) if (!el.hasAttribute(ATTRIBUTE)) el.setAttribute(ATTRIBUTE, '');
-    this.hovered = chain;
+    const marked = chain.filter((el) => this.subjects.some((subject) => matchesSafely(el, subject)));
+    for (const el of this.hovered) if (!marked.includes(el)) el.removeAttribute(ATTRIBUTE);
+    for (const el of marked) if (!el.hasAttribute(ATTRIBUTE)) el.setAttribute(ATTRIBUTE, '');
+    this.hovered = marked;
   }
 
   clear(): void {
@@ -61,6 +72,7 @@ export class HoverStyles {
     this.style?.remove();
     this.style = undefined;
     this.sheets = -1;
+    this.subjects = [];
   }
 
   private ensureRules(doc: Document): void {
@@ -68,14 +80,24 @@ export class HoverStyles {
     if (this.style?.isConnected && this.sheets === count) return;
     this.style?.remove();
     this.sheets = count;
-    const css = hoverRules(doc);
-    if (!css) {
+    const rules = hoverRules(doc);
+    this.subjects = hoverSubjects(rules);
+    if (rules.length === 0) {
       this.style = undefined;
       return;
     }
     this.style = doc.createElement('style');
     this.style.setAttribute('data-tandem', 'hover');
-    this.style.textContent = css;
+    this.style.textContent = rules.join('\n');
     doc.head.append(this.style);
+  }
+}
+
+/** A subject the browser can't parse on its own (it came out of a larger selector) counts as matching. */
+function matchesSafely(el: Element, subject: string): boolean {
+  try {
+    return el.matches(subject);
+  } catch {
+    return true;
   }
 }
