@@ -9,7 +9,7 @@ module.exports = {
       displayName: 'service',
       testEnvironment: 'node',
       roots: ['<rootDir>/companion-service/test'],
-      testMatch: ['<rootDir>/companion-service/test/{unit,integration}/**/*.test.ts'],
+      testMatch: ['<rootDir>/companion-service/test/{unit,integration,security}/**/*.test.ts'],
       transform: { '^.+\\.ts$': swc },
     },
     {
