@@ -25,6 +25,30 @@ export const SignalLimits = { sdp: 60_000, candidate: 2048, sdpMid: 256, usernam
 const Sdp = Type.String({ maxLength: SignalLimits.sdp });
 const NullableString = (max: number) => Type.Union([Type.String({ maxLength: max }), Type.Null()]);
 
+/** RTCRtpTransceiverInit as it can travel as JSON (streams can't), every field bounded: the relay forwards signals
+ * byte for byte, so nothing of unknown depth or with keys like __proto__ may pass. */
+const TransceiverInit = Type.Object(
+  {
+    direction: Type.Optional(Type.Union(['sendrecv', 'sendonly', 'recvonly', 'inactive'].map((d) => Type.Literal(d)))),
+    sendEncodings: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            rid: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,16}$' })),
+            active: Type.Optional(Type.Boolean()),
+            maxBitrate: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
+            maxFramerate: Type.Optional(Type.Number({ minimum: 0, maximum: 240 })),
+            scaleResolutionDownBy: Type.Optional(Type.Number({ minimum: 1, maximum: 64 })),
+          },
+          { additionalProperties: false },
+        ),
+        { maxItems: 4 },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const SignalData = Type.Union([
   Type.Object({ type: Type.Literal('offer'), sdp: Sdp }, { additionalProperties: false }),
   Type.Object({ type: Type.Literal('answer'), sdp: Sdp }, { additionalProperties: false }),
@@ -50,7 +74,7 @@ export const SignalData = Type.Union([
       transceiverRequest: Type.Object(
         {
           kind: Type.Union([Type.Literal('audio'), Type.Literal('video')]),
-          init: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { maxProperties: 16 })),
+          init: Type.Optional(TransceiverInit),
         },
         { additionalProperties: false },
       ),
