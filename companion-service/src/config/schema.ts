@@ -104,6 +104,20 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    /** Caps against one address (or one session) wearing the service down. */
+    limits: Type.Object(
+      {
+        /** Open WebSockets from one client address at once (a contact center's NAT carries all its agents). */
+        socketsPerAddress: PositiveInt(100_000),
+        /** Sessions one client address may start per minute (each writes rows). */
+        sessionsPerAddressPerMinute: PositiveInt(100_000),
+        /** A socket that has neither started, joined nor identified anything by then is closed. */
+        idleSocketSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
+        /** Guests of one session waiting to be admitted at once (each holds a code). */
+        pendingGuestsPerSession: PositiveInt(100),
+      },
+      { additionalProperties: false },
+    ),
     socket: Type.Object(
       {
         maxPayloadBytes: Type.Integer({ minimum: 1024, maximum: 16 * 1024 * 1024 }),
