@@ -22,6 +22,8 @@ async function main(): Promise<void> {
       logLevel: 'silent', // pino writes to stdout, which carries the control protocol
       session: { codeLength: 8 },
       joinAttempts: { perIp: 10_000, perAgent: 1_000 },
+      // Every benchmark socket comes from 127.0.0.1: the per-address caps would be the whole measurement.
+      limits: { socketsPerAddress: 100_000, sessionsPerAddressPerMinute: 100_000 },
       socket: { messagesPerSecond: 100_000, burst: 100_000, violationsBeforeClose: 100_000, pingIntervalSeconds },
       store: { kind: 'sqlite', sqlitePath: path.join(dir, 'bench.db') },
     },

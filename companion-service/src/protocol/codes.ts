@@ -28,6 +28,7 @@ export const ErrorCode = {
   NoExtensionsLeft: 'no_extensions_left',
   NoPrivilege: 'no_privilege',
   VideoPaused: 'video_paused',
+  TooManyGuestsWaiting: 'too_many_guests_waiting',
   Internal: 'internal',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -41,6 +42,8 @@ export const CloseCode = {
   SessionEnded: 4000,
   Replaced: 4001,
   Removed: 4002,
+  /** The socket started, joined or identified nothing within limits.idleSocketSeconds. */
+  Idle: 4003,
 } as const;
 
 /** Why a session ended, as reported to every member. */

@@ -84,6 +84,8 @@ export interface SessionRules {
 export interface GuestRules {
   codeTtlMs: number;
   maxExtensions: number;
+  /** Guests waiting with a code at once: one invite link can't hand out codes without bound. */
+  maxPending: number;
 }
 
 export type Effect =
@@ -478,6 +480,7 @@ export function requestGuest(session: Session, request: GuestRequest, rules: Ses
   if (!expiresAt || request.now >= expiresAt) return refuse(ErrorCode.InvalidInvite);
   if (session.participants.length >= rules.maxParticipants) return refuse(ErrorCode.SessionFull);
   if (session.pendingGuests.some((g) => g.id === request.participantId)) return refuse(ErrorCode.AlreadyInSession);
+  if (session.pendingGuests.length >= rules.maxPending) return refuse(ErrorCode.TooManyGuestsWaiting);
   const pending: PendingGuest = {
     id: request.participantId,
     name: request.name,

@@ -85,7 +85,7 @@ export class SessionService {
     this.now = deps.now ?? Date.now;
     const { session, guests, terms } = deps.config;
     this.rules = { maxParticipants: session.maxParticipants, resumeGraceMs: session.resumeGraceSeconds * 1000 };
-    this.guestRules = { codeTtlMs: guests.codeTtlSeconds * 1000, maxExtensions: guests.maxExtensions };
+    this.guestRules = { codeTtlMs: guests.codeTtlSeconds * 1000, maxExtensions: guests.maxExtensions, maxPending: deps.config.limits.pendingGuestsPerSession };
     this.wrongGuestCodes = new AttemptLimiter(guests.wrongCodesPerSession, 60_000);
     this.termsHash = sha256Hex(terms.text);
   }

@@ -20,6 +20,8 @@ export interface ConnectionDeps {
   log: FastifyBaseLogger;
   /** Called once the socket has closed, so the owner can stop tracking the connection. */
   forget(connection: SignalingConnection): void;
+  /** Takes one of the address's session starts (limits.sessionsPerAddressPerMinute). */
+  startSession(address: string): { ok: true } | { ok: false; retryAfterSeconds: number };
 }
 
 const SNAPSHOT_MARK = 'S'.charCodeAt(0);
@@ -46,6 +48,8 @@ export class SignalingConnection implements ConnectionContext {
   readonly id = randomBytes(16).toString('hex');
   /** When the client was last heard from (any frame, or a pong): the liveness sweep pings only quiet sockets. */
   lastHeard = Date.now();
+  /** When the socket opened: one that starts nothing within limits.idleSocketSeconds is closed. */
+  readonly openedAt = this.lastHeard;
   participantId: string | undefined;
   visitorId: string | undefined;
   // Made on first use: most sockets never follow a channel or register a cleanup, and every object a socket keeps
@@ -94,6 +98,21 @@ export class SignalingConnection implements ConnectionContext {
 
   terminate(): void {
     this.socket.terminate();
+  }
+
+  /** Whether the socket has started or joined a session, identified a visitor, or follows presence. */
+  get started(): boolean {
+    return this.participantId !== undefined || this.visitorId !== undefined || this.subscriptions !== undefined;
+  }
+
+  /** The socket started nothing in time: close it (it may connect again when it has something to do). */
+  closeIdle(): void {
+    this.closedQuietly = true;
+    this.socket.close(CloseCode.Idle, 'nothing started on this connection');
+  }
+
+  startSession(): { ok: true } | { ok: false; retryAfterSeconds: number } {
+    return this.deps.startSession(this.ip);
   }
 
   ping(): void {

@@ -25,6 +25,7 @@ const ERROR_TEXT: Partial<Record<ErrorCode, string>> = {
   [ErrorCode.NoExtensionsLeft]: 'No more extensions are available. Ask the agent for a new link.',
   [ErrorCode.NoPrivilege]: 'You do not have permission for this. Ask your Salesforce admin.',
   [ErrorCode.VideoPaused]: 'The agent has paused your video.',
+  [ErrorCode.TooManyGuestsWaiting]: 'Several guests are already waiting to be let in. Try again in a minute.',
 };
 
 export function errorText(code: ErrorCode): string {

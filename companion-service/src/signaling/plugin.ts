@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { Bus } from '../bus/bus';
 import type { Config } from '../config/schema';
 import type { SessionService } from '../sessions/sessionService';
 import { SignalingConnection, type ConnectionDeps } from './connection';
+import { ErrorCode } from '../protocol/codes';
+import { AddressLimits } from './addressLimits';
 import { livenessAction } from './liveness';
 import { PingWheel } from './pingWheel';
 import type { MessageRouter } from './router';
@@ -23,6 +25,9 @@ export interface SignalingOptions {
  * sockets: limits, validation, liveness pings, shutdown. */
 export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app, opts) => {
   const connections = new Set<SignalingConnection>();
+  const { limits } = opts.config;
+  const addresses = new AddressLimits(limits.socketsPerAddress, limits.sessionsPerAddressPerMinute);
+  const idleMs = limits.idleSocketSeconds * 1000;
 
   await app.register(websocket, {
     // Set explicitly: the ws default would accept 100 MiB frames. Larger frames close the socket with 1009.
@@ -40,6 +45,8 @@ export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app,
   const intervalMs = opts.config.socket.pingIntervalSeconds * 1000;
   let sweptAt = Date.now();
   const wheel = new PingWheel<SignalingConnection>(Math.min(MAX_SLOTS, Math.max(1, Math.round(intervalMs / SLOT_MS))), (connection) => {
+    // A socket that never started, joined or identified anything is closed: answering pings is not enough.
+    if (!connection.started && sweptAt - connection.openedAt >= idleMs) return connection.closeIdle();
     const action = livenessAction(sweptAt - connection.lastHeard, intervalMs);
     if (action === 'terminate') connection.terminate();
     else if (action === 'ping') connection.ping();
@@ -62,8 +69,28 @@ export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app,
     forget: (connection) => {
       connections.delete(connection);
       wheel.delete(connection);
+      addresses.closeSocket(connection.ip);
     },
+    startSession: (address) => addresses.startSession(address, Date.now()),
   };
+
+  // Each address may hold only so many sockets: the upgrade is refused over HTTP (429) before any socket exists.
+  const admitSocket = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (addresses.openSocket(request.ip)) {
+      // Given back if the connection goes before the handshake is done; the listener goes once it is (it closes over
+      // the request, which an open socket must not keep alive).
+      const ip = request.ip;
+      const tcp = request.raw.socket;
+      const giveBack = () => addresses.closeSocket(ip);
+      tcp.once('close', giveBack);
+      pendingUpgrades.set(request.raw, () => tcp.removeListener('close', giveBack));
+      return;
+    }
+    request.log.warn({ ip: request.ip }, 'refused a socket: too many open from this address');
+    return reply.code(429).header('retry-after', '10').send({ code: ErrorCode.RateLimited, message: 'Too many connections from your address.' });
+  };
+  /** Upgrades counted by admitSocket and not yet sockets, with how to stop watching them. */
+  const pendingUpgrades = new WeakMap<IncomingMessage, () => void>();
 
   // Not counted by the HTTP rate limit: a page's reconnects must not be refused because of its other requests, and
   // each socket has its own per-message limit. No security headers either: the upgrade's answer is written by ws,
@@ -81,7 +108,9 @@ export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app,
     upgradeResponses.set(request.raw, reply.raw);
     done();
   };
-  app.get('/ws', { websocket: true, helmet: false, config: { rateLimit: false }, preHandler: keepUpgradeResponse }, (socket, request) => {
+  app.get('/ws', { websocket: true, helmet: false, config: { rateLimit: false }, onRequest: admitSocket, preHandler: keepUpgradeResponse }, (socket, request) => {
+    pendingUpgrades.get(request.raw)?.();
+    pendingUpgrades.delete(request.raw);
     socket.removeAllListeners('error');
     const response = upgradeResponses.get(request.raw);
     if (response?.socket) response.detachSocket(response.socket);

@@ -45,6 +45,8 @@ export function registerSessionHandlers(router: MessageRouter, deps: SessionHand
 
   router.on('visitor.start', async (connection, message) => {
     if (refuseIfInSession(connection, message.type)) return;
+    const allowed = connection.startSession();
+    if (!allowed.ok) return connection.fail(ErrorCode.RateLimited, message.type, allowed.retryAfterSeconds);
     const participantId = await connection.attach(newParticipantId());
     const membership = await sessions.startVisitor(participantId, deviceFromUserAgent(connection.userAgent));
     connection.send({

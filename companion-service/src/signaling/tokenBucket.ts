@@ -12,6 +12,12 @@ export class TokenBucket {
     this.updatedAt = now;
   }
 
+  /** Whether the bucket has refilled completely by `now` (it then holds nothing a fresh one wouldn't). */
+  isFull(now: number): boolean {
+    const elapsed = Math.max(0, now - this.updatedAt) / 1000;
+    return this.tokens + elapsed * this.ratePerSecond >= this.burst;
+  }
+
   take(now: number, cost = 1): boolean {
     const elapsed = Math.max(0, now - this.updatedAt) / 1000;
     this.tokens = Math.min(this.burst, this.tokens + elapsed * this.ratePerSecond);

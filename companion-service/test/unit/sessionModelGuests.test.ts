@@ -24,7 +24,7 @@ import {
 } from '../../src/sessions/model';
 
 const RULES = { maxParticipants: 4, resumeGraceMs: 20_000 };
-const GUEST_RULES = { ...RULES, codeTtlMs: 120_000, maxExtensions: 2 };
+const GUEST_RULES = { ...RULES, codeTtlMs: 120_000, maxExtensions: 2, maxPending: 10 };
 const T0 = 5_000_000;
 const VIDEO = 'Tandem_Agent_Video';
 
