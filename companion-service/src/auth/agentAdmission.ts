@@ -3,16 +3,19 @@ import { ErrorCode } from '../protocol/codes';
 import type { Session } from '../sessions/model';
 import type { SessionService } from '../sessions/sessionService';
 import type { AgentClaims } from './agentToken';
+import { AddressBackoff } from './addressBackoff';
 import { AttemptLimiter } from './attemptLimiter';
 
 export type AdmissionResult =
   | { ok: true; session: Session }
   | { ok: false; code: ErrorCode; retryAfterSeconds?: number };
 
-/** Checks an agent's session key, counting wrong keys per agent and per IP address so codes can't be guessed. */
+/** Checks an agent's session key so codes can't be guessed: wrong keys are counted per agent (a strict limit) and
+ * per address or org (a backoff for the agents who have failed themselves, see AddressBackoff). A key is either good
+ * or wrong: one whose session already has its agent is answered like a wrong one, so live codes are never confirmed. */
 export class AgentAdmission {
   private readonly perAgent: AttemptLimiter;
-  private readonly perIp: AttemptLimiter;
+  private readonly perIp: AddressBackoff;
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
@@ -22,7 +25,7 @@ export class AgentAdmission {
   ) {
     const windowMs = limits.windowSeconds * 1000;
     this.perAgent = new AttemptLimiter(limits.perAgent, windowMs);
-    this.perIp = new AttemptLimiter(limits.perIp, windowMs);
+    this.perIp = new AddressBackoff(limits.perIp, windowMs);
     this.sweeper = setInterval(() => {
       this.perAgent.sweep(this.now());
       this.perIp.sweep(this.now());
@@ -33,15 +36,18 @@ export class AgentAdmission {
   checkCode(claims: AgentClaims, code: string, ip: string): AdmissionResult {
     const now = this.now();
     const agentKey = claims.sub;
-    const wait = Math.max(this.perAgent.retryAfterSeconds(agentKey, now), this.perIp.retryAfterSeconds(ip, now));
+    const hasFailed = this.perAgent.failures(agentKey, now) > 0;
+    const wait = Math.max(this.perAgent.retryAfterSeconds(agentKey, now), hasFailed ? this.perIp.retryAfterSeconds(ip, now) : 0);
     if (wait > 0) return { ok: false, code: ErrorCode.RateLimited, retryAfterSeconds: wait };
     const found = this.sessions.findJoinable(code);
-    if (!found.ok) {
+    // A session that already has its agent is no one else's to join: answered exactly like a wrong key.
+    const session = found.ok && !found.session.participants.some((p) => p.role === 'agent') ? found.session : undefined;
+    if (!session) {
       this.perAgent.recordFailure(agentKey, now);
       this.perIp.recordFailure(ip, now);
-      return found;
+      return found.ok ? { ok: false, code: ErrorCode.InvalidCode } : found;
     }
-    return { ok: true, session: found.session };
+    return { ok: true, session };
   }
 
   close(): void {

@@ -1,5 +1,5 @@
 /** Counts failed attempts per key in a fixed window and refuses a key once it reaches the limit until the window
- * that started with its first failure is over. Used for wrong session codes per agent and per IP address. */
+ * that started with its first failure is over. Used for wrong session codes per agent. */
 export class AttemptLimiter {
   private readonly windows = new Map<string, { startedAt: number; failures: number }>();
 
@@ -18,6 +18,12 @@ export class AttemptLimiter {
       return 0;
     }
     return w.failures >= this.limit ? Math.ceil((endsAt - now) / 1000) : 0;
+  }
+
+  /** Failures of the key in its current window. */
+  failures(key: string, now: number): number {
+    const w = this.windows.get(key);
+    return w && now < w.startedAt + this.windowMs ? w.failures : 0;
   }
 
   recordFailure(key: string, now: number): void {

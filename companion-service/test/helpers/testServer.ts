@@ -33,6 +33,9 @@ export async function startServer(overrides: DeepPartial<Config> = {}): Promise<
       port: 0,
       logLevel: 'silent',
       ...overrides,
+      // Every test client comes from 127.0.0.1: the per-address caps (tested on their own in test/security) would
+      // otherwise count a whole test file's clients as one abusive visitor.
+      limits: { socketsPerAddress: 10_000, sessionsPerAddressPerMinute: 10_000, ...overrides.limits },
       store: { kind: 'sqlite', sqlitePath: path.join(dataDir, 'tandem.db'), ...overrides.store },
     },
   });
