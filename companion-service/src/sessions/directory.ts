@@ -79,7 +79,10 @@ export class SessionDirectory {
     for (const g of session.pendingGuests) this.byPendingGuest.set(g.id, session.id);
   }
 
+  /** The participant's one valid resume token: the one it had before stops working. */
   setResumeToken(participantId: string, token: string): void {
+    const previous = this.tokenOf.get(participantId);
+    if (previous !== undefined) this.resumeTokens.delete(previous);
     this.resumeTokens.set(token, participantId);
     this.tokenOf.set(participantId, token);
   }

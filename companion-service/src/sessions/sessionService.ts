@@ -210,7 +210,9 @@ export class SessionService {
     return this.directory.participantForResumeToken(resumeToken);
   }
 
-  /** A participant whose socket dropped comes back with their resume token within the grace period. */
+  /** A participant whose socket dropped comes back with their resume token within the grace period. The token is
+   * used up: the answer carries a new one (a token copied from the page's storage works once at most, and not after
+   * its owner's next resume). */
   async resume(resumeToken: string, device?: VisitorDevice): Promise<Result<Membership>> {
     const participantId = this.directory.participantForResumeToken(resumeToken);
     const session = participantId === undefined ? undefined : this.directory.sessionOf(participantId);
@@ -223,7 +225,7 @@ export class SessionService {
       this.devices.set(participantId, device);
       await this.sendSessionInfoToAgents(outcome.session);
     }
-    return { ok: true, session: outcome.session, participantId, resumeToken };
+    return { ok: true, session: outcome.session, participantId, resumeToken: this.issueResumeToken(participantId) };
   }
 
   /** The `session.joined` message for a member: who they are, everyone to connect to, ICE servers. */
