@@ -114,6 +114,11 @@ export class SqliteStore implements Store {
     };
   }
 
+  async listOpenSessions(): Promise<SessionRecord[]> {
+    const rows = this.db.prepare("SELECT * FROM sessions WHERE status != 'ended' ORDER BY created_at, id").all() as SessionRow[];
+    return rows.map((row) => ({ id: row.id, code: row.code, status: row.status, createdAt: row.created_at, endedAt: row.ended_at, endReason: row.end_reason }));
+  }
+
   async listParticipants(sessionId: string): Promise<ParticipantRecord[]> {
     const rows = this.db
       .prepare('SELECT * FROM participants WHERE session_id = ? ORDER BY joined_at, id')

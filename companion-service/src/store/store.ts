@@ -119,6 +119,8 @@ export interface Store {
   participantLeft(id: string, leftAt: number, reason: string): Promise<void>;
   appendEvent(event: EventRecord): Promise<void>;
   getSession(id: string): Promise<SessionRecord | undefined>;
+  /** Sessions not ended: at start, the ones a previous process held and could not end (it was killed). */
+  listOpenSessions(): Promise<SessionRecord[]>;
   listParticipants(sessionId: string): Promise<ParticipantRecord[]>;
   listEvents(sessionId: string): Promise<EventRecord[]>;
   /** Durable before the session goes on; a second acceptance for the same session is refused by the store. */
