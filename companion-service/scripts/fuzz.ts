@@ -7,13 +7,12 @@
  *   npm run fuzz -- --frames 100000 --sockets 16 --seed 7
  *
  * Exits non-zero when the service crashed, answered an internal error, or the call lost anything. */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { repoRoot } from '../src/paths';
 import { frameCorpus, mutate, type Random } from './fuzzFrames';
+import { startServiceProcess } from './serviceProcess';
 
 const HELP = `Usage: npm run fuzz -- [--frames N] [--sockets N] [--seed N]
   --frames N   frames to send in all (default 100000)
@@ -42,7 +41,6 @@ function seeded(seed: number): Random {
 }
 
 interface Service {
-  child: ChildProcess;
   baseUrl: string;
   wsUrl: string;
   crashed: () => string | undefined;
@@ -51,50 +49,21 @@ interface Service {
 
 async function startService(): Promise<Service> {
   const dir = mkdtempSync(path.join(tmpdir(), 'tandem-fuzz-'));
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'companion-service', 'src', 'main.ts')], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      TANDEM_LOG_LEVEL: 'error',
-      TANDEM_SQLITE_PATH: path.join(dir, 'fuzz.db'),
-      // Every socket comes from 127.0.0.1, and the frames are meant to reach validation, not the rate limits.
-      TANDEM_SOCKETS_PER_ADDRESS: '10000',
-      TANDEM_SESSIONS_PER_ADDRESS_PER_MINUTE: '100000',
-      TANDEM_WS_MESSAGES_PER_SECOND: '100000',
-      TANDEM_WS_BURST: '100000',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const service = await startServiceProcess({
+    TANDEM_LOG_LEVEL: 'error',
+    TANDEM_SQLITE_PATH: path.join(dir, 'fuzz.db'),
+    // Every socket comes from 127.0.0.1, and the frames are meant to reach validation, not the rate limits.
+    TANDEM_SOCKETS_PER_ADDRESS: '10000',
+    TANDEM_SESSIONS_PER_ADDRESS_PER_MINUTE: '100000',
+    TANDEM_WS_MESSAGES_PER_SECOND: '100000',
+    TANDEM_WS_BURST: '100000',
   });
-  let log = '';
-  let exit: string | undefined;
-  child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  child.on('exit', (code, signal) => (exit = `exited with ${signal ?? code}`));
-  const baseUrl = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    if (exit) throw new Error(`the service did not start: ${exit}\n${log}`);
-    try {
-      if ((await fetch(`${baseUrl}/healthz`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (i > 300) throw new Error(`the service did not start in time\n${log}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
   return {
-    child,
-    baseUrl,
-    wsUrl: `ws://127.0.0.1:${port}/ws`,
-    crashed: () => exit ?? (/uncaught|unhandled|FATAL/i.test(log) ? 'wrote an uncaught error to its log' : undefined),
+    baseUrl: service.baseUrl,
+    wsUrl: service.wsUrl,
+    crashed: () => service.exited() ?? (/uncaught|unhandled|FATAL/i.test(service.log()) ? 'wrote an uncaught error to its log' : undefined),
     async stop() {
-      if (!exit) {
-        const gone = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await gone;
-      }
+      await service.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

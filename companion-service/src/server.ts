@@ -108,5 +108,10 @@ export async function buildServer(config: Config): Promise<TandemServer> {
   await app.register(demoPlugin, { config });
   await app.register(salesforcePlugin, { config, store, sessions, presence, tickets, admission });
   await app.register(webPlugin, { config });
+  // Once every feature listens for ended sessions (the Salesforce outbox does), end those a killed process left open.
+  app.addHook('onReady', async () => {
+    const ended = await sessions.recoverAbandoned();
+    if (ended > 0) app.log.warn({ sessions: ended }, 'ended sessions a previous process left open (service_restart)');
+  });
   return { app, store, bus, sessions };
 }

@@ -56,6 +56,8 @@ export const EndReason = {
   CodeExpired: 'code_expired',
   VisitorDeclined: 'visitor_declined',
   TermsTimeout: 'terms_timeout',
+  /** The service restarted or was redeployed while the session was on. */
+  ServiceRestart: 'service_restart',
 } as const;
 export type EndReason = (typeof EndReason)[keyof typeof EndReason];
 

@@ -369,6 +369,13 @@ export function endByAgent(session: Session, participantId: string, now: number)
   return endSession(session, EndReason.AgentEnded, now);
 }
 
+/** The service is going away (a restart or a deploy) and takes the session with it: it ends for everyone, with a
+ * reason that says so, rather than being left open in the store with nobody holding it. */
+export function endForShutdown(session: Session, now: number): Outcome {
+  if (!isLive(session)) return refuse(ErrorCode.SessionEnded);
+  return endSession(session, EndReason.ServiceRestart, now);
+}
+
 function withParticipant(session: Session, id: string, change: (p: Participant) => Participant): Session {
   return { ...session, participants: session.participants.map((p) => (p.id === id ? participant(change(p)) : p)) };
 }

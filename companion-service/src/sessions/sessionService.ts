@@ -5,7 +5,7 @@ import type { Bus, ControlMessage } from '../bus/bus';
 import { Channels } from '../bus/bus';
 import type { Config } from '../config/schema';
 import { iceServersFor } from '../ice/iceServers';
-import { CloseCode, ErrorCode, LeaveReason } from '../protocol/codes';
+import { CloseCode, EndReason, ErrorCode, LeaveReason } from '../protocol/codes';
 import type { ServerMessage, SessionJoined, VisitorDevice } from '../protocol/messages';
 import type { SignalHeader } from '../protocol/canonicalSignal';
 import type { Store } from '../store/store';
@@ -108,7 +108,7 @@ export class SessionService {
     if (device) this.devices.set(participantId, device);
     this.directory.put(session);
     this.schedule(session);
-    return { session, participantId, resumeToken: this.issueResumeToken(participantId) };
+    return { session, participantId, resumeToken: this.issueResumeToken(participantId, session.id) };
   }
 
   /** 1-click connect: the agent invites a logged-in visitor; the visitor's answer to the terms decides. */
@@ -167,7 +167,7 @@ export class SessionService {
     await this.deps.store.updateSessionStatus(session.id, outcome.session.status);
     await this.record(session.id, 'terms.accepted', input.participantId, { version: this.deps.config.terms.version });
     if (input.device) this.devices.set(input.participantId, input.device);
-    const resumeToken = this.issueResumeToken(input.participantId);
+    const resumeToken = this.issueResumeToken(input.participantId, session.id);
     await this.commit(outcome.session, outcome.effects);
     await this.sendSessionInfoToAgents(outcome.session);
     return { ok: true, session: outcome.session, participantId: input.participantId, resumeToken };
@@ -201,9 +201,55 @@ export class SessionService {
     await this.deps.store.addParticipant({ id: participantId, sessionId, role: 'agent', identity: agent.sub, name: agent.name, joinedAt: now });
     if (session.status !== outcome.session.status) await this.deps.store.updateSessionStatus(sessionId, outcome.session.status);
     await this.record(sessionId, 'agent.joined', participantId, { agent: agent.sub });
-    const resumeToken = this.issueResumeToken(participantId);
+    const resumeToken = this.issueResumeToken(participantId, sessionId);
     await this.commit(outcome.session, outcome.effects);
     return { ok: true, session: outcome.session, participantId, resumeToken };
+  }
+
+  /** The end reason of the stored session a resume token names, if that session has ended. */
+  private async endedSessionOf(resumeToken: string): Promise<string | undefined> {
+    const sessionId = resumeToken.slice(32);
+    if (!/^[0-9a-f]{32}$/.test(sessionId)) return undefined;
+    const record = await this.deps.store.getSession(sessionId);
+    return record?.status === 'ended' ? (record.endReason ?? 'ended') : undefined;
+  }
+
+  /** At start: a session the store holds open was held by a process that is gone (killed, crashed, cut off), and
+   * nothing can resume it. Each ends with reason service_restart, its participants are marked left, and it goes to
+   * the ended listeners (the Salesforce outbox) like any session that ends. Its end time is the restart's: when the
+   * process died is not known. Returns how many were ended. */
+  async recoverAbandoned(): Promise<number> {
+    let ended = 0;
+    for (const record of await this.deps.store.listOpenSessions()) {
+      if (this.directory.get(record.id)) continue;
+      const now = this.now();
+      const participants = await this.deps.store.listParticipants(record.id);
+      for (const p of participants) if (p.leftAt === null) await this.deps.store.participantLeft(p.id, now, EndReason.ServiceRestart);
+      await this.deps.store.updateSessionStatus(record.id, 'ended', now, EndReason.ServiceRestart);
+      await this.record(record.id, 'session.ended', null, { reason: EndReason.ServiceRestart, abandoned: true });
+      const visitor = participants.find((p) => p.role === 'visitor' && p.identity !== 'anonymous');
+      await this.notifyEnded({
+        sessionId: record.id,
+        code: record.code,
+        startedAt: record.createdAt,
+        endedAt: now,
+        outcome: EndReason.ServiceRestart,
+        visitorId: visitor?.identity,
+        agentId: participants.find((p) => p.role === 'agent')?.identity,
+        guestNames: participants.filter((p) => p.role === 'guest' && p.name !== null).map((p) => p.name as string),
+      });
+      ended++;
+    }
+    return ended;
+  }
+
+  /** The service is going away and holds every live session in this process: each ends for everyone (they are told,
+   * their records are written and sent to Salesforce), so none is left open with nobody holding it. */
+  async endAll(): Promise<void> {
+    for (const session of [...this.directory.all()]) {
+      const outcome = rules.endForShutdown(session, this.now());
+      if (outcome.ok) await this.commit(outcome.session, outcome.effects);
+    }
   }
 
   participantForResumeToken(resumeToken: string): string | undefined {
@@ -212,11 +258,15 @@ export class SessionService {
 
   /** A participant whose socket dropped comes back with their resume token within the grace period. The token is
    * used up: the answer carries a new one (a token copied from the page's storage works once at most, and not after
-   * its owner's next resume). */
-  async resume(resumeToken: string, device?: VisitorDevice): Promise<Result<Membership>> {
+   * its owner's next resume). A token of a session that has ended (also one ended by a restart of the service) gets
+   * that session's end reason. */
+  async resume(resumeToken: string, device?: VisitorDevice): Promise<Result<Membership> | { ok: false; code: ErrorCode; endReason: string }> {
     const participantId = this.directory.participantForResumeToken(resumeToken);
     const session = participantId === undefined ? undefined : this.directory.sessionOf(participantId);
-    if (!participantId || !session) return { ok: false, code: ErrorCode.ResumeFailed };
+    if (!participantId || !session) {
+      const ended = await this.endedSessionOf(resumeToken);
+      return ended ? { ok: false, code: ErrorCode.SessionEnded, endReason: ended } : { ok: false, code: ErrorCode.ResumeFailed };
+    }
     const outcome = rules.markBack(session, participantId, this.now(), this.rules);
     if (!outcome.ok) return outcome;
     if (outcome.effects.length) await this.record(session.id, 'participant.back', participantId);
@@ -225,7 +275,7 @@ export class SessionService {
       this.devices.set(participantId, device);
       await this.sendSessionInfoToAgents(outcome.session);
     }
-    return { ok: true, session: outcome.session, participantId, resumeToken: this.issueResumeToken(participantId) };
+    return { ok: true, session: outcome.session, participantId, resumeToken: this.issueResumeToken(participantId, session.id) };
   }
 
   /** The `session.joined` message for a member: who they are, everyone to connect to, ICE servers. */
@@ -367,7 +417,7 @@ export class SessionService {
     const guest = outcome.session.participants[outcome.session.participants.length - 1]!;
     await this.deps.store.addParticipant({ id: guest.id, sessionId: session.id, role: 'guest', identity: guest.identity, name: guest.name ?? null, joinedAt: now });
     await this.record(session.id, 'guest.admitted', guest.id, { by: agentId });
-    this.issueResumeToken(guest.id);
+    this.issueResumeToken(guest.id, session.id);
     await this.commit(outcome.session, outcome.effects);
     return { ok: true };
   }
@@ -495,7 +545,7 @@ export class SessionService {
   private async announceEnded(session: Session): Promise<void> {
     const seen = this.history.get(session.id) ?? { guestNames: [] };
     this.history.delete(session.id);
-    const summary: EndedSessionSummary = {
+    await this.notifyEnded({
       sessionId: session.id,
       code: session.code,
       startedAt: session.createdAt,
@@ -504,12 +554,15 @@ export class SessionService {
       visitorId: seen.visitorId,
       agentId: seen.agentId,
       guestNames: seen.guestNames,
-    };
+    });
+  }
+
+  private async notifyEnded(summary: EndedSessionSummary): Promise<void> {
     for (const listener of this.endedListeners) {
       try {
         await listener(summary);
       } catch (err) {
-        this.deps.log.error({ err, sessionId: session.id }, 'ended-session listener failed');
+        this.deps.log.error({ err, sessionId: summary.sessionId }, 'ended-session listener failed');
       }
     }
   }
@@ -563,8 +616,10 @@ export class SessionService {
     }
   }
 
-  private issueResumeToken(participantId: string): string {
-    const token = randomBytes(24).toString('base64url');
+  /** 32 random characters, then the session's id (32 hex digits): a token this process does not hold (one issued
+   * before a restart) still says which session it was for, so its owner can be told that session ended, and why. */
+  private issueResumeToken(participantId: string, sessionId: string): string {
+    const token = randomBytes(24).toString('base64url') + sessionId;
     this.directory.setResumeToken(participantId, token);
     return token;
   }

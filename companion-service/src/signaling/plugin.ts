@@ -35,6 +35,9 @@ export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app,
     // 'close' listener per socket).
     options: { maxPayload: opts.config.socket.maxPayloadBytes, clientTracking: false },
     preClose: async () => {
+      // This process holds every live session: end them (their members are told why, their records written) before
+      // the sockets go, rather than leave them open in the store with nobody holding them.
+      await opts.sessions.endAll();
       for (const connection of connections) connection.shutdown();
     },
   });

@@ -92,6 +92,8 @@ export function registerSessionHandlers(router: MessageRouter, deps: SessionHand
     const resumed = await sessions.resume(message.resumeToken, deviceFromUserAgent(connection.userAgent));
     if (!resumed.ok) {
       await connection.detach();
+      // The session is over (perhaps ended by a restart of the service): say so, with why, as its members were told.
+      if ('endReason' in resumed) return connection.send({ type: 'session.ended', reason: resumed.endReason });
       return connection.fail(resumed.code, message.type);
     }
     sendJoined(connection, sessions, resumed, true);

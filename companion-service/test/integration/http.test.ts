@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import path from 'node:path';
-import { CloseCode, ErrorCode } from '../../src/protocol/codes';
+import { CloseCode, EndReason, ErrorCode } from '../../src/protocol/codes';
+import { OWN_SECRETS } from '../helpers/ownSecrets';
 import { devToken, startServer, type RunningServer } from '../helpers/testServer';
 import { startCall, TestClient } from '../helpers/wsClient';
 
@@ -43,7 +44,7 @@ describe('development sign-in', () => {
   });
 
   it('does not exist when the configuration turns it off, and the page config says so', async () => {
-    const s = await server({ devSignIn: false });
+    const s = await server({ devSignIn: false, ...OWN_SECRETS });
     const refused = await post(s, '/api/dev/sign-in', { name: 'Ana' });
     expect(refused).toEqual({ status: 404, body: { code: ErrorCode.DevSignInDisabled, message: expect.any(String) } });
     expect(await (await fetch(`${s.baseUrl}/api/config`)).json()).toEqual({ devSignIn: false, demoPortal: true, codeLength: 6 });
@@ -102,18 +103,19 @@ describe('browser clients', () => {
 });
 
 describe('graceful shutdown', () => {
-  it('closes sockets with going-away and leaves a consistent database behind', async () => {
+  it('ends the sessions it holds, tells their members why, and leaves a consistent database behind', async () => {
     const s = await startServer();
     const token = await devToken(s);
     const { visitor, agent, joined } = await startCall(s.wsUrl, token);
     const file = path.join(s.dataDir, 'tandem.db');
     await s.app.close();
-    expect((await visitor.closed()).code).toBe(CloseCode.GoingAway);
-    expect((await agent.closed()).code).toBe(CloseCode.GoingAway);
+    expect((await visitor.next('session.ended')).reason).toBe(EndReason.ServiceRestart);
+    expect((await visitor.closed()).code).toBe(CloseCode.SessionEnded);
+    expect((await agent.closed()).code).toBe(CloseCode.SessionEnded);
     const db = new Database(file, { readonly: true });
-    const row = db.prepare('SELECT status FROM sessions WHERE id = ?').get(joined.sessionId) as { status: string };
+    const row = db.prepare('SELECT status, end_reason AS endReason FROM sessions WHERE id = ?').get(joined.sessionId) as { status: string; endReason: string };
     db.close();
-    expect(row.status).toBe('active');
+    expect(row).toEqual({ status: 'ended', endReason: EndReason.ServiceRestart });
     await s.stop();
   });
 });

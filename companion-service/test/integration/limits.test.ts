@@ -46,24 +46,29 @@ describe('wrong-key limits', () => {
     await other.next('session.joined');
   });
 
-  it('stops an IP address after too many wrong keys across agents, over WebSocket and HTTP', async () => {
+  it('holds back, once an address has had too many wrong keys, the agents there who failed, over WebSocket and HTTP', async () => {
     const s = await server({ joinAttempts: { perAgent: 100, perIp: 2, windowSeconds: 60 } });
     const { created } = await visitorCode(s);
     const agent = await connect(s);
     const wrong = created.code === '999999' ? '999998' : '999999';
-    for (const name of ['A', 'B']) {
-      agent.send({ type: 'agent.join', token: await devToken(s, name), code: wrong });
+    const tokenA = await devToken(s, 'A');
+    for (const token of [tokenA, await devToken(s, 'B')]) {
+      agent.send({ type: 'agent.join', token, code: wrong });
       expect((await agent.next('error')).code).toBe(ErrorCode.InvalidCode);
     }
-    agent.send({ type: 'agent.join', token: await devToken(s, 'C'), code: created.code });
+    // A, who failed, now waits, whichever way it asks.
+    agent.send({ type: 'agent.join', token: tokenA, code: created.code });
     expect((await agent.next('error')).code).toBe(ErrorCode.RateLimited);
     const response = await fetch(`${s.baseUrl}/api/agent/console-tickets`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${await devToken(s, 'D')}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokenA}` },
       body: JSON.stringify({ code: created.code }),
     });
     expect(response.status).toBe(429);
     expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+    // C, at the same address, never failed: the right key works (test/security/wrongCodes.test.ts has more).
+    agent.send({ type: 'agent.join', token: await devToken(s, 'C'), code: created.code });
+    expect((await agent.next('session.joined')).self.role).toBe('agent');
   });
 });
 

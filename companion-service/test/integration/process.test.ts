@@ -2,7 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CloseCode } from '../../src/protocol/codes';
+import { CloseCode, EndReason } from '../../src/protocol/codes';
 import { repoRoot } from '../../src/paths';
 import { TestClient } from '../helpers/wsClient';
 
@@ -52,7 +52,7 @@ describe('the service process', () => {
     expect(output()).toContain('TANDEM_AGENT_TOKEN_SECRET');
   });
 
-  it('shuts down on SIGTERM, closing sockets with going-away, and exits 0', async () => {
+  it('shuts down on SIGTERM, ending sessions for their members and closing other sockets with going-away, and exits 0', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'tandem-proc-'));
     try {
       const { child, output } = startProcess({ HOST: '127.0.0.1', PORT: '0', TANDEM_SQLITE_PATH: path.join(dir, 't.db') });
@@ -60,9 +60,12 @@ describe('the service process', () => {
       const visitor = await TestClient.connect(`ws://127.0.0.1:${port}/ws`);
       visitor.send({ type: 'visitor.start' });
       await visitor.next('session.created');
+      const bystander = await TestClient.connect(`ws://127.0.0.1:${port}/ws`);
       const exit = exited(child);
       child.kill('SIGTERM');
-      expect((await visitor.closed(10_000)).code).toBe(CloseCode.GoingAway);
+      expect((await visitor.next('session.ended', 10_000)).reason).toBe(EndReason.ServiceRestart);
+      expect((await visitor.closed(10_000)).code).toBe(CloseCode.SessionEnded);
+      expect((await bystander.closed(10_000)).code).toBe(CloseCode.GoingAway);
       expect(await exit).toBe(0);
       expect(output()).toContain('shutting down');
       // Secrets stay out of the logs.

@@ -26,36 +26,39 @@ afterEach(async () => {
 
 const spoofed = (n: number) => ({ 'x-forwarded-for': `203.0.113.${n}` });
 
-/** Two wrong keys, each from a socket claiming another X-Forwarded-For address; then the right key from a third.
- * Returns what the third attempt got. */
-async function wrongKeysFromSpoofedAddresses(s: RunningServer): Promise<string> {
+/** Two wrong keys by two agents, each from a socket claiming another X-Forwarded-For address; then the right key
+ * from a third address, by the first agent (who failed, so an address's backoff applies to it). Returns what that
+ * attempt got, and the first agent's token. */
+async function wrongKeysFromSpoofedAddresses(s: RunningServer): Promise<{ answer: string; failedToken: string }> {
   const visitor = await connect(s);
   visitor.send({ type: 'visitor.start' });
   const created = await visitor.next('session.created');
   const wrong = created.code === '999999' ? '999998' : '999999';
-  for (const n of [1, 2]) {
-    const agent = await connect(s, spoofed(n));
-    agent.send({ type: 'agent.join', token: await devToken(s, `A${n}`), code: wrong });
+  const tokens = [await devToken(s, 'A1'), await devToken(s, 'A2')];
+  for (const [i, token] of tokens.entries()) {
+    const agent = await connect(s, spoofed(i + 1));
+    agent.send({ type: 'agent.join', token, code: wrong });
     expect((await agent.next('error')).code).toBe(ErrorCode.InvalidCode);
   }
   const third = await connect(s, spoofed(3));
-  third.send({ type: 'agent.join', token: await devToken(s, 'C'), code: created.code });
+  third.send({ type: 'agent.join', token: tokens[0]!, code: created.code });
   const deadline = Date.now() + 5000;
   while (third.received.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   const answer = third.received[0];
-  if (answer?.type === 'session.joined') return 'joined';
-  return answer?.type === 'error' ? answer.code : `no answer (${JSON.stringify(answer)})`;
+  const outcome = answer?.type === 'session.joined' ? 'joined' : answer?.type === 'error' ? answer.code : `no answer (${JSON.stringify(answer)})`;
+  return { answer: outcome, failedToken: tokens[0]! };
 }
 
 describe('client address behind proxies (trustProxy)', () => {
-  it('ignores X-Forwarded-For by default: a spoofed header does not escape the per-IP wrong-key limit', async () => {
+  it('ignores X-Forwarded-For by default: a spoofed header does not escape the per-address wrong-key backoff', async () => {
     const s = await server({ joinAttempts: { perAgent: 100, perIp: 2, windowSeconds: 60 } });
     expect(s.config.trustProxy).toBe(false);
-    expect(await wrongKeysFromSpoofedAddresses(s)).toBe(ErrorCode.RateLimited);
+    const { answer, failedToken } = await wrongKeysFromSpoofedAddresses(s);
+    expect(answer).toBe(ErrorCode.RateLimited);
     // The HTTP side counts the same (real) address.
     const response = await fetch(`${s.baseUrl}/api/agent/console-tickets`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${await devToken(s, 'D')}`, ...spoofed(4) },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${failedToken}`, ...spoofed(4) },
       body: JSON.stringify({ code: '123456' }),
     });
     expect(response.status).toBe(429);
@@ -63,14 +66,14 @@ describe('client address behind proxies (trustProxy)', () => {
 
   it('believes X-Forwarded-For from a trusted proxy (one hop here), so each client is counted on its own', async () => {
     const s = await server({ trustProxy: 1, joinAttempts: { perAgent: 100, perIp: 2, windowSeconds: 60 } });
-    expect(await wrongKeysFromSpoofedAddresses(s)).toBe('joined');
+    expect((await wrongKeysFromSpoofedAddresses(s)).answer).toBe('joined');
   });
 
   it('believes it only from the listed proxy addresses', async () => {
     const listed = await server({ trustProxy: ['127.0.0.0/8', '::1'], joinAttempts: { perAgent: 100, perIp: 2, windowSeconds: 60 } });
-    expect(await wrongKeysFromSpoofedAddresses(listed)).toBe('joined');
+    expect((await wrongKeysFromSpoofedAddresses(listed)).answer).toBe('joined');
     const other = await server({ trustProxy: ['10.0.0.0/8'], joinAttempts: { perAgent: 100, perIp: 2, windowSeconds: 60 } });
-    expect(await wrongKeysFromSpoofedAddresses(other)).toBe(ErrorCode.RateLimited);
+    expect((await wrongKeysFromSpoofedAddresses(other)).answer).toBe(ErrorCode.RateLimited);
   });
 });
 

@@ -218,7 +218,8 @@ describe('dropped sockets', () => {
     expect((await agent.closed()).code).toBe(CloseCode.SessionEnded);
     const late = await connect();
     late.send({ type: 'session.resume', resumeToken: created.resumeToken });
-    expect((await late.next('error')).code).toBe(ErrorCode.ResumeFailed);
+    // Too late to come back: told that the session ended, and why.
+    expect(await late.next('session.ended')).toEqual({ type: 'session.ended', reason: 'visitor_lost' });
     expect(await suite.server.store.getSession(joined.sessionId)).toMatchObject({ status: 'ended', endReason: 'visitor_lost' });
   });
 

@@ -31,6 +31,7 @@ const ENDED_TEXT: Record<string, string> = {
   [EndReason.CodeExpired]: 'The session expired before it started.',
   [EndReason.VisitorDeclined]: 'The customer declined the invitation. The session did not start.',
   [EndReason.TermsTimeout]: 'The customer did not answer the invitation in time. The session did not start.',
+  [EndReason.ServiceRestart]: 'The Tandem service restarted, which ended the session. Join the customer again if needed.',
 };
 
 const CAMERA_LOCKED = 'The session has started, so the camera can no longer be changed. Choose a camera before your next session.';

@@ -22,6 +22,7 @@ const ENDED_TEXT: Record<string, string> = {
   [EndReason.VisitorHangup]: 'The customer hung up, so the session is over.',
   [EndReason.VisitorLost]: 'The customer\u2019s connection was lost, so the session is over.',
   [EndReason.AgentLost]: 'The agent\u2019s connection was lost, so the session is over.',
+  [EndReason.ServiceRestart]: 'The video service restarted, so the session is over.',
 };
 
 function spaced(code: string): string {

@@ -68,6 +68,7 @@ const END_DETAIL: Record<string, string> = {
   agent_lost: 'The agent\u2019s connection was lost.',
   code_expired: 'The code expired before an agent joined.',
   connection_lost: 'The connection to the call was lost.',
+  service_restart: 'The video service restarted, which ended the call. Start a new one if you still need help.',
 };
 
 export function endedScreen(reason: string, onClose: () => void): Screen {
