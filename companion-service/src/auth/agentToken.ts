@@ -3,7 +3,8 @@ import { Value } from '@sinclair/typebox/value';
 import { ErrorCode } from '../protocol/codes';
 import { readUnverified, signatureMatches, signClaims } from './signedToken';
 
-/* Agent tokens, minted by the dev sign-in now and by the Salesforce endpoints later; verified in constant time. */
+/* Agent tokens, minted by the development sign-in, the Salesforce endpoints and Sign in with Salesforce; verified in
+ * constant time. Each names the tenant it was issued for (tenancy/tenants.ts). */
 
 export const AgentClaims = Type.Object(
   {
@@ -11,6 +12,9 @@ export const AgentClaims = Type.Object(
     /** The agent's user id (Salesforce user id, or "dev:<name>" for the development sign-in). */
     sub: Type.String({ minLength: 1, maxLength: 128 }),
     name: Type.String({ minLength: 1, maxLength: 80 }),
+    /** The tenant: the Salesforce org the agent signed in from, or "development" for the development sign-in. Every
+     * lookup the agent makes is scoped to the tenant's sites; a token without it is refused. */
+    org: Type.String({ pattern: '^(development|00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?)$' }),
     /** Custom permissions the agent holds, e.g. Tandem_Agent_Video. */
     privileges: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 16 }),
     iat: Type.Integer(),
@@ -23,7 +27,7 @@ export type AgentClaims = Static<typeof AgentClaims>;
 export type VerifyResult = { ok: true; claims: AgentClaims } | { ok: false; code: ErrorCode };
 
 export function signAgentToken(
-  input: { sub: string; name: string; privileges: string[] },
+  input: { sub: string; name: string; org: string; privileges: string[] },
   secret: string,
   nowMs: number,
   ttlSeconds: number,

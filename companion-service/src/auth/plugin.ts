@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../config/schema';
 import { ErrorCode, Privilege } from '../protocol/codes';
+import { DEVELOPMENT_TENANT } from '../tenancy/tenants';
 import { AgentTokenResponse, ConsoleTicketRequest, ConsoleTicketResponse, DevSignInRequest, ErrorBody } from '../protocol/http';
 import type { AgentAdmission } from './agentAdmission';
 import { signAgentToken } from './agentToken';
@@ -28,7 +29,7 @@ export const authPlugin: FastifyPluginAsync<AuthOptions> = async (app, { config,
         (Object.values(Privilege) as string[]).includes(p),
       );
       const { token, claims } = signAgentToken(
-        { sub: `dev:${name.toLowerCase()}`, name, privileges },
+        { sub: `dev:${name.toLowerCase()}`, name, org: DEVELOPMENT_TENANT, privileges },
         config.agentTokenSecret,
         Date.now(),
         config.agentTokenTtlSeconds,

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { ConfigSchema, type Config } from './schema';
 import { ENV_OVERRIDES, type EnvKind } from './env';
+import { consistencyProblem } from './consistency';
+import { renamedSettingProblem } from './renamedSettings';
 import { configDir } from '../paths';
 
 export class ConfigError extends Error {
@@ -98,7 +100,8 @@ export interface LoadOptions {
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
 
-/** Defaults from config/default.json, then the profile file, then environment variables, then overrides; validated. */
+/** Defaults from config/default.json, then the profile file, then environment variables, then overrides; validated:
+ * the schema, then links between settings (config/consistency.ts). */
 export function loadConfig(options: LoadOptions = {}): Config {
   const env = options.env ?? process.env;
   let merged = readJson(path.join(configDir, 'default.json'));
@@ -116,7 +119,10 @@ export function loadConfig(options: LoadOptions = {}): Config {
   if (options.overrides) merged = deepMerge(merged, options.overrides as Json);
   // Unset, the public address follows the port, so `PORT=9000 npm start` hands out links that work.
   if (merged.publicUrl === undefined || merged.publicUrl === '') merged.publicUrl = `http://localhost:${String(merged.port)}`;
-  const problem = describeFirstError(merged);
+  const problem = renamedSettingProblem(merged) ?? describeFirstError(merged);
   if (problem) throw new ConfigError(problem);
-  return merged as Config;
+  const config = merged as Config;
+  const inconsistency = consistencyProblem(config);
+  if (inconsistency) throw new ConfigError(inconsistency);
+  return config;
 }

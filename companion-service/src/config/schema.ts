@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { SalesforceConfigSchema } from '../salesforce/configSchema';
+import { OriginList, SiteId, SiteIdList } from './fields';
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 const PositiveInt = (max: number) => Type.Integer({ minimum: 1, maximum: max });
@@ -34,7 +35,10 @@ export const ConfigSchema = Type.Object(
       Type.Array(ProxyAddress, { minItems: 1, maxItems: 64 }),
     ]),
     logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+    /** The development sign-in: anyone may sign in as an agent. For local use only. */
     devSignIn: Type.Boolean(),
+    /** The sites whose visitors agents of the development sign-in may see, invite and join (tenancy/tenants.ts). */
+    devSignInSiteIds: SiteIdList,
     /** Serve the demo portal's customer sign-in (mints visitor tokens for the "demo" site). */
     demoPortal: Type.Boolean(),
     agentTokenSecret: Type.String({ minLength: 32 }),
@@ -45,11 +49,14 @@ export const ConfigSchema = Type.Object(
     sites: Type.Array(
       Type.Object(
         {
-          id: Type.String({ pattern: '^[a-z0-9-]{1,40}$' }),
+          id: SiteId,
           /** Sent by the site's server to POST /api/visitor-tokens. */
           apiKey: Type.String({ minLength: 24 }),
           /** Signs visitor tokens; sites may sign their own tokens with it. */
           signingSecret: Type.String({ minLength: 32 }),
+          /** Origins of the site's pages (where its widget runs), e.g. https://shop.example.com; only these may open
+           * the WebSocket for the site (tenancy/origins.ts). None: the site's pages can't connect. */
+          allowedOrigins: Type.Optional(OriginList),
         },
         { additionalProperties: false },
       ),
@@ -126,6 +133,9 @@ export const ConfigSchema = Type.Object(
         burst: PositiveInt(100000),
         violationsBeforeClose: PositiveInt(100000),
         pingIntervalSeconds: PositiveInt(3600),
+        /** Let clients that send no Origin open the WebSocket (non-browser clients: tools, benchmarks, tests). Every
+         * browser sends one, so this never lets a web page in. */
+        allowMissingOrigin: Type.Boolean(),
       },
       { additionalProperties: false },
     ),

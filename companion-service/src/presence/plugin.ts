@@ -14,6 +14,8 @@ import {
   VisitorTokenResponse,
 } from '../protocol/http';
 import type { MessageRouter } from '../signaling/router';
+import { tenantSites } from '../tenancy/tenants';
+import { parseVisitorKey, visitorKey, type VisitorRef } from '../tenancy/visitorIdentity';
 import type { PresenceService } from './presenceService';
 
 export interface PresenceOptions {
@@ -31,7 +33,11 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** Presence of logged-in visitors: visitor tokens, portal tabs saying hello, agents following a visitor. */
+/** What one socket follows: per visitor id, the sites its agent may see them on and what the agent was told last. */
+type Watched = Map<string, { sites: readonly string[]; online: boolean | undefined }>;
+
+/** Presence of logged-in visitors: visitor tokens, portal tabs saying hello, agents following a visitor. A visitor is
+ * (site, visitor id); agents name just the visitor id and see them only on their tenant's sites. */
 export const presencePlugin: FastifyPluginAsync<PresenceOptions> = async (app, { config, presence, router }) => {
   // The site's server mints a token for its logged-in visitor with its API key (never from the browser).
   app.post<{ Body: VisitorTokenRequest }>(
@@ -53,8 +59,10 @@ export const presencePlugin: FastifyPluginAsync<PresenceOptions> = async (app, {
     '/api/agent/presence/:visitorId',
     { schema: { params: PresenceParams, response: { 200: PresenceResponse, '4xx': ErrorBody } } },
     async (request, reply) => {
-      if (!agentFromRequest(request, reply, config)) return reply;
-      return { visitorId: request.params.visitorId, online: presence.isOnline(request.params.visitorId) };
+      const agent = agentFromRequest(request, reply, config);
+      if (!agent) return reply;
+      const { visitorId } = request.params;
+      return { visitorId, online: presence.isOnlineOnAny(tenantSites(agent, config), visitorId) };
     },
   );
 
@@ -62,33 +70,46 @@ export const presencePlugin: FastifyPluginAsync<PresenceOptions> = async (app, {
     if (connection.visitorId) return connection.fail(ErrorCode.AlreadyInSession, message.type);
     const verified = verifyVisitorToken(message.visitorToken, config.sites, Date.now());
     if (!verified.ok) return connection.fail(verified.code, message.type);
-    const visitorId = verified.claims.sub;
-    connection.visitorId = visitorId;
+    // The site is the one whose secret signed the token: a site can only speak for its own visitors.
+    const visitor: VisitorRef = { siteId: verified.claims.site, visitorId: verified.claims.sub };
+    connection.visitorId = visitorKey(visitor);
     await connection.follow(Channels.tab(connection.id), (payload) => connection.sendRaw(payload));
-    connection.onClose(() => presence.tabClosed(visitorId, connection.id));
-    await presence.tabOpened(visitorId, connection.id, Date.now());
-    const registered: { type: 'presence.registered'; visitorId: string; name?: string } = { type: 'presence.registered', visitorId };
+    connection.onClose(() => presence.tabClosed(visitor, connection.id));
+    await presence.tabOpened(visitor, connection.id, Date.now());
+    const registered: { type: 'presence.registered'; visitorId: string; name?: string } = { type: 'presence.registered', visitorId: visitor.visitorId };
     if (verified.claims.name) registered.name = verified.claims.name;
     connection.send(registered);
   });
 
   router.on('visitor.active', (connection, message) => {
-    if (!connection.visitorId) return connection.fail(ErrorCode.Unauthorized, message.type);
-    presence.tabActive(connection.visitorId, connection.id, Date.now());
+    const visitor = connection.visitorId ? parseVisitorKey(connection.visitorId) : undefined;
+    if (!visitor) return connection.fail(ErrorCode.Unauthorized, message.type);
+    presence.tabActive(visitor, connection.id, Date.now());
   });
 
-  const watchedBy = new WeakMap<object, Set<string>>();
+  const watchedBy = new WeakMap<object, Watched>();
   router.on('agent.watch', async (connection, message) => {
     const verified = verifyAgentToken(message.token, config.agentTokenSecret, Date.now());
     if (!verified.ok) return connection.fail(verified.code, message.type);
+    const sites = tenantSites(verified.claims, config);
     let watched = watchedBy.get(connection);
-    if (!watched) watchedBy.set(connection, (watched = new Set()));
-    const fresh = message.visitorIds.filter((id) => !watched.has(id));
+    if (!watched) watchedBy.set(connection, (watched = new Map()));
+    const fresh = [...new Set(message.visitorIds)].filter((id) => !watched.has(id));
     if (watched.size + fresh.length > MAX_WATCHED) return connection.fail(ErrorCode.RateLimited, message.type);
+    // Online means online on any of the agent's sites: each change on one of them is checked against that, and the
+    // agent is told only when the answer changes.
+    const report = (visitorId: string) => {
+      const entry = watched.get(visitorId);
+      if (!entry) return;
+      const online = presence.isOnlineOnAny(entry.sites, visitorId);
+      if (online === entry.online) return;
+      entry.online = online;
+      connection.send({ type: 'presence', visitorId, online });
+    };
     for (const visitorId of fresh) {
-      watched.add(visitorId);
-      await connection.follow(Channels.presence(visitorId), (payload) => connection.sendRaw(payload));
-      connection.send({ type: 'presence', visitorId, online: presence.isOnline(visitorId) });
+      watched.set(visitorId, { sites, online: undefined });
+      for (const siteId of sites) await connection.follow(Channels.presence(visitorKey({ siteId, visitorId })), () => report(visitorId));
+      report(visitorId);
     }
   });
 };

@@ -1,44 +1,41 @@
 /** Which logged-in visitors have a tab open, and which of their tabs was active most recently (it gets the terms
- * prompt). State only; the presence plugin turns changes into pushes. */
+ * prompt). Visitors are keyed by their identity, site and visitor id together (tenancy/visitorIdentity.ts). State
+ * only; the presence plugin turns changes into pushes. */
 export class PresenceRegistry {
   private readonly tabs = new Map<string, Map<string, number>>();
 
   /** Returns true when this tab brought the visitor online. */
-  add(visitorId: string, tabId: string, now: number): boolean {
-    let tabs = this.tabs.get(visitorId);
+  add(visitorKey: string, tabId: string, now: number): boolean {
+    let tabs = this.tabs.get(visitorKey);
     const cameOnline = !tabs || tabs.size === 0;
-    if (!tabs) this.tabs.set(visitorId, (tabs = new Map()));
+    if (!tabs) this.tabs.set(visitorKey, (tabs = new Map()));
     tabs.set(tabId, now);
     return cameOnline;
   }
 
   /** Returns true when this was the visitor's last tab. */
-  remove(visitorId: string, tabId: string): boolean {
-    const tabs = this.tabs.get(visitorId);
+  remove(visitorKey: string, tabId: string): boolean {
+    const tabs = this.tabs.get(visitorKey);
     if (!tabs || !tabs.delete(tabId)) return false;
     if (tabs.size > 0) return false;
-    this.tabs.delete(visitorId);
+    this.tabs.delete(visitorKey);
     return true;
   }
 
-  touch(visitorId: string, tabId: string, now: number): void {
-    const tabs = this.tabs.get(visitorId);
+  touch(visitorKey: string, tabId: string, now: number): void {
+    const tabs = this.tabs.get(visitorKey);
     if (tabs?.has(tabId)) tabs.set(tabId, now);
   }
 
-  isOnline(visitorId: string): boolean {
-    return (this.tabs.get(visitorId)?.size ?? 0) > 0;
+  isOnline(visitorKey: string): boolean {
+    return (this.tabs.get(visitorKey)?.size ?? 0) > 0;
   }
 
-  /** The tab used most recently; ties go to the one that registered last. */
-  activeTab(visitorId: string): string | undefined {
-    let best: string | undefined;
-    let bestAt = -Infinity;
-    for (const [tab, at] of this.tabs.get(visitorId) ?? []) {
-      if (at >= bestAt) {
-        best = tab;
-        bestAt = at;
-      }
+  /** The tab used most recently and when; ties go to the one that registered last. */
+  activeTab(visitorKey: string): { tabId: string; at: number } | undefined {
+    let best: { tabId: string; at: number } | undefined;
+    for (const [tabId, at] of this.tabs.get(visitorKey) ?? []) {
+      if (!best || at >= best.at) best = { tabId, at };
     }
     return best;
   }

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { OriginList, SiteIdList } from '../config/fields';
 
 /* The `salesforce` block of the service configuration (see config/schema.ts and docs/admin-install.md). */
 
@@ -46,8 +47,13 @@ export const SalesforceOrgConfig = Type.Object(
     apiKeySha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
     /** The org's My Domain URL, used until a token response names another. */
     instanceUrl: HttpUrl,
-    /** The site (in `sites`) whose signing secret signs visitor tokens for this org's Experience Cloud users. */
-    siteId: Type.Optional(Type.String({ pattern: '^[a-z0-9-]{1,40}$' })),
+    /** The sites (ids in `sites`) whose visitors this org's agents may see, invite and join: the org's tenant. The
+     * first one also signs visitor tokens for the org's Experience Cloud users. Empty: the org's agents see no
+     * visitor and join only sessions started on no customer's site. */
+    siteIds: SiteIdList,
+    /** Origins of the org's pages where the Tandem component runs, besides the Lightning origin of instanceUrl
+     * (https://acme.my.salesforce.com → https://acme.lightning.force.com), which is always allowed. */
+    allowedOrigins: Type.Optional(OriginList),
     /** Credentials for writing Tandem_Session__c records; without them sessions are not recorded in the org. */
     integration: Type.Optional(Type.Union([JwtIntegration, ClientCredentialsIntegration])),
   },

@@ -2,14 +2,12 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Store } from '../store/store';
 import type { SalesforceConfig, SalesforceOrgConfig } from './configSchema';
 import { integrationPrivateKey, OrgConnection, type ConnectionSettings } from './connection';
+import { orgKey } from './orgId';
+
+export { orgKey };
 
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
-}
-
-/** Org ids come as 15 or 18 characters; the first 15 identify the org (case-sensitive). */
-export function orgKey(orgId: string): string {
-  return orgId.slice(0, 15);
 }
 
 export interface RegisteredOrg {
@@ -58,7 +56,7 @@ export class OrgRegistry {
         name: config.name,
         apiKeySha256: config.apiKeySha256,
         instanceUrl: config.instanceUrl,
-        siteId: config.siteId ?? null,
+        siteIds: [...config.siteIds],
         updatedAt: now,
       });
     }

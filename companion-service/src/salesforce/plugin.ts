@@ -23,6 +23,7 @@ import {
 } from '../protocol/salesforce';
 import type { SessionService } from '../sessions/sessionService';
 import type { Store } from '../store/store';
+import { tenantSites } from '../tenancy/tenants';
 import { OrgRegistry, orgKey, sha256Hex, type RegisteredOrg } from './orgRegistry';
 import { SalesforceOutbox } from './outbox';
 import { registerOutboxRoutes } from './outboxRoutes';
@@ -58,7 +59,8 @@ export const salesforcePlugin: FastifyPluginAsync<SalesforceOptions> = async (ap
       const org = orgId ? registry.find(orgId) : undefined;
       if (!org?.connection) return;
       const terms = await store.getTermsAcceptance(summary.sessionId);
-      await outbox.enqueue(org.config.orgId, SESSION_SOBJECT, summary.sessionId, sessionRecordFields(summary, link, terms));
+      const fields = sessionRecordFields(summary, link, terms, org.config.siteIds);
+      await outbox.enqueue(org.config.orgId, SESSION_SOBJECT, summary.sessionId, fields);
     });
     app.addHook('onReady', async () => outbox.start());
     app.addHook('onClose', async () => outbox.stop());
@@ -95,14 +97,24 @@ export const salesforcePlugin: FastifyPluginAsync<SalesforceOptions> = async (ap
     const now = Date.now();
     await store.rememberSalesforceUser(body.userId, org.config.orgId, now);
     return signAgentToken(
-      { sub: body.userId, name: body.userName.trim() || 'Agent', privileges: privilegesFrom(body.privileges) },
+      // The token's tenant is the org: whatever the agent does with it stays within the org's sites.
+      { sub: body.userId, name: body.userName.trim() || 'Agent', org: org.config.orgId, privileges: privilegesFrom(body.privileges) },
       config.agentTokenSecret,
       now,
       config.agentTokenTtlSeconds,
     );
   };
-  const link = (org: RegisteredOrg, sessionId: string, agent: AgentClaims, contactId: string | undefined) =>
-    store.linkSalesforceSession({ sessionId, orgId: org.config.orgId, contactId: contactId ?? null, agentUserId: agent.sub, createdAt: Date.now() });
+  const link = (org: RegisteredOrg, sessionId: string, agent: AgentClaims, visitor: { siteId: string | null; contactId: string | undefined }) =>
+    store.linkSalesforceSession({
+      sessionId,
+      orgId: org.config.orgId,
+      siteId: visitor.siteId,
+      contactId: visitor.contactId ?? null,
+      agentUserId: agent.sub,
+      createdAt: Date.now(),
+    });
+  /** Is the contact online on one of the org's sites? */
+  const onlineInOrg = (org: RegisteredOrg, contactId: string) => presence.isOnlineOnAny(tenantSites({ org: org.config.orgId }, config), contactId);
   const wsUrl = new URL('/ws', config.publicUrl.replace(/^http/, 'ws')).toString();
 
   // The component's presence socket and its first answer, in one callout.
@@ -114,7 +126,7 @@ export const salesforcePlugin: FastifyPluginAsync<SalesforceOptions> = async (ap
       if (!org) return reply;
       const { token, claims } = await agentFrom(org, request.body);
       const body: SfAgentTokenResponse = { token, expiresAt: claims.exp * 1000, wsUrl, codeLength: config.session.codeLength };
-      if (request.body.contactId) body.online = presence.isOnline(request.body.contactId);
+      if (request.body.contactId) body.online = onlineInOrg(org, request.body.contactId);
       return reply.code(201).send(body);
     },
   );
@@ -124,12 +136,14 @@ export const salesforcePlugin: FastifyPluginAsync<SalesforceOptions> = async (ap
     '/api/salesforce/presence',
     { config: perOrg, schema: { body: SfPresenceRequest, response: { 200: SfPresenceResponse, '4xx': ErrorBody } } },
     async (request, reply) => {
-      if (!orgOf(request, reply)) return reply;
-      return { contactId: request.body.contactId, online: presence.isOnline(request.body.contactId) };
+      const org = orgOf(request, reply);
+      if (!org) return reply;
+      return { contactId: request.body.contactId, online: onlineInOrg(org, request.body.contactId) };
     },
   );
 
-  // 1-click connect: the flow of POST /api/agent/invitations (terms prompt on the visitor's tab, ticket).
+  // 1-click connect: the flow of POST /api/agent/invitations (terms prompt on the visitor's tab, ticket). The
+  // component sends just the contact id; the visitor is found on the org's sites only.
   app.post<{ Body: SfInvitationRequest }>(
     '/api/salesforce/invitations',
     { config: perOrg, schema: { body: SfInvitationRequest, response: { 201: SfJoinResponse, '4xx': ErrorBody } } },
@@ -139,8 +153,8 @@ export const salesforcePlugin: FastifyPluginAsync<SalesforceOptions> = async (ap
       const { claims } = await agentFrom(org, request.body);
       const invited = await inviteVisitor({ config, sessions, presence, tickets, promptTimers }, claims, request.body.contactId);
       if (!invited.ok) return sendError(reply, invited.code);
-      const { sessionId, ticket, consoleUrl, ticketExpiresAt } = invited.invited;
-      await link(org, sessionId, claims, request.body.contactId);
+      const { sessionId, visitor, ticket, consoleUrl, ticketExpiresAt } = invited.invited;
+      await link(org, sessionId, claims, { siteId: visitor.siteId, contactId: visitor.visitorId });
       return reply.code(201).send({ sessionId, ticket, consoleUrl, expiresAt: ticketExpiresAt });
     },
   );
@@ -156,20 +170,21 @@ export const salesforcePlugin: FastifyPluginAsync<SalesforceOptions> = async (ap
       const admitted = admission.checkCode(claims, request.body.code, `salesforce:${orgKey(org.config.orgId)}`);
       if (!admitted.ok) return sendError(reply, admitted.code, admitted.retryAfterSeconds);
       const issued = tickets.issue(claims, admitted.session.id, Date.now());
-      await link(org, admitted.session.id, claims, request.body.contactId);
+      await link(org, admitted.session.id, claims, { siteId: null, contactId: request.body.contactId });
       const consoleUrl = new URL(`/console#ticket=${issued.ticket}`, config.publicUrl).toString();
       return reply.code(201).send({ sessionId: admitted.session.id, ticket: issued.ticket, consoleUrl, expiresAt: issued.expiresAt });
     },
   );
 
-  // Experience Cloud: a visitor token for the logged-in portal user's contact, signed for the org's site.
+  // Experience Cloud: a visitor token for the logged-in portal user's contact, signed for the org's first site.
   app.post<{ Body: SfVisitorTokenRequest }>(
     '/api/salesforce/visitor-tokens',
     { config: perOrg, schema: { body: SfVisitorTokenRequest, response: { 201: SfVisitorTokenResponse, '4xx': ErrorBody } } },
     async (request, reply) => {
       const org = orgOf(request, reply);
       if (!org) return reply;
-      const site = org.config.siteId ? config.sites.find((s) => s.id === org.config.siteId) : undefined;
+      const siteId = org.config.siteIds[0];
+      const site = siteId === undefined ? undefined : config.sites.find((s) => s.id === siteId);
       if (!site) return sendError(reply, ErrorCode.Forbidden);
       const input: { site: string; sub: string; name?: string } = { site: site.id, sub: request.body.contactId };
       if (request.body.name) input.name = request.body.name;

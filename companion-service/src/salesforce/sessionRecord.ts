@@ -1,5 +1,6 @@
 import type { EndedSessionSummary } from '../sessions/sessionService';
 import type { SalesforceSessionLink, TermsAcceptanceRecord } from '../store/store';
+import { parseVisitorKey } from '../tenancy/visitorIdentity';
 
 /** The custom object the package defines for session records, and its external id field. */
 export const SESSION_SOBJECT = 'Tandem_Session__c';
@@ -11,13 +12,22 @@ const USER_ID = /^005[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/;
 /** Guests__c is a long text area; names are short, but a session may have had many guests come and go. */
 const GUESTS_MAX = 32000;
 
+/** The logged-in visitor's Contact id, when they were a visitor of one of the org's sites: another site's visitor
+ * id names no contact of this org. */
+function contactOf(visitorKey: string | undefined, orgSiteIds: readonly string[]): string | null {
+  const visitor = visitorKey === undefined ? undefined : parseVisitorKey(visitorKey);
+  if (!visitor || !orgSiteIds.includes(visitor.siteId)) return null;
+  return CONTACT_ID.test(visitor.visitorId) ? visitor.visitorId : null;
+}
+
 /** Field values for Tandem_Session__c, keyed by the session id so a retried upsert never makes a second record. */
 export function sessionRecordFields(
   summary: EndedSessionSummary,
   link: SalesforceSessionLink | undefined,
   terms: TermsAcceptanceRecord | undefined,
+  orgSiteIds: readonly string[],
 ): Record<string, unknown> {
-  const contact = link?.contactId ?? (summary.visitorId && CONTACT_ID.test(summary.visitorId) ? summary.visitorId : null);
+  const contact = link?.contactId ?? contactOf(summary.visitorId, orgSiteIds);
   const agent = summary.agentId && USER_ID.test(summary.agentId) ? summary.agentId : (link?.agentUserId ?? null);
   return {
     [SESSION_EXTERNAL_ID]: summary.sessionId,

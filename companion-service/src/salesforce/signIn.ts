@@ -194,7 +194,7 @@ export function registerSignInRoutes(app: FastifyInstance, { config, store, regi
     const now = Date.now();
     const privileges = privilegesFrom(agent.permissions);
     const { token, claims } = signAgentToken(
-      { sub: agent.userId, name: agent.name, privileges },
+      { sub: agent.userId, name: agent.name, org: agent.orgId, privileges },
       config.agentTokenSecret,
       now,
       config.agentTokenTtlSeconds,

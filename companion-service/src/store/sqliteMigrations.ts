@@ -97,4 +97,13 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ALTER TABLE salesforce_outbox ADD COLUMN omitted_fields TEXT NOT NULL DEFAULT '[]';
   CREATE INDEX salesforce_outbox_org ON salesforce_outbox (org_id, parked_at, delivered_at);
   `,
+  // Tenants: a logged-in visitor is the pair (site, visitor id) in acceptances and Salesforce session links; a
+  // session remembers the site its page was on; an org is linked to a list of sites (site_id stays, unused).
+  `
+  ALTER TABLE terms_acceptances ADD COLUMN site_id TEXT;
+  ALTER TABLE salesforce_session_links ADD COLUMN site_id TEXT;
+  ALTER TABLE sessions ADD COLUMN site_id TEXT;
+  ALTER TABLE salesforce_orgs ADD COLUMN site_ids TEXT NOT NULL DEFAULT '[]';
+  UPDATE salesforce_orgs SET site_ids = json_array(site_id) WHERE site_id IS NOT NULL;
+  `,
 ];

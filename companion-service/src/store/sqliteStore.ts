@@ -1,8 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { parseVisitorKey, visitorKey } from '../tenancy/visitorIdentity';
 import type {
   EventRecord,
+  NewSessionRecord,
   ParticipantRecord,
   ProblemReportRecord,
   SalesforceOrgRecord,
@@ -23,6 +25,7 @@ interface SessionRow {
   created_at: number;
   ended_at: number | null;
   end_reason: string | null;
+  site_id: string | null;
 }
 interface ParticipantRow {
   id: string;
@@ -72,10 +75,10 @@ export class SqliteStore implements Store {
     this.db.prepare('SELECT 1').get();
   }
 
-  async createSession(r: Omit<SessionRecord, 'endedAt' | 'endReason'>): Promise<void> {
+  async createSession(r: NewSessionRecord): Promise<void> {
     this.db
-      .prepare('INSERT INTO sessions (id, code, status, created_at) VALUES (?, ?, ?, ?)')
-      .run(r.id, r.code, r.status, r.createdAt);
+      .prepare('INSERT INTO sessions (id, code, status, created_at, site_id) VALUES (?, ?, ?, ?, ?)')
+      .run(r.id, r.code, r.status, r.createdAt, r.siteId ?? null);
   }
 
   async updateSessionStatus(id: string, status: SessionRecord['status'], endedAt?: number, endReason?: string) {
@@ -111,12 +114,13 @@ export class SqliteStore implements Store {
       createdAt: row.created_at,
       endedAt: row.ended_at,
       endReason: row.end_reason,
+      siteId: row.site_id,
     };
   }
 
   async listOpenSessions(): Promise<SessionRecord[]> {
     const rows = this.db.prepare("SELECT * FROM sessions WHERE status != 'ended' ORDER BY created_at, id").all() as SessionRow[];
-    return rows.map((row) => ({ id: row.id, code: row.code, status: row.status, createdAt: row.created_at, endedAt: row.ended_at, endReason: row.end_reason }));
+    return rows.map((row) => ({ id: row.id, code: row.code, status: row.status, createdAt: row.created_at, endedAt: row.ended_at, endReason: row.end_reason, siteId: row.site_id }));
   }
 
   async listParticipants(sessionId: string): Promise<ParticipantRecord[]> {
@@ -147,20 +151,22 @@ export class SqliteStore implements Store {
   }
 
   async recordTermsAcceptance(r: TermsAcceptanceRecord): Promise<void> {
+    // Who accepted, as its two parts: the site and the visitor id.
+    const visitor = parseVisitorKey(r.visitorId);
     this.db
       .prepare(
-        `INSERT INTO terms_acceptances (visitor_id, session_id, terms_version, text_sha256, accepted_at, ip, user_agent)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO terms_acceptances (site_id, visitor_id, session_id, terms_version, text_sha256, accepted_at, ip, user_agent)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(r.visitorId, r.sessionId, r.termsVersion, r.textSha256, r.acceptedAt, r.ip, r.userAgent);
+      .run(visitor?.siteId ?? null, visitor?.visitorId ?? r.visitorId, r.sessionId, r.termsVersion, r.textSha256, r.acceptedAt, r.ip, r.userAgent);
   }
 
   async getTermsAcceptance(sessionId: string): Promise<TermsAcceptanceRecord | undefined> {
     const row = this.db.prepare('SELECT * FROM terms_acceptances WHERE session_id = ?').get(sessionId) as
-      | { visitor_id: string; session_id: string; terms_version: string; text_sha256: string; accepted_at: number; ip: string; user_agent: string }
+      | { site_id: string | null; visitor_id: string; session_id: string; terms_version: string; text_sha256: string; accepted_at: number; ip: string; user_agent: string }
       | undefined;
     return row && {
-      visitorId: row.visitor_id,
+      visitorId: row.site_id === null ? row.visitor_id : visitorKey({ siteId: row.site_id, visitorId: row.visitor_id }),
       sessionId: row.session_id,
       termsVersion: row.terms_version,
       textSha256: row.text_sha256,
@@ -195,23 +201,23 @@ export class SqliteStore implements Store {
   async saveSalesforceOrg(r: SalesforceOrgRecord): Promise<void> {
     this.db
       .prepare(
-        `INSERT INTO salesforce_orgs (org_id, name, api_key_sha256, instance_url, site_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+        `INSERT INTO salesforce_orgs (org_id, name, api_key_sha256, instance_url, site_ids, updated_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (org_id) DO UPDATE SET name = excluded.name, api_key_sha256 = excluded.api_key_sha256,
-           instance_url = excluded.instance_url, site_id = excluded.site_id, updated_at = excluded.updated_at`,
+           instance_url = excluded.instance_url, site_ids = excluded.site_ids, site_id = NULL, updated_at = excluded.updated_at`,
       )
-      .run(r.orgId, r.name, r.apiKeySha256, r.instanceUrl, r.siteId, r.updatedAt);
+      .run(r.orgId, r.name, r.apiKeySha256, r.instanceUrl, JSON.stringify(r.siteIds), r.updatedAt);
   }
 
   async getSalesforceOrg(orgId: string): Promise<SalesforceOrgRecord | undefined> {
     const row = this.db.prepare('SELECT * FROM salesforce_orgs WHERE org_id = ?').get(orgId) as
-      | { org_id: string; name: string; api_key_sha256: string; instance_url: string; site_id: string | null; updated_at: number }
+      | { org_id: string; name: string; api_key_sha256: string; instance_url: string; site_ids: string; updated_at: number }
       | undefined;
     return row && {
       orgId: row.org_id,
       name: row.name,
       apiKeySha256: row.api_key_sha256,
       instanceUrl: row.instance_url,
-      siteId: row.site_id,
+      siteIds: JSON.parse(row.site_ids) as string[],
       updatedAt: row.updated_at,
     };
   }
@@ -233,20 +239,21 @@ export class SqliteStore implements Store {
   async linkSalesforceSession(l: SalesforceSessionLink): Promise<void> {
     this.db
       .prepare(
-        `INSERT INTO salesforce_session_links (session_id, org_id, contact_id, agent_user_id, created_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (session_id) DO UPDATE SET org_id = excluded.org_id,
+        `INSERT INTO salesforce_session_links (session_id, org_id, site_id, contact_id, agent_user_id, created_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (session_id) DO UPDATE SET org_id = excluded.org_id, site_id = COALESCE(excluded.site_id, site_id),
            contact_id = COALESCE(excluded.contact_id, contact_id), agent_user_id = COALESCE(excluded.agent_user_id, agent_user_id)`,
       )
-      .run(l.sessionId, l.orgId, l.contactId, l.agentUserId, l.createdAt);
+      .run(l.sessionId, l.orgId, l.siteId, l.contactId, l.agentUserId, l.createdAt);
   }
 
   async getSalesforceSessionLink(sessionId: string): Promise<SalesforceSessionLink | undefined> {
     const row = this.db.prepare('SELECT * FROM salesforce_session_links WHERE session_id = ?').get(sessionId) as
-      | { session_id: string; org_id: string; contact_id: string | null; agent_user_id: string | null; created_at: number }
+      | { session_id: string; org_id: string; site_id: string | null; contact_id: string | null; agent_user_id: string | null; created_at: number }
       | undefined;
     return row && {
       sessionId: row.session_id,
       orgId: row.org_id,
+      siteId: row.site_id,
       contactId: row.contact_id,
       agentUserId: row.agent_user_id,
       createdAt: row.created_at,

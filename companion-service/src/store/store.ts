@@ -10,7 +10,13 @@ export interface SessionRecord {
   createdAt: number;
   endedAt: number | null;
   endReason: string | null;
+  /** The site whose page the session was started on (tenancy/origins.ts); null when none: the service's own pages,
+   * or a session stored without one. */
+  siteId: string | null;
 }
+
+/** A new session; its site may be left out (null). */
+export type NewSessionRecord = Omit<SessionRecord, 'endedAt' | 'endReason' | 'siteId'> & { siteId?: string | null };
 
 export interface ParticipantRecord {
   id: string;
@@ -32,6 +38,9 @@ export interface EventRecord {
 }
 
 export interface TermsAcceptanceRecord {
+  /** Who accepted: the visitor's identity as sessions carry it, "<site id>/<visitor id>" (tenancy/visitorIdentity.ts),
+   * stored as a site column and a visitor id column. Acceptances stored before tenants existed read back as the bare
+   * visitor id. */
   visitorId: string;
   sessionId: string;
   termsVersion: string;
@@ -57,7 +66,8 @@ export interface SalesforceOrgRecord {
   name: string;
   apiKeySha256: string;
   instanceUrl: string;
-  siteId: string | null;
+  /** The sites the org is linked to (its tenant). */
+  siteIds: string[];
   updatedAt: number;
 }
 
@@ -103,6 +113,8 @@ export type SalesforceRequeueResult =
 export interface SalesforceSessionLink {
   sessionId: string;
   orgId: string;
+  /** The site of the visitor the session was for (1-click connect); null when joined by code. */
+  siteId: string | null;
   contactId: string | null;
   agentUserId: string | null;
   createdAt: number;
@@ -113,7 +125,7 @@ export interface Store {
   migrate(): Promise<void>;
   /** Cheap round trip used by readiness checks. */
   ping(): Promise<void>;
-  createSession(record: Omit<SessionRecord, 'endedAt' | 'endReason'>): Promise<void>;
+  createSession(record: NewSessionRecord): Promise<void>;
   updateSessionStatus(id: string, status: SessionRecord['status'], endedAt?: number, endReason?: string): Promise<void>;
   addParticipant(record: Omit<ParticipantRecord, 'leftAt' | 'leaveReason'>): Promise<void>;
   participantLeft(id: string, leftAt: number, reason: string): Promise<void>;

@@ -4,6 +4,8 @@ import type { Config } from '../config/schema';
 import type { PresenceService } from '../presence/presenceService';
 import { ErrorCode } from '../protocol/codes';
 import type { SessionService } from '../sessions/sessionService';
+import { tenantSites } from '../tenancy/tenants';
+import { visitorKey, type VisitorRef } from '../tenancy/visitorIdentity';
 
 export interface InviteDeps {
   config: Config;
@@ -17,6 +19,8 @@ export interface InviteDeps {
 export interface Invited {
   invitationId: string;
   sessionId: string;
+  /** Who was invited: the visitor on the site where they were found. */
+  visitor: VisitorRef;
   ticket: string;
   consoleUrl: string;
   /** When the visitor's terms prompt times out. */
@@ -24,19 +28,21 @@ export interface Invited {
   ticketExpiresAt: number;
 }
 
-/** 1-click connect, for the join page's POST /api/agent/invitations and for Salesforce's Contact page alike:
- * presence check, invitation in the session service, terms prompt on the visitor's most recently active tab (taken
- * down when it expires; the session times out by itself, a model rule), and a single-use console ticket. */
+/** 1-click connect, for the join page's POST /api/agent/invitations and for Salesforce's Contact page alike: the
+ * visitor is looked for on the agent's tenant's sites only (the agent names just the visitor id), the invitation in
+ * the session service, the terms prompt on the visitor's most recently active tab (taken down when it expires; the
+ * session times out by itself, a model rule), and a single-use console ticket. */
 export async function inviteVisitor(
   deps: InviteDeps,
   agent: AgentClaims,
   visitorId: string,
 ): Promise<{ ok: true; invited: Invited } | { ok: false; code: ErrorCode }> {
   const { config, sessions, presence, tickets, promptTimers } = deps;
-  if (!presence.isOnline(visitorId)) return { ok: false, code: ErrorCode.VisitorOffline };
-  const { session, invitationId } = await sessions.createInvitation(visitorId, agent);
+  const visitor = presence.findOnline(tenantSites(agent, config), visitorId);
+  if (!visitor) return { ok: false, code: ErrorCode.VisitorOffline };
+  const { session, invitationId } = await sessions.createInvitation(visitorKey(visitor), agent);
   const expiresAt = session.invitation!.expiresAt;
-  const tab = await presence.sendToActiveTab(visitorId, {
+  const tab = await presence.sendToActiveTab(visitor, {
     type: 'terms.prompt',
     invitationId,
     agentName: agent.name,
@@ -54,5 +60,8 @@ export async function inviteVisitor(
   }
   const issued = tickets.issue(agent, session.id, Date.now());
   const consoleUrl = new URL(`/console#ticket=${issued.ticket}`, config.publicUrl).toString();
-  return { ok: true, invited: { invitationId, sessionId: session.id, ticket: issued.ticket, consoleUrl, promptExpiresAt: expiresAt, ticketExpiresAt: issued.expiresAt } };
+  return {
+    ok: true,
+    invited: { invitationId, sessionId: session.id, visitor, ticket: issued.ticket, consoleUrl, promptExpiresAt: expiresAt, ticketExpiresAt: issued.expiresAt },
+  };
 }

@@ -40,6 +40,8 @@ export const termsPlugin: FastifyPluginAsync<TermsOptions> = async (app, { confi
     },
   );
 
+  // The socket's visitor is (site, visitor id) (presence/plugin.ts): an invitation made for a visitor of one site is
+  // answered only from that site's tabs, and the acceptance is stored with the site.
   router.on('terms.accept', async (connection, message) => {
     const visitorId = connection.visitorId;
     if (!visitorId) return connection.fail(ErrorCode.Unauthorized, message.type);

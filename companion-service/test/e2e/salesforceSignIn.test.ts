@@ -27,7 +27,7 @@ const suite = e2eSuite({
       publicUrl: `http://localhost:${port}`,
       devSignIn: false,
       salesforce: {
-        orgs: [orgWithDouble(double)],
+        orgs: [orgWithDouble(double, { siteIds: [] })],
         loginUrl: double.url,
         oauth: { enabled: true, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
         outbox: { enabled: false },

@@ -3,7 +3,8 @@ import type { SalesforceOrgConfig } from '../../src/salesforce/configSchema';
 import { SalesforceDouble, type DoubleUser } from './salesforceDouble';
 import type { RunningServer } from './testServer';
 
-/* Shared values for the Salesforce tests: one org, its API key, a portal site, an agent and contacts. */
+/* Shared values for the Salesforce tests: one org, its API key, a portal site, an agent and contacts. The org is
+ * linked to the portal site (siteIds): a service that registers it must list PORTAL_SITE in its sites. */
 
 export const ORG_ID = '00D5g000000TestEAA';
 export const API_KEY = 'tandem-org-api-key-for-tests-0123456789';
@@ -24,7 +25,7 @@ export function newContactId(): string {
 }
 
 export function orgConfig(overrides: Partial<SalesforceOrgConfig> = {}): SalesforceOrgConfig {
-  return { orgId: ORG_ID, name: 'Acme test org', apiKeySha256: sha256(API_KEY), instanceUrl: 'https://acme.example.invalid', siteId: PORTAL_SITE.id, ...overrides };
+  return { orgId: ORG_ID, name: 'Acme test org', apiKeySha256: sha256(API_KEY), instanceUrl: 'https://acme.example.invalid', siteIds: [PORTAL_SITE.id], ...overrides };
 }
 
 /** The org's integration user at the double (client credentials). */

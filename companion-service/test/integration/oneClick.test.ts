@@ -8,7 +8,8 @@ import { TestClient } from '../helpers/wsClient';
 jest.setTimeout(15_000);
 
 const SITE = { id: 'acme', apiKey: 'acme-site-api-key-0123456789', signingSecret: 'acme-signing-secret-0123456789abcdef' };
-const suite = serviceSuite({ sites: [SITE], terms: { version: 'v7', text: 'Terms for the test.', promptSeconds: 5, agentWaitSeconds: 60 } });
+// The development sign-in's agents are linked to the test's site.
+const suite = serviceSuite({ sites: [SITE], devSignInSiteIds: [SITE.id], terms: { version: 'v7', text: 'Terms for the test.', promptSeconds: 5, agentWaitSeconds: 60 } });
 let agentToken: string;
 
 beforeAll(async () => {
@@ -135,7 +136,8 @@ describe('1-click connect', () => {
     expect(joined.peers.map((l) => [l.peer.role, l.initiator])).toEqual([['agent', false]]);
     expect((await agentConsole.next('peer.joined')).link).toMatchObject({ peer: { role: 'visitor' }, initiator: true });
     const acceptance = await suite.server.store.getTermsAcceptance(body.sessionId!);
-    expect(acceptance).toMatchObject({ visitorId, termsVersion: 'v7', textSha256: TERMS_HASH, ip: '127.0.0.1' });
+    // Who accepted is the visitor of this site: (site, visitor id).
+    expect(acceptance).toMatchObject({ visitorId: `acme/${visitorId}`, termsVersion: 'v7', textSha256: TERMS_HASH, ip: '127.0.0.1' });
     expect(acceptance?.userAgent).toContain('Chrome/131');
     // Customer Info for the agent: nobody to describe while inviting, then the visitor's device from the socket's
     // User-Agent once they accepted.
@@ -207,7 +209,7 @@ describe('1-click connect', () => {
     const second = await visitorTab(visitorId);
     second.send({ type: 'terms.accept', invitationId: prompt.invitationId, termsHash: TERMS_HASH });
     expect((await second.next('error')).code).toBe(ErrorCode.InvalidInvitation);
-    expect((await suite.server.store.getTermsAcceptance(body.sessionId!))?.visitorId).toBe(visitorId);
+    expect((await suite.server.store.getTermsAcceptance(body.sessionId!))?.visitorId).toBe(`acme/${visitorId}`);
   });
 
   it('lets only the inviting agent into the session, and not by code', async () => {

@@ -24,9 +24,10 @@ jest.setTimeout(20_000);
 const TERMS = 'Terms for the Salesforce test.';
 const suite = serviceSuite({
   sites: [PORTAL_SITE],
+  devSignInSiteIds: [],
   terms: { version: 'sf-1', text: TERMS, promptSeconds: 30, agentWaitSeconds: 60 },
   salesforce: {
-    orgs: [orgConfig(), orgConfig({ orgId: OTHER_ORG_ID, name: 'Other org', apiKeySha256: sha256(OTHER_API_KEY), siteId: undefined })],
+    orgs: [orgConfig(), orgConfig({ orgId: OTHER_ORG_ID, name: 'Other org', apiKeySha256: sha256(OTHER_API_KEY), siteIds: [] })],
     outbox: { enabled: false },
   },
 } as never);
@@ -66,7 +67,7 @@ describe('org authentication', () => {
 
   it('keeps the org registry in the store, with the key hashed', async () => {
     const stored = await suite.server.store.getSalesforceOrg(ORG_ID);
-    expect(stored).toMatchObject({ orgId: ORG_ID, apiKeySha256: sha256(API_KEY), siteId: PORTAL_SITE.id });
+    expect(stored).toMatchObject({ orgId: ORG_ID, apiKeySha256: sha256(API_KEY), siteIds: [PORTAL_SITE.id] });
     expect(JSON.stringify(stored)).not.toContain(API_KEY);
   });
 });
@@ -187,6 +188,8 @@ describe('visitor tokens for Experience Cloud', () => {
 describe('per-org rate limit', () => {
   it('counts calls per org key, not per address', async () => {
     const limited = await startServer({
+      sites: [PORTAL_SITE],
+      devSignInSiteIds: [],
       salesforce: { orgs: [orgConfig()], requestsPerOrgPerMinute: 3, outbox: { enabled: false } },
     } as never);
     try {

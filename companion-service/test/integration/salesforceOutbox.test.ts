@@ -58,6 +58,7 @@ afterEach(async () => {
 async function serve(sqlitePath?: string, org = orgWithDouble(double), more: { orgs?: unknown[]; outbox?: object } = {}): Promise<RunningServer> {
   const server = await startServer({
     sites: [PORTAL_SITE],
+    devSignInSiteIds: [],
     terms: { version: 'terms-9', text: TERMS, promptSeconds: 30, agentWaitSeconds: 60 },
     salesforce: { orgs: [org, ...(more.orgs ?? [])], outbox: { ...FAST_OUTBOX, ...more.outbox }, requestTimeoutSeconds: 3 },
     ...(sqlitePath ? { store: { kind: 'sqlite', sqlitePath } } : {}),
@@ -247,9 +248,11 @@ describe('outbox through Salesforce outages', () => {
 function sessionFields(sessionId: string, outcome = 'agent_ended', contactId: string | undefined = newContactId()): Record<string, unknown> {
   const endedAt = Date.now();
   return sessionRecordFields(
-    { sessionId, code: '482913', startedAt: endedAt - 60_000, endedAt, outcome, visitorId: contactId, agentId: AGENT.userId, guestNames: [] },
+    // The visitor as sessions carry them: (site, Contact id).
+    { sessionId, code: '482913', startedAt: endedAt - 60_000, endedAt, outcome, visitorId: contactId && `${PORTAL_SITE.id}/${contactId}`, agentId: AGENT.userId, guestNames: [] },
     undefined,
     undefined,
+    [PORTAL_SITE.id],
   );
 }
 
@@ -335,7 +338,7 @@ describe('a record Salesforce refuses for itself', () => {
 
   it('logs a warning naming the error code and fields when it parks a record, never the record\'s values', async () => {
     double.validationRules.push(RULE);
-    const config = loadConfig({ env: {}, overrides: { salesforce: { orgs: [orgWithDouble(double)], requestTimeoutSeconds: 3 } } });
+    const config = loadConfig({ env: {}, overrides: { sites: [PORTAL_SITE], devSignInSiteIds: [], salesforce: { orgs: [orgWithDouble(double)], requestTimeoutSeconds: 3 } } });
     const store = new SqliteStore(':memory:', tmpdir());
     await store.migrate();
     const lines: Array<{ level: string; obj: Record<string, unknown>; msg: string }> = [];
@@ -391,7 +394,7 @@ async function asAdmin(server: RunningServer, method: 'GET' | 'POST', url: strin
 }
 
 describe('parked records for the org\'s admin', () => {
-  const OTHER_ORG = orgConfig({ orgId: OTHER_ORG_ID, name: 'Other org', apiKeySha256: sha256(OTHER_API_KEY), siteId: undefined });
+  const OTHER_ORG = orgConfig({ orgId: OTHER_ORG_ID, name: 'Other org', apiKeySha256: sha256(OTHER_API_KEY), siteIds: [] });
 
   async function parkedRecord(): Promise<{ server: RunningServer; bad: string; good: string; badId: number; goodId: number }> {
     double.validationRules.push(RULE);

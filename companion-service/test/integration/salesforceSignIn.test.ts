@@ -2,7 +2,7 @@ import { verifyAgentToken } from '../../src/auth/agentToken';
 import { Privilege } from '../../src/protocol/codes';
 import { startServer, type RunningServer } from '../helpers/testServer';
 import { SalesforceDouble, type DoubleUser } from '../helpers/salesforceDouble';
-import { CLIENT_ID, CLIENT_SECRET, INTEGRATION_USER, ORG_ID, orgConfig, orgWithDouble, startOrgDouble } from '../helpers/salesforceFixtures';
+import { CLIENT_ID, CLIENT_SECRET, INTEGRATION_USER, ORG_ID, orgConfig, orgWithDouble, PORTAL_SITE, startOrgDouble } from '../helpers/salesforceFixtures';
 
 /* Sign in with Salesforce for the agent join page: OAuth 2.0 web-server flow with PKCE against the local double,
  * custom permissions read with SOQL, and the agent token handed to the page through a one-time code. */
@@ -30,6 +30,8 @@ afterEach(async () => {
 
 async function serve(options: { orgs?: unknown[]; enabled?: boolean; scope?: string } = {}): Promise<RunningServer> {
   const server = await startServer({
+    sites: [PORTAL_SITE],
+    devSignInSiteIds: [],
     salesforce: {
       orgs: options.orgs ?? [orgWithDouble(double)],
       loginUrl: double.url,

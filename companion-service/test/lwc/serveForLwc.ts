@@ -32,6 +32,7 @@ async function main(): Promise<void> {
       publicUrl: `http://127.0.0.1:${port}`,
       logLevel: 'silent',
       sites: [PORTAL_SITE],
+      devSignInSiteIds: [PORTAL_SITE.id],
       store: { kind: 'sqlite', sqlitePath: path.join(dataDir, 'tandem.db') },
       terms: { version: 'lwc-1', text: 'Terms for the component test.', promptSeconds: 30, agentWaitSeconds: 60 },
       salesforce: { orgs: [orgConfig()], outbox: { enabled: false } },

@@ -35,7 +35,7 @@ describe('the per-socket token bucket', () => {
 });
 
 describe('console tickets', () => {
-  const claims: AgentClaims = { v: 1, sub: 'u1', name: 'Ana', privileges: [], iat: 0, exp: 10 };
+  const claims: AgentClaims = { v: 1, sub: 'u1', name: 'Ana', org: 'development', privileges: [], iat: 0, exp: 10 };
 
   it('are redeemed once', () => {
     const book = new ConsoleTicketBook(60_000);

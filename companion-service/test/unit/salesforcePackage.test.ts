@@ -265,7 +265,7 @@ describe('Salesforce package: references between parts', () => {
   it('the session object has an external id for idempotent upserts and every field the service writes', async () => {
     const { sessionRecordFields } = await import('../../src/salesforce/sessionRecord');
     const written = Object.keys(
-      sessionRecordFields({ sessionId: 's', code: '1', startedAt: 0, endedAt: 0, outcome: 'x', visitorId: undefined, agentId: undefined, guestNames: [] }, undefined, undefined),
+      sessionRecordFields({ sessionId: 's', code: '1', startedAt: 0, endedAt: 0, outcome: 'x', visitorId: undefined, agentId: undefined, guestNames: [] }, undefined, undefined, []),
     );
     for (const field of written) expect(fields).toContain(`Tandem_Session__c.${field}`);
     const externalId = parse(path.join(main, 'objects', 'Tandem_Session__c', 'fields', 'External_Id__c.field-meta.xml')).CustomField!;

@@ -34,7 +34,8 @@ describe('session record fields', () => {
     startedAt: Date.UTC(2026, 10, 1, 10, 0, 0),
     endedAt: Date.UTC(2026, 10, 1, 10, 5, 0),
     outcome: 'agent_ended',
-    visitorId: '0035g00000000ABAAA',
+    // A logged-in visitor: (site, Contact id) as sessions carry it.
+    visitorId: 'acme-portal/0035g00000000ABAAA',
     agentId: '0055g00000AgentAAA',
     guestNames: ['Lee', 'Kim'],
   };
@@ -48,7 +49,7 @@ describe('session record fields', () => {
       acceptedAt: Date.UTC(2026, 10, 1, 10, 0, 30),
       ip: '1.2.3.4',
       userAgent: 'ua',
-    });
+    }, ['acme-portal']);
     expect(fields).toEqual({
       External_Id__c: 'abc123',
       Contact__c: '0035g00000000ABAAA',
@@ -67,11 +68,19 @@ describe('session record fields', () => {
   it('takes the contact from the page the agent joined from, and leaves out ids that are not Salesforce ids', () => {
     const fields = sessionRecordFields(
       { ...summary, visitorId: undefined, agentId: 'dev:ana', guestNames: [] },
-      { sessionId: 'abc123', orgId: '00D', contactId: '0035g00000000CDAAA', agentUserId: '0055g00000OtherAAA', createdAt: 0 },
+      { sessionId: 'abc123', orgId: '00D', siteId: null, contactId: '0035g00000000CDAAA', agentUserId: '0055g00000OtherAAA', createdAt: 0 },
       undefined,
+      ['acme-portal'],
     );
     expect(fields).toMatchObject({ Contact__c: '0035g00000000CDAAA', Agent__c: '0055g00000OtherAAA', Guests__c: null, Terms_Version__c: null });
-    expect(sessionRecordFields({ ...summary, visitorId: 'demo-customer-1' }, undefined, undefined).Contact__c).toBeNull();
+    expect(sessionRecordFields({ ...summary, visitorId: 'acme-portal/demo-customer-1' }, undefined, undefined, ['acme-portal']).Contact__c).toBeNull();
+  });
+
+  it('names the visitor as the contact only when they were a visitor of one of the org\'s sites', () => {
+    expect(sessionRecordFields(summary, undefined, undefined, ['acme-portal']).Contact__c).toBe('0035g00000000ABAAA');
+    expect(sessionRecordFields(summary, undefined, undefined, ['other-site']).Contact__c).toBeNull();
+    expect(sessionRecordFields(summary, undefined, undefined, []).Contact__c).toBeNull();
+    expect(sessionRecordFields({ ...summary, visitorId: '0035g00000000ABAAA' }, undefined, undefined, ['acme-portal']).Contact__c).toBeNull();
   });
 });
 
@@ -80,7 +89,7 @@ describe('org registry', () => {
     env: {},
     overrides: {
       salesforce: {
-        orgs: [{ orgId: '00D5g000000TestEAA', name: 'Test', apiKeySha256: sha256Hex('the-right-key'), instanceUrl: 'https://acme.my.salesforce.com' }],
+        orgs: [{ orgId: '00D5g000000TestEAA', name: 'Test', apiKeySha256: sha256Hex('the-right-key'), instanceUrl: 'https://acme.my.salesforce.com', siteIds: [] }],
       },
     } as never,
   });
