@@ -1,0 +1,242 @@
+import { randomBytes } from 'node:crypto';
+import type { Page } from 'playwright-core';
+import { framesDecoded } from '../helpers/browser';
+import { startCoturn, type Coturn } from '../helpers/coturn';
+import { e2eSuite } from '../helpers/e2eSuite';
+import { eventually } from '../helpers/eventually';
+import { people } from '../helpers/people';
+import { expectRising } from '../helpers/video';
+
+/* Calls relayed through a real coturn on loopback (see docs/deploy.md, "TURN (coturn)"). Every other call test
+ * connects over host candidates; here both browsers may use relay candidates only, as peers behind NATs that let
+ * nothing else through would. The service mints the TURN credentials from the secret coturn checks them with. */
+
+jest.setTimeout(120_000);
+
+const TURN_SECRET = randomBytes(24).toString('base64url');
+
+interface Recorded {
+  pc: RTCPeerConnection;
+  usernames: string[];
+  createdAt: number;
+  iceStates: string[];
+  gatheringStates: string[];
+  candidateTypes: string[];
+  candidateErrors: Array<{ errorCode: number; url: string }>;
+}
+
+/** Test-side only, like newContext's recorder: every RTCPeerConnection the page creates gets iceTransportPolicy
+ * 'relay' (through a subclass, so prototype, instanceof and statics such as generateCertificate stay what simple-peer
+ * expects), and is kept in `window.__relay` with the TURN usernames it was given, when it was made, its ICE states,
+ * the candidates it gathered and the TURN errors it met. */
+const FORCE_RELAY = () => {
+  const Native = window.RTCPeerConnection;
+  const made: Recorded[] = [];
+  (window as unknown as { __relay: Recorded[] }).__relay = made;
+  window.RTCPeerConnection = class extends Native {
+    constructor(config?: RTCConfiguration) {
+      super({ ...config, iceTransportPolicy: 'relay' });
+      const entry: Recorded = {
+        pc: this,
+        usernames: (config?.iceServers ?? []).flatMap((s) => (s.username ? [s.username] : [])),
+        createdAt: Date.now(),
+        iceStates: [],
+        gatheringStates: [],
+        candidateTypes: [],
+        candidateErrors: [],
+      };
+      made.push(entry);
+      this.addEventListener('iceconnectionstatechange', () => entry.iceStates.push(this.iceConnectionState));
+      this.addEventListener('icegatheringstatechange', () => entry.gatheringStates.push(this.iceGatheringState));
+      this.addEventListener('icecandidate', (e) => {
+        if (e.candidate?.candidate) entry.candidateTypes.push(e.candidate.type ?? 'unknown');
+      });
+      this.addEventListener('icecandidateerror', (e) => entry.candidateErrors.push({ errorCode: e.errorCode, url: e.url }));
+    }
+
+    override setConfiguration(config?: RTCConfiguration): void {
+      super.setConfiguration({ ...config, iceTransportPolicy: 'relay' });
+    }
+  } as typeof RTCPeerConnection;
+};
+
+interface Candidate {
+  candidateType: string;
+  address: string;
+  port: number;
+  relayProtocol?: string;
+  url?: string;
+}
+
+type Report = Omit<Recorded, 'pc'> & {
+  policy: string | undefined;
+  closed: boolean;
+  /** The selected candidate pair's two ends, once ICE succeeded. */
+  local?: Candidate;
+  remote?: Candidate;
+};
+
+/** Each connection the page made, read now: what FORCE_RELAY recorded, and the selected candidate pair from getStats
+ * (found as the console's diagnostics find it). */
+async function reportOf(page: Page): Promise<Report[]> {
+  return page.evaluate(async () => {
+    const made = (window as unknown as { __relay?: Recorded[] }).__relay ?? [];
+    const out: Report[] = [];
+    for (const { pc, ...recorded } of made) {
+      const closed = pc.signalingState === 'closed';
+      const report: Report = { ...recorded, policy: pc.getConfiguration().iceTransportPolicy, closed };
+      out.push(report);
+      if (closed) continue;
+      const byId = new Map<string, Record<string, unknown>>();
+      (await pc.getStats()).forEach((s: Record<string, unknown>) => byId.set(s.id as string, s));
+      const transport = [...byId.values()].find((s) => s.type === 'transport' && typeof s.selectedCandidatePairId === 'string');
+      const pair = transport && byId.get(transport.selectedCandidatePairId as string);
+      if (!pair || pair.state !== 'succeeded') continue;
+      report.local = byId.get(pair.localCandidateId as string) as unknown as Candidate | undefined;
+      report.remote = byId.get(pair.remoteCandidateId as string) as unknown as Candidate | undefined;
+    }
+    return out;
+  });
+}
+
+/** What the page's socket received, from newContext's socket recorder. */
+async function received(page: Page, type: string): Promise<Record<string, unknown> | undefined> {
+  return page.evaluate((t) => (window as unknown as { __ws: { received: Array<{ type: string }> } }).__ws.received.find((m) => m.type === t), type);
+}
+
+/** The expiry (Unix seconds) in the TURN username of a session.created / session.joined message. */
+function turnExpiry(message: Record<string, unknown> | undefined): { username: string; expiry: number } {
+  const servers = (message?.iceServers ?? []) as Array<{ username?: string }>;
+  const username = servers.find((s) => s.username)?.username;
+  if (!username) throw new Error(`no TURN credentials in ${JSON.stringify(message)}`);
+  return { username, expiry: Number(username.split(':')[0]) };
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** coturn's log line for a request made with this TURN username (`verbose` logs one per processed request);
+ * `outcome` is a pattern. */
+const requestLine = (username: string, outcome: string) => new RegExp(`user <${escapeRegExp(username)}>: incoming packet ${outcome}`);
+
+let coturn: Coturn;
+beforeAll(async () => {
+  coturn = await startCoturn({ secret: TURN_SECRET });
+});
+afterAll(async () => {
+  await coturn?.stop();
+});
+
+describe('a call relayed through coturn', () => {
+  const suite = e2eSuite({ server: async () => ({ ice: { turnUrls: [coturn.url], turnSecret: TURN_SECRET, turnTtlSeconds: 600 } }) });
+  const { visitorStarts, agentJoinsWithCode } = people(suite);
+
+  it('decodes video both ways over relay candidates on both ends, allocated by coturn for each participant', async () => {
+    const visitor = await suite.newPage();
+    await visitor.context().addInitScript(FORCE_RELAY);
+    const code = await visitorStarts(visitor);
+    const join = await suite.newPage();
+    await join.context().addInitScript(FORCE_RELAY); // the console opens in the join page's context
+    const agent = await agentJoinsWithCode(code, join);
+    await agent.getByRole('button', { name: 'Video', exact: true }).click();
+
+    await expectRising({ name: 'the agent', page: agent }, { name: 'the visitor', page: visitor }, 30_000);
+    await expectRising({ name: 'the visitor', page: visitor }, { name: 'the agent', page: agent }, 30_000);
+
+    const ends = [];
+    for (const [name, page] of [['visitor', visitor], ['agent', agent]] as const) {
+      const live = (await reportOf(page)).filter((r) => r.local);
+      expect({ name, connections: live.length }).toEqual({ name, connections: 1 });
+      const [connection] = live;
+      if (!connection?.local || !connection.remote) throw new Error(`the ${name} has no selected candidate pair`);
+      expect(connection.policy).toBe('relay');
+      // Our end: a UDP relay that coturn allocated from its range, through the url the service handed out.
+      expect(connection.local).toMatchObject({ candidateType: 'relay', relayProtocol: 'udp', address: '127.0.0.1', url: coturn.url });
+      expect(connection.local.port).toBeGreaterThanOrEqual(coturn.relayPorts.min);
+      expect(connection.local.port).toBeLessThanOrEqual(coturn.relayPorts.max);
+      expect(connection.usernames).toHaveLength(1);
+      ends.push(connection);
+    }
+    const [atVisitor, atAgent] = ends as [Report & { local: Candidate; remote: Candidate }, Report & { local: Candidate; remote: Candidate }];
+    // The far end of each pair is the other browser's relay address: media went relay to relay.
+    expect({ address: atVisitor.remote.address, port: atVisitor.remote.port }).toEqual({ address: '127.0.0.1', port: atAgent.local.port });
+    expect({ address: atAgent.remote.address, port: atAgent.remote.port }).toEqual({ address: '127.0.0.1', port: atVisitor.local.port });
+
+    // coturn allocated a relay for each participant's minted username and let it talk to the other relay.
+    for (const username of [...atVisitor.usernames, ...atAgent.usernames]) {
+      await coturn.waitForLine(requestLine(username, 'ALLOCATE processed, success'));
+      await coturn.waitForLine(requestLine(username, 'CREATE_PERMISSION processed, success'));
+    }
+  });
+});
+
+describe('a call whose TURN credentials expired before use', () => {
+  const suite = e2eSuite({ server: async () => ({ ice: { turnUrls: [coturn.url], turnSecret: TURN_SECRET, turnTtlSeconds: 1 } }) });
+  const { visitorStarts, agentJoinsWithCode } = people(suite);
+
+  it('never connects: coturn refuses both allocations and neither browser has a candidate to offer', async () => {
+    const visitor = await suite.newPage({ recordSockets: true });
+    await visitor.context().addInitScript(FORCE_RELAY);
+    const code = await visitorStarts(visitor);
+    // The visitor's connection starts when the agent joins; let the agent join once the visitor's credential has
+    // expired. A REST credential is good through its expiry second, so wait for the second after it.
+    const visitorTurn = turnExpiry(await received(visitor, 'session.created'));
+    expect(visitorTurn.expiry * 1000 - Date.now()).toBeLessThan(5000);
+    await visitor.waitForTimeout(Math.max(0, (visitorTurn.expiry + 1) * 1000 - Date.now() + 100));
+
+    const join = await suite.newPage({ recordSockets: true });
+    await join.context().addInitScript(FORCE_RELAY);
+    // The agent's credential is minted when the console joins, and the console makes its connection once its camera
+    // is open (README, "Join with key"): a camera that opens only after that credential expired. (Only the console
+    // opens a camera in this context; it is opened from the join page as about:blank, and its window keeps what
+    // this script set up there.)
+    await join.context().addInitScript(() => {
+      const devices = navigator.mediaDevices;
+      const open = devices.getUserMedia.bind(devices);
+      devices.getUserMedia = async (constraints) => {
+        const ws = (window as unknown as { __ws: { received: Array<{ type: string; iceServers?: Array<{ username?: string }> }> } }).__ws;
+        for (;;) {
+          const joined = ws.received.find((m) => m.type === 'session.joined');
+          const username = joined?.iceServers?.find((s) => s.username)?.username;
+          if (username && Date.now() > (Number(username.split(':')[0]) + 1) * 1000 + 100) break;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        return open(constraints);
+      };
+    });
+    const agent = await agentJoinsWithCode(code, join);
+    const agentTurn = turnExpiry(await eventually(() => received(agent, 'session.joined'), (m) => m !== undefined, 'the console joining'));
+
+    // The end state: each browser finished gathering with no candidate at all, because the TURN server answered
+    // 401, and the other browser has none either. Relay-only connections then have no pair to check, ever.
+    for (const [name, page] of [['visitor', visitor], ['agent', agent]] as const) {
+      await eventually(
+        () => reportOf(page),
+        (rs) => rs.length > 0 && rs.every((r) => r.gatheringStates.includes('complete')),
+        `the ${name}'s connection to finish gathering candidates`,
+        30_000,
+      );
+    }
+    const atVisitor = await reportOf(visitor);
+    const atAgent = await reportOf(agent);
+    for (const [name, reports, turn] of [['visitor', atVisitor, visitorTurn], ['agent', atAgent, agentTurn]] as const) {
+      for (const r of reports) {
+        expect({ name, policy: r.policy, usernames: r.usernames }).toEqual({ name, policy: 'relay', usernames: [turn.username] });
+        // Made after its credential expired: this is the refusal under test, not a race.
+        expect(r.createdAt).toBeGreaterThan((turn.expiry + 1) * 1000);
+        expect({ name, candidates: r.candidateTypes }).toEqual({ name, candidates: [] });
+        expect(r.candidateErrors).toContainEqual({ errorCode: 401, url: coturn.url });
+        // Chrome leaves a connection with no candidate pair in 'new': it never checks, let alone connects.
+        expect({ name, iceStates: r.iceStates }).toEqual({ name, iceStates: [] });
+      }
+    }
+    expect(await framesDecoded(visitor)).toBe(0);
+    expect(await framesDecoded(agent)).toBe(0);
+
+    // coturn refused each participant's credential (the 401 for a request that carries the username, not the first
+    // challenge, which has none), and allocated nothing for it.
+    for (const { username } of [visitorTurn, agentTurn]) {
+      await coturn.waitForLine(requestLine(username, 'message processed, error 401: Unauthorized'));
+      expect(coturn.log().split('\n').filter((l) => requestLine(username, '.*success').test(l))).toEqual([]);
+    }
+  });
+});
