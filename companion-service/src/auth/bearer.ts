@@ -15,6 +15,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.DevSignInDisabled]: 404,
   [ErrorCode.CodeExpired]: 410,
   [ErrorCode.VisitorOffline]: 409,
+  [ErrorCode.InvitationPending]: 409,
 };
 
 /** Sends an error body with the status that fits its code. */

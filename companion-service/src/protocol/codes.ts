@@ -22,6 +22,8 @@ export const ErrorCode = {
   DevSignInDisabled: 'dev_sign_in_disabled',
   VisitorOffline: 'visitor_offline',
   InvalidInvitation: 'invalid_invitation',
+  /** 1-click connect: the visitor already has an invitation waiting for their answer. */
+  InvitationPending: 'invitation_pending',
   TermsChanged: 'terms_changed',
   InvalidInvite: 'invalid_invite',
   GuestCodeExpired: 'guest_code_expired',

@@ -6,6 +6,7 @@ import { ErrorCode } from '../protocol/codes';
 import type { SessionService } from '../sessions/sessionService';
 import { tenantSites } from '../tenancy/tenants';
 import { visitorKey, type VisitorRef } from '../tenancy/visitorIdentity';
+import { pendingInvitationsOf } from './pendingInvitations';
 
 export interface InviteDeps {
   config: Config;
@@ -29,9 +30,9 @@ export interface Invited {
 }
 
 /** 1-click connect, for the join page's POST /api/agent/invitations and for Salesforce's Contact page alike: the
- * visitor is looked for on the agent's tenant's sites only (the agent names just the visitor id), the invitation in
- * the session service, the terms prompt on the visitor's most recently active tab (taken down when it expires; the
- * session times out by itself, a model rule), and a single-use console ticket. */
+ * visitor is looked for on the agent's tenant's sites only (the agent names just the visitor id), one open invitation
+ * per visitor, the invitation in the session service, the terms prompt on the visitor's most recently active tab
+ * (taken down when it expires; the session times out by itself, a model rule), and a single-use console ticket. */
 export async function inviteVisitor(
   deps: InviteDeps,
   agent: AgentClaims,
@@ -40,7 +41,18 @@ export async function inviteVisitor(
   const { config, sessions, presence, tickets, promptTimers } = deps;
   const visitor = presence.findOnline(tenantSites(agent, config), visitorId);
   if (!visitor) return { ok: false, code: ErrorCode.VisitorOffline };
-  const { session, invitationId } = await sessions.createInvitation(visitorKey(visitor), agent);
+  const key = visitorKey(visitor);
+  const pending = pendingInvitationsOf(sessions);
+  if (!pending.reserve(key, Date.now())) return { ok: false, code: ErrorCode.InvitationPending };
+  let created: Awaited<ReturnType<SessionService['createInvitation']>>;
+  try {
+    created = await sessions.createInvitation(key, agent);
+  } catch (err) {
+    pending.release(key);
+    throw err;
+  }
+  const { session, invitationId } = created;
+  pending.sent(key, invitationId);
   const expiresAt = session.invitation!.expiresAt;
   const tab = await presence.sendToActiveTab(visitor, {
     type: 'terms.prompt',

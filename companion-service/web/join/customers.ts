@@ -1,4 +1,4 @@
-import { EndReason } from '../../src/protocol/codes';
+import { EndReason, ErrorCode } from '../../src/protocol/codes';
 import type { DemoCustomer, ErrorBody, InvitationResponse } from '../../src/protocol/http';
 import { el } from '../shared/dom';
 import { SignalingClient, socketUrl } from '../shared/signalingClient';
@@ -144,6 +144,10 @@ export class CustomerList {
       if (result.error.code === 'visitor_offline') {
         this.setOnline(visitorId, false);
         this.say(row, `${row.customer.name} is not online any more, so they can't be joined right now.`, true);
+        return;
+      }
+      if (result.error.code === ErrorCode.InvitationPending) {
+        this.say(row, `${row.customer.name} already has an invitation waiting for their answer. Wait for it, or for it to time out, before you ask again.`, true);
         return;
       }
       this.say(row, result.error.message, true);
