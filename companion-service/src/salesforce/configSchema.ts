@@ -70,6 +70,8 @@ export const SalesforceConfigSchema = Type.Object(
     requestTimeoutSeconds: Type.Integer({ minimum: 1, maximum: 120 }),
     /** Calls from one org's Apex (presence polls, joins) allowed per minute. */
     requestsPerOrgPerMinute: Type.Integer({ minimum: 1, maximum: 100000 }),
+    /** Calls whose API key is no registered org's, allowed per client address per minute: guessing keys is slow. */
+    unknownKeyRequestsPerAddressPerMinute: Type.Integer({ minimum: 1, maximum: 100000 }),
     orgs: Type.Array(SalesforceOrgConfig, { maxItems: 1000 }),
     /** Where agents sign in for the join page's "Sign in with Salesforce" (login.salesforce.com or a My Domain). */
     loginUrl: HttpUrl,

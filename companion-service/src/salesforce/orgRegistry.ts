@@ -20,6 +20,8 @@ export interface RegisteredOrg {
  * records they own can be traced to them. An org authenticates with the API key its External Credential sends. */
 export class OrgRegistry {
   private readonly orgs = new Map<string, RegisteredOrg>();
+  /** SHA-256 (hex) of every registered API key, to tell a registered key from a guess without knowing the org. */
+  private readonly keyHashes = new Set<string>();
 
   constructor(config: SalesforceConfig, settings: ConnectionSettings) {
     for (const org of config.orgs) {
@@ -29,6 +31,7 @@ export class OrgRegistry {
         ? new OrgConnection(org, org.integration, integrationPrivateKey(org), settings)
         : undefined;
       this.orgs.set(key, { config: org, connection });
+      this.keyHashes.add(org.apiKeySha256);
     }
   }
 
@@ -47,6 +50,11 @@ export class OrgRegistry {
     const expected = Buffer.from(org.config.apiKeySha256, 'hex');
     const actual = createHash('sha256').update(apiKey, 'utf8').digest();
     return expected.length === actual.length && timingSafeEqual(expected, actual) ? org : undefined;
+  }
+
+  /** Is this the hash of some registered org's API key? (The hash of a random guess never is.) */
+  isRegisteredKeyHash(apiKeySha256: string): boolean {
+    return this.keyHashes.has(apiKeySha256);
   }
 
   async syncToStore(store: Store, now: number): Promise<void> {

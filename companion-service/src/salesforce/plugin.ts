@@ -2,7 +2,6 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { AgentAdmission } from '../auth/agentAdmission';
 import { signAgentToken, type AgentClaims } from '../auth/agentToken';
 import { sendError } from '../auth/bearer';
-import { errorText } from '../signaling/errorText';
 import type { ConsoleTicketBook } from '../auth/consoleTickets';
 import type { Config } from '../config/schema';
 import { signVisitorToken } from '../identity/visitorToken';
@@ -10,7 +9,6 @@ import type { PresenceService } from '../presence/presenceService';
 import { ErrorCode } from '../protocol/codes';
 import { ErrorBody } from '../protocol/http';
 import {
-  API_KEY_HEADER,
   SfAgentTokenRequest,
   SfAgentTokenResponse,
   SfInvitationRequest,
@@ -24,7 +22,8 @@ import {
 import type { SessionService } from '../sessions/sessionService';
 import type { Store } from '../store/store';
 import { tenantSites } from '../tenancy/tenants';
-import { OrgRegistry, orgKey, sha256Hex, type RegisteredOrg } from './orgRegistry';
+import { apiKeyOf, salesforceCallLimit } from './callLimit';
+import { OrgRegistry, orgKey, type RegisteredOrg } from './orgRegistry';
 import { SalesforceOutbox } from './outbox';
 import { registerOutboxRoutes } from './outboxRoutes';
 import { privilegesFrom } from './permissions';
@@ -70,17 +69,8 @@ export const salesforcePlugin: FastifyPluginAsync<SalesforceOptions> = async (ap
   registerSignInRoutes(app, { config, store, registry, settings });
 
   // --- endpoints Apex calls -----------------------------------------------------------------------------------
-  const apiKeyOf = (request: FastifyRequest) => String(request.headers[API_KEY_HEADER] ?? '');
-  const perOrg = {
-    rateLimit: {
-      max: sf.requestsPerOrgPerMinute,
-      timeWindow: 60_000,
-      // Callouts from every org share Salesforce's addresses: count per API key instead of per address.
-      keyGenerator: (request: FastifyRequest) => `sf:${sha256Hex(apiKeyOf(request)).slice(0, 24)}`,
-      // An error body in the protocol's shape, so Apex can read its code like any other refusal.
-      errorResponseBuilder: () => Object.assign(new Error(errorText(ErrorCode.RateLimited)), { statusCode: 429, code: ErrorCode.RateLimited }),
-    },
-  };
+  // Per org for registered keys, per address for anything else (callLimit.ts).
+  const perOrg = salesforceCallLimit(registry, sf);
   // The org's admin: parked session records, and requeueing them.
   registerOutboxRoutes(app, { store, registry, outbox, routeConfig: perOrg });
 
