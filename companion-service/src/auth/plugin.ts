@@ -17,6 +17,15 @@ export interface AuthOptions {
 /** Agent identity over HTTP: the development sign-in (only where config enables it) and console tickets for a
  * session key. */
 export const authPlugin: FastifyPluginAsync<AuthOptions> = async (app, { config, admission, tickets }) => {
+  // Loud, at every start: with it on, anyone who reaches the service is an agent of the development tenant.
+  if (config.devSignIn) {
+    app.log.warn(
+      `DEVELOPMENT SIGN-IN IS ON: anyone who can reach this service can sign in as an agent and join the visitors of ` +
+        `${config.devSignInSiteIds.map((id) => `"${id}"`).join(', ') || 'no site'}, and published development secrets ` +
+        `are accepted. Turn it off (TANDEM_DEV_SIGN_IN=false, or TANDEM_CONFIG=production) anywhere but your own machine.`,
+    );
+  }
+
   app.post<{ Body: DevSignInRequest }>(
     '/api/dev/sign-in',
     { schema: { body: DevSignInRequest, response: { 200: AgentTokenResponse, 404: ErrorBody } } },

@@ -4,6 +4,7 @@ import { Value } from '@sinclair/typebox/value';
 import { ConfigSchema, type Config } from './schema';
 import { ENV_OVERRIDES, type EnvKind } from './env';
 import { consistencyProblem } from './consistency';
+import { publishedSecretProblem } from './publishedSecrets';
 import { renamedSettingProblem } from './renamedSettings';
 import { configDir } from '../paths';
 
@@ -101,7 +102,7 @@ export interface LoadOptions {
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
 
 /** Defaults from config/default.json, then the profile file, then environment variables, then overrides; validated:
- * the schema, then links between settings (config/consistency.ts). */
+ * the schema, then links between settings (config/consistency.ts), then published secrets (config/publishedSecrets.ts). */
 export function loadConfig(options: LoadOptions = {}): Config {
   const env = options.env ?? process.env;
   let merged = readJson(path.join(configDir, 'default.json'));
@@ -122,7 +123,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const problem = renamedSettingProblem(merged) ?? describeFirstError(merged);
   if (problem) throw new ConfigError(problem);
   const config = merged as Config;
-  const inconsistency = consistencyProblem(config);
+  const inconsistency = consistencyProblem(config) ?? publishedSecretProblem(config);
   if (inconsistency) throw new ConfigError(inconsistency);
   return config;
 }

@@ -35,7 +35,8 @@ export const ConfigSchema = Type.Object(
       Type.Array(ProxyAddress, { minItems: 1, maxItems: 64 }),
     ]),
     logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
-    /** The development sign-in: anyone may sign in as an agent. For local use only. */
+    /** The development sign-in: anyone may sign in as an agent. For local use only; refused with published secrets
+     * unless it is on (config/publishedSecrets.ts), and loudly logged while it is. */
     devSignIn: Type.Boolean(),
     /** The sites whose visitors agents of the development sign-in may see, invite and join (tenancy/tenants.ts). */
     devSignInSiteIds: SiteIdList,

@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { axeViolations } from '../helpers/axe';
 import { e2eSuite } from '../helpers/e2eSuite';
+import { OWN_SECRETS } from '../helpers/ownSecrets';
 import type { DoubleUser, SalesforceDouble } from '../helpers/salesforceDouble';
 import { CLIENT_ID, CLIENT_SECRET, orgWithDouble, startOrgDouble } from '../helpers/salesforceFixtures';
 import { freePort } from '../helpers/testServer';
@@ -26,6 +27,8 @@ const suite = e2eSuite({
       port,
       publicUrl: `http://localhost:${port}`,
       devSignIn: false,
+      // Without the development sign-in, the published secrets of config/default.json are refused.
+      ...OWN_SECRETS,
       salesforce: {
         orgs: [orgWithDouble(double, { siteIds: [] })],
         loginUrl: double.url,

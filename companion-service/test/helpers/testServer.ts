@@ -23,11 +23,19 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** How the configuration is read: a profile file (e.g. "production") and environment variables, as in production;
+ * none by default. */
+export interface StartOptions {
+  profile?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
 /** A real service on a random loopback port with its own SQLite file. */
-export async function startServer(overrides: DeepPartial<Config> = {}): Promise<RunningServer> {
+export async function startServer(overrides: DeepPartial<Config> = {}, options: StartOptions = {}): Promise<RunningServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tandem-test-'));
   const config = loadConfig({
-    env: {},
+    ...(options.profile ? { profile: options.profile } : {}),
+    env: options.env ?? {},
     overrides: {
       host: '127.0.0.1',
       port: 0,

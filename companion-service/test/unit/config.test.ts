@@ -15,7 +15,18 @@ describe('configuration', () => {
   });
 
   it('takes HOST, PORT and TANDEM_* variables over the files', () => {
-    const config = loadConfig({ env: { HOST: '127.0.0.1', PORT: '9999', TANDEM_CODE_LENGTH: '8', TANDEM_DEV_SIGN_IN: 'false', TANDEM_TURN_URLS: 'turn:a:3478, turns:b:5349' } });
+    const config = loadConfig({
+      env: {
+        HOST: '127.0.0.1',
+        PORT: '9999',
+        TANDEM_CODE_LENGTH: '8',
+        TANDEM_DEV_SIGN_IN: 'false',
+        // With the development sign-in off, the published secrets of config/default.json are refused.
+        TANDEM_AGENT_TOKEN_SECRET: 'x'.repeat(40),
+        TANDEM_SITES: '[]',
+        TANDEM_TURN_URLS: 'turn:a:3478, turns:b:5349',
+      },
+    });
     expect(config.host).toBe('127.0.0.1');
     expect(config.port).toBe(9999);
     expect(config.session.codeLength).toBe(8);
