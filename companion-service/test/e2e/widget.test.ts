@@ -583,7 +583,8 @@ describe('1-click connect', () => {
     await expectAccessible(visitor, 'waiting message');
     const acceptance = await suite.server.store.getTermsAcceptance(invitation.sessionId);
     expect(acceptance?.textSha256).toBe(createHash('sha256').update(TERMS_TEXT).digest('hex'));
-    expect(acceptance?.visitorId).toBe(id);
+    // Who accepted: the visitor of this site, (site, visitor id).
+    expect(acceptance?.visitorId).toBe(`${SITE.id}/${id}`);
 
     // The console window is opened by a script (as the join page or Salesforce does), so it can close itself.
     const opener = await newPage();
