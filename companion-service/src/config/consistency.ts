@@ -37,7 +37,13 @@ function siteLinkProblem(config: Config): string | undefined {
 }
 
 function originProblem(config: Config): string | undefined {
-  const owner = new Map<string, string>([[new URL(config.publicUrl).origin, 'the service itself (publicUrl)']]);
+  let own: string;
+  try {
+    own = new URL(config.publicUrl).origin;
+  } catch {
+    return `invalid setting ${settingName('publicUrl')}: "${config.publicUrl}" is not a URL`;
+  }
+  const owner = new Map<string, string>([[own, 'the service itself (publicUrl)']]);
   const claim = (origin: string, setting: string, who: string): string | undefined => {
     const normal = normalizeOrigin(origin);
     if (normal === undefined) {

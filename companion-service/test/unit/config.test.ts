@@ -39,6 +39,7 @@ describe('configuration', () => {
     expect(loadConfig({ env: { PORT: '9100' } }).publicUrl).toBe('http://localhost:9100');
     expect(loadConfig({ env: { PORT: '9100', TANDEM_PUBLIC_URL: 'https://help.example.com' } }).publicUrl).toBe('https://help.example.com');
     expect(() => loadConfig({ env: { TANDEM_PUBLIC_URL: 'help.example.com' } })).toThrow(/"publicUrl"/);
+    expect(() => loadConfig({ env: { TANDEM_PUBLIC_URL: 'http://[' } })).toThrow(/"publicUrl" \(environment variable TANDEM_PUBLIC_URL\): "http:\/\/\[" is not a URL/);
   });
 
   it('stops with a message naming the setting when a value is bad', () => {
