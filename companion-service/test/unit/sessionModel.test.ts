@@ -2,7 +2,6 @@ import { EndReason, ErrorCode, LeaveReason } from '../../src/protocol/codes';
 import {
   admitAgent,
   canRelay,
-  createSession,
   endByAgent,
   expire,
   leave,
@@ -12,25 +11,10 @@ import {
   nextDeadline,
   pairGeneration,
   restartPair,
-  type Outcome,
   type Session,
 } from '../../src/sessions/model';
+import { RULES, T0, active, ok, waiting } from '../helpers/sessionFixtures';
 
-const RULES = { maxParticipants: 6, resumeGraceMs: 20_000 };
-const T0 = 1_000_000;
-
-function waiting(): Session {
-  return createSession({ sessionId: 'session-1', participantId: 'visitor-1', code: '123456', now: T0, codeTtlMs: 600_000 });
-}
-
-function okSession(outcome: Outcome): Session {
-  if (!outcome.ok) throw new Error(`expected success, got ${outcome.code}`);
-  return outcome.session;
-}
-
-function active(): Session {
-  return okSession(admitAgent(waiting(), { participantId: 'agent-1', identity: 'u1', name: 'Ana', privileges: [], now: T0 + 1000 }, RULES));
-}
 
 describe('creating a session', () => {
   it('starts waiting, with the visitor as its only member and the code valid for the TTL', () => {
@@ -39,27 +23,27 @@ describe('creating a session', () => {
     expect(s.code).toBe('123456');
     expect(s.codeExpiresAt).toBe(T0 + 600_000);
     expect(s.participants).toEqual([
-      { id: 'visitor-1', role: 'visitor', identity: 'anonymous', seq: 0, media: { video: true, paused: false }, privileges: [] },
+      { id: 'visitor', role: 'visitor', identity: 'anonymous', seq: 0, media: { video: true, paused: false }, privileges: [] },
     ]);
   });
 });
 
 describe('an agent joining with the code', () => {
   it('makes the session active and tells the visitor to initiate toward the agent', () => {
-    const outcome = admitAgent(waiting(), { participantId: 'agent-1', identity: 'u1', name: 'Ana', privileges: [], now: T0 + 1 }, RULES);
+    const outcome = admitAgent(waiting(), { participantId: 'agent', identity: 'u1', name: 'Ana', privileges: [], now: T0 + 1 }, RULES);
     expect(outcome.ok).toBe(true);
     if (!outcome.ok) return;
     expect(outcome.session.status).toBe('active');
     expect(outcome.effects).toEqual([
       {
         kind: 'peer-joined',
-        to: 'visitor-1',
-        link: { peer: { id: 'agent-1', role: 'agent', name: 'Ana', media: { video: false, paused: false } }, initiator: true, gen: 1 },
+        to: 'visitor',
+        link: { peer: { id: 'agent', role: 'agent', name: 'Ana', media: { video: false, paused: false } }, initiator: true, gen: 1 },
       },
     ]);
     // The newcomer does not initiate toward those already present.
-    expect(linksFor(outcome.session, 'agent-1')).toEqual([
-      { peer: { id: 'visitor-1', role: 'visitor', media: { video: true, paused: false } }, initiator: false, gen: 1 },
+    expect(linksFor(outcome.session, 'agent')).toEqual([
+      { peer: { id: 'visitor', role: 'visitor', media: { video: true, paused: false } }, initiator: false, gen: 1 },
     ]);
   });
 
@@ -79,7 +63,7 @@ describe('an agent joining with the code', () => {
   });
 
   it('is refused after the session ended', () => {
-    const ended = okSession(leave(waiting(), 'visitor-1', LeaveReason.Hangup, T0));
+    const ended = ok(leave(waiting(), 'visitor', LeaveReason.Hangup, T0));
     expect(admitAgent(ended, { participantId: 'a', identity: 'u1', privileges: [], now: T0 }, RULES)).toEqual({ ok: false, code: ErrorCode.SessionEnded });
   });
 });
@@ -87,43 +71,43 @@ describe('an agent joining with the code', () => {
 describe('relaying signals', () => {
   it('is allowed only between two members of the same live session', () => {
     const s = active();
-    expect(canRelay(s, 'visitor-1', 'agent-1')).toBe(true);
-    expect(canRelay(s, 'agent-1', 'visitor-1')).toBe(true);
-    expect(canRelay(s, 'agent-1', 'agent-1')).toBe(false);
-    expect(canRelay(s, 'agent-1', 'stranger')).toBe(false);
-    expect(canRelay(s, 'stranger', 'agent-1')).toBe(false);
-    const ended = okSession(endByAgent(s, 'agent-1', T0));
-    expect(canRelay(ended, 'visitor-1', 'agent-1')).toBe(false);
+    expect(canRelay(s, 'visitor', 'agent')).toBe(true);
+    expect(canRelay(s, 'agent', 'visitor')).toBe(true);
+    expect(canRelay(s, 'agent', 'agent')).toBe(false);
+    expect(canRelay(s, 'agent', 'stranger')).toBe(false);
+    expect(canRelay(s, 'stranger', 'agent')).toBe(false);
+    const ended = ok(endByAgent(s, 'agent', T0));
+    expect(canRelay(ended, 'visitor', 'agent')).toBe(false);
   });
 });
 
 describe('hanging up and ending', () => {
   it('ends the session for everyone when the visitor hangs up', () => {
-    const outcome = leave(active(), 'visitor-1', LeaveReason.Hangup, T0 + 5000);
+    const outcome = leave(active(), 'visitor', LeaveReason.Hangup, T0 + 5000);
     expect(outcome.ok && outcome.session.status).toBe('ended');
     expect(outcome.ok && outcome.session.endReason).toBe(EndReason.VisitorHangup);
     expect(outcome.ok && outcome.effects.map((e) => [e.kind, e.to])).toEqual([
-      ['session-ended', 'visitor-1'],
-      ['session-ended', 'agent-1'],
+      ['session-ended', 'visitor'],
+      ['session-ended', 'agent'],
     ]);
   });
 
   it('ends the session for everyone when the agent hangs up', () => {
-    const outcome = leave(active(), 'agent-1', LeaveReason.Hangup, T0 + 5000);
+    const outcome = leave(active(), 'agent', LeaveReason.Hangup, T0 + 5000);
     expect(outcome.ok && outcome.session.endReason).toBe(EndReason.AgentHangup);
   });
 
   it('lets only the agent END the session', () => {
-    expect(endByAgent(active(), 'visitor-1', T0)).toEqual({ ok: false, code: ErrorCode.Forbidden });
+    expect(endByAgent(active(), 'visitor', T0)).toEqual({ ok: false, code: ErrorCode.Forbidden });
     expect(endByAgent(active(), 'stranger', T0)).toEqual({ ok: false, code: ErrorCode.NotInSession });
-    const outcome = endByAgent(active(), 'agent-1', T0 + 9);
+    const outcome = endByAgent(active(), 'agent', T0 + 9);
     expect(outcome.ok && outcome.session).toMatchObject({ status: 'ended', endReason: EndReason.AgentEnded, endedAt: T0 + 9 });
   });
 
   it('refuses to act on an ended session', () => {
-    const ended = okSession(endByAgent(active(), 'agent-1', T0));
-    expect(leave(ended, 'visitor-1', LeaveReason.Hangup, T0)).toEqual({ ok: false, code: ErrorCode.SessionEnded });
-    expect(endByAgent(ended, 'agent-1', T0)).toEqual({ ok: false, code: ErrorCode.SessionEnded });
+    const ended = ok(endByAgent(active(), 'agent', T0));
+    expect(leave(ended, 'visitor', LeaveReason.Hangup, T0)).toEqual({ ok: false, code: ErrorCode.SessionEnded });
+    expect(endByAgent(ended, 'agent', T0)).toEqual({ ok: false, code: ErrorCode.SessionEnded });
   });
 
   it('removes only a participant whose role does not end the session (guests, next issue)', () => {
@@ -131,50 +115,50 @@ describe('hanging up and ending', () => {
     const withGuest: Session = { ...s, participants: [...s.participants, { id: 'guest-1', role: 'guest', identity: 'g', seq: 2, media: { video: true, paused: false }, privileges: [] }] };
     const outcome = leave(withGuest, 'guest-1', LeaveReason.Hangup, T0);
     expect(outcome.ok && outcome.session.status).toBe('active');
-    expect(outcome.ok && outcome.session.participants.map((p) => p.id)).toEqual(['visitor-1', 'agent-1']);
+    expect(outcome.ok && outcome.session.participants.map((p) => p.id)).toEqual(['visitor', 'agent']);
     expect(outcome.ok && outcome.effects).toEqual([
-      { kind: 'peer-left', to: 'visitor-1', peerId: 'guest-1', reason: 'hangup' },
-      { kind: 'peer-left', to: 'agent-1', peerId: 'guest-1', reason: 'hangup' },
+      { kind: 'peer-left', to: 'visitor', peerId: 'guest-1', reason: 'hangup' },
+      { kind: 'peer-left', to: 'agent', peerId: 'guest-1', reason: 'hangup' },
     ]);
   });
 });
 
 describe('dropped sockets and resume', () => {
   it('keeps an away participant for the grace period and tells the others', () => {
-    const outcome = markAway(active(), 'visitor-1', T0 + 10_000);
-    expect(outcome.ok && outcome.effects).toEqual([{ kind: 'peer-away', to: 'agent-1', peerId: 'visitor-1' }]);
-    const s = okSession(outcome);
+    const outcome = markAway(active(), 'visitor', T0 + 10_000);
+    expect(outcome.ok && outcome.effects).toEqual([{ kind: 'peer-away', to: 'agent', peerId: 'visitor' }]);
+    const s = ok(outcome);
     expect(nextDeadline(s, RULES)).toBe(T0 + 30_000);
     // Still inside the grace period: nothing happens.
-    expect(okSession(expire(s, T0 + 29_999, RULES)).status).toBe('active');
+    expect(ok(expire(s, T0 + 29_999, RULES)).status).toBe('active');
   });
 
   it('welcomes the participant back within the grace period', () => {
-    const away = okSession(markAway(active(), 'visitor-1', T0 + 10_000));
-    const outcome = markBack(away, 'visitor-1', T0 + 29_000, RULES);
-    expect(outcome.ok && outcome.effects).toEqual([{ kind: 'peer-back', to: 'agent-1', peerId: 'visitor-1' }]);
+    const away = ok(markAway(active(), 'visitor', T0 + 10_000));
+    const outcome = markBack(away, 'visitor', T0 + 29_000, RULES);
+    expect(outcome.ok && outcome.effects).toEqual([{ kind: 'peer-back', to: 'agent', peerId: 'visitor' }]);
     expect(outcome.ok && outcome.session.participants[0]?.awaySince).toBeUndefined();
   });
 
   it('refuses a resume after the grace period', () => {
-    const away = okSession(markAway(active(), 'visitor-1', T0 + 10_000));
-    expect(markBack(away, 'visitor-1', T0 + 30_001, RULES)).toEqual({ ok: false, code: ErrorCode.ResumeFailed });
+    const away = ok(markAway(active(), 'visitor', T0 + 10_000));
+    expect(markBack(away, 'visitor', T0 + 30_001, RULES)).toEqual({ ok: false, code: ErrorCode.ResumeFailed });
   });
 
   it('ends the session when the visitor stays away past the grace period', () => {
-    const away = okSession(markAway(active(), 'visitor-1', T0 + 10_000));
+    const away = ok(markAway(active(), 'visitor', T0 + 10_000));
     const outcome = expire(away, T0 + 30_000, RULES);
     expect(outcome.ok && outcome.session).toMatchObject({ status: 'ended', endReason: EndReason.VisitorLost });
   });
 
   it('ends the session when the agent stays away past the grace period', () => {
-    const away = okSession(markAway(active(), 'agent-1', T0 + 10_000));
-    expect(okSession(expire(away, T0 + 30_000, RULES)).endReason).toBe(EndReason.AgentLost);
+    const away = ok(markAway(active(), 'agent', T0 + 10_000));
+    expect(ok(expire(away, T0 + 30_000, RULES)).endReason).toBe(EndReason.AgentLost);
   });
 
   it('does not announce an away participant twice', () => {
-    const away = okSession(markAway(active(), 'visitor-1', T0 + 10_000));
-    const again = markAway(away, 'visitor-1', T0 + 11_000);
+    const away = ok(markAway(active(), 'visitor', T0 + 10_000));
+    const again = markAway(away, 'visitor', T0 + 11_000);
     expect(again.ok && again.effects).toEqual([]);
     expect(again.ok && again.session.participants[0]?.awaySince).toBe(T0 + 10_000);
   });
@@ -184,31 +168,31 @@ describe('code expiry', () => {
   it('ends a waiting session whose code was never used', () => {
     const s = waiting();
     expect(nextDeadline(s, RULES)).toBe(T0 + 600_000);
-    expect(okSession(expire(s, T0 + 599_999, RULES)).status).toBe('waiting');
+    expect(ok(expire(s, T0 + 599_999, RULES)).status).toBe('waiting');
     const outcome = expire(s, T0 + 600_000, RULES);
     expect(outcome.ok && outcome.session).toMatchObject({ status: 'ended', endReason: EndReason.CodeExpired });
-    expect(outcome.ok && outcome.effects).toEqual([{ kind: 'session-ended', to: 'visitor-1', reason: EndReason.CodeExpired }]);
+    expect(outcome.ok && outcome.effects).toEqual([{ kind: 'session-ended', to: 'visitor', reason: EndReason.CodeExpired }]);
   });
 
   it('does not end an active session when the code time passes', () => {
-    expect(okSession(expire(active(), T0 + 10_000_000, RULES)).status).toBe('active');
+    expect(ok(expire(active(), T0 + 10_000_000, RULES)).status).toBe('active');
     expect(nextDeadline(active(), RULES)).toBeUndefined();
   });
 });
 
 describe('restarting a pair', () => {
   it('bumps the generation and tells both sides, the earlier member initiating', () => {
-    const outcome = restartPair(active(), 'agent-1', 'visitor-1');
+    const outcome = restartPair(active(), 'agent', 'visitor');
     expect(outcome.ok && outcome.effects).toEqual([
-      { kind: 'pair-reset', to: 'agent-1', link: { peer: expect.objectContaining({ id: 'visitor-1' }), initiator: false, gen: 2 } },
-      { kind: 'pair-reset', to: 'visitor-1', link: { peer: expect.objectContaining({ id: 'agent-1' }), initiator: true, gen: 2 } },
+      { kind: 'pair-reset', to: 'agent', link: { peer: expect.objectContaining({ id: 'visitor' }), initiator: false, gen: 2 } },
+      { kind: 'pair-reset', to: 'visitor', link: { peer: expect.objectContaining({ id: 'agent' }), initiator: true, gen: 2 } },
     ]);
-    expect(pairGeneration(okSession(outcome), 'visitor-1', 'agent-1')).toBe(2);
+    expect(pairGeneration(ok(outcome), 'visitor', 'agent')).toBe(2);
   });
 
   it('is refused toward someone outside the session or toward oneself', () => {
-    expect(restartPair(active(), 'agent-1', 'stranger')).toEqual({ ok: false, code: ErrorCode.UnknownPeer });
-    expect(restartPair(active(), 'agent-1', 'agent-1')).toEqual({ ok: false, code: ErrorCode.UnknownPeer });
-    expect(restartPair(active(), 'stranger', 'agent-1')).toEqual({ ok: false, code: ErrorCode.NotInSession });
+    expect(restartPair(active(), 'agent', 'stranger')).toEqual({ ok: false, code: ErrorCode.UnknownPeer });
+    expect(restartPair(active(), 'agent', 'agent')).toEqual({ ok: false, code: ErrorCode.UnknownPeer });
+    expect(restartPair(active(), 'stranger', 'agent')).toEqual({ ok: false, code: ErrorCode.NotInSession });
   });
 });

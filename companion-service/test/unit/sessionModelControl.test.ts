@@ -1,17 +1,9 @@
 import { ErrorCode } from '../../src/protocol/codes';
-import { admitAgent, answerControl, createSession, mayControl, releaseControl, requestControl, type Outcome, type Session } from '../../src/sessions/model';
+import { answerControl, mayControl, releaseControl, requestControl } from '../../src/sessions/model';
+import { active as activeWith, ok } from '../helpers/sessionFixtures';
 
-const RULES = { maxParticipants: 6, resumeGraceMs: 20_000 };
-
-function ok(outcome: Outcome): Session {
-  if (!outcome.ok) throw new Error(`expected success, got ${outcome.code}`);
-  return outcome.session;
-}
-
-function active(privileges = ['Tandem_Remote_Control']): Session {
-  const s = createSession({ sessionId: 's', participantId: 'visitor', code: '123456', now: 0, codeTtlMs: 60_000 });
-  return ok(admitAgent(s, { participantId: 'agent', identity: 'u', name: 'Ana', privileges, now: 1 }, RULES));
-}
+/** An active session whose agent may ask for remote control (unless given other privileges). */
+const active = (privileges = ['Tandem_Remote_Control']) => activeWith(privileges);
 
 describe('remote control', () => {
   it('starts off; a request prompts the visitor with the agent name', () => {

@@ -5,7 +5,6 @@ import {
   admitGuest,
   createGuestInvite,
   createInvitation,
-  createSession,
   declineTerms,
   ejectGuest,
   expire,
@@ -19,24 +18,17 @@ import {
   requestGuest,
   setVideo,
   withdrawGuest,
-  type Outcome,
   type Session,
 } from '../../src/sessions/model';
+import { RULES, T0, active as activeWith, ok } from '../helpers/sessionFixtures';
 
-const RULES = { maxParticipants: 4, resumeGraceMs: 20_000 };
-const GUEST_RULES = { ...RULES, codeTtlMs: 120_000, maxExtensions: 2, maxPending: 10 };
-const T0 = 5_000_000;
+/** A room of four, so that two guests fill it. */
+const ROOM = { ...RULES, maxParticipants: 4 };
+const GUEST_RULES = { ...ROOM, codeTtlMs: 120_000, maxExtensions: 2, maxPending: 10 };
 const VIDEO = 'Tandem_Agent_Video';
 
-function ok(outcome: Outcome): Session {
-  if (!outcome.ok) throw new Error(`expected success, got ${outcome.code}`);
-  return outcome.session;
-}
-
-function active(privileges: string[] = [VIDEO]): Session {
-  const waiting = createSession({ sessionId: 's1', participantId: 'visitor', code: '111111', now: T0, codeTtlMs: 600_000 });
-  return ok(admitAgent(waiting, { participantId: 'agent', identity: 'u1', name: 'Ana', privileges, now: T0 }, RULES));
-}
+/** An active session whose agent may turn video on (unless given other privileges). */
+const active = (privileges: string[] = [VIDEO]) => activeWith(privileges, ROOM);
 
 function withInvite(s = active()): Session {
   return ok(createGuestInvite(s, 'agent', { token: 'invite-1', now: T0, ttlMs: 3_600_000 }));
@@ -47,7 +39,7 @@ function withPendingGuest(id = 'guest', code = '222222', s = withInvite()): Sess
 }
 
 function withGuest(id = 'guest', code = '222222', s = withInvite()): Session {
-  return ok(admitGuest(withPendingGuest(id, code, s), 'agent', code, T0 + 1, RULES));
+  return ok(admitGuest(withPendingGuest(id, code, s), 'agent', code, T0 + 1, ROOM));
 }
 
 describe('1-click invitations and terms', () => {
@@ -59,11 +51,11 @@ describe('1-click invitations and terms', () => {
     const outcome = acceptTerms(invited(), answer);
     expect(ok(outcome).status).toBe('waiting');
     expect(ok(outcome).participants.map((p) => p.role)).toEqual(['visitor']);
-    expect(nextDeadline(ok(outcome), RULES)).toBe(T0 + 5 + 120_000);
+    expect(nextDeadline(ok(outcome), ROOM)).toBe(T0 + 5 + 120_000);
   });
 
   it('starts at once when the agent is already waiting, the agent initiating toward the visitor', () => {
-    const withAgent = ok(admitAgent(invited(), { participantId: 'agent', identity: 'u1', name: 'Ana', privileges: [], now: T0 + 1 }, RULES));
+    const withAgent = ok(admitAgent(invited(), { participantId: 'agent', identity: 'u1', name: 'Ana', privileges: [], now: T0 + 1 }, ROOM));
     expect(withAgent.status).toBe('inviting');
     const outcome = acceptTerms(withAgent, answer);
     expect(ok(outcome).status).toBe('active');
@@ -73,7 +65,7 @@ describe('1-click invitations and terms', () => {
   });
 
   it('lets only the inviting agent into an invitation', () => {
-    expect(admitAgent(invited(), { participantId: 'a2', identity: 'someone-else', privileges: [], now: T0 }, RULES)).toEqual({ ok: false, code: ErrorCode.Forbidden });
+    expect(admitAgent(invited(), { participantId: 'a2', identity: 'someone-else', privileges: [], now: T0 }, ROOM)).toEqual({ ok: false, code: ErrorCode.Forbidden });
   });
 
   it('refuses an answer from another visitor, for another invitation, twice, or too late', () => {
@@ -87,9 +79,9 @@ describe('1-click invitations and terms', () => {
 
   it('ends the session when the visitor declines, or does not answer in time', () => {
     expect(ok(declineTerms(invited(), answer))).toMatchObject({ status: 'ended', endReason: EndReason.VisitorDeclined });
-    expect(nextDeadline(invited(), RULES)).toBe(T0 + 60_000);
-    expect(ok(expire(invited(), T0 + 59_999, RULES)).status).toBe('inviting');
-    expect(ok(expire(invited(), T0 + 60_000, RULES))).toMatchObject({ status: 'ended', endReason: EndReason.TermsTimeout });
+    expect(nextDeadline(invited(), ROOM)).toBe(T0 + 60_000);
+    expect(ok(expire(invited(), T0 + 59_999, ROOM)).status).toBe('inviting');
+    expect(ok(expire(invited(), T0 + 60_000, ROOM))).toMatchObject({ status: 'ended', endReason: EndReason.TermsTimeout });
   });
 });
 
@@ -105,7 +97,7 @@ describe('guests', () => {
   });
 
   it('admitting moves the guest into the mesh; everyone present initiates toward them', () => {
-    const outcome = admitGuest(withPendingGuest(), 'agent', '222222', T0 + 1, RULES);
+    const outcome = admitGuest(withPendingGuest(), 'agent', '222222', T0 + 1, ROOM);
     const s = ok(outcome);
     expect(s.pendingGuests).toEqual([]);
     expect(s.participants.map((p) => p.role)).toEqual(['visitor', 'agent', 'guest']);
@@ -119,19 +111,19 @@ describe('guests', () => {
 
   it('codes are single-use, expire, and can be extended a limited number of times', () => {
     const admitted = withGuest();
-    expect(admitGuest(admitted, 'agent', '222222', T0 + 2, RULES)).toEqual({ ok: false, code: ErrorCode.InvalidCode });
+    expect(admitGuest(admitted, 'agent', '222222', T0 + 2, ROOM)).toEqual({ ok: false, code: ErrorCode.InvalidCode });
     const pending = withPendingGuest();
-    expect(admitGuest(pending, 'agent', '222222', T0 + 120_000, RULES)).toEqual({ ok: false, code: ErrorCode.GuestCodeExpired });
+    expect(admitGuest(pending, 'agent', '222222', T0 + 120_000, ROOM)).toEqual({ ok: false, code: ErrorCode.GuestCodeExpired });
     const once = ok(extendGuestCode(pending, 'guest', T0 + 100_000, GUEST_RULES));
     expect(once.pendingGuests[0]).toMatchObject({ expiresAt: T0 + 220_000, extensionsLeft: 1, code: '222222' });
     const twice = ok(extendGuestCode(once, 'guest', T0 + 200_000, GUEST_RULES));
     expect(extendGuestCode(twice, 'guest', T0 + 300_000, GUEST_RULES)).toEqual({ ok: false, code: ErrorCode.NoExtensionsLeft });
-    expect(ok(admitGuest(once, 'agent', '222222', T0 + 150_000, RULES)).participants).toHaveLength(3);
+    expect(ok(admitGuest(once, 'agent', '222222', T0 + 150_000, ROOM)).participants).toHaveLength(3);
   });
 
   it('only the agent admits, ejects or pauses', () => {
     const pending = withPendingGuest();
-    expect(admitGuest(pending, 'visitor', '222222', T0, RULES)).toEqual({ ok: false, code: ErrorCode.Forbidden });
+    expect(admitGuest(pending, 'visitor', '222222', T0, ROOM)).toEqual({ ok: false, code: ErrorCode.Forbidden });
     const s = withGuest();
     expect(ejectGuest(s, 'visitor', 'guest')).toEqual({ ok: false, code: ErrorCode.Forbidden });
     expect(pauseGuest(s, 'visitor', 'guest', true)).toEqual({ ok: false, code: ErrorCode.Forbidden });
@@ -183,8 +175,8 @@ describe('guests', () => {
     expect(full.participants).toHaveLength(4);
     expect(requestGuest(full, { invite: 'invite-1', participantId: 'g3', name: 'X', code: '6', now: T0 }, GUEST_RULES)).toEqual({ ok: false, code: ErrorCode.SessionFull });
     const threeWithTwoPending = withPendingGuest('g3', '777777', withPendingGuest('g2', '666666', withGuest()));
-    const four = ok(admitGuest(threeWithTwoPending, 'agent', '666666', T0 + 1, RULES));
-    expect(admitGuest(four, 'agent', '777777', T0 + 1, RULES)).toEqual({ ok: false, code: ErrorCode.SessionFull });
+    const four = ok(admitGuest(threeWithTwoPending, 'agent', '666666', T0 + 1, ROOM));
+    expect(admitGuest(four, 'agent', '777777', T0 + 1, ROOM)).toEqual({ ok: false, code: ErrorCode.SessionFull });
   });
 
   it('a pending guest who leaves is withdrawn', () => {
@@ -212,7 +204,7 @@ describe('participant records', () => {
   it('have the same fields in the same order however they were made or changed (one hidden class in V8)', () => {
     const joined = withGuest();
     const away = ok(markAway(joined, 'guest', T0 + 2));
-    const back = ok(markBack(away, 'guest', T0 + 3, RULES));
+    const back = ok(markBack(away, 'guest', T0 + 3, ROOM));
     const paused = ok(pauseGuest(back, 'agent', 'guest', true));
     const videoOff = ok(setVideo(paused, 'visitor', false));
     const everyone = [joined, away, back, paused, videoOff].flatMap((s) => s.participants);
