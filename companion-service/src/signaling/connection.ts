@@ -9,7 +9,7 @@ import { readCanonicalSignal } from '../protocol/canonicalSignal';
 import { parseClientMessage } from '../protocol/validate';
 import type { SessionService } from '../sessions/sessionService';
 import { errorText } from './errorText';
-import type { ConnectionContext, MessageRouter } from './router';
+import type { Answer, ConnectionContext, MessageRouter } from './router';
 import { TokenBucket } from './tokenBucket';
 
 export interface ConnectionDeps {
@@ -64,6 +64,8 @@ export class SignalingConnection implements ConnectionContext {
   /** Inbound messages are handled one at a time, in order, even when a handler waits on the store. */
   private queue: Promise<void> = IDLE;
   private queued = 0;
+  /** The `id` of the message being handled (the queue handles one at a time), for `reply` and `fail`. */
+  private replyTo: string | undefined;
   /** Closed by the server on purpose (shutdown, session over, replaced): no grace period bookkeeping. */
   private closedQuietly = false;
   private socketGone = false;
@@ -75,6 +77,8 @@ export class SignalingConnection implements ConnectionContext {
     private readonly socket: WebSocket,
     readonly ip: string,
     readonly userAgent: string,
+    /** The customer's site whose page opened this socket (its Origin); null for the service's own pages. */
+    readonly siteId: string | null,
     private readonly deps: ConnectionDeps,
   ) {
     const { messagesPerSecond, burst } = deps.config.socket;
@@ -123,8 +127,13 @@ export class SignalingConnection implements ConnectionContext {
     this.sendRaw(JSON.stringify(message));
   }
 
+  reply(message: Answer): void {
+    const replyTo = this.replyTo;
+    this.send((replyTo === undefined ? message : { ...message, replyTo }) as ServerMessage);
+  }
+
   fail(code: ErrorCode, inReplyTo: string, retryAfterSeconds?: number): void {
-    this.sendError(code, errorText(code), inReplyTo, retryAfterSeconds);
+    this.sendError(code, errorText(code), inReplyTo, retryAfterSeconds, this.replyTo);
   }
 
   async follow(channel: string, handler: (payload: BusPayload) => void): Promise<void> {
@@ -190,13 +199,19 @@ export class SignalingConnection implements ConnectionContext {
 
   private enqueue(message: ClientMessage, frame: Buffer): void {
     this.queued++;
+    const id = 'id' in message ? message.id : undefined;
     this.queue = this.queue
-      .then(() => (this.closedQuietly ? undefined : this.deps.router.dispatch(this, message, frame)))
+      .then(() => {
+        if (this.closedQuietly) return;
+        this.replyTo = id;
+        return this.deps.router.dispatch(this, message, frame);
+      })
       .catch((err: unknown) => {
         this.deps.log.error({ err, connection: this.id, type: message.type }, 'message handler failed');
-        this.sendError(ErrorCode.Internal, 'Something went wrong on the server.', message.type);
+        this.sendError(ErrorCode.Internal, 'Something went wrong on the server.', message.type, undefined, id);
       })
       .finally(() => {
+        this.replyTo = undefined;
         this.queued--;
         // The socket closed while a join was being stored: start the participant's grace period now.
         if (this.socketGone && this.queued === 0 && this.participantId) void this.onSocketClosed(true);
@@ -280,9 +295,10 @@ export class SignalingConnection implements ConnectionContext {
     if (this.socket.readyState === this.socket.OPEN) this.socket.send(payload, AS_TEXT);
   }
 
-  private sendError(code: ErrorCode, message: string, inReplyTo?: string, retryAfterSeconds?: number): void {
+  private sendError(code: ErrorCode, message: string, inReplyTo?: string, retryAfterSeconds?: number, replyTo?: string): void {
     const error: ServerMessage = { type: 'error', code, message };
     if (inReplyTo !== undefined) error.inReplyTo = inReplyTo;
+    if (replyTo !== undefined) error.replyTo = replyTo;
     if (retryAfterSeconds !== undefined) error.retryAfterSeconds = retryAfterSeconds;
     this.send(error);
   }

@@ -3,18 +3,26 @@ import type { SignalHeader } from '../protocol/canonicalSignal';
 import type { ErrorCode } from '../protocol/codes';
 import type { ClientMessage, ClientMessageType, ServerMessage } from '../protocol/messages';
 
+/** A server message as a handler gives it to `reply`: the connection fills in `replyTo`. */
+export type Answer = ServerMessage extends infer M ? (M extends unknown ? Omit<M, 'replyTo'> : never) : never;
+
 /** What a feature's message handler may do with the socket a message came from. */
 export interface ConnectionContext {
   readonly id: string;
   readonly ip: string;
   readonly userAgent: string;
+  /** The customer's site whose page opened the socket (from its Origin); null for the service's own pages. */
+  readonly siteId: string | null;
   /** The session participant this socket speaks for, once it joined one. */
   readonly participantId: string | undefined;
   /** The logged-in visitor this socket (a portal tab) identified as, if any. */
   visitorId: string | undefined;
   send(message: ServerMessage): void;
+  /** Sends the direct answer to the message being handled, with `replyTo` set to that message's `id` if it had one. */
+  reply(message: Answer): void;
   /** Sends an already serialised server message (from the bus) as it is, as a text frame. */
   sendRaw(payload: BusPayload): void;
+  /** Answers the message being handled with an `error` (with `replyTo`, as `reply` does). */
   fail(code: ErrorCode, inReplyTo: string, retryAfterSeconds?: number): void;
   /** Subscribes to the participant's channels and speaks for them from now on. */
   attach(participantId: string): Promise<string>;
@@ -43,6 +51,12 @@ export type Handler<T extends ClientMessageType> = (
 /** Routes validated inbound messages to the feature plugin that owns their type. Each type has one owner. */
 export class MessageRouter {
   private readonly handlers = new Map<string, Handler<ClientMessageType>>();
+
+  constructor() {
+    // The protocol's own message, for any socket in any state: its answer comes after the answers to everything the
+    // socket sent before it.
+    this.on('probe', (connection) => connection.reply({ type: 'probe' }));
+  }
 
   on<T extends ClientMessageType>(type: T, handler: Handler<T>): void {
     if (this.handlers.has(type)) throw new Error(`a handler for "${type}" is already registered`);
