@@ -113,6 +113,9 @@ export type PeerLink = Static<typeof PeerLink>;
 
 // --- client -> server ------------------------------------------------------------------------------------------
 
+/** A client's name for one of its requests; the server's direct answer carries it back as `replyTo`. */
+export const RequestId = Type.String({ minLength: 1, maxLength: 40, pattern: '^[A-Za-z0-9_-]+$' });
+
 const msg = <T extends string, P extends Record<string, TSchema>>(type: T, props: P) =>
   Type.Object({ type: Type.Literal(type), ...props }, { additionalProperties: false });
 
@@ -184,6 +187,10 @@ export const ControlNavigateOut = msg('control.navigate', { action: NavigateActi
 /** Accessibility mode: have the visitor's screen reader read this element. */
 export const A11yReadOut = msg('a11y.read', { nodeId: NodeId });
 
+/** Changes nothing and is answered in turn (messages on one socket are handled and answered in order): once its
+ * answer is in, so is the answer to everything the socket sent before it. */
+export const Probe = msg('probe', { id: RequestId });
+
 /** Inbound schemas by type. `agent.join` has two forms: with a key (code + agent token) or with a console ticket. */
 export const ClientMessages = {
   'visitor.start': VisitorStart,
@@ -214,6 +221,7 @@ export const ClientMessages = {
   'control.input': ControlInputOut,
   'control.navigate': ControlNavigateOut,
   'a11y.read': A11yReadOut,
+  probe: Probe,
 } as const;
 export type ClientMessageType = keyof typeof ClientMessages;
 export type ClientMessage = { [K in ClientMessageType]: Static<(typeof ClientMessages)[K]> }[ClientMessageType];
@@ -233,6 +241,8 @@ export const ErrorMessage = msg('error', {
   message: Type.String(),
   /** The type of the client message that caused it, when known. */
   inReplyTo: Type.Optional(Type.String()),
+  /** The `id` of the message that caused it, when it had one. */
+  replyTo: Type.Optional(RequestId),
   retryAfterSeconds: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 export const SessionCreated = msg('session.created', {
@@ -306,6 +316,7 @@ export const ControlStateMessage = msg('control.state', { state: ControlState, a
 export const ControlInputIn = msg('control.input', { action: ControlInputAction });
 export const ControlNavigateIn = msg('control.navigate', { action: NavigateAction });
 export const A11yReadIn = msg('a11y.read', { nodeId: Type.Integer() });
+export const ProbeReply = msg('probe', { replyTo: RequestId });
 
 export type ErrorMessage = Static<typeof ErrorMessage>;
 export type SessionCreated = Static<typeof SessionCreated>;
@@ -336,5 +347,6 @@ export type ServerMessage =
   | Static<typeof ControlStateMessage>
   | Static<typeof ControlInputIn>
   | Static<typeof ControlNavigateIn>
-  | Static<typeof A11yReadIn>;
+  | Static<typeof A11yReadIn>
+  | Static<typeof ProbeReply>;
 export type ServerMessageOf<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;

@@ -10,6 +10,7 @@ export class TestClient {
   closeInfo: { code: number; reason: string } | undefined;
   /** Everything the server sends is JSON text: a binary frame would reach a browser as a Blob. */
   binaryFrames = 0;
+  private probes = 0;
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data, isBinary) => {
@@ -64,6 +65,17 @@ export class TestClient {
     await new Promise((r) => setTimeout(r, windowMs));
     const found = this.received.find((m) => m.type === type);
     if (found) throw new Error(`unexpected ${type}: ${JSON.stringify(found)}`);
+  }
+
+  /** Sends a probe and waits for its answer, which it takes out of `received`. The server handles and answers a
+   * socket's messages in order, so by then `received` holds everything the server sent this socket in answer to
+   * what it sent before, and everything other sockets caused before their own answers arrived. */
+  async probe(timeoutMs = 3000): Promise<void> {
+    const id = `probe-${++this.probes}`;
+    this.send({ type: 'probe', id });
+    const isAnswer = (m: ServerMessage) => m.type === 'probe' && m.replyTo === id;
+    const found = await this.until(() => this.received.findIndex(isAnswer), (i) => i >= 0, timeoutMs, `the answer to probe "${id}"`);
+    this.received.splice(found, 1);
   }
 
   close(): void {
