@@ -1,6 +1,8 @@
 import { createHash, webcrypto } from 'node:crypto';
 import { formatClock, formatWords, localDeadline, secondsLeft } from '../../web/widget/countdown';
-import { displayName, initials, showsVideo } from '../../web/widget/stage';
+import { videoShows } from '../../web/shared/sessionState';
+import { initials } from '../../web/shared/tiles';
+import { displayName } from '../../web/widget/stage';
 import { formatCode } from '../../web/widget/sessionView';
 import { termsHash } from '../../web/widget/termsHash';
 
@@ -53,9 +55,9 @@ describe('participant names and video', () => {
   });
 
   it('shows video only while it is on and not paused', () => {
-    expect(showsVideo({ video: true, paused: false })).toBe(true);
-    expect(showsVideo({ video: false, paused: false })).toBe(false);
-    expect(showsVideo({ video: true, paused: true })).toBe(false);
+    expect(videoShows({ video: true, paused: false }, true)).toBe(true);
+    expect(videoShows({ video: false, paused: false }, true)).toBe(false);
+    expect(videoShows({ video: true, paused: true }, true)).toBe(false);
   });
 
   it('groups a six-digit code for reading aloud', () => {

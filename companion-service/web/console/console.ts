@@ -13,7 +13,7 @@ import { InfoPanel, type DiagnosticsRow } from './infoPanel';
 import { RemoteControlTool } from './remoteControlTool';
 import { SettingsPanel } from './settingsPanel';
 import { receiveTicket } from './ticket';
-import { ParticipantTile } from './tiles';
+import { ParticipantTile } from '../shared/tiles';
 import { Toolbar, type ToolSwitch } from './toolbar';
 
 /* The agent console, opened by the join page (or Salesforce) with a single-use ticket in the URL fragment. It runs

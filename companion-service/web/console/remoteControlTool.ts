@@ -1,7 +1,7 @@
 import type { ControlState, ErrorMessage, NavigateAction } from '../../src/protocol/messages';
 import { el } from '../shared/dom';
 import type { SignalingClient } from '../shared/signalingClient';
-import { icon, type IconName } from './icons';
+import { icon, type IconName } from '../shared/icons';
 import type { Toolbar, ToolSwitch } from './toolbar';
 
 /* Remote Control in the console toolbar (only for agents with the privilege): ask the customer, show where the

@@ -1,5 +1,5 @@
 import { el } from '../shared/dom';
-import { icon, type IconName } from './icons';
+import { icon, type IconName } from '../shared/icons';
 
 /* The console toolbar. Each tool is either a panel (a disclosure: the button shows and hides its panel, one open at
  * a time) or a switch (aria-pressed, with a green dot in the icon while on). New tools (e.g. Remote Control) are one

@@ -5,8 +5,8 @@ import { CAMERA_HELP, CameraError, cameraOf, listCameras, openCamera, stopStream
 import { el } from '../shared/dom';
 import { PeerMesh } from '../shared/peerMesh';
 import { SignalingClient, socketUrl } from '../shared/signalingClient';
-import { icon } from '../console/icons';
-import { ParticipantTile } from '../console/tiles';
+import { icon } from '../shared/icons';
+import { ParticipantTile } from '../shared/tiles';
 import { VideoSlider } from './slider';
 
 /* The guest page, opened from the link an agent shares: the guest types a name, picks a camera, joins and gets a

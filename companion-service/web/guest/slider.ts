@@ -1,5 +1,5 @@
 import { el } from '../shared/dom';
-import { icon } from '../console/icons';
+import { icon } from '../shared/icons';
 
 /* The video slider: in small video mode only a few participants fit at once; Previous and Next page through the
  * others. In large mode everyone is shown and the slider is hidden. */

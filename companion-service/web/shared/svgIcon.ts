@@ -1,5 +1,5 @@
 /* Inline icons built as SVG elements (never parsed from markup), on a 24-unit grid. Decorative (aria-hidden)
- * unless a label is given. Each client keeps its own set of shapes. */
+ * unless a label is given. The shapes are in icons.ts. */
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 

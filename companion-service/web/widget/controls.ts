@@ -1,5 +1,5 @@
 import { el } from '../shared/dom';
-import { icon, type IconName } from './icons';
+import { icon, type IconName } from '../shared/icons';
 import { onUserClick } from './userAction';
 
 /* The session's control bar: video on/off, larger/smaller, hide/show the video area, hang up. Each button's visible

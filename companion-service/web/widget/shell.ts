@@ -1,7 +1,7 @@
 import { el } from '../shared/dom';
 import { Announcer } from './announcer';
 import { CornerDragger, MOVE_HELP } from './dragger';
-import { icon } from './icons';
+import { icon } from '../shared/icons';
 
 /* The widget's frame: the launcher button, and the panel with its title bar (brand mark, screen title, move
  * handle) whose body shows one screen at a time. Moves focus to each new screen when the visitor was working in the

@@ -1,9 +1,11 @@
 import type { MediaState, PeerInfo, Role } from '../../src/protocol/messages';
 import { el } from '../shared/dom';
+import { videoShows } from '../shared/sessionState';
+import { initials } from '../shared/tiles';
 
-/* The video area: a tile per participant. A remote participant's video shows only while the server says it is on
- * (video && !paused); otherwise their tile shows their initials and name. The media element stays attached either
- * way so their voice keeps playing. Names come from people and are only ever set as text. */
+/* The video area: a tile per participant. A remote participant's video shows by the one rule (videoShows in
+ * shared/sessionState.ts); otherwise their tile shows their initials and name. The media element stays attached
+ * either way so their voice keeps playing. Names come from people and are only ever set as text. */
 
 interface Tile {
   figure: HTMLElement;
@@ -23,17 +25,6 @@ export function displayName(peer: Pick<PeerInfo, 'role' | 'name'>): string {
   const name = peer.name?.trim();
   if (name) return name;
   return peer.role === 'agent' ? 'Your agent' : peer.role === 'guest' ? 'Guest' : 'Visitor';
-}
-
-export function initials(name: string): string {
-  const words = name.trim().split(/\s+/).filter(Boolean);
-  const letters = words.length > 1 ? [words[0], words[words.length - 1]] : words;
-  return letters.map((w) => Array.from(w ?? '')[0] ?? '').join('').toUpperCase() || '?';
-}
-
-export function showsVideo(media: MediaState | undefined): boolean {
-  // A server that does not report media yet means "sending as usual".
-  return (media ?? ON).video && !(media ?? ON).paused;
 }
 
 export class Stage {
@@ -121,11 +112,12 @@ export class Stage {
   }
 
   private render(tile: Tile): void {
-    const on = tile.hasStream && showsVideo(tile.media);
+    const on = videoShows(tile.media, tile.hasStream);
     tile.video.hidden = !on;
     tile.figure.classList.toggle('video-off', !on);
     tile.avatarText.textContent = initials(tile.name);
-    tile.state.textContent = !showsVideo(tile.media)
+    const switchedOn = videoShows(tile.media, true); // as far as the server's media state goes
+    tile.state.textContent = !switchedOn
       ? tile.media.paused
         ? ' · video paused'
         : ' · camera off'

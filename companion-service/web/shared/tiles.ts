@@ -1,18 +1,14 @@
 import type { MediaState, Role } from '../../src/protocol/messages';
-import { el } from '../shared/dom';
+import { el } from './dom';
+import { videoShows } from './sessionState';
 
-/* A participant tile, used by the agent console and the guest page: the video (shown only while the server says the
- * participant's video is on and not paused), initials when it is not, the name and a short state line. The media
- * element stays attached either way so the participant's voice keeps playing. Names come from people: they are only
- * ever set as text. */
+/* A participant tile, used by the agent console and the guest page: the video (shown by the one rule, videoShows
+ * in sessionState.ts), initials when it is not, the name and a short state line. The media element stays attached
+ * either way so the participant's voice keeps playing. Names come from people: they are only ever set as text. */
 
 export type TileRole = Role | 'self';
 
 const ON: MediaState = { video: true, paused: false };
-
-export function showsVideo(media: MediaState): boolean {
-  return media.video && !media.paused;
-}
 
 export function displayName(role: TileRole, name: string | undefined): string {
   const trimmed = name?.trim();
@@ -137,7 +133,7 @@ export class ParticipantTile {
   }
 
   private render(): void {
-    const on = !!this.stream && showsVideo(this.media);
+    const on = videoShows(this.media, !!this.stream);
     this.video.hidden = !on;
     this.video.setAttribute('aria-label', this.role === 'self' ? 'Your camera preview' : `Video of ${this.name}`);
     this.element.classList.toggle('video-off', !on);

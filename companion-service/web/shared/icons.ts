@@ -1,21 +1,24 @@
-/* The agent console's and guest page's icons (see shared/svgIcon.ts). */
-import { svgIcon, type Shape } from '../shared/svgIcon';
+/* The clients' icons (see svgIcon.ts): one set for the widget, the agent console and the guest page. */
+import { svgIcon, type Shape } from './svgIcon';
+
+const CAMERA: Shape[] = [
+  ['rect', 2.5, 6.5, 13, 11, 2],
+  ['path', 'M15.5 10.5l6-3.5v10l-6-3.5z'],
+];
 
 const SHAPES = {
-  /** Two linked rounds: the Tandem mark. */
+  /** Two overlapping speech rounds: the Tandem mark. */
   brand: [
-    ['circle', 9, 12, 6],
-    ['circle', 15, 12, 6],
+    ['circle', 9, 12, 6.5],
+    ['circle', 15, 12, 6.5],
   ],
   addPerson: [
     ['circle', 9, 8, 3.5],
     ['path', 'M2.5 20c0-3.6 2.9-6 6.5-6s6.5 2.4 6.5 6'],
     ['path', 'M19 8v6M16 11h6'],
   ],
-  camera: [
-    ['rect', 2.5, 6.5, 13, 11, 2],
-    ['path', 'M15.5 10.5l6-3.5v10l-6-3.5z'],
-  ],
+  camera: CAMERA,
+  cameraOff: [...CAMERA, ['path', 'M3 3l18 18']],
   info: [
     ['circle', 12, 12, 9],
     ['path', 'M12 11v6M12 7.5v.5'],
@@ -28,6 +31,18 @@ const SHAPES = {
     ['rect', 8, 8, 12, 12, 2],
     ['path', 'M16 8V5a1 1 0 0 0-1-1H5a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h3'],
   ],
+  grip: [
+    ['circle', 9, 6, 1.4],
+    ['circle', 15, 6, 1.4],
+    ['circle', 9, 12, 1.4],
+    ['circle', 15, 12, 1.4],
+    ['circle', 9, 18, 1.4],
+    ['circle', 15, 18, 1.4],
+  ],
+  enlarge: [['path', 'M4 10V4h6M20 14v6h-6M4 4l6 6M20 20l-6-6']],
+  shrink: [['path', 'M10 4v6H4M14 20v-6h6M4 4l6 6M20 20l-6-6']],
+  hide: [['path', 'M3 12h18M12 3v3M12 18v3']],
+  show: [['rect', 3, 5, 18, 14, 2]],
   hangUp: [['path', 'M3 14c5-5 13-5 18 0l-2.5 2.5-3.5-2v-2.5c-2-.7-4-.7-6 0V14.5l-3.5 2z']],
   /** A mouse pointer: remote control. */
   pointer: [['path', 'M5 3l13 7.5-5.5 1.5 3.5 6.5-2.5 1.5-3.5-6.5L6 17.5z']],
