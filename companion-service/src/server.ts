@@ -62,7 +62,7 @@ export async function buildServer(config: Config): Promise<TandemServer> {
   });
 
   const sessions = new SessionService({ config, store, bus, log: app.log });
-  const admission = new AgentAdmission(sessions, config.joinAttempts);
+  const admission = new AgentAdmission(sessions, config);
   const tickets = new ConsoleTicketBook(config.consoleTicketTtlSeconds * 1000);
   const presence = new PresenceService(bus);
   const router = new MessageRouter();

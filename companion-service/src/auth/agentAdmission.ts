@@ -5,6 +5,7 @@ import type { SessionService } from '../sessions/sessionService';
 import type { AgentClaims } from './agentToken';
 import { AddressBackoff } from './addressBackoff';
 import { AttemptLimiter } from './attemptLimiter';
+import { tenantMayReachSite } from '../tenancy/tenants';
 
 export type AdmissionResult =
   | { ok: true; session: Session }
@@ -12,7 +13,7 @@ export type AdmissionResult =
 
 /** Checks an agent's session key so codes can't be guessed: wrong keys are counted per agent (a strict limit) and
  * per address or org (a backoff for the agents who have failed themselves, see AddressBackoff). A key is either good
- * or wrong: one whose session already has its agent is answered like a wrong one, so live codes are never confirmed. */
+ * or wrong: one whose session already has its agent, or is on another tenant's site, is answered like a wrong one. */
 export class AgentAdmission {
   private readonly perAgent: AttemptLimiter;
   private readonly perIp: AddressBackoff;
@@ -20,9 +21,10 @@ export class AgentAdmission {
 
   constructor(
     private readonly sessions: SessionService,
-    limits: Config['joinAttempts'],
+    private readonly config: Config,
     private readonly now: () => number = Date.now,
   ) {
+    const limits = config.joinAttempts;
     const windowMs = limits.windowSeconds * 1000;
     this.perAgent = new AttemptLimiter(limits.perAgent, windowMs);
     this.perIp = new AddressBackoff(limits.perIp, windowMs);
@@ -40,8 +42,10 @@ export class AgentAdmission {
     const wait = Math.max(this.perAgent.retryAfterSeconds(agentKey, now), hasFailed ? this.perIp.retryAfterSeconds(ip, now) : 0);
     if (wait > 0) return { ok: false, code: ErrorCode.RateLimited, retryAfterSeconds: wait };
     const found = this.sessions.findJoinable(code);
-    // A session that already has its agent is no one else's to join: answered exactly like a wrong key.
-    const session = found.ok && !found.session.participants.some((p) => p.role === 'agent') ? found.session : undefined;
+    // A session that already has its agent, or that started on a site outside the agent's tenant, is not theirs to
+    // join: answered exactly like a wrong key, so neither live codes nor other customers' codes are confirmed.
+    const joinable = found.ok && !found.session.participants.some((p) => p.role === 'agent') && tenantMayReachSite(claims, found.session.siteId, this.config);
+    const session = joinable ? found.session : undefined;
     if (!session) {
       this.perAgent.recordFailure(agentKey, now);
       this.perIp.recordFailure(ip, now);

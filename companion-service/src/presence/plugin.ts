@@ -70,6 +70,9 @@ export const presencePlugin: FastifyPluginAsync<PresenceOptions> = async (app, {
     if (connection.visitorId) return connection.fail(ErrorCode.AlreadyInSession, message.type);
     const verified = verifyVisitorToken(message.visitorToken, config.sites, Date.now());
     if (!verified.ok) return connection.fail(verified.code, message.type);
+    // A page of one site can't present another site's token (taken from that site's page): the socket's Origin
+    // names its site. Null: the service's own pages (the demo portal), which any configured site's token may use.
+    if (connection.siteId !== null && connection.siteId !== verified.claims.site) return connection.fail(ErrorCode.Unauthorized, message.type);
     // The site is the one whose secret signed the token: a site can only speak for its own visitors.
     const visitor: VisitorRef = { siteId: verified.claims.site, visitorId: verified.claims.sub };
     connection.visitorId = visitorKey(visitor);

@@ -160,7 +160,7 @@ export const salesforcePlugin: FastifyPluginAsync<SalesforceOptions> = async (ap
       const admitted = admission.checkCode(claims, request.body.code, `salesforce:${orgKey(org.config.orgId)}`);
       if (!admitted.ok) return sendError(reply, admitted.code, admitted.retryAfterSeconds);
       const issued = tickets.issue(claims, admitted.session.id, Date.now());
-      await link(org, admitted.session.id, claims, { siteId: null, contactId: request.body.contactId });
+      await link(org, admitted.session.id, claims, { siteId: admitted.session.siteId, contactId: request.body.contactId });
       const consoleUrl = new URL(`/console#ticket=${issued.ticket}`, config.publicUrl).toString();
       return reply.code(201).send({ sessionId: admitted.session.id, ticket: issued.ticket, consoleUrl, expiresAt: issued.expiresAt });
     },

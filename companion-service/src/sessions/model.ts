@@ -60,6 +60,9 @@ export interface Session {
   code: string;
   status: SessionStatus;
   createdAt: number;
+  /** The customer's site whose page started it (from the socket's Origin, or the invited visitor's site); null for
+   * the service's own pages (demo portal, development). An agent joins by code only within their tenant's sites. */
+  siteId: string | null;
   /** An unused code stops admitting (and the waiting session ends) at this time. */
   codeExpiresAt: number;
   participants: Participant[];
@@ -178,6 +181,8 @@ export interface NewVisitor {
   code: string;
   now: number;
   codeTtlMs: number;
+  /** Null (the default) for the service's own pages. */
+  siteId?: string | null;
 }
 
 /** A visitor starts a session: it waits, with a code, for an agent. */
@@ -187,6 +192,7 @@ export function createSession(input: NewVisitor): Session {
     code: input.code,
     status: 'waiting',
     createdAt: input.now,
+    siteId: input.siteId ?? null,
     codeExpiresAt: input.now + input.codeTtlMs,
     participants: [participant({ id: input.participantId, role: 'visitor', identity: 'anonymous', seq: 0, media: MEDIA_ON, privileges: [] })],
     pairGenerations: [],
@@ -202,6 +208,8 @@ export interface NewInvitation {
   invitationId: string;
   code: string;
   visitorIdentity: string;
+  /** The invited visitor's site; null (the default) for none. */
+  siteId?: string | null;
   agentIdentity: string;
   agentName: string;
   now: number;
@@ -216,6 +224,7 @@ export function createInvitation(input: NewInvitation): Session {
     code: input.code,
     status: 'inviting',
     createdAt: input.now,
+    siteId: input.siteId ?? null,
     codeExpiresAt: input.now + input.promptTtlMs,
     participants: [],
     pairGenerations: [],

@@ -15,6 +15,7 @@ import * as rules from './model';
 import { relayRoutesFrom, routeTo } from './relayRoutes';
 import type { Effect, GuestRules, Session, SessionRules } from './model';
 import { effectToMessage } from './wireEffects';
+import { parseVisitorKey } from '../tenancy/visitorIdentity';
 
 export type Result<T> = ({ ok: true } & T) | { ok: false; code: ErrorCode; retryAfterSeconds?: number };
 
@@ -98,11 +99,11 @@ export class SessionService {
   // --- joining -----------------------------------------------------------------------------------------------
 
   /** An anonymous visitor starts a session and gets its code. */
-  async startVisitor(participantId: string, device?: VisitorDevice): Promise<Membership> {
+  async startVisitor(participantId: string, siteId: string | null, device?: VisitorDevice): Promise<Membership> {
     const now = this.now();
     const { codeTtlSeconds } = this.deps.config.session;
-    const session = rules.createSession({ sessionId: newId(), participantId, code: this.newSessionCode(), now, codeTtlMs: codeTtlSeconds * 1000 });
-    await this.deps.store.createSession({ id: session.id, code: session.code, status: session.status, createdAt: now });
+    const session = rules.createSession({ sessionId: newId(), participantId, code: this.newSessionCode(), now, codeTtlMs: codeTtlSeconds * 1000, siteId });
+    await this.deps.store.createSession({ id: session.id, code: session.code, status: session.status, createdAt: now, siteId });
     await this.deps.store.addParticipant({ id: participantId, sessionId: session.id, role: 'visitor', identity: 'anonymous', name: null, joinedAt: now });
     await this.record(session.id, 'session.created', participantId);
     if (device) this.devices.set(participantId, device);
@@ -120,12 +121,13 @@ export class SessionService {
       invitationId,
       code: this.newSessionCode(),
       visitorIdentity: visitorId,
+      siteId: parseVisitorKey(visitorId)?.siteId ?? null,
       agentIdentity: agent.sub,
       agentName: agent.name,
       now,
       promptTtlMs: this.deps.config.terms.promptSeconds * 1000,
     });
-    await this.deps.store.createSession({ id: session.id, code: session.code, status: session.status, createdAt: now });
+    await this.deps.store.createSession({ id: session.id, code: session.code, status: session.status, createdAt: now, siteId: session.siteId });
     await this.record(session.id, 'invitation.sent', null, { visitorId, agent: agent.sub });
     this.directory.put(session);
     this.schedule(session);

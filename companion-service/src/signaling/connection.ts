@@ -77,6 +77,8 @@ export class SignalingConnection implements ConnectionContext {
     private readonly socket: WebSocket,
     readonly ip: string,
     readonly userAgent: string,
+    /** The customer's site whose page opened this socket (its Origin); null for the service's own pages. */
+    readonly siteId: string | null,
     private readonly deps: ConnectionDeps,
   ) {
     const { messagesPerSecond, burst } = deps.config.socket;

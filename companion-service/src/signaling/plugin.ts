@@ -9,6 +9,7 @@ import { ErrorCode } from '../protocol/codes';
 import { AddressLimits } from './addressLimits';
 import { livenessAction } from './liveness';
 import { PingWheel } from './pingWheel';
+import { originVerdict } from '../tenancy/origins';
 import type { MessageRouter } from './router';
 
 const SLOT_MS = 100;
@@ -77,8 +78,16 @@ export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app,
     startSession: (address) => addresses.startSession(address, Date.now()),
   };
 
-  // Each address may hold only so many sockets: the upgrade is refused over HTTP (429) before any socket exists.
+  // Only pages of a configured site (and the service's own) may open a socket: the upgrade of any other Origin is
+  // refused over HTTP (403) before any socket exists, so a page elsewhere can't pass for a customer's visitor. Each
+  // address may hold only so many sockets (429). The socket's site is kept for the session it starts.
   const admitSocket = async (request: FastifyRequest, reply: FastifyReply) => {
+    const verdict = originVerdict(request.headers.origin, opts.config);
+    if (!verdict.allowed) {
+      request.log.warn({ origin: String(request.headers.origin ?? '').slice(0, 300) }, 'refused a socket: origin not allowed');
+      return reply.code(403).send({ code: ErrorCode.Forbidden, message: 'This page may not connect to the service.' });
+    }
+    socketSites.set(request.raw, verdict.siteId);
     if (addresses.openSocket(request.ip)) {
       // Given back if the connection goes before the handshake is done; the listener goes once it is (it closes over
       // the request, which an open socket must not keep alive).
@@ -92,6 +101,8 @@ export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app,
     request.log.warn({ ip: request.ip }, 'refused a socket: too many open from this address');
     return reply.code(429).header('retry-after', '10').send({ code: ErrorCode.RateLimited, message: 'Too many connections from your address.' });
   };
+  /** The site each admitted upgrade's page belongs to (null: the service's own pages, or no Origin). */
+  const socketSites = new WeakMap<IncomingMessage, string | null>();
   /** Upgrades counted by admitSocket and not yet sockets, with how to stop watching them. */
   const pendingUpgrades = new WeakMap<IncomingMessage, () => void>();
 
@@ -118,9 +129,21 @@ export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app,
     const response = upgradeResponses.get(request.raw);
     if (response?.socket) response.detachSocket(response.socket);
     const userAgent = String(request.headers['user-agent'] ?? '').slice(0, 512);
-    const connection = new SignalingConnection(socket, request.ip, userAgent, deps);
+    const connection = new SignalingConnection(socket, request.ip, userAgent, socketSites.get(request.raw) ?? null, deps);
     connections.add(connection);
     wheel.add(connection);
+  });
+
+  // The widget asks this once per tab before it shows itself, so that on a page its site doesn't list it can say so
+  // in the browser console and stay hidden, instead of showing a launcher whose calls would fail. Readable from any
+  // page (no credentials are involved, and the answer only repeats the configuration's verdict on the caller).
+  app.get('/api/widget/origin', { helmet: false }, async (request, reply) => {
+    const verdict = originVerdict(request.headers.origin, opts.config);
+    return reply
+      .header('access-control-allow-origin', '*')
+      .header('vary', 'origin')
+      .header('cache-control', 'no-store')
+      .send({ allowed: verdict.allowed });
   });
 
   app.addHook('onClose', async () => {

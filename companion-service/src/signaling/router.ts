@@ -11,6 +11,8 @@ export interface ConnectionContext {
   readonly id: string;
   readonly ip: string;
   readonly userAgent: string;
+  /** The customer's site whose page opened the socket (from its Origin); null for the service's own pages. */
+  readonly siteId: string | null;
   /** The session participant this socket speaks for, once it joined one. */
   readonly participantId: string | undefined;
   /** The logged-in visitor this socket (a portal tab) identified as, if any. */

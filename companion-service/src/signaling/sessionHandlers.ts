@@ -48,7 +48,7 @@ export function registerSessionHandlers(router: MessageRouter, deps: SessionHand
     const allowed = connection.startSession();
     if (!allowed.ok) return connection.fail(ErrorCode.RateLimited, message.type, allowed.retryAfterSeconds);
     const participantId = await connection.attach(newParticipantId());
-    const membership = await sessions.startVisitor(participantId, deviceFromUserAgent(connection.userAgent));
+    const membership = await sessions.startVisitor(participantId, connection.siteId, deviceFromUserAgent(connection.userAgent));
     connection.send({
       type: 'session.created',
       sessionId: membership.session.id,

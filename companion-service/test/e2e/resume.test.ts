@@ -159,16 +159,19 @@ describe('the call across page loads (code flow)', () => {
     await visitor.getByText('You hung up.').waitFor();
     expect(await stored(visitor)).toBeNull();
 
-    // That seat's token, put back as if a page had just parked it: the server refuses it; a clean idle widget.
+    // That seat's token, put back as if a page had just parked it: the server says the call has ended (and why); a
+    // clean idle widget.
     await visitor.evaluate(([key, value]) => sessionStorage.setItem(key!, value!), [STORAGE_KEY, JSON.stringify({ ...JSON.parse(saved), parkedAt: Date.now() })]);
     await visitor.reload();
-    await eventually(() => received(visitor, 'error'), (errors) => errors.some((e) => e.inReplyTo === 'session.resume'), 'the refused resume');
+    const ended = await eventually(() => received(visitor, 'session.ended'), (m) => m.length > 0, 'the ended call’s answer to the resume');
+    expect(ended.map((m) => m.reason)).toEqual(['visitor_hangup']);
     await launcher(visitor).waitFor();
     expect(await visitor.locator('#tandem-widget .panel').isHidden()).toBe(true);
     expect(await stored(visitor)).toBeNull();
     expect(await visitor.evaluate(() => (window as unknown as { __pcs: unknown[] }).__pcs.length)).toBe(0);
     await visitor.waitForTimeout(1500);
-    expect((await received(visitor, 'error')).length).toBe(1); // no retry loop
+    expect((await received(visitor, 'session.ended')).length).toBe(1); // no retry loop
+    expect(await received(visitor, 'error')).toEqual([]);
     expect((await visitor.evaluate(() => (window as unknown as { __ws: { sockets: unknown[] } }).__ws.sockets.length))).toBe(1);
   });
 

@@ -286,7 +286,11 @@ export class VisitorWidget {
         this.shell.announcer.say(shown ? 'Video shown.' : 'Video hidden. You are still in the call.');
         this.remember({ videoAreaShown: shown });
       },
-      hangUp: () => this.session?.hangUp(),
+      hangUp: () => {
+        // Hanging up while the stored call is still coming back is the visitor's own end, shown as such (below).
+        this.restoring = undefined;
+        this.session?.hangUp();
+      },
       remoteControl: {
         answer: (granted) => this.session?.answerControl(granted),
         revoke: () => this.session?.releaseControl(),
@@ -415,8 +419,9 @@ export class VisitorWidget {
     this.memo = undefined;
     const restoring = this.restoring;
     this.restoring = undefined;
-    if (restoring && reason !== 'visitor_hangup') {
-      // The stored call could not be resumed (ended, expired or unknown): just the idle widget, no error.
+    if (restoring) {
+      // The stored call could not be resumed (it ended, also by an earlier hang-up, or expired, or is unknown): just
+      // the idle widget, no error.
       this.teardownSession();
       this.shell.showLauncher();
       this.resumePresence();

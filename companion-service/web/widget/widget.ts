@@ -1,6 +1,7 @@
 import { VisitorWidget } from './app';
 import { installChangeGuard, type ChangeGuard } from './earlyChangeGuard';
 import { createHost } from './host';
+import { pageMayUseService } from './originCheck';
 import { Shell } from './shell';
 
 /* The visitor widget: one <script src=".../widget.js" defer> on the customer's page.
@@ -47,7 +48,8 @@ function forget(): void {
   widget?.forget();
 }
 
-function mount(): void {
+async function mount(): Promise<void> {
+  if (!(await pageMayUseService(serviceOrigin))) return;
   const created = createHost();
   if (!created) return;
   widget = new VisitorWidget(new Shell(created.root), serviceOrigin, changeGuard);
@@ -59,6 +61,6 @@ function mount(): void {
 if (typeof window.Tandem?.identify !== 'function') {
   window.Tandem = { identify, forget };
   changeGuard = installChangeGuard(window);
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', mount);
-  else mount();
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', () => void mount());
+  else void mount();
 }
