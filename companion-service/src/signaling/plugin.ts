@@ -61,9 +61,7 @@ export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app,
   }, intervalMs / wheel.slotCount);
   pinger.unref();
 
-  // One object with a fixed shape, shared by every connection. A copy per socket (`{ ...opts }` of Fastify's
-  // options object) gave each connection a different hidden class, which made every `deps.x` read on the relay's
-  // hot path a megamorphic lookup through V8's runtime.
+  // One object shared by every connection: one hidden class, so reads on the relay's hot path stay monomorphic.
   const deps: ConnectionDeps = {
     config: opts.config,
     sessions: opts.sessions,
@@ -106,17 +104,11 @@ export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app,
   /** Upgrades counted by admitSocket and not yet sockets, with how to stop watching them. */
   const pendingUpgrades = new WeakMap<IncomingMessage, () => void>();
 
-  // Not counted by the HTTP rate limit: a page's reconnects must not be refused because of its other requests, and
-  // each socket has its own per-message limit. No security headers either: the upgrade's answer is written by ws,
-  // so they were never sent, yet each open socket kept its own copy of them alive (kilobytes per socket).
-  //
-  // Nothing of the upgrade's HTTP exchange may outlive it: every byte an open socket keeps is marked again by each
-  // of the old generation's collections, and at 10,000 sockets their pauses set the relay's tail latency
-  // (docs/benchmarks.md). Two things kept the Fastify request, reply, a child logger and the raw request and
-  // response alive for the socket's life: @fastify/websocket's 'error' listener, which closes over request and
-  // reply, and the upgrade's response, which it assigns to the TCP socket although ws answers the handshake itself.
-  // SignalingConnection handles socket errors (ws closes the socket on any of them), so the library's listener goes;
-  // the response, handed over in preHandler because the WebSocket handler gets no reply, is detached.
+  // Not counted by the HTTP rate limit (each socket has its own per-message limit), and no security headers (ws
+  // writes the upgrade's answer itself). Nothing of the upgrade's HTTP exchange may outlive it, since every object an
+  // open socket keeps is marked again by each full collection ("Service tuning" in docs/benchmarks.md): the library's
+  // 'error' listener (it closes over request and reply; SignalingConnection handles errors) goes, and the upgrade's
+  // response, which the library assigns to the TCP socket, is detached.
   const upgradeResponses = new WeakMap<IncomingMessage, ServerResponse>();
   const keepUpgradeResponse = (request: { raw: IncomingMessage }, reply: { raw: ServerResponse }, done: () => void) => {
     upgradeResponses.set(request.raw, reply.raw);
