@@ -1,78 +1,63 @@
-import { EndReason, LeaveReason, Privilege } from '../../src/protocol/codes';
-import type { ErrorMessage, MediaState, PeerInfo, SessionJoined } from '../../src/protocol/messages';
+import { LeaveReason, Privilege } from '../../src/protocol/codes';
+import type { ErrorMessage, SessionJoined } from '../../src/protocol/messages';
 import { isBackgroundError } from '../shared/backgroundErrors';
-import { CAMERA_HELP, CameraError, cameraOf } from '../shared/camera';
-import { el } from '../shared/dom';
+import { CAMERA_HELP, CameraError } from '../shared/camera';
 import { PeerMesh } from '../shared/peerMesh';
+import { isOver, participant, participantsWithRole, type ParticipantState, type SessionState } from '../shared/sessionState';
+import { SessionStore } from '../shared/sessionStore';
 import { SignalingClient, socketUrl } from '../shared/signalingClient';
 import { AgentMedia } from './agentMedia';
+import { AgentVideo } from './agentVideo';
 import { CobrowsePanel } from './cobrowsePanel';
-import { DiagnosticsSampler, type PeerDiagnostics } from './diagnostics';
+import { DiagnosticsFeed } from './diagnosticsFeed';
 import { GuestPanel } from './guestPanel';
-import { InfoPanel, type DiagnosticsRow } from './infoPanel';
+import { InfoPanel } from './infoPanel';
+import { endedText, endedTitle, showOutcome, tellOpener } from './outcome';
+import { ParticipantsView } from './participantsView';
 import { RemoteControlTool } from './remoteControlTool';
 import { SettingsPanel } from './settingsPanel';
 import { receiveTicket } from './ticket';
-import { ParticipantTile } from '../shared/tiles';
-import { Toolbar, type ToolSwitch } from './toolbar';
+import { Toolbar } from './toolbar';
 
 /* The agent console, opened by the join page (or Salesforce) with a single-use ticket in the URL fragment. It runs
  * the agent's side of the session: the participants' video, the live view of the customer's page, Add Guest,
- * Remote Control, Video, Customer Info, Settings, END. */
+ * Remote Control, Video, Customer Info, Settings, END. What it knows about the session is the session state
+ * (shared/sessionState.ts); this file wires the socket and the state to the panels. */
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-
-const ENDED_TEXT: Record<string, string> = {
-  [EndReason.AgentEnded]: 'You ended the session.',
-  [EndReason.AgentHangup]: 'You hung up.',
-  [EndReason.VisitorHangup]: 'The customer hung up.',
-  [EndReason.VisitorLost]: 'The customer\u2019s connection was lost.',
-  [EndReason.AgentLost]: 'Your connection to the session was lost.',
-  [EndReason.CodeExpired]: 'The session expired before it started.',
-  [EndReason.VisitorDeclined]: 'The customer declined the invitation. The session did not start.',
-  [EndReason.TermsTimeout]: 'The customer did not answer the invitation in time. The session did not start.',
-  [EndReason.ServiceRestart]: 'The Tandem service restarted, which ended the session. Join the customer again if needed.',
-};
-
-const CAMERA_LOCKED = 'The session has started, so the camera can no longer be changed. Choose a camera before your next session.';
-const NO_VIDEO_PRIVILEGE = 'Your account does not include agent video, so your camera is not used.';
-
-interface Participant {
-  info: PeerInfo;
-  tile: ParticipantTile;
-  stream?: MediaStream;
-}
 
 class AgentConsole {
   private readonly client = new SignalingClient(socketUrl(window.location.origin));
   private readonly media = new AgentMedia();
-  private mesh: PeerMesh | undefined;
+  // The mesh follows the socket before the state does, as it always has: it connects to a peer first.
+  private readonly mesh = new PeerMesh(this.client, this.media.stream, {
+    onRemoteStream: (peerId, stream) => this.streamChanged(peerId, stream),
+    onPeerClosed: (peerId) => this.streamChanged(peerId, undefined),
+  });
+  private readonly store = new SessionStore(this.client);
   private readonly toolbar = new Toolbar();
   private readonly guestPanel = new GuestPanel(this.client);
-  private readonly infoPanel = new InfoPanel(this.client, () => this.diagnosticsSnapshot());
+  private readonly diagnostics = new DiagnosticsFeed(
+    this.mesh,
+    this.store,
+    (rows) => this.infoPanel.setDiagnostics(rows),
+    (peerId) => this.participants.nameOf(peerId),
+  );
+  private readonly infoPanel = new InfoPanel(this.client, () => this.diagnostics.snapshot());
   private readonly cobrowse = new CobrowsePanel(this.client);
-  private readonly settingsPanel = new SettingsPanel(
-    (deviceId) => this.chooseCamera(deviceId),
+  private readonly settingsPanel: SettingsPanel = new SettingsPanel(
+    (deviceId) => this.video.chooseCamera(deviceId),
     (on) => this.cobrowse.setReadAloud(on),
   );
+  private readonly video: AgentVideo = new AgentVideo(this.media, this.mesh, this.store, this.client, this.settingsPanel);
+  private readonly participants = new ParticipantsView({
+    togglePause: (peerId) => {
+      const guest = participant(this.store.state, peerId);
+      if (guest) this.client.send({ type: 'guest.pause', peerId, paused: !guest.media.paused });
+    },
+    eject: (peerId) => this.client.send({ type: 'guest.eject', peerId }),
+  });
   private remoteControl: RemoteControlTool | undefined;
-  private videoSwitch: ToolSwitch | undefined;
-  private readonly participants = new Map<string, Participant>();
-  private readonly selfTile = new ParticipantTile('self', 'self', 'You', { muted: true });
-  private readonly sampler = new DiagnosticsSampler();
-  private latest: DiagnosticsRow[] = [];
-  private diagnosticsTimer: ReturnType<typeof setInterval> | undefined;
-  private selfId: string | undefined;
-  private sessionId: string | undefined;
-  private code: string | undefined;
-  private privileges: string[] = [];
-  /** Our own video as the server rules it. */
-  private videoOn = false;
-  private cameraProblem: string | undefined;
-  /** A customer has been in the session: from now on, the end of the session closes the window. */
-  private started = false;
-  private remoteVideoSeen = false;
-  private over = false;
 
   async start(): Promise<void> {
     // With a session in view (a ticket in the URL, or the join page that opened us fetching one), the camera starts
@@ -84,38 +69,30 @@ class AgentConsole {
     if (!ticket) {
       await cameraOpened;
       this.media.stop();
-      this.showProblem(
-        'No session to join',
-        'This console was opened without a session. Join from Salesforce or from the agent join page.',
-      );
+      showOutcome('No session to join', 'This console was opened without a session. Join from Salesforce or from the agent join page.', undefined);
       return;
     }
-    const mesh = new PeerMesh(this.client, this.media.stream, {
-      onRemoteStream: (peerId, stream) => this.remoteStream(peerId, stream),
-      onPeerClosed: (peerId) => this.participants.get(peerId)?.tile.setStream(undefined),
-    });
-    this.mesh = mesh;
     // Agent video starts off: no frames leave this page until the agent turns Video on.
-    void mesh.setSendingVideo(false);
+    void this.mesh.setSendingVideo(false);
     this.wire();
     // Join now, while the camera may still be starting (a real webcam takes up to a second): what the session says
     // meanwhile is held until the camera is settled, because the connections are created with the camera's tracks.
     this.client.holdMessages();
     this.client.connect({ type: 'agent.join', ticket });
     const cameraError = await cameraOpened;
-    if (this.over) return this.media.stop(); // refused or disconnected while the camera was starting
+    if (isOver(this.store.state)) return this.media.stop(); // refused or disconnected while the camera was starting
 
     if (cameraError !== undefined) {
       const problem = cameraError instanceof CameraError ? cameraError.problem : 'unknown';
-      this.cameraProblem = CAMERA_HELP[problem];
+      this.video.cameraProblem = CAMERA_HELP[problem];
       this.setAlert(
         `${CAMERA_HELP[problem]} ${this.media.hasAudio ? 'The customer can still hear you.' : 'You can still see and hear the others.'}`,
       );
     }
-    this.selfTile.setStream(this.media.videoTrack ? this.media.stream : undefined);
-    $('self').append(this.selfTile.element);
+    this.video.selfTile.setStream(this.media.videoTrack ? this.media.stream : undefined);
+    $('self').append(this.video.selfTile.element);
     $('cobrowse').replaceWith(this.cobrowse.element);
-    this.renderSelf();
+    this.video.render();
     // Until the camera settled (a permission prompt may be open), the status kept saying so.
     this.setStatus('Joining the session…');
     this.client.releaseMessages();
@@ -124,293 +101,116 @@ class AgentConsole {
   // --- wiring ------------------------------------------------------------------------------------------------
 
   private wire(): void {
-    const c = this.client;
-    c.on('session.joined', (m) => this.joined(m));
-    c.on('session.info', (m) => {
+    const { client, store } = this;
+    store.on('session.joined', (m, state, prev) => this.joined(m, state, prev));
+    client.on('session.info', (m) => {
       this.infoPanel.setCode(m.code);
       this.infoPanel.setVisitor(m.visitor);
     });
-    c.on('peer.joined', (m) => {
-      this.upsert(m.link.peer);
-      if (m.link.peer.role === 'guest') this.guestPanel.guestJoined(this.participants.get(m.link.peer.id)?.tile.displayName ?? 'The guest');
+    store.on('peer.joined', (m, state) => {
+      const p = this.showParticipant(m.link.peer.id, state);
+      if (p?.role === 'guest') this.guestPanel.guestJoined(this.participants.nameOf(p.id) ?? 'The guest');
     });
-    c.on('pair.reset', (m) => this.upsert(m.link.peer));
-    c.on('peer.left', (m) => this.left(m.peerId, m.reason));
-    c.on('peer.away', (m) => this.away(m.peerId, true));
-    c.on('peer.back', (m) => this.away(m.peerId, false));
-    c.on('peer.media', (m) => this.peerMedia(m.peerId, m.media));
-    c.on('guest.invite', (m) => this.guestPanel.onInvite(m.url, m.expiresAt));
-    c.on('problem.reported', (m) => this.infoPanel.onReported(m.referenceId));
-    c.on('session.ended', (m) => this.ended(m.reason));
-    c.on('error', (m) => this.error(m));
-    c.onStateChange = (state) => {
-      if (this.over) return;
-      if (state === 'reconnecting') this.setStatus('Connection to the service lost. Reconnecting…');
-      if (state === 'closed') {
-        this.over = true;
+    store.on('pair.reset', (m, state) => this.showParticipant(m.link.peer.id, state));
+    store.on('peer.left', (m, state, prev) => {
+      const p = participant(prev, m.peerId);
+      if (p) this.left(p, m.reason, state);
+    });
+    store.on('peer.away', (m, state) => this.awayChanged(m.peerId, state));
+    store.on('peer.back', (m, state) => this.awayChanged(m.peerId, state));
+    store.on('peer.media', (m, state) => {
+      if (m.peerId === state.self?.id) return this.video.serverRuled();
+      const p = participant(state, m.peerId);
+      if (p) this.participants.show(p);
+    });
+    store.on('client.stream', (m, state, prev) => {
+      // The call has started: the camera choice is now fixed.
+      if (state.mediaSeen && !prev.mediaSeen) this.video.lockCamera();
+      if (m.present) this.setStatus(this.waitingText(state));
+    });
+    client.on('guest.invite', (m) => this.guestPanel.onInvite(m.url, m.expiresAt));
+    client.on('problem.reported', (m) => this.infoPanel.onReported(m.referenceId));
+    store.on('session.ended', (m, state) => this.ended(m.reason, state));
+    store.on('error', (m) => this.error(m));
+    store.on('client.connection', (m) => {
+      if (m.state === 'reconnecting') this.setStatus('Connection to the service lost. Reconnecting…');
+      if (m.state === 'closed') {
         this.stopEverything();
-        this.showProblem('Disconnected', 'The connection to the session was lost and could not be restored.');
+        showOutcome('Disconnected', 'The connection to the session was lost and could not be restored.', this.store.state.code);
       }
-    };
+    });
   }
 
-  private joined(m: SessionJoined): void {
-    this.selfId = m.self.id;
-    this.sessionId = m.sessionId;
-    this.code = m.code;
-    this.mesh?.setIceServers(m.iceServers);
+  private joined(m: SessionJoined, state: SessionState, prev: SessionState): void {
+    this.mesh.setIceServers(m.iceServers);
     $('session-label').textContent = `Session ${m.code}`;
     this.infoPanel.setCode(m.code);
     $<HTMLButtonElement>('end-button').disabled = false;
-    if (!m.resumed) this.setupTools(m.self.privileges);
+    if (!m.resumed) this.setupTools();
     this.remoteControl?.init(m.control);
     this.cobrowse.joined(m.maskSelectors, m.control);
-    this.videoOn = m.self.media.video && !m.self.media.paused;
-    this.applyVideo();
-    if (m.resumed) {
-      // Whoever left while we were disconnected is gone.
-      const present = new Set(m.peers.map((link) => link.peer.id));
-      for (const id of [...this.participants.keys()]) if (!present.has(id)) this.left(id, 'left');
-    }
-    for (const link of m.peers) this.upsert(link.peer);
-    this.mesh?.sync(m.peers, m.resumed);
-    this.setStatus(m.resumed ? 'Reconnected.' : this.waitingText());
-    this.diagnosticsTimer ??= setInterval(() => void this.sampleDiagnostics(), 2000);
+    this.video.apply();
+    // Whoever left while we were disconnected is gone.
+    for (const p of prev.participants) if (!participant(state, p.id)) this.left(p, LeaveReason.Hangup, state);
+    for (const p of state.participants) this.participants.show(p);
+    this.mesh.sync(m.peers, m.resumed);
+    this.setStatus(m.resumed ? 'Reconnected.' : this.waitingText(state));
+    this.diagnostics.start();
   }
 
-  private setupTools(privileges: string[]): void {
-    this.privileges = privileges;
+  private setupTools(): void {
+    const privileges = this.store.state.self?.privileges ?? [];
     const toolbar = this.toolbar;
     toolbar.addPanel('guests', 'Add Guest', 'addPerson', this.guestPanel.element, () => this.guestPanel.opened());
     if (privileges.includes(Privilege.RemoteControl)) this.remoteControl = new RemoteControlTool(toolbar, this.client);
-    if (privileges.includes(Privilege.AgentVideo)) {
-      this.videoSwitch = toolbar.addSwitch('video', 'Video', 'camera', () => this.toggleVideo());
-      if (!this.media.videoTrack) {
-        this.videoSwitch.button.disabled = true;
-        this.videoSwitch.button.title = this.cameraProblem ?? 'No camera is available.';
-      }
-    } else {
-      // Never sends video: let the camera go (its light goes off), keep the microphone.
-      this.media.dropVideo();
-      this.selfTile.setStream(undefined);
-      this.settingsPanel.lock(NO_VIDEO_PRIVILEGE);
-    }
+    this.video.setUpTools(toolbar);
     toolbar.addPanel('info', 'Customer Info', 'info', this.infoPanel.element);
-    toolbar.addPanel('settings', 'Settings', 'settings', this.settingsPanel.element, () => {
-      if (!this.remoteVideoSeen && this.privileges.includes(Privilege.AgentVideo)) void this.settingsPanel.refresh(cameraOf(this.media.stream));
-    });
-    void this.settingsPanel.refresh(cameraOf(this.media.stream));
-    if (!this.media.videoTrack && privileges.includes(Privilege.AgentVideo)) this.settingsPanel.lock(this.cameraProblem ?? 'No camera is available.');
+    toolbar.addPanel('settings', 'Settings', 'settings', this.settingsPanel.element, () => this.video.refreshCameras());
+    this.video.setUpSettings();
     $('toolbar').replaceChildren(toolbar.element, ...(this.remoteControl ? [this.remoteControl.status] : []), toolbar.panels);
     $('toolbar').hidden = false;
-    this.renderSelf();
+    this.video.render();
   }
 
   // --- participants ------------------------------------------------------------------------------------------
 
-  private upsert(info: PeerInfo): void {
-    let p = this.participants.get(info.id);
-    if (!p) {
-      const tile = new ParticipantTile(info.id, info.role, info.name, {
-        tag: info.role === 'guest' ? 'li' : 'div',
-        texts: { paused: 'Video paused' },
-      });
-      p = { info, tile };
-      this.participants.set(info.id, p);
-      if (info.role === 'visitor') {
-        $('remote').replaceChildren(tile.element);
-        this.started = true;
-      } else if (info.role === 'guest') {
-        this.addGuestControls(p);
-        $('guests').append(tile.element);
-        $('guests-empty').hidden = true;
-      } else {
-        $('others').append(tile.element);
-      }
-    }
-    p.info = info;
-    p.tile.setName(info.name);
-    p.tile.setMedia(info.media);
-    this.renderGuestControls(p);
-    if (!this.over) this.setStatus(this.waitingText());
+  /** Shows a participant as the state has them (nothing if they are not, or no longer, in the session). */
+  private showParticipant(peerId: string, state: SessionState): ParticipantState | undefined {
+    const p = participant(state, peerId);
+    if (!p) return undefined;
+    this.participants.show(p);
+    this.setStatus(this.waitingText(state));
+    return p;
   }
 
-  private addGuestControls(p: Participant): void {
-    const nameId = p.tile.nameText.id;
-    const pause = el('button', { type: 'button', class: 'small', 'data-action': 'pause', 'aria-describedby': nameId });
-    const eject = el('button', { type: 'button', class: 'small danger', 'data-action': 'eject', 'aria-describedby': nameId }, 'Eject');
-    const confirmBox = el('div', { class: 'confirm', hidden: true });
-    pause.addEventListener('click', () => {
-      pause.disabled = true;
-      this.client.send({ type: 'guest.pause', peerId: p.info.id, paused: !p.info.media.paused });
-    });
-    eject.addEventListener('click', () => {
-      const yes = el('button', { type: 'button', class: 'small danger', 'aria-describedby': nameId }, 'Yes, eject');
-      const no = el('button', { type: 'button', class: 'small', 'aria-describedby': nameId }, 'Cancel');
-      confirmBox.replaceChildren(
-        el('p', {}, `Remove ${p.tile.displayName} from the session? They won\u2019t be able to come back with the same link.`),
-        el('div', { class: 'row' }, yes, no),
-      );
-      confirmBox.hidden = false;
-      eject.hidden = true;
-      yes.addEventListener('click', () => {
-        yes.disabled = true;
-        no.disabled = true;
-        this.client.send({ type: 'guest.eject', peerId: p.info.id });
-      });
-      no.addEventListener('click', () => {
-        confirmBox.hidden = true;
-        eject.hidden = false;
-        eject.focus();
-      });
-      no.focus();
-    });
-    p.tile.controls.append(pause, eject, confirmBox);
+  private streamChanged(peerId: string, stream: MediaStream | undefined): void {
+    if (this.participants.setStream(peerId, stream)) this.store.dispatch({ type: 'client.stream', peerId, present: !!stream });
   }
 
-  private renderGuestControls(p: Participant): void {
-    const pause = p.tile.controls.querySelector<HTMLButtonElement>('[data-action="pause"]');
-    if (!pause) return;
-    pause.disabled = false;
-    pause.textContent = p.info.media.paused ? 'Resume video' : 'Pause video';
-  }
-
-  private remoteStream(peerId: string, stream: MediaStream): void {
-    const p = this.participants.get(peerId);
-    if (!p) return;
-    p.stream = stream;
-    p.tile.setStream(stream);
-    if (!this.remoteVideoSeen) {
-      this.remoteVideoSeen = true;
-      // The session has started: the camera choice is now fixed.
-      this.settingsPanel.lock(this.privileges.includes(Privilege.AgentVideo) ? CAMERA_LOCKED : NO_VIDEO_PRIVILEGE);
-    }
-    if (!this.over) this.setStatus(this.waitingText());
-  }
-
-  private left(peerId: string, reason: string): void {
-    const p = this.participants.get(peerId);
-    if (!p) return;
-    this.participants.delete(peerId);
-    p.tile.destroy();
-    if (p.info.role === 'visitor') {
-      $('remote').replaceChildren(el('p', { class: 'placeholder' }, 'The customer has left.'));
-      this.cobrowse.reset('The customer has left: their page is no longer shared.');
-    }
-    if (p.info.role === 'guest') {
-      $('guests-empty').hidden = [...this.participants.values()].some((q) => q.info.role === 'guest');
-      const name = p.tile.displayName;
+  private left(p: ParticipantState, reason: string, state: SessionState): void {
+    const name = this.participants.nameOf(p.id) ?? '';
+    this.participants.remove(p, state);
+    if (p.role === 'visitor') this.cobrowse.reset('The customer has left: their page is no longer shared.');
+    if (p.role === 'guest') {
       this.setStatus(reason === LeaveReason.Ejected ? `You removed ${name} from the session.` : `${name} left the session.`);
       if (reason === LeaveReason.Ejected) this.guestPanel.linkRevoked();
     }
   }
 
-  private away(peerId: string, away: boolean): void {
-    const p = this.participants.get(peerId);
+  private awayChanged(peerId: string, state: SessionState): void {
+    const p = participant(state, peerId);
     if (!p) return;
-    p.tile.setAway(away);
-    if (p.info.role === 'visitor') {
-      this.setStatus(away ? 'The customer\u2019s connection dropped. Waiting for them to come back…' : 'The customer is back.');
+    this.participants.show(p);
+    if (p.role === 'visitor') {
+      this.setStatus(p.away ? 'The customer\u2019s connection dropped. Waiting for them to come back…' : 'The customer is back.');
     }
   }
 
-  private peerMedia(peerId: string, media: MediaState): void {
-    if (peerId === this.selfId) {
-      this.videoOn = media.video && !media.paused;
-      this.videoSwitch?.setBusy(false);
-      this.applyVideo();
-      return;
-    }
-    const p = this.participants.get(peerId);
-    if (!p) return;
-    p.info = { ...p.info, media };
-    p.tile.setMedia(media);
-    this.renderGuestControls(p);
-  }
-
-  private waitingText(): string {
-    const visitor = [...this.participants.values()].find((p) => p.info.role === 'visitor');
+  private waitingText(state: SessionState): string {
+    const visitor = participantsWithRole(state, 'visitor')[0];
     if (!visitor) return 'Waiting for the customer to accept the invitation…';
     if (!visitor.stream) return 'The customer is here. Connecting video…';
     return 'Connected.';
-  }
-
-  // --- our own video -----------------------------------------------------------------------------------------
-
-  private toggleVideo(): void {
-    if (!this.videoSwitch) return;
-    if (this.videoOn) {
-      // Stop the frames at once, then tell the others.
-      this.videoOn = false;
-      this.applyVideo();
-      this.client.send({ type: 'media.set', video: false });
-    } else {
-      this.videoSwitch.setBusy(true);
-      this.client.send({ type: 'media.set', video: true });
-    }
-  }
-
-  private applyVideo(): void {
-    void this.mesh?.setSendingVideo(this.videoOn);
-    this.videoSwitch?.setOn(this.videoOn);
-    this.renderSelf();
-  }
-
-  private renderSelf(): void {
-    if (!this.media.videoTrack) {
-      this.selfTile.setMedia({ video: false, paused: false });
-      this.selfTile.setNote(this.privileges.includes(Privilege.AgentVideo) || !this.selfId ? 'Camera not available' : 'Video not included in your account');
-      return;
-    }
-    this.selfTile.setMedia({ video: true, paused: false });
-    this.selfTile.setNote(this.videoOn ? 'Shared with everyone' : 'Preview: only you see this');
-  }
-
-  private async chooseCamera(deviceId: string): Promise<void> {
-    try {
-      await this.media.switchCamera(deviceId, this.mesh, this.videoOn);
-    } catch (err) {
-      throw new Error(CAMERA_HELP[err instanceof CameraError ? err.problem : 'unknown']);
-    }
-    this.selfTile.setStream(undefined);
-    this.selfTile.setStream(this.media.stream);
-    this.renderSelf();
-  }
-
-  // --- diagnostics -------------------------------------------------------------------------------------------
-
-  private async sampleDiagnostics(): Promise<void> {
-    const mesh = this.mesh;
-    if (!mesh || this.over) return;
-    const stats = await this.sampler.sample(mesh.peerIds().map((peerId) => ({ peerId, pc: mesh.connectionTo(peerId) })));
-    const rows: DiagnosticsRow[] = [];
-    for (const s of stats) {
-      const p = this.participants.get(s.peerId);
-      if (p) rows.push({ name: p.tile.displayName, role: roleLabel(p.info.role), stats: s });
-    }
-    this.latest = rows;
-    this.infoPanel.setDiagnostics(rows);
-  }
-
-  private diagnosticsSnapshot(): Record<string, number | string | null> {
-    const out: Record<string, number | string | null> = {
-      sessionCode: this.code ?? null,
-      participants: this.participants.size + 1,
-      agentVideo: this.videoOn ? 'on' : 'off',
-      agentBrowser: navigator.userAgent.slice(0, 200),
-    };
-    const round = (v: number | null, digits = 0) => (v === null ? null : Number(v.toFixed(digits)));
-    this.latest.slice(0, 6).forEach((row, i) => {
-      const s: PeerDiagnostics = row.stats;
-      const key = `peer${i + 1}`;
-      out[`${key}.role`] = row.role;
-      out[`${key}.rttMs`] = round(s.rttMs);
-      out[`${key}.videoInKbps`] = round(s.inboundKbps);
-      out[`${key}.videoOutKbps`] = round(s.outboundKbps);
-      out[`${key}.packetLossPercent`] = round(s.packetLossPercent, 2);
-      out[`${key}.resolutionIn`] = s.width && s.height ? `${s.width}x${s.height}` : null;
-    });
-    return out;
   }
 
   // --- errors and the end ------------------------------------------------------------------------------------
@@ -433,72 +233,44 @@ class AgentConsole {
       case 'cobrowse.snapshot.request':
         return; // the customer is not in yet: their page arrives when they join
       case 'media.set':
-        this.videoSwitch?.setBusy(false);
+        this.video.refused();
         return this.setAlert(`Your video could not be turned on. ${m.message}`);
       case 'guest.pause':
       case 'guest.eject':
-        for (const p of this.participants.values()) this.renderGuestControls(p);
+        this.participants.renderGuestControls(this.store.state);
         return this.setAlert(m.message);
       case 'agent.join':
       case 'session.resume':
-        this.over = true;
+        // The state is over (refused): nothing more is announced, not even this socket closing.
         this.client.close();
         this.stopEverything();
-        return this.showProblem('Could not join the session', m.message);
+        return showOutcome('Could not join the session', m.message, this.store.state.code);
       default:
         return this.setAlert(m.message);
     }
   }
 
-  private ended(reason: string): void {
-    if (this.over) return;
-    this.over = true;
-    const text = ENDED_TEXT[reason] ?? 'The session has ended.';
+  private ended(reason: string, state: SessionState): void {
     this.stopEverything();
-    this.tellOpener(reason);
-    if (this.started) {
-      // Started sessions close their console window; if the browser keeps it open (it was not opened by a script),
-      // say what happened.
-      window.close();
-    }
-    const title =
-      reason === EndReason.VisitorDeclined ? 'The customer declined' : reason === EndReason.TermsTimeout ? 'No answer from the customer' : 'Session ended';
-    this.showProblem(title, text, true);
-  }
-
-  /** The join page that opened this window shows why a 1-click session did not start. */
-  private tellOpener(reason: string): void {
-    try {
-      const opener = window.opener as Window | null;
-      opener?.postMessage({ source: 'tandem-console', sessionId: this.sessionId, reason, started: this.started }, window.location.origin);
-    } catch {
-      /* the opener went elsewhere: nothing to tell */
-    }
+    tellOpener(state.sessionId, reason, state.visitorSeen);
+    // Started sessions close their console window; if the browser keeps it open (it was not opened by a script),
+    // say what happened.
+    if (state.visitorSeen) window.close();
+    showOutcome(endedTitle(reason), endedText(reason), state.code, true);
   }
 
   private stopEverything(): void {
-    clearInterval(this.diagnosticsTimer);
-    this.mesh?.destroy();
+    this.diagnostics.stop();
+    this.mesh.destroy();
     this.media.stop();
-    for (const p of this.participants.values()) p.tile.setStream(undefined);
-    this.selfTile.setStream(undefined);
+    this.participants.stopMedia();
+    this.video.stop();
     this.toolbar.disableAll();
     this.remoteControl?.disable();
     this.cobrowse.stop();
     this.guestPanel.disable();
     this.infoPanel.disable();
     $<HTMLButtonElement>('end-button').disabled = true;
-  }
-
-  private showProblem(title: string, text: string, calm = false): void {
-    $('stage').hidden = true;
-    $('toolbar').hidden = true;
-    $('status').hidden = true;
-    $('alert').hidden = true;
-    const box = $('outcome');
-    box.replaceChildren(el('h2', {}, title), el('p', { role: calm ? 'status' : 'alert' }, text));
-    box.hidden = false;
-    $('session-label').textContent = this.code ? `Session ${this.code}` : '';
   }
 
   private setStatus(text: string): void {
@@ -515,10 +287,6 @@ class AgentConsole {
     this.setStatus('Ending the session…');
     this.client.send({ type: 'session.end' });
   }
-}
-
-function roleLabel(role: PeerInfo['role']): string {
-  return role === 'visitor' ? 'customer' : role;
 }
 
 const agentConsole = new AgentConsole();

@@ -1,0 +1,124 @@
+import { Privilege } from '../../src/protocol/codes';
+import { CAMERA_HELP, CameraError, cameraOf } from '../shared/camera';
+import type { PeerMesh } from '../shared/peerMesh';
+import { isSendingVideo } from '../shared/sessionState';
+import type { SessionStore } from '../shared/sessionStore';
+import type { SignalingClient } from '../shared/signalingClient';
+import { ParticipantTile } from '../shared/tiles';
+import type { AgentMedia } from './agentMedia';
+import type { SettingsPanel } from './settingsPanel';
+import type { Toolbar, ToolSwitch } from './toolbar';
+
+/* The agent's own video: the self tile (a preview only the agent sees until Video is on), the Video switch (only
+ * with the agent-video privilege), and the camera choice in Settings until the call has started. Whether our video
+ * goes out is the session state's (isSendingVideo); turning it off applies at once, turning it on waits for the
+ * server. */
+
+const CAMERA_LOCKED = 'The session has started, so the camera can no longer be changed. Choose a camera before your next session.';
+const NO_VIDEO_PRIVILEGE = 'Your account does not include agent video, so your camera is not used.';
+
+export class AgentVideo {
+  readonly selfTile = new ParticipantTile('self', 'self', 'You', { muted: true });
+  /** Why the camera could not be opened, for the switch's and the settings' explanation. */
+  cameraProblem: string | undefined;
+  private videoSwitch: ToolSwitch | undefined;
+
+  constructor(
+    private readonly media: AgentMedia,
+    private readonly mesh: PeerMesh,
+    private readonly store: SessionStore,
+    private readonly client: SignalingClient,
+    private readonly settings: SettingsPanel,
+  ) {}
+
+  private get mayUseVideo(): boolean {
+    return !!this.store.state.self?.privileges.includes(Privilege.AgentVideo);
+  }
+
+  /** The Video switch and the camera settings, once we know the agent's privileges. */
+  setUpTools(toolbar: Toolbar): void {
+    if (this.mayUseVideo) {
+      this.videoSwitch = toolbar.addSwitch('video', 'Video', 'camera', () => this.toggle());
+      if (!this.media.videoTrack) {
+        this.videoSwitch.button.disabled = true;
+        this.videoSwitch.button.title = this.cameraProblem ?? 'No camera is available.';
+      }
+    } else {
+      // Never sends video: let the camera go (its light goes off), keep the microphone.
+      this.media.dropVideo();
+      this.selfTile.setStream(undefined);
+      this.settings.lock(NO_VIDEO_PRIVILEGE);
+    }
+  }
+
+  /** Settings opened: the camera list is fresh unless the choice is already fixed. */
+  refreshCameras(): void {
+    if (!this.store.state.mediaSeen && this.mayUseVideo) void this.settings.refresh(cameraOf(this.media.stream));
+  }
+
+  setUpSettings(): void {
+    void this.settings.refresh(cameraOf(this.media.stream));
+    if (!this.media.videoTrack && this.mayUseVideo) this.settings.lock(this.cameraProblem ?? 'No camera is available.');
+  }
+
+  /** The call has started (media from someone else arrived): the camera choice is now fixed. */
+  lockCamera(): void {
+    this.settings.lock(this.mayUseVideo ? CAMERA_LOCKED : NO_VIDEO_PRIVILEGE);
+  }
+
+  /** The server ruled on our video (joined, or our peer.media). */
+  serverRuled(): void {
+    this.videoSwitch?.setBusy(false);
+    this.apply();
+  }
+
+  /** The server refused to turn it on. */
+  refused(): void {
+    this.videoSwitch?.setBusy(false);
+  }
+
+  apply(): void {
+    const sending = isSendingVideo(this.store.state);
+    void this.mesh.setSendingVideo(sending);
+    this.videoSwitch?.setOn(sending);
+    this.render();
+  }
+
+  render(): void {
+    if (!this.media.videoTrack) {
+      this.selfTile.setMedia({ video: false, paused: false });
+      this.selfTile.setNote(this.mayUseVideo || !this.store.state.self ? 'Camera not available' : 'Video not included in your account');
+      return;
+    }
+    this.selfTile.setMedia({ video: true, paused: false });
+    this.selfTile.setNote(isSendingVideo(this.store.state) ? 'Shared with everyone' : 'Preview: only you see this');
+  }
+
+  async chooseCamera(deviceId: string): Promise<void> {
+    try {
+      await this.media.switchCamera(deviceId, this.mesh, isSendingVideo(this.store.state));
+    } catch (err) {
+      throw new Error(CAMERA_HELP[err instanceof CameraError ? err.problem : 'unknown']);
+    }
+    this.selfTile.setStream(undefined);
+    this.selfTile.setStream(this.media.stream);
+    this.render();
+  }
+
+  stop(): void {
+    this.selfTile.setStream(undefined);
+  }
+
+  private toggle(): void {
+    if (!this.videoSwitch) return;
+    if (isSendingVideo(this.store.state)) {
+      // Stop the frames at once, then tell the others.
+      this.store.dispatch({ type: 'client.video', video: false });
+      this.apply();
+      this.client.send({ type: 'media.set', video: false });
+    } else {
+      this.videoSwitch.setBusy(true);
+      this.client.send({ type: 'media.set', video: true });
+    }
+  }
+}
