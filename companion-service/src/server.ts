@@ -3,7 +3,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { Config } from './config/schema';
 import { ErrorCode } from './protocol/codes';
-import { errorText } from './signaling/errorText';
+import { errorText } from './protocol/errorText';
 import { AgentAdmission } from './auth/agentAdmission';
 import { ConsoleTicketBook } from './auth/consoleTickets';
 import { authPlugin } from './auth/plugin';

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/schema';
 import { ErrorCode } from '../protocol/codes';
 import type { ErrorBody } from '../protocol/http';
-import { errorText } from '../signaling/errorText';
+import { errorText } from '../protocol/errorText';
 import { verifyAgentToken, type AgentClaims } from './agentToken';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {

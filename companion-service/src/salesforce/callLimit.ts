@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { normalizeIP } from '@fastify/rate-limit';
 import { ErrorCode } from '../protocol/codes';
 import { API_KEY_HEADER } from '../protocol/salesforce';
-import { errorText } from '../signaling/errorText';
+import { errorText } from '../protocol/errorText';
 import type { SalesforceConfig } from './configSchema';
 import { sha256Hex, type OrgRegistry } from './orgRegistry';
 

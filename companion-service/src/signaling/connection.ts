@@ -8,7 +8,7 @@ import type { ClientMessage, ServerMessage } from '../protocol/messages';
 import { readCanonicalSignal } from '../protocol/canonicalSignal';
 import { parseClientMessage } from '../protocol/validate';
 import type { SessionService } from '../sessions/sessionService';
-import { errorText } from './errorText';
+import { errorText } from '../protocol/errorText';
 import type { Answer, ConnectionContext, MessageRouter } from './router';
 import { TokenBucket } from './tokenBucket';
 
@@ -208,7 +208,7 @@ export class SignalingConnection implements ConnectionContext {
       })
       .catch((err: unknown) => {
         this.deps.log.error({ err, connection: this.id, type: message.type }, 'message handler failed');
-        this.sendError(ErrorCode.Internal, 'Something went wrong on the server.', message.type, undefined, id);
+        this.sendError(ErrorCode.Internal, errorText(ErrorCode.Internal), message.type, undefined, id);
       })
       .finally(() => {
         this.replyTo = undefined;
