@@ -1,16 +1,33 @@
+/** What `eventually` waits between two probes: a number of milliseconds, or a function whose promise resolves when
+ * the probed value may have changed (say, when a socket received something); either way never past the deadline. */
+export type Pause = number | (() => Promise<void>);
+
 /** Polls until the probe's value passes the check, and returns that value; fails after `timeoutMs` with the last
- * value seen, described by `what`. */
-export async function eventually<T>(probe: () => Promise<T>, check: (value: T) => boolean, what: string, timeoutMs = 10_000, pollMs = 200): Promise<T> {
+ * value seen, described by `what`. The one polling loop of the tests: every other wait builds on it. */
+export async function eventually<T>(probe: () => T | Promise<T>, check: (value: T) => boolean, what: string, timeoutMs = 10_000, pollMs: Pause = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (check(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, pollMs));
+    const left = deadline - Date.now();
+    if (left <= 0) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
+    await pause(pollMs, left);
   }
 }
 
 /** `eventually` with another default timeout (and polling interval), for a file whose steps are all slower. */
-export function eventuallyWithin(defaultTimeoutMs: number, pollMs = 200): typeof eventually {
-  return (probe, check, what, timeoutMs = defaultTimeoutMs) => eventually(probe, check, what, timeoutMs, pollMs);
+export function eventuallyWithin(defaultTimeoutMs: number, pollMs: Pause = 200): typeof eventually {
+  return (probe, check, what, timeoutMs = defaultTimeoutMs, pausing = pollMs) => eventually(probe, check, what, timeoutMs, pausing);
+}
+
+function pause(pollMs: Pause, leftMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, typeof pollMs === 'number' ? Math.min(pollMs, leftMs) : leftMs);
+    if (typeof pollMs === 'function') {
+      void pollMs().then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    }
+  });
 }

@@ -26,8 +26,8 @@ import {
   OTHER_ORG_ID,
   PORTAL_SITE,
   sha256,
-  waitFor,
 } from '../helpers/salesforceFixtures';
+import { eventuallyWithin } from '../helpers/eventually';
 
 /* Session records reach Salesforce through the outbox: written to SQLite first, upserted by external id with
  * jsforce against a local double of the REST API, retried with backoff through outages and revoked sessions,
@@ -35,6 +35,8 @@ import {
  * without holding up the org's other records; the org's admin lists and requeues parked records. */
 
 jest.setTimeout(30_000);
+/** The outbox works in-process on short timers: look often. */
+const eventually = eventuallyWithin(5000, 50);
 
 const INTEGRATION: DoubleUser = { id: '0055g00000IntegrAA', name: 'Tandem Integration', username: 'integration@acme.test', permissions: [] };
 const TERMS = 'Outbox test terms.';
@@ -95,7 +97,7 @@ describe('session records in Salesforce', () => {
     const server = await serve();
     const contactId = newContactId();
     const sessionId = await keySessionEndedByAgent(server, contactId);
-    await waitFor(() => double.records.size, (n) => n === 1, 5000, 'the record in Salesforce');
+    await eventually(() => double.records.size, (n) => n === 1, 'the record in Salesforce', 5000);
     const record = double.records.get(`Tandem_Session__c/${sessionId}`);
     expect(record?.fields).toMatchObject({
       External_Id__c: sessionId,
@@ -132,7 +134,7 @@ describe('session records in Salesforce', () => {
     await tab.next('session.joined');
     tab.send({ type: 'session.leave' });
     await agentConsole.next('session.ended');
-    await waitFor(() => double.records.size, (n) => n === 1, 5000, 'the record in Salesforce');
+    await eventually(() => double.records.size, (n) => n === 1, 'the record in Salesforce', 5000);
     const fields = double.records.get(`Tandem_Session__c/${invited.body.sessionId as string}`)?.fields;
     const acceptance = await server.store.getTermsAcceptance(invited.body.sessionId as string);
     expect(fields).toMatchObject({
@@ -160,14 +162,14 @@ describe('outbox through Salesforce outages', () => {
     const server = await serve();
     double.unavailable = true;
     const sessionId = await keySessionEndedByAgent(server, newContactId());
-    const failed = await waitFor(() => outboxOf(server), (e) => (e[0]?.attempts ?? 0) >= 2, 8000, 'two failed attempts');
+    const failed = await eventually(() => outboxOf(server), (e) => (e[0]?.attempts ?? 0) >= 2, 'two failed attempts', 8000);
     expect(failed[0]).toMatchObject({ externalId: sessionId, deliveredAt: null });
     expect(failed[0]?.lastError).toMatch(/SERVER_UNAVAILABLE|503|unavailable/i);
     // Backoff: attempts are spread out, not hammered.
     const tokenCalls = double.requests.filter((r) => r.path === '/services/oauth2/token').length;
     expect(tokenCalls).toBeLessThanOrEqual(5);
     double.unavailable = false;
-    await waitFor(() => outboxOf(server), (e) => e[0]?.deliveredAt !== null, 8000, 'delivery after the outage');
+    await eventually(() => outboxOf(server), (e) => e[0]?.deliveredAt !== null, 'delivery after the outage', 8000);
     expect(double.records.size).toBe(1);
     expect(double.upserts.filter((u) => u.value === sessionId)).toHaveLength(1);
   });
@@ -179,14 +181,14 @@ describe('outbox through Salesforce outages', () => {
     await double.goDown(); // connection refused
     const first = await serve(file);
     const sessionId = await keySessionEndedByAgent(first, newContactId());
-    await waitFor(() => outboxOf(first), (e) => (e[0]?.attempts ?? 0) >= 1, 8000, 'a failed attempt');
+    await eventually(() => outboxOf(first), (e) => (e[0]?.attempts ?? 0) >= 1, 'a failed attempt', 8000);
     expect((await outboxOf(first))[0]?.lastError).toMatch(/ECONNREFUSED|connect/i);
     await first.stop();
     servers.splice(servers.indexOf(first), 1);
 
     await double.comeBack();
     const second = await serve(file);
-    await waitFor(() => outboxOf(second), (e) => e[0]?.deliveredAt !== null, 8000, 'delivery after the restart');
+    await eventually(() => outboxOf(second), (e) => e[0]?.deliveredAt !== null, 'delivery after the restart', 8000);
     expect(double.upserts.map((u) => u.value)).toEqual([sessionId]);
     // Nothing more is sent later: delivered records stay delivered.
     await new Promise((r) => setTimeout(r, 1500));
@@ -197,17 +199,17 @@ describe('outbox through Salesforce outages', () => {
   it('signs in again when the session is revoked, keeps the record while re-authentication fails, then delivers', async () => {
     const server = await serve();
     await keySessionEndedByAgent(server, newContactId());
-    await waitFor(() => double.records.size, (n) => n === 1, 5000, 'the first record');
+    await eventually(() => double.records.size, (n) => n === 1, 'the first record', 5000);
 
     // Salesforce revokes the integration's session and its authorization.
     double.revokeAllSessions();
     double.refuseGrants = true;
     const sessionId = await keySessionEndedByAgent(server, newContactId());
-    const failed = await waitFor(
+    const failed = await eventually(
       () => outboxOf(server),
       (e) => (e.find((x) => x.externalId === sessionId)?.attempts ?? 0) >= 1,
-      8000,
       'a failed attempt',
+      8000,
     );
     expect(failed.find((x) => x.externalId === sessionId)?.lastError).toMatch(/refresh|invalid_grant|expired/i);
     expect(double.records.has(`Tandem_Session__c/${sessionId}`)).toBe(false);
@@ -216,7 +218,7 @@ describe('outbox through Salesforce outages', () => {
 
     // The admin re-authorizes the connected app: the next attempt signs in afresh and delivers.
     double.refuseGrants = false;
-    await waitFor(() => double.records.size, (n) => n === 2, 8000, 'delivery after re-authentication');
+    await eventually(() => double.records.size, (n) => n === 2, 'delivery after re-authentication', 8000);
     expect(double.upserts.filter((u) => u.value === sessionId)).toHaveLength(1);
   });
 
@@ -237,7 +239,7 @@ describe('outbox through Salesforce outages', () => {
       }),
     );
     const sessionId = await keySessionEndedByAgent(server, newContactId());
-    await waitFor(() => double.records.size, (n) => n === 1, 5000, 'the record in Salesforce');
+    await eventually(() => double.records.size, (n) => n === 1, 'the record in Salesforce', 5000);
     expect(double.records.has(`Tandem_Session__c/${sessionId}`)).toBe(true);
     const grant = double.requests.find((r) => r.path === '/services/oauth2/token');
     expect(new URLSearchParams(grant?.body).get('grant_type')).toBe('urn:ietf:params:oauth:grant-type:jwt-bearer');
@@ -280,7 +282,7 @@ describe('a record Salesforce refuses for itself', () => {
     await queue(server, [{ id: bad, fields: sessionFields(bad, BLOCKED) }, ...good.map((id) => ({ id, fields: sessionFields(id) }))]);
 
     // First pass: the bad record first, refused; the good ones right after it, written without waiting.
-    await waitFor(() => double.records.size, (n) => n === 3, 5000, 'the three good records');
+    await eventually(() => double.records.size, (n) => n === 3, 'the three good records', 5000);
     expect(double.upserts.slice(0, 4).map((u) => u.value)).toEqual([bad, ...good]);
     for (const id of good) {
       expect(entryOf(await outboxOf(server), id)).toMatchObject({ status: 'delivered', attempts: 0, lastError: null });
@@ -293,11 +295,11 @@ describe('a record Salesforce refuses for itself', () => {
     // The org is not held back: a record queued while the bad one waits for its retry goes out at once.
     const later = `later-${randomUUID()}`;
     await queue(server, [{ id: later, fields: sessionFields(later) }]);
-    await waitFor(() => double.records.has(`Tandem_Session__c/${later}`), Boolean, 3000, 'the record queued later');
+    await eventually(() => double.records.has(`Tandem_Session__c/${later}`), Boolean, 'the record queued later', 3000);
     expect(entryOf(await outboxOf(server), later)).toMatchObject({ status: 'delivered', attempts: 0 });
 
     // Three attempts (the default), then parked with its reason.
-    const parked = await waitFor(() => outboxOf(server), (e) => entryOf(e, bad)?.status === 'parked', 10_000, 'the bad record parked');
+    const parked = await eventually(() => outboxOf(server), (e) => entryOf(e, bad)?.status === 'parked', 'the bad record parked', 10_000);
     expect(entryOf(parked, bad)).toMatchObject({ attempts: 3, recordFailures: 3, deliveredAt: null, parkedAt: expect.any(Number) });
     expect(entryOf(parked, bad)?.lastError).toMatch(/^FIELD_CUSTOM_VALIDATION_EXCEPTION/);
     expect(upsertsOf(bad)).toHaveLength(3);
@@ -314,7 +316,7 @@ describe('a record Salesforce refuses for itself', () => {
     const deleted = newContactId();
     double.deletedContacts.add(deleted);
     const sessionId = await keySessionEndedByAgent(server, deleted);
-    await waitFor(() => double.records.size, (n) => n === 1, 5000, 'the record in Salesforce');
+    await eventually(() => double.records.size, (n) => n === 1, 'the record in Salesforce', 5000);
     const fields = double.records.get(`Tandem_Session__c/${sessionId}`)?.fields;
     expect(fields).toMatchObject({ External_Id__c: sessionId, Agent__c: AGENT.userId, Outcome__c: 'agent_ended', Guest_Count__c: 0 });
     expect(fields?.Session_Code__c).toMatch(/^\d{6}$/);
@@ -331,7 +333,7 @@ describe('a record Salesforce refuses for itself', () => {
     double.deletedContacts.add(deleted);
     const id = `deleted-${randomUUID()}`;
     await queue(server, [{ id, fields: sessionFields(id, 'agent_ended', deleted) }]);
-    await waitFor(() => double.records.has(`Tandem_Session__c/${id}`), Boolean, 5000, 'the record in Salesforce');
+    await eventually(() => double.records.has(`Tandem_Session__c/${id}`), Boolean, 'the record in Salesforce', 5000);
     expect(double.records.get(`Tandem_Session__c/${id}`)?.fields).toMatchObject({ Agent__c: AGENT.userId, Outcome__c: 'agent_ended' });
     expect(double.records.get(`Tandem_Session__c/${id}`)?.fields).not.toHaveProperty('Contact__c');
   });
@@ -351,7 +353,7 @@ describe('a record Salesforce refuses for itself', () => {
     const contactId = newContactId();
     const sessionId = `logged-${randomUUID()}`;
     await outbox.enqueue(ORG_ID, SESSION_SOBJECT, sessionId, sessionFields(sessionId, BLOCKED, contactId));
-    await waitFor(() => store.listSalesforceOutbox(), (e) => e[0]?.status === 'parked', 5000, 'the record parked');
+    await eventually(() => store.listSalesforceOutbox(), (e) => e[0]?.status === 'parked', 'the record parked', 5000);
     await outbox.stop();
     await store.close();
     const parkedLine = lines.find((l) => l.level === 'warn' && /parked/.test(l.msg));
@@ -367,7 +369,7 @@ describe('outbox when the org is the problem', () => {
     double.unavailable = true;
     const ids = [1, 2, 3].map((n) => `outage-${n}-${randomUUID()}`);
     await queue(server, ids.map((id) => ({ id, fields: sessionFields(id) })));
-    const first = await waitFor(() => outboxOf(server), (e) => e.every((x) => x.attempts >= 1), 5000, 'a first failed pass');
+    const first = await eventually(() => outboxOf(server), (e) => e.every((x) => x.attempts >= 1), 'a first failed pass', 5000);
     // One call found Salesforce down; the org's other records waited without being sent.
     expect(double.requests.filter((r) => r.path === '/services/oauth2/token')).toHaveLength(1);
     expect(double.upserts).toHaveLength(0);
@@ -376,10 +378,10 @@ describe('outbox when the org is the problem', () => {
       expect(e.lastError).toMatch(/503/);
     }
     // More failed attempts than recordAttempts: an outage is not the record's fault, nothing is parked.
-    const later = await waitFor(() => outboxOf(server), (e) => e.every((x) => x.attempts >= 3), 10_000, 'three failed passes');
+    const later = await eventually(() => outboxOf(server), (e) => e.every((x) => x.attempts >= 3), 'three failed passes', 10_000);
     expect(later.every((e) => e.status === 'pending' && e.recordFailures === 0 && e.parkedAt === null)).toBe(true);
     double.unavailable = false;
-    await waitFor(() => double.records.size, (n) => n === 3, 8000, 'delivery after the outage');
+    await eventually(() => double.records.size, (n) => n === 3, 'delivery after the outage', 8000);
     expect((await outboxOf(server)).every((e) => e.status === 'delivered')).toBe(true);
   });
 });
@@ -402,11 +404,11 @@ describe('parked records for the org\'s admin', () => {
     const bad = `bad-${randomUUID()}`;
     const good = `good-${randomUUID()}`;
     await queue(server, [{ id: bad, fields: sessionFields(bad, BLOCKED) }, { id: good, fields: sessionFields(good) }]);
-    const entries = await waitFor(
+    const entries = await eventually(
       () => outboxOf(server),
       (e) => entryOf(e, bad)?.status === 'parked' && entryOf(e, good)?.status === 'delivered',
-      5000,
       'one record parked, one delivered',
+      5000,
     );
     return { server, bad, good, badId: entryOf(entries, bad)!.id, goodId: entryOf(entries, good)!.id };
   }
@@ -443,9 +445,9 @@ describe('parked records for the org\'s admin', () => {
     const retried = await asAdmin(server, 'POST', `/api/salesforce/outbox/${badId}/retry`, { orgId: ORG_ID });
     expect(retried.status).toBe(200);
     expect(retried.body.record).toMatchObject({ id: badId, status: 'pending', recordFailures: 0, parkedAt: null, nextAttemptAt: expect.any(Number) });
-    await waitFor(() => double.records.has(`Tandem_Session__c/${bad}`), Boolean, 5000, 'the requeued record in Salesforce');
+    await eventually(() => double.records.has(`Tandem_Session__c/${bad}`), Boolean, 'the requeued record in Salesforce', 5000);
     expect(double.records.get(`Tandem_Session__c/${bad}`)?.fields).toMatchObject({ Outcome__c: BLOCKED });
-    const after = await waitFor(() => outboxOf(server), (e) => entryOf(e, bad)?.status === 'delivered', 3000, 'the record delivered');
+    const after = await eventually(() => outboxOf(server), (e) => entryOf(e, bad)?.status === 'delivered', 'the record delivered', 3000);
     expect(entryOf(after, bad)).toMatchObject({ attempts: 1, parkedAt: null });
     expect((await asAdmin(server, 'GET', `/api/salesforce/outbox?orgId=${ORG_ID}`)).body.records).toEqual([]);
     // A record that is not parked cannot be requeued.

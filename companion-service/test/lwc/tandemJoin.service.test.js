@@ -10,6 +10,7 @@ import getAgentConnection from '@salesforce/apex/TandemController.getAgentConnec
 import getPresence from '@salesforce/apex/TandemController.getPresence';
 import startSession from '@salesforce/apex/TandemController.startSession';
 import joinWithKey from '@salesforce/apex/TandemController.joinWithKey';
+import { eventually } from '../helpers/eventually';
 
 jest.mock('@salesforce/apex/TandemController.getAgentConnection', () => ({ default: jest.fn() }), { virtual: true });
 jest.mock('@salesforce/apex/TandemController.getPresence', () => ({ default: jest.fn() }), { virtual: true });
@@ -68,16 +69,9 @@ function openSocket() {
     });
 }
 
-async function until(probe, what, timeoutMs = 8000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-        const value = probe();
-        if (value) return value;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        // eslint-disable-next-line no-await-in-loop
-        await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-}
+/** The probe's first truthy value; the loop is the tests' one polling helper (a TypeScript file, which the LWC
+ * transformer compiles too). */
+const until = (probe, what, timeoutMs = 8000) => eventually(probe, Boolean, what, timeoutMs, 25);
 
 const nextOf = (socket, type) => until(() => socket.received.find((m) => m.type === type), `a ${type} message`);
 

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { CloseCode, ErrorCode } from '../../src/protocol/codes';
+import { eventually } from '../helpers/eventually';
 import { serviceSuite } from '../helpers/serviceSuite';
 import { devToken, startServer } from '../helpers/testServer';
 import { TestClient } from '../helpers/wsClient';
@@ -25,16 +26,6 @@ function upgradeStatus(url: string): Promise<{ status: number; socket?: WebSocke
   });
 }
 
-/** The server sees the close a moment after the client: ask again until the place is free (or give up). */
-async function eventuallyStatus(url: string, wanted: number): Promise<{ status: number; socket?: WebSocket }> {
-  const deadline = Date.now() + 3000;
-  for (;;) {
-    const result = await upgradeStatus(url);
-    if (result.status === wanted || Date.now() > deadline) return result;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe('per-address caps', () => {
   it('refuses sockets beyond the address\u2019s share with 429, and takes one again when one closes', async () => {
     // A service of its own: the other tests' sockets would count against the same address.
@@ -53,7 +44,8 @@ describe('per-address caps', () => {
       const gone = new Promise((resolve) => leaving.once('close', resolve));
       leaving.close();
       await gone;
-      const again = await eventuallyStatus(server.wsUrl, 101);
+      // The server sees the close a moment after the client: ask again until the place is free.
+      const again = await eventually(() => upgradeStatus(server.wsUrl), (r) => r.status === 101, 'a socket taken again', 3000, 50);
       again.socket!.close();
     } finally {
       for (const socket of open) socket.close();
