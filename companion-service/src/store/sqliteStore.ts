@@ -17,6 +17,7 @@ import type {
   TermsAcceptanceRecord,
 } from './store';
 import { SQLITE_MIGRATIONS } from './sqliteMigrations';
+import { DuplicateRecordError } from './storeErrors';
 
 interface SessionRow {
   id: string;
@@ -153,12 +154,17 @@ export class SqliteStore implements Store {
   async recordTermsAcceptance(r: TermsAcceptanceRecord): Promise<void> {
     // Who accepted, as its two parts: the site and the visitor id.
     const visitor = parseVisitorKey(r.visitorId);
-    this.db
-      .prepare(
-        `INSERT INTO terms_acceptances (site_id, visitor_id, session_id, terms_version, text_sha256, accepted_at, ip, user_agent)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(visitor?.siteId ?? null, visitor?.visitorId ?? r.visitorId, r.sessionId, r.termsVersion, r.textSha256, r.acceptedAt, r.ip, r.userAgent);
+    try {
+      this.db
+        .prepare(
+          `INSERT INTO terms_acceptances (site_id, visitor_id, session_id, terms_version, text_sha256, accepted_at, ip, user_agent)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(visitor?.siteId ?? null, visitor?.visitorId ?? r.visitorId, r.sessionId, r.termsVersion, r.textSha256, r.acceptedAt, r.ip, r.userAgent);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new DuplicateRecordError('terms_acceptance', { cause: err });
+      throw err;
+    }
   }
 
   async getTermsAcceptance(sessionId: string): Promise<TermsAcceptanceRecord | undefined> {
