@@ -52,7 +52,7 @@ export async function buildServer(config: Config): Promise<TandemServer> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
 
-  const store = createStore(config.store);
+  const store = createStore(config.store, app.log);
   await store.migrate();
   const bus = createBus(config.bus);
   // Registered first, so it runs last on close: sockets are closed before the store is flushed.

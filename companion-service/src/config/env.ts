@@ -1,7 +1,8 @@
 /** Environment variables that override the configuration files: one row per variable, with the setting it sets.
  * The README's configuration table lists the same variables (a test keeps the two in step). */
 /** `proxy`: true/false, a whole number (hop count), or a comma-separated list of addresses (trustProxy). */
-export type EnvKind = 'string' | 'integer' | 'boolean' | 'json' | 'list' | 'proxy';
+/** `databaseUrl`: a PostgreSQL URL, which also switches the store to PostgreSQL (config/load.ts). */
+export type EnvKind = 'string' | 'integer' | 'boolean' | 'json' | 'list' | 'proxy' | 'databaseUrl';
 
 export interface EnvOverride {
   variable: string;
@@ -40,6 +41,10 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { variable: 'TANDEM_TURN_SECRET', setting: 'ice.turnSecret', kind: 'string' },
   { variable: 'TANDEM_TURN_TTL_SECONDS', setting: 'ice.turnTtlSeconds', kind: 'integer' },
   { variable: 'TANDEM_SQLITE_PATH', setting: 'store.sqlitePath', kind: 'string' },
+  // The URL first: it makes the store PostgreSQL, which the two after it then tune.
+  { variable: 'TANDEM_DATABASE_URL', setting: 'store.url', kind: 'databaseUrl' },
+  { variable: 'TANDEM_DATABASE_SCHEMA', setting: 'store.schema', kind: 'string' },
+  { variable: 'TANDEM_DATABASE_POOL_SIZE', setting: 'store.poolSize', kind: 'integer' },
   { variable: 'TANDEM_DEMO_PORTAL', setting: 'demoPortal', kind: 'boolean' },
   { variable: 'TANDEM_SITES', setting: 'sites', kind: 'json' },
   { variable: 'TANDEM_VISITOR_TOKEN_TTL_SECONDS', setting: 'visitorTokenTtlSeconds', kind: 'integer' },

@@ -6,6 +6,7 @@ import { ENV_OVERRIDES, type EnvKind } from './env';
 import { consistencyProblem } from './consistency';
 import { publishedSecretProblem } from './publishedSecrets';
 import { renamedSettingProblem } from './renamedSettings';
+import { storeEnvProblem, storeSettingProblem } from './storeSetting';
 import { configDir } from '../paths';
 
 export class ConfigError extends Error {
@@ -21,11 +22,14 @@ function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A block naming another `kind` (the store: sqlite or postgres) replaces the one below instead of merging into it:
+ * the settings of one kind mean nothing to the other. */
 function deepMerge(base: Json, over: Json): Json {
   const out: Json = { ...base };
   for (const [key, value] of Object.entries(over)) {
     const current = out[key];
-    out[key] = isObject(current) && isObject(value) ? deepMerge(current, value) : value;
+    const sameKind = isObject(current) && isObject(value) && (value.kind === undefined || value.kind === current.kind);
+    out[key] = sameKind ? deepMerge(current as Json, value as Json) : value;
   }
   return out;
 }
@@ -43,6 +47,7 @@ function setPath(target: Json, dotted: string, value: unknown): void {
 function parseEnvValue(variable: string, raw: string, kind: EnvKind): unknown {
   switch (kind) {
     case 'string':
+    case 'databaseUrl':
       return raw;
     case 'integer': {
       if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(`${variable} must be a whole number, got "${raw}"`);
@@ -102,7 +107,8 @@ export interface LoadOptions {
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
 
 /** Defaults from config/default.json, then the profile file, then environment variables, then overrides; validated:
- * the schema, then links between settings (config/consistency.ts), then published secrets (config/publishedSecrets.ts). */
+ * the store block (config/storeSetting.ts), the schema, then links between settings (config/consistency.ts), then
+ * published secrets (config/publishedSecrets.ts). */
 export function loadConfig(options: LoadOptions = {}): Config {
   const env = options.env ?? process.env;
   let merged = readJson(path.join(configDir, 'default.json'));
@@ -113,14 +119,20 @@ export function loadConfig(options: LoadOptions = {}): Config {
     if (!existsSync(file)) throw new ConfigError(`TANDEM_CONFIG names ${file}, which does not exist`);
     merged = deepMerge(merged, readJson(file));
   }
+  const storeProblem = storeEnvProblem(env);
+  if (storeProblem) throw new ConfigError(storeProblem);
   for (const { variable, setting, kind } of ENV_OVERRIDES) {
     const raw = env[variable];
-    if (raw !== undefined && raw !== '') setPath(merged, setting, parseEnvValue(variable, raw, kind));
+    if (raw === undefined || raw === '') continue;
+    const value = parseEnvValue(variable, raw, kind);
+    // A database URL selects PostgreSQL; a PostgreSQL store from the files keeps its other settings.
+    if (kind === 'databaseUrl') merged = deepMerge(merged, { store: { kind: 'postgres', url: value } });
+    else setPath(merged, setting, value);
   }
   if (options.overrides) merged = deepMerge(merged, options.overrides as Json);
   // Unset, the public address follows the port, so `PORT=9000 npm start` hands out links that work.
   if (merged.publicUrl === undefined || merged.publicUrl === '') merged.publicUrl = `http://localhost:${String(merged.port)}`;
-  const problem = renamedSettingProblem(merged) ?? describeFirstError(merged);
+  const problem = renamedSettingProblem(merged) ?? storeSettingProblem(merged) ?? describeFirstError(merged);
   if (problem) throw new ConfigError(problem);
   const config = merged as Config;
   const inconsistency = consistencyProblem(config) ?? publishedSecretProblem(config);

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { SalesforceConfigSchema } from '../salesforce/configSchema';
+import { StoreConfigSchema } from '../store/configSchema';
 import { OriginList, SiteId, SiteIdList } from './fields';
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
@@ -149,13 +150,8 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
-    store: Type.Object(
-      {
-        kind: Type.Literal('sqlite'),
-        sqlitePath: Type.String({ minLength: 1 }),
-      },
-      { additionalProperties: false },
-    ),
+    /** SQLite (the default) or PostgreSQL, chosen by TANDEM_DATABASE_URL (store/configSchema.ts). */
+    store: StoreConfigSchema,
     bus: Type.Object({ kind: Type.Literal('memory') }, { additionalProperties: false }),
     /** Orgs whose Apex calls the service, Sign in with Salesforce, and the session-record outbox. */
     salesforce: SalesforceConfigSchema,

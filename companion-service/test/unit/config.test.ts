@@ -69,6 +69,40 @@ describe('configuration', () => {
     expect(() => loadConfig({ env: {}, overrides: { bogus: 1 } as never })).toThrow(/invalid setting/);
   });
 
+  it('stays on SQLite unless TANDEM_DATABASE_URL names a PostgreSQL database, which then takes its schema and pool size', () => {
+    expect(loadConfig({ env: {} }).store).toEqual({ kind: 'sqlite', sqlitePath: 'data/tandem.db' });
+    const url = 'postgres://tandem:s3cret@db.internal:5432/tandem?sslmode=require';
+    expect(loadConfig({ env: { TANDEM_DATABASE_URL: url } }).store).toEqual({ kind: 'postgres', url });
+    expect(loadConfig({ env: { TANDEM_DATABASE_URL: url, TANDEM_DATABASE_POOL_SIZE: '25', TANDEM_DATABASE_SCHEMA: 'tandem' } }).store).toEqual({
+      kind: 'postgres',
+      url,
+      schema: 'tandem',
+      poolSize: 25,
+    });
+    // A PostgreSQL block from the files or overrides replaces the SQLite default rather than merging into it.
+    expect(loadConfig({ env: {}, overrides: { store: { kind: 'postgres', url, poolSize: 4 } } }).store).toEqual({ kind: 'postgres', url, poolSize: 4 });
+  });
+
+  it('refuses store settings that do not fit together, naming them, and never repeats the database password', () => {
+    const url = 'postgres://tandem:s3cret@db.internal/tandem';
+    expect(() => loadConfig({ env: { TANDEM_DATABASE_POOL_SIZE: '5' } })).toThrow(
+      /"store.poolSize" \(environment variable TANDEM_DATABASE_POOL_SIZE\): applies to PostgreSQL only/,
+    );
+    expect(() => loadConfig({ env: { TANDEM_DATABASE_URL: url, TANDEM_SQLITE_PATH: 'x.db' } })).toThrow(/both set/);
+    expect(() => loadConfig({ env: { TANDEM_DATABASE_URL: url, TANDEM_DATABASE_POOL_SIZE: '0' } })).toThrow(/"store.poolSize"/);
+    expect(() => loadConfig({ env: { TANDEM_DATABASE_URL: url, TANDEM_DATABASE_SCHEMA: 'Tandem; DROP' } })).toThrow(/"store.schema"/);
+    for (const bad of ['mysql://tandem:s3cret@db/tandem', 'postgres://tandem:s3cret@[db/tandem']) {
+      let message = '';
+      try {
+        loadConfig({ env: { TANDEM_DATABASE_URL: bad } });
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(/"store.url" \(environment variable TANDEM_DATABASE_URL\)/);
+      expect(message).not.toContain('s3cret');
+    }
+  });
+
   it('documents every environment variable in the README', () => {
     const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
     for (const { variable } of ENV_OVERRIDES) expect(readme).toContain(`\`${variable}\``);
