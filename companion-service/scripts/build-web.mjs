@@ -39,6 +39,8 @@ const statics = [
   ['guest/index.html', 'guest/index.html'],
   ['guest/guest.css', 'guest/guest.css'],
   ['shared/page.css', 'shared/page.css'],
+  // Browsers ask every page's origin for /favicon.ico: without it each of our pages logs a 404.
+  ['shared/favicon.ico', 'favicon.ico'],
 ];
 
 await rm(next, { recursive: true, force: true });

@@ -24,6 +24,7 @@ import { cobrowsePlugin } from './cobrowse/plugin';
 import { createStore } from './store/createStore';
 import type { Store } from './store/store';
 import { webPlugin } from './web/plugin';
+import { registerOpenApi } from './openapi/registerOpenApi';
 
 export interface TandemServer {
   app: FastifyInstance;
@@ -98,6 +99,7 @@ export async function buildServer(config: Config): Promise<TandemServer> {
         retryAfterSeconds: Math.max(1, Math.ceil(context.ttl / 1000)),
       }),
   });
+  await registerOpenApi(app, config);
   await app.register(healthPlugin, { store });
   await app.register(authPlugin, { config, admission, tickets });
   await app.register(presencePlugin, { config, presence, router });
