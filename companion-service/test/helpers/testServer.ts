@@ -5,6 +5,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { loadConfig, type DeepPartial } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
 import { buildServer, type TandemServer } from '../../src/server';
+import { storeForTest } from './testStore';
 
 export interface RunningServer extends TandemServer {
   config: Config;
@@ -30,9 +31,11 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** A real service on a random loopback port with its own SQLite file. */
+/** A real service on a random loopback port with a store of its own: the test's, or a SQLite file (a PostgreSQL
+ * schema with TANDEM_TEST_STORE=postgres: test/helpers/testStore.ts). */
 export async function startServer(overrides: DeepPartial<Config> = {}, options: StartOptions = {}): Promise<RunningServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tandem-test-'));
+  const ownStore = overrides.store ? undefined : storeForTest(dataDir);
   const config = loadConfig({
     ...(options.profile ? { profile: options.profile } : {}),
     env: options.env ?? {},
@@ -44,10 +47,13 @@ export async function startServer(overrides: DeepPartial<Config> = {}, options: 
       // Every test client comes from 127.0.0.1: the per-address caps (tested on their own in test/security) would
       // otherwise count a whole test file's clients as one abusive visitor.
       limits: { socketsPerAddress: 10_000, sessionsPerAddressPerMinute: 10_000, ...overrides.limits },
-      store: { kind: 'sqlite', sqlitePath: path.join(dataDir, 'tandem.db'), ...overrides.store },
+      store: overrides.store ?? ownStore?.config,
     },
   });
-  const server = await buildServer(config);
+  const server = await buildServer(config).catch(async (err: unknown) => {
+    await ownStore?.drop();
+    throw err;
+  });
   // Port 0 (a random one) unless the test needs to know it in advance, e.g. for a publicUrl.
   await server.app.listen({ host: config.host, port: config.port });
   const { port } = server.app.server.address() as AddressInfo;
@@ -62,6 +68,7 @@ export async function startServer(overrides: DeepPartial<Config> = {}, options: 
       if (stopped) return;
       stopped = true;
       await server.app.close();
+      await ownStore?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,6 +1,5 @@
-import Database from 'better-sqlite3';
-import path from 'node:path';
 import { CloseCode, EndReason, ErrorCode } from '../../src/protocol/codes';
+import { createStore } from '../../src/store/createStore';
 import { OWN_SECRETS } from '../helpers/ownSecrets';
 import { devToken, startServer, type RunningServer } from '../helpers/testServer';
 import { startCall, TestClient } from '../helpers/wsClient';
@@ -107,15 +106,15 @@ describe('graceful shutdown', () => {
     const s = await startServer();
     const token = await devToken(s);
     const { visitor, agent, joined } = await startCall(s.wsUrl, token);
-    const file = path.join(s.dataDir, 'tandem.db');
     await s.app.close();
     expect((await visitor.next('session.ended')).reason).toBe(EndReason.ServiceRestart);
     expect((await visitor.closed()).code).toBe(CloseCode.SessionEnded);
     expect((await agent.closed()).code).toBe(CloseCode.SessionEnded);
-    const db = new Database(file, { readonly: true });
-    const row = db.prepare('SELECT status, end_reason AS endReason FROM sessions WHERE id = ?').get(joined.sessionId) as { status: string; endReason: string };
-    db.close();
-    expect(row).toEqual({ status: 'ended', endReason: EndReason.ServiceRestart });
+    // Read by a store opened afresh on the same records (a SQLite file, or a PostgreSQL schema), as a restart would.
+    const reopened = createStore(s.config.store);
+    const record = await reopened.getSession(joined.sessionId);
+    await reopened.close();
+    expect(record).toMatchObject({ status: 'ended', endReason: EndReason.ServiceRestart });
     await s.stop();
   });
 });
