@@ -7,6 +7,7 @@ import type { PresenceService } from '../presence/presenceService';
 import { ErrorCode } from '../protocol/codes';
 import { ErrorBody, InvitationRequest, InvitationResponse } from '../protocol/http';
 import { newParticipantId, type SessionService } from '../sessions/sessionService';
+import { DuplicateRecordError } from '../store/storeErrors';
 import { sendJoined } from '../signaling/sessionHandlers';
 import { inviteVisitor } from './inviteVisitor';
 import type { MessageRouter } from '../signaling/router';
@@ -47,15 +48,26 @@ export const termsPlugin: FastifyPluginAsync<TermsOptions> = async (app, { confi
     if (!visitorId) return connection.fail(ErrorCode.Unauthorized, message.type);
     if (connection.participantId) return connection.fail(ErrorCode.AlreadyInSession, message.type);
     const participantId = await connection.attach(newParticipantId());
-    const accepted = await sessions.acceptTerms({
-      invitationId: message.invitationId,
-      visitorId,
-      termsHash: message.termsHash,
-      participantId,
-      ip: connection.ip,
-      userAgent: connection.userAgent,
-      device: deviceFromUserAgent(connection.userAgent),
-    });
+    let accepted: Awaited<ReturnType<SessionService['acceptTerms']>>;
+    try {
+      accepted = await sessions.acceptTerms({
+        invitationId: message.invitationId,
+        visitorId,
+        termsHash: message.termsHash,
+        participantId,
+        ip: connection.ip,
+        userAgent: connection.userAgent,
+        device: deviceFromUserAgent(connection.userAgent),
+      });
+    } catch (err) {
+      // Not stored, so not accepted: the visitor is told, and this tab may answer again while the prompt is open
+      // (the store back). Already stored (an earlier try failed after the acceptance was written): the invitation
+      // cannot be answered twice.
+      await connection.detach();
+      const duplicate = err instanceof DuplicateRecordError;
+      app.log.error({ err, connection: connection.id, invitationId: message.invitationId }, 'terms acceptance could not be stored');
+      return connection.fail(duplicate ? ErrorCode.InvalidInvitation : ErrorCode.Internal, message.type);
+    }
     if (!accepted.ok) {
       await connection.detach();
       return connection.fail(accepted.code, message.type);
