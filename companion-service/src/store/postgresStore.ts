@@ -1,4 +1,4 @@
-import { Client, Pool, types as pgTypes, type ClientConfig, type CustomTypesConfig, type QueryResultRow } from 'pg';
+import { Client, Pool, types as pgTypes, type ClientConfig, type CustomTypesConfig, type QueryConfig, type QueryResultRow } from 'pg';
 import { parseVisitorKey, visitorKey } from '../tenancy/visitorIdentity';
 import { DEFAULT_POSTGRES_POOL_SIZE, type PostgresStoreConfig } from './configSchema';
 import { migratePostgres } from './postgresMigrations';
@@ -28,6 +28,8 @@ const CONNECT_TIMEOUT_MS = 5_000;
 /** A query left without an answer this long fails, and its connection is dropped, instead of holding up a request. */
 const QUERY_TIMEOUT_MS = 15_000;
 const IDLE_TIMEOUT_MS = 30_000;
+/** Readiness answers before a load balancer's check gives up, even when the database has stopped answering. */
+const PING_TIMEOUT_MS = 3_000;
 
 const INT8_OID = 20;
 const UNIQUE_VIOLATION = '23505';
@@ -103,7 +105,8 @@ export class PostgresStore implements Store {
   }
 
   async ping(): Promise<void> {
-    await this.query('SELECT 1');
+    // pg's client reads a query's own query_timeout at run time; its types declare it for connections only.
+    await this.pool.query({ text: 'SELECT 1', query_timeout: PING_TIMEOUT_MS } as QueryConfig);
   }
 
   async createSession(r: NewSessionRecord): Promise<void> {

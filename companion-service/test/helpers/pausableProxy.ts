@@ -1,21 +1,23 @@
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 
-/* A TCP forwarder between one service and a shared server (PostgreSQL) that a test can cut: paused, every connection
- * through it is reset and new ones are reset as they arrive, as when the database is down or unreachable; resumed,
- * it forwards again. The shared server itself never stops, so other tests using it are not disturbed. */
+/* A TCP forwarder between one service and a shared server (PostgreSQL) that a test can cut, so that only this service
+ * loses the server, which itself never stops (other tests using it are not disturbed). Two ways to lose it:
+ * pause(): every connection is reset, and each new one as it arrives, as when the database is down;
+ * stall(): nothing goes through any more and nothing is refused, as when the network between them drops packets.
+ * resume() forwards again (stalled connections are reset then: their bytes are lost). */
 
 export interface PausableProxy {
   readonly port: number;
   /** `url` with its host and port replaced by the proxy's. */
   via(url: string): string;
-  /** Resets every open connection and each new one until resume(). */
   pause(): void;
+  stall(): void;
   resume(): void;
   close(): Promise<void>;
 }
 
 export async function startPausableProxy(target: { host: string; port: number }): Promise<PausableProxy> {
-  let paused = false;
+  let state: 'forwarding' | 'paused' | 'stalled' = 'forwarding';
   const open = new Set<Socket>();
   const track = (socket: Socket) => {
     open.add(socket);
@@ -25,7 +27,8 @@ export async function startPausableProxy(target: { host: string; port: number })
   };
   const server = createServer((client) => {
     track(client);
-    if (paused) return void client.resetAndDestroy();
+    if (state === 'paused') return void client.resetAndDestroy();
+    if (state === 'stalled') return void client.pause();
     const upstream = connect(target.port, target.host);
     track(upstream);
     client.pipe(upstream);
@@ -44,11 +47,19 @@ export async function startPausableProxy(target: { host: string; port: number })
       return parsed.toString();
     },
     pause() {
-      paused = true;
+      state = 'paused';
       for (const socket of open) socket.resetAndDestroy();
     },
+    stall() {
+      state = 'stalled';
+      for (const socket of open) {
+        socket.unpipe();
+        socket.pause();
+      }
+    },
     resume() {
-      paused = false;
+      if (state === 'stalled') for (const socket of open) socket.resetAndDestroy();
+      state = 'forwarding';
     },
     async close() {
       for (const socket of open) socket.destroy();

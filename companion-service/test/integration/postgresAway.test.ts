@@ -76,6 +76,20 @@ describe('PostgreSQL away, in process', () => {
     await eventually(() => readiness(server.baseUrl), (s) => s === 200, 'ready again', 10_000);
   });
 
+  it('answers /readyz 503 within seconds when PostgreSQL stops answering without refusing, and recovers', async () => {
+    expect(await readiness(server.baseUrl)).toBe(200);
+    proxy.stall();
+    // The pool's connection hangs (the ping's 3 s timeout), then a new one cannot be opened (the 5 s connect timeout):
+    // never the 15 s every other query may take, nor forever.
+    for (let i = 0; i < 2; i++) {
+      const started = Date.now();
+      expect(await readiness(server.baseUrl)).toBe(503);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    }
+    proxy.resume();
+    await eventually(() => readiness(server.baseUrl), (s) => s === 200, 'ready again', 10_000);
+  });
+
   it('refuses a terms acceptance it cannot store, never reports it accepted, and takes the same answer once PostgreSQL is back', async () => {
     const visitorId = '003AWAY000000001';
     const tab = await visitorTab(visitorId);
