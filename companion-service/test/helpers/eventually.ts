@@ -31,3 +31,9 @@ function pause(pollMs: Pause, leftMs: number): Promise<void> {
     }
   });
 }
+
+/** Waits until the clock has moved on: whatever happens next is stamped later than whatever happened before. */
+export async function nextMillisecond(): Promise<void> {
+  const now = Date.now();
+  await eventually(() => Date.now(), (t) => t > now, 'the clock to move on', 1000, 1);
+}

@@ -1,17 +1,24 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { IncomingMessage } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { loadConfig, type DeepPartial } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
 import { buildServer, type TandemServer } from '../../src/server';
 import { storeForTest } from './testStore';
+import { TEST_CLIENT_HEADER, type TestClient } from './wsClient';
 
 export interface RunningServer extends TandemServer {
   config: Config;
   baseUrl: string;
   wsUrl: string;
   dataDir: string;
+  /** Resolves once the service has handled the close of this test socket: everything the close causes (a peer told
+   * the participant is away, a visitor's presence going offline) has been sent by then. A client's own `close` event
+   * can come before the server's. */
+  closeHandled(client: TestClient): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -57,6 +64,13 @@ export async function startServer(overrides: DeepPartial<Config> = {}, options: 
   // Port 0 (a random one) unless the test needs to know it in advance, e.g. for a publicUrl.
   await server.app.listen({ host: config.host, port: config.port });
   const { port } = server.app.server.address() as AddressInfo;
+  // The TCP socket's 'close' listener, added before the upgrade is handled, runs before the WebSocket's; waiting for
+  // the next turn of the event loop lets the service's close handling finish (it is in-process: no I/O to wait on).
+  const closes = new Map<string, Promise<void>>();
+  server.app.server.on('upgrade', (request: IncomingMessage, socket: Duplex) => {
+    const id = request.headers[TEST_CLIENT_HEADER];
+    if (typeof id === 'string') closes.set(id, new Promise((resolve) => socket.once('close', () => setImmediate(resolve))));
+  });
   let stopped = false;
   return {
     ...server,
@@ -64,6 +78,11 @@ export async function startServer(overrides: DeepPartial<Config> = {}, options: 
     dataDir,
     baseUrl: `http://localhost:${port}`,
     wsUrl: `ws://localhost:${port}/ws`,
+    closeHandled(client) {
+      const closed = closes.get(client.id);
+      if (!closed) throw new Error('not a socket of this server');
+      return closed;
+    },
     async stop() {
       if (stopped) return;
       stopped = true;

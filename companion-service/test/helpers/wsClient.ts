@@ -1,5 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import type { ClientMessage, ServerMessage, ServerMessageOf } from '../../src/protocol/messages';
+import { eventually } from './eventually';
+
+/** The request header naming a test socket, so that the test server can tell when it has handled its close
+ * (`RunningServer.closeHandled`). */
+export const TEST_CLIENT_HEADER = 'x-test-client';
+
+/** What may have caused a message: a socket whose messages could have (its probe's answer means the server handled
+ * everything it sent before), or a promise that resolves once the cause was handled (e.g. the server handling a
+ * socket's close: `RunningServer.closeHandled`). */
+export type Cause = TestClient | Promise<unknown>;
 
 /** A test participant: a real WebSocket that records everything the server sends. */
 export class TestClient {
@@ -12,7 +23,11 @@ export class TestClient {
   binaryFrames = 0;
   private probes = 0;
 
-  private constructor(readonly socket: WebSocket) {
+  private constructor(
+    readonly socket: WebSocket,
+    /** This socket's name in the `x-test-client` header of its upgrade request. */
+    readonly id: string,
+  ) {
     socket.on('message', (data, isBinary) => {
       if (isBinary) this.binaryFrames++;
       const text = data.toString();
@@ -28,12 +43,13 @@ export class TestClient {
   }
 
   static async connect(url: string, headers?: Record<string, string>): Promise<TestClient> {
-    const socket = new WebSocket(url, headers ? { headers } : undefined);
+    const id = randomUUID();
+    const socket = new WebSocket(url, { headers: { ...headers, [TEST_CLIENT_HEADER]: id } });
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);
     });
-    return new TestClient(socket);
+    return new TestClient(socket, id);
   }
 
   send(message: ClientMessage | Record<string, unknown>): void {
@@ -60,9 +76,19 @@ export class TestClient {
     return this.until(() => this.closeInfo, (c) => c !== undefined, timeoutMs, 'the socket to close') as Promise<{ code: number; reason: string }>;
   }
 
-  /** Asserts that nothing of this type arrives within the window. */
-  async nothing(type: ServerMessage['type'], windowMs = 200): Promise<void> {
-    await new Promise((r) => setTimeout(r, windowMs));
+  /** Asserts that nothing of this type has come: not in answer to anything this socket sent, nor caused by `after`,
+   * the actions that could have caused it. Each socket there is probed first (its answer means what it sent before
+   * was handled, and the in-process bus has put whatever that caused for this socket in this socket's queue) and
+   * each promise awaited; then this socket's own probe, whose answer comes after everything queued for it before. */
+  async nothing(type: ServerMessage['type'], { after }: { after: Cause | readonly Cause[] }): Promise<void> {
+    for (const cause of Array.isArray(after) ? after : [after]) {
+      if (cause instanceof TestClient) {
+        if (cause !== this) await cause.probe();
+      } else {
+        await cause;
+      }
+    }
+    await this.probe();
     const found = this.received.find((m) => m.type === type);
     if (found) throw new Error(`unexpected ${type}: ${JSON.stringify(found)}`);
   }
@@ -82,20 +108,14 @@ export class TestClient {
     this.socket.close();
   }
 
+  /** Resolves at the next message or close: a pause for `eventually` on what this socket received. */
+  readonly changed = (): Promise<void> => new Promise((resolve) => this.waiters.push(resolve));
+
   private async until<V>(probe: () => V, done: (v: V) => boolean, timeoutMs: number, what: string): Promise<V> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = probe();
-      if (done(value)) return value;
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${what}; received: ${JSON.stringify(this.received).slice(0, 500)}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
+    try {
+      return await eventually(probe, done, what, timeoutMs, this.changed);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}; received: ${JSON.stringify(this.received).slice(0, 500)}`);
     }
   }
 

@@ -31,7 +31,7 @@ describe('the page stream', () => {
     const data = JSON.stringify([{ type: 2, data: { node: { id: 1 } }, timestamp: 1 }]);
     c.visitor.send(batch(0, data, true));
     expect(await c.agent.next('cobrowse.events')).toEqual({ ...batch(0, data, true), from: c.visitorId });
-    await guest.nothing('cobrowse.events');
+    await guest.nothing('cobrowse.events', { after: c.visitor });
   });
 
   it('refuses a stream from anyone but the visitor', async () => {
@@ -41,7 +41,7 @@ describe('the page stream', () => {
     expect((await c.agent.next('error')).code).toBe(ErrorCode.Forbidden);
     guest.send(batch(0, '[]'));
     expect((await guest.next('error')).code).toBe(ErrorCode.Forbidden);
-    await c.visitor.nothing('cobrowse.events');
+    await c.visitor.nothing('cobrowse.events', { after: [c.agent, guest] });
   });
 
   it('tells the visitor the mask selectors with the session', async () => {
@@ -151,7 +151,7 @@ describe('remote control', () => {
     expect((await c.agent.next('control.state')).state).toBe('off');
     c.agent.send({ type: 'control.navigate', action: 'back' });
     expect((await c.agent.next('error')).code).toBe(ErrorCode.Forbidden);
-    await c.visitor.nothing('control.navigate');
+    await c.visitor.nothing('control.navigate', { after: c.agent });
   });
 
   it('refuses malformed actions with a clear error, and the control stays on', async () => {
@@ -175,7 +175,7 @@ describe('remote control', () => {
       c.agent.send({ type: 'control.input', action } as never);
       expect((await c.agent.next('error')).code).toBe(ErrorCode.BadMessage);
     }
-    await c.visitor.nothing('control.input');
+    await c.visitor.nothing('control.input', { after: c.agent });
     c.agent.send({ type: 'control.input', action: click(5) });
     expect((await c.visitor.next('control.input')).action).toEqual(click(5));
   });
@@ -184,7 +184,7 @@ describe('remote control', () => {
     const c = await call(['Tandem_Agent_Video']);
     c.agent.send({ type: 'control.request' });
     expect((await c.agent.next('error')).code).toBe(ErrorCode.NoPrivilege);
-    await c.visitor.nothing('control.state');
+    await c.visitor.nothing('control.state', { after: c.agent });
     c.visitor.send({ type: 'control.request' });
     expect((await c.visitor.next('error')).code).toBe(ErrorCode.Forbidden);
     c.visitor.send({ type: 'control.input', action: click(1) });

@@ -171,8 +171,8 @@ describe('eject and pause', () => {
     expect((await guest.next('error')).code).toBe(ErrorCode.Forbidden);
     c.agent.send({ type: 'guest.eject', peerId: c.visitorId });
     expect((await c.agent.next('error')).code).toBe(ErrorCode.Forbidden);
-    await guest.nothing('guest.removed');
-    await c.visitor.nothing('peer.media');
+    await guest.nothing('guest.removed', { after: c.agent });
+    await c.visitor.nothing('peer.media', { after: c.agent });
   });
 
   it('pauses a guest for everyone; the guest cannot undo it; the agent can', async () => {
@@ -193,7 +193,7 @@ describe('eject and pause', () => {
     const { guest, guestId } = await admitted(c);
     guest.send({ type: 'session.leave' });
     expect(await c.agent.next('peer.left')).toEqual({ type: 'peer.left', peerId: guestId, reason: 'hangup' });
-    await c.agent.nothing('session.ended');
+    await c.agent.nothing('session.ended', { after: guest });
     c.agent.send({ type: 'signal', from: c.agentId, to: c.visitorId, gen: 1, data: { type: 'renegotiate', renegotiate: true } });
     await c.visitor.next('signal');
   });

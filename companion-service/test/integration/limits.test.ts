@@ -39,7 +39,7 @@ describe('wrong-key limits', () => {
     const limited = await agent.next('error');
     expect(limited.code).toBe(ErrorCode.RateLimited);
     expect(limited.retryAfterSeconds).toBeGreaterThan(50);
-    await visitor.nothing('peer.joined');
+    await visitor.nothing('peer.joined', { after: agent });
     // Another agent from the same address is not affected by this agent's count.
     const other = await connect(s);
     other.send({ type: 'agent.join', token: await devToken(s, 'Bo'), code: created.code });

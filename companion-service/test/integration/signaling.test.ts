@@ -67,7 +67,7 @@ describe('joining with a key', () => {
     const agent = await connect();
     agent.send({ type: 'agent.join', token: `${token.split('.')[0]}.AAAA`, code });
     expect((await agent.next('error')).code).toBe(ErrorCode.Unauthorized);
-    await v.nothing('peer.joined');
+    await v.nothing('peer.joined', { after: agent });
   });
 
   it('refuses a second agent', async () => {
@@ -102,7 +102,7 @@ describe('relaying signals', () => {
     // A repeated "from" reads the same on both ends (JSON.parse keeps the last): a forged last one is refused ...
     visitor.sendRaw(`{"type":"signal","from":"${visitorId}","to":"${agentId}","gen":1,"data":${JSON.stringify(candidate)},"from":"${agentId}"}`);
     expect((await visitor.next('error')).code).toBe(ErrorCode.WrongSender);
-    await agent.nothing('signal');
+    await agent.nothing('signal', { after: visitor });
     // ... and a forged first one is overridden by the true last one, which is what the recipient reads too.
     const doubled = `{"from":"${agentId}","type":"signal","to":"${agentId}","gen":1,"data":${JSON.stringify(candidate)},"from":"${visitorId}"}`;
     visitor.sendRaw(doubled);
@@ -124,7 +124,7 @@ describe('relaying signals', () => {
     const second = await call();
     first.visitor.send({ type: 'signal', from: first.visitorId, to: second.agentId, gen: 1, data: SIGNALS[0]! });
     expect((await first.visitor.next('error')).code).toBe(ErrorCode.UnknownPeer);
-    await second.agent.nothing('signal');
+    await second.agent.nothing('signal', { after: first.visitor });
   });
 
   it('refuses signals from a socket that is not in a session', async () => {
@@ -132,7 +132,7 @@ describe('relaying signals', () => {
     const stranger = await connect();
     stranger.send({ type: 'signal', from: agentId, to: agentId, gen: 1, data: SIGNALS[0]! });
     expect((await stranger.next('error')).code).toBe(ErrorCode.NotInSession);
-    await agent.nothing('signal');
+    await agent.nothing('signal', { after: stranger });
   });
 
   it('re-creates a pair on request and drops signals from the old generation', async () => {
@@ -141,7 +141,7 @@ describe('relaying signals', () => {
     expect((await agent.next('pair.reset')).link).toMatchObject({ peer: { id: visitorId }, initiator: false, gen: 2 });
     expect((await visitor.next('pair.reset')).link).toMatchObject({ peer: { id: agentId }, initiator: true, gen: 2 });
     visitor.send({ type: 'signal', from: visitorId, to: agentId, gen: 1, data: SIGNALS[0]! });
-    await agent.nothing('signal');
+    await agent.nothing('signal', { after: visitor });
     visitor.send({ type: 'signal', from: visitorId, to: agentId, gen: 2, data: SIGNALS[0]! });
     expect((await agent.next('signal')).gen).toBe(2);
   });
@@ -167,7 +167,7 @@ describe('bad input', () => {
     visitor.sendRaw(Buffer.from([1, 2, 3]));
     expect((await visitor.next('error')).code).toBe(ErrorCode.BadMessage);
     // The session and the socket are untouched: the relay still works and the store still says active.
-    await agent.nothing('signal');
+    await agent.nothing('signal', { after: visitor });
     visitor.send({ type: 'signal', from: visitorId, to: agentId, gen: 1, data: SIGNALS[2]! });
     expect((await agent.next('signal')).from).toBe(visitorId);
     expect((await suite.server.store.getSession(joined.sessionId))?.status).toBe('active');
@@ -229,7 +229,7 @@ describe('dropped sockets', () => {
     second.send({ type: 'session.resume', resumeToken: created.resumeToken });
     await second.next('session.joined');
     expect((await visitor.closed()).code).toBe(CloseCode.Replaced);
-    await agent.nothing('peer.away');
+    await agent.nothing('peer.away', { after: [second, suite.server.closeHandled(visitor)] });
   });
 
   it('refuses an unknown resume token', async () => {
@@ -260,7 +260,7 @@ describe('ending', () => {
     const { visitor, agent } = await call();
     visitor.send({ type: 'session.end' });
     expect((await visitor.next('error')).code).toBe(ErrorCode.Forbidden);
-    await agent.nothing('session.ended');
+    await agent.nothing('session.ended', { after: visitor });
     visitor.send({ type: 'session.leave' });
     expect((await agent.next('session.ended')).reason).toBe('visitor_hangup');
   });

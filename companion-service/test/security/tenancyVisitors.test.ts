@@ -112,7 +112,7 @@ describe('a site speaking for another site\'s visitor', () => {
     const impostor = await tab(ATTACKER_SITE, await mintedBy(ATTACKER_SITE, contactId));
     const join = await callAsApex(suite.server, '/api/salesforce/invitations', { ...AGENT, orgId: ACME_ORG, contactId }, ACME_KEY);
     expect(join).toMatchObject({ status: 409, body: { code: ErrorCode.VisitorOffline } });
-    await impostor.nothing('terms.prompt', 300);
+    await impostor.nothing('terms.prompt', { after: [] }); // the invitation was refused over HTTP above
   });
 
   it('never gets it either with a token it signs itself, while the real visitor is online and less recently active', async () => {
@@ -129,7 +129,7 @@ describe('a site speaking for another site\'s visitor', () => {
     const join = await callAsApex(suite.server, '/api/salesforce/invitations', { ...AGENT, orgId: ACME_ORG, contactId }, ACME_KEY);
     expect(join.status).toBe(201);
     const prompt = await real.next('terms.prompt');
-    await impostor.nothing('terms.prompt', 300);
+    await impostor.nothing('terms.prompt', { after: [] }); // the invitation was made (and answered) over HTTP above
     // Knowing the invitation is not enough: its visitor is Acme's, not Mallory's.
     impostor.send({ type: 'terms.accept', invitationId: prompt.invitationId, termsHash: TERMS_HASH });
     expect((await impostor.next('error')).code).toBe(ErrorCode.InvalidInvitation);
@@ -148,7 +148,7 @@ describe('a site speaking for another site\'s visitor', () => {
     const acmeAgent = (await agentOf(ACME_ORG, ACME_KEY)).body.token as string;
     expect(await inviteAsAgent(acmeAgent, contactId)).toMatchObject({ status: 409, body: { code: ErrorCode.VisitorOffline } });
     expect(await inviteAsAgent(await devToken(suite.server), contactId)).toMatchObject({ status: 409, body: { code: ErrorCode.VisitorOffline } });
-    await impostor.nothing('terms.prompt', 300);
+    await impostor.nothing('terms.prompt', { after: [] }); // the invitations were refused over HTTP above
   });
 });
 
@@ -178,9 +178,9 @@ describe('an org\'s agents', () => {
     const watcher = await watching(acme, [contactId]);
     expect(await watcher.next('presence')).toMatchObject({ online: false });
     const impostor = await tab(ATTACKER_SITE, await mintedBy(ATTACKER_SITE, contactId));
-    await watcher.nothing('presence', 300);
+    await watcher.nothing('presence', { after: impostor });
     impostor.close();
-    await watcher.nothing('presence', 300);
+    await watcher.nothing('presence', { after: suite.server.closeHandled(impostor) });
   });
 
   it('cannot invite another org\'s visitors, and the other org\'s invitation reaches only its own site\'s tab', async () => {
@@ -190,7 +190,7 @@ describe('an org\'s agents', () => {
     expect(await inviteAsAgent(mallory, contactId)).toMatchObject({ status: 409, body: { code: ErrorCode.VisitorOffline } });
     const join = await callAsApex(suite.server, '/api/salesforce/invitations', { ...AGENT, orgId: MALLORY_ORG, contactId }, MALLORY_KEY);
     expect(join).toMatchObject({ status: 409, body: { code: ErrorCode.VisitorOffline } });
-    await acmeCustomer.nothing('terms.prompt', 300);
+    await acmeCustomer.nothing('terms.prompt', { after: [] }); // the invitations were refused over HTTP above
   });
 
   it('see a visitor online while they are on any of the org\'s sites, and told only when that changes', async () => {
@@ -202,7 +202,7 @@ describe('an org\'s agents', () => {
     expect(await watcher.next('presence')).toEqual({ type: 'presence', visitorId: contactId, online: true });
     const onShop = await tab(VICTIM_SHOP, await mintedBy(VICTIM_SHOP, contactId));
     onPortal.close();
-    await watcher.nothing('presence', 300); // still on the shop
+    await watcher.nothing('presence', { after: suite.server.closeHandled(onPortal) }); // still on the shop
     // Join finds them on the site where they are.
     const join = await callAsApex(suite.server, '/api/salesforce/invitations', { ...AGENT, orgId: ACME_ORG, contactId }, ACME_KEY);
     expect(join.status).toBe(201);
