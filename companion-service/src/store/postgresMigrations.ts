@@ -1,7 +1,8 @@
 import type { Client } from 'pg';
 
 /** Schema versions, applied in order; the table tandem_schema_versions records which have run. Never edit a released
- * one: add a new entry. Version 1 is what the SQLite migrations (sqliteMigrations.ts) add up to, in PostgreSQL's
+ * one: add a new entry, which only adds (tables, columns, indexes), so the previous release keeps working beside it
+ * during a rolling deploy (docs/deploy.md). Version 1 is what the SQLite migrations (sqliteMigrations.ts) add up to, in PostgreSQL's
  * types: times are milliseconds since the epoch (bigint), JSON is `json` (kept as written, like SQLite's text). */
 export const POSTGRES_MIGRATIONS: readonly string[] = [
   `

@@ -1,7 +1,8 @@
 import type { Role } from '../protocol/messages';
 
-/* Durable records behind one interface. SQLite is the embedded default; a PostgreSQL implementation fits the same
- * shape (every method async, plain data in and out). */
+/* Durable records behind one interface (every method async, plain data in and out): SQLite (sqliteStore.ts) is the
+ * embedded default, PostgreSQL (postgresStore.ts) the store several instances share. test/store/storeContract.ts holds
+ * both to the same behaviour. */
 
 export interface SessionRecord {
   id: string;
