@@ -326,7 +326,7 @@ describe('remote control', () => {
     expect(await errorFor(unprivileged.agent, 'control.input')).toBe(ErrorCode.Forbidden);
     unprivileged.agent.send({ type: 'control.navigate', action: 'refresh' });
     expect(await errorFor(unprivileged.agent, 'control.navigate')).toBe(ErrorCode.Forbidden);
-    await unprivileged.agent.nothing('control.state', 500);
+    await unprivileged.agent.nothing('control.state', { after: unprivileged.agent });
     expect(await consentPrompt(first).count()).toBe(0);
     expect(await first.locator('#full-name').inputValue()).toBe('');
 

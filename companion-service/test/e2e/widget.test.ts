@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { signVisitorToken } from '../../src/identity/visitorToken';
 import { expectNoAxeViolations } from '../helpers/axe';
-import { expectFramesRising, framesDecoded, launchBrowser, newContext, videoWidth } from '../helpers/browser';
+import { expectFramesRising, framesDecoded, launchBrowser, newContext, probePage, videoWidth } from '../helpers/browser';
 import { e2eSuite } from '../helpers/e2eSuite';
+import { eventually } from '../helpers/eventually';
 import { people } from '../helpers/people';
 import { devToken } from '../helpers/testServer';
 import { TestClient } from '../helpers/wsClient';
@@ -478,7 +479,7 @@ describe('guests in the call', () => {
 
 describe('page sharing and remote control', () => {
   it('shares the page once an agent is in, asks before remote control, lets the visitor take it back, and ignores scripted clicks', async () => {
-    const visitor = await newPage();
+    const visitor = await suite.newPage({ recordSockets: true });
     const code = await visitorStarts(visitor);
     const agent = await TestClient.connect(suite.server.wsUrl);
     try {
@@ -498,7 +499,7 @@ describe('page sharing and remote control', () => {
           for (const b of document.getElementById('tandem-widget')!.shadowRoot!.querySelectorAll<HTMLButtonElement>(sel)) b.click();
         }, selector);
       await scriptedClick('.control-request button.primary');
-      await agent.nothing('control.state', 500);
+      await agent.nothing('control.state', { after: probePage(visitor) });
       await request.getByRole('button', { name: 'Allow' }).click();
       expect((await agent.next('control.state')).state).toBe('on');
       await visitor.getByTestId('remote-control-on').filter({ hasText: 'Ana Agent is controlling this page.' }).waitFor();
@@ -506,8 +507,8 @@ describe('page sharing and remote control', () => {
 
       // While the agent has control, scripted clicks can't turn the camera or the call off either.
       await scriptedClick('button.video-toggle, button.hangup, button.size-toggle');
-      await agent.nothing('peer.media', 500);
-      await agent.nothing('session.ended', 0);
+      await agent.nothing('peer.media', { after: probePage(visitor) });
+      await agent.nothing('session.ended', { after: probePage(visitor) });
       expect(await visitor.getByRole('button', { name: 'Stop video' }).isVisible()).toBe(true);
       expect(await visitor.getByRole('button', { name: 'Larger video' }).isVisible()).toBe(true);
 
@@ -712,12 +713,8 @@ describe('1-click connect', () => {
   });
 
   async function waitForEnded(sessionId: string): Promise<string | null> {
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const session = await suite.server.store.getSession(sessionId);
-      if (session?.status === 'ended') return session.endReason;
-      if (Date.now() > deadline) throw new Error(`session ${sessionId} did not end`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const session = await eventually(() => suite.server.store.getSession(sessionId), (s) => s?.status === 'ended', `session ${sessionId} to end`, 5000, 100);
+    return session!.endReason;
   }
+
 });

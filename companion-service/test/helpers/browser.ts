@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { eventually } from './eventually';
 
 const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
@@ -83,20 +84,36 @@ export async function framesDecoded(page: Page): Promise<number> {
 /** Waits until decoded frames are rising: the far end's camera is really arriving, not just connected. */
 export async function expectFramesRising(page: Page, timeoutMs = 20_000): Promise<{ first: number; later: number }> {
   const deadline = Date.now() + timeoutMs;
-  let first = 0;
-  while ((first = await framesDecoded(page)) === 0) {
-    if (Date.now() > deadline) throw new Error('no video frames decoded');
-    await page.waitForTimeout(100);
-  }
-  for (;;) {
-    await page.waitForTimeout(500);
-    const later = await framesDecoded(page);
-    if (later > first) return { first, later };
-    if (Date.now() > deadline) throw new Error(`video frames stopped at ${later}`);
-  }
+  const first = await eventually(() => framesDecoded(page), (n) => n > 0, 'video frames decoded', timeoutMs, 100);
+  const later = await eventually(() => framesDecoded(page), (n) => n > first, `video frames rising past ${first}`, Math.max(0, deadline - Date.now()), 500);
+  return { first, later };
 }
 
 /** The intrinsic width of the first video matching the selector (0 until frames are rendered). */
 export async function videoWidth(page: Page, selector: string): Promise<number> {
   return page.locator(selector).first().evaluate((v) => (v as HTMLVideoElement).videoWidth);
+}
+
+/** Sends a probe on the page's newest open WebSocket and waits for its answer: by then the server has handled
+ * everything the page sent on that socket before, and whatever that caused for other sockets is queued for them.
+ * The page must record its sockets (`newContext(browser, { recordSockets: true })`). */
+export async function probePage(page: Page, timeoutMs = 5000): Promise<void> {
+  await page.evaluate(async (timeout) => {
+    const sockets = (window as unknown as { __ws?: { sockets: WebSocket[] } }).__ws?.sockets ?? [];
+    const socket = [...sockets].reverse().find((s) => s.readyState === WebSocket.OPEN);
+    if (!socket) throw new Error('the page has no open socket it recorded');
+    const id = `page-probe-${Math.random().toString(36).slice(2)}`;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no answer to the page's probe within ${timeout} ms`)), timeout);
+      const onMessage = (event: MessageEvent) => {
+        const message = JSON.parse(String(event.data)) as { type?: string; replyTo?: string };
+        if (message.type !== 'probe' || message.replyTo !== id) return;
+        clearTimeout(timer);
+        socket.removeEventListener('message', onMessage);
+        resolve();
+      };
+      socket.addEventListener('message', onMessage);
+      socket.send(JSON.stringify({ type: 'probe', id }));
+    });
+  }, timeoutMs);
 }
