@@ -41,10 +41,11 @@ export class AgentAdmission {
     const hasFailed = this.perAgent.failures(agentKey, now) > 0;
     const wait = Math.max(this.perAgent.retryAfterSeconds(agentKey, now), hasFailed ? this.perIp.retryAfterSeconds(ip, now) : 0);
     if (wait > 0) return { ok: false, code: ErrorCode.RateLimited, retryAfterSeconds: wait };
+    // A code already used by an agent is refused by the session as a wrong one (model: codeJoinRefusal). A session
+    // that started on a site outside the agent's tenant is answered exactly like a wrong key too, so neither live codes
+    // nor other customers' codes are confirmed.
     const found = this.sessions.findJoinable(code);
-    // A session that already has its agent, or that started on a site outside the agent's tenant, is not theirs to
-    // join: answered exactly like a wrong key, so neither live codes nor other customers' codes are confirmed.
-    const joinable = found.ok && !found.session.participants.some((p) => p.role === 'agent') && tenantMayReachSite(claims, found.session.siteId, this.config);
+    const joinable = found.ok && tenantMayReachSite(claims, found.session.siteId, this.config);
     const session = joinable ? found.session : undefined;
     if (!session) {
       this.perAgent.recordFailure(agentKey, now);

@@ -13,7 +13,7 @@ export interface GuestOptions {
 export const guestsPlugin: FastifyPluginAsync<GuestOptions> = async (_app, { sessions, router }) => {
   router.on('guest.invite.create', async (connection, message) => {
     if (!connection.participantId) return connection.fail(ErrorCode.NotInSession, message.type);
-    const invite = await sessions.createGuestInvite(connection.participantId);
+    const invite = await sessions.guests.createInvite(connection.participantId);
     if (!invite.ok) return connection.fail(invite.code, message.type);
     connection.send({ type: 'guest.invite', url: invite.url, expiresAt: invite.expiresAt });
   });
@@ -21,7 +21,7 @@ export const guestsPlugin: FastifyPluginAsync<GuestOptions> = async (_app, { ses
   router.on('guest.request', async (connection, message) => {
     if (connection.participantId) return connection.fail(ErrorCode.AlreadyInSession, message.type);
     const guestId = await connection.attach(newParticipantId());
-    const requested = await sessions.requestGuest(message.invite, message.name.trim(), guestId);
+    const requested = await sessions.guests.request(message.invite, message.name.trim(), guestId);
     if (!requested.ok) {
       await connection.detach();
       return connection.fail(requested.code, message.type);
@@ -31,26 +31,26 @@ export const guestsPlugin: FastifyPluginAsync<GuestOptions> = async (_app, { ses
 
   router.on('guest.extend', async (connection, message) => {
     if (!connection.participantId) return connection.fail(ErrorCode.NotInSession, message.type);
-    const extended = await sessions.extendGuestCode(connection.participantId);
+    const extended = await sessions.guests.extendCode(connection.participantId);
     if (!extended.ok) return connection.fail(extended.code, message.type);
     connection.send({ type: 'guest.code', code: extended.code, expiresAt: extended.expiresAt, extensionsLeft: extended.extensionsLeft });
   });
 
   router.on('guest.admit', async (connection, message) => {
     if (!connection.participantId) return connection.fail(ErrorCode.NotInSession, message.type);
-    const admitted = await sessions.admitGuest(connection.participantId, message.code);
+    const admitted = await sessions.guests.admit(connection.participantId, message.code);
     if (!admitted.ok) connection.fail(admitted.code, message.type, admitted.retryAfterSeconds);
   });
 
   router.on('guest.eject', async (connection, message) => {
     if (!connection.participantId) return connection.fail(ErrorCode.NotInSession, message.type);
-    const refused = await sessions.ejectGuest(connection.participantId, message.peerId);
+    const refused = await sessions.guests.eject(connection.participantId, message.peerId);
     if (refused) connection.fail(refused, message.type);
   });
 
   router.on('guest.pause', async (connection, message) => {
     if (!connection.participantId) return connection.fail(ErrorCode.NotInSession, message.type);
-    const refused = await sessions.pauseGuest(connection.participantId, message.peerId, message.paused);
+    const refused = await sessions.guests.pause(connection.participantId, message.peerId, message.paused);
     if (refused) connection.fail(refused, message.type);
   });
 };

@@ -1,4 +1,4 @@
-import type { Session } from './model';
+import type { Session } from './state';
 import type { RelayRoute } from './relayRoutes';
 
 /** A participant's place in the current state of their session. A new seat is made for every state, so what is
@@ -71,7 +71,7 @@ export class SessionDirectory {
     this.sessions.set(session.id, session);
     this.byCode.set(session.code, session.id);
     if (session.invitation) this.byInvitation.set(session.invitation.id, session.id);
-    for (const invite of Object.keys(session.invites)) this.byInvite.set(invite, session.id);
+    for (const invite of session.guestInvites) this.byInvite.set(invite.token, session.id);
     const current = new Set(session.participants.map((p) => p.id));
     for (const p of previous?.participants ?? []) if (!current.has(p.id)) this.forgetParticipant(p.id);
     for (const id of current) this.byParticipant.set(id, { session });
@@ -93,7 +93,7 @@ export class SessionDirectory {
     this.sessions.delete(sessionId);
     if (this.byCode.get(session.code) === sessionId) this.byCode.delete(session.code);
     if (session.invitation) this.byInvitation.delete(session.invitation.id);
-    for (const invite of Object.keys(session.invites)) this.byInvite.delete(invite);
+    for (const invite of session.guestInvites) this.byInvite.delete(invite.token);
     for (const g of session.pendingGuests) this.byPendingGuest.delete(g.id);
     for (const p of session.participants) this.forgetParticipant(p.id);
   }

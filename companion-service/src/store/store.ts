@@ -1,4 +1,5 @@
 import type { Role } from '../protocol/messages';
+import type { SessionStatus } from '../sessions/state';
 
 /* Durable records behind one interface (every method async, plain data in and out): SQLite (sqliteStore.ts) is the
  * embedded default, PostgreSQL (postgresStore.ts) the store several instances share. test/store/storeContract.ts holds
@@ -7,7 +8,7 @@ import type { Role } from '../protocol/messages';
 export interface SessionRecord {
   id: string;
   code: string;
-  status: 'inviting' | 'waiting' | 'active' | 'ended';
+  status: SessionStatus;
   createdAt: number;
   endedAt: number | null;
   endReason: string | null;

@@ -1,3 +1,4 @@
+import { invitationOpen } from '../sessions/model';
 import type { SessionService } from '../sessions/sessionService';
 
 /* One open invitation per visitor at a time: a second Join while the visitor's terms prompt is up is refused
@@ -44,8 +45,7 @@ export class PendingInvitations {
   /** Still waiting for the visitor's answer: not accepted, declined, timed out or ended. */
   private isOpen(invitationId: string, now: number): boolean {
     const session = this.sessions.directory.findByInvitation(invitationId);
-    const invitation = session?.invitation;
-    return session?.status === 'inviting' && invitation !== undefined && !invitation.answered && now < invitation.expiresAt;
+    return session !== undefined && invitationOpen(session, now);
   }
 }
 

@@ -1,6 +1,5 @@
 import { Channels } from '../../src/bus/bus';
 import { MemoryBus } from '../../src/bus/memoryBus';
-import { LeaveReason } from '../../src/protocol/codes';
 import { endByAgent, leave, restartPair, type Session } from '../../src/sessions/model';
 import { relayRoutesFrom, routeTo, type RelayRoute } from '../../src/sessions/relayRoutes';
 import { T0, active, ok } from '../helpers/sessionFixtures';
@@ -32,7 +31,7 @@ describe('relay routes', () => {
     expect(routeTo(routes(restarted, 'agent'), 'visitor')?.gen).toBe(2);
     expect(routeTo(routes(restarted, 'visitor'), 'agent')?.gen).toBe(2);
     expect(routeTo(routes(s, 'agent'), 'visitor')?.gen).toBe(1);
-    const left = ok(leave(restarted, 'agent', LeaveReason.Hangup, T0 + 3));
+    const left = ok(leave(restarted, 'agent', T0 + 3));
     expect(routeTo(routes(left, 'visitor'), 'agent')).toBeUndefined();
   });
 });

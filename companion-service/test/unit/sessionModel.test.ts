@@ -1,4 +1,4 @@
-import { EndReason, ErrorCode, LeaveReason } from '../../src/protocol/codes';
+import { EndReason, ErrorCode } from '../../src/protocol/codes';
 import {
   admitAgent,
   canRelay,
@@ -23,7 +23,7 @@ describe('creating a session', () => {
     expect(s.code).toBe('123456');
     expect(s.codeExpiresAt).toBe(T0 + 600_000);
     expect(s.participants).toEqual([
-      { id: 'visitor', role: 'visitor', identity: 'anonymous', seq: 0, media: { video: true, paused: false }, privileges: [] },
+      { id: 'visitor', role: 'visitor', identity: 'anonymous', name: null, seq: 0, awaySince: null, media: { video: true, paused: false }, privileges: [], invite: null },
     ]);
   });
 });
@@ -63,7 +63,7 @@ describe('an agent joining with the code', () => {
   });
 
   it('is refused after the session ended', () => {
-    const ended = ok(leave(waiting(), 'visitor', LeaveReason.Hangup, T0));
+    const ended = ok(leave(waiting(), 'visitor', T0));
     expect(admitAgent(ended, { participantId: 'a', identity: 'u1', privileges: [], now: T0 }, RULES)).toEqual({ ok: false, code: ErrorCode.SessionEnded });
   });
 });
@@ -83,7 +83,7 @@ describe('relaying signals', () => {
 
 describe('hanging up and ending', () => {
   it('ends the session for everyone when the visitor hangs up', () => {
-    const outcome = leave(active(), 'visitor', LeaveReason.Hangup, T0 + 5000);
+    const outcome = leave(active(), 'visitor', T0 + 5000);
     expect(outcome.ok && outcome.session.status).toBe('ended');
     expect(outcome.ok && outcome.session.endReason).toBe(EndReason.VisitorHangup);
     expect(outcome.ok && outcome.effects.map((e) => [e.kind, e.to])).toEqual([
@@ -93,7 +93,7 @@ describe('hanging up and ending', () => {
   });
 
   it('ends the session for everyone when the agent hangs up', () => {
-    const outcome = leave(active(), 'agent', LeaveReason.Hangup, T0 + 5000);
+    const outcome = leave(active(), 'agent', T0 + 5000);
     expect(outcome.ok && outcome.session.endReason).toBe(EndReason.AgentHangup);
   });
 
@@ -106,14 +106,14 @@ describe('hanging up and ending', () => {
 
   it('refuses to act on an ended session', () => {
     const ended = ok(endByAgent(active(), 'agent', T0));
-    expect(leave(ended, 'visitor', LeaveReason.Hangup, T0)).toEqual({ ok: false, code: ErrorCode.SessionEnded });
+    expect(leave(ended, 'visitor', T0)).toEqual({ ok: false, code: ErrorCode.SessionEnded });
     expect(endByAgent(ended, 'agent', T0)).toEqual({ ok: false, code: ErrorCode.SessionEnded });
   });
 
   it('removes only a participant whose role does not end the session (guests, next issue)', () => {
     const s = active();
-    const withGuest: Session = { ...s, participants: [...s.participants, { id: 'guest-1', role: 'guest', identity: 'g', seq: 2, media: { video: true, paused: false }, privileges: [] }] };
-    const outcome = leave(withGuest, 'guest-1', LeaveReason.Hangup, T0);
+    const withGuest: Session = { ...s, participants: [...s.participants, { id: 'guest-1', role: 'guest', identity: 'g', name: null, seq: 2, awaySince: null, media: { video: true, paused: false }, privileges: [], invite: null }] };
+    const outcome = leave(withGuest, 'guest-1', T0);
     expect(outcome.ok && outcome.session.status).toBe('active');
     expect(outcome.ok && outcome.session.participants.map((p) => p.id)).toEqual(['visitor', 'agent']);
     expect(outcome.ok && outcome.effects).toEqual([
@@ -137,7 +137,7 @@ describe('dropped sockets and resume', () => {
     const away = ok(markAway(active(), 'visitor', T0 + 10_000));
     const outcome = markBack(away, 'visitor', T0 + 29_000, RULES);
     expect(outcome.ok && outcome.effects).toEqual([{ kind: 'peer-back', to: 'agent', peerId: 'visitor' }]);
-    expect(outcome.ok && outcome.session.participants[0]?.awaySince).toBeUndefined();
+    expect(outcome.ok && outcome.session.participants[0]?.awaySince).toBeNull();
   });
 
   it('refuses a resume after the grace period', () => {

@@ -7,7 +7,7 @@ const active = (privileges = ['Tandem_Remote_Control']) => activeWith(privileges
 
 describe('remote control', () => {
   it('starts off; a request prompts the visitor with the agent name', () => {
-    expect(active().control).toEqual({ state: 'off' });
+    expect(active().control).toEqual({ state: 'off', agentId: null });
     const outcome = requestControl(active(), 'agent');
     expect(ok(outcome).control).toEqual({ state: 'requested', agentId: 'agent' });
     expect(outcome.ok && outcome.effects).toEqual([
@@ -34,7 +34,7 @@ describe('remote control', () => {
 
   it('declined goes back to off', () => {
     const requested = ok(requestControl(active(), 'agent'));
-    expect(ok(answerControl(requested, 'visitor', false)).control).toEqual({ state: 'off' });
+    expect(ok(answerControl(requested, 'visitor', false)).control).toEqual({ state: 'off', agentId: null });
   });
 
   it('either side can end it at any time', () => {

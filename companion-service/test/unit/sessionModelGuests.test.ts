@@ -165,7 +165,7 @@ describe('guests', () => {
   });
 
   it('a guest hang-up removes only that guest', () => {
-    const s = ok(leave(withGuest(), 'guest', LeaveReason.Hangup, T0));
+    const s = ok(leave(withGuest(), 'guest', T0));
     expect(s.status).toBe('active');
     expect(s.participants.map((p) => p.id)).toEqual(['visitor', 'agent']);
   });

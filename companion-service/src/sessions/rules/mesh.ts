@@ -1,0 +1,75 @@
+import { ErrorCode, Privilege } from '../../protocol/codes';
+import type { MediaState, Role } from '../../protocol/messages';
+import type { CommandOf } from '../commands';
+import { ok, refuse, type Effect, type Outcome } from '../outcome';
+import { findParticipant, generationOf, linkFor, pairKey } from '../queries';
+import { participant, type PairGeneration, type Participant, type Session } from '../state';
+
+/* The mesh: who is in it, who connects to whom (pair generations), and everyone's video. */
+
+/** Everyone's video starts on, except an agent's, which needs the video privilege to come on. */
+export function startingMedia(role: Role): MediaState {
+  return { video: role !== 'agent', paused: false };
+}
+
+function withGeneration(generations: readonly PairGeneration[], pair: string, gen: number): PairGeneration[] {
+  return [...generations.filter((g) => g.pair !== pair), { pair, gen }];
+}
+
+/** Adds a member at the end of the arrival order; everyone present initiates toward them. */
+export function addMember(session: Session, member: Omit<Participant, 'seq' | 'awaySince' | 'media'>): { session: Session; effects: Effect[] } {
+  const newcomer = participant({ ...member, seq: session.nextSeq, awaySince: null, media: startingMedia(member.role) });
+  let pairGenerations = session.pairGenerations;
+  for (const p of session.participants) pairGenerations = withGeneration(pairGenerations, pairKey(p.id, newcomer.id), 1);
+  const next: Session = {
+    ...session,
+    participants: [...session.participants, newcomer],
+    pairGenerations,
+    nextSeq: session.nextSeq + 1,
+  };
+  const effects: Effect[] = session.participants.map((p) => ({ kind: 'peer-joined', to: p.id, link: linkFor(next, p, newcomer) }));
+  return { session: next, effects };
+}
+
+export function withParticipant(session: Session, id: string, change: (p: Participant) => Participant): Session {
+  return { ...session, participants: session.participants.map((p) => (p.id === id ? participant(change(p)) : p)) };
+}
+
+export function tellOthers(session: Session, id: string, make: (to: string) => Effect): Effect[] {
+  return session.participants.filter((p) => p.id !== id).map((p) => make(p.id));
+}
+
+/** Everyone, the participant included, learns their new media state. */
+export function withMedia(session: Session, peerId: string, media: MediaState): Outcome {
+  const next = withParticipant(session, peerId, (p) => ({ ...p, media }));
+  return ok(
+    next,
+    next.participants.map((p) => ({ kind: 'peer-media', to: p.id, peerId, media })),
+  );
+}
+
+/** Either side of a pair asks for a fresh peer connection (ICE failed, or a page reload lost its peers): the pair's
+ * generation goes up and both sides are told to start over, the earlier member initiating. */
+export function restartPair(session: Session, command: CommandOf<'pair.restart'>): Outcome {
+  const a = findParticipant(session, command.by)!;
+  const b = findParticipant(session, command.peerId);
+  if (!b || b.id === a.id) return refuse(ErrorCode.UnknownPeer);
+  const key = pairKey(a.id, b.id);
+  const next: Session = {
+    ...session,
+    pairGenerations: withGeneration(session.pairGenerations, key, generationOf(session.pairGenerations, key) + 1),
+  };
+  return ok(next, [
+    { kind: 'pair-reset', to: a.id, link: linkFor(next, a, b) },
+    { kind: 'pair-reset', to: b.id, link: linkFor(next, b, a) },
+  ]);
+}
+
+/** Everyone switches their own video; an agent needs the video privilege to turn it on, and a paused guest can't. */
+export function setVideo(session: Session, { by, video }: CommandOf<'media.set'>): Outcome {
+  const who = findParticipant(session, by)!;
+  if (video && who.role === 'agent' && !who.privileges.includes(Privilege.AgentVideo)) return refuse(ErrorCode.NoPrivilege);
+  if (video && who.media.paused) return refuse(ErrorCode.VideoPaused);
+  if (who.media.video === video) return ok(session);
+  return withMedia(session, by, { ...who.media, video });
+}
