@@ -1,0 +1,75 @@
+import { CAMERA_HELP, CameraError, cameraOf, listCameras, openCamera, stopStream } from '../shared/camera';
+import { el } from '../shared/dom';
+import { ParticipantTile } from '../shared/tiles';
+
+/* The guest's camera before and during the call: opening it (or another one from the list), the preview on the join
+ * screen, and what to say when it can't be used. The guest can join without one. */
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+export class GuestCamera {
+  stream: MediaStream | undefined;
+  /** Why the camera could not be opened, if it could not. */
+  problem: string | undefined;
+  readonly preview = new ParticipantTile('preview', 'self', 'You', { muted: true, texts: { cameraOff: 'Your video is off' } });
+
+  constructor(
+    /** The camera changed (or failed): the video buttons follow. */
+    private readonly changed: () => void,
+  ) {
+    $('preview').append(this.preview.element);
+    $('camera-retry').addEventListener('click', () => void this.open());
+    $<HTMLSelectElement>('camera-select').addEventListener('change', () => void this.open($<HTMLSelectElement>('camera-select').value));
+  }
+
+  async open(deviceId?: string): Promise<void> {
+    const select = $<HTMLSelectElement>('camera-select');
+    select.disabled = true;
+    $('camera-retry').hidden = true;
+    try {
+      const next = await openCamera(deviceId);
+      stopStream(this.stream);
+      this.stream = next;
+      this.problem = undefined;
+      this.setAlert(undefined);
+    } catch (err) {
+      const problem = err instanceof CameraError ? err.problem : 'unknown';
+      this.problem = CAMERA_HELP[problem];
+      if (!deviceId) {
+        stopStream(this.stream);
+        this.stream = undefined;
+      }
+      this.setAlert(
+        this.stream
+          ? `${CAMERA_HELP[problem]} Your previous camera is still in use.`
+          : `${CAMERA_HELP[problem]} You can also join without a camera: the others will not see or hear you.`,
+      );
+      $('camera-retry').hidden = false;
+    }
+    this.preview.setStream(this.stream);
+    this.changed();
+    const cameras = this.stream ? await listCameras().catch(() => []) : [];
+    const current = cameraOf(this.stream);
+    select.replaceChildren(...cameras.map((c) => el('option', { value: c.deviceId, selected: c.deviceId === current }, c.label)));
+    if (cameras.length === 0) select.append(el('option', { value: '' }, 'No camera available'));
+    select.disabled = cameras.length === 0;
+  }
+
+  /** The preview on the join screen, with our switch. */
+  renderPreview(videoOn: boolean): void {
+    this.preview.setMedia({ video: videoOn && !!this.stream, paused: false });
+    if (!this.stream) this.preview.setNote(this.problem ? 'Camera not available' : 'Starting your camera…');
+    else this.preview.setNote(undefined);
+  }
+
+  stop(): void {
+    stopStream(this.stream);
+    this.stream = undefined;
+    this.preview.setStream(undefined);
+  }
+
+  private setAlert(text: string | undefined): void {
+    $('camera-alert').textContent = text ?? '';
+    $('camera-alert').hidden = !text;
+  }
+}
