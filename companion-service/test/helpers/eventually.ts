@@ -37,3 +37,15 @@ export async function nextMillisecond(): Promise<void> {
   const now = Date.now();
   await eventually(() => Date.now(), (t) => t > now, 'the clock to move on', 1000, 1);
 }
+
+/** Something that changes now and then (what a socket received, what a process printed): `eventually` can pause on
+ * `next` instead of a fixed interval, and looks again as soon as `notify` is called. */
+export class Changes {
+  private waiters: Array<() => void> = [];
+  readonly next = (): Promise<void> => new Promise((resolve) => this.waiters.push(resolve));
+  readonly notify = (): void => {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  };
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import type { ClientMessage, ServerMessage, ServerMessageOf } from '../../src/protocol/messages';
-import { eventually } from './eventually';
+import { Changes, eventually } from './eventually';
 
 /** The request header naming a test socket, so that the test server can tell when it has handled its close
  * (`RunningServer.closeHandled`). */
@@ -17,7 +17,9 @@ export class TestClient {
   readonly received: ServerMessage[] = [];
   /** The text each received message arrived as. */
   private readonly texts = new WeakMap<ServerMessage, string>();
-  private waiters: Array<() => void> = [];
+  private readonly changes = new Changes();
+  /** Resolves at the next message or close: a pause for `eventually` on what this socket received. */
+  readonly changed = this.changes.next;
   closeInfo: { code: number; reason: string } | undefined;
   /** Everything the server sends is JSON text: a binary frame would reach a browser as a Blob. */
   binaryFrames = 0;
@@ -34,11 +36,11 @@ export class TestClient {
       const message = JSON.parse(text) as ServerMessage;
       this.texts.set(message, text);
       this.received.push(message);
-      this.wake();
+      this.changes.notify();
     });
     socket.on('close', (code, reason) => {
       this.closeInfo = { code, reason: reason.toString() };
-      this.wake();
+      this.changes.notify();
     });
   }
 
@@ -108,21 +110,12 @@ export class TestClient {
     this.socket.close();
   }
 
-  /** Resolves at the next message or close: a pause for `eventually` on what this socket received. */
-  readonly changed = (): Promise<void> => new Promise((resolve) => this.waiters.push(resolve));
-
   private async until<V>(probe: () => V, done: (v: V) => boolean, timeoutMs: number, what: string): Promise<V> {
     try {
       return await eventually(probe, done, what, timeoutMs, this.changed);
     } catch (err) {
       throw new Error(`${(err as Error).message}; received: ${JSON.stringify(this.received).slice(0, 500)}`);
     }
-  }
-
-  private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
   }
 }
 

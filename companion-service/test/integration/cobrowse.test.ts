@@ -1,5 +1,6 @@
 import type { ControlInputAction } from '../../src/protocol/controlActions';
 import { ErrorCode } from '../../src/protocol/codes';
+import { eventually } from '../helpers/eventually';
 import { serviceSuite } from '../helpers/serviceSuite';
 import { devToken, startServer } from '../helpers/testServer';
 import { startCall } from '../helpers/wsClient';
@@ -64,7 +65,9 @@ describe('the page stream', () => {
     for (let i = 0; i < 10; i++) c.visitor.send(batch(i, big));
     const refused = await c.visitor.next('error');
     expect(refused).toMatchObject({ code: ErrorCode.RateLimited, inReplyTo: 'cobrowse.events' });
-    await new Promise((r) => setTimeout(r, 300));
+    // All ten handled, and what was forwarded has reached the agent.
+    await c.visitor.probe();
+    await c.agent.probe();
     const delivered = c.agent.received.filter((m) => m.type === 'cobrowse.events').length;
     expect(delivered).toBeGreaterThanOrEqual(6); // the 400 kB burst
     expect(delivered).toBeLessThan(10);
@@ -84,9 +87,10 @@ describe('the page stream', () => {
       // Keep streaming until the server has given up on buffering for the agent.
       while (seq < 400) {
         c.visitor.send(batch(seq++, chunk));
+        // Pacing, part of the scenario: a stream, not one write of 24 MB.
         if (seq % 20 === 0) await new Promise((r) => setTimeout(r, 20));
       }
-      await new Promise((r) => setTimeout(r, 300));
+      await c.visitor.probe(); // every batch handled: the server is far behind with the agent
       c.visitor.send(batch(seq++, 'lost-delta')); // dropped: the agent is behind
       agentSocket.resume();
       // Once the agent's socket has drained, the server asks the visitor for a fresh snapshot...
@@ -94,10 +98,8 @@ describe('the page stream', () => {
       c.visitor.send(batch(seq++, 'fresh-snapshot', true));
       c.visitor.send(batch(seq++, 'next-delta'));
       // ...and the agent picks up from it.
-      const deadline = Date.now() + 10_000;
-      while (!c.agent.received.some((m) => m.type === 'cobrowse.events' && m.data === 'next-delta') && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      const nextDelta = () => c.agent.received.some((m) => m.type === 'cobrowse.events' && m.data === 'next-delta');
+      await eventually(nextDelta, Boolean, 'the delta after the fresh snapshot at the agent', 10_000, c.agent.changed);
       const events = c.agent.received.filter((m) => m.type === 'cobrowse.events') as Array<{ data: string }>;
       expect(events.map((e) => e.data).slice(-2)).toEqual(['fresh-snapshot', 'next-delta']);
       expect(events.some((e) => e.data === 'lost-delta')).toBe(false);

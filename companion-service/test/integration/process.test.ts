@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CloseCode, EndReason } from '../../src/protocol/codes';
 import { repoRoot } from '../../src/paths';
+import { Changes, eventually } from '../helpers/eventually';
 import { TestClient } from '../helpers/wsClient';
 
 jest.setTimeout(30_000);
@@ -17,26 +18,34 @@ const JSFORCE_PROBE = `process.on('exit', () => {
   process.stderr.write('jsforce modules loaded: ' + loaded.length + '\\n');
 });`;
 
-function startProcess(env: Record<string, string>): { child: ChildProcessWithoutNullStreams; output: () => string } {
+interface Started {
+  child: ChildProcessWithoutNullStreams;
+  output: () => string;
+  /** Resolves when the process prints more. */
+  printed: () => Promise<void>;
+}
+
+function startProcess(env: Record<string, string>): Started {
   const child = spawn(TSX, [MAIN], { env: { ...process.env, TANDEM_LOG_LEVEL: 'info', ...env }, cwd: repoRoot });
   let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  return { child, output: () => output };
+  const changes = new Changes();
+  const collect = (d: Buffer) => {
+    output += d.toString();
+    changes.notify();
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  return { child, output: () => output, printed: changes.next };
 }
 
 function exited(child: ChildProcessWithoutNullStreams): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
-async function listeningPort(output: () => string, deadlineMs = 20_000): Promise<number> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    const match = /listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(output());
-    if (match) return Number(match[1]);
-    if (Date.now() > deadline) throw new Error(`service did not start: ${output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+async function listeningPort({ output, printed }: Started, timeoutMs = 20_000): Promise<number> {
+  const listening = (text: string) => /listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(text);
+  const text = await eventually(output, (o) => listening(o) !== null, 'the service to listen', timeoutMs, printed);
+  return Number(listening(text)![1]);
 }
 
 describe('the service process', () => {
@@ -55,8 +64,9 @@ describe('the service process', () => {
   it('shuts down on SIGTERM, ending sessions for their members and closing other sockets with going-away, and exits 0', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'tandem-proc-'));
     try {
-      const { child, output } = startProcess({ HOST: '127.0.0.1', PORT: '0', TANDEM_SQLITE_PATH: path.join(dir, 't.db') });
-      const port = await listeningPort(output);
+      const started = startProcess({ HOST: '127.0.0.1', PORT: '0', TANDEM_SQLITE_PATH: path.join(dir, 't.db') });
+      const { child, output } = started;
+      const port = await listeningPort(started);
       const visitor = await TestClient.connect(`ws://127.0.0.1:${port}/ws`);
       visitor.send({ type: 'visitor.start' });
       await visitor.next('session.created');
@@ -81,13 +91,14 @@ describe('the service process', () => {
     try {
       const probe = path.join(dir, 'probe.js');
       writeFileSync(probe, JSFORCE_PROBE);
-      const { child, output } = startProcess({
+      const started = startProcess({
         HOST: '127.0.0.1',
         PORT: '0',
         TANDEM_SQLITE_PATH: path.join(dir, 't.db'),
         NODE_OPTIONS: `--require ${probe}`,
       });
-      const port = await listeningPort(output);
+      const { child, output } = started;
+      const port = await listeningPort(started);
       expect((await fetch(`http://127.0.0.1:${port}/auth/salesforce/status`)).status).toBe(200);
       const exit = exited(child);
       child.kill('SIGTERM');

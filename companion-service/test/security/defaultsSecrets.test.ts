@@ -4,6 +4,7 @@ import { signAgentToken } from '../../src/auth/agentToken';
 import { repoRoot } from '../../src/paths';
 import { ErrorCode } from '../../src/protocol/codes';
 import { DEVELOPMENT_TENANT } from '../../src/tenancy/tenants';
+import { Changes, eventually } from '../helpers/eventually';
 import { OWN_AGENT_TOKEN_SECRET } from '../helpers/ownSecrets';
 import { startServer, type RunningServer } from '../helpers/testServer';
 import { TestClient } from '../helpers/wsClient';
@@ -101,12 +102,16 @@ describe('the development sign-in', () => {
       env: { ...process.env, HOST: '127.0.0.1', PORT: '0', TANDEM_LOG_LEVEL: 'info', TANDEM_SQLITE_PATH: ':memory:' },
     });
     let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const printed = new Changes();
+    const collect = (d: Buffer) => {
+      output += d.toString();
+      printed.notify();
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
     const exited = new Promise((resolve) => child.once('exit', resolve));
     try {
-      const deadline = Date.now() + 20_000;
-      while (!output.includes('Tandem is running') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      await eventually(() => output, (o) => o.includes('Tandem is running'), 'the service to start', 20_000, printed.next);
       const warning = output.split('\n').find((line) => line.includes('DEVELOPMENT SIGN-IN IS ON'));
       expect(warning).toBeDefined();
       expect(JSON.parse(warning!)).toMatchObject({ level: 40 });

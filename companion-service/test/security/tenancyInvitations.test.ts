@@ -52,9 +52,10 @@ async function inviteFromJoinPage(token: string, visitorId: string) {
 
 const inviteFromSalesforce = (contactId: string) => callAsApex(suite.server, '/api/salesforce/invitations', { ...AGENT, orgId: ORG_ID, contactId }, API_KEY);
 
-/** Waits long enough for every prompt the service sent to have arrived, then counts them. */
+/** Counts the prompts the tab got: every invitation was answered over HTTP, and the tab's probe is answered after
+ * whatever the service had queued for it by then. */
 async function promptsReceived(tab: TestClient): Promise<number> {
-  await new Promise((r) => setTimeout(r, 300));
+  await tab.probe();
   return tab.received.filter((m) => m.type === 'terms.prompt').length;
 }
 
@@ -81,8 +82,7 @@ describe('one open invitation per visitor', () => {
     const prompt = await tab.next('terms.prompt');
     expect((await inviteFromJoinPage(token, contactId)).body.code).toBe(ErrorCode.InvitationPending);
     tab.send({ type: 'terms.decline', invitationId: prompt.invitationId });
-    // The decline is handled in the socket's order; the next Join is then free.
-    await new Promise((r) => setTimeout(r, 100));
+    await tab.probe(); // the decline has been handled: the next Join is free
     const again = await inviteFromJoinPage(token, contactId);
     expect(again.status).toBe(201);
     expect((await tab.next('terms.prompt')).invitationId).toBe(again.body.invitationId);

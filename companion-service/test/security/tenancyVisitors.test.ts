@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ErrorCode } from '../../src/protocol/codes';
 import { signVisitorToken } from '../../src/identity/visitorToken';
+import { nextMillisecond } from '../helpers/eventually';
 import { serviceSuite } from '../helpers/serviceSuite';
 import { AGENT, callAsApex, newContactId, sha256 } from '../helpers/salesforceFixtures';
 import { devToken } from '../helpers/testServer';
@@ -121,10 +122,9 @@ describe('a site speaking for another site\'s visitor', () => {
     const forgedByMallory = signVisitorToken({ site: ATTACKER_SITE.id, sub: contactId }, ATTACKER_SITE.signingSecret, Date.now(), 600).token;
     const impostor = await tab(ATTACKER_SITE, forgedByMallory);
     // The impostor's tab is the most recently active one.
-    await new Promise((r) => setTimeout(r, 20));
+    await nextMillisecond();
     impostor.send({ type: 'visitor.active' });
-    impostor.send({ type: 'agent.watch', token: 'x.y', visitorIds: ['x'] });
-    await impostor.next('error'); // the socket's queue is past visitor.active
+    await impostor.probe(); // visitor.active has been handled
 
     const join = await callAsApex(suite.server, '/api/salesforce/invitations', { ...AGENT, orgId: ACME_ORG, contactId }, ACME_KEY);
     expect(join.status).toBe(201);
