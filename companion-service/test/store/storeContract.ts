@@ -395,8 +395,12 @@ export function storeContract(name: string, makeEnvironment: () => Promise<Store
 
       it('never gives the same record to two instances claiming at the same moment', async () => {
         const other = await another();
+        // Connections open beforehand, so that neither instance starts late (see `contested` below).
+        await Promise.all([store, store, other, other].map((s) => s.ping()));
         const records = 40;
-        for (let round = 0; round < 20; round++) {
+        const rounds = 20;
+        let contested = 0;
+        for (let round = 0; round < rounds; round++) {
           const now = T0 + round;
           for (let i = 0; i < records; i++) await enqueue(`r${round}-${i}`, now);
           // Two workers per instance claim together, in small batches, until nothing is left: every record must go to
@@ -414,11 +418,12 @@ export function storeContract(name: string, makeEnvironment: () => Promise<Store
           const all = outboxIds(claims.flat());
           expect(new Set(all).size).toBe(all.length);
           expect(all.sort()).toEqual(Array.from({ length: records }, (_, i) => `r${round}-${i}`).sort());
-          // Both instances took part (else the test would prove nothing about two of them).
-          expect(claims[0]!.length + claims[1]!.length).toBeGreaterThan(0);
-          expect(claims[2]!.length + claims[3]!.length).toBeGreaterThan(0);
+          if (claims[0]!.length + claims[1]!.length > 0 && claims[2]!.length + claims[3]!.length > 0) contested++;
           for (const e of claims.flat()) await store.markSalesforceDelivered(e.id, now);
         }
+        // Rounds where both instances took records: if one always finished before the other began, the test would
+        // prove nothing about two of them.
+        expect(contested).toBeGreaterThanOrEqual(rounds / 2);
       });
     });
   });
