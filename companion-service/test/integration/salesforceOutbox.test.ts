@@ -152,8 +152,10 @@ describe('session records in Salesforce', () => {
     visitor.send({ type: 'visitor.start' });
     visitor.send({ type: 'session.leave' });
     await visitor.closed();
-    await new Promise((r) => setTimeout(r, 300));
-    expect(await outboxOf(server)).toEqual([]);
+    // A session with an org behind it, ended after that one, is the only one queued.
+    const later = await keySessionEndedByAgent(server, newContactId());
+    const queued = await eventually(() => outboxOf(server), (e) => e.length > 0, 'the later session queued');
+    expect(queued.map((e) => e.externalId)).toEqual([later]);
   });
 });
 
@@ -190,10 +192,12 @@ describe('outbox through Salesforce outages', () => {
     const second = await serve(file);
     await eventually(() => outboxOf(second), (e) => e[0]?.deliveredAt !== null, 'delivery after the restart', 8000);
     expect(double.upserts.map((u) => u.value)).toEqual([sessionId]);
-    // Nothing more is sent later: delivered records stay delivered.
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(double.upserts).toHaveLength(1);
-    expect(await outboxOf(second)).toHaveLength(1);
+    // Nothing more is sent later: delivered records stay delivered. The next pass (which claims every record due)
+    // delivers only a record queued after the delivery.
+    await queue(second, [{ id: 'marker', fields: sessionFields('marker') }]);
+    await eventually(() => double.records.has('Tandem_Session__c/marker'), Boolean, 'the next pass');
+    expect(double.upserts.map((u) => u.value)).toEqual([sessionId, 'marker']);
+    expect(await outboxOf(second)).toHaveLength(2);
   });
 
   it('signs in again when the session is revoked, keeps the record while re-authentication fails, then delivers', async () => {
@@ -304,8 +308,13 @@ describe('a record Salesforce refuses for itself', () => {
     expect(entryOf(parked, bad)?.lastError).toMatch(/^FIELD_CUSTOM_VALIDATION_EXCEPTION/);
     expect(upsertsOf(bad)).toHaveLength(3);
     expect(double.records.has(`Tandem_Session__c/${bad}`)).toBe(false);
-    // Parked means never tried again by itself, and nothing else of the org ever waited.
-    await new Promise((r) => setTimeout(r, 2500));
+    // Parked means never tried again by itself, and nothing else of the org ever waited. A retry would have come
+    // after the backoff (at most maxBackoffSeconds): let that time pass (the scenario's own timer), then see a pass
+    // run after it by delivering a record queued then.
+    await new Promise((r) => setTimeout(r, Math.max(0, entryOf(parked, bad)!.parkedAt! + FAST_OUTBOX.maxBackoffSeconds * 1000 - Date.now())));
+    const marker = `marker-${randomUUID()}`;
+    await queue(server, [{ id: marker, fields: sessionFields(marker) }]);
+    await eventually(() => double.records.has(`Tandem_Session__c/${marker}`), Boolean, 'a pass after the backoff');
     expect(upsertsOf(bad)).toHaveLength(3);
     const all = await outboxOf(server);
     expect(all.filter((e) => e.externalId !== bad).every((e) => e.status === 'delivered' && e.attempts === 0)).toBe(true);
