@@ -1,23 +1,18 @@
-import { loadRecorder } from '../cobrowse/loadRecorder';
-import type { VisitorCobrowse } from '../cobrowse/visitorCobrowse';
 import { isBackgroundError } from '../shared/backgroundErrors';
 import { CAMERA_HELP, CameraError, cameraOf, type CameraProblem } from '../shared/camera';
-import { el } from '../shared/dom';
 import { SignalingClient, socketUrl } from '../shared/signalingClient';
-import { ConnectionGate } from './callSetUp';
 import type { ChangeGuard } from './earlyChangeGuard';
 import { CameraPicker } from './cameraPicker';
 import { LocalMedia } from './localMedia';
-import { Presence, type TermsClosed, type TermsPrompt } from './presence';
-import { cameraAlert, cameraScreen, endedScreen, noticeScreen } from './screens';
+import { OneClick } from './oneClick';
+import { PageSharing } from './pageSharing';
+import { cameraScreen, endedScreen, noticeScreen } from './screens';
 import { VisitorSession } from './session';
 import { clearSession, parkSession, saveSession, takeResumableSession } from './sessionMemory';
 import { SessionView } from './sessionView';
 import type { Shell } from './shell';
 import { displayName } from './stage';
 import type { StoredSession } from './storedSession';
-import { termsHash } from './termsHash';
-import { TermsPromptView } from './termsPrompt';
 import { onUserClick } from './userAction';
 
 /* The visitor widget's flows, tying the screens to the wire:
@@ -33,28 +28,12 @@ function problemOf(err: unknown): CameraProblem {
   return err instanceof CameraError ? err.problem : 'unknown';
 }
 
-/** Page sharing waits at most this long for the connection to the agent (it goes through the service anyway). */
-const MEDIA_FIRST_MS = 1500;
-
-const CLOSED_TEXT: Record<string, string> = {
-  timeout: 'The video call request timed out.',
-  expired: 'The video call request timed out.',
-  withdrawn: 'The agent withdrew the video call request.',
-  cancelled: 'The agent withdrew the video call request.',
-};
-
 export class VisitorWidget {
   private readonly local = new LocalMedia();
   private session: VisitorSession | undefined;
-  /** The current session's connection to the agent. */
-  private agentLink = new ConnectionGate();
   private view: SessionView | undefined;
-  private presence: { token: string; presence: Presence } | undefined;
-  private prompt: TermsPromptView | undefined;
-  /** The page sharing, while an agent is in the call; `cobrowseFor` marks the session it was started (or is
-   * loading) for. */
-  private cobrowse: VisitorCobrowse | undefined;
-  private cobrowseFor: VisitorSession | undefined;
+  private readonly oneClick: OneClick;
+  private readonly sharing: PageSharing;
   /** The camera the visitor picked last, reused on the next screen. */
   private chosenCamera: string | undefined;
   /** What is kept in sessionStorage about the current call, once the server has given it a resume token. */
@@ -66,8 +45,24 @@ export class VisitorWidget {
     private readonly shell: Shell,
     private readonly serviceOrigin: string,
     /** Registered early, for remote control's commits (earlyChangeGuard.ts). */
-    private readonly changeGuard?: ChangeGuard,
+    changeGuard?: ChangeGuard,
   ) {
+    this.sharing = new PageSharing(serviceOrigin, changeGuard, () => this.session);
+    this.oneClick = new OneClick(
+      {
+        shell,
+        busy: () => this.busy,
+        inCall: () => !!this.session,
+        chosenCamera: () => this.chosenCamera,
+        openCamera: (deviceId) => this.openCamera(deviceId),
+        stopCamera: () => this.local.stop(),
+        cameraProblem: problemOf,
+        newPicker: () => this.newPicker(),
+        beginInvited: (client, agentName) => this.beginSession(client, 'invited', { agentName }),
+        reset: () => this.reset(),
+      },
+      serviceOrigin,
+    );
     onUserClick(shell.launcher, () => this.showCameraScreen());
     shell.showLauncher();
     window.addEventListener('pagehide', (e) => this.pageHidden(e.persisted));
@@ -82,107 +77,16 @@ export class VisitorWidget {
     return !!this.session || !!this.restoring;
   }
 
-  // --- logged-in visitors ---------------------------------------------------------------------------------------
+  // --- logged-in visitors (oneClick.ts) --------------------------------------------------------------------------
 
   /** Puts this tab online for 1-click connect with the token the site issued for its logged-in visitor. */
   identify(visitorToken: string): void {
-    if (this.presence?.token === visitorToken) return;
-    this.presence?.presence.stop();
-    // A tab that is in a call (e.g. resumed after a page load) goes online only once the call is over, so the
-    // terms are not asked again for the call it is in.
-    const online = !this.busy;
-    this.shell.frame.dataset.presence = online ? 'connecting' : 'in-call';
-    this.presence = {
-      token: visitorToken,
-      presence: new Presence(socketUrl(this.serviceOrigin), visitorToken, {
-        // Visible state for the page and for tests: this tab is online for 1-click connect.
-        registered: () => (this.shell.frame.dataset.presence = 'online'),
-        offline: () => (this.shell.frame.dataset.presence = 'connecting'),
-        prompt: (m) => this.showPrompt(m),
-        promptClosed: (m) => this.promptClosed(m),
-        refused: (message) => {
-          this.shell.frame.dataset.presence = 'refused';
-          console.warn(`Tandem: the visitor token was refused (${message}).`);
-        },
-        error: (m) => this.prompt?.showProblem(alertBox(m.message)),
-      }, online),
-    };
+    this.oneClick.identify(visitorToken);
   }
 
   /** Takes this tab offline for 1-click connect (the visitor signed out). A call in progress goes on. */
   forget(): void {
-    this.presence?.presence.stop();
-    this.presence = undefined;
-    delete this.shell.frame.dataset.presence;
-    if (this.prompt && !this.session) this.reset();
-  }
-
-  private showPrompt(m: TermsPrompt): void {
-    if (this.busy) return; // already in a call; the invitation times out on the server
-    this.prompt?.destroy();
-    this.local.stop();
-    const picker = this.newPicker();
-    const view: TermsPromptView = new TermsPromptView({
-      prompt: m,
-      picker,
-      onAccept: () => void this.acceptPrompt(view, picker),
-      onDecline: () => this.declinePrompt(view),
-    });
-    this.prompt = view;
-    this.shell.show(view.screen);
-  }
-
-  private async acceptPrompt(view: TermsPromptView, picker: CameraPicker): Promise<void> {
-    view.showProblem(undefined);
-    view.setBusy('Starting your camera\u2026');
-    try {
-      await this.openCamera(picker.value ?? this.chosenCamera);
-    } catch (err) {
-      if (this.prompt !== view) return;
-      view.setBusy(undefined);
-      view.showProblem(cameraAlert(problemOf(err)));
-      view.accept.focus();
-      return;
-    }
-    const hash = await termsHash(view.termsText).catch(() => undefined);
-    if (this.prompt !== view) return this.local.stop(); // closed meanwhile (timed out, answered in another tab)
-    // The presence socket becomes the call's socket; the server answers the acceptance on it.
-    const client = hash ? this.presence?.presence.handOver() : undefined;
-    if (!client || !hash) {
-      this.local.stop();
-      view.setBusy(undefined);
-      view.showProblem(
-        alertBox(
-          hash
-            ? 'The connection to the video service was lost. It is reconnecting: try again in a moment.'
-            : 'This page cannot confirm the terms: it needs a secure (https) connection.',
-        ),
-      );
-      return;
-    }
-    view.setBusy('Joining the call\u2026');
-    this.shell.frame.dataset.presence = 'in-call';
-    this.beginSession(client, 'invited', { agentName: view.agentName || undefined });
-    client.send({ type: 'terms.accept', invitationId: view.invitationId, termsHash: hash });
-  }
-
-  private declinePrompt(view: TermsPromptView): void {
-    this.presence?.presence.socket?.send({ type: 'terms.decline', invitationId: view.invitationId });
-    this.closePrompt();
-    this.shell.show(noticeScreen('declined', 'Call declined', 'You declined the video call. The agent has been told.', () => this.reset()));
-  }
-
-  private promptClosed(m: TermsClosed): void {
-    if (this.prompt?.invitationId !== m.invitationId || this.session) return;
-    this.closePrompt();
-    this.shell.showLauncher();
-    this.shell.announcer.say(CLOSED_TEXT[m.reason] ?? 'The video call request is no longer open.');
-  }
-
-  private closePrompt(): void {
-    this.prompt?.destroy();
-    this.prompt = undefined;
-    this.local.stop();
+    this.oneClick.forget();
   }
 
   // --- across page loads ---------------------------------------------------------------------------------------
@@ -192,14 +96,14 @@ export class VisitorWidget {
     if (this.busy) return;
     const stored = takeResumableSession(Date.now());
     if (stored) void this.restore(stored);
-    else this.resumePresence();
+    else this.oneClick.resume();
   }
 
   private async restore(stored: StoredSession): Promise<void> {
     this.restoring = stored;
     this.memo = stored;
     this.chosenCamera ??= stored.camera;
-    if (this.presence) this.shell.frame.dataset.presence = 'in-call';
+    this.oneClick.markInCall();
     let problem: CameraProblem | undefined;
     try {
       await this.openCamera(stored.camera);
@@ -300,8 +204,8 @@ export class VisitorWidget {
       },
     });
     if (stream) view.stage.setSelf(stream, true);
-    // Opens when the connection to the agent is up; page sharing starts after it (see updateCobrowse).
-    const gate = (this.agentLink = new ConnectionGate());
+    // Page sharing starts once the connection to this session's agent is up (pageSharing.ts).
+    this.sharing.newSession();
     const session: VisitorSession = new VisitorSession(client, stream, {
       created: (m) => {
         view.setCode(m.code, m.codeExpiresAt);
@@ -318,8 +222,8 @@ export class VisitorWidget {
         this.remember({ camera: this.chosenCamera });
       },
       joined: (m) => {
-        if (flow === 'invited' && this.prompt) {
-          this.closePromptOnly();
+        if (flow === 'invited' && this.oneClick.prompt) {
+          this.oneClick.dropPrompt();
           this.shell.show(view.screen);
         }
         if (restored && this.restoring === restored) this.restoring = undefined;
@@ -329,7 +233,7 @@ export class VisitorWidget {
         // Code flow, back after a page load before any agent came: the code to read out again.
         if (restored?.codeExpiresAt && !agentHere) view.setCode(m.code, restored.codeExpiresAt);
         view.setAgentPresent(agentHere);
-        this.updateCobrowse(session);
+        this.sharing.update(session);
         if (m.resumed) view.setStatus('Reconnected.');
         else if (!agentHere) view.setStatus('');
       },
@@ -338,27 +242,26 @@ export class VisitorWidget {
         picker.lock();
         if (peer.role === 'agent') {
           view.setAgentPresent(true);
-          this.updateCobrowse(session);
+          this.sharing.update(session);
           if (isNew) view.setStatus(`Connected to ${displayName(peer)}.`);
         } else if (isNew) {
           this.shell.announcer.say(`${displayName(peer)} joined the call.`);
         }
       },
-      peerLeft: (peerId) => {
-        const left = view.stage.peers().find((p) => p.id === peerId);
-        view.stage.removePeer(peerId);
+      peerLeft: (peer) => {
+        view.stage.removePeer(peer.id);
         view.setAgentPresent(session.agents().length > 0);
-        this.updateCobrowse(session);
-        if (left) view.setStatus(`${left.name} left the call.`);
+        this.sharing.update(session);
+        view.setStatus(`${displayName(peer)} left the call.`);
       },
       peerStream: (peerId, remote) => view.stage.setPeerStream(peerId, remote),
       peerConnected: (peerId) => {
-        if (session.agents().some((a) => a.id === peerId)) gate.open();
+        if (session.agents().some((a) => a.id === peerId)) this.sharing.agentConnected();
       },
       peerMedia: (peerId, media) => view.stage.setPeerMedia(peerId, media),
-      peerAway: (peerId, away) => {
-        const who = view.stage.peers().find((p) => p.id === peerId)?.name ?? 'Someone';
-        view.setStatus(away ? `${who}\u2019s connection dropped. Waiting for them to come back\u2026` : `${who} is back.`);
+      peerAway: (peer) => {
+        const who = displayName(peer);
+        view.setStatus(peer.away ? `${who}\u2019s connection dropped. Waiting for them to come back\u2026` : `${who} is back.`);
       },
       selfMedia: (on) => {
         view.setVideo(on);
@@ -375,7 +278,7 @@ export class VisitorWidget {
       ended: (reason) => this.endSession(reason),
       error: (m) => {
         if (isBackgroundError(m)) return;
-        if (m.inReplyTo === 'terms.accept' && this.prompt) return this.acceptRefused(m.message);
+        if (m.inReplyTo === 'terms.accept' && this.oneClick.prompt) return this.acceptRefused(m.message);
         // Our seat is gone (the session ended, or the grace period ran out while we were away).
         if (m.inReplyTo === 'session.resume') return this.endSession('connection_lost');
         view.setStatus(m.message);
@@ -409,9 +312,9 @@ export class VisitorWidget {
   /** The server refused our acceptance (too late, or the terms changed): back to the prompt's outcome. */
   private acceptRefused(message: string): void {
     this.teardownSession();
-    this.closePrompt();
+    this.oneClick.closePrompt();
     this.shell.show(noticeScreen('accept-refused', 'Call not started', message, () => this.reset()));
-    this.resumePresence();
+    this.oneClick.resume();
   }
 
   private endSession(reason: string): void {
@@ -424,51 +327,20 @@ export class VisitorWidget {
       // the idle widget, no error.
       this.teardownSession();
       this.shell.showLauncher();
-      this.resumePresence();
+      this.oneClick.resume();
       return;
     }
-    if (this.prompt && this.session) {
+    if (this.oneClick.prompt && this.session) {
       // The socket went away before the server answered the acceptance.
       return this.acceptRefused('The connection to the video service was lost before the call could start.');
     }
     this.teardownSession();
     this.shell.show(endedScreen(reason, () => this.reset()));
-    this.resumePresence();
-  }
-
-  /** Shares the page while an agent is in the call (the recorder is only downloaded then), stops when none is.
-   * Loading the recorder and its first snapshot are long tasks (tens of ms on a large page): they wait until the
-   * connection to the agent is up (offer, answer and ICE done), or MEDIA_FIRST_MS at most, so the call's own
-   * set-up goes first. */
-  private updateCobrowse(session: VisitorSession): void {
-    const wanted = session.agents().length > 0;
-    if (wanted && this.cobrowseFor !== session) {
-      this.cobrowseFor = session;
-      const gate = this.agentLink;
-      void gate
-        .wait(MEDIA_FIRST_MS)
-        .then(() => loadRecorder(this.serviceOrigin))
-        .then((entry) => {
-          if (this.session !== session || this.cobrowseFor !== session || this.cobrowse) return;
-          this.cobrowse = entry.startVisitorCobrowse(session.client, session.maskSelectors, session.control === 'on', this.changeGuard);
-        })
-        .catch((err: unknown) => {
-          if (this.cobrowseFor === session) this.cobrowseFor = undefined;
-          console.warn('Tandem: page sharing could not start.', err);
-        });
-    } else if (!wanted && this.cobrowseFor === session) {
-      this.stopCobrowse();
-    }
-  }
-
-  private stopCobrowse(): void {
-    this.cobrowse?.stop();
-    this.cobrowse = undefined;
-    this.cobrowseFor = undefined;
+    this.oneClick.resume();
   }
 
   private teardownSession(): void {
-    this.stopCobrowse();
+    this.sharing.stop();
     this.session?.close();
     this.session = undefined;
     this.view?.destroy();
@@ -477,22 +349,10 @@ export class VisitorWidget {
     this.shell.setLarge(false);
   }
 
-  private closePromptOnly(): void {
-    this.prompt?.destroy();
-    this.prompt = undefined;
-  }
-
   private reset(): void {
     this.teardownSession();
-    this.closePrompt();
+    this.oneClick.closePrompt();
     this.shell.showLauncher();
-  }
-
-  /** Back online for 1-click connect after a call (the call's socket was the presence socket). */
-  private resumePresence(): void {
-    if (!this.presence) return;
-    this.shell.frame.dataset.presence = 'connecting';
-    this.presence.presence.resume();
   }
 
   // --- helpers --------------------------------------------------------------------------------------------------
@@ -514,9 +374,4 @@ export class VisitorWidget {
     void picker.refresh(selected);
     return picker;
   }
-}
-
-/** An alert with a plain message (from the server or ours), shown as text. */
-function alertBox(text: string): HTMLElement {
-  return el('div', { class: 'alert', role: 'alert' }, text);
 }

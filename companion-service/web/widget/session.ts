@@ -1,11 +1,13 @@
-import type { ControlState, ErrorMessage, MediaState, PeerInfo, SessionCreated, SessionJoined } from '../../src/protocol/messages';
+import type { ControlState, ErrorMessage, MediaState, SessionCreated, SessionJoined } from '../../src/protocol/messages';
 import { PeerMesh } from '../shared/peerMesh';
+import { isSendingVideo, participant, participantsWithRole, type ParticipantState, type SessionState } from '../shared/sessionState';
+import { SessionStore } from '../shared/sessionStore';
 import type { SignalingClient } from '../shared/signalingClient';
 
-/* One visitor session on the wire, without any UI: follows who is in the session and what the server says about
- * everyone's media, runs the peer mesh, and turns our own video on and off. Used by both flows: the code flow
- * (this object opens the socket with visitor.start) and 1-click connect (the presence socket is handed over and
- * the server answers the terms acceptance with session.joined); after a page load, either one is resumed with the
+/* One visitor session on the wire, without any UI: the session state (shared/sessionState.ts) fed by the socket,
+ * the peer mesh, and our own video on and off; it tells the widget what changed. Used by both flows: the code flow
+ * (this object opens the socket with visitor.start) and 1-click connect (the presence socket is handed over and the
+ * server answers the terms acceptance with session.joined); after a page load, either one is resumed with the
  * stored resume token. */
 
 export interface SessionEvents {
@@ -13,13 +15,14 @@ export interface SessionEvents {
   created(m: SessionCreated): void;
   /** 1-click join, or a resume after a dropped connection. */
   joined(m: SessionJoined): void;
-  peerUpdated(peer: PeerInfo, isNew: boolean): void;
-  peerLeft(peerId: string, reason: string): void;
+  peerUpdated(peer: ParticipantState, isNew: boolean): void;
+  /** `peer` as it was. */
+  peerLeft(peer: ParticipantState, reason: string): void;
   peerStream(peerId: string, stream: MediaStream | undefined): void;
   /** The peer connection to this participant is up. */
   peerConnected?(peerId: string): void;
   peerMedia(peerId: string, media: MediaState): void;
-  peerAway(peerId: string, away: boolean): void;
+  peerAway(peer: ParticipantState): void;
   /** Our own video switch as the server rules it (or as we just set it). */
   selfMedia(videoOn: boolean): void;
   /** Remote control: the agent asks, it is on, or it is off again. `agentName` comes with a request. */
@@ -29,17 +32,14 @@ export interface SessionEvents {
   error(m: ErrorMessage): void;
 }
 
+/** Our video as the state has it; before the server has said, the camera goes out as usual. */
+function videoOf(state: SessionState): boolean {
+  return state.self ? isSendingVideo(state) : true;
+}
+
 export class VisitorSession {
   readonly mesh: PeerMesh;
-  private selfId: string | undefined;
-  /** What the cobrowse recorder must mask on this site, besides password fields and [data-tandem-mask]. */
-  maskSelectors: string[] = [];
-  /** Where remote control stands, as the server last said. */
-  control: ControlState = 'off';
-  private readonly peers = new Map<string, PeerInfo>();
-  private videoOn = true;
-  private over = false;
-  private readonly unsubscribe: Array<() => void> = [];
+  private readonly store: SessionStore;
 
   constructor(
     readonly client: SignalingClient,
@@ -47,62 +47,56 @@ export class VisitorSession {
     private readonly events: SessionEvents,
   ) {
     this.mesh = new PeerMesh(client, stream, {
-      onRemoteStream: (peerId, remote) => events.peerStream(peerId, remote),
-      onPeerClosed: (peerId) => events.peerStream(peerId, undefined),
+      onRemoteStream: (peerId, remote) => this.streamChanged(peerId, remote),
+      onPeerClosed: (peerId) => this.streamChanged(peerId, undefined),
       onPeerConnected: (peerId) => events.peerConnected?.(peerId),
     });
-    const on: SignalingClient['on'] = (type, handler) => {
-      const off = client.on(type, handler);
-      this.unsubscribe.push(off);
-      return off;
-    };
-    on('session.created', (m) => {
-      this.selfId = m.self.id;
-      this.maskSelectors = m.maskSelectors ?? [];
+    const store = (this.store = new SessionStore(client));
+    store.on('session.created', (m, state, prev) => {
       this.mesh.setIceServers(m.iceServers);
-      this.adoptSelfMedia(m.self.media);
+      this.videoChanged(state, prev);
       events.created(m);
     });
-    on('session.joined', (m) => {
-      this.selfId = m.self.id;
-      this.maskSelectors = m.maskSelectors ?? [];
+    store.on('session.joined', (m, state, prev) => {
       this.mesh.setIceServers(m.iceServers);
-      for (const link of m.peers) this.track(link.peer);
-      this.adoptSelfMedia(m.self.media);
+      for (const p of prev.participants) if (!participant(state, p.id)) events.peerLeft(p, 'left');
+      for (const p of state.participants) events.peerUpdated(p, !participant(prev, p.id));
+      this.videoChanged(state, prev);
       // On a resume, our mesh may have lost pairs: the mesh asks the server to re-create them.
       this.mesh.sync(m.peers, m.resumed);
       events.joined(m);
-      if (m.control) {
-        this.control = m.control;
-        events.controlState(m.control);
-      }
+      events.controlState(m.control);
       if (m.resumed) events.connection('restored');
     });
-    on('peer.joined', (m) => this.track(m.link.peer));
-    on('pair.reset', (m) => this.track(m.link.peer));
-    on('peer.left', (m) => {
-      this.peers.delete(m.peerId);
-      events.peerLeft(m.peerId, m.reason);
-    });
-    on('peer.away', (m) => events.peerAway(m.peerId, true));
-    on('peer.back', (m) => events.peerAway(m.peerId, false));
-    on('peer.media', (m) => {
-      if (m.peerId === this.selfId) return this.adoptSelfMedia(m.media);
-      const peer = this.peers.get(m.peerId);
-      if (peer) peer.media = m.media;
-      events.peerMedia(m.peerId, m.media);
-    });
-    on('control.state', (m) => {
-      this.control = m.state;
-      events.controlState(m.state, m.agentName);
-    });
-    on('session.ended', (m) => this.finish(m.reason));
-    on('error', (m) => events.error(m));
-    client.onStateChange = (state) => {
-      if (this.over) return;
-      if (state === 'reconnecting') events.connection('reconnecting');
-      if (state === 'closed') this.finish('connection_lost');
+    const updated = (peerId: string, state: SessionState, prev: SessionState) => {
+      const p = participant(state, peerId);
+      if (p) events.peerUpdated(p, !participant(prev, peerId));
     };
+    store.on('peer.joined', (m, state, prev) => updated(m.link.peer.id, state, prev));
+    store.on('pair.reset', (m, state, prev) => updated(m.link.peer.id, state, prev));
+    store.on('peer.left', (m, _state, prev) => {
+      const p = participant(prev, m.peerId);
+      if (p) events.peerLeft(p, m.reason);
+    });
+    const awayChanged = (peerId: string, state: SessionState) => {
+      const p = participant(state, peerId);
+      if (p) events.peerAway(p);
+    };
+    store.on('peer.away', (m, state) => awayChanged(m.peerId, state));
+    store.on('peer.back', (m, state) => awayChanged(m.peerId, state));
+    store.on('peer.media', (m, state, prev) => {
+      if (m.peerId === state.self?.id) return this.videoChanged(state, prev);
+      if (participant(state, m.peerId)) events.peerMedia(m.peerId, m.media);
+    });
+    store.on('control.state', (m) => events.controlState(m.state, m.agentName));
+    store.on('client.video', (_m, state, prev) => this.videoChanged(state, prev));
+    store.on('session.ended', (m) => events.ended(m.reason));
+    store.on('client.left', (m) => events.ended(m.reason));
+    store.on('error', (m) => events.error(m));
+    store.on('client.connection', (m) => {
+      if (m.state === 'reconnecting') events.connection('reconnecting');
+      if (m.state === 'closed') events.ended('connection_lost');
+    });
   }
 
   /** Code flow: opens the socket and asks for a new session. */
@@ -116,23 +110,27 @@ export class VisitorSession {
     this.client.connect({ type: 'session.resume', resumeToken });
   }
 
+  get state(): SessionState {
+    return this.store.state;
+  }
+
   get isVideoOn(): boolean {
-    return this.videoOn;
+    return videoOf(this.store.state);
   }
 
-  /** Someone other than us is (or was) in the session. */
+  /** Someone other than us is in the session. */
   get othersPresent(): boolean {
-    return this.peers.size > 0;
+    return this.store.state.participants.length > 0;
   }
 
-  agents(): PeerInfo[] {
-    return [...this.peers.values()].filter((p) => p.role === 'agent');
+  agents(): ParticipantState[] {
+    return participantsWithRole(this.store.state, 'agent');
   }
 
   /** Turns our camera on or off for everyone: no frames at all are sent while off. The server is told so the others
    * can show our name instead of a frozen picture. */
   setVideo(on: boolean): void {
-    this.applyVideo(on);
+    this.store.dispatch({ type: 'client.video', video: on });
     this.client.send({ type: 'media.set', video: on });
   }
 
@@ -148,38 +146,25 @@ export class VisitorSession {
 
   hangUp(): void {
     this.client.send({ type: 'session.leave' });
-    this.finish('visitor_hangup');
+    this.store.dispatch({ type: 'client.left', reason: 'visitor_hangup' });
   }
 
   /** Stops everything without telling the server (it was told, or can't be). */
   close(): void {
-    this.over = true;
-    for (const off of this.unsubscribe.splice(0)) off();
-    this.client.onStateChange = () => {};
+    this.store.detach();
     this.client.close();
     this.mesh.destroy();
   }
 
-  private track(peer: PeerInfo): void {
-    const isNew = !this.peers.has(peer.id);
-    this.peers.set(peer.id, peer);
-    this.events.peerUpdated(peer, isNew);
+  private streamChanged(peerId: string, stream: MediaStream | undefined): void {
+    this.store.dispatch({ type: 'client.stream', peerId, present: !!stream });
+    this.events.peerStream(peerId, stream);
   }
 
-  private adoptSelfMedia(media: MediaState | undefined): void {
-    if (!media || media.video === this.videoOn) return;
-    this.applyVideo(media.video);
-  }
-
-  private applyVideo(on: boolean): void {
-    this.videoOn = on;
+  private videoChanged(state: SessionState, prev: SessionState): void {
+    const on = videoOf(state);
+    if (on === videoOf(prev)) return;
     void this.mesh.setSendingVideo(on);
     this.events.selfMedia(on);
-  }
-
-  private finish(reason: string): void {
-    if (this.over) return;
-    this.over = true;
-    this.events.ended(reason);
   }
 }

@@ -90,10 +90,6 @@ export class Stage {
     this.layout();
   }
 
-  peers(): Array<{ id: string; role: Role | 'self'; name: string; showingVideo: boolean }> {
-    return [...this.tiles].map(([id, t]) => ({ id, role: t.role, name: t.name, showingVideo: !t.video.hidden }));
-  }
-
   destroy(): void {
     for (const tile of [...this.tiles.values(), ...(this.self ? [this.self] : [])]) tile.video.srcObject = null;
     this.tiles.clear();

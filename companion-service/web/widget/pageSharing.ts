@@ -1,0 +1,67 @@
+import { loadRecorder } from '../cobrowse/loadRecorder';
+import type { VisitorCobrowse } from '../cobrowse/visitorCobrowse';
+import { ConnectionGate } from './callSetUp';
+import type { ChangeGuard } from './earlyChangeGuard';
+import type { VisitorSession } from './session';
+
+/* Shares the page while an agent is in the call (the recorder is only downloaded then), and stops when none is.
+ * Loading the recorder and its first snapshot are long tasks (tens of ms on a large page): they wait until the
+ * connection to the agent is up (offer, answer and ICE done), or MEDIA_FIRST_MS at most, so the call's own set-up
+ * goes first. */
+
+/** Page sharing waits at most this long for the connection to the agent (it goes through the service anyway). */
+const MEDIA_FIRST_MS = 1500;
+
+export class PageSharing {
+  /** The current session's connection to the agent. */
+  private agentLink = new ConnectionGate();
+  private cobrowse: VisitorCobrowse | undefined;
+  /** The session sharing was started (or is loading) for. */
+  private startedFor: VisitorSession | undefined;
+
+  constructor(
+    private readonly serviceOrigin: string,
+    /** Registered early, for remote control's commits (earlyChangeGuard.ts). */
+    private readonly changeGuard: ChangeGuard | undefined,
+    /** The session the widget is in now (sharing started for an older one is dropped). */
+    private readonly current: () => VisitorSession | undefined,
+  ) {}
+
+  /** A new session: sharing waits for its connection to the agent. */
+  newSession(): void {
+    this.agentLink = new ConnectionGate();
+  }
+
+  /** The connection to this session's agent is up. */
+  agentConnected(): void {
+    this.agentLink.open();
+  }
+
+  /** Starts or stops sharing as the session has an agent or not. */
+  update(session: VisitorSession): void {
+    const wanted = session.agents().length > 0;
+    if (wanted && this.startedFor !== session) {
+      this.startedFor = session;
+      void this.agentLink
+        .wait(MEDIA_FIRST_MS)
+        .then(() => loadRecorder(this.serviceOrigin))
+        .then((entry) => {
+          if (this.current() !== session || this.startedFor !== session || this.cobrowse) return;
+          const { maskSelectors, control } = session.state;
+          this.cobrowse = entry.startVisitorCobrowse(session.client, maskSelectors, control.state === 'on', this.changeGuard);
+        })
+        .catch((err: unknown) => {
+          if (this.startedFor === session) this.startedFor = undefined;
+          console.warn('Tandem: page sharing could not start.', err);
+        });
+    } else if (!wanted && this.startedFor === session) {
+      this.stop();
+    }
+  }
+
+  stop(): void {
+    this.cobrowse?.stop();
+    this.cobrowse = undefined;
+    this.startedFor = undefined;
+  }
+}
