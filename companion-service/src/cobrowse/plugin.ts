@@ -60,7 +60,9 @@ export const cobrowsePlugin: FastifyPluginAsync<CobrowseOptions> = async (_app, 
     if (agents.length === 0) return; // nobody to show it to; the recorder only runs while an agent is there
     const budget = budgetFor(visitor.session.id);
     if (!budget.take(Date.now(), message.data.length)) return connection.fail(ErrorCode.RateLimited, message.type);
-    const wire = JSON.stringify({ ...message, from: visitor.id });
+    // Field by field: the request's `id` is the visitor's own, not something to pass on to agents.
+    const { type, seq, part, parts, snapshot, encoding, data } = message;
+    const wire = JSON.stringify({ type, seq, part, parts, snapshot, encoding, data, from: visitor.id });
     const payload = (message.snapshot ? 'S' : 'D') + wire;
     for (const agent of agents) await bus.publish(Channels.cobrowse(agent.id), payload);
   });

@@ -15,7 +15,7 @@ export const guestsPlugin: FastifyPluginAsync<GuestOptions> = async (_app, { ses
     if (!connection.participantId) return connection.fail(ErrorCode.NotInSession, message.type);
     const invite = await sessions.guests.createInvite(connection.participantId);
     if (!invite.ok) return connection.fail(invite.code, message.type);
-    connection.send({ type: 'guest.invite', url: invite.url, expiresAt: invite.expiresAt });
+    connection.reply({ type: 'guest.invite', url: invite.url, expiresAt: invite.expiresAt });
   });
 
   router.on('guest.request', async (connection, message) => {
@@ -26,14 +26,14 @@ export const guestsPlugin: FastifyPluginAsync<GuestOptions> = async (_app, { ses
       await connection.detach();
       return connection.fail(requested.code, message.type);
     }
-    connection.send({ type: 'guest.code', code: requested.code, expiresAt: requested.expiresAt, extensionsLeft: requested.extensionsLeft });
+    connection.reply({ type: 'guest.code', code: requested.code, expiresAt: requested.expiresAt, extensionsLeft: requested.extensionsLeft });
   });
 
   router.on('guest.extend', async (connection, message) => {
     if (!connection.participantId) return connection.fail(ErrorCode.NotInSession, message.type);
     const extended = await sessions.guests.extendCode(connection.participantId);
     if (!extended.ok) return connection.fail(extended.code, message.type);
-    connection.send({ type: 'guest.code', code: extended.code, expiresAt: extended.expiresAt, extensionsLeft: extended.extensionsLeft });
+    connection.reply({ type: 'guest.code', code: extended.code, expiresAt: extended.expiresAt, extensionsLeft: extended.extensionsLeft });
   });
 
   router.on('guest.admit', async (connection, message) => {

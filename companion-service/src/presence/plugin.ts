@@ -81,7 +81,7 @@ export const presencePlugin: FastifyPluginAsync<PresenceOptions> = async (app, {
     await presence.tabOpened(visitor, connection.id, Date.now());
     const registered: { type: 'presence.registered'; visitorId: string; name?: string } = { type: 'presence.registered', visitorId: visitor.visitorId };
     if (verified.claims.name) registered.name = verified.claims.name;
-    connection.send(registered);
+    connection.reply(registered);
   });
 
   router.on('visitor.active', (connection, message) => {

@@ -62,6 +62,9 @@ export const EndReason = {
   ServiceRestart: 'service_restart',
 } as const;
 export type EndReason = (typeof EndReason)[keyof typeof EndReason];
+const END_REASONS: ReadonlySet<string> = new Set(Object.values(EndReason));
+/** For reasons read back from the store, which keeps them as text. */
+export const isEndReason = (value: string): value is EndReason => END_REASONS.has(value);
 
 /** Why a participant left while the session goes on. */
 export const LeaveReason = {
@@ -70,6 +73,13 @@ export const LeaveReason = {
   Ejected: 'ejected',
 } as const;
 export type LeaveReason = (typeof LeaveReason)[keyof typeof LeaveReason];
+
+/** Why a visitor's terms prompt closed without this tab's answer (`terms.closed`). */
+export const TermsClosedReason = {
+  /** Nobody answered before the invitation ran out. */
+  Expired: 'expired',
+} as const;
+export type TermsClosedReason = (typeof TermsClosedReason)[keyof typeof TermsClosedReason];
 
 /** Custom permissions (Salesforce) carried in agent tokens. */
 export const Privilege = {

@@ -1,4 +1,5 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
+import { EndReason, ErrorCode, LeaveReason, TermsClosedReason } from './codes';
 import { ControlInputAction, NavigateAction, NodeId } from './controlActions';
 
 export { ControlInputAction, NavigateAction, NodeId };
@@ -113,53 +114,68 @@ export type PeerLink = Static<typeof PeerLink>;
 
 // --- client -> server ------------------------------------------------------------------------------------------
 
+/** The characters and length of a request id (the validator also uses it to echo the id of a refused message). */
+export const REQUEST_ID_PATTERN = '^[A-Za-z0-9_-]{1,40}$';
 /** A client's name for one of its requests; the server's direct answer carries it back as `replyTo`. */
-export const RequestId = Type.String({ minLength: 1, maxLength: 40, pattern: '^[A-Za-z0-9_-]+$' });
+export const RequestId = Type.String({ minLength: 1, maxLength: 40, pattern: REQUEST_ID_PATTERN });
 
 const msg = <T extends string, P extends Record<string, TSchema>>(type: T, props: P) =>
   Type.Object({ type: Type.Literal(type), ...props }, { additionalProperties: false });
 
-export const VisitorStart = msg('visitor.start', {});
-export const AgentJoinWithCode = msg('agent.join', {
+/** A client message: besides its own fields it may carry an `id`, which the server's answer returns as `replyTo`. */
+const request = <T extends string, P extends Record<string, TSchema>>(type: T, props: P) =>
+  msg(type, { ...props, id: Type.Optional(RequestId) });
+
+/** A server message that may be the direct answer to a request, so it can carry that request's id. */
+const answer = <T extends string, P extends Record<string, TSchema>>(type: T, props: P) =>
+  msg(type, { ...props, replyTo: Type.Optional(RequestId) });
+
+/** The values of one of codes.ts's constant objects as a schema (codes.ts stays free of the schema library). */
+const oneOf = <T extends Record<string, string>>(values: T) =>
+  Type.Union(Object.values(values).map((value) => Type.Literal(value))) as unknown as TUnion<TLiteral<T[keyof T]>[]>;
+
+export const VisitorStart = request('visitor.start', {});
+export const AgentJoinWithCode = request('agent.join', {
   token: Type.String({ minLength: 1, maxLength: 4096 }),
   code: SessionCode,
 });
-export const AgentJoinWithTicket = msg('agent.join', { ticket: Type.String({ minLength: 16, maxLength: 128 }) });
-export const SessionResume = msg('session.resume', { resumeToken: Type.String({ minLength: 16, maxLength: 128 }) });
+export const AgentJoinWithTicket = request('agent.join', { ticket: Type.String({ minLength: 16, maxLength: 128 }) });
+export const SessionResume = request('session.resume', { resumeToken: Type.String({ minLength: 16, maxLength: 128 }) });
 /** The sender names itself in `from`; the server relays the frame only if that is the socket's own participant, and
- * then forwards its bytes unchanged (see `SignalIn`). */
+ * then forwards its bytes unchanged (see `SignalIn`). The one client message without an `id`: the relay's hot path
+ * reads signals without parsing them (canonicalSignal.ts), and a signal is never answered unless refused. */
 export const SignalOut = msg('signal', { from: Id, to: Id, gen: Generation, data: SignalData });
-export const PairRestart = msg('pair.restart', { peerId: Id });
-export const SessionLeave = msg('session.leave', {});
-export const SessionEnd = msg('session.end', {});
+export const PairRestart = request('pair.restart', { peerId: Id });
+export const SessionLeave = request('session.leave', {});
+export const SessionEnd = request('session.end', {});
 
 /** Names typed by people are shown as text only; control characters are refused. */
 export const PersonName = Type.String({ minLength: 1, maxLength: 80, pattern: '^[^\\u0000-\\u001f\\u007f]+$' });
 const Token = Type.String({ minLength: 16, maxLength: 4096 });
 
 /** A logged-in visitor's tab announces itself with the visitor token its site issued (presence, 1-click connect). */
-export const VisitorHello = msg('visitor.hello', { visitorToken: Token });
+export const VisitorHello = request('visitor.hello', { visitorToken: Token });
 /** This tab is the one the visitor is using now; prompts go to the most recently active tab. */
-export const VisitorActive = msg('visitor.active', {});
-export const TermsAccept = msg('terms.accept', {
+export const VisitorActive = request('visitor.active', {});
+export const TermsAccept = request('terms.accept', {
   invitationId: Id,
   /** SHA-256 (hex) of the exact terms text the visitor was shown. */
   termsHash: Type.String({ pattern: '^[0-9a-f]{64}$' }),
 });
-export const TermsDecline = msg('terms.decline', { invitationId: Id });
+export const TermsDecline = request('terms.decline', { invitationId: Id });
 /** An agent (e.g. the Salesforce component) follows some visitors' presence. */
-export const AgentWatch = msg('agent.watch', {
+export const AgentWatch = request('agent.watch', {
   token: Type.String({ minLength: 1, maxLength: 4096 }),
   visitorIds: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: 1, maxItems: 50 }),
 });
-export const GuestInviteCreate = msg('guest.invite.create', {});
-export const GuestRequest = msg('guest.request', { invite: Type.String({ minLength: 16, maxLength: 128 }), name: PersonName });
-export const GuestExtend = msg('guest.extend', {});
-export const GuestAdmit = msg('guest.admit', { code: SessionCode });
-export const GuestEject = msg('guest.eject', { peerId: Id });
-export const GuestPause = msg('guest.pause', { peerId: Id, paused: Type.Boolean() });
-export const MediaSet = msg('media.set', { video: Type.Boolean() });
-export const ProblemReport = msg('problem.report', {
+export const GuestInviteCreate = request('guest.invite.create', {});
+export const GuestRequest = request('guest.request', { invite: Type.String({ minLength: 16, maxLength: 128 }), name: PersonName });
+export const GuestExtend = request('guest.extend', {});
+export const GuestAdmit = request('guest.admit', { code: SessionCode });
+export const GuestEject = request('guest.eject', { peerId: Id });
+export const GuestPause = request('guest.pause', { peerId: Id, paused: Type.Boolean() });
+export const MediaSet = request('media.set', { video: Type.Boolean() });
+export const ProblemReport = request('problem.report', {
   description: Type.String({ minLength: 1, maxLength: 2000 }),
   diagnostics: Type.Record(Type.String({ maxLength: 64 }), Type.Union([Type.Number(), Type.String({ maxLength: 200 }), Type.Null()]), {
     maxProperties: 40,
@@ -168,7 +184,7 @@ export const ProblemReport = msg('problem.report', {
 // --- cobrowse ------------------------------------------------------------------------------------------------
 
 /** A batch of rrweb events from the visitor's page, JSON or deflate+base64, split into parts when large. */
-export const CobrowseEventsOut = msg('cobrowse.events', {
+export const CobrowseEventsOut = request('cobrowse.events', {
   seq: Type.Integer({ minimum: 0 }),
   part: Type.Integer({ minimum: 0, maximum: 255 }),
   parts: Type.Integer({ minimum: 1, maximum: 256 }),
@@ -177,15 +193,15 @@ export const CobrowseEventsOut = msg('cobrowse.events', {
   encoding: Type.Union([Type.Literal('json'), Type.Literal('deflate-base64')]),
   data: Type.String({ maxLength: 1_000_000 }),
 });
-export const CobrowseSnapshotRequest = msg('cobrowse.snapshot.request', {});
-export const ControlRequest = msg('control.request', {});
-export const ControlAnswer = msg('control.answer', { granted: Type.Boolean() });
+export const CobrowseSnapshotRequest = request('cobrowse.snapshot.request', {});
+export const ControlRequest = request('control.request', {});
+export const ControlAnswer = request('control.answer', { granted: Type.Boolean() });
 /** Either side ends remote control: the agent stops, or the visitor revokes. */
-export const ControlRelease = msg('control.release', {});
-export const ControlInputOut = msg('control.input', { action: ControlInputAction });
-export const ControlNavigateOut = msg('control.navigate', { action: NavigateAction });
+export const ControlRelease = request('control.release', {});
+export const ControlInputOut = request('control.input', { action: ControlInputAction });
+export const ControlNavigateOut = request('control.navigate', { action: NavigateAction });
 /** Accessibility mode: have the visitor's screen reader read this element. */
-export const A11yReadOut = msg('a11y.read', { nodeId: NodeId });
+export const A11yReadOut = request('a11y.read', { nodeId: NodeId });
 
 /** Changes nothing and is answered in turn (messages on one socket are handled and answered in order): once its
  * answer is in, so is the answer to everything the socket sent before it. */
@@ -236,16 +252,14 @@ const Self = Type.Object({
   privileges: Type.Array(Type.String()),
 });
 
-export const ErrorMessage = msg('error', {
-  code: Type.String(),
+export const ErrorMessage = answer('error', {
+  code: oneOf(ErrorCode),
   message: Type.String(),
   /** The type of the client message that caused it, when known. */
   inReplyTo: Type.Optional(Type.String()),
-  /** The `id` of the message that caused it, when it had one. */
-  replyTo: Type.Optional(RequestId),
   retryAfterSeconds: Type.Optional(Type.Integer({ minimum: 0 })),
 });
-export const SessionCreated = msg('session.created', {
+export const SessionCreated = answer('session.created', {
   sessionId: Id,
   code: SessionCode,
   codeExpiresAt: Type.Integer(),
@@ -255,7 +269,7 @@ export const SessionCreated = msg('session.created', {
   /** What the visitor's recorder masks besides password fields and [data-tandem-mask]. */
   maskSelectors: Type.Array(Type.String()),
 });
-export const SessionJoined = msg('session.joined', {
+export const SessionJoined = answer('session.joined', {
   sessionId: Id,
   code: SessionCode,
   self: Self,
@@ -270,7 +284,7 @@ export const SessionJoined = msg('session.joined', {
   control: ControlState,
 });
 export const PeerJoined = msg('peer.joined', { link: PeerLink });
-export const PeerLeft = msg('peer.left', { peerId: Id, reason: Type.String() });
+export const PeerLeft = msg('peer.left', { peerId: Id, reason: oneOf(LeaveReason) });
 export const PeerAway = msg('peer.away', { peerId: Id });
 export const PeerBack = msg('peer.back', { peerId: Id });
 export const PairReset = msg('pair.reset', { link: PeerLink });
@@ -278,8 +292,9 @@ export const PairReset = msg('pair.reset', { link: PeerLink });
  * server checked `from` against the sending socket, on the same parse the recipient makes (JSON.parse keeps the last
  * of duplicate keys on both ends), so `from` cannot be forged. */
 export const SignalIn = SignalOut;
-export const SessionEnded = msg('session.ended', { reason: Type.String() });
-export const PresenceRegistered = msg('presence.registered', { visitorId: Type.String(), name: Type.Optional(Type.String()) });
+/** To every member when the session ends; also the answer to a resume of a session that is over. */
+export const SessionEnded = answer('session.ended', { reason: oneOf(EndReason) });
+export const PresenceRegistered = answer('presence.registered', { visitorId: Type.String(), name: Type.Optional(Type.String()) });
 export const Presence = msg('presence', { visitorId: Type.String(), online: Type.Boolean() });
 export const TermsPrompt = msg('terms.prompt', {
   invitationId: Id,
@@ -289,17 +304,17 @@ export const TermsPrompt = msg('terms.prompt', {
   termsText: Type.String(),
   expiresAt: Type.Integer(),
 });
-/** The prompt is over without this tab's answer: answered in another tab, timed out, or withdrawn. */
-export const TermsClosed = msg('terms.closed', { invitationId: Id, reason: Type.String() });
-export const GuestInvite = msg('guest.invite', { url: Type.String(), expiresAt: Type.Integer() });
-export const GuestCode = msg('guest.code', { code: SessionCode, expiresAt: Type.Integer(), extensionsLeft: Type.Integer() });
-export const GuestRemoved = msg('guest.removed', { reason: Type.String() });
+/** The prompt is over without this tab's answer: it timed out. */
+export const TermsClosed = msg('terms.closed', { invitationId: Id, reason: oneOf(TermsClosedReason) });
+export const GuestInvite = answer('guest.invite', { url: Type.String(), expiresAt: Type.Integer() });
+export const GuestCode = answer('guest.code', { code: SessionCode, expiresAt: Type.Integer(), extensionsLeft: Type.Integer() });
+export const GuestRemoved = msg('guest.removed', { reason: oneOf(LeaveReason) });
 export const PeerMedia = msg('peer.media', { peerId: Id, media: MediaState });
 export const VisitorDevice = Type.Object({ os: Type.String(), browser: Type.String(), browserVersion: Type.String() });
 export type VisitorDevice = Static<typeof VisitorDevice>;
 /** Session details for the agent's Customer Info panel. */
 export const SessionInfo = msg('session.info', { code: SessionCode, visitor: Type.Union([VisitorDevice, Type.Null()]) });
-export const ProblemReported = msg('problem.reported', { referenceId: Type.String() });
+export const ProblemReported = answer('problem.reported', { referenceId: Type.String() });
 /** The visitor's rrweb events, forwarded to agents only. */
 export const CobrowseEventsIn = msg('cobrowse.events', {
   from: Id,
@@ -318,35 +333,61 @@ export const ControlNavigateIn = msg('control.navigate', { action: NavigateActio
 export const A11yReadIn = msg('a11y.read', { nodeId: Type.Integer() });
 export const ProbeReply = msg('probe', { replyTo: RequestId });
 
+/** Outbound schemas by type (`signal`, `cobrowse.events`, `control.input`, `control.navigate` and `a11y.read` go both
+ * ways, with a schema each way). */
+export const ServerMessages = {
+  error: ErrorMessage,
+  'session.created': SessionCreated,
+  'session.joined': SessionJoined,
+  'peer.joined': PeerJoined,
+  'peer.left': PeerLeft,
+  'peer.away': PeerAway,
+  'peer.back': PeerBack,
+  'pair.reset': PairReset,
+  signal: SignalIn,
+  'session.ended': SessionEnded,
+  'presence.registered': PresenceRegistered,
+  presence: Presence,
+  'terms.prompt': TermsPrompt,
+  'terms.closed': TermsClosed,
+  'guest.invite': GuestInvite,
+  'guest.code': GuestCode,
+  'guest.removed': GuestRemoved,
+  'peer.media': PeerMedia,
+  'session.info': SessionInfo,
+  'problem.reported': ProblemReported,
+  'cobrowse.events': CobrowseEventsIn,
+  'cobrowse.snapshot.needed': CobrowseSnapshotNeeded,
+  'control.state': ControlStateMessage,
+  'control.input': ControlInputIn,
+  'control.navigate': ControlNavigateIn,
+  'a11y.read': A11yReadIn,
+  probe: ProbeReply,
+} as const;
+export type ServerMessageType = keyof typeof ServerMessages;
+export type ServerMessage = { [K in ServerMessageType]: Static<(typeof ServerMessages)[K]> }[ServerMessageType];
+
 export type ErrorMessage = Static<typeof ErrorMessage>;
 export type SessionCreated = Static<typeof SessionCreated>;
 export type SessionJoined = Static<typeof SessionJoined>;
-export type ServerMessage =
-  | ErrorMessage
-  | SessionCreated
-  | SessionJoined
-  | Static<typeof PeerJoined>
-  | Static<typeof PeerLeft>
-  | Static<typeof PeerAway>
-  | Static<typeof PeerBack>
-  | Static<typeof PairReset>
-  | Static<typeof SignalIn>
-  | Static<typeof SessionEnded>
-  | Static<typeof PresenceRegistered>
-  | Static<typeof Presence>
-  | Static<typeof TermsPrompt>
-  | Static<typeof TermsClosed>
-  | Static<typeof GuestInvite>
-  | Static<typeof GuestCode>
-  | Static<typeof GuestRemoved>
-  | Static<typeof PeerMedia>
-  | Static<typeof SessionInfo>
-  | Static<typeof ProblemReported>
-  | Static<typeof CobrowseEventsIn>
-  | Static<typeof CobrowseSnapshotNeeded>
-  | Static<typeof ControlStateMessage>
-  | Static<typeof ControlInputIn>
-  | Static<typeof ControlNavigateIn>
-  | Static<typeof A11yReadIn>
-  | Static<typeof ProbeReply>;
 export type ServerMessageOf<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
+
+/** The direct answers: a request of one of these types is answered on its own socket by one of these messages, or
+ * by an `error`, carrying the request's `id` as `replyTo`. Every other request is answered only when it is refused
+ * (an `error`); what it changes reaches the client as the session's news (peer.*, control.state, ...), which never
+ * carries a `replyTo`. A guest's `session.joined` is such news: it follows the agent's Admit. */
+export const Replies = {
+  'visitor.start': ['session.created'],
+  'agent.join': ['session.joined'],
+  'session.resume': ['session.joined', 'session.ended'],
+  'terms.accept': ['session.joined'],
+  'visitor.hello': ['presence.registered'],
+  'guest.invite.create': ['guest.invite'],
+  'guest.request': ['guest.code'],
+  'guest.extend': ['guest.code'],
+  'problem.report': ['problem.reported'],
+  probe: ['probe'],
+} as const satisfies { readonly [K in ClientMessageType]?: readonly ServerMessageType[] };
+export type RequestType = keyof typeof Replies;
+/** The successful answers to a request of type T. */
+export type ReplyOf<T extends RequestType> = ServerMessageOf<(typeof Replies)[T][number]>;

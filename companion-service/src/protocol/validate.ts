@@ -1,6 +1,6 @@
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { TSchema } from '@sinclair/typebox';
-import { ClientMessages, type ClientMessage } from './messages';
+import { ClientMessages, REQUEST_ID_PATTERN, type ClientMessage } from './messages';
 import { ErrorCode } from './codes';
 
 /** A Map, not an object: looking up a type string that JSON.parse just made is a plain hash lookup, whereas a keyed
@@ -9,7 +9,16 @@ const checkers = new Map<string, TypeCheck<TSchema>>(
   Object.entries(ClientMessages).map(([type, schema]) => [type, TypeCompiler.Compile(schema as TSchema)]),
 );
 
-export type Parsed = { ok: true; message: ClientMessage } | { ok: false; code: ErrorCode; message: string; type?: string };
+/** A refusal names the message's type and `id` when it had them, so the client can tell which request failed. */
+export type Parsed = { ok: true; message: ClientMessage } | { ok: false; code: ErrorCode; message: string; type?: string; id?: string };
+
+const REQUEST_ID = new RegExp(REQUEST_ID_PATTERN);
+
+/** The value's `id` if it is a well-formed request id (a malformed one is not echoed back). */
+function requestIdOf(value: object): string | undefined {
+  const id = (value as { id?: unknown }).id;
+  return typeof id === 'string' && REQUEST_ID.test(id) ? id : undefined;
+}
 
 /** Parses and validates one inbound WebSocket text frame against the protocol. Never throws. */
 export function parseClientMessage(text: string): Parsed {
@@ -26,12 +35,19 @@ export function parseClientMessage(text: string): Parsed {
   const checker = checkers.get(type);
   if (!checker) {
     const shown = type.slice(0, 64);
-    return { ok: false, code: ErrorCode.UnknownType, message: `unknown message type "${shown}"`, type: shown };
+    return withId({ ok: false, code: ErrorCode.UnknownType, message: `unknown message type "${shown}"`, type: shown }, value);
   }
   if (!checker.Check(value)) {
     const first = checker.Errors(value).First();
     const where = first?.path || '/';
-    return { ok: false, code: ErrorCode.BadMessage, message: `invalid "${type}" message at ${where}: ${first?.message ?? 'does not match the schema'}`, type };
+    const text = `invalid "${type}" message at ${where}: ${first?.message ?? 'does not match the schema'}`;
+    return withId({ ok: false, code: ErrorCode.BadMessage, message: text, type }, value);
   }
   return { ok: true, message: value as ClientMessage };
+}
+
+function withId(refused: Extract<Parsed, { ok: false }>, value: object): Parsed {
+  const id = requestIdOf(value);
+  if (id !== undefined) refused.id = id;
+  return refused;
 }

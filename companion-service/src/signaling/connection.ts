@@ -191,7 +191,7 @@ export class SignalingConnection implements ConnectionContext {
       if (signal) return void relayNow(this, signal, frame);
     }
     const parsed = parseClientMessage(text);
-    if (!parsed.ok) return this.violation(parsed.code, parsed.message, now, parsed.type);
+    if (!parsed.ok) return this.violation(parsed.code, parsed.message, now, parsed.type, parsed.id);
     const message = parsed.message;
     if (message.type === 'signal' && relayNow) return void relayNow(this, message, frame);
     this.enqueue(message, frame);
@@ -218,7 +218,7 @@ export class SignalingConnection implements ConnectionContext {
       });
   }
 
-  private violation(code: ErrorCode, text: string, now: number, inReplyTo?: string): void {
+  private violation(code: ErrorCode, text: string, now: number, inReplyTo?: string, replyTo?: string): void {
     if (now - this.violationWindowStart > VIOLATION_WINDOW_MS) {
       this.violationWindowStart = now;
       this.violations = 0;
@@ -228,7 +228,7 @@ export class SignalingConnection implements ConnectionContext {
       this.socket.close(CloseCode.PolicyViolation, 'too many invalid or excess messages');
       return;
     }
-    this.sendError(code, text, inReplyTo);
+    this.sendError(code, text, inReplyTo, undefined, replyTo);
   }
 
   /** The visitor's page stream. A slow agent socket does not buffer without bound: it drops the stream, waits for

@@ -4,7 +4,7 @@ import type { ConsoleTicketBook } from '../auth/consoleTickets';
 import type { Config } from '../config/schema';
 import { iceServersFor } from '../ice/iceServers';
 import { deviceFromUserAgent } from '../identity/device';
-import { ErrorCode } from '../protocol/codes';
+import { ErrorCode, isEndReason } from '../protocol/codes';
 import { newParticipantId, type Membership, type SessionService } from '../sessions/sessionService';
 import type { ConnectionContext, MessageRouter } from './router';
 
@@ -35,7 +35,7 @@ async function asParticipant(
 export function sendJoined(connection: ConnectionContext, sessions: SessionService, membership: Membership, resumed: boolean): void {
   const joined = sessions.joinedMessage(membership, resumed);
   if (!joined) return;
-  connection.send(joined);
+  connection.reply(joined);
   if (joined.self.role === 'agent') connection.send(sessions.sessionInfo(membership.session));
 }
 
@@ -49,7 +49,7 @@ export function registerSessionHandlers(router: MessageRouter, deps: SessionHand
     if (!allowed.ok) return connection.fail(ErrorCode.RateLimited, message.type, allowed.retryAfterSeconds);
     const participantId = await connection.attach(newParticipantId());
     const membership = await sessions.startVisitor(participantId, connection.siteId, deviceFromUserAgent(connection.userAgent));
-    connection.send({
+    connection.reply({
       type: 'session.created',
       sessionId: membership.session.id,
       code: membership.session.code,
@@ -93,7 +93,8 @@ export function registerSessionHandlers(router: MessageRouter, deps: SessionHand
     if (!resumed.ok) {
       await connection.detach();
       // The session is over (perhaps ended by a restart of the service): say so, with why, as its members were told.
-      if ('endReason' in resumed) return connection.send({ type: 'session.ended', reason: resumed.endReason });
+      // A stored reason the protocol doesn't name gets the plain session_ended error below.
+      if ('endReason' in resumed && isEndReason(resumed.endReason)) return connection.reply({ type: 'session.ended', reason: resumed.endReason });
       return connection.fail(resumed.code, message.type);
     }
     sendJoined(connection, sessions, resumed, true);
@@ -114,6 +115,6 @@ export function registerSessionHandlers(router: MessageRouter, deps: SessionHand
     if (!connection.participantId) return connection.fail(ErrorCode.NotInSession, message.type);
     const result = await sessions.reportProblem(connection.participantId, message.description, message.diagnostics);
     if (!result.ok) return connection.fail(result.code, message.type);
-    connection.send({ type: 'problem.reported', referenceId: result.referenceId });
+    connection.reply({ type: 'problem.reported', referenceId: result.referenceId });
   });
 }

@@ -1,7 +1,18 @@
 import { CloseCode } from '../../src/protocol/codes';
-import type { ClientMessage, ServerMessage, ServerMessageOf } from '../../src/protocol/messages';
+import type { ClientMessage, ErrorMessage, ReplyOf, RequestType, ServerMessage, ServerMessageOf } from '../../src/protocol/messages';
 
 type Handler<T extends ServerMessage['type']> = (message: ServerMessageOf<T>) => void;
+
+/** A request as the caller writes it: `request` gives it its id. */
+export type RequestMessage<T extends RequestType> = { type: T } & (Extract<ClientMessage, { type: T }> extends infer M ? (M extends unknown ? Omit<M, 'id'> : never) : never);
+
+/** A request waiting for its answer, and the socket it went out on. */
+interface Pending {
+  socket: WebSocket;
+  resolve(message: ServerMessage): void;
+  reject(error: Error): void;
+  timer: ReturnType<typeof setTimeout>;
+}
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -19,6 +30,8 @@ export class SignalingClient {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** Inbound messages kept while the page is not ready for them (see holdMessages). */
   private held: ServerMessage[] | undefined;
+  private readonly pending = new Map<string, Pending>();
+  private requests = 0;
   onStateChange: (state: ConnectionState, detail?: string) => void = () => {};
 
   constructor(private readonly url: string) {}
@@ -43,6 +56,32 @@ export class SignalingClient {
     if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
   }
 
+  /** Sends a request with a fresh `id` and resolves with the server's direct answer to it, the message whose `replyTo`
+   * is that id: one of the request's replies (`Replies` in protocol/messages.ts) or an `error` (resolved, not
+   * rejected: a refusal is an answer). Rejects when the socket is not open, when it closes first, or after
+   * `timeoutMs` without an answer. The answer is also dispatched to `on` handlers as usual, and is not held by
+   * holdMessages. Requests without a reply of their own (media.set, guest.admit, ...) are only answered when
+   * refused: send those, then `request({ type: 'probe' })` to learn that they were taken (messages on a socket are
+   * handled and answered in order).
+   *
+   *   const answer = await client.request({ type: 'guest.invite.create' });
+   *   if (answer.type === 'error') show(answer.message);
+   *   else showLink(answer.url);
+   */
+  request<T extends RequestType>(message: RequestMessage<T>, timeoutMs = 10_000): Promise<ReplyOf<T> | ErrorMessage> {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN) return Promise.reject(new Error(`not connected: "${message.type}" was not sent`));
+    const id = `r${++this.requests}`;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`no answer to "${message.type}" within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, { socket, resolve: resolve as (m: ServerMessage) => void, reject, timer });
+      socket.send(JSON.stringify({ ...message, id }));
+    });
+  }
+
   /** Keeps inbound messages, in order, until releaseMessages(): a page can join while it is still getting ready
    * (the console's camera) without missing or reordering anything the session says meanwhile. */
   holdMessages(): void {
@@ -61,6 +100,24 @@ export class SignalingClient {
     clearTimeout(this.retryTimer);
     this.socket?.close(1000, 'client closed');
     this.onStateChange('closed');
+  }
+
+  private answered(id: string, message: ServerMessage): void {
+    const pending = this.pending.get(id);
+    if (!pending) return;
+    this.pending.delete(id);
+    clearTimeout(pending.timer);
+    pending.resolve(message);
+  }
+
+  /** The socket closed: what was asked on it will not be answered (a new socket does not know those ids). */
+  private abandon(socket: WebSocket, reason: string): void {
+    for (const [id, pending] of this.pending) {
+      if (pending.socket !== socket) continue;
+      this.pending.delete(id);
+      clearTimeout(pending.timer);
+      pending.reject(new Error(`the connection closed before the answer${reason ? ` (${reason})` : ''}`));
+    }
   }
 
   private dispatch(message: ServerMessage): void {
@@ -87,10 +144,13 @@ export class SignalingClient {
         this.onStateChange('open');
       }
       if (message.type === 'session.ended') this.stopped = true;
+      const replyTo = (message as { replyTo?: unknown }).replyTo;
+      if (typeof replyTo === 'string') this.answered(replyTo, message);
       if (this.held) this.held.push(message);
       else this.dispatch(message);
     };
     socket.onclose = (event) => {
+      this.abandon(socket, event.reason);
       if (this.socket !== socket) return;
       if (this.stopped || FINAL_CLOSES.has(event.code) || !this.resumeToken) {
         this.stopped = true;
