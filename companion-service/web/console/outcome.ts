@@ -1,4 +1,5 @@
 import { EndReason } from '../../src/protocol/codes';
+import { HANDOFF_SOURCE } from '../shared/consoleHandoff';
 import { el } from '../shared/dom';
 
 /* How the console says a session is over (or never started): the words for each end reason, the outcome card that
@@ -40,7 +41,7 @@ export function showOutcome(title: string, text: string, code: string | undefine
 export function tellOpener(sessionId: string | undefined, reason: string, started: boolean): void {
   try {
     const opener = window.opener as Window | null;
-    opener?.postMessage({ source: 'tandem-console', sessionId, reason, started }, window.location.origin);
+    opener?.postMessage({ source: HANDOFF_SOURCE.console, sessionId, reason, started }, window.location.origin);
   } catch {
     /* the opener went elsewhere: nothing to tell */
   }

@@ -1,4 +1,4 @@
-import { HANDOFF_SOURCE, isConsoleReady, type TicketHandoff } from '../shared/consoleHandoff';
+import { consoleUrl, HANDOFF_SOURCE, isConsoleReady, type TicketHandoff } from '../shared/consoleHandoff';
 
 /* The agent console's window, opened inside the agent's click and loading /console at once; `deliver` hands it the
  * ticket as soon as both the ticket and the console are ready (see shared/consoleHandoff.ts). */
@@ -17,7 +17,7 @@ export class ConsoleWindow {
 
   /** Opens (or reuses) the console window; undefined when the browser blocked it. */
   static open(): ConsoleWindow | undefined {
-    const win = window.open('/console', 'tandem-console');
+    const win = window.open(consoleUrl(), 'tandem-console');
     return win ? new ConsoleWindow(win) : undefined;
   }
 

@@ -1,5 +1,6 @@
 import { EndReason, ErrorCode } from '../../src/protocol/codes';
 import type { DemoCustomer, ErrorBody, InvitationResponse } from '../../src/protocol/http';
+import { consoleUrl, HANDOFF_SOURCE } from '../shared/consoleHandoff';
 import { el } from '../shared/dom';
 import { SignalingClient, socketUrl } from '../shared/signalingClient';
 import { ConsoleWindow } from './consoleWindow';
@@ -159,7 +160,7 @@ export class CustomerList {
     if (consoleWindow) {
       consoleWindow.deliver(result.data.ticket);
     } else {
-      document.getElementById('customers-console-link')!.setAttribute('href', `/console#ticket=${encodeURIComponent(result.data.ticket)}`);
+      document.getElementById('customers-console-link')!.setAttribute('href', consoleUrl(result.data.ticket));
       document.getElementById('customers-popup-blocked')!.hidden = false;
     }
   }
@@ -168,7 +169,7 @@ export class CustomerList {
   private fromConsole(event: MessageEvent): void {
     if (event.origin !== window.location.origin) return;
     const data = event.data as { source?: unknown; sessionId?: unknown; reason?: unknown; started?: unknown } | null;
-    if (!data || data.source !== 'tandem-console' || typeof data.sessionId !== 'string') return;
+    if (!data || data.source !== HANDOFF_SOURCE.console || typeof data.sessionId !== 'string') return;
     const visitorId = this.invitations.get(data.sessionId);
     const row = visitorId ? this.rows.get(visitorId) : undefined;
     if (!row) return;

@@ -1,4 +1,5 @@
 import type { AgentTokenResponse, ConsoleTicketResponse, ErrorBody, PublicConfig } from '../../src/protocol/http';
+import { consoleUrl } from '../shared/consoleHandoff';
 import { ConsoleWindow } from './consoleWindow';
 import { CustomerList } from './customers';
 import { completeSalesforceSignIn, salesforceSignInStatus } from './salesforceSignIn';
@@ -174,7 +175,7 @@ async function main(): Promise<void> {
       consoleWindow.deliver(result.data.ticket);
       input.value = '';
     } else {
-      $<HTMLAnchorElement>('console-link').href = `/console#ticket=${encodeURIComponent(result.data.ticket)}`;
+      $<HTMLAnchorElement>('console-link').href = consoleUrl(result.data.ticket);
       $('popup-blocked').hidden = false;
     }
   });

@@ -6,6 +6,12 @@
 
 export const HANDOFF_SOURCE = { console: 'tandem-console', join: 'tandem-join' } as const;
 
+/** The agent console's address, with a ticket in the fragment when it travels by link (a fragment never reaches a
+ * server or its logs). */
+export function consoleUrl(ticket?: string): string {
+  return ticket === undefined ? '/console' : `/console#ticket=${encodeURIComponent(ticket)}`;
+}
+
 /** The console, waiting for its ticket, tells its opener so. */
 export interface ConsoleReady {
   source: typeof HANDOFF_SOURCE.console;

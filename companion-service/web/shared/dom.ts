@@ -12,15 +12,3 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   for (const child of children) node.append(typeof child === 'string' ? document.createTextNode(child) : child);
   return node;
 }
-
-export function show(node: HTMLElement, visible: boolean): void {
-  node.hidden = !visible;
-}
-
-/** A video element for a MediaStream; local previews are muted so the user does not hear themselves. */
-export function videoFor(stream: MediaStream, label: string, muted: boolean): HTMLVideoElement {
-  const video = el('video', { autoplay: true, playsinline: true, 'aria-label': label });
-  video.muted = muted;
-  video.srcObject = stream;
-  return video;
-}
