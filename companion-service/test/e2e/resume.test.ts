@@ -169,8 +169,10 @@ describe('the call across page loads (code flow)', () => {
     expect(await visitor.locator('#tandem-widget .panel').isHidden()).toBe(true);
     expect(await stored(visitor)).toBeNull();
     expect(await visitor.evaluate(() => (window as unknown as { __pcs: unknown[] }).__pcs.length)).toBe(0);
+    // No retry loop. A retry would come on the client's reconnect timer (0.5 s, then 1 s): that time is the scenario,
+    // and no socket is left open to probe.
     await visitor.waitForTimeout(1500);
-    expect((await received(visitor, 'session.ended')).length).toBe(1); // no retry loop
+    expect((await received(visitor, 'session.ended')).length).toBe(1);
     expect(await received(visitor, 'error')).toEqual([]);
     expect((await visitor.evaluate(() => (window as unknown as { __ws: { sockets: unknown[] } }).__ws.sockets.length))).toBe(1);
   });
@@ -190,6 +192,7 @@ describe('the call across page loads (code flow)', () => {
     await visitor.reload();
     await launcher(visitor).waitFor();
     expect(await stored(visitor)).toBeNull();
+    // A resume would open a socket only once the camera is open: give that its time (no socket exists to probe).
     await visitor.waitForTimeout(500);
     expect(await received(visitor, 'error')).toEqual([]);
     expect(await visitor.evaluate(() => (window as unknown as { __ws: { sockets: unknown[] } }).__ws.sockets.length)).toBe(0);

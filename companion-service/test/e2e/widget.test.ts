@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { signVisitorToken } from '../../src/identity/visitorToken';
+import { ErrorCode } from '../../src/protocol/codes';
 import { expectNoAxeViolations } from '../helpers/axe';
 import { expectFramesRising, framesDecoded, launchBrowser, newContext, probePage, videoWidth } from '../helpers/browser';
 import { e2eSuite } from '../helpers/e2eSuite';
-import { eventually } from '../helpers/eventually';
+import { eventually, nextMillisecond } from '../helpers/eventually';
 import { people } from '../helpers/people';
 import { devToken } from '../helpers/testServer';
 import { TestClient } from '../helpers/wsClient';
@@ -74,7 +75,8 @@ async function focusedInWidget(page: Page): Promise<string | null> {
 /** axe-core on the whole page, shadow DOM included, named by its screen. */
 const expectAccessible = (page: Page, screen: string) => expectNoAxeViolations(page, screen);
 
-/** Frames decoded at `page` over a quiet window, after letting frames already in flight drain. */
+/** Frames decoded at `page` over a quiet window, after letting frames already in flight drain: both times are the
+ * measurement itself (a stopped stream is one that decodes nothing for that long), not a wait for an event. */
 async function framesOver(page: Page, settleMs: number, windowMs: number): Promise<{ first: number; later: number }> {
   await page.waitForTimeout(settleMs);
   const first = await framesDecoded(page);
@@ -371,8 +373,7 @@ describe('in a call with an agent (code flow)', () => {
   });
 
   it('video off really stops the frames at the agent and shows the camera-off alert; video on sends them again', async () => {
-    const before = await framesOver(agentConsole, 0, 1000);
-    expect(before.later).toBeGreaterThan(before.first);
+    await expectFramesRising(agentConsole);
 
     await visitor.getByRole('button', { name: 'Stop video' }).click();
     const alert = visitor.getByRole('alert').filter({ hasText: 'Your camera is off' });
@@ -417,8 +418,7 @@ describe('in a call with an agent (code flow)', () => {
     expect(await visitor.getByRole('button', { name: 'Show video' }).getAttribute('aria-controls')).toBe('tandem-stage');
     expect((await box(panel(visitor))).height).toBeLessThan(shown.height - 100);
     // The call goes on meanwhile: the agent still receives the visitor's video.
-    const hidden = await framesOver(agentConsole, 0, 1000);
-    expect(hidden.later).toBeGreaterThan(hidden.first);
+    await expectFramesRising(agentConsole);
     await expectAccessible(visitor, 'call with video hidden');
 
     await visitor.getByRole('button', { name: 'Show video' }).click();
@@ -670,32 +670,31 @@ describe('1-click connect', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Sign in as').waitFor();
     expect(await page.locator('#tandem-widget .frame').getAttribute('data-presence')).toBeNull();
-    const deadline = Date.now() + 5000;
-    let status = 0;
-    while (Date.now() < deadline && status !== 409) {
-      status = (
-        await fetch(`${suite.server.baseUrl}/api/agent/invitations`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${agentToken}` },
-          body: JSON.stringify({ visitorId: customerId }),
-        })
-      ).status;
-      if (status !== 409) await page.waitForTimeout(200);
-    }
-    expect(status).toBe(409); // offline: nobody to invite
+    const refusal = async () => {
+      const response = await fetch(`${suite.server.baseUrl}/api/agent/invitations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${agentToken}` },
+        body: JSON.stringify({ visitorId: customerId }),
+      });
+      return ((await response.json()) as { code?: string }).code;
+    };
+    // Offline once the server has seen the tab's socket close: nobody to invite.
+    await eventually(refusal, (code) => code === ErrorCode.VisitorOffline, 'the signed-out customer offline', 5000);
     await closePages(page);
   });
 
   it('sends the prompt to the tab the visitor used last (window focus)', async () => {
     const { id, token } = newVisitor();
-    const first = await identified(id, token);
+    const first = await identified(id, token, await suite.newPage({ recordSockets: true }));
     const second = await identified(id, token, await first.context().newPage());
-    // The second tab registered last; now the visitor goes back to the first one.
+    await probePage(second); // whatever the second tab said on registering has been handled
+    // The second tab registered last; now, later by the clock, the visitor goes back to the first one.
+    await nextMillisecond();
     await first.evaluate(() => window.dispatchEvent(new Event('focus')));
-    await first.waitForTimeout(300);
+    await probePage(first); // its visitor.active has been handled
     await invite(id);
     await prompt(first).waitFor();
-    await second.waitForTimeout(500);
+    await probePage(second); // a prompt sent to the second tab too would have been shown by now
     expect(await prompt(second).count()).toBe(0);
     await first.getByRole('button', { name: 'Decline' }).click();
     await closePages(first);

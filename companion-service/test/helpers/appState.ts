@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { eventually } from './eventually';
 
 /* The state of a fixture app (test/fixtures/apps/), normalised so that two runs of the same script can be compared:
  * the #app subtree as one line per element or text (with each control's live value, the open shadow root's and the
@@ -150,15 +151,14 @@ export const sameState = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.
 
 /** Polls the state until two readings in a row are the same (typing handled, re-rendered, scrolling stopped). */
 export async function settledState(read: () => Promise<AppState>, what: string, timeoutMs = 5_000, pollMs = 120): Promise<AppState> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await read();
-  for (;;) {
-    await new Promise((r) => setTimeout(r, pollMs));
-    const next = await read();
-    if (sameState(last, next)) return next;
-    if (Date.now() > deadline) throw new Error(`${what}: the app's state kept changing for ${timeoutMs} ms`);
-    last = next;
-  }
+  let last: AppState | undefined;
+  const settled = async () => {
+    const before = last;
+    last = await read();
+    return before !== undefined && sameState(before, last);
+  };
+  await eventually(settled, (same) => same, `${what}: the app's state to stop changing`, timeoutMs, pollMs);
+  return last!;
 }
 
 /** A readable difference between two states: the DOM lines that differ (with a line of context) and the model. */
