@@ -8,6 +8,7 @@ import { AgentAdmission } from './auth/agentAdmission';
 import { ConsoleTicketBook } from './auth/consoleTickets';
 import { authPlugin } from './auth/plugin';
 import { createBus } from './bus/createBus';
+import { startRedis, stopRedis } from './redis/shared';
 import type { Bus } from './bus/bus';
 import { healthPlugin } from './health/plugin';
 import { SessionService } from './sessions/sessionService';
@@ -55,10 +56,13 @@ export async function buildServer(config: Config): Promise<TandemServer> {
 
   const store = createStore(config.store, app.log);
   await store.migrate();
-  const bus = createBus(config.bus);
+  // Live state shared by every instance (the bus, presence, counters, pending sign-ins) is in Redis when it is set.
+  const redis = config.redis.url ? await startRedis(config.redis, app.log) : undefined;
+  const bus = createBus(redis, app.log);
   // Registered first, so it runs last on close: sockets are closed before the store is flushed.
   app.addHook('onClose', async () => {
     await bus.close();
+    if (redis) await stopRedis(redis);
     await store.close();
   });
 
@@ -100,7 +104,7 @@ export async function buildServer(config: Config): Promise<TandemServer> {
       }),
   });
   await registerOpenApi(app, config);
-  await app.register(healthPlugin, { store });
+  await app.register(healthPlugin, { store, redis: redis?.connections });
   await app.register(authPlugin, { config, admission, tickets });
   await app.register(presencePlugin, { config, presence, router });
   await app.register(termsPlugin, { config, sessions, presence, tickets, router });
@@ -111,7 +115,9 @@ export async function buildServer(config: Config): Promise<TandemServer> {
   await app.register(salesforcePlugin, { config, store, sessions, presence, tickets, admission });
   await app.register(webPlugin, { config });
   // Once every feature listens for ended sessions (the Salesforce outbox does), end those a killed process left open.
+  // With Redis, this instance says it is alive before it takes any socket: tabs and sockets count only for live ones.
   app.addHook('onReady', async () => {
+    if (redis) await redis.liveness.start();
     const ended = await sessions.recoverAbandoned();
     if (ended > 0) app.log.warn({ sessions: ended }, 'ended sessions a previous process left open (service_restart)');
   });

@@ -8,6 +8,12 @@ type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function renamedSettingProblem(merged: Json): string | undefined {
+  if ('bus' in merged) {
+    return (
+      `setting ${settingName('bus')} was removed: the bus between instances runs on Redis when ${settingName('redis.url')} ` +
+      'is set, and in this process otherwise; delete "bus" from the configuration'
+    );
+  }
   const salesforce = merged.salesforce;
   const orgs = isObject(salesforce) && Array.isArray(salesforce.orgs) ? (salesforce.orgs as unknown[]) : [];
   for (const [i, org] of orgs.entries()) {

@@ -152,7 +152,20 @@ export const ConfigSchema = Type.Object(
     ),
     /** SQLite (the default) or PostgreSQL, chosen by TANDEM_DATABASE_URL (store/configSchema.ts). */
     store: StoreConfigSchema,
-    bus: Type.Object({ kind: Type.Literal('memory') }, { additionalProperties: false }),
+    /** Redis, shared by every instance of the service: the bus between them, presence, the counters behind the limits
+     * and pending sign-ins (docs/deploy.md, "Redis"). No URL: all of it stays in this process (one instance only). */
+    redis: Type.Object(
+      {
+        /** redis://[user:password@]host:port[/db] or rediss:// (TLS). Holds a password: never logged. */
+        url: Type.String({ pattern: '^(rediss?://\\S+)?$' }),
+        /** Starts every key and pub/sub channel name, so that several deployments (or test runs) can share one Redis. */
+        keyPrefix: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9:_.-]+$' }),
+        /** An instance that has not said it is alive for this long counts as dead: its visitors go offline and its
+         * sockets stop counting against their addresses. It says so every third of this. */
+        instanceTtlSeconds: Type.Integer({ minimum: 2, maximum: 300 }),
+      },
+      { additionalProperties: false },
+    ),
     /** Orgs whose Apex calls the service, Sign in with Salesforce, and the session-record outbox. */
     salesforce: SalesforceConfigSchema,
   },

@@ -11,7 +11,8 @@ describe('configuration', () => {
     expect(config.devSignIn).toBe(true);
     expect(config.session).toEqual({ codeLength: 6, codeTtlSeconds: 600, resumeGraceSeconds: 20, maxParticipants: 6 });
     expect(config.store.kind).toBe('sqlite');
-    expect(config.bus.kind).toBe('memory');
+    // No Redis: one instance, its live state in this process.
+    expect(config.redis.url).toBe('');
   });
 
   it('takes HOST, PORT and TANDEM_* variables over the files', () => {
@@ -101,6 +102,21 @@ describe('configuration', () => {
       expect(message).toMatch(/"store.url" \(environment variable TANDEM_DATABASE_URL\)/);
       expect(message).not.toContain('s3cret');
     }
+  });
+
+  it('takes Redis from TANDEM_REDIS_URL, refuses a URL that is not Redis\'s without repeating it, and names the removed "bus"', () => {
+    const url = 'redis://:s3cret@cache.internal:6379/2';
+    expect(loadConfig({ env: { TANDEM_REDIS_URL: url, TANDEM_REDIS_KEY_PREFIX: 'tandem-eu:' } }).redis).toEqual({ url, keyPrefix: 'tandem-eu:', instanceTtlSeconds: 6 });
+    let message = '';
+    try {
+      loadConfig({ env: { TANDEM_REDIS_URL: 'http://:s3cret@cache.internal' } });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/"redis.url" \(environment variable TANDEM_REDIS_URL\)/);
+    expect(message).not.toContain('s3cret');
+    expect(() => loadConfig({ env: { TANDEM_REDIS_INSTANCE_TTL_SECONDS: '1' } })).toThrow(/"redis.instanceTtlSeconds"/);
+    expect(() => loadConfig({ env: {}, overrides: { bus: { kind: 'memory' } } as never })).toThrow(/"bus" was removed: the bus between instances runs on Redis/);
   });
 
   it('documents every environment variable in the README', () => {
