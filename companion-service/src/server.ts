@@ -9,6 +9,8 @@ import { ConsoleTicketBook } from './auth/consoleTickets';
 import { authPlugin } from './auth/plugin';
 import { createBus } from './bus/createBus';
 import { startRedis, stopRedis } from './redis/shared';
+import { MemoryPresenceRegistry } from './presence/presenceRegistry';
+import { RedisPresenceRegistry } from './presence/redisPresenceRegistry';
 import type { Bus } from './bus/bus';
 import { healthPlugin } from './health/plugin';
 import { SessionService } from './sessions/sessionService';
@@ -69,7 +71,7 @@ export async function buildServer(config: Config): Promise<TandemServer> {
   const sessions = new SessionService({ config, store, bus, log: app.log });
   const admission = new AgentAdmission(sessions, config);
   const tickets = new ConsoleTicketBook(config.consoleTicketTtlSeconds * 1000);
-  const presence = new PresenceService(bus);
+  const presence = new PresenceService(bus, redis ? new RedisPresenceRegistry(redis, app.log) : new MemoryPresenceRegistry());
   const router = new MessageRouter();
   registerSessionHandlers(router, { config, sessions, admission, tickets });
   app.addHook('onClose', async () => admission.close());

@@ -34,7 +34,7 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 /** What one socket follows: per visitor id, the sites its agent may see them on and what the agent was told last. */
-type Watched = Map<string, { sites: readonly string[]; online: boolean | undefined }>;
+type Watched = Map<string, { sites: readonly string[]; online: boolean | undefined; checks: Promise<void> }>;
 
 /** Presence of logged-in visitors: visitor tokens, portal tabs saying hello, agents following a visitor. A visitor is
  * (site, visitor id); agents name just the visitor id and see them only on their tenant's sites. */
@@ -62,7 +62,7 @@ export const presencePlugin: FastifyPluginAsync<PresenceOptions> = async (app, {
       const agent = agentFromRequest(request, reply, config);
       if (!agent) return reply;
       const { visitorId } = request.params;
-      return { visitorId, online: presence.isOnlineOnAny(tenantSites(agent, config), visitorId) };
+      return { visitorId, online: await presence.isOnlineOnAny(tenantSites(agent, config), visitorId) };
     },
   );
 
@@ -84,10 +84,10 @@ export const presencePlugin: FastifyPluginAsync<PresenceOptions> = async (app, {
     connection.reply(registered);
   });
 
-  router.on('visitor.active', (connection, message) => {
+  router.on('visitor.active', async (connection, message) => {
     const visitor = connection.visitorId ? parseVisitorKey(connection.visitorId) : undefined;
     if (!visitor) return connection.fail(ErrorCode.Unauthorized, message.type);
-    presence.tabActive(visitor, connection.id, Date.now());
+    await presence.tabActive(visitor, connection.id, Date.now());
   });
 
   const watchedBy = new WeakMap<object, Watched>();
@@ -100,19 +100,25 @@ export const presencePlugin: FastifyPluginAsync<PresenceOptions> = async (app, {
     const fresh = [...new Set(message.visitorIds)].filter((id) => !watched.has(id));
     if (watched.size + fresh.length > MAX_WATCHED) return connection.fail(ErrorCode.RateLimited, message.type);
     // Online means online on any of the agent's sites: each change on one of them is checked against that, and the
-    // agent is told only when the answer changes.
+    // agent is told only when the answer changes. Checks of one visitor run one after the other, so the last answer
+    // told is the one read last.
     const report = (visitorId: string) => {
       const entry = watched.get(visitorId);
-      if (!entry) return;
-      const online = presence.isOnlineOnAny(entry.sites, visitorId);
-      if (online === entry.online) return;
-      entry.online = online;
-      connection.send({ type: 'presence', visitorId, online });
+      if (!entry) return Promise.resolve();
+      entry.checks = entry.checks.catch(() => undefined).then(async () => {
+        const online = await presence.isOnlineOnAny(entry.sites, visitorId);
+        if (online === entry.online) return;
+        entry.online = online;
+        connection.send({ type: 'presence', visitorId, online });
+      });
+      return entry.checks;
     };
+    // A change that can't be checked (Redis away) is checked with the next one.
+    const reportLater = (visitorId: string) => () => void report(visitorId).catch(() => undefined);
     for (const visitorId of fresh) {
-      watched.set(visitorId, { sites, online: undefined });
-      for (const siteId of sites) await connection.follow(Channels.presence(visitorKey({ siteId, visitorId })), () => report(visitorId));
-      report(visitorId);
+      watched.set(visitorId, { sites, online: undefined, checks: Promise.resolve() });
+      for (const siteId of sites) await connection.follow(Channels.presence(visitorKey({ siteId, visitorId })), reportLater(visitorId));
+      await report(visitorId);
     }
   });
 };

@@ -116,7 +116,7 @@ export const salesforcePlugin: FastifyPluginAsync<SalesforceOptions> = async (ap
       if (!org) return reply;
       const { token, claims } = await agentFrom(org, request.body);
       const body: SfAgentTokenResponse = { token, expiresAt: claims.exp * 1000, wsUrl, codeLength: config.session.codeLength };
-      if (request.body.contactId) body.online = onlineInOrg(org, request.body.contactId);
+      if (request.body.contactId) body.online = await onlineInOrg(org, request.body.contactId);
       return reply.code(201).send(body);
     },
   );
@@ -128,7 +128,7 @@ export const salesforcePlugin: FastifyPluginAsync<SalesforceOptions> = async (ap
     async (request, reply) => {
       const org = orgOf(request, reply);
       if (!org) return reply;
-      return { contactId: request.body.contactId, online: onlineInOrg(org, request.body.contactId) };
+      return { contactId: request.body.contactId, online: await onlineInOrg(org, request.body.contactId) };
     },
   );
 

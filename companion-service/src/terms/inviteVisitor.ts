@@ -39,7 +39,7 @@ export async function inviteVisitor(
   visitorId: string,
 ): Promise<{ ok: true; invited: Invited } | { ok: false; code: ErrorCode }> {
   const { config, sessions, presence, tickets, promptTimers } = deps;
-  const visitor = presence.findOnline(tenantSites(agent, config), visitorId);
+  const visitor = await presence.findOnline(tenantSites(agent, config), visitorId);
   if (!visitor) return { ok: false, code: ErrorCode.VisitorOffline };
   const key = visitorKey(visitor);
   const pending = pendingInvitationsOf(sessions);
