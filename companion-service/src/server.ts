@@ -8,6 +8,7 @@ import { AgentAdmission } from './auth/agentAdmission';
 import { ConsoleTicketBook } from './auth/consoleTickets';
 import { authPlugin } from './auth/plugin';
 import { createBus } from './bus/createBus';
+import { createWrongKeyCounter } from './auth/wrongKeyCounter';
 import { startRedis, stopRedis } from './redis/shared';
 import { MemoryPresenceRegistry } from './presence/presenceRegistry';
 import { RedisPresenceRegistry } from './presence/redisPresenceRegistry';
@@ -69,7 +70,7 @@ export async function buildServer(config: Config): Promise<TandemServer> {
   });
 
   const sessions = new SessionService({ config, store, bus, log: app.log });
-  const admission = new AgentAdmission(sessions, config);
+  const admission = new AgentAdmission(sessions, config, createWrongKeyCounter(config.joinAttempts, redis));
   const tickets = new ConsoleTicketBook(config.consoleTicketTtlSeconds * 1000);
   const presence = new PresenceService(bus, redis ? new RedisPresenceRegistry(redis, app.log) : new MemoryPresenceRegistry());
   const router = new MessageRouter();
@@ -96,6 +97,9 @@ export async function buildServer(config: Config): Promise<TandemServer> {
   await app.register(rateLimit, {
     max: 300,
     timeWindow: '1 minute',
+    // Counted across instances in Redis when it is set. Without it (an outage) requests are let through rather than
+    // refused: this limit guards capacity, and every instance's /readyz is failing meanwhile.
+    ...(redis ? { redis: redis.connections.commands, nameSpace: redis.connections.key('rate', ''), skipOnError: true } : {}),
     // Our error body (routes whose schema declares ErrorBody would turn the plugin's default into a 500). The
     // plugin sets retry-after itself.
     errorResponseBuilder: (_request, context) =>
@@ -112,7 +116,7 @@ export async function buildServer(config: Config): Promise<TandemServer> {
   await app.register(termsPlugin, { config, sessions, presence, tickets, router });
   await app.register(guestsPlugin, { sessions, router });
   await app.register(cobrowsePlugin, { config, sessions, router, bus });
-  await app.register(signalingPlugin, { config, sessions, router, bus });
+  await app.register(signalingPlugin, { config, sessions, router, bus, redis });
   await app.register(demoPlugin, { config });
   await app.register(salesforcePlugin, { config, store, sessions, presence, tickets, admission });
   await app.register(webPlugin, { config });

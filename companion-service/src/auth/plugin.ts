@@ -53,7 +53,7 @@ export const authPlugin: FastifyPluginAsync<AuthOptions> = async (app, { config,
     async (request, reply) => {
       const agent = agentFromRequest(request, reply, config);
       if (!agent) return reply;
-      const admitted = admission.checkCode(agent, request.body.code, request.ip);
+      const admitted = await admission.checkCode(agent, request.body.code, request.ip);
       if (!admitted.ok) return sendError(reply, admitted.code, admitted.retryAfterSeconds);
       const issued = tickets.issue(agent, admitted.session.id, Date.now());
       const consoleUrl = new URL(`/console#ticket=${issued.ticket}`, config.publicUrl).toString();

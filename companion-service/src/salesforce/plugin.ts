@@ -157,7 +157,7 @@ export const salesforcePlugin: FastifyPluginAsync<SalesforceOptions> = async (ap
       const org = orgOf(request, reply);
       if (!org) return reply;
       const { claims } = await agentFrom(org, request.body);
-      const admitted = admission.checkCode(claims, request.body.code, `salesforce:${orgKey(org.config.orgId)}`);
+      const admitted = await admission.checkCode(claims, request.body.code, `salesforce:${orgKey(org.config.orgId)}`);
       if (!admitted.ok) return sendError(reply, admitted.code, admitted.retryAfterSeconds);
       const issued = tickets.issue(claims, admitted.session.id, Date.now());
       await link(org, admitted.session.id, claims, { siteId: admitted.session.siteId, contactId: request.body.contactId });

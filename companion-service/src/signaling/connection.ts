@@ -21,7 +21,7 @@ export interface ConnectionDeps {
   /** Called once the socket has closed, so the owner can stop tracking the connection. */
   forget(connection: SignalingConnection): void;
   /** Takes one of the address's session starts (limits.sessionsPerAddressPerMinute). */
-  startSession(address: string): { ok: true } | { ok: false; retryAfterSeconds: number };
+  startSession(address: string): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }>;
 }
 
 const SNAPSHOT_MARK = 'S'.charCodeAt(0);
@@ -115,7 +115,7 @@ export class SignalingConnection implements ConnectionContext {
     this.socket.close(CloseCode.Idle, 'nothing started on this connection');
   }
 
-  startSession(): { ok: true } | { ok: false; retryAfterSeconds: number } {
+  startSession(): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }> {
     return this.deps.startSession(this.ip);
   }
 

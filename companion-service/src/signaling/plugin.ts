@@ -6,7 +6,8 @@ import type { Config } from '../config/schema';
 import type { SessionService } from '../sessions/sessionService';
 import { SignalingConnection, type ConnectionDeps } from './connection';
 import { ErrorCode } from '../protocol/codes';
-import { AddressLimits } from './addressLimits';
+import { createAddressLimiter } from './addressLimiter';
+import type { SharedRedis } from '../redis/shared';
 import { livenessAction } from './liveness';
 import { PingWheel } from './pingWheel';
 import { originVerdict } from '../tenancy/origins';
@@ -20,6 +21,8 @@ export interface SignalingOptions {
   sessions: SessionService;
   router: MessageRouter;
   bus: Bus;
+  /** Counts each address's sockets and session starts with every instance's when set. */
+  redis?: SharedRedis | undefined;
 }
 
 /** The one WebSocket endpoint, `/ws`. Features register their message handlers on the router; this plugin owns the
@@ -27,7 +30,7 @@ export interface SignalingOptions {
 export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app, opts) => {
   const connections = new Set<SignalingConnection>();
   const { limits } = opts.config;
-  const addresses = new AddressLimits(limits.socketsPerAddress, limits.sessionsPerAddressPerMinute);
+  const addresses = createAddressLimiter(limits, opts.redis, app.log);
   const idleMs = limits.idleSocketSeconds * 1000;
 
   await app.register(websocket, {
@@ -86,12 +89,14 @@ export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app,
       return reply.code(403).send({ code: ErrorCode.Forbidden, message: 'This page may not connect to the service.' });
     }
     socketSites.set(request.raw, verdict.siteId);
-    if (addresses.openSocket(request.ip)) {
+    if (await addresses.openSocket(request.ip)) {
       // Given back if the connection goes before the handshake is done; the listener goes once it is (it closes over
       // the request, which an open socket must not keep alive).
       const ip = request.ip;
       const tcp = request.raw.socket;
       const giveBack = () => addresses.closeSocket(ip);
+      // Counting may have waited on Redis, long enough for the connection to have gone already.
+      if (tcp.destroyed) return giveBack();
       tcp.once('close', giveBack);
       pendingUpgrades.set(request.raw, () => tcp.removeListener('close', giveBack));
       return;

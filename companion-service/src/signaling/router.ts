@@ -33,7 +33,7 @@ export interface ConnectionContext {
   /** Runs when the socket closes (for presence and pending-guest clean-up). */
   onClose(cleanup: () => Promise<void> | void): void;
   /** Takes one of this address's session starts; when none is left, how long until one is. */
-  startSession(): { ok: true } | { ok: false; retryAfterSeconds: number };
+  startSession(): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }>;
 }
 
 /** What a handler of type T receives. The relay gets only a signal's header: a frame in canonical form is validated

@@ -45,7 +45,7 @@ export function registerSessionHandlers(router: MessageRouter, deps: SessionHand
 
   router.on('visitor.start', async (connection, message) => {
     if (refuseIfInSession(connection, message.type)) return;
-    const allowed = connection.startSession();
+    const allowed = await connection.startSession();
     if (!allowed.ok) return connection.fail(ErrorCode.RateLimited, message.type, allowed.retryAfterSeconds);
     const participantId = await connection.attach(newParticipantId());
     const membership = await sessions.startVisitor(participantId, connection.siteId, deviceFromUserAgent(connection.userAgent));
@@ -80,7 +80,7 @@ export function registerSessionHandlers(router: MessageRouter, deps: SessionHand
     }
     const verified = verifyAgentToken(message.token, deps.config.agentTokenSecret, Date.now());
     if (!verified.ok) return connection.fail(verified.code, message.type);
-    const admitted = deps.admission.checkCode(verified.claims, message.code, connection.ip);
+    const admitted = await deps.admission.checkCode(verified.claims, message.code, connection.ip);
     if (!admitted.ok) return connection.fail(admitted.code, message.type, admitted.retryAfterSeconds);
     await joinAsAgent(connection, admitted.session.id, verified.claims);
   });
