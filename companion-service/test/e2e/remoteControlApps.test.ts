@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import { APP_KINDS, startAppFixture, type AppFixture, type AppKind } from '../helpers/appFixtures';
 import { appState, LIVE_VIEW_IFRAME, liveViewState, sameState, settledState, shown, stateDiff, type AppState } from '../helpers/appState';
 import { e2eSuite } from '../helpers/e2eSuite';
+import { eventually, TimedOut } from '../helpers/eventually';
 import { people } from '../helpers/people';
 import { agentSurface, customerSurface, runStep, SCRIPT, type Step } from '../helpers/userScript';
 
@@ -119,25 +120,25 @@ function modelMatchesPage(state: AppState): void {
 
 /** Polls until the customer's page is in the reference state of this step; fails with the difference. */
 async function customerReaches(customer: Page, expected: AppState, label: string): Promise<void> {
-  const deadline = Date.now() + CATCH_UP_MS;
-  let actual = await appState(customer);
-  while (!sameState(actual, expected)) {
-    if (Date.now() > deadline) {
-      throw new Error(`${label}: by remote control the customer's app did not reach the state it has by hand within ${CATCH_UP_MS} ms\n${stateDiff(expected, actual)}`);
-    }
-    await customer.waitForTimeout(150);
-    actual = await appState(customer);
+  try {
+    await eventually(() => appState(customer), (actual) => sameState(actual, expected), `${label}: the reference state`, CATCH_UP_MS, 150);
+  } catch (err) {
+    if (!(err instanceof TimedOut)) throw err;
+    const actual = err.last as AppState;
+    throw new Error(`${label}: by remote control the customer's app did not reach the state it has by hand within ${CATCH_UP_MS} ms\n${stateDiff(expected, actual)}`);
   }
 }
 
 /** Polls until the live view shows what the customer's page shows; returns the difference if it never does. */
 async function liveViewDifference(agent: Page, customer: Page): Promise<string | undefined> {
-  const deadline = Date.now() + LIVE_VIEW_MS;
-  for (;;) {
-    const [page, view] = [shown(await appState(customer)), shown(await liveViewState(agent))];
-    if (sameState(page, view)) return undefined;
-    if (Date.now() > deadline) return stateDiff(page, view);
-    await agent.waitForTimeout(150);
+  const both = async () => [shown(await appState(customer)), shown(await liveViewState(agent))] as const;
+  try {
+    await eventually(both, ([page, view]) => sameState(page, view), 'the live view to show the page', LIVE_VIEW_MS, 150);
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof TimedOut)) throw err;
+    const [page, view] = err.last as Awaited<ReturnType<typeof both>>;
+    return stateDiff(page, view);
   }
 }
 

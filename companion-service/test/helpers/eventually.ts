@@ -10,8 +10,18 @@ export async function eventually<T>(probe: () => T | Promise<T>, check: (value: 
     const value = await probe();
     if (check(value)) return value;
     const left = deadline - Date.now();
-    if (left <= 0) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
+    if (left <= 0) throw new TimedOut(what, value);
     await pause(pollMs, left);
+  }
+}
+
+/** What `eventually` throws when time is up: what it waited for, and the last value it saw. */
+export class TimedOut extends Error {
+  constructor(
+    what: string,
+    readonly last: unknown,
+  ) {
+    super(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
   }
 }
 
