@@ -118,7 +118,7 @@ export async function buildServer(config: Config): Promise<TandemServer> {
   await app.register(cobrowsePlugin, { config, sessions, router, bus });
   await app.register(signalingPlugin, { config, sessions, router, bus, redis });
   await app.register(demoPlugin, { config });
-  await app.register(salesforcePlugin, { config, store, sessions, presence, tickets, admission });
+  await app.register(salesforcePlugin, { config, store, sessions, presence, tickets, admission, redis });
   await app.register(webPlugin, { config });
   // Once every feature listens for ended sessions (the Salesforce outbox does), end those a killed process left open.
   // With Redis, this instance says it is alive before it takes any socket: tabs and sockets count only for live ones.

@@ -30,6 +30,7 @@ import { privilegesFrom } from './permissions';
 import { SESSION_SOBJECT, sessionRecordFields } from './sessionRecord';
 import { inviteVisitor } from '../terms/inviteVisitor';
 import { registerSignInRoutes } from './signIn';
+import type { SharedRedis } from '../redis/shared';
 
 export interface SalesforceOptions {
   config: Config;
@@ -38,12 +39,14 @@ export interface SalesforceOptions {
   presence: PresenceService;
   tickets: ConsoleTicketBook;
   admission: AgentAdmission;
+  /** Pending sign-ins are kept there when set (signIn.ts). */
+  redis?: SharedRedis | undefined;
 }
 
 /** Salesforce: the endpoints the package's Apex calls through its Named Credential (each org authenticated by its
  * API key), Sign in with Salesforce for the join page, and the outbox writing ended sessions to Tandem_Session__c. */
 export const salesforcePlugin: FastifyPluginAsync<SalesforceOptions> = async (app, opts) => {
-  const { config, store, sessions, presence, tickets, admission } = opts;
+  const { config, store, sessions, presence, tickets, admission, redis } = opts;
   const sf = config.salesforce;
   const settings = { apiVersion: sf.apiVersion, timeoutMs: sf.requestTimeoutSeconds * 1000 };
   const registry = new OrgRegistry(sf, settings);
@@ -66,7 +69,7 @@ export const salesforcePlugin: FastifyPluginAsync<SalesforceOptions> = async (ap
   }
 
   // --- sign in with Salesforce (agent join page) ------------------------------------------------------------
-  registerSignInRoutes(app, { config, store, registry, settings });
+  registerSignInRoutes(app, { config, store, registry, settings, redis });
 
   // --- endpoints Apex calls -----------------------------------------------------------------------------------
   // Per org for registered keys, per address for anything else (callLimit.ts).

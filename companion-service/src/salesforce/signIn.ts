@@ -4,10 +4,12 @@ import { signAgentToken } from '../auth/agentToken';
 import type { Config } from '../config/schema';
 import { AgentTokenResponse, ErrorBody } from '../protocol/http';
 import { SfSignInExchangeRequest, SfSignInStatus, SignInFailure } from '../protocol/salesforce';
+import type { SharedRedis } from '../redis/shared';
 import type { Store } from '../store/store';
 import { boundedConnection, boundedOAuth2, type ConnectionSettings } from './connection';
 import type { OrgRegistry } from './orgRegistry';
 import { JOIN_PERMISSION, privilegesFrom, tandemPermissionsOf, type SoqlQuery } from './permissions';
+import { createOneTimeStore } from './oneTimeStore';
 import { missingSignInScopes } from './signInScopes';
 
 /* "Sign in with Salesforce" for the agent join page: the OAuth 2.0 web-server flow with PKCE (jsforce). The
@@ -27,19 +29,14 @@ const COOKIE_PATH = '/auth/salesforce';
 const LOGIN_TTL_MS = 10 * 60_000;
 /** Time for the join page to collect its token after the redirect. */
 const HANDOFF_TTL_MS = 60_000;
-const MAX_PENDING = 10_000;
-
-
 
 interface PendingLogin {
   nonce: string;
   codeVerifier: string;
-  expiresAt: number;
 }
 interface Handoff {
   nonce: string;
   response: AgentTokenResponse;
-  expiresAt: number;
 }
 
 function sameText(a: string, b: string): boolean {
@@ -57,35 +54,16 @@ function cookieValue(request: FastifyRequest, name: string): string {
   return '';
 }
 
-/** Entries expire; the map is also capped so a flood of abandoned sign-ins can't grow it without bound. */
-class ExpiringMap<V extends { expiresAt: number }> {
-  private readonly entries = new Map<string, V>();
-
-  put(key: string, value: V, now: number): void {
-    for (const [k, v] of this.entries) if (v.expiresAt <= now) this.entries.delete(k);
-    if (this.entries.size >= MAX_PENDING) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
-    this.entries.set(key, value);
-  }
-
-  /** Returns the entry once. */
-  take(key: string, now: number): V | undefined {
-    const found = this.entries.get(key);
-    this.entries.delete(key);
-    return found && found.expiresAt > now ? found : undefined;
-  }
-}
-
 export interface SignInDeps {
   config: Config;
   store: Store;
   registry: OrgRegistry;
   settings: ConnectionSettings;
+  /** Keeps pending sign-ins in Redis when set, so the callback and the exchange may reach any instance. */
+  redis?: SharedRedis | undefined;
 }
 
-export function registerSignInRoutes(app: FastifyInstance, { config, store, registry, settings }: SignInDeps): void {
+export function registerSignInRoutes(app: FastifyInstance, { config, store, registry, settings, redis }: SignInDeps): void {
   const oauth = config.salesforce.oauth;
   const enabled = oauth.enabled;
   if (enabled && !oauth.clientId) {
@@ -98,8 +76,8 @@ export function registerSignInRoutes(app: FastifyInstance, { config, store, regi
   }
   const redirectUri = new URL(oauth.redirectPath, config.publicUrl).toString();
   const secure = config.publicUrl.startsWith('https:');
-  const pending = new ExpiringMap<PendingLogin>();
-  const handoffs = new ExpiringMap<Handoff>();
+  const pending = createOneTimeStore<PendingLogin>('sign-ins', redis);
+  const handoffs = createOneTimeStore<Handoff>('sign-in-handoffs', redis);
   const oauth2 = async (codeVerifier?: string) => {
     const o = await boundedOAuth2(
       {
@@ -134,12 +112,17 @@ export function registerSignInRoutes(app: FastifyInstance, { config, store, regi
 
   if (!enabled) return;
 
-  app.get(SIGN_IN_PATHS.login, async (_request, reply) => {
+  app.get(SIGN_IN_PATHS.login, async (request, reply) => {
     const now = Date.now();
     const state = randomBytes(24).toString('base64url');
     const nonce = randomBytes(24).toString('base64url');
     const client = await oauth2();
-    pending.put(state, { nonce, codeVerifier: client.codeVerifier ?? '', expiresAt: now + LOGIN_TTL_MS }, now);
+    try {
+      await pending.put(state, { nonce, codeVerifier: client.codeVerifier ?? '' }, LOGIN_TTL_MS, now);
+    } catch (err) {
+      request.log.warn({ err }, 'salesforce sign-in could not be started');
+      return fail(reply, SignInFailure.Unavailable);
+    }
     setCookie(reply, nonce, LOGIN_TTL_MS / 1000);
     reply.header('cache-control', 'no-store');
     return reply.redirect(client.getAuthorizationUrl({ scope: oauth.scope, state }), 303);
@@ -147,7 +130,13 @@ export function registerSignInRoutes(app: FastifyInstance, { config, store, regi
 
   app.get<{ Querystring: Record<string, string | undefined> }>(oauth.redirectPath, async (request, reply) => {
     const { code, state, error } = request.query;
-    const login = state ? pending.take(state, Date.now()) : undefined;
+    let login: PendingLogin | undefined;
+    try {
+      login = state ? await pending.take(state, Date.now()) : undefined;
+    } catch (err) {
+      request.log.warn({ err }, 'salesforce sign-in could not be finished');
+      return fail(reply, SignInFailure.Unavailable);
+    }
     // The state must be one this service issued, to this very browser (login CSRF).
     if (!login || !sameText(cookieValue(request, COOKIE), login.nonce)) return fail(reply, SignInFailure.Expired);
     if (error && error !== 'access_denied') {
@@ -202,7 +191,12 @@ export function registerSignInRoutes(app: FastifyInstance, { config, store, regi
     await store.rememberSalesforceUser(agent.userId, agent.orgId, now);
     const handoff = randomBytes(32).toString('base64url');
     const nonce = randomBytes(24).toString('base64url');
-    handoffs.put(handoff, { nonce, response: { token, expiresAt: claims.exp * 1000, name: agent.name, privileges }, expiresAt: now + HANDOFF_TTL_MS }, now);
+    try {
+      await handoffs.put(handoff, { nonce, response: { token, expiresAt: claims.exp * 1000, name: agent.name, privileges } }, HANDOFF_TTL_MS, now);
+    } catch (err) {
+      request.log.warn({ err }, 'salesforce sign-in could not be handed to the join page');
+      return fail(reply, SignInFailure.Unavailable);
+    }
     setCookie(reply, nonce, HANDOFF_TTL_MS / 1000);
     return backToJoin(reply, `salesforce=${handoff}`);
   });
@@ -211,7 +205,7 @@ export function registerSignInRoutes(app: FastifyInstance, { config, store, regi
     SIGN_IN_PATHS.exchange,
     { schema: { body: SfSignInExchangeRequest, response: { 200: AgentTokenResponse, '4xx': ErrorBody } } },
     async (request, reply) => {
-      const found = handoffs.take(request.body.code, Date.now());
+      const found = await handoffs.take(request.body.code, Date.now());
       reply.header('cache-control', 'no-store');
       setCookie(reply, '', 0);
       if (!found || !sameText(cookieValue(request, COOKIE), found.nonce)) {
