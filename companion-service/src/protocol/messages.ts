@@ -177,8 +177,10 @@ export const GuestPause = request('guest.pause', { peerId: Id, paused: Type.Bool
 export const MediaSet = request('media.set', { video: Type.Boolean() });
 export const ProblemReport = request('problem.report', {
   description: Type.String({ minLength: 1, maxLength: 2000 }),
-  diagnostics: Type.Record(Type.String({ maxLength: 64 }), Type.Union([Type.Number(), Type.String({ maxLength: 200 }), Type.Null()]), {
+  // The key's limit is a pattern with additionalProperties false: TypeBox drops a key schema's maxLength.
+  diagnostics: Type.Record(Type.String({ pattern: '^[^\\u0000-\\u001f\\u007f]{1,64}$' }), Type.Union([Type.Number(), Type.String({ maxLength: 200 }), Type.Null()]), {
     maxProperties: 40,
+    additionalProperties: false,
   }),
 });
 // --- cobrowse ------------------------------------------------------------------------------------------------
