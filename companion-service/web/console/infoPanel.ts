@@ -1,7 +1,6 @@
 import type { ErrorMessage, VisitorDevice } from '../../src/protocol/messages';
 import { el } from '../shared/dom';
 import type { SignalingClient } from '../shared/signalingClient';
-import { answerOf } from './answers';
 import { formatKbps, formatMs, formatPercent, formatResolution, type PeerDiagnostics } from './diagnostics';
 
 /* Customer Info: the session code, the customer's operating system and browser (as the server read them from the
@@ -80,7 +79,7 @@ export class InfoPanel {
     );
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      void this.send();
+      this.send();
     });
   }
 
@@ -113,7 +112,7 @@ export class InfoPanel {
     );
   }
 
-  private reported(referenceId: string): void {
+  onReported(referenceId: string): void {
     this.sending = false;
     this.sendButton.disabled = false;
     this.description.value = '';
@@ -123,7 +122,7 @@ export class InfoPanel {
     );
   }
 
-  private refused(m: ErrorMessage): void {
+  onError(m: ErrorMessage): void {
     this.sending = false;
     this.sendButton.disabled = false;
     this.reportStatus.textContent = '';
@@ -135,7 +134,7 @@ export class InfoPanel {
     this.description.disabled = true;
   }
 
-  private async send(): Promise<void> {
+  private send(): void {
     if (this.sending) return;
     const description = this.description.value.trim();
     if (!description) {
@@ -149,9 +148,7 @@ export class InfoPanel {
     this.sending = true;
     this.sendButton.disabled = true;
     this.reportStatus.textContent = 'Sending…';
-    const answer = await answerOf(this.client.request({ type: 'problem.report', description: description.slice(0, 2000), diagnostics: this.snapshot() }));
-    if (answer.type === 'error') this.refused(answer);
-    else this.reported(answer.referenceId);
+    this.client.send({ type: 'problem.report', description: description.slice(0, 2000), diagnostics: this.snapshot() });
   }
 
   private showError(text: string | undefined): void {
