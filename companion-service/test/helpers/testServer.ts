@@ -65,7 +65,9 @@ export async function startServer(overrides: DeepPartial<Config> = {}, options: 
   await server.app.listen({ host: config.host, port: config.port });
   const { port } = server.app.server.address() as AddressInfo;
   // The TCP socket's 'close' listener, added before the upgrade is handled, runs before the WebSocket's; waiting for
-  // the next turn of the event loop lets the service's close handling finish (it is in-process: no I/O to wait on).
+  // the next turn of the event loop lets the service's close handling finish. That holds while the handling waits on
+  // no I/O: the memory presence registry, and SQLite (synchronous). With TANDEM_TEST_STORE=postgres, store writes a
+  // close makes (a participant marked away) may land later: an absence checked after it is then weaker, never wrong.
   const closes = new Map<string, Promise<void>>();
   server.app.server.on('upgrade', (request: IncomingMessage, socket: Duplex) => {
     const id = request.headers[TEST_CLIENT_HEADER];
