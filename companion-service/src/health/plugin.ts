@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { RedisConnections } from '../redis/connections';
 import type { Store } from '../store/store';
@@ -10,13 +11,17 @@ export interface HealthOptions {
 
 /** Liveness (the process answers) and readiness (it can reach its store and Redis, and is not shutting down). Without
  * Redis an instance still serves its own sockets, but a load balancer should send new ones elsewhere. */
+const Status = Type.Object({ status: Type.String({ description: 'ok, ready, or why not: shutting down, store unavailable, redis unavailable' }) });
+const LIVENESS = { schema: { response: { 200: Status } } };
+const READINESS = { schema: { response: { 200: Status, 503: Status } } };
+
 export const healthPlugin: FastifyPluginAsync<HealthOptions> = async (app, { store, redis }) => {
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
+  app.get('/healthz', LIVENESS, async () => ({ status: 'ok' }));
+  app.get('/readyz', READINESS, async (_request, reply) => {
     if (closing) return reply.code(503).send({ status: 'shutting down' });
     try {
       await store.ping();

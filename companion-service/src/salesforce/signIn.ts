@@ -112,7 +112,7 @@ export function registerSignInRoutes(app: FastifyInstance, { config, store, regi
 
   if (!enabled) return;
 
-  app.get(SIGN_IN_PATHS.login, async (request, reply) => {
+  app.get(SIGN_IN_PATHS.login, { schema: { summary: 'Starts Sign in with Salesforce: redirects to the org’s login page (OAuth 2.0, PKCE)' } }, async (request, reply) => {
     const now = Date.now();
     const state = randomBytes(24).toString('base64url');
     const nonce = randomBytes(24).toString('base64url');
@@ -128,7 +128,8 @@ export function registerSignInRoutes(app: FastifyInstance, { config, store, regi
     return reply.redirect(client.getAuthorizationUrl({ scope: oauth.scope, state }), 303);
   });
 
-  app.get<{ Querystring: Record<string, string | undefined> }>(oauth.redirectPath, async (request, reply) => {
+  const CALLBACK = { schema: { summary: 'Salesforce’s OAuth callback: redirects to the join page with a one-time code, or why the sign-in failed' } };
+  app.get<{ Querystring: Record<string, string | undefined> }>(oauth.redirectPath, CALLBACK, async (request, reply) => {
     const { code, state, error } = request.query;
     let login: PendingLogin | undefined;
     try {

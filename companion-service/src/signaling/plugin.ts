@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
+import { Type } from '@sinclair/typebox';
 import type { Bus } from '../bus/bus';
 import type { Config } from '../config/schema';
 import type { SessionService } from '../sessions/sessionService';
@@ -134,7 +135,8 @@ export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app,
   // The widget asks this once per tab before it shows itself, so that on a page its site doesn't list it can say so
   // in the browser console and stay hidden, instead of showing a launcher whose calls would fail. Readable from any
   // page (no credentials are involved, and the answer only repeats the configuration's verdict on the caller).
-  app.get('/api/widget/origin', { helmet: false }, async (request, reply) => {
+  const OriginAnswer = Type.Object({ allowed: Type.Boolean({ description: 'whether pages of the asking Origin may open /ws' }) });
+  app.get('/api/widget/origin', { helmet: false, schema: { response: { 200: OriginAnswer } } }, async (request, reply) => {
     const verdict = originVerdict(request.headers.origin, opts.config);
     return reply
       .header('access-control-allow-origin', '*')

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { FastifyPluginAsync } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { Config } from '../config/schema';
-import type { PublicConfig } from '../protocol/http';
+import { PublicConfig } from '../protocol/http';
 import { webDistDir } from '../paths';
 import { isDemoPortalFile } from './demoPortalFiles';
 
@@ -20,10 +20,14 @@ export const webPlugin: FastifyPluginAsync<{ config: Config }> = async (app, { c
     allowedPath: (requested) => config.demoPortal || !isDemoPortalFile(requested),
   });
 
-  const pages: Record<string, string> = { '/join': 'join/index.html', '/console': 'console/index.html', '/guest': 'guest/index.html' };
-  for (const [route, file] of Object.entries(pages)) app.get(route, (_request, reply) => reply.sendFile(file));
+  const pages: Record<string, { file: string; summary: string }> = {
+    '/join': { file: 'join/index.html', summary: 'The agent join page (HTML)' },
+    '/console': { file: 'console/index.html', summary: 'The agent console (HTML); it joins with a single-use console ticket' },
+    '/guest': { file: 'guest/index.html', summary: 'The guest page (HTML), opened from a guest link' },
+  };
+  for (const [route, page] of Object.entries(pages)) app.get(route, { schema: { summary: page.summary } }, (_request, reply) => reply.sendFile(page.file));
 
-  app.get('/api/config', async (): Promise<PublicConfig> => ({
+  app.get('/api/config', { schema: { response: { 200: PublicConfig } } }, async (): Promise<PublicConfig> => ({
     devSignIn: config.devSignIn,
     demoPortal: config.demoPortal,
     codeLength: config.session.codeLength,
