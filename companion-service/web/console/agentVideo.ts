@@ -4,8 +4,10 @@ import type { PeerMesh } from '../shared/peerMesh';
 import { isSendingVideo } from '../shared/sessionState';
 import type { SessionStore } from '../shared/sessionStore';
 import type { SignalingClient } from '../shared/signalingClient';
+import { submit } from '../shared/submit';
 import { ParticipantTile } from '../shared/tiles';
 import type { AgentMedia } from './agentMedia';
+import { answerOf } from './answers';
 import type { SettingsPanel } from './settingsPanel';
 import type { Toolbar, ToolSwitch } from './toolbar';
 
@@ -29,6 +31,8 @@ export class AgentVideo {
     private readonly store: SessionStore,
     private readonly client: SignalingClient,
     private readonly settings: SettingsPanel,
+    /** Said when the server refuses our video. */
+    private readonly alert: (text: string) => void,
   ) {}
 
   private get mayUseVideo(): boolean {
@@ -38,7 +42,7 @@ export class AgentVideo {
   /** The Video switch and the camera settings, once we know the agent's privileges. */
   setUpTools(toolbar: Toolbar): void {
     if (this.mayUseVideo) {
-      this.videoSwitch = toolbar.addSwitch('video', 'Video', 'camera', () => this.toggle());
+      this.videoSwitch = toolbar.addSwitch('video', 'Video', 'camera', () => void this.toggle());
       if (!this.media.videoTrack) {
         this.videoSwitch.button.disabled = true;
         this.videoSwitch.button.title = this.cameraProblem ?? 'No camera is available.';
@@ -70,11 +74,6 @@ export class AgentVideo {
   serverRuled(): void {
     this.videoSwitch?.setBusy(false);
     this.apply();
-  }
-
-  /** The server refused to turn it on. */
-  refused(): void {
-    this.videoSwitch?.setBusy(false);
   }
 
   apply(): void {
@@ -109,16 +108,19 @@ export class AgentVideo {
     this.selfTile.setStream(undefined);
   }
 
-  private toggle(): void {
+  private async toggle(): Promise<void> {
     if (!this.videoSwitch) return;
-    if (isSendingVideo(this.store.state)) {
+    const on = !isSendingVideo(this.store.state);
+    if (on) {
+      this.videoSwitch.setBusy(true);
+    } else {
       // Stop the frames at once, then tell the others.
       this.store.dispatch({ type: 'client.video', video: false });
       this.apply();
-      this.client.send({ type: 'media.set', video: false });
-    } else {
-      this.videoSwitch.setBusy(true);
-      this.client.send({ type: 'media.set', video: true });
     }
+    const refusal = await answerOf(submit(this.client, { type: 'media.set', video: on }));
+    if (!refusal) return;
+    this.videoSwitch.setBusy(false);
+    this.alert(`Your video could not be turned on. ${refusal.message}`);
   }
 }

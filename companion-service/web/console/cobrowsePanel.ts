@@ -1,7 +1,9 @@
-import type { ControlState, ErrorMessage } from '../../src/protocol/messages';
+import type { ControlState } from '../../src/protocol/messages';
 import { CobrowseViewer, type ViewerMode } from '../cobrowse/viewer';
 import { el } from '../shared/dom';
 import type { SignalingClient } from '../shared/signalingClient';
+import { refusalsOf, submit } from '../shared/submit';
+import { answerOf } from './answers';
 
 /* The live view of the customer's page in the console: the rrweb replay scaled to fit (with the customer's scroll
  * position and pointer), a loading state until the first snapshot is drawn, and which mode the view is in. Remote
@@ -25,6 +27,8 @@ export class CobrowsePanel {
   private control = false;
   private readAloud = false;
   private readonly offs: Array<() => void>;
+  /** Remote control's input, many messages a second: a refusal of any is said in the status line. */
+  private readonly input: ReturnType<typeof refusalsOf>;
 
   constructor(private readonly client: SignalingClient) {
     this.element = el(
@@ -37,9 +41,11 @@ export class CobrowsePanel {
       this.box,
     );
     this.box.hidden = true;
+    this.input = refusalsOf(client, (m) => (this.status.textContent = m.message));
     this.offs = [
       client.on('cobrowse.events', (m) => this.ensureViewer().handle(m)),
       client.on('control.state', (m) => this.setControl(m.state)),
+      this.input.stop,
     ];
     this.applyMode();
   }
@@ -49,7 +55,8 @@ export class CobrowsePanel {
     this.maskSelectors = maskSelectors;
     this.viewer?.setMaskSelectors(maskSelectors);
     this.setControl(control);
-    this.client.send({ type: 'cobrowse.snapshot.request' });
+    // Refused only while the customer is not in yet: their page arrives when they join.
+    void submit(this.client, { type: 'cobrowse.snapshot.request' }).catch(() => undefined);
   }
 
   setReadAloud(on: boolean): void {
@@ -70,10 +77,6 @@ export class CobrowsePanel {
     this.applyMode();
   }
 
-  onError(m: ErrorMessage): void {
-    this.status.textContent = m.inReplyTo === 'a11y.read' ? `That element could not be read aloud. ${m.message}` : m.message;
-  }
-
   stop(): void {
     for (const off of this.offs) off();
     this.viewer?.setMode('view');
@@ -82,11 +85,8 @@ export class CobrowsePanel {
   private ensureViewer(): CobrowseViewer {
     if (this.viewer) return this.viewer;
     const viewer = new CobrowseViewer(this.box, {
-      onControlInput: (action) => this.client.send({ type: 'control.input', action }),
-      onReadAloud: (nodeId, text) => {
-        this.client.send({ type: 'a11y.read', nodeId });
-        this.status.textContent = text ? `Read aloud to the customer: \u201c${text}\u201d` : 'Read aloud to the customer.';
-      },
+      onControlInput: (action) => this.input.send({ type: 'control.input', action }),
+      onReadAloud: (nodeId, text) => void this.readElementAloud(nodeId, text),
       onFirstPaint: () => {
         this.loading.hidden = true;
         this.box.hidden = false;
@@ -98,6 +98,12 @@ export class CobrowsePanel {
     this.viewer = viewer;
     this.applyMode();
     return viewer;
+  }
+
+  private async readElementAloud(nodeId: number, text: string): Promise<void> {
+    this.status.textContent = text ? `Read aloud to the customer: \u201c${text}\u201d` : 'Read aloud to the customer.';
+    const refusal = await answerOf(submit(this.client, { type: 'a11y.read', nodeId }));
+    if (refusal) this.status.textContent = `That element could not be read aloud. ${refusal.message}`;
   }
 
   private setControl(state: ControlState): void {

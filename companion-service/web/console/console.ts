@@ -6,8 +6,10 @@ import { PeerMesh } from '../shared/peerMesh';
 import { isOver, participant, participantsWithRole, type ParticipantState, type SessionState } from '../shared/sessionState';
 import { SessionStore } from '../shared/sessionStore';
 import { SignalingClient, socketUrl } from '../shared/signalingClient';
+import { submit, type UnansweredMessage } from '../shared/submit';
 import { AgentMedia } from './agentMedia';
 import { AgentVideo } from './agentVideo';
+import { answerOf } from './answers';
 import { CobrowsePanel } from './cobrowsePanel';
 import { DiagnosticsFeed } from './diagnosticsFeed';
 import { GuestPanel } from './guestPanel';
@@ -49,13 +51,15 @@ class AgentConsole {
     (deviceId) => this.video.chooseCamera(deviceId),
     (on) => this.cobrowse.setReadAloud(on),
   );
-  private readonly video: AgentVideo = new AgentVideo(this.media, this.mesh, this.store, this.client, this.settingsPanel);
+  private readonly video: AgentVideo = new AgentVideo(this.media, this.mesh, this.store, this.client, this.settingsPanel, (text) =>
+    this.setAlert(text),
+  );
   private readonly participants = new ParticipantsView({
     togglePause: (peerId) => {
       const guest = participant(this.store.state, peerId);
-      if (guest) this.client.send({ type: 'guest.pause', peerId, paused: !guest.media.paused });
+      if (guest) void this.guestAction({ type: 'guest.pause', peerId, paused: !guest.media.paused });
     },
-    eject: (peerId) => this.client.send({ type: 'guest.eject', peerId }),
+    eject: (peerId) => void this.guestAction({ type: 'guest.eject', peerId }),
   });
   private remoteControl: RemoteControlTool | undefined;
 
@@ -128,10 +132,8 @@ class AgentConsole {
       if (state.mediaSeen && !prev.mediaSeen) this.video.lockCamera();
       if (m.present) this.setStatus(this.waitingText(state));
     });
-    client.on('guest.invite', (m) => this.guestPanel.onInvite(m.url, m.expiresAt));
-    client.on('problem.reported', (m) => this.infoPanel.onReported(m.referenceId));
     store.on('session.ended', (m, state) => this.ended(m.reason, state));
-    store.on('error', (m) => this.error(m));
+    store.on('error', (m, state) => this.error(m, state));
     store.on('client.connection', (m) => {
       if (m.state === 'reconnecting') this.setStatus('Connection to the service lost. Reconnecting…');
       if (m.state === 'closed') {
@@ -213,41 +215,27 @@ class AgentConsole {
     return 'Connected.';
   }
 
+  /** Pause or eject a guest; refused, their buttons are usable again and the alert says why. */
+  private async guestAction(message: UnansweredMessage): Promise<void> {
+    const refusal = await answerOf(submit(this.client, message));
+    if (!refusal) return;
+    this.participants.renderGuestControls(this.store.state);
+    this.setAlert(refusal.message);
+  }
+
   // --- errors and the end ------------------------------------------------------------------------------------
 
-  private error(m: ErrorMessage): void {
-    if (isBackgroundError(m)) return;
-    switch (m.inReplyTo) {
-      case 'guest.invite.create':
-      case 'guest.admit':
-        return this.guestPanel.onError(m);
-      case 'problem.report':
-        return this.infoPanel.onError(m);
-      case 'control.request':
-      case 'control.release':
-      case 'control.navigate':
-        return this.remoteControl?.onError(m);
-      case 'control.input':
-      case 'a11y.read':
-        return this.cobrowse.onError(m);
-      case 'cobrowse.snapshot.request':
-        return; // the customer is not in yet: their page arrives when they join
-      case 'media.set':
-        this.video.refused();
-        return this.setAlert(`Your video could not be turned on. ${m.message}`);
-      case 'guest.pause':
-      case 'guest.eject':
-        this.participants.renderGuestControls(this.store.state);
-        return this.setAlert(m.message);
-      case 'agent.join':
-      case 'session.resume':
-        // The state is over (refused): nothing more is announced, not even this socket closing.
-        this.client.close();
-        this.stopEverything();
-        return showOutcome('Could not join the session', m.message, this.store.state.code);
-      default:
-        return this.setAlert(m.message);
+  /** Errors nobody awaited: refusals of what the panels asked come back to them as answers (replyTo). */
+  private error(m: ErrorMessage, state: SessionState): void {
+    if (isBackgroundError(m) || m.replyTo !== undefined) return;
+    if (state.end?.kind === 'refused') {
+      // The join (or the automatic resume) was refused. The state is over: nothing more is announced, not even this
+      // socket closing.
+      this.client.close();
+      this.stopEverything();
+      return showOutcome('Could not join the session', m.message, state.code);
     }
+    this.setAlert(m.message);
   }
 
   private ended(reason: string, state: SessionState): void {

@@ -2,9 +2,11 @@ import { ErrorCode } from '../../src/protocol/codes';
 import type { ErrorMessage } from '../../src/protocol/messages';
 import { el } from '../shared/dom';
 import type { SignalingClient } from '../shared/signalingClient';
+import { submit } from '../shared/submit';
+import { answerOf } from './answers';
 
 /* Add Guest: the link to send to a guest (with Copy), and the code field with Admit. The guest reads the code shown
- * on their page; the agent types it here. */
+ * on their page; the agent types it here. Each request's refusal comes back here, as its answer. */
 
 function admitErrorText(m: ErrorMessage): string {
   switch (m.code) {
@@ -66,20 +68,20 @@ export class GuestPanel {
       this.errorBox,
     );
     this.copyButton.addEventListener('click', () => void this.copy());
-    this.newLinkButton.addEventListener('click', () => this.requestLink());
+    this.newLinkButton.addEventListener('click', () => void this.requestLink());
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      this.admit();
+      void this.admit();
     });
   }
 
   /** Called each time the panel opens: the first time, get a link. */
   opened(): void {
-    if (!this.hasLink) this.requestLink();
+    if (!this.hasLink) void this.requestLink();
     else this.codeInput.focus();
   }
 
-  onInvite(url: string, expiresAt: number): void {
+  private onInvite(url: string, expiresAt: number): void {
     this.requesting = false;
     this.hasLink = true;
     this.urlInput.value = url;
@@ -90,15 +92,14 @@ export class GuestPanel {
     this.pendingNote = undefined;
   }
 
-  /** The console's route for `error` replies to guest messages. */
-  onError(m: ErrorMessage): void {
-    if (m.inReplyTo === 'guest.invite.create') {
-      this.requesting = false;
-      this.newLinkButton.disabled = false;
-      this.linkStatus.textContent = '';
-      this.showError(`The guest link could not be made. ${m.message}`);
-      return;
-    }
+  private linkRefused(m: ErrorMessage): void {
+    this.requesting = false;
+    this.newLinkButton.disabled = false;
+    this.linkStatus.textContent = '';
+    this.showError(`The guest link could not be made. ${m.message}`);
+  }
+
+  private admitRefused(m: ErrorMessage): void {
     this.admitting = false;
     this.admitButton.disabled = false;
     this.admitStatus.textContent = '';
@@ -124,21 +125,23 @@ export class GuestPanel {
     this.hasLink = false;
     this.urlInput.value = '';
     this.copyButton.disabled = true;
-    this.requestLink('The previous link stopped working when you removed a guest. Here is a new one.');
+    void this.requestLink('The previous link stopped working when you removed a guest. Here is a new one.');
   }
 
   disable(): void {
     for (const control of [this.copyButton, this.newLinkButton, this.admitButton, this.codeInput]) control.disabled = true;
   }
 
-  private requestLink(note?: string): void {
+  private async requestLink(note?: string): Promise<void> {
     if (this.requesting) return;
     this.requesting = true;
     this.newLinkButton.disabled = true;
     this.showError(undefined);
     this.linkStatus.textContent = note ?? 'Making a guest link…';
     this.pendingNote = note;
-    this.client.send({ type: 'guest.invite.create' });
+    const answer = await answerOf(this.client.request({ type: 'guest.invite.create' }));
+    if (answer.type === 'error') this.linkRefused(answer);
+    else this.onInvite(answer.url, answer.expiresAt);
   }
 
   private async copy(): Promise<void> {
@@ -155,7 +158,7 @@ export class GuestPanel {
     }
   }
 
-  private admit(): void {
+  private async admit(): Promise<void> {
     const code = this.codeInput.value.replace(/[\s-]+/g, '');
     if (!/^[0-9]{4,12}$/.test(code)) {
       this.codeInput.setAttribute('aria-invalid', 'true');
@@ -168,7 +171,9 @@ export class GuestPanel {
     this.admitting = true;
     this.admitButton.disabled = true;
     this.admitStatus.textContent = 'Letting the guest in…';
-    this.client.send({ type: 'guest.admit', code });
+    // Taken, the guest's arrival (guestJoined) says the rest.
+    const refusal = await answerOf(submit(this.client, { type: 'guest.admit', code }));
+    if (refusal) this.admitRefused(refusal);
   }
 
   private showError(text: string | undefined): void {

@@ -1,6 +1,7 @@
 import type { ErrorMessage, VisitorDevice } from '../../src/protocol/messages';
 import { el } from '../shared/dom';
 import type { SignalingClient } from '../shared/signalingClient';
+import { answerOf } from './answers';
 import { formatKbps, formatMs, formatPercent, formatResolution, type PeerDiagnostics } from './diagnostics';
 
 /* Customer Info: the session code, the customer's operating system and browser (as the server read them from the
@@ -79,7 +80,7 @@ export class InfoPanel {
     );
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      this.send();
+      void this.send();
     });
   }
 
@@ -112,7 +113,7 @@ export class InfoPanel {
     );
   }
 
-  onReported(referenceId: string): void {
+  private reported(referenceId: string): void {
     this.sending = false;
     this.sendButton.disabled = false;
     this.description.value = '';
@@ -122,7 +123,7 @@ export class InfoPanel {
     );
   }
 
-  onError(m: ErrorMessage): void {
+  private refused(m: ErrorMessage): void {
     this.sending = false;
     this.sendButton.disabled = false;
     this.reportStatus.textContent = '';
@@ -134,7 +135,7 @@ export class InfoPanel {
     this.description.disabled = true;
   }
 
-  private send(): void {
+  private async send(): Promise<void> {
     if (this.sending) return;
     const description = this.description.value.trim();
     if (!description) {
@@ -148,7 +149,9 @@ export class InfoPanel {
     this.sending = true;
     this.sendButton.disabled = true;
     this.reportStatus.textContent = 'Sending…';
-    this.client.send({ type: 'problem.report', description: description.slice(0, 2000), diagnostics: this.snapshot() });
+    const answer = await answerOf(this.client.request({ type: 'problem.report', description: description.slice(0, 2000), diagnostics: this.snapshot() }));
+    if (answer.type === 'error') this.refused(answer);
+    else this.reported(answer.referenceId);
   }
 
   private showError(text: string | undefined): void {

@@ -1,6 +1,8 @@
-import type { ControlState, ErrorMessage, NavigateAction } from '../../src/protocol/messages';
+import type { ControlState, NavigateAction } from '../../src/protocol/messages';
 import { el } from '../shared/dom';
 import type { SignalingClient } from '../shared/signalingClient';
+import { submit, type UnansweredMessage } from '../shared/submit';
+import { answerOf } from './answers';
 import { icon, type IconName } from '../shared/icons';
 import type { Toolbar, ToolSwitch } from './toolbar';
 
@@ -26,7 +28,7 @@ export class RemoteControlTool {
     this.status.id = 'control-status-text';
     const navButton = (action: NavigateAction, label: string, iconName: IconName) => {
       const button = el('button', { type: 'button', class: 'tool', 'data-action': action }, el('span', { class: 'tool-icon' }, icon(iconName)), label);
-      button.addEventListener('click', () => this.client.send({ type: 'control.navigate', action }));
+      button.addEventListener('click', () => void this.ask({ type: 'control.navigate', action }));
       return button;
     };
     this.navigation = el(
@@ -46,11 +48,6 @@ export class RemoteControlTool {
     this.render();
   }
 
-  onError(m: ErrorMessage): void {
-    this.stopping = false;
-    this.tool.setBusy(false);
-    this.status.textContent = m.inReplyTo === 'control.request' ? `Remote control is not available. ${m.message}` : m.message;
-  }
 
   disable(): void {
     this.tool.button.disabled = true;
@@ -60,12 +57,21 @@ export class RemoteControlTool {
   private clicked(): void {
     if (this.state === 'off') {
       this.tool.setBusy(true);
-      this.client.send({ type: 'control.request' });
+      void this.ask({ type: 'control.request' }, 'Remote control is not available. ');
       return;
     }
     // On: stop. Requested: withdraw the request.
     this.stopping = true;
-    this.client.send({ type: 'control.release' });
+    void this.ask({ type: 'control.release' });
+  }
+
+  /** Sends; a refusal is said in the status line (after `lead`), and the tool is usable again. */
+  private async ask(message: UnansweredMessage, lead = ''): Promise<void> {
+    const refusal = await answerOf(submit(this.client, message));
+    if (!refusal) return;
+    this.stopping = false;
+    this.tool.setBusy(false);
+    this.status.textContent = `${lead}${refusal.message}`;
   }
 
   private setState(state: ControlState): void {
