@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { ErrorCode } from './codes';
 import { DisplayName } from './http';
 import { SessionCode } from './messages';
 
@@ -149,6 +150,17 @@ export const SfOutboxRetryRequest = Type.Object({ orgId: SfOrgId }, { additional
 export type SfOutboxRetryRequest = Static<typeof SfOutboxRetryRequest>;
 export const SfOutboxRetryResponse = Type.Object({ record: SfOutboxRecord });
 export type SfOutboxRetryResponse = Static<typeof SfOutboxRetryResponse>;
+
+/** The error codes each endpoint Apex calls may answer with (besides a 400 for a body its schema refuses). Apex has a
+ * message for each (TandemService.MESSAGES_BY_CODE; test/unit/apexErrorCodes.test.ts checks). Every one of them
+ * answers unauthorized for a key no org has, and rate_limited past the org's calls per minute. */
+export const SalesforceEndpointErrors = {
+  '/api/salesforce/agent-tokens': [ErrorCode.Unauthorized, ErrorCode.RateLimited],
+  '/api/salesforce/presence': [ErrorCode.Unauthorized, ErrorCode.RateLimited],
+  '/api/salesforce/invitations': [ErrorCode.Unauthorized, ErrorCode.RateLimited, ErrorCode.VisitorOffline, ErrorCode.InvitationPending],
+  '/api/salesforce/console-tickets': [ErrorCode.Unauthorized, ErrorCode.RateLimited, ErrorCode.InvalidCode, ErrorCode.CodeExpired],
+  '/api/salesforce/visitor-tokens': [ErrorCode.Unauthorized, ErrorCode.RateLimited, ErrorCode.Forbidden],
+} as const satisfies Record<string, readonly ErrorCode[]>;
 
 /** Refusals particular to the outbox endpoints (the ErrorBody shape). */
 export const SfOutboxErrorCode = {
