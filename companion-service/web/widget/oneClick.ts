@@ -1,3 +1,4 @@
+import type { TermsClosedReason } from '../../src/protocol/codes';
 import { el } from '../shared/dom';
 import { socketUrl, type SignalingClient } from '../shared/signalingClient';
 import type { CameraPicker } from './cameraPicker';
@@ -12,11 +13,8 @@ import { TermsPromptView } from './termsPrompt';
  * prompt, and Accept hands the presence socket over to the call (the server answers the acceptance on it). The
  * frame's data-presence says where the tab stands, for the page and for tests. */
 
-const CLOSED_TEXT: Record<string, string> = {
-  timeout: 'The video call request timed out.',
+const CLOSED_TEXT: Record<TermsClosedReason, string> = {
   expired: 'The video call request timed out.',
-  withdrawn: 'The agent withdrew the video call request.',
-  cancelled: 'The agent withdrew the video call request.',
 };
 
 /** What 1-click connect needs from the widget. */
@@ -167,7 +165,7 @@ export class OneClick {
     if (this.prompt?.invitationId !== m.invitationId || this.host.inCall()) return;
     this.closePrompt();
     this.host.shell.showLauncher();
-    this.host.shell.announcer.say(CLOSED_TEXT[m.reason] ?? 'The video call request is no longer open.');
+    this.host.shell.announcer.say(CLOSED_TEXT[m.reason]);
   }
 }
 
