@@ -3,9 +3,10 @@ import { Channels, type Bus } from '../bus/bus';
 import type { Config } from '../config/schema';
 import { ErrorCode } from '../protocol/codes';
 import type { ServerMessage } from '../protocol/messages';
-import { findParticipant, mayControl, visitorOf } from '../sessions/model';
+import { agentsOf, mayControl, visitorOf } from '../sessions/model';
 import type { SessionService } from '../sessions/sessionService';
-import type { ConnectionContext, MessageRouter } from '../signaling/router';
+import { issuerOf } from '../signaling/requirements';
+import type { InSession, MessageRouter } from '../signaling/router';
 import { TokenBucket } from '../signaling/tokenBucket';
 
 export interface CobrowseOptions {
@@ -29,34 +30,19 @@ export const cobrowsePlugin: FastifyPluginAsync<CobrowseOptions> = async (_app, 
   }
   sessions.onEnded(({ sessionId }) => void budgets.delete(sessionId));
 
-  /** The session and role of the socket's participant, or an error reply. */
-  function member(connection: ConnectionContext, type: string, role: 'visitor' | 'agent') {
-    const id = connection.participantId;
-    const session = id ? sessions.sessionOf(id) : undefined;
-    if (!id || !session) {
-      connection.fail(ErrorCode.NotInSession, type);
-      return undefined;
-    }
-    if (findParticipant(session, id)?.role !== role) {
-      connection.fail(ErrorCode.Forbidden, type);
-      return undefined;
-    }
-    return { id, session };
-  }
-
-  async function toVisitor(connection: ConnectionContext, type: string, message: ServerMessage, needsControl: boolean) {
-    const agent = member(connection, type, 'agent');
-    if (!agent) return;
-    if (needsControl && !mayControl(agent.session, agent.id)) return connection.fail(ErrorCode.Forbidden, type);
-    const visitor = visitorOf(agent.session);
+  /** A message for the agent's visitor: control input needs the control the visitor granted to this agent. */
+  async function toVisitor(connection: InSession, type: string, message: ServerMessage, needsControl: boolean) {
+    // The router let only an agent in a session through, in this same tick.
+    const session = sessions.sessionOf(connection.participantId)!;
+    if (needsControl && !mayControl(session, connection.participantId)) return connection.fail(ErrorCode.Forbidden, type);
+    const visitor = visitorOf(session);
     if (!visitor) return connection.fail(ErrorCode.UnknownPeer, type);
     await sessions.send(visitor.id, message);
   }
 
-  router.on('cobrowse.events', async (connection, message) => {
-    const visitor = member(connection, message.type, 'visitor');
-    if (!visitor) return;
-    const agents = visitor.session.participants.filter((p) => p.role === 'agent');
+  router.on('cobrowse.events', { in: 'session', role: ['visitor'] }, async (connection, message) => {
+    const visitor = { id: connection.participantId, session: sessions.sessionOf(connection.participantId)! };
+    const agents = agentsOf(visitor.session);
     if (agents.length === 0) return; // nobody to show it to; the recorder only runs while an agent is there
     const budget = budgetFor(visitor.session.id);
     if (!budget.take(Date.now(), message.data.length)) return connection.fail(ErrorCode.RateLimited, message.type);
@@ -67,27 +53,27 @@ export const cobrowsePlugin: FastifyPluginAsync<CobrowseOptions> = async (_app, 
     for (const agent of agents) await bus.publish(Channels.cobrowse(agent.id), payload);
   });
 
-  router.on('cobrowse.snapshot.request', (c, m) => toVisitor(c, m.type, { type: 'cobrowse.snapshot.needed' }, false));
+  const AGENT = { in: 'session', role: ['agent'] } as const;
 
-  router.on('control.request', async (connection, message) => {
-    if (!member(connection, message.type, 'agent')) return;
-    const refused = await sessions.requestControl(connection.participantId!);
+  router.on('cobrowse.snapshot.request', AGENT, (c, m) => toVisitor(c, m.type, { type: 'cobrowse.snapshot.needed' }, false));
+
+  router.on('control.request', issuerOf('control.request'), async (connection, message) => {
+    const refused = await sessions.requestControl(connection.participantId);
     if (refused) connection.fail(refused, message.type);
   });
 
-  router.on('control.answer', async (connection, message) => {
-    if (!member(connection, message.type, 'visitor')) return;
-    const refused = await sessions.answerControl(connection.participantId!, message.granted);
+  router.on('control.answer', issuerOf('control.answer'), async (connection, message) => {
+    const refused = await sessions.answerControl(connection.participantId, message.granted);
     if (refused) connection.fail(refused, message.type);
   });
 
-  router.on('control.release', async (connection, message) => {
-    const refused = connection.participantId ? await sessions.releaseControl(connection.participantId) : ErrorCode.NotInSession;
+  router.on('control.release', issuerOf('control.release'), async (connection, message) => {
+    const refused = await sessions.releaseControl(connection.participantId);
     if (refused) connection.fail(refused, message.type);
   });
 
-  router.on('control.input', (c, m) => toVisitor(c, m.type, { type: 'control.input', action: m.action }, true));
-  router.on('control.navigate', (c, m) => toVisitor(c, m.type, { type: 'control.navigate', action: m.action }, true));
+  router.on('control.input', AGENT, (c, m) => toVisitor(c, m.type, { type: 'control.input', action: m.action }, true));
+  router.on('control.navigate', AGENT, (c, m) => toVisitor(c, m.type, { type: 'control.navigate', action: m.action }, true));
   // Read-aloud guides the visitor without acting on the page, so it needs no remote control.
-  router.on('a11y.read', (c, m) => toVisitor(c, m.type, { type: 'a11y.read', nodeId: m.nodeId }, false));
+  router.on('a11y.read', AGENT, (c, m) => toVisitor(c, m.type, { type: 'a11y.read', nodeId: m.nodeId }, false));
 };

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { ErrorCode } from '../protocol/codes';
 import { newParticipantId, type SessionService } from '../sessions/sessionService';
+import { issuerOf } from '../signaling/requirements';
 import type { MessageRouter } from '../signaling/router';
 
 export interface GuestOptions {
@@ -9,17 +9,16 @@ export interface GuestOptions {
 }
 
 /** Guests: the agent's invite link, the guest's code (with more time on request), Admit, Eject, Pause. Every rule
- * (only the agent admits, ejects or pauses; codes are single-use; the room has a cap) is in the session model. */
+ * (only the agent admits, ejects or pauses; codes are single-use; the room has a cap) is in the session model; who may
+ * send which message is declared with each handler (the agent's, from the model's transition table). */
 export const guestsPlugin: FastifyPluginAsync<GuestOptions> = async (_app, { sessions, router }) => {
-  router.on('guest.invite.create', async (connection, message) => {
-    if (!connection.participantId) return connection.fail(ErrorCode.NotInSession, message.type);
+  router.on('guest.invite.create', issuerOf('guest.invite.create'), async (connection, message) => {
     const invite = await sessions.guests.createInvite(connection.participantId);
     if (!invite.ok) return connection.fail(invite.code, message.type);
     connection.reply({ type: 'guest.invite', url: invite.url, expiresAt: invite.expiresAt });
   });
 
-  router.on('guest.request', async (connection, message) => {
-    if (connection.participantId) return connection.fail(ErrorCode.AlreadyInSession, message.type);
+  router.on('guest.request', { in: 'none' }, async (connection, message) => {
     const guestId = await connection.attach(newParticipantId());
     const requested = await sessions.guests.request(message.invite, message.name.trim(), guestId);
     if (!requested.ok) {
@@ -29,27 +28,24 @@ export const guestsPlugin: FastifyPluginAsync<GuestOptions> = async (_app, { ses
     connection.reply({ type: 'guest.code', code: requested.code, expiresAt: requested.expiresAt, extensionsLeft: requested.extensionsLeft });
   });
 
-  router.on('guest.extend', async (connection, message) => {
-    if (!connection.participantId) return connection.fail(ErrorCode.NotInSession, message.type);
+  // A waiting guest's socket speaks for them (they are not a member yet); the session checks they are waiting.
+  router.on('guest.extend', { in: 'session' }, async (connection, message) => {
     const extended = await sessions.guests.extendCode(connection.participantId);
     if (!extended.ok) return connection.fail(extended.code, message.type);
     connection.reply({ type: 'guest.code', code: extended.code, expiresAt: extended.expiresAt, extensionsLeft: extended.extensionsLeft });
   });
 
-  router.on('guest.admit', async (connection, message) => {
-    if (!connection.participantId) return connection.fail(ErrorCode.NotInSession, message.type);
+  router.on('guest.admit', issuerOf('guest.admit'), async (connection, message) => {
     const admitted = await sessions.guests.admit(connection.participantId, message.code);
     if (!admitted.ok) connection.fail(admitted.code, message.type, admitted.retryAfterSeconds);
   });
 
-  router.on('guest.eject', async (connection, message) => {
-    if (!connection.participantId) return connection.fail(ErrorCode.NotInSession, message.type);
+  router.on('guest.eject', issuerOf('guest.eject'), async (connection, message) => {
     const refused = await sessions.guests.eject(connection.participantId, message.peerId);
     if (refused) connection.fail(refused, message.type);
   });
 
-  router.on('guest.pause', async (connection, message) => {
-    if (!connection.participantId) return connection.fail(ErrorCode.NotInSession, message.type);
+  router.on('guest.pause', issuerOf('guest.pause'), async (connection, message) => {
     const refused = await sessions.guests.pause(connection.participantId, message.peerId, message.paused);
     if (refused) connection.fail(refused, message.type);
   });

@@ -66,8 +66,7 @@ export const presencePlugin: FastifyPluginAsync<PresenceOptions> = async (app, {
     },
   );
 
-  router.on('visitor.hello', async (connection, message) => {
-    if (connection.visitorId) return connection.fail(ErrorCode.AlreadyInSession, message.type);
+  router.on('visitor.hello', { in: 'any', visitor: 'unidentified' }, async (connection, message) => {
     const verified = verifyVisitorToken(message.visitorToken, config.sites, Date.now());
     if (!verified.ok) return connection.fail(verified.code, message.type);
     // A page of one site can't present another site's token (taken from that site's page): the socket's Origin
@@ -84,14 +83,14 @@ export const presencePlugin: FastifyPluginAsync<PresenceOptions> = async (app, {
     connection.reply(registered);
   });
 
-  router.on('visitor.active', async (connection, message) => {
-    const visitor = connection.visitorId ? parseVisitorKey(connection.visitorId) : undefined;
+  router.on('visitor.active', { in: 'any', visitor: 'identified' }, async (connection, message) => {
+    const visitor = parseVisitorKey(connection.visitorId);
     if (!visitor) return connection.fail(ErrorCode.Unauthorized, message.type);
     await presence.tabActive(visitor, connection.id, Date.now());
   });
 
   const watchedBy = new WeakMap<object, Watched>();
-  router.on('agent.watch', async (connection, message) => {
+  router.on('agent.watch', { in: 'any' }, async (connection, message) => {
     const verified = verifyAgentToken(message.token, config.agentTokenSecret, Date.now());
     if (!verified.ok) return connection.fail(verified.code, message.type);
     const sites = tenantSites(verified.claims, config);

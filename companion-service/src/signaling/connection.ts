@@ -4,7 +4,7 @@ import type { WebSocket, RawData } from 'ws';
 import { Channels, type Bus, type BusPayload, type ControlMessage } from '../bus/bus';
 import type { Config } from '../config/schema';
 import { CloseCode, ErrorCode } from '../protocol/codes';
-import type { ClientMessage, ServerMessage } from '../protocol/messages';
+import type { ClientMessage, Role, ServerMessage } from '../protocol/messages';
 import { readCanonicalSignal } from '../protocol/canonicalSignal';
 import { parseClientMessage } from '../protocol/validate';
 import type { SessionService } from '../sessions/sessionService';
@@ -113,6 +113,10 @@ export class SignalingConnection implements ConnectionContext {
   closeIdle(): void {
     this.closedQuietly = true;
     this.socket.close(CloseCode.Idle, 'nothing started on this connection');
+  }
+
+  get role(): Role | undefined {
+    return this.participantId === undefined ? undefined : this.deps.sessions.roleOf(this.participantId);
   }
 
   startSession(): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }> {

@@ -1,7 +1,10 @@
 import type { BusPayload } from '../bus/bus';
 import type { SignalHeader } from '../protocol/canonicalSignal';
 import type { ErrorCode } from '../protocol/codes';
-import type { ClientMessage, ClientMessageType, ServerMessage } from '../protocol/messages';
+import type { ClientMessage, ClientMessageType, Role, ServerMessage } from '../protocol/messages';
+import { guardFor, type Requirement } from './requirements';
+
+export type { Requirement } from './requirements';
 
 /** A server message as a handler gives it to `reply`: the connection fills in `replyTo`. */
 export type Answer = ServerMessage extends infer M ? (M extends unknown ? Omit<M, 'replyTo'> : never) : never;
@@ -17,6 +20,8 @@ export interface ConnectionContext {
   readonly participantId: string | undefined;
   /** The logged-in visitor this socket (a portal tab) identified as, if any. */
   visitorId: string | undefined;
+  /** The participant's role in their session; undefined while in none (or waiting as a guest). */
+  readonly role: Role | undefined;
   send(message: ServerMessage): void;
   /** Sends the direct answer to the message being handled, with `replyTo` set to that message's `id` if it had one. */
   reply(message: Answer): void;
@@ -40,27 +45,45 @@ export interface ConnectionContext {
  * without being parsed into an object (protocol/canonicalSignal.ts), and the relay forwards the frame's bytes. */
 export type HandledMessage<T extends ClientMessageType> = T extends 'signal' ? SignalHeader : Extract<ClientMessage, { type: T }>;
 
+/** What a handler's requirement guarantees about its socket. */
+export type ContextFor<R extends Requirement> = ConnectionContext &
+  (R extends { in: 'session' } ? { readonly participantId: string } : unknown) &
+  (R extends { visitor: 'identified' } ? { readonly visitorId: string } : unknown);
+
+/** A socket that speaks for a participant. */
+export type InSession = ContextFor<{ in: 'session' }>;
+
 /** `frame` holds the bytes the message was parsed from, already validated: the relay forwards them rather than
  * re-serialising the message. */
-export type Handler<T extends ClientMessageType> = (
-  connection: ConnectionContext,
+export type Handler<T extends ClientMessageType, C extends ConnectionContext = ConnectionContext> = (
+  connection: C,
   message: HandledMessage<T>,
   frame: Buffer,
 ) => Promise<void> | void;
 
-/** Routes validated inbound messages to the feature plugin that owns their type. Each type has one owner. */
+/** Routes validated inbound messages to the feature plugin that owns their type. Each type has one owner, which
+ * declares where a socket must be to send it (requirements.ts): the router refuses any other before the handler runs. */
 export class MessageRouter {
   private readonly handlers = new Map<string, Handler<ClientMessageType>>();
 
   constructor() {
     // The protocol's own message, for any socket in any state: its answer comes after the answers to everything the
     // socket sent before it.
-    this.on('probe', (connection) => connection.reply({ type: 'probe' }));
+    this.on('probe', { in: 'any' }, (connection) => connection.reply({ type: 'probe' }));
   }
 
-  on<T extends ClientMessageType>(type: T, handler: Handler<T>): void {
+  on<T extends ClientMessageType, const R extends Requirement>(type: T, requirement: R, handler: Handler<T, ContextFor<R>>): void {
     if (this.handlers.has(type)) throw new Error(`a handler for "${type}" is already registered`);
-    this.handlers.set(type, handler as unknown as Handler<ClientMessageType>);
+    const open = handler as unknown as Handler<ClientMessageType>;
+    const refusal = requirement.in === 'any' && !requirement.visitor ? undefined : guardFor(requirement);
+    const guarded: Handler<ClientMessageType> = refusal
+      ? (connection, message, frame) => {
+          const refused = refusal(connection);
+          if (refused) return connection.fail(refused, message.type);
+          return open(connection, message, frame);
+        }
+      : open;
+    this.handlers.set(type, guarded);
   }
 
   async dispatch(connection: ConnectionContext, message: ClientMessage, frame: Buffer): Promise<void> {
@@ -69,8 +92,9 @@ export class MessageRouter {
     await handler(connection, message, frame);
   }
 
-  /** The relay's hot path skips the queue, so it gets its handler directly. */
+  /** The relay's hot path skips the queue, so it gets its (guarded) handler directly. */
   handlerFor<T extends ClientMessageType>(type: T): Handler<T> | undefined {
     return this.handlers.get(type) as unknown as Handler<T> | undefined;
   }
+
 }

@@ -2,10 +2,10 @@ import type { AgentAdmission } from '../auth/agentAdmission';
 import { verifyAgentToken, type AgentClaims } from '../auth/agentToken';
 import type { ConsoleTicketBook } from '../auth/consoleTickets';
 import type { Config } from '../config/schema';
-import { iceServersFor } from '../ice/iceServers';
 import { deviceFromUserAgent } from '../identity/device';
 import { ErrorCode, isEndReason } from '../protocol/codes';
 import { newParticipantId, type Membership, type SessionService } from '../sessions/sessionService';
+import { issuerOf } from './requirements';
 import type { ConnectionContext, MessageRouter } from './router';
 
 export interface SessionHandlerDeps {
@@ -15,19 +15,8 @@ export interface SessionHandlerDeps {
   tickets: ConsoleTicketBook;
 }
 
-function refuseIfInSession(connection: ConnectionContext, type: string): boolean {
-  if (!connection.participantId) return false;
-  connection.fail(ErrorCode.AlreadyInSession, type);
-  return true;
-}
-
-/** Runs an operation for the socket's participant; refusals (and sockets in no session) get an error reply. */
-async function asParticipant(
-  connection: ConnectionContext,
-  type: string,
-  operation: (participantId: string) => Promise<ErrorCode | undefined>,
-): Promise<void> {
-  const refused = connection.participantId ? await operation(connection.participantId) : ErrorCode.NotInSession;
+/** Answers a refused operation with its error. */
+function failIf(connection: ConnectionContext, type: string, refused: ErrorCode | undefined): void {
   if (refused) connection.fail(refused, type);
 }
 
@@ -39,26 +28,18 @@ export function sendJoined(connection: ConnectionContext, sessions: SessionServi
   if (joined.self.role === 'agent') connection.send(sessions.sessionInfo(membership.session));
 }
 
-/** The core session messages: start, join, resume, relay, restart a pair, video on/off, hang up, END, report. */
+/** The core session messages: start, join, resume, relay, restart a pair, video on/off, hang up, END, report. Who
+ * may send each is declared with its handler; for session commands it is the transition table's. */
 export function registerSessionHandlers(router: MessageRouter, deps: SessionHandlerDeps): void {
   const { sessions } = deps;
 
-  router.on('visitor.start', async (connection, message) => {
-    if (refuseIfInSession(connection, message.type)) return;
+  router.on('visitor.start', { in: 'none' }, async (connection, message) => {
     const allowed = await connection.startSession();
     if (!allowed.ok) return connection.fail(ErrorCode.RateLimited, message.type, allowed.retryAfterSeconds);
     const participantId = await connection.attach(newParticipantId());
     const membership = await sessions.startVisitor(participantId, connection.siteId, deviceFromUserAgent(connection.userAgent));
-    connection.reply({
-      type: 'session.created',
-      sessionId: membership.session.id,
-      code: membership.session.code,
-      codeExpiresAt: membership.session.codeExpiresAt,
-      self: { id: participantId, role: 'visitor', media: { video: true, paused: false }, privileges: [] },
-      resumeToken: membership.resumeToken,
-      iceServers: iceServersFor(participantId, deps.config.ice, Date.now()),
-      maskSelectors: deps.config.cobrowse.maskSelectors,
-    });
+    const created = sessions.createdMessage(membership);
+    if (created) connection.reply(created);
   });
 
   async function joinAsAgent(connection: ConnectionContext, sessionId: string, claims: AgentClaims): Promise<void> {
@@ -71,8 +52,7 @@ export function registerSessionHandlers(router: MessageRouter, deps: SessionHand
     sendJoined(connection, sessions, joined, false);
   }
 
-  router.on('agent.join', async (connection, message) => {
-    if (refuseIfInSession(connection, message.type)) return;
+  router.on('agent.join', { in: 'none' }, async (connection, message) => {
     if ('ticket' in message) {
       const redeemed = deps.tickets.redeem(message.ticket, Date.now());
       if (!redeemed) return connection.fail(ErrorCode.InvalidTicket, message.type);
@@ -85,8 +65,7 @@ export function registerSessionHandlers(router: MessageRouter, deps: SessionHand
     await joinAsAgent(connection, admitted.session.id, verified.claims);
   });
 
-  router.on('session.resume', async (connection, message) => {
-    if (refuseIfInSession(connection, message.type)) return;
+  router.on('session.resume', { in: 'none' }, async (connection, message) => {
     const known = sessions.participantForResumeToken(message.resumeToken);
     if (known) await connection.attach(known);
     const resumed = await sessions.resume(message.resumeToken, deviceFromUserAgent(connection.userAgent));
@@ -100,19 +79,16 @@ export function registerSessionHandlers(router: MessageRouter, deps: SessionHand
     sendJoined(connection, sessions, resumed, true);
   });
 
-  router.on('signal', (connection, message, frame) => {
-    if (!connection.participantId) return connection.fail(ErrorCode.NotInSession, message.type);
-    const refused = sessions.relaySignal(connection.participantId, message, frame);
-    if (refused) connection.fail(refused, message.type);
+  router.on('signal', { in: 'session' }, (connection, message, frame) => {
+    failIf(connection, message.type, sessions.relaySignal(connection.participantId, message, frame));
   });
 
-  router.on('pair.restart', (c, m) => asParticipant(c, m.type, (id) => sessions.restartPair(id, m.peerId)));
-  router.on('session.leave', (c, m) => asParticipant(c, m.type, (id) => sessions.hangUp(id)));
-  router.on('session.end', (c, m) => asParticipant(c, m.type, (id) => sessions.end(id)));
-  router.on('media.set', (c, m) => asParticipant(c, m.type, (id) => sessions.setVideo(id, m.video)));
+  router.on('pair.restart', issuerOf('pair.restart'), async (c, m) => failIf(c, m.type, await sessions.restartPair(c.participantId, m.peerId)));
+  router.on('session.leave', issuerOf('session.leave'), async (c, m) => failIf(c, m.type, await sessions.hangUp(c.participantId)));
+  router.on('session.end', issuerOf('session.end'), async (c, m) => failIf(c, m.type, await sessions.end(c.participantId)));
+  router.on('media.set', issuerOf('media.set'), async (c, m) => failIf(c, m.type, await sessions.setVideo(c.participantId, m.video)));
 
-  router.on('problem.report', async (connection, message) => {
-    if (!connection.participantId) return connection.fail(ErrorCode.NotInSession, message.type);
+  router.on('problem.report', { in: 'session', role: ['agent'] }, async (connection, message) => {
     const result = await sessions.reportProblem(connection.participantId, message.description, message.diagnostics);
     if (!result.ok) return connection.fail(result.code, message.type);
     connection.reply({ type: 'problem.reported', referenceId: result.referenceId });

@@ -43,10 +43,8 @@ export const termsPlugin: FastifyPluginAsync<TermsOptions> = async (app, { confi
 
   // The socket's visitor is (site, visitor id) (presence/plugin.ts): an invitation made for a visitor of one site is
   // answered only from that site's tabs, and the acceptance is stored with the site.
-  router.on('terms.accept', async (connection, message) => {
+  router.on('terms.accept', { in: 'none', visitor: 'identified' }, async (connection, message) => {
     const visitorId = connection.visitorId;
-    if (!visitorId) return connection.fail(ErrorCode.Unauthorized, message.type);
-    if (connection.participantId) return connection.fail(ErrorCode.AlreadyInSession, message.type);
     const participantId = await connection.attach(newParticipantId());
     let accepted: Awaited<ReturnType<SessionService['acceptTerms']>>;
     try {
@@ -75,8 +73,7 @@ export const termsPlugin: FastifyPluginAsync<TermsOptions> = async (app, { confi
     sendJoined(connection, sessions, accepted, false);
   });
 
-  router.on('terms.decline', async (connection, message) => {
-    if (!connection.visitorId) return connection.fail(ErrorCode.Unauthorized, message.type);
+  router.on('terms.decline', { in: 'any', visitor: 'identified' }, async (connection, message) => {
     const refused = await sessions.declineTerms(message.invitationId, connection.visitorId);
     if (refused) connection.fail(refused, message.type);
   });
