@@ -8,6 +8,7 @@ import type { SessionService } from '../sessions/sessionService';
 import { issuerOf } from '../signaling/requirements';
 import type { InSession, MessageRouter } from '../signaling/router';
 import { TokenBucket } from '../signaling/tokenBucket';
+import { StreamChannel, streamPayload } from './streamChannel';
 
 export interface CobrowseOptions {
   config: Config;
@@ -40,6 +41,18 @@ export const cobrowsePlugin: FastifyPluginAsync<CobrowseOptions> = async (_app, 
     await sessions.send(visitor.id, message);
   }
 
+  // Every participant's socket follows its co-browse channel; agents' get the visitor's stream on it.
+  router.addParticipantFeed({
+    channel: Channels.cobrowse,
+    open: (socket, participantId) => new StreamChannel(socket, config.cobrowse.agentBufferBytes, () => void askForSnapshot(participantId)),
+  });
+
+  async function askForSnapshot(agentId: string): Promise<void> {
+    const session = sessions.sessionOf(agentId);
+    const visitor = session && visitorOf(session);
+    if (visitor) await sessions.send(visitor.id, { type: 'cobrowse.snapshot.needed' });
+  }
+
   router.on('cobrowse.events', { in: 'session', role: ['visitor'] }, async (connection, message) => {
     const visitor = { id: connection.participantId, session: sessions.sessionOf(connection.participantId)! };
     const agents = agentsOf(visitor.session);
@@ -49,7 +62,7 @@ export const cobrowsePlugin: FastifyPluginAsync<CobrowseOptions> = async (_app, 
     // Field by field: the request's `id` is the visitor's own, not something to pass on to agents.
     const { type, seq, part, parts, snapshot, encoding, data } = message;
     const wire = JSON.stringify({ type, seq, part, parts, snapshot, encoding, data, from: visitor.id });
-    const payload = (message.snapshot ? 'S' : 'D') + wire;
+    const payload = streamPayload(message.snapshot, wire);
     for (const agent of agents) await bus.publish(Channels.cobrowse(agent.id), payload);
   });
 

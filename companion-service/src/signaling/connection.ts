@@ -24,8 +24,6 @@ export interface ConnectionDeps {
   startSession(address: string): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }>;
 }
 
-const SNAPSHOT_MARK = 'S'.charCodeAt(0);
-
 const VIOLATION_WINDOW_MS = 10_000;
 
 /** Where every connection's message queue starts: one settled promise, shared. */
@@ -70,8 +68,6 @@ export class SignalingConnection implements ConnectionContext {
   private closedQuietly = false;
   private socketGone = false;
   private readonly relay;
-  /** Set when this socket fell behind on the cobrowse stream: events are dropped until the next full snapshot. */
-  private streamBlocked = false;
 
   constructor(
     private readonly socket: WebSocket,
@@ -119,6 +115,14 @@ export class SignalingConnection implements ConnectionContext {
     return this.participantId === undefined ? undefined : this.deps.sessions.roleOf(this.participantId);
   }
 
+  get bufferedAmount(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  get isOpen(): boolean {
+    return this.socket.readyState === this.socket.OPEN;
+  }
+
   startSession(): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }> {
     return this.deps.startSession(this.ip);
   }
@@ -156,8 +160,15 @@ export class SignalingConnection implements ConnectionContext {
     const subscriptions = [
       await bus.subscribe(Channels.participant(participantId), (payload) => this.sendRaw(payload)),
       await bus.subscribe(Channels.control(participantId), (payload) => this.onControl(payload)),
-      await bus.subscribe(Channels.cobrowse(participantId), (payload) => this.onStream(payload)),
     ];
+    for (const feed of this.deps.router.feeds) {
+      const receiver = feed.open(this, participantId);
+      const unsubscribe = await bus.subscribe(feed.channel(participantId), (payload) => receiver.receive(payload));
+      subscriptions.push(() => {
+        receiver.close();
+        return unsubscribe();
+      });
+    }
     this.participantSubscriptions = [...(this.participantSubscriptions ?? []), ...subscriptions];
     this.participantId = participantId;
     const replaced = this.deps.sessions.bind(participantId, this.id);
@@ -235,46 +246,6 @@ export class SignalingConnection implements ConnectionContext {
     this.sendError(code, text, inReplyTo, undefined, replyTo);
   }
 
-  /** The visitor's page stream. A slow agent socket does not buffer without bound: it drops the stream, waits for
-   * its socket to drain, then asks the visitor for a fresh snapshot and picks up again from that snapshot. */
-  private onStream(bytesOrText: BusPayload): void {
-    const payload = bytesOrText.toString();
-    const startsSnapshot = payload.charCodeAt(0) === SNAPSHOT_MARK;
-    const limit = this.deps.config.cobrowse.agentBufferBytes;
-    if (this.streamBlocked && !(startsSnapshot && this.socket.bufferedAmount <= limit)) return;
-    if (this.socket.bufferedAmount > limit) {
-      this.streamBlocked = true;
-      this.waitForDrain(limit / 2);
-      return;
-    }
-    this.streamBlocked = false;
-    this.sendRaw(payload.slice(1));
-  }
-
-  private drainTimer: NodeJS.Timeout | undefined;
-
-  private waitForDrain(threshold: number): void {
-    if (this.drainTimer) return;
-    this.drainTimer = setInterval(() => {
-      if (this.socket.readyState !== this.socket.OPEN) return this.stopDrainWait();
-      if (this.socket.bufferedAmount > threshold) return;
-      this.stopDrainWait();
-      if (this.participantId) void this.askForSnapshot(this.participantId);
-    }, 100);
-    this.drainTimer.unref();
-  }
-
-  private stopDrainWait(): void {
-    clearInterval(this.drainTimer);
-    this.drainTimer = undefined;
-  }
-
-  private async askForSnapshot(participantId: string): Promise<void> {
-    const session = this.deps.sessions.sessionOf(participantId);
-    const visitor = session?.participants.find((p) => p.role === 'visitor');
-    if (visitor) await this.deps.sessions.send(visitor.id, { type: 'cobrowse.snapshot.needed' });
-  }
-
   private onControl(payload: BusPayload): void {
     const control = JSON.parse(payload.toString()) as ControlMessage;
     if (control.connectionId !== undefined && control.connectionId !== this.id) return;
@@ -283,7 +254,6 @@ export class SignalingConnection implements ConnectionContext {
   }
 
   private async onSocketClosed(afterJoin = false): Promise<void> {
-    this.stopDrainWait();
     const subscriptions = [...(this.subscriptions ?? []), ...(this.participantSubscriptions ?? [])];
     const cleanups = this.cleanups ?? [];
     this.subscriptions = this.participantSubscriptions = this.cleanups = undefined;

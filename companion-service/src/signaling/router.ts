@@ -2,6 +2,7 @@ import type { BusPayload } from '../bus/bus';
 import type { SignalHeader } from '../protocol/canonicalSignal';
 import type { ErrorCode } from '../protocol/codes';
 import type { ClientMessage, ClientMessageType, Role, ServerMessage } from '../protocol/messages';
+import type { ParticipantFeed } from './participantFeeds';
 import { guardFor, type Requirement } from './requirements';
 
 export type { Requirement } from './requirements';
@@ -65,6 +66,7 @@ export type Handler<T extends ClientMessageType, C extends ConnectionContext = C
  * declares where a socket must be to send it (requirements.ts): the router refuses any other before the handler runs. */
 export class MessageRouter {
   private readonly handlers = new Map<string, Handler<ClientMessageType>>();
+  private readonly participantFeeds: ParticipantFeed[] = [];
 
   constructor() {
     // The protocol's own message, for any socket in any state: its answer comes after the answers to everything the
@@ -97,4 +99,12 @@ export class MessageRouter {
     return this.handlers.get(type) as unknown as Handler<T> | undefined;
   }
 
+  /** A feature's bus channel that every participant's socket follows while it speaks for them (participantFeeds.ts). */
+  addParticipantFeed(feed: ParticipantFeed): void {
+    this.participantFeeds.push(feed);
+  }
+
+  get feeds(): readonly ParticipantFeed[] {
+    return this.participantFeeds;
+  }
 }
