@@ -1,7 +1,20 @@
-import { Client, Pool, types as pgTypes, type ClientConfig, type CustomTypesConfig, type QueryConfig, type QueryResultRow } from 'pg';
+import { Client, Pool, type ClientConfig, type QueryConfig, type QueryResultRow } from 'pg';
 import { parseVisitorKey, visitorKey } from '../tenancy/visitorIdentity';
 import { DEFAULT_POSTGRES_POOL_SIZE, type PostgresStoreConfig } from './configSchema';
 import { migratePostgres } from './postgresMigrations';
+import {
+  count,
+  json,
+  ms,
+  outboxEntry,
+  param,
+  sessionRecord,
+  types,
+  type EventRow,
+  type ParticipantRow,
+  type SalesforceOutboxRow,
+  type SessionRow,
+} from './postgresValues';
 import { DuplicateRecordError } from './storeErrors';
 import type {
   EventRecord,
@@ -31,35 +44,7 @@ const IDLE_TIMEOUT_MS = 30_000;
 /** Readiness answers before a load balancer's check gives up, even when the database has stopped answering. */
 const PING_TIMEOUT_MS = 3_000;
 
-const INT8_OID = 20;
 const UNIQUE_VIOLATION = '23505';
-
-/** bigint columns (times in ms, ids) come back as numbers, as SQLite's do; pg would give strings to be safe for values
- * beyond 2^53, which these never reach: one that did would be refused rather than rounded. */
-const types: CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
-    if (oid !== INT8_OID) return pgTypes.getTypeParser(oid, format ?? 'text');
-    return (text: string) => {
-      const value = Number(text);
-      if (!Number.isSafeInteger(value)) throw new RangeError(`bigint ${text} does not fit a JavaScript number`);
-      return value;
-    };
-  }) as CustomTypesConfig['getTypeParser'],
-};
-
-/** PostgreSQL text cannot hold U+0000, which SQLite keeps; it is the one character stored differently (as U+FFFD)
- * rather than failing the whole write. */
-function param(value: unknown): unknown {
-  return typeof value === 'string' && value.includes('\u0000') ? value.replace(/\u0000/g, '\uFFFD') : value;
-}
-
-const json = (value: unknown): string => JSON.stringify(value);
-
-/** Milliseconds as the bigint columns take them: a whole number. */
-function ms(value: number, what: string): number {
-  if (!Number.isSafeInteger(value)) throw new TypeError(`${what} must be a whole number of milliseconds`);
-  return value;
-}
 
 /** Durable records in PostgreSQL, for several instances sharing one database: a pool of connections per instance,
  * versioned migrations under an advisory lock, and an outbox claim that two instances never share. */
@@ -418,82 +403,4 @@ export class PostgresStore implements Store {
     const result = await this.pool.query<R>(sql, values.map(param));
     return result.rows;
   }
-}
-
-function count(value: number, what: string): number {
-  if (!Number.isSafeInteger(value) || value < 0) throw new TypeError(`${what} must be a whole number, 0 or more`);
-  return value;
-}
-
-interface SessionRow {
-  id: string;
-  code: string;
-  status: SessionRecord['status'];
-  created_at: number;
-  ended_at: number | null;
-  end_reason: string | null;
-  site_id: string | null;
-}
-interface ParticipantRow {
-  id: string;
-  session_id: string;
-  role: ParticipantRecord['role'];
-  identity: string;
-  name: string | null;
-  joined_at: number;
-  left_at: number | null;
-  leave_reason: string | null;
-}
-interface EventRow {
-  session_id: string;
-  at: number;
-  kind: string;
-  participant_id: string | null;
-  detail: Record<string, unknown> | null;
-}
-interface SalesforceOutboxRow {
-  id: number;
-  org_id: string;
-  sobject: string;
-  external_id: string;
-  payload: Record<string, unknown>;
-  created_at: number;
-  attempts: number;
-  record_failures: number;
-  next_attempt_at: number;
-  delivered_at: number | null;
-  parked_at: number | null;
-  last_error: string | null;
-  omitted_fields: string[];
-}
-
-function sessionRecord(row: SessionRow): SessionRecord {
-  return {
-    id: row.id,
-    code: row.code,
-    status: row.status,
-    createdAt: row.created_at,
-    endedAt: row.ended_at,
-    endReason: row.end_reason,
-    siteId: row.site_id,
-  };
-}
-
-function outboxEntry(r: SalesforceOutboxRow): SalesforceOutboxEntry {
-  return {
-    id: r.id,
-    orgId: r.org_id,
-    sobject: r.sobject,
-    externalId: r.external_id,
-    payload: r.payload,
-    createdAt: r.created_at,
-    status: r.delivered_at !== null ? 'delivered' : r.parked_at !== null ? 'parked' : 'pending',
-    attempts: r.attempts,
-    recordFailures: r.record_failures,
-    nextAttemptAt: r.next_attempt_at,
-    deliveredAt: r.delivered_at,
-    parkedAt: r.parked_at,
-    lastError: r.last_error,
-    omittedFields: r.omitted_fields,
-  };
 }
