@@ -8,6 +8,7 @@ import {
   ms,
   outboxEntry,
   param,
+  participantRecord,
   sessionRecord,
   types,
   type EventRow,
@@ -149,16 +150,7 @@ export class PostgresStore implements Store {
 
   async listParticipants(sessionId: string): Promise<ParticipantRecord[]> {
     const rows = await this.query<ParticipantRow>('SELECT * FROM participants WHERE session_id = $1 ORDER BY joined_at, id COLLATE "C"', [sessionId]);
-    return rows.map((r) => ({
-      id: r.id,
-      sessionId: r.session_id,
-      role: r.role,
-      identity: r.identity,
-      name: r.name,
-      joinedAt: r.joined_at,
-      leftAt: r.left_at,
-      leaveReason: r.leave_reason,
-    }));
+    return rows.map(participantRecord);
   }
 
   async listEvents(sessionId: string): Promise<EventRecord[]> {

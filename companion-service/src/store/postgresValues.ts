@@ -91,6 +91,19 @@ export function sessionRecord(row: SessionRow): SessionRecord {
   };
 }
 
+export function participantRecord(r: ParticipantRow): ParticipantRecord {
+  return {
+    id: r.id,
+    sessionId: r.session_id,
+    role: r.role,
+    identity: r.identity,
+    name: r.name,
+    joinedAt: r.joined_at,
+    leftAt: r.left_at,
+    leaveReason: r.leave_reason,
+  };
+}
+
 export function outboxEntry(r: SalesforceOutboxRow): SalesforceOutboxEntry {
   return {
     id: r.id,
