@@ -1,15 +1,40 @@
 'use strict';
 
-// ESLint for the Salesforce package (force-app) only: `npm run lint:force-app`. The service is TypeScript and
-// checked by tsc.
+// ESLint for the Salesforce package (force-app, `npm run lint:force-app`) and the companion service (TypeScript,
+// typescript-eslint's recommended rules; types themselves are checked by tsc). `npm run lint` runs both.
 const { defineConfig } = require('eslint/config');
+const tseslint = require('typescript-eslint');
 const lwcRecommended = require('@salesforce/eslint-config-lwc/recommended');
 const jestPlugin = require('eslint-plugin-jest');
 const globals = require('globals');
 
 module.exports = defineConfig([
     {
-        ignores: ['**/*', '!force-app/', '!force-app/**']
+        ignores: [
+            '**/*',
+            '!force-app/',
+            '!force-app/**',
+            '!companion-service/',
+            '!companion-service/**',
+            'companion-service/dist/**',
+            'companion-service/build/**',
+            'companion-service/test/fixtures/apps/**/dist/**'
+        ]
+    },
+    {
+        files: ['companion-service/**/*.ts'],
+        extends: [tseslint.configs.recommended],
+        languageOptions: { globals: { ...globals.node, ...globals.browser } },
+        rules: {
+            // Unused names are mistakes, except the ones that say they are unused on purpose.
+            '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+            eqeqeq: ['error', 'always'],
+            'no-console': 'off'
+        }
+    },
+    {
+        files: ['companion-service/**/*.mjs'],
+        languageOptions: { sourceType: 'module', globals: { ...globals.node } }
     },
     {
         files: ['force-app/main/default/lwc/**/*.js'],

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { signAgentToken, verifyAgentToken } from '../../src/auth/agentToken';
 import { ErrorCode } from '../../src/protocol/codes';
 
@@ -36,7 +37,6 @@ describe('agent tokens', () => {
   });
 
   it('are refused when correctly signed but with claims of the wrong shape', () => {
-    const { createHmac } = require('node:crypto') as typeof import('node:crypto');
     const payload = Buffer.from(JSON.stringify({ sub: 'x', admin: true })).toString('base64url');
     const mac = createHmac('sha256', SECRET).update(payload).digest('base64url');
     expect(verifyAgentToken(`${payload}.${mac}`, SECRET, NOW)).toEqual({ ok: false, code: ErrorCode.Unauthorized });

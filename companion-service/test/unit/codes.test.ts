@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { generateCode } from '../../src/sessions/codes';
 
 describe('session codes', () => {
@@ -19,7 +20,6 @@ describe('session codes', () => {
   });
 
   it('are spread over the whole range with a real random source', () => {
-    const { randomInt } = require('node:crypto') as typeof import('node:crypto');
     const seen = new Set<string>();
     for (let n = 0; n < 500; n++) seen.add(generateCode(6, (c) => seen.has(c), () => randomInt(10)));
     expect(seen.size).toBe(500);
