@@ -29,6 +29,9 @@ import { createStore } from './store/createStore';
 import type { Store } from './store/store';
 import { webPlugin } from './web/plugin';
 import { registerOpenApi } from './openapi/registerOpenApi';
+import { timedBus, timedStore } from './metrics/instrumented';
+import { metricsPlugin } from './metrics/plugin';
+import { ServiceMetrics } from './metrics/serviceMetrics';
 
 export interface TandemServer {
   app: FastifyInstance;
@@ -57,11 +60,12 @@ export async function buildServer(config: Config): Promise<TandemServer> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
 
-  const store = createStore(config.store, app.log);
+  const metrics = new ServiceMetrics();
+  const store = timedStore(createStore(config.store, app.log), metrics);
   await store.migrate();
   // Live state shared by every instance (the bus, presence, counters, pending sign-ins) is in Redis when it is set.
   const redis = config.redis.url ? await startRedis(config.redis, app.log) : undefined;
-  const bus = createBus(redis, app.log);
+  const bus = timedBus(createBus(redis, app.log), metrics);
   // Registered first, so it runs last on close: sockets are closed before the store is flushed.
   app.addHook('onClose', async () => {
     await bus.close();
@@ -110,13 +114,16 @@ export async function buildServer(config: Config): Promise<TandemServer> {
       }),
   });
   await registerOpenApi(app, config);
+  await app.register(metricsPlugin, { config, metrics });
+  metrics.observeSessions(() => sessions.countByStatus());
+  metrics.observeOutbox(() => store.countSalesforceOutbox());
   await app.register(healthPlugin, { store, redis: redis?.connections });
   await app.register(authPlugin, { config, admission, tickets });
   await app.register(presencePlugin, { config, presence, router });
   await app.register(termsPlugin, { config, sessions, presence, tickets, router });
   await app.register(guestsPlugin, { sessions, router });
   await app.register(cobrowsePlugin, { config, sessions, router, bus });
-  await app.register(signalingPlugin, { config, sessions, router, bus, redis });
+  await app.register(signalingPlugin, { config, metrics, sessions, router, bus, redis });
   await app.register(demoPlugin, { config });
   await app.register(salesforcePlugin, { config, store, sessions, presence, tickets, admission, redis });
   await app.register(webPlugin, { config });

@@ -166,6 +166,18 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    /** Prometheus metrics (/metrics). Off unless one of these is set: a token on the service's own port, or a separate
+     * listener (a private address that only the monitoring network reaches). */
+    metrics: Type.Object(
+      {
+        /** When set, GET /metrics on the service's port answers requests bearing it (Authorization: Bearer …). */
+        token: Type.String({ maxLength: 256, pattern: '^(\\S{24,})?$' }),
+        /** When not 0, /metrics is also served, without a token, on this port of `host` only. */
+        port: Type.Integer({ minimum: 0, maximum: 65535 }),
+        host: Type.String({ minLength: 1, maxLength: 255 }),
+      },
+      { additionalProperties: false },
+    ),
     /** Orgs whose Apex calls the service, Sign in with Salesforce, and the session-record outbox. */
     salesforce: SalesforceConfigSchema,
   },

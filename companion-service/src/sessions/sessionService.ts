@@ -324,6 +324,13 @@ export class SessionService {
     await this.writer.runFor(participantId, (s) => rules.markAway(s, participantId, now), 'participant.away');
   }
 
+  /** How many live sessions this process holds in each state (for the metrics). */
+  countByStatus(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const session of this.directory.all()) counts[session.status] = (counts[session.status] ?? 0) + 1;
+    return counts;
+  }
+
   sessionOf(participantId: string): Session | undefined {
     return this.directory.sessionOf(participantId);
   }

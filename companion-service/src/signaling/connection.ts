@@ -11,6 +11,7 @@ import type { SessionService } from '../sessions/sessionService';
 import { errorText } from '../protocol/errorText';
 import type { Answer, ConnectionContext, MessageRouter } from './router';
 import { TokenBucket } from './tokenBucket';
+import type { ServiceMetrics } from '../metrics/serviceMetrics';
 
 export interface ConnectionDeps {
   config: Config;
@@ -20,6 +21,8 @@ export interface ConnectionDeps {
   log: FastifyBaseLogger;
   /** Called once the socket has closed, so the owner can stop tracking the connection. */
   forget(connection: SignalingConnection): void;
+  /** Counts what this socket receives, drops and refuses (metrics/serviceMetrics.ts). */
+  metrics: ServiceMetrics;
   /** Takes one of the address's session starts (limits.sessionsPerAddressPerMinute). */
   startSession(address: string): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }>;
 }
@@ -64,6 +67,8 @@ export class SignalingConnection implements ConnectionContext {
   private queued = 0;
   /** The `id` of the message being handled (the queue handles one at a time), for `reply` and `fail`. */
   private replyTo: string | undefined;
+  /** Whether the handler of the message being handled refused it (the join-latency metric's outcome). */
+  private refusedWhileHandling = false;
   /** Closed by the server on purpose (shutdown, session over, replaced): no grace period bookkeeping. */
   private closedQuietly = false;
   private socketGone = false;
@@ -141,6 +146,7 @@ export class SignalingConnection implements ConnectionContext {
   }
 
   fail(code: ErrorCode, inReplyTo: string, retryAfterSeconds?: number): void {
+    this.refusedWhileHandling = true;
     this.sendError(code, errorText(code), inReplyTo, retryAfterSeconds, this.replyTo);
   }
 
@@ -203,11 +209,15 @@ export class SignalingConnection implements ConnectionContext {
     const relayNow = this.queued === 0 ? this.relay : undefined;
     if (relayNow) {
       const signal = readCanonicalSignal(text);
-      if (signal) return void relayNow(this, signal, frame);
+      if (signal) {
+        this.deps.metrics.received('signal', frame.length);
+        return void relayNow(this, signal, frame);
+      }
     }
     const parsed = parseClientMessage(text);
     if (!parsed.ok) return this.violation(parsed.code, parsed.message, now, parsed.type, parsed.id);
     const message = parsed.message;
+    this.deps.metrics.received(message.type, frame.length);
     if (message.type === 'signal' && relayNow) return void relayNow(this, message, frame);
     this.enqueue(message, frame);
   }
@@ -216,10 +226,13 @@ export class SignalingConnection implements ConnectionContext {
     this.queued++;
     const id = 'id' in message ? message.id : undefined;
     this.queue = this.queue
-      .then(() => {
+      .then(async () => {
         if (this.closedQuietly) return;
         this.replyTo = id;
-        return this.deps.router.dispatch(this, message, frame);
+        this.refusedWhileHandling = false;
+        const timed = this.deps.metrics.handling(message.type);
+        await this.deps.router.dispatch(this, message, frame);
+        timed?.(this.refusedWhileHandling);
       })
       .catch((err: unknown) => {
         this.deps.log.error({ err, connection: this.id, type: message.type }, 'message handler failed');
@@ -234,6 +247,7 @@ export class SignalingConnection implements ConnectionContext {
   }
 
   private violation(code: ErrorCode, text: string, now: number, inReplyTo?: string, replyTo?: string): void {
+    this.deps.metrics.droppedMessage(code);
     if (now - this.violationWindowStart > VIOLATION_WINDOW_MS) {
       this.violationWindowStart = now;
       this.violations = 0;
@@ -270,6 +284,7 @@ export class SignalingConnection implements ConnectionContext {
   }
 
   private sendError(code: ErrorCode, message: string, inReplyTo?: string, retryAfterSeconds?: number, replyTo?: string): void {
+    this.deps.metrics.errorSent(code);
     const error: ServerMessage = { type: 'error', code, message };
     if (inReplyTo !== undefined) error.inReplyTo = inReplyTo;
     if (replyTo !== undefined) error.replyTo = replyTo;

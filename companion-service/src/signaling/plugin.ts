@@ -11,7 +11,9 @@ import { createAddressLimiter } from './addressLimiter';
 import type { SharedRedis } from '../redis/shared';
 import { livenessAction } from './liveness';
 import { PingWheel } from './pingWheel';
+import type { ServiceMetrics } from '../metrics/serviceMetrics';
 import { originVerdict } from '../tenancy/origins';
+import { INSTANCE_HEADER, instanceTag } from '../health/instanceHeader';
 import type { MessageRouter } from './router';
 
 const SLOT_MS = 100;
@@ -19,6 +21,7 @@ const MAX_SLOTS = 600;
 
 export interface SignalingOptions {
   config: Config;
+  metrics: ServiceMetrics;
   sessions: SessionService;
   router: MessageRouter;
   bus: Bus;
@@ -47,6 +50,12 @@ export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app,
     },
   });
 
+  // The upgrade's answer is written by ws, not Fastify: it says which instance took the socket too.
+  if (opts.redis) {
+    const line = `${INSTANCE_HEADER}: ${instanceTag(opts.redis.connections.instanceId)}`;
+    app.websocketServer.on('headers', (headers: string[]) => headers.push(line));
+  }
+
   // Dead sockets (laptop lid closed, network gone) are dropped so the participant's grace period starts; quiet ones
   // are pinged to find out (liveness.ts). Each socket is visited once per interval, in slices of about 100 ms, so
   // the sweep never holds up messages for long.
@@ -71,6 +80,7 @@ export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app,
     sessions: opts.sessions,
     router: opts.router,
     bus: opts.bus,
+    metrics: opts.metrics,
     log: app.log,
     forget: (connection) => {
       connections.delete(connection);
@@ -143,6 +153,20 @@ export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app,
       .header('vary', 'origin')
       .header('cache-control', 'no-store')
       .send({ allowed: verdict.allowed });
+  });
+
+  // Read when Prometheus scrapes: what each open socket is now.
+  opts.metrics.observeSockets(() => {
+    const counts: Record<string, number> = {};
+    for (const connection of connections) {
+      const role = connection.participantId
+        ? (opts.sessions.roleOf(connection.participantId) ?? 'waiting_guest')
+        : connection.visitorId
+          ? 'visitor_tab'
+          : 'none';
+      counts[role] = (counts[role] ?? 0) + 1;
+    }
+    return counts;
   });
 
   app.addHook('onClose', async () => {

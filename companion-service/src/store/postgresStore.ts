@@ -25,6 +25,7 @@ import type {
   SalesforceOrgRecord,
   SalesforceOutboxEntry,
   SalesforceOutboxFilter,
+  SalesforceOutboxStatus,
   SalesforceRequeueResult,
   SalesforceSessionLink,
   SessionRecord,
@@ -381,6 +382,13 @@ export class PostgresStore implements Store {
     }
     const sql = `SELECT * FROM salesforce_outbox${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id${limit}`;
     return (await this.query<SalesforceOutboxRow>(sql, args)).map(outboxEntry);
+  }
+
+  async countSalesforceOutbox(): Promise<Record<SalesforceOutboxStatus, number>> {
+    const counts: Record<SalesforceOutboxStatus, number> = { pending: 0, parked: 0, delivered: 0 };
+    const rows = await this.query<{ status: SalesforceOutboxStatus; n: string }>("SELECT CASE WHEN delivered_at IS NOT NULL THEN 'delivered' WHEN parked_at IS NOT NULL THEN 'parked' ELSE 'pending' END AS status, COUNT(*) AS n FROM salesforce_outbox GROUP BY 1", []);
+    for (const row of rows) counts[row.status] = Number(row.n);
+    return counts;
   }
 
   async close(): Promise<void> {

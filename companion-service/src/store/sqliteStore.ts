@@ -10,6 +10,7 @@ import type {
   SalesforceOrgRecord,
   SalesforceOutboxEntry,
   SalesforceOutboxFilter,
+  SalesforceOutboxStatus,
   SalesforceRequeueResult,
   SalesforceSessionLink,
   SessionRecord,
@@ -347,6 +348,13 @@ export class SqliteStore implements Store {
     if (filter.limit !== undefined) args.push(filter.limit);
     const sql = `SELECT * FROM salesforce_outbox${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id${limit}`;
     return (this.db.prepare(sql).all(...args) as SalesforceOutboxRow[]).map(outboxEntry);
+  }
+
+  async countSalesforceOutbox(): Promise<Record<SalesforceOutboxStatus, number>> {
+    const counts: Record<SalesforceOutboxStatus, number> = { pending: 0, parked: 0, delivered: 0 };
+    const rows = this.db.prepare("SELECT CASE WHEN delivered_at IS NOT NULL THEN 'delivered' WHEN parked_at IS NOT NULL THEN 'parked' ELSE 'pending' END AS status, COUNT(*) AS n FROM salesforce_outbox GROUP BY 1").all() as Array<{ status: SalesforceOutboxStatus; n: number }>;
+    for (const row of rows) counts[row.status] = row.n;
+    return counts;
   }
 
   async close(): Promise<void> {

@@ -167,6 +167,8 @@ export interface Store {
   requeueSalesforceRecord(orgId: string, id: number, now: number): Promise<SalesforceRequeueResult>;
   /** Oldest first; every entry of every org without a filter. */
   listSalesforceOutbox(filter?: SalesforceOutboxFilter): Promise<SalesforceOutboxEntry[]>;
+  /** How many records the outbox holds in each status (for the metrics). */
+  countSalesforceOutbox(): Promise<Record<SalesforceOutboxStatus, number>>;
   /** Flushes and releases the store; further calls fail. */
   close(): Promise<void>;
 }

@@ -391,6 +391,11 @@ export function storeContract(name: string, makeEnvironment: () => Promise<Store
         expect(outboxIds(await store.listSalesforceOutbox({ orgId: OTHER_ORG, status: 'parked' }))).toEqual([]);
         expect(outboxIds(await store.listSalesforceOutbox({ orgId: ORG, limit: 3 }))).toEqual(['a1', 'a2', 'a3']);
         expect(await store.listSalesforceOutbox({ limit: 0 })).toEqual([]);
+        expect(await store.countSalesforceOutbox()).toEqual({ pending: 3, parked: 1, delivered: 1 });
+      });
+
+      it('counts an empty outbox as nothing in every status', async () => {
+        expect(await store.countSalesforceOutbox()).toEqual({ pending: 0, parked: 0, delivered: 0 });
       });
 
       it('never gives the same record to two instances claiming at the same moment', async () => {
