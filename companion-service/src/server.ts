@@ -45,13 +45,23 @@ function trustProxyOption(setting: Config['trustProxy']): boolean | string[] | (
   return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
 }
 
+export interface BuildOptions {
+  /** Where log lines go instead of stdout (tests read them). */
+  logStream?: { write(line: string): void };
+}
+
 /** Builds a ready-to-listen service from a validated configuration. Tests call it with port 0. */
-export async function buildServer(config: Config): Promise<TandemServer> {
+export async function buildServer(config: Config, options: BuildOptions = {}): Promise<TandemServer> {
   const app = Fastify({
     logger: {
       level: config.logLevel,
-      // Agent tokens, tickets and resume tokens must never reach the logs.
+      // Agent tokens, tickets and resume tokens must never reach the logs: no headers that carry them, and a request
+      // is logged by its path only (a query string may hold a one-time code, e.g. Salesforce's OAuth callback).
       redact: ['req.headers.authorization', 'req.headers.cookie'],
+      serializers: {
+        req: (request: { method: string; url: string; ip?: string }) => ({ method: request.method, path: request.url.split('?')[0], ip: request.ip }),
+      },
+      ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit: 64 * 1024,
     // Off by default: believing any X-Forwarded-For would let a client pick the address the per-IP limits count.

@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from 'fastify';
 import type { Bus, ControlMessage } from '../bus/bus';
 import { Channels } from '../bus/bus';
 import type { Config } from '../config/schema';
@@ -19,6 +20,7 @@ export interface SessionWriterDeps {
   config: Config;
   store: Store;
   bus: Bus;
+  log: FastifyBaseLogger;
   directory: SessionDirectory;
   sockets: ParticipantSockets;
   ended: EndedSessions;
@@ -86,6 +88,9 @@ export class SessionWriter {
 
   async record(sessionId: string, kind: string, participantId: string | null, detail?: Record<string, unknown>): Promise<void> {
     await this.deps.store.appendEvent({ sessionId, at: this.deps.now(), kind, participantId, detail: detail ?? null });
+    // One line per session event, with the ids to follow a session through the logs; the event's details (a
+    // visitor's id, a report's reference) stay in the store.
+    this.deps.log.info({ sessionId, participantId, event: kind }, 'session event');
   }
 
   /** Sends one message to one participant's socket, wherever it is connected. */

@@ -92,7 +92,7 @@ export class SignalingConnection implements ConnectionContext {
       deps.forget(this);
       void this.onSocketClosed();
     });
-    socket.on('error', (err) => deps.log.debug({ err, connection: this.id }, 'socket error'));
+    socket.on('error', (err) => deps.log.debug({ err, ...this.logFields() }, 'socket error'));
   }
 
   /** Server shutdown: close without starting anyone's grace period. */
@@ -235,7 +235,7 @@ export class SignalingConnection implements ConnectionContext {
         timed?.(this.refusedWhileHandling);
       })
       .catch((err: unknown) => {
-        this.deps.log.error({ err, connection: this.id, type: message.type }, 'message handler failed');
+        this.deps.log.error({ err, ...this.logFields(), type: message.type }, 'message handler failed');
         this.sendError(ErrorCode.Internal, errorText(ErrorCode.Internal), message.type, undefined, id);
       })
       .finally(() => {
@@ -246,6 +246,14 @@ export class SignalingConnection implements ConnectionContext {
       });
   }
 
+  /** What every log line about this socket carries: the socket, and the participant and session it speaks for. */
+  private logFields(): { connection: string; participantId?: string; sessionId?: string } {
+    const participantId = this.participantId;
+    if (participantId === undefined) return { connection: this.id };
+    const sessionId = this.deps.sessions.sessionOf(participantId)?.id;
+    return sessionId === undefined ? { connection: this.id, participantId } : { connection: this.id, participantId, sessionId };
+  }
+
   private violation(code: ErrorCode, text: string, now: number, inReplyTo?: string, replyTo?: string): void {
     this.deps.metrics.droppedMessage(code);
     if (now - this.violationWindowStart > VIOLATION_WINDOW_MS) {
@@ -253,7 +261,7 @@ export class SignalingConnection implements ConnectionContext {
       this.violations = 0;
     }
     if (++this.violations > this.deps.config.socket.violationsBeforeClose) {
-      this.deps.log.warn({ connection: this.id, ip: this.ip, code }, 'closing abusive socket');
+      this.deps.log.warn({ ...this.logFields(), ip: this.ip, code }, 'closing abusive socket');
       this.socket.close(CloseCode.PolicyViolation, 'too many invalid or excess messages');
       return;
     }

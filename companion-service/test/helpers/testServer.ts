@@ -36,6 +36,8 @@ export async function freePort(): Promise<number> {
 export interface StartOptions {
   profile?: string;
   env?: NodeJS.ProcessEnv;
+  /** Receives the service's log lines (with the config's logLevel, which tests set to 'silent' unless they override it). */
+  logStream?: { write(line: string): void };
 }
 
 /** A real service on a random loopback port with a store of its own: the test's, or a SQLite file (a PostgreSQL
@@ -57,7 +59,7 @@ export async function startServer(overrides: DeepPartial<Config> = {}, options: 
       store: overrides.store ?? ownStore?.config,
     },
   });
-  const server = await buildServer(config).catch(async (err: unknown) => {
+  const server = await buildServer(config, options.logStream ? { logStream: options.logStream } : {}).catch(async (err: unknown) => {
     await ownStore?.drop();
     throw err;
   });
