@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { RedisConnections } from '../redis/connections';
 import type { Store } from '../store/store';
+import { INSTANCE_HEADER, instanceTag } from './instanceHeader';
 
 export interface HealthOptions {
   store: Store;
@@ -23,6 +24,11 @@ export const healthPlugin: FastifyPluginAsync<HealthOptions> = async (app, { sto
   app.addHook('preClose', async () => {
     closing = true;
   });
+  // Which instance answered (instanceHeader.ts): asked through the load balancer, or of each instance directly.
+  if (redis) {
+    const tag = instanceTag(redis.instanceId);
+    app.addHook('onRequest', async (_request, reply) => void reply.header(INSTANCE_HEADER, tag));
+  }
   app.get('/healthz', LIVENESS, async () => ({ status: 'ok' }));
   app.get('/readyz', READINESS, async (_request, reply) => {
     if (closing) return reply.code(503).send({ status: 'shutting down' });

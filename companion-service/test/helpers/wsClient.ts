@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import WebSocket from 'ws';
 import type { ClientMessage, ServerMessage, ServerMessageOf } from '../../src/protocol/messages';
 import { Changes, eventually } from './eventually';
@@ -23,6 +24,9 @@ export class TestClient {
   closeInfo: { code: number; reason: string } | undefined;
   /** Everything the server sends is JSON text: a binary frame would reach a browser as a Blob. */
   binaryFrames = 0;
+  /** The headers of the server's answer to the upgrade (behind a load balancer, `x-tandem-instance` says which instance
+   * took the socket). */
+  upgradeHeaders: IncomingHttpHeaders = {};
   private probes = 0;
 
   private constructor(
@@ -47,11 +51,15 @@ export class TestClient {
   static async connect(url: string, headers?: Record<string, string>): Promise<TestClient> {
     const id = randomUUID();
     const socket = new WebSocket(url, { headers: { ...headers, [TEST_CLIENT_HEADER]: id } });
+    let upgradeHeaders: IncomingHttpHeaders = {};
+    socket.once('upgrade', (response) => (upgradeHeaders = response.headers));
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);
     });
-    return new TestClient(socket, id);
+    const client = new TestClient(socket, id);
+    client.upgradeHeaders = upgradeHeaders;
+    return client;
   }
 
   send(message: ClientMessage | Record<string, unknown>): void {
