@@ -3,8 +3,8 @@ import { startHaproxy, type Haproxy } from '../helpers/haproxy';
 import { TestClient } from '../helpers/wsClient';
 
 /* The documented HAProxy configuration (docs/deploy.md) in front of two real service processes: WebSocket upgrades
- * pass through it, and an instance that is gone is taken out by the /readyz health checks so new connections reach
- * the other one. */
+ * pass through it; a connection an instance that has just died refuses goes to the other at once; and the /readyz
+ * health checks take the dead one out so new connections reach the other one. */
 
 jest.setTimeout(60_000);
 
@@ -37,8 +37,23 @@ it('passes WebSocket upgrades and readiness checks through', async () => {
   expect(await visitorThroughProxy()).toMatch(/^\d+$/);
 });
 
-it('stops sending new connections to an instance that is gone, within its health checks', async () => {
+/** How many connections HAProxy gave up on at this server and sent to another (`show stat`'s wredis). */
+async function redispatched(server: string): Promise<number> {
+  const row = (await proxy!.command('show stat')).split('\n').map((line) => line.split(',')).find((r) => r[0] === 'tandem' && r[1] === server);
+  return Number(row?.[16] ?? NaN);
+}
+
+it('sends what a killed instance refuses to another at once, and stops sending it anything within its health checks', async () => {
   await instances[0]!.kill();
+  // Before the health checks have noticed, leastconn still picks the dead instance (it holds nothing): each connection
+  // it refuses is tried again on the other at once (retries, option redispatch 1), not three times a second apart
+  // and then answered 503.
+  for (let i = 0; i < 4; i++) {
+    const started = Date.now();
+    expect(await visitorThroughProxy()).toMatch(/^\d+$/);
+    expect(Date.now() - started).toBeLessThan(1000);
+  }
+  expect(await redispatched('tandem1')).toBeGreaterThan(0);
   await proxy!.waitForServer('tandem1', 'DOWN');
   for (let i = 0; i < 6; i++) expect(await visitorThroughProxy()).toMatch(/^\d+$/);
 });
