@@ -32,6 +32,7 @@ import { registerOpenApi } from './openapi/registerOpenApi';
 import { timedBus, timedStore } from './metrics/instrumented';
 import { metricsPlugin } from './metrics/plugin';
 import { ServiceMetrics } from './metrics/serviceMetrics';
+import { PromptTimers } from './terms/promptTimers';
 
 export interface TandemServer {
   app: FastifyInstance;
@@ -88,6 +89,8 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   const tickets = new ConsoleTicketBook(config.consoleTicketTtlSeconds * 1000);
   const presence = new PresenceService(bus, redis ? new RedisPresenceRegistry(redis, app.log) : new MemoryPresenceRegistry());
   const router = new MessageRouter();
+  const promptTimers = new PromptTimers();
+  app.addHook('onClose', async () => promptTimers.clearAll());
   registerSessionHandlers(router, { config, sessions, admission, tickets });
   app.addHook('onClose', async () => admission.close());
 
@@ -130,12 +133,12 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   await app.register(healthPlugin, { store, redis: redis?.connections });
   await app.register(authPlugin, { config, admission, tickets });
   await app.register(presencePlugin, { config, presence, router });
-  await app.register(termsPlugin, { config, sessions, presence, tickets, router });
+  await app.register(termsPlugin, { config, sessions, presence, tickets, router, promptTimers });
   await app.register(guestsPlugin, { sessions, router });
   await app.register(cobrowsePlugin, { config, sessions, router, bus });
   await app.register(signalingPlugin, { config, metrics, sessions, router, bus, redis });
   await app.register(demoPlugin, { config });
-  await app.register(salesforcePlugin, { config, store, sessions, presence, tickets, admission, redis });
+  await app.register(salesforcePlugin, { config, store, sessions, presence, tickets, admission, promptTimers, redis });
   await app.register(webPlugin, { config });
   // Once every feature listens for ended sessions (the Salesforce outbox does), end those a killed process left open.
   // With Redis, this instance says it is alive before it takes any socket: tabs and sockets count only for live ones.

@@ -4,7 +4,8 @@ import { ErrorCode } from '../protocol/codes';
 import { API_KEY_HEADER } from '../protocol/salesforce';
 import { errorText } from '../protocol/errorText';
 import type { SalesforceConfig } from './configSchema';
-import { sha256Hex, type OrgRegistry } from './orgRegistry';
+import { sha256Hex } from '../shared/sha256Hex';
+import type { OrgRegistry } from './orgRegistry';
 
 /* The rate limit of the endpoints Apex calls. Callouts from every org share Salesforce's addresses, so a call with a
  * registered org's API key counts against that org (requestsPerOrgPerMinute). Any other call counts against the

@@ -6,10 +6,6 @@ import { orgKey } from './orgId';
 
 export { orgKey };
 
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
-
 export interface RegisteredOrg {
   config: SalesforceOrgConfig;
   /** The service's own connection to the org, when integration credentials are configured. */

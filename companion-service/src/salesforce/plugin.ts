@@ -31,6 +31,7 @@ import { SESSION_SOBJECT, sessionRecordFields } from './sessionRecord';
 import { inviteVisitor } from '../terms/inviteVisitor';
 import { registerSignInRoutes } from './signIn';
 import type { SharedRedis } from '../redis/shared';
+import type { PromptTimers } from '../terms/promptTimers';
 
 export interface SalesforceOptions {
   config: Config;
@@ -39,6 +40,7 @@ export interface SalesforceOptions {
   presence: PresenceService;
   tickets: ConsoleTicketBook;
   admission: AgentAdmission;
+  promptTimers: PromptTimers;
   /** Pending sign-ins are kept there when set (signIn.ts). */
   redis?: SharedRedis | undefined;
 }
@@ -46,7 +48,7 @@ export interface SalesforceOptions {
 /** Salesforce: the endpoints the package's Apex calls through its Named Credential (each org authenticated by its
  * API key), Sign in with Salesforce for the join page, and the outbox writing ended sessions to Tandem_Session__c. */
 export const salesforcePlugin: FastifyPluginAsync<SalesforceOptions> = async (app, opts) => {
-  const { config, store, sessions, presence, tickets, admission, redis } = opts;
+  const { config, store, sessions, presence, tickets, admission, redis, promptTimers } = opts;
   const sf = config.salesforce;
   const settings = { apiVersion: sf.apiVersion, timeoutMs: sf.requestTimeoutSeconds * 1000 };
   const registry = new OrgRegistry(sf, settings);
@@ -77,10 +79,6 @@ export const salesforcePlugin: FastifyPluginAsync<SalesforceOptions> = async (ap
   // The org's admin: parked session records, and requeueing them.
   registerOutboxRoutes(app, { store, registry, outbox, routeConfig: perOrg });
 
-  const promptTimers = new Set<NodeJS.Timeout>();
-  app.addHook('onClose', async () => {
-    for (const t of promptTimers) clearTimeout(t);
-  });
   const orgOf = (request: FastifyRequest<{ Body: { orgId: string } }>, reply: FastifyReply): RegisteredOrg | undefined => {
     const org = registry.authenticate(request.body.orgId, apiKeyOf(request));
     if (!org) sendError(reply, ErrorCode.Unauthorized);

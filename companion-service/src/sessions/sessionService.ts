@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Bus } from '../bus/bus';
 import type { Config } from '../config/schema';
@@ -19,6 +19,7 @@ import { issueResumeToken, sessionIdInResumeToken } from './resumeTokens';
 import { SessionTimers } from './sessionTimers';
 import { SessionWriter } from './sessionWriter';
 import { createdMessage, joinedMessage, sessionInfoMessage } from './welcome';
+import { sha256Hex } from '../shared/sha256Hex';
 
 export type { EndedListener, EndedSessionSummary } from './endedSessions';
 
@@ -49,9 +50,6 @@ const newId = () => randomUUID().replace(/-/g, '');
  * so no message addressed to the newcomer can be missed. */
 export const newParticipantId = newId;
 
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
 
 /** Runs the session commands (model.ts) against live state and has their results written through (sessionWriter.ts):
  * the store, the bus, the timers. Sockets never touch sessions directly; they call this. */

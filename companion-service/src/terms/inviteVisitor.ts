@@ -7,14 +7,15 @@ import type { SessionService } from '../sessions/sessionService';
 import { tenantSites } from '../tenancy/tenants';
 import { visitorKey, type VisitorRef } from '../tenancy/visitorIdentity';
 import { pendingInvitationsOf } from './pendingInvitations';
+import type { PromptTimers } from './promptTimers';
 
 export interface InviteDeps {
   config: Config;
   sessions: SessionService;
   presence: PresenceService;
   tickets: ConsoleTicketBook;
-  /** Timers that take a prompt down when it expires; cleared when the service closes. */
-  promptTimers: Set<NodeJS.Timeout>;
+  /** Take a prompt down when it expires. */
+  promptTimers: PromptTimers;
 }
 
 export interface Invited {
@@ -62,14 +63,7 @@ export async function inviteVisitor(
     termsText: config.terms.text,
     expiresAt,
   });
-  if (tab) {
-    const timer = setTimeout(() => {
-      promptTimers.delete(timer);
-      void presence.sendToTab(tab, { type: 'terms.closed', invitationId, reason: 'expired' });
-    }, Math.max(0, expiresAt - Date.now()));
-    timer.unref();
-    promptTimers.add(timer);
-  }
+  if (tab) promptTimers.at(expiresAt, () => void presence.sendToTab(tab, { type: 'terms.closed', invitationId, reason: 'expired' }));
   const issued = tickets.issue(agent, session.id, Date.now());
   const consoleUrl = new URL(`/console#ticket=${issued.ticket}`, config.publicUrl).toString();
   return {

@@ -11,6 +11,7 @@ import { DuplicateRecordError } from '../store/storeErrors';
 import { sendJoined } from '../signaling/sessionHandlers';
 import { inviteVisitor } from './inviteVisitor';
 import type { MessageRouter } from '../signaling/router';
+import type { PromptTimers } from './promptTimers';
 
 export interface TermsOptions {
   config: Config;
@@ -18,15 +19,12 @@ export interface TermsOptions {
   presence: PresenceService;
   tickets: ConsoleTicketBook;
   router: MessageRouter;
+  promptTimers: PromptTimers;
 }
 
 /** 1-click connect: the agent's Join becomes a terms prompt on the visitor's active tab; the visitor's accept is
  * stored durably before the session goes on; a decline or a timeout is reported to the agent. */
-export const termsPlugin: FastifyPluginAsync<TermsOptions> = async (app, { config, sessions, presence, tickets, router }) => {
-  const promptTimers = new Set<NodeJS.Timeout>();
-  app.addHook('onClose', async () => {
-    for (const t of promptTimers) clearTimeout(t);
-  });
+export const termsPlugin: FastifyPluginAsync<TermsOptions> = async (app, { config, sessions, presence, tickets, router, promptTimers }) => {
 
   app.post<{ Body: InvitationRequest }>(
     '/api/agent/invitations',

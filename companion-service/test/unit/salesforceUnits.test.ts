@@ -1,7 +1,8 @@
 import { createVerify, generateKeyPairSync } from 'node:crypto';
 import { loadConfig } from '../../src/config/load';
 import { jwtBearerAssertion } from '../../src/salesforce/jwtAssertion';
-import { OrgRegistry, sha256Hex } from '../../src/salesforce/orgRegistry';
+import { OrgRegistry } from '../../src/salesforce/orgRegistry';
+import { sha256Hex } from '../../src/shared/sha256Hex';
 import { backoffMs, describe as describeFailure } from '../../src/salesforce/outbox';
 import { privilegesFrom, tandemPermissionsOf } from '../../src/salesforce/permissions';
 import { sessionRecordFields } from '../../src/salesforce/sessionRecord';
