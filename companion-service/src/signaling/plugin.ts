@@ -14,7 +14,6 @@ import { PingWheel } from './pingWheel';
 import type { ServiceMetrics } from '../metrics/serviceMetrics';
 import { originVerdict } from '../tenancy/origins';
 import { INSTANCE_HEADER, instanceTag } from '../health/instanceHeader';
-import { INSTANCE_HEADER, instanceTag } from '../health/instanceHeader';
 import type { MessageRouter } from './router';
 
 const SLOT_MS = 100;
@@ -50,12 +49,6 @@ export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app,
       for (const connection of connections) connection.shutdown();
     },
   });
-
-  // The upgrade's answer is written by ws, not Fastify: it says which instance took the socket too.
-  if (opts.redis) {
-    const line = `${INSTANCE_HEADER}: ${instanceTag(opts.redis.connections.instanceId)}`;
-    app.websocketServer.on('headers', (headers: string[]) => headers.push(line));
-  }
 
   // The upgrade's answer is written by ws, not Fastify: it says which instance took the socket too.
   if (opts.redis) {
