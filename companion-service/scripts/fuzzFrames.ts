@@ -41,7 +41,7 @@ export function frameCorpus(real: { agentToken: string; code: string }): Json[] 
     { type: 'guest.extend' },
     { type: 'guest.admit', code: '123456' },
     { type: 'guest.eject', peerId: ID },
-    { type: 'guest.pause', peerId: ID, paused: true },
+    { type: 'peer.pause', peerId: ID, paused: true },
     { type: 'media.set', video: false },
     { type: 'problem.report', description: 'It broke', diagnostics: { rtt: 12, browser: 'x' } },
     { type: 'cobrowse.events', seq: 0, part: 0, parts: 1, snapshot: true, encoding: 'json', data: '[]' },

@@ -45,8 +45,4 @@ export const guestsPlugin: FastifyPluginAsync<GuestOptions> = async (_app, { ses
     if (refused) connection.fail(refused, message.type);
   });
 
-  router.on('guest.pause', issuerOf('guest.pause'), async (connection, message) => {
-    const refused = await sessions.guests.pause(connection.participantId, message.peerId, message.paused);
-    if (refused) connection.fail(refused, message.type);
-  });
 };

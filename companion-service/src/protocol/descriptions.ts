@@ -24,7 +24,7 @@ export const ClientMessageDescriptions: Record<ClientMessageType, string> = {
   'guest.extend': 'A waiting guest asks for more time: a new code.',
   'guest.admit': 'The agent lets a waiting guest in by the code on the guest\'s screen.',
   'guest.eject': 'The agent removes a guest from the session.',
-  'guest.pause': 'The agent pauses a guest\'s video, or lets it show again.',
+  'peer.pause': 'The agent pauses the video of the customer or a guest for everyone, or lets it show again.',
   'media.set': 'The sender turns their own video on or off.',
   'problem.report': 'An agent reports a problem with the session, with connection diagnostics; the answer is a reference for support.',
   'cobrowse.events':

@@ -173,7 +173,7 @@ export const GuestRequest = request('guest.request', { invite: Type.String({ min
 export const GuestExtend = request('guest.extend', {});
 export const GuestAdmit = request('guest.admit', { code: SessionCode });
 export const GuestEject = request('guest.eject', { peerId: Id });
-export const GuestPause = request('guest.pause', { peerId: Id, paused: Type.Boolean() });
+export const PeerPause = request('peer.pause', { peerId: Id, paused: Type.Boolean() });
 export const MediaSet = request('media.set', { video: Type.Boolean() });
 export const ProblemReport = request('problem.report', {
   description: Type.String({ minLength: 1, maxLength: 2000 }),
@@ -228,7 +228,7 @@ export const ClientMessages = {
   'guest.extend': GuestExtend,
   'guest.admit': GuestAdmit,
   'guest.eject': GuestEject,
-  'guest.pause': GuestPause,
+  'peer.pause': PeerPause,
   'media.set': MediaSet,
   'problem.report': ProblemReport,
   'cobrowse.events': CobrowseEventsOut,

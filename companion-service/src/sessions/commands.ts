@@ -71,7 +71,7 @@ export type Command =
   | { type: 'guest.withdraw'; by: string }
   | { type: 'guest.admit'; by: string; code: string; now: number; maxParticipants: number }
   | { type: 'guest.eject'; by: string; peerId: string }
-  | { type: 'guest.pause'; by: string; peerId: string; paused: boolean }
+  | { type: 'peer.pause'; by: string; peerId: string; paused: boolean }
   | { type: 'control.request'; by: string }
   | { type: 'control.answer'; by: string; granted: boolean }
   | { type: 'control.release'; by: string };

@@ -88,10 +88,6 @@ export class GuestDesk {
     return this.deps.writer.runFor(agentId, (s) => rules.ejectGuest(s, agentId, guestId), 'guest.ejected', { guestId });
   }
 
-  async pause(agentId: string, guestId: string, paused: boolean): Promise<ErrorCode | undefined> {
-    return this.deps.writer.runFor(agentId, (s) => rules.pauseGuest(s, agentId, guestId, paused), paused ? 'guest.paused' : 'guest.resumed', { guestId });
-  }
-
   /** A waiting guest's socket closed: their code is withdrawn. */
   async withdraw(guestId: string): Promise<void> {
     const session = this.deps.directory.sessionOfPendingGuest(guestId);

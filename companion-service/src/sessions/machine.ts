@@ -34,7 +34,7 @@ const RULES: { readonly [T in CommandType]: Rule<T> } = {
   'guest.withdraw': guests.withdrawGuest,
   'guest.admit': guests.admitGuest,
   'guest.eject': guests.ejectGuest,
-  'guest.pause': guests.pauseGuest,
+  'peer.pause': mesh.pauseVideo,
   'control.request': control.requestControl,
   'control.answer': control.answerControl,
   'control.release': control.releaseControl,

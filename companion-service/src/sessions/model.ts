@@ -134,8 +134,8 @@ export function ejectGuest(session: Session, agentId: string, guestId: string): 
   return execute(session, { type: 'guest.eject', by: agentId, peerId: guestId });
 }
 
-export function pauseGuest(session: Session, agentId: string, guestId: string, paused: boolean): Outcome {
-  return execute(session, { type: 'guest.pause', by: agentId, peerId: guestId, paused });
+export function pauseVideo(session: Session, agentId: string, peerId: string, paused: boolean): Outcome {
+  return execute(session, { type: 'peer.pause', by: agentId, peerId, paused });
 }
 
 export function requestControl(session: Session, agentId: string): Outcome {

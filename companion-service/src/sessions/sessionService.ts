@@ -277,6 +277,11 @@ export class SessionService {
     return this.writer.runFor(participantId, (s) => rules.setVideo(s, participantId, video), video ? 'video.on' : 'video.off');
   }
 
+  /** The agent pauses (or resumes) the customer's or a guest's video for everyone. */
+  async pauseVideo(agentId: string, peerId: string, paused: boolean): Promise<ErrorCode | undefined> {
+    return this.writer.runFor(agentId, (s) => rules.pauseVideo(s, agentId, peerId, paused), paused ? 'video.paused' : 'video.resumed', { peerId });
+  }
+
   /** Stores an agent's problem report (the router lets only agents send one). */
   async reportProblem(participantId: string, description: string, diagnostics: Record<string, unknown>): Promise<Result<{ referenceId: string }>> {
     const session = this.directory.sessionOf(participantId);

@@ -165,8 +165,8 @@ export const TRANSITIONS: { readonly [K in CreationType | CommandType]: Transiti
     tells: ['peer-left', 'removed'],
     refuses: [ErrorCode.UnknownPeer, ErrorCode.Forbidden],
   },
-  'guest.pause': {
-    does: "stops or resumes a guest's video",
+  'peer.pause': {
+    does: "stops or resumes the video of the customer or a guest, for everyone",
     by: ['agent'],
     moves: stays,
     tells: ['peer-media'],

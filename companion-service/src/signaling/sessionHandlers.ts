@@ -87,6 +87,7 @@ export function registerSessionHandlers(router: MessageRouter, deps: SessionHand
   router.on('session.leave', issuerOf('session.leave'), async (c, m) => failIf(c, m.type, await sessions.hangUp(c.participantId)));
   router.on('session.end', issuerOf('session.end'), async (c, m) => failIf(c, m.type, await sessions.end(c.participantId)));
   router.on('media.set', issuerOf('media.set'), async (c, m) => failIf(c, m.type, await sessions.setVideo(c.participantId, m.video)));
+  router.on('peer.pause', issuerOf('peer.pause'), async (c, m) => failIf(c, m.type, await sessions.pauseVideo(c.participantId, m.peerId, m.paused)));
 
   router.on('problem.report', { in: 'session', role: ['agent'] }, async (connection, message) => {
     const result = await sessions.reportProblem(connection.participantId, message.description, message.diagnostics);

@@ -461,7 +461,7 @@ describe('guests in the call', () => {
       expect(await visitor.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
       await announcer(visitor).filter({ hasText: `${name} joined the call.` }).waitFor({ state: 'attached' });
 
-      agent.send({ type: 'guest.pause', peerId: guestId, paused: true });
+      agent.send({ type: 'peer.pause', peerId: guestId, paused: true });
       await tile.locator('figcaption').filter({ hasText: 'video paused' }).waitFor();
       expect(await tile.locator('video').isVisible()).toBe(false);
 

@@ -165,7 +165,7 @@ describe('eject and pause', () => {
   it('refuses eject and pause from a visitor or a guest, and toward the visitor', async () => {
     const c = await call();
     const { guest, guestId } = await admitted(c);
-    c.visitor.send({ type: 'guest.pause', peerId: guestId, paused: true });
+    c.visitor.send({ type: 'peer.pause', peerId: guestId, paused: true });
     expect((await c.visitor.next('error')).code).toBe(ErrorCode.Forbidden);
     guest.send({ type: 'guest.eject', peerId: guestId });
     expect((await guest.next('error')).code).toBe(ErrorCode.Forbidden);
@@ -178,14 +178,32 @@ describe('eject and pause', () => {
   it('pauses a guest for everyone; the guest cannot undo it; the agent can', async () => {
     const c = await call();
     const { guest, guestId } = await admitted(c);
-    c.agent.send({ type: 'guest.pause', peerId: guestId, paused: true });
+    c.agent.send({ type: 'peer.pause', peerId: guestId, paused: true });
     const paused = { type: 'peer.media', peerId: guestId, media: { video: true, paused: true } };
     expect(await c.visitor.next('peer.media')).toEqual(paused);
     expect(await guest.next('peer.media')).toEqual(paused);
     guest.send({ type: 'media.set', video: true });
     expect((await guest.next('error')).code).toBe(ErrorCode.VideoPaused);
-    c.agent.send({ type: 'guest.pause', peerId: guestId, paused: false });
+    c.agent.send({ type: 'peer.pause', peerId: guestId, paused: false });
     expect((await c.visitor.next('peer.media')).media).toEqual({ video: true, paused: false });
+  });
+
+  it('pauses the customer\u2019s video for everyone; only the agent can, and the customer cannot undo it', async () => {
+    const c = await call();
+    const { guest } = await admitted(c);
+    guest.send({ type: 'peer.pause', peerId: c.visitorId, paused: true });
+    expect((await guest.next('error')).code).toBe(ErrorCode.Forbidden);
+    await c.visitor.nothing('peer.media', { after: guest });
+    c.agent.send({ type: 'peer.pause', peerId: c.visitorId, paused: true });
+    const paused = { type: 'peer.media', peerId: c.visitorId, media: { video: true, paused: true } };
+    expect(await c.visitor.next('peer.media')).toEqual(paused);
+    expect(await guest.next('peer.media')).toEqual(paused);
+    c.visitor.send({ type: 'media.set', video: true });
+    expect((await c.visitor.next('error')).code).toBe(ErrorCode.VideoPaused);
+    c.agent.send({ type: 'peer.pause', peerId: c.agentId, paused: true });
+    expect((await c.agent.next('error')).code).toBe(ErrorCode.Forbidden);
+    c.agent.send({ type: 'peer.pause', peerId: c.visitorId, paused: false });
+    expect((await guest.next('peer.media')).media).toEqual({ video: true, paused: false });
   });
 
   it('a guest hang-up removes only the guest', async () => {

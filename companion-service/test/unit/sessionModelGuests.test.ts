@@ -14,7 +14,7 @@ import {
   markAway,
   markBack,
   nextDeadline,
-  pauseGuest,
+  pauseVideo,
   requestGuest,
   setVideo,
   withdrawGuest,
@@ -126,15 +126,19 @@ describe('guests', () => {
     expect(admitGuest(pending, 'visitor', '222222', T0, ROOM)).toEqual({ ok: false, code: ErrorCode.Forbidden });
     const s = withGuest();
     expect(ejectGuest(s, 'visitor', 'guest')).toEqual({ ok: false, code: ErrorCode.Forbidden });
-    expect(pauseGuest(s, 'visitor', 'guest', true)).toEqual({ ok: false, code: ErrorCode.Forbidden });
+    expect(pauseVideo(s, 'visitor', 'guest', true)).toEqual({ ok: false, code: ErrorCode.Forbidden });
     const twoGuests = withGuest('guest-2', '444444', s);
     expect(ejectGuest(twoGuests, 'guest', 'guest-2')).toEqual({ ok: false, code: ErrorCode.Forbidden });
   });
 
-  it('the agent can neither eject nor pause the visitor or themselves', () => {
+  it('the agent can neither eject the visitor nor pause themselves; pausing the visitor tells everyone', () => {
     const s = withGuest();
     expect(ejectGuest(s, 'agent', 'visitor')).toEqual({ ok: false, code: ErrorCode.Forbidden });
-    expect(pauseGuest(s, 'agent', 'agent', true)).toEqual({ ok: false, code: ErrorCode.Forbidden });
+    expect(pauseVideo(s, 'agent', 'agent', true)).toEqual({ ok: false, code: ErrorCode.Forbidden });
+    expect(pauseVideo(s, 'guest', 'visitor', true)).toEqual({ ok: false, code: ErrorCode.Forbidden });
+    const paused = pauseVideo(s, 'agent', 'visitor', true);
+    expect(ok(paused).participants.find((p) => p.id === 'visitor')?.media.paused).toBe(true);
+    expect(paused.ok && paused.effects.map((e) => e.to).sort()).toEqual(['agent', 'guest', 'visitor']);
     expect(ejectGuest(s, 'agent', 'nobody')).toEqual({ ok: false, code: ErrorCode.UnknownPeer });
   });
 
@@ -154,13 +158,13 @@ describe('guests', () => {
   });
 
   it('pause stops the guest video for everyone; the guest cannot turn it back on; only the agent resumes', () => {
-    const paused = pauseGuest(withGuest(), 'agent', 'guest', true);
+    const paused = pauseVideo(withGuest(), 'agent', 'guest', true);
     const s = ok(paused);
     expect(paused.ok && paused.effects.map((e) => e.to)).toEqual(['visitor', 'agent', 'guest']);
     expect(paused.ok && paused.effects[0]).toEqual({ kind: 'peer-media', to: 'visitor', peerId: 'guest', media: { video: true, paused: true } });
     expect(setVideo(s, 'guest', true)).toEqual({ ok: false, code: ErrorCode.VideoPaused });
     expect(ok(setVideo(s, 'guest', false)).participants[2]?.media).toEqual({ video: false, paused: true });
-    const resumed = ok(pauseGuest(s, 'agent', 'guest', false));
+    const resumed = ok(pauseVideo(s, 'agent', 'guest', false));
     expect(resumed.participants[2]?.media).toEqual({ video: true, paused: false });
   });
 
@@ -205,7 +209,7 @@ describe('participant records', () => {
     const joined = withGuest();
     const away = ok(markAway(joined, 'guest', T0 + 2));
     const back = ok(markBack(away, 'guest', T0 + 3, ROOM));
-    const paused = ok(pauseGuest(back, 'agent', 'guest', true));
+    const paused = ok(pauseVideo(back, 'agent', 'guest', true));
     const videoOff = ok(setVideo(paused, 'visitor', false));
     const everyone = [joined, away, back, paused, videoOff].flatMap((s) => s.participants);
     expect(everyone.map((p) => p.role)).toEqual(expect.arrayContaining(['visitor', 'agent', 'guest']));

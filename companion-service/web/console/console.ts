@@ -57,7 +57,7 @@ class AgentConsole {
   private readonly participants = new ParticipantsView({
     togglePause: (peerId) => {
       const guest = participant(this.store.state, peerId);
-      if (guest) void this.guestAction({ type: 'guest.pause', peerId, paused: !guest.media.paused });
+      if (guest) void this.guestAction({ type: 'peer.pause', peerId, paused: !guest.media.paused });
     },
     eject: (peerId) => void this.guestAction({ type: 'guest.eject', peerId }),
   });

@@ -87,11 +87,3 @@ export function ejectGuest(session: Session, { peerId }: CommandOf<'guest.eject'
   const pendingGuests = session.pendingGuests.filter((g) => g.invite !== guest.invite);
   return ok({ ...session, participants: remaining, guestInvites, pendingGuests }, effects);
 }
-
-/** Pause guest video: the agent stops (or resumes) a guest's outgoing video; everyone, the guest included, is told. */
-export function pauseGuest(session: Session, { peerId, paused }: CommandOf<'guest.pause'>): Outcome {
-  const guest = targetGuest(session, peerId);
-  if (typeof guest === 'string') return refuse(guest);
-  if (guest.media.paused === paused) return ok(session);
-  return withMedia(session, peerId, { ...guest.media, paused });
-}

@@ -73,3 +73,14 @@ export function setVideo(session: Session, { by, video }: CommandOf<'media.set'>
   if (who.media.video === video) return ok(session);
   return withMedia(session, by, { ...who.media, video });
 }
+
+/** Pause video: the agent stops (or lets show again) the outgoing video of the customer or a guest; everyone, the
+ * paused one included, is told, and that participant can't turn their video on until it is resumed. An agent's video
+ * is their own to turn off. */
+export function pauseVideo(session: Session, { peerId, paused }: CommandOf<'peer.pause'>): Outcome {
+  const target = findParticipant(session, peerId);
+  if (!target) return refuse(ErrorCode.UnknownPeer);
+  if (target.role === 'agent') return refuse(ErrorCode.Forbidden);
+  if (target.media.paused === paused) return ok(session);
+  return withMedia(session, peerId, { ...target.media, paused });
+}
