@@ -56,10 +56,10 @@ class AgentConsole {
   );
   private readonly participants = new ParticipantsView({
     togglePause: (peerId) => {
-      const guest = participant(this.store.state, peerId);
-      if (guest) void this.guestAction({ type: 'peer.pause', peerId, paused: !guest.media.paused });
+      const member = participant(this.store.state, peerId);
+      if (member) void this.memberAction({ type: 'peer.pause', peerId, paused: !member.media.paused });
     },
-    eject: (peerId) => void this.guestAction({ type: 'guest.eject', peerId }),
+    eject: (peerId) => void this.memberAction({ type: 'guest.eject', peerId }),
   });
   private remoteControl: RemoteControlTool | undefined;
 
@@ -215,11 +215,11 @@ class AgentConsole {
     return 'Connected.';
   }
 
-  /** Pause or eject a guest; refused, their buttons are usable again and the alert says why. */
-  private async guestAction(message: UnansweredMessage): Promise<void> {
+  /** Pause a member or eject a guest; refused, the buttons are usable again and the alert says why. */
+  private async memberAction(message: UnansweredMessage): Promise<void> {
     const refusal = await answerOf(submit(this.client, message));
     if (!refusal) return;
-    this.participants.renderGuestControls(this.store.state);
+    this.participants.renderMemberControls(this.store.state);
     this.setAlert(refusal.message);
   }
 

@@ -1,23 +1,23 @@
 import { el } from '../shared/dom';
 import { participantsWithRole, type ParticipantState, type SessionState } from '../shared/sessionState';
 import { ParticipantTile } from '../shared/tiles';
-import { GuestControls, type GuestActions } from './guestControls';
+import { MemberControls, type MemberActions } from './memberControls';
 
 /* The console's layout of the others in the session: the customer in the main tile, other agents under You, guests
- * in the Guests list with their Pause and Eject buttons. It shows what the session state says; it keeps only the
+ * in the Guests list; the customer's tile has Pause video, guests' Pause video and Eject. It shows what the session state says; it keeps only the
  * tiles (DOM and media elements), never a list of its own about who is here. */
 
 const $ = (id: string) => document.getElementById(id) as HTMLElement;
 
 interface Shown {
   tile: ParticipantTile;
-  guestControls?: GuestControls;
+  controls?: MemberControls;
 }
 
 export class ParticipantsView {
   private readonly shown = new Map<string, Shown>();
 
-  constructor(private readonly guestActions: GuestActions) {}
+  constructor(private readonly memberActions: MemberActions) {}
 
   /** Creates the participant's tile the first time, in its place by role, and brings it up to date. */
   show(p: ParticipantState): void {
@@ -27,9 +27,10 @@ export class ParticipantsView {
       entry = { tile };
       this.shown.set(p.id, entry);
       if (p.role === 'visitor') {
+        entry.controls = new MemberControls(tile, p.id, this.memberActions, { eject: false });
         $('remote').replaceChildren(tile.element);
       } else if (p.role === 'guest') {
-        entry.guestControls = new GuestControls(tile, p.id, this.guestActions);
+        entry.controls = new MemberControls(tile, p.id, this.memberActions, { eject: true });
         $('guests').append(tile.element);
         $('guests-empty').hidden = true;
       } else {
@@ -39,7 +40,7 @@ export class ParticipantsView {
     entry.tile.setName(p.name);
     entry.tile.setMedia(p.media);
     entry.tile.setAway(p.away);
-    entry.guestControls?.render(p.media.paused);
+    entry.controls?.render(p.media.paused);
   }
 
   /** The participant left (`state` is without them): their tile goes; the customer's place says they left. */
@@ -64,9 +65,9 @@ export class ParticipantsView {
     return !!entry;
   }
 
-  /** A pause or eject was refused: the guests' buttons are usable again, as the state says. */
-  renderGuestControls(state: SessionState): void {
-    for (const p of participantsWithRole(state, 'guest')) this.shown.get(p.id)?.guestControls?.render(p.media.paused);
+  /** A pause or eject was refused: the members' buttons are usable again, as the state says. */
+  renderMemberControls(state: SessionState): void {
+    for (const p of state.participants) this.shown.get(p.id)?.controls?.render(p.media.paused);
   }
 
   stopMedia(): void {

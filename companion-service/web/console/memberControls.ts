@@ -1,19 +1,20 @@
 import { el } from '../shared/dom';
 import type { ParticipantTile } from '../shared/tiles';
 
-/* A guest's Pause video and Eject buttons on their tile in the console. Eject asks first, in place; the buttons
- * name the guest (aria-describedby) so a screen reader says whose they are. */
+/* The buttons on another member's tile in the console: Pause video for the customer and for guests, and Eject for
+ * guests. Eject asks first, in place; the buttons name the member (aria-describedby) so a screen reader says whose
+ * they are. The server decides: these only ask. */
 
-export interface GuestActions {
-  /** Pause or resume this guest's video (the console knows which it is now). */
+export interface MemberActions {
+  /** Pause or resume this member's video (the console knows which it is now). */
   togglePause(peerId: string): void;
   eject(peerId: string): void;
 }
 
-export class GuestControls {
+export class MemberControls {
   private readonly pause: HTMLButtonElement;
 
-  constructor(tile: ParticipantTile, peerId: string, actions: GuestActions) {
+  constructor(tile: ParticipantTile, peerId: string, actions: MemberActions, options: { eject: boolean }) {
     const nameId = tile.nameText.id;
     const pause = el('button', { type: 'button', class: 'small', 'data-action': 'pause', 'aria-describedby': nameId });
     const eject = el('button', { type: 'button', class: 'small danger', 'data-action': 'eject', 'aria-describedby': nameId }, 'Eject');
@@ -43,7 +44,7 @@ export class GuestControls {
       });
       no.focus();
     });
-    tile.controls.append(pause, eject, confirmBox);
+    tile.controls.append(pause, ...(options.eject ? [eject, confirmBox] : []));
     this.pause = pause;
   }
 
