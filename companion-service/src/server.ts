@@ -5,7 +5,7 @@ import type { Config } from './config/schema';
 import { ErrorCode } from './protocol/codes';
 import { errorText } from './protocol/errorText';
 import { AgentAdmission } from './auth/agentAdmission';
-import { ConsoleTicketBook } from './auth/consoleTickets';
+import { createConsoleTickets } from './auth/consoleTickets';
 import { authPlugin } from './auth/plugin';
 import { createBus } from './bus/createBus';
 import { createWrongKeyCounter } from './auth/wrongKeyCounter';
@@ -86,7 +86,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
 
   const sessions = new SessionService({ config, store, bus, log: app.log });
   const admission = new AgentAdmission(sessions, config, createWrongKeyCounter(config.joinAttempts, redis));
-  const tickets = new ConsoleTicketBook(config.consoleTicketTtlSeconds * 1000);
+  const tickets = createConsoleTickets(config, redis);
   const presence = new PresenceService(bus, redis ? new RedisPresenceRegistry(redis, app.log) : new MemoryPresenceRegistry());
   const router = new MessageRouter();
   const promptTimers = new PromptTimers();

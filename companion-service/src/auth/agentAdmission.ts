@@ -35,7 +35,7 @@ export class AgentAdmission {
     // A code already used by an agent is refused by the session as a wrong one (model: codeJoinRefusal). A session
     // that started on a site outside the agent's tenant is answered exactly like a wrong key too, so neither live codes
     // nor other customers' codes are confirmed.
-    const found = this.sessions.findJoinable(code);
+    const found = await this.sessions.findJoinable(code);
     const joinable = found.ok && tenantMayReachSite(claims, found.session.siteId, this.config);
     const session = joinable ? found.session : undefined;
     // An agent who must wait is told so whether the key was right or not; a wrong key is counted.

@@ -6,12 +6,12 @@ import { AgentTokenResponse, ConsoleTicketRequest, ConsoleTicketResponse, DevSig
 import type { AgentAdmission } from './agentAdmission';
 import { signAgentToken } from './agentToken';
 import { agentFromRequest, sendError } from './bearer';
-import type { ConsoleTicketBook } from './consoleTickets';
+import type { ConsoleTickets } from './consoleTickets';
 
 export interface AuthOptions {
   config: Config;
   admission: AgentAdmission;
-  tickets: ConsoleTicketBook;
+  tickets: ConsoleTickets;
 }
 
 /** Agent identity over HTTP: the development sign-in (only where config enables it) and console tickets for a
@@ -55,7 +55,7 @@ export const authPlugin: FastifyPluginAsync<AuthOptions> = async (app, { config,
       if (!agent) return reply;
       const admitted = await admission.checkCode(agent, request.body.code, request.ip);
       if (!admitted.ok) return sendError(reply, admitted.code, admitted.retryAfterSeconds);
-      const issued = tickets.issue(agent, admitted.session.id, Date.now());
+      const issued = await tickets.issue(agent, admitted.session.id, Date.now());
       const consoleUrl = new URL(`/console#ticket=${issued.ticket}`, config.publicUrl).toString();
       return reply.code(201).send({ ticket: issued.ticket, consoleUrl, expiresAt: issued.expiresAt });
     },

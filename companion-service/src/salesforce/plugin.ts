@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { AgentAdmission } from '../auth/agentAdmission';
 import { signAgentToken, type AgentClaims } from '../auth/agentToken';
 import { sendError } from '../auth/bearer';
-import type { ConsoleTicketBook } from '../auth/consoleTickets';
+import type { ConsoleTickets } from '../auth/consoleTickets';
 import type { Config } from '../config/schema';
 import { signVisitorToken } from '../identity/visitorToken';
 import type { PresenceService } from '../presence/presenceService';
@@ -38,7 +38,7 @@ export interface SalesforceOptions {
   store: Store;
   sessions: SessionService;
   presence: PresenceService;
-  tickets: ConsoleTicketBook;
+  tickets: ConsoleTickets;
   admission: AgentAdmission;
   promptTimers: PromptTimers;
   /** Pending sign-ins are kept there when set (signIn.ts). */
@@ -160,7 +160,7 @@ export const salesforcePlugin: FastifyPluginAsync<SalesforceOptions> = async (ap
       const { claims } = await agentFrom(org, request.body);
       const admitted = await admission.checkCode(claims, request.body.code, `salesforce:${orgKey(org.config.orgId)}`);
       if (!admitted.ok) return sendError(reply, admitted.code, admitted.retryAfterSeconds);
-      const issued = tickets.issue(claims, admitted.session.id, Date.now());
+      const issued = await tickets.issue(claims, admitted.session.id, Date.now());
       await link(org, admitted.session.id, claims, { siteId: admitted.session.siteId, contactId: request.body.contactId });
       const consoleUrl = new URL(`/console#ticket=${issued.ticket}`, config.publicUrl).toString();
       return reply.code(201).send({ sessionId: admitted.session.id, ticket: issued.ticket, consoleUrl, expiresAt: issued.expiresAt });

@@ -31,6 +31,9 @@ export class EndedSessions {
   private readonly listeners: EndedListener[] = [];
   /** Everyone who was ever a member, kept until the session ends. */
   private readonly casts = new Map<string, Cast>();
+  /** Sessions shared by several instances: the one that ends a session may not have seen everyone who was in it, so
+   * the cast is read from the store (whose rows every instance wrote) instead of from memory. */
+  fromStore = false;
 
   constructor(
     private readonly store: Store,
@@ -44,6 +47,7 @@ export class EndedSessions {
 
   /** Notes who is in the session now (called with every new state). */
   remember(session: Session): void {
+    if (this.fromStore) return;
     let cast = this.casts.get(session.id);
     if (!cast) this.casts.set(session.id, (cast = { guestNames: [] }));
     for (const p of session.participants) {
@@ -56,7 +60,7 @@ export class EndedSessions {
 
   /** The session ended and its records are stored. */
   async announce(session: Session): Promise<void> {
-    const cast = this.casts.get(session.id) ?? { guestNames: [] };
+    const cast = this.fromStore ? await this.storedCast(session) : (this.casts.get(session.id) ?? { guestNames: [] });
     this.casts.delete(session.id);
     await this.notify({
       sessionId: session.id,
@@ -73,11 +77,14 @@ export class EndedSessions {
   /** At start: a session the store holds open was held by a process that is gone (killed, crashed, cut off), and
    * nothing can resume it. Each ends with reason service_restart, its participants are marked left, and it goes to
    * the listeners (the Salesforce outbox) like any session that ends. Its end time is the restart's: when the process
-   * died is not known. `isLive`: sessions this process holds, which are left alone. Returns how many were ended. */
-  async recoverAbandoned(isLive: (sessionId: string) => boolean): Promise<number> {
+   * died is not known. `held`: which of them are live on this instance, or on any with Redis (those are left alone).
+   * Returns how many were ended. */
+  async recoverAbandoned(held: (sessionIds: readonly string[]) => Promise<Set<string>>): Promise<number> {
     let ended = 0;
-    for (const record of await this.store.listOpenSessions()) {
-      if (isLive(record.id)) continue;
+    const open = await this.store.listOpenSessions();
+    const live = await held(open.map((r) => r.id));
+    for (const record of open) {
+      if (live.has(record.id)) continue;
       const now = this.now();
       const participants = await this.store.listParticipants(record.id);
       for (const p of participants) if (p.leftAt === null) await this.store.participantLeft(p.id, now, EndReason.ServiceRestart);
@@ -97,6 +104,15 @@ export class EndedSessions {
       ended++;
     }
     return ended;
+  }
+
+  private async storedCast(session: Session): Promise<Cast> {
+    const participants = await this.store.listParticipants(session.id);
+    const guestNames: string[] = [];
+    for (const p of participants) if (p.role === 'guest' && p.name !== null && !guestNames.includes(p.name)) guestNames.push(p.name);
+    const visitor = participants.find((p) => p.role === 'visitor' && p.identity !== 'anonymous')?.identity ?? session.invitation?.visitorIdentity;
+    const agent = participants.find((p) => p.role === 'agent')?.identity;
+    return { ...(visitor === undefined ? {} : { visitorId: visitor }), ...(agent === undefined ? {} : { agentId: agent }), guestNames };
   }
 
   private async notify(summary: EndedSessionSummary): Promise<void> {

@@ -1,19 +1,23 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { AttemptLimiter } from '../auth/attemptLimiter';
 import type { Config } from '../config/schema';
 import { ErrorCode } from '../protocol/codes';
 import { generateCode } from './codes';
-import type { SessionDirectory } from './directory';
+import type { Commit, LiveSessions } from './liveSessions';
 import * as rules from './model';
 import type { GuestRules, Session, SessionRules } from './model';
-import { issueResumeToken } from './resumeTokens';
-import type { SessionWriter } from './sessionWriter';
+import type { ParticipantHolds } from './participantHolds';
+import { newResumeToken } from './resumeTokens';
+import type { SessionCommands } from './sessionCommands';
 import type { Result } from './sessionService';
+import type { WrongGuestCodes } from './wrongGuestCodes';
 
 export interface GuestDeskDeps {
   config: Config;
-  directory: SessionDirectory;
-  writer: SessionWriter;
+  live: LiveSessions;
+  commands: SessionCommands;
+  holds: ParticipantHolds;
+  /** Wrong guest codes per session (shared by every instance with Redis). */
+  wrongCodes: WrongGuestCodes;
   rules: SessionRules;
   now: () => number;
 }
@@ -25,79 +29,85 @@ export type GuestCode = Result<{ code: string; expiresAt: number; extensionsLeft
  * limit on wrong codes. */
 export class GuestDesk {
   private readonly guestRules: GuestRules;
-  private readonly wrongCodes: AttemptLimiter;
 
   constructor(private readonly deps: GuestDeskDeps) {
     const { guests, limits } = deps.config;
     this.guestRules = { codeTtlMs: guests.codeTtlSeconds * 1000, maxExtensions: guests.maxExtensions, maxPending: limits.pendingGuestsPerSession };
-    this.wrongCodes = new AttemptLimiter(guests.wrongCodesPerSession, 60_000);
   }
 
   async createInvite(agentId: string): Promise<Result<{ url: string; expiresAt: number }>> {
     const token = randomBytes(24).toString('base64url');
     const now = this.deps.now();
     const ttlMs = this.deps.config.guests.inviteTtlSeconds * 1000;
-    const refused = await this.deps.writer.runFor(agentId, (s) => rules.createGuestInvite(s, agentId, { token, now, ttlMs }), 'guest.invite.created');
+    const refused = await this.deps.commands.runFor(agentId, (s) => rules.createGuestInvite(s, agentId, { token, now, ttlMs }), 'guest.invite.created');
     if (refused) return { ok: false, code: refused };
     return { ok: true, url: new URL(`/guest#invite=${token}`, this.deps.config.publicUrl).toString(), expiresAt: now + ttlMs };
   }
 
   /** A guest with an invite asks to join: they get a code to read to the agent. */
   async request(invite: string, name: string, guestId: string): Promise<GuestCode> {
-    const session = this.deps.directory.findByInvite(invite);
-    if (!session) return { ok: false, code: ErrorCode.InvalidInvite };
-    const taken = new Set(session.pendingGuests.map((g) => g.code));
-    const code = generateCode(this.deps.config.guests.codeLength, (c) => taken.has(c), () => randomInt(10));
-    const request = { invite, participantId: guestId, name, code, now: this.deps.now() };
-    const outcome = rules.requestGuest(session, request, { ...this.deps.rules, ...this.guestRules });
-    if (!outcome.ok) return outcome;
-    await this.deps.writer.record(session.id, 'guest.requested', guestId, { name });
-    await this.deps.writer.commit(outcome.session, outcome.effects);
-    return codeOf(outcome.session, guestId);
+    const now = this.deps.now();
+    const applied = await this.deps.commands.run({
+      key: { by: 'invite', token: invite },
+      missing: ErrorCode.InvalidInvite,
+      decide: (session) => {
+        const taken = new Set(session.pendingGuests.map((g) => g.code));
+        const code = generateCode(this.deps.config.guests.codeLength, (c) => taken.has(c), () => randomInt(10));
+        return rules.requestGuest(session, { invite, participantId: guestId, name, code, now }, { ...this.deps.rules, ...this.guestRules });
+      },
+      event: { kind: 'guest.requested', participantId: guestId, detail: { name } },
+    });
+    if (!applied.ok) return applied;
+    await this.deps.holds.hold(guestId);
+    return codeOf(applied.session, guestId);
   }
 
   async extendCode(guestId: string): Promise<GuestCode> {
-    const session = this.deps.directory.sessionOfPendingGuest(guestId);
-    if (!session) return { ok: false, code: ErrorCode.NotInSession };
-    const outcome = rules.extendGuestCode(session, guestId, this.deps.now(), this.guestRules);
-    if (!outcome.ok) return outcome;
-    await this.deps.writer.commit(outcome.session, outcome.effects);
-    return codeOf(outcome.session, guestId);
+    const now = this.deps.now();
+    const applied = await this.deps.commands.run({
+      key: { by: 'pendingGuest', guestId },
+      missing: ErrorCode.NotInSession,
+      decide: (s) => rules.extendGuestCode(s, guestId, now, this.guestRules),
+    });
+    return applied.ok ? codeOf(applied.session, guestId) : applied;
   }
 
   /** Admit: the agent types the guest's code. Wrong codes are limited per session. */
   async admit(agentId: string, code: string): Promise<Result<Record<never, never>>> {
-    const session = this.deps.directory.sessionOf(agentId);
+    const session = await this.deps.live.find({ by: 'member', participantId: agentId });
     if (!session) return { ok: false, code: ErrorCode.NotInSession };
     const now = this.deps.now();
-    const wait = this.wrongCodes.retryAfterSeconds(session.id, now);
+    const wait = await this.deps.wrongCodes.retryAfterSeconds(session.id, now);
     if (wait > 0) return { ok: false, code: ErrorCode.RateLimited, retryAfterSeconds: wait };
-    const outcome = rules.admitGuest(session, agentId, code, now, this.deps.rules);
-    if (!outcome.ok) {
-      if (outcome.code === ErrorCode.InvalidCode || outcome.code === ErrorCode.GuestCodeExpired) this.wrongCodes.recordFailure(session.id, now);
-      return outcome;
+    const admitted = (s: Session) => s.participants[s.participants.length - 1]!.id;
+    const applied = await this.deps.commands.run({
+      key: { by: 'member', participantId: agentId },
+      missing: ErrorCode.NotInSession,
+      decide: (s) => rules.admitGuest(s, agentId, code, now, this.deps.rules),
+      // The guest's resume token, handed over in their session.joined.
+      tokens: (s) => [{ participantId: admitted(s), token: newResumeToken(s.id) }],
+      event: (s) => ({ kind: 'guest.admitted', participantId: admitted(s), detail: { by: agentId } }),
+    });
+    if (!applied.ok) {
+      if (applied.code === ErrorCode.InvalidCode || applied.code === ErrorCode.GuestCodeExpired) await this.deps.wrongCodes.recordFailure(session.id, now);
+      return applied;
     }
-    const guest = outcome.session.participants[outcome.session.participants.length - 1]!;
-    await this.deps.writer.record(session.id, 'guest.admitted', guest.id, { by: agentId });
-    issueResumeToken(this.deps.directory, guest.id, session.id);
-    await this.deps.writer.commit(outcome.session, outcome.effects);
     return { ok: true };
   }
 
   async eject(agentId: string, guestId: string): Promise<ErrorCode | undefined> {
-    return this.deps.writer.runFor(agentId, (s) => rules.ejectGuest(s, agentId, guestId), 'guest.ejected', { guestId });
+    return this.deps.commands.runFor(agentId, (s) => rules.ejectGuest(s, agentId, guestId), 'guest.ejected', { guestId });
   }
 
-  /** A waiting guest's socket closed: their code is withdrawn. */
-  async withdraw(guestId: string): Promise<void> {
-    const session = this.deps.directory.sessionOfPendingGuest(guestId);
-    if (!session) return;
-    const outcome = rules.withdrawGuest(session, guestId);
-    if (outcome.ok) await this.deps.writer.commit(outcome.session, outcome.effects);
-  }
-
-  isWaiting(guestId: string): boolean {
-    return this.deps.directory.sessionOfPendingGuest(guestId) !== undefined;
+  /** A waiting guest's socket closed: their code is withdrawn. False if they were not waiting. */
+  async withdraw(guestId: string, heldBy?: Commit['heldBy']): Promise<boolean> {
+    const applied = await this.deps.commands.run({
+      key: { by: 'pendingGuest', guestId },
+      missing: ErrorCode.NotInSession,
+      decide: (s) => rules.withdrawGuest(s, guestId),
+      heldBy,
+    });
+    return applied.ok || applied.code !== ErrorCode.NotInSession;
   }
 }
 

@@ -5,21 +5,24 @@ import type { Config } from '../config/schema';
 import { ErrorCode } from '../protocol/codes';
 import type { ServerMessage, SessionCreated, SessionJoined, VisitorDevice } from '../protocol/messages';
 import type { SignalHeader } from '../protocol/canonicalSignal';
+import type { SharedRedis } from '../redis/shared';
 import type { Store } from '../store/store';
+import { sha256Hex } from '../shared/sha256Hex';
 import { parseVisitorKey } from '../tenancy/visitorIdentity';
 import { generateCode } from './codes';
-import { GuestDesk } from './guestDesk';
 import { SessionDirectory } from './directory';
 import { EndedSessions, type EndedListener } from './endedSessions';
+import { GuestDesk } from './guestDesk';
+import { createLiveState, type LiveState } from './liveState';
 import * as rules from './model';
 import type { Session, SessionRules } from './model';
 import { ParticipantSockets } from './participantSockets';
+import type { PendingInvitations } from './pendingInvitations';
 import { relayRoutesFrom, routeTo } from './relayRoutes';
-import { issueResumeToken, sessionIdInResumeToken } from './resumeTokens';
-import { SessionTimers } from './sessionTimers';
+import { newResumeToken, sessionIdInResumeToken } from './resumeTokens';
+import { SessionCommands, type Won } from './sessionCommands';
 import { SessionWriter } from './sessionWriter';
 import { createdMessage, joinedMessage, sessionInfoMessage } from './welcome';
-import { sha256Hex } from '../shared/sha256Hex';
 
 export type { EndedListener, EndedSessionSummary } from './endedSessions';
 
@@ -42,6 +45,8 @@ export interface SessionServiceDeps {
   store: Store;
   bus: Bus;
   log: FastifyBaseLogger;
+  /** Shares the live sessions with every instance when set. */
+  redis?: SharedRedis | undefined;
   now?: () => number;
 }
 
@@ -50,20 +55,24 @@ const newId = () => randomUUID().replace(/-/g, '');
  * so no message addressed to the newcomer can be missed. */
 export const newParticipantId = newId;
 
-
-/** Runs the session commands (model.ts) against live state and has their results written through (sessionWriter.ts):
- * the store, the bus, the timers. Sockets never touch sessions directly; they call this. */
+/** Runs the session commands (model.ts) against the live sessions (sessionCommands.ts: in this process, or shared
+ * through Redis) and has their results written through (sessionWriter.ts). Sockets never touch sessions directly;
+ * they call this. The relay and the socket guards read `local`: every session here, or with Redis the sessions that
+ * have a socket on this instance, kept fresh by followedSessions.ts. */
 export class SessionService {
-  readonly directory = new SessionDirectory();
   readonly termsHash: string;
   private readonly rules: SessionRules;
   private readonly now: () => number;
+  private readonly local = new SessionDirectory();
   private readonly sockets = new ParticipantSockets();
+  private readonly state: LiveState;
   private readonly ended: EndedSessions;
-  private readonly timers: SessionTimers;
   private readonly writer: SessionWriter;
+  private readonly commands: SessionCommands;
   /** Guest links, codes, Admit, Eject, Pause. */
   readonly guests: GuestDesk;
+  /** One open 1-click invitation per visitor. */
+  readonly invitations: PendingInvitations;
 
   constructor(private readonly deps: SessionServiceDeps) {
     this.now = deps.now ?? Date.now;
@@ -71,10 +80,29 @@ export class SessionService {
     this.rules = { maxParticipants: session.maxParticipants, resumeGraceMs: session.resumeGraceSeconds * 1000 };
     this.termsHash = sha256Hex(terms.text);
     this.ended = new EndedSessions(deps.store, deps.log, this.now);
-    this.timers = new SessionTimers((sessionId) => void this.expire(sessionId), this.now);
-    const { directory, sockets, ended, timers, now } = this;
-    this.writer = new SessionWriter({ ...deps, directory, sockets, ended, timers, rules: this.rules, now });
-    this.guests = new GuestDesk({ config: deps.config, directory, writer: this.writer, rules: this.rules, now });
+    this.state = createLiveState({
+      config: deps.config,
+      now: this.now,
+      redis: deps.redis,
+      local: this.local,
+      sockets: this.sockets,
+      bus: deps.bus,
+      log: deps.log,
+      onDue: (sessionId) => this.expire(sessionId),
+      onGone: (participantId, instance) => this.participantGone(participantId, instance),
+    });
+    const { live, devices, holds } = this.state;
+    this.invitations = this.state.invitations;
+    this.ended.fromStore = live.shared;
+    const forget = (participantId: string) => {
+      this.sockets.forget(participantId);
+      devices.forget(participantId);
+      void holds.letGo(participantId);
+    };
+    this.writer = new SessionWriter({ ...deps, live, ended: this.ended, forget, now: this.now });
+    const followers = { committed: (s: Session, changed: boolean) => this.state.followed?.committed(s, changed), persist: (won: Won) => this.writer.persist(won) };
+    this.commands = new SessionCommands(live, followers, this.rules);
+    this.guests = new GuestDesk({ config: deps.config, live, commands: this.commands, holds, wrongCodes: this.state.wrongGuestCodes, rules: this.rules, now: this.now });
   }
 
   /** Called after a session has ended and its records are stored. */
@@ -82,38 +110,52 @@ export class SessionService {
     this.ended.onEnded(listener);
   }
 
+  /** Starts what runs by itself (with Redis: the shared clock, the follower caches' refresh). */
+  start(): void {
+    this.state.start();
+  }
+
   // --- joining -----------------------------------------------------------------------------------------------
 
   /** An anonymous visitor starts a session and gets its code. */
   async startVisitor(participantId: string, siteId: string | null, device?: VisitorDevice): Promise<Membership> {
-    const { codeTtlSeconds } = this.deps.config.session;
-    const session = rules.createSession({ sessionId: newId(), participantId, code: this.newSessionCode(), now: this.now(), codeTtlMs: codeTtlSeconds * 1000, siteId });
-    if (device) this.sockets.setDevice(participantId, device);
-    await this.writer.commit(session, []);
-    await this.writer.record(session.id, 'session.created', participantId);
-    return { session, participantId, resumeToken: issueResumeToken(this.directory, participantId, session.id) };
+    const codeTtlMs = this.deps.config.session.codeTtlSeconds * 1000;
+    const won = await this.commands.create(
+      () => rules.createSession({ sessionId: newId(), participantId, code: this.newSessionCode(), now: this.now(), codeTtlMs, siteId }),
+      (s) => [{ participantId, token: newResumeToken(s.id) }],
+      [{ kind: 'session.created', participantId }],
+    );
+    if (device) await this.state.devices.set(won.session.id, participantId, device);
+    await this.state.holds.hold(participantId);
+    return { session: won.session, participantId, resumeToken: won.tokens[0]!.token };
   }
 
   /** 1-click connect: the agent invites a logged-in visitor; the visitor's answer to the terms decides. */
   async createInvitation(visitorId: string, agent: AgentIdentity): Promise<{ session: Session; invitationId: string }> {
     const invitationId = newId();
-    const session = rules.createInvitation({
-      sessionId: newId(),
-      invitationId,
-      code: this.newSessionCode(),
-      visitorIdentity: visitorId,
-      siteId: parseVisitorKey(visitorId)?.siteId ?? null,
-      agentIdentity: agent.sub,
-      agentName: agent.name,
-      now: this.now(),
-      promptTtlMs: this.deps.config.terms.promptSeconds * 1000,
-    });
-    await this.writer.commit(session, []);
-    await this.writer.record(session.id, 'invitation.sent', null, { visitorId, agent: agent.sub });
-    return { session, invitationId };
+    const promptTtlMs = this.deps.config.terms.promptSeconds * 1000;
+    const siteId = parseVisitorKey(visitorId)?.siteId ?? null;
+    const won = await this.commands.create(
+      () =>
+        rules.createInvitation({
+          sessionId: newId(),
+          invitationId,
+          code: this.newSessionCode(),
+          visitorIdentity: visitorId,
+          siteId,
+          agentIdentity: agent.sub,
+          agentName: agent.name,
+          now: this.now(),
+          promptTtlMs,
+        }),
+      () => [],
+      [{ kind: 'invitation.sent', participantId: null, detail: { visitorId, agent: agent.sub } }],
+    );
+    return { session: won.session, invitationId };
   }
 
-  /** The visitor accepted. The acceptance is stored durably before the session goes on. */
+  /** The visitor accepted. The acceptance is stored durably before the session goes on (the store takes one per
+   * session: a second tab's acceptance fails there). */
   async acceptTerms(input: {
     invitationId: string;
     visitorId: string;
@@ -123,74 +165,84 @@ export class SessionService {
     userAgent: string;
     device?: VisitorDevice;
   }): Promise<Result<Membership>> {
-    const session = this.directory.findByInvitation(input.invitationId);
+    const key = { by: 'invitation', invitationId: input.invitationId } as const;
+    const session = await this.state.live.find(key);
     if (!session) return { ok: false, code: ErrorCode.InvalidInvitation };
     if (input.termsHash !== this.termsHash) return { ok: false, code: ErrorCode.TermsChanged };
     const now = this.now();
-    const outcome = rules.acceptTerms(session, {
-      invitationId: input.invitationId,
-      visitorIdentity: input.visitorId,
-      participantId: input.participantId,
-      now,
-      agentWaitMs: this.deps.config.terms.agentWaitSeconds * 1000,
-    });
-    if (!outcome.ok) return outcome;
+    const answer = { invitationId: input.invitationId, visitorIdentity: input.visitorId, participantId: input.participantId, now };
+    const accept = (s: Session) => rules.acceptTerms(s, { ...answer, agentWaitMs: this.deps.config.terms.agentWaitSeconds * 1000 });
+    const checked = accept(session);
+    if (!checked.ok) return checked;
     const { version, text } = this.deps.config.terms;
     const acceptance = { visitorId: input.visitorId, sessionId: session.id, termsVersion: version, textSha256: sha256Hex(text), acceptedAt: now };
     await this.deps.store.recordTermsAcceptance({ ...acceptance, ip: input.ip, userAgent: input.userAgent.slice(0, 512) });
-    await this.writer.record(session.id, 'terms.accepted', input.participantId, { version });
-    if (input.device) this.sockets.setDevice(input.participantId, input.device);
-    const resumeToken = issueResumeToken(this.directory, input.participantId, session.id);
-    await this.writer.commit(outcome.session, outcome.effects);
-    await this.sendSessionInfoToAgents(outcome.session);
-    return { ok: true, session: outcome.session, participantId: input.participantId, resumeToken };
+    const resumeToken = newResumeToken(session.id);
+    const applied = await this.commands.run({
+      key,
+      missing: ErrorCode.InvalidInvitation,
+      decide: accept,
+      tokens: () => [{ participantId: input.participantId, token: resumeToken }],
+      event: { kind: 'terms.accepted', participantId: input.participantId, detail: { version } },
+    });
+    if (!applied.ok) return applied;
+    if (input.device) await this.state.devices.set(session.id, input.participantId, input.device);
+    await this.state.holds.hold(input.participantId);
+    await this.sendSessionInfoToAgents(applied.session);
+    return { ok: true, session: applied.session, participantId: input.participantId, resumeToken };
   }
 
   async declineTerms(invitationId: string, visitorId: string): Promise<ErrorCode | undefined> {
-    const session = this.directory.findByInvitation(invitationId);
-    if (!session) return ErrorCode.InvalidInvitation;
-    const outcome = rules.declineTerms(session, { invitationId, visitorIdentity: visitorId, now: this.now() });
-    if (!outcome.ok) return outcome.code;
-    await this.writer.record(session.id, 'terms.declined', null);
-    await this.writer.commit(outcome.session, outcome.effects);
-    return undefined;
+    const now = this.now();
+    const applied = await this.commands.run({
+      key: { by: 'invitation', invitationId },
+      missing: ErrorCode.InvalidInvitation,
+      decide: (s) => rules.declineTerms(s, { invitationId, visitorIdentity: visitorId, now }),
+      event: { kind: 'terms.declined', participantId: null },
+    });
+    return applied.ok ? undefined : applied.code;
   }
 
   /** A session that an agent could join with this code right now, if any. */
-  findJoinable(code: string): Result<{ session: Session }> {
-    const session = this.directory.findByCode(code);
+  async findJoinable(code: string): Promise<Result<{ session: Session }>> {
+    const session = await this.state.live.find({ by: 'code', code });
     if (!session) return { ok: false, code: ErrorCode.InvalidCode };
     const refused = rules.codeJoinRefusal(session, this.now());
     return refused ? { ok: false, code: refused } : { ok: true, session };
   }
 
   async joinAgent(sessionId: string, agent: AgentIdentity, participantId: string = newParticipantId()): Promise<Result<Membership>> {
-    const session = this.directory.get(sessionId);
-    if (!session) return { ok: false, code: ErrorCode.SessionEnded };
-    const outcome = rules.admitAgent(session, { participantId, identity: agent.sub, name: agent.name, privileges: agent.privileges, now: this.now() }, this.rules);
-    if (!outcome.ok) return outcome;
-    await this.writer.record(sessionId, 'agent.joined', participantId, { agent: agent.sub });
-    const resumeToken = issueResumeToken(this.directory, participantId, sessionId);
-    await this.writer.commit(outcome.session, outcome.effects);
-    return { ok: true, session: outcome.session, participantId, resumeToken };
+    const now = this.now();
+    const resumeToken = newResumeToken(sessionId);
+    const applied = await this.commands.run({
+      key: { by: 'id', id: sessionId },
+      missing: ErrorCode.SessionEnded,
+      decide: (s) => rules.admitAgent(s, { participantId, identity: agent.sub, name: agent.name, privileges: agent.privileges, now }, this.rules),
+      tokens: () => [{ participantId, token: resumeToken }],
+      event: { kind: 'agent.joined', participantId, detail: { agent: agent.sub } },
+    });
+    if (!applied.ok) return applied;
+    await this.state.holds.hold(participantId);
+    return { ok: true, session: applied.session, participantId, resumeToken };
   }
 
-  /** At start: ends the sessions the store holds open that no process holds (endedSessions.ts). */
+  /** At start: ends the sessions the store holds open that no instance holds (endedSessions.ts). */
   async recoverAbandoned(): Promise<number> {
-    return this.ended.recoverAbandoned((sessionId) => this.directory.get(sessionId) !== undefined);
+    return this.ended.recoverAbandoned((ids) => this.state.live.held(ids));
   }
 
-  /** The service is going away and holds every live session in this process: each ends for everyone (they are told,
-   * their records are written and sent to Salesforce), so none is left open with nobody holding it. */
+  /** The only instance is going away and holds every live session: each ends for everyone (they are told, their
+   * records are written and sent to Salesforce), so none is left open with nobody holding it. Not with Redis: there
+   * the sessions go on, on the other instances. */
   async endAll(): Promise<void> {
-    for (const session of [...this.directory.all()]) {
-      const outcome = rules.endForShutdown(session, this.now());
-      if (outcome.ok) await this.writer.commit(outcome.session, outcome.effects);
+    for (const session of [...this.local.all()]) {
+      const now = this.now();
+      await this.commands.run({ key: { by: 'id', id: session.id }, missing: ErrorCode.SessionEnded, decide: (s) => rules.endForShutdown(s, now) });
     }
   }
 
-  participantForResumeToken(resumeToken: string): string | undefined {
-    return this.directory.participantForResumeToken(resumeToken);
+  async participantForResumeToken(resumeToken: string): Promise<string | undefined> {
+    return this.state.live.participantForResumeToken(resumeToken);
   }
 
   /** A participant whose socket dropped comes back with their resume token within the grace period. The token is
@@ -198,21 +250,30 @@ export class SessionService {
    * its owner's next resume). A token of a session that has ended (also one ended by a restart of the service) gets
    * that session's end reason. */
   async resume(resumeToken: string, device?: VisitorDevice): Promise<Result<Membership> | { ok: false; code: ErrorCode; endReason: string }> {
-    const participantId = this.directory.participantForResumeToken(resumeToken);
-    const session = participantId === undefined ? undefined : this.directory.sessionOf(participantId);
-    if (!participantId || !session) {
-      const ended = await this.endedSessionOf(resumeToken);
-      return ended ? { ok: false, code: ErrorCode.SessionEnded, endReason: ended } : { ok: false, code: ErrorCode.ResumeFailed };
+    const participantId = await this.state.live.participantForResumeToken(resumeToken);
+    if (participantId !== undefined) {
+      const now = this.now();
+      let newToken = '';
+      const applied = await this.commands.run({
+        key: { by: 'member', participantId },
+        missing: ErrorCode.SessionEnded,
+        decide: (s) => rules.markBack(s, participantId, now, this.rules),
+        tokens: (s) => [{ participantId, token: (newToken = newResumeToken(s.id)) }],
+        spends: { participantId, token: resumeToken },
+        event: { kind: 'participant.back', participantId },
+      });
+      if (applied.ok) {
+        await this.state.holds.hold(participantId);
+        if (device && rules.findParticipant(applied.session, participantId)?.role === 'visitor') {
+          await this.state.devices.set(applied.session.id, participantId, device);
+          await this.sendSessionInfoToAgents(applied.session);
+        }
+        return { ok: true, session: applied.session, participantId, resumeToken: newToken };
+      }
+      if (applied.code !== ErrorCode.SessionEnded) return applied;
     }
-    const outcome = rules.markBack(session, participantId, this.now(), this.rules);
-    if (!outcome.ok) return outcome;
-    if (outcome.effects.length) await this.writer.record(session.id, 'participant.back', participantId);
-    await this.writer.commit(outcome.session, outcome.effects);
-    if (device && rules.findParticipant(session, participantId)?.role === 'visitor') {
-      this.sockets.setDevice(participantId, device);
-      await this.sendSessionInfoToAgents(outcome.session);
-    }
-    return { ok: true, session: outcome.session, participantId, resumeToken: issueResumeToken(this.directory, participantId, session.id) };
+    const ended = await this.endedSessionOf(resumeToken);
+    return ended ? { ok: false, code: ErrorCode.SessionEnded, endReason: ended } : { ok: false, code: ErrorCode.ResumeFailed };
   }
 
   /** The end reason of the stored session a resume token names, if that session has ended. */
@@ -233,12 +294,17 @@ export class SessionService {
   }
 
   /** Customer Info for agents: the session code and the visitor's device. */
-  sessionInfo(session: Session): ServerMessage {
-    return sessionInfoMessage(session, (id) => this.sockets.deviceOf(id));
+  async sessionInfo(session: Session): Promise<ServerMessage> {
+    const visitor = rules.visitorOf(session);
+    const device = visitor && (await this.state.devices.get(session.id, visitor.id));
+    return sessionInfoMessage(session, () => device);
   }
 
   private async sendSessionInfoToAgents(session: Session): Promise<void> {
-    for (const agent of rules.agentsOf(session)) await this.send(agent.id, this.sessionInfo(session));
+    const agents = rules.agentsOf(session);
+    if (agents.length === 0) return;
+    const info = await this.sessionInfo(session);
+    for (const agent of agents) await this.send(agent.id, info);
   }
 
   // --- during the session ------------------------------------------------------------------------------------
@@ -249,7 +315,7 @@ export class SessionService {
    * connection that is gone. */
   relaySignal(senderId: string, signal: SignalHeader, signalFrame: Buffer): ErrorCode | undefined {
     if (signal.from !== senderId) return ErrorCode.WrongSender;
-    const seat = this.directory.seatOf(senderId);
+    const seat = this.local.seatOf(senderId);
     if (!seat) return ErrorCode.NotInSession;
     seat.relayRoutes ??= relayRoutesFrom(seat.session, senderId, (name) => this.deps.bus.channel(name));
     const route = routeTo(seat.relayRoutes, signal.to);
@@ -260,31 +326,31 @@ export class SessionService {
   }
 
   async restartPair(participantId: string, peerId: string): Promise<ErrorCode | undefined> {
-    return this.writer.runFor(participantId, (s) => rules.restartPair(s, participantId, peerId), 'pair.restarted', { peerId });
+    return this.commands.runFor(participantId, (s) => rules.restartPair(s, participantId, peerId), 'pair.restarted', { peerId });
   }
 
   async hangUp(participantId: string): Promise<ErrorCode | undefined> {
     const now = this.now();
-    return this.writer.runFor(participantId, (s) => rules.leave(s, participantId, now), 'participant.hangup');
+    return this.commands.runFor(participantId, (s) => rules.leave(s, participantId, now), 'participant.hangup');
   }
 
   async end(participantId: string): Promise<ErrorCode | undefined> {
     const now = this.now();
-    return this.writer.runFor(participantId, (s) => rules.endByAgent(s, participantId, now), 'session.end.requested');
+    return this.commands.runFor(participantId, (s) => rules.endByAgent(s, participantId, now), 'session.end.requested');
   }
 
   async setVideo(participantId: string, video: boolean): Promise<ErrorCode | undefined> {
-    return this.writer.runFor(participantId, (s) => rules.setVideo(s, participantId, video), video ? 'video.on' : 'video.off');
+    return this.commands.runFor(participantId, (s) => rules.setVideo(s, participantId, video), video ? 'video.on' : 'video.off');
   }
 
   /** The agent pauses (or resumes) the customer's or a guest's video for everyone. */
   async pauseVideo(agentId: string, peerId: string, paused: boolean): Promise<ErrorCode | undefined> {
-    return this.writer.runFor(agentId, (s) => rules.pauseVideo(s, agentId, peerId, paused), paused ? 'video.paused' : 'video.resumed', { peerId });
+    return this.commands.runFor(agentId, (s) => rules.pauseVideo(s, agentId, peerId, paused), paused ? 'video.paused' : 'video.resumed', { peerId });
   }
 
   /** Stores an agent's problem report (the router lets only agents send one). */
   async reportProblem(participantId: string, description: string, diagnostics: Record<string, unknown>): Promise<Result<{ referenceId: string }>> {
-    const session = this.directory.sessionOf(participantId);
+    const session = this.local.sessionOf(participantId);
     if (!session) return { ok: false, code: ErrorCode.NotInSession };
     // Short enough to read out over the phone to support.
     const referenceId = `TP-${randomBytes(5).toString('hex').toUpperCase()}`;
@@ -296,15 +362,15 @@ export class SessionService {
   // --- remote control ----------------------------------------------------------------------------------------
 
   async requestControl(agentId: string): Promise<ErrorCode | undefined> {
-    return this.writer.runFor(agentId, (s) => rules.requestControl(s, agentId), 'control.requested');
+    return this.commands.runFor(agentId, (s) => rules.requestControl(s, agentId), 'control.requested');
   }
 
   async answerControl(visitorId: string, granted: boolean): Promise<ErrorCode | undefined> {
-    return this.writer.runFor(visitorId, (s) => rules.answerControl(s, visitorId, granted), granted ? 'control.granted' : 'control.declined');
+    return this.commands.runFor(visitorId, (s) => rules.answerControl(s, visitorId, granted), granted ? 'control.granted' : 'control.declined');
   }
 
   async releaseControl(participantId: string): Promise<ErrorCode | undefined> {
-    return this.writer.runFor(participantId, (s) => rules.releaseControl(s, participantId), 'control.released');
+    return this.commands.runFor(participantId, (s) => rules.releaseControl(s, participantId), 'control.released');
   }
 
   // --- sockets -----------------------------------------------------------------------------------------------
@@ -314,33 +380,50 @@ export class SessionService {
     return this.sockets.bind(participantId, connectionId);
   }
 
+  /** The connection no longer speaks for the participant (a refused join, or a socket the server closed on purpose). */
   unbind(participantId: string, connectionId: string): void {
-    this.sockets.unbind(participantId, connectionId);
+    if (this.sockets.unbind(participantId, connectionId)) this.letGo(participantId);
   }
 
   /** A socket closed. Only the participant's current connection counts: a member's grace period starts; a guest
-   * still waiting for admission is withdrawn. */
+   * still waiting for admission is withdrawn. With Redis, not if they are back on another instance by then. */
   async connectionLost(participantId: string, connectionId: string): Promise<void> {
-    if (!this.sockets.release(participantId, connectionId)) return;
-    if (this.guests.isWaiting(participantId)) return this.guests.withdraw(participantId);
-    const now = this.now();
-    await this.writer.runFor(participantId, (s) => rules.markAway(s, participantId, now), 'participant.away');
+    if (!this.sockets.unbind(participantId, connectionId)) return;
+    const { holds } = this.state;
+    await holds.letGo(participantId);
+    this.state.followed?.reconsider(participantId);
+    await this.participantGone(participantId, holds.instance === null ? undefined : null);
   }
 
-  /** How many live sessions this process holds in each state (for the metrics). */
+  /** The participant has no socket (here, or on a dead instance: `heldBy`), unless they are back by now. */
+  private async participantGone(participantId: string, heldBy: string | null | undefined): Promise<void> {
+    const held = heldBy === undefined ? undefined : { participantId, instance: heldBy };
+    if (await this.guests.withdraw(participantId, held)) return;
+    const now = this.now();
+    await this.commands.run({
+      key: { by: 'member', participantId },
+      missing: ErrorCode.NotInSession,
+      decide: (s) => rules.markAway(s, participantId, now),
+      heldBy: held,
+      event: { kind: 'participant.away', participantId },
+    });
+  }
+
+  /** How many live sessions this instance holds in each state (for the metrics): all of them alone, with Redis those
+   * it has a socket in. */
   countByStatus(): Record<string, number> {
     const counts: Record<string, number> = {};
-    for (const session of this.directory.all()) counts[session.status] = (counts[session.status] ?? 0) + 1;
+    for (const session of this.local.all()) counts[session.status] = (counts[session.status] ?? 0) + 1;
     return counts;
   }
 
   sessionOf(participantId: string): Session | undefined {
-    return this.directory.sessionOf(participantId);
+    return this.local.sessionOf(participantId);
   }
 
   /** The participant's role in their session; undefined for a socket in none (or a guest still waiting). */
   roleOf(participantId: string): Session['participants'][number]['role'] | undefined {
-    const session = this.directory.sessionOf(participantId);
+    const session = this.local.sessionOf(participantId);
     return session && rules.findParticipant(session, participantId)?.role;
   }
 
@@ -349,24 +432,40 @@ export class SessionService {
     await this.writer.send(participantId, message);
   }
 
-  /** Stops timers; live sessions are left as they are in the store (their sockets are being closed). */
-  shutdown(): void {
-    this.timers.clearAll();
+  /** A deploy: sockets closed from now on keep their hold, so that the instance that clears up after this one marks
+   * away only the participants who did not come back elsewhere. */
+  drain(): void {
+    this.state.draining = true;
+  }
+
+  /** Resolves once no command is running. */
+  settle(): Promise<void> {
+    return this.commands.settle();
+  }
+
+  /** Stops the clocks; live sessions are left as they are (their sockets are being closed). */
+  async shutdown(): Promise<void> {
+    await this.state.stop();
   }
 
   // --- internals ---------------------------------------------------------------------------------------------
 
+  private letGo(participantId: string): void {
+    this.state.followed?.reconsider(participantId);
+    if (!this.state.draining) void this.state.holds.letGo(participantId);
+  }
+
   private newSessionCode(): string {
-    return generateCode(this.deps.config.session.codeLength, (c) => this.directory.isCodeTaken(c), () => randomInt(10));
+    return generateCode(this.deps.config.session.codeLength, (c) => this.local.isCodeTaken(c), () => randomInt(10));
   }
 
   private async expire(sessionId: string): Promise<void> {
-    const session = this.directory.get(sessionId);
-    if (!session) return;
     try {
-      const outcome = rules.expire(session, this.now(), this.rules);
-      // Committed even when nothing was due, which re-arms the timer.
-      if (outcome.ok) await this.writer.commit(outcome.session, outcome.effects);
+      const now = this.now();
+      const applied = await this.commands.run({ key: { by: 'id', id: sessionId }, missing: ErrorCode.SessionEnded, decide: (s) => rules.expire(s, now, this.rules) });
+      if (!applied.ok) await this.state.live.rearm(sessionId, 0, undefined);
+      // Nothing was due after all: the clock is set again for when something is.
+      else if (applied.session === applied.previous) await this.state.live.rearm(sessionId, applied.session.version, rules.nextDeadline(applied.session, this.rules));
     } catch (err) {
       this.deps.log.error({ err, sessionId }, 'session expiry failed');
     }

@@ -2,16 +2,13 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Bus, ControlMessage } from '../bus/bus';
 import { Channels } from '../bus/bus';
 import type { Config } from '../config/schema';
-import { CloseCode, ErrorCode } from '../protocol/codes';
+import { CloseCode } from '../protocol/codes';
 import type { ServerMessage } from '../protocol/messages';
 import type { Store } from '../store/store';
-import type { SessionRules } from './commands';
-import type { SessionDirectory } from './directory';
 import type { EndedSessions } from './endedSessions';
-import type { Effect, Outcome } from './outcome';
-import type { ParticipantSockets } from './participantSockets';
-import { nextDeadline } from './rules/lifecycle';
-import type { SessionTimers } from './sessionTimers';
+import type { LiveSessions, TokenGrant } from './liveSessions';
+import type { Effect } from './outcome';
+import type { Won } from './sessionCommands';
 import type { Session } from './state';
 import { joinedMessage } from './welcome';
 import { effectToMessage } from './wireEffects';
@@ -20,70 +17,34 @@ export interface SessionWriterDeps {
   config: Config;
   store: Store;
   bus: Bus;
-  log: FastifyBaseLogger;
-  directory: SessionDirectory;
-  sockets: ParticipantSockets;
+  live: LiveSessions;
   ended: EndedSessions;
-  timers: SessionTimers;
-  rules: SessionRules;
+  log: FastifyBaseLogger;
+  /** The participant is gone from their session: this instance forgets their socket and device. */
+  forget(participantId: string): void;
   now: () => number;
 }
 
-/** Writes each new session state through: to the store (the session, arrivals, departures, status, the ending), to
- * the directory of live sessions, to the session's timer, and to everyone its effects name (over the bus). */
+const DONE: Promise<void> = Promise.resolve();
+const NOOP = (): void => undefined;
+
+/** Writes each committed state through: to the store (the session, arrivals, departures, status, the ending, the
+ * command's event) and to everyone its effects name (over the bus). One session's commits are written in the order
+ * of their versions: one after the other here, and after the previous version's writes on another instance (waited
+ * for briefly, liveSessions.ts). A store that fails is logged: the session is live and goes on, told as it changed. */
 export class SessionWriter {
+  private readonly chains = new Map<string, Promise<void>>();
+
   constructor(private readonly deps: SessionWriterDeps) {}
 
-  /** Runs a command on a participant's live session, records it (when it changed something) and commits the result. */
-  async runFor(
-    participantId: string,
-    apply: (session: Session) => Outcome,
-    eventKind: string,
-    detail?: Record<string, unknown>,
-  ): Promise<ErrorCode | undefined> {
-    const session = this.deps.directory.sessionOf(participantId);
-    if (!session) return ErrorCode.NotInSession;
-    const outcome = apply(session);
-    if (!outcome.ok) return outcome.code;
-    if (outcome.session !== session) await this.record(session.id, eventKind, participantId, detail);
-    await this.commit(outcome.session, outcome.effects);
-    return undefined;
-  }
-
-  async commit(session: Session, effects: Effect[]): Promise<void> {
-    const { store, directory } = this.deps;
-    const previous = directory.get(session.id);
-    const now = this.deps.now();
-    if (!previous) await store.createSession({ id: session.id, code: session.code, status: session.status, createdAt: session.createdAt, siteId: session.siteId });
-    const before = new Set(previous?.participants.map((p) => p.id));
-    for (const p of session.participants) {
-      if (!before.has(p.id)) await store.addParticipant({ id: p.id, sessionId: session.id, role: p.role, identity: p.identity, name: p.name, joinedAt: now });
-    }
-    const departed = (previous?.participants ?? []).filter((p) => !session.participants.some((q) => q.id === p.id));
-    for (const p of departed) await store.participantLeft(p.id, now, leaveReasonOf(p.id, effects));
-    this.deps.ended.remember(session);
-    const ended = session.status === 'ended';
-    if (ended) {
-      await store.updateSessionStatus(session.id, 'ended', session.endedAt ?? now, session.endReason ?? 'ended');
-      for (const p of session.participants) await store.participantLeft(p.id, now, session.endReason ?? 'ended');
-      await this.record(session.id, 'session.ended', null, { reason: session.endReason });
-      directory.remove(session.id);
-      this.deps.timers.clear(session.id);
-    } else {
-      if (previous && previous.status !== session.status) await store.updateSessionStatus(session.id, session.status);
-      directory.put(session);
-      this.deps.timers.set(session.id, nextDeadline(session, this.deps.rules));
-    }
-    for (const effect of effects) await this.deliver(session, effect);
-    if (ended) {
-      const stillWaiting = previous?.pendingGuests.map((g) => g.id) ?? [];
-      for (const id of [...session.participants.map((p) => p.id), ...stillWaiting]) {
-        this.deps.sockets.forget(id);
-        await this.close(id, CloseCode.SessionEnded, 'session ended');
-      }
-    }
-    for (const p of departed) this.deps.sockets.forget(p.id);
-    if (ended) await this.deps.ended.announce(session);
+  persist(won: Won): Promise<void> {
+    const id = won.session.id;
+    const written = (this.chains.get(id) ?? DONE).then(() => this.write(won));
+    const link: Promise<void> = written.then(NOOP, NOOP).then(() => {
+      if (this.chains.get(id) === link) this.chains.delete(id);
+    });
+    this.chains.set(id, link);
+    return written;
   }
 
   async record(sessionId: string, kind: string, participantId: string | null, detail?: Record<string, unknown>): Promise<void> {
@@ -98,10 +59,58 @@ export class SessionWriter {
     await this.deps.bus.publish(Channels.participant(participantId), JSON.stringify(message));
   }
 
-  private async deliver(session: Session, effect: Effect): Promise<void> {
+  private async write(won: Won): Promise<void> {
+    const { live } = this.deps;
+    const { previous, session } = won;
+    if (previous && won.storedVersion < previous.version) await live.storedUpTo(session.id, previous.version);
+    try {
+      await this.store(won);
+    } catch (err) {
+      this.deps.log.error({ err, sessionId: session.id, version: session.version }, 'session records could not be written; the session goes on');
+    } finally {
+      await live.markStored(session.id, session.version).catch(NOOP);
+    }
+    await this.tell(won);
+  }
+
+  private async store({ previous, session, effects, events }: Won): Promise<void> {
+    const { store } = this.deps;
+    const now = this.deps.now();
+    if (!previous) await store.createSession({ id: session.id, code: session.code, status: session.status, createdAt: session.createdAt, siteId: session.siteId });
+    for (const event of events) await this.record(session.id, event.kind, event.participantId, event.detail);
+    const before = new Set(previous?.participants.map((p) => p.id));
+    for (const p of session.participants) {
+      if (!before.has(p.id)) await store.addParticipant({ id: p.id, sessionId: session.id, role: p.role, identity: p.identity, name: p.name, joinedAt: now });
+    }
+    for (const p of departures(previous, session)) await store.participantLeft(p.id, now, leaveReasonOf(p.id, effects));
+    this.deps.ended.remember(session);
+    if (session.status === 'ended') {
+      await store.updateSessionStatus(session.id, 'ended', session.endedAt ?? now, session.endReason ?? 'ended');
+      for (const p of session.participants) await store.participantLeft(p.id, now, session.endReason ?? 'ended');
+      await this.record(session.id, 'session.ended', null, { reason: session.endReason });
+    } else if (previous && previous.status !== session.status) {
+      await store.updateSessionStatus(session.id, session.status);
+    }
+  }
+
+  private async tell({ previous, session, effects, tokens }: Won): Promise<void> {
+    for (const effect of effects) await this.deliver(session, effect, tokens);
+    const ended = session.status === 'ended';
+    if (ended) {
+      const stillWaiting = previous?.pendingGuests.map((g) => g.id) ?? [];
+      for (const id of [...session.participants.map((p) => p.id), ...stillWaiting]) {
+        this.deps.forget(id);
+        await this.close(id, CloseCode.SessionEnded, 'session ended');
+      }
+    }
+    for (const p of departures(previous, session)) this.deps.forget(p.id);
+    if (ended) await this.deps.ended.announce(session);
+  }
+
+  private async deliver(session: Session, effect: Effect, tokens: readonly TokenGrant[]): Promise<void> {
     switch (effect.kind) {
       case 'admitted': {
-        const resumeToken = this.deps.directory.resumeTokenOf(effect.to);
+        const resumeToken = tokens.find((t) => t.participantId === effect.to)?.token;
         const joined = resumeToken && joinedMessage({ session, participantId: effect.to, resumeToken }, false, this.deps.config, this.deps.now());
         if (joined) await this.send(effect.to, joined);
         return;
@@ -119,6 +128,10 @@ export class SessionWriter {
     const close: ControlMessage = { action: 'close', code, reason };
     await this.deps.bus.publish(Channels.control(participantId), JSON.stringify(close));
   }
+}
+
+function departures(previous: Session | undefined, session: Session) {
+  return (previous?.participants ?? []).filter((p) => !session.participants.some((q) => q.id === p.id));
 }
 
 /** Why a member who is gone from the new state left, as their effects say ("left" if they don't). */

@@ -284,7 +284,9 @@ export class SignalingConnection implements ConnectionContext {
     const participantId = this.participantId;
     const quiet = this.closedQuietly && !afterJoin;
     this.closedQuietly = true;
-    if (participantId && !quiet) await this.deps.sessions.connectionLost(participantId, this.id);
+    if (!participantId) return;
+    if (quiet) this.deps.sessions.unbind(participantId, this.id);
+    else await this.deps.sessions.connectionLost(participantId, this.id);
   }
 
   sendRaw(payload: BusPayload): void {

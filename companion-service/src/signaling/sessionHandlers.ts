@@ -1,6 +1,6 @@
 import type { AgentAdmission } from '../auth/agentAdmission';
 import { verifyAgentToken, type AgentClaims } from '../auth/agentToken';
-import type { ConsoleTicketBook } from '../auth/consoleTickets';
+import type { ConsoleTickets } from '../auth/consoleTickets';
 import type { Config } from '../config/schema';
 import { deviceFromUserAgent } from '../identity/device';
 import { ErrorCode, isEndReason } from '../protocol/codes';
@@ -12,7 +12,7 @@ export interface SessionHandlerDeps {
   config: Config;
   sessions: SessionService;
   admission: AgentAdmission;
-  tickets: ConsoleTicketBook;
+  tickets: ConsoleTickets;
 }
 
 /** Answers a refused operation with its error. */
@@ -21,11 +21,11 @@ function failIf(connection: ConnectionContext, type: string, refused: ErrorCode 
 }
 
 /** Sends session.joined (and Customer Info to agents) once a join or resume has taken effect. */
-export function sendJoined(connection: ConnectionContext, sessions: SessionService, membership: Membership, resumed: boolean): void {
+export async function sendJoined(connection: ConnectionContext, sessions: SessionService, membership: Membership, resumed: boolean): Promise<void> {
   const joined = sessions.joinedMessage(membership, resumed);
   if (!joined) return;
   connection.reply(joined);
-  if (joined.self.role === 'agent') connection.send(sessions.sessionInfo(membership.session));
+  if (joined.self.role === 'agent') connection.send(await sessions.sessionInfo(membership.session));
 }
 
 /** The core session messages: start, join, resume, relay, restart a pair, video on/off, hang up, END, report. Who
@@ -49,12 +49,12 @@ export function registerSessionHandlers(router: MessageRouter, deps: SessionHand
       await connection.detach();
       return connection.fail(joined.code, 'agent.join');
     }
-    sendJoined(connection, sessions, joined, false);
+    await sendJoined(connection, sessions, joined, false);
   }
 
   router.on('agent.join', { in: 'none' }, async (connection, message) => {
     if ('ticket' in message) {
-      const redeemed = deps.tickets.redeem(message.ticket, Date.now());
+      const redeemed = await deps.tickets.redeem(message.ticket, Date.now());
       if (!redeemed) return connection.fail(ErrorCode.InvalidTicket, message.type);
       return joinAsAgent(connection, redeemed.sessionId, redeemed.claims);
     }
@@ -66,7 +66,7 @@ export function registerSessionHandlers(router: MessageRouter, deps: SessionHand
   });
 
   router.on('session.resume', { in: 'none' }, async (connection, message) => {
-    const known = sessions.participantForResumeToken(message.resumeToken);
+    const known = await sessions.participantForResumeToken(message.resumeToken);
     if (known) await connection.attach(known);
     const resumed = await sessions.resume(message.resumeToken, deviceFromUserAgent(connection.userAgent));
     if (!resumed.ok) {
@@ -76,7 +76,7 @@ export function registerSessionHandlers(router: MessageRouter, deps: SessionHand
       if ('endReason' in resumed && isEndReason(resumed.endReason)) return connection.reply({ type: 'session.ended', reason: resumed.endReason });
       return connection.fail(resumed.code, message.type);
     }
-    sendJoined(connection, sessions, resumed, true);
+    await sendJoined(connection, sessions, resumed, true);
   });
 
   router.on('signal', { in: 'session' }, (connection, message, frame) => {

@@ -1,19 +1,18 @@
 import type { AgentClaims } from '../auth/agentToken';
-import type { ConsoleTicketBook } from '../auth/consoleTickets';
+import type { ConsoleTickets } from '../auth/consoleTickets';
 import type { Config } from '../config/schema';
 import type { PresenceService } from '../presence/presenceService';
 import { ErrorCode } from '../protocol/codes';
 import type { SessionService } from '../sessions/sessionService';
 import { tenantSites } from '../tenancy/tenants';
 import { visitorKey, type VisitorRef } from '../tenancy/visitorIdentity';
-import { pendingInvitationsOf } from './pendingInvitations';
 import type { PromptTimers } from './promptTimers';
 
 export interface InviteDeps {
   config: Config;
   sessions: SessionService;
   presence: PresenceService;
-  tickets: ConsoleTicketBook;
+  tickets: ConsoleTickets;
   /** Take a prompt down when it expires. */
   promptTimers: PromptTimers;
 }
@@ -43,18 +42,18 @@ export async function inviteVisitor(
   const visitor = await presence.findOnline(tenantSites(agent, config), visitorId);
   if (!visitor) return { ok: false, code: ErrorCode.VisitorOffline };
   const key = visitorKey(visitor);
-  const pending = pendingInvitationsOf(sessions);
-  if (!pending.reserve(key, Date.now())) return { ok: false, code: ErrorCode.InvitationPending };
+  const pending = sessions.invitations;
+  if (!(await pending.reserve(key, Date.now()))) return { ok: false, code: ErrorCode.InvitationPending };
   let created: Awaited<ReturnType<SessionService['createInvitation']>>;
   try {
     created = await sessions.createInvitation(key, agent);
   } catch (err) {
-    pending.release(key);
+    await pending.release(key);
     throw err;
   }
   const { session, invitationId } = created;
-  pending.sent(key, invitationId);
   const expiresAt = session.invitation!.expiresAt;
+  await pending.sent(key, invitationId, expiresAt);
   const tab = await presence.sendToActiveTab(visitor, {
     type: 'terms.prompt',
     invitationId,
@@ -64,7 +63,7 @@ export async function inviteVisitor(
     expiresAt,
   });
   if (tab) promptTimers.at(expiresAt, () => void presence.sendToTab(tab, { type: 'terms.closed', invitationId, reason: 'expired' }));
-  const issued = tickets.issue(agent, session.id, Date.now());
+  const issued = await tickets.issue(agent, session.id, Date.now());
   const consoleUrl = new URL(`/console#ticket=${issued.ticket}`, config.publicUrl).toString();
   return {
     ok: true,

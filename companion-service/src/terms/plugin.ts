@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { ConsoleTicketBook } from '../auth/consoleTickets';
+import type { ConsoleTickets } from '../auth/consoleTickets';
 import { agentFromRequest, sendError } from '../auth/bearer';
 import type { Config } from '../config/schema';
 import { deviceFromUserAgent } from '../identity/device';
@@ -17,7 +17,7 @@ export interface TermsOptions {
   config: Config;
   sessions: SessionService;
   presence: PresenceService;
-  tickets: ConsoleTicketBook;
+  tickets: ConsoleTickets;
   router: MessageRouter;
   promptTimers: PromptTimers;
 }
@@ -68,7 +68,7 @@ export const termsPlugin: FastifyPluginAsync<TermsOptions> = async (app, { confi
       await connection.detach();
       return connection.fail(accepted.code, message.type);
     }
-    sendJoined(connection, sessions, accepted, false);
+    await sendJoined(connection, sessions, accepted, false);
   });
 
   router.on('terms.decline', { in: 'any', visitor: 'identified' }, async (connection, message) => {

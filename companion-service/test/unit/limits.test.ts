@@ -37,16 +37,16 @@ describe('the per-socket token bucket', () => {
 describe('console tickets', () => {
   const claims: AgentClaims = { v: 1, sub: 'u1', name: 'Ana', org: 'development', privileges: [], iat: 0, exp: 10 };
 
-  it('are redeemed once', () => {
+  it('are redeemed once', async () => {
     const book = new ConsoleTicketBook(60_000);
-    const { ticket } = book.issue(claims, 'session-1', 0);
-    expect(book.redeem(ticket, 1)).toEqual({ claims, sessionId: 'session-1', expiresAt: 60_000 });
-    expect(book.redeem(ticket, 2)).toBeUndefined();
+    const { ticket } = await book.issue(claims, 'session-1', 0);
+    expect(await book.redeem(ticket, 1)).toEqual({ claims, sessionId: 'session-1', expiresAt: 60_000 });
+    expect(await book.redeem(ticket, 2)).toBeUndefined();
   });
 
-  it('expire', () => {
+  it('expire', async () => {
     const book = new ConsoleTicketBook(60_000);
-    const { ticket } = book.issue(claims, 'session-1', 0);
-    expect(book.redeem(ticket, 60_000)).toBeUndefined();
+    const { ticket } = await book.issue(claims, 'session-1', 0);
+    expect(await book.redeem(ticket, 60_000)).toBeUndefined();
   });
 });
