@@ -15,7 +15,10 @@ export interface ConsoleOptions {
   origin?: string;
 }
 
-export function people(suite: E2eSuite) {
+/** What the steps need of a suite: the address people open (a service, or a cluster's load balancer) and pages. */
+export type PeopleSuite = Pick<E2eSuite, 'newPage'> & { readonly server: { readonly baseUrl: string } };
+
+export function people(suite: PeopleSuite) {
   const baseUrl = () => suite.server.baseUrl;
 
   /** The visitor opens a page with the widget (the demo portal by default), starts a session, enables the camera and
