@@ -1,17 +1,9 @@
 /* The clients' icons (see svgIcon.ts): one set for the widget, the agent console and the guest page. */
+import { BRAND, CAMERA, GRIP } from './launcherIcons';
 import { svgIcon, type Shape } from './svgIcon';
 
-const CAMERA: Shape[] = [
-  ['rect', 2.5, 6.5, 13, 11, 2],
-  ['path', 'M15.5 10.5l6-3.5v10l-6-3.5z'],
-];
-
 const SHAPES = {
-  /** Two overlapping speech rounds: the Tandem mark. */
-  brand: [
-    ['circle', 9, 12, 6.5],
-    ['circle', 15, 12, 6.5],
-  ],
+  brand: BRAND,
   addPerson: [
     ['circle', 9, 8, 3.5],
     ['path', 'M2.5 20c0-3.6 2.9-6 6.5-6s6.5 2.4 6.5 6'],
@@ -31,14 +23,7 @@ const SHAPES = {
     ['rect', 8, 8, 12, 12, 2],
     ['path', 'M16 8V5a1 1 0 0 0-1-1H5a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h3'],
   ],
-  grip: [
-    ['circle', 9, 6, 1.4],
-    ['circle', 15, 6, 1.4],
-    ['circle', 9, 12, 1.4],
-    ['circle', 15, 12, 1.4],
-    ['circle', 9, 18, 1.4],
-    ['circle', 15, 18, 1.4],
-  ],
+  grip: GRIP,
   enlarge: [['path', 'M4 10V4h6M20 14v6h-6M4 4l6 6M20 20l-6-6']],
   shrink: [['path', 'M10 4v6H4M14 20v-6h6M4 4l6 6M20 20l-6-6']],
   hide: [['path', 'M3 12h18M12 3v3M12 18v3']],

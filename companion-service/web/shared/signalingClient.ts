@@ -44,6 +44,15 @@ export class SignalingClient {
     this.open(first);
   }
 
+  /** Takes over a socket another part of the page opened and that is open now: the widget's presence socket, which
+   * becomes the call's socket when the visitor accepts an invitation (the server answers the acceptance on it).
+   * Nothing is sent; every message from now on is this client's (its previous owner must have let go of it, in the
+   * same task). */
+  adopt(socket: WebSocket): void {
+    this.stopped = false;
+    this.attach(socket);
+  }
+
   on<T extends ServerMessage['type']>(type: T, handler: Handler<T>): () => void {
     let set = this.handlers.get(type);
     if (!set) this.handlers.set(type, (set = new Set()));
@@ -127,10 +136,14 @@ export class SignalingClient {
   private open(first: ClientMessage): void {
     this.onStateChange(this.attempts === 0 ? 'connecting' : 'reconnecting');
     const socket = new WebSocket(this.url);
-    this.socket = socket;
     socket.onopen = () => {
       socket.send(JSON.stringify(first));
     };
+    this.attach(socket);
+  }
+
+  private attach(socket: WebSocket): void {
+    this.socket = socket;
     socket.onmessage = (event) => {
       let message: ServerMessage;
       try {
@@ -165,9 +178,5 @@ export class SignalingClient {
   }
 }
 
-/** The service's WebSocket URL, from the origin that served a script or page. */
-export function socketUrl(origin: string): string {
-  const url = new URL('/ws', origin);
-  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-  return url.toString();
-}
+// Its own file, for the widget's loader, which has no SignalingClient.
+export { socketUrl } from './socketUrl';
