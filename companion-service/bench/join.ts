@@ -7,13 +7,18 @@
  *   (b) guest Admit -> frames in all 12 directions between agent, visitor and two guests: from the Admit click for
  *       the second guest until every participant has decoded video from every other.
  *
+ * Each is measured against its floor in the same run and the same browser, one Tandem run then one floor run: the
+ * same call with nothing of Tandem's (bareCall.ts: simple-peer's own build through a bare `ws` relay), from the
+ * newcomer's hello (pages loaded, sockets open, cameras running) to the same first frames. Absolute times differ
+ * 2-3x between machines; the ratio Tandem / floor (of the medians) is what the targets are about.
+ *
  * "Decoded" is the first VideoFrame of each remote video track, noted in the page (callProbes.ts), on one clock for
  * every page of the browser.
  *
- *   npm run bench:join                          # 10 runs of (a), 5 of (b), one unmeasured warm-up each
+ *   npm run bench:join                          # 10 runs of (a), 5 of (b), as many floor runs, one warm-up each
  *   npm run bench:join -- --join-runs 20 --guest-runs 0 --verbose
  *
- * Not a test: it prints figures and PASS/MISS against the targets (500 ms and 600 ms on loopback). */
+ * Not a test: it prints figures and PASS/MISS against the targets (Tandem <= 1.3x the floor, (a) and (b)). */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,13 +27,14 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { loadConfig } from '../src/config/load';
 import { buildServer } from '../src/server';
 import { chromiumPath } from '../test/helpers/browser';
+import { bareGuestRun, bareJoinRun, startBareCallServer, type BareGuestRun, type BareJoinRun } from './bareCall';
 import { addProbes, allDirections, camerasSteady, firstMark, lastClick, probeOf, RUN_TIMEOUT_MS, waitFor, type Party } from './callProbes';
 import { othersDuring, waitForQuiet } from './machineLoad';
 import { summary } from './stats';
 
 const HELP = `Usage: npm run bench:join -- [options]
-  --join-runs N     measured runs of (a) agent Join -> first frame (default 10; 0 skips)
-  --guest-runs N    measured runs of (b) Admit -> 12 directions with 4 participants (default 5; 0 skips)
+  --join-runs N     measured runs of (a) agent Join -> first frame, and as many of its floor (default 10; 0 skips)
+  --guest-runs N    measured runs of (b) Admit -> 12 directions with 4 participants, and of its floor (default 5)
   --warmup N        unmeasured runs before each part (default 1)
   --wait-quiet S    before each run, wait up to S s for the machine (other processes and our idle pages) to use
                     < 0.3 cores for 2 s (default 30; 0 = don't wait). Each run prints the load it started in
@@ -66,8 +72,9 @@ function parseOptions(argv: string[]): Options {
   };
 }
 
-const TARGET_JOIN_MS = 500;
-const TARGET_GUEST_MS = 600;
+/** Tandem's median at most this many times its floor's, measured in the same run. */
+const TARGET_RATIO = 1.3;
+
 // --- harness -------------------------------------------------------------------------------------------------
 
 const ARGS = ['--no-sandbox', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--disable-background-networking'];
@@ -127,6 +134,8 @@ interface JoinRun {
   others?: number;
   toAgentFrame: number;
   toVisitorFrame: number;
+  /** Both sides' first frames from the console's agent.join: the call set-up alone, as the floor measures it. */
+  fromJoinMessage: number;
   videoClickToVisitorFrame: number;
   breakdown: Record<string, number | undefined>;
 }
@@ -145,9 +154,12 @@ async function joinRun(h: Harness, joinPage: Page, verboseTimeline = false): Pro
   const videoAt = lastClick(consoleProbe, /^Video$/);
   if (joinAt === undefined || videoAt === undefined) throw new Error('click not recorded');
   const rel = (t: number | undefined) => (t === undefined ? undefined : t - joinAt);
+  const joinSent = firstMark(consoleProbe, 'ws -> agent.join');
+  if (joinSent === undefined) throw new Error('agent.join not recorded');
   const result: JoinRun = {
     toAgentFrame: agentProbe.frames[0]!.at - joinAt,
     toVisitorFrame: visitorProbe.frames[0]!.at - joinAt,
+    fromJoinMessage: Math.max(agentProbe.frames[0]!.at, visitorProbe.frames[0]!.at) - joinSent,
     videoClickToVisitorFrame: visitorProbe.frames[0]!.at - videoAt,
     breakdown: {
       'console: navigation start': rel(firstMark(consoleProbe, 'navigationStart')),
@@ -155,6 +167,7 @@ async function joinRun(h: Harness, joinPage: Page, verboseTimeline = false): Pro
       'console: getUserMedia start': rel(firstMark(consoleProbe, 'getUserMedia(camera) start')),
       'console: getUserMedia end': rel(firstMark(consoleProbe, 'getUserMedia(camera) end')),
       'console: ws open': rel(firstMark(consoleProbe, 'ws open')),
+      'console: agent.join sent': rel(firstMark(consoleProbe, 'ws -> agent.join')),
       'console: session.joined': rel(firstMark(consoleProbe, 'ws <- session.joined')),
       'console: pc created': rel(firstMark(consoleProbe, 'pc created')),
       'visitor: peer.joined': rel(firstMark(visitorProbe, 'ws <- peer.joined')),
@@ -167,6 +180,8 @@ async function joinRun(h: Harness, joinPage: Page, verboseTimeline = false): Pro
       'console: pc connected': rel(firstMark(consoleProbe, 'pc connected')),
       'visitor: pc connected': rel(firstMark(visitorProbe, 'pc connected')),
       'console: Video clicked': rel(videoAt),
+      // The fake camera is one device for every page: opening it in the console stalls the visitor's for a while.
+      'visitor: camera stall ended (last)': rel(visitorProbe.camera?.lastStallEndedAt),
       'console: first frame decoded': rel(agentProbe.frames[0]!.at),
       'visitor: first frame decoded': rel(visitorProbe.frames[0]!.at),
     },
@@ -304,8 +319,13 @@ function loadNote(load: number | undefined, others: number | undefined): string 
 const QUIET_CORES = 0.3;
 const clean = <T extends { others?: number }>(runs: T[]) => runs.filter((r) => r.others === undefined || r.others < QUIET_CORES);
 
-function verdict(value: number, target: number): string {
-  return value <= target ? 'PASS' : 'MISS';
+/** Tandem's median over the floor's, with the verdict. */
+function ratioLine(label: string, tandem: number[], floor: number[]): string {
+  if (!tandem.length || !floor.length) return `  ${label}: no runs to compare`;
+  const t = summary(tandem).median;
+  const f = summary(floor).median;
+  const ratio = t / f;
+  return `  ${label}: Tandem ${ms(t)} / floor ${ms(f)} = ${ratio.toFixed(2)}x  [target <= ${TARGET_RATIO}x: ${ratio <= TARGET_RATIO ? 'PASS' : 'MISS'}]`;
 }
 
 // --- main ------------------------------------------------------------------------------------------------------
@@ -329,9 +349,11 @@ async function main(): Promise<void> {
   await server.app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = server.app.server.address() as AddressInfo;
   const baseUrl = `http://localhost:${port}`;
+  const bare = await startBareCallServer();
   const browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: ARGS });
   const stop = async () => {
     await browser.close().catch(() => undefined);
+    await bare.stop();
     await server.app.close();
     rmSync(dir, { recursive: true, force: true });
   };
@@ -341,11 +363,35 @@ async function main(): Promise<void> {
   const failures: string[] = [];
   try {
     process.stdout.write(
-      `bench:join  Chromium ${browser.version()}  Node ${process.version}  ${new Date().toISOString()}  ${baseUrl}\n`,
+      `bench:join  Chromium ${browser.version()}  Node ${process.version}  ${new Date().toISOString()}  Tandem ${baseUrl}, floor ${bare.baseUrl}\n`,
     );
     const h = new Harness(browser, baseUrl);
 
+    // The floor's pages: contexts of their own with the same probes (and not counted in the service's HTTP figures).
+    const floorPage = async () => {
+      const context = await browser.newContext();
+      await addProbes(context);
+      return context.newPage();
+    };
+    /** One run: waits for a quiet machine, notes the other processes' load meanwhile, prints a line; a failed run is
+     * left out. */
+    const measure = async <T extends { others?: number }>(label: string, run: () => Promise<T>, line: (r: T) => string, cleanUp?: () => Promise<void>) => {
+      try {
+        const load = opts.waitQuiet > 0 ? await waitForQuiet(opts.waitQuiet) : undefined;
+        const { value, others } = await othersDuring(run);
+        value.others = others;
+        process.stdout.write(`  ${label}: ${line(value)}${loadNote(load, others)}\n`);
+        return value;
+      } catch (err) {
+        failures.push(`${label}: ${(err as Error).message.split('\n')[0]}`);
+        process.stdout.write(`  ${label} failed: ${(err as Error).message.split('\n')[0]}\n`);
+        await cleanUp?.();
+        return undefined;
+      }
+    };
+
     const joinRuns: JoinRun[] = [];
+    const bareJoinRuns: BareJoinRun[] = [];
     if (opts.joinRuns > 0) {
       const joinPage = await h.page();
       await joinPage.goto(`${baseUrl}/join`);
@@ -354,80 +400,100 @@ async function main(): Promise<void> {
       await joinPage.getByLabel('Session key from the visitor').waitFor();
       for (let i = 0; i < opts.warmup + opts.joinRuns; i++) {
         const measured = i >= opts.warmup;
-        try {
-          const load = opts.waitQuiet > 0 ? await waitForQuiet(opts.waitQuiet) : undefined;
-          const { value: run, others } = await othersDuring(() => joinRun(h, joinPage, opts.verbose));
-          run.others = others;
-          if (measured) joinRuns.push(run);
-          process.stdout.write(
-            `  (a) ${measured ? `run ${i - opts.warmup + 1}` : 'warm-up'}: agent frame ${ms(run.toAgentFrame)}, visitor frame ${ms(run.toVisitorFrame)} (${ms(run.videoClickToVisitorFrame)} after Video)${loadNote(load, others)}\n`,
-          );
-          if (opts.verbose) process.stdout.write(`${medianBreakdown([run]).join('\n')}\n`);
-        } catch (err) {
-          failures.push(`(a) run ${i + 1}: ${(err as Error).message.split('\n')[0]}`);
-          process.stdout.write(`  (a) run ${i + 1} failed: ${(err as Error).message.split('\n')[0]}\n`);
-        }
+        const n = measured ? `run ${i - opts.warmup + 1}` : 'warm-up';
+        const run = await measure(`(a) ${n}`, () => joinRun(h, joinPage, opts.verbose), (r) =>
+          `agent frame ${ms(r.toAgentFrame)}, visitor frame ${ms(r.toVisitorFrame)} (${ms(r.videoClickToVisitorFrame)} after Video; both ${ms(r.fromJoinMessage)} after agent.join)`);
+        if (run && opts.verbose) process.stdout.write(`${medianBreakdown([run]).join('\n')}\n`);
+        if (run && measured) joinRuns.push(run);
+        const floor = await measure(`(a) floor ${n}`, () => bareJoinRun(floorPage, bare), (r) =>
+          `agent frame ${ms(r.toAgentFrame)}, visitor frame ${ms(r.toVisitorFrame)} (from the hello)`);
+        if (floor && opts.verbose) process.stdout.write(`${medianBreakdown([floor]).join('\n')}\n`);
+        if (floor && measured) bareJoinRuns.push(floor);
       }
       await h.closeAll();
     }
 
     const guestRuns: GuestRun[] = [];
+    const bareGuestRuns: BareGuestRun[] = [];
     for (let i = 0; i < (opts.guestRuns > 0 ? opts.warmup + opts.guestRuns : 0); i++) {
       const measured = i >= opts.warmup;
-      try {
-        const load = opts.waitQuiet > 0 ? await waitForQuiet(opts.waitQuiet) : undefined;
-        const { value: run, others } = await othersDuring(() => guestRun(h, opts.verbose));
-        run.others = others;
-        if (measured) guestRuns.push(run);
-        const slowest = [...run.directions].sort((a, b) => b.afterAdmit - a.afterAdmit)[0]!;
-        process.stdout.write(
-          `  (b) ${measured ? `run ${i - opts.warmup + 1}` : 'warm-up'}: all 12 directions ${ms(run.toAllDirections)} (last: ${slowest.sender} -> ${slowest.receiver})${loadNote(load, others)}\n`,
-        );
-        if (opts.verbose) {
-          process.stdout.write(`${medianBreakdown([run]).join('\n')}\n`);
-          for (const d of run.directions.filter((x) => x.afterAdmit > 0)) process.stdout.write(`    ${d.sender} -> ${d.receiver}: ${ms(d.afterAdmit)}\n`);
-        }
-      } catch (err) {
-        failures.push(`(b) run ${i + 1}: ${(err as Error).message.split('\n')[0]}`);
-        process.stdout.write(`  (b) run ${i + 1} failed: ${(err as Error).message.split('\n')[0]}\n`);
-        await h.closeAll();
+      const n = measured ? `run ${i - opts.warmup + 1}` : 'warm-up';
+      const slowest = (directions: Array<{ receiver: string; sender: string; after: number }>) => {
+        const last = [...directions].sort((a, b) => b.after - a.after)[0]!;
+        return `${last.sender} -> ${last.receiver}`;
+      };
+      const run = await measure(
+        `(b) ${n}`,
+        () => guestRun(h, opts.verbose),
+        (r) => `all 12 directions ${ms(r.toAllDirections)} (last: ${slowest(r.directions.map((d) => ({ ...d, after: d.afterAdmit })))})`,
+        () => h.closeAll(),
+      );
+      if (run && opts.verbose) {
+        process.stdout.write(`${medianBreakdown([run]).join('\n')}\n`);
+        for (const d of run.directions.filter((x) => x.afterAdmit > 0)) process.stdout.write(`    ${d.sender} -> ${d.receiver}: ${ms(d.afterAdmit)}\n`);
       }
+      if (run && measured) guestRuns.push(run);
+      const floor = await measure(`(b) floor ${n}`, () => bareGuestRun(floorPage, bare), (r) =>
+        `all 12 directions ${ms(r.toAllDirections)} (last: ${slowest(r.directions.map((d) => ({ ...d, after: d.afterHello })))})`);
+      if (floor && opts.verbose) {
+        process.stdout.write(`${medianBreakdown([floor]).join('\n')}\n`);
+        for (const d of floor.directions.filter((x) => x.afterHello > 0)) process.stdout.write(`    ${d.sender} -> ${d.receiver}: ${ms(d.afterHello)}\n`);
+      }
+      if (floor && measured) bareGuestRuns.push(floor);
     }
 
-    process.stdout.write('\nResults (ms from the click; first decoded frame: first VideoFrame of each remote video track)\n');
-    const allJoinRuns = joinRuns.splice(0);
-    joinRuns.push(...clean(allJoinRuns));
-    const allGuestRuns = guestRuns.splice(0);
-    guestRuns.push(...clean(allGuestRuns));
+    process.stdout.write('\nResults (ms; first decoded frame: first VideoFrame of each remote video track)\n');
+    const quiet = <T extends { others?: number }>(runs: T[]) => {
+      const all = runs.splice(0);
+      runs.push(...clean(all));
+      return all;
+    };
+    const allJoinRuns = quiet(joinRuns);
+    const allBareJoinRuns = quiet(bareJoinRuns);
+    const allGuestRuns = quiet(guestRuns);
+    const allBareGuestRuns = quiet(bareGuestRuns);
+    const leftOut = (kept: unknown[], all: unknown[]) => `${all.length - kept.length} of ${all.length}`;
     process.stdout.write(
-      `Runs left out because other processes used >= ${QUIET_CORES} cores meanwhile: (a) ${allJoinRuns.length - joinRuns.length} of ${allJoinRuns.length}, (b) ${allGuestRuns.length - guestRuns.length} of ${allGuestRuns.length}\n`,
+      `Runs left out because other processes used >= ${QUIET_CORES} cores meanwhile: (a) ${leftOut(joinRuns, allJoinRuns)}, floor ${leftOut(bareJoinRuns, allBareJoinRuns)}; (b) ${leftOut(guestRuns, allGuestRuns)}, floor ${leftOut(bareGuestRuns, allBareGuestRuns)}\n`,
     );
-    if (allJoinRuns.length > joinRuns.length) {
-      process.stdout.write(`${row('(a) both sides, all runs incl. busy ones', allJoinRuns.map((r) => Math.max(r.toAgentFrame, r.toVisitorFrame)))}\n`);
+    const bothSides = (r: JoinRun) => Math.max(r.toAgentFrame, r.toVisitorFrame);
+    if (allJoinRuns.length > joinRuns.length || allBareJoinRuns.length > bareJoinRuns.length) {
+      process.stdout.write(`${row('(a) both sides, all runs incl. busy ones', allJoinRuns.map(bothSides))}\n`);
+      process.stdout.write(`${row('(a) floor, all runs incl. busy ones', allBareJoinRuns.map((r) => r.toBoth))}\n`);
     }
-    if (allGuestRuns.length > guestRuns.length) process.stdout.write(`${row('(b) all runs incl. busy ones', allGuestRuns.map((r) => r.toAllDirections))}\n`);
+    if (allGuestRuns.length > guestRuns.length || allBareGuestRuns.length > bareGuestRuns.length) {
+      process.stdout.write(`${row('(b) all runs incl. busy ones', allGuestRuns.map((r) => r.toAllDirections))}\n`);
+      process.stdout.write(`${row('(b) floor, all runs incl. busy ones', allBareGuestRuns.map((r) => r.toAllDirections))}\n`);
+    }
     if (opts.joinRuns > 0) {
-      process.stdout.write('(a) agent Join -> first decoded frame\n');
+      process.stdout.write('(a) agent Join -> first decoded frame (Tandem: from the Join click)\n');
       process.stdout.write(`${row('at the agent console', joinRuns.map((r) => r.toAgentFrame))}\n`);
       process.stdout.write(`${row('at the visitor (incl. the Video click)', joinRuns.map((r) => r.toVisitorFrame))}\n`);
-      process.stdout.write(`${row('both sides (the later of the two)', joinRuns.map((r) => Math.max(r.toAgentFrame, r.toVisitorFrame)))}\n`);
+      process.stdout.write(`${row('both sides (the later of the two)', joinRuns.map(bothSides))}\n`);
       process.stdout.write(`${row('visitor, from the Video click', joinRuns.map((r) => r.videoClickToVisitorFrame))}\n`);
+      process.stdout.write(`${row('both sides, from the console\'s agent.join', joinRuns.map((r) => r.fromJoinMessage))}\n`);
       process.stdout.write('  median breakdown from the Join click:\n');
       process.stdout.write(`${medianBreakdown(joinRuns).join('\n')}\n`);
-      if (joinRuns.length) {
-        const both = summary(joinRuns.map((r) => Math.max(r.toAgentFrame, r.toVisitorFrame))).median;
-        process.stdout.write(`  target: both sides <= ${TARGET_JOIN_MS} ms (median): ${ms(both)} ${verdict(both, TARGET_JOIN_MS)}\n`);
-      }
+      process.stdout.write('(a) floor: bare simple-peer call, from the agent page\'s hello\n');
+      process.stdout.write(`${row('at the agent', bareJoinRuns.map((r) => r.toAgentFrame))}\n`);
+      process.stdout.write(`${row('at the visitor', bareJoinRuns.map((r) => r.toVisitorFrame))}\n`);
+      process.stdout.write(`${row('both sides (the later of the two)', bareJoinRuns.map((r) => r.toBoth))}\n`);
+      process.stdout.write('  median breakdown from the hello:\n');
+      process.stdout.write(`${medianBreakdown(bareJoinRuns).join('\n')}\n`);
+      const floor = bareJoinRuns.map((r) => r.toBoth);
+      process.stdout.write(`${ratioLine('(a) both sides, Join click vs the floor', joinRuns.map(bothSides), floor)}\n`);
+      process.stdout.write(`${ratioLine('    call set-up alone (from agent.join; no target)', joinRuns.map((r) => r.fromJoinMessage), floor).replace(/ {2}\[target.*$/, '')}\n`);
     }
     if (opts.guestRuns > 0) {
       process.stdout.write('(b) Admit (2nd guest) -> all 12 directions decoding, 4 participants\n');
       process.stdout.write(`${row('all 12 directions', guestRuns.map((r) => r.toAllDirections))}\n`);
       process.stdout.write('  median breakdown from the Admit click:\n');
       process.stdout.write(`${medianBreakdown(guestRuns).join('\n')}\n`);
-      if (guestRuns.length) {
-        const all = summary(guestRuns.map((r) => r.toAllDirections)).median;
-        process.stdout.write(`  target: <= ${TARGET_GUEST_MS} ms (median): ${ms(all)} ${verdict(all, TARGET_GUEST_MS)}\n`);
-      }
+      process.stdout.write('(b) floor: bare simple-peer mesh, from guest 2\'s hello\n');
+      process.stdout.write(`${row('all 12 directions', bareGuestRuns.map((r) => r.toAllDirections))}\n`);
+      process.stdout.write('  median breakdown from the hello:\n');
+      process.stdout.write(`${medianBreakdown(bareGuestRuns).join('\n')}\n`);
+      process.stdout.write(`${ratioLine('(b) all 12 directions, Admit click vs the floor', guestRuns.map((r) => r.toAllDirections), bareGuestRuns.map((r) => r.toAllDirections))}\n`);
     }
     process.stdout.write(`HTTP responses seen by the pages: ${h.httpRequests}, of which 429: ${h.http429}\n`);
     if (failures.length) process.stdout.write(`failed runs (left out): ${failures.length}\n${failures.map((f) => `  ${f}`).join('\n')}\n`);
