@@ -24,11 +24,13 @@ export const RC_FIELD_ID = 'rc-field';
 export const RC_BUTTON_ID = 'rc-button';
 export const RC_COUNT_ID = 'rc-count';
 
-export function benchPageHtml(elements: number): string {
+/** With Tandem's widget by default; `script` replaces its script tag, and the widget's host element is then stood in
+ * for by an empty div (the floor's page in rrwebFloor.ts: the same elements, recorded by rrweb alone). */
+export function benchPageHtml(elements: number, script?: string): string {
   const sections = Math.max(1, Math.ceil((elements - FIXED) / PER_SECTION));
   const body = Array.from({ length: sections }, (_, i) => section(i)).join('\n');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Cobrowse benchmark page</title>
-<script src="/widget.js" defer></script></head>
+${script === undefined ? '<script src="/widget.js" defer></script>' : `<script src="${script}"></script>`}</head>
 <body><main><h1>Your accounts</h1>
 <p id="${MUTATION_TARGET_ID}">unchanged</p>
 <form id="bench-form"><label for="full-name">Full name</label><input id="full-name" autocomplete="off">
@@ -39,5 +41,5 @@ export function benchPageHtml(elements: number): string {
 <p><label for="${RC_FIELD_ID}">Typed by the agent</label><input id="${RC_FIELD_ID}" autocomplete="off">
 <button id="${RC_BUTTON_ID}" type="button">Count</button> <span id="${RC_COUNT_ID}">0</span></p>
 ${body}
-<div id="${LAST_ELEMENT_ID}">end of page</div></main></body></html>`;
+<div id="${LAST_ELEMENT_ID}">end of page</div></main>${script === undefined ? '' : '<div></div>'}</body></html>`;
 }

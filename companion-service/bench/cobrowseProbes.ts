@@ -2,7 +2,8 @@
  * page of the browser (performance.timeOrigin + performance.now()). The product has no such hooks. */
 
 export interface SnapshotSent {
-  /** When the last part of the snapshot batch left the page. */
+  /** When the first and the last part of the snapshot batch left the page. */
+  firstPartAt: number;
   lastPartAt: number;
   wireBytes: number;
   /** The batch's parts as sent (JSON messages), for the driver to decode and size. */
@@ -12,6 +13,8 @@ export interface VisitorProbe {
   report(): {
     snapshotAsked: number[];
     snapshots: SnapshotSent[];
+    /** Start and end of every JSON.stringify of a large value (a snapshot batch being encoded). */
+    largeStringify: Array<[number, number]>;
     cobrowseBytes: number;
     mutations: Array<{ value: string; at: number }>;
   };
@@ -30,17 +33,32 @@ export interface ConsoleProbe {
   arrivals(): Record<string, number>;
   /** When the last part of the latest snapshot reached the console's socket. */
   lastSnapshotArrival(): number;
+  /** When the latest JSON.parse of a large text (a snapshot batch, once inflated) ended. */
+  lastLargeParse(): number;
 }
 
+/** A JSON text this long is a snapshot batch (~1 MB for 5,000 elements), not a message envelope (< 64 KiB). */
+const LARGE_JSON = 200_000;
+
 /** Visitor page: watches the widget's socket for snapshot requests and cobrowse frames, and mutates on demand. */
-const INSTRUMENT_VISITOR_FN = ({ mutationTargetId }: { mutationTargetId: string }) => {
+const INSTRUMENT_VISITOR_FN = ({ mutationTargetId, largeJson }: { mutationTargetId: string; largeJson: number }) => {
   if (window !== window.top) return;
   const now = () => performance.timeOrigin + performance.now();
   const snapshotAsked: number[] = [];
-  const snapshots: Array<{ lastPartAt: number; wireBytes: number; parts: string[] }> = [];
+  const snapshots: SnapshotSent[] = [];
+  // The recorder's encoding starts with one JSON.stringify of the whole batch: when it starts, rrweb has serialised
+  // the page.
+  const largeStringify: Array<[number, number]> = [];
+  const stringify = JSON.stringify;
+  JSON.stringify = function (this: unknown, ...args: Parameters<typeof stringify>) {
+    const start = now();
+    const text = stringify.apply(JSON, args);
+    if (typeof text === 'string' && text.length > largeJson) largeStringify.push([start, now()]);
+    return text;
+  } as typeof stringify;
   const mutations: Array<{ value: string; at: number }> = [];
   let cobrowseBytes = 0;
-  let current: { seq: number; wireBytes: number; parts: string[]; expected: number } | undefined;
+  let current: { seq: number; firstPartAt: number; wireBytes: number; parts: string[]; expected: number } | undefined;
   const NativeSocket = window.WebSocket;
   window.WebSocket = class extends NativeSocket {
     constructor(url: string | URL, protocols?: string | string[]) {
@@ -58,14 +76,14 @@ const INSTRUMENT_VISITOR_FN = ({ mutationTargetId }: { mutationTargetId: string 
       if (!data.includes('"snapshot":true')) return;
       const part = JSON.parse(data) as { seq: number; parts: number; snapshot: boolean };
       if (!part.snapshot) return;
-      if (!current || current.seq !== part.seq) current = { seq: part.seq, wireBytes: 0, parts: [], expected: part.parts };
+      if (!current || current.seq !== part.seq) current = { seq: part.seq, firstPartAt: at, wireBytes: 0, parts: [], expected: part.parts };
       current.wireBytes += data.length;
       current.parts.push(data);
-      if (current.parts.length === current.expected) snapshots.push({ lastPartAt: at, wireBytes: current.wireBytes, parts: current.parts });
+      if (current.parts.length === current.expected) snapshots.push({ firstPartAt: current.firstPartAt, lastPartAt: at, wireBytes: current.wireBytes, parts: current.parts });
     }
   } as typeof WebSocket;
   (window as unknown as { __bench: unknown }).__bench = {
-    report: () => ({ snapshotAsked, snapshots, cobrowseBytes, mutations }),
+    report: () => ({ snapshotAsked, snapshots, largeStringify, cobrowseBytes, mutations }),
     mutate: (count: number, everyMs: number) =>
       new Promise<void>((resolve) => {
         let i = 0;
@@ -83,9 +101,17 @@ const INSTRUMENT_VISITOR_FN = ({ mutationTargetId }: { mutationTargetId: string 
 };
 
 /** Agent console: finds the live view's document (rrweb's replayer iframe) and notes what it shows, and when. */
-const INSTRUMENT_CONSOLE_FN = ({ lastElementId, mutationTargetId }: { lastElementId: string; mutationTargetId: string }) => {
+const INSTRUMENT_CONSOLE_FN = ({ lastElementId, mutationTargetId, largeJson }: { lastElementId: string; mutationTargetId: string; largeJson: number }) => {
   if (window !== window.top) return;
   const now = () => performance.timeOrigin + performance.now();
+  // The viewer's decoding ends with one JSON.parse of the inflated batch; then rrweb rebuilds.
+  const largeParses: number[] = [];
+  const parse = JSON.parse;
+  JSON.parse = function (this: unknown, ...args: Parameters<typeof parse>) {
+    const value: unknown = parse.apply(JSON, args);
+    if (typeof args[0] === 'string' && args[0].length > largeJson) largeParses.push(now());
+    return value;
+  } as typeof parse;
   const sockets: WebSocket[] = [];
   const arrivals: Record<string, number> = {};
   const snapshotArrivals: number[] = [];
@@ -137,10 +163,12 @@ const INSTRUMENT_CONSOLE_FN = ({ lastElementId, mutationTargetId }: { lastElemen
     seen: () => seen,
     arrivals: () => arrivals,
     lastSnapshotArrival: () => snapshotArrivals.at(-1) ?? Number.NaN,
+    lastLargeParse: () => largeParses.at(-1) ?? Number.NaN,
   };
 };
 
 /** As init-script source: tsx (esbuild, keepNames) wraps functions in `__name(...)`, which the page lacks. */
 const asInitScript = <A>(fn: (arg: A) => void, arg: A) => ({ content: `var __name = (f) => f; (${fn.toString()})(${JSON.stringify(arg)});` });
-export const instrumentVisitor = (arg: { mutationTargetId: string }) => asInitScript(INSTRUMENT_VISITOR_FN, arg);
-export const instrumentConsole = (arg: { lastElementId: string; mutationTargetId: string }) => asInitScript(INSTRUMENT_CONSOLE_FN, arg);
+export const instrumentVisitor = (arg: { mutationTargetId: string }) => asInitScript(INSTRUMENT_VISITOR_FN, { ...arg, largeJson: LARGE_JSON });
+export const instrumentConsole = (arg: { lastElementId: string; mutationTargetId: string }) =>
+  asInitScript(INSTRUMENT_CONSOLE_FN, { ...arg, largeJson: LARGE_JSON });
