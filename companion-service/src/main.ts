@@ -22,7 +22,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 10_000);
+    // With Redis the instance drains first (signaling/plugin.ts).
+    const force = setTimeout(() => process.exit(1), (config.redis.url ? config.shutdown.drainSeconds * 1000 : 0) + 10_000);
     force.unref();
     await app.close();
     process.exit(0);

@@ -84,7 +84,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     await store.close();
   });
 
-  const sessions = new SessionService({ config, store, bus, log: app.log });
+  const sessions = new SessionService({ config, store, bus, log: app.log, redis });
   const admission = new AgentAdmission(sessions, config, createWrongKeyCounter(config.joinAttempts, redis));
   const tickets = createConsoleTickets(config, redis);
   const presence = new PresenceService(bus, redis ? new RedisPresenceRegistry(redis, app.log) : new MemoryPresenceRegistry());
@@ -144,6 +144,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   // With Redis, this instance says it is alive before it takes any socket: tabs and sockets count only for live ones.
   app.addHook('onReady', async () => {
     if (redis) await redis.liveness.start();
+    sessions.start();
     const ended = await sessions.recoverAbandoned();
     if (ended > 0) app.log.warn({ sessions: ended }, 'ended sessions a previous process left open (service_restart)');
   });

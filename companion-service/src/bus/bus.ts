@@ -34,6 +34,9 @@ export const Channels = {
   /** The visitor's page stream for one agent: each payload is "S" (starts a full snapshot) or "D", then the wire
    * message. Kept apart from the participant channel so a slow agent can drop it without losing anything else. */
   cobrowse: (participantId: string) => `cb:${participantId}`,
+  /** A live session's state after each commit, for the instances that have a socket in it (with Redis,
+   * sessions/followedSessions.ts). */
+  session: (sessionId: string) => `s:${sessionId}`,
   /** Messages for one portal tab (socket), e.g. the terms prompt. */
   tab: (connectionId: string) => `tab:${connectionId}`,
 } as const;
@@ -45,4 +48,6 @@ export interface ControlMessage {
   reason: string;
   /** Only this connection obeys; without it, every socket of the participant does. */
   connectionId?: string;
+  /** Every socket of the participant but this connection obeys (their new one, after a resume on another instance). */
+  except?: string;
 }

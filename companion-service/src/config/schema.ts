@@ -178,6 +178,15 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    /** Stopping for a deploy (SIGTERM) with Redis: the sessions go on, on the other instances. */
+    shutdown: Type.Object(
+      {
+        /** How long the instance answers /readyz with 503 (so the load balancer stops sending it new connections)
+         * before it closes its sockets with 1012 and their clients resume on another instance. */
+        drainSeconds: Type.Integer({ minimum: 0, maximum: 300 }),
+      },
+      { additionalProperties: false },
+    ),
     /** Orgs whose Apex calls the service, Sign in with Salesforce, and the session-record outbox. */
     salesforce: SalesforceConfigSchema,
   },

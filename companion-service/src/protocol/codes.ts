@@ -41,6 +41,8 @@ export const CloseCode = {
   GoingAway: 1001,
   PolicyViolation: 1008,
   MessageTooBig: 1009,
+  /** The instance is stopping for a deploy (with Redis): the session goes on; resume on another instance. */
+  ServiceRestart: 1012,
   SessionEnded: 4000,
   Replaced: 4001,
   Removed: 4002,

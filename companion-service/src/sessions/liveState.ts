@@ -4,11 +4,18 @@ import type { Config } from '../config/schema';
 import type { SharedRedis } from '../redis/shared';
 import type { SessionDirectory } from './directory';
 import type { LiveSessions } from './liveSessions';
+import { FollowedSessions } from './followedSessions';
 import { MemoryLiveSessions } from './memoryLiveSessions';
 import { NO_HOLDS, type ParticipantHolds } from './participantHolds';
 import { MemoryPendingInvitations, type PendingInvitations } from './pendingInvitations';
 import { invitationOpen } from './rules/lifecycle';
 import type { ParticipantSockets } from './participantSockets';
+import { RedisDeadlines } from './redisDeadlines';
+import { RedisLiveSessions } from './redisLiveSessions';
+import { RedisParticipantHolds } from './redisParticipantHolds';
+import { RedisPendingInvitations } from './redisPendingInvitations';
+import { RedisVisitorDevices } from './redisVisitorDevices';
+import { RedisWrongGuestCodes } from './redisWrongGuestCodes';
 import { SessionTimers } from './sessionTimers';
 import type { Session } from './state';
 import { MemoryVisitorDevices, type VisitorDevices } from './visitorDevices';
@@ -54,6 +61,32 @@ export interface LiveStateDeps {
 }
 
 export function createLiveState(deps: LiveStateDeps): LiveState {
+  return deps.redis ? sharedState(deps, deps.redis) : ownState(deps);
+}
+
+/** With Redis: the state, the clocks, the holds and the rest shared; the relay's seats cached per instance. */
+function sharedState(deps: LiveStateDeps, redis: SharedRedis): LiveState {
+  const { connections, liveness } = redis;
+  const live = new RedisLiveSessions(connections);
+  const followed = new FollowedSessions(deps.local, deps.bus, live, deps.sockets, deps.log);
+  const deadlines = new RedisDeadlines(connections, deps.onDue, deps.now, deps.log);
+  // States published while Redis was away were missed.
+  liveness.onRestore(() => followed.refresh());
+  return {
+    live,
+    devices: new RedisVisitorDevices(connections),
+    holds: new RedisParticipantHolds(redis, deps.bus, deps.sockets, deps.onGone, deps.log),
+    wrongGuestCodes: new RedisWrongGuestCodes(connections, deps.config.guests.wrongCodesPerSession),
+    invitations: new RedisPendingInvitations(connections),
+    followed,
+    draining: false,
+    start: () => deadlines.start(),
+    stop: () => deadlines.stop(),
+  };
+}
+
+/** One instance: everything in this process. */
+function ownState(deps: LiveStateDeps): LiveState {
   const timers = new SessionTimers((sessionId) => void deps.onDue(sessionId), deps.now);
   return {
     live: new MemoryLiveSessions(deps.local, timers),

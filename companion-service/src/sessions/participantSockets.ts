@@ -16,6 +16,11 @@ export class ParticipantSockets {
     return true;
   }
 
+  /** The connection here that speaks for the participant, if any. */
+  connectionOf(participantId: string): string | undefined {
+    return this.bindings.get(participantId);
+  }
+
   /** Whether a socket here speaks for the participant. */
   has(participantId: string): boolean {
     return this.bindings.has(participantId);

@@ -101,6 +101,12 @@ export class SignalingConnection implements ConnectionContext {
     this.socket.close(CloseCode.GoingAway, 'server shutting down');
   }
 
+  /** A deploy (with Redis): close without starting anyone's grace period; the client resumes on another instance. */
+  restart(): void {
+    this.closedQuietly = true;
+    this.socket.close(CloseCode.ServiceRestart, 'service restarting');
+  }
+
   terminate(): void {
     this.socket.terminate();
   }
@@ -271,6 +277,7 @@ export class SignalingConnection implements ConnectionContext {
   private onControl(payload: BusPayload): void {
     const control = JSON.parse(payload.toString()) as ControlMessage;
     if (control.connectionId !== undefined && control.connectionId !== this.id) return;
+    if (control.except === this.id) return;
     this.closedQuietly = true;
     this.socket.close(control.code, control.reason);
   }

@@ -43,6 +43,16 @@ export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app,
     // 'close' listener per socket).
     options: { maxPayload: opts.config.socket.maxPayloadBytes, clientTracking: false },
     preClose: async () => {
+      if (opts.redis) {
+        // A deploy: the sessions go on, on the other instances. New connections are refused from now on (/readyz
+        // answers 503); once the load balancer has noticed, the sockets close with 1012 and their clients resume
+        // elsewhere. Participants who don't are marked away by the instance that clears up after this one.
+        await new Promise((resolve) => setTimeout(resolve, opts.config.shutdown.drainSeconds * 1000));
+        opts.sessions.drain();
+        for (const connection of connections) connection.restart();
+        await opts.sessions.settle();
+        return;
+      }
       // This process holds every live session: end them (their members are told why, their records written) before
       // the sockets go, rather than leave them open in the store with nobody holding them.
       await opts.sessions.endAll();
@@ -171,6 +181,6 @@ export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app,
 
   app.addHook('onClose', async () => {
     clearInterval(pinger);
-    opts.sessions.shutdown();
+    await opts.sessions.shutdown();
   });
 };

@@ -56,6 +56,9 @@ export async function startServer(overrides: DeepPartial<Config> = {}, options: 
       // Every test client comes from 127.0.0.1: the per-address caps (tested on their own in test/security) would
       // otherwise count a whole test file's clients as one abusive visitor.
       limits: { socketsPerAddress: 10_000, sessionsPerAddressPerMinute: 10_000, ...overrides.limits },
+      // With Redis a stopping server waits this long for a load balancer before it closes its sockets: none here
+      // unless a test is about that.
+      shutdown: { drainSeconds: 0, ...overrides.shutdown },
       store: overrides.store ?? ownStore?.config,
     },
   });

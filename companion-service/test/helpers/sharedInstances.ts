@@ -1,0 +1,54 @@
+import type { Redis } from 'ioredis';
+import type { DeepPartial } from '../../src/config/load';
+import type { Config } from '../../src/config/schema';
+import { dropSchema, freshSchema, postgresConfig, sql } from './postgres';
+import { dropKeys, redisClient, testKeyPrefix, testRedisSettings } from './redis';
+import { startServer, type RunningServer } from './testServer';
+import { TestClient } from './wsClient';
+
+/* Instances of the service in this process that share what a scaled deployment shares: one Redis key prefix and one
+ * PostgreSQL schema, both their own (dropped by `stop`). Each instance is a whole server (its own Redis connections,
+ * bus, caches and sockets), so everything between them goes through Redis as between processes; tests that need a
+ * crash or a signal use real processes (scripts/serviceProcess.ts). */
+
+export interface SharedInstances {
+  readonly servers: RunningServer[];
+  readonly keyPrefix: string;
+  readonly schema: string;
+  /** A plain client of the test Redis, for looking at what the instances wrote. */
+  readonly redis: Redis;
+  /** A socket to instance `i`, closed by `stop`. */
+  connect(i: number): Promise<TestClient>;
+  /** One statement on the shared schema. */
+  rows<R extends Record<string, unknown>>(text: string, values?: unknown[]): Promise<R[]>;
+  stop(): Promise<void>;
+}
+
+export async function startSharedInstances(count: number, overrides: DeepPartial<Config> = {}): Promise<SharedInstances> {
+  const keyPrefix = testKeyPrefix();
+  const schema = freshSchema();
+  const redis = redisClient();
+  const servers: RunningServer[] = [];
+  const clients: TestClient[] = [];
+  // One after the other: the first migrates the schema the others then find ready.
+  for (let i = 0; i < count; i++) servers.push(await startServer({ ...overrides, redis: testRedisSettings(keyPrefix), store: postgresConfig(schema) }));
+  return {
+    servers,
+    keyPrefix,
+    schema,
+    redis,
+    async connect(i) {
+      const client = await TestClient.connect(servers[i]!.wsUrl);
+      clients.push(client);
+      return client;
+    },
+    rows: (text, values) => sql(schema, text, values),
+    async stop() {
+      for (const c of clients) c.close();
+      for (const server of servers) await server.stop();
+      await dropKeys(redis, keyPrefix);
+      redis.disconnect();
+      await dropSchema(schema);
+    },
+  };
+}
