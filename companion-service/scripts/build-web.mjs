@@ -1,22 +1,46 @@
 // Builds the browser clients into companion-service/dist/web. Runs on install, before start and before tests.
+//
+// The visitor widget is two scripts: widget.js, the loader every page of the customer's site gets (its URL never
+// changes: customers embed it), and the call chunk, assets/widget-call-<hash>.js, which the loader fetches when a
+// call needs it. Content-hashed files live under assets/ and never change (the service caches them for a year);
+// the build writes the chunk's path into widget.js and into widget-manifest.json. A page that loaded the previous
+// build's widget.js may ask for the previous chunk after a deploy: the chunks of earlier builds found in the live
+// directory are kept for RETAIN_DAYS after they stopped being current (listed in the manifest as `retired`), and a
+// loader that still misses its chunk loads the manifest's current one (web/widget/loadCall.ts).
+//
+// Every text file is also written brotli- and gzip-compressed (name.br, name.gz) for the service to send to browsers
+// that accept them (@fastify/static, preCompressed).
 import { build } from 'esbuild';
-import { cp, mkdir, rename, rm } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 
 const service = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const web = path.join(service, 'web');
-const out = path.join(service, 'dist', 'web');
+// TANDEM_WEB_OUT: another directory (the tests build into a temporary one to check what a build keeps).
+const out = process.env.TANDEM_WEB_OUT ? path.resolve(process.env.TANDEM_WEB_OUT) : path.join(service, 'dist', 'web');
 // Built beside the live directory and swapped in at the end, so a server already running (a parallel test run)
 // never serves a half-built directory.
 const next = `${out}.next-${process.pid}`;
 const require = createRequire(import.meta.url);
 
+/** Content-hashed, immutable files: under this directory of dist/web, and only those. */
+const ASSETS = 'assets';
+const MANIFEST = 'widget-manifest.json';
+/** How long a previous build's chunks stay after they stopped being current: far longer than a loader is cached
+ * (5 minutes), for pages left open for days. */
+const RETAIN_DAYS = 30;
+/** Compressed alongside: what browsers load as text. Source maps are left out (only developer tools load them). */
+const COMPRESSED = new Set(['.js', '.css', '.html', '.json', '.svg']);
+const brotli = promisify(zlib.brotliCompress);
+const gzip = promisify(zlib.gzip);
+
 const entries = {
   // Loaded by the widget only once a session has an agent in it.
   'cobrowse-recorder': 'cobrowse/recorderEntry.ts',
-  widget: 'widget/widget.ts',
   'join/join': 'join/join.ts',
   'console/console': 'console/console.ts',
   'guest/guest': 'guest/guest.ts',
@@ -43,9 +67,7 @@ const statics = [
   ['shared/favicon.ico', 'favicon.ico'],
 ];
 
-await rm(next, { recursive: true, force: true });
-await build({
-  entryPoints: Object.fromEntries(Object.entries(entries).map(([name, file]) => [name, path.join(web, file)])),
+const common = {
   outdir: next,
   bundle: true,
   format: 'iife',
@@ -57,13 +79,115 @@ await build({
   define: { global: 'globalThis' },
   inject: [path.join(web, 'shared', 'nodeShims.ts')],
   logLevel: 'warning',
+};
+
+await rm(next, { recursive: true, force: true });
+
+// The call chunk first: its content-hashed path goes into the loader.
+const chunkBuild = await build({
+  ...common,
+  entryPoints: { 'widget-call': path.join(web, 'widget', 'call.ts') },
+  entryNames: `${ASSETS}/[name]-[hash]`,
+  metafile: true,
+});
+const callChunk = `/${outputOf(chunkBuild.metafile, path.join(web, 'widget', 'call.ts'))}`;
+
+// The loader: its own build, without the Node shims (esbuild would include them whole, for nothing: only WebRTC in
+// the chunk needs them).
+await build({
+  ...common,
+  entryPoints: { widget: path.join(web, 'widget', 'widget.ts') },
+  inject: [],
+  define: { ...common.define, __TANDEM_CALL_CHUNK__: JSON.stringify(callChunk) },
+});
+await build({
+  ...common,
+  entryPoints: Object.fromEntries(Object.entries(entries).map(([name, file]) => [name, path.join(web, file)])),
 });
 for (const [from, to] of statics) {
   await mkdir(path.dirname(path.join(next, to)), { recursive: true });
   await cp(path.resolve(web, from), path.join(next, to));
 }
+await compressAll(next);
+
+// The previous builds' chunks, from the live directory, while they are young enough.
+const now = Date.now();
+const retired = await keepRetiredChunks(now);
+const manifest = { abi: await callAbi(), chunks: { call: callChunk, recorder: '/cobrowse-recorder.js' }, retired };
+await writeFile(path.join(next, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+await compress(path.join(next, MANIFEST));
+
 const old = `${out}.old-${process.pid}`;
 await rename(out, old).catch(() => undefined);
 await rename(next, out);
 await rm(old, { recursive: true, force: true });
-console.log(`browser clients built into ${path.relative(process.cwd(), out)}`);
+console.log(`browser clients built into ${path.relative(process.cwd(), out)} (widget call chunk ${callChunk})`);
+
+// --- helpers ---------------------------------------------------------------------------------------------------
+
+/** The output file (relative to the build directory) of one entry point. */
+function outputOf(metafile, entryFile) {
+  const entry = path.relative(process.cwd(), entryFile).split(path.sep).join('/');
+  const found = Object.entries(metafile.outputs).find(([, o]) => o.entryPoint === entry);
+  if (!found) throw new Error(`esbuild wrote no output for ${entry}`);
+  return path.relative(next, path.resolve(found[0])).split(path.sep).join('/');
+}
+
+/** The loader/chunk contract's version (web/widget/callLink.ts), for the manifest. */
+async function callAbi() {
+  const source = await readFile(path.join(web, 'widget', 'callLink.ts'), 'utf8');
+  const match = /export const CALL_ABI = (\d+);/.exec(source);
+  if (!match) throw new Error('CALL_ABI not found in web/widget/callLink.ts');
+  return Number(match[1]);
+}
+
+/** Copies the chunks of earlier builds (every file under assets/ that this build did not write: the chunk, its
+ * source map and compressed copies) from the live directory, unless they were retired more than RETAIN_DAYS ago.
+ * Returns the kept ones with the time they were retired: { "/assets/widget-call-X.js": "2026-…" }. */
+async function keepRetiredChunks(nowMs) {
+  let previous;
+  try {
+    previous = JSON.parse(await readFile(path.join(out, MANIFEST), 'utf8'));
+  } catch {
+    return {}; // first build here (or one from before the manifest): nothing to keep
+  }
+  const wasCurrent = new Set(Object.values(previous.chunks ?? {}));
+  const wasRetired = previous.retired ?? {};
+  const built = new Set(await readdir(path.join(next, ASSETS)));
+  const oldFiles = await readdir(path.join(out, ASSETS)).catch(() => []);
+  const kept = {};
+  for (const file of oldFiles) {
+    if (built.has(file)) continue;
+    const chunk = `/${ASSETS}/${file.replace(/\.(map|br|gz)$/, '')}`;
+    const since = wasCurrent.has(chunk) ? new Date(nowMs).toISOString() : wasRetired[chunk];
+    if (!since || nowMs - Date.parse(since) > RETAIN_DAYS * 86_400_000) continue;
+    await cp(path.join(out, ASSETS, file), path.join(next, ASSETS, file));
+    kept[chunk] = since;
+  }
+  return kept;
+}
+
+async function compressAll(dir) {
+  const files = [];
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile() && COMPRESSED.has(path.extname(entry.name))) files.push(path.join(entry.parentPath ?? entry.path, entry.name));
+  }
+  await Promise.all(files.map(compress));
+}
+
+/** Writes file.br and file.gz, each only when it is smaller than the file (else the file itself is sent). */
+async function compress(file) {
+  const data = await readFile(file);
+  const [br, gz] = await Promise.all([
+    brotli(data, {
+      params: {
+        [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
+        [zlib.constants.BROTLI_PARAM_QUALITY]: zlib.constants.BROTLI_MAX_QUALITY,
+        [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length,
+      },
+    }),
+    gzip(data, { level: zlib.constants.Z_BEST_COMPRESSION }),
+  ]);
+  if (br.length < data.length) await writeFile(`${file}.br`, br);
+  if (gz.length < data.length) await writeFile(`${file}.gz`, gz);
+}

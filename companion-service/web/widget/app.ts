@@ -1,11 +1,13 @@
+import type { ErrorMessage } from '../../src/protocol/messages';
 import { isBackgroundError } from '../shared/backgroundErrors';
 import { CAMERA_HELP, CameraError, cameraOf, type CameraProblem } from '../shared/camera';
 import { SignalingClient, socketUrl } from '../shared/signalingClient';
-import type { ChangeGuard } from './earlyChangeGuard';
+import type { CallWidget, LoaderLink, PresenceLink } from './callLink';
 import { CameraPicker } from './cameraPicker';
 import { LocalMedia } from './localMedia';
 import { OneClick } from './oneClick';
 import { PageSharing } from './pageSharing';
+import type { TermsClosed, TermsPrompt } from './presence';
 import { cameraScreen, endedScreen, noticeScreen } from './screens';
 import { VisitorSession } from './session';
 import { clearSession, parkSession, saveSession, takeResumableSession } from './sessionMemory';
@@ -13,7 +15,6 @@ import { SessionView } from './sessionView';
 import type { Shell } from './shell';
 import { displayName } from './stage';
 import type { StoredSession } from './storedSession';
-import { onUserClick } from './userAction';
 
 /* The visitor widget's flows, tying the screens to the wire:
  * - code flow (anyone): launcher -> step 1 of 2 "camera not enabled" -> step 2 of 2 "preview with code" -> call;
@@ -22,13 +23,17 @@ import { onUserClick } from './userAction';
  * call, the cobrowse recorder (loaded on demand from the service) shares the page, and remote control needs the
  * visitor's Allow. The call survives page loads in the same tab: its resume token is kept in sessionStorage
  * (sessionMemory.ts), a page that goes away leaves the seat to the server's grace period (no session.leave), and the
- * next page resumes it. */
+ * next page resumes it. This is the call chunk's widget: the loader (loader.ts) created the frame and keeps the
+ * presence socket, and calls in here (callLink.ts) when the launcher is pressed, a stored call is to come back, or an
+ * invitation arrives. */
 
 function problemOf(err: unknown): CameraProblem {
   return err instanceof CameraError ? err.problem : 'unknown';
 }
 
-export class VisitorWidget {
+export class VisitorWidget implements CallWidget {
+  private readonly serviceOrigin: string;
+  private readonly presence: PresenceLink;
   private readonly local = new LocalMedia();
   private session: VisitorSession | undefined;
   private view: SessionView | undefined;
@@ -42,16 +47,19 @@ export class VisitorWidget {
   private restoring: StoredSession | undefined;
 
   constructor(
+    /** The panel, built into the loader's frame (call.ts). */
     private readonly shell: Shell,
-    private readonly serviceOrigin: string,
-    /** Registered early, for remote control's commits (earlyChangeGuard.ts). */
-    changeGuard?: ChangeGuard,
+    link: LoaderLink,
   ) {
-    this.sharing = new PageSharing(serviceOrigin, changeGuard, () => this.session);
+    const { serviceOrigin } = link;
+    this.serviceOrigin = serviceOrigin;
+    this.presence = link.presence;
+    // The change guard was registered when the loader ran, for remote control's commits (earlyChangeGuard.ts).
+    this.sharing = new PageSharing(serviceOrigin, link.changeGuard, () => this.session);
     this.oneClick = new OneClick(
       {
         shell,
-        busy: () => this.busy,
+        busy: () => this.busy(),
         inCall: () => !!this.session,
         chosenCamera: () => this.chosenCamera,
         openCamera: (deviceId) => this.openCamera(deviceId),
@@ -61,49 +69,56 @@ export class VisitorWidget {
         beginInvited: (client, agentName) => this.beginSession(client, 'invited', { agentName }),
         reset: () => this.reset(),
       },
+      link.presence,
       serviceOrigin,
     );
-    onUserClick(shell.launcher, () => this.showCameraScreen());
-    shell.showLauncher();
+    // Shown again from the back/forward cache, the loader looks for a stored call (and calls resumeStored()).
     window.addEventListener('pagehide', (e) => this.pageHidden(e.persisted));
-    window.addEventListener('pageshow', (e) => {
-      if (e.persisted) this.resumeStored();
-    });
-    this.resumeStored();
   }
 
   /** In a call, or getting back into one: presence prompts wait. */
-  private get busy(): boolean {
+  busy(): boolean {
     return !!this.session || !!this.restoring;
   }
 
-  // --- logged-in visitors (oneClick.ts) --------------------------------------------------------------------------
+  // --- what the loader asks for (callLink.ts) ------------------------------------------------------------------
 
-  /** Puts this tab online for 1-click connect with the token the site issued for its logged-in visitor. */
-  identify(visitorToken: string): void {
-    this.oneClick.identify(visitorToken);
+  start(): void {
+    this.showCameraScreen();
   }
 
-  /** Takes this tab offline for 1-click connect (the visitor signed out). A call in progress goes on. */
-  forget(): void {
-    this.oneClick.forget();
+  prompt(m: TermsPrompt): void {
+    this.oneClick.showPrompt(m);
+  }
+
+  promptClosed(m: TermsClosed): void {
+    this.oneClick.promptClosed(m);
+  }
+
+  presenceError(m: ErrorMessage): void {
+    this.oneClick.error(m);
+  }
+
+  forgotten(): void {
+    this.oneClick.forgotten();
   }
 
   // --- across page loads ---------------------------------------------------------------------------------------
 
-  /** A call this tab was in before the page loaded (or before it went into the back/forward cache) comes back. */
-  private resumeStored(): void {
-    if (this.busy) return;
+  /** A call this tab was in before the page loaded (or before it went into the back/forward cache) comes back. The
+   * loader asks (it saw one stored: sessionMemory.ts, mayResumeSession); this claims it with every check. */
+  resumeStored(): boolean {
+    if (this.busy()) return true;
     const stored = takeResumableSession(Date.now());
     if (stored) void this.restore(stored);
-    else this.oneClick.resume();
+    return !!stored;
   }
 
   private async restore(stored: StoredSession): Promise<void> {
     this.restoring = stored;
     this.memo = stored;
     this.chosenCamera ??= stored.camera;
-    this.oneClick.markInCall();
+    this.presence.markInCall();
     let problem: CameraProblem | undefined;
     try {
       await this.openCamera(stored.camera);
@@ -314,7 +329,7 @@ export class VisitorWidget {
     this.teardownSession();
     this.oneClick.closePrompt();
     this.shell.show(noticeScreen('accept-refused', 'Call not started', message, () => this.reset()));
-    this.oneClick.resume();
+    this.presence.resume();
   }
 
   private endSession(reason: string): void {
@@ -327,7 +342,7 @@ export class VisitorWidget {
       // the idle widget, no error.
       this.teardownSession();
       this.shell.showLauncher();
-      this.oneClick.resume();
+      this.presence.resume();
       return;
     }
     if (this.oneClick.prompt && this.session) {
@@ -336,7 +351,7 @@ export class VisitorWidget {
     }
     this.teardownSession();
     this.shell.show(endedScreen(reason, () => this.reset()));
-    this.oneClick.resume();
+    this.presence.resume();
   }
 
   private teardownSession(): void {

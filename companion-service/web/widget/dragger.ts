@@ -1,8 +1,7 @@
-import { loadCorner, saveCorner } from './cornerMemory';
+import { saveCorner } from './cornerMemory';
 import {
   clampToViewport,
   cornerForBox,
-  cornerInsets,
   describeCorner,
   isArrowKey,
   nudge,
@@ -10,6 +9,7 @@ import {
   type Point,
   type Size,
 } from './corners';
+import { placeFrame } from './placement';
 
 /* Moves the widget by pointer or keyboard and snaps it to the corner of the quadrant its centre is dropped in.
  *
@@ -41,8 +41,7 @@ export class CornerDragger {
     private readonly frame: HTMLElement,
     private readonly announce: (text: string) => void,
   ) {
-    this.corner = loadCorner();
-    this.place(this.corner);
+    this.corner = placeFrame(frame);
   }
 
   /** Makes `handle` (a focusable element inside the frame) move the frame. */
@@ -67,15 +66,7 @@ export class CornerDragger {
 
   /** Pins the frame to a corner (no announcement; used at start and after a drop). */
   place(corner: Corner): void {
-    this.corner = corner;
-    const insets = cornerInsets(corner);
-    const style = this.frame.style;
-    for (const side of ['top', 'right', 'bottom', 'left'] as const) {
-      const value = insets[side];
-      style.setProperty(side, value === undefined ? 'auto' : `${value}px`);
-    }
-    this.frame.dataset.corner = corner;
-    this.frame.classList.remove('moving');
+    this.corner = placeFrame(this.frame, corner);
   }
 
   private onPointerDown(handle: HTMLElement, e: PointerEvent): void {

@@ -1,4 +1,4 @@
-import { WIDGET_CSS } from './styles';
+import { LAUNCHER_CSS } from './styles';
 
 /* The widget's home on the host page: one element with an open shadow root. The host page's CSS can't select
  * anything inside it; the few properties that do apply to the host element itself are reset with !important in
@@ -13,18 +13,19 @@ export function createHost(): { host: HTMLElement; root: ShadowRoot } | undefine
   const host = document.createElement('div');
   host.id = HOST_ID;
   const root = host.attachShadow({ mode: 'open' });
-  adoptStyles(root, WIDGET_CSS);
+  addStyles(root, LAUNCHER_CSS);
   (document.body ?? document.documentElement).append(host);
   promoteToTopLayer(host);
   return { host, root };
 }
 
-/** Constructable stylesheets are not "inline styles" for a Content Security Policy; older browsers get <style>. */
-function adoptStyles(root: ShadowRoot, css: string): void {
+/** Adds a stylesheet to the shadow root (the launcher's at mount, the call's when its chunk loads). Constructable
+ * stylesheets are not "inline styles" for a Content Security Policy; older browsers get <style>. */
+export function addStyles(root: ShadowRoot, css: string): void {
   try {
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(css);
-    root.adoptedStyleSheets = [sheet];
+    root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
   } catch {
     const style = document.createElement('style');
     style.textContent = css;

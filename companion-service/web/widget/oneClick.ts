@@ -1,17 +1,19 @@
 import type { TermsClosedReason } from '../../src/protocol/codes';
+import type { ErrorMessage } from '../../src/protocol/messages';
 import { el } from '../shared/dom';
-import { socketUrl, type SignalingClient } from '../shared/signalingClient';
+import { SignalingClient, socketUrl } from '../shared/signalingClient';
+import type { PresenceLink } from './callLink';
 import type { CameraPicker } from './cameraPicker';
-import { Presence, type TermsClosed, type TermsPrompt } from './presence';
+import type { TermsClosed, TermsPrompt } from './presence';
 import { cameraAlert, noticeScreen } from './screens';
 import type { CameraProblem } from '../shared/camera';
 import type { Shell } from './shell';
 import { termsHash } from './termsHash';
 import { TermsPromptView } from './termsPrompt';
 
-/* 1-click connect for a logged-in visitor: the tab stays online (presence), the agent's invitation shows the terms
- * prompt, and Accept hands the presence socket over to the call (the server answers the acceptance on it). The
- * frame's data-presence says where the tab stands, for the page and for tests. */
+/* 1-click connect for a logged-in visitor, in the call chunk: the agent's invitation (which the loader's presence
+ * socket received) shows the terms prompt, and Accept hands the presence socket over to the call (the server
+ * answers the acceptance on it). The presence itself, and the frame's data-presence, are the loader's (loader.ts). */
 
 const CLOSED_TEXT: Record<TermsClosedReason, string> = {
   expired: 'The video call request timed out.',
@@ -36,62 +38,23 @@ export interface OneClickHost {
 }
 
 export class OneClick {
-  private presence: { token: string; presence: Presence } | undefined;
   /** The terms prompt, from the invitation until the call it led to has joined. */
   prompt: TermsPromptView | undefined;
 
   constructor(
     private readonly host: OneClickHost,
+    private readonly presence: PresenceLink,
     private readonly serviceOrigin: string,
   ) {}
 
-  private get frame(): HTMLElement {
-    return this.host.shell.frame;
-  }
-
-  /** Puts this tab online for 1-click connect with the token the site issued for its logged-in visitor. */
-  identify(visitorToken: string): void {
-    if (this.presence?.token === visitorToken) return;
-    this.presence?.presence.stop();
-    // A tab that is in a call (e.g. resumed after a page load) goes online only once the call is over, so the
-    // terms are not asked again for the call it is in.
-    const online = !this.host.busy();
-    this.frame.dataset.presence = online ? 'connecting' : 'in-call';
-    this.presence = {
-      token: visitorToken,
-      presence: new Presence(socketUrl(this.serviceOrigin), visitorToken, {
-        // Visible state for the page and for tests: this tab is online for 1-click connect.
-        registered: () => (this.frame.dataset.presence = 'online'),
-        offline: () => (this.frame.dataset.presence = 'connecting'),
-        prompt: (m) => this.showPrompt(m),
-        promptClosed: (m) => this.promptClosed(m),
-        refused: (message) => {
-          this.frame.dataset.presence = 'refused';
-          console.warn(`Tandem: the visitor token was refused (${message}).`);
-        },
-        error: (m) => this.prompt?.showProblem(alertBox(m.message)),
-      }, online),
-    };
-  }
-
-  /** Takes this tab offline for 1-click connect (the visitor signed out). A call in progress goes on. */
-  forget(): void {
-    this.presence?.presence.stop();
-    this.presence = undefined;
-    delete this.frame.dataset.presence;
+  /** The visitor signed out: an open prompt goes (a call in progress goes on). */
+  forgotten(): void {
     if (this.prompt && !this.host.inCall()) this.host.reset();
   }
 
-  /** A stored call is coming back in this tab: no invitations meanwhile. */
-  markInCall(): void {
-    if (this.presence) this.frame.dataset.presence = 'in-call';
-  }
-
-  /** Back online for 1-click connect after a call (the call's socket was the presence socket). */
-  resume(): void {
-    if (!this.presence) return;
-    this.frame.dataset.presence = 'connecting';
-    this.presence.presence.resume();
+  /** An error about something this tab sent on the presence socket (a refused answer). */
+  error(m: ErrorMessage): void {
+    this.prompt?.showProblem(alertBox(m.message));
   }
 
   /** The prompt goes, and the camera it opened. */
@@ -106,7 +69,7 @@ export class OneClick {
     this.prompt = undefined;
   }
 
-  private showPrompt(m: TermsPrompt): void {
+  showPrompt(m: TermsPrompt): void {
     if (this.host.busy()) return; // already in a call; the invitation times out on the server
     this.prompt?.destroy();
     this.host.stopCamera();
@@ -136,8 +99,8 @@ export class OneClick {
     const hash = await termsHash(view.termsText).catch(() => undefined);
     if (this.prompt !== view) return this.host.stopCamera(); // closed meanwhile (timed out, answered in another tab)
     // The presence socket becomes the call's socket; the server answers the acceptance on it.
-    const client = hash ? this.presence?.presence.handOver() : undefined;
-    if (!client || !hash) {
+    const socket = hash ? this.presence.handOver() : undefined;
+    if (!socket || !hash) {
       this.host.stopCamera();
       view.setBusy(undefined);
       view.showProblem(
@@ -150,18 +113,20 @@ export class OneClick {
       return;
     }
     view.setBusy('Joining the call\u2026');
-    this.frame.dataset.presence = 'in-call';
+    this.presence.markInCall();
+    const client = new SignalingClient(socketUrl(this.serviceOrigin));
+    client.adopt(socket);
     this.host.beginInvited(client, view.agentName || undefined);
     client.send({ type: 'terms.accept', invitationId: view.invitationId, termsHash: hash });
   }
 
   private decline(view: TermsPromptView): void {
-    this.presence?.presence.socket?.send({ type: 'terms.decline', invitationId: view.invitationId });
+    this.presence.send({ type: 'terms.decline', invitationId: view.invitationId });
     this.closePrompt();
     this.host.shell.show(noticeScreen('declined', 'Call declined', 'You declined the video call. The agent has been told.', () => this.host.reset()));
   }
 
-  private promptClosed(m: TermsClosed): void {
+  promptClosed(m: TermsClosed): void {
     if (this.prompt?.invitationId !== m.invitationId || this.host.inCall()) return;
     this.closePrompt();
     this.host.shell.showLauncher();

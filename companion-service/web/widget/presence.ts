@@ -1,12 +1,12 @@
-import { ErrorCode } from '../../src/protocol/codes';
-import type { ServerMessageOf } from '../../src/protocol/messages';
-import { SignalingClient } from '../shared/signalingClient';
+import type { ErrorCode } from '../../src/protocol/codes';
+import type { ClientMessage, ServerMessage, ServerMessageOf } from '../../src/protocol/messages';
 
 /* A logged-in visitor's tab: keeps a socket open with the visitor token so the agent sees them online and can
  * invite them in one click. Tells the server when this tab becomes the one in use (focus, or shown again) so
  * prompts go to the tab the visitor is looking at. Reconnects with backoff if the socket drops, except when the
  * token itself is refused. When the visitor accepts an invitation, the socket becomes the session's socket: the
- * caller takes it with `handOver()`. */
+ * call takes it with `handOver()` (and a SignalingClient adopts it). Part of the loader (widget.js), so it speaks
+ * on a plain WebSocket rather than with the call's SignalingClient. */
 
 export type TermsPrompt = ServerMessageOf<'terms.prompt'>;
 export type TermsClosed = ServerMessageOf<'terms.closed'>;
@@ -23,16 +23,18 @@ export interface PresenceEvents {
   error(m: ServerMessageOf<'error'>): void;
 }
 
-const REFUSED = new Set<string>([ErrorCode.Unauthorized, ErrorCode.TokenExpired]);
+// The codes as text: importing ErrorCode's values would put the whole table into the loader.
+const REFUSED = new Set<string>(['unauthorized', 'token_expired'] satisfies ErrorCode[]);
+const RETRYABLE = new Set<string>(['rate_limited', 'internal'] satisfies ErrorCode[]);
 const MAX_DELAY_MS = 30_000;
 
 export class Presence {
-  private client: SignalingClient | undefined;
+  private socket: WebSocket | undefined;
   private attempts = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
   private readonly onActive = () => {
-    if (document.visibilityState === 'visible') this.client?.send({ type: 'visitor.active' });
+    if (document.visibilityState === 'visible') this.send({ type: 'visitor.active' });
   };
 
   constructor(
@@ -47,22 +49,21 @@ export class Presence {
     if (online) this.open();
   }
 
-  /** The socket, for sending answers to a prompt. */
-  get socket(): SignalingClient | undefined {
-    return this.client;
+  /** Sends on the socket if it is open (answers to a prompt). */
+  send(message: ClientMessage): void {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
   }
 
   /** Gives the live socket to a session (after terms.accept); presence stops following it. Call `resume()` when
    * the session is over to come back online with a new socket. */
-  handOver(): SignalingClient | undefined {
-    const client = this.client;
-    this.client = undefined;
-    if (client) client.onStateChange = () => {};
-    return client;
+  handOver(): WebSocket | undefined {
+    // A socket still connecting (after a drop) can't carry the acceptance yet: the caller says to try again.
+    if (this.socket?.readyState !== WebSocket.OPEN) return undefined;
+    return this.release();
   }
 
   resume(): void {
-    if (this.stopped || this.client) return;
+    if (this.stopped || this.socket) return;
     this.attempts = 0;
     this.open();
   }
@@ -72,44 +73,55 @@ export class Presence {
     clearTimeout(this.retryTimer);
     window.removeEventListener('focus', this.onActive);
     document.removeEventListener('visibilitychange', this.onActive);
-    const client = this.client;
-    this.client = undefined;
-    client?.close();
+    this.release()?.close(1000, 'client closed');
+  }
+
+  /** Stops following the socket. */
+  private release(): WebSocket | undefined {
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket) socket.onopen = socket.onmessage = socket.onclose = null;
+    return socket;
   }
 
   private open(): void {
     if (this.stopped) return;
-    const client = new SignalingClient(this.url);
-    this.client = client;
-    let refused = false;
-    client.on('presence.registered', (m) => {
-      if (this.client !== client) return;
-      this.attempts = 0;
-      this.events.registered(m);
-      // A tab that is in use when it (re)connects claims prompts straight away.
-      if (document.visibilityState === 'visible' && document.hasFocus()) client.send({ type: 'visitor.active' });
-    });
-    client.on('terms.prompt', (m) => this.client === client && this.events.prompt(m));
-    client.on('terms.closed', (m) => this.client === client && this.events.promptClosed(m));
-    client.on('error', (m) => {
-      if (this.client !== client) return;
-      const retryable = m.code === ErrorCode.RateLimited || m.code === ErrorCode.Internal;
-      if (REFUSED.has(m.code) || (m.inReplyTo === 'visitor.hello' && !retryable)) {
-        refused = true;
-        client.close();
-        this.events.refused(m.message);
+    const socket = new WebSocket(this.url);
+    this.socket = socket;
+    socket.onopen = () => socket.send(JSON.stringify({ type: 'visitor.hello', visitorToken: this.visitorToken } satisfies ClientMessage));
+    socket.onmessage = (event) => {
+      let m: ServerMessage;
+      try {
+        m = JSON.parse(String(event.data)) as ServerMessage;
+      } catch {
         return;
       }
-      this.events.error(m);
-    });
-    client.onStateChange = (state) => {
-      if (state !== 'closed' || this.client !== client) return;
-      this.client = undefined;
-      if (refused || this.stopped) return;
+      if (m.type === 'presence.registered') {
+        this.attempts = 0;
+        this.events.registered(m);
+        // A tab that is in use when it (re)connects claims prompts straight away.
+        if (document.visibilityState === 'visible' && document.hasFocus()) this.send({ type: 'visitor.active' });
+      } else if (m.type === 'terms.prompt') {
+        this.events.prompt(m);
+      } else if (m.type === 'terms.closed') {
+        this.events.promptClosed(m);
+      } else if (m.type === 'error') {
+        if (REFUSED.has(m.code) || (m.inReplyTo === 'visitor.hello' && !RETRYABLE.has(m.code))) {
+          this.release(); // no retry
+          socket.close(1000, 'client closed');
+          this.events.refused(m.message);
+          return;
+        }
+        this.events.error(m);
+      }
+    };
+    socket.onclose = () => {
+      if (this.socket !== socket) return;
+      this.socket = undefined;
+      if (this.stopped) return;
       this.events.offline();
       const delay = Math.min(MAX_DELAY_MS, 1000 * 2 ** this.attempts++);
       this.retryTimer = setTimeout(() => this.open(), delay);
     };
-    client.connect({ type: 'visitor.hello', visitorToken: this.visitorToken });
   }
 }

@@ -1,4 +1,4 @@
-import { isResumable, parseStoredSession, serializeStoredSession, type StoredSession } from './storedSession';
+import { isResumable, MAX_STORED_CHARS, parkedRecently, parseStoredSession, serializeStoredSession, type StoredSession } from './storedSession';
 
 /* Keeps the visitor's call across page loads in this tab: the record lives in the host page's sessionStorage (per
  * tab and origin, gone with the tab; never localStorage, which every tab shares and which outlives the call).
@@ -48,6 +48,28 @@ export function updateSession(change: Partial<Omit<StoredSession, 'v' | 'role'>>
 /** The page is going away (or into the back/forward cache): the next page of this tab may resume the seat. */
 export function parkSession(now: number): void {
   updateSession({ parkedAt: now });
+}
+
+/** Whether this tab holds a call it may resume, looked at cheaply and without claiming it: the loader asks this on
+ * every page load before it fetches the call chunk, which then takes the call with every check
+ * (takeResumableSession). What can't be resumed (nothing parked, too old, not even JSON) is removed here already. */
+export function mayResumeSession(now: number): boolean {
+  let raw: string | null | undefined;
+  try {
+    raw = storage()?.getItem(SESSION_STORAGE_KEY);
+  } catch {
+    return false;
+  }
+  if (raw === null || raw === undefined) return false;
+  let parkedAt: unknown;
+  try {
+    if (raw.length <= MAX_STORED_CHARS) parkedAt = (JSON.parse(raw) as { parkedAt?: unknown } | null)?.parkedAt;
+  } catch {
+    /* not JSON: removed below */
+  }
+  if (parkedRecently(parkedAt, now)) return true;
+  clearSession();
+  return false;
 }
 
 /** The seat this page may resume, if any, claimed for this page (no longer parked, so a tab opened from this one

@@ -1,11 +1,13 @@
 import { el } from '../shared/dom';
-import { Announcer } from './announcer';
-import { CornerDragger, MOVE_HELP } from './dragger';
 import { icon } from '../shared/icons';
+import type { Announcer } from './announcer';
+import { CornerDragger, MOVE_HELP } from './dragger';
+import type { WidgetFrame } from './frame';
 
-/* The widget's frame: the launcher button, and the panel with its title bar (brand mark, screen title, move
- * handle) whose body shows one screen at a time. Moves focus to each new screen when the visitor was working in the
- * widget (or the screen needs an answer now), without stealing it from the host page otherwise. */
+/* The widget's panel, in the frame the loader drew (frame.ts: launcher, note, live region): the title bar (brand
+ * mark, screen title, move handle) and a body that shows one screen at a time, or the launcher instead. Moves focus
+ * to each new screen when the visitor was working in the widget (or the screen needs an answer now), without
+ * stealing it from the host page otherwise. Part of the call chunk. */
 
 export interface Screen {
   /** Identifies the screen (data-screen on the panel, for styles and tests). */
@@ -25,17 +27,18 @@ const TITLE_ID = 'tandem-screen-title';
 export class Shell {
   readonly frame: HTMLElement;
   readonly launcher: HTMLButtonElement;
-  readonly announcer = new Announcer();
+  readonly announcer: Announcer;
   readonly dragger: CornerDragger;
   private readonly panel: HTMLElement;
   private readonly title: HTMLHeadingElement;
   private readonly body: HTMLElement;
   private readonly footer: HTMLElement;
   current: Screen | undefined;
-  private focusWasInside = false;
 
-  constructor(private readonly root: ShadowRoot) {
-    this.launcher = el('button', { class: 'launcher', type: 'button' }, icon('camera'), el('span', {}, 'Start video session'));
+  constructor(private readonly closed: WidgetFrame) {
+    this.frame = closed.frame;
+    this.launcher = closed.launcher;
+    this.announcer = closed.announcer;
     this.title = el('h2', { id: TITLE_ID, tabindex: '-1' });
     const handle = el(
       'button',
@@ -52,35 +55,16 @@ export class Shell {
       this.body,
       this.footer,
     );
-    this.frame = el(
-      'aside',
-      { class: 'frame', 'aria-label': 'Video call' },
-      this.launcher,
-      this.panel,
-      el('p', { id: 'tandem-move-help', class: 'sr-only' }, MOVE_HELP),
-      this.announcer.element,
-    );
-    this.announcer.element.dataset.testid = 'tandem-announcer';
-    root.append(this.frame);
+    this.frame.insertBefore(this.panel, this.announcer.element);
+    this.frame.insertBefore(el('p', { id: 'tandem-move-help', class: 'sr-only' }, MOVE_HELP), this.announcer.element);
     this.dragger = new CornerDragger(this.frame, (text) => this.announcer.say(text));
     this.dragger.attach(handle);
-    // Where focus went last: into the widget, or anywhere else on the page.
-    document.addEventListener('focusin', (e) => (this.focusWasInside = e.composedPath().includes(this.frame)), true);
-    document.addEventListener(
-      'pointerdown',
-      (e) => {
-        if (!e.composedPath().includes(this.frame)) this.focusWasInside = false;
-      },
-      true,
-    );
   }
 
   /** True while keyboard focus is in the widget, or was there last and only fell to the page body because the
    * focused control went away (a screen changed under it). */
   get hasFocus(): boolean {
-    if (this.root.activeElement !== null) return true;
-    const active = document.activeElement;
-    return this.focusWasInside && (active === null || active === document.body || active === document.documentElement);
+    return this.closed.hasFocus;
   }
 
   showLauncher(): void {
@@ -111,6 +95,7 @@ export class Shell {
     this.panel.dataset.screen = screen.name;
     this.frame.dataset.screen = screen.name;
     this.launcher.hidden = true;
+    this.closed.setNote('');
     this.panel.hidden = false;
     if (refocus) (screen.focus ?? this.title).focus();
   }

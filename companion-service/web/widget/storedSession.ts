@@ -78,7 +78,13 @@ export function parseStoredSession(raw: string | null | undefined): StoredSessio
 /** Whether this page may resume the stored seat: the page that held it was put away recently in this very tab.
  * A copy from a live tab (never parked) would take the seat from under that tab, so it is not resumed. */
 export function isResumable(s: StoredSession, now: number): boolean {
-  return s.parkedAt !== undefined && s.parkedAt <= now + CLOCK_SKEW_MS && now - s.parkedAt <= MAX_PARKED_MS;
+  return parkedRecently(s.parkedAt, now);
+}
+
+/** The part of isResumable that needs no valid record: the widget's loader looks only at this before it loads the
+ * call chunk (sessionMemory.ts, mayResumeSession). */
+export function parkedRecently(parkedAt: unknown, now: number): boolean {
+  return typeof parkedAt === 'number' && parkedAt <= now + CLOCK_SKEW_MS && now - parkedAt <= MAX_PARKED_MS;
 }
 
 export function serializeStoredSession(s: StoredSession): string {

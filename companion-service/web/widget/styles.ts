@@ -1,8 +1,11 @@
-/** The widget's own styles, scoped by its shadow root: the host page's CSS can't reach in, and these can't leak out.
+/* The widget's own styles, scoped by its shadow root: the host page's CSS can't reach in, and these can't leak out.
  * `:host` uses !important so the page can't hide, move, clip or transform the host element itself (for important
  * declarations the shadow tree's own rule wins over the page's). Sizes are in px, not rem, so the page's root font
- * size can't change them. Colours meet WCAG AA contrast (4.5:1 for text, 3:1 for controls and focus). */
-export const WIDGET_CSS = `
+ * size can't change them. Colours meet WCAG AA contrast (4.5:1 for text, 3:1 for controls and focus).
+ * In two parts, so that a page where no call starts only gets the first. */
+
+/** What the launcher needs: in the loader (widget.js), adopted when the widget mounts. */
+export const LAUNCHER_CSS = `
 :host {
   all: initial !important;
   display: block !important;
@@ -30,10 +33,8 @@ export const WIDGET_CSS = `
 }
 button, select { font: inherit; color: inherit; margin: 0; }
 button { cursor: pointer; }
-button:disabled, select:disabled { cursor: not-allowed; }
 :focus { outline: none; }
 :focus-visible { outline: 3px solid #ffd60a; outline-offset: 0; box-shadow: 0 0 0 6px #0b0c0c; }
-h2:focus-visible, .code-block:focus-visible { box-shadow: none; outline: 3px solid #0b5cab; outline-offset: 2px; }
 .sr-only {
   position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
   clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap; border: 0;
@@ -49,6 +50,16 @@ svg.icon-brand circle:last-child { fill: #e0701f; opacity: .9; }
   border-radius: 24px; padding: 12px 20px; font-size: 15px; font-weight: 600; box-shadow: 0 4px 14px rgba(0,0,0,.3);
 }
 .launcher:hover { background: #094a8a; }
+.launcher[aria-busy="true"] { cursor: progress; }
+.launcher-note { display: block; width: max-content; max-width: 280px; margin: 8px 0 0 auto; padding: 6px 10px; background: #fff;
+  color: #1b1b1b; border: 1px solid #b8c0c8; border-radius: 8px; font-size: 13px; box-shadow: 0 4px 14px rgba(0,0,0,.2); }
+.launcher-note:empty { margin: 0; padding: 0; border: 0; box-shadow: none; }
+`;
+
+/** Everything else (the panel and its screens): in the call chunk, added to the shadow root when it loads. */
+export const CALL_CSS = `
+button:disabled, select:disabled { cursor: not-allowed; }
+h2:focus-visible, .code-block:focus-visible { box-shadow: none; outline: 3px solid #0b5cab; outline-offset: 2px; }
 
 .panel {
   width: 320px; max-width: 100%; background: #fff; border: 1px solid #b8c0c8; border-radius: 12px;

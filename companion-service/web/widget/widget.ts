@@ -1,10 +1,11 @@
-import { VisitorWidget } from './app';
 import { installChangeGuard, type ChangeGuard } from './earlyChangeGuard';
+import { WidgetFrame } from './frame';
 import { createHost } from './host';
+import { WidgetLoader } from './loader';
 import { pageMayUseService } from './originCheck';
-import { Shell } from './shell';
 
-/* The visitor widget: one <script src=".../widget.js" defer> on the customer's page.
+/* The visitor widget: one <script src=".../widget.js" defer> on the customer's page. This script is the loader: the
+ * launcher and 1-click presence (loader.ts); the rest comes in the call chunk when a call needs it (call.ts).
  *
  * Anyone can start a call with a code (the launcher). For 1-click connect, the site tells the widget who its
  * logged-in visitor is, with the visitor token its server obtained from the service, either on the script tag
@@ -27,10 +28,13 @@ declare global {
   }
 }
 
+/** The call chunk's path on the service, content-hashed: written in by the build (scripts/build-web.mjs). */
+declare const __TANDEM_CALL_CHUNK__: string;
+
 const script = document.currentScript as HTMLScriptElement | null;
 const serviceOrigin = new URL(script?.src || window.location.href).origin;
 
-let widget: VisitorWidget | undefined;
+let widget: WidgetLoader | undefined;
 let changeGuard: ChangeGuard | undefined;
 let pendingToken = script?.dataset.visitorToken?.trim() || undefined;
 
@@ -52,7 +56,7 @@ async function mount(): Promise<void> {
   if (!(await pageMayUseService(serviceOrigin))) return;
   const created = createHost();
   if (!created) return;
-  widget = new VisitorWidget(new Shell(created.root), serviceOrigin, changeGuard);
+  widget = new WidgetLoader(new WidgetFrame(created.root), serviceOrigin, changeGuard, __TANDEM_CALL_CHUNK__);
   if (pendingToken) widget.identify(pendingToken);
   pendingToken = undefined;
 }

@@ -1,0 +1,68 @@
+import { CALL_ABI, CALL_GLOBAL, MANIFEST_PATH, type CallEntry, type WidgetManifest } from './callLink';
+
+/* Loads the call chunk (everything a call needs: its screens, WebRTC, the session) into the page, once.
+ *
+ * The loader knows its own chunk by name: the build writes the chunk's content-hashed path into widget.js. That
+ * chunk can be missing when the page loaded widget.js before a deploy and the call starts after it, on a service
+ * whose directory no longer holds it (each build keeps the chunks of earlier builds for 30 days, but a fresh
+ * directory, e.g. a new container image, has only its own). Then the loader asks the service for its current
+ * manifest (widget-manifest.json, never cached) and loads the chunk it names, if it speaks the same ABI
+ * (callLink.ts); otherwise the call cannot start in this page until it is reloaded. */
+
+let loading: Promise<CallEntry> | undefined;
+let prefetched = false;
+
+/** Downloads the call chunk into the browser's cache without running it: for an identified visitor, who may get an
+ * invitation at any time, so that the terms prompt does not wait for a download then. A plain fetch, as the page's
+ * Content Security Policy must let the widget connect to the service anyway (its socket); the response is the same
+ * (no-cors, with credentials) as the script element's, so the script finds it in the cache. Immutable: downloaded
+ * once per deploy, not per page view. */
+export function prefetchCall(serviceOrigin: string, chunk: string): void {
+  if (loading || prefetched) return;
+  prefetched = true;
+  fetch(new URL(chunk, serviceOrigin), { mode: 'no-cors', credentials: 'include' })
+    .then((response) => response.blob())
+    .catch(() => (prefetched = false));
+}
+
+export function loadCall(serviceOrigin: string, ownChunk: string): Promise<CallEntry> {
+  loading ??= loadChunk(serviceOrigin, ownChunk)
+    .catch(async () => {
+      const current = await currentChunk(serviceOrigin);
+      if (!current || current === ownChunk) throw new Error('the call chunk could not be loaded');
+      return loadChunk(serviceOrigin, current);
+    })
+    .catch((err: unknown) => {
+      loading = undefined; // a later press tries again
+      throw err;
+    });
+  return loading;
+}
+
+function loadChunk(serviceOrigin: string, chunk: string): Promise<CallEntry> {
+  return new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = new URL(chunk, serviceOrigin).toString();
+    script.async = true;
+    script.onload = () => {
+      const entry = (window as unknown as Record<string, CallEntry | undefined>)[CALL_GLOBAL];
+      if (entry?.abi === CALL_ABI) resolve(entry);
+      else reject(new Error('the call chunk does not match this widget'));
+    };
+    script.onerror = () => {
+      script.remove();
+      reject(new Error('the call chunk could not be downloaded'));
+    };
+    (document.head ?? document.documentElement).append(script);
+  });
+}
+
+/** The current build's call chunk, when it speaks our ABI. */
+async function currentChunk(serviceOrigin: string): Promise<string | undefined> {
+  const response = await fetch(new URL(MANIFEST_PATH, serviceOrigin), { credentials: 'omit', cache: 'no-store' });
+  if (!response.ok) return undefined;
+  const manifest = (await response.json()) as Partial<WidgetManifest>;
+  const call = manifest.chunks?.call;
+  // A path on the service (never another origin), as the build writes it.
+  return manifest.abi === CALL_ABI && typeof call === 'string' && /^\/assets\/[\w.-]+\.js$/.test(call) ? call : undefined;
+}
