@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { Config } from '../config/schema';
 import { PublicConfig } from '../protocol/http';
 import { webDistDir } from '../paths';
 import { isDemoPortalFile } from './demoPortalFiles';
+import { staticHeaders } from './staticHeaders';
 
 /** The browser clients, built by esbuild into companion-service/dist/web, and the settings they need. Without
  * `demoPortal` (production) the demo portal's pages are not served: 404, as for any unknown file. */
@@ -18,6 +20,13 @@ export const webPlugin: FastifyPluginAsync<{ config: Config }> = async (app, { c
     index: ['index.html'],
     redirect: true,
     allowedPath: (requested) => config.demoPortal || !isDemoPortalFile(requested),
+    // The build writes name.br and name.gz beside each text file: sent to browsers that accept them.
+    preCompressed: true,
+    // Cache-Control per kind of file (staticHeaders), not one for all.
+    cacheControl: false,
+    setHeaders: (res, file) => {
+      for (const [name, value] of Object.entries(staticHeaders(path.relative(webDistDir, file)))) res.setHeader(name, value);
+    },
   });
 
   const pages: Record<string, { file: string; summary: string }> = {

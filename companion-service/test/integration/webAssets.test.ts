@@ -1,0 +1,180 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { repoRoot, webDistDir } from '../../src/paths';
+import { startServer, type RunningServer } from '../helpers/testServer';
+
+/* The built clients as the service sends them: compressed as the browser asks (brotli, gzip or not at all, from the
+ * files the build wrote), cached as each kind of file allows (the widget's loader for 5 minutes, its content-hashed
+ * chunks for a year, pages revalidated), and what a new build keeps of the previous one's chunks for pages that
+ * loaded the previous loader. */
+
+jest.setTimeout(60_000);
+
+let s: RunningServer;
+beforeAll(async () => {
+  s = await startServer();
+});
+afterAll(async () => {
+  await s?.stop();
+});
+
+interface Raw {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The body as sent (not decompressed). */
+  body: Buffer;
+}
+
+/** A GET with exactly these request headers (fetch would add its own Accept-Encoding and decompress). */
+function getRaw(url: string, headers: Record<string, string> = {}): Promise<Raw> {
+  return new Promise((resolve, reject) => {
+    get(url, { headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (c: Buffer) => chunks.push(c));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
+      response.on('error', reject);
+    }).on('error', reject);
+  });
+}
+
+function decoded(r: Raw): Buffer {
+  const encoding = r.headers['content-encoding'];
+  if (encoding === 'br') return brotliDecompressSync(r.body);
+  if (encoding === 'gzip') return gunzipSync(r.body);
+  if (encoding === undefined) return r.body;
+  throw new Error(`unexpected content-encoding ${String(encoding)}`);
+}
+
+const onDisk = (file: string) => readFileSync(path.join(webDistDir, file));
+const manifest = () => JSON.parse(onDisk('widget-manifest.json').toString('utf8')) as { abi: number; chunks: { call: string; recorder: string }; retired: Record<string, string> };
+
+describe('content negotiation', () => {
+  it.each([
+    ['br', 'br'],
+    ['gzip, deflate, br, zstd', 'br'],
+    ['gzip', 'gzip'],
+    ['br;q=0, gzip', 'gzip'],
+    ['identity', undefined],
+    [undefined, undefined],
+  ])('Accept-Encoding %p gets widget.js as %p, the same script', async (accept, encoding) => {
+    const r = await getRaw(`${s.baseUrl}/widget.js`, accept === undefined ? {} : { 'accept-encoding': accept });
+    expect(r.status).toBe(200);
+    expect(r.headers['content-encoding']).toBe(encoding);
+    expect(r.headers['content-type']).toMatch(/javascript/);
+    expect(r.headers.vary).toMatch(/accept-encoding/i);
+    expect(Number(r.headers['content-length'])).toBe(r.body.length);
+    expect(decoded(r).equals(onDisk('widget.js'))).toBe(true);
+  });
+
+  it('sends the loader in at most 6 KB either way, and the call chunk compressed too', async () => {
+    for (const accept of ['br', 'gzip']) {
+      const loader = await getRaw(`${s.baseUrl}/widget.js`, { 'accept-encoding': accept });
+      expect(loader.body.length).toBeLessThanOrEqual(6 * 1024);
+      const chunk = await getRaw(`${s.baseUrl}${manifest().chunks.call}`, { 'accept-encoding': accept });
+      expect(chunk.headers['content-encoding']).toBe(accept);
+      expect(decoded(chunk).equals(onDisk(manifest().chunks.call.slice(1)))).toBe(true);
+    }
+  });
+
+  it('compresses the pages and the other clients\u2019 scripts and styles too', async () => {
+    for (const url of ['/', '/join', '/console', '/guest', '/console/console.js', '/guest/guest.js', '/join/join.js', '/console/console.css', '/cobrowse-recorder.js']) {
+      const r = await getRaw(`${s.baseUrl}${url}`, { 'accept-encoding': 'gzip, deflate, br' });
+      expect([url, r.status, r.headers['content-encoding']]).toEqual([url, 200, 'br']);
+      expect(r.headers.vary).toMatch(/accept-encoding/i);
+      expect(decoded(r).length).toBeGreaterThan(r.body.length);
+    }
+    // A file the build left as it is (nothing to gain) is sent as it is.
+    const icon = await getRaw(`${s.baseUrl}/favicon.ico`, { 'accept-encoding': 'br' });
+    expect(icon.status).toBe(200);
+    expect(icon.headers['content-encoding']).toBeUndefined();
+  });
+});
+
+describe('caching', () => {
+  it('keeps the loader 5 minutes and revalidates it per encoding', async () => {
+    const br = await getRaw(`${s.baseUrl}/widget.js`, { 'accept-encoding': 'br' });
+    const gzip = await getRaw(`${s.baseUrl}/widget.js`, { 'accept-encoding': 'gzip' });
+    expect(br.headers['cache-control']).toBe('public, max-age=300');
+    expect(gzip.headers['cache-control']).toBe('public, max-age=300');
+    expect(br.headers.etag).toBeDefined();
+    expect(br.headers.etag).not.toBe(gzip.headers.etag);
+    const again = await getRaw(`${s.baseUrl}/widget.js`, { 'accept-encoding': 'br', 'if-none-match': String(br.headers.etag) });
+    expect(again.status).toBe(304);
+    expect(again.body.length).toBe(0);
+  });
+
+  it('keeps the content-hashed call chunk a year; the manifest and the pages are asked again each time', async () => {
+    const { call } = manifest().chunks;
+    expect(call).toMatch(/^\/assets\/widget-call-[A-Z0-9]+\.js$/);
+    // The loader names the same chunk as the manifest.
+    expect(onDisk('widget.js').toString('utf8')).toContain(JSON.stringify(call));
+    const chunk = await getRaw(`${s.baseUrl}${call}`, { 'accept-encoding': 'br' });
+    expect(chunk.status).toBe(200);
+    expect(chunk.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+
+    const served = await getRaw(`${s.baseUrl}/widget-manifest.json`, { 'accept-encoding': 'gzip' });
+    expect(served.headers['cache-control']).toBe('no-cache');
+    // Customers' pages (other origins) read it when their loader's chunk is gone.
+    expect(served.headers['access-control-allow-origin']).toBe('*');
+    expect(JSON.parse(decoded(served).toString('utf8'))).toEqual(manifest());
+    for (const url of ['/', '/join', '/console/console.js', '/cobrowse-recorder.js']) {
+      expect([url, (await getRaw(`${s.baseUrl}${url}`)).headers['cache-control']]).toEqual([url, 'public, max-age=0']);
+    }
+    // A chunk that does not exist is a plain 404.
+    expect((await getRaw(`${s.baseUrl}/assets/widget-call-NOSUCH00.js`, { 'accept-encoding': 'br' })).status).toBe(404);
+  });
+});
+
+describe('a new build and the previous one\u2019s chunks', () => {
+  const run = promisify(execFile);
+  let out: string;
+  beforeAll(() => {
+    out = path.join(mkdtempSync(path.join(tmpdir(), 'tandem-web-')), 'web');
+  });
+  afterAll(() => rmSync(path.dirname(out), { recursive: true, force: true }));
+
+  const build = () => run(process.execPath, [path.join(repoRoot, 'companion-service', 'scripts', 'build-web.mjs')], { env: { ...process.env, TANDEM_WEB_OUT: out } });
+  const read = () => JSON.parse(readFileSync(path.join(out, 'widget-manifest.json'), 'utf8')) as ReturnType<typeof manifest>;
+  const asset = (name: string) => path.join(out, 'assets', name);
+
+  it('keeps the chunk the previous loader names, and earlier ones for 30 days after they were replaced', async () => {
+    await build();
+    const first = read();
+    expect(first.retired).toEqual({});
+    expect(existsSync(path.join(out, first.chunks.call))).toBe(true);
+
+    // As if the live directory were a previous deploy's: its current chunk, one replaced a day ago, one replaced 31
+    // days ago, and a file no manifest knows.
+    const day = 86_400_000;
+    const replacedAt = (daysAgo: number) => new Date(Date.now() - daysAgo * day).toISOString();
+    for (const name of ['widget-call-PREVIOUS.js', 'widget-call-PREVIOUS.js.br', 'widget-call-PREVIOUS.js.map', 'widget-call-YESTERDY.js', 'widget-call-LASTYEAR.js', 'stray.js']) {
+      writeFileSync(asset(name), `/* ${name} */`);
+    }
+    writeFileSync(
+      path.join(out, 'widget-manifest.json'),
+      JSON.stringify({
+        ...first,
+        chunks: { ...first.chunks, call: '/assets/widget-call-PREVIOUS.js' },
+        retired: { '/assets/widget-call-YESTERDY.js': replacedAt(1), '/assets/widget-call-LASTYEAR.js': replacedAt(31) },
+      }),
+    );
+
+    const before = Date.now();
+    await build();
+    const second = read();
+    expect(second.chunks.call).toBe(first.chunks.call);
+    expect(existsSync(path.join(out, second.chunks.call))).toBe(true);
+    expect(Object.keys(second.retired).sort()).toEqual(['/assets/widget-call-PREVIOUS.js', '/assets/widget-call-YESTERDY.js']);
+    // Replaced by this build: its 30 days start now.
+    expect(Date.parse(second.retired['/assets/widget-call-PREVIOUS.js']!)).toBeGreaterThanOrEqual(before - 1000);
+    expect(Date.parse(second.retired['/assets/widget-call-YESTERDY.js']!)).toBeLessThan(before - day / 2);
+    expect(readFileSync(asset('widget-call-PREVIOUS.js'), 'utf8')).toBe('/* widget-call-PREVIOUS.js */');
+    for (const kept of ['widget-call-PREVIOUS.js.br', 'widget-call-PREVIOUS.js.map', 'widget-call-YESTERDY.js']) expect([kept, existsSync(asset(kept))]).toEqual([kept, true]);
+    for (const gone of ['widget-call-LASTYEAR.js', 'stray.js']) expect([gone, existsSync(asset(gone))]).toEqual([gone, false]);
+  });
+});
