@@ -160,6 +160,28 @@ describe('guests, in real browsers', () => {
     await expectRising(visitor, guest);
   });
 
+  it('pauses the customer\u2019s video for everyone: the customer sees why and can\u2019t undo it; Resume brings it back', async () => {
+    const customerTile = agent.page.locator('#remote');
+    await customerTile.getByRole('button', { name: 'Pause video' }).click();
+    const alert = visitor.page.getByTestId('camera-off-alert');
+    await alert.filter({ hasText: 'The agent has paused your video' }).waitFor();
+    await customerTile.getByText('Video paused').waitFor();
+    expect(await visitor.page.getByRole('button', { name: 'Start video' }).isDisabled()).toBe(true);
+    await expectStopped(agent, visitor);
+    await expectStopped(guest, visitor);
+    // Everyone else keeps flowing, to the customer too.
+    await expectRising(visitor, agent);
+    await expectRising(visitor, guest);
+    await expectRising(guest, agent);
+    await expectNoAxeViolations(visitor.page);
+
+    await customerTile.getByRole('button', { name: 'Resume video' }).click();
+    await eventually(() => alert.count(), (n) => n === 0, 'the paused alert gone');
+    expect(await visitor.page.getByRole('button', { name: 'Stop video' }).isEnabled()).toBe(true);
+    await expectRising(agent, visitor);
+    await expectRising(guest, visitor);
+  });
+
   it('ejects the guest: they see it, video to and from them stops, and the same link no longer works', async () => {
     const tile = guestTile(agent.page, 'Gina Guest');
     await tile.getByRole('button', { name: 'Eject' }).click();

@@ -278,8 +278,8 @@ export class VisitorWidget implements CallWidget {
         const who = displayName(peer);
         view.setStatus(peer.away ? `${who}\u2019s connection dropped. Waiting for them to come back\u2026` : `${who} is back.`);
       },
-      selfMedia: (on) => {
-        view.setVideo(on);
+      selfMedia: (on, paused) => {
+        view.setVideo(on, paused);
         if (stream) view.stage.setSelf(stream, on);
       },
       controlState: (state, agentName) => {

@@ -57,10 +57,12 @@ export class SessionControls {
     onUserClick(this.hangUpButton.button, () => actions.hangUp());
   }
 
-  setVideo(on: boolean): void {
+  /** While the agent has paused our video the switch can't turn it back on (the server would refuse). */
+  setVideo(on: boolean, pausedByAgent = false): void {
     this.videoOn = on;
     this.video.swap(on ? 'cameraOff' : 'camera', on ? 'Stop video' : 'Start video');
     this.video.button.classList.toggle('off', !on);
+    this.video.button.disabled = pausedByAgent;
   }
 
   setLarge(large: boolean): void {

@@ -23,8 +23,9 @@ export interface SessionEvents {
   peerConnected?(peerId: string): void;
   peerMedia(peerId: string, media: MediaState): void;
   peerAway(peer: ParticipantState): void;
-  /** Our own video switch as the server rules it (or as we just set it). */
-  selfMedia(videoOn: boolean): void;
+  /** Our own video as the server rules it (or as we just set it): whether it goes out, and whether that is because
+   * the agent paused it. */
+  selfMedia(videoOn: boolean, pausedByAgent: boolean): void;
   /** Remote control: the agent asks, it is on, or it is off again. `agentName` comes with a request. */
   controlState(state: ControlState, agentName?: string): void;
   connection(state: 'reconnecting' | 'restored'): void;
@@ -163,8 +164,9 @@ export class VisitorSession {
 
   private videoChanged(state: SessionState, prev: SessionState): void {
     const on = videoOf(state);
-    if (on === videoOf(prev)) return;
+    const paused = !!state.self?.media.paused;
+    if (on === videoOf(prev) && paused === !!prev.self?.media.paused) return;
     void this.mesh.setSendingVideo(on);
-    this.events.selfMedia(on);
+    this.events.selfMedia(on, paused);
   }
 }

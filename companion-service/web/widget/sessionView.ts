@@ -86,22 +86,32 @@ export class SessionView {
     this.renderWaiting();
   }
 
-  /** Our own video: shows the camera-off alert while it is off. */
-  setVideo(on: boolean): void {
-    this.controls.setVideo(on);
-    if (on) {
-      this.cameraOffSlot.replaceChildren();
-      return;
+  /** Our own video: shows why it is off (our own switch, or the agent paused it) while it is. */
+  setVideo(on: boolean, pausedByAgent = false): void {
+    this.controls.setVideo(on, pausedByAgent);
+    const shown = this.cameraOffSlot.firstElementChild as HTMLElement | null;
+    const wanted = on ? undefined : pausedByAgent ? 'paused' : 'off';
+    if (shown?.dataset.reason === wanted) return;
+    this.cameraOffSlot.replaceChildren();
+    if (wanted === 'paused') {
+      this.cameraOffSlot.append(
+        el(
+          'div',
+          { class: 'alert camera-off', role: 'alert', 'data-testid': 'camera-off-alert', 'data-reason': 'paused' },
+          el('p', { class: 'alert-title' }, 'The agent has paused your video'),
+          el('p', {}, 'Nobody in the call can see you until the agent turns your video back on. They can still hear you.'),
+        ),
+      );
+    } else if (wanted === 'off') {
+      this.cameraOffSlot.append(
+        el(
+          'div',
+          { class: 'alert camera-off', role: 'alert', 'data-testid': 'camera-off-alert', 'data-reason': 'off' },
+          el('p', { class: 'alert-title' }, 'Your camera is off'),
+          el('p', {}, 'Nobody in the call can see you, but they can still hear you. To show your video again, select Start video.'),
+        ),
+      );
     }
-    if (this.cameraOffSlot.childElementCount > 0) return;
-    this.cameraOffSlot.append(
-      el(
-        'div',
-        { class: 'alert camera-off', role: 'alert', 'data-testid': 'camera-off-alert' },
-        el('p', { class: 'alert-title' }, 'Your camera is off'),
-        el('p', {}, 'Nobody in the call can see you, but they can still hear you. To show your video again, select Start video.'),
-      ),
-    );
   }
 
   /** After a page load: larger video and the hidden video area as the visitor left them. */
