@@ -2,7 +2,8 @@ import WebSocket from 'ws';
 import { ErrorCode } from '../../src/protocol/codes';
 import { signVisitorToken } from '../../src/identity/visitorToken';
 import { serviceSuite } from '../helpers/serviceSuite';
-import { AGENT, callAsApex, sha256 } from '../helpers/salesforceFixtures';
+import { AGENT, callAsApex } from '../helpers/salesforceFixtures';
+import { ACME_KEY, ACME_ORG, ACME_PORTAL, MALLORY_KEY, MALLORY_ORG, MALLORY_SHOP, orgLinkedTo } from '../helpers/tenancyFixtures';
 import { startServer } from '../helpers/testServer';
 
 /* Finding 2: any origin could open /ws (a socket from https://evil.example created a session), and a session's code
@@ -12,30 +13,9 @@ import { startServer } from '../helpers/testServer';
 
 jest.setTimeout(20_000);
 
-const ACME_SITE = {
-  id: 'acme-portal',
-  apiKey: 'acme-portal-site-api-key-0123456789',
-  signingSecret: 'acme-portal-signing-secret-0123456789abcdef',
-  allowedOrigins: ['https://portal.acme.example'],
-};
-const MALLORY_SITE = {
-  id: 'mallory-shop',
-  apiKey: 'mallory-shop-site-api-key-0123456789',
-  signingSecret: 'mallory-shop-signing-secret-0123456789abcd',
-  allowedOrigins: ['https://shop.mallory.example'],
-};
-const ACME_ORG = '00D5g000000AcmeEAA';
-const ACME_KEY = 'acme-org-api-key-for-the-socket-tests-001';
-const MALLORY_ORG = '00D5g000000MallyAA';
-const MALLORY_KEY = 'mallory-org-api-key-for-the-socket-test-1';
-
-const org = (orgId: string, key: string, siteIds: string[]) => ({
-  orgId,
-  name: orgId,
-  apiKeySha256: sha256(key),
-  instanceUrl: 'https://acme.example.invalid',
-  siteIds,
-});
+const ACME_SITE = ACME_PORTAL;
+const MALLORY_SITE = MALLORY_SHOP;
+const org = orgLinkedTo;
 
 const suite = serviceSuite({
   sites: [ACME_SITE, MALLORY_SITE],

@@ -3,7 +3,8 @@ import { ErrorCode } from '../../src/protocol/codes';
 import { signVisitorToken } from '../../src/identity/visitorToken';
 import { nextMillisecond } from '../helpers/eventually';
 import { serviceSuite } from '../helpers/serviceSuite';
-import { AGENT, callAsApex, newContactId, sha256 } from '../helpers/salesforceFixtures';
+import { AGENT, callAsApex, newContactId } from '../helpers/salesforceFixtures';
+import { ACME_KEY, ACME_ORG, ACME_PORTAL, ACME_SHOP, MALLORY_KEY, MALLORY_ORG, MALLORY_SHOP, orgLinkedTo } from '../helpers/tenancyFixtures';
 import { devToken } from '../helpers/testServer';
 import type { TestClient } from '../helpers/wsClient';
 
@@ -17,40 +18,11 @@ jest.setTimeout(20_000);
 const TERMS = 'Terms for the tenancy test.';
 const TERMS_HASH = createHash('sha256').update(TERMS).digest('hex');
 
-/** The victim: a portal whose customers the Acme org's agents serve. */
-const VICTIM_SITE = {
-  id: 'acme-portal',
-  apiKey: 'acme-portal-site-api-key-0123456789',
-  signingSecret: 'acme-portal-signing-secret-0123456789abcdef',
-  allowedOrigins: ['https://portal.acme.example'],
-};
-/** A second site of the same org (its agents may see both). */
-const VICTIM_SHOP = {
-  id: 'acme-shop',
-  apiKey: 'acme-shop-site-api-key-0123456789ab',
-  signingSecret: 'acme-shop-signing-secret-0123456789abcdef0',
-  allowedOrigins: ['https://shop.acme.example'],
-};
-/** The attacker: another customer of the same Tandem service, with a site and an org of its own. */
-const ATTACKER_SITE = {
-  id: 'mallory-shop',
-  apiKey: 'mallory-shop-site-api-key-0123456789',
-  signingSecret: 'mallory-shop-signing-secret-0123456789abcd',
-  allowedOrigins: ['https://shop.mallory.example'],
-};
-
-const ACME_ORG = '00D5g000000AcmeEAA';
-const ACME_KEY = 'acme-org-api-key-for-the-tenancy-tests-01';
-const MALLORY_ORG = '00D5g000000MallyAA';
-const MALLORY_KEY = 'mallory-org-api-key-for-the-tenancy-test-1';
-
-const org = (orgId: string, key: string, siteIds: string[]) => ({
-  orgId,
-  name: orgId,
-  apiKeySha256: sha256(key),
-  instanceUrl: 'https://acme.example.invalid',
-  siteIds,
-});
+// The victim is Acme (its portal and shop); the attacker is Mallory, another customer of the same service.
+const VICTIM_SITE = ACME_PORTAL;
+const VICTIM_SHOP = ACME_SHOP;
+const ATTACKER_SITE = MALLORY_SHOP;
+const org = orgLinkedTo;
 
 const suite = serviceSuite({
   sites: [VICTIM_SITE, VICTIM_SHOP, ATTACKER_SITE],
