@@ -1,18 +1,5 @@
 import type { Bus, BusChannel, BusHandler, BusPayload } from './bus';
-
-const DELIVERED: Promise<void> = Promise.resolve();
-
-function deliver(handlers: BusHandler[] | undefined, payload: BusPayload): Promise<void> {
-  if (!handlers?.length) return DELIVERED;
-  try {
-    if (handlers.length === 1) (handlers[0] as BusHandler)(payload);
-    // A copy when there are several, so a handler that (un)subscribes does not change who gets this payload.
-    else for (const handler of handlers.slice()) handler(payload);
-  } catch (err) {
-    return Promise.reject(err);
-  }
-  return DELIVERED;
-}
+import { deliverLocally } from './localDelivery';
 
 /** The in-process bus: delivery is synchronous, so messages keep their order exactly as on one socket.
  *
@@ -23,7 +10,7 @@ export class MemoryBus implements Bus {
 
   /** Not `async`: it runs for every relayed signal, and one shared settled promise costs nothing per message. */
   publish(channel: string, payload: BusPayload): Promise<void> {
-    return deliver(this.channels.get(channel), payload);
+    return deliverLocally(this.channels.get(channel), payload);
   }
 
   channel(name: string): BusChannel {
@@ -65,6 +52,6 @@ class MemoryChannel implements BusChannel {
 
   publish(payload: BusPayload): Promise<void> {
     if (!this.handlers?.length) this.handlers = this.channels.get(this.name);
-    return deliver(this.handlers, payload);
+    return deliverLocally(this.handlers, payload);
   }
 }

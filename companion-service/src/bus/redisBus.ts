@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Bus, BusChannel, BusHandler, BusPayload } from './bus';
+import { DELIVERED, deliverLocally } from './localDelivery';
 
 /* The bus across instances, on Redis pub/sub. This process's own subscribers get a message at once and in the
  * publisher's call, exactly as on the in-process bus; the other instances get it through Redis. Redis keeps the
@@ -95,7 +96,7 @@ export class RedisBus implements Bus {
     else payload.copy(message, HEADER_BYTES);
     if (this.publisher.status === 'ready') this.publisher.publish(redisName, message).catch(this.onDropped);
     else this.onDropped();
-    return deliver(this.handlers.get(channel), payload);
+    return deliverLocally(this.handlers.get(channel), payload);
   }
 
   private readonly onDropped = (): void => {
@@ -108,7 +109,7 @@ export class RedisBus implements Bus {
     if (!list?.length) return;
     const bytes = message.subarray(HEADER_BYTES);
     const payload = message[0] === TEXT ? bytes.toString() : bytes;
-    deliver(list, payload).catch((err: unknown) => this.log.error({ err }, 'bus subscriber failed'));
+    deliverLocally(list, payload).catch((err: unknown) => this.log.error({ err }, 'bus subscriber failed'));
   };
 
   private resubscribe(): void {
@@ -129,19 +130,4 @@ export class RedisBus implements Bus {
     for (const channel of channels) this.subscribed.set(channel, sent);
     return sent;
   }
-}
-
-const DELIVERED: Promise<void> = Promise.resolve();
-
-/** As the in-process bus delivers: a copy of the list when there are several, so a handler that (un)subscribes does
- * not change who gets this payload; a handler's error goes to the publisher. */
-function deliver(handlers: BusHandler[] | undefined, payload: BusPayload): Promise<void> {
-  if (!handlers?.length) return DELIVERED;
-  try {
-    if (handlers.length === 1) (handlers[0] as BusHandler)(payload);
-    else for (const handler of handlers.slice()) handler(payload);
-  } catch (err) {
-    return Promise.reject(err);
-  }
-  return DELIVERED;
 }
