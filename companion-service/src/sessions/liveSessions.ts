@@ -31,7 +31,8 @@ export interface Commit {
   readonly tokens: readonly TokenGrant[];
   /** The resume token the command uses up: refused unless it is still that participant's current one. */
   readonly spends?: TokenGrant;
-  /** Shared sessions only: refused unless the participant's socket is held by this instance (or by none: null). */
+  /** Shared sessions only: refused if the participant's socket is held by an instance other than this one (which may
+   * hold it or not), or by any instance at all (null). */
   readonly heldBy?: { readonly participantId: string; readonly instance: string | null };
 }
 

@@ -9,10 +9,13 @@ export interface ParticipantHolds {
   hold(participantId: string): Promise<void>;
   /** No socket here speaks for them any more. */
   letGo(participantId: string): Promise<void>;
+  /** Something about a socket that went could not be done now (Redis away): redo it when Redis is back. */
+  retryLater(): void;
 }
 
 export const NO_HOLDS: ParticipantHolds = {
   instance: null,
   hold: async () => undefined,
   letGo: async () => undefined,
+  retryLater: () => undefined,
 };

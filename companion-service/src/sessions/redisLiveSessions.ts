@@ -11,7 +11,7 @@ import type { Session } from './state';
  * the sorted set `session-timers` (scored with when it is due, redisDeadlines.ts), and `session-stored:<id>`, the last
  * version whose store writes are done. One script commits all of it, or nothing: it refuses unless the stored version
  * is the one the command decided on (a new session: unless its id and code are free), the token it spends is still
- * current and the participant's socket is held where it must be (participant-held:<id>, redisParticipantHolds.ts). An
+ * current and the participant's socket is held nowhere else (participant-held:<id>, redisParticipantHolds.ts). An
  * ended session's keys go, and a tombstone stays a minute for the instances starting meanwhile (recoverAbandoned). */
 
 /** How long the writes of one version may keep the next waiting, when they are made on another instance. */
@@ -30,7 +30,10 @@ elseif v ~= c.expected then
   return {'conflict'}
 end
 if #c.spends == 2 and redis.call('GET', p .. 'resume-of:' .. c.spends[1]) ~= c.spends[2] then return {'token_spent'} end
-if #c.held == 2 and (redis.call('GET', p .. 'participant-held:' .. c.held[1]) or '') ~= c.held[2] then return {'held'} end
+if #c.held == 2 then
+  local holder = redis.call('GET', p .. 'participant-held:' .. c.held[1])
+  if holder and holder ~= c.held[2] then return {'held'} end
+end
 if ARGV[3] ~= '' then
   local timers = p .. 'session-timers'
   if c.ended then

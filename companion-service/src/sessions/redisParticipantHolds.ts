@@ -101,6 +101,10 @@ export class RedisParticipantHolds implements ParticipantHolds {
     }
   }
 
+  retryLater(): void {
+    this.redis.liveness.restoreLater();
+  }
+
   /** Redis in line with the sockets here; those lost meanwhile are marked away. */
   private async restore(): Promise<void> {
     const here = [...this.sockets.participants()];

@@ -390,12 +390,19 @@ export class SessionService {
   async connectionLost(participantId: string, connectionId: string): Promise<void> {
     if (!this.sockets.unbind(participantId, connectionId)) return;
     const { holds } = this.state;
-    await holds.letGo(participantId);
     this.state.followed?.reconsider(participantId);
-    await this.participantGone(participantId, holds.instance === null ? undefined : null);
+    try {
+      await this.participantGone(participantId, holds.instance ?? undefined);
+      // Let go only once they are marked away: until then this instance's hold says it owes that.
+      await holds.letGo(participantId);
+    } catch (err) {
+      this.deps.log.warn({ err, participantId }, 'a lost socket could not be marked away yet; it will be once Redis answers');
+      holds.retryLater();
+    }
   }
 
-  /** The participant has no socket (here, or on a dead instance: `heldBy`), unless they are back by now. */
+  /** The participant has no socket here (`heldBy`: this instance), on a dead instance (that one's), or anywhere (null),
+   * unless they are back on another by now. */
   private async participantGone(participantId: string, heldBy: string | null | undefined): Promise<void> {
     const held = heldBy === undefined ? undefined : { participantId, instance: heldBy };
     if (await this.guests.withdraw(participantId, held)) return;

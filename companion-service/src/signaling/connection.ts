@@ -282,7 +282,12 @@ export class SignalingConnection implements ConnectionContext {
     this.socket.close(control.code, control.reason);
   }
 
-  private async onSocketClosed(afterJoin = false): Promise<void> {
+  /** Never rejects: what could not be done is logged (the session service retries what matters, sessionService.ts). */
+  private onSocketClosed(afterJoin = false): Promise<void> {
+    return this.closeDown(afterJoin).catch((err: unknown) => this.deps.log.error({ err, connection: this.id }, 'socket close not fully handled'));
+  }
+
+  private async closeDown(afterJoin: boolean): Promise<void> {
     const subscriptions = [...(this.subscriptions ?? []), ...(this.participantSubscriptions ?? [])];
     const cleanups = this.cleanups ?? [];
     this.subscriptions = this.participantSubscriptions = this.cleanups = undefined;

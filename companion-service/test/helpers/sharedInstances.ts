@@ -30,8 +30,20 @@ export async function startSharedInstances(count: number, overrides: DeepPartial
   const redis = redisClient();
   const servers: RunningServer[] = [];
   const clients: TestClient[] = [];
-  // One after the other: the first migrates the schema the others then find ready.
-  for (let i = 0; i < count; i++) servers.push(await startServer({ ...overrides, redis: testRedisSettings(keyPrefix), store: postgresConfig(schema) }));
+  const stopAll = async () => {
+    for (const c of clients) c.close();
+    for (const server of servers) await server.stop();
+    await dropKeys(redis, keyPrefix);
+    redis.disconnect();
+    await dropSchema(schema);
+  };
+  try {
+    // One after the other: the first migrates the schema the others then find ready.
+    for (let i = 0; i < count; i++) servers.push(await startServer({ ...overrides, redis: testRedisSettings(keyPrefix), store: postgresConfig(schema) }));
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
   return {
     servers,
     keyPrefix,
@@ -43,12 +55,6 @@ export async function startSharedInstances(count: number, overrides: DeepPartial
       return client;
     },
     rows: (text, values) => sql(schema, text, values),
-    async stop() {
-      for (const c of clients) c.close();
-      for (const server of servers) await server.stop();
-      await dropKeys(redis, keyPrefix);
-      redis.disconnect();
-      await dropSchema(schema);
-    },
+    stop: stopAll,
   };
 }
