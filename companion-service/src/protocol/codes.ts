@@ -31,6 +31,9 @@ export const ErrorCode = {
   NoPrivilege: 'no_privilege',
   VideoPaused: 'video_paused',
   TooManyGuestsWaiting: 'too_many_guests_waiting',
+  /** Something the answer depends on can't be reached right now (with Redis: Redis), or the session kept changing
+   * under the command: nothing was done; try again. */
+  Unavailable: 'unavailable',
   Internal: 'internal',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -7,6 +7,8 @@ import { CloseCode, ErrorCode } from '../protocol/codes';
 import type { ClientMessage, Role, ServerMessage } from '../protocol/messages';
 import { readCanonicalSignal } from '../protocol/canonicalSignal';
 import { parseClientMessage } from '../protocol/validate';
+import { RedisUnavailableError } from '../redis/unavailable';
+import { SessionContendedError } from '../sessions/sessionCommands';
 import type { SessionService } from '../sessions/sessionService';
 import { errorText } from '../protocol/errorText';
 import type { Answer, ConnectionContext, MessageRouter } from './router';
@@ -241,6 +243,11 @@ export class SignalingConnection implements ConnectionContext {
         timed?.(this.refusedWhileHandling);
       })
       .catch((err: unknown) => {
+        // Redis away, or a session that kept changing under the command: nothing was done, and trying again may work.
+        if (err instanceof RedisUnavailableError || err instanceof SessionContendedError) {
+          this.deps.log.warn({ err: { message: (err as Error).message }, ...this.logFields(), type: message.type }, 'message not handled for now');
+          return this.sendError(ErrorCode.Unavailable, errorText(ErrorCode.Unavailable), message.type, 1, id);
+        }
         this.deps.log.error({ err, ...this.logFields(), type: message.type }, 'message handler failed');
         this.sendError(ErrorCode.Internal, errorText(ErrorCode.Internal), message.type, undefined, id);
       })
