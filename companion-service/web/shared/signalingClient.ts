@@ -170,8 +170,11 @@ export class SignalingClient {
         this.onStateChange('closed', event.reason);
         return;
       }
-      // Backoff: 0.5 s, 1 s, 2 s, 4 s ... capped at 5 s, well inside the server's grace period.
-      const delay = Math.min(5000, 500 * 2 ** this.attempts++);
+      // An instance stopping for a deploy (1012) is no failure: resume at once on another, spread over a quarter of a
+      // second so that its clients don't all arrive together. Otherwise back off: 0.5 s, 1 s, 2 s, 4 s ... capped at
+      // 5 s, well inside the server's grace period.
+      const restart = event.code === CloseCode.ServiceRestart && this.attempts === 0;
+      const delay = restart ? Math.random() * 250 : Math.min(5000, 500 * 2 ** this.attempts++);
       this.onStateChange('reconnecting');
       this.retryTimer = setTimeout(() => this.open({ type: 'session.resume', resumeToken: this.resumeToken! }), delay);
     };
