@@ -6,6 +6,7 @@ import { ErrorCode } from '../protocol/codes';
 import type { ServerMessage, SessionCreated, SessionJoined, VisitorDevice } from '../protocol/messages';
 import type { SignalHeader } from '../protocol/canonicalSignal';
 import type { SharedRedis } from '../redis/shared';
+import { RedisUnavailableError } from '../redis/unavailable';
 import type { Store } from '../store/store';
 import { sha256Hex } from '../shared/sha256Hex';
 import { parseVisitorKey } from '../tenancy/visitorIdentity';
@@ -226,9 +227,16 @@ export class SessionService {
     return { ok: true, session: applied.session, participantId, resumeToken };
   }
 
-  /** At start: ends the sessions the store holds open that no instance holds (endedSessions.ts). */
+  /** At start: ends the sessions the store holds open that no instance holds (endedSessions.ts). With Redis, those
+   * without a live state there: never another instance's. Not at all while Redis can't say which those are. */
   async recoverAbandoned(): Promise<number> {
-    return this.ended.recoverAbandoned((ids) => this.state.live.held(ids));
+    try {
+      return await this.ended.recoverAbandoned((ids) => this.state.live.held(ids));
+    } catch (err) {
+      if (!(err instanceof RedisUnavailableError)) throw err;
+      this.deps.log.warn('Redis is unreachable: sessions left open by stopped instances are not ended by this start');
+      return 0;
+    }
   }
 
   /** The only instance is going away and holds every live session: each ends for everyone (they are told, their

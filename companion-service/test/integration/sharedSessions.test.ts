@@ -3,7 +3,9 @@ import type { ControlInputAction } from '../../src/protocol/controlActions';
 import { ErrorCode } from '../../src/protocol/codes';
 import { eventually } from '../helpers/eventually';
 import { startSharedInstances, type SharedInstances } from '../helpers/sharedInstances';
-import { devToken } from '../helpers/testServer';
+import { devToken, startServer } from '../helpers/testServer';
+import { postgresConfig } from '../helpers/postgres';
+import { testRedisSettings } from '../helpers/redis';
 import type { TestClient } from '../helpers/wsClient';
 
 /* Any instance serves any participant: three instances sharing one Redis prefix and one PostgreSQL schema, a call whose
@@ -151,5 +153,20 @@ describe('a call across instances', () => {
     const reuse = await shared.connect(0);
     reuse.send({ type: 'agent.join', ticket });
     expect(await reuse.next('error')).toMatchObject({ code: ErrorCode.InvalidTicket });
+  });
+
+  it('has a starting instance end only the sessions no instance holds, never a live one', async () => {
+    const call = await callAcross(0, 1);
+    // A session the store holds open that no instance holds (its instance ran without Redis, or Redis lost it).
+    await shared.rows("INSERT INTO sessions (id, code, status, created_at) VALUES ($1, '999999', 'waiting', $2)", ['a'.repeat(32), Date.now()]);
+    const late = await startServer({ redis: testRedisSettings(shared.keyPrefix), store: postgresConfig(shared.schema) });
+    try {
+      const status = async (id: string) => (await shared.rows<{ status: string; end_reason: string | null }>('SELECT status, end_reason FROM sessions WHERE id = $1', [id]))[0];
+      expect(await status('a'.repeat(32))).toEqual({ status: 'ended', end_reason: 'service_restart' });
+      expect(await status(call.sessionId)).toEqual({ status: 'active', end_reason: null });
+      await relays(call.visitor, call.visitorId, call.agent, call.agentId, OFFER);
+    } finally {
+      await late.stop();
+    }
   });
 });
