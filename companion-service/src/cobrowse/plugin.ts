@@ -29,7 +29,8 @@ export const cobrowsePlugin: FastifyPluginAsync<CobrowseOptions> = async (_app, 
     if (!bucket) budgets.set(sessionId, (bucket = new TokenBucket(bytesPerSecond, burstBytes, Date.now())));
     return bucket;
   }
-  sessions.onEnded(({ sessionId }) => void budgets.delete(sessionId));
+  // The visitor's socket is on the instance that keeps their budget: dropped when that instance stops holding the session.
+  sessions.onGoneHere((sessionId) => void budgets.delete(sessionId));
 
   /** A message for the agent's visitor: control input needs the control the visitor granted to this agent. */
   async function toVisitor(connection: InSession, type: string, message: ServerMessage, needsControl: boolean) {

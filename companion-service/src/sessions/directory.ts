@@ -20,6 +20,7 @@ export class SessionDirectory {
   private readonly byInvitation = new Map<string, string>();
   private readonly resumeTokens = new Map<string, string>();
   private readonly tokenOf = new Map<string, string>();
+  private readonly removed: Array<(sessionId: string) => void> = [];
 
   get size(): number {
     return this.sessions.size;
@@ -87,9 +88,15 @@ export class SessionDirectory {
     this.tokenOf.set(participantId, token);
   }
 
+  /** Called with each session that leaves the directory. */
+  onRemove(listener: (sessionId: string) => void): void {
+    this.removed.push(listener);
+  }
+
   remove(sessionId: string): void {
     const session = this.sessions.get(sessionId);
     if (!session) return;
+    for (const listener of this.removed) listener(sessionId);
     this.sessions.delete(sessionId);
     if (this.byCode.get(session.code) === sessionId) this.byCode.delete(session.code);
     if (session.invitation) this.byInvitation.delete(session.invitation.id);

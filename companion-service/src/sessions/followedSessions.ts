@@ -16,6 +16,8 @@ import type { Session } from './state';
 interface Following {
   unsubscribe: (() => Promise<void>) | undefined;
   dropped: boolean;
+  /** Settles once the channel is followed and the state read once since. */
+  ready: Promise<void>;
 }
 
 export class FollowedSessions implements SessionFollowers {
@@ -29,10 +31,12 @@ export class FollowedSessions implements SessionFollowers {
     private readonly log: FastifyBaseLogger,
   ) {}
 
-  committed(session: Session, changed: boolean): void {
+  /** Settles once the session is followed, if it is to be: a command that brings a socket here into a session answers
+   * only then, so that nothing committed elsewhere afterwards can be missed. */
+  committed(session: Session, changed: boolean): Promise<void> | undefined {
     // Delivered at once to this instance's own follower of the channel, if any (and so cached), and to the others.
     if (changed) this.bus.publish(Channels.session(session.id), JSON.stringify(session)).catch((err: unknown) => this.log.warn({ err }, 'session state not published'));
-    this.offer(session);
+    return this.offer(session);
   }
 
   reconsider(participantId: string): void {
@@ -44,40 +48,42 @@ export class FollowedSessions implements SessionFollowers {
   async refresh(): Promise<void> {
     for (const id of [...this.following.keys()]) {
       const session = await this.live.find({ by: 'id', id });
-      if (session) this.offer(session);
+      if (session) void this.offer(session);
       else this.drop(id);
     }
   }
 
   /** A state from this instance or another: kept if it is newer than the one cached and a socket here is in it. */
-  private offer(session: Session): void {
+  private offer(session: Session): Promise<void> | undefined {
     const cached = this.local.get(session.id);
-    if (cached && cached.version > session.version) return;
+    if (cached && cached.version > session.version) return undefined;
     if (session.status === 'ended' || !this.hasSocketHere(session)) {
       if (cached || this.following.has(session.id)) this.drop(session.id);
-      return;
+      return undefined;
     }
     if (!cached || cached.version < session.version) this.local.put(session);
-    this.follow(session.id);
+    return this.follow(session.id);
   }
 
   private readonly onState = (payload: BusPayload): void => {
-    this.offer(JSON.parse(payload.toString()) as Session);
+    void this.offer(JSON.parse(payload.toString()) as Session);
   };
 
-  private follow(id: string): void {
-    if (this.following.has(id)) return;
-    const entry: Following = { unsubscribe: undefined, dropped: false };
+  private follow(id: string): Promise<void> {
+    const following = this.following.get(id);
+    if (following) return following.ready;
+    const entry: Following = { unsubscribe: undefined, dropped: false, ready: Promise.resolve() };
     this.following.set(id, entry);
-    void this.bus.subscribe(Channels.session(id), this.onState).then(async (unsubscribe) => {
+    entry.ready = this.bus.subscribe(Channels.session(id), this.onState).then(async (unsubscribe) => {
       if (entry.dropped) return unsubscribe();
       entry.unsubscribe = unsubscribe;
       // A commit made elsewhere before the subscription took effect was not heard: read the state once now.
       const session = await this.live.find({ by: 'id', id }).catch(() => null);
       if (entry.dropped || session === null) return;
-      if (session) this.offer(session);
+      if (session) void this.offer(session);
       else this.drop(id);
     });
+    return entry.ready;
   }
 
   private drop(id: string): void {

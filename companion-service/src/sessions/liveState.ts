@@ -26,8 +26,9 @@ import { MemoryWrongGuestCodes, type WrongGuestCodes } from './wrongGuestCodes';
 
 /** With Redis: the sessions that have a socket on this instance, cached for the relay and kept fresh. */
 export interface SessionFollowers {
-  /** A state this instance just committed: other instances are told, and this one caches it if it has a socket in it. */
-  committed(session: Session, changed: boolean): void;
+  /** A state this instance just committed: other instances are told, and this one caches it if it has a socket in it
+   * (settling once it follows the session). */
+  committed(session: Session, changed: boolean): Promise<void> | undefined;
   /** A socket here stopped speaking for the participant: their session may no longer need following. */
   reconsider(participantId: string): void;
 }

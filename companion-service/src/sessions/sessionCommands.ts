@@ -48,7 +48,7 @@ export type Applied = ({ ok: true } & Won) | { ok: false; code: ErrorCode };
 /** What the runner hands a won command to. */
 export interface CommitFollowers {
   /** Right after the commit: caches and other instances learn the new state (before any effect is delivered). */
-  committed(session: Session, changed: boolean): void;
+  committed(session: Session, changed: boolean): Promise<void> | undefined;
   /** The store writes and effects, in version order per session. */
   persist(won: Won): Promise<void>;
 }
@@ -136,7 +136,8 @@ export class SessionCommands {
   }
 
   private async complete(won: Won, changed: boolean): Promise<Won> {
-    this.followers.committed(won.session, changed);
+    const following = this.followers.committed(won.session, changed);
+    if (following) await following;
     if (changed) await this.followers.persist(won);
     return won;
   }

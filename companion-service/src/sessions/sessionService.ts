@@ -111,6 +111,11 @@ export class SessionService {
     this.ended.onEnded(listener);
   }
 
+  /** Called when this instance stops holding a session: it ended, or (with Redis) no socket here is in it any more. */
+  onGoneHere(listener: (sessionId: string) => void): void {
+    this.local.onRemove(listener);
+  }
+
   /** Starts what runs by itself (with Redis: the shared clock, the follower caches' refresh). */
   start(): void {
     this.state.start();
