@@ -2,7 +2,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import { Channels, type Bus, type BusPayload } from '../bus/bus';
 import type { SessionDirectory } from './directory';
 import type { SessionFollowers } from './liveState';
-import type { LiveSessions } from './liveSessions';
+import type { SessionRules } from './commands';
+import type { RedisLiveSessions } from './redisLiveSessions';
+import { nextDeadline } from './rules/lifecycle';
 import type { ParticipantSockets } from './participantSockets';
 import type { Session } from './state';
 
@@ -26,8 +28,9 @@ export class FollowedSessions implements SessionFollowers {
   constructor(
     private readonly local: SessionDirectory,
     private readonly bus: Bus,
-    private readonly live: LiveSessions,
+    private readonly live: RedisLiveSessions,
     private readonly sockets: ParticipantSockets,
+    private readonly rules: Pick<SessionRules, 'resumeGraceMs'>,
     private readonly log: FastifyBaseLogger,
   ) {}
 
@@ -44,12 +47,19 @@ export class FollowedSessions implements SessionFollowers {
     if (session && !this.hasSocketHere(session)) this.drop(session.id);
   }
 
-  /** After Redis was away: states published meanwhile were missed. */
+  /** After Redis was away: states published meanwhile were missed. A session Redis no longer has, and did not see
+   * end, was lost with its data (Redis restarted empty): it is put back from the copy here, so that its call goes on. */
   async refresh(): Promise<void> {
     for (const id of [...this.following.keys()]) {
       const session = await this.live.find({ by: 'id', id });
-      if (session) void this.offer(session);
-      else this.drop(id);
+      if (session) {
+        void this.offer(session);
+        continue;
+      }
+      const cached = this.local.get(id);
+      const seeded = cached ? await this.live.seed(cached, nextDeadline(cached, this.rules)) : 'ended';
+      if (seeded === 'ended') this.drop(id);
+      else if (seeded === 'seeded') this.log.warn({ sessionId: id }, 'a live session Redis had lost was put back from this instance');
     }
   }
 

@@ -17,6 +17,7 @@ import { RedisPendingInvitations } from './redisPendingInvitations';
 import { RedisVisitorDevices } from './redisVisitorDevices';
 import { RedisWrongGuestCodes } from './redisWrongGuestCodes';
 import { SessionTimers } from './sessionTimers';
+import type { SessionRules } from './commands';
 import type { Session } from './state';
 import { MemoryVisitorDevices, type VisitorDevices } from './visitorDevices';
 import { MemoryWrongGuestCodes, type WrongGuestCodes } from './wrongGuestCodes';
@@ -55,6 +56,7 @@ export interface LiveStateDeps {
   bus: Bus;
   log: FastifyBaseLogger;
   now: () => number;
+  rules: SessionRules;
   /** A session's clock is due. */
   onDue(sessionId: string): Promise<void>;
   /** The participant's socket is gone with the instance that held it (`instance`), or was lost while Redis was away. */
@@ -69,7 +71,7 @@ export function createLiveState(deps: LiveStateDeps): LiveState {
 function sharedState(deps: LiveStateDeps, redis: SharedRedis): LiveState {
   const { connections, liveness } = redis;
   const live = new RedisLiveSessions(connections);
-  const followed = new FollowedSessions(deps.local, deps.bus, live, deps.sockets, deps.log);
+  const followed = new FollowedSessions(deps.local, deps.bus, live, deps.sockets, deps.rules, deps.log);
   const deadlines = new RedisDeadlines(connections, deps.onDue, deps.now, deps.log);
   // States published while Redis was away were missed.
   liveness.onRestore(() => followed.refresh());

@@ -89,6 +89,18 @@ if (not v and ARGV[3] == '0') or v == ARGV[3] then
 end
 return 0`;
 
+// ARGV: prefix, session id, version, state, deadline ('' for none), JSON [key, id, ...] of its lookups. Writes the
+// state unless the session is there or ended; a lookup taken meanwhile by another session is left to it.
+const SEED = `local p = ARGV[1]
+local hash = p .. 'session:' .. ARGV[2]
+if redis.call('EXISTS', hash) == 1 then return 'exists' end
+if redis.call('EXISTS', p .. 'session-ended:' .. ARGV[2]) == 1 then return 'ended' end
+redis.call('HSET', hash, 'v', ARGV[3], 's', ARGV[4])
+if ARGV[5] ~= '' then redis.call('ZADD', p .. 'session-timers', ARGV[5], ARGV[2]) end
+local set = cjson.decode(ARGV[6])
+for i = 1, #set, 2 do redis.call('SET', p .. set[i], set[i + 1], 'NX') end
+return 'seeded'`;
+
 export class RedisLiveSessions implements LiveSessions {
   readonly shared = true;
   private readonly prefix: string;
@@ -98,6 +110,7 @@ export class RedisLiveSessions implements LiveSessions {
     held: LuaScript<string[]>;
     markStored: LuaScript<number>;
     rearm: LuaScript<number>;
+    seed: LuaScript<'seeded' | 'exists' | 'ended'>;
   };
 
   constructor(private readonly redis: RedisConnections) {
@@ -109,6 +122,7 @@ export class RedisLiveSessions implements LiveSessions {
       held: luaScript(c, 0, HELD),
       markStored: luaScript(c, 0, MARK_STORED),
       rearm: luaScript(c, 0, REARM),
+      seed: luaScript(c, 0, SEED),
     };
   }
 
@@ -161,6 +175,13 @@ export class RedisLiveSessions implements LiveSessions {
 
   async markStored(sessionId: string, version: number): Promise<void> {
     await this.scripts.markStored([], [this.prefix, sessionId, String(version)]);
+  }
+
+  /** Puts back a live session Redis lost (it restarted empty) from an instance's copy: its state, lookups and clock.
+   * Resume tokens are not put back: whoever drops from it now can't resume. */
+  async seed(session: Session, deadline: number | undefined): Promise<'seeded' | 'exists' | 'ended'> {
+    const lookups = indexChanges(undefined, session).set;
+    return this.scripts.seed([], [this.prefix, session.id, String(session.version), JSON.stringify(session), deadline === undefined ? '' : String(deadline), JSON.stringify(lookups)]);
   }
 
   async held(sessionIds: readonly string[]): Promise<Set<string>> {

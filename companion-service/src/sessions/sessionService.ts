@@ -84,6 +84,7 @@ export class SessionService {
     this.state = createLiveState({
       config: deps.config,
       now: this.now,
+      rules: this.rules,
       redis: deps.redis,
       local: this.local,
       sockets: this.sockets,

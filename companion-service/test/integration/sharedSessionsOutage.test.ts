@@ -84,4 +84,26 @@ describe('shared sessions while an instance loses Redis', () => {
     visitor.sendRaw(frame);
     expect(await agent.nextRaw('signal')).toBe(frame);
   });
+
+  it('puts back the sessions Redis lost (as when it restarts empty) from the instances that follow them, and the call goes on', async () => {
+    const token = await devToken(b);
+    const visitor = await connect(a);
+    visitor.send({ type: 'visitor.start' });
+    const created = await visitor.next('session.created');
+    const agent = await connect(b);
+    agent.send({ type: 'agent.join', token, code: created.code });
+    const agentId = (await agent.next('session.joined')).self.id;
+    await visitor.next('peer.joined');
+
+    await dropKeys(inspector, prefix);
+    // Each instance notices at its next heartbeat (its own entry is gone) and writes back what it holds.
+    await eventually(() => inspector.hget(`${prefix}session:${created.sessionId}`, 'v'), (v) => v !== null, 'the session to be put back', 5_000, 50);
+    agent.send({ type: 'media.set', video: true });
+    expect(await visitor.next('peer.media', 5_000)).toMatchObject({ peerId: agentId, media: { video: true } });
+    const frame = JSON.stringify({ type: 'signal', from: agentId, to: created.self.id, gen: 1, data: { type: 'renegotiate', renegotiate: true } });
+    agent.sendRaw(frame);
+    expect(await visitor.nextRaw('signal')).toBe(frame);
+    // Its lookups are back too: the agent's session is found by member, on either instance.
+    expect(await inspector.get(`${prefix}session-member:${agentId}`)).toBe(created.sessionId);
+  });
 });
