@@ -46,20 +46,20 @@ const PAGE_PATH = '/bench/widget-page';
 const THROTTLED = { offline: false, latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8 };
 
 /** Measured on the last commit before the split (7567f29: one 163 KB widget.js, sent uncompressed and revalidated on
- * every page view), with this script, on the same 2-core machine, side by side with the figures in docs/benchmarks.md. */
+ * every page view), with this script, on the same 2-core machine, just before the figures in docs/benchmarks.md. */
 const BEFORE: Record<string, number> = {
   noCallBytes: 164_263,
   callBytes: 164_263,
   agentBytes: 299_460,
   repeatViewBytes: 1_058,
-  launcher: 136.5,
-  launcherThrottled: 1170.7,
-  promptSettled: 14.1,
-  promptSettledInPage: 10.4,
-  promptSettledThrottled: 17.6,
-  promptSettledThrottledInPage: 8.4,
-  promptAtOnceThrottled: 16.7,
-  promptAtOnceThrottledInPage: 9.2,
+  launcher: 108.6,
+  launcherThrottled: 1165.3,
+  promptSettled: 12.4,
+  promptSettledInPage: 8.3,
+  promptSettledThrottled: 21.7,
+  promptSettledThrottledInPage: 8.6,
+  promptAtOnceThrottled: 21.0,
+  promptAtOnceThrottledInPage: 7.7,
 };
 
 interface Options {
@@ -298,10 +298,19 @@ async function promptTime(
   const visitorId = `003BENCH${String(++visitorCount).padStart(8, '0')}`;
   const { token } = signVisitorToken({ site: service.site.id, sub: visitorId, name: 'Maya Jensen' }, service.site.signingSecret, Date.now(), 600);
   const page = await context.newPage();
+  const said: string[] = [];
+  page.on('console', (m) => said.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => said.push(`error: ${e.message}`));
   try {
     if (how.throttled) await throttle(page);
     await page.goto(`${service.baseUrl}${PAGE_PATH}?token=${encodeURIComponent(token)}`);
-    await page.locator('#tandem-widget .frame[data-presence="online"]').waitFor({ state: 'attached', timeout: 15_000 });
+    await page
+      .locator('#tandem-widget .frame[data-presence="online"]')
+      .waitFor({ state: 'attached', timeout: 15_000 })
+      .catch(async (err: unknown) => {
+        const presence = await page.locator('#tandem-widget .frame').getAttribute('data-presence').catch(() => 'no frame');
+        throw new Error(`the page did not go online (data-presence ${presence}; the page said: ${said.join(' | ') || 'nothing'})`, { cause: err });
+      });
     if (how.settled) await page.waitForLoadState('networkidle');
     const sentAt = performance.timeOrigin + performance.now();
     const response = await fetch(`${service.baseUrl}/api/agent/invitations`, {
