@@ -13,7 +13,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const { app } = await buildServer(config);
+  const server = await buildServer(config);
+  const { app } = server;
   await app.listen({ host: config.host, port: config.port });
   app.log.info(`Tandem is running: demo portal ${config.publicUrl}/  agent join page ${config.publicUrl}/join`);
 
@@ -22,9 +23,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'shutting down');
-    // With Redis the instance drains first (signaling/plugin.ts).
     const force = setTimeout(() => process.exit(1), (config.redis.url ? config.shutdown.drainSeconds * 1000 : 0) + 10_000);
     force.unref();
+    // With Redis the instance drains first, still serving everything (not Fastify's close, which refuses every new
+    // request with 503 from its start); then the sockets move to other instances with 1012 (signaling/plugin.ts).
+    await server.drain();
     await app.close();
     process.exit(0);
   };

@@ -39,6 +39,10 @@ export interface TandemServer {
   store: Store;
   bus: Bus;
   sessions: SessionService;
+  /** The first step of a deploy's stop, before `app.close()`: with Redis, /readyz answers 503 (shutting down) for
+   * shutdown.drainSeconds while everything else is served as usual, so the load balancer takes the instance out before
+   * it refuses anything; `app.close()` then closes the sockets with 1012. Without Redis there is nothing to wait for. */
+  drain(): Promise<void>;
 }
 
 /** Fastify takes a hop count at run time, but its types don't: the same rule as a function. */
@@ -130,7 +134,8 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   await app.register(metricsPlugin, { config, metrics });
   metrics.observeSessions(() => sessions.countByStatus());
   metrics.observeOutbox(() => store.countSalesforceOutbox());
-  await app.register(healthPlugin, { store, redis: redis?.connections });
+  const readiness = { draining: false };
+  await app.register(healthPlugin, { store, redis: redis?.connections, readiness });
   await app.register(authPlugin, { config, admission, tickets });
   await app.register(presencePlugin, { config, presence, router });
   await app.register(termsPlugin, { config, sessions, presence, tickets, router, promptTimers });
@@ -148,5 +153,10 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     const ended = await sessions.recoverAbandoned();
     if (ended > 0) app.log.warn({ sessions: ended }, 'ended sessions a previous process left open (service_restart)');
   });
-  return { app, store, bus, sessions };
+  const drain = async () => {
+    if (!redis) return;
+    readiness.draining = true;
+    await new Promise((resolve) => setTimeout(resolve, config.shutdown.drainSeconds * 1000));
+  };
+  return { app, store, bus, sessions, drain };
 }

@@ -8,6 +8,8 @@ export interface HealthOptions {
   store: Store;
   /** When the service shares its live state through Redis: not ready without it. */
   redis?: RedisConnections | undefined;
+  /** Set while a stopping instance drains (TandemServer.drain): not ready, though it still serves everything. */
+  readiness?: { readonly draining: boolean };
 }
 
 /** Liveness (the process answers) and readiness (it can reach its store and Redis, and is not shutting down). Without
@@ -19,7 +21,7 @@ const Status = Type.Object({ status: Type.String({ description: 'ok, ready, or w
 const LIVENESS = { config: { rateLimit: false }, schema: { response: { 200: Status } } };
 const READINESS = { config: { rateLimit: false }, schema: { response: { 200: Status, 503: Status } } };
 
-export const healthPlugin: FastifyPluginAsync<HealthOptions> = async (app, { store, redis }) => {
+export const healthPlugin: FastifyPluginAsync<HealthOptions> = async (app, { store, redis, readiness }) => {
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
@@ -31,7 +33,7 @@ export const healthPlugin: FastifyPluginAsync<HealthOptions> = async (app, { sto
   }
   app.get('/healthz', LIVENESS, async () => ({ status: 'ok' }));
   app.get('/readyz', READINESS, async (_request, reply) => {
-    if (closing) return reply.code(503).send({ status: 'shutting down' });
+    if (closing || readiness?.draining) return reply.code(503).send({ status: 'shutting down' });
     try {
       await store.ping();
     } catch {

@@ -44,10 +44,10 @@ export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app,
     options: { maxPayload: opts.config.socket.maxPayloadBytes, clientTracking: false },
     preClose: async () => {
       if (opts.redis) {
-        // A deploy: the sessions go on, on the other instances. New connections are refused from now on (/readyz
-        // answers 503); once the load balancer has noticed, the sockets close with 1012 and their clients resume
-        // elsewhere. Participants who don't are marked away by the instance that clears up after this one.
-        await new Promise((resolve) => setTimeout(resolve, opts.config.shutdown.drainSeconds * 1000));
+        // A deploy: the sessions go on, on the other instances. The instance has drained already (TandemServer.drain:
+        // /readyz answered 503 while it still served, until the load balancer noticed), and Fastify refuses new
+        // requests from now on: the sockets close with 1012 and their clients resume elsewhere. Participants who
+        // don't are marked away by the instance that clears up after this one.
         opts.sessions.drain();
         for (const connection of connections) connection.restart();
         await opts.sessions.settle();

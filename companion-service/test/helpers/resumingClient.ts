@@ -100,7 +100,10 @@ export class ResumingClient {
       timeoutMs,
       this.changed,
     );
-    if (!found) throw new Error(`not resumed: stopped; sockets ${JSON.stringify(this.sockets)}; last messages ${JSON.stringify(this.log.slice(-3))}`);
+    if (!found) {
+      const said = this.log.filter((e) => e.at >= since && !(e.message.type === 'signal' || (e.message.type === 'error' && e.message.inReplyTo === 'signal')));
+      throw new Error(`not resumed (the client stopped): sockets ${JSON.stringify(this.sockets)}; since ${since} the server said ${JSON.stringify(said)}`);
+    }
     return { at: found.at, tag: this.tag };
   }
 
