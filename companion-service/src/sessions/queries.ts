@@ -16,6 +16,13 @@ export function visitorOf(session: Session): Participant | undefined {
   return session.participants.find((p) => p.role === 'visitor');
 }
 
+/** Seats taken: the members, and the invited visitor's seat while a 1-click invitation waits for their answer (the
+ * customer is who the call is for: guests can't fill the room before they accept). */
+export function seatsTaken(session: Session): number {
+  const awaited = session.invitation !== null && !session.participants.some((p) => p.role === 'visitor') ? 1 : 0;
+  return session.participants.length + awaited;
+}
+
 export function agentsOf(session: Session): Participant[] {
   return session.participants.filter((p) => p.role === 'agent');
 }

@@ -64,6 +64,21 @@ describe('1-click invitations and terms', () => {
     ]);
   });
 
+  it('keeps the invited visitor\u2019s seat: guests can\u2019t fill the room before the visitor accepts', () => {
+    // A room of four: the agent, two guests and the seat the invitation keeps for the visitor.
+    const agentIn = ok(admitAgent(invited(), { participantId: 'agent', identity: 'u1', name: 'Ana', privileges: [], now: T0 + 1 }, ROOM));
+    const withLink = ok(createGuestInvite(agentIn, 'agent', { token: 'invite-1', now: T0, ttlMs: 3_600_000 }));
+    const ask = (s: Session, id: string, code: string) => requestGuest(s, { invite: 'invite-1', participantId: id, name: id, code, now: T0 }, GUEST_RULES);
+    const twoPending = ok(ask(ok(ask(withLink, 'g1', '111111')), 'g2', '222222'));
+    const twoGuests = ok(admitGuest(ok(admitGuest(twoPending, 'agent', '111111', T0 + 2, ROOM)), 'agent', '222222', T0 + 2, ROOM));
+    expect(twoGuests.participants).toHaveLength(3);
+    expect(ask(twoGuests, 'g3', '333333')).toEqual({ ok: false, code: ErrorCode.SessionFull });
+    const thirdWaiting = ok(ask(ok(admitGuest(twoPending, 'agent', '111111', T0 + 2, ROOM)), 'g3', '333333'));
+    expect(admitGuest(ok(admitGuest(thirdWaiting, 'agent', '222222', T0 + 2, ROOM)), 'agent', '333333', T0 + 2, ROOM)).toEqual({ ok: false, code: ErrorCode.SessionFull });
+    // The visitor takes the seat kept for them: four, never five.
+    expect(ok(acceptTerms(twoGuests, { ...answer, now: T0 + 3 })).participants).toHaveLength(4);
+  });
+
   it('lets only the inviting agent into an invitation', () => {
     expect(admitAgent(invited(), { participantId: 'a2', identity: 'someone-else', privileges: [], now: T0 }, ROOM)).toEqual({ ok: false, code: ErrorCode.Forbidden });
   });

@@ -1,7 +1,7 @@
 import { ErrorCode, LeaveReason } from '../../protocol/codes';
 import type { CommandOf } from '../commands';
 import { ok, refuse, type Effect, type Outcome } from '../outcome';
-import { findParticipant } from '../queries';
+import { findParticipant, seatsTaken } from '../queries';
 import type { Participant, Session } from '../state';
 import { addMember, withMedia } from './mesh';
 
@@ -20,7 +20,7 @@ export function createGuestInvite(session: Session, { token, now, ttlMs }: Comma
 
 /** A guest with a valid invite asks to join and gets a code to read to the agent. */
 export function requestGuest(session: Session, c: CommandOf<'guest.request'>): Outcome {
-  if (session.participants.length >= c.rules.maxParticipants) return refuse(ErrorCode.SessionFull);
+  if (seatsTaken(session) >= c.rules.maxParticipants) return refuse(ErrorCode.SessionFull);
   if (session.pendingGuests.some((g) => g.id === c.participantId)) return refuse(ErrorCode.AlreadyInSession);
   if (session.pendingGuests.length >= c.rules.maxPending) return refuse(ErrorCode.TooManyGuestsWaiting);
   const pending = {
@@ -52,7 +52,7 @@ export function admitGuest(session: Session, { code, now, maxParticipants }: Com
   const pending = session.pendingGuests.find((g) => g.code === code);
   if (!pending) return refuse(ErrorCode.InvalidCode);
   if (now >= pending.expiresAt) return refuse(ErrorCode.GuestCodeExpired);
-  if (session.participants.length >= maxParticipants) return refuse(ErrorCode.SessionFull);
+  if (seatsTaken(session) >= maxParticipants) return refuse(ErrorCode.SessionFull);
   if (session.guestInvites.some((i) => i.token === pending.invite && i.revoked)) return refuse(ErrorCode.InvalidInvite);
   const withoutPending = { ...session, pendingGuests: session.pendingGuests.filter((g) => g.id !== pending.id) };
   const added = addMember(withoutPending, {

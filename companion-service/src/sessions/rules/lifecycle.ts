@@ -2,7 +2,7 @@ import { EndReason, ErrorCode, LeaveReason } from '../../protocol/codes';
 import type { Role } from '../../protocol/messages';
 import type { CommandOf, SessionRules } from '../commands';
 import { ok, refuse, type Effect, type Outcome } from '../outcome';
-import { findParticipant } from '../queries';
+import { findParticipant, seatsTaken } from '../queries';
 import { participant, type Session } from '../state';
 import { addMember, startingMedia, tellOthers, withParticipant } from './mesh';
 
@@ -88,7 +88,7 @@ export function declineTerms(session: Session, c: CommandOf<'terms.decline'>): O
 export function admitAgent(session: Session, c: CommandOf<'agent.join'>): Outcome {
   if (!session.invitation && waitRunOut(session, c.now)) return refuse(ErrorCode.CodeExpired);
   if (session.participants.some((p) => p.role === 'agent')) return refuse(ErrorCode.AgentPresent);
-  if (session.participants.length >= c.maxParticipants) return refuse(ErrorCode.SessionFull);
+  if (seatsTaken(session) >= c.maxParticipants) return refuse(ErrorCode.SessionFull);
   const added = addMember(session, { id: c.participantId, role: 'agent', identity: c.identity, name: c.name, privileges: c.privileges, invite: null });
   return ok({ ...added.session, status: session.status === 'waiting' ? 'active' : session.status }, added.effects);
 }
