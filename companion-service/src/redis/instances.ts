@@ -16,10 +16,14 @@ export type Reaper = (deadInstanceId: string) => Promise<void>;
 
 const CLAIM_AT_ONCE = 20;
 
+// ARGV: this instance, the TTL, how many dead ones to claim at most (0: none).
 const BEAT = `${LUA_NOW_MS}
 local added = redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
-local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))
-for _, id in ipairs(dead) do redis.call('ZREM', KEYS[1], id) end
+local dead = {}
+if tonumber(ARGV[3]) > 0 then
+  dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))
+  for _, id in ipairs(dead) do redis.call('ZREM', KEYS[1], id) end
+end
 return {added, dead}`;
 
 export class InstanceLiveness {
@@ -30,6 +34,8 @@ export class InstanceLiveness {
   private readonly reapers: Reaper[] = [];
   private timer: NodeJS.Timeout | undefined;
   private restoreNeeded = true;
+  /** When the connection to Redis was last (re)made: until a TTL has passed, this instance claims no other as dead. */
+  private connectedAt = Date.now();
   private beating: Promise<void> | undefined;
 
   constructor(
@@ -41,8 +47,12 @@ export class InstanceLiveness {
     redis.commands.on('close', () => {
       this.restoreNeeded = true;
     });
-    // Back after an outage: say so at once rather than at the next tick.
+    // Back after an outage: say so at once rather than at the next tick. The others' last beats may be older than the
+    // TTL only because Redis was away for them too: they have a TTL from now to say they are alive before this
+    // instance takes any of them for dead (otherwise instances back from one outage together would clear up after
+    // each other, and mark away every participant whose socket is still open on them).
     redis.commands.on('ready', () => {
+      this.connectedAt = Date.now();
       if (this.timer) void this.tick();
     });
   }
@@ -80,7 +90,8 @@ export class InstanceLiveness {
     let added: number;
     let dead: string[];
     try {
-      [added, dead] = await this.beat([this.key], [this.instanceId, this.redis.instanceTtlMs, CLAIM_AT_ONCE]);
+      const claim = Date.now() - this.connectedAt >= this.redis.instanceTtlMs ? CLAIM_AT_ONCE : 0;
+      [added, dead] = await this.beat([this.key], [this.instanceId, this.redis.instanceTtlMs, claim]);
     } catch (err) {
       this.log.debug({ err }, 'instance heartbeat failed');
       return;

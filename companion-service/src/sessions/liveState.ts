@@ -61,6 +61,8 @@ export interface LiveStateDeps {
   onDue(sessionId: string): Promise<void>;
   /** The participant's socket is gone with the instance that held it (`instance`), or was lost while Redis was away. */
   onGone(participantId: string, instance: string | null): Promise<void>;
+  /** After an outage the participant's socket is still on this instance. */
+  onHere(participantId: string): Promise<void>;
 }
 
 export function createLiveState(deps: LiveStateDeps): LiveState {
@@ -78,7 +80,7 @@ function sharedState(deps: LiveStateDeps, redis: SharedRedis): LiveState {
   return {
     live,
     devices: new RedisVisitorDevices(connections),
-    holds: new RedisParticipantHolds(redis, deps.bus, deps.sockets, deps.onGone, deps.log),
+    holds: new RedisParticipantHolds(redis, deps.bus, deps.sockets, deps.onGone, deps.onHere, deps.log),
     wrongGuestCodes: new RedisWrongGuestCodes(connections, deps.config.guests.wrongCodesPerSession),
     invitations: new RedisPendingInvitations(connections),
     followed,

@@ -65,6 +65,8 @@ export class RedisParticipantHolds implements ParticipantHolds {
     private readonly sockets: ParticipantSockets,
     /** The participant's socket went with `instance` (dead), or while Redis was away (null): mark them away. */
     private readonly onGone: (participantId: string, instance: string | null) => Promise<void>,
+    /** The participant's socket is still here after an outage: back, if they were marked away meanwhile. */
+    private readonly onHere: (participantId: string) => Promise<void>,
     private readonly log: FastifyBaseLogger,
   ) {
     const { connections, liveness } = redis;
@@ -105,11 +107,13 @@ export class RedisParticipantHolds implements ParticipantHolds {
     this.redis.liveness.restoreLater();
   }
 
-  /** Redis in line with the sockets here; those lost meanwhile are marked away. */
+  /** Redis in line with the sockets here; those lost meanwhile are marked away, and those still here are back if
+   * another instance took this one for dead meanwhile (Redis away for longer than the TTL) and marked them away. */
   private async restore(): Promise<void> {
     const here = [...this.sockets.participants()];
     const lost = await this.scripts.sync([this.setOf(this.instance)], [this.redis.connections.key(''), this.instance, JSON.stringify(here)]);
     for (const participantId of lost) await this.onGone(participantId, null);
+    for (const participantId of here) await this.onHere(participantId);
   }
 
   /** A dead instance's participants: each one still held by it is marked away (unless back elsewhere by then). */

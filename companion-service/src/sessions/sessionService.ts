@@ -92,6 +92,7 @@ export class SessionService {
       log: deps.log,
       onDue: (sessionId) => this.expire(sessionId),
       onGone: (participantId, instance) => this.participantGone(participantId, instance),
+      onHere: (participantId) => this.participantHere(participantId),
     });
     const { live, devices, holds } = this.state;
     this.invitations = this.state.invitations;
@@ -427,6 +428,20 @@ export class SessionService {
       decide: (s) => rules.markAway(s, participantId, now),
       heldBy: held,
       event: { kind: 'participant.away', participantId },
+    });
+  }
+
+  /** After an outage the participant's socket is still here (and held here): if another instance took this one for
+   * dead meanwhile and marked them away, they are back, as after a resume (their peers are told). */
+  private async participantHere(participantId: string): Promise<void> {
+    const now = this.now();
+    const instance = this.state.holds.instance;
+    await this.commands.run({
+      key: { by: 'member', participantId },
+      missing: ErrorCode.NotInSession,
+      decide: (s) => rules.markBack(s, participantId, now, this.rules),
+      ...(instance === null ? {} : { heldBy: { participantId, instance } }),
+      event: { kind: 'participant.back', participantId },
     });
   }
 

@@ -77,9 +77,10 @@ export interface Cluster {
   /** Only these instances take new connections through HAProxy (the others drain) until `spread()`. */
   only(...instances: ClusterInstance[]): Promise<void>;
   spread(): Promise<void>;
-  /** Redis away for every instance: connections reset, new ones refused (`stall`: nothing answers); back. */
-  cutRedis(mode?: 'refuse' | 'stall'): void;
-  restoreRedis(): void;
+  /** Redis away for every instance, or for the given ones only: connections reset, new ones refused (`stall`: nothing
+   * answers); back. */
+  cutRedis(mode?: 'refuse' | 'stall', only?: readonly ClusterInstance[]): void;
+  restoreRedis(only?: readonly ClusterInstance[]): void;
   /** With `dedicatedRedis`: redis-server killed and started again on its port, empty. */
   restartRedis(): Promise<void>;
   /** PostgreSQL away for every instance, and back. */
@@ -89,6 +90,8 @@ export interface Cluster {
   sql<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<R[]>;
   /** `/readyz` of every instance that runs: status and body, by name. */
   readiness(): Promise<Record<string, string>>;
+  /** Waits until every instance that runs is ready and HAProxy sends it connections again (its checks passed). */
+  serving(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -143,14 +146,14 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const ownRedis = options.dedicatedRedis ? new OwnRedis(await freePort()) : undefined;
   await ownRedis?.start();
   const redisUrl = new URL(ownRedis?.url ?? TEST_REDIS_URL);
-  const redisProxy = await startPausableProxy({ host: redisUrl.hostname, port: Number(redisUrl.port || 6379) });
+  // One proxy per instance, so that a test can take Redis away from one instance or from all of them.
+  const redisProxies = await Promise.all(Array.from({ length: size }, () => startPausableProxy({ host: redisUrl.hostname, port: Number(redisUrl.port || 6379) })));
   const database = new URL(TEST_DATABASE_URL);
   const postgresProxy = await startPausableProxy({ host: database.hostname, port: Number(database.port || 5432) });
   const redis = new Redis(redisUrl.toString(), { maxRetriesPerRequest: 1 });
   const proxyPort = await freePort();
   const publicUrl = `http://localhost:${proxyPort}`;
   const env: Record<string, string> = {
-    TANDEM_REDIS_URL: redisProxy.via(redisUrl.toString()),
     TANDEM_REDIS_KEY_PREFIX: keyPrefix,
     TANDEM_REDIS_INSTANCE_TTL_SECONDS: '2',
     TANDEM_DATABASE_URL: postgresProxy.via(TEST_DATABASE_URL),
@@ -186,7 +189,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       stop: async () => (process ? process.stop() : null),
       async start() {
         if (instance.running()) throw new Error(`${name} is running`);
-        process = await startServiceProcess(env, port);
+        process = await startServiceProcess({ TANDEM_REDIS_URL: redisProxies[index]!.via(redisUrl.toString()), ...env }, port);
         const answer = await fetch(`${instance.baseUrl}/healthz`);
         const found = tagOf(answer.headers);
         if (!found) throw new Error(`${name} answered without ${INSTANCE_HEADER}: is Redis configured?`);
@@ -209,7 +212,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     );
   } catch (err) {
     await Promise.all(instances.map((i) => i.kill()));
-    await Promise.all([redisProxy.close(), postgresProxy.close()]);
+    await Promise.all([...redisProxies.map((p) => p.close()), postgresProxy.close()]);
     await ownRedis?.kill();
     redis.disconnect();
     throw err;
@@ -236,8 +239,16 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     async spread() {
       for (const i of instances) await proxy.setState(i.name, 'ready');
     },
-    cutRedis: (mode = 'refuse') => (mode === 'refuse' ? redisProxy.pause() : redisProxy.stall()),
-    restoreRedis: () => redisProxy.resume(),
+    cutRedis(mode = 'refuse', only = instances) {
+      for (const i of only) {
+        const proxy = redisProxies[instances.indexOf(i)]!;
+        if (mode === 'refuse') proxy.pause();
+        else proxy.stall();
+      }
+    },
+    restoreRedis(only = instances) {
+      for (const i of only) redisProxies[instances.indexOf(i)]!.resume();
+    },
     async restartRedis() {
       if (!ownRedis) throw new Error('restartRedis needs a cluster started with dedicatedRedis');
       await ownRedis.kill();
@@ -255,10 +266,20 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       }
       return answers;
     },
+    async serving(timeoutMs = 30_000) {
+      const running = () => instances.filter((i) => i.running());
+      await eventually(
+        async () => Promise.all(running().map(async (i) => `${i.name} ${await serverStatus(proxy, i.name)}`)),
+        (states) => states.every((s) => s.endsWith(' UP') || s.endsWith(' DRAIN')),
+        'every instance up for HAProxy',
+        timeoutMs,
+        100,
+      );
+    },
     async stop() {
       await Promise.all(instances.map((i) => i.kill()));
       await proxy.stop();
-      await Promise.all([redisProxy.close(), postgresProxy.close()]);
+      await Promise.all([...redisProxies.map((p) => p.close()), postgresProxy.close()]);
       await dropKeys(redis, keyPrefix).catch(() => undefined);
       redis.disconnect();
       await ownRedis?.kill();
