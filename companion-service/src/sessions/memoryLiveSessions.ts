@@ -10,6 +10,7 @@ const DONE: Promise<void> = Promise.resolve();
  * version check and the write. */
 export class MemoryLiveSessions implements LiveSessions {
   readonly shared = false;
+  readonly now = { find: (key: SessionKey) => this.findNow(key), commit: (c: Commit) => this.commitNow(c) };
 
   constructor(
     private readonly directory: SessionDirectory,
@@ -44,6 +45,10 @@ export class MemoryLiveSessions implements LiveSessions {
   }
 
   async commit(c: Commit): Promise<CommitResult> {
+    return this.commitNow(c);
+  }
+
+  commitNow(c: Commit): CommitResult {
     const d = this.directory;
     const id = c.next.id;
     const current = d.get(id);

@@ -79,8 +79,9 @@ export class SessionCommands {
   async run(spec: CommandSpec): Promise<Applied> {
     this.running++;
     try {
+      const now = this.live.now;
       for (let attempt = 1; ; attempt++) {
-        const session = await this.live.find(spec.key);
+        const session = now ? now.find(spec.key) : await this.live.find(spec.key);
         if (!session) return { ok: false, code: spec.missing };
         const outcome = spec.decide(session);
         if (!outcome.ok) return outcome;
@@ -89,7 +90,7 @@ export class SessionCommands {
         const changed = next !== session;
         if (!changed && tokens.length === 0 && !spec.spends) return { ok: true, previous: session, session, effects: [], tokens, events: [], storedVersion: 0 };
         const commit: Commit = { previous: session, next, deadline: nextDeadline(next, this.rules), tokens, spends: spec.spends, heldBy: spec.heldBy };
-        const result = await this.live.commit(commit);
+        const result = now ? now.commit(commit) : await this.live.commit(commit);
         if (result.ok) {
           const event = changed && spec.event ? [typeof spec.event === 'function' ? spec.event(next) : spec.event] : [];
           const won: Won = { previous: session, session: next, effects: outcome.effects, tokens, events: event, storedVersion: result.storedVersion };
@@ -119,7 +120,8 @@ export class SessionCommands {
       for (let draw = 1; ; draw++) {
         const session = make();
         const granted = tokens(session);
-        const result = await this.live.commit({ previous: undefined, next: session, deadline: nextDeadline(session, this.rules), tokens: granted });
+        const commit: Commit = { previous: undefined, next: session, deadline: nextDeadline(session, this.rules), tokens: granted };
+        const result = this.live.now ? this.live.now.commit(commit) : await this.live.commit(commit);
         if (result.ok) return await this.complete({ previous: undefined, session, effects: [], tokens: granted, events, storedVersion: 0 }, true);
         // Only reachable when nearly every code of this length is live: a configuration problem, not bad luck.
         if (draw >= MAX_CODE_DRAWS) throw new Error(`no free session code after ${MAX_CODE_DRAWS} draws`);

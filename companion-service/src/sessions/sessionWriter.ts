@@ -25,7 +25,6 @@ export interface SessionWriterDeps {
   now: () => number;
 }
 
-const DONE: Promise<void> = Promise.resolve();
 const NOOP = (): void => undefined;
 
 /** Writes each committed state through: to the store (the session, arrivals, departures, status, the ending, the
@@ -39,10 +38,12 @@ export class SessionWriter {
 
   persist(won: Won): Promise<void> {
     const id = won.session.id;
-    const written = (this.chains.get(id) ?? DONE).then(() => this.write(won));
-    const link: Promise<void> = written.then(NOOP, NOOP).then(() => {
+    const before = this.chains.get(id);
+    const written = before ? before.then(() => this.write(won)) : this.write(won);
+    const settled = (): void => {
       if (this.chains.get(id) === link) this.chains.delete(id);
-    });
+    };
+    const link: Promise<void> = written.then(settled, settled);
     this.chains.set(id, link);
     return written;
   }
@@ -62,13 +63,14 @@ export class SessionWriter {
   private async write(won: Won): Promise<void> {
     const { live } = this.deps;
     const { previous, session } = won;
-    if (previous && won.storedVersion < previous.version) await live.storedUpTo(session.id, previous.version);
+    // Shared: the previous version may be written by another instance.
+    if (live.shared && previous && won.storedVersion < previous.version) await live.storedUpTo(session.id, previous.version);
     try {
       await this.store(won);
     } catch (err) {
       this.deps.log.error({ err, sessionId: session.id, version: session.version }, 'session records could not be written; the session goes on');
     } finally {
-      await live.markStored(session.id, session.version).catch(NOOP);
+      if (live.shared) await live.markStored(session.id, session.version).catch(NOOP);
     }
     await this.tell(won);
   }

@@ -1,21 +1,37 @@
 import { ErrorCode } from '../../src/protocol/codes';
 import { SessionDirectory } from '../../src/sessions/directory';
-import type { Commit, CommitResult } from '../../src/sessions/liveSessions';
+import type { Commit, CommitResult, LiveSessions } from '../../src/sessions/liveSessions';
 import { MemoryLiveSessions } from '../../src/sessions/memoryLiveSessions';
 import { findParticipant, markBack, setVideo, type Session } from '../../src/sessions/model';
 import { SessionCommands, SessionContendedError, type Won } from '../../src/sessions/sessionCommands';
 import { SessionTimers } from '../../src/sessions/sessionTimers';
 import { active, RULES, T0 } from '../helpers/sessionFixtures';
 
-/* The command runner on the in-process live sessions: load, decide, compare-and-set, and on a lost race load again
- * and decide again. Two commands started together both reach the state; none overwrites the other. */
+/* The command runner: load, decide, compare-and-set, and on a lost race load again and decide again. Two commands
+ * started together both reach the state; none overwrites the other. The in-process live sessions load and commit
+ * without waiting, so nothing can come between the two there; here they are used the way shared ones are (each step
+ * awaited, as over Redis), so that the commands do interleave. */
+
+/** The in-process live sessions without their synchronous path: every load and commit is awaited. */
+function awaited(live: MemoryLiveSessions): LiveSessions {
+  return {
+    shared: false,
+    find: (key) => live.find(key),
+    participantForResumeToken: (token) => live.participantForResumeToken(token),
+    commit: (c) => live.commit(c),
+    rearm: (id, version, deadline) => live.rearm(id, version, deadline),
+    storedUpTo: () => live.storedUpTo(),
+    markStored: () => live.markStored(),
+    held: (ids) => live.held(ids),
+  };
+}
 
 function setUp(start: Session = active(['Tandem_Agent_Video'])) {
   const directory = new SessionDirectory();
   const timers = new SessionTimers(() => undefined, () => T0);
   const live = new MemoryLiveSessions(directory, timers);
   const persisted: Won[] = [];
-  const commands = new SessionCommands(live, { committed: () => undefined, persist: async (won) => void persisted.push(won) }, RULES);
+  const commands = new SessionCommands(awaited(live), { committed: () => undefined, persist: async (won) => void persisted.push(won) }, RULES);
   directory.put(start);
   return { directory, live, commands, persisted, stop: () => timers.clearAll() };
 }
@@ -62,7 +78,7 @@ describe('session commands', () => {
 
   it('gives up with a clear error when it keeps losing', async () => {
     const { live, commands, stop } = setUp();
-    live.commit = async (_c: Commit): Promise<CommitResult> => ({ ok: false, why: 'conflict' });
+    live.commitNow = (_c: Commit): CommitResult => ({ ok: false, why: 'conflict' });
     await expect(commands.run(toggleVideo('agent'))).rejects.toThrow(SessionContendedError);
     stop();
   });
