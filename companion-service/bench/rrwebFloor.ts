@@ -131,8 +131,9 @@ export interface RrwebFloor {
 
 export async function openRrwebFloor(browser: Browser, server: StaticServer, viewport: { width: number; height: number }): Promise<RrwebFloor> {
   const context = await browser.newContext({ viewport });
-  // The record page first and the replay page last, as the bench opens the visitor's page and then the console: the
-  // page opened last is the window's active tab, whose animation frames run on time (rrweb replays in them).
+  // The record page first and the replay page last, as the bench opens the visitor's page and then the console. The
+  // other way round, rrweb's replay (which runs on animation frames) took ~2 s per snapshot after the first few,
+  // though both pages said they were visible and focused.
   const record: Page = await context.newPage();
   await record.goto(`${server.baseUrl}/record`);
   const elementCount = await record.evaluate(() => document.getElementsByTagName('*').length);
