@@ -33,7 +33,10 @@ export interface BareCallServer {
 export async function startBareCallServer(): Promise<BareCallServer> {
   const pages: StaticServer = await serveStatic({
     '/call': { type: 'text/html', body: CALL_PAGE },
-    '/simplepeer.min.js': { type: 'text/javascript', body: readFileSync(require.resolve('simple-peer/simplepeer.min.js')) },
+    '/simplepeer.min.js': {
+      type: 'text/javascript',
+      body: readFileSync(require.resolve('simple-peer/simplepeer.min.js')),
+    },
   });
   const sockets = new Map<string, RelaySocket>();
   const relay = new WebSocketServer({ server: pages.server, path: '/relay', perMessageDeflate: false });
@@ -73,7 +76,15 @@ interface BarePage {
 }
 
 /** Evaluated in each floor page once loaded: opens the camera and the relay socket, then answers hellos and signals. */
-const BARE_PAGE_FN = async ({ relayUrl, name, video }: { relayUrl: string; name: string; video: MediaTrackConstraints }) => {
+const BARE_PAGE_FN = async ({
+  relayUrl,
+  name,
+  video,
+}: {
+  relayUrl: string;
+  name: string;
+  video: MediaTrackConstraints;
+}) => {
   type Peer = { signal(data: unknown): void; on(event: string, listener: (data: unknown) => void): void };
   const SimplePeer = (window as unknown as { SimplePeer: new (opts: object) => Peer }).SimplePeer;
   const now = () => performance.timeOrigin + performance.now();
@@ -123,15 +134,24 @@ async function barePage(newPage: () => Promise<Page>, server: BareCallServer, na
   const page = await newPage();
   await page.goto(`${server.baseUrl}/call`);
   // As source text: tsx (esbuild keepNames) wraps named functions in __name(), which pages don't have.
-  await page.evaluate(`var __name = (f) => f; (${BARE_PAGE_FN.toString()})(${JSON.stringify({ relayUrl: server.relayUrl, name, video: VIDEO_QUALITY })})`);
+  await page.evaluate(
+    `var __name = (f) => f; (${BARE_PAGE_FN.toString()})(${JSON.stringify({ relayUrl: server.relayUrl, name, video: VIDEO_QUALITY })})`,
+  );
   return { name, page };
 }
 
 const announce = (from: Party, to: Party[]) =>
-  from.page.evaluate((names) => (window as unknown as { __bare: BarePage }).__bare.announce(names), to.map((p) => p.name));
+  from.page.evaluate(
+    (names) => (window as unknown as { __bare: BarePage }).__bare.announce(names),
+    to.map((p) => p.name),
+  );
 
 async function closeAll(parties: Party[]): Promise<void> {
-  for (const p of parties) await p.page.context().close().catch(() => undefined);
+  for (const p of parties)
+    await p.page
+      .context()
+      .close()
+      .catch(() => undefined);
 }
 
 export interface BareJoinRun {
@@ -150,8 +170,16 @@ export async function bareJoinRun(newPage: () => Promise<Page>, server: BareCall
   try {
     await camerasSteady([visitor.page, agent.page]);
     const t0 = await announce(agent, [visitor]);
-    const agentProbe = await waitFor(() => probeOf(agent.page), (p) => p.frames.length > 0, 'a frame at the bare agent');
-    const visitorProbe = await waitFor(() => probeOf(visitor.page), (p) => p.frames.length > 0, 'a frame at the bare visitor');
+    const agentProbe = await waitFor(
+      () => probeOf(agent.page),
+      (p) => p.frames.length > 0,
+      'a frame at the bare agent',
+    );
+    const visitorProbe = await waitFor(
+      () => probeOf(visitor.page),
+      (p) => p.frames.length > 0,
+      'a frame at the bare visitor',
+    );
     const rel = (t: number | undefined) => (t === undefined ? undefined : t - t0);
     const toAgentFrame = agentProbe.frames[0]!.at - t0;
     const toVisitorFrame = visitorProbe.frames[0]!.at - t0;
@@ -171,7 +199,11 @@ export async function bareJoinRun(newPage: () => Promise<Page>, server: BareCall
   }
 }
 
-function callSteps(who: string, probe: Probe, rel: (t: number | undefined) => number | undefined): Record<string, number | undefined> {
+function callSteps(
+  who: string,
+  probe: Probe,
+  rel: (t: number | undefined) => number | undefined,
+): Record<string, number | undefined> {
   return {
     [`${who}: pc created`]: rel(firstMark(probe, 'pc created')),
     [`${who}: first signal sent`]: rel(probe.marks.find((m) => /^ws -> (offer|answer)$/.test(m.name))?.at),

@@ -36,7 +36,9 @@ export interface Probe {
 }
 
 /** Chromium's breakout box (not in TypeScript's DOM types): turns a video track into a stream of VideoFrames. */
-declare const MediaStreamTrackProcessor: new (init: { track: MediaStreamTrack }) => { readable: ReadableStream<{ close(): void }> };
+declare const MediaStreamTrackProcessor: new (init: { track: MediaStreamTrack }) => {
+  readable: ReadableStream<{ close(): void }>;
+};
 
 /** Runs in every page before its scripts. Bench-side only; the product has no such hooks. */
 export function instrument(): void {
@@ -154,7 +156,9 @@ export function instrument(): void {
           copy.stop();
           if (entry.done) return;
           entry.done = true;
-          const msids = [...(this.remoteDescription?.sdp ?? '').matchAll(/^a=msid:(\S+)/gm)].map((m) => m[1]!).filter((id) => id !== '-');
+          const msids = [...(this.remoteDescription?.sdp ?? '').matchAll(/^a=msid:(\S+)/gm)]
+            .map((m) => m[1]!)
+            .filter((id) => id !== '-');
           probe.frames.push({ at, msids, createdAt: entry.createdAt, connectedAt: entry.connectedAt });
           step('first frame decoded');
           mark('first frame decoded');
@@ -169,7 +173,6 @@ export function instrument(): void {
       });
     }
   } as typeof RTCPeerConnection;
-
 }
 
 export async function probeOf(page: Page): Promise<Probe> {
@@ -181,7 +184,8 @@ export async function sendsAs(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const ids = new Set<string>();
     const pcs = (window as unknown as { __pcList?: RTCPeerConnection[] }).__pcList ?? [];
-    for (const pc of pcs) for (const m of (pc.localDescription?.sdp ?? '').matchAll(/^a=msid:(\S+)/gm)) if (m[1] !== '-') ids.add(m[1]!);
+    for (const pc of pcs)
+      for (const m of (pc.localDescription?.sdp ?? '').matchAll(/^a=msid:(\S+)/gm)) if (m[1] !== '-') ids.add(m[1]!);
     return [...ids];
   });
 }
@@ -207,7 +211,12 @@ export async function addProbes(context: BrowserContext): Promise<void> {
   await context.addInitScript({ content: `${shim}(${listConnections.toString()})();` });
 }
 
-export async function waitFor<T>(probe: () => Promise<T>, done: (v: T) => boolean, what: string, timeoutMs = RUN_TIMEOUT_MS): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T>,
+  done: (v: T) => boolean,
+  what: string,
+  timeoutMs = RUN_TIMEOUT_MS,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -231,7 +240,9 @@ function frameFrom(receiver: Probe, senderStreams: string[]): number | undefined
   return times.length ? Math.min(...times) : undefined;
 }
 
-export async function directionTimes(parties: Party[]): Promise<Array<{ receiver: string; sender: string; at: number | undefined }>> {
+export async function directionTimes(
+  parties: Party[],
+): Promise<Array<{ receiver: string; sender: string; at: number | undefined }>> {
   const streams = new Map<Party, string[]>();
   const probes = new Map<Party, Probe>();
   for (const p of parties) {
@@ -239,12 +250,18 @@ export async function directionTimes(parties: Party[]): Promise<Array<{ receiver
     probes.set(p, await probeOf(p.page));
   }
   const out = [];
-  for (const r of parties) for (const s of parties) if (r !== s) out.push({ receiver: r.name, sender: s.name, at: frameFrom(probes.get(r)!, streams.get(s)!) });
+  for (const r of parties)
+    for (const s of parties)
+      if (r !== s) out.push({ receiver: r.name, sender: s.name, at: frameFrom(probes.get(r)!, streams.get(s)!) });
   return out;
 }
 
 export async function allDirections(parties: Party[], what: string) {
-  return waitFor(() => directionTimes(parties), (d) => d.every((x) => x.at !== undefined), what);
+  return waitFor(
+    () => directionTimes(parties),
+    (d) => d.every((x) => x.at !== undefined),
+    what,
+  );
 }
 
 /** In this bench all four participants' cameras are one fake device of one browser, and each time a page opens it

@@ -80,13 +80,23 @@ function parseOptions(argv: string[]): Options {
     process.stdout.write(`${HELP}\n`);
     process.exit(0);
   }
-  const known = new Set(['--elements', '--snapshots', '--mutations', '--mutation-ms', '--session-s', '--control', '--wait-quiet']);
-  for (const arg of argv) if (arg.startsWith('--') && !known.has(arg)) throw new Error(`unknown option ${arg}\n${HELP}`);
+  const known = new Set([
+    '--elements',
+    '--snapshots',
+    '--mutations',
+    '--mutation-ms',
+    '--session-s',
+    '--control',
+    '--wait-quiet',
+  ]);
+  for (const arg of argv)
+    if (arg.startsWith('--') && !known.has(arg)) throw new Error(`unknown option ${arg}\n${HELP}`);
   const num = (name: string, fallback: number, min: number, max: number): number => {
     const i = argv.indexOf(`--${name}`);
     if (i < 0) return fallback;
     const value = Number(argv[i + 1]);
-    if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be an integer from ${min} to ${max}`);
+    if (!Number.isInteger(value) || value < min || value > max)
+      throw new Error(`--${name} must be an integer from ${min} to ${max}`);
     return value;
   };
   return {
@@ -105,7 +115,15 @@ function parseOptions(argv: string[]): Options {
 async function startService(pageHtml: string) {
   const dir = mkdtempSync(path.join(tmpdir(), 'tandem-bench-'));
   // The embedded defaults, so the figures include the product's own cobrowse limits.
-  const config = loadConfig({ env: {}, overrides: { host: '127.0.0.1', port: 0, logLevel: (process.env.BENCH_LOG ?? 'silent') as 'silent', store: { kind: 'sqlite', sqlitePath: path.join(dir, 'bench.db') } } });
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      host: '127.0.0.1',
+      port: 0,
+      logLevel: (process.env.BENCH_LOG ?? 'silent') as 'silent',
+      store: { kind: 'sqlite', sqlitePath: path.join(dir, 'bench.db') },
+    },
+  });
   const server = await buildServer(config);
   server.app.get(PAGE_PATH, async (_request, reply) => reply.type('text/html').send(pageHtml));
   await server.app.listen({ host: '127.0.0.1', port: 0 });
@@ -147,7 +165,8 @@ interface TandemSnapshot {
   parts: string[];
 }
 
-const visitorProbe = (page: Page) => page.evaluate(() => (window as unknown as { __bench: VisitorProbe }).__bench.report());
+const visitorProbe = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __bench: VisitorProbe }).__bench.report());
 
 /** A scripted visitor: types, chooses, ticks and scrolls on the form, moving the pointer, for `seconds`. */
 async function scriptedFormSession(page: Page, seconds: number): Promise<void> {
@@ -170,11 +189,16 @@ async function scriptedFormSession(page: Page, seconds: number): Promise<void> {
   }
 }
 
-async function scriptDurationDuring(page: Page, work: () => Promise<void>): Promise<{ scriptMs: number; seconds: number }> {
+async function scriptDurationDuring(
+  page: Page,
+  work: () => Promise<void>,
+): Promise<{ scriptMs: number; seconds: number }> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   const read = async () => {
-    const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: Array<{ name: string; value: number }> };
+    const { metrics } = (await cdp.send('Performance.getMetrics')) as {
+      metrics: Array<{ name: string; value: number }>;
+    };
     return metrics.find((m) => m.name === 'ScriptDuration')?.value ?? 0;
   };
   const before = await read();
@@ -196,7 +220,12 @@ async function main(): Promise<void> {
     browser = await chromium.launch({
       executablePath: chromiumPath(),
       headless: true,
-      args: ['--no-sandbox', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--disable-background-networking'],
+      args: [
+        '--no-sandbox',
+        '--use-fake-device-for-media-stream',
+        '--use-fake-ui-for-media-stream',
+        '--disable-background-networking',
+      ],
     });
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
 
@@ -205,27 +234,46 @@ async function main(): Promise<void> {
     await baselinePage.goto(`${service.baseUrl}${PAGE_PATH}`);
     const baselineSeconds = Math.min(options.sessionSeconds, 20);
     const baseline = await scriptDurationDuring(baselinePage, () => scriptedFormSession(baselinePage, baselineSeconds));
-    const recorderDownloaded = await baselinePage.evaluate(() => performance.getEntriesByType('resource').some((r) => r.name.includes('cobrowse-recorder')));
+    const recorderDownloaded = await baselinePage.evaluate(() =>
+      performance.getEntriesByType('resource').some((r) => r.name.includes('cobrowse-recorder')),
+    );
     await baselinePage.close();
 
     const visitor = await context.newPage();
     await visitor.addInitScript(instrumentVisitor({ mutationTargetId: MUTATION_TARGET_ID }));
-    if (process.env.BENCH_LOG) visitor.on('console', (m) => console.log('visitor:', m.text())).on('pageerror', (e) => console.log('visitor error:', e));
+    if (process.env.BENCH_LOG)
+      visitor
+        .on('console', (m) => console.log('visitor:', m.text()))
+        .on('pageerror', (e) => console.log('visitor error:', e));
     await visitor.goto(`${service.baseUrl}${PAGE_PATH}`);
     const elementCount = await visitor.evaluate(() => document.getElementsByTagName('*').length);
     await visitor.getByRole('button', { name: 'Start video session' }).click();
     await visitor.getByRole('button', { name: 'Enable camera' }).click();
-    const code = ((await visitor.getByTestId('session-code').textContent({ timeout: 15_000 })) ?? '').replace(/\s+/g, '');
+    const code = ((await visitor.getByTestId('session-code').textContent({ timeout: 15_000 })) ?? '').replace(
+      /\s+/g,
+      '',
+    );
 
     // Agent joins: console opened -> the visitor's page shown in the live view.
     const agent = await context.newPage();
-    await agent.addInitScript(instrumentConsole({ lastElementId: LAST_ELEMENT_ID, mutationTargetId: MUTATION_TARGET_ID }));
-    if (process.env.BENCH_LOG) agent.on('console', (m) => console.log('agent:', m.text())).on('pageerror', (e) => console.log('agent error:', e));
-    const ticket = await consoleTicket(service, await devToken(service, 'Bench Agent', [Privilege.RemoteControl]), code);
+    await agent.addInitScript(
+      instrumentConsole({ lastElementId: LAST_ELEMENT_ID, mutationTargetId: MUTATION_TARGET_ID }),
+    );
+    if (process.env.BENCH_LOG)
+      agent
+        .on('console', (m) => console.log('agent:', m.text()))
+        .on('pageerror', (e) => console.log('agent error:', e));
+    const ticket = await consoleTicket(
+      service,
+      await devToken(service, 'Bench Agent', [Privilege.RemoteControl]),
+      code,
+    );
     await agent.goto(`${service.baseUrl}/console#ticket=${encodeURIComponent(ticket)}`);
     // The console page's own navigation start.
     const openedAt = await agent.evaluate(() => performance.timeOrigin);
-    const firstShown = await agent.evaluate(() => (window as unknown as { __bench: ConsoleProbe }).__bench.waitForPage(30_000));
+    const firstShown = await agent.evaluate(() =>
+      (window as unknown as { __bench: ConsoleProbe }).__bench.waitForPage(30_000),
+    );
     const joinToPage = firstShown - openedAt;
 
     // (a) full snapshots on request, each paired with one of the floor's (alternately first), after a warm-up pair.
@@ -242,8 +290,12 @@ async function main(): Promise<void> {
       const sent = report.snapshots.at(-1);
       if (asked === undefined || !sent) throw new Error('the visitor was not asked for a snapshot, or sent none');
       const encodeStart = report.largeStringify.at(-1)?.[0] ?? Number.NaN;
-      const arrived = await agent.evaluate(() => (window as unknown as { __bench: ConsoleProbe }).__bench.lastSnapshotArrival());
-      const decoded = await agent.evaluate(() => (window as unknown as { __bench: ConsoleProbe }).__bench.lastLargeParse());
+      const arrived = await agent.evaluate(() =>
+        (window as unknown as { __bench: ConsoleProbe }).__bench.lastSnapshotArrival(),
+      );
+      const decoded = await agent.evaluate(() =>
+        (window as unknown as { __bench: ConsoleProbe }).__bench.lastLargeParse(),
+      );
       return {
         total: at - asked,
         recorder: sent.lastPartAt - asked,
@@ -270,13 +322,21 @@ async function main(): Promise<void> {
         return { tandem, floor: f2 };
       });
       if (i > 0) pairs.push({ ...value, others });
-      const note = others === undefined ? '' : `  [other processes ${others.toFixed(2)} cores${others >= QUIET_CORES ? ': BUSY, left out' : ''}]`;
-      process.stdout.write(`  (a) ${i === 0 ? 'warm-up' : `pair ${i}`}: Tandem ${ms(value.tandem.total)}, floor ${ms(value.floor.total)}${note}\n`);
+      const note =
+        others === undefined
+          ? ''
+          : `  [other processes ${others.toFixed(2)} cores${others >= QUIET_CORES ? ': BUSY, left out' : ''}]`;
+      process.stdout.write(
+        `  (a) ${i === 0 ? 'warm-up' : `pair ${i}`}: Tandem ${ms(value.tandem.total)}, floor ${ms(value.floor.total)}${note}\n`,
+      );
     }
     const floorElements = { page: floor.elementCount, replayed: await floor.replayedCount() };
     await floor.close();
     const tandemReplayed = await agent.evaluate(
-      () => document.querySelector<HTMLIFrameElement>('.replayer-wrapper iframe')?.contentDocument?.getElementsByTagName('*').length ?? 0,
+      () =>
+        document
+          .querySelector<HTMLIFrameElement>('.replayer-wrapper iframe')
+          ?.contentDocument?.getElementsByTagName('*').length ?? 0,
     );
     // With no quiet pair at all, every pair counts (and the report says so).
     const quiet = pairs.filter((p) => p.others === undefined || p.others < QUIET_CORES);
@@ -294,7 +354,9 @@ async function main(): Promise<void> {
       [options.mutations, options.mutationMs],
     );
     await agent.waitForTimeout(1000);
-    const changes = await visitor.evaluate(() => (window as unknown as { __bench: VisitorProbe }).__bench.report().mutations);
+    const changes = await visitor.evaluate(
+      () => (window as unknown as { __bench: VisitorProbe }).__bench.report().mutations,
+    );
     const seen = await agent.evaluate(() => (window as unknown as { __bench: ConsoleProbe }).__bench.seen());
     const arrivals = await agent.evaluate(() => (window as unknown as { __bench: ConsoleProbe }).__bench.arrivals());
     const transit = changes.flatMap((c) => (arrivals[c.value] === undefined ? [] : [arrivals[c.value]! - c.at]));
@@ -319,7 +381,8 @@ async function main(): Promise<void> {
     const floorSnap = summary(floorTimes);
     const ratio = snap.median / floorSnap.median;
     const mut = summary(latencies);
-    const stage = <T>(of: (p: (typeof quietPairs)[number]) => T, key: keyof T) => ms(median(quietPairs.map((p) => of(p)[key] as number)));
+    const stage = <T>(of: (p: (typeof quietPairs)[number]) => T, key: keyof T) =>
+      ms(median(quietPairs.map((p) => of(p)[key] as number)));
     const t = (key: keyof TandemSnapshot) => stage((p) => p.tandem, key);
     const f = (key: keyof FloorSnapshot) => stage((p) => p.floor, key);
     const lines = [
@@ -337,7 +400,7 @@ async function main(): Promise<void> {
       `(b) mutation -> agent DOM: p50 ${ms(mut.median)}, p95 ${ms(percentile(latencies, 95))}, max ${ms(mut.max)} over ${latencies.length} (${missed} not seen)  [target p95 <= ${TARGET_MUTATION_P95_MS} ms: ${verdict(percentile(latencies, 95) <= TARGET_MUTATION_P95_MS && missed === 0)}]`,
       `    of which the visitor's page -> the console's socket: p50 ${ms(percentile(transit, 50))}, p95 ${ms(percentile(transit, 95))}`,
       `(c) scripted form session, ${recorded.seconds.toFixed(0)} s: ${(sessionBytes / 1024).toFixed(1)} KiB = ${kbits.toFixed(1)} kbit/s (${withSnapshotKbits.toFixed(1)} kbit/s counting the first snapshot)  [target <= ${TARGET_KBITS} kbit/s: ${verdict(withSnapshotKbits <= TARGET_KBITS)}]`,
-      `(d) recorder on the visitor's main thread: ${(recorderMsPerMinute / 1000 * 100 / 60).toFixed(2)}% (${ms(recorderMsPerMinute)} per minute; script ${ms(recorded.scriptMs)} in ${recorded.seconds.toFixed(0)} s with it, ${ms(baseline.scriptMs)} in ${baseline.seconds.toFixed(0)} s without)`,
+      `(d) recorder on the visitor's main thread: ${(((recorderMsPerMinute / 1000) * 100) / 60).toFixed(2)}% (${ms(recorderMsPerMinute)} per minute; script ${ms(recorded.scriptMs)} in ${recorded.seconds.toFixed(0)} s with it, ${ms(baseline.scriptMs)} in ${baseline.seconds.toFixed(0)} s without)`,
       `    a page with the widget and no session downloaded the recorder: ${recorderDownloaded ? 'yes (unexpected)' : 'no'}`,
       ...(['keys', 'clicks'] as const).map((kind) => {
         const { oneWay, roundTrip } = control[kind];

@@ -64,7 +64,8 @@ const INSTRUMENT_VISITOR_FN = ({ mutationTargetId, largeJson }: { mutationTarget
     constructor(url: string | URL, protocols?: string | string[]) {
       super(url, protocols);
       this.addEventListener('message', (event) => {
-        if (typeof event.data === 'string' && event.data.includes('"cobrowse.snapshot.needed"')) snapshotAsked.push(now());
+        if (typeof event.data === 'string' && event.data.includes('"cobrowse.snapshot.needed"'))
+          snapshotAsked.push(now());
       });
     }
     override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
@@ -76,10 +77,17 @@ const INSTRUMENT_VISITOR_FN = ({ mutationTargetId, largeJson }: { mutationTarget
       if (!data.includes('"snapshot":true')) return;
       const part = JSON.parse(data) as { seq: number; parts: number; snapshot: boolean };
       if (!part.snapshot) return;
-      if (!current || current.seq !== part.seq) current = { seq: part.seq, firstPartAt: at, wireBytes: 0, parts: [], expected: part.parts };
+      if (!current || current.seq !== part.seq)
+        current = { seq: part.seq, firstPartAt: at, wireBytes: 0, parts: [], expected: part.parts };
       current.wireBytes += data.length;
       current.parts.push(data);
-      if (current.parts.length === current.expected) snapshots.push({ firstPartAt: current.firstPartAt, lastPartAt: at, wireBytes: current.wireBytes, parts: current.parts });
+      if (current.parts.length === current.expected)
+        snapshots.push({
+          firstPartAt: current.firstPartAt,
+          lastPartAt: at,
+          wireBytes: current.wireBytes,
+          parts: current.parts,
+        });
     }
   } as typeof WebSocket;
   (window as unknown as { __bench: unknown }).__bench = {
@@ -101,7 +109,15 @@ const INSTRUMENT_VISITOR_FN = ({ mutationTargetId, largeJson }: { mutationTarget
 };
 
 /** Agent console: finds the live view's document (rrweb's replayer iframe) and notes what it shows, and when. */
-const INSTRUMENT_CONSOLE_FN = ({ lastElementId, mutationTargetId, largeJson }: { lastElementId: string; mutationTargetId: string; largeJson: number }) => {
+const INSTRUMENT_CONSOLE_FN = ({
+  lastElementId,
+  mutationTargetId,
+  largeJson,
+}: {
+  lastElementId: string;
+  mutationTargetId: string;
+  largeJson: number;
+}) => {
   if (window !== window.top) return;
   const now = () => performance.timeOrigin + performance.now();
   // The viewer's decoding ends with one JSON.parse of the inflated batch; then rrweb rebuilds.
@@ -131,7 +147,8 @@ const INSTRUMENT_CONSOLE_FN = ({ lastElementId, mutationTargetId, largeJson }: {
       });
     }
   } as typeof WebSocket;
-  const liveDocument = () => document.querySelector<HTMLIFrameElement>('.replayer-wrapper iframe')?.contentDocument ?? null;
+  const liveDocument = () =>
+    document.querySelector<HTMLIFrameElement>('.replayer-wrapper iframe')?.contentDocument ?? null;
   const seen: Record<string, number> = {};
   (window as unknown as { __bench: unknown }).__bench = {
     markStale: () => liveDocument()?.documentElement?.setAttribute('data-bench-stale', ''),
@@ -168,7 +185,10 @@ const INSTRUMENT_CONSOLE_FN = ({ lastElementId, mutationTargetId, largeJson }: {
 };
 
 /** As init-script source: tsx (esbuild, keepNames) wraps functions in `__name(...)`, which the page lacks. */
-const asInitScript = <A>(fn: (arg: A) => void, arg: A) => ({ content: `var __name = (f) => f; (${fn.toString()})(${JSON.stringify(arg)});` });
-export const instrumentVisitor = (arg: { mutationTargetId: string }) => asInitScript(INSTRUMENT_VISITOR_FN, { ...arg, largeJson: LARGE_JSON });
+const asInitScript = <A>(fn: (arg: A) => void, arg: A) => ({
+  content: `var __name = (f) => f; (${fn.toString()})(${JSON.stringify(arg)});`,
+});
+export const instrumentVisitor = (arg: { mutationTargetId: string }) =>
+  asInitScript(INSTRUMENT_VISITOR_FN, { ...arg, largeJson: LARGE_JSON });
 export const instrumentConsole = (arg: { lastElementId: string; mutationTargetId: string }) =>
   asInitScript(INSTRUMENT_CONSOLE_FN, { ...arg, largeJson: LARGE_JSON });

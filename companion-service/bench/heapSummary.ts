@@ -46,7 +46,11 @@ export function summarise(snapshot: Snapshot): { groups: Group[]; totalBytes: nu
     group.count++;
     group.bytes += bytes;
   }
-  return { groups: [...groups.values()].sort((a, b) => b.bytes - a.bytes), totalBytes, nodeCount: nodes.length / stride };
+  return {
+    groups: [...groups.values()].sort((a, b) => b.bytes - a.bytes),
+    totalBytes,
+    nodeCount: nodes.length / stride,
+  };
 }
 
 /** What `after` holds beyond `before`, group by group. */
@@ -73,7 +77,8 @@ function main(): void {
     if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
     return value;
   };
-  if (files.length < 1 || files.length > 2) throw new Error('usage: heapSummary.ts [BASE.heapsnapshot] FILE.heapsnapshot [--top N] [--per N]');
+  if (files.length < 1 || files.length > 2)
+    throw new Error('usage: heapSummary.ts [BASE.heapsnapshot] FILE.heapsnapshot [--top N] [--per N]');
   const top = option('top', 40);
   const per = option('per', 1);
   const perLabel = per === 1 ? '' : ` per ${per}`;
@@ -83,8 +88,12 @@ function main(): void {
   const totalBytes = after.totalBytes - (before?.totalBytes ?? 0);
   const nodeCount = after.nodeCount - (before?.nodeCount ?? 0);
   const title = before ? `${files[1]} beyond ${files[0]}` : files[0];
-  process.stdout.write(`${title}: ${(totalBytes / 1e6).toFixed(2)} MB in ${nodeCount} nodes (${(totalBytes / per / 1e3).toFixed(2)} KB${perLabel})\n`);
-  process.stdout.write(`${'bytes'.padStart(12)} ${'count'.padStart(10)}  type: name${perLabel ? `  (figures${perLabel})` : ''}\n`);
+  process.stdout.write(
+    `${title}: ${(totalBytes / 1e6).toFixed(2)} MB in ${nodeCount} nodes (${(totalBytes / per / 1e3).toFixed(2)} KB${perLabel})\n`,
+  );
+  process.stdout.write(
+    `${'bytes'.padStart(12)} ${'count'.padStart(10)}  type: name${perLabel ? `  (figures${perLabel})` : ''}\n`,
+  );
   for (const g of groups.slice(0, top)) {
     const bytes = per === 1 ? String(g.bytes) : (g.bytes / per).toFixed(1);
     const count = per === 1 ? String(g.count) : (g.count / per).toFixed(2);

@@ -28,7 +28,17 @@ import { loadConfig } from '../src/config/load';
 import { buildServer } from '../src/server';
 import { chromiumPath } from '../test/helpers/browser';
 import { bareGuestRun, bareJoinRun, startBareCallServer, type BareGuestRun, type BareJoinRun } from './bareCall';
-import { addProbes, allDirections, camerasSteady, firstMark, lastClick, probeOf, RUN_TIMEOUT_MS, waitFor, type Party } from './callProbes';
+import {
+  addProbes,
+  allDirections,
+  camerasSteady,
+  firstMark,
+  lastClick,
+  probeOf,
+  RUN_TIMEOUT_MS,
+  waitFor,
+  type Party,
+} from './callProbes';
 import { othersDuring, waitForQuiet } from './machineLoad';
 import { summary } from './stats';
 
@@ -58,11 +68,13 @@ function parseOptions(argv: string[]): Options {
     const i = argv.indexOf(`--${name}`);
     if (i < 0) return fallback;
     const value = Number(argv[i + 1]);
-    if (!Number.isFinite(value) || value < min || value > max) throw new Error(`--${name} must be between ${min} and ${max}`);
+    if (!Number.isFinite(value) || value < min || value > max)
+      throw new Error(`--${name} must be between ${min} and ${max}`);
     return value;
   };
   const known = new Set(['--join-runs', '--guest-runs', '--warmup', '--wait-quiet', '--verbose']);
-  for (const arg of argv) if (arg.startsWith('--') && !known.has(arg)) throw new Error(`unknown option ${arg}\n${HELP}`);
+  for (const arg of argv)
+    if (arg.startsWith('--') && !known.has(arg)) throw new Error(`unknown option ${arg}\n${HELP}`);
   return {
     joinRuns: Math.floor(num('join-runs', 10, 0, 1000)),
     guestRuns: Math.floor(num('guest-runs', 5, 0, 1000)),
@@ -77,7 +89,12 @@ const TARGET_RATIO = 1.3;
 
 // --- harness -------------------------------------------------------------------------------------------------
 
-const ARGS = ['--no-sandbox', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--disable-background-networking'];
+const ARGS = [
+  '--no-sandbox',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--disable-background-networking',
+];
 
 class Harness {
   private readonly contexts: BrowserContext[] = [];
@@ -143,11 +160,22 @@ interface JoinRun {
 async function joinRun(h: Harness, joinPage: Page, verboseTimeline = false): Promise<JoinRun> {
   const visitor = await h.visitorStarts();
   await joinPage.getByLabel('Session key from the visitor').fill(visitor.code);
-  const [consolePage] = await Promise.all([joinPage.context().waitForEvent('page'), joinPage.getByRole('button', { name: 'Join' }).click()]);
+  const [consolePage] = await Promise.all([
+    joinPage.context().waitForEvent('page'),
+    joinPage.getByRole('button', { name: 'Join' }).click(),
+  ]);
   // The agent turns Video on as soon as the console offers it (the console's camera starts off).
   await consolePage.getByRole('button', { name: 'Video', exact: true }).click({ timeout: RUN_TIMEOUT_MS });
-  const agentProbe = await waitFor(() => probeOf(consolePage), (p) => p.frames.length > 0, 'a frame at the agent');
-  const visitorProbe = await waitFor(() => probeOf(visitor.page), (p) => p.frames.length > 0, 'a frame at the visitor');
+  const agentProbe = await waitFor(
+    () => probeOf(consolePage),
+    (p) => p.frames.length > 0,
+    'a frame at the agent',
+  );
+  const visitorProbe = await waitFor(
+    () => probeOf(visitor.page),
+    (p) => p.frames.length > 0,
+    'a frame at the visitor',
+  );
   const joinProbe = await probeOf(joinPage);
   const consoleProbe = await probeOf(consolePage);
   const joinAt = lastClick(joinProbe, /^Join$/);
@@ -187,9 +215,15 @@ async function joinRun(h: Harness, joinPage: Page, verboseTimeline = false): Pro
     },
   };
   if (verboseTimeline) {
-    for (const [who, p] of [['console', consoleProbe], ['visitor', visitorProbe]] as const) {
+    for (const [who, p] of [
+      ['console', consoleProbe],
+      ['visitor', visitorProbe],
+    ] as const) {
       const tasks = p.longTasks.filter(([start]) => start >= joinAt && start - joinAt < result.toVisitorFrame + 200);
-      if (tasks.length) process.stdout.write(`    ${who} long tasks (start +duration): ${tasks.map(([a, d]) => `${ms(a - joinAt)} +${Math.round(d)}`).join(', ')}\n`);
+      if (tasks.length)
+        process.stdout.write(
+          `    ${who} long tasks (start +duration): ${tasks.map(([a, d]) => `${ms(a - joinAt)} +${Math.round(d)}`).join(', ')}\n`,
+        );
     }
   }
   const closed = consolePage.waitForEvent('close');
@@ -212,17 +246,29 @@ async function guestAsks(h: Harness, link: string, name: string): Promise<{ page
   const page = await h.page();
   await page.goto(link);
   await page.getByLabel('Your name').fill(name);
-  await waitFor(() => page.getByLabel('Camera', { exact: true }).isEnabled(), (v) => v, 'the guest camera');
+  await waitFor(
+    () => page.getByLabel('Camera', { exact: true }).isEnabled(),
+    (v) => v,
+    'the guest camera',
+  );
   await page.getByRole('button', { name: 'Join', exact: true }).click();
   await page.getByTestId('guest-code').waitFor({ state: 'visible', timeout: 10_000 });
-  const code = await waitFor(async () => ((await page.getByTestId('guest-code').textContent()) ?? '').replace(/\s+/g, ''), (c) => /^\d{4,12}$/.test(c), 'the guest code');
+  const code = await waitFor(
+    async () => ((await page.getByTestId('guest-code').textContent()) ?? '').replace(/\s+/g, ''),
+    (c) => /^\d{4,12}$/.test(c),
+    'the guest code',
+  );
   return { page, code };
 }
 
 async function guestLink(h: Harness, agent: Page): Promise<string> {
   if (await agent.locator('#panel-guests').isHidden()) await agent.getByRole('button', { name: 'Add Guest' }).click();
   const input = agent.getByLabel('Guest link');
-  await waitFor(() => input.inputValue(), (v) => /\/guest#invite=/.test(v), 'the guest link');
+  await waitFor(
+    () => input.inputValue(),
+    (v) => /\/guest#invite=/.test(v),
+    'the guest link',
+  );
   return `${h.baseUrl}/guest${new URL(await input.inputValue()).hash}`;
 }
 
@@ -265,13 +311,20 @@ async function guestRun(h: Harness, verboseTimeline = false): Promise<GuestRun> 
   const g2Probe = await probeOf(guest2.page);
   const rel = (t: number | undefined) => (t === undefined ? undefined : t - admitAt);
   if (verboseTimeline) {
-    process.stdout.write(`      Admit clicked once the cameras ran steadily: waited ${ms(waitedMs)} after guest 2's code appeared\n`);
+    process.stdout.write(
+      `      Admit clicked once the cameras ran steadily: waited ${ms(waitedMs)} after guest 2's code appeared\n`,
+    );
     for (const p of parties) {
       const tasks = (await probeOf(p.page)).longTasks.filter(([start]) => start >= admitAt && start - admitAt < 3000);
-      if (tasks.length) process.stdout.write(`      ${p.name} long tasks (start +duration): ${tasks.map(([a, d]) => `${ms(a - admitAt)} +${Math.round(d)}`).join(', ')}\n`);
+      if (tasks.length)
+        process.stdout.write(
+          `      ${p.name} long tasks (start +duration): ${tasks.map(([a, d]) => `${ms(a - admitAt)} +${Math.round(d)}`).join(', ')}\n`,
+        );
     }
-    for (const [index, step, at] of g2Probe.steps) process.stdout.write(`      guest 2 pc${index} ${step.padEnd(28)} ${ms(at - admitAt).padStart(8)}\n`);
-    for (const m of g2Probe.marks.filter((x) => x.name.startsWith('ws'))) process.stdout.write(`      guest 2 ${m.name.padEnd(32)} ${ms(m.at - admitAt).padStart(8)}\n`);
+    for (const [index, step, at] of g2Probe.steps)
+      process.stdout.write(`      guest 2 pc${index} ${step.padEnd(28)} ${ms(at - admitAt).padStart(8)}\n`);
+    for (const m of g2Probe.marks.filter((x) => x.name.startsWith('ws')))
+      process.stdout.write(`      guest 2 ${m.name.padEnd(32)} ${ms(m.at - admitAt).padStart(8)}\n`);
   }
   const result: GuestRun = {
     toAllDirections: Math.max(...directions.map((d) => d.at!)) - admitAt,
@@ -317,7 +370,8 @@ function loadNote(load: number | undefined, others: number | undefined): string 
 
 /** Runs during which other processes used this much CPU or more are left out of the summary. */
 const QUIET_CORES = 0.3;
-const clean = <T extends { others?: number }>(runs: T[]) => runs.filter((r) => r.others === undefined || r.others < QUIET_CORES);
+const clean = <T extends { others?: number }>(runs: T[]) =>
+  runs.filter((r) => r.others === undefined || r.others < QUIET_CORES);
 
 /** Tandem's median over the floor's, with the verdict. */
 function ratioLine(label: string, tandem: number[], floor: number[]): string {
@@ -375,7 +429,12 @@ async function main(): Promise<void> {
     };
     /** One run: waits for a quiet machine, notes the other processes' load meanwhile, prints a line; a failed run is
      * left out. */
-    const measure = async <T extends { others?: number }>(label: string, run: () => Promise<T>, line: (r: T) => string, cleanUp?: () => Promise<void>) => {
+    const measure = async <T extends { others?: number }>(
+      label: string,
+      run: () => Promise<T>,
+      line: (r: T) => string,
+      cleanUp?: () => Promise<void>,
+    ) => {
       try {
         const load = opts.waitQuiet > 0 ? await waitForQuiet(opts.waitQuiet) : undefined;
         const { value, others } = await othersDuring(run);
@@ -401,12 +460,19 @@ async function main(): Promise<void> {
       for (let i = 0; i < opts.warmup + opts.joinRuns; i++) {
         const measured = i >= opts.warmup;
         const n = measured ? `run ${i - opts.warmup + 1}` : 'warm-up';
-        const run = await measure(`(a) ${n}`, () => joinRun(h, joinPage, opts.verbose), (r) =>
-          `agent frame ${ms(r.toAgentFrame)}, visitor frame ${ms(r.toVisitorFrame)} (${ms(r.videoClickToVisitorFrame)} after Video; both ${ms(r.fromJoinMessage)} after agent.join)`);
+        const run = await measure(
+          `(a) ${n}`,
+          () => joinRun(h, joinPage, opts.verbose),
+          (r) =>
+            `agent frame ${ms(r.toAgentFrame)}, visitor frame ${ms(r.toVisitorFrame)} (${ms(r.videoClickToVisitorFrame)} after Video; both ${ms(r.fromJoinMessage)} after agent.join)`,
+        );
         if (run && opts.verbose) process.stdout.write(`${medianBreakdown([run]).join('\n')}\n`);
         if (run && measured) joinRuns.push(run);
-        const floor = await measure(`(a) floor ${n}`, () => bareJoinRun(floorPage, bare), (r) =>
-          `agent frame ${ms(r.toAgentFrame)}, visitor frame ${ms(r.toVisitorFrame)} (from the hello)`);
+        const floor = await measure(
+          `(a) floor ${n}`,
+          () => bareJoinRun(floorPage, bare),
+          (r) => `agent frame ${ms(r.toAgentFrame)}, visitor frame ${ms(r.toVisitorFrame)} (from the hello)`,
+        );
         if (floor && opts.verbose) process.stdout.write(`${medianBreakdown([floor]).join('\n')}\n`);
         if (floor && measured) bareJoinRuns.push(floor);
       }
@@ -425,19 +491,26 @@ async function main(): Promise<void> {
       const run = await measure(
         `(b) ${n}`,
         () => guestRun(h, opts.verbose),
-        (r) => `all 12 directions ${ms(r.toAllDirections)} (last: ${slowest(r.directions.map((d) => ({ ...d, after: d.afterAdmit })))})`,
+        (r) =>
+          `all 12 directions ${ms(r.toAllDirections)} (last: ${slowest(r.directions.map((d) => ({ ...d, after: d.afterAdmit })))})`,
         () => h.closeAll(),
       );
       if (run && opts.verbose) {
         process.stdout.write(`${medianBreakdown([run]).join('\n')}\n`);
-        for (const d of run.directions.filter((x) => x.afterAdmit > 0)) process.stdout.write(`    ${d.sender} -> ${d.receiver}: ${ms(d.afterAdmit)}\n`);
+        for (const d of run.directions.filter((x) => x.afterAdmit > 0))
+          process.stdout.write(`    ${d.sender} -> ${d.receiver}: ${ms(d.afterAdmit)}\n`);
       }
       if (run && measured) guestRuns.push(run);
-      const floor = await measure(`(b) floor ${n}`, () => bareGuestRun(floorPage, bare), (r) =>
-        `all 12 directions ${ms(r.toAllDirections)} (last: ${slowest(r.directions.map((d) => ({ ...d, after: d.afterHello })))})`);
+      const floor = await measure(
+        `(b) floor ${n}`,
+        () => bareGuestRun(floorPage, bare),
+        (r) =>
+          `all 12 directions ${ms(r.toAllDirections)} (last: ${slowest(r.directions.map((d) => ({ ...d, after: d.afterHello })))})`,
+      );
       if (floor && opts.verbose) {
         process.stdout.write(`${medianBreakdown([floor]).join('\n')}\n`);
-        for (const d of floor.directions.filter((x) => x.afterHello > 0)) process.stdout.write(`    ${d.sender} -> ${d.receiver}: ${ms(d.afterHello)}\n`);
+        for (const d of floor.directions.filter((x) => x.afterHello > 0))
+          process.stdout.write(`    ${d.sender} -> ${d.receiver}: ${ms(d.afterHello)}\n`);
       }
       if (floor && measured) bareGuestRuns.push(floor);
     }
@@ -459,44 +532,117 @@ async function main(): Promise<void> {
     const bothSides = (r: JoinRun) => Math.max(r.toAgentFrame, r.toVisitorFrame);
     if (allJoinRuns.length > joinRuns.length || allBareJoinRuns.length > bareJoinRuns.length) {
       process.stdout.write(`${row('(a) both sides, all runs incl. busy ones', allJoinRuns.map(bothSides))}\n`);
-      process.stdout.write(`${row('(a) floor, all runs incl. busy ones', allBareJoinRuns.map((r) => r.toBoth))}\n`);
+      process.stdout.write(
+        `${row(
+          '(a) floor, all runs incl. busy ones',
+          allBareJoinRuns.map((r) => r.toBoth),
+        )}\n`,
+      );
     }
     if (allGuestRuns.length > guestRuns.length || allBareGuestRuns.length > bareGuestRuns.length) {
-      process.stdout.write(`${row('(b) all runs incl. busy ones', allGuestRuns.map((r) => r.toAllDirections))}\n`);
-      process.stdout.write(`${row('(b) floor, all runs incl. busy ones', allBareGuestRuns.map((r) => r.toAllDirections))}\n`);
+      process.stdout.write(
+        `${row(
+          '(b) all runs incl. busy ones',
+          allGuestRuns.map((r) => r.toAllDirections),
+        )}\n`,
+      );
+      process.stdout.write(
+        `${row(
+          '(b) floor, all runs incl. busy ones',
+          allBareGuestRuns.map((r) => r.toAllDirections),
+        )}\n`,
+      );
     }
     if (opts.joinRuns > 0) {
       process.stdout.write('(a) agent Join -> first decoded frame (Tandem: from the Join click)\n');
-      process.stdout.write(`${row('at the agent console', joinRuns.map((r) => r.toAgentFrame))}\n`);
-      process.stdout.write(`${row('at the visitor (incl. the Video click)', joinRuns.map((r) => r.toVisitorFrame))}\n`);
+      process.stdout.write(
+        `${row(
+          'at the agent console',
+          joinRuns.map((r) => r.toAgentFrame),
+        )}\n`,
+      );
+      process.stdout.write(
+        `${row(
+          'at the visitor (incl. the Video click)',
+          joinRuns.map((r) => r.toVisitorFrame),
+        )}\n`,
+      );
       process.stdout.write(`${row('both sides (the later of the two)', joinRuns.map(bothSides))}\n`);
-      process.stdout.write(`${row('visitor, from the Video click', joinRuns.map((r) => r.videoClickToVisitorFrame))}\n`);
-      process.stdout.write(`${row('both sides, from the console\'s agent.join', joinRuns.map((r) => r.fromJoinMessage))}\n`);
+      process.stdout.write(
+        `${row(
+          'visitor, from the Video click',
+          joinRuns.map((r) => r.videoClickToVisitorFrame),
+        )}\n`,
+      );
+      process.stdout.write(
+        `${row(
+          "both sides, from the console's agent.join",
+          joinRuns.map((r) => r.fromJoinMessage),
+        )}\n`,
+      );
       process.stdout.write('  median breakdown from the Join click:\n');
       process.stdout.write(`${medianBreakdown(joinRuns).join('\n')}\n`);
-      process.stdout.write('(a) floor: bare simple-peer call, from the agent page\'s hello\n');
-      process.stdout.write(`${row('at the agent', bareJoinRuns.map((r) => r.toAgentFrame))}\n`);
-      process.stdout.write(`${row('at the visitor', bareJoinRuns.map((r) => r.toVisitorFrame))}\n`);
-      process.stdout.write(`${row('both sides (the later of the two)', bareJoinRuns.map((r) => r.toBoth))}\n`);
+      process.stdout.write("(a) floor: bare simple-peer call, from the agent page's hello\n");
+      process.stdout.write(
+        `${row(
+          'at the agent',
+          bareJoinRuns.map((r) => r.toAgentFrame),
+        )}\n`,
+      );
+      process.stdout.write(
+        `${row(
+          'at the visitor',
+          bareJoinRuns.map((r) => r.toVisitorFrame),
+        )}\n`,
+      );
+      process.stdout.write(
+        `${row(
+          'both sides (the later of the two)',
+          bareJoinRuns.map((r) => r.toBoth),
+        )}\n`,
+      );
       process.stdout.write('  median breakdown from the hello:\n');
       process.stdout.write(`${medianBreakdown(bareJoinRuns).join('\n')}\n`);
       const floor = bareJoinRuns.map((r) => r.toBoth);
       process.stdout.write(`${ratioLine('(a) both sides, Join click vs the floor', joinRuns.map(bothSides), floor)}\n`);
-      process.stdout.write(`${ratioLine('    call set-up alone (from agent.join; no target)', joinRuns.map((r) => r.fromJoinMessage), floor).replace(/ {2}\[target.*$/, '')}\n`);
+      process.stdout.write(
+        `${ratioLine(
+          '    call set-up alone (from agent.join; no target)',
+          joinRuns.map((r) => r.fromJoinMessage),
+          floor,
+        ).replace(/ {2}\[target.*$/, '')}\n`,
+      );
     }
     if (opts.guestRuns > 0) {
       process.stdout.write('(b) Admit (2nd guest) -> all 12 directions decoding, 4 participants\n');
-      process.stdout.write(`${row('all 12 directions', guestRuns.map((r) => r.toAllDirections))}\n`);
+      process.stdout.write(
+        `${row(
+          'all 12 directions',
+          guestRuns.map((r) => r.toAllDirections),
+        )}\n`,
+      );
       process.stdout.write('  median breakdown from the Admit click:\n');
       process.stdout.write(`${medianBreakdown(guestRuns).join('\n')}\n`);
-      process.stdout.write('(b) floor: bare simple-peer mesh, from guest 2\'s hello\n');
-      process.stdout.write(`${row('all 12 directions', bareGuestRuns.map((r) => r.toAllDirections))}\n`);
+      process.stdout.write("(b) floor: bare simple-peer mesh, from guest 2's hello\n");
+      process.stdout.write(
+        `${row(
+          'all 12 directions',
+          bareGuestRuns.map((r) => r.toAllDirections),
+        )}\n`,
+      );
       process.stdout.write('  median breakdown from the hello:\n');
       process.stdout.write(`${medianBreakdown(bareGuestRuns).join('\n')}\n`);
-      process.stdout.write(`${ratioLine('(b) all 12 directions, Admit click vs the floor', guestRuns.map((r) => r.toAllDirections), bareGuestRuns.map((r) => r.toAllDirections))}\n`);
+      process.stdout.write(
+        `${ratioLine(
+          '(b) all 12 directions, Admit click vs the floor',
+          guestRuns.map((r) => r.toAllDirections),
+          bareGuestRuns.map((r) => r.toAllDirections),
+        )}\n`,
+      );
     }
     process.stdout.write(`HTTP responses seen by the pages: ${h.httpRequests}, of which 429: ${h.http429}\n`);
-    if (failures.length) process.stdout.write(`failed runs (left out): ${failures.length}\n${failures.map((f) => `  ${f}`).join('\n')}\n`);
+    if (failures.length)
+      process.stdout.write(`failed runs (left out): ${failures.length}\n${failures.map((f) => `  ${f}`).join('\n')}\n`);
   } finally {
     await stop();
   }

@@ -17,7 +17,13 @@ export function fakeSdp(kind: 'offer' | 'answer'): string {
   const setup = kind === 'offer' ? 'actpass' : 'active';
   const fingerprint =
     'sha-256 4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF:3E:5D:49:6B:19:E5:7C:AB:4F:AD:B9:B1:3F:82:18:3B:54:02:12:DF';
-  const ice = ['a=ice-ufrag:sP9u', 'a=ice-pwd:uU5yXhOr6ZPtbnFFtv7qX/ae', 'a=ice-options:trickle', `a=fingerprint:${fingerprint}`, `a=setup:${setup}`];
+  const ice = [
+    'a=ice-ufrag:sP9u',
+    'a=ice-pwd:uU5yXhOr6ZPtbnFFtv7qX/ae',
+    'a=ice-options:trickle',
+    `a=fingerprint:${fingerprint}`,
+    `a=setup:${setup}`,
+  ];
   const lines = [
     'v=0',
     'o=- 4611731400430051336 2 IN IP4 127.0.0.1',

@@ -20,7 +20,12 @@ type Changes = { changed: number[] };
 const nameHelper = (page: Page) => page.evaluate('globalThis.__name ??= (fn) => fn');
 
 /** In the console: timestamps of the agent's own actions in the view, and of the view showing `target` change. */
-async function watchView(page: Page, event: 'keydown' | 'click', targetId: string, read: 'value' | 'text'): Promise<void> {
+async function watchView(
+  page: Page,
+  event: 'keydown' | 'click',
+  targetId: string,
+  read: 'value' | 'text',
+): Promise<void> {
   await nameHelper(page);
   await page.evaluate(
     ([eventName, id, how]) => {
@@ -31,7 +36,7 @@ async function watchView(page: Page, event: 'keydown' | 'click', targetId: strin
       doc.addEventListener(eventName!, () => marks.acted.push(clock()), true);
       const value = () => {
         const el = doc.getElementById(id!) as HTMLInputElement | null;
-        return el ? (how === 'value' ? el.value : el.textContent ?? '') : '';
+        return el ? (how === 'value' ? el.value : (el.textContent ?? '')) : '';
       };
       let last = value();
       const frame = () => {
@@ -58,7 +63,12 @@ async function watchCustomer(page: Page, targetId: string, read: 'value' | 'text
       (window as unknown as { __rc: Changes }).__rc = changes;
       const el = document.getElementById(id!)!;
       if (how === 'value') el.addEventListener('input', () => changes.changed.push(clock()));
-      else new MutationObserver(() => changes.changed.push(clock())).observe(el, { childList: true, characterData: true, subtree: true });
+      else
+        new MutationObserver(() => changes.changed.push(clock())).observe(el, {
+          childList: true,
+          characterData: true,
+          subtree: true,
+        });
     },
     [targetId, read] as const,
   );
@@ -74,11 +84,14 @@ async function measure(agent: Page, visitor: Page, count: number, act: () => Pro
   for (let i = 0; i < count; i++) {
     const started = Date.now();
     await act();
-    await agent.waitForFunction((n) => (window as unknown as { __rc: Marks }).__rc.shown.length > n, i, { timeout: 10_000 });
+    await agent.waitForFunction((n) => (window as unknown as { __rc: Marks }).__rc.shown.length > n, i, {
+      timeout: 10_000,
+    });
     const marks = await agent.evaluate(() => (window as unknown as { __rc: Marks }).__rc);
     const changes = await visitor.evaluate(() => (window as unknown as { __rc: Changes }).__rc);
     const [acted, changed, shown] = [marks.acted[i], changes.changed[i], marks.shown[i]];
-    if (acted === undefined || changed === undefined || shown === undefined) throw new Error(`remote control action ${i} was not seen on both sides`);
+    if (acted === undefined || changed === undefined || shown === undefined)
+      throw new Error(`remote control action ${i} was not seen on both sides`);
     oneWay.push(changed - acted);
     roundTrip.push(shown - acted);
     await agent.waitForTimeout(Math.max(0, started + PACE_MS - Date.now()));
@@ -87,7 +100,11 @@ async function measure(agent: Page, visitor: Page, count: number, act: () => Pro
 }
 
 /** Keystrokes into the field, then clicks on the counting button, each `count` times. Remote control must be on. */
-export async function remoteControlRoundTrips(agent: Page, visitor: Page, count: number): Promise<{ keys: RoundTrip; clicks: RoundTrip }> {
+export async function remoteControlRoundTrips(
+  agent: Page,
+  visitor: Page,
+  count: number,
+): Promise<{ keys: RoundTrip; clicks: RoundTrip }> {
   const view = agent.frameLocator('[data-testid="live-view"] iframe');
   await view.locator(`#${RC_FIELD_ID}`).click();
   await watchView(agent, 'keydown', RC_FIELD_ID, 'value');
@@ -96,7 +113,9 @@ export async function remoteControlRoundTrips(agent: Page, visitor: Page, count:
   await visitor.evaluate(
     ([buttonId, countId]) => {
       const count = document.getElementById(countId!)!;
-      document.getElementById(buttonId!)!.addEventListener('click', () => (count.textContent = String(Number(count.textContent) + 1)));
+      document
+        .getElementById(buttonId!)!
+        .addEventListener('click', () => (count.textContent = String(Number(count.textContent) + 1)));
     },
     [RC_BUTTON_ID, RC_COUNT_ID] as const,
   );
@@ -106,4 +125,3 @@ export async function remoteControlRoundTrips(agent: Page, visitor: Page, count:
   const clicks = await measure(agent, visitor, count, () => button.click());
   return { keys, clicks };
 }
-

@@ -83,7 +83,9 @@ const RECORD_FN = (channelName: string) => {
 const REPLAY_FN = (channelName: string) => {
   const now = () => performance.timeOrigin + performance.now();
   type Replayer = { startLive(baseline?: number): void; addEvent(event: unknown): void };
-  const rrweb = (window as unknown as { rrwebReplay: { Replayer: new (events: unknown[], config: object) => Replayer } }).rrwebReplay;
+  const rrweb = (
+    window as unknown as { rrwebReplay: { Replayer: new (events: unknown[], config: object) => Replayer } }
+  ).rrwebReplay;
   const channel = new BroadcastChannel(channelName);
   const received: Array<{ arrived: number; read: number }> = [];
   let replayer: Replayer | undefined;
@@ -93,7 +95,12 @@ const REPLAY_FN = (channelName: string) => {
     if (!events) return;
     const read = now();
     if (!replayer) {
-      replayer = new rrweb.Replayer([], { root: document.getElementById('live'), liveMode: true, mouseTail: false, showWarning: false });
+      replayer = new rrweb.Replayer([], {
+        root: document.getElementById('live'),
+        liveMode: true,
+        mouseTail: false,
+        showWarning: false,
+      });
       replayer.startLive(Date.now());
     }
     for (const e of events) replayer.addEvent(e);
@@ -129,7 +136,11 @@ export interface RrwebFloor {
   close(): Promise<void>;
 }
 
-export async function openRrwebFloor(browser: Browser, server: StaticServer, viewport: { width: number; height: number }): Promise<RrwebFloor> {
+export async function openRrwebFloor(
+  browser: Browser,
+  server: StaticServer,
+  viewport: { width: number; height: number },
+): Promise<RrwebFloor> {
   const context = await browser.newContext({ viewport });
   // The record page first and the replay page last, as the bench opens the visitor's page and then the console. The
   // other way round, rrweb's replay (which runs on animation frames) took ~2 s per snapshot after the first few,
@@ -138,7 +149,9 @@ export async function openRrwebFloor(browser: Browser, server: StaticServer, vie
   await record.goto(`${server.baseUrl}/record`);
   const elementCount = await record.evaluate(() => document.getElementsByTagName('*').length);
   const replay: Page = await context.newPage();
-  await replay.addInitScript(instrumentConsole({ lastElementId: LAST_ELEMENT_ID, mutationTargetId: MUTATION_TARGET_ID }));
+  await replay.addInitScript(
+    instrumentConsole({ lastElementId: LAST_ELEMENT_ID, mutationTargetId: MUTATION_TARGET_ID }),
+  );
   await replay.goto(`${server.baseUrl}/replay`);
   await replay.evaluate(source(REPLAY_FN));
   await record.evaluate(source(RECORD_FN));
@@ -146,7 +159,12 @@ export async function openRrwebFloor(browser: Browser, server: StaticServer, vie
   return {
     elementCount,
     replayedCount: () =>
-      replay.evaluate(() => document.querySelector<HTMLIFrameElement>('.replayer-wrapper iframe')?.contentDocument?.getElementsByTagName('*').length ?? 0),
+      replay.evaluate(
+        () =>
+          document
+            .querySelector<HTMLIFrameElement>('.replayer-wrapper iframe')
+            ?.contentDocument?.getElementsByTagName('*').length ?? 0,
+      ),
     async snapshot() {
       const shown = await replay.evaluate(() => {
         const bench = (window as unknown as { __bench: ConsoleProbe }).__bench;
@@ -154,8 +172,12 @@ export async function openRrwebFloor(browser: Browser, server: StaticServer, vie
         (window as unknown as { __floor: ReplaySide }).__floor.ask();
         return bench.waitForPage(30_000);
       });
-      const sent = (await record.evaluate(() => (window as unknown as { __floor: RecordSide }).__floor.report())).at(-1);
-      const got = (await replay.evaluate(() => (window as unknown as { __floor: ReplaySide }).__floor.received())).at(-1);
+      const sent = (await record.evaluate(() => (window as unknown as { __floor: RecordSide }).__floor.report())).at(
+        -1,
+      );
+      const got = (await replay.evaluate(() => (window as unknown as { __floor: ReplaySide }).__floor.received())).at(
+        -1,
+      );
       if (!sent || !got) throw new Error('the floor took no snapshot');
       return {
         total: shown - sent.asked,

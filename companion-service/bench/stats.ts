@@ -15,7 +15,13 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[rank]!;
 }
 
-export function summary(values: readonly number[]): { n: number; median: number; p90: number; min: number; max: number } {
+export function summary(values: readonly number[]): {
+  n: number;
+  median: number;
+  p90: number;
+  min: number;
+  max: number;
+} {
   return {
     n: values.length,
     median: median(values),

@@ -43,7 +43,12 @@ const HELP = `Usage: npm run bench:widget -- [options]
 
 const PAGE_PATH = '/bench/widget-page';
 /** DevTools throttling for the throttled case: Lighthouse's mobile "slow 4G". */
-const THROTTLED = { offline: false, latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8 };
+const THROTTLED = {
+  offline: false,
+  latency: 150,
+  downloadThroughput: (1.6 * 1024 * 1024) / 8,
+  uploadThroughput: (750 * 1024) / 8,
+};
 
 /** Measured on the last commit before the split (7567f29: one 163 KB widget.js, sent uncompressed and revalidated on
  * every page view), with this script, on the same 2-core machine, just before the figures in docs/benchmarks.md. */
@@ -73,12 +78,14 @@ function parseOptions(argv: string[]): Options {
     process.exit(0);
   }
   const known = new Set(['--runs', '--warmup']);
-  for (const arg of argv) if (arg.startsWith('--') && !known.has(arg)) throw new Error(`unknown option ${arg}\n${HELP}`);
+  for (const arg of argv)
+    if (arg.startsWith('--') && !known.has(arg)) throw new Error(`unknown option ${arg}\n${HELP}`);
   const num = (name: string, fallback: number, min: number, max: number): number => {
     const i = argv.indexOf(`--${name}`);
     if (i < 0) return fallback;
     const value = Number(argv[i + 1]);
-    if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be an integer from ${min} to ${max}`);
+    if (!Number.isInteger(value) || value < min || value > max)
+      throw new Error(`--${name} must be an integer from ${min} to ${max}`);
     return value;
   };
   return { runs: num('runs', 10, 1, 1000), warmup: num('warmup', 1, 0, 100) };
@@ -190,7 +197,12 @@ function recordTransfers(page: Page, baseUrl: string): Transfer[] {
   page.on('requestfinished', (request: Request) => {
     void (async () => {
       const url = new URL(request.url());
-      if (url.origin !== new URL(baseUrl).origin || url.pathname === PAGE_PATH || request.resourceType() === 'websocket') return;
+      if (
+        url.origin !== new URL(baseUrl).origin ||
+        url.pathname === PAGE_PATH ||
+        request.resourceType() === 'websocket'
+      )
+        return;
       const response = await request.response();
       if (!response) return;
       const sizes = await request.sizes();
@@ -212,25 +224,38 @@ async function snapshot(page: Page, transfers: Transfer[]): Promise<Transfer[]> 
   const cached = await page.evaluate(() =>
     performance
       .getEntriesByType('resource')
-      .filter((e) => (e as PerformanceResourceTiming).transferSize === 0 && (e as PerformanceResourceTiming).decodedBodySize > 0)
+      .filter(
+        (e) =>
+          (e as PerformanceResourceTiming).transferSize === 0 && (e as PerformanceResourceTiming).decodedBodySize > 0,
+      )
       .map((e) => new URL(e.name).pathname),
   );
-  return transfers.map((t) => (cached.includes(t.path) ? { ...t, status: 0, encoding: 'from cache', body: 0, headers: 0 } : t));
+  return transfers.map((t) =>
+    cached.includes(t.path) ? { ...t, status: 0, encoding: 'from cache', body: 0, headers: 0 } : t,
+  );
 }
 
 const total = (transfers: Transfer[]) => transfers.reduce((sum, t) => sum + t.body + t.headers, 0);
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 const describe = (transfers: Transfer[]) =>
-    transfers.length === 0
+  transfers.length === 0
     ? 'no requests'
-    : transfers.map((t) => (t.status === 0 ? `${t.path} from the cache` : `${t.path} ${t.status} ${t.encoding} ${t.body} B + headers ${t.headers} B`)).join('; ');
+    : transfers
+        .map((t) =>
+          t.status === 0
+            ? `${t.path} from the cache`
+            : `${t.path} ${t.status} ${t.encoding} ${t.body} B + headers ${t.headers} B`,
+        )
+        .join('; ');
 
 /** The built widget files: the loader and, when the build lists them, its chunks (else every widget*.js and the
  * recorder at the top of dist/web, as before the split). */
 function builtFiles(): Array<{ name: string; raw: number; gzip: number; brotli: number }> {
   let names: string[];
   try {
-    const manifest = JSON.parse(readFileSync(path.join(webDistDir, 'widget-manifest.json'), 'utf8')) as { chunks: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(path.join(webDistDir, 'widget-manifest.json'), 'utf8')) as {
+      chunks: Record<string, string>;
+    };
     names = ['widget.js', ...Object.values(manifest.chunks).map((p) => p.replace(/^\//, ''))];
   } catch {
     names = readdirSync(webDistDir).filter((f) => /^(widget|cobrowse-recorder).*\.js$/.test(f));
@@ -243,7 +268,9 @@ function builtFiles(): Array<{ name: string; raw: number; gzip: number; brotli: 
         name,
         raw: data.length,
         gzip: gzipSync(data, { level: 9 }).length,
-        brotli: brotliCompressSync(data, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: data.length } }).length,
+        brotli: brotliCompressSync(data, {
+          params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: data.length },
+        }).length,
       };
     });
 }
@@ -264,13 +291,21 @@ async function throttle(page: Page): Promise<void> {
 }
 
 /** One page load in a fresh context: navigation start -> launcher in the DOM, and the next frame. */
-async function launcherTime(browser: Browser, baseUrl: string, throttled: boolean): Promise<{ inDom: number; painted: number }> {
+async function launcherTime(
+  browser: Browser,
+  baseUrl: string,
+  throttled: boolean,
+): Promise<{ inDom: number; painted: number }> {
   const context = await newBenchContext(browser);
   try {
     const page = await context.newPage();
     if (throttled) await throttle(page);
     await page.goto(`${baseUrl}${PAGE_PATH}`);
-    await page.waitForFunction(() => (window as unknown as { __bench: PageProbe }).__bench.launcherPaintedAt !== undefined, undefined, { timeout: 60_000 });
+    await page.waitForFunction(
+      () => (window as unknown as { __bench: PageProbe }).__bench.launcherPaintedAt !== undefined,
+      undefined,
+      { timeout: 60_000 },
+    );
     const probe = await probeOf(page);
     return { inDom: probe.launcherAt!, painted: probe.launcherPaintedAt! };
   } finally {
@@ -296,7 +331,12 @@ async function promptTime(
   how: { throttled: boolean; settled: boolean },
 ): Promise<PromptRun> {
   const visitorId = `003BENCH${String(++visitorCount).padStart(8, '0')}`;
-  const { token } = signVisitorToken({ site: service.site.id, sub: visitorId, name: 'Maya Jensen' }, service.site.signingSecret, Date.now(), 600);
+  const { token } = signVisitorToken(
+    { site: service.site.id, sub: visitorId, name: 'Maya Jensen' },
+    service.site.signingSecret,
+    Date.now(),
+    600,
+  );
   const page = await context.newPage();
   const said: string[] = [];
   page.on('console', (m) => said.push(`${m.type()}: ${m.text()}`));
@@ -308,8 +348,14 @@ async function promptTime(
       .locator('#tandem-widget .frame[data-presence="online"]')
       .waitFor({ state: 'attached', timeout: 15_000 })
       .catch(async (err: unknown) => {
-        const presence = await page.locator('#tandem-widget .frame').getAttribute('data-presence').catch(() => 'no frame');
-        throw new Error(`the page did not go online (data-presence ${presence}; the page said: ${said.join(' | ') || 'nothing'})`, { cause: err });
+        const presence = await page
+          .locator('#tandem-widget .frame')
+          .getAttribute('data-presence')
+          .catch(() => 'no frame');
+        throw new Error(
+          `the page did not go online (data-presence ${presence}; the page said: ${said.join(' | ') || 'nothing'})`,
+          { cause: err },
+        );
       });
     if (how.settled) await page.waitForLoadState('networkidle');
     const sentAt = performance.timeOrigin + performance.now();
@@ -319,25 +365,39 @@ async function promptTime(
       body: JSON.stringify({ visitorId }),
     });
     if (response.status !== 201) throw new Error(`invitation refused: ${response.status} ${await response.text()}`);
-    await page.waitForFunction(() => (window as unknown as { __bench: PageProbe }).__bench.promptShown.length > 0, undefined, { timeout: 15_000 });
+    await page.waitForFunction(
+      () => (window as unknown as { __bench: PageProbe }).__bench.promptShown.length > 0,
+      undefined,
+      { timeout: 15_000 },
+    );
     const probe = await probeOf(page);
     // The call chunk's download, when the prompt needed it (wall clock, like the probe's times).
     const chunk = await page.evaluate(() => {
-      const entry = performance.getEntriesByType('resource').find((e) => e.name.includes('/assets/widget-call-')) as PerformanceResourceTiming | undefined;
-      return entry && { start: performance.timeOrigin + entry.startTime, end: performance.timeOrigin + entry.responseEnd };
+      const entry = performance.getEntriesByType('resource').find((e) => e.name.includes('/assets/widget-call-')) as
+        PerformanceResourceTiming | undefined;
+      return (
+        entry && { start: performance.timeOrigin + entry.startTime, end: performance.timeOrigin + entry.responseEnd }
+      );
     });
     await page.getByRole('button', { name: 'Decline' }).click();
     await page.getByText('You declined the video call.').waitFor();
     const arrived = probe.promptMessages[0]!;
     const shown = probe.promptShown[0]!;
-    return { total: shown - sentAt, inPage: shown - arrived, chunk: chunk && chunk.start >= arrived ? { fetch: chunk.end - chunk.start, after: shown - chunk.end } : undefined };
+    return {
+      total: shown - sentAt,
+      inPage: shown - arrived,
+      chunk: chunk && chunk.start >= arrived ? { fetch: chunk.end - chunk.start, after: shown - chunk.end } : undefined,
+    };
   } finally {
     await page.close();
   }
 }
 
 /** (a): one visitor's first page view (nothing cached), their call on it, an agent joining, and their next page view. */
-async function bytesOfACall(browser: Browser, baseUrl: string): Promise<{ noCall: Transfer[]; call: Transfer[]; agent: Transfer[]; repeat: Transfer[] }> {
+async function bytesOfACall(
+  browser: Browser,
+  baseUrl: string,
+): Promise<{ noCall: Transfer[]; call: Transfer[]; agent: Transfer[]; repeat: Transfer[] }> {
   const context = await newBenchContext(browser);
   try {
     const page = await context.newPage();
@@ -355,7 +415,11 @@ async function bytesOfACall(browser: Browser, baseUrl: string): Promise<{ noCall
     const agent = await context.newPage();
     const ticket = await consoleTicket({ baseUrl }, await devToken({ baseUrl }, 'Bench Agent'), code);
     await agent.goto(`${baseUrl}/console#ticket=${encodeURIComponent(ticket)}`);
-    await page.waitForFunction(() => performance.getEntriesByType('resource').some((r) => r.name.includes('cobrowse-recorder')), undefined, { timeout: 15_000 });
+    await page.waitForFunction(
+      () => performance.getEntriesByType('resource').some((r) => r.name.includes('cobrowse-recorder')),
+      undefined,
+      { timeout: 15_000 },
+    );
     // Once the recorder is in, nothing else is fetched (a call's page has no network-idle moment: its socket).
     await page.waitForTimeout(500);
     const joined = await snapshot(page, transfers);
@@ -385,20 +449,39 @@ async function main(): Promise<void> {
     browser = await chromium.launch({
       executablePath: chromiumPath(),
       headless: true,
-      args: ['--no-sandbox', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--disable-background-networking', '--disable-gpu'],
+      args: [
+        '--no-sandbox',
+        '--use-fake-device-for-media-stream',
+        '--use-fake-ui-for-media-stream',
+        '--disable-background-networking',
+        '--disable-gpu',
+      ],
     });
-    const lines: string[] = [`widget benchmark: Chromium ${browser.version()}, ${new Date().toISOString().slice(0, 10)}, ${options.runs} runs per case`];
+    const lines: string[] = [
+      `widget benchmark: Chromium ${browser.version()}, ${new Date().toISOString().slice(0, 10)}, ${options.runs} runs per case`,
+    ];
 
     lines.push('built files (raw / gzip -9 / brotli -q 11):');
-    for (const f of builtFiles()) lines.push(`    ${f.name.padEnd(44)} ${kb(f.raw).padStart(10)} ${kb(f.gzip).padStart(10)} ${kb(f.brotli).padStart(10)}`);
+    for (const f of builtFiles())
+      lines.push(
+        `    ${f.name.padEnd(44)} ${kb(f.raw).padStart(10)} ${kb(f.gzip).padStart(10)} ${kb(f.brotli).padStart(10)}`,
+      );
 
     // (a)
     const bytes = await bytesOfACall(browser, service.baseUrl);
     lines.push('(a) bytes on the wire for the widget (body as sent + response headers; from the cache: 0):');
-    lines.push(`    page view, no call (nothing cached):  ${versus(kb(total(bytes.noCall)), kb(BEFORE.noCallBytes!))}   ${describe(bytes.noCall)}`);
-    lines.push(`    + call started (code shown), in all:  ${versus(kb(total(bytes.call)), kb(BEFORE.callBytes!))}   ${describe(bytes.call.slice(bytes.noCall.length))}`);
-    lines.push(`    + agent joined (recorder), in all:    ${versus(kb(total(bytes.agent)), kb(BEFORE.agentBytes!))}   ${describe(bytes.agent.slice(bytes.call.length))}`);
-    lines.push(`    the visitor's next page view:         ${versus(kb(total(bytes.repeat)), kb(BEFORE.repeatViewBytes!))}   ${describe(bytes.repeat)}`);
+    lines.push(
+      `    page view, no call (nothing cached):  ${versus(kb(total(bytes.noCall)), kb(BEFORE.noCallBytes!))}   ${describe(bytes.noCall)}`,
+    );
+    lines.push(
+      `    + call started (code shown), in all:  ${versus(kb(total(bytes.call)), kb(BEFORE.callBytes!))}   ${describe(bytes.call.slice(bytes.noCall.length))}`,
+    );
+    lines.push(
+      `    + agent joined (recorder), in all:    ${versus(kb(total(bytes.agent)), kb(BEFORE.agentBytes!))}   ${describe(bytes.agent.slice(bytes.call.length))}`,
+    );
+    lines.push(
+      `    the visitor's next page view:         ${versus(kb(total(bytes.repeat)), kb(BEFORE.repeatViewBytes!))}   ${describe(bytes.repeat)}`,
+    );
 
     // (b)
     for (const throttled of [false, true]) {
@@ -440,10 +523,14 @@ async function main(): Promise<void> {
       lines.push(
         `(c) invitation sent -> terms prompt shown, ${c.name}: ${versus(`median ${ms(s.median)}`, ms(BEFORE[c.key]!))}, p90 ${ms(s.p90)}, min ${ms(s.min)}, max ${ms(s.max)}`,
         `    of which in the page (terms.prompt arrived -> shown): median ${versus(ms(median(runs.map((r) => r.inPage))), ms(BEFORE[`${c.key}InPage`]!))}` +
-          (chunks.length ? `; ${chunks.length} of ${runs.length} downloaded the call chunk then: median ${ms(median(chunks.map((x) => x.fetch)))}, then run and shown ${ms(median(chunks.map((x) => x.after)))}` : ''),
+          (chunks.length
+            ? `; ${chunks.length} of ${runs.length} downloaded the call chunk then: median ${ms(median(chunks.map((x) => x.fetch)))}, then run and shown ${ms(median(chunks.map((x) => x.after)))}`
+            : ''),
       );
     }
-    lines.push(`machine load (1-minute average) at start ${loadAtStart.toFixed(1)}, at end ${loadavg()[0]!.toFixed(1)}`);
+    lines.push(
+      `machine load (1-minute average) at start ${loadAtStart.toFixed(1)}, at end ${loadavg()[0]!.toFixed(1)}`,
+    );
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     await browser?.close();

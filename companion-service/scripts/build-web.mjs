@@ -170,7 +170,8 @@ async function keepRetiredChunks(nowMs) {
 async function compressAll(dir) {
   const files = [];
   for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile() && COMPRESSED.has(path.extname(entry.name))) files.push(path.join(entry.parentPath ?? entry.path, entry.name));
+    if (entry.isFile() && COMPRESSED.has(path.extname(entry.name)))
+      files.push(path.join(entry.parentPath ?? entry.path, entry.name));
   }
   await Promise.all(files.map(compress));
 }

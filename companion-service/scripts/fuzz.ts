@@ -37,7 +37,11 @@ function seeded(seed: number): Random {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-  return { next, int: (n) => Math.floor(next() * n), pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)] as T };
+  return {
+    next,
+    int: (n) => Math.floor(next() * n),
+    pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)] as T,
+  };
 }
 
 interface Service {
@@ -61,7 +65,9 @@ async function startService(): Promise<Service> {
   return {
     baseUrl: service.baseUrl,
     wsUrl: service.wsUrl,
-    crashed: () => service.exited() ?? (/uncaught|unhandled|FATAL/i.test(service.log()) ? 'wrote an uncaught error to its log' : undefined),
+    crashed: () =>
+      service.exited() ??
+      (/uncaught|unhandled|FATAL/i.test(service.log()) ? 'wrote an uncaught error to its log' : undefined),
     async stop() {
       await service.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -70,7 +76,9 @@ async function startService(): Promise<Service> {
 }
 
 /** A socket that collects what it is told. */
-function open(url: string): Promise<{ socket: WebSocket; messages: Array<Record<string, unknown>>; closed: Promise<number> }> {
+function open(
+  url: string,
+): Promise<{ socket: WebSocket; messages: Array<Record<string, unknown>>; closed: Promise<number> }> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url);
     const messages: Array<Record<string, unknown>> = [];
@@ -99,7 +107,11 @@ async function until<T>(probe: () => T | undefined, what: string, timeoutMs = 10
 
 /** A visitor and an agent in one session, exchanging signals while the fuzzing goes on. */
 async function realCall(service: Service) {
-  const signIn = await fetch(`${service.baseUrl}/api/dev/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"Fuzz Agent"}' });
+  const signIn = await fetch(`${service.baseUrl}/api/dev/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"name":"Fuzz Agent"}',
+  });
   const { token } = (await signIn.json()) as { token: string };
   const visitor = await open(service.wsUrl);
   visitor.socket.send(JSON.stringify({ type: 'visitor.start' }));
@@ -113,7 +125,18 @@ async function realCall(service: Service) {
   const timer = setInterval(() => {
     if (agent.socket.readyState !== WebSocket.OPEN) return;
     sent++;
-    agent.socket.send(JSON.stringify({ type: 'signal', from: agentId, to: visitorId, gen: 1, data: { type: 'candidate', candidate: { candidate: `candidate:${sent} 1 udp 1 127.0.0.1 ${1000 + (sent % 60000)} typ host` } } }));
+    agent.socket.send(
+      JSON.stringify({
+        type: 'signal',
+        from: agentId,
+        to: visitorId,
+        gen: 1,
+        data: {
+          type: 'candidate',
+          candidate: { candidate: `candidate:${sent} 1 udp 1 127.0.0.1 ${1000 + (sent % 60000)} typ host` },
+        },
+      }),
+    );
   }, 20);
   return {
     token,
@@ -154,12 +177,17 @@ async function main(): Promise<void> {
           if (code) errors.set(code, (errors.get(code) ?? 0) + 1);
         });
         // A socket's life: a few hundred frames, or until the service closes it.
-        for (let i = 0; i < 200 + random.int(800) && sentFrames < frames && client.socket.readyState === WebSocket.OPEN; i++) {
+        for (
+          let i = 0;
+          i < 200 + random.int(800) && sentFrames < frames && client.socket.readyState === WebSocket.OPEN;
+          i++
+        ) {
           const frame = mutate(random.pick(corpus), random);
           sentFrames++;
           client.socket.send(frame.data, { binary: frame.binary });
           // Let the socket drain now and then, so what is sent is what the service reads.
-          if (client.socket.bufferedAmount > 1_000_000 || i % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+          if (client.socket.bufferedAmount > 1_000_000 || i % 50 === 0)
+            await new Promise((resolve) => setImmediate(resolve));
         }
         if (client.socket.readyState === WebSocket.OPEN) client.socket.close(1000);
         const code = await client.closed;
@@ -172,7 +200,11 @@ async function main(): Promise<void> {
     const result = await call.finish();
     const crash = service.crashed();
     const internal = errors.get('internal') ?? 0;
-    const byCount = <K>(map: Map<K, number>) => [...map].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
+    const byCount = <K>(map: Map<K, number>) =>
+      [...map]
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ') || 'none';
     const lines = [
       `fuzz: seed ${seed}, ${sockets} sockets at once, ${seconds.toFixed(1)} s`,
       `frames sent: ${sentFrames}`,

@@ -29,8 +29,23 @@ export function frameCorpus(real: { agentToken: string; code: string }): Json[] 
     { type: 'agent.watch', token: real.agentToken, visitorIds: ['003000000000001AAA'] },
     { type: 'session.resume', resumeToken: 'r'.repeat(32) },
     { type: 'signal', from: ID, to: ID, gen: 1, data: { type: 'offer', sdp: 'v=0\r\n' } },
-    { type: 'signal', from: ID, to: ID, gen: 1, data: { type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 } } },
-    { type: 'signal', from: ID, to: ID, gen: 1, data: { type: 'transceiverRequest', transceiverRequest: { kind: 'video', init: { direction: 'sendrecv' } } } },
+    {
+      type: 'signal',
+      from: ID,
+      to: ID,
+      gen: 1,
+      data: {
+        type: 'candidate',
+        candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+      },
+    },
+    {
+      type: 'signal',
+      from: ID,
+      to: ID,
+      gen: 1,
+      data: { type: 'transceiverRequest', transceiverRequest: { kind: 'video', init: { direction: 'sendrecv' } } },
+    },
     { type: 'pair.restart', peerId: ID, gen: 2 },
     { type: 'session.leave' },
     { type: 'session.end' },
@@ -49,8 +64,14 @@ export function frameCorpus(real: { agentToken: string; code: string }): Json[] 
     { type: 'control.request' },
     { type: 'control.answer', granted: true },
     { type: 'control.release' },
-    { type: 'control.input', action: { kind: 'key', phase: 'down', key: 'a', code: 'KeyA', location: 0, repeat: false, mods } },
-    { type: 'control.input', action: { kind: 'click', type: 'click', nodeId: 1, x: 1, y: 1, w: 10, h: 10, button: 0, detail: 1, mods } },
+    {
+      type: 'control.input',
+      action: { kind: 'key', phase: 'down', key: 'a', code: 'KeyA', location: 0, repeat: false, mods },
+    },
+    {
+      type: 'control.input',
+      action: { kind: 'click', type: 'click', nodeId: 1, x: 1, y: 1, w: 10, h: 10, button: 0, detail: 1, mods },
+    },
     { type: 'control.input', action: { kind: 'text', inputType: 'insertText', data: 'hello' } },
     { type: 'control.input', action: { kind: 'choose', nodeId: 3, selected: [0, 1] } },
     { type: 'control.navigate', action: 'back' },
@@ -102,7 +123,8 @@ function mutateValue(message: Json, random: Random): Json {
   if (roll === 0) delete parent[at.key as string];
   else if (roll === 1) parent[at.key as string] = random.pick(HOSTILE_VALUES);
   else if (roll === 2) parent[`x${random.int(100)}`] = random.pick(HOSTILE_VALUES);
-  else parent[at.key as string] = typeof parent[at.key as string] === 'string' ? random.int(1000) : `${random.int(1000)}`;
+  else
+    parent[at.key as string] = typeof parent[at.key as string] === 'string' ? random.int(1000) : `${random.int(1000)}`;
   return copy;
 }
 
@@ -130,8 +152,13 @@ function mutateText(text: string, random: Random): string {
 
 export function mutate(message: Json, random: Random): Frame {
   const roll = random.int(20);
-  if (roll === 0) return { data: Buffer.from(Array.from({ length: random.int(300) }, () => random.int(256))), binary: true };
-  if (roll === 1) return { data: random.pick(['', 'null', '[]', '42', '"text"', '{}', '{"type":null}', '{"type":"nope"}']), binary: false };
+  if (roll === 0)
+    return { data: Buffer.from(Array.from({ length: random.int(300) }, () => random.int(256))), binary: true };
+  if (roll === 1)
+    return {
+      data: random.pick(['', 'null', '[]', '42', '"text"', '{}', '{"type":null}', '{"type":"nope"}']),
+      binary: false,
+    };
   if (roll === 2) return { data: 'x'.repeat(70_000 + random.int(300_000)), binary: false };
   if (roll < 6) return { data: JSON.stringify(message), binary: false };
   const value = random.next() < 0.6 ? mutateValue(message, random) : message;

@@ -14,11 +14,14 @@ export const OPENAPI_DOC = path.join(repoRoot, 'docs', 'openapi.json');
 export async function openApiDocument(): Promise<string> {
   const dir = mkdtempSync(path.join(tmpdir(), 'tandem-openapi-'));
   try {
-    const config = loadConfig({ env: {}, overrides: {
+    const config = loadConfig({
+      env: {},
+      overrides: {
         logLevel: 'silent',
         store: { kind: 'sqlite', sqlitePath: path.join(dir, 'tandem.db') },
         salesforce: { oauth: { enabled: true, clientId: 'documented-client-id' } },
-      } as never, });
+      } as never,
+    });
     const { app } = await buildServer(config);
     try {
       await app.ready();

@@ -39,7 +39,8 @@ export interface ProtocolSource {
 const isSchema = (value: unknown): value is TSchema => typeof value === 'object' && value !== null && Kind in value;
 const kindOf = (schema: TSchema): string => String(schema[Kind]);
 const membersOf = (schema: TSchema): TSchema[] => (kindOf(schema) === 'Union' ? (schema.anyOf as TSchema[]) : []);
-const isLiteralUnion = (schema: TSchema) => kindOf(schema) === 'Union' && membersOf(schema).every((m) => kindOf(m) === 'Literal');
+const isLiteralUnion = (schema: TSchema) =>
+  kindOf(schema) === 'Union' && membersOf(schema).every((m) => kindOf(m) === 'Literal');
 /** Optional() copies a schema, and JSON drops the symbol it marks it with: the same text is the same type. */
 const keyOf = (schema: TSchema): string => JSON.stringify(schema);
 
@@ -70,10 +71,27 @@ export const PROTOCOL: ProtocolSource = {
   descriptions: { client: ClientMessageDescriptions, server: ServerMessageDescriptions },
   types: namedTypes([messages, controlActions], messageTypes),
   valueSets: [
-    { title: 'Error codes', about: 'The `code` of an `error` message (and of HTTP error bodies), with the text people are shown.', values: ErrorCode, text: (code) => errorText(code as ErrorCode) },
-    { title: 'End reasons', about: 'The `reason` of `session.ended`: why the session ended, told to every member.', values: EndReason },
-    { title: 'Leave reasons', about: 'The `reason` of `peer.left` and `guest.removed`: why a participant left while the session goes on.', values: LeaveReason },
-    { title: 'Terms prompt reasons', about: 'The `reason` of `terms.closed`: why the prompt closed without this tab\'s answer.', values: TermsClosedReason },
+    {
+      title: 'Error codes',
+      about: 'The `code` of an `error` message (and of HTTP error bodies), with the text people are shown.',
+      values: ErrorCode,
+      text: (code) => errorText(code as ErrorCode),
+    },
+    {
+      title: 'End reasons',
+      about: 'The `reason` of `session.ended`: why the session ended, told to every member.',
+      values: EndReason,
+    },
+    {
+      title: 'Leave reasons',
+      about: 'The `reason` of `peer.left` and `guest.removed`: why a participant left while the session goes on.',
+      values: LeaveReason,
+    },
+    {
+      title: 'Terms prompt reasons',
+      about: "The `reason` of `terms.closed`: why the prompt closed without this tab's answer.",
+      values: TermsClosedReason,
+    },
   ],
   closeCodes: CloseCode,
 };
@@ -143,7 +161,8 @@ class Renderer {
   limitsOf(schema: TSchema): string[] {
     const limits: string[] = [];
     const range = (min: unknown, max: unknown, unit: string) => {
-      if (min !== undefined && max !== undefined) limits.push(min === max ? `exactly ${min}${unit}` : `${min} to ${max}${unit}`);
+      if (min !== undefined && max !== undefined)
+        limits.push(min === max ? `exactly ${min}${unit}` : `${min} to ${max}${unit}`);
       else if (max !== undefined) limits.push(`at most ${max}${unit}`);
       else if (min !== undefined) limits.push(`at least ${min}${unit}`);
     };
@@ -158,7 +177,8 @@ class Renderer {
         break;
       case 'Array':
         range(schema.minItems, schema.maxItems, ' items');
-        if (!this.nameOf(schema.items as TSchema)) limits.push(...this.limitsOf(schema.items as TSchema).map((l) => `each ${l}`));
+        if (!this.nameOf(schema.items as TSchema))
+          limits.push(...this.limitsOf(schema.items as TSchema).map((l) => `each ${l}`));
         break;
       case 'Record': {
         range(schema.minProperties, schema.maxProperties, ' keys');
@@ -168,7 +188,8 @@ class Renderer {
         break;
       }
       case 'Union':
-        if (!this.nameOf(schema) && !this.setOf(schema)) for (const member of membersOf(schema)) limits.push(...this.limitsOf(member));
+        if (!this.nameOf(schema) && !this.setOf(schema))
+          for (const member of membersOf(schema)) limits.push(...this.limitsOf(member));
         break;
     }
     return limits;
@@ -182,12 +203,18 @@ class Renderer {
     for (const [field, value] of Object.entries(properties)) {
       const at = `${prefix}${field}`;
       const needed = required.has(field) && value[OptionalKind] !== 'Optional' ? 'yes' : 'no';
-      const row = (type: string, limits: string[]) => `| ${cell(code(at))} | ${cell(type)} | ${needed} | ${cell(limits.join('; '))} |`;
+      const row = (type: string, limits: string[]) =>
+        `| ${cell(code(at))} | ${cell(type)} | ${needed} | ${cell(limits.join('; '))} |`;
       if (!this.nameOf(value) && kindOf(value) === 'Object') {
         rows.push(row('object', []), ...this.rows(value, `${at}.`));
-      } else if (kindOf(value) === 'Array' && !this.nameOf(value.items as TSchema) && kindOf(value.items as TSchema) === 'Object') {
+      } else if (
+        kindOf(value) === 'Array' &&
+        !this.nameOf(value.items as TSchema) &&
+        kindOf(value.items as TSchema) === 'Object'
+      ) {
         const count: string[] = [];
-        if (value.minItems !== undefined || value.maxItems !== undefined) count.push(...this.limitsOf({ ...value, items: { [Kind]: 'Unknown' } } as TSchema));
+        if (value.minItems !== undefined || value.maxItems !== undefined)
+          count.push(...this.limitsOf({ ...value, items: { [Kind]: 'Unknown' } } as TSchema));
         rows.push(row('array of objects', count), ...this.rows(value.items as TSchema, `${at}[].`));
       } else {
         rows.push(row(this.typeOf(value), this.limitsOf(value)));
@@ -225,7 +252,9 @@ class Renderer {
 function formTitle(member: TSchema, index: number): string {
   const properties = (member.properties ?? {}) as Record<string, TSchema>;
   const required = new Set((member.required as string[] | undefined) ?? []);
-  const tag = Object.entries(properties).find(([field, value]) => required.has(field) && kindOf(value) === 'Literal' && !messageTypes.has(String(value.const)));
+  const tag = Object.entries(properties).find(
+    ([field, value]) => required.has(field) && kindOf(value) === 'Literal' && !messageTypes.has(String(value.const)),
+  );
   if (tag) return `${tag[0]}: ${JSON.stringify(tag[1].const)}`;
   const fields = Object.keys(properties).filter((f) => f !== 'type' && f !== 'id');
   return `Form ${index + 1}${fields.length > 0 ? `: with ${fields.map((f) => code(f)).join(', ')}` : ''}`;
@@ -267,7 +296,12 @@ export function protocolDoc(source: ProtocolSource = PROTOCOL): string {
   for (const [type, schema] of Object.entries(source.client)) {
     out.push(`### ${code(type)}`, '', ...paragraph(source.descriptions.client[type]));
     const replies = answeredBy(type);
-    out.push(replies ? `Answered by ${replies.map((t) => code(t)).join(' or ')}, or an \`error\`.` : 'Answered only when refused (an `error`).', '');
+    out.push(
+      replies
+        ? `Answered by ${replies.map((t) => code(t)).join(' or ')}, or an \`error\`.`
+        : 'Answered only when refused (an `error`).',
+      '',
+    );
     out.push(...r.shape(schema, formTitle), '');
   }
 
@@ -277,7 +311,12 @@ export function protocolDoc(source: ProtocolSource = PROTOCOL): string {
     if (type === 'error') out.push('The answer to any request that is refused.', '');
     else {
       const requests = answers(type);
-      out.push(requests.length > 0 ? `Answers ${requests.join(', ')}.` : 'Not an answer to a request: never carries `replyTo`.', '');
+      out.push(
+        requests.length > 0
+          ? `Answers ${requests.join(', ')}.`
+          : 'Not an answer to a request: never carries `replyTo`.',
+        '',
+      );
     }
     out.push(...r.shape(schema, formTitle), '');
   }
@@ -298,7 +337,14 @@ export function protocolDoc(source: ProtocolSource = PROTOCOL): string {
     out.push('');
   }
 
-  out.push('## Close codes', '', 'The WebSocket close codes the service uses (4000 to 4999 are for applications).', '', '| Code | Name |', '| --- | --- |');
+  out.push(
+    '## Close codes',
+    '',
+    'The WebSocket close codes the service uses (4000 to 4999 are for applications).',
+    '',
+    '| Code | Name |',
+    '| --- | --- |',
+  );
   for (const [name, value] of Object.entries(source.closeCodes)) out.push(`| ${value} | ${name} |`);
   return `${out.join('\n')}\n`;
 }

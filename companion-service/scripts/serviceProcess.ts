@@ -19,12 +19,19 @@ export interface ServiceProcess {
   kill(): Promise<void>;
 }
 
-export async function startServiceProcess(env: Record<string, string>, port = 20_000 + Math.floor(Math.random() * 20_000)): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'companion-service', 'src', 'main.ts')], {
-    cwd: repoRoot,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), TANDEM_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function startServiceProcess(
+  env: Record<string, string>,
+  port = 20_000 + Math.floor(Math.random() * 20_000),
+): Promise<ServiceProcess> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(repoRoot, 'companion-service', 'src', 'main.ts')],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), TANDEM_LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let log = '';
   let exit: string | undefined;
   const exitCode = new Promise<number | null>((resolve) =>

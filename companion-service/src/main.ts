@@ -23,7 +23,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), (config.redis.url ? config.shutdown.drainSeconds * 1000 : 0) + 10_000);
+    const force = setTimeout(
+      () => process.exit(1),
+      (config.redis.url ? config.shutdown.drainSeconds * 1000 : 0) + 10_000,
+    );
     force.unref();
     // With Redis the instance drains first, still serving everything (not Fastify's close, which refuses every new
     // request with 503 from its start); then the sockets move to other instances with 1012 (signaling/plugin.ts).

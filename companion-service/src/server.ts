@@ -46,7 +46,9 @@ export interface TandemServer {
 }
 
 /** Fastify takes a hop count at run time, but its types don't: the same rule as a function. */
-function trustProxyOption(setting: Config['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+function trustProxyOption(
+  setting: Config['trustProxy'],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
   return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
 }
 
@@ -64,7 +66,11 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
       // is logged by its path only (a query string may hold a one-time code, e.g. Salesforce's OAuth callback).
       redact: ['req.headers.authorization', 'req.headers.cookie'],
       serializers: {
-        req: (request: { method: string; url: string; ip?: string }) => ({ method: request.method, path: request.url.split('?')[0], ip: request.ip }),
+        req: (request: { method: string; url: string; ip?: string }) => ({
+          method: request.method,
+          path: request.url.split('?')[0],
+          ip: request.ip,
+        }),
       },
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
@@ -91,7 +97,10 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   const sessions = new SessionService({ config, store, bus, log: app.log, redis });
   const admission = new AgentAdmission(sessions, config, createWrongKeyCounter(config.joinAttempts, redis));
   const tickets = createConsoleTickets(config, redis);
-  const presence = new PresenceService(bus, redis ? new RedisPresenceRegistry(redis, app.log) : new MemoryPresenceRegistry());
+  const presence = new PresenceService(
+    bus,
+    redis ? new RedisPresenceRegistry(redis, app.log) : new MemoryPresenceRegistry(),
+  );
   const router = new MessageRouter();
   const promptTimers = new PromptTimers();
   app.addHook('onClose', async () => promptTimers.clearAll());
@@ -120,7 +129,9 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     timeWindow: '1 minute',
     // Counted across instances in Redis when it is set. Without it (an outage) requests are let through rather than
     // refused: this limit guards capacity, and every instance's /readyz is failing meanwhile.
-    ...(redis ? { redis: redis.connections.commands, nameSpace: redis.connections.key('rate', ''), skipOnError: true } : {}),
+    ...(redis
+      ? { redis: redis.connections.commands, nameSpace: redis.connections.key('rate', ''), skipOnError: true }
+      : {}),
     // Our error body (routes whose schema declares ErrorBody would turn the plugin's default into a 500). The
     // plugin sets retry-after itself.
     errorResponseBuilder: (_request, context) =>

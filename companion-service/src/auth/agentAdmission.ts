@@ -7,8 +7,7 @@ import { MemoryWrongKeyCounter, type WrongKeyCounter } from './wrongKeyCounter';
 import { tenantMayReachSite } from '../tenancy/tenants';
 
 export type AdmissionResult =
-  | { ok: true; session: Session }
-  | { ok: false; code: ErrorCode; retryAfterSeconds?: number };
+  { ok: true; session: Session } | { ok: false; code: ErrorCode; retryAfterSeconds?: number };
 
 /** Checks an agent's session key so codes can't be guessed: wrong keys are counted per agent (a strict limit) and
  * per address or org (a backoff for the agents who have failed themselves, see AddressBackoff). A key is either good

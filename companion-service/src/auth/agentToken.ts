@@ -39,7 +39,8 @@ export function signAgentToken(
 
 export function verifyAgentToken(token: string, secret: string, nowMs: number): VerifyResult {
   const read = readUnverified(token);
-  if (!read || !signatureMatches(read.payload, read.signature, secret)) return { ok: false, code: ErrorCode.Unauthorized };
+  if (!read || !signatureMatches(read.payload, read.signature, secret))
+    return { ok: false, code: ErrorCode.Unauthorized };
   if (!Value.Check(AgentClaims, read.claims)) return { ok: false, code: ErrorCode.Unauthorized };
   if (read.claims.exp * 1000 <= nowMs) return { ok: false, code: ErrorCode.TokenExpired };
   return { ok: true, claims: read.claims };

@@ -27,7 +27,11 @@ export function sendError(reply: FastifyReply, code: ErrorCode, retryAfterSecond
 }
 
 /** The agent behind `Authorization: Bearer <agent token>`, or an error reply already sent. */
-export function agentFromRequest(request: FastifyRequest, reply: FastifyReply, config: Config): AgentClaims | undefined {
+export function agentFromRequest(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  config: Config,
+): AgentClaims | undefined {
   const header = request.headers.authorization ?? '';
   const token = header.startsWith('Bearer ') ? header.slice(7) : '';
   const verified = verifyAgentToken(token, config.agentTokenSecret, Date.now());

@@ -2,7 +2,13 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../config/schema';
 import { ErrorCode, Privilege } from '../protocol/codes';
 import { DEVELOPMENT_TENANT } from '../tenancy/tenants';
-import { AgentTokenResponse, ConsoleTicketRequest, ConsoleTicketResponse, DevSignInRequest, ErrorBody } from '../protocol/http';
+import {
+  AgentTokenResponse,
+  ConsoleTicketRequest,
+  ConsoleTicketResponse,
+  DevSignInRequest,
+  ErrorBody,
+} from '../protocol/http';
 import type { AgentAdmission } from './agentAdmission';
 import { signAgentToken } from './agentToken';
 import { agentFromRequest, sendError } from './bearer';

@@ -18,12 +18,16 @@ export class RedisConsoleTickets implements ConsoleTickets {
     const ticket = randomBytes(24).toString('base64url');
     const expiresAt = now + this.ttlMs;
     const value: ConsoleTicket = { claims, sessionId, expiresAt };
-    await needRedis('console tickets cannot be issued', () => this.redis.commands.set(this.key(ticket), JSON.stringify(value), 'PX', this.ttlMs));
+    await needRedis('console tickets cannot be issued', () =>
+      this.redis.commands.set(this.key(ticket), JSON.stringify(value), 'PX', this.ttlMs),
+    );
     return { ticket, expiresAt };
   }
 
   async redeem(ticket: string, now: number): Promise<ConsoleTicket | undefined> {
-    const found = await needRedis('console tickets cannot be redeemed', () => this.redis.commands.getdel(this.key(ticket)));
+    const found = await needRedis('console tickets cannot be redeemed', () =>
+      this.redis.commands.getdel(this.key(ticket)),
+    );
     if (found === null) return undefined;
     const value = JSON.parse(found) as ConsoleTicket;
     return value.expiresAt > now ? value : undefined;

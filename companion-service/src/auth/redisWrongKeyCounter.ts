@@ -48,7 +48,9 @@ export class RedisWrongKeyCounter implements WrongKeyCounter {
 
   async attempt({ agentKey, addressKey, wrong }: KeyAttempt): Promise<number> {
     const keys = [this.redis.key('wrong-keys', 'agent', agentKey), this.redis.key('wrong-keys', 'address', addressKey)];
-    const waitMs = await needRedis('session keys cannot be checked', () => this.script(keys, [...this.args, wrong ? 1 : 0]));
+    const waitMs = await needRedis('session keys cannot be checked', () =>
+      this.script(keys, [...this.args, wrong ? 1 : 0]),
+    );
     return Math.ceil(waitMs / 1000);
   }
 

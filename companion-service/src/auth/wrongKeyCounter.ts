@@ -44,7 +44,10 @@ export class MemoryWrongKeyCounter implements WrongKeyCounter {
 
   async attempt({ agentKey, addressKey, wrong, now }: KeyAttempt): Promise<number> {
     const hasFailed = this.perAgent.failures(agentKey, now) > 0;
-    const wait = Math.max(this.perAgent.retryAfterSeconds(agentKey, now), hasFailed ? this.perAddress.retryAfterSeconds(addressKey, now) : 0);
+    const wait = Math.max(
+      this.perAgent.retryAfterSeconds(agentKey, now),
+      hasFailed ? this.perAddress.retryAfterSeconds(addressKey, now) : 0,
+    );
     if (wait > 0) return wait;
     if (wrong) {
       this.perAgent.recordFailure(agentKey, now);

@@ -100,7 +100,8 @@ export class RedisBus implements Bus {
   }
 
   private readonly onDropped = (): void => {
-    if (this.dropped++ === 0) this.log.warn('Redis is unreachable: bus messages reach this instance only until it is back');
+    if (this.dropped++ === 0)
+      this.log.warn('Redis is unreachable: bus messages reach this instance only until it is back');
   };
 
   private readonly onMessage = (redisName: Buffer, message: Buffer): void => {
@@ -114,10 +115,15 @@ export class RedisBus implements Bus {
 
   private resubscribe(): void {
     if (this.closed) return;
-    if (this.dropped > 0) this.log.warn({ dropped: this.dropped }, 'Redis is back: bus messages for other instances were dropped meanwhile');
+    if (this.dropped > 0)
+      this.log.warn(
+        { dropped: this.dropped },
+        'Redis is back: bus messages for other instances were dropped meanwhile',
+      );
     this.dropped = 0;
     const channels = [...this.handlers.keys()].filter((c) => !this.subscribed.has(c));
-    for (let i = 0; i < channels.length; i += RESUBSCRIBE_BATCH) void this.sendSubscribe(channels.slice(i, i + RESUBSCRIBE_BATCH));
+    for (let i = 0; i < channels.length; i += RESUBSCRIBE_BATCH)
+      void this.sendSubscribe(channels.slice(i, i + RESUBSCRIBE_BATCH));
   }
 
   /** Settles once Redis answered (or failed to); a failed SUBSCRIBE is forgotten so the next subscriber (or the next

@@ -36,7 +36,8 @@ export const cobrowsePlugin: FastifyPluginAsync<CobrowseOptions> = async (_app, 
   async function toVisitor(connection: InSession, type: string, message: ServerMessage, needsControl: boolean) {
     // The router let only an agent in a session through, in this same tick.
     const session = sessions.sessionOf(connection.participantId)!;
-    if (needsControl && !mayControl(session, connection.participantId)) return connection.fail(ErrorCode.Forbidden, type);
+    if (needsControl && !mayControl(session, connection.participantId))
+      return connection.fail(ErrorCode.Forbidden, type);
     const visitor = visitorOf(session);
     if (!visitor) return connection.fail(ErrorCode.UnknownPeer, type);
     await sessions.send(visitor.id, message);
@@ -45,7 +46,8 @@ export const cobrowsePlugin: FastifyPluginAsync<CobrowseOptions> = async (_app, 
   // Every participant's socket follows its co-browse channel; agents' get the visitor's stream on it.
   router.addParticipantFeed({
     channel: Channels.cobrowse,
-    open: (socket, participantId) => new StreamChannel(socket, config.cobrowse.agentBufferBytes, () => void askForSnapshot(participantId)),
+    open: (socket, participantId) =>
+      new StreamChannel(socket, config.cobrowse.agentBufferBytes, () => void askForSnapshot(participantId)),
   });
 
   async function askForSnapshot(agentId: string): Promise<void> {
@@ -69,7 +71,9 @@ export const cobrowsePlugin: FastifyPluginAsync<CobrowseOptions> = async (_app, 
 
   const AGENT = { in: 'session', role: ['agent'] } as const;
 
-  router.on('cobrowse.snapshot.request', AGENT, (c, m) => toVisitor(c, m.type, { type: 'cobrowse.snapshot.needed' }, false));
+  router.on('cobrowse.snapshot.request', AGENT, (c, m) =>
+    toVisitor(c, m.type, { type: 'cobrowse.snapshot.needed' }, false),
+  );
 
   router.on('control.request', issuerOf('control.request'), async (connection, message) => {
     const refused = await sessions.requestControl(connection.participantId);
@@ -87,7 +91,9 @@ export const cobrowsePlugin: FastifyPluginAsync<CobrowseOptions> = async (_app, 
   });
 
   router.on('control.input', AGENT, (c, m) => toVisitor(c, m.type, { type: 'control.input', action: m.action }, true));
-  router.on('control.navigate', AGENT, (c, m) => toVisitor(c, m.type, { type: 'control.navigate', action: m.action }, true));
+  router.on('control.navigate', AGENT, (c, m) =>
+    toVisitor(c, m.type, { type: 'control.navigate', action: m.action }, true),
+  );
   // Read-aloud guides the visitor without acting on the page, so it needs no remote control.
   router.on('a11y.read', AGENT, (c, m) => toVisitor(c, m.type, { type: 'a11y.read', nodeId: m.nodeId }, false));
 };

@@ -50,7 +50,8 @@ function originProblem(config: Config): string | undefined {
       return `invalid setting ${settingName(setting)}: "${origin}" is not an origin like https://shop.example.com (http or https, a host, an optional port, no path)`;
     }
     const taken = owner.get(normal);
-    if (taken !== undefined && taken !== who) return `invalid setting ${settingName(setting)}: origin ${normal} already belongs to ${taken}`;
+    if (taken !== undefined && taken !== who)
+      return `invalid setting ${settingName(setting)}: origin ${normal} already belongs to ${taken}`;
     owner.set(normal, who);
     return undefined;
   };

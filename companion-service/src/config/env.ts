@@ -31,7 +31,11 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { variable: 'TANDEM_JOIN_ATTEMPTS_PER_AGENT', setting: 'joinAttempts.perAgent', kind: 'integer' },
   { variable: 'TANDEM_JOIN_ATTEMPTS_PER_IP', setting: 'joinAttempts.perIp', kind: 'integer' },
   { variable: 'TANDEM_SOCKETS_PER_ADDRESS', setting: 'limits.socketsPerAddress', kind: 'integer' },
-  { variable: 'TANDEM_SESSIONS_PER_ADDRESS_PER_MINUTE', setting: 'limits.sessionsPerAddressPerMinute', kind: 'integer' },
+  {
+    variable: 'TANDEM_SESSIONS_PER_ADDRESS_PER_MINUTE',
+    setting: 'limits.sessionsPerAddressPerMinute',
+    kind: 'integer',
+  },
   { variable: 'TANDEM_IDLE_SOCKET_SECONDS', setting: 'limits.idleSocketSeconds', kind: 'integer' },
   { variable: 'TANDEM_PENDING_GUESTS_PER_SESSION', setting: 'limits.pendingGuestsPerSession', kind: 'integer' },
   { variable: 'TANDEM_WS_MAX_PAYLOAD_BYTES', setting: 'socket.maxPayloadBytes', kind: 'integer' },
@@ -69,6 +73,14 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { variable: 'TANDEM_SALESFORCE_CLIENT_ID', setting: 'salesforce.oauth.clientId', kind: 'string' },
   { variable: 'TANDEM_SALESFORCE_CLIENT_SECRET', setting: 'salesforce.oauth.clientSecret', kind: 'string' },
   { variable: 'TANDEM_SALESFORCE_OUTBOX', setting: 'salesforce.outbox.enabled', kind: 'boolean' },
-  { variable: 'TANDEM_SALESFORCE_OUTBOX_MAX_BACKOFF_SECONDS', setting: 'salesforce.outbox.maxBackoffSeconds', kind: 'integer' },
-  { variable: 'TANDEM_SALESFORCE_OUTBOX_RECORD_ATTEMPTS', setting: 'salesforce.outbox.recordAttempts', kind: 'integer' },
+  {
+    variable: 'TANDEM_SALESFORCE_OUTBOX_MAX_BACKOFF_SECONDS',
+    setting: 'salesforce.outbox.maxBackoffSeconds',
+    kind: 'integer',
+  },
+  {
+    variable: 'TANDEM_SALESFORCE_OUTBOX_RECORD_ATTEMPTS',
+    setting: 'salesforce.outbox.recordAttempts',
+    kind: 'integer',
+  },
 ];

@@ -11,7 +11,10 @@ export const SiteIdList = Type.Array(SiteId, { maxItems: 20, uniqueItems: true }
 
 /** Origins of web pages, like https://shop.example.com (scheme, host, optional port; no path). The shape only:
  * config/consistency.ts parses each as browsers do and names any it can't. */
-export const OriginList = Type.Array(Type.String({ minLength: 1, maxLength: 300, pattern: '^[A-Za-z]+://[^\\s/?#,]+$' }), {
-  maxItems: 50,
-  uniqueItems: true,
-});
+export const OriginList = Type.Array(
+  Type.String({ minLength: 1, maxLength: 300, pattern: '^[A-Za-z]+://[^\\s/?#,]+$' }),
+  {
+    maxItems: 50,
+    uniqueItems: true,
+  },
+);

@@ -64,10 +64,16 @@ function parseEnvValue(variable: string, raw: string, kind: EnvKind): unknown {
       const v = raw.trim().toLowerCase();
       if (v === 'true' || v === 'false') return v === 'true';
       if (/^\d+$/.test(v)) return Number(v);
-      return raw.split(',').map((s) => s.trim()).filter(Boolean);
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     }
     case 'list':
-      return raw.split(',').map((s) => s.trim()).filter(Boolean);
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     case 'json':
       try {
         return JSON.parse(raw);
@@ -104,7 +110,9 @@ export interface LoadOptions {
   overrides?: DeepPartial<Config>;
 }
 
-export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
+export type DeepPartial<T> = {
+  [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K];
+};
 
 /** Defaults from config/default.json, then the profile file, then environment variables, then overrides; validated:
  * the store block (config/storeSetting.ts), the schema, then links between settings (config/consistency.ts), then
@@ -114,7 +122,8 @@ export function loadConfig(options: LoadOptions = {}): Config {
   let merged = readJson(path.join(configDir, 'default.json'));
   const profile = options.profile ?? env.TANDEM_CONFIG;
   if (profile) {
-    if (!/^[a-z0-9-]+$/.test(profile)) throw new ConfigError(`TANDEM_CONFIG must name a file in config/, got "${profile}"`);
+    if (!/^[a-z0-9-]+$/.test(profile))
+      throw new ConfigError(`TANDEM_CONFIG must name a file in config/, got "${profile}"`);
     const file = path.join(configDir, `${profile}.json`);
     if (!existsSync(file)) throw new ConfigError(`TANDEM_CONFIG names ${file}, which does not exist`);
     merged = deepMerge(merged, readJson(file));
@@ -131,7 +140,8 @@ export function loadConfig(options: LoadOptions = {}): Config {
   }
   if (options.overrides) merged = deepMerge(merged, options.overrides as Json);
   // Unset, the public address follows the port, so `PORT=9000 npm start` hands out links that work.
-  if (merged.publicUrl === undefined || merged.publicUrl === '') merged.publicUrl = `http://localhost:${String(merged.port)}`;
+  if (merged.publicUrl === undefined || merged.publicUrl === '')
+    merged.publicUrl = `http://localhost:${String(merged.port)}`;
   const problem = renamedSettingProblem(merged) ?? storeSettingProblem(merged) ?? describeFirstError(merged);
   if (problem) throw new ConfigError(problem);
   const config = merged as Config;

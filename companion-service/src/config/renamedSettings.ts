@@ -5,7 +5,8 @@ import { settingName } from './settingName';
 
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function renamedSettingProblem(merged: Json): string | undefined {
   if ('bus' in merged) {

@@ -7,7 +7,8 @@ import { settingName } from './settingName';
 
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const POSTGRES_ONLY = ['url', 'schema', 'poolSize'] as const;
 
@@ -21,14 +22,16 @@ export function storeEnvProblem(env: NodeJS.ProcessEnv): string | undefined {
 
 export function storeSettingProblem(merged: Json): string | undefined {
   const store = merged.store;
-  if (!isObject(store)) return `invalid setting ${settingName('store')}: must be an object with "kind": "sqlite" or "postgres"`;
+  if (!isObject(store))
+    return `invalid setting ${settingName('store')}: must be an object with "kind": "sqlite" or "postgres"`;
   if (store.kind === 'sqlite') {
     const stray = POSTGRES_ONLY.find((key) => key in store);
     if (stray !== undefined) {
       return `invalid setting ${settingName(`store.${stray}`)}: applies to PostgreSQL only; set TANDEM_DATABASE_URL to use PostgreSQL`;
     }
   }
-  const shape = store.kind === 'sqlite' ? SqliteStoreConfig : store.kind === 'postgres' ? PostgresStoreConfig : undefined;
+  const shape =
+    store.kind === 'sqlite' ? SqliteStoreConfig : store.kind === 'postgres' ? PostgresStoreConfig : undefined;
   if (!shape) return `invalid setting ${settingName('store.kind')}: must be "sqlite" or "postgres"`;
   const first = Value.Errors(shape, store).First();
   // TypeBox's messages name the rule broken (a pattern, a range), not the value.

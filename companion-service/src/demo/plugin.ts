@@ -13,7 +13,11 @@ export const demoPlugin: FastifyPluginAsync<{ config: Config }> = async (app, { 
   const site = config.sites.find((s) => s.id === 'demo');
   if (!config.demoPortal || !site) return;
 
-  app.get('/api/demo/customers', { schema: { response: { 200: Type.Array(DemoCustomer) } } }, async () => DEMO_CUSTOMERS);
+  app.get(
+    '/api/demo/customers',
+    { schema: { response: { 200: Type.Array(DemoCustomer) } } },
+    async () => DEMO_CUSTOMERS,
+  );
 
   app.post<{ Body: DemoSignInRequest }>(
     '/api/demo/sign-in',

@@ -25,14 +25,24 @@ export const guestsPlugin: FastifyPluginAsync<GuestOptions> = async (_app, { ses
       await connection.detach();
       return connection.fail(requested.code, message.type);
     }
-    connection.reply({ type: 'guest.code', code: requested.code, expiresAt: requested.expiresAt, extensionsLeft: requested.extensionsLeft });
+    connection.reply({
+      type: 'guest.code',
+      code: requested.code,
+      expiresAt: requested.expiresAt,
+      extensionsLeft: requested.extensionsLeft,
+    });
   });
 
   // A waiting guest's socket speaks for them (they are not a member yet); the session checks they are waiting.
   router.on('guest.extend', { in: 'session' }, async (connection, message) => {
     const extended = await sessions.guests.extendCode(connection.participantId);
     if (!extended.ok) return connection.fail(extended.code, message.type);
-    connection.reply({ type: 'guest.code', code: extended.code, expiresAt: extended.expiresAt, extensionsLeft: extended.extensionsLeft });
+    connection.reply({
+      type: 'guest.code',
+      code: extended.code,
+      expiresAt: extended.expiresAt,
+      extensionsLeft: extended.extensionsLeft,
+    });
   });
 
   router.on('guest.admit', issuerOf('guest.admit'), async (connection, message) => {
@@ -44,5 +54,4 @@ export const guestsPlugin: FastifyPluginAsync<GuestOptions> = async (_app, { ses
     const refused = await sessions.guests.eject(connection.participantId, message.peerId);
     if (refused) connection.fail(refused, message.type);
   });
-
 };

@@ -14,7 +14,9 @@ export interface HealthOptions {
 
 /** Liveness (the process answers) and readiness (it can reach its store and Redis, and is not shutting down). Without
  * Redis an instance still serves its own sockets, but a load balancer should send new ones elsewhere. */
-const Status = Type.Object({ status: Type.String({ description: 'ok, ready, or why not: shutting down, store unavailable, redis unavailable' }) });
+const Status = Type.Object({
+  status: Type.String({ description: 'ok, ready, or why not: shutting down, store unavailable, redis unavailable' }),
+});
 /* Outside the HTTP rate limit: the load balancer asks every instance every second or so from one address, and with
  * Redis the limit is counted across instances, so health checks alone would use it up (5 instances checked each
  * second are 300 a minute) and every instance would answer 429 and be taken out at once. */
@@ -39,7 +41,16 @@ export const healthPlugin: FastifyPluginAsync<HealthOptions> = async (app, { sto
     } catch {
       return reply.code(503).send({ status: 'store unavailable' });
     }
-    if (redis && !(redis.isReady() && (await redis.commands.ping().then(() => true, () => false)))) {
+    if (
+      redis &&
+      !(
+        redis.isReady() &&
+        (await redis.commands.ping().then(
+          () => true,
+          () => false,
+        ))
+      )
+    ) {
       return reply.code(503).send({ status: 'redis unavailable' });
     }
     return { status: 'ready' };

@@ -16,12 +16,18 @@ function bearerMatches(header: string | undefined, token: string): boolean {
   return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
 
-export const metricsPlugin: FastifyPluginAsync<{ config: Config; metrics: ServiceMetrics }> = async (app, { config, metrics }) => {
+export const metricsPlugin: FastifyPluginAsync<{ config: Config; metrics: ServiceMetrics }> = async (
+  app,
+  { config, metrics },
+) => {
   const { token, port, host } = config.metrics;
   if (token) {
     app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
       if (!bearerMatches(request.headers.authorization, token)) {
-        return reply.code(401).header('www-authenticate', 'Bearer').send({ code: 'unauthorized', message: 'A metrics token is needed.' });
+        return reply
+          .code(401)
+          .header('www-authenticate', 'Bearer')
+          .send({ code: 'unauthorized', message: 'A metrics token is needed.' });
       }
       return reply.header('content-type', CONTENT_TYPE).send(await metrics.text());
     });

@@ -28,15 +28,29 @@ export class ServiceMetrics {
   constructor() {
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 });
     const registers = [this.registry];
-    this.messages = new Counter({ name: 'tandem_messages_received_total', help: 'Messages received on sockets, by type', labelNames: ['type'], registers });
-    this.signalsRelayed = new Counter({ name: 'tandem_signals_relayed_total', help: 'Signals forwarded to their recipient', registers }).labels();
+    this.messages = new Counter({
+      name: 'tandem_messages_received_total',
+      help: 'Messages received on sockets, by type',
+      labelNames: ['type'],
+      registers,
+    });
+    this.signalsRelayed = new Counter({
+      name: 'tandem_signals_relayed_total',
+      help: 'Signals forwarded to their recipient',
+      registers,
+    }).labels();
     this.dropped = new Counter({
       name: 'tandem_messages_dropped_total',
       help: 'Messages refused before any handler ran, by reason (rate_limited, too_large, bad_message, ...)',
       labelNames: ['reason'],
       registers,
     });
-    this.errors = new Counter({ name: 'tandem_errors_total', help: 'Error answers sent to clients, by code', labelNames: ['code'], registers });
+    this.errors = new Counter({
+      name: 'tandem_errors_total',
+      help: 'Error answers sent to clients, by code',
+      labelNames: ['code'],
+      registers,
+    });
     this.joins = new Histogram({
       name: 'tandem_join_seconds',
       help: 'Time to handle a start, join, resume, terms acceptance or guest request, by type and outcome (ok or refused)',
@@ -44,7 +58,11 @@ export class ServiceMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     });
-    this.cobrowseBytes = new Counter({ name: 'tandem_cobrowse_bytes_total', help: 'Bytes of co-browse events received from visitors', registers });
+    this.cobrowseBytes = new Counter({
+      name: 'tandem_cobrowse_bytes_total',
+      help: 'Bytes of co-browse events received from visitors',
+      registers,
+    });
     this.storeSeconds = new Histogram({
       name: 'tandem_store_seconds',
       help: 'Durable store calls, by operation',
@@ -69,9 +87,19 @@ export class ServiceMetrics {
           for (const [value, count] of Object.entries(await source()())) this.set({ [label]: value }, count);
         },
       });
-    gauge('tandem_sockets', 'Open sockets, by what they are: visitor, agent, guest, waiting_guest, visitor_tab, none', 'role', () => this.socketsSource);
+    gauge(
+      'tandem_sockets',
+      'Open sockets, by what they are: visitor, agent, guest, waiting_guest, visitor_tab, none',
+      'role',
+      () => this.socketsSource,
+    );
     gauge('tandem_sessions', 'Live sessions this instance holds, by state', 'state', () => this.sessionsSource);
-    gauge('tandem_outbox_records', 'Salesforce outbox records, by status (pending, parked, delivered)', 'status', () => this.outboxSource);
+    gauge(
+      'tandem_outbox_records',
+      'Salesforce outbox records, by status (pending, parked, delivered)',
+      'status',
+      () => this.outboxSource,
+    );
   }
 
   observeSockets(source: Source<Record<string, number>>): void {

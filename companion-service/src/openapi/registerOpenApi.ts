@@ -13,14 +13,29 @@ export async function registerOpenApi(app: FastifyInstance, config: Config): Pro
       openapi: '3.0.3',
       info: {
         title: 'Tandem companion service',
-        description: 'HTTP routes of the Tandem companion service. The WebSocket protocol (/ws) is described in docs/protocol.md.',
+        description:
+          'HTTP routes of the Tandem companion service. The WebSocket protocol (/ws) is described in docs/protocol.md.',
         version: '1',
       },
       components: {
         securitySchemes: {
-          agentToken: { type: 'http', scheme: 'bearer', description: 'An agent token (development sign-in, Sign in with Salesforce or the Apex endpoints).' },
-          orgApiKey: { type: 'apiKey', in: 'header', name: 'x-tandem-api-key', description: 'A registered Salesforce org’s API key (Apex callouts).' },
-          siteKey: { type: 'apiKey', in: 'header', name: 'x-tandem-site-key', description: 'A site’s API key (its server minting visitor tokens).' },
+          agentToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An agent token (development sign-in, Sign in with Salesforce or the Apex endpoints).',
+          },
+          orgApiKey: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'x-tandem-api-key',
+            description: 'A registered Salesforce org’s API key (Apex callouts).',
+          },
+          siteKey: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'x-tandem-site-key',
+            description: 'A site’s API key (its server minting visitor tokens).',
+          },
         },
       },
     },

@@ -71,14 +71,18 @@ export const presencePlugin: FastifyPluginAsync<PresenceOptions> = async (app, {
     if (!verified.ok) return connection.fail(verified.code, message.type);
     // A page of one site can't present another site's token (taken from that site's page): the socket's Origin
     // names its site. Null: the service's own pages (the demo portal), which any configured site's token may use.
-    if (connection.siteId !== null && connection.siteId !== verified.claims.site) return connection.fail(ErrorCode.Unauthorized, message.type);
+    if (connection.siteId !== null && connection.siteId !== verified.claims.site)
+      return connection.fail(ErrorCode.Unauthorized, message.type);
     // The site is the one whose secret signed the token: a site can only speak for its own visitors.
     const visitor: VisitorRef = { siteId: verified.claims.site, visitorId: verified.claims.sub };
     connection.visitorId = visitorKey(visitor);
     await connection.follow(Channels.tab(connection.id), (payload) => connection.sendRaw(payload));
     connection.onClose(() => presence.tabClosed(visitor, connection.id));
     await presence.tabOpened(visitor, connection.id, Date.now());
-    const registered: { type: 'presence.registered'; visitorId: string; name?: string } = { type: 'presence.registered', visitorId: visitor.visitorId };
+    const registered: { type: 'presence.registered'; visitorId: string; name?: string } = {
+      type: 'presence.registered',
+      visitorId: visitor.visitorId,
+    };
     if (verified.claims.name) registered.name = verified.claims.name;
     connection.reply(registered);
   });
@@ -104,19 +108,22 @@ export const presencePlugin: FastifyPluginAsync<PresenceOptions> = async (app, {
     const report = (visitorId: string) => {
       const entry = watched.get(visitorId);
       if (!entry) return Promise.resolve();
-      entry.checks = entry.checks.catch(() => undefined).then(async () => {
-        const online = await presence.isOnlineOnAny(entry.sites, visitorId);
-        if (online === entry.online) return;
-        entry.online = online;
-        connection.send({ type: 'presence', visitorId, online });
-      });
+      entry.checks = entry.checks
+        .catch(() => undefined)
+        .then(async () => {
+          const online = await presence.isOnlineOnAny(entry.sites, visitorId);
+          if (online === entry.online) return;
+          entry.online = online;
+          connection.send({ type: 'presence', visitorId, online });
+        });
       return entry.checks;
     };
     // A change that can't be checked (Redis away) is checked with the next one.
     const reportLater = (visitorId: string) => () => void report(visitorId).catch(() => undefined);
     for (const visitorId of fresh) {
       watched.set(visitorId, { sites, online: undefined, checks: Promise.resolve() });
-      for (const siteId of sites) await connection.follow(Channels.presence(visitorKey({ siteId, visitorId })), reportLater(visitorId));
+      for (const siteId of sites)
+        await connection.follow(Channels.presence(visitorKey({ siteId, visitorId })), reportLater(visitorId));
       await report(visitorId);
     }
   });

@@ -178,14 +178,24 @@ export class RedisPresenceRegistry implements PresenceRegistry {
     let tabs = this.own.get(visitorKey);
     if (!tabs) this.own.set(visitorKey, (tabs = new Map()));
     tabs.set(tabId, now);
-    return this.write(() => this.scripts.add([this.instances, this.tabsPrefix + visitorKey, this.ownVisitors], [tabId, `${now} ${this.instance}`, visitorKey]));
+    return this.write(() =>
+      this.scripts.add(
+        [this.instances, this.tabsPrefix + visitorKey, this.ownVisitors],
+        [tabId, `${now} ${this.instance}`, visitorKey],
+      ),
+    );
   }
 
   async remove(visitorKey: string, tabId: string): Promise<boolean> {
     const tabs = this.own.get(visitorKey);
     if (!tabs?.delete(tabId)) return false;
     if (tabs.size === 0) this.own.delete(visitorKey);
-    return this.write(() => this.scripts.remove([this.instances, this.tabsPrefix + visitorKey, this.ownVisitors], [tabId, this.instance, visitorKey]));
+    return this.write(() =>
+      this.scripts.remove(
+        [this.instances, this.tabsPrefix + visitorKey, this.ownVisitors],
+        [tabId, this.instance, visitorKey],
+      ),
+    );
   }
 
   async touch(visitorKey: string, tabId: string, now: number): Promise<void> {
@@ -208,7 +218,9 @@ export class RedisPresenceRegistry implements PresenceRegistry {
   }
 
   private async liveTabs(visitorKey: string): Promise<Array<[string, number]>> {
-    const flat = await needRedis('presence', () => this.scripts.read([this.instances, this.tabsPrefix + visitorKey], []));
+    const flat = await needRedis('presence', () =>
+      this.scripts.read([this.instances, this.tabsPrefix + visitorKey], []),
+    );
     const tabs: Array<[string, number]> = [];
     for (let i = 0; i < flat.length; i += 2) tabs.push([flat[i]!, Number(flat[i + 1])]);
     return tabs;
@@ -235,7 +247,10 @@ export class RedisPresenceRegistry implements PresenceRegistry {
         // An empty Lua table encodes as {}: each visitor's tabs are an object, even with none left.
         batch[visitor] = Object.fromEntries([...(this.own.get(visitor) ?? [])].map(([tab, at]) => [tab, String(at)]));
       }
-      const changed = await this.scripts.sync([this.instances, this.ownVisitors], [this.instance, this.tabsPrefix, JSON.stringify(batch)]);
+      const changed = await this.scripts.sync(
+        [this.instances, this.ownVisitors],
+        [this.instance, this.tabsPrefix, JSON.stringify(batch)],
+      );
       for (let j = 0; j < changed.length; j += 2) this.tell(String(changed[j]), changed[j + 1] === 1);
     }
   }
@@ -244,7 +259,10 @@ export class RedisPresenceRegistry implements PresenceRegistry {
     let left: number;
     do {
       let offline: string[];
-      [left, offline] = await this.scripts.reap([this.instances, this.visitorsOf(dead)], [dead, this.tabsPrefix, BATCH]);
+      [left, offline] = await this.scripts.reap(
+        [this.instances, this.visitorsOf(dead)],
+        [dead, this.tabsPrefix, BATCH],
+      );
       for (const visitor of offline) this.tell(visitor, false);
     } while (left > 0);
   }

@@ -44,7 +44,12 @@ export const PointerAction = Type.Object(
 export const ClickAction = Type.Object(
   {
     kind: Type.Literal('click'),
-    type: Type.Union([Type.Literal('click'), Type.Literal('dblclick'), Type.Literal('contextmenu'), Type.Literal('auxclick')]),
+    type: Type.Union([
+      Type.Literal('click'),
+      Type.Literal('dblclick'),
+      Type.Literal('contextmenu'),
+      Type.Literal('auxclick'),
+    ]),
     nodeId: NodeId,
     ...Point,
     button: MouseButton,
@@ -55,7 +60,11 @@ export const ClickAction = Type.Object(
 );
 
 const TextSelection = Type.Object(
-  { start: TextOffset, end: TextOffset, direction: Type.Union([Type.Literal('forward'), Type.Literal('backward'), Type.Literal('none')]) },
+  {
+    start: TextOffset,
+    end: TextOffset,
+    direction: Type.Union([Type.Literal('forward'), Type.Literal('backward'), Type.Literal('none')]),
+  },
   closed,
 );
 
@@ -97,17 +106,30 @@ export const TextAction = Type.Object(
 );
 
 /** The selection inside a text field (input or textarea), as the agent made it in the view. */
-export const SelectTextAction = Type.Object({ kind: Type.Literal('selectText'), nodeId: NodeId, ...TextSelection.properties }, closed);
+export const SelectTextAction = Type.Object(
+  { kind: Type.Literal('selectText'), nodeId: NodeId, ...TextSelection.properties },
+  closed,
+);
 
 /** A selection in the page's content (text, contenteditable): its anchor and focus as node and offset. */
 export const SelectRangeAction = Type.Object(
-  { kind: Type.Literal('selectRange'), anchorNodeId: NodeId, anchorOffset: TextOffset, focusNodeId: NodeId, focusOffset: TextOffset },
+  {
+    kind: Type.Literal('selectRange'),
+    anchorNodeId: NodeId,
+    anchorOffset: TextOffset,
+    focusNodeId: NodeId,
+    focusOffset: TextOffset,
+  },
   closed,
 );
 
 /** The options chosen in a select (one, or several for a multiple select), by index. */
 export const ChooseAction = Type.Object(
-  { kind: Type.Literal('choose'), nodeId: NodeId, selected: Type.Array(Type.Integer({ minimum: 0, maximum: 10_000 }), { maxItems: 1000 }) },
+  {
+    kind: Type.Literal('choose'),
+    nodeId: NodeId,
+    selected: Type.Array(Type.Integer({ minimum: 0, maximum: 10_000 }), { maxItems: 1000 }),
+  },
   closed,
 );
 

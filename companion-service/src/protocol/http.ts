@@ -47,7 +47,10 @@ export type ConsoleTicketResponse = Static<typeof ConsoleTicketResponse>;
 const VisitorId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.:@-]+$' });
 
 /** A site's server asks for a visitor token for its logged-in visitor (header x-tandem-site-key). */
-export const VisitorTokenRequest = Type.Object({ visitorId: VisitorId, name: Type.Optional(DisplayName) }, { additionalProperties: false });
+export const VisitorTokenRequest = Type.Object(
+  { visitorId: VisitorId, name: Type.Optional(DisplayName) },
+  { additionalProperties: false },
+);
 export type VisitorTokenRequest = Static<typeof VisitorTokenRequest>;
 export const VisitorTokenResponse = Type.Object({ token: Type.String(), expiresAt: Type.Integer() });
 export type VisitorTokenResponse = Static<typeof VisitorTokenResponse>;
@@ -73,5 +76,9 @@ export const DemoCustomer = Type.Object({ id: Type.String(), name: Type.String()
 export type DemoCustomer = Static<typeof DemoCustomer>;
 export const DemoSignInRequest = Type.Object({ customerId: VisitorId }, { additionalProperties: false });
 export type DemoSignInRequest = Static<typeof DemoSignInRequest>;
-export const DemoSignInResponse = Type.Object({ token: Type.String(), expiresAt: Type.Integer(), customer: DemoCustomer });
+export const DemoSignInResponse = Type.Object({
+  token: Type.String(),
+  expiresAt: Type.Integer(),
+  customer: DemoCustomer,
+});
 export type DemoSignInResponse = Static<typeof DemoSignInResponse>;

@@ -21,7 +21,13 @@ export const Generation = Type.Integer({ minimum: 1, maximum: GENERATION_MAX });
 // --- simple-peer signal payloads, relayed unchanged -----------------------------------------------------------
 
 /** Upper bounds of simple-peer's signal payloads; the canonical signal reader applies the same ones. */
-export const SignalLimits = { sdp: 60_000, candidate: 2048, sdpMid: 256, usernameFragment: 256, sdpMLineIndex: 1024 } as const;
+export const SignalLimits = {
+  sdp: 60_000,
+  candidate: 2048,
+  sdpMid: 256,
+  usernameFragment: 256,
+  sdpMLineIndex: 1024,
+} as const;
 
 const Sdp = Type.String({ maxLength: SignalLimits.sdp });
 const NullableString = (max: number) => Type.Union([Type.String({ maxLength: max }), Type.Null()]);
@@ -59,7 +65,9 @@ export const SignalData = Type.Union([
       candidate: Type.Object(
         {
           candidate: Type.String({ maxLength: SignalLimits.candidate }),
-          sdpMLineIndex: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: SignalLimits.sdpMLineIndex }), Type.Null()])),
+          sdpMLineIndex: Type.Optional(
+            Type.Union([Type.Integer({ minimum: 0, maximum: SignalLimits.sdpMLineIndex }), Type.Null()]),
+          ),
           sdpMid: Type.Optional(NullableString(SignalLimits.sdpMid)),
           usernameFragment: Type.Optional(NullableString(SignalLimits.usernameFragment)),
         },
@@ -169,7 +177,10 @@ export const AgentWatch = request('agent.watch', {
   visitorIds: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: 1, maxItems: 50 }),
 });
 export const GuestInviteCreate = request('guest.invite.create', {});
-export const GuestRequest = request('guest.request', { invite: Type.String({ minLength: 16, maxLength: 128 }), name: PersonName });
+export const GuestRequest = request('guest.request', {
+  invite: Type.String({ minLength: 16, maxLength: 128 }),
+  name: PersonName,
+});
 export const GuestExtend = request('guest.extend', {});
 export const GuestAdmit = request('guest.admit', { code: SessionCode });
 export const GuestEject = request('guest.eject', { peerId: Id });
@@ -178,10 +189,14 @@ export const MediaSet = request('media.set', { video: Type.Boolean() });
 export const ProblemReport = request('problem.report', {
   description: Type.String({ minLength: 1, maxLength: 2000 }),
   // The key's limit is a pattern with additionalProperties false: TypeBox drops a key schema's maxLength.
-  diagnostics: Type.Record(Type.String({ pattern: '^[^\\u0000-\\u001f\\u007f]{1,64}$' }), Type.Union([Type.Number(), Type.String({ maxLength: 200 }), Type.Null()]), {
-    maxProperties: 40,
-    additionalProperties: false,
-  }),
+  diagnostics: Type.Record(
+    Type.String({ pattern: '^[^\\u0000-\\u001f\\u007f]{1,64}$' }),
+    Type.Union([Type.Number(), Type.String({ maxLength: 200 }), Type.Null()]),
+    {
+      maxProperties: 40,
+      additionalProperties: false,
+    },
+  ),
 });
 // --- cobrowse ------------------------------------------------------------------------------------------------
 
@@ -296,7 +311,10 @@ export const PairReset = msg('pair.reset', { link: PeerLink });
 export const SignalIn = SignalOut;
 /** To every member when the session ends; also the answer to a resume of a session that is over. */
 export const SessionEnded = answer('session.ended', { reason: oneOf(EndReason) });
-export const PresenceRegistered = answer('presence.registered', { visitorId: Type.String(), name: Type.Optional(Type.String()) });
+export const PresenceRegistered = answer('presence.registered', {
+  visitorId: Type.String(),
+  name: Type.Optional(Type.String()),
+});
 export const Presence = msg('presence', { visitorId: Type.String(), online: Type.Boolean() });
 export const TermsPrompt = msg('terms.prompt', {
   invitationId: Id,
@@ -309,13 +327,20 @@ export const TermsPrompt = msg('terms.prompt', {
 /** The prompt is over without this tab's answer: it timed out. */
 export const TermsClosed = msg('terms.closed', { invitationId: Id, reason: oneOf(TermsClosedReason) });
 export const GuestInvite = answer('guest.invite', { url: Type.String(), expiresAt: Type.Integer() });
-export const GuestCode = answer('guest.code', { code: SessionCode, expiresAt: Type.Integer(), extensionsLeft: Type.Integer() });
+export const GuestCode = answer('guest.code', {
+  code: SessionCode,
+  expiresAt: Type.Integer(),
+  extensionsLeft: Type.Integer(),
+});
 export const GuestRemoved = msg('guest.removed', { reason: oneOf(LeaveReason) });
 export const PeerMedia = msg('peer.media', { peerId: Id, media: MediaState });
 export const VisitorDevice = Type.Object({ os: Type.String(), browser: Type.String(), browserVersion: Type.String() });
 export type VisitorDevice = Static<typeof VisitorDevice>;
 /** Session details for the agent's Customer Info panel. */
-export const SessionInfo = msg('session.info', { code: SessionCode, visitor: Type.Union([VisitorDevice, Type.Null()]) });
+export const SessionInfo = msg('session.info', {
+  code: SessionCode,
+  visitor: Type.Union([VisitorDevice, Type.Null()]),
+});
 export const ProblemReported = answer('problem.reported', { referenceId: Type.String() });
 /** The visitor's rrweb events, forwarded to agents only. */
 export const CobrowseEventsIn = msg('cobrowse.events', {
@@ -329,7 +354,10 @@ export const CobrowseEventsIn = msg('cobrowse.events', {
 });
 /** To the visitor: record a fresh full snapshot (an agent joined, or fell behind and dropped events). */
 export const CobrowseSnapshotNeeded = msg('cobrowse.snapshot.needed', {});
-export const ControlStateMessage = msg('control.state', { state: ControlState, agentName: Type.Optional(Type.String()) });
+export const ControlStateMessage = msg('control.state', {
+  state: ControlState,
+  agentName: Type.Optional(Type.String()),
+});
 export const ControlInputIn = msg('control.input', { action: ControlInputAction });
 export const ControlNavigateIn = msg('control.navigate', { action: NavigateAction });
 export const A11yReadIn = msg('a11y.read', { nodeId: Type.Integer() });

@@ -10,7 +10,8 @@ import { SessionCode } from './messages';
 export const API_KEY_HEADER = 'x-tandem-api-key';
 
 /** Salesforce record ids: 15 or 18 characters. */
-const sfId = (prefix: string) => Type.String({ pattern: `^${prefix}[A-Za-z0-9]{${15 - prefix.length}}([A-Za-z0-9]{3})?$` });
+const sfId = (prefix: string) =>
+  Type.String({ pattern: `^${prefix}[A-Za-z0-9]{${15 - prefix.length}}([A-Za-z0-9]{3})?$` });
 export const SfOrgId = sfId('00D');
 export const SfUserId = sfId('005');
 export const SfContactId = sfId('003');
@@ -41,13 +42,19 @@ export const SfAgentTokenResponse = Type.Object({
 });
 export type SfAgentTokenResponse = Static<typeof SfAgentTokenResponse>;
 
-export const SfPresenceRequest = Type.Object({ orgId: SfOrgId, contactId: SfContactId }, { additionalProperties: false });
+export const SfPresenceRequest = Type.Object(
+  { orgId: SfOrgId, contactId: SfContactId },
+  { additionalProperties: false },
+);
 export type SfPresenceRequest = Static<typeof SfPresenceRequest>;
 export const SfPresenceResponse = Type.Object({ contactId: Type.String(), online: Type.Boolean() });
 export type SfPresenceResponse = Static<typeof SfPresenceResponse>;
 
 /** 1-click connect from the Contact page. */
-export const SfInvitationRequest = Type.Object({ ...AgentContext, contactId: SfContactId }, { additionalProperties: false });
+export const SfInvitationRequest = Type.Object(
+  { ...AgentContext, contactId: SfContactId },
+  { additionalProperties: false },
+);
 export type SfInvitationRequest = Static<typeof SfInvitationRequest>;
 
 /** Join with the key a visitor reads out; the contact is the record the agent is on, if any. */
@@ -157,8 +164,18 @@ export type SfOutboxRetryResponse = Static<typeof SfOutboxRetryResponse>;
 export const SalesforceEndpointErrors = {
   '/api/salesforce/agent-tokens': [ErrorCode.Unauthorized, ErrorCode.RateLimited],
   '/api/salesforce/presence': [ErrorCode.Unauthorized, ErrorCode.RateLimited],
-  '/api/salesforce/invitations': [ErrorCode.Unauthorized, ErrorCode.RateLimited, ErrorCode.VisitorOffline, ErrorCode.InvitationPending],
-  '/api/salesforce/console-tickets': [ErrorCode.Unauthorized, ErrorCode.RateLimited, ErrorCode.InvalidCode, ErrorCode.CodeExpired],
+  '/api/salesforce/invitations': [
+    ErrorCode.Unauthorized,
+    ErrorCode.RateLimited,
+    ErrorCode.VisitorOffline,
+    ErrorCode.InvitationPending,
+  ],
+  '/api/salesforce/console-tickets': [
+    ErrorCode.Unauthorized,
+    ErrorCode.RateLimited,
+    ErrorCode.InvalidCode,
+    ErrorCode.CodeExpired,
+  ],
   '/api/salesforce/visitor-tokens': [ErrorCode.Unauthorized, ErrorCode.RateLimited, ErrorCode.Forbidden],
 } as const satisfies Record<string, readonly ErrorCode[]>;
 

@@ -10,7 +10,8 @@ const checkers = new Map<string, TypeCheck<TSchema>>(
 );
 
 /** A refusal names the message's type and `id` when it had them, so the client can tell which request failed. */
-export type Parsed = { ok: true; message: ClientMessage } | { ok: false; code: ErrorCode; message: string; type?: string; id?: string };
+export type Parsed =
+  { ok: true; message: ClientMessage } | { ok: false; code: ErrorCode; message: string; type?: string; id?: string };
 
 const REQUEST_ID = new RegExp(REQUEST_ID_PATTERN);
 
@@ -35,7 +36,10 @@ export function parseClientMessage(text: string): Parsed {
   const checker = checkers.get(type);
   if (!checker) {
     const shown = type.slice(0, 64);
-    return withId({ ok: false, code: ErrorCode.UnknownType, message: `unknown message type "${shown}"`, type: shown }, value);
+    return withId(
+      { ok: false, code: ErrorCode.UnknownType, message: `unknown message type "${shown}"`, type: shown },
+      value,
+    );
   }
   if (!checker.Check(value)) {
     const first = checker.Errors(value).First();

@@ -54,12 +54,19 @@ export class RedisConnections {
     };
     this.commands = new Redis(settings.url, { ...options, connectionName: `tandem:${this.instanceId}:commands` });
     this.subscriber = new Redis(settings.url, { ...options, connectionName: `tandem:${this.instanceId}:subscriber` });
-    for (const [role, client] of [['commands', this.commands], ['subscriber', this.subscriber]] as const) {
+    for (const [role, client] of [
+      ['commands', this.commands],
+      ['subscriber', this.subscriber],
+    ] as const) {
       let lost = false;
       // ioredis reports each failed attempt; the log says once that Redis went away and once that it is back.
       client.on('error', (err: Error) => {
         if (this.closing) return;
-        if (!lost) log.warn({ redis: where, connection: role, err: { message: err.message } }, 'Redis connection failed; retrying');
+        if (!lost)
+          log.warn(
+            { redis: where, connection: role, err: { message: err.message } },
+            'Redis connection failed; retrying',
+          );
         lost = true;
       });
       client.on('close', () => {
@@ -96,7 +103,10 @@ export class RedisConnections {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
     try {
-      return await Promise.race([Promise.all([ready(this.commands), ready(this.subscriber)]).then(() => true), deadline]);
+      return await Promise.race([
+        Promise.all([ready(this.commands), ready(this.subscriber)]).then(() => true),
+        deadline,
+      ]);
     } finally {
       clearTimeout(timer);
     }

@@ -103,7 +103,7 @@ export class InstanceLiveness {
           await restore();
         } catch (err) {
           this.restoreNeeded = true;
-          this.log.warn({ err }, 'could not write this instance\'s state to Redis again; retrying');
+          this.log.warn({ err }, "could not write this instance's state to Redis again; retrying");
         }
       }
     }

@@ -13,6 +13,8 @@ let defined = 0;
 export function luaScript<R>(redis: Redis, numberOfKeys: number, lua: string): LuaScript<R> {
   const name = `tandemScript${++defined}`;
   redis.defineCommand(name, { numberOfKeys, lua });
-  const command = (redis as unknown as Record<string, (...args: Array<string | number>) => Promise<R>>)[name]!.bind(redis);
+  const command = (redis as unknown as Record<string, (...args: Array<string | number>) => Promise<R>>)[name]!.bind(
+    redis,
+  );
   return (keys, args) => command(...keys, ...args);
 }

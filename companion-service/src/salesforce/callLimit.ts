@@ -27,12 +27,15 @@ export function salesforceCallLimit(registry: OrgRegistry, sf: SalesforceConfig)
       keyGenerator: (request: FastifyRequest) => {
         const key = apiKeyOf(request);
         const hash = key ? sha256Hex(key) : '';
-        return hash && registry.isRegisteredKeyHash(hash) ? `${ORG_BUCKET}${hash.slice(0, 24)}` : `${ADDRESS_BUCKET}${normalizeIP(request.ip)}`;
+        return hash && registry.isRegisteredKeyHash(hash)
+          ? `${ORG_BUCKET}${hash.slice(0, 24)}`
+          : `${ADDRESS_BUCKET}${normalizeIP(request.ip)}`;
       },
       max: async (_request: FastifyRequest, bucket: string) =>
         bucket.startsWith(ORG_BUCKET) ? sf.requestsPerOrgPerMinute : sf.unknownKeyRequestsPerAddressPerMinute,
       // An error body in the protocol's shape, so Apex can read its code like any other refusal.
-      errorResponseBuilder: () => Object.assign(new Error(errorText(ErrorCode.RateLimited)), { statusCode: 429, code: ErrorCode.RateLimited }),
+      errorResponseBuilder: () =>
+        Object.assign(new Error(errorText(ErrorCode.RateLimited)), { statusCode: 429, code: ErrorCode.RateLimited }),
     },
   };
 }

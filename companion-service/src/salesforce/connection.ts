@@ -19,20 +19,22 @@ let jsforce: Promise<Jsforce> | undefined;
 /** jsforce is loaded on first use: it holds about 8 MB of heap once loaded, more than the rest of the service, and
  * every full garbage collection marks all of it again. A service without Salesforce never loads it. */
 function loadJsforce(): Promise<Jsforce> {
-  jsforce ??= Promise.all([import('jsforce'), import('jsforce/lib/transport')]).then(([{ Connection, OAuth2 }, { Transport }]) => {
-    /** jsforce's transport with a deadline on every call and without its own retries: the outbox retries with its
-     * own backoff, and a sign-in must not hang for minutes while Salesforce is down. */
-    class BoundedTransport extends Transport {
-      constructor(private readonly timeoutMs: number) {
-        super();
-      }
+  jsforce ??= Promise.all([import('jsforce'), import('jsforce/lib/transport')]).then(
+    ([{ Connection, OAuth2 }, { Transport }]) => {
+      /** jsforce's transport with a deadline on every call and without its own retries: the outbox retries with its
+       * own backoff, and a sign-in must not hang for minutes while Salesforce is down. */
+      class BoundedTransport extends Transport {
+        constructor(private readonly timeoutMs: number) {
+          super();
+        }
 
-      override httpRequest(req: HttpRequest, options: HttpRequestOptions = {}) {
-        return super.httpRequest(req, { ...options, retry: { maxRetries: 0 }, timeout: this.timeoutMs });
+        override httpRequest(req: HttpRequest, options: HttpRequestOptions = {}) {
+          return super.httpRequest(req, { ...options, retry: { maxRetries: 0 }, timeout: this.timeoutMs });
+        }
       }
-    }
-    return { Connection, OAuth2, BoundedTransport };
-  });
+      return { Connection, OAuth2, BoundedTransport };
+    },
+  );
   return jsforce;
 }
 
@@ -42,14 +44,20 @@ export interface ConnectionSettings {
 }
 
 /** jsforce objects that speak only through a bounded transport. */
-export async function boundedOAuth2(config: ConstructorParameters<typeof OAuth2>[0], settings: ConnectionSettings): Promise<OAuth2> {
+export async function boundedOAuth2(
+  config: ConstructorParameters<typeof OAuth2>[0],
+  settings: ConnectionSettings,
+): Promise<OAuth2> {
   const { OAuth2, BoundedTransport } = await loadJsforce();
   const oauth2 = new OAuth2(config);
   oauth2._transport = new BoundedTransport(settings.timeoutMs);
   return oauth2;
 }
 
-export async function boundedConnection(config: ConstructorParameters<typeof Connection>[0], settings: ConnectionSettings): Promise<Connection> {
+export async function boundedConnection(
+  config: ConstructorParameters<typeof Connection>[0],
+  settings: ConnectionSettings,
+): Promise<Connection> {
   const { Connection, BoundedTransport } = await loadJsforce();
   const conn = new Connection({ ...config, version: settings.apiVersion });
   conn._transport = new BoundedTransport(settings.timeoutMs);
@@ -69,13 +77,17 @@ export function integrationPrivateKey(org: SalesforceOrgConfig): string | undefi
   if (!integration || integration.flow !== 'jwt') return undefined;
   if (integration.privateKey) return integration.privateKey;
   if (!integration.privateKeyPath) {
-    throw new Error(`salesforce org ${org.orgId} (${org.name}): the jwt integration needs privateKey or privateKeyPath`);
+    throw new Error(
+      `salesforce org ${org.orgId} (${org.name}): the jwt integration needs privateKey or privateKeyPath`,
+    );
   }
   const file = path.resolve(repoRoot, integration.privateKeyPath);
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
-    throw new Error(`salesforce org ${org.orgId} (${org.name}): cannot read privateKeyPath ${file}: ${(err as Error).message}`);
+    throw new Error(
+      `salesforce org ${org.orgId} (${org.name}): cannot read privateKeyPath ${file}: ${(err as Error).message}`,
+    );
   }
 }
 
@@ -106,7 +118,11 @@ export class OrgConnection {
     return this.connecting;
   }
 
-  async upsert(sobject: string, externalIdField: string, record: Record<string, unknown>): Promise<{ id?: string; created?: boolean }> {
+  async upsert(
+    sobject: string,
+    externalIdField: string,
+    record: Record<string, unknown>,
+  ): Promise<{ id?: string; created?: boolean }> {
     const conn = await this.connection();
     const result = (await conn.sobject(sobject).upsert(record as never, externalIdField as never)) as unknown as {
       id?: string;
@@ -125,7 +141,10 @@ export class OrgConnection {
         ),
       );
     }
-    return { ...(result.id ? { id: result.id } : {}), ...(result.created !== undefined ? { created: result.created } : {}) };
+    return {
+      ...(result.id ? { id: result.id } : {}),
+      ...(result.created !== undefined ? { created: result.created } : {}),
+    };
   }
 
   async query<T>(soql: string): Promise<T[]> {
@@ -159,7 +178,10 @@ export class OrgConnection {
 
   private async requestToken(): Promise<TokenResponse> {
     const integration = this.integration;
-    const oauth2 = await boundedOAuth2({ loginUrl: integration.loginUrl, clientId: integration.clientId }, this.settings);
+    const oauth2 = await boundedOAuth2(
+      { loginUrl: integration.loginUrl, clientId: integration.clientId },
+      this.settings,
+    );
     if (integration.flow === 'jwt') {
       return oauth2.requestToken({
         grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',

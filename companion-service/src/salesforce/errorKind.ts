@@ -43,7 +43,9 @@ export class RecordRefusedError extends Error {
     readonly sobject: string,
     readonly errors: RecordErrorDetail[],
   ) {
-    super(`upsert of ${sobject} refused: ${errors.map((e) => `${e.errorCode}: ${e.message}`).join('; ') || 'no detail'}`);
+    super(
+      `upsert of ${sobject} refused: ${errors.map((e) => `${e.errorCode}: ${e.message}`).join('; ') || 'no detail'}`,
+    );
   }
 }
 
@@ -121,7 +123,11 @@ const LOOKUP_CODES = new Set([
   'MALFORMED_ID',
 ]);
 /** These often come without `fields` (a deleted record is "entity is deleted: []"). */
-const UNNAMED_LOOKUP_CODES = new Set(['INVALID_CROSS_REFERENCE_KEY', 'ENTITY_IS_DELETED', 'INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY']);
+const UNNAMED_LOOKUP_CODES = new Set([
+  'INVALID_CROSS_REFERENCE_KEY',
+  'ENTITY_IS_DELETED',
+  'INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY',
+]);
 
 const MAX_MESSAGE = 1000;
 const MAX_FIELDS = 20;
@@ -143,7 +149,9 @@ function detailOf(value: unknown): RecordErrorDetail | undefined {
   return {
     errorCode: v.errorCode,
     message: text(v.message),
-    fields: Array.isArray(v.fields) ? v.fields.filter((f): f is string => typeof f === 'string').slice(0, MAX_FIELDS) : [],
+    fields: Array.isArray(v.fields)
+      ? v.fields.filter((f): f is string => typeof f === 'string').slice(0, MAX_FIELDS)
+      : [],
   };
 }
 
@@ -158,7 +166,12 @@ function hasFieldsArray(value: unknown): boolean {
 }
 
 function result(scope: ErrorScope, code: string, message: string, fields: string[] = []): ClassifiedError {
-  return { scope, code: code.slice(0, 80) || 'UNKNOWN', fields, message: (message || 'no detail').slice(0, MAX_MESSAGE) };
+  return {
+    scope,
+    code: code.slice(0, 80) || 'UNKNOWN',
+    fields,
+    message: (message || 'no detail').slice(0, MAX_MESSAGE),
+  };
 }
 
 /** Whether a failed write is the org's or the record's. Anything not recognised counts as the org's: its records then
@@ -166,7 +179,12 @@ function result(scope: ErrorScope, code: string, message: string, fields: string
 export function classifySalesforceError(err: unknown): ClassifiedError {
   if (err instanceof RecordRefusedError) {
     const first = err.errors[0];
-    return result('record', first?.errorCode ?? 'UNKNOWN', err.errors.map((e) => e.message).join('; '), first?.fields ?? []);
+    return result(
+      'record',
+      first?.errorCode ?? 'UNKNOWN',
+      err.errors.map((e) => e.message).join('; '),
+      first?.fields ?? [],
+    );
   }
   if (typeof err !== 'object' || err === null) return result('org', 'UNKNOWN', String(err));
   const e = err as ErrorLike;
@@ -178,7 +196,10 @@ export function classifySalesforceError(err: unknown): ClassifiedError {
     const details = e.data.map((d) => ({ detail: detailOf(d), hasFields: hasFieldsArray(d) }));
     const known = details.filter((d): d is { detail: RecordErrorDetail; hasFields: boolean } => d.detail !== undefined);
     const first = known[0]?.detail;
-    const allRecord = known.length > 0 && known.length === details.length && known.every((d) => classifyDetail(d.detail, d.hasFields) === 'record');
+    const allRecord =
+      known.length > 0 &&
+      known.length === details.length &&
+      known.every((d) => classifyDetail(d.detail, d.hasFields) === 'record');
     const joined = known.map((d) => `${d.detail.errorCode}: ${d.detail.message}`).join('; ');
     const fields = [...new Set(known.flatMap((d) => d.detail.fields))].slice(0, MAX_FIELDS);
     return result(allRecord ? 'record' : 'org', first?.errorCode ?? errorCode, joined || message, fields);
@@ -199,7 +220,11 @@ export function classifySalesforceError(err: unknown): ClassifiedError {
  * (a merged or deleted contact, a user from elsewhere). Fields Salesforce named come first; a lookup error that names
  * no field (Salesforce often leaves `fields` empty for a deleted record) drops the first lookup still set, in the
  * order given (most likely culprit first). Empty when the failure is not about a lookup. */
-export function lookupsToOmit(failure: ClassifiedError, payload: Record<string, unknown>, lookups: readonly string[]): string[] {
+export function lookupsToOmit(
+  failure: ClassifiedError,
+  payload: Record<string, unknown>,
+  lookups: readonly string[],
+): string[] {
   if (failure.scope !== 'record' || !LOOKUP_CODES.has(failure.code)) return [];
   const set = lookups.filter((field) => payload[field] !== null && payload[field] !== undefined);
   const named = set.filter((field) => failure.fields.includes(field) || failure.message.includes(field));

@@ -44,8 +44,19 @@ export class SalesforceOutbox {
   }
 
   /** Queues a record unless the same one is already queued; returns true when queued now. */
-  async enqueue(orgId: string, sobject: string, externalId: string, payload: Record<string, unknown>): Promise<boolean> {
-    const added = await this.deps.store.enqueueSalesforceRecord({ orgId, sobject, externalId, payload, createdAt: this.now() });
+  async enqueue(
+    orgId: string,
+    sobject: string,
+    externalId: string,
+    payload: Record<string, unknown>,
+  ): Promise<boolean> {
+    const added = await this.deps.store.enqueueSalesforceRecord({
+      orgId,
+      sobject,
+      externalId,
+      payload,
+      createdAt: this.now(),
+    });
     if (added) this.kick();
     return added;
   }
@@ -87,7 +98,10 @@ export class SalesforceOutbox {
   async requeue(orgId: string, id: number): Promise<SalesforceRequeueResult> {
     const result = await this.deps.store.requeueSalesforceRecord(orgId, id, this.now());
     if (result.outcome === 'requeued') {
-      this.deps.log.info({ orgId, outboxId: id, externalId: result.entry.externalId }, 'parked salesforce record requeued by an admin');
+      this.deps.log.info(
+        { orgId, outboxId: id, externalId: result.entry.externalId },
+        'parked salesforce record requeued by an admin',
+      );
       if (this.timer) this.kick();
     }
     return result;
@@ -118,16 +132,25 @@ export class SalesforceOutbox {
   /** Writes one record; returns the org's failure when the org is the problem, so its other records wait. */
   private async deliver(entry: SalesforceOutboxEntry): Promise<OrgFailure | undefined> {
     const org = this.deps.registry.find(entry.orgId);
-    if (!org?.connection) return this.orgFailed(entry, `org ${entry.orgId} is not registered with integration credentials`);
+    if (!org?.connection)
+      return this.orgFailed(entry, `org ${entry.orgId} is not registered with integration credentials`);
     const lookups = OPTIONAL_LOOKUPS[entry.sobject] ?? [];
     let omitted = entry.omittedFields;
     // A refused lookup is left out and the record tried again at once: each lookup at most once.
     for (let tries = 0; tries <= lookups.length; tries++) {
       try {
-        await org.connection.upsert(entry.sobject, SESSION_EXTERNAL_ID, { ...without(entry.payload, omitted), [SESSION_EXTERNAL_ID]: entry.externalId });
+        await org.connection.upsert(entry.sobject, SESSION_EXTERNAL_ID, {
+          ...without(entry.payload, omitted),
+          [SESSION_EXTERNAL_ID]: entry.externalId,
+        });
         await this.deps.store.markSalesforceDelivered(entry.id, this.now());
         this.deps.log.info(
-          { orgId: entry.orgId, externalId: entry.externalId, attempts: entry.attempts + 1, ...(omitted.length ? { omittedFields: omitted } : {}) },
+          {
+            orgId: entry.orgId,
+            externalId: entry.externalId,
+            attempts: entry.attempts + 1,
+            ...(omitted.length ? { omittedFields: omitted } : {}),
+          },
           'session record written to salesforce',
         );
         return undefined;
@@ -139,12 +162,23 @@ export class SalesforceOutbox {
         omitted = [...omitted, ...drop];
         await this.deps.store.omitSalesforceRecordFields(entry.id, omitted);
         this.deps.log.warn(
-          { orgId: entry.orgId, outboxId: entry.id, externalId: entry.externalId, errorCode: failure.code, omittedFields: drop },
+          {
+            orgId: entry.orgId,
+            outboxId: entry.id,
+            externalId: entry.externalId,
+            errorCode: failure.code,
+            omittedFields: drop,
+          },
           'salesforce refused a lookup of a session record; writing it without',
         );
       }
     }
-    return this.recordFailed(entry, { scope: 'record', code: 'UNKNOWN', fields: [], message: 'every optional lookup was refused' });
+    return this.recordFailed(entry, {
+      scope: 'record',
+      code: 'UNKNOWN',
+      fields: [],
+      message: 'every optional lookup was refused',
+    });
   }
 
   private async orgFailed(entry: SalesforceOutboxEntry, error: string): Promise<OrgFailure> {
@@ -164,15 +198,30 @@ export class SalesforceOutbox {
     const attempts = entry.attempts + 1;
     const recordFailures = entry.recordFailures + 1;
     const reason = `${failure.code}${failure.fields.length ? ` [${failure.fields.join(', ')}]` : ''}: ${failure.message}`;
-    const logged = { orgId: entry.orgId, outboxId: entry.id, externalId: entry.externalId, errorCode: failure.code, fields: failure.fields, recordFailures };
+    const logged = {
+      orgId: entry.orgId,
+      outboxId: entry.id,
+      externalId: entry.externalId,
+      errorCode: failure.code,
+      fields: failure.fields,
+      recordFailures,
+    };
     if (recordFailures >= this.deps.config.recordAttempts) {
       await this.deps.store.parkSalesforceRecord(entry.id, { attempts, recordFailures, parkedAt: this.now(), reason });
       this.deps.log.warn(logged, 'salesforce keeps refusing a session record; parked it until an admin requeues it');
       return undefined;
     }
     const until = this.now() + backoffMs(recordFailures, this.deps.config, this.random);
-    await this.deps.store.recordSalesforceRecordFailure(entry.id, { attempts, recordFailures, nextAttemptAt: until, lastError: reason });
-    this.deps.log.warn({ ...logged, retryInMs: until - this.now() }, 'salesforce refused a session record; will retry it alone');
+    await this.deps.store.recordSalesforceRecordFailure(entry.id, {
+      attempts,
+      recordFailures,
+      nextAttemptAt: until,
+      lastError: reason,
+    });
+    this.deps.log.warn(
+      { ...logged, retryInMs: until - this.now() },
+      'salesforce refused a session record; will retry it alone',
+    );
     return undefined;
   }
 }

@@ -46,7 +46,10 @@ function view(entry: SalesforceOutboxEntry): SfOutboxRecord {
 
 /** The org's admin looks at its session records in the outbox and requeues parked ones. Authenticated like every
  * /api/salesforce/* call (the org's API key with its org id), and every lookup is scoped to that org. */
-export function registerOutboxRoutes(app: FastifyInstance, { store, registry, outbox, routeConfig }: OutboxRouteDeps): void {
+export function registerOutboxRoutes(
+  app: FastifyInstance,
+  { store, registry, outbox, routeConfig }: OutboxRouteDeps,
+): void {
   const authenticated = (orgId: string, apiKey: unknown, reply: FastifyReply): RegisteredOrg | undefined => {
     const org = registry.authenticate(orgId, typeof apiKey === 'string' ? apiKey : '');
     if (!org) sendError(reply, ErrorCode.Unauthorized);
@@ -55,7 +58,10 @@ export function registerOutboxRoutes(app: FastifyInstance, { store, registry, ou
 
   app.get<{ Querystring: SfOutboxListQuery }>(
     '/api/salesforce/outbox',
-    { config: routeConfig, schema: { querystring: SfOutboxListQuery, response: { 200: SfOutboxListResponse, '4xx': ErrorBody } } },
+    {
+      config: routeConfig,
+      schema: { querystring: SfOutboxListQuery, response: { 200: SfOutboxListResponse, '4xx': ErrorBody } },
+    },
     async (request, reply) => {
       const org = authenticated(request.query.orgId, request.headers[API_KEY_HEADER], reply);
       if (!org) return reply;
@@ -77,14 +83,21 @@ export function registerOutboxRoutes(app: FastifyInstance, { store, registry, ou
     '/api/salesforce/outbox/:id/retry',
     {
       config: routeConfig,
-      schema: { params: SfOutboxRecordParams, body: SfOutboxRetryRequest, response: { 200: SfOutboxRetryResponse, '4xx': ErrorBody } },
+      schema: {
+        params: SfOutboxRecordParams,
+        body: SfOutboxRetryRequest,
+        response: { 200: SfOutboxRetryResponse, '4xx': ErrorBody },
+      },
     },
     async (request, reply) => {
       const org = authenticated(request.body.orgId, request.headers[API_KEY_HEADER], reply);
       if (!org) return reply;
       const result = await outbox.requeue(org.config.orgId, Number(request.params.id));
       if (result.outcome === 'not_found') {
-        return reply.code(404).send({ code: SfOutboxErrorCode.NotFound, message: `Your org has no session record ${request.params.id} in the outbox.` });
+        return reply.code(404).send({
+          code: SfOutboxErrorCode.NotFound,
+          message: `Your org has no session record ${request.params.id} in the outbox.`,
+        });
       }
       if (result.outcome === 'not_parked') {
         return reply.code(409).send({

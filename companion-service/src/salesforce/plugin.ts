@@ -79,7 +79,10 @@ export const salesforcePlugin: FastifyPluginAsync<SalesforceOptions> = async (ap
   // The org's admin: parked session records, and requeueing them.
   registerOutboxRoutes(app, { store, registry, outbox, routeConfig: perOrg });
 
-  const orgOf = (request: FastifyRequest<{ Body: { orgId: string } }>, reply: FastifyReply): RegisteredOrg | undefined => {
+  const orgOf = (
+    request: FastifyRequest<{ Body: { orgId: string } }>,
+    reply: FastifyReply,
+  ): RegisteredOrg | undefined => {
     const org = registry.authenticate(request.body.orgId, apiKeyOf(request));
     if (!org) sendError(reply, ErrorCode.Unauthorized);
     return org;
@@ -89,13 +92,23 @@ export const salesforcePlugin: FastifyPluginAsync<SalesforceOptions> = async (ap
     await store.rememberSalesforceUser(body.userId, org.config.orgId, now);
     return signAgentToken(
       // The token's tenant is the org: whatever the agent does with it stays within the org's sites.
-      { sub: body.userId, name: body.userName.trim() || 'Agent', org: org.config.orgId, privileges: privilegesFrom(body.privileges) },
+      {
+        sub: body.userId,
+        name: body.userName.trim() || 'Agent',
+        org: org.config.orgId,
+        privileges: privilegesFrom(body.privileges),
+      },
       config.agentTokenSecret,
       now,
       config.agentTokenTtlSeconds,
     );
   };
-  const link = (org: RegisteredOrg, sessionId: string, agent: AgentClaims, visitor: { siteId: string | null; contactId: string | undefined }) =>
+  const link = (
+    org: RegisteredOrg,
+    sessionId: string,
+    agent: AgentClaims,
+    visitor: { siteId: string | null; contactId: string | undefined },
+  ) =>
     store.linkSalesforceSession({
       sessionId,
       orgId: org.config.orgId,
@@ -105,18 +118,27 @@ export const salesforcePlugin: FastifyPluginAsync<SalesforceOptions> = async (ap
       createdAt: Date.now(),
     });
   /** Is the contact online on one of the org's sites? */
-  const onlineInOrg = (org: RegisteredOrg, contactId: string) => presence.isOnlineOnAny(tenantSites({ org: org.config.orgId }, config), contactId);
+  const onlineInOrg = (org: RegisteredOrg, contactId: string) =>
+    presence.isOnlineOnAny(tenantSites({ org: org.config.orgId }, config), contactId);
   const wsUrl = new URL('/ws', config.publicUrl.replace(/^http/, 'ws')).toString();
 
   // The component's presence socket and its first answer, in one callout.
   app.post<{ Body: SfAgentTokenRequest }>(
     '/api/salesforce/agent-tokens',
-    { config: perOrg, schema: { body: SfAgentTokenRequest, response: { 201: SfAgentTokenResponse, '4xx': ErrorBody } } },
+    {
+      config: perOrg,
+      schema: { body: SfAgentTokenRequest, response: { 201: SfAgentTokenResponse, '4xx': ErrorBody } },
+    },
     async (request, reply) => {
       const org = orgOf(request, reply);
       if (!org) return reply;
       const { token, claims } = await agentFrom(org, request.body);
-      const body: SfAgentTokenResponse = { token, expiresAt: claims.exp * 1000, wsUrl, codeLength: config.session.codeLength };
+      const body: SfAgentTokenResponse = {
+        token,
+        expiresAt: claims.exp * 1000,
+        wsUrl,
+        codeLength: config.session.codeLength,
+      };
       if (request.body.contactId) body.online = await onlineInOrg(org, request.body.contactId);
       return reply.code(201).send(body);
     },
@@ -142,7 +164,11 @@ export const salesforcePlugin: FastifyPluginAsync<SalesforceOptions> = async (ap
       const org = orgOf(request, reply);
       if (!org) return reply;
       const { claims } = await agentFrom(org, request.body);
-      const invited = await inviteVisitor({ config, sessions, presence, tickets, promptTimers }, claims, request.body.contactId);
+      const invited = await inviteVisitor(
+        { config, sessions, presence, tickets, promptTimers },
+        claims,
+        request.body.contactId,
+      );
       if (!invited.ok) return sendError(reply, invited.code);
       const { sessionId, visitor, ticket, consoleUrl, ticketExpiresAt } = invited.invited;
       await link(org, sessionId, claims, { siteId: visitor.siteId, contactId: visitor.visitorId });
@@ -161,16 +187,24 @@ export const salesforcePlugin: FastifyPluginAsync<SalesforceOptions> = async (ap
       const admitted = await admission.checkCode(claims, request.body.code, `salesforce:${orgKey(org.config.orgId)}`);
       if (!admitted.ok) return sendError(reply, admitted.code, admitted.retryAfterSeconds);
       const issued = await tickets.issue(claims, admitted.session.id, Date.now());
-      await link(org, admitted.session.id, claims, { siteId: admitted.session.siteId, contactId: request.body.contactId });
+      await link(org, admitted.session.id, claims, {
+        siteId: admitted.session.siteId,
+        contactId: request.body.contactId,
+      });
       const consoleUrl = new URL(`/console#ticket=${issued.ticket}`, config.publicUrl).toString();
-      return reply.code(201).send({ sessionId: admitted.session.id, ticket: issued.ticket, consoleUrl, expiresAt: issued.expiresAt });
+      return reply
+        .code(201)
+        .send({ sessionId: admitted.session.id, ticket: issued.ticket, consoleUrl, expiresAt: issued.expiresAt });
     },
   );
 
   // Experience Cloud: a visitor token for the logged-in portal user's contact, signed for the org's first site.
   app.post<{ Body: SfVisitorTokenRequest }>(
     '/api/salesforce/visitor-tokens',
-    { config: perOrg, schema: { body: SfVisitorTokenRequest, response: { 201: SfVisitorTokenResponse, '4xx': ErrorBody } } },
+    {
+      config: perOrg,
+      schema: { body: SfVisitorTokenRequest, response: { 201: SfVisitorTokenResponse, '4xx': ErrorBody } },
+    },
     async (request, reply) => {
       const org = orgOf(request, reply);
       if (!org) return reply;

@@ -63,7 +63,10 @@ export interface SignInDeps {
   redis?: SharedRedis | undefined;
 }
 
-export function registerSignInRoutes(app: FastifyInstance, { config, store, registry, settings, redis }: SignInDeps): void {
+export function registerSignInRoutes(
+  app: FastifyInstance,
+  { config, store, registry, settings, redis }: SignInDeps,
+): void {
   const oauth = config.salesforce.oauth;
   const enabled = oauth.enabled;
   if (enabled && !oauth.clientId) {
@@ -72,7 +75,9 @@ export function registerSignInRoutes(app: FastifyInstance, { config, store, regi
   // A token without these scopes signs the agent in, then fails on the first call: say so at start instead.
   const missing = enabled ? missingSignInScopes(oauth.scope) : [];
   if (missing.length > 0) {
-    throw new Error(`salesforce.oauth.scope "${oauth.scope}" is not enough for Sign in with Salesforce: ${missing.join('; ')}`);
+    throw new Error(
+      `salesforce.oauth.scope "${oauth.scope}" is not enough for Sign in with Salesforce: ${missing.join('; ')}`,
+    );
   }
   const redirectUri = new URL(oauth.redirectPath, config.publicUrl).toString();
   const secure = config.publicUrl.startsWith('https:');
@@ -112,23 +117,32 @@ export function registerSignInRoutes(app: FastifyInstance, { config, store, regi
 
   if (!enabled) return;
 
-  app.get(SIGN_IN_PATHS.login, { schema: { summary: 'Starts Sign in with Salesforce: redirects to the org’s login page (OAuth 2.0, PKCE)' } }, async (request, reply) => {
-    const now = Date.now();
-    const state = randomBytes(24).toString('base64url');
-    const nonce = randomBytes(24).toString('base64url');
-    const client = await oauth2();
-    try {
-      await pending.put(state, { nonce, codeVerifier: client.codeVerifier ?? '' }, LOGIN_TTL_MS, now);
-    } catch (err) {
-      request.log.warn({ err }, 'salesforce sign-in could not be started');
-      return fail(reply, SignInFailure.Unavailable);
-    }
-    setCookie(reply, nonce, LOGIN_TTL_MS / 1000);
-    reply.header('cache-control', 'no-store');
-    return reply.redirect(client.getAuthorizationUrl({ scope: oauth.scope, state }), 303);
-  });
+  app.get(
+    SIGN_IN_PATHS.login,
+    { schema: { summary: 'Starts Sign in with Salesforce: redirects to the org’s login page (OAuth 2.0, PKCE)' } },
+    async (request, reply) => {
+      const now = Date.now();
+      const state = randomBytes(24).toString('base64url');
+      const nonce = randomBytes(24).toString('base64url');
+      const client = await oauth2();
+      try {
+        await pending.put(state, { nonce, codeVerifier: client.codeVerifier ?? '' }, LOGIN_TTL_MS, now);
+      } catch (err) {
+        request.log.warn({ err }, 'salesforce sign-in could not be started');
+        return fail(reply, SignInFailure.Unavailable);
+      }
+      setCookie(reply, nonce, LOGIN_TTL_MS / 1000);
+      reply.header('cache-control', 'no-store');
+      return reply.redirect(client.getAuthorizationUrl({ scope: oauth.scope, state }), 303);
+    },
+  );
 
-  const CALLBACK = { schema: { summary: 'Salesforce’s OAuth callback: redirects to the join page with a one-time code, or why the sign-in failed' } };
+  const CALLBACK = {
+    schema: {
+      summary:
+        'Salesforce’s OAuth callback: redirects to the join page with a one-time code, or why the sign-in failed',
+    },
+  };
   app.get<{ Querystring: Record<string, string | undefined> }>(oauth.redirectPath, CALLBACK, async (request, reply) => {
     const { code, state, error } = request.query;
     let login: PendingLogin | undefined;
@@ -141,7 +155,10 @@ export function registerSignInRoutes(app: FastifyInstance, { config, store, regi
     // The state must be one this service issued, to this very browser (login CSRF).
     if (!login || !sameText(cookieValue(request, COOKIE), login.nonce)) return fail(reply, SignInFailure.Expired);
     if (error && error !== 'access_denied') {
-      request.log.warn({ error: error.slice(0, 100) }, 'salesforce refused the sign-in request; check the connected app (scopes, callback URL)');
+      request.log.warn(
+        { error: error.slice(0, 100) },
+        'salesforce refused the sign-in request; check the connected app (scopes, callback URL)',
+      );
       return fail(reply, SignInFailure.Misconfigured);
     }
     if (error || !code) return fail(reply, SignInFailure.Denied);
@@ -193,7 +210,12 @@ export function registerSignInRoutes(app: FastifyInstance, { config, store, regi
     const handoff = randomBytes(32).toString('base64url');
     const nonce = randomBytes(24).toString('base64url');
     try {
-      await handoffs.put(handoff, { nonce, response: { token, expiresAt: claims.exp * 1000, name: agent.name, privileges } }, HANDOFF_TTL_MS, now);
+      await handoffs.put(
+        handoff,
+        { nonce, response: { token, expiresAt: claims.exp * 1000, name: agent.name, privileges } },
+        HANDOFF_TTL_MS,
+        now,
+      );
     } catch (err) {
       request.log.warn({ err }, 'salesforce sign-in could not be handed to the join page');
       return fail(reply, SignInFailure.Unavailable);
@@ -210,7 +232,9 @@ export function registerSignInRoutes(app: FastifyInstance, { config, store, regi
       reply.header('cache-control', 'no-store');
       setCookie(reply, '', 0);
       if (!found || !sameText(cookieValue(request, COOKIE), found.nonce)) {
-        return reply.code(401).send({ code: 'unauthorized', message: 'This sign-in has expired. Sign in with Salesforce again.' });
+        return reply
+          .code(401)
+          .send({ code: 'unauthorized', message: 'This sign-in has expired. Sign in with Salesforce again.' });
       }
       return found.response;
     },

@@ -66,7 +66,15 @@ export type Command =
   | { type: 'clock'; now: number; resumeGraceMs: number }
   | { type: 'service.shutdown'; now: number }
   | { type: 'guest.invite.create'; by: string; token: string; now: number; ttlMs: number }
-  | { type: 'guest.request'; invite: string; participantId: string; name: string; code: string; now: number; rules: SessionRules & GuestRules }
+  | {
+      type: 'guest.request';
+      invite: string;
+      participantId: string;
+      name: string;
+      code: string;
+      now: number;
+      rules: SessionRules & GuestRules;
+    }
   | { type: 'guest.extend'; by: string; now: number; codeTtlMs: number }
   | { type: 'guest.withdraw'; by: string }
   | { type: 'guest.admit'; by: string; code: string; now: number; maxParticipants: number }

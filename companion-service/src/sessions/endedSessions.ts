@@ -87,9 +87,16 @@ export class EndedSessions {
       if (live.has(record.id)) continue;
       const now = this.now();
       const participants = await this.store.listParticipants(record.id);
-      for (const p of participants) if (p.leftAt === null) await this.store.participantLeft(p.id, now, EndReason.ServiceRestart);
+      for (const p of participants)
+        if (p.leftAt === null) await this.store.participantLeft(p.id, now, EndReason.ServiceRestart);
       await this.store.updateSessionStatus(record.id, 'ended', now, EndReason.ServiceRestart);
-      await this.store.appendEvent({ sessionId: record.id, at: now, kind: 'session.ended', participantId: null, detail: { reason: EndReason.ServiceRestart, abandoned: true } });
+      await this.store.appendEvent({
+        sessionId: record.id,
+        at: now,
+        kind: 'session.ended',
+        participantId: null,
+        detail: { reason: EndReason.ServiceRestart, abandoned: true },
+      });
       const visitor = participants.find((p) => p.role === 'visitor' && p.identity !== 'anonymous');
       await this.notify({
         sessionId: record.id,
@@ -109,10 +116,17 @@ export class EndedSessions {
   private async storedCast(session: Session): Promise<Cast> {
     const participants = await this.store.listParticipants(session.id);
     const guestNames: string[] = [];
-    for (const p of participants) if (p.role === 'guest' && p.name !== null && !guestNames.includes(p.name)) guestNames.push(p.name);
-    const visitor = participants.find((p) => p.role === 'visitor' && p.identity !== 'anonymous')?.identity ?? session.invitation?.visitorIdentity;
+    for (const p of participants)
+      if (p.role === 'guest' && p.name !== null && !guestNames.includes(p.name)) guestNames.push(p.name);
+    const visitor =
+      participants.find((p) => p.role === 'visitor' && p.identity !== 'anonymous')?.identity ??
+      session.invitation?.visitorIdentity;
     const agent = participants.find((p) => p.role === 'agent')?.identity;
-    return { ...(visitor === undefined ? {} : { visitorId: visitor }), ...(agent === undefined ? {} : { agentId: agent }), guestNames };
+    return {
+      ...(visitor === undefined ? {} : { visitorId: visitor }),
+      ...(agent === undefined ? {} : { agentId: agent }),
+      guestNames,
+    };
   }
 
   private async notify(summary: EndedSessionSummary): Promise<void> {

@@ -38,7 +38,10 @@ export class FollowedSessions implements SessionFollowers {
    * only then, so that nothing committed elsewhere afterwards can be missed. */
   committed(session: Session, changed: boolean): Promise<void> | undefined {
     // Delivered at once to this instance's own follower of the channel, if any (and so cached), and to the others.
-    if (changed) this.bus.publish(Channels.session(session.id), JSON.stringify(session)).catch((err: unknown) => this.log.warn({ err }, 'session state not published'));
+    if (changed)
+      this.bus
+        .publish(Channels.session(session.id), JSON.stringify(session))
+        .catch((err: unknown) => this.log.warn({ err }, 'session state not published'));
     return this.offer(session);
   }
 
@@ -59,7 +62,8 @@ export class FollowedSessions implements SessionFollowers {
       const cached = this.local.get(id);
       const seeded = cached ? await this.live.seed(cached, nextDeadline(cached, this.rules)) : 'ended';
       if (seeded === 'ended') this.drop(id);
-      else if (seeded === 'seeded') this.log.warn({ sessionId: id }, 'a live session Redis had lost was put back from this instance');
+      else if (seeded === 'seeded')
+        this.log.warn({ sessionId: id }, 'a live session Redis had lost was put back from this instance');
     }
   }
 

@@ -32,16 +32,28 @@ export class GuestDesk {
 
   constructor(private readonly deps: GuestDeskDeps) {
     const { guests, limits } = deps.config;
-    this.guestRules = { codeTtlMs: guests.codeTtlSeconds * 1000, maxExtensions: guests.maxExtensions, maxPending: limits.pendingGuestsPerSession };
+    this.guestRules = {
+      codeTtlMs: guests.codeTtlSeconds * 1000,
+      maxExtensions: guests.maxExtensions,
+      maxPending: limits.pendingGuestsPerSession,
+    };
   }
 
   async createInvite(agentId: string): Promise<Result<{ url: string; expiresAt: number }>> {
     const token = randomBytes(24).toString('base64url');
     const now = this.deps.now();
     const ttlMs = this.deps.config.guests.inviteTtlSeconds * 1000;
-    const refused = await this.deps.commands.runFor(agentId, (s) => rules.createGuestInvite(s, agentId, { token, now, ttlMs }), 'guest.invite.created');
+    const refused = await this.deps.commands.runFor(
+      agentId,
+      (s) => rules.createGuestInvite(s, agentId, { token, now, ttlMs }),
+      'guest.invite.created',
+    );
     if (refused) return { ok: false, code: refused };
-    return { ok: true, url: new URL(`/guest#invite=${token}`, this.deps.config.publicUrl).toString(), expiresAt: now + ttlMs };
+    return {
+      ok: true,
+      url: new URL(`/guest#invite=${token}`, this.deps.config.publicUrl).toString(),
+      expiresAt: now + ttlMs,
+    };
   }
 
   /** A guest with an invite asks to join: they get a code to read to the agent. */
@@ -52,8 +64,16 @@ export class GuestDesk {
       missing: ErrorCode.InvalidInvite,
       decide: (session) => {
         const taken = new Set(session.pendingGuests.map((g) => g.code));
-        const code = generateCode(this.deps.config.guests.codeLength, (c) => taken.has(c), () => randomInt(10));
-        return rules.requestGuest(session, { invite, participantId: guestId, name, code, now }, { ...this.deps.rules, ...this.guestRules });
+        const code = generateCode(
+          this.deps.config.guests.codeLength,
+          (c) => taken.has(c),
+          () => randomInt(10),
+        );
+        return rules.requestGuest(
+          session,
+          { invite, participantId: guestId, name, code, now },
+          { ...this.deps.rules, ...this.guestRules },
+        );
       },
       event: { kind: 'guest.requested', participantId: guestId, detail: { name } },
     });
@@ -89,14 +109,17 @@ export class GuestDesk {
       event: (s) => ({ kind: 'guest.admitted', participantId: admitted(s), detail: { by: agentId } }),
     });
     if (!applied.ok) {
-      if (applied.code === ErrorCode.InvalidCode || applied.code === ErrorCode.GuestCodeExpired) await this.deps.wrongCodes.recordFailure(session.id, now);
+      if (applied.code === ErrorCode.InvalidCode || applied.code === ErrorCode.GuestCodeExpired)
+        await this.deps.wrongCodes.recordFailure(session.id, now);
       return applied;
     }
     return { ok: true };
   }
 
   async eject(agentId: string, guestId: string): Promise<ErrorCode | undefined> {
-    return this.deps.commands.runFor(agentId, (s) => rules.ejectGuest(s, agentId, guestId), 'guest.ejected', { guestId });
+    return this.deps.commands.runFor(agentId, (s) => rules.ejectGuest(s, agentId, guestId), 'guest.ejected', {
+      guestId,
+    });
   }
 
   /** A waiting guest's socket closed: their code is withdrawn. False if they were not waiting. */

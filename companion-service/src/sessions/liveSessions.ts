@@ -39,7 +39,8 @@ export interface Commit {
 /** ok, with the last version whose store writes are done (shared sessions; 0 when unknown). Refused: `conflict`, the
  * state is no longer the one decided on (or a new session's id exists); `code_taken`, a new session's code is live;
  * `token_spent`, `held`: the conditions above. */
-export type CommitResult = { ok: true; storedVersion: number } | { ok: false; why: 'conflict' | 'code_taken' | 'token_spent' | 'held' };
+export type CommitResult =
+  { ok: true; storedVersion: number } | { ok: false; why: 'conflict' | 'code_taken' | 'token_spent' | 'held' };
 
 export interface LiveSessions {
   /** Whether other instances share these sessions (the caches and timers differ). */

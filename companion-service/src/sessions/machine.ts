@@ -51,9 +51,12 @@ const IS_OUTSIDER: { readonly [K in Outsider]: (session: Session, command: Comma
   'inviting agent': () => true,
   'invited visitor': (session, command) => {
     const answer = command as TermsAnswer;
-    return session.invitation?.id === answer.invitationId && session.invitation.visitorIdentity === answer.visitorIdentity;
+    return (
+      session.invitation?.id === answer.invitationId && session.invitation.visitorIdentity === answer.visitorIdentity
+    );
   },
-  'arriving agent': (session, command) => !session.invitation || session.invitation.agentIdentity === (command as CommandOf<'agent.join'>).identity,
+  'arriving agent': (session, command) =>
+    !session.invitation || session.invitation.agentIdentity === (command as CommandOf<'agent.join'>).identity,
   'invite holder': (session, command) => {
     const request = command as CommandOf<'guest.request'>;
     return guests.inviteIsLive(session, request.invite, request.now);
@@ -64,7 +67,8 @@ const IS_OUTSIDER: { readonly [K in Outsider]: (session: Session, command: Comma
 
 function issuerRefusal(session: Session, transition: Transition, command: Command): ErrorCode | undefined {
   const by = transition.by;
-  if (typeof by === 'string') return IS_OUTSIDER[by](session, command) ? undefined : (OUTSIDER_REFUSAL[by] ?? ErrorCode.Forbidden);
+  if (typeof by === 'string')
+    return IS_OUTSIDER[by](session, command) ? undefined : (OUTSIDER_REFUSAL[by] ?? ErrorCode.Forbidden);
   const member = findParticipant(session, (command as { by: string }).by);
   if (!member) return ErrorCode.NotInSession;
   return by.includes(member.role) ? undefined : ErrorCode.Forbidden;
@@ -94,15 +98,24 @@ export function execute(session: Session, command: Command): Outcome {
 /** Makes a new session (at version 1: its creation is its first command). */
 export function create(command: Creation): Session {
   const session = (CREATIONS[command.type] as (c: Creation) => Session)(command);
-  if (!TRANSITIONS[command.type].moves.none?.includes(session.status)) throw strayed(command.type, `made a session ${session.status}`);
+  if (!TRANSITIONS[command.type].moves.none?.includes(session.status))
+    throw strayed(command.type, `made a session ${session.status}`);
   return { ...session, version: 1 };
 }
 
-function checkAgainstTable(type: CommandType, transition: Transition, before: Session, after: Session, effects: Effect[]): void {
-  if (!transition.moves[before.status]?.includes(after.status)) throw strayed(type, `moved ${before.status} to ${after.status}`);
+function checkAgainstTable(
+  type: CommandType,
+  transition: Transition,
+  before: Session,
+  after: Session,
+  effects: Effect[],
+): void {
+  if (!transition.moves[before.status]?.includes(after.status))
+    throw strayed(type, `moved ${before.status} to ${after.status}`);
   const from = before.control.state;
   const to = after.control.state;
-  if (from !== to && !transition.control?.moves[from]?.includes(to)) throw strayed(type, `moved control ${from} to ${to}`);
+  if (from !== to && !transition.control?.moves[from]?.includes(to))
+    throw strayed(type, `moved control ${from} to ${to}`);
   for (const effect of effects) if (!transition.tells.includes(effect.kind)) throw strayed(type, `told ${effect.kind}`);
 }
 

@@ -58,7 +58,8 @@ export class MemoryLiveSessions implements LiveSessions {
     } else if (current?.version !== c.previous.version) {
       return { ok: false, why: 'conflict' };
     }
-    if (c.spends && d.resumeTokenOf(c.spends.participantId) !== c.spends.token) return { ok: false, why: 'token_spent' };
+    if (c.spends && d.resumeTokenOf(c.spends.participantId) !== c.spends.token)
+      return { ok: false, why: 'token_spent' };
     if (c.next !== c.previous) {
       if (c.next.status === 'ended') {
         d.remove(id);

@@ -48,12 +48,20 @@ export function createInvitation(input: NewInvitation): Session {
 }
 
 /** The invited visitor accepted the terms. `agentWaitMs`: how long they wait for the agent's console. */
-export function acceptTerms(session: Session, answer: TermsAnswer & { participantId: string; agentWaitMs: number }): Outcome {
+export function acceptTerms(
+  session: Session,
+  answer: TermsAnswer & { participantId: string; agentWaitMs: number },
+): Outcome {
   return execute(session, { type: 'terms.accept', ...answer });
 }
 
 export function declineTerms(session: Session, answer: TermsAnswer): Outcome {
-  return execute(session, { type: 'terms.decline', invitationId: answer.invitationId, visitorIdentity: answer.visitorIdentity, now: answer.now });
+  return execute(session, {
+    type: 'terms.decline',
+    invitationId: answer.invitationId,
+    visitorIdentity: answer.visitorIdentity,
+    now: answer.now,
+  });
 }
 
 export interface NewAgent {
@@ -65,7 +73,12 @@ export interface NewAgent {
 }
 
 export function admitAgent(session: Session, agent: NewAgent, rules: Pick<SessionRules, 'maxParticipants'>): Outcome {
-  return execute(session, { type: 'agent.join', ...agent, name: agent.name ?? null, maxParticipants: rules.maxParticipants });
+  return execute(session, {
+    type: 'agent.join',
+    ...agent,
+    name: agent.name ?? null,
+    maxParticipants: rules.maxParticipants,
+  });
 }
 
 /** Hang-up. */
@@ -85,7 +98,12 @@ export function markAway(session: Session, participantId: string, now: number): 
   return execute(session, { type: 'participant.away', by: participantId, now });
 }
 
-export function markBack(session: Session, participantId: string, now: number, rules: Pick<SessionRules, 'resumeGraceMs'>): Outcome {
+export function markBack(
+  session: Session,
+  participantId: string,
+  now: number,
+  rules: Pick<SessionRules, 'resumeGraceMs'>,
+): Outcome {
   return execute(session, { type: 'participant.back', by: participantId, now, resumeGraceMs: rules.resumeGraceMs });
 }
 
@@ -102,7 +120,11 @@ export function setVideo(session: Session, participantId: string, video: boolean
   return execute(session, { type: 'media.set', by: participantId, video });
 }
 
-export function createGuestInvite(session: Session, agentId: string, invite: { token: string; now: number; ttlMs: number }): Outcome {
+export function createGuestInvite(
+  session: Session,
+  agentId: string,
+  invite: { token: string; now: number; ttlMs: number },
+): Outcome {
   return execute(session, { type: 'guest.invite.create', by: agentId, ...invite });
 }
 
@@ -118,11 +140,22 @@ export function requestGuest(session: Session, request: GuestRequest, rules: Ses
   return execute(session, { type: 'guest.request', ...request, rules });
 }
 
-export function extendGuestCode(session: Session, guestId: string, now: number, rules: Pick<GuestRules, 'codeTtlMs'>): Outcome {
+export function extendGuestCode(
+  session: Session,
+  guestId: string,
+  now: number,
+  rules: Pick<GuestRules, 'codeTtlMs'>,
+): Outcome {
   return execute(session, { type: 'guest.extend', by: guestId, now, codeTtlMs: rules.codeTtlMs });
 }
 
-export function admitGuest(session: Session, agentId: string, code: string, now: number, rules: Pick<SessionRules, 'maxParticipants'>): Outcome {
+export function admitGuest(
+  session: Session,
+  agentId: string,
+  code: string,
+  now: number,
+  rules: Pick<SessionRules, 'maxParticipants'>,
+): Outcome {
   return execute(session, { type: 'guest.admit', by: agentId, code, now, maxParticipants: rules.maxParticipants });
 }
 

@@ -133,7 +133,9 @@ export class RedisLiveSessions implements LiveSessions {
   }
 
   async participantForResumeToken(token: string): Promise<string | undefined> {
-    const found = await needRedis('sessions cannot be read', () => this.redis.commands.get(this.redis.key('resume', token)));
+    const found = await needRedis('sessions cannot be read', () =>
+      this.redis.commands.get(this.redis.key('resume', token)),
+    );
     return found ?? undefined;
   }
 
@@ -153,13 +155,17 @@ export class RedisLiveSessions implements LiveSessions {
       held: c.heldBy ? [c.heldBy.participantId, c.heldBy.instance ?? ''] : [],
     };
     const state = changed ? JSON.stringify(c.next) : '';
-    const [result, stored] = await needRedis('sessions cannot be changed', () => this.scripts.commit([], [this.prefix, JSON.stringify(plan), state]));
+    const [result, stored] = await needRedis('sessions cannot be changed', () =>
+      this.scripts.commit([], [this.prefix, JSON.stringify(plan), state]),
+    );
     if (result === 'ok') return { ok: true, storedVersion: stored ?? 0 };
     return { ok: false, why: result as 'conflict' | 'code_taken' | 'token_spent' | 'held' };
   }
 
   async rearm(sessionId: string, version: number, deadline: number | undefined): Promise<void> {
-    await needRedis('session clocks cannot be set', () => this.scripts.rearm([], [this.prefix, sessionId, String(version), deadline === undefined ? '' : String(deadline)]));
+    await needRedis('session clocks cannot be set', () =>
+      this.scripts.rearm([], [this.prefix, sessionId, String(version), deadline === undefined ? '' : String(deadline)]),
+    );
   }
 
   async storedUpTo(sessionId: string, version: number): Promise<void> {
@@ -181,7 +187,17 @@ export class RedisLiveSessions implements LiveSessions {
    * Resume tokens are not put back: whoever drops from it now can't resume. */
   async seed(session: Session, deadline: number | undefined): Promise<'seeded' | 'exists' | 'ended'> {
     const lookups = indexChanges(undefined, session).set;
-    return this.scripts.seed([], [this.prefix, session.id, String(session.version), JSON.stringify(session), deadline === undefined ? '' : String(deadline), JSON.stringify(lookups)]);
+    return this.scripts.seed(
+      [],
+      [
+        this.prefix,
+        session.id,
+        String(session.version),
+        JSON.stringify(session),
+        deadline === undefined ? '' : String(deadline),
+        JSON.stringify(lookups),
+      ],
+    );
   }
 
   async held(sessionIds: readonly string[]): Promise<Set<string>> {

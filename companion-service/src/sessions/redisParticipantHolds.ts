@@ -80,7 +80,10 @@ export class RedisParticipantHolds implements ParticipantHolds {
   async hold(participantId: string): Promise<void> {
     let previous: string;
     try {
-      previous = await this.scripts.hold([this.heldKey(participantId), this.setOf(this.instance)], [this.instance, participantId]);
+      previous = await this.scripts.hold(
+        [this.heldKey(participantId), this.setOf(this.instance)],
+        [this.instance, participantId],
+      );
     } catch (err) {
       this.log.debug({ err }, 'participant hold not written to Redis; it will be when Redis is back');
       this.redis.liveness.restoreLater();
@@ -96,7 +99,10 @@ export class RedisParticipantHolds implements ParticipantHolds {
 
   async letGo(participantId: string): Promise<void> {
     try {
-      await this.scripts.letGo([this.heldKey(participantId), this.setOf(this.instance)], [this.instance, participantId]);
+      await this.scripts.letGo(
+        [this.heldKey(participantId), this.setOf(this.instance)],
+        [this.instance, participantId],
+      );
     } catch (err) {
       this.log.debug({ err }, 'participant hold not cleared in Redis; it will be when Redis is back');
       this.redis.liveness.restoreLater();
@@ -111,7 +117,10 @@ export class RedisParticipantHolds implements ParticipantHolds {
    * another instance took this one for dead meanwhile (Redis away for longer than the TTL) and marked them away. */
   private async restore(): Promise<void> {
     const here = [...this.sockets.participants()];
-    const lost = await this.scripts.sync([this.setOf(this.instance)], [this.redis.connections.key(''), this.instance, JSON.stringify(here)]);
+    const lost = await this.scripts.sync(
+      [this.setOf(this.instance)],
+      [this.redis.connections.key(''), this.instance, JSON.stringify(here)],
+    );
     for (const participantId of lost) await this.onGone(participantId, null);
     for (const participantId of here) await this.onHere(participantId);
   }

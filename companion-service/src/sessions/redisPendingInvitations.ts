@@ -39,13 +39,17 @@ export class RedisPendingInvitations implements PendingInvitations {
   }
 
   async reserve(visitorKey: string, now: number): Promise<boolean> {
-    const reserved = await needRedis('invitations cannot be sent', () => this.reserveScript([this.key(visitorKey)], [this.redis.key(''), now, RESERVATION_MS, IndexKey.invitation('')]));
+    const reserved = await needRedis('invitations cannot be sent', () =>
+      this.reserveScript([this.key(visitorKey)], [this.redis.key(''), now, RESERVATION_MS, IndexKey.invitation('')]),
+    );
     return reserved === 1;
   }
 
   async sent(visitorKey: string, invitationId: string, expiresAt: number): Promise<void> {
     const ttlMs = Math.max(1, expiresAt - Date.now()) + 1000;
-    await needRedis('invitations cannot be sent', () => this.redis.commands.set(this.key(visitorKey), invitationId, 'PX', ttlMs));
+    await needRedis('invitations cannot be sent', () =>
+      this.redis.commands.set(this.key(visitorKey), invitationId, 'PX', ttlMs),
+    );
   }
 
   async release(visitorKey: string): Promise<void> {

@@ -11,11 +11,15 @@ export class RedisVisitorDevices implements VisitorDevices {
   constructor(private readonly redis: RedisConnections) {}
 
   async set(_sessionId: string, participantId: string, device: VisitorDevice): Promise<void> {
-    await needRedis('the visitor\'s device cannot be kept', () => this.redis.commands.set(this.key(participantId), JSON.stringify(device), 'EX', DEVICE_TTL_SECONDS));
+    await needRedis("the visitor's device cannot be kept", () =>
+      this.redis.commands.set(this.key(participantId), JSON.stringify(device), 'EX', DEVICE_TTL_SECONDS),
+    );
   }
 
   async get(_sessionId: string, participantId: string): Promise<VisitorDevice | undefined> {
-    const found = await needRedis('the visitor\'s device cannot be read', () => this.redis.commands.get(this.key(participantId)));
+    const found = await needRedis("the visitor's device cannot be read", () =>
+      this.redis.commands.get(this.key(participantId)),
+    );
     return found === null ? undefined : (JSON.parse(found) as VisitorDevice);
   }
 

@@ -15,7 +15,11 @@ export function relayRoutesFrom(session: Session, sender: string, channel: (name
   const routes: RelayRoute[] = [];
   for (const peer of session.participants) {
     if (!canRelay(session, sender, peer.id)) continue;
-    routes.push({ to: peer.id, channel: channel(Channels.participant(peer.id)), gen: pairGeneration(session, sender, peer.id) });
+    routes.push({
+      to: peer.id,
+      channel: channel(Channels.participant(peer.id)),
+      gen: pairGeneration(session, sender, peer.id),
+    });
   }
   return routes;
 }

@@ -88,12 +88,27 @@ export class SessionCommands {
         const next = outcome.session;
         const tokens = spec.tokens?.(next) ?? [];
         const changed = next !== session;
-        if (!changed && tokens.length === 0 && !spec.spends) return { ok: true, previous: session, session, effects: [], tokens, events: [], storedVersion: 0 };
-        const commit: Commit = { previous: session, next, deadline: nextDeadline(next, this.rules), tokens, spends: spec.spends, heldBy: spec.heldBy };
+        if (!changed && tokens.length === 0 && !spec.spends)
+          return { ok: true, previous: session, session, effects: [], tokens, events: [], storedVersion: 0 };
+        const commit: Commit = {
+          previous: session,
+          next,
+          deadline: nextDeadline(next, this.rules),
+          tokens,
+          spends: spec.spends,
+          heldBy: spec.heldBy,
+        };
         const result = now ? now.commit(commit) : await this.live.commit(commit);
         if (result.ok) {
           const event = changed && spec.event ? [typeof spec.event === 'function' ? spec.event(next) : spec.event] : [];
-          const won: Won = { previous: session, session: next, effects: outcome.effects, tokens, events: event, storedVersion: result.storedVersion };
+          const won: Won = {
+            previous: session,
+            session: next,
+            effects: outcome.effects,
+            tokens,
+            events: event,
+            storedVersion: result.storedVersion,
+          };
           return { ok: true, ...(await this.complete(won, changed)) };
         }
         if (result.why === 'token_spent') return { ok: false, code: ErrorCode.ResumeFailed };
@@ -107,9 +122,19 @@ export class SessionCommands {
   }
 
   /** A member's command on their session: undefined when it took effect (or changed nothing), else the refusal. */
-  async runFor(participantId: string, decide: (session: Session) => Outcome, kind: string, detail?: Record<string, unknown>): Promise<ErrorCode | undefined> {
+  async runFor(
+    participantId: string,
+    decide: (session: Session) => Outcome,
+    kind: string,
+    detail?: Record<string, unknown>,
+  ): Promise<ErrorCode | undefined> {
     const event = detail === undefined ? { kind, participantId } : { kind, participantId, detail };
-    const applied = await this.run({ key: { by: 'member', participantId }, missing: ErrorCode.NotInSession, decide, event });
+    const applied = await this.run({
+      key: { by: 'member', participantId },
+      missing: ErrorCode.NotInSession,
+      decide,
+      event,
+    });
     return applied.ok ? undefined : applied.code;
   }
 
@@ -120,9 +145,18 @@ export class SessionCommands {
       for (let draw = 1; ; draw++) {
         const session = make();
         const granted = tokens(session);
-        const commit: Commit = { previous: undefined, next: session, deadline: nextDeadline(session, this.rules), tokens: granted };
+        const commit: Commit = {
+          previous: undefined,
+          next: session,
+          deadline: nextDeadline(session, this.rules),
+          tokens: granted,
+        };
         const result = this.live.now ? this.live.now.commit(commit) : await this.live.commit(commit);
-        if (result.ok) return await this.complete({ previous: undefined, session, effects: [], tokens: granted, events, storedVersion: 0 }, true);
+        if (result.ok)
+          return await this.complete(
+            { previous: undefined, session, effects: [], tokens: granted, events, storedVersion: 0 },
+            true,
+          );
         // Only reachable when nearly every code of this length is live: a configuration problem, not bad luck.
         if (draw >= MAX_CODE_DRAWS) throw new Error(`no free session code after ${MAX_CODE_DRAWS} draws`);
       }

@@ -103,9 +103,20 @@ export class SessionService {
       void holds.letGo(participantId);
     };
     this.writer = new SessionWriter({ ...deps, live, ended: this.ended, forget, now: this.now });
-    const followers = { committed: (s: Session, changed: boolean) => this.state.followed?.committed(s, changed), persist: (won: Won) => this.writer.persist(won) };
+    const followers = {
+      committed: (s: Session, changed: boolean) => this.state.followed?.committed(s, changed),
+      persist: (won: Won) => this.writer.persist(won),
+    };
     this.commands = new SessionCommands(live, followers, this.rules);
-    this.guests = new GuestDesk({ config: deps.config, live, commands: this.commands, holds, wrongCodes: this.state.wrongGuestCodes, rules: this.rules, now: this.now });
+    this.guests = new GuestDesk({
+      config: deps.config,
+      live,
+      commands: this.commands,
+      holds,
+      wrongCodes: this.state.wrongGuestCodes,
+      rules: this.rules,
+      now: this.now,
+    });
   }
 
   /** Called after a session has ended and its records are stored. */
@@ -129,7 +140,15 @@ export class SessionService {
   async startVisitor(participantId: string, siteId: string | null, device?: VisitorDevice): Promise<Membership> {
     const codeTtlMs = this.deps.config.session.codeTtlSeconds * 1000;
     const won = await this.commands.create(
-      () => rules.createSession({ sessionId: newId(), participantId, code: this.newSessionCode(), now: this.now(), codeTtlMs, siteId }),
+      () =>
+        rules.createSession({
+          sessionId: newId(),
+          participantId,
+          code: this.newSessionCode(),
+          now: this.now(),
+          codeTtlMs,
+          siteId,
+        }),
       (s) => [{ participantId, token: newResumeToken(s.id) }],
       [{ kind: 'session.created', participantId }],
     );
@@ -178,13 +197,29 @@ export class SessionService {
     if (!session) return { ok: false, code: ErrorCode.InvalidInvitation };
     if (input.termsHash !== this.termsHash) return { ok: false, code: ErrorCode.TermsChanged };
     const now = this.now();
-    const answer = { invitationId: input.invitationId, visitorIdentity: input.visitorId, participantId: input.participantId, now };
-    const accept = (s: Session) => rules.acceptTerms(s, { ...answer, agentWaitMs: this.deps.config.terms.agentWaitSeconds * 1000 });
+    const answer = {
+      invitationId: input.invitationId,
+      visitorIdentity: input.visitorId,
+      participantId: input.participantId,
+      now,
+    };
+    const accept = (s: Session) =>
+      rules.acceptTerms(s, { ...answer, agentWaitMs: this.deps.config.terms.agentWaitSeconds * 1000 });
     const checked = accept(session);
     if (!checked.ok) return checked;
     const { version, text } = this.deps.config.terms;
-    const acceptance = { visitorId: input.visitorId, sessionId: session.id, termsVersion: version, textSha256: sha256Hex(text), acceptedAt: now };
-    await this.deps.store.recordTermsAcceptance({ ...acceptance, ip: input.ip, userAgent: input.userAgent.slice(0, 512) });
+    const acceptance = {
+      visitorId: input.visitorId,
+      sessionId: session.id,
+      termsVersion: version,
+      textSha256: sha256Hex(text),
+      acceptedAt: now,
+    };
+    await this.deps.store.recordTermsAcceptance({
+      ...acceptance,
+      ip: input.ip,
+      userAgent: input.userAgent.slice(0, 512),
+    });
     const resumeToken = newResumeToken(session.id);
     const applied = await this.commands.run({
       key,
@@ -219,13 +254,22 @@ export class SessionService {
     return refused ? { ok: false, code: refused } : { ok: true, session };
   }
 
-  async joinAgent(sessionId: string, agent: AgentIdentity, participantId: string = newParticipantId()): Promise<Result<Membership>> {
+  async joinAgent(
+    sessionId: string,
+    agent: AgentIdentity,
+    participantId: string = newParticipantId(),
+  ): Promise<Result<Membership>> {
     const now = this.now();
     const resumeToken = newResumeToken(sessionId);
     const applied = await this.commands.run({
       key: { by: 'id', id: sessionId },
       missing: ErrorCode.SessionEnded,
-      decide: (s) => rules.admitAgent(s, { participantId, identity: agent.sub, name: agent.name, privileges: agent.privileges, now }, this.rules),
+      decide: (s) =>
+        rules.admitAgent(
+          s,
+          { participantId, identity: agent.sub, name: agent.name, privileges: agent.privileges, now },
+          this.rules,
+        ),
       tokens: () => [{ participantId, token: resumeToken }],
       event: { kind: 'agent.joined', participantId, detail: { agent: agent.sub } },
     });
@@ -252,7 +296,11 @@ export class SessionService {
   async endAll(): Promise<void> {
     for (const session of [...this.local.all()]) {
       const now = this.now();
-      await this.commands.run({ key: { by: 'id', id: session.id }, missing: ErrorCode.SessionEnded, decide: (s) => rules.endForShutdown(s, now) });
+      await this.commands.run({
+        key: { by: 'id', id: session.id },
+        missing: ErrorCode.SessionEnded,
+        decide: (s) => rules.endForShutdown(s, now),
+      });
     }
   }
 
@@ -264,7 +312,10 @@ export class SessionService {
    * used up: the answer carries a new one (a token copied from the page's storage works once at most, and not after
    * its owner's next resume). A token of a session that has ended (also one ended by a restart of the service) gets
    * that session's end reason. */
-  async resume(resumeToken: string, device?: VisitorDevice): Promise<Result<Membership> | { ok: false; code: ErrorCode; endReason: string }> {
+  async resume(
+    resumeToken: string,
+    device?: VisitorDevice,
+  ): Promise<Result<Membership> | { ok: false; code: ErrorCode; endReason: string }> {
     const participantId = await this.state.live.participantForResumeToken(resumeToken);
     if (participantId !== undefined) {
       const now = this.now();
@@ -288,7 +339,9 @@ export class SessionService {
       if (applied.code !== ErrorCode.SessionEnded) return applied;
     }
     const ended = await this.endedSessionOf(resumeToken);
-    return ended ? { ok: false, code: ErrorCode.SessionEnded, endReason: ended } : { ok: false, code: ErrorCode.ResumeFailed };
+    return ended
+      ? { ok: false, code: ErrorCode.SessionEnded, endReason: ended }
+      : { ok: false, code: ErrorCode.ResumeFailed };
   }
 
   /** The end reason of the stored session a resume token names, if that session has ended. */
@@ -341,7 +394,9 @@ export class SessionService {
   }
 
   async restartPair(participantId: string, peerId: string): Promise<ErrorCode | undefined> {
-    return this.commands.runFor(participantId, (s) => rules.restartPair(s, participantId, peerId), 'pair.restarted', { peerId });
+    return this.commands.runFor(participantId, (s) => rules.restartPair(s, participantId, peerId), 'pair.restarted', {
+      peerId,
+    });
   }
 
   async hangUp(participantId: string): Promise<ErrorCode | undefined> {
@@ -355,21 +410,41 @@ export class SessionService {
   }
 
   async setVideo(participantId: string, video: boolean): Promise<ErrorCode | undefined> {
-    return this.commands.runFor(participantId, (s) => rules.setVideo(s, participantId, video), video ? 'video.on' : 'video.off');
+    return this.commands.runFor(
+      participantId,
+      (s) => rules.setVideo(s, participantId, video),
+      video ? 'video.on' : 'video.off',
+    );
   }
 
   /** The agent pauses (or resumes) the customer's or a guest's video for everyone. */
   async pauseVideo(agentId: string, peerId: string, paused: boolean): Promise<ErrorCode | undefined> {
-    return this.commands.runFor(agentId, (s) => rules.pauseVideo(s, agentId, peerId, paused), paused ? 'video.paused' : 'video.resumed', { peerId });
+    return this.commands.runFor(
+      agentId,
+      (s) => rules.pauseVideo(s, agentId, peerId, paused),
+      paused ? 'video.paused' : 'video.resumed',
+      { peerId },
+    );
   }
 
   /** Stores an agent's problem report (the router lets only agents send one). */
-  async reportProblem(participantId: string, description: string, diagnostics: Record<string, unknown>): Promise<Result<{ referenceId: string }>> {
+  async reportProblem(
+    participantId: string,
+    description: string,
+    diagnostics: Record<string, unknown>,
+  ): Promise<Result<{ referenceId: string }>> {
     const session = this.local.sessionOf(participantId);
     if (!session) return { ok: false, code: ErrorCode.NotInSession };
     // Short enough to read out over the phone to support.
     const referenceId = `TP-${randomBytes(5).toString('hex').toUpperCase()}`;
-    await this.deps.store.saveProblemReport({ id: referenceId, sessionId: session.id, participantId, reportedAt: this.now(), description, diagnostics });
+    await this.deps.store.saveProblemReport({
+      id: referenceId,
+      sessionId: session.id,
+      participantId,
+      reportedAt: this.now(),
+      description,
+      diagnostics,
+    });
     await this.writer.record(session.id, 'problem.reported', participantId, { referenceId });
     return { ok: true, referenceId };
   }
@@ -381,7 +456,11 @@ export class SessionService {
   }
 
   async answerControl(visitorId: string, granted: boolean): Promise<ErrorCode | undefined> {
-    return this.commands.runFor(visitorId, (s) => rules.answerControl(s, visitorId, granted), granted ? 'control.granted' : 'control.declined');
+    return this.commands.runFor(
+      visitorId,
+      (s) => rules.answerControl(s, visitorId, granted),
+      granted ? 'control.granted' : 'control.declined',
+    );
   }
 
   async releaseControl(participantId: string): Promise<ErrorCode | undefined> {
@@ -411,7 +490,10 @@ export class SessionService {
       // Let go only once they are marked away: until then this instance's hold says it owes that.
       await holds.letGo(participantId);
     } catch (err) {
-      this.deps.log.warn({ err, participantId }, 'a lost socket could not be marked away yet; it will be once Redis answers');
+      this.deps.log.warn(
+        { err, participantId },
+        'a lost socket could not be marked away yet; it will be once Redis answers',
+      );
       holds.retryLater();
     }
   }
@@ -492,16 +574,29 @@ export class SessionService {
   }
 
   private newSessionCode(): string {
-    return generateCode(this.deps.config.session.codeLength, (c) => this.local.isCodeTaken(c), () => randomInt(10));
+    return generateCode(
+      this.deps.config.session.codeLength,
+      (c) => this.local.isCodeTaken(c),
+      () => randomInt(10),
+    );
   }
 
   private async expire(sessionId: string): Promise<void> {
     try {
       const now = this.now();
-      const applied = await this.commands.run({ key: { by: 'id', id: sessionId }, missing: ErrorCode.SessionEnded, decide: (s) => rules.expire(s, now, this.rules) });
+      const applied = await this.commands.run({
+        key: { by: 'id', id: sessionId },
+        missing: ErrorCode.SessionEnded,
+        decide: (s) => rules.expire(s, now, this.rules),
+      });
       if (!applied.ok) await this.state.live.rearm(sessionId, 0, undefined);
       // Nothing was due after all: the clock is set again for when something is.
-      else if (applied.session === applied.previous) await this.state.live.rearm(sessionId, applied.session.version, rules.nextDeadline(applied.session, this.rules));
+      else if (applied.session === applied.previous)
+        await this.state.live.rearm(
+          sessionId,
+          applied.session.version,
+          rules.nextDeadline(applied.session, this.rules),
+        );
     } catch (err) {
       this.deps.log.error({ err, sessionId }, 'session expiry failed');
     }

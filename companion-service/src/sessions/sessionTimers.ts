@@ -12,10 +12,13 @@ export class SessionTimers {
   set(sessionId: string, deadline: number | undefined): void {
     this.clear(sessionId);
     if (deadline === undefined) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(sessionId);
-      this.onDue(sessionId);
-    }, Math.max(0, deadline - this.now()));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(sessionId);
+        this.onDue(sessionId);
+      },
+      Math.max(0, deadline - this.now()),
+    );
     timer.unref();
     this.timers.set(sessionId, timer);
   }

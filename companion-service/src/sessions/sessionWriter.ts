@@ -48,7 +48,12 @@ export class SessionWriter {
     return written;
   }
 
-  async record(sessionId: string, kind: string, participantId: string | null, detail?: Record<string, unknown>): Promise<void> {
+  async record(
+    sessionId: string,
+    kind: string,
+    participantId: string | null,
+    detail?: Record<string, unknown>,
+  ): Promise<void> {
     await this.deps.store.appendEvent({ sessionId, at: this.deps.now(), kind, participantId, detail: detail ?? null });
     // One line per session event, with the ids to follow a session through the logs; the event's details (a
     // visitor's id, a report's reference) stay in the store.
@@ -64,11 +69,15 @@ export class SessionWriter {
     const { live } = this.deps;
     const { previous, session } = won;
     // Shared: the previous version may be written by another instance.
-    if (live.shared && previous && won.storedVersion < previous.version) await live.storedUpTo(session.id, previous.version);
+    if (live.shared && previous && won.storedVersion < previous.version)
+      await live.storedUpTo(session.id, previous.version);
     try {
       await this.store(won);
     } catch (err) {
-      this.deps.log.error({ err, sessionId: session.id, version: session.version }, 'session records could not be written; the session goes on');
+      this.deps.log.error(
+        { err, sessionId: session.id, version: session.version },
+        'session records could not be written; the session goes on',
+      );
     } finally {
       if (live.shared) await live.markStored(session.id, session.version).catch(NOOP);
     }
@@ -78,11 +87,26 @@ export class SessionWriter {
   private async store({ previous, session, effects, events }: Won): Promise<void> {
     const { store } = this.deps;
     const now = this.deps.now();
-    if (!previous) await store.createSession({ id: session.id, code: session.code, status: session.status, createdAt: session.createdAt, siteId: session.siteId });
+    if (!previous)
+      await store.createSession({
+        id: session.id,
+        code: session.code,
+        status: session.status,
+        createdAt: session.createdAt,
+        siteId: session.siteId,
+      });
     for (const event of events) await this.record(session.id, event.kind, event.participantId, event.detail);
     const before = new Set(previous?.participants.map((p) => p.id));
     for (const p of session.participants) {
-      if (!before.has(p.id)) await store.addParticipant({ id: p.id, sessionId: session.id, role: p.role, identity: p.identity, name: p.name, joinedAt: now });
+      if (!before.has(p.id))
+        await store.addParticipant({
+          id: p.id,
+          sessionId: session.id,
+          role: p.role,
+          identity: p.identity,
+          name: p.name,
+          joinedAt: now,
+        });
     }
     for (const p of departures(previous, session)) await store.participantLeft(p.id, now, leaveReasonOf(p.id, effects));
     this.deps.ended.remember(session);
@@ -113,7 +137,9 @@ export class SessionWriter {
     switch (effect.kind) {
       case 'admitted': {
         const resumeToken = tokens.find((t) => t.participantId === effect.to)?.token;
-        const joined = resumeToken && joinedMessage({ session, participantId: effect.to, resumeToken }, false, this.deps.config, this.deps.now());
+        const joined =
+          resumeToken &&
+          joinedMessage({ session, participantId: effect.to, resumeToken }, false, this.deps.config, this.deps.now());
         if (joined) await this.send(effect.to, joined);
         return;
       }

@@ -54,11 +54,21 @@ export interface Transition {
 export const EVERYONE: readonly Role[] = ['visitor', 'agent', 'guest'];
 
 const stays = { inviting: ['inviting'], waiting: ['waiting'], active: ['active'] } as const;
-const staysOrEnds = { inviting: ['inviting', 'ended'], waiting: ['waiting', 'ended'], active: ['active', 'ended'] } as const;
+const staysOrEnds = {
+  inviting: ['inviting', 'ended'],
+  waiting: ['waiting', 'ended'],
+  active: ['active', 'ended'],
+} as const;
 const ends = { inviting: ['ended'], waiting: ['ended'], active: ['ended'] } as const;
 
 export const TRANSITIONS: { readonly [K in CreationType | CommandType]: Transition } = {
-  'visitor.start': { does: 'starts a session with a code for an agent', by: 'new visitor', moves: { none: ['waiting'] }, tells: [], refuses: [] },
+  'visitor.start': {
+    does: 'starts a session with a code for an agent',
+    by: 'new visitor',
+    moves: { none: ['waiting'] },
+    tells: [],
+    refuses: [],
+  },
   'invitation.create': {
     does: '1-click: asks an online visitor to accept the terms',
     by: 'inviting agent',
@@ -134,7 +144,13 @@ export const TRANSITIONS: { readonly [K in CreationType | CommandType]: Transiti
     tells: ['session-ended', 'peer-left'],
     refuses: [],
   },
-  'service.shutdown': { does: 'the service goes away and takes the session with it', by: 'service', moves: ends, tells: ['session-ended'], refuses: [] },
+  'service.shutdown': {
+    does: 'the service goes away and takes the session with it',
+    by: 'service',
+    moves: ends,
+    tells: ['session-ended'],
+    refuses: [],
+  },
   'guest.invite.create': { does: 'makes a guest link', by: ['agent'], moves: stays, tells: [], refuses: [] },
   'guest.request': {
     does: 'a guest with a link gets a code to read to the agent',
@@ -150,7 +166,13 @@ export const TRANSITIONS: { readonly [K in CreationType | CommandType]: Transiti
     tells: [],
     refuses: [ErrorCode.NoExtensionsLeft],
   },
-  'guest.withdraw': { does: 'a waiting guest went away: their code is withdrawn', by: 'waiting guest', moves: stays, tells: [], refuses: [] },
+  'guest.withdraw': {
+    does: 'a waiting guest went away: their code is withdrawn',
+    by: 'waiting guest',
+    moves: stays,
+    tells: [],
+    refuses: [],
+  },
   'guest.admit': {
     does: "the agent types a waiting guest's code: the guest joins; the code is used up",
     by: ['agent'],
@@ -166,7 +188,7 @@ export const TRANSITIONS: { readonly [K in CreationType | CommandType]: Transiti
     refuses: [ErrorCode.UnknownPeer, ErrorCode.Forbidden],
   },
   'peer.pause': {
-    does: "stops or resumes the video of the customer or a guest, for everyone",
+    does: 'stops or resumes the video of the customer or a guest, for everyone',
     by: ['agent'],
     moves: stays,
     tells: ['peer-media'],

@@ -41,7 +41,14 @@ export function transitionTableMarkdown(): string {
   const entries = Object.entries(TRANSITIONS);
   const states: StateOrNone[] = ['none', ...SESSION_STATUSES];
   const lines = [
-    row(['Command', 'Issued by', ...states.map((s) => (s === 'none' ? '(no session)' : s)), 'Tells', 'Refused with', 'Does']),
+    row([
+      'Command',
+      'Issued by',
+      ...states.map((s) => (s === 'none' ? '(no session)' : s)),
+      'Tells',
+      'Refused with',
+      'Does',
+    ]),
     row(Array(states.length + 5).fill('---')),
     ...entries.map(([type, t]) =>
       row([
@@ -58,7 +65,9 @@ export function transitionTableMarkdown(): string {
     '',
     row(['Command', ...CONTROL_STATES]),
     row(Array(CONTROL_STATES.length + 1).fill('---')),
-    ...entries.filter(([, t]) => t.control).map(([type, t]) => row([code(type), ...CONTROL_STATES.map((s) => controlCell(t, s))])),
+    ...entries
+      .filter(([, t]) => t.control)
+      .map(([type, t]) => row([code(type), ...CONTROL_STATES.map((s) => controlCell(t, s))])),
   ];
   return lines.join('\n') + '\n';
 }

@@ -33,7 +33,12 @@ export function createdMessage(arrival: Arrival, config: WelcomeConfig, now: num
 }
 
 /** The `session.joined` message for a member who joined, resumed or was admitted. */
-export function joinedMessage(arrival: Arrival, resumed: boolean, config: WelcomeConfig, now: number): SessionJoined | undefined {
+export function joinedMessage(
+  arrival: Arrival,
+  resumed: boolean,
+  config: WelcomeConfig,
+  now: number,
+): SessionJoined | undefined {
   const { session } = arrival;
   const self = findParticipant(session, arrival.participantId);
   if (!self) return undefined;
@@ -52,7 +57,10 @@ export function joinedMessage(arrival: Arrival, resumed: boolean, config: Welcom
 }
 
 /** Customer Info for agents: the session code and the visitor's device. */
-export function sessionInfoMessage(session: Session, deviceOf: (participantId: string) => VisitorDevice | undefined): ServerMessageOf<'session.info'> {
+export function sessionInfoMessage(
+  session: Session,
+  deviceOf: (participantId: string) => VisitorDevice | undefined,
+): ServerMessageOf<'session.info'> {
   const visitor = visitorOf(session);
   return { type: 'session.info', code: session.code, visitor: (visitor && deviceOf(visitor.id)) ?? null };
 }

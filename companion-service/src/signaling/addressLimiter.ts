@@ -15,7 +15,11 @@ export interface AddressLimiter {
   startSession(address: string, now: number): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }>;
 }
 
-export function createAddressLimiter(limits: Config['limits'], redis: SharedRedis | undefined, log: FastifyBaseLogger): AddressLimiter {
+export function createAddressLimiter(
+  limits: Config['limits'],
+  redis: SharedRedis | undefined,
+  log: FastifyBaseLogger,
+): AddressLimiter {
   if (redis) return new RedisAddressLimits(redis, limits, log);
   const local = new AddressLimits(limits.socketsPerAddress, limits.sessionsPerAddressPerMinute);
   return {

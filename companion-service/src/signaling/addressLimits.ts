@@ -34,7 +34,11 @@ export class AddressLimits {
   startSession(address: string, now: number): { ok: true } | { ok: false; retryAfterSeconds: number } {
     if (++this.starts % PRUNE_EVERY === 0) this.prune(now);
     let bucket = this.sessionStarts.get(address);
-    if (!bucket) this.sessionStarts.set(address, (bucket = new TokenBucket(this.sessionsPerMinute / 60, this.sessionsPerMinute, now)));
+    if (!bucket)
+      this.sessionStarts.set(
+        address,
+        (bucket = new TokenBucket(this.sessionsPerMinute / 60, this.sessionsPerMinute, now)),
+      );
     if (bucket.take(now)) return { ok: true };
     return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(60 / this.sessionsPerMinute)) };
   }

@@ -187,7 +187,12 @@ export class SignalingConnection implements ConnectionContext {
     this.participantId = participantId;
     const replaced = this.deps.sessions.bind(participantId, this.id);
     if (replaced) {
-      const close: ControlMessage = { action: 'close', code: CloseCode.Replaced, reason: 'opened elsewhere', connectionId: replaced };
+      const close: ControlMessage = {
+        action: 'close',
+        code: CloseCode.Replaced,
+        reason: 'opened elsewhere',
+        connectionId: replaced,
+      };
       await this.deps.bus.publish(Channels.control(participantId), JSON.stringify(close));
     }
     return participantId;
@@ -209,7 +214,11 @@ export class SignalingConnection implements ConnectionContext {
     if (!this.bucket.take(now)) return this.violation(ErrorCode.RateLimited, 'Too many messages; slow down.', now);
     const frame = frameBytes(data);
     if (frame.length > this.deps.config.socket.maxMessageBytes) {
-      return this.violation(ErrorCode.TooLarge, `message is larger than ${this.deps.config.socket.maxMessageBytes} bytes`, now);
+      return this.violation(
+        ErrorCode.TooLarge,
+        `message is larger than ${this.deps.config.socket.maxMessageBytes} bytes`,
+        now,
+      );
     }
     if (isBinary) return this.violation(ErrorCode.BadMessage, 'binary frames are not accepted', now);
     const text = frame.toString();
@@ -245,7 +254,10 @@ export class SignalingConnection implements ConnectionContext {
       .catch((err: unknown) => {
         // Redis away, or a session that kept changing under the command: nothing was done, and trying again may work.
         if (err instanceof RedisUnavailableError || err instanceof SessionContendedError) {
-          this.deps.log.warn({ err: { message: (err as Error).message }, ...this.logFields(), type: message.type }, 'message not handled for now');
+          this.deps.log.warn(
+            { err: { message: (err as Error).message }, ...this.logFields(), type: message.type },
+            'message not handled for now',
+          );
           return this.sendError(ErrorCode.Unavailable, errorText(ErrorCode.Unavailable), message.type, 1, id);
         }
         this.deps.log.error({ err, ...this.logFields(), type: message.type }, 'message handler failed');
@@ -264,7 +276,9 @@ export class SignalingConnection implements ConnectionContext {
     const participantId = this.participantId;
     if (participantId === undefined) return { connection: this.id };
     const sessionId = this.deps.sessions.sessionOf(participantId)?.id;
-    return sessionId === undefined ? { connection: this.id, participantId } : { connection: this.id, participantId, sessionId };
+    return sessionId === undefined
+      ? { connection: this.id, participantId }
+      : { connection: this.id, participantId, sessionId };
   }
 
   private violation(code: ErrorCode, text: string, now: number, inReplyTo?: string, replyTo?: string): void {
@@ -291,7 +305,9 @@ export class SignalingConnection implements ConnectionContext {
 
   /** Never rejects: what could not be done is logged (the session service retries what matters, sessionService.ts). */
   private onSocketClosed(afterJoin = false): Promise<void> {
-    return this.closeDown(afterJoin).catch((err: unknown) => this.deps.log.error({ err, connection: this.id }, 'socket close not fully handled'));
+    return this.closeDown(afterJoin).catch((err: unknown) =>
+      this.deps.log.error({ err, connection: this.id }, 'socket close not fully handled'),
+    );
   }
 
   private async closeDown(afterJoin: boolean): Promise<void> {
@@ -312,7 +328,13 @@ export class SignalingConnection implements ConnectionContext {
     if (this.socket.readyState === this.socket.OPEN) this.socket.send(payload, AS_TEXT);
   }
 
-  private sendError(code: ErrorCode, message: string, inReplyTo?: string, retryAfterSeconds?: number, replyTo?: string): void {
+  private sendError(
+    code: ErrorCode,
+    message: string,
+    inReplyTo?: string,
+    retryAfterSeconds?: number,
+    replyTo?: string,
+  ): void {
     this.deps.metrics.errorSent(code);
     const error: ServerMessage = { type: 'error', code, message };
     if (inReplyTo !== undefined) error.inReplyTo = inReplyTo;

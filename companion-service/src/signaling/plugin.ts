@@ -71,13 +71,16 @@ export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app,
   // the sweep never holds up messages for long.
   const intervalMs = opts.config.socket.pingIntervalSeconds * 1000;
   let sweptAt = Date.now();
-  const wheel = new PingWheel<SignalingConnection>(Math.min(MAX_SLOTS, Math.max(1, Math.round(intervalMs / SLOT_MS))), (connection) => {
-    // A socket that never started, joined or identified anything is closed: answering pings is not enough.
-    if (!connection.started && sweptAt - connection.openedAt >= idleMs) return connection.closeIdle();
-    const action = livenessAction(sweptAt - connection.lastHeard, intervalMs);
-    if (action === 'terminate') connection.terminate();
-    else if (action === 'ping') connection.ping();
-  });
+  const wheel = new PingWheel<SignalingConnection>(
+    Math.min(MAX_SLOTS, Math.max(1, Math.round(intervalMs / SLOT_MS))),
+    (connection) => {
+      // A socket that never started, joined or identified anything is closed: answering pings is not enough.
+      if (!connection.started && sweptAt - connection.openedAt >= idleMs) return connection.closeIdle();
+      const action = livenessAction(sweptAt - connection.lastHeard, intervalMs);
+      if (action === 'terminate') connection.terminate();
+      else if (action === 'ping') connection.ping();
+    },
+  );
   const pinger = setInterval(() => {
     sweptAt = Date.now();
     wheel.tick();
@@ -106,7 +109,10 @@ export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app,
   const admitSocket = async (request: FastifyRequest, reply: FastifyReply) => {
     const verdict = originVerdict(request.headers.origin, opts.config);
     if (!verdict.allowed) {
-      request.log.warn({ origin: String(request.headers.origin ?? '').slice(0, 300) }, 'refused a socket: origin not allowed');
+      request.log.warn(
+        { origin: String(request.headers.origin ?? '').slice(0, 300) },
+        'refused a socket: origin not allowed',
+      );
       return reply.code(403).send({ code: ErrorCode.Forbidden, message: 'This page may not connect to the service.' });
     }
     socketSites.set(request.raw, verdict.siteId);
@@ -123,7 +129,10 @@ export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app,
       return;
     }
     request.log.warn({ ip: request.ip }, 'refused a socket: too many open from this address');
-    return reply.code(429).header('retry-after', '10').send({ code: ErrorCode.RateLimited, message: 'Too many connections from your address.' });
+    return reply
+      .code(429)
+      .header('retry-after', '10')
+      .send({ code: ErrorCode.RateLimited, message: 'Too many connections from your address.' });
   };
   /** The site each admitted upgrade's page belongs to (null: the service's own pages, or no Origin). */
   const socketSites = new WeakMap<IncomingMessage, string | null>();
@@ -140,30 +149,52 @@ export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app,
     upgradeResponses.set(request.raw, reply.raw);
     done();
   };
-  app.get('/ws', { websocket: true, helmet: false, config: { rateLimit: false }, onRequest: admitSocket, preHandler: keepUpgradeResponse }, (socket, request) => {
-    pendingUpgrades.get(request.raw)?.();
-    pendingUpgrades.delete(request.raw);
-    socket.removeAllListeners('error');
-    const response = upgradeResponses.get(request.raw);
-    if (response?.socket) response.detachSocket(response.socket);
-    const userAgent = String(request.headers['user-agent'] ?? '').slice(0, 512);
-    const connection = new SignalingConnection(socket, request.ip, userAgent, socketSites.get(request.raw) ?? null, deps);
-    connections.add(connection);
-    wheel.add(connection);
-  });
+  app.get(
+    '/ws',
+    {
+      websocket: true,
+      helmet: false,
+      config: { rateLimit: false },
+      onRequest: admitSocket,
+      preHandler: keepUpgradeResponse,
+    },
+    (socket, request) => {
+      pendingUpgrades.get(request.raw)?.();
+      pendingUpgrades.delete(request.raw);
+      socket.removeAllListeners('error');
+      const response = upgradeResponses.get(request.raw);
+      if (response?.socket) response.detachSocket(response.socket);
+      const userAgent = String(request.headers['user-agent'] ?? '').slice(0, 512);
+      const connection = new SignalingConnection(
+        socket,
+        request.ip,
+        userAgent,
+        socketSites.get(request.raw) ?? null,
+        deps,
+      );
+      connections.add(connection);
+      wheel.add(connection);
+    },
+  );
 
   // The widget asks this once per tab before it shows itself, so that on a page its site doesn't list it can say so
   // in the browser console and stay hidden, instead of showing a launcher whose calls would fail. Readable from any
   // page (no credentials are involved, and the answer only repeats the configuration's verdict on the caller).
-  const OriginAnswer = Type.Object({ allowed: Type.Boolean({ description: 'whether pages of the asking Origin may open /ws' }) });
-  app.get('/api/widget/origin', { helmet: false, schema: { response: { 200: OriginAnswer } } }, async (request, reply) => {
-    const verdict = originVerdict(request.headers.origin, opts.config);
-    return reply
-      .header('access-control-allow-origin', '*')
-      .header('vary', 'origin')
-      .header('cache-control', 'no-store')
-      .send({ allowed: verdict.allowed });
+  const OriginAnswer = Type.Object({
+    allowed: Type.Boolean({ description: 'whether pages of the asking Origin may open /ws' }),
   });
+  app.get(
+    '/api/widget/origin',
+    { helmet: false, schema: { response: { 200: OriginAnswer } } },
+    async (request, reply) => {
+      const verdict = originVerdict(request.headers.origin, opts.config);
+      return reply
+        .header('access-control-allow-origin', '*')
+        .header('vary', 'origin')
+        .header('cache-control', 'no-store')
+        .send({ allowed: verdict.allowed });
+    },
+  );
 
   // Read when Prometheus scrapes: what each open socket is now.
   opts.metrics.observeSockets(() => {

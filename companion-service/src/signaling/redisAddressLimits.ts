@@ -80,7 +80,13 @@ export class RedisAddressLimits implements AddressLimiter {
   private readonly own = new Map<string, number>();
   /** The caps of this instance alone, used while Redis is away. */
   private readonly fallback: AddressLimits;
-  private readonly scripts: { open: LuaScript<number>; close: LuaScript<number>; sync: LuaScript<number>; reap: LuaScript<number>; start: LuaScript<number> };
+  private readonly scripts: {
+    open: LuaScript<number>;
+    close: LuaScript<number>;
+    sync: LuaScript<number>;
+    reap: LuaScript<number>;
+    start: LuaScript<number>;
+  };
   private readonly instance: string;
   private readonly ownAddresses: string;
   private readonly countsPrefix: string;
@@ -92,7 +98,13 @@ export class RedisAddressLimits implements AddressLimiter {
   ) {
     const { connections, liveness } = redis;
     const c = connections.commands;
-    this.scripts = { open: luaScript(c, 3, OPEN), close: luaScript(c, 2, CLOSE), sync: luaScript(c, 1, SYNC), reap: luaScript(c, 2, REAP), start: luaScript(c, 1, START) };
+    this.scripts = {
+      open: luaScript(c, 3, OPEN),
+      close: luaScript(c, 2, CLOSE),
+      sync: luaScript(c, 1, SYNC),
+      reap: luaScript(c, 2, REAP),
+      start: luaScript(c, 1, START),
+    };
     this.fallback = new AddressLimits(limits.socketsPerAddress, limits.sessionsPerAddressPerMinute);
     this.instance = connections.instanceId;
     this.ownAddresses = this.addressesOf(this.instance);
@@ -104,7 +116,11 @@ export class RedisAddressLimits implements AddressLimiter {
   async openSocket(address: string): Promise<boolean> {
     let taken: boolean;
     try {
-      taken = (await this.scripts.open([this.redis.liveness.key, this.countsPrefix + address, this.ownAddresses], [this.instance, this.limits.socketsPerAddress, address])) === 1;
+      taken =
+        (await this.scripts.open(
+          [this.redis.liveness.key, this.countsPrefix + address, this.ownAddresses],
+          [this.instance, this.limits.socketsPerAddress, address],
+        )) === 1;
     } catch (err) {
       this.unreachable(err);
       taken = (this.own.get(address) ?? 0) < this.limits.socketsPerAddress;
@@ -117,13 +133,18 @@ export class RedisAddressLimits implements AddressLimiter {
     const left = (this.own.get(address) ?? 0) - 1;
     if (left > 0) this.own.set(address, left);
     else this.own.delete(address);
-    this.scripts.close([this.countsPrefix + address, this.ownAddresses], [this.instance, address]).catch((err: unknown) => this.unreachable(err));
+    this.scripts
+      .close([this.countsPrefix + address, this.ownAddresses], [this.instance, address])
+      .catch((err: unknown) => this.unreachable(err));
   }
 
   async startSession(address: string, now: number): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }> {
     const perMinute = this.limits.sessionsPerAddressPerMinute;
     try {
-      const taken = await this.scripts.start([this.redis.connections.key('session-starts', address)], [perMinute / 60_000, perMinute]);
+      const taken = await this.scripts.start(
+        [this.redis.connections.key('session-starts', address)],
+        [perMinute / 60_000, perMinute],
+      );
       if (taken === 1) return { ok: true };
       return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(60 / perMinute)) };
     } catch (err) {
@@ -134,7 +155,10 @@ export class RedisAddressLimits implements AddressLimiter {
 
   /** Redis put in line with this instance's counts, after it may have lost them. */
   private async restore(): Promise<void> {
-    await this.scripts.sync([this.ownAddresses], [this.instance, this.countsPrefix, JSON.stringify(Object.fromEntries(this.own))]);
+    await this.scripts.sync(
+      [this.ownAddresses],
+      [this.instance, this.countsPrefix, JSON.stringify(Object.fromEntries(this.own))],
+    );
   }
 
   private reap(dead: string): Promise<number> {

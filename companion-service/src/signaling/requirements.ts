@@ -34,10 +34,14 @@ export function issuerOf(command: CommandType): { readonly in: 'session'; readon
  * refusal. Made to measure, so the relay's check is one comparison. */
 export function guardFor(requirement: Requirement): (socket: GuardedSocket) => ErrorCode | undefined {
   const checks: Array<(socket: GuardedSocket) => ErrorCode | undefined> = [];
-  if (requirement.visitor === 'identified') checks.push((s) => (s.visitorId === undefined ? ErrorCode.Unauthorized : undefined));
-  if (requirement.visitor === 'unidentified') checks.push((s) => (s.visitorId === undefined ? undefined : ErrorCode.AlreadyInSession));
-  if (requirement.in === 'none') checks.push((s) => (s.participantId === undefined ? undefined : ErrorCode.AlreadyInSession));
-  if (requirement.in === 'session') checks.push((s) => (s.participantId === undefined ? ErrorCode.NotInSession : undefined));
+  if (requirement.visitor === 'identified')
+    checks.push((s) => (s.visitorId === undefined ? ErrorCode.Unauthorized : undefined));
+  if (requirement.visitor === 'unidentified')
+    checks.push((s) => (s.visitorId === undefined ? undefined : ErrorCode.AlreadyInSession));
+  if (requirement.in === 'none')
+    checks.push((s) => (s.participantId === undefined ? undefined : ErrorCode.AlreadyInSession));
+  if (requirement.in === 'session')
+    checks.push((s) => (s.participantId === undefined ? ErrorCode.NotInSession : undefined));
   const roles = requirement.role;
   if (roles) {
     checks.push((s) => {

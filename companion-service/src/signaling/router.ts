@@ -44,7 +44,9 @@ export interface ConnectionContext {
 
 /** What a handler of type T receives. The relay gets only a signal's header: a frame in canonical form is validated
  * without being parsed into an object (protocol/canonicalSignal.ts), and the relay forwards the frame's bytes. */
-export type HandledMessage<T extends ClientMessageType> = T extends 'signal' ? SignalHeader : Extract<ClientMessage, { type: T }>;
+export type HandledMessage<T extends ClientMessageType> = T extends 'signal'
+  ? SignalHeader
+  : Extract<ClientMessage, { type: T }>;
 
 /** What a handler's requirement guarantees about its socket. */
 export type ContextFor<R extends Requirement> = ConnectionContext &
@@ -74,7 +76,11 @@ export class MessageRouter {
     this.on('probe', { in: 'any' }, (connection) => connection.reply({ type: 'probe' }));
   }
 
-  on<T extends ClientMessageType, const R extends Requirement>(type: T, requirement: R, handler: Handler<T, ContextFor<R>>): void {
+  on<T extends ClientMessageType, const R extends Requirement>(
+    type: T,
+    requirement: R,
+    handler: Handler<T, ContextFor<R>>,
+  ): void {
     if (this.handlers.has(type)) throw new Error(`a handler for "${type}" is already registered`);
     const open = handler as unknown as Handler<ClientMessageType>;
     const refusal = requirement.in === 'any' && !requirement.visitor ? undefined : guardFor(requirement);

@@ -21,7 +21,12 @@ function failIf(connection: ConnectionContext, type: string, refused: ErrorCode 
 }
 
 /** Sends session.joined (and Customer Info to agents) once a join or resume has taken effect. */
-export async function sendJoined(connection: ConnectionContext, sessions: SessionService, membership: Membership, resumed: boolean): Promise<void> {
+export async function sendJoined(
+  connection: ConnectionContext,
+  sessions: SessionService,
+  membership: Membership,
+  resumed: boolean,
+): Promise<void> {
   const joined = sessions.joinedMessage(membership, resumed);
   if (!joined) return;
   connection.reply(joined);
@@ -37,14 +42,22 @@ export function registerSessionHandlers(router: MessageRouter, deps: SessionHand
     const allowed = await connection.startSession();
     if (!allowed.ok) return connection.fail(ErrorCode.RateLimited, message.type, allowed.retryAfterSeconds);
     const participantId = await connection.attach(newParticipantId());
-    const membership = await sessions.startVisitor(participantId, connection.siteId, deviceFromUserAgent(connection.userAgent));
+    const membership = await sessions.startVisitor(
+      participantId,
+      connection.siteId,
+      deviceFromUserAgent(connection.userAgent),
+    );
     const created = sessions.createdMessage(membership);
     if (created) connection.reply(created);
   });
 
   async function joinAsAgent(connection: ConnectionContext, sessionId: string, claims: AgentClaims): Promise<void> {
     const participantId = await connection.attach(newParticipantId());
-    const joined = await sessions.joinAgent(sessionId, { sub: claims.sub, name: claims.name, privileges: claims.privileges }, participantId);
+    const joined = await sessions.joinAgent(
+      sessionId,
+      { sub: claims.sub, name: claims.name, privileges: claims.privileges },
+      participantId,
+    );
     if (!joined.ok) {
       await connection.detach();
       return connection.fail(joined.code, 'agent.join');
@@ -73,7 +86,8 @@ export function registerSessionHandlers(router: MessageRouter, deps: SessionHand
       await connection.detach();
       // The session is over (perhaps ended by a restart of the service): say so, with why, as its members were told.
       // A stored reason the protocol doesn't name gets the plain session_ended error below.
-      if ('endReason' in resumed && isEndReason(resumed.endReason)) return connection.reply({ type: 'session.ended', reason: resumed.endReason });
+      if ('endReason' in resumed && isEndReason(resumed.endReason))
+        return connection.reply({ type: 'session.ended', reason: resumed.endReason });
       return connection.fail(resumed.code, message.type);
     }
     await sendJoined(connection, sessions, resumed, true);
@@ -83,11 +97,21 @@ export function registerSessionHandlers(router: MessageRouter, deps: SessionHand
     failIf(connection, message.type, sessions.relaySignal(connection.participantId, message, frame));
   });
 
-  router.on('pair.restart', issuerOf('pair.restart'), async (c, m) => failIf(c, m.type, await sessions.restartPair(c.participantId, m.peerId)));
-  router.on('session.leave', issuerOf('session.leave'), async (c, m) => failIf(c, m.type, await sessions.hangUp(c.participantId)));
-  router.on('session.end', issuerOf('session.end'), async (c, m) => failIf(c, m.type, await sessions.end(c.participantId)));
-  router.on('media.set', issuerOf('media.set'), async (c, m) => failIf(c, m.type, await sessions.setVideo(c.participantId, m.video)));
-  router.on('peer.pause', issuerOf('peer.pause'), async (c, m) => failIf(c, m.type, await sessions.pauseVideo(c.participantId, m.peerId, m.paused)));
+  router.on('pair.restart', issuerOf('pair.restart'), async (c, m) =>
+    failIf(c, m.type, await sessions.restartPair(c.participantId, m.peerId)),
+  );
+  router.on('session.leave', issuerOf('session.leave'), async (c, m) =>
+    failIf(c, m.type, await sessions.hangUp(c.participantId)),
+  );
+  router.on('session.end', issuerOf('session.end'), async (c, m) =>
+    failIf(c, m.type, await sessions.end(c.participantId)),
+  );
+  router.on('media.set', issuerOf('media.set'), async (c, m) =>
+    failIf(c, m.type, await sessions.setVideo(c.participantId, m.video)),
+  );
+  router.on('peer.pause', issuerOf('peer.pause'), async (c, m) =>
+    failIf(c, m.type, await sessions.pauseVideo(c.participantId, m.peerId, m.paused)),
+  );
 
   router.on('problem.report', { in: 'session', role: ['agent'] }, async (connection, message) => {
     const result = await sessions.reportProblem(connection.participantId, message.description, message.diagnostics);

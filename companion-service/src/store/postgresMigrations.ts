@@ -108,19 +108,29 @@ const LOCK_NAMESPACE = 'tandem.migrate';
 export async function migratePostgres(client: Client, schema: string | undefined): Promise<number> {
   await client.query('BEGIN');
   try {
-    const target = schema ?? ((await client.query<{ s: string | null }>('SELECT current_schema() AS s')).rows[0]?.s ?? null);
+    const target =
+      schema ?? (await client.query<{ s: string | null }>('SELECT current_schema() AS s')).rows[0]?.s ?? null;
     if (target === null) throw new Error('PostgreSQL has no schema to create tables in: set TANDEM_DATABASE_SCHEMA');
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${LOCK_NAMESPACE}:${target}`]);
     if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-    await client.query(`CREATE TABLE IF NOT EXISTS tandem_schema_versions (version integer PRIMARY KEY, applied_at bigint NOT NULL)`);
-    const { rows } = await client.query<{ v: number }>('SELECT COALESCE(MAX(version), 0)::integer AS v FROM tandem_schema_versions');
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS tandem_schema_versions (version integer PRIMARY KEY, applied_at bigint NOT NULL)`,
+    );
+    const { rows } = await client.query<{ v: number }>(
+      'SELECT COALESCE(MAX(version), 0)::integer AS v FROM tandem_schema_versions',
+    );
     const applied = rows[0]?.v ?? 0;
     if (applied > POSTGRES_MIGRATIONS.length) {
-      throw new Error(`the database schema is at version ${applied}, newer than this service knows (${POSTGRES_MIGRATIONS.length}): run a newer service`);
+      throw new Error(
+        `the database schema is at version ${applied}, newer than this service knows (${POSTGRES_MIGRATIONS.length}): run a newer service`,
+      );
     }
     for (let version = applied; version < POSTGRES_MIGRATIONS.length; version++) {
       await client.query(POSTGRES_MIGRATIONS[version] as string);
-      await client.query('INSERT INTO tandem_schema_versions (version, applied_at) VALUES ($1, $2)', [version + 1, Date.now()]);
+      await client.query('INSERT INTO tandem_schema_versions (version, applied_at) VALUES ($1, $2)', [
+        version + 1,
+        Date.now(),
+      ]);
     }
     await client.query('COMMIT');
     return POSTGRES_MIGRATIONS.length - applied;

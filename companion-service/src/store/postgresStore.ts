@@ -76,7 +76,9 @@ export class PostgresStore implements Store {
     });
     // An idle connection that breaks (the database restarted, a proxy cut it) is dropped by the pool; without a
     // listener its error would end the process. The next query opens a fresh one, or fails where it is reported.
-    this.pool.on('error', (err: Error & { code?: string }) => log?.warn({ code: err.code, error: err.message }, 'PostgreSQL connection lost'));
+    this.pool.on('error', (err: Error & { code?: string }) =>
+      log?.warn({ code: err.code, error: err.message }, 'PostgreSQL connection lost'),
+    );
   }
 
   /** Migrations run on their own connection with no query timeout: waiting for another instance's lock is normal. */
@@ -106,7 +108,12 @@ export class PostgresStore implements Store {
     ]);
   }
 
-  async updateSessionStatus(id: string, status: SessionRecord['status'], endedAt?: number, endReason?: string): Promise<void> {
+  async updateSessionStatus(
+    id: string,
+    status: SessionRecord['status'],
+    endedAt?: number,
+    endReason?: string,
+  ): Promise<void> {
     await this.query(
       'UPDATE sessions SET status = $1, ended_at = COALESCE($2, ended_at), end_reason = COALESCE($3, end_reason) WHERE id = $4',
       [status, endedAt === undefined ? null : ms(endedAt, 'endedAt'), endReason ?? null, id],
@@ -114,18 +121,18 @@ export class PostgresStore implements Store {
   }
 
   async addParticipant(r: Omit<ParticipantRecord, 'leftAt' | 'leaveReason'>): Promise<void> {
-    await this.query('INSERT INTO participants (id, session_id, role, identity, name, joined_at) VALUES ($1, $2, $3, $4, $5, $6)', [
-      r.id,
-      r.sessionId,
-      r.role,
-      r.identity,
-      r.name,
-      ms(r.joinedAt, 'joinedAt'),
-    ]);
+    await this.query(
+      'INSERT INTO participants (id, session_id, role, identity, name, joined_at) VALUES ($1, $2, $3, $4, $5, $6)',
+      [r.id, r.sessionId, r.role, r.identity, r.name, ms(r.joinedAt, 'joinedAt')],
+    );
   }
 
   async participantLeft(id: string, leftAt: number, reason: string): Promise<void> {
-    await this.query('UPDATE participants SET left_at = $1, leave_reason = $2 WHERE id = $3 AND left_at IS NULL', [ms(leftAt, 'leftAt'), reason, id]);
+    await this.query('UPDATE participants SET left_at = $1, leave_reason = $2 WHERE id = $3 AND left_at IS NULL', [
+      ms(leftAt, 'leftAt'),
+      reason,
+      id,
+    ]);
   }
 
   async appendEvent(e: EventRecord): Promise<void> {
@@ -145,18 +152,29 @@ export class PostgresStore implements Store {
 
   async listOpenSessions(): Promise<SessionRecord[]> {
     // COLLATE "C": ids ordered by their bytes, as SQLite orders them, whatever the database's collation.
-    const rows = await this.query<SessionRow>(`SELECT * FROM sessions WHERE status <> 'ended' ORDER BY created_at, id COLLATE "C"`);
+    const rows = await this.query<SessionRow>(
+      `SELECT * FROM sessions WHERE status <> 'ended' ORDER BY created_at, id COLLATE "C"`,
+    );
     return rows.map(sessionRecord);
   }
 
   async listParticipants(sessionId: string): Promise<ParticipantRecord[]> {
-    const rows = await this.query<ParticipantRow>('SELECT * FROM participants WHERE session_id = $1 ORDER BY joined_at, id COLLATE "C"', [sessionId]);
+    const rows = await this.query<ParticipantRow>(
+      'SELECT * FROM participants WHERE session_id = $1 ORDER BY joined_at, id COLLATE "C"',
+      [sessionId],
+    );
     return rows.map(participantRecord);
   }
 
   async listEvents(sessionId: string): Promise<EventRecord[]> {
     const rows = await this.query<EventRow>('SELECT * FROM events WHERE session_id = $1 ORDER BY seq', [sessionId]);
-    return rows.map((r) => ({ sessionId: r.session_id, at: r.at, kind: r.kind, participantId: r.participant_id, detail: r.detail }));
+    return rows.map((r) => ({
+      sessionId: r.session_id,
+      at: r.at,
+      kind: r.kind,
+      participantId: r.participant_id,
+      detail: r.detail,
+    }));
   }
 
   async recordTermsAcceptance(r: TermsAcceptanceRecord): Promise<void> {
@@ -166,10 +184,20 @@ export class PostgresStore implements Store {
       await this.query(
         `INSERT INTO terms_acceptances (site_id, visitor_id, session_id, terms_version, text_sha256, accepted_at, ip, user_agent)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [visitor?.siteId ?? null, visitor?.visitorId ?? r.visitorId, r.sessionId, r.termsVersion, r.textSha256, ms(r.acceptedAt, 'acceptedAt'), r.ip, r.userAgent],
+        [
+          visitor?.siteId ?? null,
+          visitor?.visitorId ?? r.visitorId,
+          r.sessionId,
+          r.termsVersion,
+          r.textSha256,
+          ms(r.acceptedAt, 'acceptedAt'),
+          r.ip,
+          r.userAgent,
+        ],
       );
     } catch (err) {
-      if ((err as { code?: string }).code === UNIQUE_VIOLATION) throw new DuplicateRecordError('terms_acceptance', { cause: err });
+      if ((err as { code?: string }).code === UNIQUE_VIOLATION)
+        throw new DuplicateRecordError('terms_acceptance', { cause: err });
       throw err;
     }
   }
@@ -185,15 +213,18 @@ export class PostgresStore implements Store {
       ip: string;
       user_agent: string;
     }>('SELECT * FROM terms_acceptances WHERE session_id = $1', [sessionId]);
-    return row && {
-      visitorId: row.site_id === null ? row.visitor_id : visitorKey({ siteId: row.site_id, visitorId: row.visitor_id }),
-      sessionId: row.session_id,
-      termsVersion: row.terms_version,
-      textSha256: row.text_sha256,
-      acceptedAt: row.accepted_at,
-      ip: row.ip,
-      userAgent: row.user_agent,
-    };
+    return (
+      row && {
+        visitorId:
+          row.site_id === null ? row.visitor_id : visitorKey({ siteId: row.site_id, visitorId: row.visitor_id }),
+        sessionId: row.session_id,
+        termsVersion: row.terms_version,
+        textSha256: row.text_sha256,
+        acceptedAt: row.accepted_at,
+        ip: row.ip,
+        userAgent: row.user_agent,
+      }
+    );
   }
 
   async saveProblemReport(r: ProblemReportRecord): Promise<void> {
@@ -212,14 +243,16 @@ export class PostgresStore implements Store {
       description: string;
       diagnostics: Record<string, unknown>;
     }>('SELECT * FROM problem_reports WHERE id = $1', [id]);
-    return row && {
-      id: row.id,
-      sessionId: row.session_id,
-      participantId: row.participant_id,
-      reportedAt: row.reported_at,
-      description: row.description,
-      diagnostics: row.diagnostics,
-    };
+    return (
+      row && {
+        id: row.id,
+        sessionId: row.session_id,
+        participantId: row.participant_id,
+        reportedAt: row.reported_at,
+        description: row.description,
+        diagnostics: row.diagnostics,
+      }
+    );
   }
 
   // --- Salesforce: org registry, agents' orgs, session links, outbox ---
@@ -234,18 +267,24 @@ export class PostgresStore implements Store {
   }
 
   async getSalesforceOrg(orgId: string): Promise<SalesforceOrgRecord | undefined> {
-    const [row] = await this.query<{ org_id: string; name: string; api_key_sha256: string; instance_url: string; site_ids: string[]; updated_at: number }>(
-      'SELECT * FROM salesforce_orgs WHERE org_id = $1',
-      [orgId],
+    const [row] = await this.query<{
+      org_id: string;
+      name: string;
+      api_key_sha256: string;
+      instance_url: string;
+      site_ids: string[];
+      updated_at: number;
+    }>('SELECT * FROM salesforce_orgs WHERE org_id = $1', [orgId]);
+    return (
+      row && {
+        orgId: row.org_id,
+        name: row.name,
+        apiKeySha256: row.api_key_sha256,
+        instanceUrl: row.instance_url,
+        siteIds: row.site_ids,
+        updatedAt: row.updated_at,
+      }
     );
-    return row && {
-      orgId: row.org_id,
-      name: row.name,
-      apiKeySha256: row.api_key_sha256,
-      instanceUrl: row.instance_url,
-      siteIds: row.site_ids,
-      updatedAt: row.updated_at,
-    };
   }
 
   async rememberSalesforceUser(userId: string, orgId: string, seenAt: number): Promise<void> {
@@ -257,7 +296,9 @@ export class PostgresStore implements Store {
   }
 
   async getSalesforceUserOrg(userId: string): Promise<string | undefined> {
-    const [row] = await this.query<{ org_id: string }>('SELECT org_id FROM salesforce_users WHERE user_id = $1', [userId]);
+    const [row] = await this.query<{ org_id: string }>('SELECT org_id FROM salesforce_users WHERE user_id = $1', [
+      userId,
+    ]);
     return row?.org_id;
   }
 
@@ -281,17 +322,25 @@ export class PostgresStore implements Store {
       agent_user_id: string | null;
       created_at: number;
     }>('SELECT * FROM salesforce_session_links WHERE session_id = $1', [sessionId]);
-    return row && {
-      sessionId: row.session_id,
-      orgId: row.org_id,
-      siteId: row.site_id,
-      contactId: row.contact_id,
-      agentUserId: row.agent_user_id,
-      createdAt: row.created_at,
-    };
+    return (
+      row && {
+        sessionId: row.session_id,
+        orgId: row.org_id,
+        siteId: row.site_id,
+        contactId: row.contact_id,
+        agentUserId: row.agent_user_id,
+        createdAt: row.created_at,
+      }
+    );
   }
 
-  async enqueueSalesforceRecord(e: { orgId: string; sobject: string; externalId: string; payload: Record<string, unknown>; createdAt: number }): Promise<boolean> {
+  async enqueueSalesforceRecord(e: {
+    orgId: string;
+    sobject: string;
+    externalId: string;
+    payload: Record<string, unknown>;
+    createdAt: number;
+  }): Promise<boolean> {
     const createdAt = ms(e.createdAt, 'createdAt');
     const rows = await this.query(
       `INSERT INTO salesforce_outbox (org_id, sobject, external_id, payload, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $5)
@@ -320,16 +369,22 @@ export class PostgresStore implements Store {
   }
 
   async markSalesforceDelivered(id: number, at: number): Promise<void> {
-    await this.query('UPDATE salesforce_outbox SET delivered_at = $1, leased_until = NULL, last_error = NULL WHERE id = $2', [ms(at, 'at'), id]);
+    await this.query(
+      'UPDATE salesforce_outbox SET delivered_at = $1, leased_until = NULL, last_error = NULL WHERE id = $2',
+      [ms(at, 'at'), id],
+    );
   }
 
-  async rescheduleSalesforceRecord(id: number, attempts: number, nextAttemptAt: number, lastError: string): Promise<void> {
-    await this.query('UPDATE salesforce_outbox SET attempts = $1, next_attempt_at = $2, last_error = $3, leased_until = NULL WHERE id = $4', [
-      attempts,
-      ms(nextAttemptAt, 'nextAttemptAt'),
-      lastError.slice(0, 1000),
-      id,
-    ]);
+  async rescheduleSalesforceRecord(
+    id: number,
+    attempts: number,
+    nextAttemptAt: number,
+    lastError: string,
+  ): Promise<void> {
+    await this.query(
+      'UPDATE salesforce_outbox SET attempts = $1, next_attempt_at = $2, last_error = $3, leased_until = NULL WHERE id = $4',
+      [attempts, ms(nextAttemptAt, 'nextAttemptAt'), lastError.slice(0, 1000), id],
+    );
   }
 
   async recordSalesforceRecordFailure(
@@ -342,7 +397,10 @@ export class PostgresStore implements Store {
     );
   }
 
-  async parkSalesforceRecord(id: number, p: { attempts: number; recordFailures: number; parkedAt: number; reason: string }): Promise<void> {
+  async parkSalesforceRecord(
+    id: number,
+    p: { attempts: number; recordFailures: number; parkedAt: number; reason: string },
+  ): Promise<void> {
     await this.query(
       'UPDATE salesforce_outbox SET attempts = $1, record_failures = $2, parked_at = $3, last_error = $4, leased_until = NULL WHERE id = $5',
       [p.attempts, p.recordFailures, ms(p.parkedAt, 'parkedAt'), p.reason.slice(0, 1000), id],
@@ -361,7 +419,10 @@ export class PostgresStore implements Store {
       [ms(now, 'now'), id, orgId],
     );
     if (requeued) return { outcome: 'requeued', entry: outboxEntry(requeued) };
-    const [row] = await this.query<SalesforceOutboxRow>('SELECT * FROM salesforce_outbox WHERE id = $1 AND org_id = $2', [id, orgId]);
+    const [row] = await this.query<SalesforceOutboxRow>(
+      'SELECT * FROM salesforce_outbox WHERE id = $1 AND org_id = $2',
+      [id, orgId],
+    );
     return row ? { outcome: 'not_parked', entry: outboxEntry(row) } : { outcome: 'not_found' };
   }
 
@@ -386,7 +447,10 @@ export class PostgresStore implements Store {
 
   async countSalesforceOutbox(): Promise<Record<SalesforceOutboxStatus, number>> {
     const counts: Record<SalesforceOutboxStatus, number> = { pending: 0, parked: 0, delivered: 0 };
-    const rows = await this.query<{ status: SalesforceOutboxStatus; n: string }>("SELECT CASE WHEN delivered_at IS NOT NULL THEN 'delivered' WHEN parked_at IS NOT NULL THEN 'parked' ELSE 'pending' END AS status, COUNT(*) AS n FROM salesforce_outbox GROUP BY 1", []);
+    const rows = await this.query<{ status: SalesforceOutboxStatus; n: string }>(
+      "SELECT CASE WHEN delivered_at IS NOT NULL THEN 'delivered' WHEN parked_at IS NOT NULL THEN 'parked' ELSE 'pending' END AS status, COUNT(*) AS n FROM salesforce_outbox GROUP BY 1",
+      [],
+    );
     for (const row of rows) counts[row.status] = Number(row.n);
     return counts;
   }

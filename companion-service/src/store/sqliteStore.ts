@@ -85,7 +85,9 @@ export class SqliteStore implements Store {
 
   async updateSessionStatus(id: string, status: SessionRecord['status'], endedAt?: number, endReason?: string) {
     this.db
-      .prepare('UPDATE sessions SET status = ?, ended_at = COALESCE(?, ended_at), end_reason = COALESCE(?, end_reason) WHERE id = ?')
+      .prepare(
+        'UPDATE sessions SET status = ?, ended_at = COALESCE(?, ended_at), end_reason = COALESCE(?, end_reason) WHERE id = ?',
+      )
       .run(status, endedAt ?? null, endReason ?? null, id);
   }
 
@@ -109,7 +111,24 @@ export class SqliteStore implements Store {
 
   async getSession(id: string): Promise<SessionRecord | undefined> {
     const row = this.db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as SessionRow | undefined;
-    return row && {
+    return (
+      row && {
+        id: row.id,
+        code: row.code,
+        status: row.status,
+        createdAt: row.created_at,
+        endedAt: row.ended_at,
+        endReason: row.end_reason,
+        siteId: row.site_id,
+      }
+    );
+  }
+
+  async listOpenSessions(): Promise<SessionRecord[]> {
+    const rows = this.db
+      .prepare("SELECT * FROM sessions WHERE status != 'ended' ORDER BY created_at, id")
+      .all() as SessionRow[];
+    return rows.map((row) => ({
       id: row.id,
       code: row.code,
       status: row.status,
@@ -117,12 +136,7 @@ export class SqliteStore implements Store {
       endedAt: row.ended_at,
       endReason: row.end_reason,
       siteId: row.site_id,
-    };
-  }
-
-  async listOpenSessions(): Promise<SessionRecord[]> {
-    const rows = this.db.prepare("SELECT * FROM sessions WHERE status != 'ended' ORDER BY created_at, id").all() as SessionRow[];
-    return rows.map((row) => ({ id: row.id, code: row.code, status: row.status, createdAt: row.created_at, endedAt: row.ended_at, endReason: row.end_reason, siteId: row.site_id }));
+    }));
   }
 
   async listParticipants(sessionId: string): Promise<ParticipantRecord[]> {
@@ -161,46 +175,79 @@ export class SqliteStore implements Store {
           `INSERT INTO terms_acceptances (site_id, visitor_id, session_id, terms_version, text_sha256, accepted_at, ip, user_agent)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(visitor?.siteId ?? null, visitor?.visitorId ?? r.visitorId, r.sessionId, r.termsVersion, r.textSha256, r.acceptedAt, r.ip, r.userAgent);
+        .run(
+          visitor?.siteId ?? null,
+          visitor?.visitorId ?? r.visitorId,
+          r.sessionId,
+          r.termsVersion,
+          r.textSha256,
+          r.acceptedAt,
+          r.ip,
+          r.userAgent,
+        );
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new DuplicateRecordError('terms_acceptance', { cause: err });
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
+        throw new DuplicateRecordError('terms_acceptance', { cause: err });
       throw err;
     }
   }
 
   async getTermsAcceptance(sessionId: string): Promise<TermsAcceptanceRecord | undefined> {
     const row = this.db.prepare('SELECT * FROM terms_acceptances WHERE session_id = ?').get(sessionId) as
-      | { site_id: string | null; visitor_id: string; session_id: string; terms_version: string; text_sha256: string; accepted_at: number; ip: string; user_agent: string }
+      | {
+          site_id: string | null;
+          visitor_id: string;
+          session_id: string;
+          terms_version: string;
+          text_sha256: string;
+          accepted_at: number;
+          ip: string;
+          user_agent: string;
+        }
       | undefined;
-    return row && {
-      visitorId: row.site_id === null ? row.visitor_id : visitorKey({ siteId: row.site_id, visitorId: row.visitor_id }),
-      sessionId: row.session_id,
-      termsVersion: row.terms_version,
-      textSha256: row.text_sha256,
-      acceptedAt: row.accepted_at,
-      ip: row.ip,
-      userAgent: row.user_agent,
-    };
+    return (
+      row && {
+        visitorId:
+          row.site_id === null ? row.visitor_id : visitorKey({ siteId: row.site_id, visitorId: row.visitor_id }),
+        sessionId: row.session_id,
+        termsVersion: row.terms_version,
+        textSha256: row.text_sha256,
+        acceptedAt: row.accepted_at,
+        ip: row.ip,
+        userAgent: row.user_agent,
+      }
+    );
   }
 
   async saveProblemReport(r: ProblemReportRecord): Promise<void> {
     this.db
-      .prepare('INSERT INTO problem_reports (id, session_id, participant_id, reported_at, description, diagnostics) VALUES (?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO problem_reports (id, session_id, participant_id, reported_at, description, diagnostics) VALUES (?, ?, ?, ?, ?, ?)',
+      )
       .run(r.id, r.sessionId, r.participantId, r.reportedAt, r.description, JSON.stringify(r.diagnostics));
   }
 
   async getProblemReport(id: string): Promise<ProblemReportRecord | undefined> {
     const row = this.db.prepare('SELECT * FROM problem_reports WHERE id = ?').get(id) as
-      | { id: string; session_id: string; participant_id: string; reported_at: number; description: string; diagnostics: string }
+      | {
+          id: string;
+          session_id: string;
+          participant_id: string;
+          reported_at: number;
+          description: string;
+          diagnostics: string;
+        }
       | undefined;
-    return row && {
-      id: row.id,
-      sessionId: row.session_id,
-      participantId: row.participant_id,
-      reportedAt: row.reported_at,
-      description: row.description,
-      diagnostics: JSON.parse(row.diagnostics) as Record<string, unknown>,
-    };
+    return (
+      row && {
+        id: row.id,
+        sessionId: row.session_id,
+        participantId: row.participant_id,
+        reportedAt: row.reported_at,
+        description: row.description,
+        diagnostics: JSON.parse(row.diagnostics) as Record<string, unknown>,
+      }
+    );
   }
 
   // --- Salesforce: org registry, agents' orgs, session links, outbox ---
@@ -217,16 +264,25 @@ export class SqliteStore implements Store {
 
   async getSalesforceOrg(orgId: string): Promise<SalesforceOrgRecord | undefined> {
     const row = this.db.prepare('SELECT * FROM salesforce_orgs WHERE org_id = ?').get(orgId) as
-      | { org_id: string; name: string; api_key_sha256: string; instance_url: string; site_ids: string; updated_at: number }
+      | {
+          org_id: string;
+          name: string;
+          api_key_sha256: string;
+          instance_url: string;
+          site_ids: string;
+          updated_at: number;
+        }
       | undefined;
-    return row && {
-      orgId: row.org_id,
-      name: row.name,
-      apiKeySha256: row.api_key_sha256,
-      instanceUrl: row.instance_url,
-      siteIds: JSON.parse(row.site_ids) as string[],
-      updatedAt: row.updated_at,
-    };
+    return (
+      row && {
+        orgId: row.org_id,
+        name: row.name,
+        apiKeySha256: row.api_key_sha256,
+        instanceUrl: row.instance_url,
+        siteIds: JSON.parse(row.site_ids) as string[],
+        updatedAt: row.updated_at,
+      }
+    );
   }
 
   async rememberSalesforceUser(userId: string, orgId: string, seenAt: number): Promise<void> {
@@ -239,7 +295,8 @@ export class SqliteStore implements Store {
   }
 
   async getSalesforceUserOrg(userId: string): Promise<string | undefined> {
-    const row = this.db.prepare('SELECT org_id FROM salesforce_users WHERE user_id = ?').get(userId) as { org_id: string } | undefined;
+    const row = this.db.prepare('SELECT org_id FROM salesforce_users WHERE user_id = ?').get(userId) as
+      { org_id: string } | undefined;
     return row?.org_id;
   }
 
@@ -255,19 +312,34 @@ export class SqliteStore implements Store {
 
   async getSalesforceSessionLink(sessionId: string): Promise<SalesforceSessionLink | undefined> {
     const row = this.db.prepare('SELECT * FROM salesforce_session_links WHERE session_id = ?').get(sessionId) as
-      | { session_id: string; org_id: string; site_id: string | null; contact_id: string | null; agent_user_id: string | null; created_at: number }
+      | {
+          session_id: string;
+          org_id: string;
+          site_id: string | null;
+          contact_id: string | null;
+          agent_user_id: string | null;
+          created_at: number;
+        }
       | undefined;
-    return row && {
-      sessionId: row.session_id,
-      orgId: row.org_id,
-      siteId: row.site_id,
-      contactId: row.contact_id,
-      agentUserId: row.agent_user_id,
-      createdAt: row.created_at,
-    };
+    return (
+      row && {
+        sessionId: row.session_id,
+        orgId: row.org_id,
+        siteId: row.site_id,
+        contactId: row.contact_id,
+        agentUserId: row.agent_user_id,
+        createdAt: row.created_at,
+      }
+    );
   }
 
-  async enqueueSalesforceRecord(e: { orgId: string; sobject: string; externalId: string; payload: Record<string, unknown>; createdAt: number }): Promise<boolean> {
+  async enqueueSalesforceRecord(e: {
+    orgId: string;
+    sobject: string;
+    externalId: string;
+    payload: Record<string, unknown>;
+    createdAt: number;
+  }): Promise<boolean> {
     const result = this.db
       .prepare(
         `INSERT INTO salesforce_outbox (org_id, sobject, external_id, payload, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -293,12 +365,21 @@ export class SqliteStore implements Store {
   }
 
   async markSalesforceDelivered(id: number, at: number): Promise<void> {
-    this.db.prepare('UPDATE salesforce_outbox SET delivered_at = ?, leased_until = NULL, last_error = NULL WHERE id = ?').run(at, id);
+    this.db
+      .prepare('UPDATE salesforce_outbox SET delivered_at = ?, leased_until = NULL, last_error = NULL WHERE id = ?')
+      .run(at, id);
   }
 
-  async rescheduleSalesforceRecord(id: number, attempts: number, nextAttemptAt: number, lastError: string): Promise<void> {
+  async rescheduleSalesforceRecord(
+    id: number,
+    attempts: number,
+    nextAttemptAt: number,
+    lastError: string,
+  ): Promise<void> {
     this.db
-      .prepare('UPDATE salesforce_outbox SET attempts = ?, next_attempt_at = ?, last_error = ?, leased_until = NULL WHERE id = ?')
+      .prepare(
+        'UPDATE salesforce_outbox SET attempts = ?, next_attempt_at = ?, last_error = ?, leased_until = NULL WHERE id = ?',
+      )
       .run(attempts, nextAttemptAt, lastError.slice(0, 1000), id);
   }
 
@@ -307,13 +388,20 @@ export class SqliteStore implements Store {
     f: { attempts: number; recordFailures: number; nextAttemptAt: number; lastError: string },
   ): Promise<void> {
     this.db
-      .prepare('UPDATE salesforce_outbox SET attempts = ?, record_failures = ?, next_attempt_at = ?, last_error = ?, leased_until = NULL WHERE id = ?')
+      .prepare(
+        'UPDATE salesforce_outbox SET attempts = ?, record_failures = ?, next_attempt_at = ?, last_error = ?, leased_until = NULL WHERE id = ?',
+      )
       .run(f.attempts, f.recordFailures, f.nextAttemptAt, f.lastError.slice(0, 1000), id);
   }
 
-  async parkSalesforceRecord(id: number, p: { attempts: number; recordFailures: number; parkedAt: number; reason: string }): Promise<void> {
+  async parkSalesforceRecord(
+    id: number,
+    p: { attempts: number; recordFailures: number; parkedAt: number; reason: string },
+  ): Promise<void> {
     this.db
-      .prepare('UPDATE salesforce_outbox SET attempts = ?, record_failures = ?, parked_at = ?, last_error = ?, leased_until = NULL WHERE id = ?')
+      .prepare(
+        'UPDATE salesforce_outbox SET attempts = ?, record_failures = ?, parked_at = ?, last_error = ?, leased_until = NULL WHERE id = ?',
+      )
       .run(p.attempts, p.recordFailures, p.parkedAt, p.reason.slice(0, 1000), id);
   }
 
@@ -326,9 +414,12 @@ export class SqliteStore implements Store {
       const select = this.db.prepare('SELECT * FROM salesforce_outbox WHERE id = ? AND org_id = ?');
       const row = select.get(id, orgId) as SalesforceOutboxRow | undefined;
       if (!row) return { outcome: 'not_found' };
-      if (row.parked_at === null || row.delivered_at !== null) return { outcome: 'not_parked', entry: outboxEntry(row) };
+      if (row.parked_at === null || row.delivered_at !== null)
+        return { outcome: 'not_parked', entry: outboxEntry(row) };
       this.db
-        .prepare('UPDATE salesforce_outbox SET parked_at = NULL, record_failures = 0, next_attempt_at = ?, leased_until = NULL WHERE id = ?')
+        .prepare(
+          'UPDATE salesforce_outbox SET parked_at = NULL, record_failures = 0, next_attempt_at = ?, leased_until = NULL WHERE id = ?',
+        )
         .run(now, id);
       return { outcome: 'requeued', entry: outboxEntry(select.get(id, orgId) as SalesforceOutboxRow) };
     })();
@@ -352,7 +443,11 @@ export class SqliteStore implements Store {
 
   async countSalesforceOutbox(): Promise<Record<SalesforceOutboxStatus, number>> {
     const counts: Record<SalesforceOutboxStatus, number> = { pending: 0, parked: 0, delivered: 0 };
-    const rows = this.db.prepare("SELECT CASE WHEN delivered_at IS NOT NULL THEN 'delivered' WHEN parked_at IS NOT NULL THEN 'parked' ELSE 'pending' END AS status, COUNT(*) AS n FROM salesforce_outbox GROUP BY 1").all() as Array<{ status: SalesforceOutboxStatus; n: number }>;
+    const rows = this.db
+      .prepare(
+        "SELECT CASE WHEN delivered_at IS NOT NULL THEN 'delivered' WHEN parked_at IS NOT NULL THEN 'parked' ELSE 'pending' END AS status, COUNT(*) AS n FROM salesforce_outbox GROUP BY 1",
+      )
+      .all() as Array<{ status: SalesforceOutboxStatus; n: number }>;
     for (const row of rows) counts[row.status] = row.n;
     return counts;
   }

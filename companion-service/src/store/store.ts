@@ -151,16 +151,28 @@ export interface Store {
   linkSalesforceSession(link: SalesforceSessionLink): Promise<void>;
   getSalesforceSessionLink(sessionId: string): Promise<SalesforceSessionLink | undefined>;
   /** Adds a record unless one with the same org, object and external id is already queued; true when added. */
-  enqueueSalesforceRecord(entry: { orgId: string; sobject: string; externalId: string; payload: Record<string, unknown>; createdAt: number }): Promise<boolean>;
+  enqueueSalesforceRecord(entry: {
+    orgId: string;
+    sobject: string;
+    externalId: string;
+    payload: Record<string, unknown>;
+    createdAt: number;
+  }): Promise<boolean>;
   /** Leases up to `limit` undelivered entries due by `now` so no other worker takes them until the lease ends. */
   claimSalesforceOutbox(now: number, leaseMs: number, limit: number): Promise<SalesforceOutboxEntry[]>;
   markSalesforceDelivered(id: number, at: number): Promise<void>;
   /** After a failure that was the org's: the record waits with the org's others. */
   rescheduleSalesforceRecord(id: number, attempts: number, nextAttemptAt: number, lastError: string): Promise<void>;
   /** After Salesforce refused the record itself: it waits alone until nextAttemptAt. */
-  recordSalesforceRecordFailure(id: number, failure: { attempts: number; recordFailures: number; nextAttemptAt: number; lastError: string }): Promise<void>;
+  recordSalesforceRecordFailure(
+    id: number,
+    failure: { attempts: number; recordFailures: number; nextAttemptAt: number; lastError: string },
+  ): Promise<void>;
   /** Stops retrying a record Salesforce keeps refusing; it stays until an admin requeues it. */
-  parkSalesforceRecord(id: number, parked: { attempts: number; recordFailures: number; parkedAt: number; reason: string }): Promise<void>;
+  parkSalesforceRecord(
+    id: number,
+    parked: { attempts: number; recordFailures: number; parkedAt: number; reason: string },
+  ): Promise<void>;
   /** Remembers the lookups to leave out of this record's payload from now on. */
   omitSalesforceRecordFields(id: number, fields: string[]): Promise<void>;
   /** A parked record of this org, due again at `now` with its record failures forgotten. */

@@ -30,7 +30,8 @@ const MAX_ORIGIN_LENGTH = 300;
  * text is not an http(s) origin: "null" (sandboxed frames, files), a path, a query, credentials, several origins. */
 export function normalizeOrigin(text: string): string | undefined {
   // A trailing "/" would parse to the same URL, but no browser sends one: an Origin is never a path.
-  if (text.length === 0 || text.length > MAX_ORIGIN_LENGTH || /[\s,]/.test(text) || text.endsWith('/')) return undefined;
+  if (text.length === 0 || text.length > MAX_ORIGIN_LENGTH || /[\s,]/.test(text) || text.endsWith('/'))
+    return undefined;
   let url: URL;
   try {
     url = new URL(text);
@@ -91,7 +92,8 @@ function tableOf(settings: OriginSettings): OriginTable {
 
 /** May a socket whose upgrade carried this Origin header open, and which site is its page on? */
 export function originVerdict(origin: string | undefined, settings: OriginSettings): OriginVerdict {
-  if (origin === undefined || origin === '') return settings.socket.allowMissingOrigin ? { allowed: true, siteId: null } : { allowed: false };
+  if (origin === undefined || origin === '')
+    return settings.socket.allowMissingOrigin ? { allowed: true, siteId: null } : { allowed: false };
   const normal = normalizeOrigin(origin);
   if (normal === undefined) return { allowed: false };
   const table = tableOf(settings);
@@ -99,7 +101,8 @@ export function originVerdict(origin: string | undefined, settings: OriginSettin
   if (siteId !== undefined) return { allowed: true, siteId };
   if (table.loopbackScheme !== undefined) {
     const url = new URL(normal);
-    if (url.protocol === table.loopbackScheme && LOOPBACK_HOSTS.test(url.hostname)) return { allowed: true, siteId: null };
+    if (url.protocol === table.loopbackScheme && LOOPBACK_HOSTS.test(url.hostname))
+      return { allowed: true, siteId: null };
   }
   return { allowed: false };
 }

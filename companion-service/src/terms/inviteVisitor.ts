@@ -62,11 +62,23 @@ export async function inviteVisitor(
     termsText: config.terms.text,
     expiresAt,
   });
-  if (tab) promptTimers.at(expiresAt, () => void presence.sendToTab(tab, { type: 'terms.closed', invitationId, reason: 'expired' }));
+  if (tab)
+    promptTimers.at(
+      expiresAt,
+      () => void presence.sendToTab(tab, { type: 'terms.closed', invitationId, reason: 'expired' }),
+    );
   const issued = await tickets.issue(agent, session.id, Date.now());
   const consoleUrl = new URL(`/console#ticket=${issued.ticket}`, config.publicUrl).toString();
   return {
     ok: true,
-    invited: { invitationId, sessionId: session.id, visitor, ticket: issued.ticket, consoleUrl, promptExpiresAt: expiresAt, ticketExpiresAt: issued.expiresAt },
+    invited: {
+      invitationId,
+      sessionId: session.id,
+      visitor,
+      ticket: issued.ticket,
+      consoleUrl,
+      promptExpiresAt: expiresAt,
+      ticketExpiresAt: issued.expiresAt,
+    },
   };
 }

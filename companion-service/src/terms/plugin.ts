@@ -24,15 +24,21 @@ export interface TermsOptions {
 
 /** 1-click connect: the agent's Join becomes a terms prompt on the visitor's active tab; the visitor's accept is
  * stored durably before the session goes on; a decline or a timeout is reported to the agent. */
-export const termsPlugin: FastifyPluginAsync<TermsOptions> = async (app, { config, sessions, presence, tickets, router, promptTimers }) => {
-
+export const termsPlugin: FastifyPluginAsync<TermsOptions> = async (
+  app,
+  { config, sessions, presence, tickets, router, promptTimers },
+) => {
   app.post<{ Body: InvitationRequest }>(
     '/api/agent/invitations',
     { schema: { body: InvitationRequest, response: { 201: InvitationResponse, '4xx': ErrorBody } } },
     async (request, reply) => {
       const agent = agentFromRequest(request, reply, config);
       if (!agent) return reply;
-      const result = await inviteVisitor({ config, sessions, presence, tickets, promptTimers }, agent, request.body.visitorId);
+      const result = await inviteVisitor(
+        { config, sessions, presence, tickets, promptTimers },
+        agent,
+        request.body.visitorId,
+      );
       if (!result.ok) return sendError(reply, result.code);
       const { invitationId, sessionId, ticket, consoleUrl, promptExpiresAt } = result.invited;
       return reply.code(201).send({ invitationId, sessionId, ticket, consoleUrl, expiresAt: promptExpiresAt });
@@ -61,7 +67,10 @@ export const termsPlugin: FastifyPluginAsync<TermsOptions> = async (app, { confi
       // cannot be answered twice.
       await connection.detach();
       const duplicate = err instanceof DuplicateRecordError;
-      app.log.error({ err, connection: connection.id, invitationId: message.invitationId }, 'terms acceptance could not be stored');
+      app.log.error(
+        { err, connection: connection.id, invitationId: message.invitationId },
+        'terms acceptance could not be stored',
+      );
       return connection.fail(duplicate ? ErrorCode.InvalidInvitation : ErrorCode.Internal, message.type);
     }
     if (!accepted.ok) {

@@ -4,10 +4,13 @@ export class PromptTimers {
   private readonly timers = new Set<NodeJS.Timeout>();
 
   at(dueAt: number, run: () => void): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      run();
-    }, Math.max(0, dueAt - Date.now()));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        run();
+      },
+      Math.max(0, dueAt - Date.now()),
+    );
     timer.unref();
     this.timers.add(timer);
   }

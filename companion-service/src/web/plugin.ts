@@ -25,16 +25,21 @@ export const webPlugin: FastifyPluginAsync<{ config: Config }> = async (app, { c
     // Cache-Control per kind of file (staticHeaders), not one for all.
     cacheControl: false,
     setHeaders: (res, file) => {
-      for (const [name, value] of Object.entries(staticHeaders(path.relative(webDistDir, file)))) res.setHeader(name, value);
+      for (const [name, value] of Object.entries(staticHeaders(path.relative(webDistDir, file))))
+        res.setHeader(name, value);
     },
   });
 
   const pages: Record<string, { file: string; summary: string }> = {
     '/join': { file: 'join/index.html', summary: 'The agent join page (HTML)' },
-    '/console': { file: 'console/index.html', summary: 'The agent console (HTML); it joins with a single-use console ticket' },
+    '/console': {
+      file: 'console/index.html',
+      summary: 'The agent console (HTML); it joins with a single-use console ticket',
+    },
     '/guest': { file: 'guest/index.html', summary: 'The guest page (HTML), opened from a guest link' },
   };
-  for (const [route, page] of Object.entries(pages)) app.get(route, { schema: { summary: page.summary } }, (_request, reply) => reply.sendFile(page.file));
+  for (const [route, page] of Object.entries(pages))
+    app.get(route, { schema: { summary: page.summary } }, (_request, reply) => reply.sendFile(page.file));
 
   app.get('/api/config', { schema: { response: { 200: PublicConfig } } }, async (): Promise<PublicConfig> => ({
     devSignIn: config.devSignIn,

@@ -23,9 +23,18 @@ const COMPRESSED = new Set(['.js', '.css', '.html', '.json', '.svg']);
 
 /** Headers for a file under dist/web, by its path there as served (possibly its .br or .gz copy). */
 export function staticHeaders(served: string): Record<string, string> {
-  const file = served.split(path.sep).join('/').replace(/\.(br|gz)$/, '');
+  const file = served
+    .split(path.sep)
+    .join('/')
+    .replace(/\.(br|gz)$/, '');
   const headers: Record<string, string> = {
-    'cache-control': file.startsWith('assets/') ? IMMUTABLE : file === 'widget.js' ? LOADER_CACHE : file === 'widget-manifest.json' ? 'no-cache' : REVALIDATE,
+    'cache-control': file.startsWith('assets/')
+      ? IMMUTABLE
+      : file === 'widget.js'
+        ? LOADER_CACHE
+        : file === 'widget-manifest.json'
+          ? 'no-cache'
+          : REVALIDATE,
   };
   if (file === 'widget-manifest.json') headers['access-control-allow-origin'] = '*';
   if (COMPRESSED.has(path.posix.extname(file))) headers.vary = 'Accept-Encoding';

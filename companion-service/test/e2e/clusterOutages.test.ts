@@ -40,7 +40,12 @@ afterEach(async () => {
   const { cluster } = suite;
   cluster.restoreRedis();
   cluster.restorePostgres();
-  await eventually(() => cluster.readiness(), (r) => Object.values(r).every((status) => status === '200 ready'), 'every instance ready', 30_000);
+  await eventually(
+    () => cluster.readiness(),
+    (r) => Object.values(r).every((status) => status === '200 ready'),
+    'every instance ready',
+    30_000,
+  );
   await cluster.serving();
 });
 
@@ -60,8 +65,15 @@ async function callAcross(): Promise<WsCall> {
 
 /** A signal from one member to the other, with a marker in its candidate text. */
 function signal(call: WsCall, from: 'visitor' | 'agent', marker: string) {
-  const [sender, senderId, peerId] = from === 'visitor' ? [call.visitor, call.visitorId, call.agentId] : [call.agent, call.agentId, call.visitorId];
-  const message = { type: 'signal', from: senderId, to: peerId, gen: generation(sender, peerId) ?? 1, data: { type: 'candidate', candidate: { candidate: `candidate:${marker} 1 udp 1 10.0.0.1 9 typ host` } } } as const;
+  const [sender, senderId, peerId] =
+    from === 'visitor' ? [call.visitor, call.visitorId, call.agentId] : [call.agent, call.agentId, call.visitorId];
+  const message = {
+    type: 'signal',
+    from: senderId,
+    to: peerId,
+    gen: generation(sender, peerId) ?? 1,
+    data: { type: 'candidate', candidate: { candidate: `candidate:${marker} 1 udp 1 10.0.0.1 9 typ host` } },
+  } as const;
   return { sender, message };
 }
 
@@ -73,7 +85,13 @@ async function exchange(call: WsCall, marker: string): Promise<void> {
     const { sender, message } = signal(call, from, `${marker}-${from}`);
     expect(sender.send(message)).toBe(true);
     const receiver = from === 'visitor' ? call.agent : call.visitor;
-    await eventually(() => signalsWith(receiver, `${marker}-${from}`).length, (n) => n === 1, `the ${from}'s signal "${marker}" across instances`, 10_000, receiver.changed);
+    await eventually(
+      () => signalsWith(receiver, `${marker}-${from}`).length,
+      (n) => n === 1,
+      `the ${from}'s signal "${marker}" across instances`,
+      10_000,
+      receiver.changed,
+    );
   }
 }
 
@@ -94,7 +112,11 @@ describe('Redis away in the middle of a call across instances', () => {
     const tags = cluster.instances.map((i) => i.tag);
 
     cluster.cutRedis();
-    await eventually(() => cluster.readiness(), (r) => r[a.name] === '503 redis unavailable' && r[b.name] === '503 redis unavailable', 'both instances unready');
+    await eventually(
+      () => cluster.readiness(),
+      (r) => r[a.name] === '503 redis unavailable' && r[b.name] === '503 redis unavailable',
+      'both instances unready',
+    );
     // A change of the call's state is refused with an error, not reported done: the other member is not told.
     const refused = await ask(call.agent, { type: 'media.set', video: true });
     expect(refused).toMatchObject({ type: 'error', code: ErrorCode.Unavailable });
@@ -108,7 +130,12 @@ describe('Redis away in the middle of a call across instances', () => {
     expect(await ask(starter, { type: 'visitor.start' })).toMatchObject({ type: 'error', code: ErrorCode.Unavailable });
 
     cluster.restoreRedis();
-    await eventually(() => cluster.readiness(), (r) => r[a.name] === '200 ready' && r[b.name] === '200 ready', 'both instances ready again', 30_000);
+    await eventually(
+      () => cluster.readiness(),
+      (r) => r[a.name] === '200 ready' && r[b.name] === '200 ready',
+      'both instances ready again',
+      30_000,
+    );
     // The same processes: nothing was restarted.
     expect(cluster.instances.map((i) => i.tag)).toEqual(tags);
     // The same call carries on: signals both ways, and a change of state reaches the other member.
@@ -117,7 +144,9 @@ describe('Redis away in the middle of a call across instances', () => {
     expect(await ask(call.agent, { type: 'media.set', video: true })).toEqual({ type: 'no answer' });
     await call.visitor.next('peer.media', 10_000);
     // What was sent while Redis was away never arrived, not even late.
-    expect([signalsWith(call.agent, 'away-visitor').length, signalsWith(call.visitor, 'away-agent').length]).toEqual([0, 0]);
+    expect([signalsWith(call.agent, 'away-visitor').length, signalsWith(call.visitor, 'away-agent').length]).toEqual([
+      0, 0,
+    ]);
     expect([call.visitor.all('session.ended'), call.agent.all('session.ended')]).toEqual([[], []]);
     // And a new call across instances works.
     const fresh = await callAcross();
@@ -132,17 +161,45 @@ describe('Redis away for longer than the instance TTL', () => {
     await exchange(call, 'before-long');
     const cutAt = Date.now();
     cluster.cutRedis();
-    await eventually(() => cluster.readiness(), (r) => r[a.name] === '503 redis unavailable' && r[b.name] === '503 redis unavailable', 'both instances unready');
+    await eventually(
+      () => cluster.readiness(),
+      (r) => r[a.name] === '503 redis unavailable' && r[b.name] === '503 redis unavailable',
+      'both instances unready',
+    );
     // Away for longer than the instance TTL: when Redis is back, each instance finds the other's last beat too old.
-    await eventually(() => Date.now(), (now) => now > cutAt + (TTL_SECONDS + 2) * 1000, 'the outage to outlast the instance TTL', 10_000, 100);
+    await eventually(
+      () => Date.now(),
+      (now) => now > cutAt + (TTL_SECONDS + 2) * 1000,
+      'the outage to outlast the instance TTL',
+      10_000,
+      100,
+    );
     cluster.restoreRedis();
-    await eventually(() => cluster.readiness(), (r) => r[a.name] === '200 ready' && r[b.name] === '200 ready', 'both instances ready again', 30_000);
+    await eventually(
+      () => cluster.readiness(),
+      (r) => r[a.name] === '200 ready' && r[b.name] === '200 ready',
+      'both instances ready again',
+      30_000,
+    );
     const restoredAt = Date.now();
     await exchange(call, 'after-long');
     // Past the resume grace: anyone marked away meanwhile would have been dropped, and the call ended with them.
-    await eventually(() => Date.now(), (now) => now > restoredAt + (GRACE_SECONDS + 2) * 1000, 'the resume grace to run out', 15_000, 200);
-    const told = (m: ResumingClient) => m.log.filter((e) => ['peer.away', 'peer.left', 'session.ended'].includes(e.message.type)).map((e) => e.message.type);
-    expect({ visitor: told(call.visitor), agent: told(call.agent), open: [call.visitor.isOpen, call.agent.isOpen] }).toEqual({ visitor: [], agent: [], open: [true, true] });
+    await eventually(
+      () => Date.now(),
+      (now) => now > restoredAt + (GRACE_SECONDS + 2) * 1000,
+      'the resume grace to run out',
+      15_000,
+      200,
+    );
+    const told = (m: ResumingClient) =>
+      m.log
+        .filter((e) => ['peer.away', 'peer.left', 'session.ended'].includes(e.message.type))
+        .map((e) => e.message.type);
+    expect({
+      visitor: told(call.visitor),
+      agent: told(call.agent),
+      open: [call.visitor.isOpen, call.agent.isOpen],
+    }).toEqual({ visitor: [], agent: [], open: [true, true] });
     await Promise.all([call.visitor.probe(), call.agent.probe()]);
     expect({ visitor: told(call.visitor), agent: told(call.agent) }).toEqual({ visitor: [], agent: [] });
     await exchange(call, 'later');
@@ -161,14 +218,30 @@ describe('Redis away from one instance for longer than the instance TTL', () => 
     cluster.cutRedis('refuse', [b]);
     await call.visitor.next('peer.away', (TTL_SECONDS + 8) * 1000);
     cluster.restoreRedis([b]);
-    await eventually(() => cluster.readiness(), (r) => r[b.name] === '200 ready', 'B ready again', 30_000);
+    await eventually(
+      () => cluster.readiness(),
+      (r) => r[b.name] === '200 ready',
+      'B ready again',
+      30_000,
+    );
     // B's agent never left: their socket is still open on B, so they are back, and the visitor is told.
     expect((await call.visitor.next('peer.back', 10_000)).peerId).toBe(call.agentId);
     const restoredAt = Date.now();
     await exchange(call, 'after-partial');
-    await eventually(() => Date.now(), (now) => now > restoredAt + (GRACE_SECONDS + 2) * 1000, 'the resume grace to run out', 15_000, 200);
-    const told = (m: ResumingClient) => m.log.filter((e) => ['peer.left', 'session.ended'].includes(e.message.type)).map((e) => e.message.type);
-    expect({ visitor: told(call.visitor), agent: told(call.agent), open: [call.visitor.isOpen, call.agent.isOpen] }).toEqual({ visitor: [], agent: [], open: [true, true] });
+    await eventually(
+      () => Date.now(),
+      (now) => now > restoredAt + (GRACE_SECONDS + 2) * 1000,
+      'the resume grace to run out',
+      15_000,
+      200,
+    );
+    const told = (m: ResumingClient) =>
+      m.log.filter((e) => ['peer.left', 'session.ended'].includes(e.message.type)).map((e) => e.message.type);
+    expect({
+      visitor: told(call.visitor),
+      agent: told(call.agent),
+      open: [call.visitor.isOpen, call.agent.isOpen],
+    }).toEqual({ visitor: [], agent: [], open: [true, true] });
     await exchange(call, 'later-partial');
   });
 });
@@ -198,24 +271,40 @@ describe('PostgreSQL away in the middle of a call across instances', () => {
     const termsHash = createHash('sha256').update(prompt.termsText).digest('hex');
 
     cluster.cutPostgres();
-    await eventually(() => cluster.readiness(), (r) => r[a.name] === '503 store unavailable' && r[b.name] === '503 store unavailable', 'both instances unready');
+    await eventually(
+      () => cluster.readiness(),
+      (r) => r[a.name] === '503 store unavailable' && r[b.name] === '503 store unavailable',
+      'both instances unready',
+    );
     // The call across instances goes on: its signals need no database.
     pump.start(100);
     await SignalPump.flowing([call], SignalPump.counts([call]));
     // The acceptance is refused with an error and never reported: no session.joined, the agent is not told.
-    expect(await ask(tab, { type: 'terms.accept', invitationId: prompt.invitationId, termsHash })).toMatchObject({ type: 'error', code: ErrorCode.Internal });
+    expect(await ask(tab, { type: 'terms.accept', invitationId: prompt.invitationId, termsHash })).toMatchObject({
+      type: 'error',
+      code: ErrorCode.Internal,
+    });
     await agent.probe();
     expect([tab.all('session.joined'), agent.all('peer.joined')]).toEqual([[], []]);
 
     cluster.restorePostgres();
-    await eventually(() => cluster.readiness(), (r) => r[a.name] === '200 ready' && r[b.name] === '200 ready', 'both instances ready again', 30_000);
+    await eventually(
+      () => cluster.readiness(),
+      (r) => r[a.name] === '200 ready' && r[b.name] === '200 ready',
+      'both instances ready again',
+      30_000,
+    );
     pump.stop();
-    expect(await cluster.sql('SELECT count(*)::int AS n FROM terms_acceptances WHERE session_id = $1', [sessionId])).toEqual([{ n: 0 }]);
+    expect(
+      await cluster.sql('SELECT count(*)::int AS n FROM terms_acceptances WHERE session_id = $1', [sessionId]),
+    ).toEqual([{ n: 0 }]);
     // The prompt is still open: the same answer is taken now, stored once, and the agent on B is told.
     tab.send({ type: 'terms.accept', invitationId: prompt.invitationId, termsHash });
     await tab.next('session.joined', 10_000);
     expect((await agent.next('peer.joined', 10_000)).link.peer.role).toBe('visitor');
-    expect(await cluster.sql('SELECT visitor_id FROM terms_acceptances WHERE session_id = $1', [sessionId])).toEqual([{ visitor_id: customerId }]);
+    expect(await cluster.sql('SELECT visitor_id FROM terms_acceptances WHERE session_id = $1', [sessionId])).toEqual([
+      { visitor_id: customerId },
+    ]);
     expect([call.visitor.all('session.ended'), call.agent.all('session.ended')]).toEqual([[], []]);
   });
 });

@@ -56,10 +56,12 @@ function won(race: string, side: string): void {
   tally.set(race, counts);
 }
 afterAll(() => {
-  for (const [race, counts] of tally) process.stdout.write(`${race}: ${[...counts].map(([side, n]) => `${side} ${n}`).join(', ')}\n`);
+  for (const [race, counts] of tally)
+    process.stdout.write(`${race}: ${[...counts].map(([side, n]) => `${side} ${n}`).join(', ')}\n`);
 });
 
-const members = (sessionId: string) => suite.cluster.sql<{ role: string }>('SELECT role FROM participants WHERE session_id = $1', [sessionId]);
+const members = (sessionId: string) =>
+  suite.cluster.sql<{ role: string }>('SELECT role FROM participants WHERE session_id = $1', [sessionId]);
 
 describe('races across instances', () => {
   it('the invited visitor\u2019s seat is kept: the agent and four guests on two instances fill every other seat, a fifth is refused, the visitor takes the sixth', async () => {
@@ -84,15 +86,28 @@ describe('races across instances', () => {
     fifth.send({ type: 'guest.request', invite: link, name: 'Guest 5' });
     expect((await fifth.next('error')).code).toBe(ErrorCode.SessionFull);
     const prompt = await tab.next('terms.prompt');
-    tab.send({ type: 'terms.accept', invitationId: prompt.invitationId, termsHash: createHash('sha256').update(prompt.termsText).digest('hex') });
+    tab.send({
+      type: 'terms.accept',
+      invitationId: prompt.invitationId,
+      termsHash: createHash('sha256').update(prompt.termsText).digest('hex'),
+    });
     expect((await tab.next('session.joined')).peers).toHaveLength(5);
-    expect(await eventually(() => members(sessionId), (rows) => rows.length >= 6, 'six members recorded')).toHaveLength(6);
+    expect(
+      await eventually(
+        () => members(sessionId),
+        (rows) => rows.length >= 6,
+        'six members recorded',
+      ),
+    ).toHaveLength(6);
     agent.send({ type: 'session.end' });
     await agent.next('session.ended');
   });
 
   it('two agents inviting the same visitor at the same moment on two instances: one invitation, the other 409', async () => {
-    const [t1, t2] = [await agentToken(suite.cluster.baseUrl, 'Agent One'), await agentToken(suite.cluster.baseUrl, 'Agent Two')];
+    const [t1, t2] = [
+      await agentToken(suite.cluster.baseUrl, 'Agent One'),
+      await agentToken(suite.cluster.baseUrl, 'Agent Two'),
+    ];
     for (let round = 0; round < ROUNDS; round++) {
       const customerId = `003INVITE${String(++customers).padStart(7, '0')}`;
       const tab = await visitorTab(round % 2 ? a : b, customerId);
@@ -100,19 +115,31 @@ describe('races across instances', () => {
       expect([round, answers.map((r) => r.status).sort()]).toEqual([round, [201, 409]]);
       const winner = answers.find((r) => r.status === 201)!;
       won('same visitor invited twice', answers[0] === winner ? 'A' : 'B');
-      expect(((await answers.find((r) => r.status === 409)!.json()) as { code: string }).code).toBe(ErrorCode.InvitationPending);
-      const { sessionId, invitationId, ticket } = (await winner.json()) as { sessionId: string; invitationId: string; ticket: string };
+      expect(((await answers.find((r) => r.status === 409)!.json()) as { code: string }).code).toBe(
+        ErrorCode.InvitationPending,
+      );
+      const { sessionId, invitationId, ticket } = (await winner.json()) as {
+        sessionId: string;
+        invitationId: string;
+        ticket: string;
+      };
       // One prompt, for the winning invitation, which the visitor can accept.
       const agent = await connect(answers[0] === winner ? a : b);
       agent.send({ type: 'agent.join', ticket });
       await agent.next('session.joined');
       const prompt = await tab.next('terms.prompt');
       expect(prompt.invitationId).toBe(invitationId);
-      tab.send({ type: 'terms.accept', invitationId, termsHash: createHash('sha256').update(prompt.termsText).digest('hex') });
+      tab.send({
+        type: 'terms.accept',
+        invitationId,
+        termsHash: createHash('sha256').update(prompt.termsText).digest('hex'),
+      });
       await tab.next('session.joined');
       await tab.probe();
       expect(tab.received.filter((m) => m.type === 'terms.prompt')).toEqual([]);
-      expect(await suite.cluster.sql('SELECT visitor_id FROM terms_acceptances WHERE session_id = $1', [sessionId])).toEqual([{ visitor_id: customerId }]);
+      expect(
+        await suite.cluster.sql('SELECT visitor_id FROM terms_acceptances WHERE session_id = $1', [sessionId]),
+      ).toEqual([{ visitor_id: customerId }]);
       agent.send({ type: 'session.end' });
       await agent.next('session.ended');
     }

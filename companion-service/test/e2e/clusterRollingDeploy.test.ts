@@ -1,7 +1,14 @@
 import { CloseCode } from '../../src/protocol/codes';
 import { clusterSuite, tagOf } from '../helpers/cluster';
 import { agentToken, oneClickCall, SignalPump, visitorTab, type WsCall } from '../helpers/clusterCalls';
-import { clusterPeople, instrumentedPage, joinsOf, longestStall, sessionIdOf, startFrameLog } from '../helpers/clusterPages';
+import {
+  clusterPeople,
+  instrumentedPage,
+  joinsOf,
+  longestStall,
+  sessionIdOf,
+  startFrameLog,
+} from '../helpers/clusterPages';
 import { eventuallyWithin } from '../helpers/eventually';
 import type { ResumingClient } from '../helpers/resumingClient';
 import { expectRising } from '../helpers/video';
@@ -71,7 +78,13 @@ it('SIGTERM each instance in turn while 20 calls run: no call lost, every socket
     if (instance === cluster.instances[0]) {
       // While it drains it still serves everything (a page, a new socket) and only says it is not ready, so nothing
       // that reaches it before HAProxy has noticed is refused.
-      await eventually(() => fetch(`${instance.baseUrl}/readyz`).then((r) => r.status), (status) => status === 503, 'the instance draining', 5_000, 50);
+      await eventually(
+        () => fetch(`${instance.baseUrl}/readyz`).then((r) => r.status),
+        (status) => status === 503,
+        'the instance draining',
+        5_000,
+        50,
+      );
       expect((await fetch(`${instance.baseUrl}/join`)).status).toBe(200);
       const late = await fetch(`${instance.baseUrl}/healthz`);
       expect([late.status, tagOf(late.headers)]).toEqual([200, instance.tag]);
@@ -88,9 +101,16 @@ it('SIGTERM each instance in turn while 20 calls run: no call lost, every socket
     // Everyone it held is back, elsewhere, told by a 1012 close; nobody was told their call ended.
     for (const member of held) {
       await member.resumedSince(stoppedAt, 15_000);
-      expect(member.sockets.find((s) => s.tag === heldTag(member, stoppedAt))?.closeCode).toBe(CloseCode.ServiceRestart);
+      expect(member.sockets.find((s) => s.tag === heldTag(member, stoppedAt))?.closeCode).toBe(
+        CloseCode.ServiceRestart,
+      );
     }
-    for (const page of browserHeld) await eventually(() => joinsOf(page), (joins) => joins.some((j) => j.resumed && j.at >= stoppedAt), 'the page resumed');
+    for (const page of browserHeld)
+      await eventually(
+        () => joinsOf(page),
+        (joins) => joins.some((j) => j.resumed && j.at >= stoppedAt),
+        'the page resumed',
+      );
     expect(members().filter((m) => m.stopped).length).toBe(0);
     await SignalPump.flowing(calls, SignalPump.counts(calls));
   }
@@ -107,7 +127,10 @@ it('SIGTERM each instance in turn while 20 calls run: no call lost, every socket
     }
   }
   const ids = [...calls.map((c) => c.sessionId), browserSession];
-  const sessions = await cluster.sql<{ id: string; status: string }>('SELECT id, status FROM sessions WHERE id = ANY($1)', [ids]);
+  const sessions = await cluster.sql<{ id: string; status: string }>(
+    'SELECT id, status FROM sessions WHERE id = ANY($1)',
+    [ids],
+  );
   expect(sessions.filter((s) => s.status === 'active').length).toBe(20);
   // Every drop was a 1012: no socket was cut any other way.
   const closes = members().flatMap((m) => m.sockets.filter((s) => s.closeCode !== undefined).map((s) => s.closeCode));
@@ -115,15 +138,22 @@ it('SIGTERM each instance in turn while 20 calls run: no call lost, every socket
   expect(new Set(closes)).toEqual(new Set([CloseCode.ServiceRestart]));
 
   // No terms record lost: one acceptance per WebSocket call, for its own session and visitor.
-  const acceptances = await cluster.sql<{ session_id: string; visitor_id: string }>('SELECT session_id, visitor_id FROM terms_acceptances ORDER BY id');
-  expect(acceptances.map((a) => `${a.session_id} ${a.visitor_id}`).sort()).toEqual(calls.map((c) => `${c.sessionId} ${c.customerId}`).sort());
+  const acceptances = await cluster.sql<{ session_id: string; visitor_id: string }>(
+    'SELECT session_id, visitor_id FROM terms_acceptances ORDER BY id',
+  );
+  expect(acceptances.map((a) => `${a.session_id} ${a.visitor_id}`).sort()).toEqual(
+    calls.map((c) => `${c.sessionId} ${c.customerId}`).sort(),
+  );
 
   // The Chromium call's video never stalled for a second, and still flows both ways.
-  for (const page of [customerPage, agentPage]) expect(await longestStall(page, steps[0]!.stoppedAt, Date.now())).toBeLessThan(1000);
+  for (const page of [customerPage, agentPage])
+    expect(await longestStall(page, steps[0]!.stoppedAt, Date.now())).toBeLessThan(1000);
   await expectRising(customerPage, agentPage, 20_000);
   await expectRising(agentPage, customerPage, 20_000);
   expect(await customerPage.getByText('Call ended').count()).toBe(0);
-  process.stdout.write(`rolling deploy: ${JSON.stringify(steps.map((s) => ({ instance: s.instance, seconds: (s.restartedAt - s.stoppedAt) / 1000 })))}\n`);
+  process.stdout.write(
+    `rolling deploy: ${JSON.stringify(steps.map((s) => ({ instance: s.instance, seconds: (s.restartedAt - s.stoppedAt) / 1000 })))}\n`,
+  );
 });
 
 /** The tag of the socket a member had open when the instance was stopped. */

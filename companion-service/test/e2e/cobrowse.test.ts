@@ -41,7 +41,8 @@ const consoleFor = (code: string, privileges?: string[], options: { recordSocket
 /** The replayed customer's page inside the console. */
 const liveView = (agent: Page) => agent.frameLocator('[data-testid="live-view"] iframe');
 const controlStatus = (agent: Page) => agent.getByTestId('control-status');
-const consentPrompt = (visitor: Page) => visitor.getByRole('alertdialog', { name: 'Ana Agent asks to control this page' });
+const consentPrompt = (visitor: Page) =>
+  visitor.getByRole('alertdialog', { name: 'Ana Agent asks to control this page' });
 const liveRegion = (visitor: Page) => visitor.locator('[data-tandem-live-region]');
 
 async function pageShown(agent: Page): Promise<void> {
@@ -59,12 +60,19 @@ async function controlOn(agent: Page, visitor: Page): Promise<void> {
 /** Every frame the page sends on any WebSocket, recorded from before the page opens its sockets. */
 function recordSentFrames(page: Page): string[] {
   const frames: string[] = [];
-  page.on('websocket', (ws) => ws.on('framesent', (frame) => frames.push(typeof frame.payload === 'string' ? frame.payload : frame.payload.toString('utf8'))));
+  page.on('websocket', (ws) =>
+    ws.on('framesent', (frame) =>
+      frames.push(typeof frame.payload === 'string' ? frame.payload : frame.payload.toString('utf8')),
+    ),
+  );
   return frames;
 }
 
 /** The rrweb events in the `cobrowse.events` frames, decoded the way the viewer decodes them. */
-function decodeStream(frames: readonly string[]): { batches: Array<{ snapshot: boolean; events: unknown[] }>; text: string } {
+function decodeStream(frames: readonly string[]): {
+  batches: Array<{ snapshot: boolean; events: unknown[] }>;
+  text: string;
+} {
   const assembler = new BatchAssembler();
   const batches: Array<{ snapshot: boolean; events: unknown[] }> = [];
   for (const frame of frames) {
@@ -95,7 +103,11 @@ function nodeIdOf(events: unknown[], elementId: string): number | undefined {
 }
 
 /** A raw agent socket joined to the customer's session; returns it with the rrweb node id of an element. */
-async function rawAgent(code: string, privileges: string[] | undefined, elementId: string): Promise<{ agent: TestClient; nodeId: number }> {
+async function rawAgent(
+  code: string,
+  privileges: string[] | undefined,
+  elementId: string,
+): Promise<{ agent: TestClient; nodeId: number }> {
   const agent = await TestClient.connect(suite.server.wsUrl);
   suite.track(agent);
   agent.send({ type: 'agent.join', token: await tokenFor(privileges), code });
@@ -129,7 +141,10 @@ describe('the live view', () => {
       await route.continue();
     });
     const agent = await consoleFor(await customerOnForm(visitor));
-    await agent.getByTestId('live-view-loading').filter({ hasText: 'Waiting for the customer\u2019s page\u2026' }).waitFor();
+    await agent
+      .getByTestId('live-view-loading')
+      .filter({ hasText: 'Waiting for the customer\u2019s page\u2026' })
+      .waitFor();
     expect(await agent.getByTestId('live-view').isVisible()).toBe(false);
     await expectNoAxeViolations(agent, 'waiting for the customer\u2019s page');
 
@@ -154,24 +169,42 @@ describe('the live view', () => {
     // The customer types (and moves on to the next field): the agent sees it.
     await visitor.locator('#full-name').pressSequentially('Maya Jensen');
     await visitor.locator('#full-name').press('Tab');
-    await eventually(() => view.locator('#full-name').inputValue(), (v) => v === 'Maya Jensen', 'the customer\u2019s typing in the live view');
+    await eventually(
+      () => view.locator('#full-name').inputValue(),
+      (v) => v === 'Maya Jensen',
+      'the customer\u2019s typing in the live view',
+    );
     await visitor.locator('#paperless').check();
-    await eventually(() => view.locator('#paperless').isChecked(), (v) => v, 'the customer\u2019s checkbox in the live view');
+    await eventually(
+      () => view.locator('#paperless').isChecked(),
+      (v) => v,
+      'the customer\u2019s checkbox in the live view',
+    );
 
     // Their scroll position and their pointer.
     await visitor.evaluate(() => window.scrollTo(0, 120));
     await eventually(
-      () => agent.evaluate(() => document.querySelector<HTMLIFrameElement>('[data-testid="live-view"] iframe')!.contentWindow!.scrollY),
+      () =>
+        agent.evaluate(
+          () => document.querySelector<HTMLIFrameElement>('[data-testid="live-view"] iframe')!.contentWindow!.scrollY,
+        ),
       (y) => y === 120,
       'the customer\u2019s scroll position',
     );
     // (The recorder samples the pointer at most every 50 ms, dropping moves in between: pause between moves.)
-    for (const [x, y] of [[300, 200], [380, 280], [420, 330]] as const) {
+    for (const [x, y] of [
+      [300, 200],
+      [380, 280],
+      [420, 330],
+    ] as const) {
       await visitor.mouse.move(x, y);
       await visitor.waitForTimeout(120);
     }
     await eventually(
-      () => agent.evaluate(() => document.querySelector<HTMLElement>('[data-testid="live-view"] .replayer-mouse')!.style.left),
+      () =>
+        agent.evaluate(
+          () => document.querySelector<HTMLElement>('[data-testid="live-view"] .replayer-mouse')!.style.left,
+        ),
       (left) => left === '420px',
       'the customer\u2019s pointer',
     );
@@ -194,7 +227,11 @@ describe('the live view', () => {
     }, `${suite.server.baseUrl}/portal/logo.svg`);
     expect(loads).toBe(true);
     // The portal's own image shows in the live view.
-    await eventually(() => view.getByTestId('portal-logo').evaluate((img) => (img as HTMLImageElement).naturalWidth), (w) => w > 0, 'the portal logo in the live view');
+    await eventually(
+      () => view.getByTestId('portal-logo').evaluate((img) => (img as HTMLImageElement).naturalWidth),
+      (w) => w > 0,
+      'the portal logo in the live view',
+    );
   });
 });
 
@@ -228,21 +265,43 @@ describe('remote control', () => {
     expect(await dot.isVisible()).toBe(true);
     for (const name of ['Back', 'Forward', 'Refresh']) expect(await nav(name).isVisible()).toBe(true);
     expect(await agent.getByTestId('live-view').getAttribute('data-mode')).toBe('control');
-    expect(await agent.getByTestId('live-view-mode').textContent()).toContain('Accessibility mode is paused while you control the page.');
+    expect(await agent.getByTestId('live-view-mode').textContent()).toContain(
+      'Accessibility mode is paused while you control the page.',
+    );
     await expectNoAxeViolations(agent, 'remote control on');
 
     // The agent types, checks, picks in the live view: the customer's page changes.
     await view.locator('#full-name').fill('Omar Haddad');
-    await eventually(() => visitor.locator('#full-name').inputValue(), (v) => v === 'Omar Haddad', 'the name typed by the agent');
+    await eventually(
+      () => visitor.locator('#full-name').inputValue(),
+      (v) => v === 'Omar Haddad',
+      'the name typed by the agent',
+    );
     await view.locator('#paperless').click();
-    await eventually(() => visitor.locator('#paperless').isChecked(), (v) => v, 'the checkbox ticked by the agent');
+    await eventually(
+      () => visitor.locator('#paperless').isChecked(),
+      (v) => v,
+      'the checkbox ticked by the agent',
+    );
     await view.locator('#contact-method').selectOption('phone');
-    await eventually(() => visitor.locator('#contact-method').inputValue(), (v) => v === 'phone', 'the option picked by the agent');
+    await eventually(
+      () => visitor.locator('#contact-method').inputValue(),
+      (v) => v === 'phone',
+      'the option picked by the agent',
+    );
     // The controlled field: the page's own state store takes the value (its rule squeezes spaces) and re-renders.
     await view.locator('#preferred-name').fill('Omar   the  Great');
-    await eventually(() => visitor.getByTestId('greeting').textContent(), (t) => t === 'Preferred name: Omar the Great', 'the page\u2019s state');
+    await eventually(
+      () => visitor.getByTestId('greeting').textContent(),
+      (t) => t === 'Preferred name: Omar the Great',
+      'the page\u2019s state',
+    );
     expect(await visitor.locator('#preferred-name').inputValue()).toBe('Omar the Great');
-    await eventually(() => view.getByTestId('greeting').textContent(), (t) => t === 'Preferred name: Omar the Great', 'the new state in the live view');
+    await eventually(
+      () => view.getByTestId('greeting').textContent(),
+      (t) => t === 'Preferred name: Omar the Great',
+      'the new state in the live view',
+    );
     // Control won over accessibility mode: none of those clicks was read aloud.
     expect(await liveRegion(visitor).textContent()).toBe('');
 
@@ -261,23 +320,43 @@ describe('remote control', () => {
     });
     // Sent after those: once it has arrived, they have been handled.
     await view.locator('#full-name').fill('Omar H.');
-    await eventually(() => visitor.locator('#full-name').inputValue(), (v) => v === 'Omar H.', 'the name typed after the private fields');
+    await eventually(
+      () => visitor.locator('#full-name').inputValue(),
+      (v) => v === 'Omar H.',
+      'the name typed after the private fields',
+    );
     expect(await visitor.locator('#sort-code').inputValue()).toBe('');
     expect(await visitor.locator('#portal-password').inputValue()).toBe('');
 
     // Back and Forward act on the customer's history (pushState steps), without loading the page.
     await visitor.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
     await view.getByRole('link', { name: 'Step 2: Review' }).click();
-    await eventually(() => visitor.getByTestId('step-indicator').textContent(), (t) => t === 'Step 2 of 2: Review', 'step 2 on the customer\u2019s page');
+    await eventually(
+      () => visitor.getByTestId('step-indicator').textContent(),
+      (t) => t === 'Step 2 of 2: Review',
+      'step 2 on the customer\u2019s page',
+    );
     expect(visitor.url()).toMatch(/\?step=2$/);
     await nav('Back').click();
-    await eventually(() => visitor.getByTestId('step-indicator').textContent(), (t) => t === 'Step 1 of 2: Your details', 'Back to step 1');
+    await eventually(
+      () => visitor.getByTestId('step-indicator').textContent(),
+      (t) => t === 'Step 1 of 2: Your details',
+      'Back to step 1',
+    );
     expect(visitor.url()).toBe(`${suite.server.baseUrl}${FORM_PATH}`);
     await nav('Forward').click();
-    await eventually(() => visitor.getByTestId('step-indicator').textContent(), (t) => t === 'Step 2 of 2: Review', 'Forward to step 2');
+    await eventually(
+      () => visitor.getByTestId('step-indicator').textContent(),
+      (t) => t === 'Step 2 of 2: Review',
+      'Forward to step 2',
+    );
     expect(visitor.url()).toMatch(/\?step=2$/);
     expect(await visitor.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
-    await eventually(() => view.getByTestId('step-indicator').textContent(), (t) => t === 'Step 2 of 2: Review', 'step 2 in the live view');
+    await eventually(
+      () => view.getByTestId('step-indicator').textContent(),
+      (t) => t === 'Step 2 of 2: Review',
+      'step 2 in the live view',
+    );
 
     // The agent stops; asks again; the customer takes control back.
     await button.click();
@@ -305,15 +384,26 @@ describe('remote control', () => {
     const loaded = visitor.waitForEvent('load');
     await agent.getByRole('button', { name: 'Refresh', exact: true }).click();
     await loaded;
-    expect(await visitor.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBeUndefined();
+    expect(
+      await visitor.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument),
+    ).toBeUndefined();
 
     // The widget picks the session up again after the page load: the new page is shared and still controllable.
     await visitor.getByTestId('remote-control-on').waitFor({ timeout: 20_000 });
     await visitor.locator('#full-name').pressSequentially('After the reload');
     await visitor.locator('#full-name').press('Tab');
-    await eventually(() => liveView(agent).locator('#full-name').inputValue(), (v) => v === 'After the reload', 'the reloaded page in the live view', 20_000);
+    await eventually(
+      () => liveView(agent).locator('#full-name').inputValue(),
+      (v) => v === 'After the reload',
+      'the reloaded page in the live view',
+      20_000,
+    );
     await liveView(agent).locator('#preferred-name').fill('Still in control');
-    await eventually(() => visitor.getByTestId('greeting').textContent(), (t) => t === 'Preferred name: Still in control', 'control after the reload');
+    await eventually(
+      () => visitor.getByTestId('greeting').textContent(),
+      (t) => t === 'Preferred name: Still in control',
+      'control after the reload',
+    );
   });
 
   it('the server refuses forged control: without the privilege, and without the customer\u2019s consent', async () => {
@@ -322,7 +412,10 @@ describe('remote control', () => {
     const unprivileged = await rawAgent(await customerOnForm(first), [Privilege.AgentVideo], 'full-name');
     unprivileged.agent.send({ type: 'control.request' });
     expect(await errorFor(unprivileged.agent, 'control.request')).toBe(ErrorCode.NoPrivilege);
-    unprivileged.agent.send({ type: 'control.input', action: { kind: 'selectText', nodeId: unprivileged.nodeId, start: 0, end: 0, direction: 'none' } });
+    unprivileged.agent.send({
+      type: 'control.input',
+      action: { kind: 'selectText', nodeId: unprivileged.nodeId, start: 0, end: 0, direction: 'none' },
+    });
     expect(await errorFor(unprivileged.agent, 'control.input')).toBe(ErrorCode.Forbidden);
     unprivileged.agent.send({ type: 'control.navigate', action: 'refresh' });
     expect(await errorFor(unprivileged.agent, 'control.navigate')).toBe(ErrorCode.Forbidden);
@@ -336,7 +429,11 @@ describe('remote control', () => {
     privileged.agent.send({ type: 'control.request' });
     expect((await privileged.agent.next('control.state')).state).toBe('requested');
     await consentPrompt(second).waitFor();
-    const forge = () => privileged.agent.send({ type: 'control.input', action: { kind: 'selectText', nodeId: privileged.nodeId, start: 0, end: 0, direction: 'none' } });
+    const forge = () =>
+      privileged.agent.send({
+        type: 'control.input',
+        action: { kind: 'selectText', nodeId: privileged.nodeId, start: 0, end: 0, direction: 'none' },
+      });
     forge();
     expect(await errorFor(privileged.agent, 'control.input')).toBe(ErrorCode.Forbidden);
     await consentPrompt(second).getByRole('button', { name: 'Decline' }).click();
@@ -372,20 +469,35 @@ describe('masking', () => {
     await visitor.locator('#sort-code').press('Tab');
     await visitor.locator('#full-name').fill('Lucia Ferreira');
     await visitor.locator('#full-name').press('Tab');
-    await eventually(() => liveView(agent).locator('#full-name').inputValue(), (v) => v === 'Lucia Ferreira', 'the unmasked typing in the live view');
+    await eventually(
+      () => liveView(agent).locator('#full-name').inputValue(),
+      (v) => v === 'Lucia Ferreira',
+      'the unmasked typing in the live view',
+    );
 
     // The agent can't type into the private field either.
     await controlOn(agent, visitor);
     await liveView(agent).locator('#sort-code').fill('12-34-56');
     await agent.getByTestId('live-view-status').filter({ hasText: 'That field is private' }).waitFor();
     await liveView(agent).locator('#full-name').fill('Lucia F.');
-    await eventually(() => visitor.locator('#full-name').inputValue(), (v) => v === 'Lucia F.', 'the agent\u2019s typing after the private field');
+    await eventually(
+      () => visitor.locator('#full-name').inputValue(),
+      (v) => v === 'Lucia F.',
+      'the agent\u2019s typing after the private field',
+    );
     expect(await visitor.locator('#sort-code').inputValue()).toBe(`${secrets.sortCode}-99`);
 
     const { batches, text } = decodeStream(frames);
     expect(batches.some((b) => b.snapshot)).toBe(true);
     expect(batches.length).toBeGreaterThan(2);
-    for (const secret of [secrets.password, `${secrets.password}-more`, secrets.sortCode, `${secrets.sortCode}-99`, secrets.account, '4417-2290']) {
+    for (const secret of [
+      secrets.password,
+      `${secrets.password}-more`,
+      secrets.sortCode,
+      `${secrets.sortCode}-99`,
+      secrets.account,
+      '4417-2290',
+    ]) {
       expect({ secret, inStream: text.includes(secret) }).toEqual({ secret, inStream: false });
       expect({ secret, inFrames: frames.some((f) => f.includes(secret)) }).toEqual({ secret, inFrames: false });
     }
@@ -412,19 +524,39 @@ describe('accessibility mode', () => {
     await expectNoAxeViolations(agent, 'accessibility mode on');
 
     await liveView(agent).getByRole('heading', { name: 'Contact details' }).click();
-    await eventually(() => visitor.evaluate(() => document.activeElement?.id ?? ''), (id) => id === 'contact-title', 'the heading focused on the customer\u2019s page');
-    await eventually(() => liveRegion(visitor).textContent(), (t) => t === 'Contact details', 'the heading read out');
+    await eventually(
+      () => visitor.evaluate(() => document.activeElement?.id ?? ''),
+      (id) => id === 'contact-title',
+      'the heading focused on the customer\u2019s page',
+    );
+    await eventually(
+      () => liveRegion(visitor).textContent(),
+      (t) => t === 'Contact details',
+      'the heading read out',
+    );
     await agent.getByTestId('live-view-status').filter({ hasText: 'Read aloud to the customer' }).waitFor();
 
     await liveView(agent).locator('#full-name').click();
-    await eventually(() => visitor.evaluate(() => document.activeElement?.id ?? ''), (id) => id === 'full-name', 'the field focused on the customer\u2019s page');
-    await eventually(() => liveRegion(visitor).textContent(), (t) => t === 'Full name: Maya Jensen', 'the field read out with its label and value');
+    await eventually(
+      () => visitor.evaluate(() => document.activeElement?.id ?? ''),
+      (id) => id === 'full-name',
+      'the field focused on the customer\u2019s page',
+    );
+    await eventually(
+      () => liveRegion(visitor).textContent(),
+      (t) => t === 'Full name: Maya Jensen',
+      'the field read out with its label and value',
+    );
     // Reading is not controlling: the page did not change.
     expect(await visitor.locator('#full-name').inputValue()).toBe('Maya Jensen');
 
     // A private field is named as private, never read out.
     await liveView(agent).locator('#sort-code').click();
-    await eventually(() => liveRegion(visitor).textContent(), (t) => t === 'A private field.', 'the private field announced as private');
+    await eventually(
+      () => liveRegion(visitor).textContent(),
+      (t) => t === 'A private field.',
+      'the private field announced as private',
+    );
     await expectNoAxeViolations(agent, 'accessibility mode after reading');
 
     await toggle.uncheck();
@@ -437,11 +569,18 @@ describe('the demo form page', () => {
   it('is linked from the portal, and a customer signed in there is online for 1-click connect on it', async () => {
     const visitor = await newPage();
     await customerSignsIn(visitor, 'Omar Haddad');
-    await visitor.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name: 'Update your details' }).click();
+    await visitor
+      .getByRole('navigation', { name: 'Portal' })
+      .getByRole('link', { name: 'Update your details' })
+      .click();
     await visitor.waitForURL(`${suite.server.baseUrl}${FORM_PATH}`);
     await visitor.getByText('Signed in as Omar Haddad.').waitFor();
-    await visitor.locator('#tandem-widget .frame[data-presence="online"]').waitFor({ state: 'attached', timeout: 15_000 });
-    const presence = await fetch(`${suite.server.baseUrl}/api/agent/presence/003DEMO000000002`, { headers: { authorization: `Bearer ${await tokenFor()}` } });
+    await visitor
+      .locator('#tandem-widget .frame[data-presence="online"]')
+      .waitFor({ state: 'attached', timeout: 15_000 });
+    const presence = await fetch(`${suite.server.baseUrl}/api/agent/presence/003DEMO000000002`, {
+      headers: { authorization: `Bearer ${await tokenFor()}` },
+    });
     expect(await presence.json()).toEqual({ visitorId: '003DEMO000000002', online: true });
   });
 });
@@ -456,6 +595,10 @@ describe('the console coming back', () => {
     await visitor.locator('#full-name').fill('Typed while you were away');
     await visitor.locator('#full-name').press('Tab');
     await agent.getByRole('status').filter({ hasText: 'Reconnected.' }).waitFor();
-    await eventually(() => liveView(agent).locator('#full-name').inputValue(), (v) => v === 'Typed while you were away', 'the fresh snapshot');
+    await eventually(
+      () => liveView(agent).locator('#full-name').inputValue(),
+      (v) => v === 'Typed while you were away',
+      'the fresh snapshot',
+    );
   });
 });

@@ -44,18 +44,38 @@ describe('agent video', () => {
     expect(await expectStopped(visitor, agent)).toBe(0);
 
     await video.click();
-    await eventually(() => video.getAttribute('aria-pressed'), (v) => v === 'true', 'Video pressed');
+    await eventually(
+      () => video.getAttribute('aria-pressed'),
+      (v) => v === 'true',
+      'Video pressed',
+    );
     expect(await dot.isVisible()).toBe(true);
     await expectRising(visitor, agent);
-    await eventually(() => agentVideoAtVisitor(visitor).isVisible(), (v) => v, 'the agent video shown to the customer');
-    await eventually(() => agentVideoAtVisitor(visitor).evaluate((v) => (v as HTMLVideoElement).videoWidth), (w) => w > 0, 'agent video width');
+    await eventually(
+      () => agentVideoAtVisitor(visitor).isVisible(),
+      (v) => v,
+      'the agent video shown to the customer',
+    );
+    await eventually(
+      () => agentVideoAtVisitor(visitor).evaluate((v) => (v as HTMLVideoElement).videoWidth),
+      (w) => w > 0,
+      'agent video width',
+    );
     await agent.getByText('Shared with everyone').waitFor();
 
     await video.click();
-    await eventually(() => video.getAttribute('aria-pressed'), (v) => v === 'false', 'Video not pressed');
+    await eventually(
+      () => video.getAttribute('aria-pressed'),
+      (v) => v === 'false',
+      'Video not pressed',
+    );
     expect(await dot.isVisible()).toBe(false);
     await expectStopped(visitor, agent);
-    await eventually(() => agentVideoAtVisitor(visitor).isVisible(), (v) => !v, 'the agent video hidden from the customer');
+    await eventually(
+      () => agentVideoAtVisitor(visitor).isVisible(),
+      (v) => !v,
+      'the agent video hidden from the customer',
+    );
     await agent.getByText('Preview: only you see this').waitFor();
   });
 });
@@ -69,12 +89,21 @@ describe('customer info, settings and END', () => {
 
     await agent.getByRole('button', { name: 'Customer Info' }).click();
     expect(await agent.getByTestId('info-code').textContent()).toBe(code);
-    await eventually(() => agent.getByTestId('info-os').textContent(), (v) => /Linux/.test(v ?? ''), 'the OS');
+    await eventually(
+      () => agent.getByTestId('info-os').textContent(),
+      (v) => /Linux/.test(v ?? ''),
+      'the OS',
+    );
     expect(await agent.getByTestId('info-browser').textContent()).toMatch(/Chrom/);
     expect(await agent.getByTestId('info-browser-version').textContent()).toMatch(/^\d+(\.\d+)*$/);
 
     const row = agent.locator('table.diagnostics tbody tr').filter({ hasText: 'customer' });
-    await eventually(() => row.locator('[data-metric="in"]').textContent(), (v) => /^\d+ kbps$/.test(v ?? ''), 'inbound bitrate', 15_000);
+    await eventually(
+      () => row.locator('[data-metric="in"]').textContent(),
+      (v) => /^\d+ kbps$/.test(v ?? ''),
+      'inbound bitrate',
+      15_000,
+    );
     expect(await row.locator('[data-metric="rtt"]').textContent()).toMatch(/^\d+ ms$/);
     expect(await row.locator('[data-metric="out"]').textContent()).toMatch(/^\d+ kbps$/);
     expect(await row.locator('[data-metric="loss"]').textContent()).toMatch(/^\d+\.\d %$/);
@@ -95,7 +124,11 @@ describe('customer info, settings and END', () => {
     await expectNoAxeViolations(agent);
 
     await agent.getByRole('button', { name: 'Add Guest' }).click();
-    await eventually(() => agent.getByLabel('Guest link').inputValue(), (v) => v.includes('/guest#invite='), 'a guest link');
+    await eventually(
+      () => agent.getByLabel('Guest link').inputValue(),
+      (v) => v.includes('/guest#invite='),
+      'a guest link',
+    );
     await agent.getByRole('button', { name: 'Copy' }).click();
     await agent.getByText(/Link copied|The link is selected/).waitFor();
     await expectNoAxeViolations(agent);
@@ -111,7 +144,10 @@ describe('customer info, settings and END', () => {
     await joinPage.getByRole('button', { name: 'Sign in (development)' }).click();
     await joinPage.getByLabel('Session key from the visitor').fill(code);
     await expectNoAxeViolations(joinPage);
-    const [agent] = await Promise.all([joinPage.context().waitForEvent('page'), joinPage.getByRole('button', { name: 'Join', exact: true }).click()]);
+    const [agent] = await Promise.all([
+      joinPage.context().waitForEvent('page'),
+      joinPage.getByRole('button', { name: 'Join', exact: true }).click(),
+    ]);
     await agent.waitForURL(/\/console$/);
     await expectRising(agent, visitor);
     await expectNoAxeViolations(agent);

@@ -31,7 +31,12 @@ async function guestLink(agent: Page): Promise<string> {
   const panel = agent.locator('#panel-guests');
   if (await panel.isHidden()) await agent.getByRole('button', { name: 'Add Guest' }).click();
   const input = agent.getByLabel('Guest link');
-  await eventually(() => input.inputValue(), (v) => /\/guest#invite=/.test(v ?? ''), 'toMatch /\/guest#invite=/', 10_000);
+  await eventually(
+    () => input.inputValue(),
+    (v) => /\/guest#invite=/.test(v ?? ''),
+    'toMatch /\/guest#invite=/',
+    10_000,
+  );
   const url = new URL(await input.inputValue());
   return `${suite.server.baseUrl}/guest${url.hash}`;
 }
@@ -39,7 +44,12 @@ async function guestLink(agent: Page): Promise<string> {
 async function guestAsks(guest: Page, link: string, name: string): Promise<string> {
   await guest.goto(link);
   await guest.getByLabel('Your name').fill(name);
-  await eventually(() => guest.getByLabel('Camera', { exact: true }).isEnabled(), (v) => v === true, 'toBe true', 10_000);
+  await eventually(
+    () => guest.getByLabel('Camera', { exact: true }).isEnabled(),
+    (v) => v === true,
+    'toBe true',
+    10_000,
+  );
   await guest.getByRole('button', { name: 'Join', exact: true }).click();
   // The code element is part of the page from the start (on a hidden screen): wait for the code itself.
   await guest.getByTestId('guest-code').waitFor({ state: 'visible', timeout: 10_000 });
@@ -74,7 +84,11 @@ beforeAll(async () => {
   agent = { name: 'agent', page: await agentJoins(code) };
   // The agent's camera is off until they turn Video on.
   await agent.page.getByRole('button', { name: 'Video', exact: true }).click();
-  await eventually(() => agent.page.getByRole('button', { name: 'Video', exact: true }).getAttribute('aria-pressed'), (v) => v === 'true', 'toBe true');
+  await eventually(
+    () => agent.page.getByRole('button', { name: 'Video', exact: true }).getAttribute('aria-pressed'),
+    (v) => v === 'true',
+    'toBe true',
+  );
   await expectRising(agent, visitor);
   await expectRising(visitor, agent);
 });
@@ -88,14 +102,22 @@ describe('guests, in real browsers', () => {
 
     const code = await guestAsks(guest.page, firstLink, 'Gina Guest');
     expect(code).toMatch(/^\d{6}$/);
-    await eventually(() => guest.page.locator('#countdown').textContent(), (v) => /^Expires in \d+:\d\d$/.test(v ?? ''), 'toMatch /^Expires in \d+:\d\d$/');
+    await eventually(
+      () => guest.page.locator('#countdown').textContent(),
+      (v) => /^Expires in \d+:\d\d$/.test(v ?? ''),
+      'toMatch /^Expires in \d+:\d\d$/',
+    );
     await guest.page.getByRole('status').filter({ hasText: 'Waiting for the agent to let you in' }).waitFor();
     await expectNoAxeViolations(guest.page);
 
     // More time gives the same code a new period.
     await guest.page.getByRole('button', { name: 'More time' }).click();
     await guest.page.getByRole('status').filter({ hasText: 'You have more time' }).waitFor();
-    await eventually(() => guest.page.locator('#extensions-left').textContent(), (v) => (v ?? '').includes('2 more times'), 'toContain 2 more times');
+    await eventually(
+      () => guest.page.locator('#extensions-left').textContent(),
+      (v) => (v ?? '').includes('2 more times'),
+      'toContain 2 more times',
+    );
 
     const wrong = code === '000000' ? '000001' : '000000';
     await admit(agent.page, wrong);
@@ -116,7 +138,11 @@ describe('guests, in real browsers', () => {
     // The guest sees everyone by name.
     await guest.page.locator('#tiles li').filter({ hasText: 'Ana Agent' }).waitFor();
     await guest.page.locator('#tiles li').filter({ hasText: 'Customer' }).waitFor();
-    expect(await guest.page.locator('#tiles li[data-role="agent"] video').evaluate((v) => (v as HTMLVideoElement).videoWidth)).toBeGreaterThan(0);
+    expect(
+      await guest.page
+        .locator('#tiles li[data-role="agent"] video')
+        .evaluate((v) => (v as HTMLVideoElement).videoWidth),
+    ).toBeGreaterThan(0);
     await expectNoAxeViolations(guest.page);
   });
 
@@ -125,7 +151,11 @@ describe('guests, in real browsers', () => {
     await expect(page.getByRole('button', { name: 'Next' }).isVisible()).resolves.toBe(false);
     await page.getByRole('button', { name: 'Small video' }).click();
     // Three tiles (agent, customer, the guest's own preview), two at a time.
-    await eventually(() => page.getByTestId('slider-position').textContent(), (v) => v === '1 of 2', 'toBe 1 of 2');
+    await eventually(
+      () => page.getByTestId('slider-position').textContent(),
+      (v) => v === '1 of 2',
+      'toBe 1 of 2',
+    );
     expect(await page.getByRole('button', { name: 'Previous' }).isDisabled()).toBe(true);
     expect(await page.locator('#tiles li:visible').count()).toBe(2);
     await page.getByRole('button', { name: 'Next' }).click();
@@ -155,7 +185,11 @@ describe('guests, in real browsers', () => {
     await expectRising(guest, visitor);
 
     await tile.getByRole('button', { name: 'Resume video' }).click();
-    await eventually(() => guest.page.getByText('The agent has paused your video').isVisible(), (v) => v === false, 'toBe false');
+    await eventually(
+      () => guest.page.getByText('The agent has paused your video').isVisible(),
+      (v) => v === false,
+      'toBe false',
+    );
     await expectRising(agent, guest);
     await expectRising(visitor, guest);
   });
@@ -176,7 +210,11 @@ describe('guests, in real browsers', () => {
     await expectNoAxeViolations(visitor.page);
 
     await customerTile.getByRole('button', { name: 'Resume video' }).click();
-    await eventually(() => alert.count(), (n) => n === 0, 'the paused alert gone');
+    await eventually(
+      () => alert.count(),
+      (n) => n === 0,
+      'the paused alert gone',
+    );
     expect(await visitor.page.getByRole('button', { name: 'Stop video' }).isEnabled()).toBe(true);
     await expectRising(agent, visitor);
     await expectRising(guest, visitor);
@@ -194,7 +232,9 @@ describe('guests, in real browsers', () => {
     await expectStopped(visitor, guest);
     await expectStopped(guest, agent);
     await expectStopped(guest, visitor);
-    expect(await guest.page.locator('video').evaluateAll((vs) => vs.filter((v) => (v as HTMLVideoElement).srcObject).length)).toBe(0);
+    expect(
+      await guest.page.locator('video').evaluateAll((vs) => vs.filter((v) => (v as HTMLVideoElement).srcObject).length),
+    ).toBe(0);
     // Agent and customer carry on.
     await expectRising(agent, visitor);
     await expectRising(visitor, agent);

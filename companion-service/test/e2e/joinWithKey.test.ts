@@ -41,7 +41,7 @@ describe('join with key, in real browsers', () => {
     expect(await visitor.locator('video').count()).toBe(0);
   });
 
-  it('joins while the agent\'s camera is still starting, and the call comes up once it has', async () => {
+  it("joins while the agent's camera is still starting, and the call comes up once it has", async () => {
     const visitor = await page();
     const code = await visitorStarts(visitor);
     const agent = await page();
@@ -58,10 +58,19 @@ describe('join with key, in real browsers', () => {
       };
     });
     await agent.getByLabel('Session key from the visitor').fill(code);
-    const [consolePage] = await Promise.all([agent.context().waitForEvent('page'), agent.getByRole('button', { name: 'Join' }).click()]);
+    const [consolePage] = await Promise.all([
+      agent.context().waitForEvent('page'),
+      agent.getByRole('button', { name: 'Join' }).click(),
+    ]);
     // The agent is in the session (the visitor has started its connection to them) before the camera is open.
-    await visitor.waitForFunction(() => ((window as unknown as { __pcs?: unknown[] }).__pcs ?? []).length > 0, undefined, { timeout: 2500 });
-    expect(await consolePage.evaluate(() => (window as unknown as { __cameraOpen?: boolean }).__cameraOpen ?? false)).toBe(false);
+    await visitor.waitForFunction(
+      () => ((window as unknown as { __pcs?: unknown[] }).__pcs ?? []).length > 0,
+      undefined,
+      { timeout: 2500 },
+    );
+    expect(
+      await consolePage.evaluate(() => (window as unknown as { __cameraOpen?: boolean }).__cameraOpen ?? false),
+    ).toBe(false);
     expect(await consolePage.locator('#status').textContent()).toBe('Starting your camera and microphone…');
 
     const atAgent = await expectFramesRising(consolePage);

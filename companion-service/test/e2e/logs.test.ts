@@ -17,7 +17,10 @@ let browser: Browser;
 
 beforeAll(async () => {
   server = await startServer(
-    { logLevel: 'trace', ice: { turnUrls: ['turn:127.0.0.1:3478'], turnSecret: TURN_SECRET, turnTtlSeconds: 600, servers: [] } } as never,
+    {
+      logLevel: 'trace',
+      ice: { turnUrls: ['turn:127.0.0.1:3478'], turnSecret: TURN_SECRET, turnTtlSeconds: 600, servers: [] },
+    } as never,
     { logStream: { write: (line) => void lines.push(line) } },
   );
   browser = await launchBrowser('allow');
@@ -33,7 +36,11 @@ async function page(): Promise<Page> {
 
 /** What the page's sockets received of one type. */
 async function received(p: Page, type: string): Promise<Array<Record<string, unknown>>> {
-  return p.evaluate((t) => (window as unknown as { __ws: { received: Array<{ type: string }> } }).__ws.received.filter((m) => m.type === t), type);
+  return p.evaluate(
+    (t) =>
+      (window as unknown as { __ws: { received: Array<{ type: string }> } }).__ws.received.filter((m) => m.type === t),
+    type,
+  );
 }
 
 it('holds no secret and no private value, and names the session on every line about a participant', async () => {
@@ -48,34 +55,55 @@ it('holds no secret and no private value, and names the session on every line ab
   const ticket = await consoleTicket(server, token, code);
   const agent = await page();
   await agent.goto(`${server.baseUrl}/console#ticket=${encodeURIComponent(ticket)}`);
-  await agent.frameLocator('[data-testid="live-view"] iframe').getByRole('heading', { name: 'Update your details' }).waitFor({ timeout: 20_000 });
+  await agent
+    .frameLocator('[data-testid="live-view"] iframe')
+    .getByRole('heading', { name: 'Update your details' })
+    .waitFor({ timeout: 20_000 });
   await visitor.locator('#sort-code').fill(SECRETS.sortCode);
   await visitor.locator('#sort-code').press('Tab');
   // A wrong message and a refused one, so the error paths log too.
-  await agent.evaluate(() => (window as unknown as { __ws: { sockets: WebSocket[] } }).__ws.sockets.at(-1)!.send('{"type":"nonsense"}'));
+  await agent.evaluate(() =>
+    (window as unknown as { __ws: { sockets: WebSocket[] } }).__ws.sockets.at(-1)!.send('{"type":"nonsense"}'),
+  );
 
   // A one-time code in a query string (as Salesforce's OAuth callback gets one) is not logged with the request.
   const queryCode = 'one-time-code-in-a-query-0123456789';
   expect((await fetch(`${server.baseUrl}/api/config?code=${queryCode}`)).status).toBe(200);
 
-  const secrets: string[] = [queryCode, token, ticket, TURN_SECRET, SECRETS.password, SECRETS.sortCode, server.config.agentTokenSecret];
+  const secrets: string[] = [
+    queryCode,
+    token,
+    ticket,
+    TURN_SECRET,
+    SECRETS.password,
+    SECRETS.sortCode,
+    server.config.agentTokenSecret,
+  ];
   for (const site of server.config.sites) secrets.push(site.signingSecret, site.apiKey);
   for (const p of [visitor, agent]) {
     for (const m of [...(await received(p, 'session.created')), ...(await received(p, 'session.joined'))]) {
       secrets.push(m.resumeToken as string);
-      for (const ice of (m.iceServers as Array<{ credential?: string }>) ?? []) if (ice.credential) secrets.push(ice.credential);
+      for (const ice of (m.iceServers as Array<{ credential?: string }>) ?? [])
+        if (ice.credential) secrets.push(ice.credential);
     }
   }
   expect(secrets.filter((s) => s.length >= 8).length).toBeGreaterThanOrEqual(9);
 
   await agent.locator('#end-button').click();
   await visitor.getByText('Call ended').waitFor({ timeout: 10_000 });
-  const ended = await eventually(async () => lines.filter((l) => l.includes('"event":"session.ended"')), (l) => l.length > 0, 'the ended event in the logs');
+  const ended = await eventually(
+    async () => lines.filter((l) => l.includes('"event":"session.ended"')),
+    (l) => l.length > 0,
+    'the ended event in the logs',
+  );
   expect(ended).toHaveLength(1);
 
   const text = lines.join('');
   for (const secret of secrets.filter((s) => s.length >= 8)) {
-    expect({ secret: secret.slice(0, 6), inLogs: text.includes(secret) }).toEqual({ secret: secret.slice(0, 6), inLogs: false });
+    expect({ secret: secret.slice(0, 6), inLogs: text.includes(secret) }).toEqual({
+      secret: secret.slice(0, 6),
+      inLogs: false,
+    });
   }
   const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
   const aboutParticipants = entries.filter((e) => typeof e.participantId === 'string');

@@ -44,17 +44,26 @@ async function customerSignsIn(name: string): Promise<Page> {
   return portal;
 }
 
-const presenceOf = (join: Page, name: string) => join.locator('#customer-list li').filter({ hasText: name }).locator('.presence');
+const presenceOf = (join: Page, name: string) =>
+  join.locator('#customer-list li').filter({ hasText: name }).locator('.presence');
 const joinButton = (join: Page, name: string) => join.getByRole('button', { name: `Join ${name}` });
 
 describe('1-click connect from the join page', () => {
   it('shows who is online; a decline on the portal is shown in the console and on the join page', async () => {
     const join = await agentOnCustomers();
-    await eventually(() => presenceOf(join, 'Maya Jensen').textContent(), (t) => t === 'Offline', 'Maya offline');
+    await eventually(
+      () => presenceOf(join, 'Maya Jensen').textContent(),
+      (t) => t === 'Offline',
+      'Maya offline',
+    );
     expect(await joinButton(join, 'Maya Jensen').isDisabled()).toBe(true);
 
     const portal = await customerSignsIn('Maya Jensen');
-    await eventually(() => presenceOf(join, 'Maya Jensen').textContent(), (t) => t === 'Online', 'Maya online');
+    await eventually(
+      () => presenceOf(join, 'Maya Jensen').textContent(),
+      (t) => t === 'Online',
+      'Maya online',
+    );
     expect(await joinButton(join, 'Maya Jensen').isEnabled()).toBe(true);
     expect(await presenceOf(join, 'Omar Haddad').textContent()).toBe('Offline');
     expect(await joinButton(join, 'Omar Haddad').isDisabled()).toBe(true);
@@ -75,17 +84,28 @@ describe('1-click connect from the join page', () => {
   it('lets the agent choose a camera while waiting; after the customer accepts, video flows and the choice locks', async () => {
     const join = await agentOnCustomers();
     const portal = await customerSignsIn('Omar Haddad');
-    await eventually(() => presenceOf(join, 'Omar Haddad').textContent(), (t) => t === 'Online', 'Omar online');
+    await eventually(
+      () => presenceOf(join, 'Omar Haddad').textContent(),
+      (t) => t === 'Online',
+      'Omar online',
+    );
     const [agent] = await Promise.all([join.context().waitForEvent('page'), joinButton(join, 'Omar Haddad').click()]);
     await agent.getByRole('status').filter({ hasText: 'Waiting for the customer to accept the invitation' }).waitFor();
 
     await agent.getByRole('button', { name: 'Settings' }).click();
     const webcam = agent.getByLabel('Webcam');
-    await eventually(() => webcam.isEnabled(), (v) => v, 'the webcam choice usable before the session');
+    await eventually(
+      () => webcam.isEnabled(),
+      (v) => v,
+      'the webcam choice usable before the session',
+    );
     expect(await webcam.locator('option').count()).toBe(3);
     await webcam.selectOption({ label: 'fake_device_2' });
     await eventually(
-      () => agent.locator('#self video').evaluate((v) => ((v as HTMLVideoElement).srcObject as MediaStream | null)?.getVideoTracks()[0]?.label ?? ''),
+      () =>
+        agent
+          .locator('#self video')
+          .evaluate((v) => ((v as HTMLVideoElement).srcObject as MediaStream | null)?.getVideoTracks()[0]?.label ?? ''),
       (label) => label === 'fake_device_2',
       'the preview from the chosen camera',
     );
@@ -95,7 +115,11 @@ describe('1-click connect from the join page', () => {
     await expectFramesRising(agent);
     await agent.getByRole('button', { name: 'Video', exact: true }).click();
     await expectFramesRising(portal);
-    await eventually(() => webcam.isDisabled(), (v) => v, 'the webcam choice locked once the session started');
+    await eventually(
+      () => webcam.isDisabled(),
+      (v) => v,
+      'the webcam choice locked once the session started',
+    );
     await agent.getByText('The session has started, so the camera can no longer be changed').waitFor();
 
     const closed = agent.waitForEvent('close');
@@ -115,16 +139,32 @@ describe('1-click connect from the join page', () => {
     const tab = await TestClient.connect(suite.server.wsUrl);
     tab.send({ type: 'visitor.hello', visitorToken: token });
     await tab.next('presence.registered');
-    await eventually(() => presenceOf(join, 'Lucia Ferreira').textContent(), (t) => t === 'Online', 'Lucia online');
+    await eventually(
+      () => presenceOf(join, 'Lucia Ferreira').textContent(),
+      (t) => t === 'Online',
+      'Lucia online',
+    );
 
     tab.close();
-    await eventually(() => presenceOf(join, 'Lucia Ferreira').textContent(), (t) => t === 'Offline', 'Lucia offline');
+    await eventually(
+      () => presenceOf(join, 'Lucia Ferreira').textContent(),
+      (t) => t === 'Offline',
+      'Lucia offline',
+    );
     expect(await joinButton(join, 'Lucia Ferreira').isDisabled()).toBe(true);
 
     // A click that races the customer going offline: the server says so, no console window stays open.
     await joinButton(join, 'Lucia Ferreira').evaluate((b) => ((b as HTMLButtonElement).disabled = false));
     await joinButton(join, 'Lucia Ferreira').click();
     await join.getByText('Lucia Ferreira is not online any more').waitFor();
-    await eventually(async () => join.context().pages().filter((p) => !p.isClosed()).length, (n) => n === 1, 'the console window closed again');
+    await eventually(
+      async () =>
+        join
+          .context()
+          .pages()
+          .filter((p) => !p.isClosed()).length,
+      (n) => n === 1,
+      'the console window closed again',
+    );
   });
 });

@@ -1,7 +1,16 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { APP_KINDS, startAppFixture, type AppFixture, type AppKind } from '../helpers/appFixtures';
-import { appState, LIVE_VIEW_IFRAME, liveViewState, sameState, settledState, shown, stateDiff, type AppState } from '../helpers/appState';
+import {
+  appState,
+  LIVE_VIEW_IFRAME,
+  liveViewState,
+  sameState,
+  settledState,
+  shown,
+  stateDiff,
+  type AppState,
+} from '../helpers/appState';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { eventually, TimedOut } from '../helpers/eventually';
 import { people } from '../helpers/people';
@@ -48,7 +57,11 @@ async function openApp(page: Page, kind: AppKind): Promise<void> {
   await page.waitForFunction(() => {
     const model = (window as unknown as { __appModel?: () => unknown }).__appModel;
     const frame = document.querySelector<HTMLIFrameElement>('#postcode-frame')?.contentDocument;
-    return typeof model === 'function' && !!frame?.getElementById('frame-postcode') && !!document.querySelector('contact-phone')?.shadowRoot;
+    return (
+      typeof model === 'function' &&
+      !!frame?.getElementById('frame-postcode') &&
+      !!document.querySelector('contact-phone')?.shadowRoot
+    );
   });
 }
 
@@ -63,8 +76,14 @@ async function customerStartsSession(customer: Page): Promise<string> {
 /** The agent asks for remote control in the console and the customer allows it. */
 async function remoteControlOn(agent: Page, customer: Page): Promise<void> {
   await agent.getByRole('button', { name: 'Remote Control' }).click();
-  await customer.getByRole('alertdialog', { name: 'Ana Agent asks to control this page' }).getByRole('button', { name: 'Allow' }).click();
-  await agent.getByTestId('control-status').filter({ hasText: 'You are controlling the customer\u2019s page' }).waitFor();
+  await customer
+    .getByRole('alertdialog', { name: 'Ana Agent asks to control this page' })
+    .getByRole('button', { name: 'Allow' })
+    .click();
+  await agent
+    .getByTestId('control-status')
+    .filter({ hasText: 'You are controlling the customer\u2019s page' })
+    .waitFor();
 }
 
 // --- the reference run, by hand -------------------------------------------------------------------------------------
@@ -121,11 +140,19 @@ function modelMatchesPage(state: AppState): void {
 /** Polls until the customer's page is in the reference state of this step; fails with the difference. */
 async function customerReaches(customer: Page, expected: AppState, label: string): Promise<void> {
   try {
-    await eventually(() => appState(customer), (actual) => sameState(actual, expected), `${label}: the reference state`, CATCH_UP_MS, 150);
+    await eventually(
+      () => appState(customer),
+      (actual) => sameState(actual, expected),
+      `${label}: the reference state`,
+      CATCH_UP_MS,
+      150,
+    );
   } catch (err) {
     if (!(err instanceof TimedOut)) throw err;
     const actual = err.last as AppState;
-    throw new Error(`${label}: by remote control the customer's app did not reach the state it has by hand within ${CATCH_UP_MS} ms\n${stateDiff(expected, actual)}`);
+    throw new Error(
+      `${label}: by remote control the customer's app did not reach the state it has by hand within ${CATCH_UP_MS} ms\n${stateDiff(expected, actual)}`,
+    );
   }
 }
 
@@ -133,7 +160,13 @@ async function customerReaches(customer: Page, expected: AppState, label: string
 async function liveViewDifference(agent: Page, customer: Page): Promise<string | undefined> {
   const both = async () => [shown(await appState(customer)), shown(await liveViewState(agent))] as const;
   try {
-    await eventually(both, ([page, view]) => sameState(page, view), 'the live view to show the page', LIVE_VIEW_MS, 150);
+    await eventually(
+      both,
+      ([page, view]) => sameState(page, view),
+      'the live view to show the page',
+      LIVE_VIEW_MS,
+      150,
+    );
     return undefined;
   } catch (err) {
     if (!(err instanceof TimedOut)) throw err;
@@ -151,7 +184,11 @@ class LiveViewLog {
   }
 
   report(): string {
-    return [...this.seen].map(([difference, labels]) => `the live view did not show the customer's page ${labels.join(', ')}:\n${difference}`).join('\n\n');
+    return [...this.seen]
+      .map(
+        ([difference, labels]) => `the live view did not show the customer's page ${labels.join(', ')}:\n${difference}`,
+      )
+      .join('\n\n');
   }
 }
 

@@ -27,7 +27,14 @@ let site: ServedFiles;
 beforeAll(async () => {
   const [html, bundle] = await Promise.all([
     readFile(path.join(FIXTURE, 'eventLog.html'), 'utf8'),
-    build({ entryPoints: [path.join(FIXTURE, 'eventLog.ts')], bundle: true, write: false, format: 'iife', target: 'chrome110', logLevel: 'silent' }),
+    build({
+      entryPoints: [path.join(FIXTURE, 'eventLog.ts')],
+      bundle: true,
+      write: false,
+      format: 'iife',
+      target: 'chrome110',
+      logLevel: 'silent',
+    }),
   ]);
   site = await serveFiles({
     '/': { type: 'text/html; charset=utf-8', body: html.replace('{{SERVICE}}', suite.server.baseUrl) },
@@ -42,8 +49,10 @@ interface Logged {
   detail: string;
 }
 
-const logOf = (page: Page) => page.evaluate(() => (window as unknown as { __eventLog: Logged[] }).__eventLog.map((e) => ({ ...e })));
-const clearLog = (page: Page) => page.evaluate(() => void ((window as unknown as { __eventLog: Logged[] }).__eventLog.length = 0));
+const logOf = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __eventLog: Logged[] }).__eventLog.map((e) => ({ ...e })));
+const clearLog = (page: Page) =>
+  page.evaluate(() => void ((window as unknown as { __eventLog: Logged[] }).__eventLog.length = 0));
 
 /** The same person's session, on either surface. */
 async function script(surface: Surface): Promise<void> {
@@ -92,15 +101,28 @@ describe('remote control, as the page sees it', () => {
     await customer.goto(site.url);
     await customer.getByRole('button', { name: 'Start video session' }).click();
     await customer.getByRole('button', { name: 'Enable camera' }).click();
-    const code = ((await customer.getByTestId('session-code').textContent({ timeout: 15_000 })) ?? '').replace(/\s+/g, '');
+    const code = ((await customer.getByTestId('session-code').textContent({ timeout: 15_000 })) ?? '').replace(
+      /\s+/g,
+      '',
+    );
     const agent = await consoleFor(code, { origin: suite.server.baseUrl.replace('//localhost', '//127.0.0.1') });
     await agent.frameLocator('[data-testid="live-view"] iframe').locator('#press').waitFor({ timeout: 20_000 });
     await agent.getByRole('button', { name: 'Remote Control' }).click();
-    await customer.getByRole('alertdialog', { name: 'Ana Agent asks to control this page' }).getByRole('button', { name: 'Allow' }).click();
-    await agent.getByTestId('control-status').filter({ hasText: 'You are controlling the customer\u2019s page' }).waitFor();
+    await customer
+      .getByRole('alertdialog', { name: 'Ana Agent asks to control this page' })
+      .getByRole('button', { name: 'Allow' })
+      .click();
+    await agent
+      .getByTestId('control-status')
+      .filter({ hasText: 'You are controlling the customer\u2019s page' })
+      .waitFor();
     await clearLog(customer);
     await script(agentSurface(agent));
-    const actual = await eventually(() => logOf(customer), finished, 'the agent\u2019s session logged on the customer\u2019s page');
+    const actual = await eventually(
+      () => logOf(customer),
+      finished,
+      'the agent\u2019s session logged on the customer\u2019s page',
+    );
 
     const lines = (log: Logged[]) => log.map((e) => `${e.type} #${e.target} ${e.detail}`);
     expect(lines(actual)).toEqual(lines(expected));
@@ -112,9 +134,21 @@ describe('remote control, as the page sees it', () => {
     const shown = (page: Page | ReturnType<Page['frameLocator']>) => page.locator('#menu-items').isVisible();
     expect(await shown(customer)).toBe(false);
     await agentSurface(agent).locate('#menu').hover();
-    await eventually(() => shown(customer), (v) => v, 'the menu open on the customer’s page');
-    await eventually(() => shown(agent.frameLocator('[data-testid="live-view"] iframe')), (v) => v, 'the menu open in the live view');
+    await eventually(
+      () => shown(customer),
+      (v) => v,
+      'the menu open on the customer’s page',
+    );
+    await eventually(
+      () => shown(agent.frameLocator('[data-testid="live-view"] iframe')),
+      (v) => v,
+      'the menu open in the live view',
+    );
     await agentSurface(agent).locate('#word').hover();
-    await eventually(() => shown(customer), (v) => !v, 'the menu shut again when the pointer left it');
+    await eventually(
+      () => shown(customer),
+      (v) => !v,
+      'the menu shut again when the pointer left it',
+    );
   });
 });

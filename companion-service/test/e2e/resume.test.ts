@@ -28,7 +28,10 @@ type Received = { type: string } & Record<string, unknown>;
 
 /** Messages of one type the page's sockets have received so far. */
 async function received(page: Page, type: string): Promise<Received[]> {
-  return page.evaluate((t) => (window as unknown as { __ws: { received: Received[] } }).__ws.received.filter((m) => m.type === t), type);
+  return page.evaluate(
+    (t) => (window as unknown as { __ws: { received: Received[] } }).__ws.received.filter((m) => m.type === t),
+    type,
+  );
 }
 
 /** Sends a message on the page's newest socket (the agent console's session socket). */
@@ -62,7 +65,10 @@ async function batchesAtAgent(agent: Page, from: number): Promise<Array<{ events
   const start = parts.findIndex((p) => p.seq === 0 && p.part === 0);
   if (start < 0) return [];
   const assembler = new BatchAssembler();
-  return parts.slice(start).map((p) => assembler.add(p)).filter((b): b is { events: unknown[]; snapshot: boolean } => !!b);
+  return parts
+    .slice(start)
+    .map((p) => assembler.add(p))
+    .filter((b): b is { events: unknown[]; snapshot: boolean } => !!b);
 }
 
 describe('the call across page loads (code flow)', () => {
@@ -77,14 +83,26 @@ describe('the call across page loads (code flow)', () => {
 
     // Remote control granted by the visitor, and the larger video, before the page loads.
     await sendAs(agent, { type: 'control.request' });
-    await visitor.getByRole('alertdialog', { name: 'Ana Agent asks to control this page' }).getByRole('button', { name: 'Allow' }).click();
+    await visitor
+      .getByRole('alertdialog', { name: 'Ana Agent asks to control this page' })
+      .getByRole('button', { name: 'Allow' })
+      .click();
     await controlNotice(visitor).waitFor();
     await visitor.getByRole('button', { name: 'Larger video' }).click();
-    const record = JSON.parse((await stored(visitor))!) as { resumeToken: string; sessionId: string; parkedAt?: number };
+    const record = JSON.parse((await stored(visitor))!) as {
+      resumeToken: string;
+      sessionId: string;
+      parkedAt?: number;
+    };
     expect(record.resumeToken).toMatch(/^[A-Za-z0-9_-]{16,}$/);
     expect(record.parkedAt).toBeUndefined();
     // The token is per tab: never in localStorage.
-    expect(await visitor.evaluate((t) => Object.keys(localStorage).some((k) => (localStorage.getItem(k) ?? '').includes(t)), record.resumeToken)).toBe(false);
+    expect(
+      await visitor.evaluate(
+        (t) => Object.keys(localStorage).some((k) => (localStorage.getItem(k) ?? '').includes(t)),
+        record.resumeToken,
+      ),
+    ).toBe(false);
     const sessionId = (await received(agent, 'session.joined'))[0]!.sessionId;
     expect(record.sessionId).toBe(sessionId);
 
@@ -101,7 +119,11 @@ describe('the call across page loads (code flow)', () => {
       const resumed = (await received(visitor, 'session.joined')).at(-1)!;
       expect(resumed).toMatchObject({ resumed: true, sessionId, control: 'on' });
       // New peer connections on both sides, and frames decoded on both.
-      await eventually(() => pcCount(agent), (n) => n > agentPcs, 'a new peer connection at the agent');
+      await eventually(
+        () => pcCount(agent),
+        (n) => n > agentPcs,
+        'a new peer connection at the agent',
+      );
       await expectFramesRising(agent);
       await expectFramesRising(visitor);
       // The layout the visitor chose, and remote control without asking again.
@@ -110,7 +132,11 @@ describe('the call across page loads (code flow)', () => {
       expect(await visitor.getByRole('alertdialog').count()).toBe(0);
 
       // The recorder restarted and its first batch to the agent is a full snapshot ...
-      const batches = await eventually(() => batchesAtAgent(agent, streamFrom), (b) => b.length > 0, 'the page stream after the load');
+      const batches = await eventually(
+        () => batchesAtAgent(agent, streamFrom),
+        (b) => b.length > 0,
+        'the page stream after the load',
+      );
       expect(batches[0]!.snapshot).toBe(true);
       const full = batches[0]!.events.find((e) => (e as { type: number }).type === 2) as { data: { node: unknown } };
       const selectId = nodeIdOf(full.data.node, 'customer');
@@ -122,10 +148,21 @@ describe('the call across page loads (code flow)', () => {
         'the portal customer list',
       );
       const wanted = options.find((v) => v !== (options[0] ?? ''))!;
-      await sendAs(agent, { type: 'control.input', action: { kind: 'choose', nodeId: selectId, selected: [options.indexOf(wanted)] } });
-      await eventually(() => visitor.locator('#customer').inputValue(), (v) => v === wanted, 'the agent’s selection applied on the page');
+      await sendAs(agent, {
+        type: 'control.input',
+        action: { kind: 'choose', nodeId: selectId, selected: [options.indexOf(wanted)] },
+      });
+      await eventually(
+        () => visitor.locator('#customer').inputValue(),
+        (v) => v === wanted,
+        'the agent’s selection applied on the page',
+      );
       await sendAs(agent, { type: 'control.input', action: { kind: 'choose', nodeId: selectId, selected: [0] } });
-      await eventually(() => visitor.locator('#customer').inputValue(), (v) => v === options[0], 'the selection set back');
+      await eventually(
+        () => visitor.locator('#customer').inputValue(),
+        (v) => v === options[0],
+        'the selection set back',
+      );
     }
 
     // The back/forward cache (Playwright's Chromium has it switched off, so its page events are played here): a
@@ -134,16 +171,33 @@ describe('the call across page loads (code flow)', () => {
     await visitor.evaluate(() => window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true })));
     await launcher(visitor).waitFor();
     expect(JSON.parse((await stored(visitor))!).parkedAt).toEqual(expect.any(Number));
-    expect(await visitor.evaluate(() => (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.every((pc) => pc.connectionState === 'closed'))).toBe(true);
-    expect(await visitor.evaluate(() => (window as unknown as { __ws: { sockets: WebSocket[] } }).__ws.sockets.every((w) => w.readyState >= WebSocket.CLOSING))).toBe(true);
+    expect(
+      await visitor.evaluate(() =>
+        (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.every((pc) => pc.connectionState === 'closed'),
+      ),
+    ).toBe(true);
+    expect(
+      await visitor.evaluate(() =>
+        (window as unknown as { __ws: { sockets: WebSocket[] } }).__ws.sockets.every(
+          (w) => w.readyState >= WebSocket.CLOSING,
+        ),
+      ),
+    ).toBe(true);
     await visitor.evaluate(() => window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true })));
     await visitor.getByRole('status').filter({ hasText: 'Reconnected.' }).waitFor({ timeout: 15_000 });
     await controlNotice(visitor).waitFor();
-    await eventually(() => pcCount(agent), (n) => n > agentPcsBefore, 'a new peer connection at the agent');
+    await eventually(
+      () => pcCount(agent),
+      (n) => n > agentPcsBefore,
+      'a new peer connection at the agent',
+    );
     await expectFramesRising(agent);
 
     // A tab opened from the call's tab gets a copy of its sessionStorage, but does not take the seat.
-    const [second] = await Promise.all([visitor.context().waitForEvent('page'), visitor.evaluate(() => void window.open('/?tab=2'))]);
+    const [second] = await Promise.all([
+      visitor.context().waitForEvent('page'),
+      visitor.evaluate(() => void window.open('/?tab=2')),
+    ]);
     await launcher(second).waitFor();
     expect(await stored(second)).toBeNull();
     expect(await received(second, 'session.joined')).toEqual([]);
@@ -161,9 +215,16 @@ describe('the call across page loads (code flow)', () => {
 
     // That seat's token, put back as if a page had just parked it: the server says the call has ended (and why); a
     // clean idle widget.
-    await visitor.evaluate(([key, value]) => sessionStorage.setItem(key!, value!), [STORAGE_KEY, JSON.stringify({ ...JSON.parse(saved), parkedAt: Date.now() })]);
+    await visitor.evaluate(
+      ([key, value]) => sessionStorage.setItem(key!, value!),
+      [STORAGE_KEY, JSON.stringify({ ...JSON.parse(saved), parkedAt: Date.now() })],
+    );
     await visitor.reload();
-    const ended = await eventually(() => received(visitor, 'session.ended'), (m) => m.length > 0, 'the ended call’s answer to the resume');
+    const ended = await eventually(
+      () => received(visitor, 'session.ended'),
+      (m) => m.length > 0,
+      'the ended call’s answer to the resume',
+    );
     expect(ended.map((m) => m.reason)).toEqual(['visitor_hangup']);
     await launcher(visitor).waitFor();
     expect(await visitor.locator('#tandem-widget .panel').isHidden()).toBe(true);
@@ -174,16 +235,33 @@ describe('the call across page loads (code flow)', () => {
     await visitor.waitForTimeout(1500);
     expect((await received(visitor, 'session.ended')).length).toBe(1);
     expect(await received(visitor, 'error')).toEqual([]);
-    expect((await visitor.evaluate(() => (window as unknown as { __ws: { sockets: unknown[] } }).__ws.sockets.length))).toBe(1);
+    expect(
+      await visitor.evaluate(() => (window as unknown as { __ws: { sockets: unknown[] } }).__ws.sockets.length),
+    ).toBe(1);
   });
 
   it('leaves a clean idle widget for an unknown token and for malformed storage', async () => {
     const visitor = await newPage();
     await visitor.goto(`${suite.server.baseUrl}/`);
-    const unknown = { v: 1, resumeToken: 'x'.repeat(32), sessionId: 'abcdefgh12345678', role: 'visitor', flow: 'code', large: false, videoAreaShown: true };
-    await visitor.evaluate(([key, value]) => sessionStorage.setItem(key!, value!), [STORAGE_KEY, JSON.stringify({ ...unknown, parkedAt: Date.now() })]);
+    const unknown = {
+      v: 1,
+      resumeToken: 'x'.repeat(32),
+      sessionId: 'abcdefgh12345678',
+      role: 'visitor',
+      flow: 'code',
+      large: false,
+      videoAreaShown: true,
+    };
+    await visitor.evaluate(
+      ([key, value]) => sessionStorage.setItem(key!, value!),
+      [STORAGE_KEY, JSON.stringify({ ...unknown, parkedAt: Date.now() })],
+    );
     await visitor.reload();
-    await eventually(() => received(visitor, 'error'), (errors) => errors.some((e) => e.inReplyTo === 'session.resume'), 'the refused resume');
+    await eventually(
+      () => received(visitor, 'error'),
+      (errors) => errors.some((e) => e.inReplyTo === 'session.resume'),
+      'the refused resume',
+    );
     await launcher(visitor).waitFor();
     expect(await stored(visitor)).toBeNull();
 
@@ -195,7 +273,9 @@ describe('the call across page loads (code flow)', () => {
     // A resume would open a socket only once the camera is open: give that its time (no socket exists to probe).
     await visitor.waitForTimeout(500);
     expect(await received(visitor, 'error')).toEqual([]);
-    expect(await visitor.evaluate(() => (window as unknown as { __ws: { sockets: unknown[] } }).__ws.sockets.length)).toBe(0);
+    expect(
+      await visitor.evaluate(() => (window as unknown as { __ws: { sockets: unknown[] } }).__ws.sockets.length),
+    ).toBe(0);
   });
 });
 
@@ -203,7 +283,9 @@ describe('the call across page loads (1-click)', () => {
   it('resumes a signed-in customer’s call after a reload without asking for the terms again, and comes back online after it', async () => {
     const portal = await newPage();
     await customerSignsIn(portal, 'Maya Jensen');
-    await portal.locator('#tandem-widget .frame[data-presence="online"]').waitFor({ state: 'attached', timeout: 10_000 });
+    await portal
+      .locator('#tandem-widget .frame[data-presence="online"]')
+      .waitFor({ state: 'attached', timeout: 10_000 });
     const customerId = (await portal.locator('#customer-id').textContent())!;
 
     const response = await fetch(`${suite.server.baseUrl}/api/agent/invitations`, {
@@ -215,19 +297,28 @@ describe('the call across page loads (1-click)', () => {
     const invitation = (await response.json()) as { sessionId: string; consoleUrl: string };
     const prompt = portal.getByRole('alertdialog', { name: 'Video call request' });
     await prompt.getByRole('button', { name: 'Accept' }).click();
-    await portal.getByTestId('waiting-message').filter({ hasText: 'Waiting for Ana Agent to connect' }).waitFor({ timeout: 10_000 });
+    await portal
+      .getByTestId('waiting-message')
+      .filter({ hasText: 'Waiting for Ana Agent to connect' })
+      .waitFor({ timeout: 10_000 });
 
     // The console is opened by a script, as the join page does, so it can close itself at the end.
     const opener = await newPage();
     await opener.goto(`${suite.server.baseUrl}/join`);
     const consoleUrl = invitation.consoleUrl.replace(new URL(invitation.consoleUrl).origin, suite.server.baseUrl);
-    const [agent] = await Promise.all([opener.context().waitForEvent('page'), opener.evaluate((u) => void window.open(u), consoleUrl)]);
+    const [agent] = await Promise.all([
+      opener.context().waitForEvent('page'),
+      opener.evaluate((u) => void window.open(u), consoleUrl),
+    ]);
     await portal.getByRole('status').filter({ hasText: 'Connected to Ana Agent' }).waitFor({ timeout: 15_000 });
     await expectFramesRising(agent);
 
     await portal.reload();
     await portal.getByRole('status').filter({ hasText: 'Reconnected.' }).waitFor({ timeout: 15_000 });
-    expect((await received(portal, 'session.joined')).at(-1)).toMatchObject({ resumed: true, sessionId: invitation.sessionId });
+    expect((await received(portal, 'session.joined')).at(-1)).toMatchObject({
+      resumed: true,
+      sessionId: invitation.sessionId,
+    });
     await expectFramesRising(agent);
     // Still signed in on the portal, in the call: no presence socket (so no new invitation) and no terms prompt.
     await portal.getByText('Signed in as Maya Jensen').waitFor();
@@ -242,6 +333,8 @@ describe('the call across page loads (1-click)', () => {
     await closed;
     await portal.getByText('The session has ended.').waitFor({ timeout: 5000 });
     expect(await stored(portal)).toBeNull();
-    await portal.locator('#tandem-widget .frame[data-presence="online"]').waitFor({ state: 'attached', timeout: 10_000 });
+    await portal
+      .locator('#tandem-widget .frame[data-presence="online"]')
+      .waitFor({ state: 'attached', timeout: 10_000 });
   });
 });

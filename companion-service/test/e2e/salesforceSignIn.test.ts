@@ -13,8 +13,18 @@ import { TestClient } from '../helpers/wsClient';
 
 jest.setTimeout(60_000);
 
-const AGENT: DoubleUser = { id: '0055g00000BrowseAA', name: 'Bea Browser', username: 'bea@acme.test', permissions: ['Tandem_Join'] };
-const NOT_AN_AGENT: DoubleUser = { id: '0055g00000NoJoinAA', name: 'Nico Nojoin', username: 'nico@acme.test', permissions: [] };
+const AGENT: DoubleUser = {
+  id: '0055g00000BrowseAA',
+  name: 'Bea Browser',
+  username: 'bea@acme.test',
+  permissions: ['Tandem_Join'],
+};
+const NOT_AN_AGENT: DoubleUser = {
+  id: '0055g00000NoJoinAA',
+  name: 'Nico Nojoin',
+  username: 'nico@acme.test',
+  permissions: [],
+};
 
 let double: SalesforceDouble;
 
@@ -69,7 +79,10 @@ it('signs the agent in through Salesforce and joins a session with the token it 
   visitor.send({ type: 'visitor.start' });
   const { code } = await visitor.next('session.created');
   await page.getByLabel('Session key from the visitor').fill(code);
-  const [consolePage] = await Promise.all([page.context().waitForEvent('page'), page.getByRole('button', { name: 'Join' }).click()]);
+  const [consolePage] = await Promise.all([
+    page.context().waitForEvent('page'),
+    page.getByRole('button', { name: 'Join' }).click(),
+  ]);
   await consolePage.waitForURL(/\/console$/);
   const joined = await visitor.next('peer.joined', 10_000);
   expect(joined.link.peer.name).toBe('Bea Browser');

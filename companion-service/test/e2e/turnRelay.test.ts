@@ -51,7 +51,9 @@ const FORCE_RELAY = () => {
       this.addEventListener('icecandidate', (e) => {
         if (e.candidate?.candidate) entry.candidateTypes.push(e.candidate.type ?? 'unknown');
       });
-      this.addEventListener('icecandidateerror', (e) => entry.candidateErrors.push({ errorCode: e.errorCode, url: e.url }));
+      this.addEventListener('icecandidateerror', (e) =>
+        entry.candidateErrors.push({ errorCode: e.errorCode, url: e.url }),
+      );
     }
 
     override setConfiguration(config?: RTCConfiguration): void {
@@ -89,7 +91,9 @@ async function reportOf(page: Page): Promise<Report[]> {
       if (closed) continue;
       const byId = new Map<string, Record<string, unknown>>();
       (await pc.getStats()).forEach((s: Record<string, unknown>) => byId.set(s.id as string, s));
-      const transport = [...byId.values()].find((s) => s.type === 'transport' && typeof s.selectedCandidatePairId === 'string');
+      const transport = [...byId.values()].find(
+        (s) => s.type === 'transport' && typeof s.selectedCandidatePairId === 'string',
+      );
       const pair = transport && byId.get(transport.selectedCandidatePairId as string);
       if (!pair || pair.state !== 'succeeded') continue;
       report.local = byId.get(pair.localCandidateId as string) as unknown as Candidate | undefined;
@@ -101,7 +105,11 @@ async function reportOf(page: Page): Promise<Report[]> {
 
 /** What the page's socket received, from newContext's socket recorder. */
 async function received(page: Page, type: string): Promise<Record<string, unknown> | undefined> {
-  return page.evaluate((t) => (window as unknown as { __ws: { received: Array<{ type: string }> } }).__ws.received.find((m) => m.type === t), type);
+  return page.evaluate(
+    (t) =>
+      (window as unknown as { __ws: { received: Array<{ type: string }> } }).__ws.received.find((m) => m.type === t),
+    type,
+  );
 }
 
 /** The expiry (Unix seconds) in the TURN username of a session.created / session.joined message. */
@@ -116,7 +124,8 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
 
 /** coturn's log line for a request made with this TURN username (`verbose` logs one per processed request);
  * `outcome` is a pattern. */
-const requestLine = (username: string, outcome: string) => new RegExp(`user <${escapeRegExp(username)}>: incoming packet ${outcome}`);
+const requestLine = (username: string, outcome: string) =>
+  new RegExp(`user <${escapeRegExp(username)}>: incoming packet ${outcome}`);
 
 let coturn: Coturn;
 beforeAll(async () => {
@@ -127,7 +136,9 @@ afterAll(async () => {
 });
 
 describe('a call relayed through coturn', () => {
-  const suite = e2eSuite({ server: async () => ({ ice: { turnUrls: [coturn.url], turnSecret: TURN_SECRET, turnTtlSeconds: 600 } }) });
+  const suite = e2eSuite({
+    server: async () => ({ ice: { turnUrls: [coturn.url], turnSecret: TURN_SECRET, turnTtlSeconds: 600 } }),
+  });
   const { visitorStarts, agentJoinsWithCode } = people(suite);
 
   it('decodes video both ways over relay candidates on both ends, allocated by coturn for each participant', async () => {
@@ -143,23 +154,40 @@ describe('a call relayed through coturn', () => {
     await expectRising({ name: 'the visitor', page: visitor }, { name: 'the agent', page: agent }, 30_000);
 
     const ends = [];
-    for (const [name, page] of [['visitor', visitor], ['agent', agent]] as const) {
+    for (const [name, page] of [
+      ['visitor', visitor],
+      ['agent', agent],
+    ] as const) {
       const live = (await reportOf(page)).filter((r) => r.local);
       expect({ name, connections: live.length }).toEqual({ name, connections: 1 });
       const [connection] = live;
       if (!connection?.local || !connection.remote) throw new Error(`the ${name} has no selected candidate pair`);
       expect(connection.policy).toBe('relay');
       // Our end: a UDP relay that coturn allocated from its range, through the url the service handed out.
-      expect(connection.local).toMatchObject({ candidateType: 'relay', relayProtocol: 'udp', address: '127.0.0.1', url: coturn.url });
+      expect(connection.local).toMatchObject({
+        candidateType: 'relay',
+        relayProtocol: 'udp',
+        address: '127.0.0.1',
+        url: coturn.url,
+      });
       expect(connection.local.port).toBeGreaterThanOrEqual(coturn.relayPorts.min);
       expect(connection.local.port).toBeLessThanOrEqual(coturn.relayPorts.max);
       expect(connection.usernames).toHaveLength(1);
       ends.push(connection);
     }
-    const [atVisitor, atAgent] = ends as [Report & { local: Candidate; remote: Candidate }, Report & { local: Candidate; remote: Candidate }];
+    const [atVisitor, atAgent] = ends as [
+      Report & { local: Candidate; remote: Candidate },
+      Report & { local: Candidate; remote: Candidate },
+    ];
     // The far end of each pair is the other browser's relay address: media went relay to relay.
-    expect({ address: atVisitor.remote.address, port: atVisitor.remote.port }).toEqual({ address: '127.0.0.1', port: atAgent.local.port });
-    expect({ address: atAgent.remote.address, port: atAgent.remote.port }).toEqual({ address: '127.0.0.1', port: atVisitor.local.port });
+    expect({ address: atVisitor.remote.address, port: atVisitor.remote.port }).toEqual({
+      address: '127.0.0.1',
+      port: atAgent.local.port,
+    });
+    expect({ address: atAgent.remote.address, port: atAgent.remote.port }).toEqual({
+      address: '127.0.0.1',
+      port: atVisitor.local.port,
+    });
 
     // coturn allocated a relay for each participant's minted username and let it talk to the other relay.
     for (const username of [...atVisitor.usernames, ...atAgent.usernames]) {
@@ -170,7 +198,9 @@ describe('a call relayed through coturn', () => {
 });
 
 describe('a call whose TURN credentials expired before use', () => {
-  const suite = e2eSuite({ server: async () => ({ ice: { turnUrls: [coturn.url], turnSecret: TURN_SECRET, turnTtlSeconds: 1 } }) });
+  const suite = e2eSuite({
+    server: async () => ({ ice: { turnUrls: [coturn.url], turnSecret: TURN_SECRET, turnTtlSeconds: 1 } }),
+  });
   const { visitorStarts, agentJoinsWithCode } = people(suite);
 
   it('never connects: coturn refuses both allocations and neither browser has a candidate to offer', async () => {
@@ -193,7 +223,11 @@ describe('a call whose TURN credentials expired before use', () => {
       const devices = navigator.mediaDevices;
       const open = devices.getUserMedia.bind(devices);
       devices.getUserMedia = async (constraints) => {
-        const ws = (window as unknown as { __ws: { received: Array<{ type: string; iceServers?: Array<{ username?: string }> }> } }).__ws;
+        const ws = (
+          window as unknown as {
+            __ws: { received: Array<{ type: string; iceServers?: Array<{ username?: string }> }> };
+          }
+        ).__ws;
         for (;;) {
           const joined = ws.received.find((m) => m.type === 'session.joined');
           const username = joined?.iceServers?.find((s) => s.username)?.username;
@@ -204,11 +238,20 @@ describe('a call whose TURN credentials expired before use', () => {
       };
     });
     const agent = await agentJoinsWithCode(code, join);
-    const agentTurn = turnExpiry(await eventually(() => received(agent, 'session.joined'), (m) => m !== undefined, 'the console joining'));
+    const agentTurn = turnExpiry(
+      await eventually(
+        () => received(agent, 'session.joined'),
+        (m) => m !== undefined,
+        'the console joining',
+      ),
+    );
 
     // The end state: each browser finished gathering with no candidate at all, because the TURN server answered
     // 401, and the other browser has none either. Relay-only connections then have no pair to check, ever.
-    for (const [name, page] of [['visitor', visitor], ['agent', agent]] as const) {
+    for (const [name, page] of [
+      ['visitor', visitor],
+      ['agent', agent],
+    ] as const) {
       await eventually(
         () => reportOf(page),
         (rs) => rs.length > 0 && rs.every((r) => r.gatheringStates.includes('complete')),
@@ -218,9 +261,16 @@ describe('a call whose TURN credentials expired before use', () => {
     }
     const atVisitor = await reportOf(visitor);
     const atAgent = await reportOf(agent);
-    for (const [name, reports, turn] of [['visitor', atVisitor, visitorTurn], ['agent', atAgent, agentTurn]] as const) {
+    for (const [name, reports, turn] of [
+      ['visitor', atVisitor, visitorTurn],
+      ['agent', atAgent, agentTurn],
+    ] as const) {
       for (const r of reports) {
-        expect({ name, policy: r.policy, usernames: r.usernames }).toEqual({ name, policy: 'relay', usernames: [turn.username] });
+        expect({ name, policy: r.policy, usernames: r.usernames }).toEqual({
+          name,
+          policy: 'relay',
+          usernames: [turn.username],
+        });
         // Made after its credential expired: this is the refusal under test, not a race.
         expect(r.createdAt).toBeGreaterThan((turn.expiry + 1) * 1000);
         expect({ name, candidates: r.candidateTypes }).toEqual({ name, candidates: [] });
@@ -236,7 +286,12 @@ describe('a call whose TURN credentials expired before use', () => {
     // challenge, which has none), and allocated nothing for it.
     for (const { username } of [visitorTurn, agentTurn]) {
       await coturn.waitForLine(requestLine(username, 'message processed, error 401: Unauthorized'));
-      expect(coturn.log().split('\n').filter((l) => requestLine(username, '.*success').test(l))).toEqual([]);
+      expect(
+        coturn
+          .log()
+          .split('\n')
+          .filter((l) => requestLine(username, '.*success').test(l)),
+      ).toEqual([]);
     }
   });
 });

@@ -3,7 +3,14 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { signVisitorToken } from '../../src/identity/visitorToken';
 import { ErrorCode } from '../../src/protocol/codes';
 import { expectNoAxeViolations } from '../helpers/axe';
-import { expectFramesRising, framesDecoded, launchBrowser, newContext, probePage, videoWidth } from '../helpers/browser';
+import {
+  expectFramesRising,
+  framesDecoded,
+  launchBrowser,
+  newContext,
+  probePage,
+  videoWidth,
+} from '../helpers/browser';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { eventually, nextMillisecond } from '../helpers/eventually';
 import { people } from '../helpers/people';
@@ -18,8 +25,13 @@ jest.setTimeout(120_000);
 
 const VIEWPORT = { width: 1280, height: 720 };
 const GAP = 16;
-const SITE = { id: 'demo', apiKey: 'widget-test-site-api-key-0123', signingSecret: 'widget-test-signing-secret-0123456789abcd' };
-const TERMS_TEXT = 'Terms for the widget test.\nLine two has <b>markup</b> & <img src=x onerror="window.__pwned=1"> that must stay text.';
+const SITE = {
+  id: 'demo',
+  apiKey: 'widget-test-site-api-key-0123',
+  signingSecret: 'widget-test-signing-secret-0123456789abcd',
+};
+const TERMS_TEXT =
+  'Terms for the widget test.\nLine two has <b>markup</b> & <img src=x onerror="window.__pwned=1"> that must stay text.';
 
 const suite = e2eSuite({
   server: { sites: [SITE], terms: { version: 'w-1', text: TERMS_TEXT, promptSeconds: 12, agentWaitSeconds: 60 } },
@@ -115,7 +127,9 @@ describe('moving the widget', () => {
       expect(Math.abs(moving.y + moving.height / 2 - centre.y)).toBeLessThan(2);
       await page.mouse.up();
       expectAtCorner(await box(panel(page)), corner);
-      await announcer(page).filter({ hasText: `${corner.replace('-', ' ')} corner` }).waitFor({ state: 'attached' });
+      await announcer(page)
+        .filter({ hasText: `${corner.replace('-', ' ')} corner` })
+        .waitFor({ state: 'attached' });
     }
 
     expect(await page.evaluate(() => localStorage.getItem('tandem.widget.corner'))).toBe('top-left');
@@ -180,7 +194,9 @@ describe('host page styles', () => {
           return {
             what: `${e.tagName} ${e.className} ${e.textContent?.slice(0, 20)}`,
             box: [r.x, r.y, r.width, r.height].map(Math.round),
-            style: [s.display, s.visibility, s.opacity, s.color, s.backgroundColor, s.font, s.transform, s.filter].join(' | '),
+            style: [s.display, s.visibility, s.opacity, s.color, s.backgroundColor, s.font, s.transform, s.filter].join(
+              ' | ',
+            ),
           };
         });
     });
@@ -217,7 +233,9 @@ describe('host page styles', () => {
     await hostile.getByRole('button', { name: 'Enable camera' }).waitFor();
     await cameraListed(hostile);
     expect(await widgetLook(hostile)).toEqual(cleanPanel);
-    expect(await hostile.getByRole('button', { name: 'Enable camera' }).evaluate((b) => getComputedStyle(b).color)).toBe('rgb(255, 255, 255)');
+    expect(
+      await hostile.getByRole('button', { name: 'Enable camera' }).evaluate((b) => getComputedStyle(b).color),
+    ).toBe('rgb(255, 255, 255)');
     await closePages(clean, hostile);
   });
 });
@@ -236,7 +254,9 @@ describe('screens before a call', () => {
     // Keyboard focus is visible (a solid outline).
     await page.keyboard.press('Shift+Tab');
     expect(await focusedInWidget(page)).toBe('Cancel');
-    expect(await page.getByRole('button', { name: 'Cancel' }).evaluate((e) => getComputedStyle(e).outlineStyle)).toBe('solid');
+    expect(await page.getByRole('button', { name: 'Cancel' }).evaluate((e) => getComputedStyle(e).outlineStyle)).toBe(
+      'solid',
+    );
     // Cancel goes back to the launcher, with focus on it.
     await page.keyboard.press('Enter');
     await launcher(page).waitFor();
@@ -252,7 +272,9 @@ describe('screens before a call', () => {
     expect(await camera.isEnabled()).toBe(true);
     expect(await camera.locator('option').count()).toBeGreaterThan(0);
     await page.waitForFunction(() => {
-      const v = document.getElementById('tandem-widget')!.shadowRoot!.querySelector<HTMLVideoElement>('video[data-self]');
+      const v = document
+        .getElementById('tandem-widget')!
+        .shadowRoot!.querySelector<HTMLVideoElement>('video[data-self]');
       return !!v && v.videoWidth > 0;
     });
     await page.getByTestId('waiting-message').filter({ hasText: 'Waiting for the agent' }).waitFor();
@@ -290,7 +312,9 @@ describe('camera choice', () => {
   /** The camera the visitor's own preview (the stream sent to the call) is using. */
   const cameraInUse = (page: Page) =>
     page.evaluate(() => {
-      const video = document.getElementById('tandem-widget')!.shadowRoot!.querySelector<HTMLVideoElement>('video[data-self]');
+      const video = document
+        .getElementById('tandem-widget')!
+        .shadowRoot!.querySelector<HTMLVideoElement>('video[data-self]');
       return (video?.srcObject as MediaStream | null)?.getVideoTracks()[0]?.getSettings().deviceId;
     });
 
@@ -305,8 +329,13 @@ describe('camera choice', () => {
       expect(ids).toHaveLength(2);
       await camera.selectOption(ids[1]!);
       await visitor.getByRole('button', { name: 'Enable camera' }).click();
-      const code = ((await visitor.getByTestId('session-code').textContent({ timeout: 10_000 })) ?? '').replace(/\s+/g, '');
-      await visitor.waitForFunction(() => document.getElementById('tandem-widget')!.shadowRoot!.querySelector('video[data-self]'));
+      const code = ((await visitor.getByTestId('session-code').textContent({ timeout: 10_000 })) ?? '').replace(
+        /\s+/g,
+        '',
+      );
+      await visitor.waitForFunction(() =>
+        document.getElementById('tandem-widget')!.shadowRoot!.querySelector('video[data-self]'),
+      );
       expect(await cameraInUse(visitor)).toBe(ids[1]);
 
       // Still before the call: switch back to the first camera.
@@ -355,7 +384,9 @@ describe('in a call with an agent (code flow)', () => {
     await tile.locator('video[data-remote="agent"]').waitFor({ state: 'visible' });
     await expectFramesRising(visitor);
     await visitor.waitForFunction(() => {
-      const v = document.getElementById('tandem-widget')!.shadowRoot!.querySelector<HTMLVideoElement>('video[data-remote="agent"]');
+      const v = document
+        .getElementById('tandem-widget')!
+        .shadowRoot!.querySelector<HTMLVideoElement>('video[data-remote="agent"]');
       return !!v && v.videoWidth > 0;
     });
     expect(await tile.locator('figcaption').textContent()).toBe('Ana Agent');
@@ -413,9 +444,15 @@ describe('in a call with an agent (code flow)', () => {
     const shown = await box(panel(visitor));
     await visitor.getByRole('button', { name: 'Hide video' }).click();
     await stage.waitFor({ state: 'hidden' });
-    expect(await visitor.locator('#tandem-widget video').evaluateAll((vs) => vs.filter((v) => (v as HTMLElement).offsetParent !== null).length)).toBe(0);
+    expect(
+      await visitor
+        .locator('#tandem-widget video')
+        .evaluateAll((vs) => vs.filter((v) => (v as HTMLElement).offsetParent !== null).length),
+    ).toBe(0);
     expect(await visitor.getByRole('button', { name: 'Hang up' }).isVisible()).toBe(true);
-    expect(await visitor.getByRole('button', { name: 'Show video' }).getAttribute('aria-controls')).toBe('tandem-stage');
+    expect(await visitor.getByRole('button', { name: 'Show video' }).getAttribute('aria-controls')).toBe(
+      'tandem-stage',
+    );
     expect((await box(panel(visitor))).height).toBeLessThan(shown.height - 100);
     // The call goes on meanwhile: the agent still receives the visitor's video.
     await expectFramesRising(agentConsole);
@@ -459,7 +496,9 @@ describe('guests in the call', () => {
       expect(await tile.locator('.tile-name').textContent()).toBe(name);
       expect(await tile.locator('img').count()).toBe(0);
       expect(await visitor.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
-      await announcer(visitor).filter({ hasText: `${name} joined the call.` }).waitFor({ state: 'attached' });
+      await announcer(visitor)
+        .filter({ hasText: `${name} joined the call.` })
+        .waitFor({ state: 'attached' });
 
       agent.send({ type: 'peer.pause', peerId: guestId, paused: true });
       await tile.locator('figcaption').filter({ hasText: 'video paused' }).waitFor();
@@ -467,7 +506,10 @@ describe('guests in the call', () => {
 
       guest.send({ type: 'session.leave' });
       await tile.waitFor({ state: 'detached' });
-      await visitor.getByRole('status').filter({ hasText: `${name} left the call.` }).waitFor();
+      await visitor
+        .getByRole('status')
+        .filter({ hasText: `${name} left the call.` })
+        .waitFor();
       expect(await visitor.locator('#tandem-widget figure.tile-agent').isVisible()).toBe(true);
     } finally {
       agent.close();
@@ -496,13 +538,19 @@ describe('page sharing and remote control', () => {
       // A script on the page (which is what remote control replays) can't answer for the visitor.
       const scriptedClick = (selector: string) =>
         visitor.evaluate((sel) => {
-          for (const b of document.getElementById('tandem-widget')!.shadowRoot!.querySelectorAll<HTMLButtonElement>(sel)) b.click();
+          for (const b of document
+            .getElementById('tandem-widget')!
+            .shadowRoot!.querySelectorAll<HTMLButtonElement>(sel))
+            b.click();
         }, selector);
       await scriptedClick('.control-request button.primary');
       await agent.nothing('control.state', { after: probePage(visitor) });
       await request.getByRole('button', { name: 'Allow' }).click();
       expect((await agent.next('control.state')).state).toBe('on');
-      await visitor.getByTestId('remote-control-on').filter({ hasText: 'Ana Agent is controlling this page.' }).waitFor();
+      await visitor
+        .getByTestId('remote-control-on')
+        .filter({ hasText: 'Ana Agent is controlling this page.' })
+        .waitFor();
       expect(await focusedInWidget(visitor)).toBe('Stop remote control');
 
       // While the agent has control, scripted clicks can't turn the camera or the call off either.
@@ -533,7 +581,12 @@ describe('1-click connect', () => {
 
   function newVisitor(): { id: string; token: string } {
     const id = `003WIDGET${String(++visitorCounter).padStart(7, '0')}`;
-    const { token } = signVisitorToken({ site: SITE.id, sub: id, name: 'Maya Jensen' }, SITE.signingSecret, Date.now(), 600);
+    const { token } = signVisitorToken(
+      { site: SITE.id, sub: id, name: 'Maya Jensen' },
+      SITE.signingSecret,
+      Date.now(),
+      600,
+    );
     return { id, token };
   }
 
@@ -591,7 +644,10 @@ describe('1-click connect', () => {
     const opener = await newPage();
     await opener.goto(`${suite.server.baseUrl}/join`);
     const consoleUrl = invitation.consoleUrl.replace(new URL(invitation.consoleUrl).origin, suite.server.baseUrl);
-    const [agentConsole] = await Promise.all([opener.context().waitForEvent('page'), opener.evaluate((u) => void window.open(u), consoleUrl)]);
+    const [agentConsole] = await Promise.all([
+      opener.context().waitForEvent('page'),
+      opener.evaluate((u) => void window.open(u), consoleUrl),
+    ]);
     await visitor.getByRole('status').filter({ hasText: 'Connected to Ana Agent' }).waitFor({ timeout: 15_000 });
     await waiting.waitFor({ state: 'hidden' });
     await expectFramesRising(agentConsole);
@@ -712,8 +768,13 @@ describe('1-click connect', () => {
   });
 
   async function waitForEnded(sessionId: string): Promise<string | null> {
-    const session = await eventually(() => suite.server.store.getSession(sessionId), (s) => s?.status === 'ended', `session ${sessionId} to end`, 5000, 100);
+    const session = await eventually(
+      () => suite.server.store.getSession(sessionId),
+      (s) => s?.status === 'ended',
+      `session ${sessionId} to end`,
+      5000,
+      100,
+    );
     return session!.endReason;
   }
-
 });

@@ -27,7 +27,11 @@ beforeAll(async () => {
     body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title>
 <script src="${suite.server.baseUrl}/widget.js" defer></script></head><body><main><h1>Shop</h1></main></body></html>`,
   });
-  shop = await serveFiles({ get '/'() { return page(); } });
+  shop = await serveFiles({
+    get '/'() {
+      return page();
+    },
+  });
 });
 afterAll(async () => {
   await shop?.stop();
@@ -35,14 +39,17 @@ afterAll(async () => {
 
 const CHUNK = /\/assets\/widget-call-[A-Z0-9]+\.js$/;
 const launcher = (page: Page) => page.getByRole('button', { name: 'Start video session' });
-const currentChunk = () => (JSON.parse(readFileSync(path.join(webDistDir, 'widget-manifest.json'), 'utf8')) as { chunks: { call: string } }).chunks.call;
+const currentChunk = () =>
+  (JSON.parse(readFileSync(path.join(webDistDir, 'widget-manifest.json'), 'utf8')) as { chunks: { call: string } })
+    .chunks.call;
 
 /** Every request the page makes for the widget's own files (loader, chunks, manifest), in order. */
 function widgetRequests(page: Page): string[] {
   const seen: string[] = [];
   page.on('request', (r: Request) => {
     const { pathname } = new URL(r.url());
-    if (pathname === '/widget.js' || pathname === '/widget-manifest.json' || pathname.startsWith('/assets/')) seen.push(pathname);
+    if (pathname === '/widget.js' || pathname === '/widget-manifest.json' || pathname.startsWith('/assets/'))
+      seen.push(pathname);
   });
   return seen;
 }
@@ -64,7 +71,13 @@ const resources = (page: Page, match: string) =>
         .filter((e) => new URL(e.name).pathname.includes(m))
         .map((e) => {
           const r = e as PerformanceResourceTiming;
-          return { name: new URL(r.name).pathname, initiatorType: r.initiatorType, transferSize: r.transferSize, encodedBodySize: r.encodedBodySize, decodedBodySize: r.decodedBodySize };
+          return {
+            name: new URL(r.name).pathname,
+            initiatorType: r.initiatorType,
+            transferSize: r.transferSize,
+            encodedBodySize: r.encodedBodySize,
+            decodedBodySize: r.decodedBodySize,
+          };
         }),
     match,
   ) as Promise<Entry[]>;
@@ -145,7 +158,12 @@ describe('the call chunk', () => {
   it('for an identified visitor: downloaded once the tab is online, run only when an invitation comes', async () => {
     const visitorId = '003LOADER0000001';
     const site = suite.server.config.sites.find((s) => s.id === 'demo')!;
-    const { token } = signVisitorToken({ site: site.id, sub: visitorId, name: 'Maya Jensen' }, site.signingSecret, Date.now(), 600);
+    const { token } = signVisitorToken(
+      { site: site.id, sub: visitorId, name: 'Maya Jensen' },
+      site.signingSecret,
+      Date.now(),
+      600,
+    );
     const page = await newPage();
     const requests = widgetRequests(page);
     await page.goto(`${suite.server.baseUrl}/`);
@@ -217,7 +235,10 @@ describe('after a deploy', () => {
     let manifests = 0;
     await page.route('**/widget-manifest.json', async (route) => {
       manifests++;
-      await route.fulfill({ contentType: 'application/json', body: JSON.stringify({ abi: 999, chunks: { call: currentChunk() } }) });
+      await route.fulfill({
+        contentType: 'application/json',
+        body: JSON.stringify({ abi: 999, chunks: { call: currentChunk() } }),
+      });
     });
     await page.goto(shop.url);
     await launcher(page).click();

@@ -23,13 +23,27 @@ const page = (serviceBaseUrl: string) => ({
 let serviceBaseUrl = '';
 const suite = e2eSuite({
   server: async () => {
-    const files = { get '/'() { return page(serviceBaseUrl); }, get '/other'() { return page(serviceBaseUrl); } };
+    const files = {
+      get '/'() {
+        return page(serviceBaseUrl);
+      },
+      get '/other'() {
+        return page(serviceBaseUrl);
+      },
+    };
     listed = await serveFiles(files);
     unlisted = await serveFiles(files);
     return {
       // Not a loopback address: loopback pages are not taken as the service's own, only the listed one is allowed.
       publicUrl: 'https://tandem.example.invalid',
-      sites: [{ id: 'shop', apiKey: 'shop-site-api-key-0123456789abcdef', signingSecret: 'shop-signing-secret-0123456789abcdef012', allowedOrigins: [new URL(listed.url).origin] }],
+      sites: [
+        {
+          id: 'shop',
+          apiKey: 'shop-site-api-key-0123456789abcdef',
+          signingSecret: 'shop-signing-secret-0123456789abcdef012',
+          allowedOrigins: [new URL(listed.url).origin],
+        },
+      ],
       devSignInSiteIds: ['shop'],
     } as never;
   },
@@ -61,10 +75,16 @@ it('stays hidden on an unlisted page and says why in the console; no socket is o
   const visitor = await suite.newPage({ recordSockets: true });
   const seen = watch(visitor);
   await visitor.goto(unlisted.url);
-  const said = await eventually(async () => seen.errors, (e) => e.some((t) => t.includes('Tandem:')), 'the console message');
+  const said = await eventually(
+    async () => seen.errors,
+    (e) => e.some((t) => t.includes('Tandem:')),
+    'the console message',
+  );
   expect(said.find((t) => t.includes('Tandem:'))).toContain(new URL(unlisted.url).origin);
   expect(await visitor.locator('#tandem-widget').count()).toBe(0);
-  expect(await visitor.evaluate(() => (window as unknown as { __ws: { sockets: unknown[] } }).__ws.sockets.length)).toBe(0);
+  expect(
+    await visitor.evaluate(() => (window as unknown as { __ws: { sockets: unknown[] } }).__ws.sockets.length),
+  ).toBe(0);
 });
 
 it('shows on a listed page, and asks once per tab', async () => {

@@ -45,11 +45,37 @@ interface ParsedClass {
   file: string;
   name: string;
   isTest: boolean;
-  methods: Array<{ name: string; displayName: string; decl: MethodDeclarationContext; modifiers: string[]; line: number }>;
+  methods: Array<{
+    name: string;
+    displayName: string;
+    decl: MethodDeclarationContext;
+    modifiers: string[];
+    line: number;
+  }>;
 }
 
-const DML_STATEMENTS = [InsertStatementContext, UpdateStatementContext, DeleteStatementContext, UndeleteStatementContext, UpsertStatementContext, MergeStatementContext];
-const DATABASE_DML = new Set(['insert', 'update', 'delete', 'undelete', 'upsert', 'merge', 'insertimmediate', 'insertasync', 'updateimmediate', 'updateasync', 'deleteimmediate', 'deleteasync']);
+const DML_STATEMENTS = [
+  InsertStatementContext,
+  UpdateStatementContext,
+  DeleteStatementContext,
+  UndeleteStatementContext,
+  UpsertStatementContext,
+  MergeStatementContext,
+];
+const DATABASE_DML = new Set([
+  'insert',
+  'update',
+  'delete',
+  'undelete',
+  'upsert',
+  'merge',
+  'insertimmediate',
+  'insertasync',
+  'updateimmediate',
+  'updateasync',
+  'deleteimmediate',
+  'deleteasync',
+]);
 
 /** A call met while walking a method in source order. */
 interface Call {
@@ -106,7 +132,13 @@ function parseClasses({ file, source }: ApexSource): ParsedClass[] {
       const modifiers = modifierWords(member.modifier_list());
       if (method) {
         const displayName = method.id().getText();
-        parsed.methods.push({ name: displayName.toLowerCase(), displayName, decl: method, modifiers, line: method.start.line });
+        parsed.methods.push({
+          name: displayName.toLowerCase(),
+          displayName,
+          decl: method,
+          modifiers,
+          line: method.start.line,
+        });
       }
       if (inner) collect(inner, `${name}.${inner.id().getText()}`);
     }
@@ -154,7 +186,12 @@ function checkTestMethods(cls: ParsedClass, findings: ShapeFinding[]): void {
     walk(m.decl as unknown as Tree, (node) => {
       const line = node.start?.line ?? m.line;
       if (node instanceof ReturnStatementContext) {
-        findings.push({ file: cls.file, line, rule: 'early-return', message: `${cls.name}.${m.displayName} returns before its end: a test must run whole in every org` });
+        findings.push({
+          file: cls.file,
+          line,
+          rule: 'early-return',
+          message: `${cls.name}.${m.displayName} returns before its end: a test must run whole in every org`,
+        });
       }
       const call = callOf(node);
       if (isDml(node, call) || (call && call.qualifier === undefined && doesDml.has(call.name))) dmlLine ??= line;
@@ -175,19 +212,27 @@ function checkTestMethods(cls: ParsedClass, findings: ShapeFinding[]): void {
 function checkCoverage(classes: ParsedClass[], findings: ShapeFinding[]): void {
   const testCalls: Call[] = [];
   for (const cls of classes.filter((c) => c.isTest)) {
-    for (const m of cls.methods) walk(m.decl as unknown as Tree, (node) => {
-      const call = callOf(node);
-      if (call) testCalls.push(call);
-    });
+    for (const m of cls.methods)
+      walk(m.decl as unknown as Tree, (node) => {
+        const call = callOf(node);
+        if (call) testCalls.push(call);
+      });
   }
   for (const cls of classes.filter((c) => !c.isTest)) {
     const className = cls.name.toLowerCase();
     for (const m of cls.methods) {
       if (!m.modifiers.includes('public') && !m.modifiers.includes('global')) continue;
       const isStatic = m.modifiers.includes('static');
-      const called = testCalls.some((c) => c.name === m.name && (isStatic ? c.qualifier === className : c.qualifier !== undefined));
+      const called = testCalls.some(
+        (c) => c.name === m.name && (isStatic ? c.qualifier === className : c.qualifier !== undefined),
+      );
       if (!called) {
-        findings.push({ file: cls.file, line: m.line, rule: 'untested-method', message: `${cls.name}.${m.displayName} is public but no test calls it` });
+        findings.push({
+          file: cls.file,
+          line: m.line,
+          rule: 'untested-method',
+          message: `${cls.name}.${m.displayName} is public but no test calls it`,
+        });
       }
     }
   }

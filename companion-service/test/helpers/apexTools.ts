@@ -8,7 +8,11 @@ import { repoRoot } from '../../src/paths';
  * Apex Dev Tools' apex-ls, which type-checks a whole sfdx project as the org's compiler would (unknown methods,
  * wrong types, hidden fields, unknown SObject fields), and PMD with its Apex rules. */
 
-const javaLib = path.join(path.dirname(require.resolve('@salesforce/code-analyzer-pmd-engine/package.json')), 'dist', 'java-lib');
+const javaLib = path.join(
+  path.dirname(require.resolve('@salesforce/code-analyzer-pmd-engine/package.json')),
+  'dist',
+  'java-lib',
+);
 const classpath = path.join(javaLib, '*');
 
 export const PMD_RULESET = path.join(repoRoot, 'config', 'pmd-apex-ruleset.xml');
@@ -23,10 +27,25 @@ export interface ApexIssue {
 
 /** apex-ls's check of the sfdx project at root (its sfdx-project.json and package directories), with warnings. */
 export function apexLanguageServerIssues(root: string): ApexIssue[] {
-  const run = spawnSync('java', ['-cp', classpath, 'io.github.apexdevtools.apexls.CheckForIssues', '-n', '-d', 'warnings', '-f', 'json', '-w', root], {
-    encoding: 'utf8',
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  const run = spawnSync(
+    'java',
+    [
+      '-cp',
+      classpath,
+      'io.github.apexdevtools.apexls.CheckForIssues',
+      '-n',
+      '-d',
+      'warnings',
+      '-f',
+      'json',
+      '-w',
+      root,
+    ],
+    {
+      encoding: 'utf8',
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
   if (run.error) throw run.error;
   // Exit 0: no issues; 4: issues reported. Anything else is the tool failing, which must not pass for "clean".
   if (run.status !== 0 && run.status !== 4) throw new Error(`apex-ls exited ${run.status}: ${run.stderr}${run.stdout}`);
@@ -34,7 +53,12 @@ export function apexLanguageServerIssues(root: string): ApexIssue[] {
     files: Array<{ path: string; messages: Array<{ start: { line: number }; category: string; message: string }> }>;
   };
   return report.files.flatMap((f) =>
-    f.messages.map((m) => ({ file: path.relative(root, f.path), line: m.start.line, category: m.category, message: m.message })),
+    f.messages.map((m) => ({
+      file: path.relative(root, f.path),
+      line: m.start.line,
+      category: m.category,
+      message: m.message,
+    })),
   );
 }
 
@@ -46,19 +70,33 @@ export interface PmdViolation {
 }
 
 /** PMD's Apex rules from ruleset over files, through the wrapper class the code-analyzer package itself calls. */
-export function pmdViolations(files: string[], ruleset: string = PMD_RULESET): { violations: PmdViolation[]; errors: string[] } {
+export function pmdViolations(
+  files: string[],
+  ruleset: string = PMD_RULESET,
+): { violations: PmdViolation[]; errors: string[] } {
   const work = mkdtempSync(path.join(tmpdir(), 'tandem-pmd-'));
   try {
     const input = path.join(work, 'input.json');
     const output = path.join(work, 'results.json');
-    writeFileSync(input, JSON.stringify({ ruleSetInputFile: ruleset, runDataPerLanguage: { apex: { filesToScan: files } } }));
-    execFileSync('java', ['-cp', classpath, 'com.salesforce.sfca.pmdwrapper.PmdWrapper', 'run', input, output], { stdio: 'pipe', maxBuffer: 16 * 1024 * 1024 });
+    writeFileSync(
+      input,
+      JSON.stringify({ ruleSetInputFile: ruleset, runDataPerLanguage: { apex: { filesToScan: files } } }),
+    );
+    execFileSync('java', ['-cp', classpath, 'com.salesforce.sfca.pmdwrapper.PmdWrapper', 'run', input, output], {
+      stdio: 'pipe',
+      maxBuffer: 16 * 1024 * 1024,
+    });
     const results = JSON.parse(readFileSync(output, 'utf8')) as {
       violations: Array<{ rule: string; message: string; codeLocation: { file: string; startLine: number } }>;
       processingErrors: Array<{ file: string; message: string }>;
     };
     return {
-      violations: results.violations.map((v) => ({ rule: v.rule, file: v.codeLocation.file, line: v.codeLocation.startLine, message: v.message })),
+      violations: results.violations.map((v) => ({
+        rule: v.rule,
+        file: v.codeLocation.file,
+        line: v.codeLocation.startLine,
+        message: v.message,
+      })),
       errors: results.processingErrors.map((e) => `${e.file}: ${e.message}`),
     };
   } finally {
@@ -67,7 +105,12 @@ export function pmdViolations(files: string[], ruleset: string = PMD_RULESET): {
 }
 
 /** A throwaway copy of the sfdx project (sfdx-project.json and force-app) to put a defect into. */
-export function scratchProject(): { root: string; file: (relative: string) => string; edit: (relative: string, change: (source: string) => string) => void; remove: () => void } {
+export function scratchProject(): {
+  root: string;
+  file: (relative: string) => string;
+  edit: (relative: string, change: (source: string) => string) => void;
+  remove: () => void;
+} {
   const root = mkdtempSync(path.join(tmpdir(), 'tandem-sfdx-'));
   cpSync(path.join(repoRoot, 'sfdx-project.json'), path.join(root, 'sfdx-project.json'));
   cpSync(path.join(repoRoot, 'force-app', 'main'), path.join(root, 'force-app', 'main'), { recursive: true });

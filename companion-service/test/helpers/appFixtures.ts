@@ -83,11 +83,14 @@ export async function startAppFixture(kind: AppKind, serviceBaseUrl: string): Pr
     readFile(path.join(APPS, 'shared', 'page.css'), 'utf8'),
     readFile(path.join(APPS, 'shared', 'frame.html'), 'utf8'),
   ]);
-  return { kind, ...(await serveFiles({
-    '/': { type: 'text/html; charset=utf-8', body: pageHtml(kind, css, serviceBaseUrl) },
-    '/app.js': { type: 'text/javascript; charset=utf-8', body: script },
-    '/frame.html': { type: 'text/html; charset=utf-8', body: frame },
-  })) };
+  return {
+    kind,
+    ...(await serveFiles({
+      '/': { type: 'text/html; charset=utf-8', body: pageHtml(kind, css, serviceBaseUrl) },
+      '/app.js': { type: 'text/javascript; charset=utf-8', body: script },
+      '/frame.html': { type: 'text/html; charset=utf-8', body: frame },
+    })),
+  };
 }
 
 export interface ServedFiles {

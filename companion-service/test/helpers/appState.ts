@@ -37,24 +37,36 @@ export const LIVE_VIEW_IFRAME = '[data-testid="live-view"] iframe';
 /** Runs in the browser (serialised by Playwright: self-contained, no imports, no `instanceof` across frames). */
 function readApp(arg: { iframe: string | null; masked: string }): AppState {
   // `iframe`: read the document in that iframe (the live view's replay) instead of the page's own.
-  const doc = arg.iframe === null ? document : (document.querySelector(arg.iframe) as HTMLIFrameElement | null)?.contentDocument ?? null;
+  const doc =
+    arg.iframe === null
+      ? document
+      : ((document.querySelector(arg.iframe) as HTMLIFrameElement | null)?.contentDocument ?? null);
   const app = doc?.getElementById('app');
   const state: AppState = { dom: [], fields: {}, tasks: [], scroll: {}, model: null };
   if (!doc || !app) return { ...state, dom: ['(no #app)'] };
 
-  const KEEP = /^(id|class|name|type|for|role|href|placeholder|title|multiple|size|disabled|readonly|hidden|contenteditable|tabindex|min|max|step|rows|aria-[\w-]+|data-(?!rr|v-)[\w-]+)$/;
+  const KEEP =
+    /^(id|class|name|type|for|role|href|placeholder|title|multiple|size|disabled|readonly|hidden|contenteditable|tabindex|min|max|step|rows|aria-[\w-]+|data-(?!rr|v-)[\w-]+)$/;
   const SKIP = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'LINK', 'META']);
   const MASK = '(masked)';
   const clean = (text: string) => text.replace(/\s+/g, ' ').trim();
   const tag = (el: Element) => el.tagName.toUpperCase();
-  const isToggle = (el: Element) => tag(el) === 'INPUT' && ['checkbox', 'radio'].includes((el as HTMLInputElement).type);
+  const isToggle = (el: Element) =>
+    tag(el) === 'INPUT' && ['checkbox', 'radio'].includes((el as HTMLInputElement).type);
 
   function fieldValue(el: Element, masked: boolean): string | undefined {
     const t = tag(el);
     if (t === 'INPUT' && isToggle(el)) return (el as HTMLInputElement).checked ? 'checked' : 'unchecked';
     if (t === 'INPUT' || t === 'TEXTAREA') return masked ? MASK : (el as HTMLInputElement).value;
-    if (t === 'SELECT') return masked ? MASK : Array.from((el as HTMLSelectElement).options).filter((o) => o.selected).map((o) => o.value).join(',');
-    if ((el as HTMLElement).isContentEditable && el.getAttribute('contenteditable') !== null) return masked ? MASK : clean(el.textContent ?? '');
+    if (t === 'SELECT')
+      return masked
+        ? MASK
+        : Array.from((el as HTMLSelectElement).options)
+            .filter((o) => o.selected)
+            .map((o) => o.value)
+            .join(',');
+    if ((el as HTMLElement).isContentEditable && el.getAttribute('contenteditable') !== null)
+      return masked ? MASK : clean(el.textContent ?? '');
     return undefined;
   }
 
@@ -63,11 +75,21 @@ function readApp(arg: { iframe: string | null; masked: string }): AppState {
     for (const a of Array.from(el.attributes)) {
       // data-tandem-hover: remote control's stand-in for :hover while the agent's pointer is over an element.
       if (!KEEP.test(a.name) || a.name === 'data-tandem-hover') continue;
-      const value = a.name === 'class' ? a.value.split(/\s+/).filter((c) => c && !c.startsWith(':') && !/^rr[-_]/.test(c)).sort().join(' ') : a.value;
+      const value =
+        a.name === 'class'
+          ? a.value
+              .split(/\s+/)
+              .filter((c) => c && !c.startsWith(':') && !/^rr[-_]/.test(c))
+              .sort()
+              .join(' ')
+          : a.value;
       if (a.name === 'class' && !value) continue;
       kept.push(`${a.name}=${JSON.stringify(value)}`);
     }
-    return kept.sort().map((a) => ` ${a}`).join('');
+    return kept
+      .sort()
+      .map((a) => ` ${a}`)
+      .join('');
   }
 
   function walk(node: Node, depth: number, masked: boolean, scope: string): void {
@@ -101,7 +123,8 @@ function readApp(arg: { iframe: string | null; masked: string }): AppState {
 
     if (el.shadowRoot) {
       state.dom.push(`${pad}  #shadow-root`);
-      for (const child of Array.from(el.shadowRoot.childNodes)) walk(child, depth + 2, isMasked, `${el.id || el.tagName.toLowerCase()}/`);
+      for (const child of Array.from(el.shadowRoot.childNodes))
+        walk(child, depth + 2, isMasked, `${el.id || el.tagName.toLowerCase()}/`);
     }
     if (tag(el) === 'IFRAME') {
       let body: HTMLElement | null = null;
@@ -111,7 +134,8 @@ function readApp(arg: { iframe: string | null; masked: string }): AppState {
         body = null;
       }
       state.dom.push(`${pad}  #document${body ? '' : ' (not readable)'}`);
-      if (body) for (const child of Array.from(body.childNodes)) walk(child, depth + 2, isMasked, `${el.id || 'iframe'}/`);
+      if (body)
+        for (const child of Array.from(body.childNodes)) walk(child, depth + 2, isMasked, `${el.id || 'iframe'}/`);
     }
     // A textarea's children are its default value, not what it shows.
     if (tag(el) !== 'TEXTAREA') for (const child of Array.from(el.childNodes)) walk(child, depth + 1, isMasked, scope);
@@ -125,7 +149,9 @@ function readApp(arg: { iframe: string | null; masked: string }): AppState {
   for (const li of Array.from(doc.querySelectorAll('#task-list > li'))) {
     const done = li.querySelector('input[type="checkbox"]') as HTMLInputElement | null;
     const edit = li.querySelector('.task-edit') as HTMLInputElement | null;
-    state.tasks.push(`[${done?.checked ? 'x' : ' '}] ${edit ? `(editing) ${edit.value}` : clean(li.textContent ?? '')}`);
+    state.tasks.push(
+      `[${done?.checked ? 'x' : ' '}] ${edit ? `(editing) ${edit.value}` : clean(li.textContent ?? '')}`,
+    );
   }
   if (arg.iframe === null) {
     const read = (window as unknown as { __appModel?: () => unknown }).__appModel;
@@ -145,12 +171,22 @@ export function liveViewState(consolePage: Page): Promise<AppState> {
 }
 
 /** The part of the state the live view can show (everything but the model). */
-export const shown = (s: AppState): Omit<AppState, 'model'> => ({ dom: s.dom, fields: s.fields, tasks: s.tasks, scroll: s.scroll });
+export const shown = (s: AppState): Omit<AppState, 'model'> => ({
+  dom: s.dom,
+  fields: s.fields,
+  tasks: s.tasks,
+  scroll: s.scroll,
+});
 
 export const sameState = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Polls the state until two readings in a row are the same (typing handled, re-rendered, scrolling stopped). */
-export async function settledState(read: () => Promise<AppState>, what: string, timeoutMs = 5_000, pollMs = 120): Promise<AppState> {
+export async function settledState(
+  read: () => Promise<AppState>,
+  what: string,
+  timeoutMs = 5_000,
+  pollMs = 120,
+): Promise<AppState> {
   let last: AppState | undefined;
   const settled = async () => {
     const before = last;
@@ -169,7 +205,8 @@ export function stateDiff(expected: Partial<AppState>, actual: Partial<AppState>
   // Longest common subsequence of lines, then walk it for -/+ lines.
   const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
   for (let i = a.length - 1; i >= 0; i--) {
-    for (let j = b.length - 1; j >= 0; j--) lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+    for (let j = b.length - 1; j >= 0; j--)
+      lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
   }
   let i = 0;
   let j = 0;

@@ -13,7 +13,13 @@ export async function axeViolations(page: Page): Promise<string[]> {
     type AxeResult = { violations: Array<{ id: string; nodes: Array<{ target: unknown[] }> }> };
     const axe = (window as unknown as { axe: { run(c: Document): Promise<AxeResult> } }).axe;
     const result = await axe.run(document);
-    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+    return result.violations.map(
+      (v) =>
+        `${v.id}: ${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 3)
+          .join(', ')}`,
+    );
   });
 }
 

@@ -2,7 +2,12 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { eventually } from './eventually';
 
-const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+const CANDIDATES = [
+  process.env.CHROMIUM_PATH,
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+];
 
 export function chromiumPath(): string {
   const found = CANDIDATES.find((p): p is string => !!p && existsSync(p));
@@ -15,9 +20,14 @@ const BASE_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable
 
 /** Headless Chromium with fake camera and microphone. `cameraPrompt` decides what the permission prompt answers;
  * `cameras` gives it several fake cameras (Chromium's second one is a depth camera that WebRTC can't encode). */
-export async function launchBrowser(cameraPrompt: 'allow' | 'deny' = 'allow', options: { cameras?: number } = {}): Promise<Browser> {
+export async function launchBrowser(
+  cameraPrompt: 'allow' | 'deny' = 'allow',
+  options: { cameras?: number } = {},
+): Promise<Browser> {
   const prompt = cameraPrompt === 'allow' ? '--use-fake-ui-for-media-stream' : '--deny-permission-prompts';
-  const args = options.cameras ? BASE_ARGS.map((a) => (a === FAKE_DEVICES ? `${a}=device-count=${options.cameras}` : a)) : BASE_ARGS;
+  const args = options.cameras
+    ? BASE_ARGS.map((a) => (a === FAKE_DEVICES ? `${a}=device-count=${options.cameras}` : a))
+    : BASE_ARGS;
   return chromium.launch({ executablePath: chromiumPath(), headless: true, args: [...args, prompt] });
 }
 
@@ -84,14 +94,29 @@ export async function framesDecoded(page: Page): Promise<number> {
 /** Waits until decoded frames are rising: the far end's camera is really arriving, not just connected. */
 export async function expectFramesRising(page: Page, timeoutMs = 20_000): Promise<{ first: number; later: number }> {
   const deadline = Date.now() + timeoutMs;
-  const first = await eventually(() => framesDecoded(page), (n) => n > 0, 'video frames decoded', timeoutMs, 100);
-  const later = await eventually(() => framesDecoded(page), (n) => n > first, `video frames rising past ${first}`, Math.max(0, deadline - Date.now()), 500);
+  const first = await eventually(
+    () => framesDecoded(page),
+    (n) => n > 0,
+    'video frames decoded',
+    timeoutMs,
+    100,
+  );
+  const later = await eventually(
+    () => framesDecoded(page),
+    (n) => n > first,
+    `video frames rising past ${first}`,
+    Math.max(0, deadline - Date.now()),
+    500,
+  );
   return { first, later };
 }
 
 /** The intrinsic width of the first video matching the selector (0 until frames are rendered). */
 export async function videoWidth(page: Page, selector: string): Promise<number> {
-  return page.locator(selector).first().evaluate((v) => (v as HTMLVideoElement).videoWidth);
+  return page
+    .locator(selector)
+    .first()
+    .evaluate((v) => (v as HTMLVideoElement).videoWidth);
 }
 
 /** Sends a probe on the page's newest open WebSocket and waits for its answer: by then the server has handled

@@ -8,7 +8,7 @@ import { INSTANCE_HEADER } from '../../src/health/instanceHeader';
 import { launchBrowser, newContext } from './browser';
 import { eventually } from './eventually';
 import { startHaproxy, type Haproxy } from './haproxy';
-import { startPausableProxy, type PausableProxy } from './pausableProxy';
+import { startPausableProxy } from './pausableProxy';
 import { dropSchema, freshSchema, sql, TEST_DATABASE_URL } from './postgres';
 import { dropKeys, testKeyPrefix, TEST_REDIS_URL } from './redis';
 import { freePort } from './testServer';
@@ -113,9 +113,13 @@ class OwnRedis {
   }
 
   async start(): Promise<void> {
-    const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(this.port), '--save', '', '--appendonly', 'no'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'redis-server',
+      ['--bind', '127.0.0.1', '--port', String(this.port), '--save', '', '--appendonly', 'no'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -147,7 +151,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   await ownRedis?.start();
   const redisUrl = new URL(ownRedis?.url ?? TEST_REDIS_URL);
   // One proxy per instance, so that a test can take Redis away from one instance or from all of them.
-  const redisProxies = await Promise.all(Array.from({ length: size }, () => startPausableProxy({ host: redisUrl.hostname, port: Number(redisUrl.port || 6379) })));
+  const redisProxies = await Promise.all(
+    Array.from({ length: size }, () =>
+      startPausableProxy({ host: redisUrl.hostname, port: Number(redisUrl.port || 6379) }),
+    ),
+  );
   const database = new URL(TEST_DATABASE_URL);
   const postgresProxy = await startPausableProxy({ host: database.hostname, port: Number(database.port || 5432) });
   const redis = new Redis(redisUrl.toString(), { maxRetriesPerRequest: 1 });
@@ -189,7 +197,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       stop: async () => (process ? process.stop() : null),
       async start() {
         if (instance.running()) throw new Error(`${name} is running`);
-        process = await startServiceProcess({ TANDEM_REDIS_URL: redisProxies[index]!.via(redisUrl.toString()), ...env }, port);
+        process = await startServiceProcess(
+          { TANDEM_REDIS_URL: redisProxies[index]!.via(redisUrl.toString()), ...env },
+          port,
+        );
         const answer = await fetch(`${instance.baseUrl}/healthz`);
         const found = tagOf(answer.headers);
         if (!found) throw new Error(`${name} answered without ${INSTANCE_HEADER}: is Redis configured?`);
@@ -262,7 +273,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       for (const i of instances) {
         if (!i.running()) continue;
         const response = await fetch(`${i.baseUrl}/readyz`).catch(() => undefined);
-        answers[i.name] = response ? `${response.status} ${((await response.json()) as { status: string }).status}` : 'no answer';
+        answers[i.name] = response
+          ? `${response.status} ${((await response.json()) as { status: string }).status}`
+          : 'no answer';
       }
       return answers;
     },
@@ -312,7 +325,9 @@ export interface PageSockets {
 export async function followSockets(page: Page, cluster: Cluster): Promise<PageSockets> {
   const cdp = await page.context().newCDPSession(page);
   const sockets = new Map<string, { url: string; tag: string | undefined; open: boolean; openedAt: number }>();
-  cdp.on('Network.webSocketCreated', ({ requestId, url }) => sockets.set(requestId, { url, tag: undefined, open: true, openedAt: Date.now() }));
+  cdp.on('Network.webSocketCreated', ({ requestId, url }) =>
+    sockets.set(requestId, { url, tag: undefined, open: true, openedAt: Date.now() }),
+  );
   cdp.on('Network.webSocketHandshakeResponseReceived', ({ requestId, response }) => {
     const socket = sockets.get(requestId);
     if (socket) socket.tag = tagOf(response.headers as Record<string, string>);
@@ -324,9 +339,17 @@ export async function followSockets(page: Page, cluster: Cluster): Promise<PageS
   await cdp.send('Network.enable');
   const instanceOf = (tag: string | undefined) => (tag === undefined ? undefined : cluster.byTag(tag));
   return {
-    all: () => [...sockets.values()].map((s) => ({ url: s.url, instance: instanceOf(s.tag), open: s.open, openedAt: s.openedAt })),
+    all: () =>
+      [...sockets.values()].map((s) => ({
+        url: s.url,
+        instance: instanceOf(s.tag),
+        open: s.open,
+        openedAt: s.openedAt,
+      })),
     current() {
-      const open = [...sockets.values()].filter((s) => s.open && s.tag !== undefined && new URL(s.url).pathname === '/ws');
+      const open = [...sockets.values()].filter(
+        (s) => s.open && s.tag !== undefined && new URL(s.url).pathname === '/ws',
+      );
       return instanceOf(open.at(-1)?.tag);
     },
   };

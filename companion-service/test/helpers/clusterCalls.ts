@@ -25,7 +25,11 @@ async function json<T>(response: Response, expected: number): Promise<T> {
 }
 
 export async function agentToken(baseUrl: string, name = 'Ana Agent'): Promise<string> {
-  const response = await fetch(`${baseUrl}/api/dev/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
+  const response = await fetch(`${baseUrl}/api/dev/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name }),
+  });
   return (await json<{ token: string }>(response, 200)).token;
 }
 
@@ -49,7 +53,12 @@ export async function visitorTab(baseUrl: string, wsUrl: string, customerId: str
 
 /** The agent invites the visitor (POST /api/agent/invitations), joins with the ticket; the visitor's tab accepts the
  * terms it is shown. Resolves once both are in the call. */
-export async function oneClickCall(urls: { baseUrl: string; wsUrl: string }, token: string, customerId: string, tab?: ResumingClient): Promise<WsCall> {
+export async function oneClickCall(
+  urls: { baseUrl: string; wsUrl: string },
+  token: string,
+  customerId: string,
+  tab?: ResumingClient,
+): Promise<WsCall> {
   const visitor = tab ?? (await visitorTab(urls.baseUrl, urls.wsUrl, customerId));
   const invited = await fetch(`${urls.baseUrl}/api/agent/invitations`, {
     method: 'POST',
@@ -110,9 +119,17 @@ export class SignalPump {
   }
 
   /** Waits until every member of every call has received signals past what it had at `baseline`. */
-  static async flowing(calls: readonly WsCall[], baseline: Map<ResumingClient, number>, timeoutMs = 10_000): Promise<void> {
+  static async flowing(
+    calls: readonly WsCall[],
+    baseline: Map<ResumingClient, number>,
+    timeoutMs = 10_000,
+  ): Promise<void> {
     const behind = () =>
-      calls.flatMap((c) => [c.visitor, c.agent].filter((m) => SignalPump.received(m) <= (baseline.get(m) ?? 0)).map((m) => `${c.sessionId}/${m === c.visitor ? 'visitor' : 'agent'}`));
+      calls.flatMap((c) =>
+        [c.visitor, c.agent]
+          .filter((m) => SignalPump.received(m) <= (baseline.get(m) ?? 0))
+          .map((m) => `${c.sessionId}/${m === c.visitor ? 'visitor' : 'agent'}`),
+      );
     await eventually(behind, (list) => list.length === 0, 'signals flowing both ways in every call', timeoutMs, 200);
   }
 
@@ -124,7 +141,15 @@ export class SignalPump {
     const gen = generation(sender, to);
     if (gen === undefined || !sender.isOpen) return;
     const candidate = `candidate:${++this.seq} 1 udp 2122260223 10.0.0.${this.seq % 250} ${5000 + (this.seq % 1000)} typ host generation 0`;
-    if (sender.send({ type: 'signal', from, to, gen, data: { type: 'candidate', candidate: { candidate, sdpMLineIndex: 0, sdpMid: '0' } } })) {
+    if (
+      sender.send({
+        type: 'signal',
+        from,
+        to,
+        gen,
+        data: { type: 'candidate', candidate: { candidate, sdpMLineIndex: 0, sdpMid: '0' } },
+      })
+    ) {
       this.sent.set(sender, (this.sent.get(sender) ?? 0) + 1);
     }
   }

@@ -50,7 +50,10 @@ export function joinsOf(page: Page): Promise<Array<{ resumed: boolean; at: numbe
 /** The session id of the page's first `session.joined` (the page must record its sockets). */
 export async function sessionIdOf(page: Page): Promise<string | undefined> {
   return page.evaluate(
-    () => (window as unknown as { __ws: { received: Array<{ type: string; sessionId?: string }> } }).__ws.received.find((m) => m.type === 'session.joined')?.sessionId,
+    () =>
+      (window as unknown as { __ws: { received: Array<{ type: string; sessionId?: string }> } }).__ws.received.find(
+        (m) => m.type === 'session.joined',
+      )?.sessionId,
   );
 }
 
@@ -74,7 +77,9 @@ export async function startFrameLog(page: Page): Promise<void> {
 
 /** The longest time within [from, to] that the page's decoded frames did not go up (from its frame log). */
 export async function longestStall(page: Page, from: number, to: number): Promise<number> {
-  const log = await page.evaluate(() => (window as unknown as { __frameLog: Array<{ at: number; frames: number }> }).__frameLog);
+  const log = await page.evaluate(
+    () => (window as unknown as { __frameLog: Array<{ at: number; frames: number }> }).__frameLog,
+  );
   const samples = log.filter((s) => s.at >= from && s.at <= to);
   if (samples.length < 2) throw new Error(`too few frame samples between ${from} and ${to}: ${samples.length}`);
   let longest = 0;

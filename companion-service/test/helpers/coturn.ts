@@ -51,7 +51,10 @@ export function turnserverInstalled(): boolean {
 }
 
 export async function startCoturn({ secret, realm = 'tandem.test' }: CoturnOptions): Promise<Coturn> {
-  if (!turnserverInstalled()) throw new Error(`${TURNSERVER} not found: install Debian's coturn package (apt-get install coturn) or set TURNSERVER_PATH`);
+  if (!turnserverInstalled())
+    throw new Error(
+      `${TURNSERVER} not found: install Debian's coturn package (apt-get install coturn) or set TURNSERVER_PATH`,
+    );
   const port = await freePort();
   // Relay ports below Linux's ephemeral range (32768+), at a random place so parallel runs rarely meet.
   const min = 20_000 + 200 * Math.floor(Math.random() * 50);
@@ -111,7 +114,10 @@ export async function startCoturn({ secret, realm = 'tandem.test' }: CoturnOptio
         if (line !== undefined) done(() => resolve(line));
         else if (!running) done(() => reject(new Error(`coturn exited before logging ${pattern}:\n${text}`)));
       };
-      const timer = setTimeout(() => done(() => reject(new Error(`coturn did not log ${pattern} within ${timeoutMs} ms:\n${tail(text)}`))), timeoutMs);
+      const timer = setTimeout(
+        () => done(() => reject(new Error(`coturn did not log ${pattern} within ${timeoutMs} ms:\n${tail(text)}`))),
+        timeoutMs,
+      );
       const done = (settle: () => void) => {
         clearTimeout(timer);
         waiters.delete(check);
@@ -155,7 +161,12 @@ function tail(text: string, lines = 40): string {
 
 /** Listening is not enough: its worker threads start after the listener. A STUN Binding answered over UDP means it
  * serves requests. */
-async function untilAnswersStun(port: number, child: ChildProcess, log: () => string, timeoutMs = 10_000): Promise<void> {
+async function untilAnswersStun(
+  port: number,
+  child: ChildProcess,
+  log: () => string,
+  timeoutMs = 10_000,
+): Promise<void> {
   const socket = createSocket('udp4');
   try {
     const answered = new Promise<void>((resolve) => {
@@ -167,13 +178,17 @@ async function untilAnswersStun(port: number, child: ChildProcess, log: () => st
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`turnserver exited with ${child.exitCode}:\n${log()}`);
-      if (Date.now() > deadline) throw new Error(`turnserver did not answer STUN on 127.0.0.1:${port} within ${timeoutMs} ms:\n${tail(log())}`);
+      if (Date.now() > deadline)
+        throw new Error(`turnserver did not answer STUN on 127.0.0.1:${port} within ${timeoutMs} ms:\n${tail(log())}`);
       const request = Buffer.alloc(20);
       request.writeUInt16BE(0x0001, 0); // Binding request, no attributes
       request.writeUInt32BE(0x2112a442, 4);
       randomBytes(12).copy(request, 8);
       socket.send(request, port, '127.0.0.1');
-      const ok = await Promise.race([answered.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 200))]);
+      const ok = await Promise.race([
+        answered.then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), 200)),
+      ]);
       if (ok) return;
     }
   } finally {

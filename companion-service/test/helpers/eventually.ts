@@ -4,7 +4,13 @@ export type Pause = number | (() => Promise<void>);
 
 /** Polls until the probe's value passes the check, and returns that value; fails after `timeoutMs` with the last
  * value seen, described by `what`. The one polling loop of the tests: every other wait builds on it. */
-export async function eventually<T>(probe: () => T | Promise<T>, check: (value: T) => boolean, what: string, timeoutMs = 10_000, pollMs: Pause = 200): Promise<T> {
+export async function eventually<T>(
+  probe: () => T | Promise<T>,
+  check: (value: T) => boolean,
+  what: string,
+  timeoutMs = 10_000,
+  pollMs: Pause = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -27,7 +33,8 @@ export class TimedOut extends Error {
 
 /** `eventually` with another default timeout (and polling interval), for a file whose steps are all slower. */
 export function eventuallyWithin(defaultTimeoutMs: number, pollMs: Pause = 200): typeof eventually {
-  return (probe, check, what, timeoutMs = defaultTimeoutMs, pausing = pollMs) => eventually(probe, check, what, timeoutMs, pausing);
+  return (probe, check, what, timeoutMs = defaultTimeoutMs, pausing = pollMs) =>
+    eventually(probe, check, what, timeoutMs, pausing);
 }
 
 function pause(pollMs: Pause, leftMs: number): Promise<void> {
@@ -45,7 +52,13 @@ function pause(pollMs: Pause, leftMs: number): Promise<void> {
 /** Waits until the clock has moved on: whatever happens next is stamped later than whatever happened before. */
 export async function nextMillisecond(): Promise<void> {
   const now = Date.now();
-  await eventually(() => Date.now(), (t) => t > now, 'the clock to move on', 1000, 1);
+  await eventually(
+    () => Date.now(),
+    (t) => t > now,
+    'the clock to move on',
+    1000,
+    1,
+  );
 }
 
 /** Something that changes now and then (what a socket received, what a process printed): `eventually` can pause on

@@ -85,7 +85,10 @@ export async function startHaproxy(backends: Backend[], options: { port?: number
   await eventually(
     async () => {
       if (exited) throw new Error(`haproxy ${exited}:\n${log}`);
-      return fetch(`${baseUrl}/healthz`).then((r) => r.status, () => 0);
+      return fetch(`${baseUrl}/healthz`).then(
+        (r) => r.status,
+        () => 0,
+      );
     },
     (status) => status === 200,
     'HAProxy to answer through a backend',
@@ -107,7 +110,13 @@ export async function startHaproxy(backends: Backend[], options: { port?: number
     wsUrl: `ws://127.0.0.1:${port}/ws`,
     log: () => log,
     async waitForServer(name, state, timeoutMs = 10_000) {
-      await eventually(async () => log, (text) => serverState(name, state).test(text), `HAProxy to see ${name} ${state}`, timeoutMs, 100);
+      await eventually(
+        async () => log,
+        (text) => serverState(name, state).test(text),
+        `HAProxy to see ${name} ${state}`,
+        timeoutMs,
+        100,
+      );
     },
     command,
     async setState(name, state) {
@@ -118,7 +127,9 @@ export async function startHaproxy(backends: Backend[], options: { port?: number
       // CSV: # pxname,svname,qcur,qmax,scur,...
       const rows = (await command('show stat')).split('\n').map((line) => line.split(','));
       const counts: Record<string, number> = {};
-      for (const row of rows) if (row[0] === 'tandem' && row[1] && row[1] !== 'BACKEND' && row[1] !== 'FRONTEND') counts[row[1]] = Number(row[4]);
+      for (const row of rows)
+        if (row[0] === 'tandem' && row[1] && row[1] !== 'BACKEND' && row[1] !== 'FRONTEND')
+          counts[row[1]] = Number(row[4]);
       return counts;
     },
     async stop() {

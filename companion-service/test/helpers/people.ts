@@ -51,14 +51,21 @@ export function people(suite: PeopleSuite) {
     const page = join ?? (await suite.newPage());
     await agentSignsIn(page);
     await page.getByLabel('Session key from the visitor').fill(code);
-    const [consolePage] = await Promise.all([page.context().waitForEvent('page'), page.getByRole('button', { name: 'Join' }).click()]);
+    const [consolePage] = await Promise.all([
+      page.context().waitForEvent('page'),
+      page.getByRole('button', { name: 'Join' }).click(),
+    ]);
     await consolePage.waitForURL(/\/console/);
     return consolePage;
   }
 
   /** Opens the console for a code directly with a ticket, as an agent ('Ana Agent') with the given privileges. */
   async function consoleFor(code: string, options: ConsoleOptions = {}): Promise<Page> {
-    const ticket = await consoleTicket(suite.server, await devToken(suite.server, 'Ana Agent', options.privileges), code);
+    const ticket = await consoleTicket(
+      suite.server,
+      await devToken(suite.server, 'Ana Agent', options.privileges),
+      code,
+    );
     const page = await suite.newPage({ recordSockets: options.recordSockets });
     await page.goto(`${options.origin ?? baseUrl()}/console#ticket=${encodeURIComponent(ticket)}`);
     await page.getByRole('button', { name: 'Add Guest' }).waitFor();

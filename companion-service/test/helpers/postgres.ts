@@ -18,8 +18,15 @@ export function postgresConfig(schema: string, options: { url?: string; poolSize
 }
 
 /** One statement on a connection of its own (not the store's), looking at what PostgreSQL holds. */
-export async function sql<R extends QueryResultRow = QueryResultRow>(schema: string | undefined, text: string, values: unknown[] = []): Promise<R[]> {
-  const client = new Client({ connectionString: TEST_DATABASE_URL, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
+export async function sql<R extends QueryResultRow = QueryResultRow>(
+  schema: string | undefined,
+  text: string,
+  values: unknown[] = [],
+): Promise<R[]> {
+  const client = new Client({
+    connectionString: TEST_DATABASE_URL,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
   await client.connect();
   try {
     return (await client.query<R>(text, values)).rows;

@@ -66,8 +66,16 @@ export class ResumingClient {
 
   /** Waits for the next message of this type not taken yet (from any socket), and takes it. */
   async next<T extends ServerMessage['type']>(type: T, timeoutMs = 5000): Promise<ServerMessageOf<T>> {
-    const i = await eventually(() => this.received.findIndex((m) => m.type === type), (n) => n >= 0, `a "${type}" message`, timeoutMs, this.changed).catch((err: Error) => {
-      throw new Error(`${err.message}; received: ${JSON.stringify(this.received).slice(0, 400)}; sockets: ${JSON.stringify(this.sockets)}`);
+    const i = await eventually(
+      () => this.received.findIndex((m) => m.type === type),
+      (n) => n >= 0,
+      `a "${type}" message`,
+      timeoutMs,
+      this.changed,
+    ).catch((err: Error) => {
+      throw new Error(
+        `${err.message}; received: ${JSON.stringify(this.received).slice(0, 400)}; sockets: ${JSON.stringify(this.sockets)}`,
+      );
     });
     return this.received.splice(i, 1)[0] as ServerMessageOf<T>;
   }
@@ -101,8 +109,14 @@ export class ResumingClient {
       this.changed,
     );
     if (!found) {
-      const said = this.log.filter((e) => e.at >= since && !(e.message.type === 'signal' || (e.message.type === 'error' && e.message.inReplyTo === 'signal')));
-      throw new Error(`not resumed (the client stopped): sockets ${JSON.stringify(this.sockets)}; since ${since} the server said ${JSON.stringify(said)}`);
+      const said = this.log.filter(
+        (e) =>
+          e.at >= since &&
+          !(e.message.type === 'signal' || (e.message.type === 'error' && e.message.inReplyTo === 'signal')),
+      );
+      throw new Error(
+        `not resumed (the client stopped): sockets ${JSON.stringify(this.sockets)}; since ${since} the server said ${JSON.stringify(said)}`,
+      );
     }
     return { at: found.at, tag: this.tag };
   }

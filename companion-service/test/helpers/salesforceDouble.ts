@@ -95,7 +95,10 @@ export class SalesforceDouble {
   private server: Server;
   private port = 0;
   private readonly tokens = new Map<string, { user: DoubleUser; scopes: string[] }>();
-  private readonly codes = new Map<string, { user: DoubleUser; challenge: string; redirectUri: string; scopes: string[] }>();
+  private readonly codes = new Map<
+    string,
+    { user: DoubleUser; challenge: string; redirectUri: string; scopes: string[] }
+  >();
   private readonly users = new Map<string, DoubleUser>();
   private idCounter = 0;
 
@@ -167,7 +170,13 @@ export class SalesforceDouble {
     const url = new URL(req.url ?? '/', this.url);
     const auth = req.headers.authorization;
     const token = auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
-    this.requests.push({ method: req.method ?? '', path: url.pathname, token, scopes: token ? this.tokens.get(token)?.scopes : undefined, body });
+    this.requests.push({
+      method: req.method ?? '',
+      path: url.pathname,
+      token,
+      scopes: token ? this.tokens.get(token)?.scopes : undefined,
+      body,
+    });
     if (this.unavailable) {
       // Like Salesforce during maintenance: an HTML page from the login servers, a JSON error from the REST API.
       if (url.pathname.startsWith('/services/oauth2/')) {
@@ -178,8 +187,10 @@ export class SalesforceDouble {
       return send(res, 503, [{ errorCode: 'SERVER_UNAVAILABLE', message: 'Service temporarily unavailable' }]);
     }
 
-    if (url.pathname === '/services/oauth2/token' && req.method === 'POST') return this.token(res, new URLSearchParams(body));
-    if (url.pathname === '/services/oauth2/authorize' && req.method === 'GET') return this.authorize(res, url.searchParams);
+    if (url.pathname === '/services/oauth2/token' && req.method === 'POST')
+      return this.token(res, new URLSearchParams(body));
+    if (url.pathname === '/services/oauth2/authorize' && req.method === 'GET')
+      return this.authorize(res, url.searchParams);
     if (url.pathname === '/services/oauth2/revoke' && req.method === 'POST') {
       const revoked = new URLSearchParams(body).get('token') ?? '';
       this.revokedByClient.push(revoked);
@@ -195,8 +206,16 @@ export class SalesforceDouble {
     if (url.pathname === '/services/oauth2/userinfo' && req.method === 'GET') {
       // The identity service refuses a token without openid or an identity scope (RFC 6750 insufficient_scope).
       if (!has(IDENTITY_SCOPES)) {
-        res.writeHead(403, { 'content-type': 'application/json;charset=UTF-8', 'www-authenticate': 'Bearer error="insufficient_scope"' });
-        res.end(JSON.stringify({ error: 'insufficient_scope', error_description: 'The access token lacks the openid, id or profile scope' }));
+        res.writeHead(403, {
+          'content-type': 'application/json;charset=UTF-8',
+          'www-authenticate': 'Bearer error="insufficient_scope"',
+        });
+        res.end(
+          JSON.stringify({
+            error: 'insufficient_scope',
+            error_description: 'The access token lacks the openid, id or profile scope',
+          }),
+        );
         return;
       }
       return send(res, 200, {
@@ -210,7 +229,9 @@ export class SalesforceDouble {
     // The REST API refuses a token without api (or full) this way; jsforce knows this message and does not try to
     // refresh the session for it (isSessionExpired in jsforce/lib/http-api.js).
     if (url.pathname.startsWith('/services/data/') && !has(API_SCOPES)) {
-      return send(res, 401, [{ errorCode: 'INVALID_SESSION_ID', message: 'This session is not valid for use with the REST API' }]);
+      return send(res, 401, [
+        { errorCode: 'INVALID_SESSION_ID', message: 'This session is not valid for use with the REST API' },
+      ]);
     }
     const query = /^\/services\/data\/v\d+\.0\/query\/?$/.exec(url.pathname);
     if (query && req.method === 'GET') return this.query(res, url.searchParams.get('q') ?? '');
@@ -243,19 +264,31 @@ export class SalesforceDouble {
   private token(res: ServerResponse, params: URLSearchParams): void {
     const refuse = (description: string) => send(res, 400, { error: 'invalid_grant', error_description: description });
     if (this.refuseGrants) return refuse('expired access/refresh token');
-    if (params.get('client_id') !== this.options.clientId) return send(res, 400, { error: 'invalid_client_id', error_description: 'client identifier invalid' });
+    if (params.get('client_id') !== this.options.clientId)
+      return send(res, 400, { error: 'invalid_client_id', error_description: 'client identifier invalid' });
     const grant = params.get('grant_type');
     if (grant === 'urn:ietf:params:oauth:grant-type:jwt-bearer') {
       const [header, claims, signature] = (params.get('assertion') ?? '').split('.');
       if (!header || !claims || !signature || !this.options.jwtPublicKey) return refuse('invalid assertion');
-      const valid = createVerify('RSA-SHA256').update(`${header}.${claims}`).verify(this.options.jwtPublicKey, Buffer.from(signature, 'base64url'));
-      const c = JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')) as { iss: string; sub: string; aud: string; exp: number };
+      const valid = createVerify('RSA-SHA256')
+        .update(`${header}.${claims}`)
+        .verify(this.options.jwtPublicKey, Buffer.from(signature, 'base64url'));
+      const c = JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')) as {
+        iss: string;
+        sub: string;
+        aud: string;
+        exp: number;
+      };
       if (!valid || c.iss !== this.options.clientId || c.exp * 1000 < Date.now()) return refuse('invalid assertion');
       const user = [...this.users.values()].find((u) => u.username === c.sub);
       return user ? this.issue(res, user) : refuse('user hasn\u2019t approved this consumer');
     }
     if (grant === 'client_credentials') {
-      if (!this.options.clientSecret || params.get('client_secret') !== this.options.clientSecret || !this.options.integrationUser) {
+      if (
+        !this.options.clientSecret ||
+        params.get('client_secret') !== this.options.clientSecret ||
+        !this.options.integrationUser
+      ) {
         return send(res, 400, { error: 'invalid_client', error_description: 'invalid client credentials' });
       }
       return this.issue(res, this.options.integrationUser);
@@ -270,7 +303,8 @@ export class SalesforceDouble {
       const verifier = params.get('code_verifier') ?? '';
       const challenge = createHash('sha256').update(verifier).digest('base64url');
       if (challenge !== code.challenge) return refuse('invalid code verifier');
-      if (params.get('redirect_uri') !== code.redirectUri) return send(res, 400, { error: 'redirect_uri_mismatch', error_description: 'redirect_uri must match' });
+      if (params.get('redirect_uri') !== code.redirectUri)
+        return send(res, 400, { error: 'redirect_uri_mismatch', error_description: 'redirect_uri must match' });
       return this.issue(res, code.user, code.scopes);
     }
     send(res, 400, { error: 'unsupported_grant_type', error_description: 'grant type not supported' });
@@ -328,10 +362,18 @@ export class SalesforceDouble {
     send(res, 400, [{ errorCode: 'MALFORMED_QUERY', message: `the double does not know this query: ${soql}` }]);
   }
 
-  private upsert(res: ServerResponse, sobject: string, field: string, value: string, body: Record<string, unknown>): void {
+  private upsert(
+    res: ServerResponse,
+    sobject: string,
+    field: string,
+    value: string,
+    body: Record<string, unknown>,
+  ): void {
     this.upserts.push({ sobject, field, value, body });
     if (sobject !== 'Tandem_Session__c' || field !== 'External_Id__c') {
-      return send(res, 404, [{ errorCode: 'NOT_FOUND', message: `The requested resource does not exist: ${sobject}.${field}` }]);
+      return send(res, 404, [
+        { errorCode: 'NOT_FOUND', message: `The requested resource does not exist: ${sobject}.${field}` },
+      ]);
     }
     const refusal = this.refusal(body);
     if (refusal) return send(res, 400, [refusal]);
@@ -355,7 +397,12 @@ export class SalesforceDouble {
         : { errorCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'invalid cross reference id', fields: ['Contact__c'] };
     }
     const rule = this.validationRules.find((r) => body[r.field] === r.value);
-    if (rule) return { errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: rule.message, fields: rule.errorField ? [rule.errorField] : [] };
+    if (rule)
+      return {
+        errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+        message: rule.message,
+        fields: rule.errorField ? [rule.errorField] : [],
+      };
     return undefined;
   }
 }

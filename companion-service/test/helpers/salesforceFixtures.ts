@@ -12,9 +12,17 @@ export const OTHER_ORG_ID = '00D5g000000OtherAA';
 export const OTHER_API_KEY = 'tandem-other-org-api-key-0123456789ab';
 export const CLIENT_ID = '3MVG9-test-consumer-key';
 export const CLIENT_SECRET = 'test-consumer-secret';
-export const PORTAL_SITE = { id: 'acme-portal', apiKey: 'acme-portal-site-api-key-0123456789', signingSecret: 'acme-portal-signing-secret-0123456789abcdef' };
+export const PORTAL_SITE = {
+  id: 'acme-portal',
+  apiKey: 'acme-portal-site-api-key-0123456789',
+  signingSecret: 'acme-portal-signing-secret-0123456789abcdef',
+};
 
-export const AGENT = { userId: '0055g00000AgentAAA', userName: 'Ana Agent', privileges: ['Tandem_Agent_Video', 'Tandem_Remote_Control'] };
+export const AGENT = {
+  userId: '0055g00000AgentAAA',
+  userName: 'Ana Agent',
+  privileges: ['Tandem_Agent_Video', 'Tandem_Remote_Control'],
+};
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -25,20 +33,41 @@ export function newContactId(): string {
 }
 
 export function orgConfig(overrides: Partial<SalesforceOrgConfig> = {}): SalesforceOrgConfig {
-  return { orgId: ORG_ID, name: 'Acme test org', apiKeySha256: sha256(API_KEY), instanceUrl: 'https://acme.example.invalid', siteIds: [PORTAL_SITE.id], ...overrides };
+  return {
+    orgId: ORG_ID,
+    name: 'Acme test org',
+    apiKeySha256: sha256(API_KEY),
+    instanceUrl: 'https://acme.example.invalid',
+    siteIds: [PORTAL_SITE.id],
+    ...overrides,
+  };
 }
 
 /** The org's integration user at the double (client credentials). */
-export const INTEGRATION_USER: DoubleUser = { id: '0055g00000IntegrAA', name: 'Integration', username: 'integration@acme.test', permissions: [] };
+export const INTEGRATION_USER: DoubleUser = {
+  id: '0055g00000IntegrAA',
+  name: 'Integration',
+  username: 'integration@acme.test',
+  permissions: [],
+};
 
 /** A Salesforce double for the test org with its connected app (client id and secret), the integration user, and
  * these users who can sign in. */
 export function startOrgDouble(users: DoubleUser[]): Promise<SalesforceDouble> {
-  return SalesforceDouble.start({ orgId: ORG_ID, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, integrationUser: INTEGRATION_USER, users });
+  return SalesforceDouble.start({
+    orgId: ORG_ID,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    integrationUser: INTEGRATION_USER,
+    users,
+  });
 }
 
 /** An org whose session records go to the double through client credentials. */
-export function orgWithDouble(double: SalesforceDouble, overrides: Partial<SalesforceOrgConfig> = {}): SalesforceOrgConfig {
+export function orgWithDouble(
+  double: SalesforceDouble,
+  overrides: Partial<SalesforceOrgConfig> = {},
+): SalesforceOrgConfig {
   return orgConfig({
     instanceUrl: double.url,
     integration: { flow: 'clientCredentials', loginUrl: double.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },

@@ -14,10 +14,18 @@ export function ok(outcome: Outcome): Session {
 
 /** A visitor who started a session with code 123456 at T0; no agent yet. */
 export function waiting(): Session {
-  return createSession({ sessionId: 'session-1', participantId: 'visitor', code: '123456', now: T0, codeTtlMs: CODE_TTL_MS });
+  return createSession({
+    sessionId: 'session-1',
+    participantId: 'visitor',
+    code: '123456',
+    now: T0,
+    codeTtlMs: CODE_TTL_MS,
+  });
 }
 
 /** `waiting()` with agent Ana (identity u1, these privileges) admitted at T0 + 1. */
 export function active(privileges: string[] = [], rules = RULES): Session {
-  return ok(admitAgent(waiting(), { participantId: 'agent', identity: 'u1', name: 'Ana', privileges, now: T0 + 1 }, rules));
+  return ok(
+    admitAgent(waiting(), { participantId: 'agent', identity: 'u1', name: 'Ana', privileges, now: T0 + 1 }, rules),
+  );
 }

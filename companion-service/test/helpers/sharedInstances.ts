@@ -24,7 +24,10 @@ export interface SharedInstances {
   stop(): Promise<void>;
 }
 
-export async function startSharedInstances(count: number, overrides: DeepPartial<Config> = {}): Promise<SharedInstances> {
+export async function startSharedInstances(
+  count: number,
+  overrides: DeepPartial<Config> = {},
+): Promise<SharedInstances> {
   const keyPrefix = testKeyPrefix();
   const schema = freshSchema();
   const redis = redisClient();
@@ -39,7 +42,10 @@ export async function startSharedInstances(count: number, overrides: DeepPartial
   };
   try {
     // One after the other: the first migrates the schema the others then find ready.
-    for (let i = 0; i < count; i++) servers.push(await startServer({ ...overrides, redis: testRedisSettings(keyPrefix), store: postgresConfig(schema) }));
+    for (let i = 0; i < count; i++)
+      servers.push(
+        await startServer({ ...overrides, redis: testRedisSettings(keyPrefix), store: postgresConfig(schema) }),
+      );
   } catch (err) {
     await stopAll();
     throw err;

@@ -42,7 +42,10 @@ export interface StartOptions {
 
 /** A real service on a random loopback port with a store of its own: the test's, or a SQLite file (a PostgreSQL
  * schema with TANDEM_TEST_STORE=postgres: test/helpers/testStore.ts). */
-export async function startServer(overrides: DeepPartial<Config> = {}, options: StartOptions = {}): Promise<RunningServer> {
+export async function startServer(
+  overrides: DeepPartial<Config> = {},
+  options: StartOptions = {},
+): Promise<RunningServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tandem-test-'));
   const ownStore = overrides.store ? undefined : storeForTest(dataDir);
   const config = loadConfig({
@@ -62,10 +65,12 @@ export async function startServer(overrides: DeepPartial<Config> = {}, options: 
       store: overrides.store ?? ownStore?.config,
     },
   });
-  const server = await buildServer(config, options.logStream ? { logStream: options.logStream } : {}).catch(async (err: unknown) => {
-    await ownStore?.drop();
-    throw err;
-  });
+  const server = await buildServer(config, options.logStream ? { logStream: options.logStream } : {}).catch(
+    async (err: unknown) => {
+      await ownStore?.drop();
+      throw err;
+    },
+  );
   // Port 0 (a random one) unless the test needs to know it in advance, e.g. for a publicUrl.
   await server.app.listen({ host: config.host, port: config.port });
   const { port } = server.app.server.address() as AddressInfo;
@@ -76,7 +81,8 @@ export async function startServer(overrides: DeepPartial<Config> = {}, options: 
   const closes = new Map<string, Promise<void>>();
   server.app.server.on('upgrade', (request: IncomingMessage, socket: Duplex) => {
     const id = request.headers[TEST_CLIENT_HEADER];
-    if (typeof id === 'string') closes.set(id, new Promise((resolve) => socket.once('close', () => setImmediate(resolve))));
+    if (typeof id === 'string')
+      closes.set(id, new Promise((resolve) => socket.once('close', () => setImmediate(resolve))));
   });
   let stopped = false;
   return {
@@ -101,7 +107,11 @@ export async function startServer(overrides: DeepPartial<Config> = {}, options: 
 }
 
 /** An agent token from development sign-in, with the given privileges (all of them when not given). */
-export async function devToken(server: Pick<RunningServer, 'baseUrl'>, name = 'Ana Agent', privileges?: string[]): Promise<string> {
+export async function devToken(
+  server: Pick<RunningServer, 'baseUrl'>,
+  name = 'Ana Agent',
+  privileges?: string[],
+): Promise<string> {
   const response = await fetch(`${server.baseUrl}/api/dev/sign-in`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -112,7 +122,11 @@ export async function devToken(server: Pick<RunningServer, 'baseUrl'>, name = 'A
 }
 
 /** A console ticket for the session with this code, as the join page gets one. */
-export async function consoleTicket(server: Pick<RunningServer, 'baseUrl'>, token: string, code: string): Promise<string> {
+export async function consoleTicket(
+  server: Pick<RunningServer, 'baseUrl'>,
+  token: string,
+  code: string,
+): Promise<string> {
   const response = await fetch(`${server.baseUrl}/api/agent/console-tickets`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },

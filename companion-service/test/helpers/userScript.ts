@@ -72,7 +72,10 @@ export function agentSurface(consolePage: Page): Surface {
     position: async (target) => {
       if (typeof target === 'string' || !target.at) return undefined;
       const element = surface.locate(target);
-      const [box, width] = await Promise.all([element.boundingBox({ timeout: ACTION_TIMEOUT_MS }), element.evaluate((el) => (el as HTMLElement).offsetWidth)]);
+      const [box, width] = await Promise.all([
+        element.boundingBox({ timeout: ACTION_TIMEOUT_MS }),
+        element.evaluate((el) => (el as HTMLElement).offsetWidth),
+      ]);
       const scale = box && width ? box.width / width : 1;
       return { x: target.at.x * scale, y: target.at.y * scale };
     },
@@ -81,7 +84,10 @@ export function agentSurface(consolePage: Page): Surface {
 }
 
 export const describeAction = (action: Action): string => {
-  const name = (t: Target) => (typeof t === 'string' ? t : `${t.frame ? `${t.frame} >> ` : ''}${t.selector}${t.at ? ` at ${t.at.x},${t.at.y}` : ''}`);
+  const name = (t: Target) =>
+    typeof t === 'string'
+      ? t
+      : `${t.frame ? `${t.frame} >> ` : ''}${t.selector}${t.at ? ` at ${t.at.x},${t.at.y}` : ''}`;
   if ('click' in action) return `click ${name(action.click)}`;
   if ('dblclick' in action) return `double-click ${name(action.dblclick)}`;
   if ('type' in action) return `type ${JSON.stringify(action.type)}`;
@@ -93,8 +99,10 @@ export const describeAction = (action: Action): string => {
 export async function perform(surface: Surface, action: Action): Promise<void> {
   const { page } = surface;
   const options = { timeout: ACTION_TIMEOUT_MS };
-  if ('click' in action) return surface.locate(action.click).click({ ...options, position: await surface.position(action.click) });
-  if ('dblclick' in action) return surface.locate(action.dblclick).dblclick({ ...options, position: await surface.position(action.dblclick) });
+  if ('click' in action)
+    return surface.locate(action.click).click({ ...options, position: await surface.position(action.click) });
+  if ('dblclick' in action)
+    return surface.locate(action.dblclick).dblclick({ ...options, position: await surface.position(action.dblclick) });
   if ('type' in action) return page.keyboard.type(action.type, { delay: TYPING_DELAY_MS });
   if ('press' in action) {
     for (let i = 0; i < (action.times ?? 1); i++) await page.keyboard.press(action.press, { delay: TYPING_DELAY_MS });
@@ -114,7 +122,9 @@ export async function runStep(surface: Surface, step: Step, index: number): Prom
     try {
       await perform(surface, action);
     } catch (error) {
-      throw new Error(`step ${index + 1} "${step.name}" (${surface.who}): ${describeAction(action)} failed: ${(error as Error).message}`);
+      throw new Error(
+        `step ${index + 1} "${step.name}" (${surface.who}): ${describeAction(action)} failed: ${(error as Error).message}`,
+      );
     }
   }
 }
@@ -154,12 +164,24 @@ export const SCRIPT: readonly Step[] = [
   },
   {
     name: 'double-click a task, change it, Enter saves',
-    actions: [dblclick('#task-1 .task-title'), click('#task-1-edit'), press('End'), type(' on Saturday'), press('Enter')],
+    actions: [
+      dblclick('#task-1 .task-title'),
+      click('#task-1-edit'),
+      press('End'),
+      type(' on Saturday'),
+      press('Enter'),
+    ],
     expect: (s) => expect(s.tasks[0]).toBe('[ ] Book the van on Saturday'),
   },
   {
     name: 'double-click a task, type, Escape leaves it as it was',
-    actions: [dblclick('#task-2 .task-title'), click('#task-2-edit'), press('End'), type(' and the hall'), press('Escape')],
+    actions: [
+      dblclick('#task-2 .task-title'),
+      click('#task-2-edit'),
+      press('End'),
+      type(' and the hall'),
+      press('Escape'),
+    ],
     expect: (s) => expect(s.tasks[1]).toBe('[ ] Pack the kitchen'),
   },
   {
@@ -214,7 +236,14 @@ export const SCRIPT: readonly Step[] = [
   },
   {
     name: 'write three lines in the textarea',
-    actions: [click('#access-notes'), type('Parking at the back.'), press('Enter'), type('The lift is small.'), press('Enter'), type('Ring twice.')],
+    actions: [
+      click('#access-notes'),
+      type('Parking at the back.'),
+      press('Enter'),
+      type('The lift is small.'),
+      press('Enter'),
+      type('Ring twice.'),
+    ],
     expect: (s) => expect(s.fields['access-notes']).toBe('Parking at the back.\nThe lift is small.\nRing twice.'),
   },
   {

@@ -15,7 +15,8 @@ export async function sendsAs(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const pcs = (window as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? [];
     const ids = new Set<string>();
-    for (const pc of pcs) for (const m of (pc.localDescription?.sdp ?? '').matchAll(/^a=msid:(\S+)/gm)) if (m[1] !== '-') ids.add(m[1]!);
+    for (const pc of pcs)
+      for (const m of (pc.localDescription?.sdp ?? '').matchAll(/^a=msid:(\S+)/gm)) if (m[1] !== '-') ids.add(m[1]!);
     return [...ids];
   });
 }

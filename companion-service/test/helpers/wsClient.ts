@@ -72,7 +72,12 @@ export class TestClient {
 
   /** Waits for the next message of this type that has not been taken yet, and takes it. */
   async next<T extends ServerMessage['type']>(type: T, timeoutMs = 3000): Promise<ServerMessageOf<T>> {
-    const found = await this.until(() => this.received.findIndex((m) => m.type === type), (i) => i >= 0, timeoutMs, `a "${type}" message`);
+    const found = await this.until(
+      () => this.received.findIndex((m) => m.type === type),
+      (i) => i >= 0,
+      timeoutMs,
+      `a "${type}" message`,
+    );
     return this.received.splice(found, 1)[0] as ServerMessageOf<T>;
   }
 
@@ -83,7 +88,12 @@ export class TestClient {
   }
 
   async closed(timeoutMs = 3000): Promise<{ code: number; reason: string }> {
-    return this.until(() => this.closeInfo, (c) => c !== undefined, timeoutMs, 'the socket to close') as Promise<{ code: number; reason: string }>;
+    return this.until(
+      () => this.closeInfo,
+      (c) => c !== undefined,
+      timeoutMs,
+      'the socket to close',
+    ) as Promise<{ code: number; reason: string }>;
   }
 
   /** Asserts that nothing of this type has come: not in answer to anything this socket sent, nor caused by `after`,
@@ -110,7 +120,12 @@ export class TestClient {
     const id = `probe-${++this.probes}`;
     this.send({ type: 'probe', id });
     const isAnswer = (m: ServerMessage) => m.type === 'probe' && m.replyTo === id;
-    const found = await this.until(() => this.received.findIndex(isAnswer), (i) => i >= 0, timeoutMs, `the answer to probe "${id}"`);
+    const found = await this.until(
+      () => this.received.findIndex(isAnswer),
+      (i) => i >= 0,
+      timeoutMs,
+      `the answer to probe "${id}"`,
+    );
     this.received.splice(found, 1);
   }
 

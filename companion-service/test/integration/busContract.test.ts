@@ -3,7 +3,14 @@ import { MemoryBus } from '../../src/bus/memoryBus';
 import { RedisBus } from '../../src/bus/redisBus';
 import { RedisConnections } from '../../src/redis/connections';
 import { eventually } from '../helpers/eventually';
-import { dropKeys, recordingLog, redisClient, testKeyPrefix, testRedisSettings, TEST_REDIS_URL } from '../helpers/redis';
+import {
+  dropKeys,
+  recordingLog,
+  redisClient,
+  testKeyPrefix,
+  testRedisSettings,
+  TEST_REDIS_URL,
+} from '../helpers/redis';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcpProxy';
 
 /* The bus's contract, held by the in-process bus and by the Redis bus alike. Each test publishes on instance A and
@@ -21,7 +28,9 @@ afterAll(async () => {
   inspector.disconnect();
 });
 
-async function redisBus(url = TEST_REDIS_URL): Promise<{ bus: RedisBus; connections: RedisConnections; log: ReturnType<typeof recordingLog> }> {
+async function redisBus(
+  url = TEST_REDIS_URL,
+): Promise<{ bus: RedisBus; connections: RedisConnections; log: ReturnType<typeof recordingLog> }> {
   const log = recordingLog();
   const connections = new RedisConnections(testRedisSettings(prefix, url), log);
   opened.push(connections);
@@ -46,7 +55,14 @@ const kinds: Array<[string, () => Promise<Instances>]> = [
 ];
 
 /** Waits until `list` has `count` entries (at once for the in-process bus, after Redis for the other). */
-const received = (list: unknown[], count: number) => eventually(() => list.length, (n) => n >= count, `${count} messages`, 3000, 5);
+const received = (list: unknown[], count: number) =>
+  eventually(
+    () => list.length,
+    (n) => n >= count,
+    `${count} messages`,
+    3000,
+    5,
+  );
 
 let channels = 0;
 const fresh = () => `test-${++channels}`;
@@ -69,7 +85,11 @@ describe.each(kinds)('%s', (_kind, instances) => {
     const sent = Array.from({ length: 300 }, (_, i) => `m${i}`);
     const kept = a.channel(channel);
     // Plain publishes, kept-channel publishes and bytes, interleaved, not awaited one by one.
-    await Promise.all(sent.map((m, i) => (i % 3 === 0 ? a.publish(channel, m) : i % 3 === 1 ? kept.publish(m) : a.publish(channel, Buffer.from(m)))));
+    await Promise.all(
+      sent.map((m, i) =>
+        i % 3 === 0 ? a.publish(channel, m) : i % 3 === 1 ? kept.publish(m) : a.publish(channel, Buffer.from(m)),
+      ),
+    );
     await received(onB, sent.length);
     expect(onA).toEqual(sent);
     expect(onB).toEqual(sent);
@@ -173,7 +193,8 @@ describe('the Redis bus', () => {
     const { bus: a } = await redisBus();
     const { bus: b } = await redisBus();
     const channel = fresh();
-    const subscribers = async () => ((await inspector.pubsub('NUMSUB', `${prefix}bus:${channel}`)) as [string, number])[1];
+    const subscribers = async () =>
+      ((await inspector.pubsub('NUMSUB', `${prefix}bus:${channel}`)) as [string, number])[1];
     const removals = [
       await a.subscribe(channel, () => undefined),
       await a.subscribe(channel, () => undefined),
@@ -207,7 +228,11 @@ describe('the Redis bus', () => {
       await other.subscribe(channel, (p) => remote.push(String(p)));
 
       proxy.cut();
-      await eventually(() => away.connections.isReady(), (ready) => !ready, 'the connections to drop');
+      await eventually(
+        () => away.connections.isReady(),
+        (ready) => !ready,
+        'the connections to drop',
+      );
       // Publishing neither fails nor waits: this instance's subscriber has it at once; the other instance never will.
       await away.bus.publish(channel, 'during');
       expect(local).toEqual(['during']);
@@ -216,7 +241,12 @@ describe('the Redis bus', () => {
       await other.publish(channel, 'lost');
 
       proxy.restore();
-      await eventually(() => away.connections.isReady(), (ready) => ready, 'the connections to come back', 10_000);
+      await eventually(
+        () => away.connections.isReady(),
+        (ready) => ready,
+        'the connections to come back',
+        10_000,
+      );
       // Subscribed again: what the other instance publishes arrives, on old and new channels alike.
       await eventually(
         async () => {
@@ -228,7 +258,11 @@ describe('the Redis bus', () => {
         5_000,
       );
       await away.bus.publish(channel, 'back');
-      await eventually(() => remote, (r) => r.includes('back'), 'the message published after the outage');
+      await eventually(
+        () => remote,
+        (r) => r.includes('back'),
+        'the message published after the outage',
+      );
       // The other instance's own subscriber had its own message at once; 'during' never reached it.
       expect(remote).toEqual(['lost', 'back']);
       expect(local).toEqual(expect.arrayContaining(['during', 'back']));

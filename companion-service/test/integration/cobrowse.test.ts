@@ -7,7 +7,9 @@ import { startCall } from '../helpers/wsClient';
 
 jest.setTimeout(20_000);
 
-const suite = serviceSuite({ cobrowse: { bytesPerSecond: 200_000, burstBytes: 400_000, agentBufferBytes: 16_384, maskSelectors: ['.secret'] } });
+const suite = serviceSuite({
+  cobrowse: { bytesPerSecond: 200_000, burstBytes: 400_000, agentBufferBytes: 16_384, maskSelectors: ['.secret'] },
+});
 
 /** A call whose agent has the given privileges (all of them when not given). */
 const call = async (privileges?: string[]) => suite.call(await devToken(suite.server, 'Ana Agent', privileges));
@@ -113,15 +115,30 @@ describe('the page stream', () => {
 });
 
 const NO_MODS = { alt: false, ctrl: false, meta: false, shift: false };
-const click = (nodeId: number): ControlInputAction => ({ kind: 'click', type: 'click', nodeId, x: 1, y: 1, w: 10, h: 10, button: 0, detail: 1, mods: NO_MODS });
+const click = (nodeId: number): ControlInputAction => ({
+  kind: 'click',
+  type: 'click',
+  nodeId,
+  x: 1,
+  y: 1,
+  w: 10,
+  h: 10,
+  button: 0,
+  detail: 1,
+  mods: NO_MODS,
+});
 
 describe('remote control', () => {
-  it('needs the privilege and the visitor\'s consent; the visitor can revoke', async () => {
+  it("needs the privilege and the visitor's consent; the visitor can revoke", async () => {
     const c = await call();
     c.agent.send({ type: 'control.input', action: click(5) });
     expect((await c.agent.next('error')).code).toBe(ErrorCode.Forbidden); // forged: no consent yet
     c.agent.send({ type: 'control.request' });
-    expect(await c.visitor.next('control.state')).toEqual({ type: 'control.state', state: 'requested', agentName: 'Ana Agent' });
+    expect(await c.visitor.next('control.state')).toEqual({
+      type: 'control.state',
+      state: 'requested',
+      agentName: 'Ana Agent',
+    });
     expect((await c.agent.next('control.state')).state).toBe('requested');
     c.agent.send({ type: 'control.input', action: click(5) });
     expect((await c.agent.next('error')).code).toBe(ErrorCode.Forbidden); // still not granted
@@ -130,9 +147,29 @@ describe('remote control', () => {
     expect((await c.visitor.next('control.state')).state).toBe('on');
 
     const actions: ControlInputAction[] = [
-      { kind: 'pointer', phase: 'down', nodeId: 5, x: 10, y: 20, w: 100, h: 30, button: 0, buttons: 1, detail: 1, mods: NO_MODS },
+      {
+        kind: 'pointer',
+        phase: 'down',
+        nodeId: 5,
+        x: 10,
+        y: 20,
+        w: 100,
+        h: 30,
+        button: 0,
+        buttons: 1,
+        detail: 1,
+        mods: NO_MODS,
+      },
       { kind: 'click', type: 'dblclick', nodeId: 5, x: 10, y: 20, w: 100, h: 30, button: 0, detail: 2, mods: NO_MODS },
-      { kind: 'key', phase: 'down', key: 'a', code: 'KeyA', location: 0, repeat: false, mods: { ...NO_MODS, shift: true } },
+      {
+        kind: 'key',
+        phase: 'down',
+        key: 'a',
+        code: 'KeyA',
+        location: 0,
+        repeat: false,
+        mods: { ...NO_MODS, shift: true },
+      },
       { kind: 'key', phase: 'up', focusNodeId: 7, key: 'a', code: 'KeyA', location: 0, repeat: false, mods: NO_MODS },
       { kind: 'text', inputType: 'insertFromPaste', data: 'pasted' },
       { kind: 'selectText', nodeId: 7, start: 1, end: 4, direction: 'backward' },
@@ -168,9 +205,33 @@ describe('remote control', () => {
       { kind: 'key', phase: 'down', key: 'a'.repeat(33), code: 'KeyA', location: 0, repeat: false, mods: NO_MODS },
       { kind: 'text', inputType: 'formatBold', data: 'x' },
       { kind: 'text', inputType: 'insertText', data: 'x'.repeat(10_001) },
-      { kind: 'pointer', phase: 'hover', nodeId: 1, x: 0, y: 0, w: 1, h: 1, button: 0, buttons: 0, detail: 0, mods: NO_MODS },
+      {
+        kind: 'pointer',
+        phase: 'hover',
+        nodeId: 1,
+        x: 0,
+        y: 0,
+        w: 1,
+        h: 1,
+        button: 0,
+        buttons: 0,
+        detail: 0,
+        mods: NO_MODS,
+      },
       { kind: 'choose', nodeId: 1, selected: Array.from({ length: 1001 }, (_, i) => i) },
-      { kind: 'click', type: 'click', nodeId: 1, x: 0, y: 0, w: 1, h: 1, button: 0, detail: 1, mods: NO_MODS, extra: true },
+      {
+        kind: 'click',
+        type: 'click',
+        nodeId: 1,
+        x: 0,
+        y: 0,
+        w: 1,
+        h: 1,
+        button: 0,
+        detail: 1,
+        mods: NO_MODS,
+        extra: true,
+      },
       { kind: 'input', nodeId: 7, value: 'the old whole-value replace' },
     ];
     for (const action of bad) {
@@ -205,7 +266,7 @@ describe('remote control', () => {
     expect((await c.agent.next('control.state')).state).toBe('off');
   });
 
-  it('survives the visitor\'s page load', async () => {
+  it("survives the visitor's page load", async () => {
     const c = await call();
     c.agent.send({ type: 'control.request' });
     await c.visitor.next('control.state');

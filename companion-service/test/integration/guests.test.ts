@@ -3,7 +3,9 @@ import { serviceSuite } from '../helpers/serviceSuite';
 import { devToken, startServer } from '../helpers/testServer';
 import { startCall, TestClient } from '../helpers/wsClient';
 
-const suite = serviceSuite({ guests: { codeLength: 6, codeTtlSeconds: 120, maxExtensions: 1, inviteTtlSeconds: 3600, wrongCodesPerSession: 3 } });
+const suite = serviceSuite({
+  guests: { codeLength: 6, codeTtlSeconds: 120, maxExtensions: 1, inviteTtlSeconds: 3600, wrongCodesPerSession: 3 },
+});
 let token: string;
 
 beforeAll(async () => {
@@ -48,10 +50,19 @@ describe('guest admission', () => {
       ['visitor', false],
       ['agent', false],
     ]);
-    expect((await c.visitor.next('peer.joined')).link).toMatchObject({ peer: { role: 'guest', name: 'Gil Guest' }, initiator: true });
+    expect((await c.visitor.next('peer.joined')).link).toMatchObject({
+      peer: { role: 'guest', name: 'Gil Guest' },
+      initiator: true,
+    });
     expect((await c.agent.next('peer.joined')).link).toMatchObject({ peer: { role: 'guest' }, initiator: true });
     // Guests are in the relay like everyone else.
-    guest.send({ type: 'signal', from: joined.self.id, to: c.agentId, gen: 1, data: { type: 'renegotiate', renegotiate: true } });
+    guest.send({
+      type: 'signal',
+      from: joined.self.id,
+      to: c.agentId,
+      gen: 1,
+      data: { type: 'renegotiate', renegotiate: true },
+    });
     expect((await c.agent.next('signal')).from).toBe(joined.self.id);
     const participants = await suite.server.store.listParticipants(c.joined.sessionId);
     expect(participants.map((p) => [p.role, p.name])).toContainEqual(['guest', 'Gil Guest']);
@@ -146,7 +157,13 @@ describe('eject and pause', () => {
     const back = await connect();
     back.send({ type: 'guest.request', invite: inv, name: 'Gil Guest' });
     expect((await back.next('error')).code).toBe(ErrorCode.InvalidInvite);
-    c.visitor.send({ type: 'signal', from: c.visitorId, to: guestId, gen: 1, data: { type: 'renegotiate', renegotiate: true } });
+    c.visitor.send({
+      type: 'signal',
+      from: c.visitorId,
+      to: guestId,
+      gen: 1,
+      data: { type: 'renegotiate', renegotiate: true },
+    });
     expect((await c.visitor.next('error')).code).toBe(ErrorCode.UnknownPeer);
     const participants = await suite.server.store.listParticipants(c.joined.sessionId);
     expect(participants.find((p) => p.id === guestId)?.leaveReason).toBe('ejected');
@@ -212,7 +229,13 @@ describe('eject and pause', () => {
     guest.send({ type: 'session.leave' });
     expect(await c.agent.next('peer.left')).toEqual({ type: 'peer.left', peerId: guestId, reason: 'hangup' });
     await c.agent.nothing('session.ended', { after: guest });
-    c.agent.send({ type: 'signal', from: c.agentId, to: c.visitorId, gen: 1, data: { type: 'renegotiate', renegotiate: true } });
+    c.agent.send({
+      type: 'signal',
+      from: c.agentId,
+      to: c.visitorId,
+      gen: 1,
+      data: { type: 'renegotiate', renegotiate: true },
+    });
     await c.visitor.next('signal');
   });
 

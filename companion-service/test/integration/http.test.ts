@@ -46,7 +46,11 @@ describe('development sign-in', () => {
     const s = await server({ devSignIn: false, ...OWN_SECRETS });
     const refused = await post(s, '/api/dev/sign-in', { name: 'Ana' });
     expect(refused).toEqual({ status: 404, body: { code: ErrorCode.DevSignInDisabled, message: expect.any(String) } });
-    expect(await (await fetch(`${s.baseUrl}/api/config`)).json()).toEqual({ devSignIn: false, demoPortal: true, codeLength: 6 });
+    expect(await (await fetch(`${s.baseUrl}/api/config`)).json()).toEqual({
+      devSignIn: false,
+      demoPortal: true,
+      codeLength: 6,
+    });
   });
 });
 
@@ -78,9 +82,14 @@ describe('console tickets', () => {
     const s = await server();
     const token = await devToken(s);
     expect((await post(s, '/api/agent/console-tickets', { code: '123456' })).status).toBe(401);
-    expect((await post(s, '/api/agent/console-tickets', { code: '123456' }, 'nope.nope')).body.code).toBe(ErrorCode.Unauthorized);
+    expect((await post(s, '/api/agent/console-tickets', { code: '123456' }, 'nope.nope')).body.code).toBe(
+      ErrorCode.Unauthorized,
+    );
     const wrong = await post(s, '/api/agent/console-tickets', { code: '123456' }, token);
-    expect(wrong).toEqual({ status: 404, body: { code: ErrorCode.InvalidCode, message: expect.stringContaining('No session') } });
+    expect(wrong).toEqual({
+      status: 404,
+      body: { code: ErrorCode.InvalidCode, message: expect.stringContaining('No session') },
+    });
     expect((await post(s, '/api/agent/console-tickets', { code: '12 34' }, token)).status).toBe(400);
   });
 });

@@ -97,9 +97,16 @@ describe('message rate', () => {
     for (let i = 0; i < 20; i++) visitor.send({ type: 'signal', from: visitorId, to: agentId, gen: 1, data });
     // Each signal is either relayed to the agent or refused to the visitor. (No probe yet: it would be refused too.)
     const relayedNow = () => agent.received.filter((m) => m.type === 'signal').length;
-    const refusedNow = () => visitor.received.filter((m) => m.type === 'error' && m.code === ErrorCode.RateLimited).length;
+    const refusedNow = () =>
+      visitor.received.filter((m) => m.type === 'error' && m.code === ErrorCode.RateLimited).length;
     const either = () => Promise.race([agent.changed(), visitor.changed()]);
-    await eventually(() => relayedNow() + refusedNow(), (n) => n >= 20, 'each signal relayed or refused', 3000, either);
+    await eventually(
+      () => relayedNow() + refusedNow(),
+      (n) => n >= 20,
+      'each signal relayed or refused',
+      3000,
+      either,
+    );
     const relayed = relayedNow();
     expect(relayed).toBeGreaterThanOrEqual(8); // the burst of 10, less the two messages spent joining
     expect(relayed).toBeLessThan(20);

@@ -14,7 +14,9 @@ const clients: TestClient[] = [];
 
 beforeAll(async () => {
   instances = await Promise.all([startServiceProcess({}), startServiceProcess({})]);
-  proxy = await startHaproxy(instances.map((instance, i) => ({ name: `tandem${i + 1}`, port: Number(new URL(instance.baseUrl).port) })));
+  proxy = await startHaproxy(
+    instances.map((instance, i) => ({ name: `tandem${i + 1}`, port: Number(new URL(instance.baseUrl).port) })),
+  );
 });
 afterEach(() => {
   for (const c of clients.splice(0)) c.close();
@@ -39,7 +41,10 @@ it('passes WebSocket upgrades and readiness checks through', async () => {
 
 /** How many connections HAProxy gave up on at this server and sent to another (`show stat`'s wredis). */
 async function redispatched(server: string): Promise<number> {
-  const row = (await proxy!.command('show stat')).split('\n').map((line) => line.split(',')).find((r) => r[0] === 'tandem' && r[1] === server);
+  const row = (await proxy!.command('show stat'))
+    .split('\n')
+    .map((line) => line.split(','))
+    .find((r) => r[0] === 'tandem' && r[1] === server);
   return Number(row?.[16] ?? NaN);
 }
 

@@ -41,7 +41,13 @@ async function scrape(): Promise<Map<string, number>> {
 
 it('answers on the service port only with the token', async () => {
   expect((await fetch(`${server.baseUrl}/metrics`)).status).toBe(401);
-  expect((await fetch(`${server.baseUrl}/metrics`, { headers: { authorization: 'Bearer wrong-token-of-the-same-size-012345' } })).status).toBe(401);
+  expect(
+    (
+      await fetch(`${server.baseUrl}/metrics`, {
+        headers: { authorization: 'Bearer wrong-token-of-the-same-size-012345' },
+      })
+    ).status,
+  ).toBe(401);
   const allowed = await fetch(`${server.baseUrl}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
   expect(allowed.status).toBe(200);
   expect(allowed.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
@@ -61,7 +67,15 @@ it('counts a call: sockets, sessions, joins, messages, refusals, co-browse bytes
   const before = await scrape();
   const call = await startCall(server.wsUrl, await devToken(server));
   clients.push(call.visitor, call.agent);
-  const events = { type: 'cobrowse.events', seq: 0, part: 0, parts: 1, snapshot: true, encoding: 'json', data: JSON.stringify([{ type: 4, data: { href: 'x' } }]) };
+  const events = {
+    type: 'cobrowse.events',
+    seq: 0,
+    part: 0,
+    parts: 1,
+    snapshot: true,
+    encoding: 'json',
+    data: JSON.stringify([{ type: 4, data: { href: 'x' } }]),
+  };
   call.visitor.send(events);
   await call.agent.next('cobrowse.events');
   const stranger = await TestClient.connect(server.wsUrl);

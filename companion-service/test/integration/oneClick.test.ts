@@ -8,9 +8,17 @@ import { TestClient } from '../helpers/wsClient';
 
 jest.setTimeout(15_000);
 
-const SITE = { id: 'acme', apiKey: 'acme-site-api-key-0123456789', signingSecret: 'acme-signing-secret-0123456789abcdef' };
+const SITE = {
+  id: 'acme',
+  apiKey: 'acme-site-api-key-0123456789',
+  signingSecret: 'acme-signing-secret-0123456789abcdef',
+};
 // The development sign-in's agents are linked to the test's site.
-const suite = serviceSuite({ sites: [SITE], devSignInSiteIds: [SITE.id], terms: { version: 'v7', text: 'Terms for the test.', promptSeconds: 5, agentWaitSeconds: 60 } });
+const suite = serviceSuite({
+  sites: [SITE],
+  devSignInSiteIds: [SITE.id],
+  terms: { version: 'v7', text: 'Terms for the test.', promptSeconds: 5, agentWaitSeconds: 60 },
+});
 let agentToken: string;
 
 beforeAll(async () => {
@@ -67,7 +75,12 @@ describe('visitor tokens', () => {
     const tab = await connect();
     tab.send({ type: 'visitor.hello', visitorToken: own });
     expect((await tab.next('presence.registered')).visitorId).toBe('003SELF');
-    const forged = signVisitorToken({ site: 'acme', sub: '003EVIL' }, 'not-the-secret-not-the-secret-000', Date.now(), 60).token;
+    const forged = signVisitorToken(
+      { site: 'acme', sub: '003EVIL' },
+      'not-the-secret-not-the-secret-000',
+      Date.now(),
+      60,
+    ).token;
     const other = await connect();
     other.send({ type: 'visitor.hello', visitorToken: forged });
     expect((await other.next('error')).code).toBe(ErrorCode.Unauthorized);
@@ -88,7 +101,9 @@ describe('presence', () => {
     const tab2 = await visitorTab(visitorId);
     tab1.close();
     await agent.nothing('presence', { after: suite.server.closeHandled(tab1) }); // still online in the second tab
-    const poll = await fetch(`${suite.server.baseUrl}/api/agent/presence/${visitorId}`, { headers: { authorization: `Bearer ${agentToken}` } });
+    const poll = await fetch(`${suite.server.baseUrl}/api/agent/presence/${visitorId}`, {
+      headers: { authorization: `Bearer ${agentToken}` },
+    });
     expect(await poll.json()).toEqual({ visitorId, online: true });
     tab2.close();
     expect(await agent.next('presence')).toEqual({ type: 'presence', visitorId, online: false });
@@ -114,7 +129,12 @@ describe('1-click connect', () => {
     const { status, body } = await invite(visitorId);
     expect(status).toBe(201);
     const prompt = await older.next('terms.prompt');
-    expect(prompt).toMatchObject({ invitationId: body.invitationId, agentName: 'Ana Agent', termsVersion: 'v7', termsText: 'Terms for the test.' });
+    expect(prompt).toMatchObject({
+      invitationId: body.invitationId,
+      agentName: 'Ana Agent',
+      termsVersion: 'v7',
+      termsText: 'Terms for the test.',
+    });
     await newer.nothing('terms.prompt', { after: [] }); // the invitation was made (and answered) over HTTP above
   });
 
@@ -126,7 +146,10 @@ describe('1-click connect', () => {
 
   it('records the acceptance durably, then starts the session with the waiting agent', async () => {
     const visitorId = newVisitorId();
-    const tab = await visitorTab(visitorId, { 'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36' });
+    const tab = await visitorTab(visitorId, {
+      'user-agent':
+        'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+    });
     const { body } = await invite(visitorId);
     const agentConsole = await consoleFor(body.ticket!);
     const prompt = await tab.next('terms.prompt');
@@ -136,7 +159,12 @@ describe('1-click connect', () => {
     expect((await agentConsole.next('peer.joined')).link).toMatchObject({ peer: { role: 'visitor' }, initiator: true });
     const acceptance = await suite.server.store.getTermsAcceptance(body.sessionId!);
     // Who accepted is the visitor of this site: (site, visitor id).
-    expect(acceptance).toMatchObject({ visitorId: `acme/${visitorId}`, termsVersion: 'v7', textSha256: TERMS_HASH, ip: '127.0.0.1' });
+    expect(acceptance).toMatchObject({
+      visitorId: `acme/${visitorId}`,
+      termsVersion: 'v7',
+      textSha256: TERMS_HASH,
+      ip: '127.0.0.1',
+    });
     expect(acceptance?.userAgent).toContain('Chrome/131');
     // Customer Info for the agent: nobody to describe while inviting, then the visitor's device from the socket's
     // User-Agent once they accepted.
@@ -185,7 +213,7 @@ describe('1-click connect', () => {
     expect((await tab.next('error')).code).toBe(ErrorCode.InvalidInvitation);
   });
 
-  it('refuses terms accepted twice, for another visitor\'s invitation, or with other text', async () => {
+  it("refuses terms accepted twice, for another visitor's invitation, or with other text", async () => {
     const visitorId = newVisitorId();
     const tab = await visitorTab(visitorId);
     const { body } = await invite(visitorId);
@@ -230,7 +258,10 @@ describe('video privilege and Customer Info', () => {
       body: JSON.stringify(privileges ? { name: 'Vi', privileges } : { name: 'Vi' }),
     });
     const { token } = (await response.json()) as { token: string };
-    const visitor = await connect({ 'user-agent': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15' });
+    const visitor = await connect({
+      'user-agent':
+        'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15',
+    });
     visitor.send({ type: 'visitor.start' });
     const created = await visitor.next('session.created');
     const agent = await connect();
@@ -262,7 +293,11 @@ describe('video privilege and Customer Info', () => {
 
   it('stores a problem report and answers with a reference id; only agents report', async () => {
     const { agent, visitor, joined } = await codeCall();
-    agent.send({ type: 'problem.report', description: 'Visitor video froze', diagnostics: { rttMs: 12.5, lossPct: 0, resolution: '640x480', extra: null } });
+    agent.send({
+      type: 'problem.report',
+      description: 'Visitor video froze',
+      diagnostics: { rttMs: 12.5, lossPct: 0, resolution: '640x480', extra: null },
+    });
     const { referenceId } = await agent.next('problem.reported');
     expect(referenceId).toMatch(/^TP-[0-9A-F]{10}$/);
     expect(await suite.server.store.getProblemReport(referenceId)).toMatchObject({

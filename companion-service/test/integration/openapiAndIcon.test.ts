@@ -9,7 +9,10 @@ let development: RunningServer;
 let production: RunningServer;
 beforeAll(async () => {
   development = await startServer();
-  production = await startServer({}, { profile: 'production', env: { TANDEM_AGENT_TOKEN_SECRET: 'a-secret-of-this-deployment-only-0123456789' } });
+  production = await startServer(
+    {},
+    { profile: 'production', env: { TANDEM_AGENT_TOKEN_SECRET: 'a-secret-of-this-deployment-only-0123456789' } },
+  );
 });
 afterAll(async () => {
   await development?.stop();

@@ -13,7 +13,11 @@ import { TestClient } from '../helpers/wsClient';
 
 jest.setTimeout(60_000);
 
-const SITE = { id: 'acme', apiKey: 'acme-site-api-key-0123456789', signingSecret: 'acme-signing-secret-0123456789abcdef' };
+const SITE = {
+  id: 'acme',
+  apiKey: 'acme-site-api-key-0123456789',
+  signingSecret: 'acme-signing-secret-0123456789abcdef',
+};
 const TERMS_TEXT = 'Terms for the test.';
 const TERMS_HASH = createHash('sha256').update(TERMS_TEXT).digest('hex');
 const target = new URL(TEST_DATABASE_URL);
@@ -73,7 +77,12 @@ describe('PostgreSQL away, in process', () => {
     // Still alive: liveness is the process, not the database.
     expect((await fetch(`${server.baseUrl}/healthz`)).status).toBe(200);
     proxy.resume();
-    await eventually(() => readiness(server.baseUrl), (s) => s === 200, 'ready again', 10_000);
+    await eventually(
+      () => readiness(server.baseUrl),
+      (s) => s === 200,
+      'ready again',
+      10_000,
+    );
   });
 
   it('answers /readyz 503 within seconds when PostgreSQL stops answering without refusing, and recovers', async () => {
@@ -87,7 +96,12 @@ describe('PostgreSQL away, in process', () => {
       expect(Date.now() - started).toBeLessThan(10_000);
     }
     proxy.resume();
-    await eventually(() => readiness(server.baseUrl), (s) => s === 200, 'ready again', 10_000);
+    await eventually(
+      () => readiness(server.baseUrl),
+      (s) => s === 200,
+      'ready again',
+      10_000,
+    );
   });
 
   it('refuses a terms acceptance it cannot store, never reports it accepted, and takes the same answer once PostgreSQL is back', async () => {
@@ -113,7 +127,12 @@ describe('PostgreSQL away, in process', () => {
     expect(agent.received.some((m) => m.type === 'peer.joined')).toBe(false);
 
     proxy.resume();
-    await eventually(() => readiness(server.baseUrl), (s) => s === 200, 'ready again', 10_000);
+    await eventually(
+      () => readiness(server.baseUrl),
+      (s) => s === 200,
+      'ready again',
+      10_000,
+    );
     // Nothing was stored while the database was away.
     expect(await sql(schema, 'SELECT count(*)::int AS n FROM terms_acceptances')).toEqual([{ n: 0 }]);
     // The prompt is still open and the tab may answer again: this time it is stored, once, and the call starts.
@@ -145,10 +164,20 @@ describe('PostgreSQL away, as its own process', () => {
       proxy.pause();
       expect(await readiness(service.baseUrl)).toBe(503);
       proxy.resume();
-      await eventually(() => readiness(service.baseUrl), (s) => s === 200, 'ready again', 10_000);
+      await eventually(
+        () => readiness(service.baseUrl),
+        (s) => s === 200,
+        'ready again',
+        10_000,
+      );
       expect(service.exited()).toBeUndefined();
       // The pool's idle connections were cut too, and said so.
-      await eventually(() => service.log(), (log) => log.includes('PostgreSQL connection lost'), 'the lost connection logged', 5000);
+      await eventually(
+        () => service.log(),
+        (log) => log.includes('PostgreSQL connection lost'),
+        'the lost connection logged',
+        5000,
+      );
     } finally {
       await service.stop();
     }

@@ -10,7 +10,11 @@ import { TestClient } from '../helpers/wsClient';
 
 jest.setTimeout(20_000);
 
-const SITE = { id: 'acme', apiKey: 'acme-site-api-key-0123456789', signingSecret: 'acme-signing-secret-0123456789abcdef' };
+const SITE = {
+  id: 'acme',
+  apiKey: 'acme-site-api-key-0123456789',
+  signingSecret: 'acme-signing-secret-0123456789abcdef',
+};
 const TERMS_TEXT = 'Terms for the PostgreSQL test.';
 const TERMS_HASH = createHash('sha256').update(TERMS_TEXT).digest('hex');
 const schema = freshSchema();
@@ -62,7 +66,9 @@ async function invitedVisitor(visitorId: string, headers?: Record<string, string
 it('runs a 1-click call with the terms accepted, and PostgreSQL holds the session, its people, its events and the acceptance', async () => {
   const visitorId = '003PG0000000001';
   const before = Date.now();
-  const { tab, sessionId, ticket } = await invitedVisitor(visitorId, { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0' });
+  const { tab, sessionId, ticket } = await invitedVisitor(visitorId, {
+    'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0',
+  });
   const agent = await connect();
   agent.send({ type: 'agent.join', ticket });
   await agent.next('session.joined');
@@ -78,18 +84,37 @@ it('runs a 1-click call with the terms accepted, and PostgreSQL holds the sessio
   expect((await tab.next('session.ended')).reason).toBe('agent_ended');
   await agent.next('session.ended');
 
-  const [session] = await sql(schema, 'SELECT status, end_reason, site_id, created_at, ended_at FROM sessions WHERE id = $1', [sessionId]);
+  const [session] = await sql(
+    schema,
+    'SELECT status, end_reason, site_id, created_at, ended_at FROM sessions WHERE id = $1',
+    [sessionId],
+  );
   expect(session).toMatchObject({ status: 'ended', end_reason: 'agent_ended', site_id: SITE.id });
   // Times are bigint milliseconds, in the order they happened.
   expect(Number(session!.created_at)).toBeGreaterThanOrEqual(before);
   expect(Number(session!.ended_at)).toBeGreaterThanOrEqual(Number(session!.created_at));
 
-  const acceptances = await sql(schema, 'SELECT site_id, visitor_id, terms_version, text_sha256, ip, user_agent FROM terms_acceptances WHERE session_id = $1', [sessionId]);
+  const acceptances = await sql(
+    schema,
+    'SELECT site_id, visitor_id, terms_version, text_sha256, ip, user_agent FROM terms_acceptances WHERE session_id = $1',
+    [sessionId],
+  );
   expect(acceptances).toEqual([
-    { site_id: SITE.id, visitor_id: visitorId, terms_version: 'v9', text_sha256: TERMS_HASH, ip: '127.0.0.1', user_agent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0' },
+    {
+      site_id: SITE.id,
+      visitor_id: visitorId,
+      terms_version: 'v9',
+      text_sha256: TERMS_HASH,
+      ip: '127.0.0.1',
+      user_agent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0',
+    },
   ]);
 
-  const people = await sql(schema, 'SELECT role, identity, name, left_at IS NOT NULL AS "left" FROM participants WHERE session_id = $1 ORDER BY role', [sessionId]);
+  const people = await sql(
+    schema,
+    'SELECT role, identity, name, left_at IS NOT NULL AS "left" FROM participants WHERE session_id = $1 ORDER BY role',
+    [sessionId],
+  );
   expect(people).toEqual([
     { role: 'agent', identity: expect.any(String), name: 'Ana Agent', left: true },
     { role: 'visitor', identity: `${SITE.id}/${visitorId}`, name: null, left: true },
@@ -102,7 +127,10 @@ it('runs a 1-click call with the terms accepted, and PostgreSQL holds the sessio
   expect(kinds.indexOf('terms.accepted')).toBeLessThan(kinds.indexOf('session.ended'));
 
   // The service reads back what it wrote, through the same store.
-  expect(await server.store.getTermsAcceptance(sessionId)).toMatchObject({ visitorId: `${SITE.id}/${visitorId}`, termsVersion: 'v9' });
+  expect(await server.store.getTermsAcceptance(sessionId)).toMatchObject({
+    visitorId: `${SITE.id}/${visitorId}`,
+    termsVersion: 'v9',
+  });
 });
 
 it('refuses an answer for a session whose acceptance is already stored, rather than reporting it accepted twice', async () => {
@@ -118,5 +146,7 @@ it('refuses an answer for a session whose acceptance is already stored, rather t
   tab.send({ type: 'terms.accept', invitationId: prompt.invitationId, termsHash: TERMS_HASH });
   expect(await tab.next('error')).toMatchObject({ code: ErrorCode.InvalidInvitation, inReplyTo: 'terms.accept' });
   expect(tab.received.some((m) => m.type === 'session.joined')).toBe(false);
-  expect(await sql(schema, 'SELECT user_agent FROM terms_acceptances WHERE session_id = $1', [sessionId])).toEqual([{ user_agent: 'earlier' }]);
+  expect(await sql(schema, 'SELECT user_agent FROM terms_acceptances WHERE session_id = $1', [sessionId])).toEqual([
+    { user_agent: 'earlier' },
+  ]);
 });

@@ -34,7 +34,10 @@ describe('probe', () => {
     agent.send({ type: 'agent.join', token, code: '000000' });
     await agent.probe();
     expect(order).toEqual(['problem.reported', 'error', 'probe']);
-    expect(agent.received.find((m) => m.type === 'error')).toMatchObject({ code: ErrorCode.AlreadyInSession, inReplyTo: 'agent.join' });
+    expect(agent.received.find((m) => m.type === 'error')).toMatchObject({
+      code: ErrorCode.AlreadyInSession,
+      inReplyTo: 'agent.join',
+    });
     // The visitor's socket is answered too; the agent's report and refusal were not sent to it.
     await visitor.probe();
     expect(visitor.received).toEqual([]);

@@ -9,7 +9,7 @@ beforeAll(async () => {
   token = await devToken(suite.server);
 });
 
-describe('a problem report\'s diagnostics', () => {
+describe("a problem report's diagnostics", () => {
   it('are stored when their names are printable and at most 64 characters long', async () => {
     const { agent } = await suite.call(token);
     const diagnostics = { [`peer1.${'x'.repeat(58)}`]: 1, 'agent browser': 'Firefox', empty: null };

@@ -44,7 +44,12 @@ async function wrongKeysFromSpoofedAddresses(s: RunningServer): Promise<{ answer
   third.send({ type: 'agent.join', token: tokens[0]!, code: created.code });
   await third.probe(); // answered after the join
   const answer = third.received[0];
-  const outcome = answer?.type === 'session.joined' ? 'joined' : answer?.type === 'error' ? answer.code : `no answer (${JSON.stringify(answer)})`;
+  const outcome =
+    answer?.type === 'session.joined'
+      ? 'joined'
+      : answer?.type === 'error'
+        ? answer.code
+        : `no answer (${JSON.stringify(answer)})`;
   return { answer: outcome, failedToken: tokens[0]! };
 }
 
@@ -69,9 +74,15 @@ describe('client address behind proxies (trustProxy)', () => {
   });
 
   it('believes it only from the listed proxy addresses', async () => {
-    const listed = await server({ trustProxy: ['127.0.0.0/8', '::1'], joinAttempts: { perAgent: 100, perIp: 2, windowSeconds: 60 } });
+    const listed = await server({
+      trustProxy: ['127.0.0.0/8', '::1'],
+      joinAttempts: { perAgent: 100, perIp: 2, windowSeconds: 60 },
+    });
     expect((await wrongKeysFromSpoofedAddresses(listed)).answer).toBe('joined');
-    const other = await server({ trustProxy: ['10.0.0.0/8'], joinAttempts: { perAgent: 100, perIp: 2, windowSeconds: 60 } });
+    const other = await server({
+      trustProxy: ['10.0.0.0/8'],
+      joinAttempts: { perAgent: 100, perIp: 2, windowSeconds: 60 },
+    });
     expect((await wrongKeysFromSpoofedAddresses(other)).answer).toBe(ErrorCode.RateLimited);
   });
 });

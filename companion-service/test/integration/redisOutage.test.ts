@@ -69,15 +69,29 @@ describe('an instance that loses Redis', () => {
     const tabToken = await visitorToken(a, '003OUTAGE');
 
     proxy.cut();
-    expect(await eventually(() => readiness(a), (r) => r.startsWith('503'), 'A to be unready')).toBe('503 redis unavailable');
+    expect(
+      await eventually(
+        () => readiness(a),
+        (r) => r.startsWith('503'),
+        'A to be unready',
+      ),
+    ).toBe('503 redis unavailable');
     expect(await readiness(b)).toBe('200 ready');
 
     // A session on A goes on: signals are relayed in-process.
-    const signal = { type: 'signal', from: call.visitorId, to: call.agentId, gen: 1, data: { type: 'renegotiate', renegotiate: true } } as const;
+    const signal = {
+      type: 'signal',
+      from: call.visitorId,
+      to: call.agentId,
+      gen: 1,
+      data: { type: 'renegotiate', renegotiate: true },
+    } as const;
     call.visitor.send(signal);
     expect(await call.agent.next('signal')).toEqual(signal);
     // What needs Redis to be answered truthfully is refused.
-    const presence = await fetch(`${a.baseUrl}/api/agent/presence/003OUTAGE`, { headers: { authorization: `Bearer ${token}` } });
+    const presence = await fetch(`${a.baseUrl}/api/agent/presence/003OUTAGE`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(presence.status).toBe(503);
     const ticket = await fetch(`${a.baseUrl}/api/agent/console-tickets`, {
       method: 'POST',
@@ -91,7 +105,14 @@ describe('an instance that loses Redis', () => {
     await tab.next('presence.registered');
 
     proxy.restore();
-    expect(await eventually(() => readiness(a), (r) => r.startsWith('200'), 'A to be ready again', 15_000)).toBe('200 ready');
+    expect(
+      await eventually(
+        () => readiness(a),
+        (r) => r.startsWith('200'),
+        'A to be ready again',
+        15_000,
+      ),
+    ).toBe('200 ready');
     // A wrote the tab it took meanwhile; B's agent is told without asking.
     expect(await watcher.next('presence', 5_000)).toEqual({ type: 'presence', visitorId: '003OUTAGE', online: true });
     // A subscribed again: B's invitation reaches the tab on A.

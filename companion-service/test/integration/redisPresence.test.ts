@@ -61,12 +61,18 @@ async function visitorTab(server: ServiceProcess, visitorId: string): Promise<Te
 }
 
 async function agentToken(server: ServiceProcess): Promise<string> {
-  const response = await fetch(`${server.baseUrl}/api/dev/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"Ana Agent"}' });
+  const response = await fetch(`${server.baseUrl}/api/dev/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"name":"Ana Agent"}',
+  });
   return ((await response.json()) as { token: string }).token;
 }
 
 async function onlineOverHttp(server: ServiceProcess, token: string, visitorId: string): Promise<boolean> {
-  const response = await fetch(`${server.baseUrl}/api/agent/presence/${visitorId}`, { headers: { authorization: `Bearer ${token}` } });
+  const response = await fetch(`${server.baseUrl}/api/agent/presence/${visitorId}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   expect(response.status).toBe(200);
   return ((await response.json()) as { online: boolean }).online;
 }
@@ -101,7 +107,11 @@ describe('presence shared through Redis', () => {
     expect(await onlineOverHttp(a, token, '003TWOTABS')).toBe(true);
     onB.close();
     // Closing one of two tabs changes nothing: asked again (after the close was handled), still online.
-    await eventually(() => inspector.hlen(`${prefix}presence:demo/003TWOTABS`), (n) => n === 1, 'the closed tab to be gone');
+    await eventually(
+      () => inspector.hlen(`${prefix}presence:demo/003TWOTABS`),
+      (n) => n === 1,
+      'the closed tab to be gone',
+    );
     expect(await onlineOverHttp(b, token, '003TWOTABS')).toBe(true);
   });
 
@@ -113,7 +123,9 @@ describe('presence shared through Redis', () => {
     expect((await agent.next('presence')).online).toBe(true);
     expect(await onlineOverHttp(b, token, '003KILLED')).toBe(true);
 
-    const aId = (await inspector.zrange(`${prefix}instances`, '0', '-1')).find((id) => id.split(':')[1] === String(a.child.pid))!;
+    const aId = (await inspector.zrange(`${prefix}instances`, '0', '-1')).find(
+      (id) => id.split(':')[1] === String(a.child.pid),
+    )!;
     expect(await inspector.scard(`${prefix}instance:${aId}:visitors`)).toBeGreaterThan(0);
     await a.kill();
     const killedAt = Date.now();
@@ -125,9 +137,15 @@ describe('presence shared through Redis', () => {
     expect(await onlineOverHttp(b, token, '003TWOTABS')).toBe(false);
 
     // What A held is gone: its tabs, its list of visitors, its place among the live instances.
-    await eventually(() => inspector.exists(`${prefix}instance:${aId}:visitors`), (n) => n === 0, "A's list of visitors to go");
+    await eventually(
+      () => inspector.exists(`${prefix}instance:${aId}:visitors`),
+      (n) => n === 0,
+      "A's list of visitors to go",
+    );
     expect(await inspector.exists(`${prefix}presence:demo/003KILLED`, `${prefix}presence:demo/003TWOTABS`)).toBe(0);
-    expect((await inspector.zrange(`${prefix}instances`, '0', '-1')).map((id) => id.split(':')[1])).toEqual([String(b.child.pid)]);
+    expect((await inspector.zrange(`${prefix}instances`, '0', '-1')).map((id) => id.split(':')[1])).toEqual([
+      String(b.child.pid),
+    ]);
   });
 
   it('never logs the password in the Redis URL', () => {

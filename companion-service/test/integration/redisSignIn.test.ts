@@ -11,7 +11,12 @@ import { startServer, type RunningServer } from '../helpers/testServer';
 
 jest.setTimeout(20_000);
 
-const AGENT: DoubleUser = { id: '0055g00000RedisAAA', name: 'Rae Redis', username: 'rae@acme.test', permissions: ['Tandem_Join'] };
+const AGENT: DoubleUser = {
+  id: '0055g00000RedisAAA',
+  name: 'Rae Redis',
+  username: 'rae@acme.test',
+  permissions: ['Tandem_Join'],
+};
 
 const prefix = testKeyPrefix();
 const inspector = redisClient();
@@ -25,7 +30,12 @@ beforeAll(async () => {
     sites: [PORTAL_SITE],
     devSignInSiteIds: [],
     redis: testRedisSettings(prefix),
-    salesforce: { orgs: [orgWithDouble(double)], loginUrl: double.url, oauth: { enabled: true, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }, outbox: { enabled: false } },
+    salesforce: {
+      orgs: [orgWithDouble(double)],
+      loginUrl: double.url,
+      oauth: { enabled: true, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+      outbox: { enabled: false },
+    },
   } as never;
   [a, b] = await Promise.all([startServer(overrides), startServer(overrides)]);
 });
@@ -61,7 +71,10 @@ describe('Sign in with Salesforce across instances', () => {
     const atSalesforce = await fetch(authorizeUrl, { redirect: 'manual' });
     const back = new URL(atSalesforce.headers.get('location') ?? '');
     // Back on the other instance.
-    const callback = await fetch(`${b.baseUrl}${back.pathname}${back.search}`, { redirect: 'manual', headers: { cookie: loginCookie } });
+    const callback = await fetch(`${b.baseUrl}${back.pathname}${back.search}`, {
+      redirect: 'manual',
+      headers: { cookie: loginCookie },
+    });
     expect(callback.status).toBe(303);
     const fragment = new URLSearchParams((callback.headers.get('location') ?? '').replace(/^\/join#/, ''));
     const code = fragment.get('salesforce') ?? '';
@@ -74,7 +87,11 @@ describe('Sign in with Salesforce across instances', () => {
     // The page collects its token from the first instance.
     const cookie = cookieFrom(callback);
     const exchange = () =>
-      fetch(`${a.baseUrl}/auth/salesforce/exchange`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify({ code }) });
+      fetch(`${a.baseUrl}/auth/salesforce/exchange`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie },
+        body: JSON.stringify({ code }),
+      });
     const answer = await exchange();
     expect(answer.status).toBe(200);
     const { token } = (await answer.json()) as { token: string };
@@ -87,7 +104,10 @@ describe('Sign in with Salesforce across instances', () => {
   });
 
   it('refuses a state that no instance issued', async () => {
-    const callback = await fetch(`${b.baseUrl}/auth/salesforce/callback?state=made-up&code=x`, { redirect: 'manual', headers: { cookie: 'tandem_sf_signin=x' } });
+    const callback = await fetch(`${b.baseUrl}/auth/salesforce/callback?state=made-up&code=x`, {
+      redirect: 'manual',
+      headers: { cookie: 'tandem_sf_signin=x' },
+    });
     expect(callback.headers.get('location')).toBe('/join#salesforce_error=expired');
   });
 });

@@ -8,7 +8,11 @@ import type { TestClient } from '../helpers/wsClient';
 /* Request ids: a client message may carry an `id`; the server's direct answer to it (its reply, or the error that
  * refuses it) carries that id back as `replyTo`. Nothing else does. */
 
-const SITE = { id: 'acme', apiKey: 'acme-site-api-key-0123456789', signingSecret: 'acme-signing-secret-0123456789abcdef' };
+const SITE = {
+  id: 'acme',
+  apiKey: 'acme-site-api-key-0123456789',
+  signingSecret: 'acme-signing-secret-0123456789abcdef',
+};
 const TERMS = 'Terms for the replies test.';
 const suite = serviceSuite({
   sites: [SITE],
@@ -66,7 +70,11 @@ describe('replies to a request with an id', () => {
   it('a message refused by validation still has its well-formed id echoed; a malformed id is not', async () => {
     const client = await suite.connect();
     client.send({ type: 'agent.join', code: 'abc', id: 'bad-join' });
-    expect(await client.next('error')).toMatchObject({ code: ErrorCode.BadMessage, inReplyTo: 'agent.join', replyTo: 'bad-join' });
+    expect(await client.next('error')).toMatchObject({
+      code: ErrorCode.BadMessage,
+      inReplyTo: 'agent.join',
+      replyTo: 'bad-join',
+    });
     client.send({ type: 'no.such.type', id: 'unknown-1' });
     expect(await client.next('error')).toMatchObject({ code: ErrorCode.UnknownType, replyTo: 'unknown-1' });
     client.send({ type: 'visitor.start', id: 'x'.repeat(41) });
@@ -96,7 +104,11 @@ describe('replies to a request with an id', () => {
     expect(await back.next('session.ended')).toEqual({ type: 'session.ended', reason: 'agent_ended' });
     const late = await suite.connect();
     late.send({ type: 'session.resume', resumeToken: resumed.resumeToken, id: 'resume-2' });
-    expect(await late.next('session.ended')).toEqual({ type: 'session.ended', reason: 'agent_ended', replyTo: 'resume-2' });
+    expect(await late.next('session.ended')).toEqual({
+      type: 'session.ended',
+      reason: 'agent_ended',
+      replyTo: 'resume-2',
+    });
   });
 
   it('guest.invite, guest.code (asked for and extended) and problem.reported; the guest admitted is told unmarked', async () => {
@@ -105,7 +117,12 @@ describe('replies to a request with an id', () => {
     const invite = await agent.next('guest.invite');
     expect(invite.replyTo).toBe('inv');
     const guest = await suite.connect();
-    guest.send({ type: 'guest.request', invite: new URL(invite.url).hash.replace('#invite=', ''), name: 'Gil', id: 'ask' });
+    guest.send({
+      type: 'guest.request',
+      invite: new URL(invite.url).hash.replace('#invite=', ''),
+      name: 'Gil',
+      id: 'ask',
+    });
     const code = await guest.next('guest.code');
     expect(code.replyTo).toBe('ask');
     guest.send({ type: 'guest.extend', id: 'more' });
@@ -126,7 +143,11 @@ describe('replies to a request with an id', () => {
     const { token: visitorToken } = (await minted.json()) as { token: string };
     const tab = await suite.connect();
     tab.send({ type: 'visitor.hello', visitorToken, id: 'hello' });
-    expect(await tab.next('presence.registered')).toEqual({ type: 'presence.registered', visitorId: '003REPLIES0001', replyTo: 'hello' });
+    expect(await tab.next('presence.registered')).toEqual({
+      type: 'presence.registered',
+      visitorId: '003REPLIES0001',
+      replyTo: 'hello',
+    });
     const invited = await fetch(`${suite.server.baseUrl}/api/agent/invitations`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -146,18 +167,37 @@ describe('replies to a request with an id', () => {
 });
 
 describe('what is passed on', () => {
-  it('a visitor\'s cobrowse events reach the agent without the visitor\'s request id', async () => {
+  it("a visitor's cobrowse events reach the agent without the visitor's request id", async () => {
     const { visitor, agent, visitorId } = await suite.call(token);
-    const events = { type: 'cobrowse.events', seq: 0, part: 0, parts: 1, snapshot: true, encoding: 'json', data: '[]' } as const;
+    const events = {
+      type: 'cobrowse.events',
+      seq: 0,
+      part: 0,
+      parts: 1,
+      snapshot: true,
+      encoding: 'json',
+      data: '[]',
+    } as const;
     visitor.send({ ...events, id: 'ev-1' });
     expect(JSON.parse(await agent.nextRaw('cobrowse.events'))).toEqual({ ...events, from: visitorId });
   });
 
   it('a signal takes no id: it is relayed byte for byte, so one with an id is refused', async () => {
     const { visitor, agent, visitorId, agentId } = await suite.call(token);
-    const withId: Record<string, unknown> = { type: 'signal', from: visitorId, to: agentId, gen: 1, data: { type: 'renegotiate', renegotiate: true }, id: 'sig-1' };
+    const withId: Record<string, unknown> = {
+      type: 'signal',
+      from: visitorId,
+      to: agentId,
+      gen: 1,
+      data: { type: 'renegotiate', renegotiate: true },
+      id: 'sig-1',
+    };
     visitor.send(withId);
-    expect(await visitor.next('error')).toMatchObject({ code: ErrorCode.BadMessage, inReplyTo: 'signal', replyTo: 'sig-1' });
+    expect(await visitor.next('error')).toMatchObject({
+      code: ErrorCode.BadMessage,
+      inReplyTo: 'signal',
+      replyTo: 'sig-1',
+    });
     await agent.probe();
     expect(agent.received.filter((m) => m.type === 'signal')).toEqual([]);
   });

@@ -6,7 +6,12 @@ import { CLIENT_ID, CLIENT_SECRET, INTEGRATION_USER, ORG_ID } from '../helpers/s
  * nothing. OAuth scopes (what the connected app allows, what each token carries, what each endpoint needs) and
  * records refused for themselves. */
 
-const USER: DoubleUser = { id: '0055g00000ScopesAA', name: 'Sky Scopes', username: 'sky@acme.test', permissions: ['Tandem_Join'] };
+const USER: DoubleUser = {
+  id: '0055g00000ScopesAA',
+  name: 'Sky Scopes',
+  username: 'sky@acme.test',
+  permissions: ['Tandem_Join'],
+};
 const REDIRECT = 'https://tandem.example.test/auth/salesforce/callback';
 
 let double: SalesforceDouble;
@@ -100,13 +105,17 @@ describe('the Salesforce double and OAuth scopes', () => {
     });
   });
 
-  it('grants all of the connected app\'s scopes when none is asked for, and so do client credentials', async () => {
+  it("grants all of the connected app's scopes when none is asked for, and so do client credentials", async () => {
     await start(['api', 'openid']);
     expect((await tokenFor(null)).scope).toBe('api openid');
     const response = await fetch(`${double.url}/services/oauth2/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: CLIENT_SECRET }),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: CLIENT_ID,
+        client_secret: CLIENT_SECRET,
+      }),
     });
     const issued = (await response.json()) as { access_token: string; scope: string };
     expect(issued.scope).toBe('api openid');
@@ -116,15 +125,18 @@ describe('the Salesforce double and OAuth scopes', () => {
 
 describe('the Salesforce double and refused records', () => {
   const upsert = async (token: string, externalId: string, fields: Record<string, unknown>) => {
-    const response = await fetch(`${double.url}/services/data/v64.0/sobjects/Tandem_Session__c/External_Id__c/${externalId}`, {
-      method: 'PATCH',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(fields),
-    });
+    const response = await fetch(
+      `${double.url}/services/data/v64.0/sobjects/Tandem_Session__c/External_Id__c/${externalId}`,
+      {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(fields),
+      },
+    );
     return { status: response.status, body: (await response.json()) as unknown };
   };
 
-  it('answers a validation rule and a deleted contact with Salesforce\'s 400 errors, and accepts the rest', async () => {
+  it("answers a validation rule and a deleted contact with Salesforce's 400 errors, and accepts the rest", async () => {
     await start();
     const { access_token: token } = await tokenFor('api');
     double.validationRules.push({ field: 'Outcome__c', value: 'bad', message: 'Not this outcome.' });
@@ -135,11 +147,18 @@ describe('the Salesforce double and refused records', () => {
     });
     expect(await upsert(token, 's2', { Contact__c: '0035g00000DeletedAA', Outcome__c: 'ok' })).toEqual({
       status: 400,
-      body: [{ errorCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'invalid cross reference id', fields: ['Contact__c'] }],
+      body: [
+        { errorCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'invalid cross reference id', fields: ['Contact__c'] },
+      ],
     });
     double.deletedContactError = 'ENTITY_IS_DELETED';
-    expect((await upsert(token, 's2', { Contact__c: '0035g00000DeletedAA' })).body).toEqual([{ errorCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] }]);
-    expect(await upsert(token, 's3', { Outcome__c: 'ok' })).toMatchObject({ status: 201, body: { success: true, created: true } });
+    expect((await upsert(token, 's2', { Contact__c: '0035g00000DeletedAA' })).body).toEqual([
+      { errorCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] },
+    ]);
+    expect(await upsert(token, 's3', { Outcome__c: 'ok' })).toMatchObject({
+      status: 201,
+      body: { success: true, created: true },
+    });
     expect([...double.records.keys()]).toEqual(['Tandem_Session__c/s3']);
   });
 });

@@ -2,7 +2,16 @@ import { verifyAgentToken } from '../../src/auth/agentToken';
 import { Privilege } from '../../src/protocol/codes';
 import { startServer, type RunningServer } from '../helpers/testServer';
 import { SalesforceDouble, type DoubleUser } from '../helpers/salesforceDouble';
-import { CLIENT_ID, CLIENT_SECRET, INTEGRATION_USER, ORG_ID, orgConfig, orgWithDouble, PORTAL_SITE, startOrgDouble } from '../helpers/salesforceFixtures';
+import {
+  CLIENT_ID,
+  CLIENT_SECRET,
+  INTEGRATION_USER,
+  ORG_ID,
+  orgConfig,
+  orgWithDouble,
+  PORTAL_SITE,
+  startOrgDouble,
+} from '../helpers/salesforceFixtures';
 
 /* Sign in with Salesforce for the agent join page: OAuth 2.0 web-server flow with PKCE against the local double,
  * custom permissions read with SOQL, and the agent token handed to the page through a one-time code. */
@@ -15,7 +24,12 @@ const AGENT_USER: DoubleUser = {
   username: 'sam@acme.test',
   permissions: ['Tandem_Join', 'Tandem_Agent_Video'],
 };
-const NOT_AN_AGENT: DoubleUser = { id: '0055g00000NoPermAA', name: 'Pat Plain', username: 'pat@acme.test', permissions: ['Tandem_Agent_Video'] };
+const NOT_AN_AGENT: DoubleUser = {
+  id: '0055g00000NoPermAA',
+  name: 'Pat Plain',
+  username: 'pat@acme.test',
+  permissions: ['Tandem_Agent_Video'],
+};
 
 let double: SalesforceDouble;
 const servers: RunningServer[] = [];
@@ -35,7 +49,12 @@ async function serve(options: { orgs?: unknown[]; enabled?: boolean; scope?: str
     salesforce: {
       orgs: options.orgs ?? [orgWithDouble(double)],
       loginUrl: double.url,
-      oauth: { enabled: options.enabled ?? true, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, ...(options.scope ? { scope: options.scope } : {}) },
+      oauth: {
+        enabled: options.enabled ?? true,
+        clientId: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        ...(options.scope ? { scope: options.scope } : {}),
+      },
       outbox: { enabled: false },
     },
   } as never);
@@ -78,13 +97,18 @@ async function exchange(server: RunningServer, code: string, cookie: string) {
 describe('Sign in with Salesforce', () => {
   it('is off unless configured, and says so to the join page', async () => {
     const server = await serve({ enabled: false });
-    expect(await (await fetch(`${server.baseUrl}/auth/salesforce/status`)).json()).toEqual({ enabled: false, loginPath: '/auth/salesforce/login' });
+    expect(await (await fetch(`${server.baseUrl}/auth/salesforce/status`)).json()).toEqual({
+      enabled: false,
+      loginPath: '/auth/salesforce/login',
+    });
     expect((await fetch(`${server.baseUrl}/auth/salesforce/login`, { redirect: 'manual' })).status).toBe(404);
   });
 
   it('sends the agent to Salesforce with PKCE and a state, and hands the page an agent token through a one-time code', async () => {
     const server = await serve();
-    expect((await (await fetch(`${server.baseUrl}/auth/salesforce/status`)).json()) as object).toMatchObject({ enabled: true });
+    expect((await (await fetch(`${server.baseUrl}/auth/salesforce/status`)).json()) as object).toMatchObject({
+      enabled: true,
+    });
     const { authorizeUrl, fragment, cookie } = await signIn(server, AGENT_USER);
     expect(authorizeUrl.origin + authorizeUrl.pathname).toBe(`${double.url}/services/oauth2/authorize`);
     expect(authorizeUrl.searchParams.get('client_id')).toBe(CLIENT_ID);
@@ -100,7 +124,9 @@ describe('Sign in with Salesforce', () => {
     const verified = verifyAgentToken(body.token as string, server.config.agentTokenSecret, Date.now());
     expect(verified.ok && verified.claims.sub).toBe(AGENT_USER.id);
     // The token works like any agent token.
-    const presence = await fetch(`${server.baseUrl}/api/agent/presence/0035g00000000XYAAA`, { headers: { authorization: `Bearer ${body.token as string}` } });
+    const presence = await fetch(`${server.baseUrl}/api/agent/presence/0035g00000000XYAAA`, {
+      headers: { authorization: `Bearer ${body.token as string}` },
+    });
     expect(presence.status).toBe(200);
     // One use only.
     expect((await exchange(server, code, cookie)).status).toBe(401);
@@ -109,7 +135,7 @@ describe('Sign in with Salesforce', () => {
     expect(await server.store.getSalesforceUserOrg(AGENT_USER.id)).toBe(ORG_ID);
   });
 
-  it('reads custom permissions with the service\'s own connection when the org has one, else with the agent\'s', async () => {
+  it("reads custom permissions with the service's own connection when the org has one, else with the agent's", async () => {
     const withIntegration = await serve();
     await signIn(withIntegration, AGENT_USER);
     const agentToken = double.requests.find((r) => r.path === '/services/oauth2/userinfo')?.token;
@@ -137,16 +163,23 @@ describe('Sign in with Salesforce', () => {
     const server = await serve();
     expect((await signIn(server, AGENT_USER, { dropCookie: true })).fragment.get('salesforce_error')).toBe('expired');
     const { fragment } = await signIn(server, AGENT_USER);
-    expect((await exchange(server, fragment.get('salesforce') ?? '', 'tandem_sf_signin=someone-else')).status).toBe(401);
+    expect((await exchange(server, fragment.get('salesforce') ?? '', 'tandem_sf_signin=someone-else')).status).toBe(
+      401,
+    );
   });
 
   it('reports Salesforce being unreachable during sign-in', async () => {
     const server = await serve();
     const login = await fetch(`${server.baseUrl}/auth/salesforce/login`, { redirect: 'manual' });
     double.nextLogin = AGENT_USER;
-    const back = new URL((await fetch(login.headers.get('location') ?? '', { redirect: 'manual' })).headers.get('location') ?? '');
+    const back = new URL(
+      (await fetch(login.headers.get('location') ?? '', { redirect: 'manual' })).headers.get('location') ?? '',
+    );
     double.unavailable = true;
-    const callback = await fetch(`${server.baseUrl}${back.pathname}${back.search}`, { redirect: 'manual', headers: { cookie: cookieFrom(login) } });
+    const callback = await fetch(`${server.baseUrl}${back.pathname}${back.search}`, {
+      redirect: 'manual',
+      headers: { cookie: cookieFrom(login) },
+    });
     expect(callback.headers.get('location')).toBe('/join#salesforce_error=unavailable');
   });
 });
@@ -172,7 +205,9 @@ describe('Sign in with Salesforce: OAuth scopes', () => {
   });
 
   it('would fail with api alone: the userinfo call needs openid, so such a scope is refused at start', async () => {
-    await expect(serve({ scope: 'api' })).rejects.toThrow(/salesforce\.oauth\.scope "api" is not enough .*userinfo needs one of: openid, id, profile/);
+    await expect(serve({ scope: 'api' })).rejects.toThrow(
+      /salesforce\.oauth\.scope "api" is not enough .*userinfo needs one of: openid, id, profile/,
+    );
     await expect(serve({ scope: 'openid id' })).rejects.toThrow(/the REST API \(SOQL\) needs one of: api, full/);
     await expect(serve({ scope: 'api\nopenid' })).rejects.toThrow(/salesforce\.oauth\.scope/);
     // Other spellings that cover both calls are fine.

@@ -15,7 +15,11 @@ import type { TestClient } from '../helpers/wsClient';
 jest.setTimeout(180_000);
 
 const RACES = 50;
-const SITE = { id: 'acme', apiKey: 'acme-site-api-key-0123456789', signingSecret: 'acme-signing-secret-0123456789abcdef' };
+const SITE = {
+  id: 'acme',
+  apiKey: 'acme-site-api-key-0123456789',
+  signingSecret: 'acme-signing-secret-0123456789abcdef',
+};
 const TERMS_TEXT = 'Terms for the races.';
 const TERMS_HASH = createHash('sha256').update(TERMS_TEXT).digest('hex');
 let shared: SharedInstances;
@@ -30,14 +34,19 @@ beforeAll(async () => {
     // Each race's loser counts as a wrong key for its agent: not the limit under test here.
     joinAttempts: { perAgent: 1000, perIp: 10_000, windowSeconds: 60 },
   });
-  tokens = { ana: await devToken(shared.servers[0]!, 'Ana Agent'), ben: await devToken(shared.servers[1]!, 'Ben Agent') };
+  tokens = {
+    ana: await devToken(shared.servers[0]!, 'Ana Agent'),
+    ben: await devToken(shared.servers[1]!, 'Ben Agent'),
+  };
 });
 afterAll(() => shared?.stop());
 
 /** The first of these that each socket gets: one of `wanted`, an error, or its close. */
 async function outcome(socket: TestClient, wanted: ServerMessage['type']): Promise<string> {
   const seen = await eventually(
-    () => socket.received.find((m) => m.type === wanted || m.type === 'error') ?? (socket.closeInfo && { type: `closed ${socket.closeInfo.code}` }),
+    () =>
+      socket.received.find((m) => m.type === wanted || m.type === 'error') ??
+      (socket.closeInfo && { type: `closed ${socket.closeInfo.code}` }),
     (m) => m !== undefined,
     `${wanted}, an error or a close`,
     5_000,
@@ -62,7 +71,10 @@ describe('two instances at the same moment', () => {
       const results = await Promise.all([outcome(ana, 'session.joined'), outcome(ben, 'session.joined')]);
       expect({ race, joined: results.filter((r) => r === 'session.joined').length }).toEqual({ race, joined: 1 });
       await visitor.next('peer.joined');
-      const agents = await shared.rows('SELECT id FROM participants WHERE session_id = $1 AND role = $2', [created.sessionId, 'agent']);
+      const agents = await shared.rows('SELECT id FROM participants WHERE session_id = $1 AND role = $2', [
+        created.sessionId,
+        'agent',
+      ]);
       expect({ race, agents: agents.length }).toEqual({ race, agents: 1 });
       for (const c of [visitor, ana, ben]) c.close();
     }
@@ -82,7 +94,9 @@ describe('two instances at the same moment', () => {
       const results = await Promise.all([outcome(one, 'session.joined'), outcome(two, 'session.joined')]);
       expect({ race, resumed: results.filter((r) => r === 'session.joined').length }).toEqual({ race, resumed: 1 });
       // The other was refused, or closed as replaced by the one that won.
-      expect(results.filter((r) => r !== 'session.joined')).toEqual([expect.stringMatching(/^(error resume_failed|closed 4001)$/)]);
+      expect(results.filter((r) => r !== 'session.joined')).toEqual([
+        expect.stringMatching(/^(error resume_failed|closed 4001)$/),
+      ]);
       expect(await agent.next('peer.back')).toMatchObject({ peerId: created.self.id });
       for (const c of [agent, one, two]) c.close();
     }
@@ -110,7 +124,10 @@ describe('two instances at the same moment', () => {
         await guests[g]!.next('session.joined');
       }
       // The agent's Admit for the last two at once, one on each instance.
-      const [a, b] = await Promise.all([shared.servers[0]!.sessions.guests.admit(agentId, codes[3]!), shared.servers[1]!.sessions.guests.admit(agentId, codes[4]!)]);
+      const [a, b] = await Promise.all([
+        shared.servers[0]!.sessions.guests.admit(agentId, codes[3]!),
+        shared.servers[1]!.sessions.guests.admit(agentId, codes[4]!),
+      ]);
       const results = [a, b].map((r) => (r.ok ? 'ok' : r.code));
       expect({ race, results: results.sort() }).toEqual({ race, results: [ErrorCode.SessionFull, 'ok'].sort() });
       const winner = guests[a.ok ? 3 : 4]!;
@@ -144,9 +161,15 @@ describe('two instances at the same moment', () => {
       const { invitationId, sessionId } = (await invited.json()) as { invitationId: string; sessionId: string };
       for (const tab of tabs) tab.send({ type: 'terms.accept', invitationId, termsHash: TERMS_HASH });
       const results = await Promise.all(tabs.map((tab) => outcome(tab, 'session.joined')));
-      expect({ race, results: results.sort() }).toEqual({ race, results: [`error ${ErrorCode.InvalidInvitation}`, 'session.joined'].sort() });
+      expect({ race, results: results.sort() }).toEqual({
+        race,
+        results: [`error ${ErrorCode.InvalidInvitation}`, 'session.joined'].sort(),
+      });
       expect(await shared.rows('SELECT id FROM terms_acceptances WHERE session_id = $1', [sessionId])).toHaveLength(1);
-      const visitors = await shared.rows('SELECT id FROM participants WHERE session_id = $1 AND role = $2', [sessionId, 'visitor']);
+      const visitors = await shared.rows('SELECT id FROM participants WHERE session_id = $1 AND role = $2', [
+        sessionId,
+        'visitor',
+      ]);
       expect({ race, visitors: visitors.length }).toEqual({ race, visitors: 1 });
       for (const tab of tabs) tab.close();
     }

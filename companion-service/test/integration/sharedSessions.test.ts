@@ -15,17 +15,39 @@ import type { TestClient } from '../helpers/wsClient';
 
 jest.setTimeout(60_000);
 
-const SITE = { id: 'acme', apiKey: 'acme-site-api-key-0123456789', signingSecret: 'acme-signing-secret-0123456789abcdef' };
+const SITE = {
+  id: 'acme',
+  apiKey: 'acme-site-api-key-0123456789',
+  signingSecret: 'acme-signing-secret-0123456789abcdef',
+};
 const TERMS_TEXT = 'Terms for the shared sessions test.';
 const OFFER = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\n' };
 const ANSWER = { type: 'answer', sdp: 'v=0\r\no=- 3 4 IN IP4 127.0.0.1\r\ns=-\r\n' };
-const CANDIDATE = { type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 54321 typ host', sdpMLineIndex: 0, sdpMid: '0' } };
-const CLICK: ControlInputAction = { kind: 'click', type: 'click', nodeId: 7, x: 1, y: 1, w: 10, h: 10, button: 0, detail: 1, mods: { alt: false, ctrl: false, meta: false, shift: false } };
+const CANDIDATE = {
+  type: 'candidate',
+  candidate: { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 54321 typ host', sdpMLineIndex: 0, sdpMid: '0' },
+};
+const CLICK: ControlInputAction = {
+  kind: 'click',
+  type: 'click',
+  nodeId: 7,
+  x: 1,
+  y: 1,
+  w: 10,
+  h: 10,
+  button: 0,
+  detail: 1,
+  mods: { alt: false, ctrl: false, meta: false, shift: false },
+};
 let shared: SharedInstances;
 let token: string;
 
 beforeAll(async () => {
-  shared = await startSharedInstances(3, { sites: [SITE], devSignInSiteIds: [SITE.id], terms: { version: 'v1', text: TERMS_TEXT, promptSeconds: 30, agentWaitSeconds: 60 } });
+  shared = await startSharedInstances(3, {
+    sites: [SITE],
+    devSignInSiteIds: [SITE.id],
+    terms: { version: 'v1', text: TERMS_TEXT, promptSeconds: 30, agentWaitSeconds: 60 },
+  });
   token = await devToken(shared.servers[0]!);
 });
 afterAll(() => shared?.stop());
@@ -39,7 +61,16 @@ async function callAcross(v: number, a: number) {
   agent.send({ type: 'agent.join', token, code: created.code });
   const joined = await agent.next('session.joined');
   const announced = await visitor.next('peer.joined');
-  return { visitor, agent, created, joined, announced, sessionId: created.sessionId, visitorId: created.self.id, agentId: joined.self.id };
+  return {
+    visitor,
+    agent,
+    created,
+    joined,
+    announced,
+    sessionId: created.sessionId,
+    visitorId: created.self.id,
+    agentId: joined.self.id,
+  };
 }
 
 /** Sends a signal as a client would, and expects the peer to get that very frame. */
@@ -49,7 +80,10 @@ async function relays(from: TestClient, fromId: string, to: TestClient, toId: st
   expect(await to.nextRaw('signal')).toBe(frame);
 }
 
-const events = (sessionId: string) => shared.rows<{ kind: string }>('SELECT kind FROM events WHERE session_id = $1 ORDER BY seq', [sessionId]).then((rows) => rows.map((r) => r.kind));
+const events = (sessionId: string) =>
+  shared
+    .rows<{ kind: string }>('SELECT kind FROM events WHERE session_id = $1 ORDER BY seq', [sessionId])
+    .then((rows) => rows.map((r) => r.kind));
 
 describe('a call across instances', () => {
   it('relays signals both ways, exactly as sent, between a visitor on one instance and an agent on another', async () => {
@@ -60,7 +94,13 @@ describe('a call across instances', () => {
     await relays(call.agent, call.agentId, call.visitor, call.visitorId, ANSWER);
     await relays(call.visitor, call.visitorId, call.agent, call.agentId, CANDIDATE);
     // A signal naming someone not in the session is refused where it was sent.
-    call.agent.send({ type: 'signal', from: call.agentId, to: 'f'.repeat(32), gen: 1, data: { type: 'renegotiate', renegotiate: true } });
+    call.agent.send({
+      type: 'signal',
+      from: call.agentId,
+      to: 'f'.repeat(32),
+      gen: 1,
+      data: { type: 'renegotiate', renegotiate: true },
+    });
     expect(await call.agent.next('error')).toMatchObject({ code: ErrorCode.UnknownPeer });
   });
 
@@ -81,7 +121,12 @@ describe('a call across instances', () => {
     await relays(call.visitor, call.visitorId, guest, guestId, ANSWER);
 
     call.agent.send({ type: 'media.set', video: true });
-    for (const peer of [call.visitor, guest]) expect(await peer.next('peer.media')).toEqual({ type: 'peer.media', peerId: call.agentId, media: { video: true, paused: false } });
+    for (const peer of [call.visitor, guest])
+      expect(await peer.next('peer.media')).toEqual({
+        type: 'peer.media',
+        peerId: call.agentId,
+        media: { video: true, paused: false },
+      });
 
     call.agent.send({ type: 'peer.pause', peerId: guestId, paused: true });
     for (const peer of [guest, call.visitor]) expect((await peer.next('peer.media')).media.paused).toBe(true);
@@ -100,16 +145,39 @@ describe('a call across instances', () => {
     expect((await guest.closed()).code).toBe(4002);
     expect(await call.visitor.next('peer.left')).toMatchObject({ peerId: guestId, reason: 'ejected' });
     // Gone from the session on every instance: the visitor's signals to the guest are refused on A.
-    call.visitor.send({ type: 'signal', from: call.visitorId, to: guestId, gen: 1, data: { type: 'renegotiate', renegotiate: true } });
+    call.visitor.send({
+      type: 'signal',
+      from: call.visitorId,
+      to: guestId,
+      gen: 1,
+      data: { type: 'renegotiate', renegotiate: true },
+    });
     expect(await call.visitor.next('error')).toMatchObject({ code: ErrorCode.UnknownPeer });
 
     call.agent.send({ type: 'session.end' });
     expect(await call.visitor.next('session.ended')).toMatchObject({ reason: 'agent_ended' });
-    await eventually(() => events(call.sessionId), (kinds) => kinds.includes('session.ended'), 'the end to be recorded');
+    await eventually(
+      () => events(call.sessionId),
+      (kinds) => kinds.includes('session.ended'),
+      'the end to be recorded',
+    );
     const kinds = await events(call.sessionId);
     expect(kinds.filter((k) => k === 'session.ended')).toHaveLength(1);
-    expect(kinds).toEqual(expect.arrayContaining(['session.created', 'agent.joined', 'guest.requested', 'guest.admitted', 'video.paused', 'control.granted', 'guest.ejected']));
-    const participants = await shared.rows<{ role: string; left_at: string | null }>('SELECT role, left_at FROM participants WHERE session_id = $1', [call.sessionId]);
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        'session.created',
+        'agent.joined',
+        'guest.requested',
+        'guest.admitted',
+        'video.paused',
+        'control.granted',
+        'guest.ejected',
+      ]),
+    );
+    const participants = await shared.rows<{ role: string; left_at: string | null }>(
+      'SELECT role, left_at FROM participants WHERE session_id = $1',
+      [call.sessionId],
+    );
     expect(participants.map((p) => p.role).sort()).toEqual(['agent', 'guest', 'visitor']);
     expect(participants.every((p) => p.left_at !== null)).toBe(true);
   });
@@ -141,14 +209,26 @@ describe('a call across instances', () => {
     console.send({ type: 'agent.join', ticket });
     const agentJoined = await console.next('session.joined');
     const prompt = await tab.next('terms.prompt');
-    tab.send({ type: 'terms.accept', invitationId: prompt.invitationId, termsHash: createHash('sha256').update(TERMS_TEXT).digest('hex') });
+    tab.send({
+      type: 'terms.accept',
+      invitationId: prompt.invitationId,
+      termsHash: createHash('sha256').update(TERMS_TEXT).digest('hex'),
+    });
     const visitorJoined = await tab.next('session.joined');
     expect(visitorJoined.peers.map((p) => p.peer.id)).toEqual([agentJoined.self.id]);
     expect((await console.next('peer.joined')).link.peer.id).toBe(visitorJoined.self.id);
     // Customer Info: the visitor's device, written on C, read for the agent on B.
-    await eventually(() => console.received.find((m) => m.type === 'session.info' && m.visitor !== null), Boolean, "the visitor's device", 3000, console.changed);
+    await eventually(
+      () => console.received.find((m) => m.type === 'session.info' && m.visitor !== null),
+      Boolean,
+      "the visitor's device",
+      3000,
+      console.changed,
+    );
     await relays(console, agentJoined.self.id, tab, visitorJoined.self.id, OFFER);
-    expect(await shared.rows('SELECT session_id FROM terms_acceptances WHERE session_id = $1', [sessionId])).toHaveLength(1);
+    expect(
+      await shared.rows('SELECT session_id FROM terms_acceptances WHERE session_id = $1', [sessionId]),
+    ).toHaveLength(1);
     // The ticket was used up on B: not again, anywhere.
     const reuse = await shared.connect(0);
     reuse.send({ type: 'agent.join', ticket });
@@ -158,10 +238,22 @@ describe('a call across instances', () => {
   it('has a starting instance end only the sessions no instance holds, never a live one', async () => {
     const call = await callAcross(0, 1);
     // A session the store holds open that no instance holds (its instance ran without Redis, or Redis lost it).
-    await shared.rows("INSERT INTO sessions (id, code, status, created_at) VALUES ($1, '999999', 'waiting', $2)", ['a'.repeat(32), Date.now()]);
-    const late = await startServer({ redis: testRedisSettings(shared.keyPrefix), store: postgresConfig(shared.schema) });
+    await shared.rows("INSERT INTO sessions (id, code, status, created_at) VALUES ($1, '999999', 'waiting', $2)", [
+      'a'.repeat(32),
+      Date.now(),
+    ]);
+    const late = await startServer({
+      redis: testRedisSettings(shared.keyPrefix),
+      store: postgresConfig(shared.schema),
+    });
     try {
-      const status = async (id: string) => (await shared.rows<{ status: string; end_reason: string | null }>('SELECT status, end_reason FROM sessions WHERE id = $1', [id]))[0];
+      const status = async (id: string) =>
+        (
+          await shared.rows<{ status: string; end_reason: string | null }>(
+            'SELECT status, end_reason FROM sessions WHERE id = $1',
+            [id],
+          )
+        )[0];
       expect(await status('a'.repeat(32))).toEqual({ status: 'ended', end_reason: 'service_restart' });
       expect(await status(call.sessionId)).toEqual({ status: 'active', end_reason: null });
       await relays(call.visitor, call.visitorId, call.agent, call.agentId, OFFER);

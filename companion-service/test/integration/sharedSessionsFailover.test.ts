@@ -48,7 +48,11 @@ async function connect(service: ServiceProcess): Promise<TestClient> {
 }
 
 async function agentToken(service: ServiceProcess): Promise<string> {
-  const response = await fetch(`${service.baseUrl}/api/dev/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"Ana Agent"}' });
+  const response = await fetch(`${service.baseUrl}/api/dev/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"name":"Ana Agent"}',
+  });
   return ((await response.json()) as { token: string }).token;
 }
 
@@ -61,7 +65,14 @@ async function callOn(on: ServiceProcess) {
   agent.send({ type: 'agent.join', token: await agentToken(on), code: created.code });
   const joined = await agent.next('session.joined', 10_000);
   await visitor.next('peer.joined', 10_000);
-  return { visitor, agent, sessionId: created.sessionId, visitorId: created.self.id, agentId: joined.self.id, tokens: { visitor: created.resumeToken, agent: joined.resumeToken } };
+  return {
+    visitor,
+    agent,
+    sessionId: created.sessionId,
+    visitorId: created.self.id,
+    agentId: joined.self.id,
+    tokens: { visitor: created.resumeToken, agent: joined.resumeToken },
+  };
 }
 
 /** Resumes on `on` with the token; the new socket, and its session.joined. */
@@ -75,7 +86,10 @@ const version = async (sessionId: string) => {
   const state = await inspector.hget(`${prefix}session:${sessionId}`, 's');
   return state === null ? undefined : (JSON.parse(state) as { version: number }).version;
 };
-const events = async (sessionId: string) => (await sql<{ kind: string }>(schema, 'SELECT kind FROM events WHERE session_id = $1 ORDER BY seq', [sessionId])).map((r) => r.kind);
+const events = async (sessionId: string) =>
+  (await sql<{ kind: string }>(schema, 'SELECT kind FROM events WHERE session_id = $1 ORDER BY seq', [sessionId])).map(
+    (r) => r.kind,
+  );
 
 describe('an instance that goes away', () => {
   let a: ServiceProcess;
@@ -104,7 +118,12 @@ describe('an instance that goes away', () => {
     expect(await events(call.sessionId)).toEqual(['session.created', 'agent.joined', 'video.on']);
     // They came back before the dead instance was cleared up after: nobody is marked away for it.
     const killed = `:${a.child.pid}:`;
-    await eventually(() => inspector.zrange(`${prefix}instances`, '0', '-1'), (ids) => !ids.some((id) => id.includes(killed)), 'A to be cleared up after', 10_000);
+    await eventually(
+      () => inspector.zrange(`${prefix}instances`, '0', '-1'),
+      (ids) => !ids.some((id) => id.includes(killed)),
+      'A to be cleared up after',
+      10_000,
+    );
     await agent.socket.probe();
     expect(agent.socket.received.some((m) => m.type === 'peer.away')).toBe(false);
     expect(await events(call.sessionId)).not.toContain('participant.away');
@@ -121,19 +140,36 @@ describe('an instance that goes away', () => {
     expect(Date.now() - killedAt).toBeLessThan(5_000);
     // The agent's grace period (4 s) runs out: the session ends, as it would had the agent's socket dropped.
     expect(await visitor.socket.next('session.ended', 8_000)).toEqual({ type: 'session.ended', reason: 'agent_lost' });
-    await eventually(() => events(call.sessionId), (kinds) => kinds.includes('session.ended'), 'the end to be recorded');
-    expect((await events(call.sessionId)).filter((k) => k === 'participant.away' || k === 'session.ended')).toEqual(['participant.away', 'session.ended']);
+    await eventually(
+      () => events(call.sessionId),
+      (kinds) => kinds.includes('session.ended'),
+      'the end to be recorded',
+    );
+    expect((await events(call.sessionId)).filter((k) => k === 'participant.away' || k === 'session.ended')).toEqual([
+      'participant.away',
+      'session.ended',
+    ]);
     a = await instance({ TANDEM_RESUME_GRACE_SECONDS: '4' });
   });
 
-  it("killed: an unused code runs out on another instance, within a second of its time, once", async () => {
+  it('killed: an unused code runs out on another instance, within a second of its time, once', async () => {
     const short = await instance({ TANDEM_CODE_TTL_SECONDS: '3', TANDEM_RESUME_GRACE_SECONDS: '60' });
     const visitor = await connect(short);
     visitor.send({ type: 'visitor.start' });
     const created = await visitor.next('session.created', 10_000);
     await short.kill();
-    await eventually(() => events(created.sessionId), (kinds) => kinds.includes('session.ended'), 'the code to run out', 10_000, 100);
-    const [row] = await sql<{ status: string; end_reason: string; ended_at: string }>(schema, 'SELECT status, end_reason, ended_at FROM sessions WHERE id = $1', [created.sessionId]);
+    await eventually(
+      () => events(created.sessionId),
+      (kinds) => kinds.includes('session.ended'),
+      'the code to run out',
+      10_000,
+      100,
+    );
+    const [row] = await sql<{ status: string; end_reason: string; ended_at: string }>(
+      schema,
+      'SELECT status, end_reason, ended_at FROM sessions WHERE id = $1',
+      [created.sessionId],
+    );
     expect(row).toMatchObject({ status: 'ended', end_reason: 'code_expired' });
     const late = Number(row!.ended_at) - created.codeExpiresAt;
     expect(late).toBeGreaterThanOrEqual(0);
@@ -149,7 +185,17 @@ describe('an instance that goes away', () => {
     const call = await callOn(leaving);
     expect((await fetch(`${leaving.baseUrl}/readyz`)).status).toBe(200);
     const exited = leaving.stop();
-    await eventually(() => fetch(`${leaving.baseUrl}/readyz`).then((r) => r.status, () => 0), (s) => s === 503, 'the instance to answer 503 while it drains', 2_000, 50);
+    await eventually(
+      () =>
+        fetch(`${leaving.baseUrl}/readyz`).then(
+          (r) => r.status,
+          () => 0,
+        ),
+      (s) => s === 503,
+      'the instance to answer 503 while it drains',
+      2_000,
+      50,
+    );
     // Its sockets stay open through the drain, then close with Service Restart.
     expect((await call.visitor.closed(6_000)).code).toBe(CloseCode.ServiceRestart);
     expect((await call.agent.closed(1_000)).code).toBe(CloseCode.ServiceRestart);

@@ -24,7 +24,10 @@ const clients: TestClient[] = [];
 beforeAll(async () => {
   const redis = new URL(TEST_REDIS_URL);
   proxy = await startTcpProxy(redis.hostname, Number(redis.port || 6379));
-  a = await startServer({ redis: testRedisSettings(prefix, `redis://${redis.hostname}:${proxy.port}${redis.pathname}`), store: postgresConfig(schema) });
+  a = await startServer({
+    redis: testRedisSettings(prefix, `redis://${redis.hostname}:${proxy.port}${redis.pathname}`),
+    store: postgresConfig(schema),
+  });
   b = await startServer({ redis: testRedisSettings(prefix), store: postgresConfig(schema) });
 });
 afterAll(async () => {
@@ -64,23 +67,42 @@ describe('shared sessions while an instance loses Redis', () => {
     await agent.next('peer.joined');
 
     proxy.cut();
-    await eventually(() => readiness(a), (s) => s === 503, 'A to be unready');
+    await eventually(
+      () => readiness(a),
+      (s) => s === 503,
+      'A to be unready',
+    );
     // A command on A can't be decided without Redis: refused, not half done, and the socket stays.
     visitor.send({ type: 'media.set', video: false });
-    expect(await visitor.next('error', 5_000)).toMatchObject({ code: ErrorCode.Unavailable, inReplyTo: 'media.set', retryAfterSeconds: 1 });
+    expect(await visitor.next('error', 5_000)).toMatchObject({
+      code: ErrorCode.Unavailable,
+      inReplyTo: 'media.set',
+      retryAfterSeconds: 1,
+    });
     expect(visitor.closeInfo).toBeUndefined();
     // The guest's socket on A goes while Redis is away: nobody can be told yet.
     guest.close();
     await a.closeHandled(guest);
 
     proxy.restore();
-    await eventually(() => readiness(a), (s) => s === 200, 'A to be ready again', 15_000);
+    await eventually(
+      () => readiness(a),
+      (s) => s === 200,
+      'A to be ready again',
+      15_000,
+    );
     // Once A is back, the guest it lost meanwhile is marked away: the agent on B is told.
     expect(await agent.next('peer.away', 10_000)).toEqual({ type: 'peer.away', peerId: guestId });
     visitor.send({ type: 'media.set', video: false });
     expect(await agent.next('peer.media', 5_000)).toMatchObject({ peerId: created.self.id, media: { video: false } });
     // The visitor's own session is whole: A follows it again and relays to B.
-    const frame = JSON.stringify({ type: 'signal', from: created.self.id, to: agentId, gen: 1, data: { type: 'renegotiate', renegotiate: true } });
+    const frame = JSON.stringify({
+      type: 'signal',
+      from: created.self.id,
+      to: agentId,
+      gen: 1,
+      data: { type: 'renegotiate', renegotiate: true },
+    });
     visitor.sendRaw(frame);
     expect(await agent.nextRaw('signal')).toBe(frame);
   });
@@ -97,10 +119,22 @@ describe('shared sessions while an instance loses Redis', () => {
 
     await dropKeys(inspector, prefix);
     // Each instance notices at its next heartbeat (its own entry is gone) and writes back what it holds.
-    await eventually(() => inspector.hget(`${prefix}session:${created.sessionId}`, 'v'), (v) => v !== null, 'the session to be put back', 5_000, 50);
+    await eventually(
+      () => inspector.hget(`${prefix}session:${created.sessionId}`, 'v'),
+      (v) => v !== null,
+      'the session to be put back',
+      5_000,
+      50,
+    );
     agent.send({ type: 'media.set', video: true });
     expect(await visitor.next('peer.media', 5_000)).toMatchObject({ peerId: agentId, media: { video: true } });
-    const frame = JSON.stringify({ type: 'signal', from: agentId, to: created.self.id, gen: 1, data: { type: 'renegotiate', renegotiate: true } });
+    const frame = JSON.stringify({
+      type: 'signal',
+      from: agentId,
+      to: created.self.id,
+      gen: 1,
+      data: { type: 'renegotiate', renegotiate: true },
+    });
     agent.sendRaw(frame);
     expect(await visitor.nextRaw('signal')).toBe(frame);
     // Its lookups are back too: the agent's session is found by member, on either instance.

@@ -22,7 +22,10 @@ const call = () => suite.call(token);
 const SIGNALS: SignalData[] = [
   { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\n' },
   { type: 'answer', sdp: 'v=0\r\no=- 3 4 IN IP4 127.0.0.1\r\ns=-\r\n' },
-  { type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 54321 typ host', sdpMLineIndex: 0, sdpMid: '0' } },
+  {
+    type: 'candidate',
+    candidate: { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 54321 typ host', sdpMLineIndex: 0, sdpMid: '0' },
+  },
   { type: 'renegotiate', renegotiate: true },
   { type: 'transceiverRequest', transceiverRequest: { kind: 'video', init: { direction: 'sendrecv' } } },
 ];
@@ -32,9 +35,20 @@ describe('joining with a key', () => {
     const { created, joined, announced, visitorId, agentId } = await call();
     expect(created.code).toMatch(/^\d{6}$/);
     expect(created.codeExpiresAt).toBeGreaterThan(Date.now() + 590_000);
-    expect(joined.peers).toEqual([{ peer: { id: visitorId, role: 'visitor', media: { video: true, paused: false } }, initiator: false, gen: 1 }]);
-    expect(joined.self).toEqual({ id: agentId, role: 'agent', media: { video: false, paused: false }, privileges: ['Tandem_Agent_Video', 'Tandem_Remote_Control'] });
-    expect(announced.link).toEqual({ peer: { id: agentId, role: 'agent', name: 'Ana Agent', media: { video: false, paused: false } }, initiator: true, gen: 1 });
+    expect(joined.peers).toEqual([
+      { peer: { id: visitorId, role: 'visitor', media: { video: true, paused: false } }, initiator: false, gen: 1 },
+    ]);
+    expect(joined.self).toEqual({
+      id: agentId,
+      role: 'agent',
+      media: { video: false, paused: false },
+      privileges: ['Tandem_Agent_Video', 'Tandem_Remote_Control'],
+    });
+    expect(announced.link).toEqual({
+      peer: { id: agentId, role: 'agent', name: 'Ana Agent', media: { video: false, paused: false } },
+      initiator: true,
+      gen: 1,
+    });
 
     const record = await suite.server.store.getSession(joined.sessionId);
     expect(record).toMatchObject({ code: created.code, status: 'active', endedAt: null });
@@ -100,7 +114,9 @@ describe('relaying signals', () => {
     visitor.sendRaw(JSON.stringify({ type: 'signal', to: agentId, gen: 1, data: candidate }));
     expect((await visitor.next('error')).code).toBe(ErrorCode.BadMessage);
     // A repeated "from" reads the same on both ends (JSON.parse keeps the last): a forged last one is refused ...
-    visitor.sendRaw(`{"type":"signal","from":"${visitorId}","to":"${agentId}","gen":1,"data":${JSON.stringify(candidate)},"from":"${agentId}"}`);
+    visitor.sendRaw(
+      `{"type":"signal","from":"${visitorId}","to":"${agentId}","gen":1,"data":${JSON.stringify(candidate)},"from":"${agentId}"}`,
+    );
     expect((await visitor.next('error')).code).toBe(ErrorCode.WrongSender);
     await agent.nothing('signal', { after: visitor });
     // ... and a forged first one is overridden by the true last one, which is what the recipient reads too.
@@ -154,9 +170,30 @@ describe('bad input', () => {
       ['not json', ErrorCode.BadMessage],
       ['[1,2,3]', ErrorCode.BadMessage],
       ['{"type":"launch.missiles"}', ErrorCode.UnknownType],
-      [JSON.stringify({ type: 'signal', from: visitorId, to: agentId, gen: 1, data: { type: 'offer', sdp: 'x', extra: 1 } }), ErrorCode.BadMessage],
-      [JSON.stringify({ type: 'signal', from: visitorId, to: agentId, gen: 1, data: { type: 'offer', sdp: 'x'.repeat(60_001) } }), ErrorCode.BadMessage],
-      [JSON.stringify({ type: 'signal', from: visitorId, to: '../../etc', gen: 1, data: SIGNALS[0] }), ErrorCode.BadMessage],
+      [
+        JSON.stringify({
+          type: 'signal',
+          from: visitorId,
+          to: agentId,
+          gen: 1,
+          data: { type: 'offer', sdp: 'x', extra: 1 },
+        }),
+        ErrorCode.BadMessage,
+      ],
+      [
+        JSON.stringify({
+          type: 'signal',
+          from: visitorId,
+          to: agentId,
+          gen: 1,
+          data: { type: 'offer', sdp: 'x'.repeat(60_001) },
+        }),
+        ErrorCode.BadMessage,
+      ],
+      [
+        JSON.stringify({ type: 'signal', from: visitorId, to: '../../etc', gen: 1, data: SIGNALS[0] }),
+        ErrorCode.BadMessage,
+      ],
       [JSON.stringify({ type: 'agent.join', token: 'x', code: '12ab56' }), ErrorCode.BadMessage],
       [JSON.stringify({ type: 'session.end', now: true }), ErrorCode.BadMessage],
     ];
@@ -175,7 +212,15 @@ describe('bad input', () => {
 
   it('refuses a message over the per-message limit without dropping the socket', async () => {
     const { visitor, agent, agentId, visitorId } = await call();
-    visitor.sendRaw(JSON.stringify({ type: 'signal', from: visitorId, to: agentId, gen: 1, data: { type: 'offer', sdp: 'x'.repeat(70_000) } }));
+    visitor.sendRaw(
+      JSON.stringify({
+        type: 'signal',
+        from: visitorId,
+        to: agentId,
+        gen: 1,
+        data: { type: 'offer', sdp: 'x'.repeat(70_000) },
+      }),
+    );
     expect((await visitor.next('error')).code).toBe(ErrorCode.TooLarge);
     visitor.send({ type: 'signal', from: visitorId, to: agentId, gen: 1, data: SIGNALS[0]! });
     expect((await agent.next('signal')).from).toBe(visitorId);
@@ -204,7 +249,13 @@ describe('dropped sockets', () => {
     back.send({ type: 'session.resume', resumeToken: created.resumeToken });
     const resumed = await back.next('session.joined');
     expect(resumed).toMatchObject({ resumed: true, self: { id: visitorId, role: 'visitor' } });
-    expect(resumed.peers).toEqual([{ peer: { id: agentId, role: 'agent', name: 'Ana Agent', media: { video: false, paused: false } }, initiator: true, gen: 1 }]);
+    expect(resumed.peers).toEqual([
+      {
+        peer: { id: agentId, role: 'agent', name: 'Ana Agent', media: { video: false, paused: false } },
+        initiator: true,
+        gen: 1,
+      },
+    ]);
     expect((await agent.next('peer.back')).peerId).toBe(visitorId);
     agent.send({ type: 'signal', from: agentId, to: visitorId, gen: 1, data: SIGNALS[1]! });
     expect((await back.next('signal')).data).toEqual(SIGNALS[1]);
@@ -220,7 +271,10 @@ describe('dropped sockets', () => {
     late.send({ type: 'session.resume', resumeToken: created.resumeToken });
     // Too late to come back: told that the session ended, and why.
     expect(await late.next('session.ended')).toEqual({ type: 'session.ended', reason: 'visitor_lost' });
-    expect(await suite.server.store.getSession(joined.sessionId)).toMatchObject({ status: 'ended', endReason: 'visitor_lost' });
+    expect(await suite.server.store.getSession(joined.sessionId)).toMatchObject({
+      status: 'ended',
+      endReason: 'visitor_lost',
+    });
   });
 
   it('closes the older socket when the same participant resumes elsewhere', async () => {

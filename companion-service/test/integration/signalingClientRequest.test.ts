@@ -30,11 +30,15 @@ afterEach(() => {
 });
 
 /** A client connected with its first message, once the service has answered it. */
-async function connected(url: string, first: ClientMessage): Promise<{ client: SignalingClient; received: ServerMessage[] }> {
+async function connected(
+  url: string,
+  first: ClientMessage,
+): Promise<{ client: SignalingClient; received: ServerMessage[] }> {
   const client = new SignalingClient(url);
   opened.push(client);
   const received: ServerMessage[] = [];
-  for (const type of ['error', 'session.created', 'session.joined', 'guest.invite', 'probe'] as const) client.on(type, (m) => received.push(m));
+  for (const type of ['error', 'session.created', 'session.joined', 'guest.invite', 'probe'] as const)
+    client.on(type, (m) => received.push(m));
   const open = new Promise<void>((resolve, reject) => {
     client.onStateChange = (state: ConnectionState, detail?: string) => {
       if (state === 'open') resolve();
@@ -56,7 +60,10 @@ describe('SignalingClient.request against the service', () => {
     expect(new URL(invite.url).hash).toMatch(/^#invite=/);
     expect(invite.replyTo).toMatch(/^r\d+$/);
     expect(agent.received).toContainEqual(invite);
-    expect(await agent.client.request({ type: 'probe' })).toEqual({ type: 'probe', replyTo: expect.stringMatching(/^r\d+$/) });
+    expect(await agent.client.request({ type: 'probe' })).toEqual({
+      type: 'probe',
+      replyTo: expect.stringMatching(/^r\d+$/),
+    });
   });
 
   it('resolves with the error that refuses the request', async () => {
@@ -110,6 +117,8 @@ describe('SignalingClient.request against a server that does not answer', () => 
       socket.close(4000, 'session ended');
     };
     const { client } = await connected(url, { type: 'visitor.start' });
-    await expect(client.request({ type: 'probe' }, 5000)).rejects.toThrow('the connection closed before the answer (session ended)');
+    await expect(client.request({ type: 'probe' }, 5000)).rejects.toThrow(
+      'the connection closed before the answer (session ended)',
+    );
   });
 });

@@ -25,7 +25,18 @@ beforeAll(async () => {
       firsts.push({ at: Date.now(), message: JSON.parse(data.toString()) as { type: string } });
       // The first connection starts a session and is then closed as the test says; the resumes are left open.
       if (firsts.length > 1) return;
-      socket.send(JSON.stringify({ type: 'session.created', sessionId: 's', code: '123456', codeExpiresAt: 0, self: { id: 'v', role: 'visitor', media: { video: true, paused: false }, privileges: [] }, resumeToken: 'token-1', iceServers: [], maskSelectors: [] }));
+      socket.send(
+        JSON.stringify({
+          type: 'session.created',
+          sessionId: 's',
+          code: '123456',
+          codeExpiresAt: 0,
+          self: { id: 'v', role: 'visitor', media: { video: true, paused: false }, privileges: [] },
+          resumeToken: 'token-1',
+          iceServers: [],
+          maskSelectors: [],
+        }),
+      );
       setTimeout(() => socket.close(closeWith, 'bye'), 20);
     });
   });

@@ -30,7 +30,11 @@ describe('PostgreSQL migrations', () => {
     await store.close();
     const versions = await sql(schema, 'SELECT version FROM tandem_schema_versions ORDER BY version');
     expect(versions.map((v) => v.version)).toEqual(POSTGRES_MIGRATIONS.map((_, i) => i + 1));
-    const tables = await sql(undefined, 'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [schema]);
+    const tables = await sql(
+      undefined,
+      'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
+      [schema],
+    );
     expect(tables.map((t) => t.table_name)).toEqual([
       'events',
       'participants',
@@ -48,9 +52,13 @@ describe('PostgreSQL migrations', () => {
   it('lets several instances start at once on a new database: one migrates, the others wait and find it done', async () => {
     const stores = Array.from({ length: 6 }, () => new PostgresStore(postgresConfig(schema, { poolSize: 1 })));
     await Promise.all(stores.map((s) => s.migrate()));
-    await Promise.all(stores.map((s) => s.createSession({ id: `s-${Math.random()}`, code: '1', status: 'waiting', createdAt: 1 })));
+    await Promise.all(
+      stores.map((s) => s.createSession({ id: `s-${Math.random()}`, code: '1', status: 'waiting', createdAt: 1 })),
+    );
     await Promise.all(stores.map((s) => s.close()));
-    expect(await sql(schema, 'SELECT count(*)::int AS n FROM tandem_schema_versions')).toEqual([{ n: POSTGRES_MIGRATIONS.length }]);
+    expect(await sql(schema, 'SELECT count(*)::int AS n FROM tandem_schema_versions')).toEqual([
+      { n: POSTGRES_MIGRATIONS.length },
+    ]);
     expect(await sql(schema, 'SELECT count(*)::int AS n FROM sessions')).toEqual([{ n: 6 }]);
   });
 
@@ -76,7 +84,9 @@ describe('PostgreSQL migrations', () => {
   it('refuses a version newer than it knows, without touching the schema', async () => {
     const store = new PostgresStore(postgresConfig(schema));
     await store.migrate();
-    await sql(schema, 'INSERT INTO tandem_schema_versions (version, applied_at) VALUES ($1, 0)', [POSTGRES_MIGRATIONS.length + 1]);
+    await sql(schema, 'INSERT INTO tandem_schema_versions (version, applied_at) VALUES ($1, 0)', [
+      POSTGRES_MIGRATIONS.length + 1,
+    ]);
     await expect(store.migrate()).rejects.toThrow(/newer than this service knows/);
     await store.close();
   });

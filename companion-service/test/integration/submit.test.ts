@@ -50,11 +50,17 @@ describe('submit', () => {
   it('resolves with the refusal of that message, carrying its id', async () => {
     const visitor = await connected({ type: 'visitor.start' });
     const refusal = await submit(visitor, { type: 'guest.admit', code: '123456' });
-    expect(refusal).toMatchObject({ type: 'error', code: ErrorCode.Forbidden, replyTo: expect.stringMatching(/^s\d+$/) });
+    expect(refusal).toMatchObject({
+      type: 'error',
+      code: ErrorCode.Forbidden,
+      replyTo: expect.stringMatching(/^s\d+$/),
+    });
   });
 
   it('rejects when the socket is not open', async () => {
-    await expect(submit(new SignalingClient(suite.server.wsUrl), { type: 'session.leave' })).rejects.toThrow('not connected');
+    await expect(submit(new SignalingClient(suite.server.wsUrl), { type: 'session.leave' })).rejects.toThrow(
+      'not connected',
+    );
   });
 });
 

@@ -36,7 +36,9 @@ function getRaw(url: string, headers: Record<string, string> = {}): Promise<Raw>
     get(url, { headers }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (c: Buffer) => chunks.push(c));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }),
+      );
       response.on('error', reject);
     }).on('error', reject);
   });
@@ -51,7 +53,12 @@ function decoded(r: Raw): Buffer {
 }
 
 const onDisk = (file: string) => readFileSync(path.join(webDistDir, file));
-const manifest = () => JSON.parse(onDisk('widget-manifest.json').toString('utf8')) as { abi: number; chunks: { call: string; recorder: string }; retired: Record<string, string> };
+const manifest = () =>
+  JSON.parse(onDisk('widget-manifest.json').toString('utf8')) as {
+    abi: number;
+    chunks: { call: string; recorder: string };
+    retired: Record<string, string>;
+  };
 
 describe('content negotiation', () => {
   it.each([
@@ -82,7 +89,17 @@ describe('content negotiation', () => {
   });
 
   it('compresses the pages and the other clients\u2019 scripts and styles too', async () => {
-    for (const url of ['/', '/join', '/console', '/guest', '/console/console.js', '/guest/guest.js', '/join/join.js', '/console/console.css', '/cobrowse-recorder.js']) {
+    for (const url of [
+      '/',
+      '/join',
+      '/console',
+      '/guest',
+      '/console/console.js',
+      '/guest/guest.js',
+      '/join/join.js',
+      '/console/console.css',
+      '/cobrowse-recorder.js',
+    ]) {
       const r = await getRaw(`${s.baseUrl}${url}`, { 'accept-encoding': 'gzip, deflate, br' });
       expect([url, r.status, r.headers['content-encoding']]).toEqual([url, 200, 'br']);
       expect(r.headers.vary).toMatch(/accept-encoding/i);
@@ -103,7 +120,10 @@ describe('caching', () => {
     expect(gzip.headers['cache-control']).toBe('public, max-age=300');
     expect(br.headers.etag).toBeDefined();
     expect(br.headers.etag).not.toBe(gzip.headers.etag);
-    const again = await getRaw(`${s.baseUrl}/widget.js`, { 'accept-encoding': 'br', 'if-none-match': String(br.headers.etag) });
+    const again = await getRaw(`${s.baseUrl}/widget.js`, {
+      'accept-encoding': 'br',
+      'if-none-match': String(br.headers.etag),
+    });
     expect(again.status).toBe(304);
     expect(again.body.length).toBe(0);
   });
@@ -138,8 +158,12 @@ describe('a new build and the previous one\u2019s chunks', () => {
   });
   afterAll(() => rmSync(path.dirname(out), { recursive: true, force: true }));
 
-  const build = () => run(process.execPath, [path.join(repoRoot, 'companion-service', 'scripts', 'build-web.mjs')], { env: { ...process.env, TANDEM_WEB_OUT: out } });
-  const read = () => JSON.parse(readFileSync(path.join(out, 'widget-manifest.json'), 'utf8')) as ReturnType<typeof manifest>;
+  const build = () =>
+    run(process.execPath, [path.join(repoRoot, 'companion-service', 'scripts', 'build-web.mjs')], {
+      env: { ...process.env, TANDEM_WEB_OUT: out },
+    });
+  const read = () =>
+    JSON.parse(readFileSync(path.join(out, 'widget-manifest.json'), 'utf8')) as ReturnType<typeof manifest>;
   const asset = (name: string) => path.join(out, 'assets', name);
 
   it('keeps the chunk the previous loader names, and earlier ones for 30 days after they were replaced', async () => {
@@ -152,7 +176,14 @@ describe('a new build and the previous one\u2019s chunks', () => {
     // days ago, and a file no manifest knows.
     const day = 86_400_000;
     const replacedAt = (daysAgo: number) => new Date(Date.now() - daysAgo * day).toISOString();
-    for (const name of ['widget-call-PREVIOUS.js', 'widget-call-PREVIOUS.js.br', 'widget-call-PREVIOUS.js.map', 'widget-call-YESTERDY.js', 'widget-call-LASTYEAR.js', 'stray.js']) {
+    for (const name of [
+      'widget-call-PREVIOUS.js',
+      'widget-call-PREVIOUS.js.br',
+      'widget-call-PREVIOUS.js.map',
+      'widget-call-YESTERDY.js',
+      'widget-call-LASTYEAR.js',
+      'stray.js',
+    ]) {
       writeFileSync(asset(name), `/* ${name} */`);
     }
     writeFileSync(
@@ -160,7 +191,10 @@ describe('a new build and the previous one\u2019s chunks', () => {
       JSON.stringify({
         ...first,
         chunks: { ...first.chunks, call: '/assets/widget-call-PREVIOUS.js' },
-        retired: { '/assets/widget-call-YESTERDY.js': replacedAt(1), '/assets/widget-call-LASTYEAR.js': replacedAt(31) },
+        retired: {
+          '/assets/widget-call-YESTERDY.js': replacedAt(1),
+          '/assets/widget-call-LASTYEAR.js': replacedAt(31),
+        },
       }),
     );
 
@@ -169,12 +203,17 @@ describe('a new build and the previous one\u2019s chunks', () => {
     const second = read();
     expect(second.chunks.call).toBe(first.chunks.call);
     expect(existsSync(path.join(out, second.chunks.call))).toBe(true);
-    expect(Object.keys(second.retired).sort()).toEqual(['/assets/widget-call-PREVIOUS.js', '/assets/widget-call-YESTERDY.js']);
+    expect(Object.keys(second.retired).sort()).toEqual([
+      '/assets/widget-call-PREVIOUS.js',
+      '/assets/widget-call-YESTERDY.js',
+    ]);
     // Replaced by this build: its 30 days start now.
     expect(Date.parse(second.retired['/assets/widget-call-PREVIOUS.js']!)).toBeGreaterThanOrEqual(before - 1000);
     expect(Date.parse(second.retired['/assets/widget-call-YESTERDY.js']!)).toBeLessThan(before - day / 2);
     expect(readFileSync(asset('widget-call-PREVIOUS.js'), 'utf8')).toBe('/* widget-call-PREVIOUS.js */');
-    for (const kept of ['widget-call-PREVIOUS.js.br', 'widget-call-PREVIOUS.js.map', 'widget-call-YESTERDY.js']) expect([kept, existsSync(asset(kept))]).toEqual([kept, true]);
-    for (const gone of ['widget-call-LASTYEAR.js', 'stray.js']) expect([gone, existsSync(asset(gone))]).toEqual([gone, false]);
+    for (const kept of ['widget-call-PREVIOUS.js.br', 'widget-call-PREVIOUS.js.map', 'widget-call-YESTERDY.js'])
+      expect([kept, existsSync(asset(kept))]).toEqual([kept, true]);
+    for (const gone of ['widget-call-LASTYEAR.js', 'stray.js'])
+      expect([gone, existsSync(asset(gone))]).toEqual([gone, false]);
   });
 });

@@ -12,7 +12,12 @@ import { TestClient } from '../helpers/wsClient';
 const SOCKETS = 12;
 const SESSIONS_PER_MINUTE = 5;
 const suite = serviceSuite({
-  limits: { socketsPerAddress: 200, sessionsPerAddressPerMinute: 100, idleSocketSeconds: 1, pendingGuestsPerSession: 3 },
+  limits: {
+    socketsPerAddress: 200,
+    sessionsPerAddressPerMinute: 100,
+    idleSocketSeconds: 1,
+    pendingGuestsPerSession: 3,
+  },
   socket: { pingIntervalSeconds: 1 },
 });
 
@@ -36,7 +41,9 @@ describe('per-address caps', () => {
       for (let i = 0; i < SOCKETS; i++) {
         const { status, socket } = await upgradeStatus(server.wsUrl);
         expect(status).toBe(101);
-        socket!.send(JSON.stringify({ type: 'agent.watch', token: await devToken(server), visitorIds: ['003TESTVISITOR01'] }));
+        socket!.send(
+          JSON.stringify({ type: 'agent.watch', token: await devToken(server), visitorIds: ['003TESTVISITOR01'] }),
+        );
         open.push(socket!);
       }
       expect((await upgradeStatus(server.wsUrl)).status).toBe(429);
@@ -45,7 +52,13 @@ describe('per-address caps', () => {
       leaving.close();
       await gone;
       // The server sees the close a moment after the client: ask again until the place is free.
-      const again = await eventually(() => upgradeStatus(server.wsUrl), (r) => r.status === 101, 'a socket taken again', 3000, 50);
+      const again = await eventually(
+        () => upgradeStatus(server.wsUrl),
+        (r) => r.status === 101,
+        'a socket taken again',
+        3000,
+        50,
+      );
       again.socket!.close();
     } finally {
       for (const socket of open) socket.close();
@@ -107,7 +120,10 @@ describe('per-address caps', () => {
     }
     const fourth = await suite.connect();
     fourth.send({ type: 'guest.request', invite, name: 'Guest 4' });
-    expect(await fourth.next('error')).toMatchObject({ code: ErrorCode.TooManyGuestsWaiting, inReplyTo: 'guest.request' });
+    expect(await fourth.next('error')).toMatchObject({
+      code: ErrorCode.TooManyGuestsWaiting,
+      inReplyTo: 'guest.request',
+    });
     // The waiting guests still hold valid codes: the agent admits one.
     agent.send({ type: 'guest.admit', code: codes[0]! });
     expect((await agent.next('peer.joined')).link.peer.role).toBe('guest');

@@ -34,7 +34,9 @@ afterAll(async () => {
 async function instances(count: number, overrides: DeepPartial<Config> = {}): Promise<RunningServer[]> {
   const prefix = testKeyPrefix();
   prefixes.push(prefix);
-  const started = await Promise.all(Array.from({ length: count }, () => startServer({ ...overrides, redis: testRedisSettings(prefix) })));
+  const started = await Promise.all(
+    Array.from({ length: count }, () => startServer({ ...overrides, redis: testRedisSettings(prefix) })),
+  );
   servers.push(...started);
   return started;
 }
@@ -48,7 +50,11 @@ async function liveCode(server: RunningServer): Promise<string> {
 
 const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 
-async function askTicket(server: RunningServer, token: string, code: string): Promise<{ status: number; code?: string }> {
+async function askTicket(
+  server: RunningServer,
+  token: string,
+  code: string,
+): Promise<{ status: number; code?: string }> {
   const response = await fetch(`${server.baseUrl}/api/agent/console-tickets`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -85,14 +91,17 @@ describe('wrong session keys counted in Redis', () => {
     for (let i = 0; i < 7; i++) answers.push((await askTicket(found[i % count]!, token, wrong(code))).code ?? '');
     expect(answers).toEqual([...Array(5).fill(ErrorCode.InvalidCode), ErrorCode.RateLimited, ErrorCode.RateLimited]);
     // Locked on every instance, even with the right key.
-    for (const server of found) expect(await askTicket(server, token, code)).toEqual({ status: 429, code: ErrorCode.RateLimited });
+    for (const server of found)
+      expect(await askTicket(server, token, code)).toEqual({ status: 429, code: ErrorCode.RateLimited });
   });
 
   it('count concurrent guesses on both instances one by one: no more get through than the limit', async () => {
     const [a, b] = await instances(2, JOIN_LIMITS);
     const code = await liveCode(a!);
     const token = await devToken(a!, 'Hurried');
-    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => askTicket(i % 2 ? b! : a!, token, wrong(code))));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => askTicket(i % 2 ? b! : a!, token, wrong(code))),
+    );
     expect(answers.filter((r) => r.code === ErrorCode.InvalidCode)).toHaveLength(5);
     expect(answers.filter((r) => r.code === ErrorCode.RateLimited)).toHaveLength(15);
   });
@@ -101,9 +110,13 @@ describe('wrong session keys counted in Redis', () => {
     const [a, b] = await instances(2, { joinAttempts: { perAgent: 2, perIp: 4, windowSeconds: 60 } });
     const code = await liveCode(a!);
     // Two careless agents make the address's four wrong keys, one on each instance.
-    for (const [server, name] of [[a!, 'Careless A'], [b!, 'Careless B']] as const) {
+    for (const [server, name] of [
+      [a!, 'Careless A'],
+      [b!, 'Careless B'],
+    ] as const) {
       const token = await devToken(server, name);
-      for (let i = 0; i < 2; i++) expect((await askTicket(server, token, wrong(code))).code).toBe(ErrorCode.InvalidCode);
+      for (let i = 0; i < 2; i++)
+        expect((await askTicket(server, token, wrong(code))).code).toBe(ErrorCode.InvalidCode);
     }
     // A third slips once on B, then must wait before trying again on A, even with the right key.
     const slip = await devToken(b!, 'One slip');
@@ -137,7 +150,13 @@ describe('per-address caps counted in Redis', () => {
       const visitor = await TestClient.connect(server.wsUrl);
       clients.push(visitor);
       visitor.send({ type: 'visitor.start' });
-      const answer = await eventually(() => visitor.received.find((m) => m.type === 'session.created' || m.type === 'error'), Boolean, 'an answer', 3000, visitor.changed);
+      const answer = await eventually(
+        () => visitor.received.find((m) => m.type === 'session.created' || m.type === 'error'),
+        Boolean,
+        'an answer',
+        3000,
+        visitor.changed,
+      );
       answers.push(answer?.type === 'error' ? answer.code : 'created');
     }
     expect(answers).toEqual(['created', 'created', 'created', ErrorCode.RateLimited, ErrorCode.RateLimited]);
@@ -146,10 +165,17 @@ describe('per-address caps counted in Redis', () => {
 
 describe('the HTTP rate limit counted in Redis', () => {
   it('refuses calls beyond an address\u2019s allowance whichever instance they reach', async () => {
-    const found = await instances(2, { salesforce: { unknownKeyRequestsPerAddressPerMinute: 4, outbox: { enabled: false } } });
+    const found = await instances(2, {
+      salesforce: { unknownKeyRequestsPerAddressPerMinute: 4, outbox: { enabled: false } },
+    });
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) {
-      const answer = await callAsApex(found[i % 2]!, '/api/salesforce/presence', { orgId: '00D000000000001AAA', contactId: newContactId() }, randomBytes(24).toString('base64url'));
+      const answer = await callAsApex(
+        found[i % 2]!,
+        '/api/salesforce/presence',
+        { orgId: '00D000000000001AAA', contactId: newContactId() },
+        randomBytes(24).toString('base64url'),
+      );
       statuses.push(answer.status);
     }
     expect(statuses).toEqual([401, 401, 401, 401, 429, 429, 429]);

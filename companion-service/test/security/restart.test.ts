@@ -37,7 +37,11 @@ async function connect(server: ServiceProcess): Promise<TestClient> {
 
 /** A visitor's session with an agent in it; returns the two sockets and what the visitor was given. */
 async function call(server: ServiceProcess) {
-  const signIn = await fetch(`${server.baseUrl}/api/dev/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"Ana Agent"}' });
+  const signIn = await fetch(`${server.baseUrl}/api/dev/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"name":"Ana Agent"}',
+  });
   const { token } = (await signIn.json()) as { token: string };
   const visitor = await connect(server);
   visitor.send({ type: 'visitor.start' });
@@ -52,8 +56,13 @@ async function call(server: ServiceProcess) {
 function stored(sessionId: string) {
   const db = new Database(database, { readonly: true });
   try {
-    const session = db.prepare('SELECT status, end_reason AS endReason FROM sessions WHERE id = ?').get(sessionId) as { status: string; endReason: string | null };
-    const participants = db.prepare('SELECT role, left_at AS leftAt, leave_reason AS leaveReason FROM participants WHERE session_id = ?').all(sessionId) as Array<{ role: string; leftAt: number | null; leaveReason: string | null }>;
+    const session = db.prepare('SELECT status, end_reason AS endReason FROM sessions WHERE id = ?').get(sessionId) as {
+      status: string;
+      endReason: string | null;
+    };
+    const participants = db
+      .prepare('SELECT role, left_at AS leftAt, leave_reason AS leaveReason FROM participants WHERE session_id = ?')
+      .all(sessionId) as Array<{ role: string; leftAt: number | null; leaveReason: string | null }>;
     return { session, participants };
   } finally {
     db.close();

@@ -14,13 +14,22 @@ const deep = (depth: number) => `${'{"a":'.repeat(depth)}"bottom"${'}'.repeat(de
 describe('signal payloads', () => {
   it('refuses deep, unknown and prototype-polluting payloads, and relays a well-formed signal after them', async () => {
     const { visitor, agent, visitorId, agentId } = await suite.call(await devToken(suite.server));
-    const send = (data: unknown) => agent.socket.send(`{"type":"signal","from":"${agentId}","to":"${visitorId}","gen":1,"data":${typeof data === 'string' ? data : JSON.stringify(data)}}`);
+    const send = (data: unknown) =>
+      agent.socket.send(
+        `{"type":"signal","from":"${agentId}","to":"${visitorId}","gen":1,"data":${typeof data === 'string' ? data : JSON.stringify(data)}}`,
+      );
     const refused: unknown[] = [
       `{"type":"transceiverRequest","transceiverRequest":{"kind":"video","init":${deep(9_000)}}}`,
       `{"type":"transceiverRequest","transceiverRequest":{"kind":"video","init":{"direction":"sendrecv","extra":${deep(5)}}}}`,
       '{"type":"transceiverRequest","transceiverRequest":{"kind":"video","init":{"__proto__":{"polluted":true}}}}',
       '{"type":"transceiverRequest","transceiverRequest":{"kind":"video","init":{"sendEncodings":[{"__proto__":{"x":1}}]}}}',
-      { type: 'transceiverRequest', transceiverRequest: { kind: 'video', init: { sendEncodings: Array.from({ length: 5 }, () => ({ active: true })) } } },
+      {
+        type: 'transceiverRequest',
+        transceiverRequest: {
+          kind: 'video',
+          init: { sendEncodings: Array.from({ length: 5 }, () => ({ active: true })) },
+        },
+      },
       { type: 'transceiverRequest', transceiverRequest: { kind: 'video', init: { direction: 'everywhere' } } },
       `{"type":"offer","sdp":"v=0","extra":{"nested":${deep(50)}}}`,
       '{"type":"candidate","candidate":{"candidate":"x","__proto__":{"polluted":true}}}',
@@ -34,10 +43,22 @@ describe('signal payloads', () => {
     // 20,000 deep is also longer than a message may be.
     send(`{"type":"transceiverRequest","transceiverRequest":{"kind":"video","init":${deep(20_000)}}}`);
     expect((await agent.next('error')).code).toBe(ErrorCode.TooLarge);
-    send({ type: 'transceiverRequest', transceiverRequest: { kind: 'video', init: { direction: 'recvonly', sendEncodings: [{ rid: 'h', maxBitrate: 900_000 }] } } });
+    send({
+      type: 'transceiverRequest',
+      transceiverRequest: {
+        kind: 'video',
+        init: { direction: 'recvonly', sendEncodings: [{ rid: 'h', maxBitrate: 900_000 }] },
+      },
+    });
     // The first signal the visitor gets is this one, sent after all the refused ones: none of those reached it.
     const relayed = await visitor.next('signal');
-    expect(relayed.data).toEqual({ type: 'transceiverRequest', transceiverRequest: { kind: 'video', init: { direction: 'recvonly', sendEncodings: [{ rid: 'h', maxBitrate: 900_000 }] } } });
+    expect(relayed.data).toEqual({
+      type: 'transceiverRequest',
+      transceiverRequest: {
+        kind: 'video',
+        init: { direction: 'recvonly', sendEncodings: [{ rid: 'h', maxBitrate: 900_000 }] },
+      },
+    });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });

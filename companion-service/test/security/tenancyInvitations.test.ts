@@ -24,7 +24,15 @@ const suite = serviceSuite({
   devSignInSiteIds: [SITE.id],
   terms: { version: 't-1', text: 'Terms.', promptSeconds: 5, agentWaitSeconds: 60 },
   salesforce: {
-    orgs: [{ orgId: ORG_ID, name: 'Acme', apiKeySha256: sha256(API_KEY), instanceUrl: 'https://acme.example.invalid', siteIds: [SITE.id] }],
+    orgs: [
+      {
+        orgId: ORG_ID,
+        name: 'Acme',
+        apiKeySha256: sha256(API_KEY),
+        instanceUrl: 'https://acme.example.invalid',
+        siteIds: [SITE.id],
+      },
+    ],
     outbox: { enabled: false },
   },
 } as never);
@@ -47,10 +55,14 @@ async function inviteFromJoinPage(token: string, visitorId: string) {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ visitorId }),
   });
-  return { status: response.status, body: (await response.json()) as { code?: string; invitationId?: string; message?: string } };
+  return {
+    status: response.status,
+    body: (await response.json()) as { code?: string; invitationId?: string; message?: string },
+  };
 }
 
-const inviteFromSalesforce = (contactId: string) => callAsApex(suite.server, '/api/salesforce/invitations', { ...AGENT, orgId: ORG_ID, contactId }, API_KEY);
+const inviteFromSalesforce = (contactId: string) =>
+  callAsApex(suite.server, '/api/salesforce/invitations', { ...AGENT, orgId: ORG_ID, contactId }, API_KEY);
 
 /** Counts the prompts the tab got: every invitation was answered over HTTP, and the tab's probe is answered after
  * whatever the service had queued for it by then. */
@@ -65,12 +77,15 @@ describe('one open invitation per visitor', () => {
     const tab = await visitorTab(contactId);
     const tokens = [await devToken(suite.server, 'Ana'), await devToken(suite.server, 'Bo')];
     const answers = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => (i % 3 === 0 ? inviteFromSalesforce(contactId) : inviteFromJoinPage(tokens[i % 2]!, contactId))),
+      Array.from({ length: 30 }, (_, i) =>
+        i % 3 === 0 ? inviteFromSalesforce(contactId) : inviteFromJoinPage(tokens[i % 2]!, contactId),
+      ),
     );
     const statuses = answers.map((a) => a.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(29);
-    for (const refused of answers.filter((a) => a.status === 409)) expect(refused.body.code).toBe(ErrorCode.InvitationPending);
+    for (const refused of answers.filter((a) => a.status === 409))
+      expect(refused.body.code).toBe(ErrorCode.InvitationPending);
     expect(await promptsReceived(tab)).toBe(1);
   });
 

@@ -16,7 +16,15 @@ const PER_ORG = 40;
 const suite = serviceSuite({
   devSignInSiteIds: [],
   salesforce: {
-    orgs: [{ orgId: ORG_ID, name: 'Acme', apiKeySha256: sha256(API_KEY), instanceUrl: 'https://acme.example.invalid', siteIds: [] }],
+    orgs: [
+      {
+        orgId: ORG_ID,
+        name: 'Acme',
+        apiKeySha256: sha256(API_KEY),
+        instanceUrl: 'https://acme.example.invalid',
+        siteIds: [],
+      },
+    ],
     requestsPerOrgPerMinute: PER_ORG,
     outbox: { enabled: false },
   },
@@ -24,25 +32,47 @@ const suite = serviceSuite({
 
 const randomKey = () => randomBytes(24).toString('base64url');
 
-describe('guessing an org\'s API key over HTTP', () => {
+describe("guessing an org's API key over HTTP", () => {
   it('is stopped per address: 200 calls with random keys from one address get 429 after the allowance', async () => {
     const limit = suite.server.config.salesforce.unknownKeyRequestsPerAddressPerMinute;
     const statuses: number[] = [];
     for (let i = 0; i < 200; i++) {
-      const answer = await callAsApex(suite.server, '/api/salesforce/presence', { orgId: ORG_ID, contactId: newContactId() }, randomKey());
+      const answer = await callAsApex(
+        suite.server,
+        '/api/salesforce/presence',
+        { orgId: ORG_ID, contactId: newContactId() },
+        randomKey(),
+      );
       statuses.push(answer.status);
       if (answer.status === 429) expect(answer.body.code).toBe(ErrorCode.RateLimited);
     }
     expect(statuses.filter((s) => s === 401)).toHaveLength(limit);
     expect(statuses.filter((s) => s === 429)).toHaveLength(200 - limit);
     // Without a key at all, too.
-    expect((await callAsApex(suite.server, '/api/salesforce/presence', { orgId: ORG_ID, contactId: newContactId() }, null)).status).toBe(429);
+    expect(
+      (await callAsApex(suite.server, '/api/salesforce/presence', { orgId: ORG_ID, contactId: newContactId() }, null))
+        .status,
+    ).toBe(429);
 
     // The org's own calls, from the same address, still count against the org only.
     for (let i = 0; i < PER_ORG; i++) {
-      expect((await callAsApex(suite.server, '/api/salesforce/presence', { orgId: ORG_ID, contactId: newContactId() }, API_KEY)).status).toBe(200);
+      expect(
+        (
+          await callAsApex(
+            suite.server,
+            '/api/salesforce/presence',
+            { orgId: ORG_ID, contactId: newContactId() },
+            API_KEY,
+          )
+        ).status,
+      ).toBe(200);
     }
-    const overOrgLimit = await callAsApex(suite.server, '/api/salesforce/presence', { orgId: ORG_ID, contactId: newContactId() }, API_KEY);
+    const overOrgLimit = await callAsApex(
+      suite.server,
+      '/api/salesforce/presence',
+      { orgId: ORG_ID, contactId: newContactId() },
+      API_KEY,
+    );
     expect(overOrgLimit).toMatchObject({ status: 429, body: { code: ErrorCode.RateLimited } });
   });
 });

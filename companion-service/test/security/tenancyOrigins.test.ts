@@ -14,14 +14,19 @@ function settings(over: Partial<OriginSettings> = {}): OriginSettings {
       { id: 'bank', allowedOrigins: ['https://www.bank.example:8443'] },
       { id: 'quiet' },
     ],
-    salesforce: { orgs: [{ instanceUrl: 'https://acme.my.salesforce.com' }, { instanceUrl: 'https://beta--uat.sandbox.my.salesforce.com', allowedOrigins: ['https://agents.beta.example'] }] },
+    salesforce: {
+      orgs: [
+        { instanceUrl: 'https://acme.my.salesforce.com' },
+        { instanceUrl: 'https://beta--uat.sandbox.my.salesforce.com', allowedOrigins: ['https://agents.beta.example'] },
+      ],
+    },
     socket: { allowMissingOrigin: false },
     ...over,
   };
 }
 
 describe('originVerdict', () => {
-  it('puts a socket from a site\'s listed origin on that site', () => {
+  it("puts a socket from a site's listed origin on that site", () => {
     expect(originVerdict(SHOP, settings())).toEqual({ allowed: true, siteId: 'shop' });
     expect(originVerdict('https://www.bank.example:8443', settings())).toEqual({ allowed: true, siteId: 'bank' });
     expect(originVerdict('http://localhost:5000', settings())).toEqual({ allowed: true, siteId: 'shop' });
@@ -68,15 +73,18 @@ describe('originVerdict', () => {
     }
   });
 
-  it('lets in the service\'s own pages (publicUrl) as no site', () => {
+  it("lets in the service's own pages (publicUrl) as no site", () => {
     expect(originVerdict('https://tandem.example.com', settings())).toEqual({ allowed: true, siteId: null });
     const withPath = settings({ publicUrl: 'https://help.example.com/tandem' });
     expect(originVerdict('https://help.example.com', withPath)).toEqual({ allowed: true, siteId: null });
   });
 
-  it('lets in registered orgs\' Lightning pages, derived from instanceUrl or listed, as no site', () => {
+  it("lets in registered orgs' Lightning pages, derived from instanceUrl or listed, as no site", () => {
     expect(originVerdict('https://acme.lightning.force.com', settings())).toEqual({ allowed: true, siteId: null });
-    expect(originVerdict('https://beta--uat.sandbox.lightning.force.com', settings())).toEqual({ allowed: true, siteId: null });
+    expect(originVerdict('https://beta--uat.sandbox.lightning.force.com', settings())).toEqual({
+      allowed: true,
+      siteId: null,
+    });
     expect(originVerdict('https://agents.beta.example', settings())).toEqual({ allowed: true, siteId: null });
     expect(originVerdict('https://other.lightning.force.com', settings())).toEqual({ allowed: false });
     expect(originVerdict('https://acme.my.salesforce.com', settings())).toEqual({ allowed: false });
@@ -91,7 +99,7 @@ describe('originVerdict', () => {
     expect(originVerdict('https://evil.example', tools)).toEqual({ allowed: false });
   });
 
-  it('counts any loopback origin as the service\'s own only while publicUrl is a loopback address (development)', () => {
+  it("counts any loopback origin as the service's own only while publicUrl is a loopback address (development)", () => {
     const local = settings({ publicUrl: 'http://localhost:8080' });
     expect(originVerdict('http://localhost:8080', local)).toEqual({ allowed: true, siteId: null });
     expect(originVerdict('http://127.0.0.1:8080', local)).toEqual({ allowed: true, siteId: null });
@@ -106,7 +114,7 @@ describe('originVerdict', () => {
     expect(originVerdict('http://localhost:8080', settings())).toEqual({ allowed: false });
   });
 
-  it('works on the configuration as loaded: the demo portal on the service\'s own origin, production without Origin', () => {
+  it("works on the configuration as loaded: the demo portal on the service's own origin, production without Origin", () => {
     const development = loadConfig({ env: {} });
     expect(originVerdict('http://localhost:8080', development)).toEqual({ allowed: true, siteId: null });
     expect(originVerdict(undefined, development)).toEqual({ allowed: true, siteId: null });
@@ -114,7 +122,9 @@ describe('originVerdict', () => {
     const production = loadConfig({
       profile: 'production',
       env: { TANDEM_AGENT_TOKEN_SECRET: 'x'.repeat(40), TANDEM_PUBLIC_URL: 'https://tandem.example.com' },
-      overrides: { sites: [{ id: 'shop', apiKey: 'k'.repeat(24), signingSecret: 's'.repeat(32), allowedOrigins: [SHOP] }] },
+      overrides: {
+        sites: [{ id: 'shop', apiKey: 'k'.repeat(24), signingSecret: 's'.repeat(32), allowedOrigins: [SHOP] }],
+      },
     });
     expect(originVerdict(undefined, production)).toEqual({ allowed: false });
     expect(originVerdict(SHOP, production)).toEqual({ allowed: true, siteId: 'shop' });
@@ -123,7 +133,7 @@ describe('originVerdict', () => {
 });
 
 describe('origin helpers', () => {
-  it('normalise an origin to the browser\'s spelling', () => {
+  it("normalise an origin to the browser's spelling", () => {
     expect(normalizeOrigin('HTTPS://A.Example:443')).toBe('https://a.example');
     expect(normalizeOrigin('http://a.example:80')).toBe('http://a.example');
     expect(normalizeOrigin('http://a.example:8080')).toBe('http://a.example:8080');
@@ -131,9 +141,11 @@ describe('origin helpers', () => {
     expect(normalizeOrigin('ftp://a.example')).toBeUndefined();
   });
 
-  it('derive an org\'s Lightning origin from its My Domain URL only', () => {
+  it("derive an org's Lightning origin from its My Domain URL only", () => {
     expect(lightningOrigin('https://acme.my.salesforce.com')).toBe('https://acme.lightning.force.com');
-    expect(lightningOrigin('https://ACME--dev.sandbox.my.salesforce.com/')).toBe('https://acme--dev.sandbox.lightning.force.com');
+    expect(lightningOrigin('https://ACME--dev.sandbox.my.salesforce.com/')).toBe(
+      'https://acme--dev.sandbox.lightning.force.com',
+    );
     expect(lightningOrigin('https://acme.example.invalid')).toBeUndefined();
     expect(lightningOrigin('https://my.salesforce.com.evil.example')).toBeUndefined();
   });

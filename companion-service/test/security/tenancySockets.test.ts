@@ -3,7 +3,15 @@ import { ErrorCode } from '../../src/protocol/codes';
 import { signVisitorToken } from '../../src/identity/visitorToken';
 import { serviceSuite } from '../helpers/serviceSuite';
 import { AGENT, callAsApex } from '../helpers/salesforceFixtures';
-import { ACME_KEY, ACME_ORG, ACME_PORTAL, MALLORY_KEY, MALLORY_ORG, MALLORY_SHOP, orgLinkedTo } from '../helpers/tenancyFixtures';
+import {
+  ACME_KEY,
+  ACME_ORG,
+  ACME_PORTAL,
+  MALLORY_KEY,
+  MALLORY_ORG,
+  MALLORY_SHOP,
+  orgLinkedTo,
+} from '../helpers/tenancyFixtures';
 import { startServer } from '../helpers/testServer';
 
 /* Finding 2: any origin could open /ws (a socket from https://evil.example created a session), and a session's code
@@ -20,7 +28,10 @@ const org = orgLinkedTo;
 const suite = serviceSuite({
   sites: [ACME_SITE, MALLORY_SITE],
   devSignInSiteIds: [ACME_SITE.id],
-  salesforce: { orgs: [org(ACME_ORG, ACME_KEY, [ACME_SITE.id]), org(MALLORY_ORG, MALLORY_KEY, [MALLORY_SITE.id])], outbox: { enabled: false } },
+  salesforce: {
+    orgs: [org(ACME_ORG, ACME_KEY, [ACME_SITE.id]), org(MALLORY_ORG, MALLORY_KEY, [MALLORY_SITE.id])],
+    outbox: { enabled: false },
+  },
 } as never);
 
 /** The HTTP status the upgrade got, or 101 when the socket opened. */
@@ -58,7 +69,12 @@ async function sessionFrom(origin: string): Promise<{ sessionId: string; code: s
 describe('which pages may open the socket', () => {
   it('refuses the upgrade from an origin no site lists, and from malformed ones, before any socket exists', async () => {
     const before = await suite.server.store.listOpenSessions();
-    for (const origin of ['https://evil.example', 'null', 'https://portal.acme.example.evil.example', 'https://portal.acme.example/path']) {
+    for (const origin of [
+      'https://evil.example',
+      'null',
+      'https://portal.acme.example.evil.example',
+      'https://portal.acme.example/path',
+    ]) {
       expect([origin, await upgradeStatus(suite.server.wsUrl, { origin })]).toEqual([origin, 403]);
     }
     expect((await suite.server.store.listOpenSessions()).length).toBe(before.length);
@@ -107,8 +123,18 @@ describe('a session belongs to the site whose page started it', () => {
     const intruder = await suite.connect({ origin: suite.server.baseUrl });
     intruder.send({ type: 'agent.join', token: mallory, code: session.code });
     expect((await intruder.next('error')).code).toBe(ErrorCode.InvalidCode);
-    const ticket = await callAsApex(suite.server, '/api/salesforce/console-tickets', { ...AGENT, orgId: MALLORY_ORG, code: session.code }, MALLORY_KEY);
-    const wrongKey = await callAsApex(suite.server, '/api/salesforce/console-tickets', { ...AGENT, orgId: MALLORY_ORG, code: '999999999' }, MALLORY_KEY);
+    const ticket = await callAsApex(
+      suite.server,
+      '/api/salesforce/console-tickets',
+      { ...AGENT, orgId: MALLORY_ORG, code: session.code },
+      MALLORY_KEY,
+    );
+    const wrongKey = await callAsApex(
+      suite.server,
+      '/api/salesforce/console-tickets',
+      { ...AGENT, orgId: MALLORY_ORG, code: '999999999' },
+      MALLORY_KEY,
+    );
     expect([ticket.status, ticket.body.code]).toEqual([wrongKey.status, wrongKey.body.code]);
     const http = await fetch(`${suite.server.baseUrl}/api/agent/console-tickets`, {
       method: 'POST',
@@ -133,7 +159,8 @@ describe('a session belongs to the site whose page started it', () => {
 });
 
 describe('a page presents only its own site’s visitor tokens', () => {
-  const acmeToken = () => signVisitorToken({ site: ACME_SITE.id, sub: '003ACME000000001' }, ACME_SITE.signingSecret, Date.now(), 600).token;
+  const acmeToken = () =>
+    signVisitorToken({ site: ACME_SITE.id, sub: '003ACME000000001' }, ACME_SITE.signingSecret, Date.now(), 600).token;
 
   it('refuses an Acme visitor’s token on Mallory’s page, and takes it on Acme’s own and on the service’s pages', async () => {
     const onMallory = await suite.connect({ origin: MALLORY_SITE.allowedOrigins[0]! });

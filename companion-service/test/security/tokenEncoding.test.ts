@@ -31,15 +31,30 @@ describe('signed tokens', () => {
     // A signature whose bytes give + or / in standard base64 makes the respelling differ in characters, not only padding.
     let token = '';
     for (let i = 0; !/[+/]/.test(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('base64')); i++) {
-      token = signClaims({ v: 1, sub: `dev:${i}`, name: 'Ana', org: 'development', privileges: [], iat: Math.floor(now / 1000), exp: Math.floor(now / 1000) + 600 }, secret);
+      token = signClaims(
+        {
+          v: 1,
+          sub: `dev:${i}`,
+          name: 'Ana',
+          org: 'development',
+          privileges: [],
+          iat: Math.floor(now / 1000),
+          exp: Math.floor(now / 1000) + 600,
+        },
+        secret,
+      );
     }
     expect(verifyAgentToken(token, secret, now).ok).toBe(true);
-    for (const forged of respellings(token)) expect({ forged, ok: verifyAgentToken(forged, secret, now).ok }).toEqual({ forged, ok: false });
+    for (const forged of respellings(token))
+      expect({ forged, ok: verifyAgentToken(forged, secret, now).ok }).toEqual({ forged, ok: false });
   });
 
   it('the service refuses a respelled agent token over HTTP, and takes the real one', async () => {
     const token = await devToken(suite.server);
-    const ask = (t: string) => fetch(`${suite.server.baseUrl}/api/agent/presence/003TEST00000001`, { headers: { authorization: `Bearer ${t}` } });
+    const ask = (t: string) =>
+      fetch(`${suite.server.baseUrl}/api/agent/presence/003TEST00000001`, {
+        headers: { authorization: `Bearer ${t}` },
+      });
     expect((await ask(token)).status).toBe(200);
     // (Trailing spaces aside: HTTP drops them from a header's value before anyone reads it.)
     for (const forged of respellings(token).filter((t) => !t.endsWith(' '))) {

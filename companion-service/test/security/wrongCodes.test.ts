@@ -8,11 +8,18 @@ import { TestClient } from '../helpers/wsClient';
  * themselves, so the ones who type their key right are never held up. And a key whose session already has its agent
  * was confirmed (201): it is now answered like a wrong key. All over real HTTP from one address. */
 
-const suite = serviceSuite({ joinAttempts: { perAgent: 5, perIp: 20, windowSeconds: 60 }, limits: { sessionsPerAddressPerMinute: 100 } });
+const suite = serviceSuite({
+  joinAttempts: { perAgent: 5, perIp: 20, windowSeconds: 60 },
+  limits: { sessionsPerAddressPerMinute: 100 },
+});
 
 type Server = { baseUrl: string; wsUrl: string };
 
-async function askTicket(token: string, code: string, server: Server = suite.server): Promise<{ status: number; body: { code?: string; ticket?: string; retryAfterSeconds?: number } }> {
+async function askTicket(
+  token: string,
+  code: string,
+  server: Server = suite.server,
+): Promise<{ status: number; body: { code?: string; ticket?: string; retryAfterSeconds?: number } }> {
   const response = await fetch(`${server.baseUrl}/api/agent/console-tickets`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -69,7 +76,11 @@ describe('wrong session keys', () => {
       agentConsole.send({ type: 'agent.join', ticket });
       await agentConsole.next('session.joined');
       const prober = await devToken(server, 'Prober');
-      for (let i = 0; i < 5; i++) expect(await askTicket(prober, code, server)).toEqual({ status: 404, body: expect.objectContaining({ code: ErrorCode.InvalidCode }) });
+      for (let i = 0; i < 5; i++)
+        expect(await askTicket(prober, code, server)).toEqual({
+          status: 404,
+          body: expect.objectContaining({ code: ErrorCode.InvalidCode }),
+        });
       expect((await askTicket(prober, code, server)).status).toBe(429);
     } finally {
       await server.stop();

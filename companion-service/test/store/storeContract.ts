@@ -98,7 +98,11 @@ export function storeContract(name: string, makeEnvironment: () => Promise<Store
         expect(await store.getSession('s1')).toMatchObject({ status: 'active', endedAt: null, endReason: null });
         await store.updateSessionStatus('s1', 'ended', T0 + 100, 'agent_ended');
         await store.updateSessionStatus('s1', 'ended');
-        expect(await store.getSession('s1')).toMatchObject({ status: 'ended', endedAt: T0 + 100, endReason: 'agent_ended' });
+        expect(await store.getSession('s1')).toMatchObject({
+          status: 'ended',
+          endedAt: T0 + 100,
+          endReason: 'agent_ended',
+        });
         await expect(store.updateSessionStatus('missing', 'ended', T0, 'x')).resolves.toBeUndefined();
         expect(await store.getSession('missing')).toBeUndefined();
       });
@@ -118,33 +122,104 @@ export function storeContract(name: string, makeEnvironment: () => Promise<Store
     });
 
     describe('participants', () => {
-      it('lists a session\'s participants by join time, then id, and no one else\'s', async () => {
+      it("lists a session's participants by join time, then id, and no one else's", async () => {
         await session('s1');
         await session('s2');
-        await store.addParticipant({ id: 'p2', sessionId: 's1', role: 'agent', identity: 'agent-1', name: 'Ana', joinedAt: T0 + 2 });
-        await store.addParticipant({ id: 'p1', sessionId: 's1', role: 'visitor', identity: 'acme/v1', name: null, joinedAt: T0 + 1 });
-        await store.addParticipant({ id: 'p0', sessionId: 's1', role: 'guest', identity: 'guest', name: 'Gil', joinedAt: T0 + 2 });
-        await store.addParticipant({ id: 'px', sessionId: 's2', role: 'visitor', identity: 'anonymous', name: null, joinedAt: T0 });
+        await store.addParticipant({
+          id: 'p2',
+          sessionId: 's1',
+          role: 'agent',
+          identity: 'agent-1',
+          name: 'Ana',
+          joinedAt: T0 + 2,
+        });
+        await store.addParticipant({
+          id: 'p1',
+          sessionId: 's1',
+          role: 'visitor',
+          identity: 'acme/v1',
+          name: null,
+          joinedAt: T0 + 1,
+        });
+        await store.addParticipant({
+          id: 'p0',
+          sessionId: 's1',
+          role: 'guest',
+          identity: 'guest',
+          name: 'Gil',
+          joinedAt: T0 + 2,
+        });
+        await store.addParticipant({
+          id: 'px',
+          sessionId: 's2',
+          role: 'visitor',
+          identity: 'anonymous',
+          name: null,
+          joinedAt: T0,
+        });
         expect(await store.listParticipants('s1')).toEqual([
-          { id: 'p1', sessionId: 's1', role: 'visitor', identity: 'acme/v1', name: null, joinedAt: T0 + 1, leftAt: null, leaveReason: null },
-          { id: 'p0', sessionId: 's1', role: 'guest', identity: 'guest', name: 'Gil', joinedAt: T0 + 2, leftAt: null, leaveReason: null },
-          { id: 'p2', sessionId: 's1', role: 'agent', identity: 'agent-1', name: 'Ana', joinedAt: T0 + 2, leftAt: null, leaveReason: null },
+          {
+            id: 'p1',
+            sessionId: 's1',
+            role: 'visitor',
+            identity: 'acme/v1',
+            name: null,
+            joinedAt: T0 + 1,
+            leftAt: null,
+            leaveReason: null,
+          },
+          {
+            id: 'p0',
+            sessionId: 's1',
+            role: 'guest',
+            identity: 'guest',
+            name: 'Gil',
+            joinedAt: T0 + 2,
+            leftAt: null,
+            leaveReason: null,
+          },
+          {
+            id: 'p2',
+            sessionId: 's1',
+            role: 'agent',
+            identity: 'agent-1',
+            name: 'Ana',
+            joinedAt: T0 + 2,
+            leftAt: null,
+            leaveReason: null,
+          },
         ]);
         expect(await store.listParticipants('missing')).toEqual([]);
       });
 
       it('keeps the first time a participant left, and ignores participants it does not have', async () => {
         await session('s1');
-        await store.addParticipant({ id: 'p1', sessionId: 's1', role: 'visitor', identity: 'anonymous', name: null, joinedAt: T0 });
+        await store.addParticipant({
+          id: 'p1',
+          sessionId: 's1',
+          role: 'visitor',
+          identity: 'anonymous',
+          name: null,
+          joinedAt: T0,
+        });
         await store.participantLeft('p1', T0 + 10, 'hangup');
         await store.participantLeft('p1', T0 + 20, 'lost');
         await expect(store.participantLeft('missing', T0, 'lost')).resolves.toBeUndefined();
-        expect(await store.listParticipants('s1')).toEqual([expect.objectContaining({ id: 'p1', leftAt: T0 + 10, leaveReason: 'hangup' })]);
+        expect(await store.listParticipants('s1')).toEqual([
+          expect.objectContaining({ id: 'p1', leftAt: T0 + 10, leaveReason: 'hangup' }),
+        ]);
       });
 
       it('refuses a participant of a session it does not have, or a second one with the same id', async () => {
         await session('s1');
-        const p = { id: 'p1', sessionId: 's1', role: 'visitor' as const, identity: 'anonymous', name: null, joinedAt: T0 };
+        const p = {
+          id: 'p1',
+          sessionId: 's1',
+          role: 'visitor' as const,
+          identity: 'anonymous',
+          name: null,
+          joinedAt: T0,
+        };
         await expect(store.addParticipant({ ...p, sessionId: 'missing' })).rejects.toBeTruthy();
         await expect(store.addParticipant(p)).resolves.toBeUndefined();
         await expect(store.addParticipant({ ...p, name: 'Again' })).rejects.toBeTruthy();
@@ -153,14 +228,30 @@ export function storeContract(name: string, makeEnvironment: () => Promise<Store
     });
 
     describe('events', () => {
-      it('lists a session\'s events in the order they were appended, whatever their times, with their details', async () => {
+      it("lists a session's events in the order they were appended, whatever their times, with their details", async () => {
         await session('s1');
         await session('s2');
-        const detail = { reason: 'agent_ended', nested: { list: [1, 'two', null], flag: true }, text: 'Zoë 👋 "quoted"' };
-        await store.appendEvent({ sessionId: 's1', at: T0 + 5, kind: 'session.created', participantId: 'p1', detail: null });
+        const detail = {
+          reason: 'agent_ended',
+          nested: { list: [1, 'two', null], flag: true },
+          text: 'Zoë 👋 "quoted"',
+        };
+        await store.appendEvent({
+          sessionId: 's1',
+          at: T0 + 5,
+          kind: 'session.created',
+          participantId: 'p1',
+          detail: null,
+        });
         await store.appendEvent({ sessionId: 's2', at: T0, kind: 'other', participantId: null, detail: null });
         await store.appendEvent({ sessionId: 's1', at: T0 + 1, kind: 'agent.joined', participantId: null, detail });
-        await store.appendEvent({ sessionId: 's1', at: T0 + 1, kind: 'session.ended', participantId: null, detail: {} });
+        await store.appendEvent({
+          sessionId: 's1',
+          at: T0 + 1,
+          kind: 'session.ended',
+          participantId: null,
+          detail: {},
+        });
         expect(await store.listEvents('s1')).toEqual([
           { sessionId: 's1', at: T0 + 5, kind: 'session.created', participantId: 'p1', detail: null },
           { sessionId: 's1', at: T0 + 1, kind: 'agent.joined', participantId: null, detail },
@@ -170,7 +261,9 @@ export function storeContract(name: string, makeEnvironment: () => Promise<Store
       });
 
       it('refuses an event of a session it does not have', async () => {
-        await expect(store.appendEvent({ sessionId: 'missing', at: T0, kind: 'x', participantId: null, detail: null })).rejects.toBeTruthy();
+        await expect(
+          store.appendEvent({ sessionId: 'missing', at: T0, kind: 'x', participantId: null, detail: null }),
+        ).rejects.toBeTruthy();
       });
     });
 
@@ -185,7 +278,7 @@ export function storeContract(name: string, makeEnvironment: () => Promise<Store
         userAgent: 'Mozilla/5.0 (X11; Linux x86_64)',
       });
 
-      it('stores who accepted which text, when and from where, with the visitor\'s site', async () => {
+      it("stores who accepted which text, when and from where, with the visitor's site", async () => {
         await session('s1');
         await session('s2');
         await store.recordTermsAcceptance(acceptance('s1'));
@@ -202,7 +295,9 @@ export function storeContract(name: string, makeEnvironment: () => Promise<Store
         await expect(second).rejects.toBeInstanceOf(DuplicateRecordError);
         await expect(second).rejects.toMatchObject({ record: 'terms_acceptance' });
         // Another instance's store refuses it too: the refusal is the database's, not a cache's.
-        await expect((await another()).recordTermsAcceptance(acceptance('s1'))).rejects.toBeInstanceOf(DuplicateRecordError);
+        await expect((await another()).recordTermsAcceptance(acceptance('s1'))).rejects.toBeInstanceOf(
+          DuplicateRecordError,
+        );
         expect(await store.getTermsAcceptance('s1')).toEqual(acceptance('s1'));
       });
 
@@ -215,7 +310,14 @@ export function storeContract(name: string, makeEnvironment: () => Promise<Store
     });
 
     describe('problem reports', () => {
-      const report = { id: 'TP-0A1B2C3D4E', sessionId: 's1', participantId: 'p1', reportedAt: T0 + 3, description: 'Video froze', diagnostics: { rtt: 120, browser: 'Firefox', codec: null } };
+      const report = {
+        id: 'TP-0A1B2C3D4E',
+        sessionId: 's1',
+        participantId: 'p1',
+        reportedAt: T0 + 3,
+        description: 'Video froze',
+        diagnostics: { rtt: 120, browser: 'Firefox', codec: null },
+      };
 
       it('stores a report and reads it back; refuses a second one with the same id or for a session it does not have', async () => {
         await session('s1');
@@ -229,7 +331,11 @@ export function storeContract(name: string, makeEnvironment: () => Promise<Store
 
       it('stores a description with a NUL character rather than failing the report', async () => {
         await session('s1');
-        await store.saveProblemReport({ ...report, description: 'before\u0000after', diagnostics: { raw: 'x\u0000y' } });
+        await store.saveProblemReport({
+          ...report,
+          description: 'before\u0000after',
+          diagnostics: { raw: 'x\u0000y' },
+        });
         const stored = await store.getProblemReport(report.id);
         // PostgreSQL's text cannot hold U+0000 (postgresStore.ts): it becomes U+FFFD there; JSON keeps it escaped.
         expect(stored?.description.replace('\uFFFD', '\u0000')).toBe('before\u0000after');
@@ -238,12 +344,25 @@ export function storeContract(name: string, makeEnvironment: () => Promise<Store
     });
 
     describe('Salesforce orgs, users and session links', () => {
-      const org = { orgId: ORG, name: 'Acme', apiKeySha256: 'b'.repeat(64), instanceUrl: 'https://acme.my.salesforce.com', siteIds: ['acme', 'acme-eu'], updatedAt: T0 };
+      const org = {
+        orgId: ORG,
+        name: 'Acme',
+        apiKeySha256: 'b'.repeat(64),
+        instanceUrl: 'https://acme.my.salesforce.com',
+        siteIds: ['acme', 'acme-eu'],
+        updatedAt: T0,
+      };
 
       it('saves an org, replaces it on the next save, and reads back its sites in order', async () => {
         await store.saveSalesforceOrg(org);
         expect(await store.getSalesforceOrg(ORG)).toEqual(org);
-        const renamed = { ...org, name: 'Acme Corp', apiKeySha256: 'c'.repeat(64), siteIds: ['acme-eu'], updatedAt: T0 + 1 };
+        const renamed = {
+          ...org,
+          name: 'Acme Corp',
+          apiKeySha256: 'c'.repeat(64),
+          siteIds: ['acme-eu'],
+          updatedAt: T0 + 1,
+        };
         await store.saveSalesforceOrg(renamed);
         expect(await store.getSalesforceOrg(ORG)).toEqual(renamed);
         await store.saveSalesforceOrg({ ...org, orgId: OTHER_ORG, siteIds: [] });
@@ -261,10 +380,24 @@ export function storeContract(name: string, makeEnvironment: () => Promise<Store
       });
 
       it('links a session to an org, and a later link fills what it knows without erasing what it does not', async () => {
-        const link = { sessionId: 's1', orgId: ORG, siteId: 'acme', contactId: '003A', agentUserId: '005A', createdAt: T0 };
+        const link = {
+          sessionId: 's1',
+          orgId: ORG,
+          siteId: 'acme',
+          contactId: '003A',
+          agentUserId: '005A',
+          createdAt: T0,
+        };
         await store.linkSalesforceSession(link);
         expect(await store.getSalesforceSessionLink('s1')).toEqual(link);
-        await store.linkSalesforceSession({ sessionId: 's1', orgId: OTHER_ORG, siteId: null, contactId: null, agentUserId: '005B', createdAt: T0 + 9 });
+        await store.linkSalesforceSession({
+          sessionId: 's1',
+          orgId: OTHER_ORG,
+          siteId: null,
+          contactId: null,
+          agentUserId: '005B',
+          createdAt: T0 + 9,
+        });
         expect(await store.getSalesforceSessionLink('s1')).toEqual({ ...link, orgId: OTHER_ORG, agentUserId: '005B' });
         expect(await store.getSalesforceSessionLink('missing')).toBeUndefined();
       });
@@ -273,8 +406,26 @@ export function storeContract(name: string, makeEnvironment: () => Promise<Store
     describe('Salesforce outbox', () => {
       it('adds a record once per org, object and external id, keeping the first payload', async () => {
         expect(await enqueue('e1')).toBe(true);
-        expect(await store.enqueueSalesforceRecord({ orgId: ORG, sobject: 'Tandem_Session__c', externalId: 'e1', payload: { Name: 'changed' }, createdAt: T0 + 1 })).toBe(false);
-        expect(await (await another()).enqueueSalesforceRecord({ orgId: ORG, sobject: 'Tandem_Session__c', externalId: 'e1', payload: {}, createdAt: T0 })).toBe(false);
+        expect(
+          await store.enqueueSalesforceRecord({
+            orgId: ORG,
+            sobject: 'Tandem_Session__c',
+            externalId: 'e1',
+            payload: { Name: 'changed' },
+            createdAt: T0 + 1,
+          }),
+        ).toBe(false);
+        expect(
+          await (
+            await another()
+          ).enqueueSalesforceRecord({
+            orgId: ORG,
+            sobject: 'Tandem_Session__c',
+            externalId: 'e1',
+            payload: {},
+            createdAt: T0,
+          }),
+        ).toBe(false);
         expect(await enqueue('e1', T0, OTHER_ORG)).toBe(true);
         expect(await enqueue('e1', T0, ORG, 'Task')).toBe(true);
         const all = await store.listSalesforceOutbox();
@@ -308,7 +459,7 @@ export function storeContract(name: string, makeEnvironment: () => Promise<Store
         expect(await store.claimSalesforceOutbox(T0 + 100, 60_000, 0)).toEqual([]);
       });
 
-      it('leases a claimed record until the lease ends, to this store and to another instance\'s', async () => {
+      it("leases a claimed record until the lease ends, to this store and to another instance's", async () => {
         await enqueue('e1');
         const [claimed] = await store.claimSalesforceOutbox(T0, 1000, 10);
         expect(claimed).toMatchObject({ externalId: 'e1', status: 'pending', attempts: 0 });
@@ -326,39 +477,79 @@ export function storeContract(name: string, makeEnvironment: () => Promise<Store
         await store.claimSalesforceOutbox(T0 + 10, 1000, 10);
         await store.markSalesforceDelivered(entry!.id, T0 + 20);
         expect(await store.claimSalesforceOutbox(T0 + 1_000_000, 1000, 10)).toEqual([]);
-        expect((await store.listSalesforceOutbox())[0]).toMatchObject({ status: 'delivered', deliveredAt: T0 + 20, lastError: null, attempts: 1 });
+        expect((await store.listSalesforceOutbox())[0]).toMatchObject({
+          status: 'delivered',
+          deliveredAt: T0 + 20,
+          lastError: null,
+          attempts: 1,
+        });
         await expect(store.markSalesforceDelivered(9_999_999, T0)).resolves.toBeUndefined();
       });
 
-      it('reschedules after the org\'s failure: due again at the new time, lease released, the error kept (1000 characters)', async () => {
+      it("reschedules after the org's failure: due again at the new time, lease released, the error kept (1000 characters)", async () => {
         await enqueue('e1');
         const [entry] = await store.claimSalesforceOutbox(T0, 60_000, 10);
         await store.rescheduleSalesforceRecord(entry!.id, 3, T0 + 500, 'x'.repeat(1500));
         expect(await store.claimSalesforceOutbox(T0 + 499, 60_000, 10)).toEqual([]);
         const [again] = await store.claimSalesforceOutbox(T0 + 500, 60_000, 10);
-        expect(again).toMatchObject({ externalId: 'e1', attempts: 3, recordFailures: 0, nextAttemptAt: T0 + 500, status: 'pending' });
+        expect(again).toMatchObject({
+          externalId: 'e1',
+          attempts: 3,
+          recordFailures: 0,
+          nextAttemptAt: T0 + 500,
+          status: 'pending',
+        });
         expect(again?.lastError).toBe('x'.repeat(1000));
       });
 
-      it('counts the record\'s own failures, parks it, and requeues it for its own org only', async () => {
+      it("counts the record's own failures, parks it, and requeues it for its own org only", async () => {
         await enqueue('e1');
         await enqueue('e2');
         const [entry, other] = await store.claimSalesforceOutbox(T0, 60_000, 10);
-        await store.recordSalesforceRecordFailure(entry!.id, { attempts: 1, recordFailures: 1, nextAttemptAt: T0 + 100, lastError: 'REQUIRED_FIELD_MISSING' });
-        expect((await store.claimSalesforceOutbox(T0 + 100, 60_000, 10)).map((e) => [e.externalId, e.recordFailures])).toEqual([['e1', 1]]);
-        await store.parkSalesforceRecord(entry!.id, { attempts: 2, recordFailures: 2, parkedAt: T0 + 200, reason: 'FIELD_CUSTOM_VALIDATION_EXCEPTION' });
+        await store.recordSalesforceRecordFailure(entry!.id, {
+          attempts: 1,
+          recordFailures: 1,
+          nextAttemptAt: T0 + 100,
+          lastError: 'REQUIRED_FIELD_MISSING',
+        });
+        expect(
+          (await store.claimSalesforceOutbox(T0 + 100, 60_000, 10)).map((e) => [e.externalId, e.recordFailures]),
+        ).toEqual([['e1', 1]]);
+        await store.parkSalesforceRecord(entry!.id, {
+          attempts: 2,
+          recordFailures: 2,
+          parkedAt: T0 + 200,
+          reason: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+        });
         // Parked: not claimed however late (e2 is still leased).
         expect(await store.claimSalesforceOutbox(T0 + 59_999, 60_000, 10)).toEqual([]);
         const parked = (await store.listSalesforceOutbox({ status: 'parked' }))[0];
-        expect(parked).toMatchObject({ externalId: 'e1', status: 'parked', parkedAt: T0 + 200, attempts: 2, recordFailures: 2, lastError: 'FIELD_CUSTOM_VALIDATION_EXCEPTION' });
+        expect(parked).toMatchObject({
+          externalId: 'e1',
+          status: 'parked',
+          parkedAt: T0 + 200,
+          attempts: 2,
+          recordFailures: 2,
+          lastError: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+        });
 
         expect(await store.requeueSalesforceRecord(OTHER_ORG, entry!.id, T0 + 300)).toEqual({ outcome: 'not_found' });
         expect(await store.requeueSalesforceRecord(ORG, 9_999_999, T0 + 300)).toEqual({ outcome: 'not_found' });
-        expect(await store.requeueSalesforceRecord(ORG, other!.id, T0 + 300)).toEqual({ outcome: 'not_parked', entry: expect.objectContaining({ externalId: 'e2', status: 'pending' }) });
+        expect(await store.requeueSalesforceRecord(ORG, other!.id, T0 + 300)).toEqual({
+          outcome: 'not_parked',
+          entry: expect.objectContaining({ externalId: 'e2', status: 'pending' }),
+        });
         const requeued = await store.requeueSalesforceRecord(ORG, entry!.id, T0 + 300);
         expect(requeued).toEqual({
           outcome: 'requeued',
-          entry: expect.objectContaining({ externalId: 'e1', status: 'pending', parkedAt: null, recordFailures: 0, attempts: 2, nextAttemptAt: T0 + 300 }),
+          entry: expect.objectContaining({
+            externalId: 'e1',
+            status: 'pending',
+            parkedAt: null,
+            recordFailures: 0,
+            attempts: 2,
+            nextAttemptAt: T0 + 300,
+          }),
         });
         // Requeued once: a second requeue finds it no longer parked.
         expect((await store.requeueSalesforceRecord(ORG, entry!.id, T0 + 301)).outcome).toBe('not_parked');
@@ -370,7 +561,10 @@ export function storeContract(name: string, makeEnvironment: () => Promise<Store
         const [entry] = await store.claimSalesforceOutbox(T0, 60_000, 10);
         await store.parkSalesforceRecord(entry!.id, { attempts: 1, recordFailures: 1, parkedAt: T0 + 1, reason: 'x' });
         await store.markSalesforceDelivered(entry!.id, T0 + 2);
-        expect(await store.requeueSalesforceRecord(ORG, entry!.id, T0 + 3)).toEqual({ outcome: 'not_parked', entry: expect.objectContaining({ status: 'delivered' }) });
+        expect(await store.requeueSalesforceRecord(ORG, entry!.id, T0 + 3)).toEqual({
+          outcome: 'not_parked',
+          entry: expect.objectContaining({ status: 'delivered' }),
+        });
       });
 
       it('remembers the fields to leave out of a record', async () => {

@@ -6,18 +6,34 @@ const SECRET = 'a-test-secret-that-is-long-enough-000';
 const NOW = Date.UTC(2026, 10, 26, 12);
 
 describe('agent tokens', () => {
-  const { token } = signAgentToken({ sub: '005xx0000012345', name: 'Ana', org: '00D5g000000TestEAA', privileges: ['Tandem_Agent_Video'] }, SECRET, NOW, 3600);
+  const { token } = signAgentToken(
+    { sub: '005xx0000012345', name: 'Ana', org: '00D5g000000TestEAA', privileges: ['Tandem_Agent_Video'] },
+    SECRET,
+    NOW,
+    3600,
+  );
 
   it('verify with the same secret and carry the claims', () => {
     const result = verifyAgentToken(token, SECRET, NOW + 1000);
     expect(result).toEqual({
       ok: true,
-      claims: { v: 1, sub: '005xx0000012345', name: 'Ana', org: '00D5g000000TestEAA', privileges: ['Tandem_Agent_Video'], iat: NOW / 1000, exp: NOW / 1000 + 3600 },
+      claims: {
+        v: 1,
+        sub: '005xx0000012345',
+        name: 'Ana',
+        org: '00D5g000000TestEAA',
+        privileges: ['Tandem_Agent_Video'],
+        iat: NOW / 1000,
+        exp: NOW / 1000 + 3600,
+      },
     });
   });
 
   it('are refused with another secret', () => {
-    expect(verifyAgentToken(token, 'another-secret-that-is-long-enough-00', NOW)).toEqual({ ok: false, code: ErrorCode.Unauthorized });
+    expect(verifyAgentToken(token, 'another-secret-that-is-long-enough-00', NOW)).toEqual({
+      ok: false,
+      code: ErrorCode.Unauthorized,
+    });
   });
 
   it('are refused when expired', () => {

@@ -20,13 +20,31 @@ describe('Apex semantic check (apex-ls)', () => {
     try {
       // The defects this check was added for, put back: HttpRequest has setTimeout but no getTimeout, and a local
       // `privileges` (Apex names ignore case) hid the static PRIVILEGES so the loop ran over an empty list.
-      scratch.edit(SERVICE_TEST, (s) => s.replace("Assert.areEqual('POST', sent.getMethod(), 'a POST');", "Assert.areEqual(10000, sent.getTimeout(), 'timeout');"));
-      scratch.edit(CONTROLLER, (s) => s.replace('List<String> granted = new List<String>();', 'List<String> privileges = new List<String>();').replace("'privileges' => granted", "'privileges' => privileges").replace('granted.add(permission);', 'privileges.add(permission);'));
+      scratch.edit(SERVICE_TEST, (s) =>
+        s.replace(
+          "Assert.areEqual('POST', sent.getMethod(), 'a POST');",
+          "Assert.areEqual(10000, sent.getTimeout(), 'timeout');",
+        ),
+      );
+      scratch.edit(CONTROLLER, (s) =>
+        s
+          .replace('List<String> granted = new List<String>();', 'List<String> privileges = new List<String>();')
+          .replace("'privileges' => granted", "'privileges' => privileges")
+          .replace('granted.add(permission);', 'privileges.add(permission);'),
+      );
       const issues = apexLanguageServerIssues(scratch.root);
       expect(issues).toEqual(
         expect.arrayContaining([
-          expect.objectContaining({ file: SERVICE_TEST, category: 'Missing', message: expect.stringContaining("No matching method found for 'getTimeout'") }),
-          expect.objectContaining({ file: CONTROLLER, category: 'Warning', message: expect.stringContaining("hiding class field 'privileges'") }),
+          expect.objectContaining({
+            file: SERVICE_TEST,
+            category: 'Missing',
+            message: expect.stringContaining("No matching method found for 'getTimeout'"),
+          }),
+          expect.objectContaining({
+            file: CONTROLLER,
+            category: 'Warning',
+            message: expect.stringContaining("hiding class field 'privileges'"),
+          }),
         ]),
       );
     } finally {
@@ -37,8 +55,12 @@ describe('Apex semantic check (apex-ls)', () => {
   it('catches a field the SObject does not have', () => {
     const scratch = scratchProject();
     try {
-      scratch.edit(CONTROLLER, (s) => s.replace('return String.valueOf(visible[0].Id);', 'return String.valueOf(visible[0].Portal_Nickname__c);'));
-      expect(apexLanguageServerIssues(scratch.root)).toEqual([expect.objectContaining({ file: CONTROLLER, message: expect.stringContaining('Portal_Nickname__c') })]);
+      scratch.edit(CONTROLLER, (s) =>
+        s.replace('return String.valueOf(visible[0].Id);', 'return String.valueOf(visible[0].Portal_Nickname__c);'),
+      );
+      expect(apexLanguageServerIssues(scratch.root)).toEqual([
+        expect.objectContaining({ file: CONTROLLER, message: expect.stringContaining('Portal_Nickname__c') }),
+      ]);
     } finally {
       scratch.remove();
     }

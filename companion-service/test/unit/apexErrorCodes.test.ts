@@ -51,7 +51,9 @@ describe('the error codes Apex names', () => {
     const renamed = serviceClass.replace("'invalid_code' =>", "'wrong_key' =>");
     expect(renamed).not.toBe(serviceClass);
     expect(unknownCodes(apexMessageCodes(renamed))).toEqual(['wrong_key']);
-    expect(unknownCodes(apexCodeLiterals("TandemCalloutMock.serviceError(409, 'visitor_gone')"))).toEqual(['visitor_gone']);
+    expect(unknownCodes(apexCodeLiterals("TandemCalloutMock.serviceError(409, 'visitor_gone')"))).toEqual([
+      'visitor_gone',
+    ]);
   });
 
   it('include a message for every code the endpoints Apex calls answer with', () => {

@@ -9,7 +9,10 @@ import { PMD_RULESET, pmdViolations, scratchProject } from '../helpers/apexTools
 jest.setTimeout(120_000);
 
 const classesDir = path.join(repoRoot, 'force-app', 'main', 'default', 'classes');
-const apexFiles = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.cls')).map((f) => path.join(dir, f));
+const apexFiles = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.cls'))
+    .map((f) => path.join(dir, f));
 
 describe("PMD's Apex rules", () => {
   it('find no violation in force-app', () => {
@@ -39,10 +42,19 @@ describe("PMD's Apex rules", () => {
             "String key = sessionKey == null ? '' : sessionKey.deleteWhitespace();",
             "String key = sessionKey == null ? '' : sessionKey.deleteWhitespace();\n            Database.query('SELECT Id FROM Contact WHERE LastName = \\'' + sessionKey + '\\'');",
           )
-          .replace('} catch (TandemService.ServiceException e) {\n            connection.problem = e.getMessage();\n            connection.retryable = e.retryable;\n        }', '} catch (TandemService.ServiceException e) {\n        }'),
+          .replace(
+            '} catch (TandemService.ServiceException e) {\n            connection.problem = e.getMessage();\n            connection.retryable = e.retryable;\n        }',
+            '} catch (TandemService.ServiceException e) {\n        }',
+          ),
       );
-      const rules = new Set(pmdViolations(apexFiles(path.join(scratch.root, 'force-app', 'main', 'default', 'classes'))).violations.map((v) => v.rule));
-      expect([...rules]).toEqual(expect.arrayContaining(['ApexSharingViolations', 'ApexSOQLInjection', 'EmptyCatchBlock']));
+      const rules = new Set(
+        pmdViolations(apexFiles(path.join(scratch.root, 'force-app', 'main', 'default', 'classes'))).violations.map(
+          (v) => v.rule,
+        ),
+      );
+      expect([...rules]).toEqual(
+        expect.arrayContaining(['ApexSharingViolations', 'ApexSOQLInjection', 'EmptyCatchBlock']),
+      );
     } finally {
       scratch.remove();
     }

@@ -31,13 +31,20 @@ describe('Apex test shape', () => {
       ),
     );
     expect(checkApexTestShape(changed)).toEqual([
-      expect.objectContaining({ file: 'TandemControllerTest.cls', rule: 'mock-after-dml', message: expect.stringContaining('startSessionExplainsAnOfflineCustomer') }),
+      expect.objectContaining({
+        file: 'TandemControllerTest.cls',
+        rule: 'mock-after-dml',
+        message: expect.stringContaining('startSessionExplainsAnOfflineCustomer'),
+      }),
     ]);
   });
 
   it('counts Database DML methods as DML, and only DML before Test.startTest()', () => {
     const direct = withChanged('TandemServiceTest.cls', (s) =>
-      s.replace('static void postSendsJsonThroughTheNamedCredentialAndReadsTheAnswer() {\n', "static void postSendsJsonThroughTheNamedCredentialAndReadsTheAnswer() {\n        Database.insert(new Contact(LastName = 'x'));\n"),
+      s.replace(
+        'static void postSendsJsonThroughTheNamedCredentialAndReadsTheAnswer() {\n',
+        "static void postSendsJsonThroughTheNamedCredentialAndReadsTheAnswer() {\n        Database.insert(new Contact(LastName = 'x'));\n",
+      ),
     );
     expect(checkApexTestShape(direct).map((f) => f.rule)).toEqual([]);
     const moved = withChanged('TandemServiceTest.cls', (s) =>
@@ -51,17 +58,32 @@ describe('Apex test shape', () => {
 
   it('refuses a test that returns early (e.g. when the org lacks a licence)', () => {
     const changed = withChanged('TandemPortalControllerTest.cls', (s) =>
-      s.replace('        Contact c = customer();\n        Test.startTest();\n        // Stands in', '        Contact c = customer();\n        if (c == null) {\n            return;\n        }\n        Test.startTest();\n        // Stands in'),
+      s.replace(
+        '        Contact c = customer();\n        Test.startTest();\n        // Stands in',
+        '        Contact c = customer();\n        if (c == null) {\n            return;\n        }\n        Test.startTest();\n        // Stands in',
+      ),
     );
     expect(checkApexTestShape(changed)).toEqual([
-      expect.objectContaining({ rule: 'early-return', message: expect.stringContaining('portalUsersGetATokenForTheirOwnContact') }),
+      expect.objectContaining({
+        rule: 'early-return',
+        message: expect.stringContaining('portalUsersGetATokenForTheirOwnContact'),
+      }),
     ]);
   });
 
   it('refuses a public method no test calls', () => {
     const changed = withChanged('TandemService.cls', (s) =>
-      s.replace('    /** The value under key as text, or null. */', '    public static String unused(String a) {\n        return a;\n    }\n\n    /** The value under key as text, or null. */'),
+      s.replace(
+        '    /** The value under key as text, or null. */',
+        '    public static String unused(String a) {\n        return a;\n    }\n\n    /** The value under key as text, or null. */',
+      ),
     );
-    expect(checkApexTestShape(changed)).toEqual([expect.objectContaining({ file: 'TandemService.cls', rule: 'untested-method', message: 'TandemService.unused is public but no test calls it' })]);
+    expect(checkApexTestShape(changed)).toEqual([
+      expect.objectContaining({
+        file: 'TandemService.cls',
+        rule: 'untested-method',
+        message: 'TandemService.unused is public but no test calls it',
+      }),
+    ]);
   });
 });

@@ -5,7 +5,11 @@ import { parseClientMessage } from '../../src/protocol/validate';
 const FROM = 'visitor_0123456789abcde';
 const TO = 'agent_0123456789abcdef';
 const SDP = 'v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n';
-const CANDIDATE = { candidate: 'candidate:842163049 1 udp 1677729535 192.168.1.2 56143 typ srflx', sdpMLineIndex: 0, sdpMid: '0' };
+const CANDIDATE = {
+  candidate: 'candidate:842163049 1 udp 1677729535 192.168.1.2 56143 typ srflx',
+  sdpMLineIndex: 0,
+  sdpMid: '0',
+};
 
 /** What our clients send: JSON.stringify of {type, from, to, gen, data} around simple-peer's signal object. */
 const frame = (data: unknown, gen = 1, to = TO, from = FROM) => JSON.stringify({ type: 'signal', from, to, gen, data });
@@ -41,7 +45,12 @@ describe('canonical signal frames', () => {
     for (const text of frames) {
       expect(readCanonicalSignal(text)).toEqual({ type: 'signal', ...authority(text) });
     }
-    expect(readCanonicalSignal(frame({ type: 'answer', sdp: SDP }, 42, 'visitor-1234', 'agent-5678'))).toEqual({ type: 'signal', from: 'agent-5678', to: 'visitor-1234', gen: 42 });
+    expect(readCanonicalSignal(frame({ type: 'answer', sdp: SDP }, 42, 'visitor-1234', 'agent-5678'))).toEqual({
+      type: 'signal',
+      from: 'agent-5678',
+      to: 'visitor-1234',
+      gen: 42,
+    });
   });
 
   it('leaves valid frames in any other spelling to the full parse, which accepts them', () => {
@@ -57,7 +66,10 @@ describe('canonical signal frames', () => {
       frame({ type: 'renegotiate', renegotiate: true }),
       frame({ type: 'transceiverRequest', transceiverRequest: { kind: 'video' } }),
       `{"type":"signal","from":"${FROM}","to":"${TO}","gen":1.0,"data":{"type":"offer","sdp":"x"}}`,
-      `{"type":"signal","from":"${FROM}","to":"${TO}","gen":1,"data":{"type":"offer","sdp":"\\u0078"}}`.replace('\\u0078', '\\u00'),
+      `{"type":"signal","from":"${FROM}","to":"${TO}","gen":1,"data":{"type":"offer","sdp":"\\u0078"}}`.replace(
+        '\\u0078',
+        '\\u00',
+      ),
       // Within the limit once parsed, over it as JSON text: the fast path cannot tell, so it defers.
       frame({ type: 'offer', sdp: '\n'.repeat(SignalLimits.sdp) }),
     ];
@@ -71,7 +83,10 @@ describe('canonical signal frames', () => {
       frame({ type: 'offer', sdp: 'x'.repeat(SignalLimits.sdp + 1) }),
       frame({ type: 'candidate', candidate: { candidate: 'c'.repeat(SignalLimits.candidate + 1) } }),
       frame({ type: 'candidate', candidate: { candidate: 'c', sdpMid: 'm'.repeat(SignalLimits.sdpMid + 1) } }),
-      frame({ type: 'candidate', candidate: { candidate: 'c', usernameFragment: 'u'.repeat(SignalLimits.usernameFragment + 1) } }),
+      frame({
+        type: 'candidate',
+        candidate: { candidate: 'c', usernameFragment: 'u'.repeat(SignalLimits.usernameFragment + 1) },
+      }),
       frame({ type: 'candidate', candidate: { candidate: 'c', sdpMLineIndex: SignalLimits.sdpMLineIndex + 1 } }),
       frame({ type: 'candidate', candidate: { candidate: 'c', extra: 1 } }),
       frame({ type: 'offer', sdp: SDP, extra: 1 }),
@@ -105,7 +120,29 @@ describe('canonical signal frames', () => {
       seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff;
       return seed % n;
     };
-    const pieces = ['"', '\\', '{', '}', ',', ':', '0', '1', '9', 'u', 'n', 'x', ' ', '\n', '\u0001', 'é', '😀', '\\u', '\\n', 'null', '"sdp":'];
+    const pieces = [
+      '"',
+      '\\',
+      '{',
+      '}',
+      ',',
+      ':',
+      '0',
+      '1',
+      '9',
+      'u',
+      'n',
+      'x',
+      ' ',
+      '\n',
+      '\u0001',
+      'é',
+      '😀',
+      '\\u',
+      '\\n',
+      'null',
+      '"sdp":',
+    ];
     const seeds = [
       frame({ type: 'offer', sdp: SDP }),
       frame({ type: 'candidate', candidate: CANDIDATE }),

@@ -2,7 +2,12 @@ import { createHmac } from 'node:crypto';
 import { iceServersFor } from '../../src/ice/iceServers';
 
 describe('ICE servers', () => {
-  const base = { servers: [{ urls: 'stun:stun.example.test:3478' }], turnUrls: [], turnSecret: '', turnTtlSeconds: 600 };
+  const base = {
+    servers: [{ urls: 'stun:stun.example.test:3478' }],
+    turnUrls: [],
+    turnSecret: '',
+    turnTtlSeconds: 600,
+  };
 
   it('are the configured ones when no TURN secret is set', () => {
     expect(iceServersFor('p1', base, 0)).toEqual([{ urls: 'stun:stun.example.test:3478' }]);

@@ -13,7 +13,7 @@ describe('the liveness sweep', () => {
     expect(livenessAction(22_500, INTERVAL)).toBe('ping');
   });
 
-  it('drops a socket quiet for more than an interval and a half: it left the previous round\'s ping unanswered', () => {
+  it("drops a socket quiet for more than an interval and a half: it left the previous round's ping unanswered", () => {
     expect(livenessAction(22_501, INTERVAL)).toBe('terminate');
     expect(livenessAction(60_000, INTERVAL)).toBe('terminate');
   });

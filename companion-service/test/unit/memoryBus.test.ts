@@ -43,7 +43,7 @@ describe('the in-process bus', () => {
     expect(got).toEqual(['x']);
   });
 
-  it('passes a throwing handler\'s error to the publisher', async () => {
+  it("passes a throwing handler's error to the publisher", async () => {
     const bus = new MemoryBus();
     await bus.subscribe('c', () => {
       throw new Error('boom');

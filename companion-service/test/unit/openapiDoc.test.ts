@@ -23,12 +23,19 @@ it('describes every route: a JSON schema for its success answer, or a summary fo
   for (const [route, operations] of Object.entries(paths)) {
     for (const [method, operation] of Object.entries(operations)) {
       const success = Object.entries(operation.responses ?? {}).filter(([status]) => status.startsWith('2'));
-      if (!operation.summary && !success.some(([, answer]) => answer.content)) undescribed.push(`${method.toUpperCase()} ${route}`);
+      if (!operation.summary && !success.some(([, answer]) => answer.content))
+        undescribed.push(`${method.toUpperCase()} ${route}`);
     }
   }
   expect(undescribed).toEqual([]);
   // The routes agents' and admins' tools call are all there.
-  for (const route of ['/api/salesforce/agent-tokens', '/api/salesforce/outbox', '/api/visitor-tokens', '/readyz', '/auth/salesforce/login']) {
+  for (const route of [
+    '/api/salesforce/agent-tokens',
+    '/api/salesforce/outbox',
+    '/api/visitor-tokens',
+    '/readyz',
+    '/auth/salesforce/login',
+  ]) {
     expect(Object.keys(paths)).toContain(route);
   }
 });

@@ -43,11 +43,16 @@ describe('docs/protocol.md', () => {
       { additionalProperties: false },
     );
     const changed = { ...PROTOCOL, client: { ...PROTOCOL.client, 'agent.join': longerToken } };
-    expect(() => expectCurrent(onDisk(), protocolDoc(changed))).toThrow('docs/protocol.md is stale: run `npm run docs:protocol`.');
+    expect(() => expectCurrent(onDisk(), protocolDoc(changed))).toThrow(
+      'docs/protocol.md is stale: run `npm run docs:protocol`.',
+    );
   });
 
   it('goes stale when an error text changes', () => {
-    const changed = { ...PROTOCOL, valueSets: PROTOCOL.valueSets.map((set) => (set.text ? { ...set, text: () => 'Something else.' } : set)) };
+    const changed = {
+      ...PROTOCOL,
+      valueSets: PROTOCOL.valueSets.map((set) => (set.text ? { ...set, text: () => 'Something else.' } : set)),
+    };
     expect(() => expectCurrent(onDisk(), protocolDoc(changed))).toThrow('is stale');
   });
 });
@@ -60,7 +65,9 @@ describe('what the protocol document holds', () => {
     for (const type of Object.keys(ClientMessages)) expect(client).toContain(`\n### \`${type}\`\n`);
     const server = section(doc, '## Server to client');
     for (const type of Object.keys(ServerMessages)) expect(server).toContain(`\n### \`${type}\`\n`);
-    expect(section(client, '### `visitor.hello`')).toContain('| `visitorToken` | string | yes | 16 to 4096 characters |');
+    expect(section(client, '### `visitor.hello`')).toContain(
+      '| `visitorToken` | string | yes | 16 to 4096 characters |',
+    );
   });
 
   it('limits, patterns and which fields are optional', () => {
@@ -68,7 +75,9 @@ describe('what the protocol document holds', () => {
     expect(watch).toContain('| `visitorIds` | array of string | yes | 1 to 50 items; each 1 to 128 characters |');
     expect(watch).toContain('| `id` | string | no | 1 to 40 characters; pattern `^[A-Za-z0-9_-]{1,40}$` |');
     expect(section(doc, '### `probe`')).toContain('| `id` | string | yes |');
-    expect(section(doc, '### `guest.request`')).toContain('| `name` | string | yes | 1 to 80 characters; pattern `^[^\\u0000-\\u001f\\u007f]+$` |');
+    expect(section(doc, '### `guest.request`')).toContain(
+      '| `name` | string | yes | 1 to 80 characters; pattern `^[^\\u0000-\\u001f\\u007f]+$` |',
+    );
     // A field of a shared shape links to it, and the shape is documented once.
     expect(section(doc, '### `peer.joined`')).toContain('[`PeerLink`](#peerlink)');
     expect(section(doc, '### PeerLink')).toContain('| `gen` | integer | yes | 1 to 1000000 |');
@@ -77,7 +86,9 @@ describe('what the protocol document holds', () => {
   it('what answers each request', () => {
     expect(section(doc, '### `visitor.start`')).toContain('Answered by `session.created`, or an `error`.');
     expect(section(doc, '### `media.set`')).toContain('Answered only when refused (an `error`).');
-    expect(section(section(doc, '## Server to client'), '### `session.joined`')).toContain('Answers `agent.join`, `session.resume`, `terms.accept`.');
+    expect(section(section(doc, '## Server to client'), '### `session.joined`')).toContain(
+      'Answers `agent.join`, `session.resume`, `terms.accept`.',
+    );
   });
 
   it('every error code with its text, every close code and reason', () => {

@@ -4,16 +4,20 @@ import { endByAgent, leave, restartPair, type Session } from '../../src/sessions
 import { relayRoutesFrom, routeTo, type RelayRoute } from '../../src/sessions/relayRoutes';
 import { T0, active, ok } from '../helpers/sessionFixtures';
 
-
 const bus = new MemoryBus();
 const routes = (session: Session, from: string) => relayRoutesFrom(session, from, (name) => bus.channel(name));
-const summary = (route: RelayRoute | undefined) => route && { to: route.to, channel: route.channel.name, gen: route.gen };
+const summary = (route: RelayRoute | undefined) =>
+  route && { to: route.to, channel: route.channel.name, gen: route.gen };
 
 describe('relay routes', () => {
   it('route each member to every other member, on the peer channel, at the pair generation', () => {
     const s = active();
-    expect(routes(s, 'visitor').map(summary)).toEqual([{ to: 'agent', channel: Channels.participant('agent'), gen: 1 }]);
-    expect(routes(s, 'agent').map(summary)).toEqual([{ to: 'visitor', channel: Channels.participant('visitor'), gen: 1 }]);
+    expect(routes(s, 'visitor').map(summary)).toEqual([
+      { to: 'agent', channel: Channels.participant('agent'), gen: 1 },
+    ]);
+    expect(routes(s, 'agent').map(summary)).toEqual([
+      { to: 'visitor', channel: Channels.participant('visitor'), gen: 1 },
+    ]);
     expect(routeTo(routes(s, 'visitor'), 'agent')?.to).toBe('agent');
   });
 

@@ -6,13 +6,22 @@ import { MessageRouter, type ConnectionContext } from '../../src/signaling/route
 /** A socket as the router sees it: where it is, and what it was answered. */
 function socket(at: { participantId?: string; role?: Role; visitorId?: string } = {}) {
   const failed: string[] = [];
-  const connection = { participantId: at.participantId, role: at.role, visitorId: at.visitorId, fail: (code: string) => failed.push(code) };
+  const connection = {
+    participantId: at.participantId,
+    role: at.role,
+    visitorId: at.visitorId,
+    fail: (code: string) => failed.push(code),
+  };
   return { connection: connection as unknown as ConnectionContext, failed };
 }
 
 const FRAME = Buffer.from('{}');
 
-async function send(router: MessageRouter, type: 'session.end' | 'visitor.start' | 'terms.accept' | 'guest.extend', at: Parameters<typeof socket>[0]) {
+async function send(
+  router: MessageRouter,
+  type: 'session.end' | 'visitor.start' | 'terms.accept' | 'guest.extend',
+  at: Parameters<typeof socket>[0],
+) {
   const { connection, failed } = socket(at);
   await router.dispatch(connection, { type } as never, FRAME);
   return failed;
@@ -41,11 +50,17 @@ describe('handler declarations', () => {
     // A socket that speaks for a guest still waiting to be let in has no role in the session yet.
     expect(await send(router, 'session.end', { participantId: 'g1' })).toEqual([ErrorCode.NotInSession]);
     expect(await send(router, 'session.end', { participantId: 'v1', role: 'visitor' })).toEqual([ErrorCode.Forbidden]);
-    expect(await send(router, 'visitor.start', { participantId: 'v1', role: 'visitor' })).toEqual([ErrorCode.AlreadyInSession]);
+    expect(await send(router, 'visitor.start', { participantId: 'v1', role: 'visitor' })).toEqual([
+      ErrorCode.AlreadyInSession,
+    ]);
     expect(await send(router, 'guest.extend', {})).toEqual([ErrorCode.NotInSession]);
     // The visitor's identity is checked first.
-    expect(await send(router, 'terms.accept', { participantId: 'v1', role: 'visitor' })).toEqual([ErrorCode.Unauthorized]);
-    expect(await send(router, 'terms.accept', { participantId: 'v1', role: 'visitor', visitorId: 'site/v1' })).toEqual([ErrorCode.AlreadyInSession]);
+    expect(await send(router, 'terms.accept', { participantId: 'v1', role: 'visitor' })).toEqual([
+      ErrorCode.Unauthorized,
+    ]);
+    expect(await send(router, 'terms.accept', { participantId: 'v1', role: 'visitor', visitorId: 'site/v1' })).toEqual([
+      ErrorCode.AlreadyInSession,
+    ]);
     expect(ran).toEqual([]);
   });
 

@@ -21,7 +21,13 @@ const project = JSON.parse(readFileSync(path.join(repoRoot, 'sfdx-project.json')
   packageDirectories: Array<{ path: string; package?: string; versionNumber?: string }>;
   sourceApiVersion: string;
 };
-const xml = new XMLParser({ ignoreAttributes: false, isArray: (_name, jpath) => /\.(classAccesses|customPermissions|fieldPermissions|externalCredentialPrincipalAccesses|externalCredentialParameters|namedCredentialParameters|flexiPageRegions|itemInstances|targets\.target|objects\.object)$/.test(String(jpath)) });
+const xml = new XMLParser({
+  ignoreAttributes: false,
+  isArray: (_name, jpath) =>
+    /\.(classAccesses|customPermissions|fieldPermissions|externalCredentialPrincipalAccesses|externalCredentialParameters|namedCredentialParameters|flexiPageRegions|itemInstances|targets\.target|objects\.object)$/.test(
+      String(jpath),
+    ),
+});
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -29,7 +35,9 @@ function walk(dir: string): string[] {
     return statSync(full).isDirectory() ? walk(full) : [full];
   });
 }
-const files = walk(forceApp).filter((f) => !f.includes(`${path.sep}__tests__${path.sep}`) && !f.startsWith(path.join(forceApp, 'test')));
+const files = walk(forceApp).filter(
+  (f) => !f.includes(`${path.sep}__tests__${path.sep}`) && !f.startsWith(path.join(forceApp, 'test')),
+);
 const rel = (f: string) => path.relative(repoRoot, f);
 const read = (f: string) => readFileSync(f, 'utf8');
 const parse = (f: string) => xml.parse(read(f)) as Record<string, Record<string, unknown>>;
@@ -38,7 +46,12 @@ const parse = (f: string) => xml.parse(read(f)) as Record<string, Record<string,
 function parseApex(filesOrSource: string[] | { source: string }): Array<{ file: string; ok: boolean; error?: string }> {
   const args = Array.isArray(filesOrSource) ? filesOrSource : ['-'];
   const input = Array.isArray(filesOrSource) ? undefined : filesOrSource.source;
-  const out = execFileSync(process.execPath, [parseApexScript, ...args], { cwd: repoRoot, input, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  const out = execFileSync(process.execPath, [parseApexScript, ...args], {
+    cwd: repoRoot,
+    input,
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+  });
   return JSON.parse(out) as Array<{ file: string; ok: boolean; error?: string }>;
 }
 
@@ -79,7 +92,15 @@ describe('Salesforce package: Apex', () => {
   it('has the classes the component and the portal call, with tests', () => {
     const names = apex.map((f) => path.basename(f));
     expect(names).toEqual(
-      expect.arrayContaining(['TandemController.cls', 'TandemPortalController.cls', 'TandemService.cls', 'TandemControllerTest.cls', 'TandemPortalControllerTest.cls', 'TandemServiceTest.cls', 'TandemCalloutMock.cls']),
+      expect.arrayContaining([
+        'TandemController.cls',
+        'TandemPortalController.cls',
+        'TandemService.cls',
+        'TandemControllerTest.cls',
+        'TandemPortalControllerTest.cls',
+        'TandemServiceTest.cls',
+        'TandemCalloutMock.cls',
+      ]),
     );
   });
 
@@ -92,7 +113,10 @@ describe('Salesforce package: Apex', () => {
   });
 
   it('the parser really refuses broken Apex', () => {
-    expect(parseApex({ source: 'public class Broken { void x( { }' })[0]).toMatchObject({ ok: false, error: expect.stringContaining("'{'") });
+    expect(parseApex({ source: 'public class Broken { void x( { }' })[0]).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("'{'"),
+    });
     expect(parseApex({ source: 'public class Fine { void x() {} }' })[0]).toMatchObject({ ok: true });
   });
 
@@ -113,7 +137,7 @@ describe('Salesforce package: Apex', () => {
     expect(read(path.join(main, 'classes', 'TandemService.cls'))).toContain("'callout:Tandem_Companion'");
   });
 
-  it('is permission-checked and shares the service\'s privilege names', () => {
+  it("is permission-checked and shares the service's privilege names", () => {
     const controller = read(path.join(main, 'classes', 'TandemController.cls'));
     expect(controller).toMatch(/public with sharing class TandemController/);
     expect(controller).toContain('FeatureManagement.checkPermission');
@@ -141,13 +165,29 @@ describe('Salesforce package: source-deploy-retrieve conversion', () => {
     const set = ComponentSet.fromSource(forceApp);
     components = set.getSourceComponents().toArray();
     outDir = mkdtempSync(path.join(tmpdir(), 'tandem-mdapi-'));
-    await new MetadataConverter().convert(set, 'metadata', { type: 'directory', outputDirectory: outDir, genUniqueDir: false });
+    await new MetadataConverter().convert(set, 'metadata', {
+      type: 'directory',
+      outputDirectory: outDir,
+      genUniqueDir: false,
+    });
   });
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
   it('finds every part of the package, and nothing from tests', () => {
-    const byType = (type: string) => components.filter((c) => c.type.name === type).map((c) => c.fullName).sort();
-    expect(byType('ApexClass')).toEqual(['TandemCalloutMock', 'TandemController', 'TandemControllerTest', 'TandemPortalController', 'TandemPortalControllerTest', 'TandemService', 'TandemServiceTest']);
+    const byType = (type: string) =>
+      components
+        .filter((c) => c.type.name === type)
+        .map((c) => c.fullName)
+        .sort();
+    expect(byType('ApexClass')).toEqual([
+      'TandemCalloutMock',
+      'TandemController',
+      'TandemControllerTest',
+      'TandemPortalController',
+      'TandemPortalControllerTest',
+      'TandemService',
+      'TandemServiceTest',
+    ]);
     expect(byType('LightningComponentBundle')).toEqual(['tandemJoin', 'tandemPortalIdentity']);
     expect(byType('CustomPermission')).toEqual(['Tandem_Agent_Video', 'Tandem_Join', 'Tandem_Remote_Control']);
     expect(byType('PermissionSet')).toEqual(expect.arrayContaining(['Tandem_Admin', 'Tandem_Agent']));
@@ -162,23 +202,46 @@ describe('Salesforce package: source-deploy-retrieve conversion', () => {
 
   it('writes a deployable metadata directory whose manifest lists every type', () => {
     const manifest = read(path.join(outDir, 'package.xml'));
-    for (const type of ['ApexClass', 'LightningComponentBundle', 'CustomObject', 'CustomField', 'CompactLayout', 'Layout', 'CustomPermission', 'PermissionSet', 'NamedCredential', 'ExternalCredential', 'CspTrustedSite', 'FlexiPage', 'CustomTab']) {
+    for (const type of [
+      'ApexClass',
+      'LightningComponentBundle',
+      'CustomObject',
+      'CustomField',
+      'CompactLayout',
+      'Layout',
+      'CustomPermission',
+      'PermissionSet',
+      'NamedCredential',
+      'ExternalCredential',
+      'CspTrustedSite',
+      'FlexiPage',
+      'CustomTab',
+    ]) {
       expect(manifest).toContain(`<name>${type}</name>`);
     }
     expect(manifest).toContain(`<version>${project.sourceApiVersion}</version>`);
     // The object is recomposed from its field files into one file.
     const object = read(path.join(outDir, 'objects', 'Tandem_Session__c.object'));
     expect(object).toContain('<fullName>External_Id__c</fullName>');
-    expect(readdirSync(path.join(outDir, 'lwc', 'tandemJoin')).sort()).toEqual(['presenceSchedule.js', 'tandemJoin.css', 'tandemJoin.html', 'tandemJoin.js', 'tandemJoin.js-meta.xml']);
+    expect(readdirSync(path.join(outDir, 'lwc', 'tandemJoin')).sort()).toEqual([
+      'presenceSchedule.js',
+      'tandemJoin.css',
+      'tandemJoin.html',
+      'tandemJoin.js',
+      'tandemJoin.js-meta.xml',
+    ]);
     expect(readdirSync(path.join(outDir, 'layouts'))).toEqual(['Tandem_Session__c-Tandem Session Layout.layout']);
   });
 
-  it('names each file\'s root element after its metadata type', () => {
+  it("names each file's root element after its metadata type", () => {
     for (const component of components) {
       for (const file of [component.xml, ...component.getChildren().map((c) => c.xml)]) {
         if (!file) continue;
         const root = Object.keys(parse(file)).find((k) => k !== '?xml');
-        expect({ file: rel(file), root }).toEqual({ file: rel(file), root: file === component.xml ? component.type.name : expect.any(String) });
+        expect({ file: rel(file), root }).toEqual({
+          file: rel(file),
+          root: file === component.xml ? component.type.name : expect.any(String),
+        });
       }
     }
   });
@@ -188,12 +251,18 @@ describe('Salesforce package: source-deploy-retrieve conversion', () => {
     try {
       const bad = path.join(scratch, 'force-app', 'main', 'default');
       mkdirSync(path.join(bad, 'gizmos'), { recursive: true });
-      writeFileSync(path.join(bad, 'gizmos', 'Thing.gizmo-meta.xml'), '<?xml version="1.0"?><Gizmo xmlns="http://soap.sforce.com/2006/04/metadata"/>');
+      writeFileSync(
+        path.join(bad, 'gizmos', 'Thing.gizmo-meta.xml'),
+        '<?xml version="1.0"?><Gizmo xmlns="http://soap.sforce.com/2006/04/metadata"/>',
+      );
       expect(() => ComponentSet.fromSource(path.join(scratch, 'force-app')).getSourceComponents().toArray()).toThrow();
 
       rmSync(path.join(bad, 'gizmos'), { recursive: true });
       mkdirSync(path.join(bad, 'objects', 'Broken__c', 'fields'), { recursive: true });
-      writeFileSync(path.join(bad, 'objects', 'Broken__c', 'Broken__c.object-meta.xml'), '<?xml version="1.0"?><CustomObject xmlns="http://soap.sforce.com/2006/04/metadata"><label>Broken</label></CustomObject>');
+      writeFileSync(
+        path.join(bad, 'objects', 'Broken__c', 'Broken__c.object-meta.xml'),
+        '<?xml version="1.0"?><CustomObject xmlns="http://soap.sforce.com/2006/04/metadata"><label>Broken</label></CustomObject>',
+      );
       const field = path.join(bad, 'objects', 'Broken__c', 'fields', 'X__c.field-meta.xml');
       writeFileSync(field, '<?xml version="1.0"?><CustomField><fullName>X__c</fullName><label>X</CustomField>');
       // The converter itself is lenient about XML, which is why every file also goes through the validator above.
@@ -206,41 +275,57 @@ describe('Salesforce package: source-deploy-retrieve conversion', () => {
 
 describe('Salesforce package: references between parts', () => {
   const names = (dir: string, suffix: string) =>
-    readdirSync(path.join(main, dir)).filter((f) => f.endsWith(suffix)).map((f) => f.slice(0, -suffix.length));
+    readdirSync(path.join(main, dir))
+      .filter((f) => f.endsWith(suffix))
+      .map((f) => f.slice(0, -suffix.length));
   const classes = names('classes', '.cls');
   const customPermissions = names('customPermissions', '.customPermission-meta.xml');
   const fields = names('objects/Tandem_Session__c/fields', '.field-meta.xml').map((f) => `Tandem_Session__c.${f}`);
 
-  it('custom permissions are exactly the join permission plus the service\'s privileges', () => {
+  it("custom permissions are exactly the join permission plus the service's privileges", () => {
     expect(customPermissions.sort()).toEqual(['Tandem_Join', ...Object.values(Privilege)].sort());
   });
 
   it('permission sets grant only classes, permissions and fields that exist, and the credential principal', () => {
-    const ext = parse(path.join(main, 'externalCredentials', 'Tandem_Companion.externalCredential-meta.xml')).ExternalCredential!;
+    const ext = parse(
+      path.join(main, 'externalCredentials', 'Tandem_Companion.externalCredential-meta.xml'),
+    ).ExternalCredential!;
     const principals = (ext.externalCredentialParameters as Array<Record<string, string>>)
       .filter((p) => p.parameterType === 'NamedPrincipal')
       .map((p) => `Tandem_Companion-${p.parameterName}`);
     for (const file of readdirSync(path.join(main, 'permissionsets'))) {
       const set = parse(path.join(main, 'permissionsets', file)).PermissionSet!;
-      for (const c of (set.classAccesses as Array<{ apexClass: string }> | undefined) ?? []) expect(classes).toContain(c.apexClass);
-      for (const p of (set.customPermissions as Array<{ name: string }> | undefined) ?? []) expect(customPermissions).toContain(p.name);
-      for (const f of (set.fieldPermissions as Array<{ field: string }> | undefined) ?? []) expect(fields).toContain(f.field);
-      for (const a of (set.externalCredentialPrincipalAccesses as Array<{ externalCredentialPrincipal: string }> | undefined) ?? []) {
+      for (const c of (set.classAccesses as Array<{ apexClass: string }> | undefined) ?? [])
+        expect(classes).toContain(c.apexClass);
+      for (const p of (set.customPermissions as Array<{ name: string }> | undefined) ?? [])
+        expect(customPermissions).toContain(p.name);
+      for (const f of (set.fieldPermissions as Array<{ field: string }> | undefined) ?? [])
+        expect(fields).toContain(f.field);
+      for (const a of (set.externalCredentialPrincipalAccesses as
+        Array<{ externalCredentialPrincipal: string }> | undefined) ?? []) {
         expect(principals).toContain(a.externalCredentialPrincipal);
       }
     }
     const agent = parse(path.join(main, 'permissionsets', 'Tandem_Agent.permissionset-meta.xml')).PermissionSet!;
-    expect((agent.customPermissions as Array<{ name: string }>).map((p) => p.name).sort()).toEqual(customPermissions.sort());
+    expect((agent.customPermissions as Array<{ name: string }>).map((p) => p.name).sort()).toEqual(
+      customPermissions.sort(),
+    );
     expect(agent.externalCredentialPrincipalAccesses).toHaveLength(1);
   });
 
   it('the Named Credential uses the External Credential, which sends the API key header from a principal parameter', () => {
-    const named = parse(path.join(main, 'namedCredentials', 'Tandem_Companion.namedCredential-meta.xml')).NamedCredential!;
+    const named = parse(
+      path.join(main, 'namedCredentials', 'Tandem_Companion.namedCredential-meta.xml'),
+    ).NamedCredential!;
     const params = named.namedCredentialParameters as Array<Record<string, string>>;
     expect(params.find((p) => p.parameterType === 'Authentication')?.externalCredential).toBe('Tandem_Companion');
     expect(params.find((p) => p.parameterType === 'Url')?.parameterValue).toMatch(/^https:\/\//);
-    const ext = parse(path.join(main, 'externalCredentials', 'Tandem_Companion.externalCredential-meta.xml')).ExternalCredential!;
-    const header = (ext.externalCredentialParameters as Array<Record<string, string>>).find((p) => p.parameterType === 'AuthHeader');
+    const ext = parse(
+      path.join(main, 'externalCredentials', 'Tandem_Companion.externalCredential-meta.xml'),
+    ).ExternalCredential!;
+    const header = (ext.externalCredentialParameters as Array<Record<string, string>>).find(
+      (p) => p.parameterType === 'AuthHeader',
+    );
     expect(header?.parameterName?.toLowerCase()).toBe('x-tandem-api-key');
     expect(header?.parameterValue).toBe('{!$Credential.Tandem_Companion.ApiKey}');
   });
@@ -265,10 +350,26 @@ describe('Salesforce package: references between parts', () => {
   it('the session object has an external id for idempotent upserts and every field the service writes', async () => {
     const { sessionRecordFields } = await import('../../src/salesforce/sessionRecord');
     const written = Object.keys(
-      sessionRecordFields({ sessionId: 's', code: '1', startedAt: 0, endedAt: 0, outcome: 'x', visitorId: undefined, agentId: undefined, guestNames: [] }, undefined, undefined, []),
+      sessionRecordFields(
+        {
+          sessionId: 's',
+          code: '1',
+          startedAt: 0,
+          endedAt: 0,
+          outcome: 'x',
+          visitorId: undefined,
+          agentId: undefined,
+          guestNames: [],
+        },
+        undefined,
+        undefined,
+        [],
+      ),
     );
     for (const field of written) expect(fields).toContain(`Tandem_Session__c.${field}`);
-    const externalId = parse(path.join(main, 'objects', 'Tandem_Session__c', 'fields', 'External_Id__c.field-meta.xml')).CustomField!;
+    const externalId = parse(
+      path.join(main, 'objects', 'Tandem_Session__c', 'fields', 'External_Id__c.field-meta.xml'),
+    ).CustomField!;
     expect(externalId).toMatchObject({ externalId: true, unique: true });
   });
 
@@ -276,15 +377,23 @@ describe('Salesforce package: references between parts', () => {
     const standard = ['Name', 'OwnerId', 'CreatedById', 'LastModifiedById'];
     const own = fields.map((f) => f.split('.')[1]);
     const layout = parse(path.join(main, 'layouts', 'Tandem_Session__c-Tandem Session Layout.layout-meta.xml')).Layout!;
-    const placed = [...read(path.join(main, 'layouts', 'Tandem_Session__c-Tandem Session Layout.layout-meta.xml')).matchAll(/<field>(\w+)<\/field>/g)].map((m) => m[1] as string);
+    const placed = [
+      ...read(path.join(main, 'layouts', 'Tandem_Session__c-Tandem Session Layout.layout-meta.xml')).matchAll(
+        /<field>(\w+)<\/field>/g,
+      ),
+    ].map((m) => m[1] as string);
     expect(layout.layoutSections).toBeDefined();
     for (const field of placed) expect([...standard, ...own]).toContain(field);
     expect(new Set(placed).size).toBe(placed.length);
     for (const field of own) expect(placed).toContain(field);
 
-    const object = parse(path.join(main, 'objects', 'Tandem_Session__c', 'Tandem_Session__c.object-meta.xml')).CustomObject!;
+    const object = parse(
+      path.join(main, 'objects', 'Tandem_Session__c', 'Tandem_Session__c.object-meta.xml'),
+    ).CustomObject!;
     const compactName = String(object.compactLayoutAssignment);
-    const compact = parse(path.join(main, 'objects', 'Tandem_Session__c', 'compactLayouts', `${compactName}.compactLayout-meta.xml`)).CompactLayout!;
+    const compact = parse(
+      path.join(main, 'objects', 'Tandem_Session__c', 'compactLayouts', `${compactName}.compactLayout-meta.xml`),
+    ).CompactLayout!;
     expect(compact.fullName).toBe(compactName);
     const compactFields = ([] as string[]).concat(compact.fields as string | string[]);
     expect(compactFields.length).toBeGreaterThanOrEqual(3);
@@ -297,7 +406,9 @@ describe('Salesforce package: references between parts', () => {
 
   it('Apex calls only endpoints the service defines', () => {
     const apexPaths = new Set(
-      ['TandemController.cls', 'TandemPortalController.cls'].flatMap((f) => [...read(path.join(main, 'classes', f)).matchAll(/'(\/api\/salesforce\/[a-z-]+)'/g)].map((m) => m[1])),
+      ['TandemController.cls', 'TandemPortalController.cls'].flatMap((f) =>
+        [...read(path.join(main, 'classes', f)).matchAll(/'(\/api\/salesforce\/[a-z-]+)'/g)].map((m) => m[1]),
+      ),
     );
     expect(apexPaths.size).toBe(5);
     const plugin = read(path.join(repoRoot, 'companion-service', 'src', 'salesforce', 'plugin.ts'));

@@ -8,7 +8,14 @@ import { privilegesFrom, tandemPermissionsOf } from '../../src/salesforce/permis
 import { sessionRecordFields } from '../../src/salesforce/sessionRecord';
 import type { EndedSessionSummary } from '../../src/sessions/sessionService';
 
-const OUTBOX = { enabled: true, pollSeconds: 10, initialBackoffSeconds: 10, maxBackoffSeconds: 3600, batchSize: 20, leaseSeconds: 120 };
+const OUTBOX = {
+  enabled: true,
+  pollSeconds: 10,
+  initialBackoffSeconds: 10,
+  maxBackoffSeconds: 3600,
+  batchSize: 20,
+  leaseSeconds: 120,
+};
 
 describe('outbox backoff', () => {
   it('doubles from the initial delay up to the maximum, with jitter between half and all of it', () => {
@@ -19,10 +26,10 @@ describe('outbox backoff', () => {
     expect(backoffMs(2, OUTBOX, () => 0)).toBe(10_000);
   });
 
-  it('describes failures briefly, with Salesforce\'s error code', () => {
-    expect(describeFailure(Object.assign(new Error('Session expired or invalid'), { errorCode: 'INVALID_SESSION_ID' }))).toBe(
-      'INVALID_SESSION_ID: Session expired or invalid',
-    );
+  it("describes failures briefly, with Salesforce's error code", () => {
+    expect(
+      describeFailure(Object.assign(new Error('Session expired or invalid'), { errorCode: 'INVALID_SESSION_ID' })),
+    ).toBe('INVALID_SESSION_ID: Session expired or invalid');
     expect(describeFailure(Object.assign(new Error(''), { name: 'invalid_grant' }))).toBe('invalid_grant: no detail');
     expect(describeFailure('x'.repeat(5000))).toHaveLength(1000);
   });
@@ -42,15 +49,20 @@ describe('session record fields', () => {
   };
 
   it('maps the summary, the terms acceptance and the guests', () => {
-    const fields = sessionRecordFields(summary, undefined, {
-      visitorId: summary.visitorId!,
-      sessionId: 'abc123',
-      termsVersion: 'v3',
-      textSha256: 'x',
-      acceptedAt: Date.UTC(2026, 10, 1, 10, 0, 30),
-      ip: '1.2.3.4',
-      userAgent: 'ua',
-    }, ['acme-portal']);
+    const fields = sessionRecordFields(
+      summary,
+      undefined,
+      {
+        visitorId: summary.visitorId!,
+        sessionId: 'abc123',
+        termsVersion: 'v3',
+        textSha256: 'x',
+        acceptedAt: Date.UTC(2026, 10, 1, 10, 0, 30),
+        ip: '1.2.3.4',
+        userAgent: 'ua',
+      },
+      ['acme-portal'],
+    );
     expect(fields).toEqual({
       External_Id__c: 'abc123',
       Contact__c: '0035g00000000ABAAA',
@@ -69,19 +81,38 @@ describe('session record fields', () => {
   it('takes the contact from the page the agent joined from, and leaves out ids that are not Salesforce ids', () => {
     const fields = sessionRecordFields(
       { ...summary, visitorId: undefined, agentId: 'dev:ana', guestNames: [] },
-      { sessionId: 'abc123', orgId: '00D', siteId: null, contactId: '0035g00000000CDAAA', agentUserId: '0055g00000OtherAAA', createdAt: 0 },
+      {
+        sessionId: 'abc123',
+        orgId: '00D',
+        siteId: null,
+        contactId: '0035g00000000CDAAA',
+        agentUserId: '0055g00000OtherAAA',
+        createdAt: 0,
+      },
       undefined,
       ['acme-portal'],
     );
-    expect(fields).toMatchObject({ Contact__c: '0035g00000000CDAAA', Agent__c: '0055g00000OtherAAA', Guests__c: null, Terms_Version__c: null });
-    expect(sessionRecordFields({ ...summary, visitorId: 'acme-portal/demo-customer-1' }, undefined, undefined, ['acme-portal']).Contact__c).toBeNull();
+    expect(fields).toMatchObject({
+      Contact__c: '0035g00000000CDAAA',
+      Agent__c: '0055g00000OtherAAA',
+      Guests__c: null,
+      Terms_Version__c: null,
+    });
+    expect(
+      sessionRecordFields({ ...summary, visitorId: 'acme-portal/demo-customer-1' }, undefined, undefined, [
+        'acme-portal',
+      ]).Contact__c,
+    ).toBeNull();
   });
 
-  it('names the visitor as the contact only when they were a visitor of one of the org\'s sites', () => {
+  it("names the visitor as the contact only when they were a visitor of one of the org's sites", () => {
     expect(sessionRecordFields(summary, undefined, undefined, ['acme-portal']).Contact__c).toBe('0035g00000000ABAAA');
     expect(sessionRecordFields(summary, undefined, undefined, ['other-site']).Contact__c).toBeNull();
     expect(sessionRecordFields(summary, undefined, undefined, []).Contact__c).toBeNull();
-    expect(sessionRecordFields({ ...summary, visitorId: '0035g00000000ABAAA' }, undefined, undefined, ['acme-portal']).Contact__c).toBeNull();
+    expect(
+      sessionRecordFields({ ...summary, visitorId: '0035g00000000ABAAA' }, undefined, undefined, ['acme-portal'])
+        .Contact__c,
+    ).toBeNull();
   });
 });
 
@@ -90,7 +121,15 @@ describe('org registry', () => {
     env: {},
     overrides: {
       salesforce: {
-        orgs: [{ orgId: '00D5g000000TestEAA', name: 'Test', apiKeySha256: sha256Hex('the-right-key'), instanceUrl: 'https://acme.my.salesforce.com', siteIds: [] }],
+        orgs: [
+          {
+            orgId: '00D5g000000TestEAA',
+            name: 'Test',
+            apiKeySha256: sha256Hex('the-right-key'),
+            instanceUrl: 'https://acme.my.salesforce.com',
+            siteIds: [],
+          },
+        ],
       },
     } as never,
   });
@@ -106,20 +145,37 @@ describe('org registry', () => {
 
   it('refuses a configuration that lists an org twice or a JWT integration without a key', () => {
     const org = config.salesforce.orgs[0]!;
-    expect(() => new OrgRegistry({ ...config.salesforce, orgs: [org, { ...org, orgId: '00D5g000000TestE' }] }, { apiVersion: '64.0', timeoutMs: 1 })).toThrow(/twice/);
-    const jwtOrg = { ...org, integration: { flow: 'jwt' as const, loginUrl: 'https://login.salesforce.com', clientId: 'c', username: 'u' } };
-    expect(() => new OrgRegistry({ ...config.salesforce, orgs: [jwtOrg] }, { apiVersion: '64.0', timeoutMs: 1 })).toThrow(/privateKey/);
+    expect(
+      () =>
+        new OrgRegistry(
+          { ...config.salesforce, orgs: [org, { ...org, orgId: '00D5g000000TestE' }] },
+          { apiVersion: '64.0', timeoutMs: 1 },
+        ),
+    ).toThrow(/twice/);
+    const jwtOrg = {
+      ...org,
+      integration: { flow: 'jwt' as const, loginUrl: 'https://login.salesforce.com', clientId: 'c', username: 'u' },
+    };
+    expect(
+      () => new OrgRegistry({ ...config.salesforce, orgs: [jwtOrg] }, { apiVersion: '64.0', timeoutMs: 1 }),
+    ).toThrow(/privateKey/);
   });
 
   it('is validated at start: bad org ids and unhashed keys are refused with the setting named', () => {
     expect(() =>
-      loadConfig({ env: { TANDEM_SALESFORCE_ORGS: JSON.stringify([{ orgId: '001xx', name: 'x', apiKeySha256: 'plain', instanceUrl: 'https://x' }]) } }),
+      loadConfig({
+        env: {
+          TANDEM_SALESFORCE_ORGS: JSON.stringify([
+            { orgId: '001xx', name: 'x', apiKeySha256: 'plain', instanceUrl: 'https://x' },
+          ]),
+        },
+      }),
     ).toThrow(/salesforce\.orgs/);
   });
 });
 
 describe('JWT bearer assertion', () => {
-  it('is RS256 over iss, sub, aud and a short expiry, verifiable with the certificate\'s public key', () => {
+  it("is RS256 over iss, sub, aud and a short expiry, verifiable with the certificate's public key", () => {
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const now = Date.UTC(2026, 10, 1);
     const jwt = jwtBearerAssertion({
@@ -137,12 +193,14 @@ describe('JWT bearer assertion', () => {
       aud: 'https://login.salesforce.com',
       exp: now / 1000 + 180,
     });
-    expect(createVerify('RSA-SHA256').update(`${header}.${claims}`).verify(publicKey, Buffer.from(signature, 'base64url'))).toBe(true);
+    expect(
+      createVerify('RSA-SHA256').update(`${header}.${claims}`).verify(publicKey, Buffer.from(signature, 'base64url')),
+    ).toBe(true);
   });
 });
 
 describe('custom permissions by SOQL', () => {
-  it('finds the package\'s permissions, then which of them reach the user through permission set assignments', async () => {
+  it("finds the package's permissions, then which of them reach the user through permission set assignments", async () => {
     const queries: string[] = [];
     const query = async <T>(soql: string): Promise<T[]> => {
       queries.push(soql);

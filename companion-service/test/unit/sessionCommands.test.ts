@@ -28,10 +28,17 @@ function awaited(live: MemoryLiveSessions): LiveSessions {
 
 function setUp(start: Session = active(['Tandem_Agent_Video'])) {
   const directory = new SessionDirectory();
-  const timers = new SessionTimers(() => undefined, () => T0);
+  const timers = new SessionTimers(
+    () => undefined,
+    () => T0,
+  );
   const live = new MemoryLiveSessions(directory, timers);
   const persisted: Won[] = [];
-  const commands = new SessionCommands(awaited(live), { committed: () => undefined, persist: async (won) => void persisted.push(won) }, RULES);
+  const commands = new SessionCommands(
+    awaited(live),
+    { committed: () => undefined, persist: async (won) => void persisted.push(won) },
+    RULES,
+  );
   directory.put(start);
   return { directory, live, commands, persisted, stop: () => timers.clearAll() };
 }
@@ -86,7 +93,11 @@ describe('session commands', () => {
   it('draws another code when the one drawn is live', async () => {
     const { commands, stop } = setUp();
     const codes = ['123456', '123456', '654321'];
-    const won = await commands.create(() => ({ ...active(), id: `session-${2 + codes.length}`, code: codes.shift()! }), () => [], []);
+    const won = await commands.create(
+      () => ({ ...active(), id: `session-${2 + codes.length}`, code: codes.shift()! }),
+      () => [],
+      [],
+    );
     stop();
     expect(won.session.code).toBe('654321');
   });

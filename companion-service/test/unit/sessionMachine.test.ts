@@ -33,10 +33,26 @@ function undefinedPaths(value: unknown, path = '$'): string[] {
 }
 
 const steps: Array<[string, (s: Session) => Outcome]> = [
-  ['agent joins', (s) => admitAgent(s, { participantId: 'agent', identity: 'u1', name: 'Ana', privileges: PRIVILEGES, now: T0 + 1 }, RULES)],
+  [
+    'agent joins',
+    (s) =>
+      admitAgent(
+        s,
+        { participantId: 'agent', identity: 'u1', name: 'Ana', privileges: PRIVILEGES, now: T0 + 1 },
+        RULES,
+      ),
+  ],
   ['agent video on', (s) => setVideo(s, 'agent', true)],
   ['guest link', (s) => createGuestInvite(s, 'agent', { token: 'invite-1', now: T0 + 2, ttlMs: 3_600_000 })],
-  ['guest asks', (s) => requestGuest(s, { invite: 'invite-1', participantId: 'guest', name: 'Gil', code: '222222', now: T0 + 3 }, GUEST_RULES)],
+  [
+    'guest asks',
+    (s) =>
+      requestGuest(
+        s,
+        { invite: 'invite-1', participantId: 'guest', name: 'Gil', code: '222222', now: T0 + 3 },
+        GUEST_RULES,
+      ),
+  ],
   ['guest admitted', (s) => admitGuest(s, 'agent', '222222', T0 + 4, RULES)],
   ['guest away', (s) => markAway(s, 'guest', T0 + 5)],
   ['guest back', (s) => markBack(s, 'guest', T0 + 6, RULES)],
@@ -80,7 +96,10 @@ describe('the session state', () => {
   it('keeps its version (and is the same object) when a command is refused or changes nothing', () => {
     const active = steps.slice(0, 2).reduce((s, [, step]) => (step(s) as { session: Session }).session, waiting());
     expect(endByAgent(active, 'visitor', T0)).toEqual({ ok: false, code: ErrorCode.Forbidden });
-    expect(admitAgent(active, { participantId: 'a2', identity: 'u2', privileges: [], now: T0 }, RULES)).toEqual({ ok: false, code: ErrorCode.AgentPresent });
+    expect(admitAgent(active, { participantId: 'a2', identity: 'u2', privileges: [], now: T0 }, RULES)).toEqual({
+      ok: false,
+      code: ErrorCode.AgentPresent,
+    });
     const away = markAway(active, 'visitor', T0 + 10);
     if (!away.ok) throw new Error('refused');
     expect(away.session.version).toBe(active.version + 1);

@@ -15,7 +15,6 @@ import {
 } from '../../src/sessions/model';
 import { RULES, T0, active, ok, waiting } from '../helpers/sessionFixtures';
 
-
 describe('creating a session', () => {
   it('starts waiting, with the visitor as its only member and the code valid for the TTL', () => {
     const s = waiting();
@@ -23,14 +22,28 @@ describe('creating a session', () => {
     expect(s.code).toBe('123456');
     expect(s.codeExpiresAt).toBe(T0 + 600_000);
     expect(s.participants).toEqual([
-      { id: 'visitor', role: 'visitor', identity: 'anonymous', name: null, seq: 0, awaySince: null, media: { video: true, paused: false }, privileges: [], invite: null },
+      {
+        id: 'visitor',
+        role: 'visitor',
+        identity: 'anonymous',
+        name: null,
+        seq: 0,
+        awaySince: null,
+        media: { video: true, paused: false },
+        privileges: [],
+        invite: null,
+      },
     ]);
   });
 });
 
 describe('an agent joining with the code', () => {
   it('makes the session active and tells the visitor to initiate toward the agent', () => {
-    const outcome = admitAgent(waiting(), { participantId: 'agent', identity: 'u1', name: 'Ana', privileges: [], now: T0 + 1 }, RULES);
+    const outcome = admitAgent(
+      waiting(),
+      { participantId: 'agent', identity: 'u1', name: 'Ana', privileges: [], now: T0 + 1 },
+      RULES,
+    );
     expect(outcome.ok).toBe(true);
     if (!outcome.ok) return;
     expect(outcome.session.status).toBe('active');
@@ -38,7 +51,11 @@ describe('an agent joining with the code', () => {
       {
         kind: 'peer-joined',
         to: 'visitor',
-        link: { peer: { id: 'agent', role: 'agent', name: 'Ana', media: { video: false, paused: false } }, initiator: true, gen: 1 },
+        link: {
+          peer: { id: 'agent', role: 'agent', name: 'Ana', media: { video: false, paused: false } },
+          initiator: true,
+          gen: 1,
+        },
       },
     ]);
     // The newcomer does not initiate toward those already present.
@@ -48,23 +65,38 @@ describe('an agent joining with the code', () => {
   });
 
   it('is refused once the unused code has expired', () => {
-    const outcome = admitAgent(waiting(), { participantId: 'a', identity: 'u1', privileges: [], now: T0 + 600_000 }, RULES);
+    const outcome = admitAgent(
+      waiting(),
+      { participantId: 'a', identity: 'u1', privileges: [], now: T0 + 600_000 },
+      RULES,
+    );
     expect(outcome).toEqual({ ok: false, code: ErrorCode.CodeExpired });
   });
 
   it('is refused for a second agent', () => {
-    const outcome = admitAgent(active(), { participantId: 'agent-2', identity: 'u2', privileges: [], now: T0 + 2000 }, RULES);
+    const outcome = admitAgent(
+      active(),
+      { participantId: 'agent-2', identity: 'u2', privileges: [], now: T0 + 2000 },
+      RULES,
+    );
     expect(outcome).toEqual({ ok: false, code: ErrorCode.AgentPresent });
   });
 
   it('is refused when the room is full', () => {
-    const outcome = admitAgent(waiting(), { participantId: 'a', identity: 'u1', privileges: [], now: T0 }, { ...RULES, maxParticipants: 1 });
+    const outcome = admitAgent(
+      waiting(),
+      { participantId: 'a', identity: 'u1', privileges: [], now: T0 },
+      { ...RULES, maxParticipants: 1 },
+    );
     expect(outcome).toEqual({ ok: false, code: ErrorCode.SessionFull });
   });
 
   it('is refused after the session ended', () => {
     const ended = ok(leave(waiting(), 'visitor', T0));
-    expect(admitAgent(ended, { participantId: 'a', identity: 'u1', privileges: [], now: T0 }, RULES)).toEqual({ ok: false, code: ErrorCode.SessionEnded });
+    expect(admitAgent(ended, { participantId: 'a', identity: 'u1', privileges: [], now: T0 }, RULES)).toEqual({
+      ok: false,
+      code: ErrorCode.SessionEnded,
+    });
   });
 });
 
@@ -101,7 +133,11 @@ describe('hanging up and ending', () => {
     expect(endByAgent(active(), 'visitor', T0)).toEqual({ ok: false, code: ErrorCode.Forbidden });
     expect(endByAgent(active(), 'stranger', T0)).toEqual({ ok: false, code: ErrorCode.NotInSession });
     const outcome = endByAgent(active(), 'agent', T0 + 9);
-    expect(outcome.ok && outcome.session).toMatchObject({ status: 'ended', endReason: EndReason.AgentEnded, endedAt: T0 + 9 });
+    expect(outcome.ok && outcome.session).toMatchObject({
+      status: 'ended',
+      endReason: EndReason.AgentEnded,
+      endedAt: T0 + 9,
+    });
   });
 
   it('refuses to act on an ended session', () => {
@@ -112,7 +148,23 @@ describe('hanging up and ending', () => {
 
   it('removes only a participant whose role does not end the session (guests, next issue)', () => {
     const s = active();
-    const withGuest: Session = { ...s, participants: [...s.participants, { id: 'guest-1', role: 'guest', identity: 'g', name: null, seq: 2, awaySince: null, media: { video: true, paused: false }, privileges: [], invite: null }] };
+    const withGuest: Session = {
+      ...s,
+      participants: [
+        ...s.participants,
+        {
+          id: 'guest-1',
+          role: 'guest',
+          identity: 'g',
+          name: null,
+          seq: 2,
+          awaySince: null,
+          media: { video: true, paused: false },
+          privileges: [],
+          invite: null,
+        },
+      ],
+    };
     const outcome = leave(withGuest, 'guest-1', T0);
     expect(outcome.ok && outcome.session.status).toBe('active');
     expect(outcome.ok && outcome.session.participants.map((p) => p.id)).toEqual(['visitor', 'agent']);
@@ -171,7 +223,9 @@ describe('code expiry', () => {
     expect(ok(expire(s, T0 + 599_999, RULES)).status).toBe('waiting');
     const outcome = expire(s, T0 + 600_000, RULES);
     expect(outcome.ok && outcome.session).toMatchObject({ status: 'ended', endReason: EndReason.CodeExpired });
-    expect(outcome.ok && outcome.effects).toEqual([{ kind: 'session-ended', to: 'visitor', reason: EndReason.CodeExpired }]);
+    expect(outcome.ok && outcome.effects).toEqual([
+      { kind: 'session-ended', to: 'visitor', reason: EndReason.CodeExpired },
+    ]);
   });
 
   it('does not end an active session when the code time passes', () => {
@@ -184,8 +238,16 @@ describe('restarting a pair', () => {
   it('bumps the generation and tells both sides, the earlier member initiating', () => {
     const outcome = restartPair(active(), 'agent', 'visitor');
     expect(outcome.ok && outcome.effects).toEqual([
-      { kind: 'pair-reset', to: 'agent', link: { peer: expect.objectContaining({ id: 'visitor' }), initiator: false, gen: 2 } },
-      { kind: 'pair-reset', to: 'visitor', link: { peer: expect.objectContaining({ id: 'agent' }), initiator: true, gen: 2 } },
+      {
+        kind: 'pair-reset',
+        to: 'agent',
+        link: { peer: expect.objectContaining({ id: 'visitor' }), initiator: false, gen: 2 },
+      },
+      {
+        kind: 'pair-reset',
+        to: 'visitor',
+        link: { peer: expect.objectContaining({ id: 'agent' }), initiator: true, gen: 2 },
+      },
     ]);
     expect(pairGeneration(ok(outcome), 'visitor', 'agent')).toBe(2);
   });

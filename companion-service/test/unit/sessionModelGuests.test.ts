@@ -44,8 +44,23 @@ function withGuest(id = 'guest', code = '222222', s = withInvite()): Session {
 
 describe('1-click invitations and terms', () => {
   const invited = () =>
-    createInvitation({ sessionId: 's2', invitationId: 'inv-1', code: '333333', visitorIdentity: '003A', agentIdentity: 'u1', agentName: 'Ana', now: T0, promptTtlMs: 60_000 });
-  const answer = { invitationId: 'inv-1', visitorIdentity: '003A', participantId: 'visitor', now: T0 + 5, agentWaitMs: 120_000 };
+    createInvitation({
+      sessionId: 's2',
+      invitationId: 'inv-1',
+      code: '333333',
+      visitorIdentity: '003A',
+      agentIdentity: 'u1',
+      agentName: 'Ana',
+      now: T0,
+      promptTtlMs: 60_000,
+    });
+  const answer = {
+    invitationId: 'inv-1',
+    visitorIdentity: '003A',
+    participantId: 'visitor',
+    now: T0 + 5,
+    agentWaitMs: 120_000,
+  };
 
   it('waits for the agent when the visitor accepts before the console is there', () => {
     const outcome = acceptTerms(invited(), answer);
@@ -55,60 +70,104 @@ describe('1-click invitations and terms', () => {
   });
 
   it('starts at once when the agent is already waiting, the agent initiating toward the visitor', () => {
-    const withAgent = ok(admitAgent(invited(), { participantId: 'agent', identity: 'u1', name: 'Ana', privileges: [], now: T0 + 1 }, ROOM));
+    const withAgent = ok(
+      admitAgent(invited(), { participantId: 'agent', identity: 'u1', name: 'Ana', privileges: [], now: T0 + 1 }, ROOM),
+    );
     expect(withAgent.status).toBe('inviting');
     const outcome = acceptTerms(withAgent, answer);
     expect(ok(outcome).status).toBe('active');
     expect(outcome.ok && outcome.effects).toEqual([
-      { kind: 'peer-joined', to: 'agent', link: expect.objectContaining({ peer: expect.objectContaining({ id: 'visitor' }), initiator: true }) },
+      {
+        kind: 'peer-joined',
+        to: 'agent',
+        link: expect.objectContaining({ peer: expect.objectContaining({ id: 'visitor' }), initiator: true }),
+      },
     ]);
   });
 
   it('keeps the invited visitor\u2019s seat: guests can\u2019t fill the room before the visitor accepts', () => {
     // A room of four: the agent, two guests and the seat the invitation keeps for the visitor.
-    const agentIn = ok(admitAgent(invited(), { participantId: 'agent', identity: 'u1', name: 'Ana', privileges: [], now: T0 + 1 }, ROOM));
+    const agentIn = ok(
+      admitAgent(invited(), { participantId: 'agent', identity: 'u1', name: 'Ana', privileges: [], now: T0 + 1 }, ROOM),
+    );
     const withLink = ok(createGuestInvite(agentIn, 'agent', { token: 'invite-1', now: T0, ttlMs: 3_600_000 }));
-    const ask = (s: Session, id: string, code: string) => requestGuest(s, { invite: 'invite-1', participantId: id, name: id, code, now: T0 }, GUEST_RULES);
+    const ask = (s: Session, id: string, code: string) =>
+      requestGuest(s, { invite: 'invite-1', participantId: id, name: id, code, now: T0 }, GUEST_RULES);
     const twoPending = ok(ask(ok(ask(withLink, 'g1', '111111')), 'g2', '222222'));
-    const twoGuests = ok(admitGuest(ok(admitGuest(twoPending, 'agent', '111111', T0 + 2, ROOM)), 'agent', '222222', T0 + 2, ROOM));
+    const twoGuests = ok(
+      admitGuest(ok(admitGuest(twoPending, 'agent', '111111', T0 + 2, ROOM)), 'agent', '222222', T0 + 2, ROOM),
+    );
     expect(twoGuests.participants).toHaveLength(3);
     expect(ask(twoGuests, 'g3', '333333')).toEqual({ ok: false, code: ErrorCode.SessionFull });
     const thirdWaiting = ok(ask(ok(admitGuest(twoPending, 'agent', '111111', T0 + 2, ROOM)), 'g3', '333333'));
-    expect(admitGuest(ok(admitGuest(thirdWaiting, 'agent', '222222', T0 + 2, ROOM)), 'agent', '333333', T0 + 2, ROOM)).toEqual({ ok: false, code: ErrorCode.SessionFull });
+    expect(
+      admitGuest(ok(admitGuest(thirdWaiting, 'agent', '222222', T0 + 2, ROOM)), 'agent', '333333', T0 + 2, ROOM),
+    ).toEqual({ ok: false, code: ErrorCode.SessionFull });
     // The visitor takes the seat kept for them: four, never five.
     expect(ok(acceptTerms(twoGuests, { ...answer, now: T0 + 3 })).participants).toHaveLength(4);
   });
 
   it('lets only the inviting agent into an invitation', () => {
-    expect(admitAgent(invited(), { participantId: 'a2', identity: 'someone-else', privileges: [], now: T0 }, ROOM)).toEqual({ ok: false, code: ErrorCode.Forbidden });
+    expect(
+      admitAgent(invited(), { participantId: 'a2', identity: 'someone-else', privileges: [], now: T0 }, ROOM),
+    ).toEqual({ ok: false, code: ErrorCode.Forbidden });
   });
 
   it('refuses an answer from another visitor, for another invitation, twice, or too late', () => {
-    expect(acceptTerms(invited(), { ...answer, visitorIdentity: '003B' })).toEqual({ ok: false, code: ErrorCode.InvalidInvitation });
-    expect(acceptTerms(invited(), { ...answer, invitationId: 'inv-2' })).toEqual({ ok: false, code: ErrorCode.InvalidInvitation });
+    expect(acceptTerms(invited(), { ...answer, visitorIdentity: '003B' })).toEqual({
+      ok: false,
+      code: ErrorCode.InvalidInvitation,
+    });
+    expect(acceptTerms(invited(), { ...answer, invitationId: 'inv-2' })).toEqual({
+      ok: false,
+      code: ErrorCode.InvalidInvitation,
+    });
     const accepted = ok(acceptTerms(invited(), answer));
-    expect(acceptTerms(accepted, { ...answer, participantId: 'visitor-2' })).toEqual({ ok: false, code: ErrorCode.InvalidInvitation });
+    expect(acceptTerms(accepted, { ...answer, participantId: 'visitor-2' })).toEqual({
+      ok: false,
+      code: ErrorCode.InvalidInvitation,
+    });
     expect(declineTerms(accepted, answer)).toEqual({ ok: false, code: ErrorCode.InvalidInvitation });
-    expect(acceptTerms(invited(), { ...answer, now: T0 + 60_000 })).toEqual({ ok: false, code: ErrorCode.InvalidInvitation });
+    expect(acceptTerms(invited(), { ...answer, now: T0 + 60_000 })).toEqual({
+      ok: false,
+      code: ErrorCode.InvalidInvitation,
+    });
   });
 
   it('ends the session when the visitor declines, or does not answer in time', () => {
-    expect(ok(declineTerms(invited(), answer))).toMatchObject({ status: 'ended', endReason: EndReason.VisitorDeclined });
+    expect(ok(declineTerms(invited(), answer))).toMatchObject({
+      status: 'ended',
+      endReason: EndReason.VisitorDeclined,
+    });
     expect(nextDeadline(invited(), ROOM)).toBe(T0 + 60_000);
     expect(ok(expire(invited(), T0 + 59_999, ROOM)).status).toBe('inviting');
-    expect(ok(expire(invited(), T0 + 60_000, ROOM))).toMatchObject({ status: 'ended', endReason: EndReason.TermsTimeout });
+    expect(ok(expire(invited(), T0 + 60_000, ROOM))).toMatchObject({
+      status: 'ended',
+      endReason: EndReason.TermsTimeout,
+    });
   });
 });
 
 describe('guests', () => {
   it('only the agent creates invites', () => {
-    expect(createGuestInvite(active(), 'visitor', { token: 't', now: T0, ttlMs: 1 })).toEqual({ ok: false, code: ErrorCode.Forbidden });
+    expect(createGuestInvite(active(), 'visitor', { token: 't', now: T0, ttlMs: 1 })).toEqual({
+      ok: false,
+      code: ErrorCode.Forbidden,
+    });
   });
 
   it('a guest needs a live invite to get a code', () => {
     const s = withInvite();
-    expect(requestGuest(s, { invite: 'nope', participantId: 'g', name: 'G', code: '1', now: T0 }, GUEST_RULES)).toEqual({ ok: false, code: ErrorCode.InvalidInvite });
-    expect(requestGuest(s, { invite: 'invite-1', participantId: 'g', name: 'G', code: '1', now: T0 + 3_600_000 }, GUEST_RULES)).toEqual({ ok: false, code: ErrorCode.InvalidInvite });
+    expect(requestGuest(s, { invite: 'nope', participantId: 'g', name: 'G', code: '1', now: T0 }, GUEST_RULES)).toEqual(
+      { ok: false, code: ErrorCode.InvalidInvite },
+    );
+    expect(
+      requestGuest(
+        s,
+        { invite: 'invite-1', participantId: 'g', name: 'G', code: '1', now: T0 + 3_600_000 },
+        GUEST_RULES,
+      ),
+    ).toEqual({ ok: false, code: ErrorCode.InvalidInvite });
   });
 
   it('admitting moves the guest into the mesh; everyone present initiates toward them', () => {
@@ -128,11 +187,17 @@ describe('guests', () => {
     const admitted = withGuest();
     expect(admitGuest(admitted, 'agent', '222222', T0 + 2, ROOM)).toEqual({ ok: false, code: ErrorCode.InvalidCode });
     const pending = withPendingGuest();
-    expect(admitGuest(pending, 'agent', '222222', T0 + 120_000, ROOM)).toEqual({ ok: false, code: ErrorCode.GuestCodeExpired });
+    expect(admitGuest(pending, 'agent', '222222', T0 + 120_000, ROOM)).toEqual({
+      ok: false,
+      code: ErrorCode.GuestCodeExpired,
+    });
     const once = ok(extendGuestCode(pending, 'guest', T0 + 100_000, GUEST_RULES));
     expect(once.pendingGuests[0]).toMatchObject({ expiresAt: T0 + 220_000, extensionsLeft: 1, code: '222222' });
     const twice = ok(extendGuestCode(once, 'guest', T0 + 200_000, GUEST_RULES));
-    expect(extendGuestCode(twice, 'guest', T0 + 300_000, GUEST_RULES)).toEqual({ ok: false, code: ErrorCode.NoExtensionsLeft });
+    expect(extendGuestCode(twice, 'guest', T0 + 300_000, GUEST_RULES)).toEqual({
+      ok: false,
+      code: ErrorCode.NoExtensionsLeft,
+    });
     expect(ok(admitGuest(once, 'agent', '222222', T0 + 150_000, ROOM)).participants).toHaveLength(3);
   });
 
@@ -166,7 +231,13 @@ describe('guests', () => {
       { kind: 'peer-left', to: 'agent', peerId: 'guest', reason: LeaveReason.Ejected },
       { kind: 'removed', to: 'guest', reason: LeaveReason.Ejected },
     ]);
-    expect(requestGuest(s, { invite: 'invite-1', participantId: 'guest-again', name: 'Gil', code: '5', now: T0 }, GUEST_RULES)).toEqual({
+    expect(
+      requestGuest(
+        s,
+        { invite: 'invite-1', participantId: 'guest-again', name: 'Gil', code: '5', now: T0 },
+        GUEST_RULES,
+      ),
+    ).toEqual({
       ok: false,
       code: ErrorCode.InvalidInvite,
     });
@@ -176,7 +247,12 @@ describe('guests', () => {
     const paused = pauseVideo(withGuest(), 'agent', 'guest', true);
     const s = ok(paused);
     expect(paused.ok && paused.effects.map((e) => e.to)).toEqual(['visitor', 'agent', 'guest']);
-    expect(paused.ok && paused.effects[0]).toEqual({ kind: 'peer-media', to: 'visitor', peerId: 'guest', media: { video: true, paused: true } });
+    expect(paused.ok && paused.effects[0]).toEqual({
+      kind: 'peer-media',
+      to: 'visitor',
+      peerId: 'guest',
+      media: { video: true, paused: true },
+    });
     expect(setVideo(s, 'guest', true)).toEqual({ ok: false, code: ErrorCode.VideoPaused });
     expect(ok(setVideo(s, 'guest', false)).participants[2]?.media).toEqual({ video: false, paused: true });
     const resumed = ok(pauseVideo(s, 'agent', 'guest', false));
@@ -192,7 +268,9 @@ describe('guests', () => {
   it('the room has a cap, checked when asking and when admitting', () => {
     const full = withGuest('g2', '555555', withGuest());
     expect(full.participants).toHaveLength(4);
-    expect(requestGuest(full, { invite: 'invite-1', participantId: 'g3', name: 'X', code: '6', now: T0 }, GUEST_RULES)).toEqual({ ok: false, code: ErrorCode.SessionFull });
+    expect(
+      requestGuest(full, { invite: 'invite-1', participantId: 'g3', name: 'X', code: '6', now: T0 }, GUEST_RULES),
+    ).toEqual({ ok: false, code: ErrorCode.SessionFull });
     const threeWithTwoPending = withPendingGuest('g3', '777777', withPendingGuest('g2', '666666', withGuest()));
     const four = ok(admitGuest(threeWithTwoPending, 'agent', '666666', T0 + 1, ROOM));
     expect(admitGuest(four, 'agent', '777777', T0 + 1, ROOM)).toEqual({ ok: false, code: ErrorCode.SessionFull });

@@ -17,7 +17,13 @@ import {
 
 const ON = { video: true, paused: false };
 const OFF = { video: false, paused: false };
-const ids = { self: 'self-id-0001', agent: 'agent-id-001', visitor: 'visitor-id-1', guest: 'guest-id-001', guest2: 'guest-id-002' };
+const ids = {
+  self: 'self-id-0001',
+  agent: 'agent-id-001',
+  visitor: 'visitor-id-1',
+  guest: 'guest-id-001',
+  guest2: 'guest-id-002',
+};
 
 function peer(id: string, role: PeerInfo['role'], name?: string, media = ON): PeerInfo {
   return { id, role, ...(name ? { name } : {}), media };
@@ -40,7 +46,8 @@ function joinedMessage(peers: PeerInfo[], o: Partial<SessionJoined> = {}): Sessi
   };
 }
 
-const run = (actions: SessionAction[], from: SessionState = initialSessionState()) => actions.reduce(reduceSession, from);
+const run = (actions: SessionAction[], from: SessionState = initialSessionState()) =>
+  actions.reduce(reduceSession, from);
 const names = (s: SessionState) => s.participants.map((p) => p.id);
 
 describe('joining', () => {
@@ -52,7 +59,9 @@ describe('joining', () => {
   });
 
   it('session.joined gives self, everyone present, control and the mask selectors', () => {
-    const s = run([joinedMessage([peer(ids.visitor, 'visitor'), peer(ids.guest, 'guest', 'Gil', OFF)], { control: 'on' })]);
+    const s = run([
+      joinedMessage([peer(ids.visitor, 'visitor'), peer(ids.guest, 'guest', 'Gil', OFF)], { control: 'on' }),
+    ]);
     expect(s.status).toBe('joined');
     expect(s.sessionId).toBe('session-id-01');
     expect(s.code).toBe('123456');
@@ -92,7 +101,10 @@ describe('joining', () => {
     expect(waiting.admission).toEqual({ code: '987654', expiresAt: 5000, extensionsLeft: 2 });
     const extended = run([{ type: 'guest.code', code: '987654', expiresAt: 9000, extensionsLeft: 1 }], waiting);
     expect(extended.admission?.extensionsLeft).toBe(1);
-    const inCall = run([joinedMessage([peer(ids.agent, 'agent')], { self: { id: ids.self, role: 'guest', media: ON, privileges: [] } })], extended);
+    const inCall = run(
+      [joinedMessage([peer(ids.agent, 'agent')], { self: { id: ids.self, role: 'guest', media: ON, privileges: [] } })],
+      extended,
+    );
     expect(inCall.status).toBe('joined');
     expect(inCall.admission).toBeUndefined();
   });
@@ -102,11 +114,14 @@ describe('peers, duplicated and out of order', () => {
   const base = run([joinedMessage([peer(ids.visitor, 'visitor')])]);
 
   it('a duplicate peer.joined updates the one entry, keeping its place and stream', () => {
-    const s = run([
-      { type: 'peer.joined', link: link(peer(ids.guest, 'guest', 'Gil')) },
-      { type: 'client.stream', peerId: ids.guest, present: true },
-      { type: 'peer.joined', link: link(peer(ids.guest, 'guest', 'Gil B.', OFF)) },
-    ], base);
+    const s = run(
+      [
+        { type: 'peer.joined', link: link(peer(ids.guest, 'guest', 'Gil')) },
+        { type: 'client.stream', peerId: ids.guest, present: true },
+        { type: 'peer.joined', link: link(peer(ids.guest, 'guest', 'Gil B.', OFF)) },
+      ],
+      base,
+    );
     expect(names(s)).toEqual([ids.visitor, ids.guest]);
     expect(participant(s, ids.guest)).toMatchObject({ name: 'Gil B.', media: OFF, stream: true });
   });
@@ -194,7 +209,10 @@ describe('media and what is visible', () => {
   });
 
   it('a video_paused refusal means we are paused', () => {
-    const s = run([{ type: 'error', code: ErrorCode.VideoPaused, message: 'Paused by the agent.', inReplyTo: 'media.set' }], base);
+    const s = run(
+      [{ type: 'error', code: ErrorCode.VideoPaused, message: 'Paused by the agent.', inReplyTo: 'media.set' }],
+      base,
+    );
     expect(s.self?.media.paused).toBe(true);
     expect(isOver(s)).toBe(false);
   });
@@ -213,7 +231,14 @@ describe('resume', () => {
       { type: 'client.connection', state: 'reconnecting' },
     ]);
     expect(before.status).toBe('reconnecting');
-    const after = run([joinedMessage([peer(ids.guest2, 'guest', 'Hana'), peer(ids.visitor, 'visitor', undefined, OFF)], { resumed: true })], before);
+    const after = run(
+      [
+        joinedMessage([peer(ids.guest2, 'guest', 'Hana'), peer(ids.visitor, 'visitor', undefined, OFF)], {
+          resumed: true,
+        }),
+      ],
+      before,
+    );
     expect(after.status).toBe('joined');
     expect(after.resumed).toBe(true);
     expect(names(after)).toEqual([ids.visitor, ids.guest2]);
@@ -227,10 +252,19 @@ describe('resume', () => {
     const s = run([
       joinedMessage([peer(ids.visitor, 'visitor')]),
       { type: 'client.connection', state: 'reconnecting' },
-      { type: 'error', code: ErrorCode.ResumeFailed, message: 'The session could not be resumed.', inReplyTo: 'session.resume' },
+      {
+        type: 'error',
+        code: ErrorCode.ResumeFailed,
+        message: 'The session could not be resumed.',
+        inReplyTo: 'session.resume',
+      },
     ]);
     expect(s.status).toBe('over');
-    expect(s.end).toEqual({ kind: 'refused', reason: ErrorCode.ResumeFailed, message: 'The session could not be resumed.' });
+    expect(s.end).toEqual({
+      kind: 'refused',
+      reason: ErrorCode.ResumeFailed,
+      message: 'The session could not be resumed.',
+    });
   });
 });
 
@@ -252,19 +286,42 @@ describe('the end', () => {
   });
 
   it('a socket closed for good is over as lost, with its detail', () => {
-    expect(run([{ type: 'client.connection', state: 'closed' }], base).end).toEqual({ kind: 'lost', reason: 'connection_lost' });
-    expect(run([{ type: 'client.connection', state: 'closed', detail: 'session ended' }], base).end).toEqual({ kind: 'lost', reason: 'session ended' });
+    expect(run([{ type: 'client.connection', state: 'closed' }], base).end).toEqual({
+      kind: 'lost',
+      reason: 'connection_lost',
+    });
+    expect(run([{ type: 'client.connection', state: 'closed', detail: 'session ended' }], base).end).toEqual({
+      kind: 'lost',
+      reason: 'session ended',
+    });
   });
 
   it('a removed guest, a refused join and our own hang-up are over too', () => {
-    expect(run([{ type: 'guest.removed', reason: 'ejected' }], base).end).toEqual({ kind: 'removed', reason: 'ejected' });
-    expect(run([{ type: 'error', code: ErrorCode.InvalidTicket, message: 'No.', inReplyTo: 'agent.join' }]).end?.kind).toBe('refused');
-    expect(run([{ type: 'error', code: ErrorCode.InvalidInvite, message: 'No.', inReplyTo: 'guest.request' }]).end?.kind).toBe('refused');
-    expect(run([{ type: 'client.left', reason: 'visitor_hangup' }], base).end).toEqual({ kind: 'left', reason: 'visitor_hangup' });
+    expect(run([{ type: 'guest.removed', reason: 'ejected' }], base).end).toEqual({
+      kind: 'removed',
+      reason: 'ejected',
+    });
+    expect(
+      run([{ type: 'error', code: ErrorCode.InvalidTicket, message: 'No.', inReplyTo: 'agent.join' }]).end?.kind,
+    ).toBe('refused');
+    expect(
+      run([{ type: 'error', code: ErrorCode.InvalidInvite, message: 'No.', inReplyTo: 'guest.request' }]).end?.kind,
+    ).toBe('refused');
+    expect(run([{ type: 'client.left', reason: 'visitor_hangup' }], base).end).toEqual({
+      kind: 'left',
+      reason: 'visitor_hangup',
+    });
   });
 
   it('other errors leave the session as it is', () => {
-    expect(reduceSession(base, { type: 'error', code: ErrorCode.InvalidCode, message: 'No guest.', inReplyTo: 'guest.admit' })).toBe(base);
+    expect(
+      reduceSession(base, {
+        type: 'error',
+        code: ErrorCode.InvalidCode,
+        message: 'No guest.',
+        inReplyTo: 'guest.admit',
+      }),
+    ).toBe(base);
   });
 });
 

@@ -3,7 +3,12 @@ import { StreamChannel, streamPayload } from '../../src/cobrowse/streamChannel';
 /** An agent's socket whose send buffer the test fills and drains. */
 function agentSocket() {
   const sent: string[] = [];
-  return { sent, bufferedAmount: 0, isOpen: true, sendRaw: (payload: string | Buffer) => void sent.push(payload.toString()) };
+  return {
+    sent,
+    bufferedAmount: 0,
+    isOpen: true,
+    sendRaw: (payload: string | Buffer) => void sent.push(payload.toString()),
+  };
 }
 
 describe('the co-browse stream to one agent', () => {

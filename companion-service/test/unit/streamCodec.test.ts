@@ -4,7 +4,9 @@ describe('the page stream codec', () => {
   it('sends small batches as plain JSON in one part', () => {
     const events = [{ type: 3, data: { source: 1 }, timestamp: 1 }];
     const parts = encodeBatch(events, 7, false);
-    expect(parts).toEqual([{ seq: 7, part: 0, parts: 1, snapshot: false, encoding: 'json', data: JSON.stringify(events) }]);
+    expect(parts).toEqual([
+      { seq: 7, part: 0, parts: 1, snapshot: false, encoding: 'json', data: JSON.stringify(events) },
+    ]);
     expect(new BatchAssembler().add(parts[0]!)).toEqual({ events, snapshot: false });
   });
 
@@ -22,9 +24,16 @@ describe('the page stream codec', () => {
   });
 
   it('shrinks a repetitive DOM snapshot a lot', () => {
-    const rows = Array.from({ length: 2000 }, (_, i) => ({ type: 2, tagName: 'div', attributes: { class: 'row' }, id: i }));
+    const rows = Array.from({ length: 2000 }, (_, i) => ({
+      type: 2,
+      tagName: 'div',
+      attributes: { class: 'row' },
+      id: i,
+    }));
     const json = JSON.stringify([{ type: 2, data: rows, timestamp: 0 }]);
-    const encoded = encodeBatch([{ type: 2, data: rows, timestamp: 0 }], 0, true).map((p) => p.data).join('');
+    const encoded = encodeBatch([{ type: 2, data: rows, timestamp: 0 }], 0, true)
+      .map((p) => p.data)
+      .join('');
     expect(encoded.length).toBeLessThan(json.length / 5);
   });
 

@@ -84,7 +84,8 @@ describe('moving', () => {
 describe('remembered corners', () => {
   it('accepts only the four corner names', () => {
     for (const corner of CORNERS) expect(parseCorner(corner)).toBe(corner);
-    for (const bad of [null, undefined, '', 'middle', 'TOP-LEFT', '{"corner":"top-left"}', 42]) expect(parseCorner(bad)).toBeUndefined();
+    for (const bad of [null, undefined, '', 'middle', 'TOP-LEFT', '{"corner":"top-left"}', 42])
+      expect(parseCorner(bad)).toBeUndefined();
   });
 
   it('describes a corner in words for announcements', () => {

@@ -1,4 +1,11 @@
-import { isResumable, MAX_PARKED_MS, MAX_STORED_CHARS, parseStoredSession, serializeStoredSession, type StoredSession } from '../../web/widget/storedSession';
+import {
+  isResumable,
+  MAX_PARKED_MS,
+  MAX_STORED_CHARS,
+  parseStoredSession,
+  serializeStoredSession,
+  type StoredSession,
+} from '../../web/widget/storedSession';
 
 /* The widget's stored call (sessionStorage) is untrusted input: any script on the host page can write under its key.
  * Only an exact, small, well-formed record is accepted; only a record parked by a page of this tab that went away
@@ -24,7 +31,15 @@ const text = (value: unknown) => JSON.stringify(value);
 describe('parsing the stored call', () => {
   it('reads back exactly what was written, optional fields included or not', () => {
     expect(parseStoredSession(serializeStoredSession(good))).toEqual(good);
-    const minimal: StoredSession = { v: 1, resumeToken: good.resumeToken, sessionId: good.sessionId, role: 'visitor', flow: 'invited', large: false, videoAreaShown: true };
+    const minimal: StoredSession = {
+      v: 1,
+      resumeToken: good.resumeToken,
+      sessionId: good.sessionId,
+      role: 'visitor',
+      flow: 'invited',
+      large: false,
+      videoAreaShown: true,
+    };
     expect(parseStoredSession(serializeStoredSession(minimal))).toEqual(minimal);
     const withAgent = { ...minimal, agentName: 'Ana Agent' };
     expect(parseStoredSession(text(withAgent))).toEqual(withAgent);

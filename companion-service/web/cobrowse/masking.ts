@@ -39,11 +39,29 @@ export function createMasking(configured: readonly string[]): Masking {
   const isMasked = (element: Element | null) => !!element && !!element.closest(`${any}, ${WIDGET_SELECTOR}`);
   // Media and selects inside a masked element, and one that itself carries an attribute/class/id mask selector.
   // A selector naming an element type (input[type=password]) can't be glued onto a media tag, so it has no second form.
-  const blocked = selectors.flatMap((s) => BLOCKED_IN_MASK.map((m) => (/^[[.#]/.test(s) ? `${s} ${m}, ${m}${s}` : `${s} ${m}`)));
+  const blocked = selectors.flatMap((s) =>
+    BLOCKED_IN_MASK.map((m) => (/^[[.#]/.test(s) ? `${s} ${m}, ${m}${s}` : `${s} ${m}`)),
+  );
   // rrweb calls maskInputFn only for the input types switched on here, so switch them all on and decide per element.
   // Not select: with it on, rrweb leaves out which option is selected, and the live view showed the first one; masked
   // selects are blocked instead (above).
-  const types = ['color', 'date', 'datetime-local', 'email', 'month', 'number', 'range', 'search', 'tel', 'text', 'time', 'url', 'week', 'textarea', 'password'];
+  const types = [
+    'color',
+    'date',
+    'datetime-local',
+    'email',
+    'month',
+    'number',
+    'range',
+    'search',
+    'tel',
+    'text',
+    'time',
+    'url',
+    'week',
+    'textarea',
+    'password',
+  ];
   // A fixed length: the bullets say the field is filled in, never how long its value is.
   const mask = (text: string) => (text ? MASKED_VALUE : '');
   return {

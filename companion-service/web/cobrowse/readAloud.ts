@@ -10,7 +10,14 @@ export class ReadAloud {
     this.region.dataset.tandemLiveRegion = '';
     // Visually hidden, still read by screen readers.
     Object.assign(this.region.style, {
-      position: 'fixed', width: '1px', height: '1px', overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap', left: '0', top: '0',
+      position: 'fixed',
+      width: '1px',
+      height: '1px',
+      overflow: 'hidden',
+      clip: 'rect(0 0 0 0)',
+      whiteSpace: 'nowrap',
+      left: '0',
+      top: '0',
     });
     document.body.append(this.region);
   }
@@ -43,12 +50,24 @@ export function accessibleText(el: Element): string {
   if (label) return label.trim();
   const labelledBy = el.getAttribute('aria-labelledby');
   if (labelledBy) {
-    const text = labelledBy.split(/\s+/).map((id) => document.getElementById(id)?.textContent ?? '').join(' ').trim();
+    const text = labelledBy
+      .split(/\s+/)
+      .map((id) => document.getElementById(id)?.textContent ?? '')
+      .join(' ')
+      .trim();
     if (text) return text;
   }
   if (el instanceof HTMLInputElement || el instanceof HTMLSelectElement || el instanceof HTMLTextAreaElement) {
-    const fieldLabel = [...(el.labels ?? [])].map((l) => l.textContent ?? '').join(' ').trim();
-    const value = el instanceof HTMLSelectElement ? el.selectedOptions[0]?.textContent ?? '' : el.type === 'password' ? '' : el.value;
+    const fieldLabel = [...(el.labels ?? [])]
+      .map((l) => l.textContent ?? '')
+      .join(' ')
+      .trim();
+    const value =
+      el instanceof HTMLSelectElement
+        ? (el.selectedOptions[0]?.textContent ?? '')
+        : el.type === 'password'
+          ? ''
+          : el.value;
     return [fieldLabel || el.getAttribute('placeholder') || el.name, value].filter(Boolean).join(': ').trim();
   }
   if (el instanceof HTMLImageElement) return el.alt.trim();

@@ -54,7 +54,8 @@ export class BatchAssembler {
 
   /** Returns the batch's events once all its parts are in, else undefined. */
   add(part: StreamPart): { events: unknown[]; snapshot: boolean } | undefined {
-    if (!this.current || this.current.seq !== part.seq) this.current = { seq: part.seq, parts: new Array<string>(part.parts), received: 0 };
+    if (!this.current || this.current.seq !== part.seq)
+      this.current = { seq: part.seq, parts: new Array<string>(part.parts), received: 0 };
     const batch = this.current;
     if (batch.parts[part.part] === undefined) batch.received++;
     batch.parts[part.part] = part.data;

@@ -39,7 +39,10 @@ export class ViewerFields {
   /** The replay sets field values as the customer's page changes them, which puts the caret at the end; in the field
    * the agent is typing in, the caret must stay where the customer's page has it (it says so right after). */
   keepCaretsIn(win: Window): void {
-    for (const proto of [(win as typeof window).HTMLInputElement?.prototype, (win as typeof window).HTMLTextAreaElement?.prototype]) {
+    for (const proto of [
+      (win as typeof window).HTMLInputElement?.prototype,
+      (win as typeof window).HTMLTextAreaElement?.prototype,
+    ]) {
       const descriptor = proto && Object.getOwnPropertyDescriptor(proto, 'value');
       if (!proto || !descriptor?.set || (descriptor.set as { keepsCaret?: boolean }).keepsCaret) continue;
       const set = descriptor.set;
@@ -48,7 +51,8 @@ export class ViewerFields {
         const start = focused ? this.selectionStart : null;
         const end = focused ? this.selectionEnd : null;
         set.call(this, value);
-        if (start !== null && end !== null) this.setSelectionRange(Math.min(start, this.value.length), Math.min(end, this.value.length));
+        if (start !== null && end !== null)
+          this.setSelectionRange(Math.min(start, this.value.length), Math.min(end, this.value.length));
       };
       Object.defineProperty(keeping, 'keepsCaret', { value: true });
       Object.defineProperty(proto, 'value', { ...descriptor, set: keeping });

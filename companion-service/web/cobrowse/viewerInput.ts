@@ -34,7 +34,13 @@ export interface TextSelection {
   direction: 'forward' | 'backward' | 'none';
 }
 
-const TEXT_INPUT_TYPES = new Set<string>(['insertText', 'insertFromPaste', 'insertFromDrop', 'insertReplacementText', 'deleteByCut']);
+const TEXT_INPUT_TYPES = new Set<string>([
+  'insertText',
+  'insertFromPaste',
+  'insertFromDrop',
+  'insertReplacementText',
+  'deleteByCut',
+]);
 const PICKER_TYPES = new Set(['range', 'color', 'date', 'datetime-local', 'month', 'time', 'week']);
 const SELECTABLE_TYPES = new Set(['text', 'search', 'url', 'tel', 'password']);
 /** Moves closer together than this don't each need to reach the customer's page for hover to work; over one element,
@@ -51,7 +57,13 @@ const hasSelectionApi = (el: Element): el is HTMLInputElement | HTMLTextAreaElem
   tag(el) === 'TEXTAREA' || (tag(el) === 'INPUT' && SELECTABLE_TYPES.has((el as HTMLInputElement).type));
 
 function keyFields(e: KeyboardEvent) {
-  return { key: e.key.slice(0, 32), code: e.code.slice(0, 32), location: e.location, repeat: e.repeat, mods: modifiers(e) };
+  return {
+    key: e.key.slice(0, 32),
+    code: e.code.slice(0, 32),
+    location: e.location,
+    repeat: e.repeat,
+    mods: modifiers(e),
+  };
 }
 
 function sameSelection(a: TextSelection | undefined, b: TextSelection): boolean {
@@ -65,7 +77,11 @@ function modifiers(e: MouseEvent | KeyboardEvent): Modifiers {
 /** The innermost element an event happened on, inside shadow roots too. */
 function targetOf(e: Event): Element | undefined {
   const first = e.composedPath()[0];
-  return isElement(first) ? first : isElement((first as Node | undefined)?.parentElement) ? ((first as Node).parentElement as Element) : undefined;
+  return isElement(first)
+    ? first
+    : isElement((first as Node | undefined)?.parentElement)
+      ? ((first as Node).parentElement as Element)
+      : undefined;
 }
 
 function point(el: Element, e: MouseEvent) {
@@ -75,7 +91,11 @@ function point(el: Element, e: MouseEvent) {
 
 /** The nearest element under the pointer that scrolls in the wheel's direction; null for the page. */
 function scroller(el: Element | undefined, vertical: boolean): Element | null {
-  for (let current = el; current && tag(current) !== 'BODY' && tag(current) !== 'HTML'; current = current.parentElement ?? undefined) {
+  for (
+    let current = el;
+    current && tag(current) !== 'BODY' && tag(current) !== 'HTML';
+    current = current.parentElement ?? undefined
+  ) {
     const style = current.ownerDocument.defaultView?.getComputedStyle(current);
     const overflow = vertical ? style?.overflowY : style?.overflowX;
     const room = vertical ? current.scrollHeight > current.clientHeight : current.scrollWidth > current.clientWidth;
@@ -102,7 +122,11 @@ export class ViewerInput {
     // Only the agent's own pointer and keys count: the replayer dispatches untrusted mouse events of its own into the
     // view (the customer's mousedown, dblclick... as plain Events), which must never go back as actions. It sends no
     // input or change events, so those are taken as they come (a test tool's selectOption makes untrusted ones).
-    const on = <K extends keyof DocumentEventMap>(type: K, handler: (e: DocumentEventMap[K]) => void, anyOrigin = false) => {
+    const on = <K extends keyof DocumentEventMap>(
+      type: K,
+      handler: (e: DocumentEventMap[K]) => void,
+      anyOrigin = false,
+    ) => {
       const listener = (e: DocumentEventMap[K]) => {
         if (e.isTrusted || anyOrigin) handler(e);
       };
@@ -149,7 +173,9 @@ export class ViewerInput {
   /** The element focused in the view, and its selection when the agent moved it themselves (it differs from what the
    * customer's page last reported): the customer's page types there. */
   private typingTarget(e: Event): { focusNodeId?: number; selection?: TextSelection } {
-    const doc = (e.target as Node | null)?.ownerDocument ?? ((e.target as Node | null)?.nodeType === 9 ? (e.target as Document) : undefined);
+    const doc =
+      (e.target as Node | null)?.ownerDocument ??
+      ((e.target as Node | null)?.nodeType === 9 ? (e.target as Document) : undefined);
     const active = doc?.activeElement;
     if (!active || active === doc.body) return {};
     const nodeId = this.ctx.nodeId(active);
@@ -162,7 +188,11 @@ export class ViewerInput {
       this.ctx.focusSent(nodeId);
     }
     if (!hasSelectionApi(active)) return target;
-    const selection: TextSelection = { start: active.selectionStart ?? 0, end: active.selectionEnd ?? 0, direction: active.selectionDirection ?? 'none' };
+    const selection: TextSelection = {
+      start: active.selectionStart ?? 0,
+      end: active.selectionEnd ?? 0,
+      direction: active.selectionDirection ?? 'none',
+    };
     if (sameSelection(this.ctx.knownSelection(nodeId), selection)) return target;
     this.ctx.selectionSent(nodeId, selection);
     return { focusNodeId: nodeId, selection };
@@ -170,7 +200,11 @@ export class ViewerInput {
 
   private pointer(e: MouseEvent, phase: 'down' | 'up' | 'move'): void {
     // Touch and pen come as mouse events too, flagged by their source capabilities; the agent drives a mouse.
-    if (!this.controlling() || (e as MouseEvent & { sourceCapabilities?: { firesTouchEvents?: boolean } }).sourceCapabilities?.firesTouchEvents) return;
+    if (
+      !this.controlling() ||
+      (e as MouseEvent & { sourceCapabilities?: { firesTouchEvents?: boolean } }).sourceCapabilities?.firesTouchEvents
+    )
+      return;
     const target = targetOf(e);
     const nodeId = target && this.ctx.nodeId(target);
     if (!target || nodeId === undefined) return;
@@ -192,7 +226,16 @@ export class ViewerInput {
       this.ctx.maskedField();
       return;
     }
-    this.send({ kind: 'pointer', phase, nodeId, ...point(target, e), button: Math.max(0, e.button), buttons: e.buttons, detail: e.detail, mods: modifiers(e) });
+    this.send({
+      kind: 'pointer',
+      phase,
+      nodeId,
+      ...point(target, e),
+      button: Math.max(0, e.button),
+      buttons: e.buttons,
+      detail: e.detail,
+      mods: modifiers(e),
+    });
   }
 
   private click(e: MouseEvent, type: ControlActionOf<'click'>['type']): void {
@@ -203,12 +246,22 @@ export class ViewerInput {
     // The view follows no link and toggles no checkbox of its own: the customer's page does, and the view shows it.
     e.preventDefault();
     if (mode === 'read-aloud') {
-      if (type === 'click') this.ctx.readAloud(nodeId, (target.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 120));
+      if (type === 'click')
+        this.ctx.readAloud(nodeId, (target.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 120));
       return;
     }
-    if (this.ctx.isMasked(target) && (['INPUT', 'TEXTAREA', 'SELECT'].includes(tag(target)) || isToggle(target))) return;
+    if (this.ctx.isMasked(target) && (['INPUT', 'TEXTAREA', 'SELECT'].includes(tag(target)) || isToggle(target)))
+      return;
     this.pointerSelectingUntil = performance.now() + POINTER_SELECTION_MS;
-    this.send({ kind: 'click', type, nodeId, ...point(target, e), button: Math.max(0, e.button), detail: e.detail, mods: modifiers(e) });
+    this.send({
+      kind: 'click',
+      type,
+      nodeId,
+      ...point(target, e),
+      button: Math.max(0, e.button),
+      detail: e.detail,
+      mods: modifiers(e),
+    });
   }
 
   private keydown(e: KeyboardEvent): void {
@@ -250,8 +303,10 @@ export class ViewerInput {
     e.preventDefault();
     // Some sources put the text in a DataTransfer rather than in data (Chromium's insertReplacementText does).
     const data = (e.data ?? e.dataTransfer?.getData('text/plain') ?? '').slice(0, 10_000);
-    if (TEXT_INPUT_TYPES.has(e.inputType)) this.send({ kind: 'text', ...this.typingTarget(e), inputType: e.inputType as TextInputType, data });
-    else if (e.inputType === 'insertCompositionText' && data) this.send({ kind: 'text', ...this.typingTarget(e), inputType: 'insertText', data });
+    if (TEXT_INPUT_TYPES.has(e.inputType))
+      this.send({ kind: 'text', ...this.typingTarget(e), inputType: e.inputType as TextInputType, data });
+    else if (e.inputType === 'insertCompositionText' && data)
+      this.send({ kind: 'text', ...this.typingTarget(e), inputType: 'insertText', data });
   }
 
   private clipboard(e: Event, inputType: TextInputType, data: string): void {
@@ -259,13 +314,20 @@ export class ViewerInput {
     const target = targetOf(e);
     e.preventDefault();
     if (target && this.ctx.isMasked(target)) return this.ctx.maskedField();
-    if (inputType === 'deleteByCut' || data) this.send({ kind: 'text', ...this.typingTarget(e), inputType, data: data.slice(0, 10_000) });
+    if (inputType === 'deleteByCut' || data)
+      this.send({ kind: 'text', ...this.typingTarget(e), inputType, data: data.slice(0, 10_000) });
   }
 
   /** A value from a control's own picker (range, colour, date): while it moves, and when it is set. */
   private picker(e: Event, commit: boolean): void {
     const target = targetOf(e);
-    if (!this.controlling() || !target || tag(target) !== 'INPUT' || !PICKER_TYPES.has((target as HTMLInputElement).type)) return;
+    if (
+      !this.controlling() ||
+      !target ||
+      tag(target) !== 'INPUT' ||
+      !PICKER_TYPES.has((target as HTMLInputElement).type)
+    )
+      return;
     const nodeId = this.ctx.nodeId(target);
     if (nodeId === undefined || this.ctx.isMasked(target)) return;
     this.send({ kind: 'setValue', nodeId, value: (target as HTMLInputElement).value.slice(0, 1000), commit });
@@ -294,13 +356,18 @@ export class ViewerInput {
 
   /** The agent placed the caret or selected text (a click, a drag, a double-click on a word). */
   private selectionChanged(doc: Document): void {
-    if (!this.controlling() || this.ctx.applyingRemoteSelection() || performance.now() > this.pointerSelectingUntil) return;
+    if (!this.controlling() || this.ctx.applyingRemoteSelection() || performance.now() > this.pointerSelectingUntil)
+      return;
     const active = doc.activeElement;
     let action: ControlInputAction | undefined;
     if (active && hasSelectionApi(active)) {
       const nodeId = this.ctx.nodeId(active);
       if (nodeId === undefined || this.ctx.isMasked(active)) return;
-      const selection: TextSelection = { start: active.selectionStart ?? 0, end: active.selectionEnd ?? 0, direction: active.selectionDirection ?? 'none' };
+      const selection: TextSelection = {
+        start: active.selectionStart ?? 0,
+        end: active.selectionEnd ?? 0,
+        direction: active.selectionDirection ?? 'none',
+      };
       // Already on its way (with a key), or what the customer's page has anyway.
       if (sameSelection(this.ctx.knownSelection(nodeId), selection)) return;
       this.ctx.selectionSent(nodeId, selection);
@@ -311,7 +378,13 @@ export class ViewerInput {
       const anchorNodeId = this.ctx.nodeId(selection.anchorNode);
       const focusNodeId = this.ctx.nodeId(selection.focusNode);
       if (anchorNodeId === undefined || focusNodeId === undefined) return;
-      action = { kind: 'selectRange', anchorNodeId, anchorOffset: selection.anchorOffset, focusNodeId, focusOffset: selection.focusOffset };
+      action = {
+        kind: 'selectRange',
+        anchorNodeId,
+        anchorOffset: selection.anchorOffset,
+        focusNodeId,
+        focusOffset: selection.focusOffset,
+      };
     }
     this.pendingSelection = action;
     this.selectionTimer ??= setTimeout(() => this.flushSelection(), HOVER_MS);

@@ -15,7 +15,12 @@ export interface VisitorCobrowse {
   stop(): void;
 }
 
-export function startVisitorCobrowse(client: SignalingClient, maskSelectors: readonly string[], controlOn = false, changeGuard?: ChangeGuard): VisitorCobrowse {
+export function startVisitorCobrowse(
+  client: SignalingClient,
+  maskSelectors: readonly string[],
+  controlOn = false,
+  changeGuard?: ChangeGuard,
+): VisitorCobrowse {
   const masking = createMasking(maskSelectors);
   const recorder = startRecorder(masking, (part) => client.send({ type: 'cobrowse.events', ...part }));
   const readAloud = new ReadAloud(masking.isMasked);

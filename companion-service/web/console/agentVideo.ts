@@ -16,7 +16,8 @@ import type { Toolbar, ToolSwitch } from './toolbar';
  * goes out is the session state's (isSendingVideo); turning it off applies at once, turning it on waits for the
  * server. */
 
-const CAMERA_LOCKED = 'The session has started, so the camera can no longer be changed. Choose a camera before your next session.';
+const CAMERA_LOCKED =
+  'The session has started, so the camera can no longer be changed. Choose a camera before your next session.';
 const NO_VIDEO_PRIVILEGE = 'Your account does not include agent video, so your camera is not used.';
 
 export class AgentVideo {
@@ -86,7 +87,9 @@ export class AgentVideo {
   render(): void {
     if (!this.media.videoTrack) {
       this.selfTile.setMedia({ video: false, paused: false });
-      this.selfTile.setNote(this.mayUseVideo || !this.store.state.self ? 'Camera not available' : 'Video not included in your account');
+      this.selfTile.setNote(
+        this.mayUseVideo || !this.store.state.self ? 'Camera not available' : 'Video not included in your account',
+      );
       return;
     }
     this.selfTile.setMedia({ video: true, paused: false });

@@ -18,10 +18,26 @@ const CONTROL_OVER_READ_ALOUD = ' Accessibility mode is paused while you control
 
 export class CobrowsePanel {
   readonly element: HTMLElement;
-  private readonly loading = el('p', { class: 'live-view-loading', 'data-testid': 'live-view-loading' }, 'Waiting for the customer\u2019s page\u2026');
-  private readonly modeLine = el('p', { class: 'hint live-view-mode', id: 'live-view-mode', 'data-testid': 'live-view-mode' });
-  private readonly status = el('p', { class: 'status live-view-status', role: 'status', 'data-testid': 'live-view-status' });
-  private readonly box = el('div', { class: 'live-view', 'data-testid': 'live-view', 'aria-describedby': 'live-view-mode' });
+  private readonly loading = el(
+    'p',
+    { class: 'live-view-loading', 'data-testid': 'live-view-loading' },
+    'Waiting for the customer\u2019s page\u2026',
+  );
+  private readonly modeLine = el('p', {
+    class: 'hint live-view-mode',
+    id: 'live-view-mode',
+    'data-testid': 'live-view-mode',
+  });
+  private readonly status = el('p', {
+    class: 'status live-view-status',
+    role: 'status',
+    'data-testid': 'live-view-status',
+  });
+  private readonly box = el('div', {
+    class: 'live-view',
+    'data-testid': 'live-view',
+    'aria-describedby': 'live-view-mode',
+  });
   private viewer: CobrowseViewer | undefined;
   private maskSelectors: readonly string[] = [];
   private control = false;

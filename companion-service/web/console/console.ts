@@ -3,7 +3,13 @@ import type { ErrorMessage, SessionJoined } from '../../src/protocol/messages';
 import { isBackgroundError } from '../shared/backgroundErrors';
 import { CAMERA_HELP, CameraError } from '../shared/camera';
 import { PeerMesh } from '../shared/peerMesh';
-import { isOver, participant, participantsWithRole, type ParticipantState, type SessionState } from '../shared/sessionState';
+import {
+  isOver,
+  participant,
+  participantsWithRole,
+  type ParticipantState,
+  type SessionState,
+} from '../shared/sessionState';
 import { SessionStore } from '../shared/sessionStore';
 import { SignalingClient, socketUrl } from '../shared/signalingClient';
 import { submit, type UnansweredMessage } from '../shared/submit';
@@ -51,8 +57,13 @@ class AgentConsole {
     (deviceId) => this.video.chooseCamera(deviceId),
     (on) => this.cobrowse.setReadAloud(on),
   );
-  private readonly video: AgentVideo = new AgentVideo(this.media, this.mesh, this.store, this.client, this.settingsPanel, (text) =>
-    this.setAlert(text),
+  private readonly video: AgentVideo = new AgentVideo(
+    this.media,
+    this.mesh,
+    this.store,
+    this.client,
+    this.settingsPanel,
+    (text) => this.setAlert(text),
   );
   private readonly participants = new ParticipantsView({
     togglePause: (peerId) => {
@@ -68,12 +79,21 @@ class AgentConsole {
     // while the ticket is on its way.
     const expectingTicket = window.location.hash.includes('ticket=') || !!window.opener;
     if (expectingTicket) this.setStatus('Starting your camera and microphone…');
-    const cameraOpened = expectingTicket ? this.media.open().then(() => undefined, (err: unknown) => err ?? new Error('camera')) : undefined;
+    const cameraOpened = expectingTicket
+      ? this.media.open().then(
+          () => undefined,
+          (err: unknown) => err ?? new Error('camera'),
+        )
+      : undefined;
     const ticket = await receiveTicket();
     if (!ticket) {
       await cameraOpened;
       this.media.stop();
-      showOutcome('No session to join', 'This console was opened without a session. Join from Salesforce or from the agent join page.', undefined);
+      showOutcome(
+        'No session to join',
+        'This console was opened without a session. Join from Salesforce or from the agent join page.',
+        undefined,
+      );
       return;
     }
     // Agent video starts off: no frames leave this page until the agent turns Video on.
@@ -138,7 +158,11 @@ class AgentConsole {
       if (m.state === 'reconnecting') this.setStatus('Connection to the service lost. Reconnecting…');
       if (m.state === 'closed') {
         this.stopEverything();
-        showOutcome('Disconnected', 'The connection to the session was lost and could not be restored.', this.store.state.code);
+        showOutcome(
+          'Disconnected',
+          'The connection to the session was lost and could not be restored.',
+          this.store.state.code,
+        );
       }
     });
   }
@@ -169,7 +193,11 @@ class AgentConsole {
     toolbar.addPanel('info', 'Customer Info', 'info', this.infoPanel.element);
     toolbar.addPanel('settings', 'Settings', 'settings', this.settingsPanel.element, () => this.video.refreshCameras());
     this.video.setUpSettings();
-    $('toolbar').replaceChildren(toolbar.element, ...(this.remoteControl ? [this.remoteControl.status] : []), toolbar.panels);
+    $('toolbar').replaceChildren(
+      toolbar.element,
+      ...(this.remoteControl ? [this.remoteControl.status] : []),
+      toolbar.panels,
+    );
     $('toolbar').hidden = false;
     this.video.render();
   }
@@ -186,7 +214,8 @@ class AgentConsole {
   }
 
   private streamChanged(peerId: string, stream: MediaStream | undefined): void {
-    if (this.participants.setStream(peerId, stream)) this.store.dispatch({ type: 'client.stream', peerId, present: !!stream });
+    if (this.participants.setStream(peerId, stream))
+      this.store.dispatch({ type: 'client.stream', peerId, present: !!stream });
   }
 
   private left(p: ParticipantState, reason: string, state: SessionState): void {
@@ -194,7 +223,9 @@ class AgentConsole {
     this.participants.remove(p, state);
     if (p.role === 'visitor') this.cobrowse.reset('The customer has left: their page is no longer shared.');
     if (p.role === 'guest') {
-      this.setStatus(reason === LeaveReason.Ejected ? `You removed ${name} from the session.` : `${name} left the session.`);
+      this.setStatus(
+        reason === LeaveReason.Ejected ? `You removed ${name} from the session.` : `${name} left the session.`,
+      );
       if (reason === LeaveReason.Ejected) this.guestPanel.linkRevoked();
     }
   }
@@ -204,7 +235,9 @@ class AgentConsole {
     if (!p) return;
     this.participants.show(p);
     if (p.role === 'visitor') {
-      this.setStatus(p.away ? 'The customer\u2019s connection dropped. Waiting for them to come back…' : 'The customer is back.');
+      this.setStatus(
+        p.away ? 'The customer\u2019s connection dropped. Waiting for them to come back…' : 'The customer is back.',
+      );
     }
   }
 

@@ -23,7 +23,8 @@ interface Counters {
 
 type StatsEntry = Record<string, unknown> & { type: string; id: string };
 
-const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+const num = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 const kindOf = (s: StatsEntry) => (s.kind ?? s.mediaType) as string | undefined;
 
 export class DiagnosticsSampler {

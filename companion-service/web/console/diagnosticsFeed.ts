@@ -59,7 +59,9 @@ export class DiagnosticsFeed {
   private async sample(): Promise<void> {
     if (isOver(this.store.state)) return;
     const mesh = this.mesh;
-    const stats = await this.sampler.sample(mesh.peerIds().map((peerId) => ({ peerId, pc: mesh.connectionTo(peerId) })));
+    const stats = await this.sampler.sample(
+      mesh.peerIds().map((peerId) => ({ peerId, pc: mesh.connectionTo(peerId) })),
+    );
     const rows: DiagnosticsRow[] = [];
     for (const s of stats) {
       const p = participant(this.store.state, s.peerId);

@@ -27,7 +27,12 @@ function admitErrorText(m: ErrorMessage): string {
 
 export class GuestPanel {
   readonly element: HTMLElement;
-  private readonly urlInput = el('input', { id: 'guest-url', type: 'text', readonly: true, 'aria-describedby': 'guest-link-status' });
+  private readonly urlInput = el('input', {
+    id: 'guest-url',
+    type: 'text',
+    readonly: true,
+    'aria-describedby': 'guest-link-status',
+  });
   private readonly copyButton = el('button', { type: 'button', disabled: true }, 'Copy');
   private readonly newLinkButton = el('button', { type: 'button', disabled: true }, 'New link');
   private readonly linkStatus = el('p', { class: 'status', id: 'guest-link-status', role: 'status' });
@@ -129,7 +134,8 @@ export class GuestPanel {
   }
 
   disable(): void {
-    for (const control of [this.copyButton, this.newLinkButton, this.admitButton, this.codeInput]) control.disabled = true;
+    for (const control of [this.copyButton, this.newLinkButton, this.admitButton, this.codeInput])
+      control.disabled = true;
   }
 
   private async requestLink(note?: string): Promise<void> {

@@ -21,7 +21,12 @@ export class InfoPanel {
   private readonly version = el('dd', { 'data-testid': 'info-browser-version' }, '—');
   private readonly body = el('tbody');
   private readonly emptyNote = el('p', { class: 'hint' }, 'Measurements appear once video is connected.');
-  private readonly description = el('textarea', { id: 'problem-description', rows: '3', maxlength: '2000', 'aria-describedby': 'problem-hint' });
+  private readonly description = el('textarea', {
+    id: 'problem-description',
+    rows: '3',
+    maxlength: '2000',
+    'aria-describedby': 'problem-hint',
+  });
   private readonly sendButton = el('button', { type: 'submit', class: 'primary' }, 'Send report');
   private readonly reportStatus = el('p', { class: 'status', role: 'status' });
   private readonly reportError = el('p', { class: 'alert', role: 'alert', hidden: true });
@@ -42,7 +47,9 @@ export class InfoPanel {
         el(
           'tr',
           {},
-          ...['Participant', 'Round trip', 'Video in', 'Video out', 'Packet loss', 'Resolution in'].map((h) => el('th', { scope: 'col' }, h)),
+          ...['Participant', 'Round trip', 'Video in', 'Video out', 'Packet loss', 'Resolution in'].map((h) =>
+            el('th', { scope: 'col' }, h),
+          ),
         ),
       ),
       this.body,
@@ -52,7 +59,11 @@ export class InfoPanel {
       { class: 'report', novalidate: true },
       el('h3', {}, 'Report a problem'),
       el('label', { for: 'problem-description' }, 'What went wrong?'),
-      el('p', { class: 'hint', id: 'problem-hint' }, 'The connection measurements above are sent with your description.'),
+      el(
+        'p',
+        { class: 'hint', id: 'problem-hint' },
+        'The connection measurements above are sent with your description.',
+      ),
       this.description,
       el('div', { class: 'row' }, this.sendButton),
     );
@@ -149,7 +160,13 @@ export class InfoPanel {
     this.sending = true;
     this.sendButton.disabled = true;
     this.reportStatus.textContent = 'Sending…';
-    const answer = await answerOf(this.client.request({ type: 'problem.report', description: description.slice(0, 2000), diagnostics: this.snapshot() }));
+    const answer = await answerOf(
+      this.client.request({
+        type: 'problem.report',
+        description: description.slice(0, 2000),
+        diagnostics: this.snapshot(),
+      }),
+    );
     if (answer.type === 'error') this.refused(answer);
     else this.reported(answer.referenceId);
   }

@@ -17,7 +17,11 @@ export class MemberControls {
   constructor(tile: ParticipantTile, peerId: string, actions: MemberActions, options: { eject: boolean }) {
     const nameId = tile.nameText.id;
     const pause = el('button', { type: 'button', class: 'small', 'data-action': 'pause', 'aria-describedby': nameId });
-    const eject = el('button', { type: 'button', class: 'small danger', 'data-action': 'eject', 'aria-describedby': nameId }, 'Eject');
+    const eject = el(
+      'button',
+      { type: 'button', class: 'small danger', 'data-action': 'eject', 'aria-describedby': nameId },
+      'Eject',
+    );
     const confirmBox = el('div', { class: 'confirm', hidden: true });
     pause.addEventListener('click', () => {
       pause.disabled = true;
@@ -27,7 +31,11 @@ export class MemberControls {
       const yes = el('button', { type: 'button', class: 'small danger', 'aria-describedby': nameId }, 'Yes, eject');
       const no = el('button', { type: 'button', class: 'small', 'aria-describedby': nameId }, 'Cancel');
       confirmBox.replaceChildren(
-        el('p', {}, `Remove ${tile.displayName} from the session? They won\u2019t be able to come back with the same link.`),
+        el(
+          'p',
+          {},
+          `Remove ${tile.displayName} from the session? They won\u2019t be able to come back with the same link.`,
+        ),
         el('div', { class: 'row' }, yes, no),
       );
       confirmBox.hidden = false;

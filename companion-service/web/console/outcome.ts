@@ -14,7 +14,8 @@ const ENDED_TEXT: Record<string, string> = {
   [EndReason.CodeExpired]: 'The session expired before it started.',
   [EndReason.VisitorDeclined]: 'The customer declined the invitation. The session did not start.',
   [EndReason.TermsTimeout]: 'The customer did not answer the invitation in time. The session did not start.',
-  [EndReason.ServiceRestart]: 'The Tandem service restarted, which ended the session. Join the customer again if needed.',
+  [EndReason.ServiceRestart]:
+    'The Tandem service restarted, which ended the session. Join the customer again if needed.',
 };
 
 export function endedTitle(reason: string): string {

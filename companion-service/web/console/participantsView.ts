@@ -23,7 +23,10 @@ export class ParticipantsView {
   show(p: ParticipantState): void {
     let entry = this.shown.get(p.id);
     if (!entry) {
-      const tile = new ParticipantTile(p.id, p.role, p.name, { tag: p.role === 'guest' ? 'li' : 'div', texts: { paused: 'Video paused' } });
+      const tile = new ParticipantTile(p.id, p.role, p.name, {
+        tag: p.role === 'guest' ? 'li' : 'div',
+        texts: { paused: 'Video paused' },
+      });
       entry = { tile };
       this.shown.set(p.id, entry);
       if (p.role === 'visitor') {

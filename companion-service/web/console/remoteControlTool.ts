@@ -27,7 +27,12 @@ export class RemoteControlTool {
     this.tool.button.setAttribute('aria-describedby', 'control-status-text');
     this.status.id = 'control-status-text';
     const navButton = (action: NavigateAction, label: string, iconName: IconName) => {
-      const button = el('button', { type: 'button', class: 'tool', 'data-action': action }, el('span', { class: 'tool-icon' }, icon(iconName)), label);
+      const button = el(
+        'button',
+        { type: 'button', class: 'tool', 'data-action': action },
+        el('span', { class: 'tool-icon' }, icon(iconName)),
+        label,
+      );
       button.addEventListener('click', () => void this.ask({ type: 'control.navigate', action }));
       return button;
     };
@@ -47,7 +52,6 @@ export class RemoteControlTool {
     this.state = state;
     this.render();
   }
-
 
   disable(): void {
     this.tool.button.disabled = true;
@@ -80,9 +84,14 @@ export class RemoteControlTool {
     this.tool.setBusy(false);
     if (state === previous) return;
     if (state === 'requested') this.status.textContent = 'Waiting for the customer to allow remote control\u2026';
-    else if (state === 'on') this.status.textContent = 'You are controlling the customer\u2019s page. Click Remote Control again to stop.';
-    else if (previous === 'requested') this.status.textContent = this.stopping ? 'You withdrew the request.' : 'The customer declined remote control.';
-    else this.status.textContent = this.stopping ? 'Remote control stopped.' : 'The customer took back control of their page.';
+    else if (state === 'on')
+      this.status.textContent = 'You are controlling the customer\u2019s page. Click Remote Control again to stop.';
+    else if (previous === 'requested')
+      this.status.textContent = this.stopping ? 'You withdrew the request.' : 'The customer declined remote control.';
+    else
+      this.status.textContent = this.stopping
+        ? 'Remote control stopped.'
+        : 'The customer took back control of their page.';
     if (state === 'off') this.stopping = false;
     this.render();
   }

@@ -11,7 +11,12 @@ export class SettingsPanel {
   private readonly select = el('select', { id: 'camera-select', 'aria-describedby': 'camera-note' });
   private readonly note = el('p', { class: 'hint', id: 'camera-note' }, 'Choose the camera to use for this session.');
   private readonly error = el('p', { class: 'alert', role: 'alert', hidden: true });
-  private readonly accessibility = el('input', { type: 'checkbox', role: 'switch', id: 'accessibility-mode', 'aria-describedby': 'accessibility-note' });
+  private readonly accessibility = el('input', {
+    type: 'checkbox',
+    role: 'switch',
+    id: 'accessibility-mode',
+    'aria-describedby': 'accessibility-note',
+  });
   private lockedReason: string | undefined;
   private busy = false;
 
@@ -28,7 +33,12 @@ export class SettingsPanel {
       this.note,
       this.error,
       el('h3', {}, 'Accessibility'),
-      el('div', { class: 'switch-row' }, this.accessibility, el('label', { for: 'accessibility-mode' }, 'Accessibility mode')),
+      el(
+        'div',
+        { class: 'switch-row' },
+        this.accessibility,
+        el('label', { for: 'accessibility-mode' }, 'Accessibility mode'),
+      ),
       el(
         'p',
         { class: 'hint', id: 'accessibility-note' },
@@ -42,7 +52,9 @@ export class SettingsPanel {
   /** Fills the list, preselecting the camera in use. */
   async refresh(current: string | undefined): Promise<void> {
     const cameras = await listCameras().catch(() => []);
-    this.select.replaceChildren(...cameras.map((c) => el('option', { value: c.deviceId, selected: c.deviceId === current }, c.label)));
+    this.select.replaceChildren(
+      ...cameras.map((c) => el('option', { value: c.deviceId, selected: c.deviceId === current }, c.label)),
+    );
     if (cameras.length === 0) this.select.append(el('option', { value: '' }, 'No camera found'));
     this.apply();
   }
@@ -55,7 +67,8 @@ export class SettingsPanel {
 
   private apply(): void {
     this.select.disabled = this.busy || !!this.lockedReason || !this.select.value;
-    this.note.textContent = this.lockedReason ?? 'Choose the camera to use for this session. You can change it until the session starts.';
+    this.note.textContent =
+      this.lockedReason ?? 'Choose the camera to use for this session. You can change it until the session starts.';
   }
 
   private async changed(): Promise<void> {

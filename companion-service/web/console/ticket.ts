@@ -20,7 +20,8 @@ export function receiveTicket(): Promise<string | undefined> {
       resolve(ticket);
     };
     const onMessage = (event: MessageEvent) => {
-      if (event.source === opener && event.origin === window.location.origin && isTicketHandoff(event.data)) done(event.data.ticket);
+      if (event.source === opener && event.origin === window.location.origin && isTicketHandoff(event.data))
+        done(event.data.ticket);
     };
     const timer = setTimeout(() => done(undefined), HANDOFF_WAIT_MS);
     window.addEventListener('message', onMessage);

@@ -43,12 +43,19 @@ export class CodeScreen {
     this.tick();
     clearInterval(this.countdown);
     this.countdown = setInterval(() => this.tick(), 1000);
-    $('code-status').textContent = first ? 'Waiting for the agent to let you in…' : 'You have more time. Waiting for the agent to let you in…';
+    $('code-status').textContent = first
+      ? 'Waiting for the agent to let you in…'
+      : 'You have more time. Waiting for the agent to let you in…';
   }
 
   onError(m: ErrorMessage): void {
-    if (m.inReplyTo === 'guest.extend') $<HTMLButtonElement>('more-time').disabled = m.code === ErrorCode.NoExtensionsLeft;
-    this.setAlert(m.code === ErrorCode.NoExtensionsLeft ? 'No more time can be added. If the code runs out, ask the agent for a new link.' : m.message);
+    if (m.inReplyTo === 'guest.extend')
+      $<HTMLButtonElement>('more-time').disabled = m.code === ErrorCode.NoExtensionsLeft;
+    this.setAlert(
+      m.code === ErrorCode.NoExtensionsLeft
+        ? 'No more time can be added. If the code runs out, ask the agent for a new link.'
+        : m.message,
+    );
   }
 
   stop(): void {
@@ -59,7 +66,9 @@ export class CodeScreen {
     const left = this.expiresAt - Date.now();
     const expired = left <= 0;
     $('code-box').classList.toggle('expired', expired);
-    $('countdown').textContent = expired ? 'This code has run out. Click More time to keep it.' : `Expires in ${clock(left)}`;
+    $('countdown').textContent = expired
+      ? 'This code has run out. Click More time to keep it.'
+      : `Expires in ${clock(left)}`;
     if (expired) clearInterval(this.countdown);
   }
 

@@ -49,7 +49,10 @@ class GuestPage {
 
   async start(): Promise<void> {
     if (!this.invite) {
-      this.finish('This link is incomplete', 'Ask the agent to send you the guest link again, and open it exactly as it is.');
+      this.finish(
+        'This link is incomplete',
+        'Ask the agent to send you the guest link again, and open it exactly as it is.',
+      );
       return;
     }
     $<HTMLFormElement>('join-form').addEventListener('submit', (event) => {
@@ -83,7 +86,9 @@ class GuestPage {
     const name = input.value.trim();
     if (!name || !NAME_PATTERN.test(name)) {
       input.setAttribute('aria-invalid', 'true');
-      this.setJoinError(name ? 'Use at most 80 characters for your name.' : 'Type your name so the others know who you are.');
+      this.setJoinError(
+        name ? 'Use at most 80 characters for your name.' : 'Type your name so the others know who you are.',
+      );
       input.focus();
       return;
     }
@@ -124,7 +129,10 @@ class GuestPage {
     });
     store.on('guest.removed', () => {
       this.teardown();
-      this.finish('You were removed from the session', 'The agent removed you from this session. You can close this page.');
+      this.finish(
+        'You were removed from the session',
+        'The agent removed you from this session. You can close this page.',
+      );
     });
     store.on('session.ended', (m) => {
       this.teardown();
@@ -135,9 +143,12 @@ class GuestPage {
       if (m.state === 'reconnecting' && this.screen === 'call') this.call.setStatus('Connection lost. Reconnecting…');
       if (m.state !== 'closed') return;
       this.teardown();
-      if (m.detail === 'session ended') this.finish('The session has ended', 'The session is over. You can close this page.');
-      else if (this.screen === 'code') this.backToJoin('The connection was lost before you were let in. Click Join to get a new code.');
-      else if (this.screen === 'call') this.finish('Disconnected', 'The connection to the session was lost. Open the link again to ask to rejoin.');
+      if (m.detail === 'session ended')
+        this.finish('The session has ended', 'The session is over. You can close this page.');
+      else if (this.screen === 'code')
+        this.backToJoin('The connection was lost before you were let in. Click Join to get a new code.');
+      else if (this.screen === 'call')
+        this.finish('Disconnected', 'The connection to the session was lost. Open the link again to ask to rejoin.');
     });
   }
 
@@ -192,7 +203,8 @@ class GuestPage {
   }
 
   private streamChanged(peerId: string, stream: MediaStream | undefined): void {
-    if (this.call.setStream(peerId, stream)) this.attempt?.store.dispatch({ type: 'client.stream', peerId, present: !!stream });
+    if (this.call.setStream(peerId, stream))
+      this.attempt?.store.dispatch({ type: 'client.stream', peerId, present: !!stream });
   }
 
   private pauseChanged(state: SessionState, prev: SessionState): void {

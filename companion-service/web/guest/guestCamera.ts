@@ -11,7 +11,10 @@ export class GuestCamera {
   stream: MediaStream | undefined;
   /** Why the camera could not be opened, if it could not. */
   problem: string | undefined;
-  readonly preview = new ParticipantTile('preview', 'self', 'You', { muted: true, texts: { cameraOff: 'Your video is off' } });
+  readonly preview = new ParticipantTile('preview', 'self', 'You', {
+    muted: true,
+    texts: { cameraOff: 'Your video is off' },
+  });
 
   constructor(
     /** The camera changed (or failed): the video buttons follow. */
@@ -19,7 +22,10 @@ export class GuestCamera {
   ) {
     $('preview').append(this.preview.element);
     $('camera-retry').addEventListener('click', () => void this.open());
-    $<HTMLSelectElement>('camera-select').addEventListener('change', () => void this.open($<HTMLSelectElement>('camera-select').value));
+    $<HTMLSelectElement>('camera-select').addEventListener(
+      'change',
+      () => void this.open($<HTMLSelectElement>('camera-select').value),
+    );
   }
 
   async open(deviceId?: string): Promise<void> {
@@ -50,7 +56,9 @@ export class GuestCamera {
     this.changed();
     const cameras = this.stream ? await listCameras().catch(() => []) : [];
     const current = cameraOf(this.stream);
-    select.replaceChildren(...cameras.map((c) => el('option', { value: c.deviceId, selected: c.deviceId === current }, c.label)));
+    select.replaceChildren(
+      ...cameras.map((c) => el('option', { value: c.deviceId, selected: c.deviceId === current }, c.label)),
+    );
     if (cameras.length === 0) select.append(el('option', { value: '' }, 'No camera available'));
     select.disabled = cameras.length === 0;
   }

@@ -6,9 +6,18 @@ import { icon } from '../shared/icons';
 
 export class VideoSlider {
   readonly controls: HTMLElement;
-  private readonly previous = el('button', { type: 'button', class: 'slide' }, icon('previous'), el('span', {}, 'Previous'));
+  private readonly previous = el(
+    'button',
+    { type: 'button', class: 'slide' },
+    icon('previous'),
+    el('span', {}, 'Previous'),
+  );
   private readonly next = el('button', { type: 'button', class: 'slide' }, el('span', {}, 'Next'), icon('next'));
-  private readonly position = el('span', { class: 'position', 'aria-live': 'polite', 'data-testid': 'slider-position' });
+  private readonly position = el('span', {
+    class: 'position',
+    'aria-live': 'polite',
+    'data-testid': 'slider-position',
+  });
   private small = false;
   private page = 0;
 
@@ -16,7 +25,13 @@ export class VideoSlider {
     private readonly list: HTMLElement,
     private readonly pageSize = 2,
   ) {
-    this.controls = el('div', { class: 'slider', role: 'group', 'aria-label': 'Page through participants', hidden: true }, this.previous, this.position, this.next);
+    this.controls = el(
+      'div',
+      { class: 'slider', role: 'group', 'aria-label': 'Page through participants', hidden: true },
+      this.previous,
+      this.position,
+      this.next,
+    );
     this.previous.addEventListener('click', () => this.go(this.page - 1));
     this.next.addEventListener('click', () => this.go(this.page + 1));
   }

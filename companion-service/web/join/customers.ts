@@ -77,7 +77,14 @@ export class CustomerList {
     const message = el('p', { class: 'customer-message', role: 'status' });
     button.addEventListener('click', () => void this.join(customer.id));
     this.rows.set(customer.id, { customer, presence, button, message, online: false });
-    return el('li', { 'data-customer': customer.id }, el('span', { class: 'customer-name' }, customer.name), presence, button, message);
+    return el(
+      'li',
+      { 'data-customer': customer.id },
+      el('span', { class: 'customer-name' }, customer.name),
+      presence,
+      button,
+      message,
+    );
   }
 
   private watch(): void {
@@ -129,9 +136,18 @@ export class CustomerList {
         body: JSON.stringify({ visitorId }),
       });
       const body = (await response.json()) as InvitationResponse | ErrorBody;
-      result = response.ok ? { ok: true, data: body as InvitationResponse } : { ok: false, status: response.status, error: body as ErrorBody };
+      result = response.ok
+        ? { ok: true, data: body as InvitationResponse }
+        : { ok: false, status: response.status, error: body as ErrorBody };
     } catch {
-      result = { ok: false, status: 0, error: { code: 'network', message: 'The Tandem service cannot be reached. Check your connection and try again.' } };
+      result = {
+        ok: false,
+        status: 0,
+        error: {
+          code: 'network',
+          message: 'The Tandem service cannot be reached. Check your connection and try again.',
+        },
+      };
     }
     row.button.removeAttribute('aria-busy');
     row.button.disabled = !row.online;
@@ -148,14 +164,21 @@ export class CustomerList {
         return;
       }
       if (result.error.code === ErrorCode.InvitationPending) {
-        this.say(row, `${row.customer.name} already has an invitation waiting for their answer. Wait for it, or for it to time out, before you ask again.`, true);
+        this.say(
+          row,
+          `${row.customer.name} already has an invitation waiting for their answer. Wait for it, or for it to time out, before you ask again.`,
+          true,
+        );
         return;
       }
       this.say(row, result.error.message, true);
       return;
     }
     this.invitations.set(result.data.sessionId, visitorId);
-    this.say(row, `Invitation sent. ${row.customer.name} is being asked to accept the terms; your console connects when they do.`);
+    this.say(
+      row,
+      `Invitation sent. ${row.customer.name} is being asked to accept the terms; your console connects when they do.`,
+    );
     // The console on this server (same origin as this page), with the single-use ticket.
     if (consoleWindow) {
       consoleWindow.deliver(result.data.ticket);
@@ -174,9 +197,15 @@ export class CustomerList {
     const row = visitorId ? this.rows.get(visitorId) : undefined;
     if (!row) return;
     const name = row.customer.name;
-    if (data.reason === EndReason.VisitorDeclined) this.say(row, `${name} declined the invitation. The session did not start.`, true);
-    else if (data.reason === EndReason.TermsTimeout) this.say(row, `${name} did not answer the invitation in time.`, true);
-    else this.say(row, data.started ? `Your session with ${name} has ended.` : `The session with ${name} ended before it started.`);
+    if (data.reason === EndReason.VisitorDeclined)
+      this.say(row, `${name} declined the invitation. The session did not start.`, true);
+    else if (data.reason === EndReason.TermsTimeout)
+      this.say(row, `${name} did not answer the invitation in time.`, true);
+    else
+      this.say(
+        row,
+        data.started ? `Your session with ${name} has ended.` : `The session with ${name} ended before it started.`,
+      );
     this.invitations.delete(data.sessionId);
   }
 

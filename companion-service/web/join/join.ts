@@ -17,7 +17,11 @@ function showError(id: string, text: string | undefined): void {
   node.hidden = !text;
 }
 
-async function postJson<T>(url: string, body: unknown, token?: string): Promise<{ ok: true; data: T } | { ok: false; error: ErrorBody }> {
+async function postJson<T>(
+  url: string,
+  body: unknown,
+  token?: string,
+): Promise<{ ok: true; data: T } | { ok: false; error: ErrorBody }> {
   try {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (token) headers.authorization = `Bearer ${token}`;
@@ -25,7 +29,10 @@ async function postJson<T>(url: string, body: unknown, token?: string): Promise<
     const data = (await response.json()) as T | ErrorBody;
     return response.ok ? { ok: true, data: data as T } : { ok: false, error: data as ErrorBody };
   } catch {
-    return { ok: false, error: { code: 'network', message: 'The Tandem service cannot be reached. Check your connection and try again.' } };
+    return {
+      ok: false,
+      error: { code: 'network', message: 'The Tandem service cannot be reached. Check your connection and try again.' },
+    };
   }
 }
 
@@ -34,7 +41,8 @@ function signedIn(): { token: string; name: string } | undefined {
   if (!raw) return undefined;
   try {
     const parsed = JSON.parse(raw) as Partial<AgentTokenResponse>;
-    const valid = typeof parsed.token === 'string' && typeof parsed.name === 'string' && typeof parsed.expiresAt === 'number';
+    const valid =
+      typeof parsed.token === 'string' && typeof parsed.name === 'string' && typeof parsed.expiresAt === 'number';
     return valid && parsed.expiresAt! > Date.now() ? { token: parsed.token!, name: parsed.name! } : undefined;
   } catch {
     return undefined;
@@ -99,7 +107,19 @@ function setUpTabs(): void {
     tab.addEventListener('keydown', (event) => {
       const last = tabs.length - 1;
       const next =
-        event.key === 'ArrowRight' ? (i === last ? 0 : i + 1) : event.key === 'ArrowLeft' ? (i === 0 ? last : i - 1) : event.key === 'Home' ? 0 : event.key === 'End' ? last : -1;
+        event.key === 'ArrowRight'
+          ? i === last
+            ? 0
+            : i + 1
+          : event.key === 'ArrowLeft'
+            ? i === 0
+              ? last
+              : i - 1
+            : event.key === 'Home'
+              ? 0
+              : event.key === 'End'
+                ? last
+                : -1;
       if (next < 0) return;
       event.preventDefault();
       select(next, true);

@@ -9,15 +9,19 @@ import type { SfSignInStatus, SignInFailure } from '../../src/protocol/salesforc
 const FAILURE_TEXT: Record<SignInFailure, string> = {
   denied: 'Salesforce sign-in was cancelled. Sign in again to join sessions.',
   expired: 'The sign-in took too long or was started in another browser. Sign in with Salesforce again.',
-  org_not_registered: 'Your Salesforce org is not connected to this Tandem service. Ask your Salesforce admin to register it.',
-  no_permission: 'Your Salesforce user is not allowed to join sessions. Ask your admin for the Tandem Agent permission set.',
+  org_not_registered:
+    'Your Salesforce org is not connected to this Tandem service. Ask your Salesforce admin to register it.',
+  no_permission:
+    'Your Salesforce user is not allowed to join sessions. Ask your admin for the Tandem Agent permission set.',
   unavailable: 'Salesforce could not be reached to finish signing in. Try again in a moment.',
-  misconfigured: "Salesforce refused this sign-in: the Tandem connected app isn't set up as Tandem needs. Ask your Salesforce admin to check its OAuth scopes (api and openid).",
+  misconfigured:
+    "Salesforce refused this sign-in: the Tandem connected app isn't set up as Tandem needs. Ask your Salesforce admin to check its OAuth scopes (api and openid).",
 };
 const UNKNOWN_FAILURE = 'Signing in with Salesforce did not work. Try again.';
 const CODE_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
 
-export type SignInOutcome = { kind: 'none' } | { kind: 'signed-in'; agent: AgentTokenResponse } | { kind: 'failed'; message: string };
+export type SignInOutcome =
+  { kind: 'none' } | { kind: 'signed-in'; agent: AgentTokenResponse } | { kind: 'failed'; message: string };
 
 /** Whether this server offers Sign in with Salesforce, and where it starts. */
 export async function salesforceSignInStatus(): Promise<SfSignInStatus> {

@@ -73,7 +73,8 @@ $('details-form').addEventListener('submit', (event) => {
 
 const signedIn = remembered();
 if (signedIn) {
-  $('sign-in-note').textContent = `Signed in as ${signedIn.customer.name}. An agent can call you in one click while this page is open.`;
+  $('sign-in-note').textContent =
+    `Signed in as ${signedIn.customer.name}. An agent can call you in one click while this page is open.`;
   window.Tandem?.identify(signedIn.token);
 }
 

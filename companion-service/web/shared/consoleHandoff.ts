@@ -33,5 +33,11 @@ export function isConsoleReady(data: unknown): data is ConsoleReady {
 
 export function isTicketHandoff(data: unknown): data is TicketHandoff {
   const d = data as Partial<TicketHandoff> | null;
-  return !!d && d.source === HANDOFF_SOURCE.join && d.type === 'ticket' && typeof d.ticket === 'string' && TICKET_PATTERN.test(d.ticket);
+  return (
+    !!d &&
+    d.source === HANDOFF_SOURCE.join &&
+    d.type === 'ticket' &&
+    typeof d.ticket === 'string' &&
+    TICKET_PATTERN.test(d.ticket)
+  );
 }

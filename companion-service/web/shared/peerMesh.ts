@@ -76,7 +76,13 @@ export class PeerMesh {
     this.peers.set(link.peer.id, entry);
     if (!this.sendingVideo) void this.applyVideo(entry);
     peer.on('signal', (data) => {
-      this.client.send({ type: 'signal', from: this.selfId, to: link.peer.id, gen: link.gen, data: data as SignalData });
+      this.client.send({
+        type: 'signal',
+        from: this.selfId,
+        to: link.peer.id,
+        gen: link.gen,
+        data: data as SignalData,
+      });
     });
     peer.on('stream', (stream: MediaStream) => this.events.onRemoteStream(link.peer.id, stream));
     peer.on('connect', () => this.events.onPeerConnected?.(link.peer.id));

@@ -1,5 +1,12 @@
 import { ErrorCode } from '../../src/protocol/codes';
-import type { ControlState, MediaState, PeerInfo, Role, ServerMessage, SessionJoined } from '../../src/protocol/messages';
+import type {
+  ControlState,
+  MediaState,
+  PeerInfo,
+  Role,
+  ServerMessage,
+  SessionJoined,
+} from '../../src/protocol/messages';
 import type { ConnectionState } from './signalingClient';
 
 /* One page's view of its session, as one plain value: who we are, who else is in the call (with their media, away
@@ -129,18 +136,25 @@ export function reduceSession(state: SessionState, action: SessionAction): Sessi
     case 'control.state':
       return { ...state, control: { state: action.state, agentName: action.agentName } };
     case 'guest.code':
-      return { ...state, status: 'admission', admission: { code: action.code, expiresAt: action.expiresAt, extensionsLeft: action.extensionsLeft } };
+      return {
+        ...state,
+        status: 'admission',
+        admission: { code: action.code, expiresAt: action.expiresAt, extensionsLeft: action.extensionsLeft },
+      };
     case 'guest.removed':
       return over(state, { kind: 'removed', reason: action.reason });
     case 'session.ended':
       return over(state, { kind: 'ended', reason: action.reason });
     case 'error':
-      if (action.inReplyTo !== undefined && JOINING.has(action.inReplyTo)) return over(state, { kind: 'refused', reason: action.code, message: action.message });
+      if (action.inReplyTo !== undefined && JOINING.has(action.inReplyTo))
+        return over(state, { kind: 'refused', reason: action.code, message: action.message });
       // The server refused our video because the agent has paused it: we are paused, whatever we thought.
-      if (action.code === ErrorCode.VideoPaused && state.self) return withSelfMedia(state, { ...state.self.media, paused: true });
+      if (action.code === ErrorCode.VideoPaused && state.self)
+        return withSelfMedia(state, { ...state.self.media, paused: true });
       return state;
     case 'client.connection':
-      if (action.state === 'reconnecting') return state.status === 'reconnecting' ? state : { ...state, status: 'reconnecting' };
+      if (action.state === 'reconnecting')
+        return state.status === 'reconnecting' ? state : { ...state, status: 'reconnecting' };
       if (action.state === 'closed') return over(state, { kind: 'lost', reason: action.detail || 'connection_lost' });
       return state;
     case 'client.stream': {
@@ -195,7 +209,14 @@ function selfOf(self: SessionJoined['self']): SelfState {
 }
 
 function fresh(info: PeerInfo): ParticipantState {
-  return { id: info.id, role: info.role, ...(info.name !== undefined ? { name: info.name } : {}), media: info.media, away: false, stream: false };
+  return {
+    id: info.id,
+    role: info.role,
+    ...(info.name !== undefined ? { name: info.name } : {}),
+    media: info.media,
+    away: false,
+    stream: false,
+  };
 }
 
 function merged(existing: ParticipantState, info: PeerInfo): ParticipantState {
@@ -242,11 +263,16 @@ function remove(state: SessionState, id: string): SessionState {
   return { ...state, participants: state.participants.filter((p) => p.id !== id), departed: [...state.departed, id] };
 }
 
-function update(state: SessionState, id: string, change: Partial<Pick<ParticipantState, 'away' | 'media' | 'stream'>>): SessionState {
+function update(
+  state: SessionState,
+  id: string,
+  change: Partial<Pick<ParticipantState, 'away' | 'media' | 'stream'>>,
+): SessionState {
   const existing = participant(state, id);
   if (!existing) return state;
   const next = { ...existing, ...change };
-  if (next.away === existing.away && next.stream === existing.stream && sameMedia(next.media, existing.media)) return state;
+  if (next.away === existing.away && next.stream === existing.stream && sameMedia(next.media, existing.media))
+    return state;
   return { ...state, participants: state.participants.map((p) => (p.id === id ? next : p)) };
 }
 

@@ -25,7 +25,11 @@ const FOLLOWED = [
 ] as const satisfies ReadonlyArray<ServerMessage['type']>;
 
 type ActionOf<T extends SessionAction['type']> = Extract<SessionAction, { type: T }>;
-export type StateListener<T extends SessionAction['type']> = (action: ActionOf<T>, next: SessionState, prev: SessionState) => void;
+export type StateListener<T extends SessionAction['type']> = (
+  action: ActionOf<T>,
+  next: SessionState,
+  prev: SessionState,
+) => void;
 type AnyListener = (action: SessionAction, next: SessionState, prev: SessionState) => void;
 
 export class SessionStore {
@@ -35,7 +39,8 @@ export class SessionStore {
 
   constructor(private readonly client: SignalingClient) {
     for (const type of FOLLOWED) this.offs.push(client.on(type, (m) => this.dispatch(m)));
-    client.onStateChange = (state, detail) => this.dispatch({ type: 'client.connection', state, ...(detail ? { detail } : {}) });
+    client.onStateChange = (state, detail) =>
+      this.dispatch({ type: 'client.connection', state, ...(detail ? { detail } : {}) });
   }
 
   get state(): SessionState {

@@ -1,10 +1,21 @@
 import { CloseCode } from '../../src/protocol/codes';
-import type { ClientMessage, ErrorMessage, ReplyOf, RequestType, ServerMessage, ServerMessageOf } from '../../src/protocol/messages';
+import type {
+  ClientMessage,
+  ErrorMessage,
+  ReplyOf,
+  RequestType,
+  ServerMessage,
+  ServerMessageOf,
+} from '../../src/protocol/messages';
 
 type Handler<T extends ServerMessage['type']> = (message: ServerMessageOf<T>) => void;
 
 /** A request as the caller writes it: `request` gives it its id. */
-export type RequestMessage<T extends RequestType> = { type: T } & (Extract<ClientMessage, { type: T }> extends infer M ? (M extends unknown ? Omit<M, 'id'> : never) : never);
+export type RequestMessage<T extends RequestType> = { type: T } & (Extract<ClientMessage, { type: T }> extends infer M
+  ? M extends unknown
+    ? Omit<M, 'id'>
+    : never
+  : never);
 
 /** A request waiting for its answer, and the socket it went out on. */
 interface Pending {
@@ -79,7 +90,8 @@ export class SignalingClient {
    */
   request<T extends RequestType>(message: RequestMessage<T>, timeoutMs = 10_000): Promise<ReplyOf<T> | ErrorMessage> {
     const socket = this.socket;
-    if (!socket || socket.readyState !== WebSocket.OPEN) return Promise.reject(new Error(`not connected: "${message.type}" was not sent`));
+    if (!socket || socket.readyState !== WebSocket.OPEN)
+      return Promise.reject(new Error(`not connected: "${message.type}" was not sent`));
     const id = `r${++this.requests}`;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {

@@ -32,7 +32,10 @@ export async function submit(client: SignalingClient, message: UnansweredMessage
 
 /** For a stream of messages (remote control's input, many a second), where a probe after each would double the
  * traffic: each is sent with an id of this stream, and a refusal of any of them is handed to `refused`. */
-export function refusalsOf(client: SignalingClient, refused: (m: ErrorMessage) => void): { send(message: UnansweredMessage): void; stop(): void } {
+export function refusalsOf(
+  client: SignalingClient,
+  refused: (m: ErrorMessage) => void,
+): { send(message: UnansweredMessage): void; stop(): void } {
   const prefix = nextId('f');
   const off = client.on('error', (m) => {
     if (m.replyTo?.startsWith(`${prefix}-`)) refused(m);

@@ -3,7 +3,8 @@
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
-export type Shape = ['path', string] | ['circle', number, number, number] | ['rect', number, number, number, number, number];
+export type Shape =
+  ['path', string] | ['circle', number, number, number] | ['rect', number, number, number, number, number];
 
 export function svgIcon(name: string, shapes: readonly Shape[], label?: string): SVGSVGElement {
   const svg = document.createElementNS(SVG_NS, 'svg');

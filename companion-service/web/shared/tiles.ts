@@ -28,7 +28,12 @@ export function displayName(role: TileRole, name: string | undefined): string {
 export function initials(name: string): string {
   const words = name.trim().split(/\s+/).filter(Boolean);
   const picked = words.length > 1 ? [words[0], words[words.length - 1]] : words;
-  return picked.map((w) => Array.from(w ?? '')[0] ?? '').join('').toUpperCase() || '?';
+  return (
+    picked
+      .map((w) => Array.from(w ?? '')[0] ?? '')
+      .join('')
+      .toUpperCase() || '?'
+  );
 }
 
 export interface TileTexts {

@@ -188,7 +188,11 @@ export class VisitorWidget implements CallWidget {
 
   // --- the call -------------------------------------------------------------------------------------------------
 
-  private beginSession(client: SignalingClient, flow: 'code' | 'invited', o: { agentName?: string; restored?: StoredSession } = {}): void {
+  private beginSession(
+    client: SignalingClient,
+    flow: 'code' | 'invited',
+    o: { agentName?: string; restored?: StoredSession } = {},
+  ): void {
     const { restored } = o;
     const stream = this.local.stream;
     const picker = this.newPicker(cameraOf(stream));
@@ -242,8 +246,21 @@ export class VisitorWidget implements CallWidget {
           this.shell.show(view.screen);
         }
         if (restored && this.restoring === restored) this.restoring = undefined;
-        this.memo ??= { v: 1, resumeToken: m.resumeToken, sessionId: m.sessionId, role: 'visitor', flow, large: false, videoAreaShown: true };
-        this.remember({ resumeToken: m.resumeToken, sessionId: m.sessionId, camera: this.chosenCamera, ...(o.agentName ? { agentName: o.agentName } : {}) });
+        this.memo ??= {
+          v: 1,
+          resumeToken: m.resumeToken,
+          sessionId: m.sessionId,
+          role: 'visitor',
+          flow,
+          large: false,
+          videoAreaShown: true,
+        };
+        this.remember({
+          resumeToken: m.resumeToken,
+          sessionId: m.sessionId,
+          camera: this.chosenCamera,
+          ...(o.agentName ? { agentName: o.agentName } : {}),
+        });
         const agentHere = session.agents().length > 0;
         // Code flow, back after a page load before any agent came: the code to read out again.
         if (restored?.codeExpiresAt && !agentHere) view.setCode(m.code, restored.codeExpiresAt);
@@ -276,7 +293,9 @@ export class VisitorWidget implements CallWidget {
       peerMedia: (peerId, media) => view.stage.setPeerMedia(peerId, media),
       peerAway: (peer) => {
         const who = displayName(peer);
-        view.setStatus(peer.away ? `${who}\u2019s connection dropped. Waiting for them to come back\u2026` : `${who} is back.`);
+        view.setStatus(
+          peer.away ? `${who}\u2019s connection dropped. Waiting for them to come back\u2026` : `${who} is back.`,
+        );
       },
       selfMedia: (on, paused) => {
         view.setVideo(on, paused);
@@ -289,7 +308,8 @@ export class VisitorWidget implements CallWidget {
         if (shown.focus && this.shell.hasFocus) shown.focus.focus();
         if (shown.announce) this.shell.announcer.say(shown.announce);
       },
-      connection: (state) => view.setStatus(state === 'reconnecting' ? 'Connection lost. Reconnecting\u2026' : 'Reconnected.'),
+      connection: (state) =>
+        view.setStatus(state === 'reconnecting' ? 'Connection lost. Reconnecting\u2026' : 'Reconnected.'),
       ended: (reason) => this.endSession(reason),
       error: (m) => {
         if (isBackgroundError(m)) return;

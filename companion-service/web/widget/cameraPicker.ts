@@ -17,7 +17,13 @@ export class CameraPicker {
     const id = `tandem-camera-${++nextId}`;
     this.select = el('select', { id, 'aria-describedby': `${id}-reason` });
     this.reason = el('p', { id: `${id}-reason`, class: 'hint', hidden: true });
-    this.element = el('div', { class: 'field camera-field' }, el('label', { for: id }, 'Camera'), this.select, this.reason);
+    this.element = el(
+      'div',
+      { class: 'field camera-field' },
+      el('label', { for: id }, 'Camera'),
+      this.select,
+      this.reason,
+    );
     this.select.addEventListener('change', () => this.onChange(this.select.value));
   }
 

@@ -12,7 +12,11 @@ export interface ControlActions {
   hangUp(): void;
 }
 
-function button(cls: string, iconName: IconName, text: string): { button: HTMLButtonElement; label: HTMLElement; swap(iconName: IconName, text: string): void } {
+function button(
+  cls: string,
+  iconName: IconName,
+  text: string,
+): { button: HTMLButtonElement; label: HTMLElement; swap(iconName: IconName, text: string): void } {
   const label = el('span', {}, text);
   const b = el('button', { type: 'button', class: `control ${cls}` }, icon(iconName), label);
   return {
@@ -35,7 +39,10 @@ export class SessionControls {
   private large = false;
   private shown = true;
 
-  constructor(private readonly actions: ControlActions, stageId: string) {
+  constructor(
+    private readonly actions: ControlActions,
+    stageId: string,
+  ) {
     this.area.button.setAttribute('aria-controls', stageId);
     this.element = el(
       'div',

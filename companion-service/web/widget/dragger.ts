@@ -48,7 +48,8 @@ export class CornerDragger {
   attach(handle: HTMLElement): void {
     handle.addEventListener('pointerdown', (e) => this.onPointerDown(handle, e));
     handle.addEventListener('pointermove', (e) => {
-      if (this.pointer?.id === e.pointerId) this.moveTo({ x: e.clientX - this.pointer.offset.x, y: e.clientY - this.pointer.offset.y });
+      if (this.pointer?.id === e.pointerId)
+        this.moveTo({ x: e.clientX - this.pointer.offset.x, y: e.clientY - this.pointer.offset.y });
     });
     const end = (e: PointerEvent) => {
       if (this.pointer?.id !== e.pointerId) return;

@@ -18,9 +18,20 @@ export class WidgetFrame {
   private focusWasInside = false;
 
   constructor(private readonly root: ShadowRoot) {
-    this.launcher = el('button', { class: 'launcher', type: 'button' }, svgIcon('camera', CAMERA), el('span', {}, 'Start video session'));
+    this.launcher = el(
+      'button',
+      { class: 'launcher', type: 'button' },
+      svgIcon('camera', CAMERA),
+      el('span', {}, 'Start video session'),
+    );
     this.note = el('p', { class: 'launcher-note', role: 'status' });
-    this.frame = el('aside', { class: 'frame', 'aria-label': 'Video call', 'data-screen': 'launcher' }, this.launcher, this.note, this.announcer.element);
+    this.frame = el(
+      'aside',
+      { class: 'frame', 'aria-label': 'Video call', 'data-screen': 'launcher' },
+      this.launcher,
+      this.note,
+      this.announcer.element,
+    );
     this.announcer.element.dataset.testid = 'tandem-announcer';
     root.append(this.frame);
     placeFrame(this.frame);

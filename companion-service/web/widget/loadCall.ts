@@ -64,5 +64,7 @@ async function currentChunk(serviceOrigin: string): Promise<string | undefined> 
   const manifest = (await response.json()) as Partial<WidgetManifest>;
   const call = manifest.chunks?.call;
   // A path on the service (never another origin), as the build writes it.
-  return manifest.abi === CALL_ABI && typeof call === 'string' && /^\/assets\/[\w.-]+\.js$/.test(call) ? call : undefined;
+  return manifest.abi === CALL_ABI && typeof call === 'string' && /^\/assets\/[\w.-]+\.js$/.test(call)
+    ? call
+    : undefined;
 }

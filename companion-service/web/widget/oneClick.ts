@@ -123,7 +123,11 @@ export class OneClick {
   private decline(view: TermsPromptView): void {
     this.presence.send({ type: 'terms.decline', invitationId: view.invitationId });
     this.closePrompt();
-    this.host.shell.show(noticeScreen('declined', 'Call declined', 'You declined the video call. The agent has been told.', () => this.host.reset()));
+    this.host.shell.show(
+      noticeScreen('declined', 'Call declined', 'You declined the video call. The agent has been told.', () =>
+        this.host.reset(),
+      ),
+    );
   }
 
   promptClosed(m: TermsClosed): void {

@@ -12,7 +12,10 @@ export async function pageMayUseService(serviceOrigin: string): Promise<boolean>
   if (remembered === serviceOrigin) return true;
   let allowed = true;
   try {
-    const response = await fetch(new URL('/api/widget/origin', serviceOrigin), { credentials: 'omit', cache: 'no-store' });
+    const response = await fetch(new URL('/api/widget/origin', serviceOrigin), {
+      credentials: 'omit',
+      cache: 'no-store',
+    });
     if (response.ok) allowed = ((await response.json()) as { allowed?: unknown }).allowed !== false;
   } catch {
     return true;

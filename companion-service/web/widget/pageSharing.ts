@@ -48,7 +48,12 @@ export class PageSharing {
         .then((entry) => {
           if (this.current() !== session || this.startedFor !== session || this.cobrowse) return;
           const { maskSelectors, control } = session.state;
-          this.cobrowse = entry.startVisitorCobrowse(session.client, maskSelectors, control.state === 'on', this.changeGuard);
+          this.cobrowse = entry.startVisitorCobrowse(
+            session.client,
+            maskSelectors,
+            control.state === 'on',
+            this.changeGuard,
+          );
         })
         .catch((err: unknown) => {
           if (this.startedFor === session) this.startedFor = undefined;

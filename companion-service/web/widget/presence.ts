@@ -88,7 +88,8 @@ export class Presence {
     if (this.stopped) return;
     const socket = new WebSocket(this.url);
     this.socket = socket;
-    socket.onopen = () => socket.send(JSON.stringify({ type: 'visitor.hello', visitorToken: this.visitorToken } satisfies ClientMessage));
+    socket.onopen = () =>
+      socket.send(JSON.stringify({ type: 'visitor.hello', visitorToken: this.visitorToken } satisfies ClientMessage));
     socket.onmessage = (event) => {
       let m: ServerMessage;
       try {

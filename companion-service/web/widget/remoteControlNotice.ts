@@ -31,9 +31,18 @@ export class RemoteControlNotice {
       this.element.replaceChildren(
         el(
           'div',
-          { class: 'notice control-request', role: 'alertdialog', 'aria-labelledby': 'tandem-control-title', 'aria-describedby': 'tandem-control-text' },
+          {
+            class: 'notice control-request',
+            role: 'alertdialog',
+            'aria-labelledby': 'tandem-control-title',
+            'aria-describedby': 'tandem-control-text',
+          },
           el('p', { id: 'tandem-control-title', class: 'alert-title' }, `${this.agentName} asks to control this page`),
-          el('p', { id: 'tandem-control-text' }, 'They could click, type and scroll here for you. You can take control back at any time.'),
+          el(
+            'p',
+            { id: 'tandem-control-text' },
+            'They could click, type and scroll here for you. You can take control back at any time.',
+          ),
           el('div', { class: 'row' }, decline, allow),
         ),
       );
@@ -53,6 +62,9 @@ export class RemoteControlNotice {
       return { changed: true, focus: stop };
     }
     this.element.replaceChildren();
-    return { changed: true, announce: previous === 'on' ? 'Remote control has ended. You have control of the page.' : undefined };
+    return {
+      changed: true,
+      announce: previous === 'on' ? 'Remote control has ended. You have control of the page.' : undefined,
+    };
   }
 }

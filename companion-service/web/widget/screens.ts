@@ -51,7 +51,11 @@ export function cameraScreen(o: CameraScreenOptions): Screen {
     title: 'Start a video call',
     nodes: [
       el('p', { class: 'step' }, 'Step 1 of 2'),
-      el('p', {}, 'Your camera is not on yet. Turn it on so the agent can see you, and we will give you a code to read to them.'),
+      el(
+        'p',
+        {},
+        'Your camera is not on yet. Turn it on so the agent can see you, and we will give you a code to read to them.',
+      ),
       ...(o.problem ? [cameraAlert(o.problem)] : []),
       o.picker.element,
       row(button('secondary', 'Cancel', o.onCancel), enable),
@@ -77,7 +81,11 @@ export function endedScreen(reason: string, onClose: () => void): Screen {
   return {
     name: 'ended',
     title: 'Call ended',
-    nodes: [el('p', { role: 'status' }, 'The session has ended.'), ...(detail ? [el('p', {}, detail)] : []), row(close)],
+    nodes: [
+      el('p', { role: 'status' }, 'The session has ended.'),
+      ...(detail ? [el('p', {}, detail)] : []),
+      row(close),
+    ],
     focus: close,
   };
 }

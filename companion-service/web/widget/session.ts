@@ -1,6 +1,18 @@
-import type { ControlState, ErrorMessage, MediaState, SessionCreated, SessionJoined } from '../../src/protocol/messages';
+import type {
+  ControlState,
+  ErrorMessage,
+  MediaState,
+  SessionCreated,
+  SessionJoined,
+} from '../../src/protocol/messages';
 import { PeerMesh } from '../shared/peerMesh';
-import { isSendingVideo, participant, participantsWithRole, type ParticipantState, type SessionState } from '../shared/sessionState';
+import {
+  isSendingVideo,
+  participant,
+  participantsWithRole,
+  type ParticipantState,
+  type SessionState,
+} from '../shared/sessionState';
 import { SessionStore } from '../shared/sessionStore';
 import type { SignalingClient } from '../shared/signalingClient';
 

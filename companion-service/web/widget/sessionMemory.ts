@@ -1,4 +1,11 @@
-import { isResumable, MAX_STORED_CHARS, parkedRecently, parseStoredSession, serializeStoredSession, type StoredSession } from './storedSession';
+import {
+  isResumable,
+  MAX_STORED_CHARS,
+  parkedRecently,
+  parseStoredSession,
+  serializeStoredSession,
+  type StoredSession,
+} from './storedSession';
 
 /* Keeps the visitor's call across page loads in this tab: the record lives in the host page's sessionStorage (per
  * tab and origin, gone with the tab; never localStorage, which every tab shares and which outlives the call).

@@ -54,7 +54,15 @@ export class SessionView {
     this.screen = {
       name: 'session',
       title: 'Video call',
-      nodes: [this.codeBlock, this.waiting, this.remoteControl.element, this.cameraOffSlot, this.stage.element, this.status, this.picker.element],
+      nodes: [
+        this.codeBlock,
+        this.waiting,
+        this.remoteControl.element,
+        this.cameraOffSlot,
+        this.stage.element,
+        this.status,
+        this.picker.element,
+      ],
       footer: [this.controls.element],
     };
   }
@@ -99,7 +107,11 @@ export class SessionView {
           'div',
           { class: 'alert camera-off', role: 'alert', 'data-testid': 'camera-off-alert', 'data-reason': 'paused' },
           el('p', { class: 'alert-title' }, 'The agent has paused your video'),
-          el('p', {}, 'Nobody in the call can see you until the agent turns your video back on. They can still hear you.'),
+          el(
+            'p',
+            {},
+            'Nobody in the call can see you until the agent turns your video back on. They can still hear you.',
+          ),
         ),
       );
     } else if (wanted === 'off') {
@@ -108,7 +120,11 @@ export class SessionView {
           'div',
           { class: 'alert camera-off', role: 'alert', 'data-testid': 'camera-off-alert', 'data-reason': 'off' },
           el('p', { class: 'alert-title' }, 'Your camera is off'),
-          el('p', {}, 'Nobody in the call can see you, but they can still hear you. To show your video again, select Start video.'),
+          el(
+            'p',
+            {},
+            'Nobody in the call can see you, but they can still hear you. To show your video again, select Start video.',
+          ),
         ),
       );
     }

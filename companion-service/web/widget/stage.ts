@@ -126,7 +126,8 @@ export class Stage {
   private layout(): void {
     const agent = [...this.tiles.values()].find((t) => t.role === 'agent');
     const main = agent ?? (this.tiles.size === 0 ? this.self : undefined);
-    for (const t of [...this.tiles.values(), ...(this.self ? [this.self] : [])]) t.figure.classList.toggle('main', t === main);
+    for (const t of [...this.tiles.values(), ...(this.self ? [this.self] : [])])
+      t.figure.classList.toggle('main', t === main);
     this.element.dataset.count = String(this.tiles.size + (this.self ? 1 : 0));
   }
 }

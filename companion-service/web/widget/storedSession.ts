@@ -31,7 +31,19 @@ export const MAX_PARKED_MS = 600_000;
 /** Clocks do not run backwards much; a parkedAt in the future is someone else's doing. */
 const CLOCK_SKEW_MS = 5_000;
 
-const KEYS = new Set(['v', 'resumeToken', 'sessionId', 'role', 'flow', 'agentName', 'codeExpiresAt', 'camera', 'large', 'videoAreaShown', 'parkedAt']);
+const KEYS = new Set([
+  'v',
+  'resumeToken',
+  'sessionId',
+  'role',
+  'flow',
+  'agentName',
+  'codeExpiresAt',
+  'camera',
+  'large',
+  'videoAreaShown',
+  'parkedAt',
+]);
 const TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 const ID = /^[A-Za-z0-9_-]{8,64}$/;
 const PRINTABLE = new RegExp('^[^\\u0000-\\u001f\\u007f]+$');

@@ -37,14 +37,28 @@ export class TermsPromptView {
     this.decline = el('button', { type: 'button', class: 'secondary' }, 'Decline');
     onUserClick(this.accept, () => this.isBusy || o.onAccept());
     onUserClick(this.decline, () => this.isBusy || o.onDecline());
-    this.countdown = el('p', { class: 'countdown', role: 'timer', 'data-testid': 'terms-countdown' }, 'Time left to answer: ', this.clock, this.words);
-    const terms = el('div', { class: 'terms-text', role: 'region', tabindex: '0', 'aria-label': 'Terms and conditions' }, prompt.termsText);
+    this.countdown = el(
+      'p',
+      { class: 'countdown', role: 'timer', 'data-testid': 'terms-countdown' },
+      'Time left to answer: ',
+      this.clock,
+      this.words,
+    );
+    const terms = el(
+      'div',
+      { class: 'terms-text', role: 'region', tabindex: '0', 'aria-label': 'Terms and conditions' },
+      prompt.termsText,
+    );
     this.screen = {
       name: 'terms',
       title: 'Video call request',
       prompt: { describedBy: INTRO_ID },
       nodes: [
-        el('p', { id: INTRO_ID }, `${prompt.agentName || 'An agent'} would like to start a video call with you. Please read these terms. Accepting them starts the call with your camera on.`),
+        el(
+          'p',
+          { id: INTRO_ID },
+          `${prompt.agentName || 'An agent'} would like to start a video call with you. Please read these terms. Accepting them starts the call with your camera on.`,
+        ),
         terms,
         el('p', { class: 'hint' }, `Terms version ${prompt.termsVersion}`),
         o.picker.element,

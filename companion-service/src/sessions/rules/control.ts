@@ -11,7 +11,11 @@ import type { Session } from '../state';
 function tellVisitorAndAgents(session: Session, state: ControlState, agentName?: string): Effect[] {
   return session.participants
     .filter((p) => p.role === 'visitor' || p.role === 'agent')
-    .map((p): Effect => (agentName === undefined ? { kind: 'control-state', to: p.id, state } : { kind: 'control-state', to: p.id, state, agentName }));
+    .map((p): Effect =>
+      agentName === undefined
+        ? { kind: 'control-state', to: p.id, state }
+        : { kind: 'control-state', to: p.id, state, agentName },
+    );
 }
 
 /** The agent asks; the visitor is prompted with the agent's name. */
@@ -25,7 +29,9 @@ export function requestControl(session: Session, { by }: CommandOf<'control.requ
 
 /** The visitor grants or declines the pending request. */
 export function answerControl(session: Session, { granted }: CommandOf<'control.answer'>): Outcome {
-  const control = granted ? { state: 'on' as const, agentId: session.control.agentId } : { state: 'off' as const, agentId: null };
+  const control = granted
+    ? { state: 'on' as const, agentId: session.control.agentId }
+    : { state: 'off' as const, agentId: null };
   const next: Session = { ...session, control };
   return ok(next, tellVisitorAndAgents(next, control.state));
 }

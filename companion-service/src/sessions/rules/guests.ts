@@ -3,7 +3,7 @@ import type { CommandOf } from '../commands';
 import { ok, refuse, type Effect, type Outcome } from '../outcome';
 import { findParticipant, seatsTaken } from '../queries';
 import type { Participant, Session } from '../state';
-import { addMember, withMedia } from './mesh';
+import { addMember } from './mesh';
 
 /* Guests: the agent's links, the guest's code (with more time on request), Admit, Eject, Pause. The state and issuer
  * checks (only the agent admits, ejects or pauses; only a waiting guest extends) come first, from transitions.ts. */

@@ -14,7 +14,17 @@ export function startSession(c: CommandOf<'visitor.start'>): Session {
   return {
     ...newSession(c.sessionId, c.code, 'waiting', c.now, c.siteId, c.now + c.codeTtlMs),
     participants: [
-      participant({ id: c.participantId, role: 'visitor', identity: 'anonymous', name: null, seq: 0, awaySince: null, media: startingMedia('visitor'), privileges: [], invite: null }),
+      participant({
+        id: c.participantId,
+        role: 'visitor',
+        identity: 'anonymous',
+        name: null,
+        seq: 0,
+        awaySince: null,
+        media: startingMedia('visitor'),
+        privileges: [],
+        invite: null,
+      }),
     ],
     nextSeq: 1,
   };
@@ -25,12 +35,25 @@ export function startInvitation(c: CommandOf<'invitation.create'>): Session {
   const expiresAt = c.now + c.promptTtlMs;
   return {
     ...newSession(c.sessionId, c.code, 'inviting', c.now, c.siteId, expiresAt),
-    invitation: { id: c.invitationId, visitorIdentity: c.visitorIdentity, agentIdentity: c.agentIdentity, agentName: c.agentName, expiresAt },
+    invitation: {
+      id: c.invitationId,
+      visitorIdentity: c.visitorIdentity,
+      agentIdentity: c.agentIdentity,
+      agentName: c.agentName,
+      expiresAt,
+    },
   };
 }
 
 /** Version 0: the machine counts the creating command as the first. */
-function newSession(id: string, code: string, status: 'waiting' | 'inviting', now: number, siteId: string | null, codeExpiresAt: number): Session {
+function newSession(
+  id: string,
+  code: string,
+  status: 'waiting' | 'inviting',
+  now: number,
+  siteId: string | null,
+  codeExpiresAt: number,
+): Session {
   return {
     id,
     version: 0,
@@ -72,9 +95,19 @@ export function codeJoinRefusal(session: Session, now: number): ErrorCode | unde
 /** The visitor accepted the terms: they join; if the agent's console is not there yet, the session waits for it. */
 export function acceptTerms(session: Session, c: CommandOf<'terms.accept'>): Outcome {
   if (!invitationOpen(session, c.now)) return refuse(ErrorCode.InvalidInvitation);
-  const added = addMember(session, { id: c.participantId, role: 'visitor', identity: c.visitorIdentity, name: null, privileges: [], invite: null });
+  const added = addMember(session, {
+    id: c.participantId,
+    role: 'visitor',
+    identity: c.visitorIdentity,
+    name: null,
+    privileges: [],
+    invite: null,
+  });
   const agentPresent = added.session.participants.some((p) => p.role === 'agent');
-  return ok({ ...added.session, status: agentPresent ? 'active' : 'waiting', codeExpiresAt: c.now + c.agentWaitMs }, added.effects);
+  return ok(
+    { ...added.session, status: agentPresent ? 'active' : 'waiting', codeExpiresAt: c.now + c.agentWaitMs },
+    added.effects,
+  );
 }
 
 /** The visitor declined: the session ends and the agent is told why. */
@@ -89,7 +122,14 @@ export function admitAgent(session: Session, c: CommandOf<'agent.join'>): Outcom
   if (!session.invitation && waitRunOut(session, c.now)) return refuse(ErrorCode.CodeExpired);
   if (session.participants.some((p) => p.role === 'agent')) return refuse(ErrorCode.AgentPresent);
   if (seatsTaken(session) >= c.maxParticipants) return refuse(ErrorCode.SessionFull);
-  const added = addMember(session, { id: c.participantId, role: 'agent', identity: c.identity, name: c.name, privileges: c.privileges, invite: null });
+  const added = addMember(session, {
+    id: c.participantId,
+    role: 'agent',
+    identity: c.identity,
+    name: c.name,
+    privileges: c.privileges,
+    invite: null,
+  });
   return ok({ ...added.session, status: session.status === 'waiting' ? 'active' : session.status }, added.effects);
 }
 
@@ -132,7 +172,10 @@ export function endForShutdown(session: Session, c: CommandOf<'service.shutdown'
 export function markAway(session: Session, { by, now }: CommandOf<'participant.away'>): Outcome {
   if (findParticipant(session, by)!.awaySince !== null) return ok(session);
   const next = withParticipant(session, by, (p) => ({ ...p, awaySince: now }));
-  return ok(next, tellOthers(next, by, (to) => ({ kind: 'peer-away', to, peerId: by })));
+  return ok(
+    next,
+    tellOthers(next, by, (to) => ({ kind: 'peer-away', to, peerId: by })),
+  );
 }
 
 /** The participant came back within the grace period. */
@@ -141,7 +184,10 @@ export function markBack(session: Session, { by, now, resumeGraceMs }: CommandOf
   if (awaySince === null) return ok(session);
   if (now - awaySince > resumeGraceMs) return refuse(ErrorCode.ResumeFailed);
   const next = withParticipant(session, by, (p) => ({ ...p, awaySince: null }));
-  return ok(next, tellOthers(next, by, (to) => ({ kind: 'peer-back', to, peerId: by })));
+  return ok(
+    next,
+    tellOthers(next, by, (to) => ({ kind: 'peer-back', to, peerId: by })),
+  );
 }
 
 /** Applies every time-based rule due at `now`: an unanswered invitation ends as timed out; an unused code (or an

@@ -17,17 +17,25 @@ function withGeneration(generations: readonly PairGeneration[], pair: string, ge
 }
 
 /** Adds a member at the end of the arrival order; everyone present initiates toward them. */
-export function addMember(session: Session, member: Omit<Participant, 'seq' | 'awaySince' | 'media'>): { session: Session; effects: Effect[] } {
+export function addMember(
+  session: Session,
+  member: Omit<Participant, 'seq' | 'awaySince' | 'media'>,
+): { session: Session; effects: Effect[] } {
   const newcomer = participant({ ...member, seq: session.nextSeq, awaySince: null, media: startingMedia(member.role) });
   let pairGenerations = session.pairGenerations;
-  for (const p of session.participants) pairGenerations = withGeneration(pairGenerations, pairKey(p.id, newcomer.id), 1);
+  for (const p of session.participants)
+    pairGenerations = withGeneration(pairGenerations, pairKey(p.id, newcomer.id), 1);
   const next: Session = {
     ...session,
     participants: [...session.participants, newcomer],
     pairGenerations,
     nextSeq: session.nextSeq + 1,
   };
-  const effects: Effect[] = session.participants.map((p) => ({ kind: 'peer-joined', to: p.id, link: linkFor(next, p, newcomer) }));
+  const effects: Effect[] = session.participants.map((p) => ({
+    kind: 'peer-joined',
+    to: p.id,
+    link: linkFor(next, p, newcomer),
+  }));
   return { session: next, effects };
 }
 
@@ -68,7 +76,8 @@ export function restartPair(session: Session, command: CommandOf<'pair.restart'>
 /** Everyone switches their own video; an agent needs the video privilege to turn it on, and a paused guest can't. */
 export function setVideo(session: Session, { by, video }: CommandOf<'media.set'>): Outcome {
   const who = findParticipant(session, by)!;
-  if (video && who.role === 'agent' && !who.privileges.includes(Privilege.AgentVideo)) return refuse(ErrorCode.NoPrivilege);
+  if (video && who.role === 'agent' && !who.privileges.includes(Privilege.AgentVideo))
+    return refuse(ErrorCode.NoPrivilege);
   if (video && who.media.paused) return refuse(ErrorCode.VideoPaused);
   if (who.media.video === video) return ok(session);
   return withMedia(session, by, { ...who.media, video });

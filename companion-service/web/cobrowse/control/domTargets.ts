@@ -69,7 +69,8 @@ export function deepActiveElement(doc: Document = document): Element | null {
   return active;
 }
 
-const FOCUSABLE = 'a[href], area[href], button, input, select, textarea, iframe, summary, [tabindex], [contenteditable]:not([contenteditable="false"])';
+const FOCUSABLE =
+  'a[href], area[href], button, input, select, textarea, iframe, summary, [tabindex], [contenteditable]:not([contenteditable="false"])';
 
 function isDisabled(el: Element): boolean {
   return (el as HTMLButtonElement).disabled === true || (isInput(el) && el.type === 'hidden');
@@ -93,7 +94,9 @@ function isRendered(el: Element): boolean {
 
 /** What Tab moves through in a document: focusable, rendered, tabindex not negative; positive tabindex first. */
 export function tabOrder(doc: Document): HTMLElement[] {
-  const candidates = [...doc.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => !isDisabled(el) && el.tabIndex >= 0 && isRendered(el));
+  const candidates = [...doc.querySelectorAll<HTMLElement>(FOCUSABLE)].filter(
+    (el) => !isDisabled(el) && el.tabIndex >= 0 && isRendered(el),
+  );
   const positive = candidates.filter((el) => el.tabIndex > 0).sort((a, b) => a.tabIndex - b.tabIndex);
   return [...positive, ...candidates.filter((el) => el.tabIndex === 0)];
 }

@@ -32,7 +32,13 @@ export class FieldCommits {
     }
     const secondChange = (event: Event): boolean => {
       const target = event.composedPath()[0];
-      if (!event.isTrusted || !this.pending || this.pending.field !== target || this.pending.value !== this.pending.field.value) return false;
+      if (
+        !event.isTrusted ||
+        !this.pending ||
+        this.pending.field !== target ||
+        this.pending.value !== this.pending.field.value
+      )
+        return false;
       this.pending = undefined;
       return true;
     };

@@ -16,12 +16,14 @@ function rewrite(rules: CSSRuleList, out: string[]): void {
   for (const rule of rules) {
     if (rule.type === STYLE_RULE) {
       const style = rule as CSSStyleRule;
-      if (style.selectorText.includes(':hover')) out.push(`${style.selectorText.replace(HOVER, `[${ATTRIBUTE}]`)} { ${style.style.cssText} }`);
+      if (style.selectorText.includes(':hover'))
+        out.push(`${style.selectorText.replace(HOVER, `[${ATTRIBUTE}]`)} { ${style.style.cssText} }`);
     } else if (rule.type === MEDIA_RULE || rule.type === SUPPORTS_RULE) {
       const group = rule as CSSMediaRule | CSSSupportsRule;
       const inner: string[] = [];
       rewrite(group.cssRules, inner);
-      if (inner.length) out.push(`${rule.type === MEDIA_RULE ? '@media' : '@supports'} ${group.conditionText} { ${inner.join('\n')} }`);
+      if (inner.length)
+        out.push(`${rule.type === MEDIA_RULE ? '@media' : '@supports'} ${group.conditionText} { ${inner.join('\n')} }`);
     }
   }
 }
@@ -31,7 +33,8 @@ function rewrite(rules: CSSRuleList, out: string[]): void {
 function hoverSubjects(rules: string[]): string[] {
   const subjects = new Set<string>();
   // The attribute only ever appears in selectors, so the rules' whole text can be searched (@media blocks too).
-  for (const match of rules.join('\n').matchAll(/([^\s>+~,(){};]*)\[data-tandem-hover\]/g)) subjects.add(match[1] || '*');
+  for (const match of rules.join('\n').matchAll(/([^\s>+~,(){};]*)\[data-tandem-hover\]/g))
+    subjects.add(match[1] || '*');
   return [...subjects];
 }
 

@@ -1,7 +1,27 @@
 import type { ControlActionOf } from '../../../src/protocol/controlActions';
-import { hasSelectionApi, isContentEditable, isEditable, isInput, isSelect, isTextField, tabOrder, tagOf, windowOf, type TextField } from './domTargets';
+import {
+  hasSelectionApi,
+  isContentEditable,
+  isEditable,
+  isInput,
+  isSelect,
+  isTextField,
+  tabOrder,
+  tagOf,
+  windowOf,
+  type TextField,
+} from './domTargets';
 import type { FieldCommits } from './fieldCommit';
-import { beforeInput, edit, enterEdit, moveCaret, selectAll, type Direction, type EditType, type Unit } from './textEditing';
+import {
+  beforeInput,
+  edit,
+  enterEdit,
+  moveCaret,
+  selectAll,
+  type Direction,
+  type EditType,
+  type Unit,
+} from './textEditing';
 
 /* One key of the agent's, on the focused element of the visitor's page, in the order a browser reports a person's key:
  * keydown, keypress (for characters and Enter), the key's default action unless the page prevented one of those
@@ -12,12 +32,37 @@ type KeyAction = ControlActionOf<'key'>;
 
 /** Legacy keyCode values pages still read (jQuery-era `e.which === 13`). */
 const KEY_CODES: Record<string, number> = {
-  Backspace: 8, Tab: 9, Enter: 13, Shift: 16, Control: 17, Alt: 18, Escape: 27, ' ': 32, PageUp: 33, PageDown: 34, End: 35,
-  Home: 36, ArrowLeft: 37, ArrowUp: 38, ArrowRight: 39, ArrowDown: 40, Delete: 46, Meta: 91,
+  Backspace: 8,
+  Tab: 9,
+  Enter: 13,
+  Shift: 16,
+  Control: 17,
+  Alt: 18,
+  Escape: 27,
+  ' ': 32,
+  PageUp: 33,
+  PageDown: 34,
+  End: 35,
+  Home: 36,
+  ArrowLeft: 37,
+  ArrowUp: 38,
+  ArrowRight: 39,
+  ArrowDown: 40,
+  Delete: 46,
+  Meta: 91,
 };
 const CODE_KEY_CODES: Record<string, number> = {
-  Semicolon: 186, Equal: 187, Comma: 188, Minus: 189, Period: 190, Slash: 191, Backquote: 192, BracketLeft: 219, Backslash: 220,
-  BracketRight: 221, Quote: 222,
+  Semicolon: 186,
+  Equal: 187,
+  Comma: 188,
+  Minus: 189,
+  Period: 190,
+  Slash: 191,
+  Backquote: 192,
+  BracketLeft: 219,
+  Backslash: 220,
+  BracketRight: 221,
+  Quote: 222,
 };
 
 function legacyKeyCode(key: string, code: string): number {
@@ -39,12 +84,25 @@ function keyEvent(target: Element, type: 'keydown' | 'keypress' | 'keyup', actio
   const win = windowOf(target);
   const { key, code, location, repeat, mods } = action;
   const event = new win.KeyboardEvent(type, {
-    key, code, location, repeat: type === 'keyup' ? false : repeat,
-    altKey: mods.alt, ctrlKey: mods.ctrl, metaKey: mods.meta, shiftKey: mods.shift,
-    bubbles: true, cancelable: true, composed: true, view: win,
+    key,
+    code,
+    location,
+    repeat: type === 'keyup' ? false : repeat,
+    altKey: mods.alt,
+    ctrlKey: mods.ctrl,
+    metaKey: mods.meta,
+    shiftKey: mods.shift,
+    bubbles: true,
+    cancelable: true,
+    composed: true,
+    view: win,
   });
-  const keyCode = type === 'keypress' ? (key === 'Enter' ? 13 : key.codePointAt(0) ?? 0) : legacyKeyCode(key, code);
-  for (const [name, value] of [['keyCode', keyCode], ['which', keyCode], ['charCode', type === 'keypress' ? keyCode : 0]] as const) {
+  const keyCode = type === 'keypress' ? (key === 'Enter' ? 13 : (key.codePointAt(0) ?? 0)) : legacyKeyCode(key, code);
+  for (const [name, value] of [
+    ['keyCode', keyCode],
+    ['which', keyCode],
+    ['charCode', type === 'keypress' ? keyCode : 0],
+  ] as const) {
     Object.defineProperty(event, name, { get: () => value });
   }
   return event;
@@ -61,7 +119,8 @@ export class KeyboardInput {
     }
     const proceed = target.dispatchEvent(keyEvent(target, 'keydown', action));
     let act = proceed;
-    if (proceed && (isPrintable(action) || action.key === 'Enter')) act = target.dispatchEvent(keyEvent(target, 'keypress', action));
+    if (proceed && (isPrintable(action) || action.key === 'Enter'))
+      act = target.dispatchEvent(keyEvent(target, 'keypress', action));
     if (act) this.defaultAction(target, action);
   }
 
@@ -102,8 +161,10 @@ export class KeyboardInput {
     if (lower === 'z') edit(target, mods.shift ? 'historyRedo' : 'historyUndo');
     else if (lower === 'y') edit(target, 'historyRedo');
     else if (key === 'Backspace' || key === 'Delete') edit(target, deletion(key, true));
-    else if (key === 'ArrowLeft' || key === 'ArrowRight') moveCaret(target, key === 'ArrowLeft' ? 'backward' : 'forward', 'word', mods.shift);
-    else if (key === 'Home' || key === 'End') moveCaret(target, key === 'Home' ? 'backward' : 'forward', 'documentboundary', mods.shift);
+    else if (key === 'ArrowLeft' || key === 'ArrowRight')
+      moveCaret(target, key === 'ArrowLeft' ? 'backward' : 'forward', 'word', mods.shift);
+    else if (key === 'Home' || key === 'End')
+      moveCaret(target, key === 'Home' ? 'backward' : 'forward', 'documentboundary', mods.shift);
   }
 
   private enter(target: Element): void {
@@ -120,14 +181,23 @@ export class KeyboardInput {
       return;
     }
     const tag = tagOf(target);
-    if ((tag === 'a' && target.hasAttribute('href')) || tag === 'button' || tag === 'summary' || (isInput(target) && ['submit', 'reset', 'button', 'image'].includes(target.type))) {
+    if (
+      (tag === 'a' && target.hasAttribute('href')) ||
+      tag === 'button' ||
+      tag === 'summary' ||
+      (isInput(target) && ['submit', 'reset', 'button', 'image'].includes(target.type))
+    ) {
       (target as HTMLElement).click();
     }
   }
 
   private space(target: Element): void {
     const tag = tagOf(target);
-    if (tag === 'button' || tag === 'summary' || (isInput(target) && ['checkbox', 'radio', 'submit', 'reset', 'button', 'image'].includes(target.type))) {
+    if (
+      tag === 'button' ||
+      tag === 'summary' ||
+      (isInput(target) && ['checkbox', 'radio', 'submit', 'reset', 'button', 'image'].includes(target.type))
+    ) {
       (target as HTMLElement).click();
       return;
     }
@@ -135,14 +205,22 @@ export class KeyboardInput {
   }
 
   private navigate(target: Element, { key, mods }: KeyAction): void {
-    const direction: Direction = key === 'ArrowLeft' || key === 'ArrowUp' || key === 'Home' || key === 'PageUp' ? 'backward' : 'forward';
+    const direction: Direction =
+      key === 'ArrowLeft' || key === 'ArrowUp' || key === 'Home' || key === 'PageUp' ? 'backward' : 'forward';
     if (isTextField(target) || isContentEditable(target)) {
       if (isInput(target) && target.type === 'number' && (key === 'ArrowUp' || key === 'ArrowDown')) {
         if (direction === 'backward') target.stepDown();
         else target.stepUp();
         return fire(target, 'input');
       }
-      const unit: Unit = key === 'Home' || key === 'End' ? 'lineboundary' : key === 'ArrowUp' || key === 'ArrowDown' ? 'line' : key.startsWith('Page') ? 'documentboundary' : 'character';
+      const unit: Unit =
+        key === 'Home' || key === 'End'
+          ? 'lineboundary'
+          : key === 'ArrowUp' || key === 'ArrowDown'
+            ? 'line'
+            : key.startsWith('Page')
+              ? 'documentboundary'
+              : 'character';
       moveCaret(target, direction, unit, mods.shift);
       return;
     }
@@ -166,7 +244,12 @@ function fire(el: Element, ...types: Array<'input' | 'change'>): void {
 function stepSelect(select: HTMLSelectElement, direction: Direction, key: string): void {
   if (select.multiple || select.options.length === 0) return;
   const last = select.options.length - 1;
-  const next = key === 'Home' ? 0 : key === 'End' ? last : Math.max(0, Math.min(last, select.selectedIndex + (direction === 'backward' ? -1 : 1)));
+  const next =
+    key === 'Home'
+      ? 0
+      : key === 'End'
+        ? last
+        : Math.max(0, Math.min(last, select.selectedIndex + (direction === 'backward' ? -1 : 1)));
   if (next === select.selectedIndex) return;
   select.selectedIndex = next;
   fire(select, 'input', 'change');
@@ -183,7 +266,9 @@ function stepRange(range: HTMLInputElement, direction: Direction, key: string): 
 function stepRadio(radio: HTMLInputElement, direction: Direction): void {
   if (!radio.name) return;
   const root = radio.form ?? radio.ownerDocument;
-  const group = [...root.querySelectorAll<HTMLInputElement>('input[type="radio"]')].filter((r) => r.name === radio.name && !r.disabled);
+  const group = [...root.querySelectorAll<HTMLInputElement>('input[type="radio"]')].filter(
+    (r) => r.name === radio.name && !r.disabled,
+  );
   const at = group.indexOf(radio);
   const next = group[(at + (direction === 'backward' ? group.length - 1 : 1)) % group.length];
   if (!next || next === radio) return;
@@ -211,13 +296,32 @@ function implicitSubmit(field: TextField): void {
   const form = field.form;
   if (!form) return;
   const defaultButton = [...form.elements].find(
-    (el) => (tagOf(el) === 'button' && (el as HTMLButtonElement).type === 'submit') || (isInput(el) && (el.type === 'submit' || el.type === 'image')),
+    (el) =>
+      (tagOf(el) === 'button' && (el as HTMLButtonElement).type === 'submit') ||
+      (isInput(el) && (el.type === 'submit' || el.type === 'image')),
   ) as HTMLButtonElement | HTMLInputElement | undefined;
   if (defaultButton) {
     if (!defaultButton.disabled) defaultButton.click();
     return;
   }
-  const blocking = [...form.elements].filter((el) => isInput(el) && ['text', 'search', 'url', 'tel', 'email', 'password', 'date', 'month', 'week', 'time', 'datetime-local', 'number'].includes(el.type));
+  const blocking = [...form.elements].filter(
+    (el) =>
+      isInput(el) &&
+      [
+        'text',
+        'search',
+        'url',
+        'tel',
+        'email',
+        'password',
+        'date',
+        'month',
+        'week',
+        'time',
+        'datetime-local',
+        'number',
+      ].includes(el.type),
+  );
   if (blocking.length === 1) form.requestSubmit();
 }
 
@@ -227,4 +331,3 @@ function scrollPage(target: Element, direction: Direction, amount: 'line' | 'pag
   if (amount === 'end') win.scrollTo({ top: sign < 0 ? 0 : win.document.documentElement.scrollHeight });
   else win.scrollBy({ top: sign * (amount === 'page' ? win.innerHeight * 0.875 : 40) });
 }
-

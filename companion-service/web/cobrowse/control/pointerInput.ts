@@ -17,7 +17,10 @@ function clientPoint(el: Element, at: Positioned): { clientX: number; clientY: n
   const rect = el.getBoundingClientRect();
   const x = at.w > 0 ? (at.x / at.w) * rect.width : at.x;
   const y = at.h > 0 ? (at.y / at.h) * rect.height : at.y;
-  return { clientX: rect.left + Math.max(0, Math.min(rect.width, x)), clientY: rect.top + Math.max(0, Math.min(rect.height, y)) };
+  return {
+    clientX: rect.left + Math.max(0, Math.min(rect.width, x)),
+    clientY: rect.top + Math.max(0, Math.min(rect.height, y)),
+  };
 }
 
 function modifierInit(mods: Modifiers) {
@@ -69,7 +72,10 @@ export class PointerInput {
   click(el: Element, action: ClickAction): void {
     const init = this.init(el, action, action.button, 0, action.detail);
     const win = windowOf(el);
-    const event = action.type === 'click' || action.type === 'auxclick' || action.type === 'contextmenu' ? new win.PointerEvent(action.type, { ...init, ...POINTER }) : new win.MouseEvent(action.type, init);
+    const event =
+      action.type === 'click' || action.type === 'auxclick' || action.type === 'contextmenu'
+        ? new win.PointerEvent(action.type, { ...init, ...POINTER })
+        : new win.MouseEvent(action.type, init);
     el.dispatchEvent(event);
   }
 
@@ -105,14 +111,18 @@ export class PointerInput {
       previous.dispatchEvent(new win.PointerEvent('pointerout', { ...init, ...POINTER, relatedTarget: el }));
       previous.dispatchEvent(new win.MouseEvent('mouseout', { ...init, relatedTarget: el }));
       for (const node of left.filter((n) => !next.includes(n))) {
-        node.dispatchEvent(new win.PointerEvent('pointerleave', { ...init, ...POINTER, ...BOUNDARY, relatedTarget: el }));
+        node.dispatchEvent(
+          new win.PointerEvent('pointerleave', { ...init, ...POINTER, ...BOUNDARY, relatedTarget: el }),
+        );
         node.dispatchEvent(new win.MouseEvent('mouseleave', { ...init, ...BOUNDARY, relatedTarget: el }));
       }
     }
     el.dispatchEvent(new win.PointerEvent('pointerover', { ...init, ...POINTER, relatedTarget: previous }));
     el.dispatchEvent(new win.MouseEvent('mouseover', { ...init, relatedTarget: previous }));
     for (const node of next.filter((n) => !left.includes(n)).reverse()) {
-      node.dispatchEvent(new win.PointerEvent('pointerenter', { ...init, ...POINTER, ...BOUNDARY, relatedTarget: previous }));
+      node.dispatchEvent(
+        new win.PointerEvent('pointerenter', { ...init, ...POINTER, ...BOUNDARY, relatedTarget: previous }),
+      );
       node.dispatchEvent(new win.MouseEvent('mouseenter', { ...init, ...BOUNDARY, relatedTarget: previous }));
     }
   }

@@ -1,6 +1,18 @@
 import type { ControlActionOf, ControlInputAction, NavigateAction } from '../../../src/protocol/controlActions';
 import { WIDGET_SELECTOR } from '../masking';
-import { deepActiveElement, elementOf, focusTargetOf, hasSelectionApi, isContentEditable, isInput, isSelect, isTextField, PICKER_INPUT_TYPES, tagOf, windowOf } from './domTargets';
+import {
+  deepActiveElement,
+  elementOf,
+  focusTargetOf,
+  hasSelectionApi,
+  isContentEditable,
+  isInput,
+  isSelect,
+  isTextField,
+  PICKER_INPUT_TYPES,
+  tagOf,
+  windowOf,
+} from './domTargets';
 import type { ChangeGuard } from '../../widget/earlyChangeGuard';
 import { FieldCommits } from './fieldCommit';
 import { KeyboardInput } from './keyboardInput';
@@ -14,7 +26,8 @@ import { edit } from './textEditing';
 export type ApplyResult = 'applied' | 'masked' | 'missing';
 
 /** Form controls whose content is the visitor's own: masked ones can't be pressed, typed into or chosen in. */
-const isFormControl = (el: Element) => ['input', 'textarea', 'select', 'option'].includes(tagOf(el)) || isContentEditable(el);
+const isFormControl = (el: Element) =>
+  ['input', 'textarea', 'select', 'option'].includes(tagOf(el)) || isContentEditable(el);
 const isFileInput = (el: Element) => isInput(el) && el.type === 'file';
 
 export class RemoteControl {
@@ -66,12 +79,18 @@ export class RemoteControl {
       case 'selectText':
         if (!hasSelectionApi(el)) return 'missing';
         if (deepActiveElement(el.ownerDocument) !== el) el.focus({ preventScroll: true });
-        el.setSelectionRange(Math.min(action.start, el.value.length), Math.min(action.end, el.value.length), action.direction);
+        el.setSelectionRange(
+          Math.min(action.start, el.value.length),
+          Math.min(action.end, el.value.length),
+          action.direction,
+        );
         return 'applied';
       case 'choose':
         return isSelect(el) ? choose(el, action.selected) : 'missing';
       case 'setValue':
-        return isInput(el) && PICKER_INPUT_TYPES.has(el.type) ? setPickedValue(el, action.value, action.commit) : 'missing';
+        return isInput(el) && PICKER_INPUT_TYPES.has(el.type)
+          ? setPickedValue(el, action.value, action.commit)
+          : 'missing';
     }
   }
 
@@ -91,7 +110,11 @@ export class RemoteControl {
         if (focusable && deepActiveElement(this.doc) !== focusable) focusable.focus({ preventScroll: true });
         if (action.selection && hasSelectionApi(intended)) {
           const length = intended.value.length;
-          intended.setSelectionRange(Math.min(action.selection.start, length), Math.min(action.selection.end, length), action.selection.direction);
+          intended.setSelectionRange(
+            Math.min(action.selection.start, length),
+            Math.min(action.selection.end, length),
+            action.selection.direction,
+          );
         }
       }
     }
@@ -127,7 +150,12 @@ export class RemoteControl {
       if (!el || this.outOfReach(el) || this.isMasked(el)) return 'masked';
     }
     const selection = (anchor.ownerDocument ?? this.doc).getSelection();
-    selection?.setBaseAndExtent(anchor, clampOffset(anchor, action.anchorOffset), focus, clampOffset(focus, action.focusOffset));
+    selection?.setBaseAndExtent(
+      anchor,
+      clampOffset(anchor, action.anchorOffset),
+      focus,
+      clampOffset(focus, action.focusOffset),
+    );
     return 'applied';
   }
 }

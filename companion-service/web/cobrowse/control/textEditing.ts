@@ -49,7 +49,8 @@ export function beforeInput(el: Element, inputType: EditType, data: string | nul
 export function edit(el: Element, inputType: EditType, data: string | null = null): boolean {
   if (!isTextField(el) && !isContentEditable(el)) return false;
   if (!beforeInput(el, inputType, data)) return false;
-  if (inputType === 'deleteWordBackward' || inputType === 'deleteWordForward') extendToWord(el, inputType === 'deleteWordBackward' ? 'backward' : 'forward');
+  if (inputType === 'deleteWordBackward' || inputType === 'deleteWordForward')
+    extendToWord(el, inputType === 'deleteWordBackward' ? 'backward' : 'forward');
   const { command, takesData } = COMMAND[inputType];
   return el.ownerDocument.execCommand(command, false, takesData ? (data ?? '') : undefined);
 }
@@ -66,7 +67,9 @@ export function enterEdit(el: Element): EditType | undefined {
 export type Direction = 'backward' | 'forward';
 export type Unit = 'character' | 'word' | 'line' | 'lineboundary' | 'documentboundary';
 
-type ModifiableSelection = Selection & { modify?: (alter: 'move' | 'extend', direction: Direction, granularity: Unit) => void };
+type ModifiableSelection = Selection & {
+  modify?: (alter: 'move' | 'extend', direction: Direction, granularity: Unit) => void;
+};
 
 /** The document's selection, which in Chromium, Firefox and Safari also drives the caret of the focused text field
  * (inputs of every type, textareas, fields in shadow roots), by the browser's own rules for words and wrapped lines. */
