@@ -83,7 +83,23 @@ function parseArgs(argv: string[]): Options {
       raw.set(arg.slice(2), value);
     }
   }
-  const known = ['sessions', 'seconds', 'warmup', 'rate', 'inflight', 'sdp-every', 'concurrency', 'servers', 'bare-mode', 'ping-interval', 'rounds', 'wait-quiet', 'profile', 'heap-snapshot', 'timeout'];
+  const known = [
+    'sessions',
+    'seconds',
+    'warmup',
+    'rate',
+    'inflight',
+    'sdp-every',
+    'concurrency',
+    'servers',
+    'bare-mode',
+    'ping-interval',
+    'rounds',
+    'wait-quiet',
+    'profile',
+    'heap-snapshot',
+    'timeout',
+  ];
   for (const key of raw.keys()) if (!known.includes(key)) throw new Error(`unknown option --${key}\n${USAGE}`);
   const num = (key: string, fallback: number, min: number, max: number): number => {
     const value = raw.get(key);
@@ -140,7 +156,8 @@ interface CpuSample {
  * relay's hot path). `npm run bench:signaling` builds them first (`build:bench`). */
 function childEntry(kind: ServerKind): string {
   const entry = path.join(__dirname, '../build/bench', kind === 'tandem' ? 'tandemServer.js' : 'bareRelay.js');
-  if (!existsSync(entry)) throw new Error(`${entry} is missing: run "npm run build:bench" (npm run bench:signaling does)`);
+  if (!existsSync(entry))
+    throw new Error(`${entry} is missing: run "npm run build:bench" (npm run bench:signaling does)`);
   return entry;
 }
 
@@ -243,7 +260,8 @@ async function waitForQuiet(maxSeconds: number): Promise<void> {
     busy = (machineBusySeconds() ?? 0) - before - (ownUsage.user + ownUsage.system) / 1e6;
     quietSeconds = busy < 0.15 ? quietSeconds + 1 : 0;
     if (quietSeconds >= 3) {
-      if (performance.now() - started > 4_000) log(`waited ${((performance.now() - started) / 1000).toFixed(0)} s for a quiet machine`);
+      if (performance.now() - started > 4_000)
+        log(`waited ${((performance.now() - started) / 1000).toFixed(0)} s for a quiet machine`);
       return;
     }
   }
@@ -378,7 +396,10 @@ class Client {
 
   /** Fixes the frames this socket sends, from `from` to `to`: the same bytes whichever server is measured. */
   address(from: string, to: string, role: 'agent' | 'visitor', index: number): void {
-    this.sdp = signalTemplate(from, to, { type: role === 'agent' ? 'offer' : 'answer', sdp: fakeSdp(role === 'agent' ? 'offer' : 'answer') });
+    this.sdp = signalTemplate(from, to, {
+      type: role === 'agent' ? 'offer' : 'answer',
+      sdp: fakeSdp(role === 'agent' ? 'offer' : 'answer'),
+    });
     this.candidate = signalTemplate(from, to, { type: 'candidate', candidate: fakeCandidate(index) });
     this.inbox = [];
   }
@@ -399,7 +420,11 @@ class Client {
     this.ws.send(JSON.stringify(message));
   }
 
-  waitFor(match: (m: Record<string, unknown>) => boolean, what: string, timeoutMs = 30_000): Promise<Record<string, unknown>> {
+  waitFor(
+    match: (m: Record<string, unknown>) => boolean,
+    what: string,
+    timeoutMs = 30_000,
+  ): Promise<Record<string, unknown>> {
     const i = this.inbox.findIndex(match);
     if (i >= 0) return Promise.resolve(this.inbox.splice(i, 1)[0] as Record<string, unknown>);
     return new Promise((resolve, reject) => {
@@ -433,7 +458,10 @@ class Client {
     }
     if (message.type === 'error') {
       this.run.serverErrors++;
-      this.run.note(this.run.serverErrorSamples, `${String(message.code)}: ${String(message.message)} (in reply to ${String(message.inReplyTo)})`);
+      this.run.note(
+        this.run.serverErrorSamples,
+        `${String(message.code)}: ${String(message.message)} (in reply to ${String(message.inReplyTo)})`,
+      );
       this.failWaiters(new Error(`server error ${String(message.code)}: ${String(message.message)}`));
       return;
     }
@@ -506,7 +534,13 @@ async function setupTandem(port: number, opts: Options, run: Run, clients: Clien
       const link = (await peerJoined) as { link: { peer: { id: string }; gen: number } };
       const visitorId = (created.self as { id: string }).id;
       const toVisitor = joined.peers[0];
-      if (!toVisitor || toVisitor.peer.id !== visitorId || toVisitor.gen !== 1 || link.link.peer.id !== joined.self.id || link.link.gen !== 1) {
+      if (
+        !toVisitor ||
+        toVisitor.peer.id !== visitorId ||
+        toVisitor.gen !== 1 ||
+        link.link.peer.id !== joined.self.id ||
+        link.link.gen !== 1
+      ) {
         throw new Error(`unexpected session membership: ${JSON.stringify({ joined, link })}`);
       }
       agent.address(joined.self.id, visitorId, 'agent', 2 * i);
@@ -599,19 +633,28 @@ const SEND_BUFFER_LIMIT = 1 << 20;
 async function measure(kind: ServerKind, round: number, opts: Options): Promise<Result> {
   const run = new Run(opts.rate === 0);
   await waitForQuiet(opts.waitQuiet);
-  const { child, port } = await ServerChild.start(kind, kind === 'bare' ? ['--mode', opts.bareMode] : ['--ping-interval', String(opts.pingInterval)]);
+  const { child, port } = await ServerChild.start(
+    kind,
+    kind === 'bare' ? ['--mode', opts.bareMode] : ['--ping-interval', String(opts.pingInterval)],
+  );
   const clients: Client[] = [];
   try {
     const setupStart = performance.now();
-    const pairs = kind === 'tandem' ? await setupTandem(port, opts, run, clients) : await setupBare(port, opts, run, clients);
+    const pairs =
+      kind === 'tandem' ? await setupTandem(port, opts, run, clients) : await setupBare(port, opts, run, clients);
     const setupSeconds = (performance.now() - setupStart) / 1000;
-    if (pairs.length === 0) throw new Error(`${kind}: no session could be set up: ${run.setupFailureSamples.join('; ')}`);
+    if (pairs.length === 0)
+      throw new Error(`${kind}: no session could be set up: ${run.setupFailureSamples.join('; ')}`);
     const senders = pairs.flat();
-    log(`${kind}: ${senders.length} sockets in ${pairs.length} pairs ready in ${setupSeconds.toFixed(1)} s; ${opts.warmup} s warm-up, ${opts.seconds} s measured`);
+    log(
+      `${kind}: ${senders.length} sockets in ${pairs.length} pairs ready in ${setupSeconds.toFixed(1)} s; ${opts.warmup} s warm-up, ${opts.seconds} s measured`,
+    );
     if (opts.heapSnapshotDir) {
       const file = path.join(opts.heapSnapshotDir, `${kind}-${opts.sessions}-r${round}.heapsnapshot`);
       const written = await child.command(`heap-snapshot ${file}`);
-      log(`${kind}: heap snapshot written to ${file} (${(Number(written.heapUsed) / 1e6).toFixed(1)} MB used after collecting)`);
+      log(
+        `${kind}: heap snapshot written to ${file} (${(Number(written.heapUsed) / 1e6).toFixed(1)} MB used after collecting)`,
+      );
     }
 
     run.phase = 'warmup';
@@ -656,14 +699,18 @@ async function measure(kind: ServerKind, round: number, opts: Options): Promise<
     run.sending = false;
     if (ticker) clearInterval(ticker);
     const cpuAfter = await child.cpu();
-    if (profileFile) log(`${kind}: profile of the measured window written to ${String((await child.command(`profile-stop ${profileFile}`)).profile)}`);
+    if (profileFile)
+      log(
+        `${kind}: profile of the measured window written to ${String((await child.command(`profile-stop ${profileFile}`)).profile)}`,
+      );
 
     // Let what is in flight arrive, so "lost" means lost, not late.
     const drainUntil = performance.now() + 5_000;
     while (run.deliveredTotal < run.sentTotal && performance.now() < drainUntil) await delay(50);
 
     const sorted = run.latencies.sorted();
-    const serverCpuSeconds = (cpuAfter.cpu.user + cpuAfter.cpu.system - cpuBefore.cpu.user - cpuBefore.cpu.system) / 1e6;
+    const serverCpuSeconds =
+      (cpuAfter.cpu.user + cpuAfter.cpu.system - cpuBefore.cpu.user - cpuBefore.cpu.system) / 1e6;
     return {
       kind,
       round,
@@ -690,7 +737,12 @@ async function measure(kind: ServerKind, round: number, opts: Options): Promise<
       otherCpu:
         machineBefore === undefined || machineAfter === undefined
           ? NaN
-          : Math.max(0, (machineAfter - machineBefore) / windowSeconds - serverCpuSeconds / windowSeconds - (clientCpu.user + clientCpu.system) / 1e6 / windowSeconds),
+          : Math.max(
+              0,
+              (machineAfter - machineBefore) / windowSeconds -
+                serverCpuSeconds / windowSeconds -
+                (clientCpu.user + clientCpu.system) / 1e6 / windowSeconds,
+            ),
       serverRssMb: cpuAfter.rss / 1e6,
       serverLoopP99: cpuAfter.loopP99,
       serverLoopMax: cpuAfter.loopMax,
@@ -721,7 +773,10 @@ function fmt(n: number, digits = 0): string {
 const OTHER_CPU_LIMIT = 0.25;
 
 function report(opts: Options, results: Result[]): void {
-  const names: Record<ServerKind, string> = { bare: opts.bareMode === 'json' ? 'bare ws+JSON' : 'bare ws', tandem: 'Tandem' };
+  const names: Record<ServerKind, string> = {
+    bare: opts.bareMode === 'json' ? 'bare ws+JSON' : 'bare ws',
+    tandem: 'Tandem',
+  };
   const column = (r: Result) => (opts.rounds > 1 ? `${names[r.kind]} #${r.round}` : names[r.kind]);
   const rows: Array<[string, (r: Result) => string]> = [
     ['sessions / sockets', (r) => `${fmt(r.sessions)} / ${fmt(r.sockets)}`],
@@ -739,10 +794,16 @@ function report(opts: Options, results: Result[]): void {
     ['server CPU per message (µs)', (r) => fmt(r.serverMicrosPerMessage, 1)],
     ['  of which kernel (µs)', (r) => fmt(r.serverSystemMicrosPerMessage, 1)],
     ['load generator CPU (cores)', (r) => fmt(r.clientCpu, 2)],
-    ['other processes\' CPU (cores)', (r) => fmt(r.otherCpu, 2)],
+    ["other processes' CPU (cores)", (r) => fmt(r.otherCpu, 2)],
     ['server RSS (MB)', (r) => fmt(r.serverRssMb)],
-    ['server timer lag p99/max (ms)', (r) => (r.serverLoopMax > 0 ? `${fmt(r.serverLoopP99)} / ${fmt(r.serverLoopMax)}` : 'n/a')],
-    ['load gen. timer lag p99/max (ms)', (r) => (r.clientLoopMax > 0 ? `${fmt(r.clientLoopP99)} / ${fmt(r.clientLoopMax)}` : 'n/a')],
+    [
+      'server timer lag p99/max (ms)',
+      (r) => (r.serverLoopMax > 0 ? `${fmt(r.serverLoopP99)} / ${fmt(r.serverLoopMax)}` : 'n/a'),
+    ],
+    [
+      'load gen. timer lag p99/max (ms)',
+      (r) => (r.clientLoopMax > 0 ? `${fmt(r.clientLoopP99)} / ${fmt(r.clientLoopMax)}` : 'n/a'),
+    ],
     ['server GC pauses total / max (ms)', (r) => `${fmt(r.serverGc.totalMs)} / ${fmt(r.serverGc.maxMs, 1)}`],
     ['load gen. GC pauses total / max (ms)', (r) => `${fmt(r.clientGc.totalMs)} / ${fmt(r.clientGc.maxMs, 1)}`],
     ['server pings received in window', (r) => fmt(r.run.pingsInWindow)],
@@ -753,7 +814,10 @@ function report(opts: Options, results: Result[]): void {
     ['`error` messages from server', (r) => fmt(r.run.serverErrors)],
     ['other unexpected messages', (r) => fmt(r.run.otherMessages)],
   ];
-  const mode = opts.rate === 0 ? `closed loop, ${opts.inflight} in flight per socket` : `open loop, ${fmt(opts.rate)} msg/s offered`;
+  const mode =
+    opts.rate === 0
+      ? `closed loop, ${opts.inflight} in flight per socket`
+      : `open loop, ${fmt(opts.rate)} msg/s offered`;
   const out: string[] = [];
   out.push('');
   out.push(
@@ -762,9 +826,14 @@ function report(opts: Options, results: Result[]): void {
   );
   out.push('');
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
-  const cell = Math.max(14, ...results.map((r) => column(r).length + 2), ...rows.map(([, value]) => Math.max(...results.map((r) => value(r).length + 2))));
+  const cell = Math.max(
+    14,
+    ...results.map((r) => column(r).length + 2),
+    ...rows.map(([, value]) => Math.max(...results.map((r) => value(r).length + 2))),
+  );
   out.push(`${''.padEnd(width)}${results.map((r) => column(r).padStart(cell)).join('')}`);
-  for (const [label, value] of rows) out.push(`${label.padEnd(width)}${results.map((r) => value(r).padStart(cell)).join('')}`);
+  for (const [label, value] of rows)
+    out.push(`${label.padEnd(width)}${results.map((r) => value(r).padStart(cell)).join('')}`);
   out.push('');
 
   // Runs disturbed by other processes are left out of the summary when undisturbed runs of that server exist.
@@ -784,21 +853,31 @@ function report(opts: Options, results: Result[]): void {
     const tp = m(tandem, (r) => r.throughput) / m(bare, (r) => r.throughput);
     const p99 = m(tandem, (r) => r.p99) / m(bare, (r) => r.p99);
     const cost = m(tandem, (r) => r.serverMicrosPerMessage) / m(bare, (r) => r.serverMicrosPerMessage);
-    out.push(`throughput ratio (Tandem / bare)${what}:  ${tp.toFixed(2)}x   target >= 0.80x   ${tp >= 0.8 ? 'PASS' : 'MISS'}`);
-    out.push(`p99 latency ratio (Tandem / bare)${what}: ${p99.toFixed(2)}x   target <= 1.25x   ${p99 <= 1.25 ? 'PASS' : 'MISS'}`);
+    out.push(
+      `throughput ratio (Tandem / bare)${what}:  ${tp.toFixed(2)}x   target >= 0.80x   ${tp >= 0.8 ? 'PASS' : 'MISS'}`,
+    );
+    out.push(
+      `p99 latency ratio (Tandem / bare)${what}: ${p99.toFixed(2)}x   target <= 1.25x   ${p99 <= 1.25 ? 'PASS' : 'MISS'}`,
+    );
     out.push(`server CPU per message (Tandem / bare)${what}: ${cost.toFixed(2)}x   (for information)`);
     if (opts.rate === 0 && bare.some((r) => r.clientCpu > 0.9)) {
-      out.push('note: the load generator was CPU-bound during a bare run: the bare figure is a floor, the ratio a ceiling.');
+      out.push(
+        'note: the load generator was CPU-bound during a bare run: the bare figure is a floor, the ratio a ceiling.',
+      );
     }
     if (opts.rate > 0 && results.some((r) => r.throughput < opts.rate * 0.95)) {
-      out.push('note: a run delivered less than 95% of the offered rate: that server was saturated and its latency is queueing.');
+      out.push(
+        'note: a run delivered less than 95% of the offered rate: that server was saturated and its latency is queueing.',
+      );
     }
   }
   const noisy = results.filter(disturbed);
   if (noisy.length) {
     out.push(
       `warning: other processes used more than ${OTHER_CPU_LIMIT} cores during ${noisy.map(column).join(', ')}: those figures are distorted` +
-        (noisy.length < results.length ? ' (left out of the ratios where possible)' : '; rerun on a quiet machine (--wait-quiet)'),
+        (noisy.length < results.length
+          ? ' (left out of the ratios where possible)'
+          : '; rerun on a quiet machine (--wait-quiet)'),
     );
   }
   for (const r of results) {
@@ -815,11 +894,14 @@ async function main(): Promise<void> {
   sdpEvery = opts.sdpEvery;
   if (opts.profileDir) mkdirSync(opts.profileDir, { recursive: true });
   if (opts.heapSnapshotDir) mkdirSync(opts.heapSnapshotDir, { recursive: true });
-  if (opts.servers.includes('tandem')) log(`tandem runs with the node flags of npm start: ${serviceNodeFlags().join(' ') || '(none)'}`);
+  if (opts.servers.includes('tandem'))
+    log(`tandem runs with the node flags of npm start: ${serviceNodeFlags().join(' ') || '(none)'}`);
   // Without them V8 keeps this small heap's old generation tight and runs a mark-compact every few hundred ms under
   // load: pauses that delay every message in flight and show up in both servers' tails (docs/benchmarks.md).
   if (!process.execArgv.some((flag) => flag.startsWith('--initial-old-space-size'))) {
-    log('note: the load generator runs without the node flags of "npm run bench:signaling"; its own GC pauses will widen the latency tails');
+    log(
+      'note: the load generator runs without the node flags of "npm run bench:signaling"; its own GC pauses will widen the latency tails',
+    );
   }
   const deadline = setTimeout(() => {
     log(`benchmark exceeded --timeout ${opts.timeout} s; stopping`);
