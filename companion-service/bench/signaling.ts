@@ -2,6 +2,8 @@
  *
  *   npm run bench:signaling -- --sessions 1000             (closed loop, 10 s measured per server)
  *   npm run bench:signaling -- --sessions 5000 --rate 20000 (open loop: fixed 20,000 msg/s offered)
+ *   npm run bench:signaling -- --instances 2 --sessions 500 --rate 5000   (also: one instance with Redis, and two
+ *                                                            instances with each pair's members on different ones)
  *
  * Each server runs in its own child process (tandemServer.ts, bareRelay.ts); this process is the load generator,
  * so servers and clients don't share a CPU thread. For N sessions it opens N agent + N visitor sockets to
@@ -10,7 +12,8 @@
  * partner's socket measures one-way latency from the stamp inside the frame. Flags: see USAGE below. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
@@ -28,7 +31,14 @@ const USAGE = `usage: npm run bench:signaling -- [options]
   --inflight K        closed loop: messages each socket keeps in flight (default 1)
   --sdp-every M       one SDP (offer/answer) in every M messages, the rest ICE candidates (default 8)
   --concurrency C     sockets being opened at once during setup (default 200)
-  --servers LIST      which to run, in order: bare,tandem (default) or one of them
+  --servers LIST      which to run, in order, from: bare, tandem (one instance, in-memory bus: npm start's
+                      default), tandem-redis (one instance sharing its state through Redis: the path of two
+                      members on the same instance of a cluster), cluster (--instances N instances sharing one
+                      Redis, each pair's visitor and agent on different instances: every signal crosses Redis).
+                      Default: bare,tandem; with --instances 2 or more: bare,tandem,tandem-redis,cluster
+  --instances N       instances in the cluster run (default 1: no cluster run); the runs with Redis start a
+                      redis-server of their own (on a free port, no persistence), whose CPU time is read from
+                      /proc/<pid>/stat
   --bare-mode M       verbatim (default): the bare relay forwards bytes unchanged; json: it parses and
                       re-serialises every message like Tandem does (calibration, see bareRelay.ts)
   --ping-interval S   Tandem's socket.pingIntervalSeconds (default 15, the service default): its liveness sweep
@@ -46,7 +56,9 @@ The Tandem child runs with the node flags of \`npm start\` (package.json), the b
 environment: BENCH_SERVER_NODE_FLAGS="--trace-gc ..." adds node flags to the server children (their non-JSON
   output is shown on stderr prefixed with [bare] or [tandem])`;
 
-type ServerKind = 'bare' | 'tandem';
+type ServerKind = 'bare' | 'tandem' | 'tandem-redis' | 'cluster';
+const SERVER_KINDS: readonly ServerKind[] = ['bare', 'tandem', 'tandem-redis', 'cluster'];
+const usesRedis = (kind: ServerKind) => kind === 'tandem-redis' || kind === 'cluster';
 
 interface Options {
   sessions: number;
@@ -57,6 +69,7 @@ interface Options {
   sdpEvery: number;
   concurrency: number;
   servers: ServerKind[];
+  instances: number;
   bareMode: 'verbatim' | 'json';
   pingInterval: number;
   rounds: number;
@@ -92,6 +105,7 @@ function parseArgs(argv: string[]): Options {
     'sdp-every',
     'concurrency',
     'servers',
+    'instances',
     'bare-mode',
     'ping-interval',
     'rounds',
@@ -111,8 +125,13 @@ function parseArgs(argv: string[]): Options {
   const sessions = Math.floor(num('sessions', 1000, 1, 9000));
   const seconds = num('seconds', 10, 1, 600);
   const warmup = num('warmup', 2, 0, 60);
-  const servers = (raw.get('servers') ?? 'bare,tandem').split(',').map((s) => s.trim());
-  for (const s of servers) if (s !== 'bare' && s !== 'tandem') throw new Error(`--servers: unknown server "${s}"`);
+  const instances = Math.floor(num('instances', 1, 1, 16));
+  const servers = (raw.get('servers') ?? (instances > 1 ? 'bare,tandem,tandem-redis,cluster' : 'bare,tandem'))
+    .split(',')
+    .map((s) => s.trim());
+  for (const s of servers)
+    if (!(SERVER_KINDS as readonly string[]).includes(s)) throw new Error(`--servers: unknown server "${s}"`);
+  if (servers.includes('cluster') && instances < 2) throw new Error('--servers cluster needs --instances 2 or more');
   const profile = raw.get('profile');
   const heapSnapshot = raw.get('heap-snapshot');
   const rounds = Math.floor(num('rounds', 1, 1, 20));
@@ -120,7 +139,7 @@ function parseArgs(argv: string[]): Options {
   const bareMode = raw.get('bare-mode') ?? 'verbatim';
   if (bareMode !== 'verbatim' && bareMode !== 'json') throw new Error('--bare-mode must be verbatim or json');
   // Setup takes a few ms per session under load; allow generously for it, plus the traffic phases and shutdown.
-  const perServer = 30 + sessions * 0.02 + warmup + seconds + 10 + waitQuiet;
+  const perServer = 30 + sessions * 0.02 * Math.max(1, instances / 2) + warmup + seconds + 10 + waitQuiet;
   return {
     sessions,
     seconds,
@@ -130,6 +149,7 @@ function parseArgs(argv: string[]): Options {
     sdpEvery: Math.floor(num('sdp-every', 8, 1, 1_000_000)),
     concurrency: Math.floor(num('concurrency', 200, 2, 5000)),
     servers: servers as ServerKind[],
+    instances,
     bareMode,
     pingInterval: Math.floor(num('ping-interval', 15, 1, 3600)),
     rounds,
@@ -155,7 +175,7 @@ interface CpuSample {
  * transform (tsx compiles each import into a getter on the module object, a call on every cross-module call of the
  * relay's hot path). `npm run bench:signaling` builds them first (`build:bench`). */
 function childEntry(kind: ServerKind): string {
-  const entry = path.join(__dirname, '../build/bench', kind === 'tandem' ? 'tandemServer.js' : 'bareRelay.js');
+  const entry = path.join(__dirname, '../build/bench', kind === 'bare' ? 'bareRelay.js' : 'tandemServer.js');
   if (!existsSync(entry))
     throw new Error(`${entry} is missing: run "npm run build:bench" (npm run bench:signaling does)`);
   return entry;
@@ -197,7 +217,7 @@ class ServerChild {
     const entry = childEntry(kind);
     const extra = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
     // Tandem runs with the flags of `npm start`; the bare relay is plain node, as anyone would run it.
-    const deployed = kind === 'tandem' ? serviceNodeFlags() : [];
+    const deployed = kind === 'bare' ? [] : serviceNodeFlags();
     const nodeArgs = [...deployed, ...extra];
     const proc = spawn(process.execPath, [...nodeArgs, entry, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
     children.add(proc);
@@ -272,6 +292,72 @@ function killChildren(): void {
   for (const proc of children) {
     stopping.add(proc);
     proc.kill('SIGKILL');
+  }
+}
+
+/** A redis-server of the run's own: a free port, no persistence, nothing else using it; its CPU time is read from
+ * /proc/<pid>/stat (Linux: utime + stime, in clock ticks of 1/100 s). */
+class RedisServer {
+  private constructor(
+    private readonly proc: ChildProcess,
+    readonly port: number,
+  ) {}
+
+  static async start(): Promise<RedisServer> {
+    const port = await new Promise<number>((resolve, reject) => {
+      const probe = createServer();
+      probe.once('error', reject);
+      probe.listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as AddressInfo;
+        probe.close(() => resolve(free));
+      });
+    });
+    const proc = spawn(
+      'redis-server',
+      ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    children.add(proc);
+    proc.once('exit', () => children.delete(proc));
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`redis-server not ready after 10 s: ${output}`)), 10_000);
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('Ready to accept connections')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      proc.stdout?.on('data', onData);
+      proc.stderr?.on('data', onData);
+      proc.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output}`)));
+    });
+    return new RedisServer(proc, port);
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** CPU seconds redis-server has used so far (NaN where /proc is not there). */
+  cpuSeconds(): number {
+    try {
+      // The command name (field 2) is in parentheses and may hold spaces: count the fields after its closing one.
+      const stat = readFileSync(`/proc/${this.proc.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      return NaN;
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
+    stopping.add(this.proc);
+    const exited = new Promise((resolve) => this.proc.once('exit', resolve));
+    this.proc.kill('SIGKILL');
+    await exited;
   }
 }
 
@@ -504,8 +590,10 @@ async function pool(count: number, concurrency: number, task: (i: number) => Pro
 
 type Pair = [agent: Client, visitor: Client];
 
-async function setupTandem(port: number, opts: Options, run: Run, clients: Client[]): Promise<Pair[]> {
-  const base = `http://127.0.0.1:${port}`;
+/** Visitors and agents on `ports` (the instances of the run): one instance, or with several each pair's visitor on one
+ * instance and its agent on the next, so that every signal between them crosses Redis. */
+async function setupTandem(ports: number[], opts: Options, run: Run, clients: Client[]): Promise<Pair[]> {
+  const base = `http://127.0.0.1:${ports[0]}`;
   const response = await fetch(`${base}/api/dev/sign-in`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -513,19 +601,21 @@ async function setupTandem(port: number, opts: Options, run: Run, clients: Clien
   });
   if (!response.ok) throw new Error(`dev sign-in failed: HTTP ${response.status} ${await response.text()}`);
   const { token } = (await response.json()) as { token: string };
-  const url = `ws://127.0.0.1:${port}/ws`;
+  const url = (instance: number) => `ws://127.0.0.1:${ports[instance % ports.length]}/ws`;
   const pairs: Pair[] = [];
   await pool(opts.sessions, Math.max(1, Math.floor(opts.concurrency / 2)), async (i) => {
     let visitor: Client | undefined;
     let agent: Client | undefined;
     try {
-      visitor = await Client.connect(url, run);
+      visitor = await Client.connect(url(i), run);
       clients.push(visitor);
       visitor.sendJson({ type: 'visitor.start' });
       const created = await visitor.waitFor((m) => m.type === 'session.created', 'session.created');
-      agent = await Client.connect(url, run);
+      agent = await Client.connect(url(i + 1), run);
       clients.push(agent);
       const peerJoined = visitor.waitFor((m) => m.type === 'peer.joined', 'peer.joined');
+      // Awaited below, unless the join fails first: then its rejection (the socket closed) is not an unhandled one.
+      peerJoined.catch(() => undefined);
       agent.sendJson({ type: 'agent.join', token, code: created.code });
       const joined = (await agent.waitFor((m) => m.type === 'session.joined', 'session.joined')) as {
         self: { id: string };
@@ -625,7 +715,29 @@ interface Result {
   clientLoopMax: number;
   serverGc: GcPauseSummary;
   clientGc: GcPauseSummary;
+  /** Service processes measured (their CPU, RSS and GC pauses are summed; timer lag is the worst of them). */
+  instances: number;
+  /** redis-server's CPU (cores) and CPU time per delivered message; NaN for runs without Redis. */
+  redisCpu: number;
+  redisMicrosPerMessage: number;
   run: Run;
+}
+
+/** Several children's samples as one: CPU, RSS and GC pauses added up, the worst timer lag, the first one's clock. */
+function combine(samples: CpuSample[]): CpuSample {
+  const first = samples[0]!;
+  return {
+    cpu: { user: samples.reduce((t, s) => t + s.cpu.user, 0), system: samples.reduce((t, s) => t + s.cpu.system, 0) },
+    now: first.now,
+    rss: samples.reduce((t, s) => t + s.rss, 0),
+    loopP99: Math.max(...samples.map((s) => s.loopP99)),
+    loopMax: Math.max(...samples.map((s) => s.loopMax)),
+    gc: {
+      totalMs: samples.reduce((t, s) => t + s.gc.totalMs, 0),
+      maxMs: Math.max(...samples.map((s) => s.gc.maxMs)),
+      count: samples.reduce((t, s) => t + s.gc.count, 0),
+    },
+  };
 }
 
 const SEND_BUFFER_LIMIT = 1 << 20;
@@ -633,15 +745,28 @@ const SEND_BUFFER_LIMIT = 1 << 20;
 async function measure(kind: ServerKind, round: number, opts: Options): Promise<Result> {
   const run = new Run(opts.rate === 0);
   await waitForQuiet(opts.waitQuiet);
-  const { child, port } = await ServerChild.start(
-    kind,
-    kind === 'bare' ? ['--mode', opts.bareMode] : ['--ping-interval', String(opts.pingInterval)],
-  );
+  const redis = usesRedis(kind) ? await RedisServer.start() : undefined;
+  const args =
+    kind === 'bare'
+      ? ['--mode', opts.bareMode]
+      : ['--ping-interval', String(opts.pingInterval), ...(redis ? ['--redis-url', redis.url] : [])];
+  const started: Array<{ child: ServerChild; port: number }> = [];
   const clients: Client[] = [];
   try {
+    for (let i = 0; i < (kind === 'cluster' ? opts.instances : 1); i++)
+      started.push(await ServerChild.start(kind, args));
+  } catch (err) {
+    for (const { child } of started) await child.stop();
+    await redis?.stop();
+    throw err;
+  }
+  const servers = started.map((s) => s.child);
+  const cpu = async () => combine(await Promise.all(servers.map((c) => c.cpu())));
+  try {
     const setupStart = performance.now();
+    const ports = started.map((s) => s.port);
     const pairs =
-      kind === 'tandem' ? await setupTandem(port, opts, run, clients) : await setupBare(port, opts, run, clients);
+      kind === 'bare' ? await setupBare(ports[0]!, opts, run, clients) : await setupTandem(ports, opts, run, clients);
     const setupSeconds = (performance.now() - setupStart) / 1000;
     if (pairs.length === 0)
       throw new Error(`${kind}: no session could be set up: ${run.setupFailureSamples.join('; ')}`);
@@ -650,11 +775,16 @@ async function measure(kind: ServerKind, round: number, opts: Options): Promise<
       `${kind}: ${senders.length} sockets in ${pairs.length} pairs ready in ${setupSeconds.toFixed(1)} s; ${opts.warmup} s warm-up, ${opts.seconds} s measured`,
     );
     if (opts.heapSnapshotDir) {
-      const file = path.join(opts.heapSnapshotDir, `${kind}-${opts.sessions}-r${round}.heapsnapshot`);
-      const written = await child.command(`heap-snapshot ${file}`);
-      log(
-        `${kind}: heap snapshot written to ${file} (${(Number(written.heapUsed) / 1e6).toFixed(1)} MB used after collecting)`,
-      );
+      for (const [i, child] of servers.entries()) {
+        const file = path.join(
+          opts.heapSnapshotDir,
+          `${kind}${servers.length > 1 ? i + 1 : ''}-${opts.sessions}-r${round}.heapsnapshot`,
+        );
+        const written = await child.command(`heap-snapshot ${file}`);
+        log(
+          `${kind}: heap snapshot written to ${file} (${(Number(written.heapUsed) / 1e6).toFixed(1)} MB used after collecting)`,
+        );
+      }
     }
 
     run.phase = 'warmup';
@@ -678,9 +808,12 @@ async function measure(kind: ServerKind, round: number, opts: Options): Promise<
     }
 
     await delay(opts.warmup * 1000);
-    const profileFile = opts.profileDir && path.join(opts.profileDir, `${kind}-${opts.sessions}-r${round}.cpuprofile`);
-    if (profileFile) await child.command('profile-start');
-    const cpuBefore = await child.cpu();
+    const profileFile = (i: number) =>
+      opts.profileDir &&
+      path.join(opts.profileDir, `${kind}${servers.length > 1 ? i + 1 : ''}-${opts.sessions}-r${round}.cpuprofile`);
+    if (opts.profileDir) for (const child of servers) await child.command('profile-start');
+    const cpuBefore = await cpu();
+    const redisBefore = redis?.cpuSeconds() ?? NaN;
     const clientBefore = process.cpuUsage();
     const machineBefore = machineBusySeconds();
     const clientLoop = monitorEventLoopDelay({ resolution: 5 });
@@ -698,11 +831,15 @@ async function measure(kind: ServerKind, round: number, opts: Options): Promise<
     clientGc.stop();
     run.sending = false;
     if (ticker) clearInterval(ticker);
-    const cpuAfter = await child.cpu();
-    if (profileFile)
-      log(
-        `${kind}: profile of the measured window written to ${String((await child.command(`profile-stop ${profileFile}`)).profile)}`,
-      );
+    const cpuAfter = await cpu();
+    const redisSeconds = (redis?.cpuSeconds() ?? NaN) - redisBefore;
+    if (opts.profileDir) {
+      for (const [i, child] of servers.entries()) {
+        log(
+          `${kind}: profile of the measured window written to ${String((await child.command(`profile-stop ${profileFile(i)}`)).profile)}`,
+        );
+      }
+    }
 
     // Let what is in flight arrive, so "lost" means lost, not late.
     const drainUntil = performance.now() + 5_000;
@@ -741,6 +878,7 @@ async function measure(kind: ServerKind, round: number, opts: Options): Promise<
               0,
               (machineAfter - machineBefore) / windowSeconds -
                 serverCpuSeconds / windowSeconds -
+                (Number.isFinite(redisSeconds) ? redisSeconds : 0) / windowSeconds -
                 (clientCpu.user + clientCpu.system) / 1e6 / windowSeconds,
             ),
       serverRssMb: cpuAfter.rss / 1e6,
@@ -750,11 +888,15 @@ async function measure(kind: ServerKind, round: number, opts: Options): Promise<
       clientLoopMax: clientLoop.max / 1e6,
       serverGc: cpuAfter.gc,
       clientGc: clientGcInWindow,
+      instances: servers.length,
+      redisCpu: redisSeconds / windowSeconds,
+      redisMicrosPerMessage: (redisSeconds * 1e6) / Math.max(1, run.deliveredInWindow),
       run,
     };
   } finally {
     for (const c of clients) c.close();
-    await child.stop();
+    for (const child of servers) await child.stop();
+    await redis?.stop();
   }
 }
 
@@ -776,6 +918,8 @@ function report(opts: Options, results: Result[]): void {
   const names: Record<ServerKind, string> = {
     bare: opts.bareMode === 'json' ? 'bare ws+JSON' : 'bare ws',
     tandem: 'Tandem',
+    'tandem-redis': 'Tandem+Redis',
+    cluster: `Tandem x${opts.instances}`,
   };
   const column = (r: Result) => (opts.rounds > 1 ? `${names[r.kind]} #${r.round}` : names[r.kind]);
   const rows: Array<[string, (r: Result) => string]> = [
@@ -790,9 +934,12 @@ function report(opts: Options, results: Result[]): void {
     ['latency p99 (ms)', (r) => fmt(r.p99, 2)],
     ['latency p99.9 (ms)', (r) => fmt(r.p999, 2)],
     ['latency max (ms)', (r) => fmt(r.max, 2)],
+    ['service instances', (r) => (r.kind === 'bare' ? '-' : fmt(r.instances))],
     ['server CPU (cores)', (r) => fmt(r.serverCpu, 2)],
     ['server CPU per message (µs)', (r) => fmt(r.serverMicrosPerMessage, 1)],
     ['  of which kernel (µs)', (r) => fmt(r.serverSystemMicrosPerMessage, 1)],
+    ['Redis CPU (cores)', (r) => (usesRedis(r.kind) ? fmt(r.redisCpu, 2) : '-')],
+    ['Redis CPU per message (µs)', (r) => (usesRedis(r.kind) ? fmt(r.redisMicrosPerMessage, 1) : '-')],
     ['load generator CPU (cores)', (r) => fmt(r.clientCpu, 2)],
     ["other processes' CPU (cores)", (r) => fmt(r.otherCpu, 2)],
     ['server RSS (MB)', (r) => fmt(r.serverRssMb)],
@@ -844,22 +991,40 @@ function report(opts: Options, results: Result[]): void {
     return clean.length ? clean : all;
   };
   const bare = of('bare');
-  const tandem = of('tandem');
-  if (bare.length && tandem.length) {
-    const m = (rs: Result[], f: (r: Result) => number) => median(rs.map(f));
-    const used = [...bare, ...tandem];
-    const what = opts.rounds > 1 ? ' (medians)' : '';
-    if (opts.rounds > 1) out.push(`medians of: ${used.map(column).join(', ')}`);
-    const tp = m(tandem, (r) => r.throughput) / m(bare, (r) => r.throughput);
-    const p99 = m(tandem, (r) => r.p99) / m(bare, (r) => r.p99);
-    const cost = m(tandem, (r) => r.serverMicrosPerMessage) / m(bare, (r) => r.serverMicrosPerMessage);
+  const m = (rs: Result[], f: (r: Result) => number) => median(rs.map(f));
+  const what = opts.rounds > 1 ? ' (medians)' : '';
+  const tandems = (['tandem', 'tandem-redis', 'cluster'] as const).filter((k) => of(k).length > 0);
+  if (opts.rounds > 1 && bare.length && tandems.length)
+    out.push(`medians of: ${[...bare, ...tandems.flatMap(of)].map(column).join(', ')}`);
+  for (const kind of bare.length ? tandems : []) {
+    const rs = of(kind);
+    const tp = m(rs, (r) => r.throughput) / m(bare, (r) => r.throughput);
+    const p99 = m(rs, (r) => r.p99) / m(bare, (r) => r.p99);
+    const cost = m(rs, (r) => r.serverMicrosPerMessage) / m(bare, (r) => r.serverMicrosPerMessage);
+    const name = names[kind];
     out.push(
-      `throughput ratio (Tandem / bare)${what}:  ${tp.toFixed(2)}x   target >= 0.80x   ${tp >= 0.8 ? 'PASS' : 'MISS'}`,
+      `throughput ratio (${name} / bare)${what}:  ${tp.toFixed(2)}x   target >= 0.80x   ${tp >= 0.8 ? 'PASS' : 'MISS'}`,
     );
     out.push(
-      `p99 latency ratio (Tandem / bare)${what}: ${p99.toFixed(2)}x   target <= 1.25x   ${p99 <= 1.25 ? 'PASS' : 'MISS'}`,
+      `p99 latency ratio (${name} / bare)${what}: ${p99.toFixed(2)}x   target <= 1.25x   ${p99 <= 1.25 ? 'PASS' : 'MISS'}`,
     );
-    out.push(`server CPU per message (Tandem / bare)${what}: ${cost.toFixed(2)}x   (for information)`);
+    out.push(`server CPU per message (${name} / bare)${what}: ${cost.toFixed(2)}x   (for information)`);
+  }
+  // The hop between instances: what a signal pays for crossing Redis, against one instance (with and without Redis).
+  if (of('cluster').length) {
+    const cluster = of('cluster');
+    for (const base of (['tandem-redis', 'tandem'] as const).filter((k) => of(k).length > 0)) {
+      const added = m(cluster, (r) => r.p50) - m(of(base), (r) => r.p50);
+      const cpu =
+        m(cluster, (r) => r.serverMicrosPerMessage + (r.redisMicrosPerMessage || 0)) -
+        m(of(base), (r) => r.serverMicrosPerMessage + (r.redisMicrosPerMessage || 0));
+      out.push(
+        `cross-instance hop, p50 added (${names.cluster} - ${names[base]})${what}: ${added.toFixed(2)} ms   target <= 1 ms   ${added <= 1 ? 'PASS' : 'MISS'}; ` +
+          `service + Redis CPU per message added: ${cpu.toFixed(1)} µs`,
+      );
+    }
+  }
+  if (bare.length && tandems.length) {
     if (opts.rate === 0 && bare.some((r) => r.clientCpu > 0.9)) {
       out.push(
         'note: the load generator was CPU-bound during a bare run: the bare figure is a floor, the ratio a ceiling.',
@@ -894,7 +1059,7 @@ async function main(): Promise<void> {
   sdpEvery = opts.sdpEvery;
   if (opts.profileDir) mkdirSync(opts.profileDir, { recursive: true });
   if (opts.heapSnapshotDir) mkdirSync(opts.heapSnapshotDir, { recursive: true });
-  if (opts.servers.includes('tandem'))
+  if (opts.servers.some((k) => k !== 'bare'))
     log(`tandem runs with the node flags of npm start: ${serviceNodeFlags().join(' ') || '(none)'}`);
   // Without them V8 keeps this small heap's old generation tight and runs a mark-compact every few hundred ms under
   // load: pauses that delay every message in flight and show up in both servers' tails (docs/benchmarks.md).
