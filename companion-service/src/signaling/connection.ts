@@ -103,6 +103,17 @@ export class SignalingConnection implements ConnectionContext {
     this.socket.close(CloseCode.GoingAway, 'server shutting down');
   }
 
+  /** Before a deploy's close: messages that arrive from now on are not handled (those queued are dropped too; the one
+   * being handled finishes and is answered). The socket stays open; the relay goes on. */
+  stopTaking(): void {
+    this.closedQuietly = true;
+  }
+
+  /** Resolves once the message being handled (if any) and those queued behind it are done. */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
   /** A deploy (with Redis): close without starting anyone's grace period; the client resumes on another instance. */
   restart(): void {
     this.closedQuietly = true;

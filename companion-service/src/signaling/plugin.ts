@@ -49,6 +49,12 @@ export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app,
         // requests from now on: the sockets close with 1012 and their clients resume elsewhere. Participants who
         // don't are marked away by the instance that clears up after this one.
         opts.sessions.drain();
+        // What the sockets send from now on is not taken, and what they sent before is answered before they close: a
+        // resume under way has spent its client's token, and only its answer carries the new one (closed first, the
+        // client would resume elsewhere with the spent token and be refused).
+        for (const connection of connections) connection.stopTaking();
+        await Promise.all([...connections].map((connection) => connection.idle()));
+        await opts.sessions.settle();
         for (const connection of connections) connection.restart();
         await opts.sessions.settle();
         return;

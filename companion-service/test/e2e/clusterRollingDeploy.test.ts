@@ -10,6 +10,7 @@ import {
   startFrameLog,
 } from '../helpers/clusterPages';
 import { eventuallyWithin } from '../helpers/eventually';
+import { TestClient } from '../helpers/wsClient';
 import type { ResumingClient } from '../helpers/resumingClient';
 import { expectRising } from '../helpers/video';
 
@@ -154,6 +155,67 @@ it('SIGTERM each instance in turn while 20 calls run: no call lost, every socket
   process.stdout.write(
     `rolling deploy: ${JSON.stringify(steps.map((s) => ({ instance: s.instance, seconds: (s.restartedAt - s.stoppedAt) / 1000 })))}\n`,
   );
+});
+
+it('answers a resume under way when its drain ends before it closes the socket: the client gets its new token', async () => {
+  const { cluster } = suite;
+  await cluster.serving();
+  const [a, b] = cluster.instances;
+  const token = await agentToken(cluster.baseUrl);
+  const connect = async (url: string) => {
+    const client = await TestClient.connect(url);
+    suite.track(client);
+    return client;
+  };
+  const visitor = await connect(a!.wsUrl);
+  visitor.send({ type: 'visitor.start' });
+  const created = await visitor.next('session.created');
+  const agent = await connect(b!.wsUrl);
+  agent.send({ type: 'agent.join', token, code: created.code });
+  await agent.next('session.joined');
+  await visitor.next('peer.joined');
+  // PostgreSQL stops answering, so that a command's answer (sent once its records are written) waits: the visitor's
+  // resume on A is decided (its token spent, in Redis) and its answer still to come when A is told to stop.
+  const spent = `${cluster.keyPrefix}resume-of:${created.self.id}`;
+  try {
+    cluster.cutPostgres('stall');
+    visitor.close();
+    const resumed = await connect(a!.wsUrl);
+    resumed.send({ type: 'session.resume', resumeToken: created.resumeToken });
+    await eventually(
+      () => cluster.redis.get(spent),
+      (current) => current !== created.resumeToken,
+      'the resume decided',
+      5_000,
+      50,
+    );
+    const stopping = a!.stop();
+    // The drain is over once A refuses new requests (it is closing); its sockets stay while the resume is under way.
+    await eventually(
+      () =>
+        fetch(`${a!.baseUrl}/healthz`).then(
+          (r) => r.status,
+          () => 0,
+        ),
+      (status) => status !== 200,
+      'the drain over',
+      15_000,
+      50,
+    );
+    expect(resumed.closeInfo).toBeUndefined();
+    cluster.restorePostgres();
+    const joined = await resumed.next('session.joined', 15_000);
+    expect(joined.resumed).toBe(true);
+    expect((await resumed.closed(15_000)).code).toBe(CloseCode.ServiceRestart);
+    expect(await stopping).toBe(0);
+    // With the token that answer carried, the visitor resumes on B.
+    const elsewhere = await connect(b!.wsUrl);
+    elsewhere.send({ type: 'session.resume', resumeToken: joined.resumeToken });
+    expect((await elsewhere.next('session.joined', 10_000)).resumed).toBe(true);
+  } finally {
+    cluster.restorePostgres();
+    if (!a!.running()) await a!.start();
+  }
 });
 
 /** The tag of the socket a member had open when the instance was stopped. */
