@@ -29,7 +29,8 @@ import { expectRising } from '../helpers/video';
  *
  * Shows: 0 calls lost (no member told the session ended, every member back in its call and exchanging signals after
  * each step, every session still active in PostgreSQL), every socket the deploy closed closed with 1012, 0 terms
- * records lost (one acceptance row per call, for its session), and the Chromium call's video never stalls. */
+ * records lost (one acceptance row per call, for its session), and the Chromium call's video never stalls. And a
+ * resume still under way when an instance's drain ends is answered before its socket closes. */
 
 jest.setTimeout(240_000);
 
