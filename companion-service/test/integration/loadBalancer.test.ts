@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { startServiceProcess, type ServiceProcess } from '../../scripts/serviceProcess';
 import { startHaproxy, type Haproxy } from '../helpers/haproxy';
 import { TestClient } from '../helpers/wsClient';
@@ -12,8 +15,14 @@ let instances: ServiceProcess[] = [];
 let proxy: Haproxy | undefined;
 const clients: TestClient[] = [];
 
+// Each instance on a SQLite file of its own in a temporary folder (not the checkout's data/tandem.db, which both would
+// otherwise migrate at the same moment): this file is about the proxy, not shared state.
+const dataDir = mkdtempSync(path.join(tmpdir(), 'tandem-lb-'));
+
 beforeAll(async () => {
-  instances = await Promise.all([startServiceProcess({}), startServiceProcess({})]);
+  instances = await Promise.all(
+    [1, 2].map((n) => startServiceProcess({ TANDEM_SQLITE_PATH: path.join(dataDir, `tandem-${n}.db`) })),
+  );
   proxy = await startHaproxy(
     instances.map((instance, i) => ({ name: `tandem${i + 1}`, port: Number(new URL(instance.baseUrl).port) })),
   );
@@ -24,6 +33,7 @@ afterEach(() => {
 afterAll(async () => {
   await proxy?.stop();
   await Promise.all(instances.map((i) => i.kill()));
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function visitorThroughProxy(): Promise<string> {
