@@ -13,6 +13,8 @@ import { ResumingClient } from '../helpers/resumingClient';
  *   error (never silently lost, never reported done); signals sent meanwhile are dropped, not delivered late; once
  *   Redis is back, without any restart, the same call carries on across the two instances: signals both ways, a
  *   change of state told to the other member, a new call set up across instances.
+ * - Redis restarted (a redis-server of the test's own, killed and started again empty): the same instances, without a
+ *   restart, are ready again and put the call's session back; it goes on across them, and new calls start.
  * - PostgreSQL away: every instance answers /readyz 503; the call's signals still flow across instances; a customer's
  *   acceptance of the terms (on A, for an agent on B) is refused with an error and the agent is never told the
  *   customer joined; once it is back, the same acceptance is taken, stored once, and the agent is told. */
@@ -22,7 +24,13 @@ jest.setTimeout(120_000);
 // A short resume grace, so that a member wrongly taken for gone would be dropped (and the call ended) within the test.
 const GRACE_SECONDS = 4;
 const TTL_SECONDS = 2;
-const suite = clusterSuite({ size: 2, browser: false, env: { TANDEM_RESUME_GRACE_SECONDS: String(GRACE_SECONDS) } });
+// A redis-server of the file's own, so that one test can restart it (empty, as Redis without persistence comes back).
+const suite = clusterSuite({
+  size: 2,
+  browser: false,
+  dedicatedRedis: true,
+  env: { TANDEM_RESUME_GRACE_SECONDS: String(GRACE_SECONDS) },
+});
 const eventually = eventuallyWithin(20_000);
 let a: ClusterInstance;
 let b: ClusterInstance;
@@ -243,6 +251,56 @@ describe('Redis away from one instance for longer than the instance TTL', () => 
       open: [call.visitor.isOpen, call.agent.isOpen],
     }).toEqual({ visitor: [], agent: [], open: [true, true] });
     await exchange(call, 'later-partial');
+  });
+});
+
+describe('Redis restarted in the middle of a call across instances', () => {
+  it('is not ready while Redis is down, then the same instances put the call back: it goes on, and new calls start', async () => {
+    const { cluster } = suite;
+    const call = await callAcross();
+    await exchange(call, 'before-restart');
+    const tags = cluster.instances.map((i) => i.tag);
+    const runId = async () => /run_id:(\w+)/.exec(await cluster.redis.info('server'))?.[1];
+    const before = await runId();
+    await cluster.stopRedis();
+    await eventually(
+      () => cluster.readiness(),
+      (r) => r[a.name] === '503 redis unavailable' && r[b.name] === '503 redis unavailable',
+      'both instances unready',
+    );
+    await cluster.startRedis();
+    // Another redis-server, started empty (no persistence).
+    expect(
+      await eventually(
+        () => runId().catch(() => undefined),
+        (id) => id !== undefined,
+        'the new redis-server answering',
+        5_000,
+        50,
+      ),
+    ).not.toBe(before);
+    await eventually(
+      () => cluster.readiness(),
+      (r) => r[a.name] === '200 ready' && r[b.name] === '200 ready',
+      'both instances ready again',
+      30_000,
+    );
+    expect(cluster.instances.map((i) => i.tag)).toEqual(tags);
+    // The instances that follow the session wrote it back; the call carries on across them.
+    await eventually(
+      () => cluster.redis.hget(`${cluster.keyPrefix}session:${call.sessionId}`, 'v'),
+      (v) => v !== null,
+      'the session put back',
+      10_000,
+      100,
+    );
+    await exchange(call, 'after-restart');
+    expect(await ask(call.agent, { type: 'media.set', video: true })).toEqual({ type: 'no answer' });
+    expect((await call.visitor.next('peer.media', 10_000)).peerId).toBe(call.agentId);
+    expect([call.visitor.all('session.ended'), call.agent.all('session.ended')]).toEqual([[], []]);
+    await cluster.serving();
+    const fresh = await callAcross();
+    await exchange(fresh, 'fresh-after-restart');
   });
 });
 

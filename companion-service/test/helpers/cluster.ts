@@ -18,7 +18,7 @@ import { freePort } from './testServer';
  * configuration (helpers/haproxy.ts), with TANDEM_TRUST_PROXY=1 and their public address the balancer's. The
  * instances reach Redis and PostgreSQL through proxies the test can cut (helpers/pausableProxy.ts), so a test can
  * take either away from the whole cluster without disturbing anyone else using those servers; with
- * `dedicatedRedis` the cluster runs a redis-server of its own, which a test can restart (empty, as a Redis without
+ * `dedicatedRedis` the cluster runs a redis-server of its own, which a test can stop and start (empty, as a Redis without
  * persistence comes back).
  *
  * Which instance holds a socket: every instance names itself in the `x-tandem-instance` header of its WebSocket
@@ -35,7 +35,7 @@ export interface ClusterOptions {
   size?: number;
   /** More settings for every instance (TANDEM_* variables), over the cluster's own. */
   env?: Record<string, string>;
-  /** A redis-server of the cluster's own on a free port, which `restartRedis()` restarts; the tests' shared Redis
+  /** A redis-server of the cluster's own on a free port, which `stopRedis()` and `startRedis()` restart; the tests' shared Redis
    * otherwise. */
   dedicatedRedis?: boolean;
 }
@@ -81,8 +81,9 @@ export interface Cluster {
    * answers); back. */
   cutRedis(mode?: 'refuse' | 'stall', only?: readonly ClusterInstance[]): void;
   restoreRedis(only?: readonly ClusterInstance[]): void;
-  /** With `dedicatedRedis`: redis-server killed and started again on its port, empty. */
-  restartRedis(): Promise<void>;
+  /** With `dedicatedRedis`: redis-server killed (kill -9), and started again on its port, empty. */
+  stopRedis(): Promise<void>;
+  startRedis(): Promise<void>;
   /** PostgreSQL away for every instance, and back. */
   cutPostgres(mode?: 'refuse' | 'stall'): void;
   restorePostgres(): void;
@@ -260,9 +261,12 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     restoreRedis(only = instances) {
       for (const i of only) redisProxies[instances.indexOf(i)]!.resume();
     },
-    async restartRedis() {
-      if (!ownRedis) throw new Error('restartRedis needs a cluster started with dedicatedRedis');
+    async stopRedis() {
+      if (!ownRedis) throw new Error('stopRedis needs a cluster started with dedicatedRedis');
       await ownRedis.kill();
+    },
+    async startRedis() {
+      if (!ownRedis) throw new Error('startRedis needs a cluster started with dedicatedRedis');
       await ownRedis.start();
     },
     cutPostgres: (mode = 'refuse') => (mode === 'refuse' ? postgresProxy.pause() : postgresProxy.stall()),
