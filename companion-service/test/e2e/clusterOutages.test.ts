@@ -309,6 +309,7 @@ describe('PostgreSQL away in the middle of a call across instances', () => {
     const { cluster } = suite;
     const call = await callAcross();
     const pump = new SignalPump(() => [call]);
+    suite.track({ close: () => pump.stop() });
     // A second customer, invited by an agent on B, whose tab is on A.
     const customerId = nextCustomer();
     await cluster.only(a);
