@@ -158,7 +158,13 @@ describe('a call relayed through coturn', () => {
       ['visitor', visitor],
       ['agent', agent],
     ] as const) {
-      const live = (await reportOf(page)).filter((r) => r.local);
+      // getStats() names the selected pair a moment after frames flow; on a loaded machine that moment can be later.
+      const live = await eventually(
+        async () => (await reportOf(page)).filter((r) => r.local),
+        (connections) => connections.length === 1,
+        `the ${name}'s one connection with a selected candidate pair`,
+        15_000,
+      );
       expect({ name, connections: live.length }).toEqual({ name, connections: 1 });
       const [connection] = live;
       if (!connection?.local || !connection.remote) throw new Error(`the ${name} has no selected candidate pair`);
