@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { repoRoot } from '../src/paths';
@@ -19,10 +20,21 @@ export interface ServiceProcess {
   kill(): Promise<void>;
 }
 
+/** A port nothing listens on now. A random pick could land on a port another process is using: the old range,
+ * 20000-40000, overlaps the kernel's ephemeral ports, one of which every outgoing connection takes. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
 export async function startServiceProcess(
   env: Record<string, string>,
-  port = 20_000 + Math.floor(Math.random() * 20_000),
+  requestedPort?: number,
 ): Promise<ServiceProcess> {
+  const port = requestedPort ?? (await freePort());
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', path.join(repoRoot, 'companion-service', 'src', 'main.ts')],
