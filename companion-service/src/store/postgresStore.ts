@@ -2,20 +2,19 @@ import { Client, Pool, type ClientConfig, type QueryConfig, type QueryResultRow 
 import { parseVisitorKey, visitorKey } from '../tenancy/visitorIdentity';
 import { DEFAULT_POSTGRES_POOL_SIZE, type PostgresStoreConfig } from './configSchema';
 import { migratePostgres } from './postgresMigrations';
+import { count, json, ms, param, types } from './postgresValues';
 import {
-  count,
-  json,
-  ms,
+  eventRecord,
   outboxEntry,
-  param,
   participantRecord,
+  sessionLinkRecord,
   sessionRecord,
-  types,
   type EventRow,
   type ParticipantRow,
   type SalesforceOutboxRow,
+  type SessionLinkRow,
   type SessionRow,
-} from './postgresValues';
+} from './storeRows';
 import { DuplicateRecordError } from './storeErrors';
 import type {
   EventRecord,
@@ -168,13 +167,7 @@ export class PostgresStore implements Store {
 
   async listEvents(sessionId: string): Promise<EventRecord[]> {
     const rows = await this.query<EventRow>('SELECT * FROM events WHERE session_id = $1 ORDER BY seq', [sessionId]);
-    return rows.map((r) => ({
-      sessionId: r.session_id,
-      at: r.at,
-      kind: r.kind,
-      participantId: r.participant_id,
-      detail: r.detail,
-    }));
+    return rows.map(eventRecord);
   }
 
   async recordTermsAcceptance(r: TermsAcceptanceRecord): Promise<void> {
@@ -314,24 +307,10 @@ export class PostgresStore implements Store {
   }
 
   async getSalesforceSessionLink(sessionId: string): Promise<SalesforceSessionLink | undefined> {
-    const [row] = await this.query<{
-      session_id: string;
-      org_id: string;
-      site_id: string | null;
-      contact_id: string | null;
-      agent_user_id: string | null;
-      created_at: number;
-    }>('SELECT * FROM salesforce_session_links WHERE session_id = $1', [sessionId]);
-    return (
-      row && {
-        sessionId: row.session_id,
-        orgId: row.org_id,
-        siteId: row.site_id,
-        contactId: row.contact_id,
-        agentUserId: row.agent_user_id,
-        createdAt: row.created_at,
-      }
-    );
+    const [row] = await this.query<SessionLinkRow>('SELECT * FROM salesforce_session_links WHERE session_id = $1', [
+      sessionId,
+    ]);
+    return row && sessionLinkRecord(row);
   }
 
   async enqueueSalesforceRecord(e: {

@@ -1,5 +1,4 @@
 import { types as pgTypes, type CustomTypesConfig } from 'pg';
-import type { ParticipantRecord, SalesforceOutboxEntry, SessionRecord } from './store';
 
 /* Values between JavaScript and PostgreSQL for the PostgreSQL store: parameters going in, rows coming out. */
 
@@ -35,90 +34,4 @@ export function ms(value: number, what: string): number {
 export function count(value: number, what: string): number {
   if (!Number.isSafeInteger(value) || value < 0) throw new TypeError(`${what} must be a whole number, 0 or more`);
   return value;
-}
-
-export interface SessionRow {
-  id: string;
-  code: string;
-  status: SessionRecord['status'];
-  created_at: number;
-  ended_at: number | null;
-  end_reason: string | null;
-  site_id: string | null;
-}
-export interface ParticipantRow {
-  id: string;
-  session_id: string;
-  role: ParticipantRecord['role'];
-  identity: string;
-  name: string | null;
-  joined_at: number;
-  left_at: number | null;
-  leave_reason: string | null;
-}
-export interface EventRow {
-  session_id: string;
-  at: number;
-  kind: string;
-  participant_id: string | null;
-  detail: Record<string, unknown> | null;
-}
-export interface SalesforceOutboxRow {
-  id: number;
-  org_id: string;
-  sobject: string;
-  external_id: string;
-  payload: Record<string, unknown>;
-  created_at: number;
-  attempts: number;
-  record_failures: number;
-  next_attempt_at: number;
-  delivered_at: number | null;
-  parked_at: number | null;
-  last_error: string | null;
-  omitted_fields: string[];
-}
-
-export function sessionRecord(row: SessionRow): SessionRecord {
-  return {
-    id: row.id,
-    code: row.code,
-    status: row.status,
-    createdAt: row.created_at,
-    endedAt: row.ended_at,
-    endReason: row.end_reason,
-    siteId: row.site_id,
-  };
-}
-
-export function participantRecord(r: ParticipantRow): ParticipantRecord {
-  return {
-    id: r.id,
-    sessionId: r.session_id,
-    role: r.role,
-    identity: r.identity,
-    name: r.name,
-    joinedAt: r.joined_at,
-    leftAt: r.left_at,
-    leaveReason: r.leave_reason,
-  };
-}
-
-export function outboxEntry(r: SalesforceOutboxRow): SalesforceOutboxEntry {
-  return {
-    id: r.id,
-    orgId: r.org_id,
-    sobject: r.sobject,
-    externalId: r.external_id,
-    payload: r.payload,
-    createdAt: r.created_at,
-    status: r.delivered_at !== null ? 'delivered' : r.parked_at !== null ? 'parked' : 'pending',
-    attempts: r.attempts,
-    recordFailures: r.record_failures,
-    nextAttemptAt: r.next_attempt_at,
-    deliveredAt: r.delivered_at,
-    parkedAt: r.parked_at,
-    lastError: r.last_error,
-    omittedFields: r.omitted_fields,
-  };
 }

@@ -19,33 +19,25 @@ import type {
 } from './store';
 import { SQLITE_MIGRATIONS } from './sqliteMigrations';
 import { DuplicateRecordError } from './storeErrors';
+import {
+  eventRecord,
+  outboxEntry as entryOf,
+  participantRecord,
+  sessionLinkRecord,
+  sessionRecord,
+  type EventRow,
+  type ParticipantRow,
+  type SalesforceOutboxRow,
+  type SessionLinkRow,
+  type SessionRow,
+} from './storeRows';
 
-interface SessionRow {
-  id: string;
-  code: string;
-  status: SessionRecord['status'];
-  created_at: number;
-  ended_at: number | null;
-  end_reason: string | null;
-  site_id: string | null;
-}
-interface ParticipantRow {
-  id: string;
-  session_id: string;
-  role: ParticipantRecord['role'];
-  identity: string;
-  name: string | null;
-  joined_at: number;
-  left_at: number | null;
-  leave_reason: string | null;
-}
-interface EventRow {
-  session_id: string;
-  at: number;
-  kind: string;
-  participant_id: string | null;
-  detail: string | null;
-}
+/** How SQLite gives back the JSON columns: as the text that was written. */
+type StoredEventRow = Omit<EventRow, 'detail'> & { detail: string | null };
+type StoredOutboxRow = Omit<SalesforceOutboxRow, 'payload' | 'omitted_fields'> & {
+  payload: string;
+  omitted_fields: string;
+};
 
 /** The embedded store. better-sqlite3 is synchronous; WAL mode keeps writes short, so the event loop is not held up
  * noticeably by the few writes a session makes. */
@@ -111,59 +103,30 @@ export class SqliteStore implements Store {
 
   async getSession(id: string): Promise<SessionRecord | undefined> {
     const row = this.db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as SessionRow | undefined;
-    return (
-      row && {
-        id: row.id,
-        code: row.code,
-        status: row.status,
-        createdAt: row.created_at,
-        endedAt: row.ended_at,
-        endReason: row.end_reason,
-        siteId: row.site_id,
-      }
-    );
+    return row && sessionRecord(row);
   }
 
   async listOpenSessions(): Promise<SessionRecord[]> {
     const rows = this.db
       .prepare("SELECT * FROM sessions WHERE status != 'ended' ORDER BY created_at, id")
       .all() as SessionRow[];
-    return rows.map((row) => ({
-      id: row.id,
-      code: row.code,
-      status: row.status,
-      createdAt: row.created_at,
-      endedAt: row.ended_at,
-      endReason: row.end_reason,
-      siteId: row.site_id,
-    }));
+    return rows.map(sessionRecord);
   }
 
   async listParticipants(sessionId: string): Promise<ParticipantRecord[]> {
     const rows = this.db
       .prepare('SELECT * FROM participants WHERE session_id = ? ORDER BY joined_at, id')
       .all(sessionId) as ParticipantRow[];
-    return rows.map((r) => ({
-      id: r.id,
-      sessionId: r.session_id,
-      role: r.role,
-      identity: r.identity,
-      name: r.name,
-      joinedAt: r.joined_at,
-      leftAt: r.left_at,
-      leaveReason: r.leave_reason,
-    }));
+    return rows.map(participantRecord);
   }
 
   async listEvents(sessionId: string): Promise<EventRecord[]> {
-    const rows = this.db.prepare('SELECT * FROM events WHERE session_id = ? ORDER BY seq').all(sessionId) as EventRow[];
-    return rows.map((r) => ({
-      sessionId: r.session_id,
-      at: r.at,
-      kind: r.kind,
-      participantId: r.participant_id,
-      detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null,
-    }));
+    const rows = this.db
+      .prepare('SELECT * FROM events WHERE session_id = ? ORDER BY seq')
+      .all(sessionId) as StoredEventRow[];
+    return rows.map((r) =>
+      eventRecord({ ...r, detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null }),
+    );
   }
 
   async recordTermsAcceptance(r: TermsAcceptanceRecord): Promise<void> {
@@ -312,25 +275,8 @@ export class SqliteStore implements Store {
 
   async getSalesforceSessionLink(sessionId: string): Promise<SalesforceSessionLink | undefined> {
     const row = this.db.prepare('SELECT * FROM salesforce_session_links WHERE session_id = ?').get(sessionId) as
-      | {
-          session_id: string;
-          org_id: string;
-          site_id: string | null;
-          contact_id: string | null;
-          agent_user_id: string | null;
-          created_at: number;
-        }
-      | undefined;
-    return (
-      row && {
-        sessionId: row.session_id,
-        orgId: row.org_id,
-        siteId: row.site_id,
-        contactId: row.contact_id,
-        agentUserId: row.agent_user_id,
-        createdAt: row.created_at,
-      }
-    );
+      SessionLinkRow | undefined;
+    return row && sessionLinkRecord(row);
   }
 
   async enqueueSalesforceRecord(e: {
@@ -357,7 +303,7 @@ export class SqliteStore implements Store {
            WHERE delivered_at IS NULL AND parked_at IS NULL AND next_attempt_at <= ? AND (leased_until IS NULL OR leased_until <= ?)
            ORDER BY next_attempt_at, id LIMIT ?`,
         )
-        .all(now, now, limit) as SalesforceOutboxRow[];
+        .all(now, now, limit) as StoredOutboxRow[];
       const lease = this.db.prepare('UPDATE salesforce_outbox SET leased_until = ? WHERE id = ?');
       for (const row of rows) lease.run(now + leaseMs, row.id);
       return rows.map(outboxEntry);
@@ -412,7 +358,7 @@ export class SqliteStore implements Store {
   async requeueSalesforceRecord(orgId: string, id: number, now: number): Promise<SalesforceRequeueResult> {
     return this.db.transaction((): SalesforceRequeueResult => {
       const select = this.db.prepare('SELECT * FROM salesforce_outbox WHERE id = ? AND org_id = ?');
-      const row = select.get(id, orgId) as SalesforceOutboxRow | undefined;
+      const row = select.get(id, orgId) as StoredOutboxRow | undefined;
       if (!row) return { outcome: 'not_found' };
       if (row.parked_at === null || row.delivered_at !== null)
         return { outcome: 'not_parked', entry: outboxEntry(row) };
@@ -421,7 +367,7 @@ export class SqliteStore implements Store {
           'UPDATE salesforce_outbox SET parked_at = NULL, record_failures = 0, next_attempt_at = ?, leased_until = NULL WHERE id = ?',
         )
         .run(now, id);
-      return { outcome: 'requeued', entry: outboxEntry(select.get(id, orgId) as SalesforceOutboxRow) };
+      return { outcome: 'requeued', entry: outboxEntry(select.get(id, orgId) as StoredOutboxRow) };
     })();
   }
 
@@ -438,7 +384,7 @@ export class SqliteStore implements Store {
     const limit = filter.limit === undefined ? '' : ' LIMIT ?';
     if (filter.limit !== undefined) args.push(filter.limit);
     const sql = `SELECT * FROM salesforce_outbox${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id${limit}`;
-    return (this.db.prepare(sql).all(...args) as SalesforceOutboxRow[]).map(outboxEntry);
+    return (this.db.prepare(sql).all(...args) as StoredOutboxRow[]).map(outboxEntry);
   }
 
   async countSalesforceOutbox(): Promise<Record<SalesforceOutboxStatus, number>> {
@@ -460,37 +406,11 @@ export class SqliteStore implements Store {
   }
 }
 
-interface SalesforceOutboxRow {
-  id: number;
-  org_id: string;
-  sobject: string;
-  external_id: string;
-  payload: string;
-  created_at: number;
-  attempts: number;
-  record_failures: number;
-  next_attempt_at: number;
-  delivered_at: number | null;
-  parked_at: number | null;
-  last_error: string | null;
-  omitted_fields: string;
-}
-
-function outboxEntry(r: SalesforceOutboxRow): SalesforceOutboxEntry {
-  return {
-    id: r.id,
-    orgId: r.org_id,
-    sobject: r.sobject,
-    externalId: r.external_id,
+/** An outbox row with its JSON columns parsed. */
+function outboxEntry(r: StoredOutboxRow): SalesforceOutboxEntry {
+  return entryOf({
+    ...r,
     payload: JSON.parse(r.payload) as Record<string, unknown>,
-    createdAt: r.created_at,
-    status: r.delivered_at !== null ? 'delivered' : r.parked_at !== null ? 'parked' : 'pending',
-    attempts: r.attempts,
-    recordFailures: r.record_failures,
-    nextAttemptAt: r.next_attempt_at,
-    deliveredAt: r.delivered_at,
-    parkedAt: r.parked_at,
-    lastError: r.last_error,
-    omittedFields: JSON.parse(r.omitted_fields) as string[],
-  };
+    omitted_fields: JSON.parse(r.omitted_fields) as string[],
+  });
 }
