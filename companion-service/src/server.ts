@@ -24,6 +24,7 @@ import { termsPlugin } from './terms/plugin';
 import { guestsPlugin } from './guests/plugin';
 import { demoPlugin } from './demo/plugin';
 import { salesforcePlugin } from './salesforce/plugin';
+import { screenSharePlugin } from './screenShare/plugin';
 import { cobrowsePlugin } from './cobrowse/plugin';
 import { createStore } from './store/createStore';
 import type { Store } from './store/store';
@@ -152,6 +153,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   await app.register(termsPlugin, { config, sessions, presence, tickets, router, promptTimers });
   await app.register(guestsPlugin, { sessions, router });
   await app.register(cobrowsePlugin, { config, sessions, router, bus });
+  await app.register(screenSharePlugin, { sessions, router });
   await app.register(signalingPlugin, { config, metrics, sessions, router, bus, redis });
   await app.register(demoPlugin, { config });
   await app.register(salesforcePlugin, { config, store, sessions, presence, tickets, admission, promptTimers, redis });

@@ -40,7 +40,7 @@ export const authPlugin: FastifyPluginAsync<AuthOptions> = async (app, { config,
       if (!config.devSignIn) return sendError(reply, ErrorCode.DevSignInDisabled);
       const name = request.body.name.trim();
       // The development agent may choose to go without a privilege, to try the product as such an agent would.
-      const privileges = (request.body.privileges ?? [Privilege.AgentVideo, Privilege.RemoteControl]).filter((p) =>
+      const privileges = (request.body.privileges ?? Object.values(Privilege)).filter((p) =>
         (Object.values(Privilege) as string[]).includes(p),
       );
       const { token, claims } = signAgentToken(

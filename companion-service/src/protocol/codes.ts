@@ -31,6 +31,8 @@ export const ErrorCode = {
   NoPrivilege: 'no_privilege',
   VideoPaused: 'video_paused',
   TooManyGuestsWaiting: 'too_many_guests_waiting',
+  /** Someone is already sharing their screen, or the agent already asked the customer to: one share at a time. */
+  ScreenShareBusy: 'screen_share_busy',
   /** Something the answer depends on can't be reached right now (with Redis: Redis), or the session kept changing
    * under the command: nothing was done; try again. */
   Unavailable: 'unavailable',
@@ -90,4 +92,5 @@ export type TermsClosedReason = (typeof TermsClosedReason)[keyof typeof TermsClo
 export const Privilege = {
   AgentVideo: 'Tandem_Agent_Video',
   RemoteControl: 'Tandem_Remote_Control',
+  ScreenShare: 'Tandem_Screen_Share',
 } as const;

@@ -41,6 +41,11 @@ export const ClientMessageDescriptions: Record<ClientMessageType, string> = {
     "The agent's input, for the visitor's page to replay on its real elements (while remote control is on).",
   'control.navigate': "The agent takes the visitor's page back, forward, or reloads it (while remote control is on).",
   'a11y.read': "The agent has the visitor's screen reader read out an element of the page.",
+  'share.start':
+    'An agent with the screen-share privilege shares a tab, window or screen with everyone in the call; `streamId` names the stream it arrives in on the peer connections.',
+  'share.request': 'An agent with the screen-share privilege asks the customer to share their screen with the agents.',
+  'share.answer': 'The customer shares (with the stream id of what they picked) or declines.',
+  'share.stop': 'The sharer stops sharing; an agent may stop any share, or withdraw the request.',
   probe: 'Changes nothing. Its answer comes after the answers to everything sent before it on the socket.',
 };
 
@@ -75,5 +80,7 @@ export const ServerMessageDescriptions: Record<ServerMessageType, string> = {
   'control.input': 'To the visitor: replay this input on the page.',
   'control.navigate': 'To the visitor: go back, forward, or reload.',
   'a11y.read': 'To the visitor: have the screen reader read out this element.',
+  'share.state':
+    "Screen share as it stands: off, asked for, or on (who shares, and the stream id to show large). The customer's screen is told to the customer and agents only.",
   probe: 'The answer to a `probe`.',
 };

@@ -33,6 +33,7 @@ const ERROR_TEXT: Record<ErrorCode, string> = {
   [ErrorCode.NoPrivilege]: 'You do not have permission for this. Ask your Salesforce admin.',
   [ErrorCode.VideoPaused]: 'The agent has paused your video.',
   [ErrorCode.TooManyGuestsWaiting]: 'Several guests are already waiting to be let in. Try again in a minute.',
+  [ErrorCode.ScreenShareBusy]: 'A screen is already being shared, or asked for. Stop that share first.',
   [ErrorCode.Unavailable]: "The service can't do that right now. Try again in a moment.",
   [ErrorCode.Internal]: 'Something went wrong on the server.',
 };

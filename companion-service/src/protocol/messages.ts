@@ -108,6 +108,21 @@ export type MediaState = Static<typeof MediaState>;
 export const ControlState = Type.Union([Type.Literal('off'), Type.Literal('requested'), Type.Literal('on')]);
 export type ControlState = Static<typeof ControlState>;
 
+/** A browser's MediaStream id: the msid a shared screen travels under, so receivers tell it from the camera. */
+export const StreamId = Type.String({ pattern: '^[A-Za-z0-9{}_-]{1,64}$' });
+/** Screen share as it stands: off; requested (an agent asked the customer); on (`sharerId` shares `streamId`).
+ * `name` is the asking agent's (requested) or the sharer's (on). */
+export const ShareState = Type.Object(
+  {
+    state: ControlState,
+    sharerId: Type.Optional(Id),
+    streamId: Type.Optional(StreamId),
+    name: Type.Optional(Type.String({ maxLength: 80 })),
+  },
+  { additionalProperties: false },
+);
+export type ShareState = Static<typeof ShareState>;
+
 export const PeerInfo = Type.Object({
   id: Id,
   role: Role,
@@ -220,6 +235,20 @@ export const ControlNavigateOut = request('control.navigate', { action: Navigate
 /** Accessibility mode: have the visitor's screen reader read this element. */
 export const A11yReadOut = request('a11y.read', { nodeId: NodeId });
 
+// --- screen share -------------------------------------------------------------------------------------------
+
+/** An agent with the privilege shares a tab, window or screen with everyone in the call, under this stream id. */
+export const ShareStart = request('share.start', { streamId: StreamId });
+/** An agent with the privilege asks the customer to share their screen (with the agents only). */
+export const ShareRequest = request('share.request', {});
+/** The customer's answer: granted once they picked what to share (its stream id), or declined. */
+export const ShareAnswer = Type.Union([
+  request('share.answer', { granted: Type.Literal(true), streamId: StreamId }),
+  request('share.answer', { granted: Type.Literal(false) }),
+]);
+/** The sharer stops, an agent stops any share or withdraws the request. */
+export const ShareStop = request('share.stop', {});
+
 /** Changes nothing and is answered in turn (messages on one socket are handled and answered in order): once its
  * answer is in, so is the answer to everything the socket sent before it. */
 export const Probe = msg('probe', { id: RequestId });
@@ -254,6 +283,10 @@ export const ClientMessages = {
   'control.input': ControlInputOut,
   'control.navigate': ControlNavigateOut,
   'a11y.read': A11yReadOut,
+  'share.start': ShareStart,
+  'share.request': ShareRequest,
+  'share.answer': ShareAnswer,
+  'share.stop': ShareStop,
   probe: Probe,
 } as const;
 export type ClientMessageType = keyof typeof ClientMessages;
@@ -299,6 +332,8 @@ export const SessionJoined = answer('session.joined', {
   maskSelectors: Type.Array(Type.String()),
   /** Remote control as it stands (it survives the visitor's page loads). */
   control: ControlState,
+  /** A screen share under way or asked for, when this member is among those who see it. */
+  share: Type.Optional(ShareState),
 });
 export const PeerJoined = msg('peer.joined', { link: PeerLink });
 export const PeerLeft = msg('peer.left', { peerId: Id, reason: oneOf(LeaveReason) });
@@ -361,6 +396,7 @@ export const ControlStateMessage = msg('control.state', {
 export const ControlInputIn = msg('control.input', { action: ControlInputAction });
 export const ControlNavigateIn = msg('control.navigate', { action: NavigateAction });
 export const A11yReadIn = msg('a11y.read', { nodeId: Type.Integer() });
+export const ShareStateMessage = msg('share.state', { share: ShareState });
 export const ProbeReply = msg('probe', { replyTo: RequestId });
 
 /** Outbound schemas by type (`signal`, `cobrowse.events`, `control.input`, `control.navigate` and `a11y.read` go both
@@ -392,6 +428,7 @@ export const ServerMessages = {
   'control.input': ControlInputIn,
   'control.navigate': ControlNavigateIn,
   'a11y.read': A11yReadIn,
+  'share.state': ShareStateMessage,
   probe: ProbeReply,
 } as const;
 export type ServerMessageType = keyof typeof ServerMessages;

@@ -82,7 +82,11 @@ export type Command =
   | { type: 'peer.pause'; by: string; peerId: string; paused: boolean }
   | { type: 'control.request'; by: string }
   | { type: 'control.answer'; by: string; granted: boolean }
-  | { type: 'control.release'; by: string };
+  | { type: 'control.release'; by: string }
+  | { type: 'share.start'; by: string; streamId: string }
+  | { type: 'share.request'; by: string }
+  | { type: 'share.answer'; by: string; granted: boolean; streamId: string | null }
+  | { type: 'share.stop'; by: string };
 
 export type CommandType = Command['type'];
 export type CreationType = Creation['type'];

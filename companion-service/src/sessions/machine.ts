@@ -6,6 +6,7 @@ import * as control from './rules/control';
 import * as guests from './rules/guests';
 import * as lifecycle from './rules/lifecycle';
 import * as mesh from './rules/mesh';
+import * as screenShare from './rules/screenShare';
 import type { Session } from './state';
 import { OUTSIDER_REFUSAL, TRANSITIONS, stateRefusal, type Outsider, type Transition } from './transitions';
 
@@ -38,6 +39,10 @@ const RULES: { readonly [T in CommandType]: Rule<T> } = {
   'control.request': control.requestControl,
   'control.answer': control.answerControl,
   'control.release': control.releaseControl,
+  'share.start': screenShare.startShare,
+  'share.request': screenShare.requestShare,
+  'share.answer': screenShare.answerShare,
+  'share.stop': screenShare.stopShare,
 };
 
 const CREATIONS: { readonly [T in CreationType]: (command: CommandOf<T>) => Session } = {

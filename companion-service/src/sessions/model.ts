@@ -182,3 +182,19 @@ export function answerControl(session: Session, visitorId: string, granted: bool
 export function releaseControl(session: Session, participantId: string): Outcome {
   return execute(session, { type: 'control.release', by: participantId });
 }
+
+export function startShare(session: Session, agentId: string, streamId: string): Outcome {
+  return execute(session, { type: 'share.start', by: agentId, streamId });
+}
+
+export function requestShare(session: Session, agentId: string): Outcome {
+  return execute(session, { type: 'share.request', by: agentId });
+}
+
+export function answerShare(session: Session, visitorId: string, streamId: string | null): Outcome {
+  return execute(session, { type: 'share.answer', by: visitorId, granted: streamId !== null, streamId });
+}
+
+export function stopShare(session: Session, participantId: string): Outcome {
+  return execute(session, { type: 'share.stop', by: participantId });
+}

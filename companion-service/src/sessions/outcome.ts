@@ -1,5 +1,5 @@
 import type { EndReason, ErrorCode, LeaveReason } from '../protocol/codes';
-import type { ControlState, MediaState, PeerLink } from '../protocol/messages';
+import type { ControlState, MediaState, PeerLink, ShareState } from '../protocol/messages';
 import type { Session } from './state';
 
 /** Who must be told what after a command; the service turns each into a message (wireEffects.ts). */
@@ -15,7 +15,8 @@ export type Effect =
   | { kind: 'admitted'; to: string }
   /** An ejected guest is told and disconnected. */
   | { kind: 'removed'; to: string; reason: LeaveReason }
-  | { kind: 'control-state'; to: string; state: ControlState; agentName?: string };
+  | { kind: 'control-state'; to: string; state: ControlState; agentName?: string }
+  | { kind: 'share-state'; to: string; share: ShareState };
 
 export type EffectKind = Effect['kind'];
 

@@ -467,6 +467,29 @@ export class SessionService {
     return this.commands.runFor(participantId, (s) => rules.releaseControl(s, participantId), 'control.released');
   }
 
+  // --- screen share ------------------------------------------------------------------------------------------
+
+  async startShare(agentId: string, streamId: string): Promise<ErrorCode | undefined> {
+    return this.commands.runFor(agentId, (s) => rules.startShare(s, agentId, streamId), 'share.started');
+  }
+
+  async requestShare(agentId: string): Promise<ErrorCode | undefined> {
+    return this.commands.runFor(agentId, (s) => rules.requestShare(s, agentId), 'share.requested');
+  }
+
+  /** The customer shares the stream `streamId`, or declines (null). */
+  async answerShare(visitorId: string, streamId: string | null): Promise<ErrorCode | undefined> {
+    return this.commands.runFor(
+      visitorId,
+      (s) => rules.answerShare(s, visitorId, streamId),
+      streamId !== null ? 'share.granted' : 'share.declined',
+    );
+  }
+
+  async stopShare(participantId: string): Promise<ErrorCode | undefined> {
+    return this.commands.runFor(participantId, (s) => rules.stopShare(s, participantId), 'share.stopped');
+  }
+
   // --- sockets -----------------------------------------------------------------------------------------------
 
   /** Marks which connection speaks for the participant. Returns the connection it replaced, if any. */

@@ -87,9 +87,22 @@ export interface Session {
   pendingGuests: PendingGuest[];
   /** Remote control of the visitor's page: asked by an agent with the privilege, granted by the visitor. */
   control: { state: ControlState; agentId: string | null };
+  share: ScreenShare;
   endedAt: number | null;
   endReason: EndReason | null;
 }
+
+/** Screen share: an agent with the privilege shares (on, sharerId the agent), or asks the customer (requested,
+ * agentId the asking agent) who then shares (on, sharerId the visitor). One at a time. */
+export interface ScreenShare {
+  state: ControlState;
+  agentId: string | null;
+  sharerId: string | null;
+  /** The MediaStream id the screen travels under on the sharer's peer connections. */
+  streamId: string | null;
+}
+
+export const SCREEN_SHARE_OFF: ScreenShare = { state: 'off', agentId: null, sharerId: null, streamId: null };
 
 /** Every participant object gets the same fields in the same order, so they all share one hidden class in V8. (A
  * spread of an object that had a field added after its literal made a new hidden class for every copy.) */

@@ -218,6 +218,35 @@ export const TRANSITIONS: { readonly [K in CreationType | CommandType]: Transiti
     tells: ['control-state'],
     refuses: [],
   },
+  // Screen share keeps a state of its own (state.ts, ScreenShare); its rule checks it (rules/screenShare.ts).
+  'share.start': {
+    does: 'shares a screen with everyone in the call (needs the privilege)',
+    by: ['agent'],
+    moves: stays,
+    tells: ['share-state'],
+    refuses: [ErrorCode.NoPrivilege, ErrorCode.ScreenShareBusy],
+  },
+  'share.request': {
+    does: "asks to see the visitor's screen (needs the privilege)",
+    by: ['agent'],
+    moves: stays,
+    tells: ['share-state'],
+    refuses: [ErrorCode.NoPrivilege, ErrorCode.UnknownPeer, ErrorCode.ScreenShareBusy],
+  },
+  'share.answer': {
+    does: "shares the visitor's screen with the agents, or declines",
+    by: ['visitor'],
+    moves: stays,
+    tells: ['share-state'],
+    refuses: [ErrorCode.InvalidInvitation],
+  },
+  'share.stop': {
+    does: 'the sharer stops; an agent stops any share or withdraws the request',
+    by: EVERYONE,
+    moves: stays,
+    tells: ['share-state'],
+    refuses: [ErrorCode.Forbidden],
+  },
 };
 
 /** How each outsider is checked, and the refusal when the issuer is not who the table says. */

@@ -2,6 +2,7 @@ import type { Config } from '../config/schema';
 import { iceServersFor } from '../ice/iceServers';
 import type { ServerMessageOf, SessionCreated, SessionJoined, VisitorDevice } from '../protocol/messages';
 import { findParticipant, linksFor, visitorOf } from './queries';
+import { currentShare, sharesWith, shareView } from './rules/screenShare';
 import type { Session } from './state';
 
 /* What a participant is told about their session when they arrive: who they are (as the session state has them),
@@ -53,7 +54,15 @@ export function joinedMessage(
     resumed,
     maskSelectors: config.cobrowse.maskSelectors,
     control: session.control.state,
+    ...shareFor(session, self.id),
   };
+}
+
+/** A share under way or asked for, for a member who sees it (a guest never sees the customer's). */
+function shareFor(session: Session, memberId: string): Pick<SessionJoined, 'share'> {
+  const share = currentShare(session);
+  if (share.state === 'off' || !sharesWith(session, share).some((p) => p.id === memberId)) return {};
+  return { share: shareView(session, share) };
 }
 
 /** Customer Info for agents: the session code and the visitor's device. */

@@ -23,5 +23,7 @@ export function effectToMessage(effect: Exclude<Effect, { kind: 'admitted' | 're
       return effect.agentName === undefined
         ? { type: 'control.state', state: effect.state }
         : { type: 'control.state', state: effect.state, agentName: effect.agentName };
+    case 'share-state':
+      return { type: 'share.state', share: effect.share };
   }
 }

@@ -66,6 +66,7 @@ const CUSTOM_PERMISSIONS: Record<string, string> = {
   Tandem_Join: '0CP000000000001AAA',
   Tandem_Agent_Video: '0CP000000000002AAA',
   Tandem_Remote_Control: '0CP000000000003AAA',
+  Tandem_Screen_Share: '0CP000000000004AAA',
 };
 
 export class SalesforceDouble {

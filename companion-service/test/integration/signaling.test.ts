@@ -42,7 +42,7 @@ describe('joining with a key', () => {
       id: agentId,
       role: 'agent',
       media: { video: false, paused: false },
-      privileges: ['Tandem_Agent_Video', 'Tandem_Remote_Control'],
+      privileges: ['Tandem_Agent_Video', 'Tandem_Remote_Control', 'Tandem_Screen_Share'],
     });
     expect(announced.link).toEqual({
       peer: { id: agentId, role: 'agent', name: 'Ana Agent', media: { video: false, paused: false } },

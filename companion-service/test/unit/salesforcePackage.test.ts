@@ -189,7 +189,12 @@ describe('Salesforce package: source-deploy-retrieve conversion', () => {
       'TandemServiceTest',
     ]);
     expect(byType('LightningComponentBundle')).toEqual(['tandemJoin', 'tandemPortalIdentity']);
-    expect(byType('CustomPermission')).toEqual(['Tandem_Agent_Video', 'Tandem_Join', 'Tandem_Remote_Control']);
+    expect(byType('CustomPermission')).toEqual([
+      'Tandem_Agent_Video',
+      'Tandem_Join',
+      'Tandem_Remote_Control',
+      'Tandem_Screen_Share',
+    ]);
     expect(byType('PermissionSet')).toEqual(expect.arrayContaining(['Tandem_Admin', 'Tandem_Agent']));
     expect(byType('NamedCredential')).toEqual(['Tandem_Companion']);
     expect(byType('ExternalCredential')).toEqual(['Tandem_Companion']);

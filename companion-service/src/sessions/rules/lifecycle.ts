@@ -3,7 +3,7 @@ import type { Role } from '../../protocol/messages';
 import type { CommandOf, SessionRules } from '../commands';
 import { ok, refuse, type Effect, type Outcome } from '../outcome';
 import { findParticipant, seatsTaken } from '../queries';
-import { participant, type Session } from '../state';
+import { participant, SCREEN_SHARE_OFF, type Session } from '../state';
 import { addMember, startingMedia, tellOthers, withParticipant } from './mesh';
 
 /* A session's life: made, joined, left, ended, and what the clock does to it. The state and issuer checks of each
@@ -69,6 +69,7 @@ function newSession(
     guestInvites: [],
     pendingGuests: [],
     control: { state: 'off', agentId: null },
+    share: SCREEN_SHARE_OFF,
     endedAt: null,
     endReason: null,
   };
