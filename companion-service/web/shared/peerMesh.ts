@@ -105,6 +105,19 @@ export class PeerMesh {
     await Promise.all([...this.peers.values()].map((entry) => this.applyVideo(entry)));
   }
 
+  /** Our camera's track went from `previous` to `next` in the local stream (background blur): every connection's
+   * video sender carries `next` from now on, without renegotiation. */
+  async replaceVideoTrack(previous: MediaStreamTrack, next: MediaStreamTrack): Promise<void> {
+    await Promise.all(
+      [...this.peers.values()].map(async (entry) => {
+        const pc = (entry.peer as unknown as { _pc?: RTCPeerConnection })._pc;
+        if (!pc || pc.connectionState === 'closed') return;
+        entry.videoSender ??= pc.getSenders().find((s) => s.track === previous);
+        if (this.sendingVideo) await entry.videoSender?.replaceTrack(next);
+      }),
+    );
+  }
+
   private async applyVideo(entry: PeerEntry): Promise<void> {
     const pc = (entry.peer as unknown as { _pc?: RTCPeerConnection })._pc;
     const track = this.localStream?.getVideoTracks()[0];
