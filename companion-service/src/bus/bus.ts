@@ -20,6 +20,10 @@ export interface Bus {
   channel(name: string): BusChannel;
   /** Resolves once the subscription is active; the returned function removes it. */
   subscribe(channel: string, handler: BusHandler): Promise<() => Promise<void>>;
+  /** The caller knows that, while `local`, no other instance follows the channel (a participant's socket is held
+   * here): publishing then delivers to this process's subscribers only, when it has any, and skips the other
+   * instances. Nothing changes for a bus that has no other instances. */
+  keepLocal(channel: string, local: boolean): void;
   close(): Promise<void>;
 }
 

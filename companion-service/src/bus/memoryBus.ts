@@ -32,6 +32,9 @@ export class MemoryBus implements Bus {
     };
   }
 
+  /** Every subscriber is in this process already. */
+  keepLocal(): void {}
+
   async close(): Promise<void> {
     // Emptied too, so that a kept channel handle stops delivering.
     for (const handlers of this.channels.values()) handlers.length = 0;

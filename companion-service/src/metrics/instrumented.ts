@@ -29,6 +29,7 @@ export function timedBus(bus: Bus, metrics: ServiceMetrics): Bus {
     },
     channel: (name) => bus.channel(name),
     subscribe: (channel, handler) => bus.subscribe(channel, handler),
+    keepLocal: (channel, local) => bus.keepLocal(channel, local),
     close: () => bus.close(),
   };
 }

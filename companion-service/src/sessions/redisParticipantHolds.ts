@@ -89,6 +89,9 @@ export class RedisParticipantHolds implements ParticipantHolds {
       this.redis.liveness.restoreLater();
       return;
     }
+    // Held here now: signals for them from this instance need not go through Redis. A socket of theirs left open on
+    // another instance stops following their channel as soon as the close below reaches it (connection.ts).
+    this.bus.keepLocal(Channels.participant(participantId), true);
     if (previous === '' || previous === this.instance) return;
     // Back on this instance while a socket of theirs may still be open on the one they left: that one goes.
     const close: ControlMessage = { action: 'close', code: CloseCode.Replaced, reason: 'opened elsewhere' };
@@ -98,6 +101,7 @@ export class RedisParticipantHolds implements ParticipantHolds {
   }
 
   async letGo(participantId: string): Promise<void> {
+    this.bus.keepLocal(Channels.participant(participantId), false);
     try {
       await this.scripts.letGo(
         [this.heldKey(participantId), this.setOf(this.instance)],
@@ -117,6 +121,9 @@ export class RedisParticipantHolds implements ParticipantHolds {
    * another instance took this one for dead meanwhile (Redis away for longer than the TTL) and marked them away. */
   private async restore(): Promise<void> {
     const here = [...this.sockets.participants()];
+    // Another instance may have taken some of them meanwhile, unseen: their signals go through Redis again until their
+    // next join or resume here.
+    for (const participantId of here) this.bus.keepLocal(Channels.participant(participantId), false);
     const lost = await this.scripts.sync(
       [this.setOf(this.instance)],
       [this.redis.connections.key(''), this.instance, JSON.stringify(here)],

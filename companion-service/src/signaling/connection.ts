@@ -311,6 +311,12 @@ export class SignalingConnection implements ConnectionContext {
     if (control.connectionId !== undefined && control.connectionId !== this.id) return;
     if (control.except === this.id) return;
     this.closedQuietly = true;
+    // Nothing more for the participant reaches this socket from now: its close may take a while (a half-open socket
+    // waits out the closing handshake), and while this instance follows their channels it takes signals meant for
+    // their new socket (redisBus.ts: a channel held here is delivered here only).
+    const subscriptions = this.participantSubscriptions ?? [];
+    this.participantSubscriptions = undefined;
+    for (const unsubscribe of subscriptions) void unsubscribe();
     this.socket.close(control.code, control.reason);
   }
 

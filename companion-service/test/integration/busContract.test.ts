@@ -211,6 +211,33 @@ describe('the Redis bus', () => {
     expect(await subscribers()).toBe(0);
   });
 
+  it('delivers a channel kept local only here while it has a subscriber here, and through Redis otherwise', async () => {
+    const { bus: a } = await redisBus();
+    const { bus: b } = await redisBus();
+    const channel = fresh();
+    const marker = fresh();
+    const here: string[] = [];
+    const there: string[] = [];
+    const markers: string[] = [];
+    await b.subscribe(marker, (p) => markers.push(String(p)));
+    const unsubscribeThere = await b.subscribe(channel, (p) => there.push(String(p)));
+    a.keepLocal(channel, true);
+    // Nobody here: published (whoever follows it is elsewhere).
+    await a.publish(channel, 'nobody here');
+    const unsubscribeHere = await a.subscribe(channel, (p) => here.push(String(p)));
+    await a.channel(channel).publish('local 1');
+    await a.publish(channel, 'local 2');
+    a.keepLocal(channel, false);
+    await a.publish(channel, 'shared again');
+    // Redis keeps one connection's publishes in order: once the marker is in, everything before it is too.
+    await a.publish(marker, 'done');
+    await received(markers, 1);
+    expect(here).toEqual(['local 1', 'local 2', 'shared again']);
+    expect(there).toEqual(['nobody here', 'shared again']);
+    await unsubscribeHere();
+    await unsubscribeThere();
+  });
+
   describe('while Redis is away', () => {
     let proxy: TcpProxy;
     afterAll(() => proxy?.close());
