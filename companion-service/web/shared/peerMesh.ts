@@ -52,12 +52,13 @@ export class PeerMesh {
   }
 
   /** After joining or resuming: connect to every link; on a resume, keep pairs that are still connected and ask
-   * the server to re-create the ones this page no longer has. */
+   * the server to re-create the others. A pair still negotiating may have lost signals while the socket was away
+   * (or was moving to another instance), and simple-peer would wait for them for ever. */
   sync(links: PeerLink[], resumed: boolean): void {
     for (const link of links) {
       const existing = this.peers.get(link.peer.id);
       if (!resumed) this.connect(link);
-      else if (!existing || existing.peer.destroyed) this.client.send({ type: 'pair.restart', peerId: link.peer.id });
+      else if (!existing?.peer.connected) this.client.send({ type: 'pair.restart', peerId: link.peer.id });
     }
   }
 
