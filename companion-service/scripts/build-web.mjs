@@ -8,8 +8,14 @@
 // directory are kept for RETAIN_DAYS after they stopped being current (listed in the manifest as `retired`), and a
 // loader that still misses its chunk loads the manifest's current one (web/widget/loadCall.ts).
 //
+// Background blur is a chunk of its own, assets/background-blur-<hash>.js, that a page loads only when someone turns
+// blur on (web/shared/blur/loadBlur.ts); the segmentation model and its WebAssembly runtime, as the npm package
+// @twilio/video-processors ships them, are copied under assets/ with content-hashed names (the chunk is told them), so
+// the service serves them itself, cached like the chunks, and nothing comes from a CDN.
+//
 // Every text file is also written brotli- and gzip-compressed (name.br, name.gz) for the service to send to browsers
-// that accept them (@fastify/static, preCompressed).
+// that accept them (@fastify/static, preCompressed), and so are the model and WebAssembly files.
+import { createHash } from 'node:crypto';
 import { build } from 'esbuild';
 import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -33,8 +39,20 @@ const MANIFEST = 'widget-manifest.json';
 /** How long a previous build's chunks stay after they stopped being current: far longer than a loader is cached
  * (5 minutes), for pages left open for days. */
 const RETAIN_DAYS = 30;
-/** Compressed alongside: what browsers load as text. Source maps are left out (only developer tools load them). */
-const COMPRESSED = new Set(['.js', '.css', '.html', '.json', '.svg']);
+/** Compressed alongside: what browsers load as text, and the segmentation model and runtime. Source maps are left out
+ * (only developer tools load them). */
+const COMPRESSED = new Set(['.js', '.css', '.html', '.json', '.svg', '.wasm', '.tflite']);
+const BINARY = new Set(['.wasm', '.tflite']);
+/** Above this size brotli's best quality takes seconds per file for a few percent: quality 9 instead. */
+const LARGE_FILE = 1_000_000;
+/** The segmentation files, from the package as published: [role, file in its dist/build]. */
+const SEGMENTATION = [
+  ['model', 'selfie_segmentation_landscape.tflite'],
+  ['simdLoader', 'tflite-simd-1-0-0.js'],
+  ['simdWasm', 'tflite-simd-1-0-0.wasm'],
+  ['loader', 'tflite-1-0-0.js'],
+  ['wasm', 'tflite-1-0-0.wasm'],
+];
 const brotli = promisify(zlib.brotliCompress);
 const gzip = promisify(zlib.gzip);
 
@@ -83,7 +101,20 @@ const common = {
 
 await rm(next, { recursive: true, force: true });
 
-// The call chunk first: its content-hashed path goes into the loader.
+// Background blur: its files, then its chunk, whose path goes into every page that offers blur.
+const segmentationFiles = await copySegmentationFiles();
+const blurBuild = await build({
+  ...common,
+  entryPoints: { 'background-blur': path.join(web, 'blur', 'blurEntry.ts') },
+  entryNames: `${ASSETS}/[name]-[hash]`,
+  inject: [],
+  define: { ...common.define, __TANDEM_SEGMENTATION_FILES__: JSON.stringify(segmentationFiles) },
+  metafile: true,
+});
+const blurChunk = `/${outputOf(blurBuild.metafile, path.join(web, 'blur', 'blurEntry.ts'))}`;
+common.define.__TANDEM_BLUR_CHUNK__ = JSON.stringify(blurChunk);
+
+// The call chunk next: its content-hashed path goes into the loader.
 const chunkBuild = await build({
   ...common,
   entryPoints: { 'widget-call': path.join(web, 'widget', 'call.ts') },
@@ -113,7 +144,12 @@ await compressAll(next);
 // The previous builds' chunks, from the live directory, while they are young enough.
 const now = Date.now();
 const retired = await keepRetiredChunks(now);
-const manifest = { abi: await callAbi(), chunks: { call: callChunk, recorder: '/cobrowse-recorder.js' }, retired };
+// The blur chunk is listed so that later builds keep it, like the call chunk, for pages that loaded this build.
+const manifest = {
+  abi: await callAbi(),
+  chunks: { call: callChunk, recorder: '/cobrowse-recorder.js', blur: blurChunk },
+  retired,
+};
 await writeFile(path.join(next, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
 await compress(path.join(next, MANIFEST));
 
@@ -167,6 +203,22 @@ async function keepRetiredChunks(nowMs) {
   return kept;
 }
 
+/** Copies the segmentation model and runtime into assets/ as name-<hash>.ext; returns their paths by role. */
+async function copySegmentationFiles() {
+  const from = path.join(path.dirname(require.resolve('@twilio/video-processors/package.json')), 'dist', 'build');
+  await mkdir(path.join(next, ASSETS), { recursive: true });
+  const files = {};
+  for (const [role, file] of SEGMENTATION) {
+    const data = await readFile(path.join(from, file));
+    const hash = createHash('sha256').update(data).digest('hex').slice(0, 8).toUpperCase();
+    const ext = path.extname(file);
+    const name = `${path.basename(file, ext)}-${hash}${ext}`;
+    await writeFile(path.join(next, ASSETS, name), data);
+    files[role] = `/${ASSETS}/${name}`;
+  }
+  return files;
+}
+
 async function compressAll(dir) {
   const files = [];
   for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
@@ -182,8 +234,10 @@ async function compress(file) {
   const [br, gz] = await Promise.all([
     brotli(data, {
       params: {
-        [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
-        [zlib.constants.BROTLI_PARAM_QUALITY]: zlib.constants.BROTLI_MAX_QUALITY,
+        [zlib.constants.BROTLI_PARAM_MODE]: BINARY.has(path.extname(file))
+          ? zlib.constants.BROTLI_MODE_GENERIC
+          : zlib.constants.BROTLI_MODE_TEXT,
+        [zlib.constants.BROTLI_PARAM_QUALITY]: data.length > LARGE_FILE ? 9 : zlib.constants.BROTLI_MAX_QUALITY,
         [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length,
       },
     }),

@@ -114,7 +114,8 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     contentSecurityPolicy: {
       directives: {
         'default-src': ["'self'"],
-        'script-src': ["'self'"],
+        // Background blur runs its segmentation model in WebAssembly (compiling it needs this; no eval of scripts).
+        'script-src': ["'self'", "'wasm-unsafe-eval'"],
         'connect-src': ["'self'"],
         // The agent console replays the customer's page (rrweb) in an iframe that inherits this policy: the page's
         // images load from the customer's site (https:, and http://localhost:* when the demo portal runs locally),

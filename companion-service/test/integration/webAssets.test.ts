@@ -56,7 +56,7 @@ const onDisk = (file: string) => readFileSync(path.join(webDistDir, file));
 const manifest = () =>
   JSON.parse(onDisk('widget-manifest.json').toString('utf8')) as {
     abi: number;
-    chunks: { call: string; recorder: string };
+    chunks: { call: string; recorder: string; blur: string };
     retired: Record<string, string>;
   };
 
@@ -147,6 +147,42 @@ describe('caching', () => {
     }
     // A chunk that does not exist is a plain 404.
     expect((await getRaw(`${s.baseUrl}/assets/widget-call-NOSUCH00.js`, { 'accept-encoding': 'br' })).status).toBe(404);
+  });
+});
+
+describe('background blur\u2019s files', () => {
+  /** The paths the blur chunk fetches, as the build wrote them into it. */
+  const segmentationFiles = () => {
+    const chunk = onDisk(manifest().chunks.blur.slice(1)).toString('utf8');
+    return [...chunk.matchAll(/"(\/assets\/[\w.-]+\.(?:tflite|wasm|js))"/g)].map((m) => m[1]!);
+  };
+
+  it('names the blur chunk in the manifest, and the chunk names the model and both runtimes under assets/', () => {
+    expect(manifest().chunks.blur).toMatch(/^\/assets\/background-blur-[A-Z0-9]+\.js$/);
+    const files = segmentationFiles();
+    expect(files.filter((f) => f.endsWith('.tflite'))).toHaveLength(1);
+    expect(files.filter((f) => f.endsWith('.wasm'))).toHaveLength(2);
+    expect(files.filter((f) => f.endsWith('.js'))).toHaveLength(2);
+    for (const f of files) expect([f, existsSync(path.join(webDistDir, f))]).toEqual([f, true]);
+  });
+
+  it('serves the model and the WebAssembly compressed, for a year, readable from customers\u2019 pages', async () => {
+    for (const url of segmentationFiles().filter((f) => !f.endsWith('.js'))) {
+      const r = await getRaw(`${s.baseUrl}${url}`, { 'accept-encoding': 'gzip, deflate, br' });
+      expect([url, r.status, r.headers['content-encoding']]).toEqual([url, 200, 'br']);
+      expect(r.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(r.headers['access-control-allow-origin']).toBe('*');
+      expect(r.headers.vary).toMatch(/accept-encoding/i);
+      if (url.endsWith('.wasm')) expect(r.headers['content-type']).toBe('application/wasm');
+      expect(decoded(r).equals(onDisk(url.slice(1)))).toBe(true);
+      // Smaller than as built (the WebAssembly to about a fifth).
+      expect(r.body.length).toBeLessThan(onDisk(url.slice(1)).length);
+    }
+  });
+
+  it('lets pages compile WebAssembly (the model runs in it) and nothing else that eval would', async () => {
+    const csp = String((await getRaw(`${s.baseUrl}/console`)).headers['content-security-policy']);
+    expect(csp).toMatch(/script-src 'self' 'wasm-unsafe-eval'(;|$)/);
   });
 });
 

@@ -1,0 +1,31 @@
+import { BLUR_ABI, BLUR_GLOBAL, type BlurEntry } from './blurLink';
+
+/* Loads the background-blur chunk into the page, once, the first time someone turns blur on; the page's own bundle
+ * only knows its path (written by the build). A failed load is tried again on the next attempt. */
+
+/** The chunk's path on the service, written by the build (scripts/build-web.mjs). */
+declare const __TANDEM_BLUR_CHUNK__: string;
+
+let loading: Promise<BlurEntry> | undefined;
+
+export function loadBlur(serviceOrigin: string): Promise<BlurEntry> {
+  loading ??= new Promise<BlurEntry>((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = new URL(__TANDEM_BLUR_CHUNK__, serviceOrigin).toString();
+    script.async = true;
+    script.onload = () => {
+      const entry = (window as unknown as Record<string, BlurEntry | undefined>)[BLUR_GLOBAL];
+      if (entry?.abi === BLUR_ABI) resolve(entry);
+      else reject(new Error('the background blur does not match this page'));
+    };
+    script.onerror = () => {
+      script.remove();
+      reject(new Error('the background blur could not be downloaded'));
+    };
+    (document.head ?? document.documentElement).append(script);
+  }).catch((err: unknown) => {
+    loading = undefined;
+    throw err;
+  });
+  return loading;
+}
