@@ -26,6 +26,7 @@ import { demoPlugin } from './demo/plugin';
 import { salesforcePlugin } from './salesforce/plugin';
 import { screenSharePlugin } from './screenShare/plugin';
 import { cobrowsePlugin } from './cobrowse/plugin';
+import { guidePlugin } from './guide/plugin';
 import { createStore } from './store/createStore';
 import type { Store } from './store/store';
 import { webPlugin } from './web/plugin';
@@ -155,6 +156,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   await app.register(guestsPlugin, { sessions, router });
   await app.register(cobrowsePlugin, { config, sessions, router, bus });
   await app.register(screenSharePlugin, { sessions, router });
+  await app.register(guidePlugin, { sessions, router });
   await app.register(signalingPlugin, { config, metrics, sessions, router, bus, redis });
   await app.register(demoPlugin, { config });
   await app.register(salesforcePlugin, { config, store, sessions, presence, tickets, admission, promptTimers, redis });

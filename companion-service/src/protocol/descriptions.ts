@@ -46,6 +46,13 @@ export const ClientMessageDescriptions: Record<ClientMessageType, string> = {
   'share.request': 'An agent with the screen-share privilege asks the customer to share their screen with the agents.',
   'share.answer': 'The customer shares (with the stream id of what they picked) or declines.',
   'share.stop': 'The sharer stops sharing; an agent may stop any share, or withdraw the request.',
+  'guide.pointer':
+    "The agent's pointer over the live view, as an element and a place in its box (null: it left the view), for the visitor's page to show as the agent's cursor. Agents only, while the visitor's page is shared; rate-limited.",
+  'guide.gesture':
+    'The agent clicked an element in the live view without remote control: a ripple on it for the visitor.',
+  'guide.stroke':
+    "Part of a drawing over the visitor's page: up to 64 points in page pixels, continuing the stroke with the same number; `end` when the pen is lifted.",
+  'guide.clear': "The agent clears their drawings from the visitor's page.",
   probe: 'Changes nothing. Its answer comes after the answers to everything sent before it on the socket.',
 };
 
@@ -82,5 +89,10 @@ export const ServerMessageDescriptions: Record<ServerMessageType, string> = {
   'a11y.read': 'To the visitor: have the screen reader read out this element.',
   'share.state':
     "Screen share as it stands: off, asked for, or on (who shares, and the stream id to show large). The customer's screen is told to the customer and agents only.",
+  'guide.pointer': "To the visitor: show the agent's named cursor at this place of this element, or hide it (null).",
+  'guide.gesture': 'To the visitor: show a short ripple at this place of this element.',
+  'guide.stroke':
+    "To the visitor: draw these points of the agent's stroke over the page; it fades a few seconds after it ends.",
+  'guide.clear': "To the visitor: remove the agent's drawings.",
   probe: 'The answer to a `probe`.',
 };

@@ -1,9 +1,12 @@
 import { Type, type Static, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
 import { EndReason, ErrorCode, LeaveReason, TermsClosedReason } from './codes';
 import { ControlInputAction, NavigateAction, NodeId } from './controlActions';
+import { GuideAnchor, StrokeFields } from './guideShapes';
 
 export { ControlInputAction, NavigateAction, NodeId };
 export type { ControlActionOf } from './controlActions';
+export { GUIDE_COORDINATE_MAX, GUIDE_STROKE_POINTS, GuideAnchor, StrokeShape } from './guideShapes';
+export type { StrokePoint } from './guideShapes';
 
 /* The wire protocol: one schema per message, in both directions. The server validates every inbound message
  * against these; the browser clients import the types. Every string and array has an upper bound. */
@@ -249,6 +252,15 @@ export const ShareAnswer = Type.Union([
 /** The sharer stops, an agent stops any share or withdraws the request. */
 export const ShareStop = request('share.stop', {});
 
+// --- guiding: the agent's pointer, gestures and drawings over the visitor's page ------------------------------
+
+/** The agent's pointer over the live view (null: it left the view). Without remote control it only shows. */
+export const GuidePointerOut = request('guide.pointer', { at: Type.Union([GuideAnchor, Type.Null()]) });
+/** The agent clicked in the live view without remote control: a ripple on that element for the visitor. */
+export const GuideGestureOut = request('guide.gesture', { at: GuideAnchor });
+export const GuideStrokeOut = request('guide.stroke', StrokeFields);
+export const GuideClearOut = request('guide.clear', {});
+
 /** Changes nothing and is answered in turn (messages on one socket are handled and answered in order): once its
  * answer is in, so is the answer to everything the socket sent before it. */
 export const Probe = msg('probe', { id: RequestId });
@@ -287,6 +299,10 @@ export const ClientMessages = {
   'share.request': ShareRequest,
   'share.answer': ShareAnswer,
   'share.stop': ShareStop,
+  'guide.pointer': GuidePointerOut,
+  'guide.gesture': GuideGestureOut,
+  'guide.stroke': GuideStrokeOut,
+  'guide.clear': GuideClearOut,
   probe: Probe,
 } as const;
 export type ClientMessageType = keyof typeof ClientMessages;
@@ -397,10 +413,18 @@ export const ControlInputIn = msg('control.input', { action: ControlInputAction 
 export const ControlNavigateIn = msg('control.navigate', { action: NavigateAction });
 export const A11yReadIn = msg('a11y.read', { nodeId: Type.Integer() });
 export const ShareStateMessage = msg('share.state', { share: ShareState });
+/** To the visitor: the agent's pointer, named, or null when it left the live view. */
+export const GuidePointerIn = msg('guide.pointer', {
+  name: Type.String({ maxLength: 80 }),
+  at: Type.Union([GuideAnchor, Type.Null()]),
+});
+export const GuideGestureIn = msg('guide.gesture', { at: GuideAnchor });
+export const GuideStrokeIn = msg('guide.stroke', StrokeFields);
+export const GuideClearIn = msg('guide.clear', {});
 export const ProbeReply = msg('probe', { replyTo: RequestId });
 
-/** Outbound schemas by type (`signal`, `cobrowse.events`, `control.input`, `control.navigate` and `a11y.read` go both
- * ways, with a schema each way). */
+/** Outbound schemas by type (`signal`, `cobrowse.events`, `control.input`, `control.navigate`, `a11y.read` and the
+ * `guide.*` messages go both ways, with a schema each way). */
 export const ServerMessages = {
   error: ErrorMessage,
   'session.created': SessionCreated,
@@ -429,6 +453,10 @@ export const ServerMessages = {
   'control.navigate': ControlNavigateIn,
   'a11y.read': A11yReadIn,
   'share.state': ShareStateMessage,
+  'guide.pointer': GuidePointerIn,
+  'guide.gesture': GuideGestureIn,
+  'guide.stroke': GuideStrokeIn,
+  'guide.clear': GuideClearIn,
   probe: ProbeReply,
 } as const;
 export type ServerMessageType = keyof typeof ServerMessages;

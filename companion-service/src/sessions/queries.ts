@@ -55,6 +55,14 @@ export function mayControl(session: Session, agentId: string): boolean {
   return isLive(session) && session.control.state === 'on' && session.control.agentId === agentId;
 }
 
+/** Whether this agent may guide the visitor's page (pointer, gestures, drawings): the page is shared, which it is while
+ * the session is live with both of them in it and the visitor's socket there (not away between page loads). */
+export function mayGuide(session: Session, agentId: string): boolean {
+  const agent = findParticipant(session, agentId);
+  const visitor = visitorOf(session);
+  return isLive(session) && agent?.role === 'agent' && !!visitor && visitor.awaySince === null;
+}
+
 function peerInfo(p: Participant): PeerInfo {
   const info: PeerInfo = { id: p.id, role: p.role, media: p.media };
   if (p.name !== null) info.name = p.name;
