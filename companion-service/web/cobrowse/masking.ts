@@ -3,8 +3,9 @@
  * media blocked (rrweb keeps a placeholder of the same size). */
 
 export const ALWAYS_MASKED = ['[data-tandem-mask]', 'input[type="password" i]'];
-/** The widget itself (the visitor's own video, the consent prompts) is never shown to the agent nor controllable. */
-export const WIDGET_SELECTOR = '#tandem-widget';
+/** The widget itself (the visitor's own video, the consent prompts) and its layer of the agent's pointer and drawings
+ * (guide/guideLayer.ts) are never shown to the agent nor controllable. */
+export const WIDGET_SELECTOR = '#tandem-widget, #tandem-guides';
 /** What a filled-in masked field shows the agent, whatever its value. */
 export const MASKED_VALUE = '••••••••';
 /** Blocked inside a masked element (rrweb keeps a placeholder of the same size): media, and selects, whose chosen

@@ -4,16 +4,18 @@ import { ALWAYS_MASKED, isValidSelector } from './masking';
 import { LiveClock } from './liveClock';
 import { BatchAssembler } from './streamCodec';
 import { ViewerFields } from './viewerFields';
+import { ViewerGuide, type GuideOut, type GuideTool } from './viewerGuide';
 import { ViewerInput, type ViewerMode } from './viewerInput';
 
 /* The agent's live view: rrweb's Replayer in live mode, fed by the visitor's page stream, scaled to fit its box.
  * In control mode the agent's own input in the view becomes remote-control actions (viewerInput.ts); in read-aloud
  * mode a click asks the visitor's screen reader to read that element. The customer's real field values and caret
- * come back as custom events of the stream (viewerFields.ts). */
+ * come back as custom events of the stream (viewerFields.ts). Outside control mode, the agent's pointer, clicks and
+ * drawings guide the visitor (viewerGuide.ts). */
 
 type RrwebEvent = { type: number; timestamp: number; data?: { width?: number; height?: number; source?: number } };
 
-export type { ViewerMode };
+export type { ViewerMode, GuideTool };
 
 export interface ViewerEvents {
   onControlInput(action: ControlInputAction): void;
@@ -23,6 +25,8 @@ export interface ViewerEvents {
   onFirstPaint?(): void;
   /** The agent tried to type into a field the visitor's page keeps private. */
   onMaskedField?(): void;
+  /** The agent's pointer, click gestures and drawings for the visitor's page (viewerGuide.ts). */
+  onGuide?(message: GuideOut): void;
 }
 
 export class CobrowseViewer {
@@ -31,6 +35,7 @@ export class CobrowseViewer {
   private replayer: Replayer | undefined;
   private mode: ViewerMode = 'view';
   private page = { width: 1024, height: 768 };
+  private scale = 1;
   private painted = false;
   private masked = ALWAYS_MASKED.join(', ');
   private readonly resizeObserver: ResizeObserver;
@@ -54,10 +59,19 @@ export class CobrowseViewer {
     mayMoveCaret: () => this.mode === 'control' && !!this.replayer && document.activeElement === this.replayer.iframe,
   });
 
+  readonly guide: ViewerGuide;
+
   constructor(
     private readonly container: HTMLElement,
     private readonly events: ViewerEvents,
   ) {
+    this.guide = new ViewerGuide(container, {
+      mode: () => this.mode,
+      frame: () => this.replayer?.iframe,
+      scale: () => this.scale,
+      nodeId: (node) => this.nodeId(node),
+      send: (message) => this.events.onGuide?.(message),
+    });
     this.resizeObserver = new ResizeObserver(() => this.fit());
     this.resizeObserver.observe(container);
   }
@@ -86,6 +100,7 @@ export class CobrowseViewer {
 
   setMode(mode: ViewerMode): void {
     this.mode = mode;
+    this.guide.modeChanged();
     if (!this.replayer) return;
     if (mode === 'view') this.replayer.disableInteract();
     else this.replayer.enableInteract();
@@ -103,6 +118,7 @@ export class CobrowseViewer {
 
   destroy(): void {
     this.resizeObserver.disconnect();
+    this.guide.destroy();
     for (const off of this.listening.values()) off();
     this.listening.clear();
     this.replayer?.destroy();
@@ -158,6 +174,7 @@ export class CobrowseViewer {
     const wrapper = this.replayer?.wrapper;
     if (!wrapper) return;
     const scale = Math.min(1, this.container.clientWidth / this.page.width);
+    this.scale = scale;
     wrapper.style.transformOrigin = 'top left';
     wrapper.style.transform = `scale(${scale})`;
     this.container.style.height = `${Math.ceil(this.page.height * scale)}px`;
@@ -186,7 +203,8 @@ export class CobrowseViewer {
   /** Listens to the agent in one replayed document (again: a rebuilt document has lost its listeners). */
   private listenTo(doc: Document): void {
     this.listening.get(doc)?.();
-    this.listening.set(doc, this.input.attach(doc));
+    const offs = [this.input.attach(doc), this.guide.attach(doc)];
+    this.listening.set(doc, () => offs.forEach((off) => off()));
     if (doc.defaultView) this.fields.keepCaretsIn(doc.defaultView);
   }
 }

@@ -5,13 +5,19 @@ import { ReadAloud } from './readAloud';
 import { startRecorder } from './recorder';
 import { navigate, RemoteControl } from './control/remoteControl';
 import { FieldWatcher } from './fieldWatcher';
+import { elementOf } from './control/domTargets';
+import { GuideLayer } from './guide/guideLayer';
 
 /* Everything cobrowse does on the visitor's page while an agent is in the session: record and stream the page,
  * answer snapshot requests, apply the agent's remote-control actions (the server only forwards them while the
- * visitor has granted control) and read elements aloud. Loaded lazily: a page with the widget but no session never
+ * visitor has granted control), read elements aloud, and show the agent's pointer, click ripples and drawings. Loaded lazily: a page with the widget but no session never
  * downloads it. */
 
 export interface VisitorCobrowse {
+  /** The customer hides or shows the agent's cursor, click ripples and drawings. */
+  setGuidesShown(shown: boolean): void;
+  /** The customer clears the agent's drawings from their page. */
+  clearDrawings(): void;
   stop(): void;
 }
 
@@ -20,6 +26,7 @@ export function startVisitorCobrowse(
   maskSelectors: readonly string[],
   controlOn = false,
   changeGuard?: ChangeGuard,
+  guidesShown = true,
 ): VisitorCobrowse {
   const masking = createMasking(maskSelectors);
   const recorder = startRecorder(masking, (part) => client.send({ type: 'cobrowse.events', ...part }));
@@ -28,6 +35,8 @@ export function startVisitorCobrowse(
   const fields = new FieldWatcher(recorder.addCustomEvent, recorder.idOf, masking.isMasked);
   fields.start();
   fields.setReportFocus(controlOn);
+  const guides = new GuideLayer((nodeId) => elementOf(recorder.nodeFor(nodeId)));
+  guides.setHidden(!guidesShown);
   const offs = [
     client.on('cobrowse.snapshot.needed', () => recorder.snapshot()),
     client.on('control.input', (m) => {
@@ -46,14 +55,21 @@ export function startVisitorCobrowse(
       const el = node instanceof Element ? node : node?.parentElement;
       if (el) readAloud.read(el);
     }),
+    client.on('guide.pointer', (m) => guides.pointerAt(m)),
+    client.on('guide.gesture', (m) => guides.gesture(m.at)),
+    client.on('guide.stroke', (m) => guides.stroke(m)),
+    client.on('guide.clear', () => guides.clearDrawings()),
   ];
   return {
+    setGuidesShown: (shown) => guides.setHidden(!shown),
+    clearDrawings: () => guides.clearDrawings(),
     stop() {
       for (const off of offs) off();
       fields.stop();
       control.stop();
       recorder.stop();
       readAloud.destroy();
+      guides.destroy();
     },
   };
 }

@@ -4,6 +4,7 @@ import { el } from '../shared/dom';
 import type { SignalingClient } from '../shared/signalingClient';
 import { refusalsOf, submit } from '../shared/submit';
 import { answerOf } from './answers';
+import { GuideTools } from './guideTools';
 
 /* The live view of the customer's page in the console: the rrweb replay scaled to fit (with the customer's scroll
  * position and pointer), a loading state until the first snapshot is drawn, and which mode the view is in. Remote
@@ -45,6 +46,11 @@ export class CobrowsePanel {
   private readonly offs: Array<() => void>;
   /** Remote control's input, many messages a second: a refusal of any is said in the status line. */
   private readonly input: ReturnType<typeof refusalsOf>;
+  /** Point, draw, arrow and clear, for guiding the customer on their page. */
+  private readonly guideTools = new GuideTools(
+    (tool) => this.viewer?.guide.setTool(tool),
+    () => this.clearDrawings(),
+  );
 
   constructor(private readonly client: SignalingClient) {
     this.element = el(
@@ -53,6 +59,7 @@ export class CobrowsePanel {
       el('h2', { id: 'live-view-title', class: 'side-title' }, 'Customer\u2019s page'),
       this.modeLine,
       this.status,
+      this.guideTools.element,
       this.loading,
       this.box,
     );
@@ -109,8 +116,10 @@ export class CobrowsePanel {
         viewer.setFrameTitle('Live view of the customer\u2019s page');
       },
       onMaskedField: () => (this.status.textContent = 'That field is private: only the customer can fill it in.'),
+      onGuide: (message) => this.input.send(message),
     });
     viewer.setMaskSelectors(this.maskSelectors);
+    viewer.guide.setTool(this.guideTools.current);
     this.viewer = viewer;
     this.applyMode();
     return viewer;
@@ -124,7 +133,15 @@ export class CobrowsePanel {
 
   private setControl(state: ControlState): void {
     this.control = state === 'on';
+    this.guideTools.setControl(this.control);
     this.applyMode();
+  }
+
+  private clearDrawings(): void {
+    this.viewer?.guide.clear();
+    void submit(this.client, { type: 'guide.clear' }).then((refusal) => {
+      if (refusal) this.status.textContent = `The drawings could not be cleared. ${refusal.message}`;
+    });
   }
 
   private applyMode(): void {

@@ -218,6 +218,20 @@ export class VisitorWidget implements CallWidget {
         answer: (granted) => this.session?.answerControl(granted),
         revoke: () => this.session?.releaseControl(),
       },
+      guides: {
+        setGuidesShown: (shown) => {
+          this.sharing.setGuidesShown(shown);
+          this.shell.announcer.say(
+            shown
+              ? 'The agent\u2019s pointer and drawings are shown.'
+              : 'The agent\u2019s pointer and drawings are hidden.',
+          );
+        },
+        clearDrawings: () => {
+          this.sharing.clearDrawings();
+          this.shell.announcer.say('Drawings cleared.');
+        },
+      },
       codeShown: (codeBlock) => {
         if (this.shell.hasFocus) codeBlock.focus();
       },

@@ -18,6 +18,8 @@ export class PageSharing {
   private cobrowse: VisitorCobrowse | undefined;
   /** The session sharing was started (or is loading) for. */
   private startedFor: VisitorSession | undefined;
+  /** The customer's choice to see the agent's pointer and drawings (kept for the page's next start of sharing). */
+  private guidesShown = true;
 
   constructor(
     private readonly serviceOrigin: string,
@@ -53,6 +55,7 @@ export class PageSharing {
             maskSelectors,
             control.state === 'on',
             this.changeGuard,
+            this.guidesShown,
           );
         })
         .catch((err: unknown) => {
@@ -62,6 +65,15 @@ export class PageSharing {
     } else if (!wanted && this.startedFor === session) {
       this.stop();
     }
+  }
+
+  setGuidesShown(shown: boolean): void {
+    this.guidesShown = shown;
+    this.cobrowse?.setGuidesShown(shown);
+  }
+
+  clearDrawings(): void {
+    this.cobrowse?.clearDrawings();
   }
 
   stop(): void {

@@ -1,13 +1,15 @@
 import { el } from '../shared/dom';
 import { CameraPicker } from './cameraPicker';
 import { SessionControls, type ControlActions } from './controls';
+import { GuidesSwitch, type GuideActions } from './guidesSwitch';
 import { RemoteControlNotice, type RemoteControlActions } from './remoteControlNotice';
 import type { Screen } from './shell';
 import { Stage } from './stage';
 
 /* The in-call screen, for both flows. From top to bottom: the code to read out (code flow, step 2 of 2), the
- * waiting message (until an agent is here), the remote-control request or notice, the camera-off alert (while our
- * video is off), the video area, a status line, the camera choice; the call controls stay in view below. */
+ * waiting message (until an agent is here), the remote-control request or notice, the switch for the agent's pointer
+ * and drawings (while an agent is here), the camera-off alert (while our video is off), the video area, a status
+ * line, the camera choice; the call controls stay in view below. */
 
 export function formatCode(code: string): string {
   return code.length === 6 ? `${code.slice(0, 3)} ${code.slice(3)}` : code;
@@ -15,6 +17,7 @@ export function formatCode(code: string): string {
 
 export interface SessionViewOptions extends ControlActions {
   remoteControl: RemoteControlActions;
+  guides: GuideActions;
   flow: 'code' | 'invited';
   /** The agent the visitor said yes to (1-click), for the waiting message. */
   agentName?: string;
@@ -28,6 +31,8 @@ export class SessionView {
   readonly controls: SessionControls;
   readonly picker: CameraPicker;
   readonly remoteControl: RemoteControlNotice;
+  /** Hide or clear the agent's pointer and drawings, while an agent is here. */
+  readonly guides: GuidesSwitch;
   readonly screen: Screen;
   private readonly waiting = el('div', { class: 'notice waiting', role: 'status', 'data-testid': 'waiting-message' });
   private readonly codeBlock = el('div', { class: 'code-block', tabindex: '-1', hidden: true });
@@ -38,6 +43,7 @@ export class SessionView {
   constructor(private readonly o: SessionViewOptions) {
     this.picker = o.picker;
     this.remoteControl = new RemoteControlNotice(o.remoteControl);
+    this.guides = new GuidesSwitch(o.guides);
     this.controls = new SessionControls(
       {
         ...o,
@@ -58,6 +64,7 @@ export class SessionView {
         this.codeBlock,
         this.waiting,
         this.remoteControl.element,
+        this.guides.element,
         this.cameraOffSlot,
         this.stage.element,
         this.status,
@@ -90,6 +97,7 @@ export class SessionView {
 
   setAgentPresent(present: boolean): void {
     this.agentHere = present;
+    this.guides.setAvailable(present);
     this.codeBlock.hidden = present || this.codeBlock.childElementCount === 0;
     this.renderWaiting();
   }

@@ -99,6 +99,7 @@ button.secondary[aria-disabled="true"] { color: #4f6f94; border-color: #4f6f94; 
 
 .control-request { background: #fff4e5; color: #4d2a00; border-left-color: #a35200; }
 .control-request .row, .control-on .row { margin-top: 6px; }
+.row.guides { justify-content: flex-start; flex-wrap: wrap; margin: 0 0 8px; }
 .code-block { text-align: center; border-radius: 8px; }
 .code { font-size: 30px; letter-spacing: 6px; font-weight: 700; margin: 4px 0; font-variant-numeric: tabular-nums; }
 
