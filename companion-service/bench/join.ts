@@ -19,7 +19,7 @@
  *   npm run bench:join -- --join-runs 20 --guest-runs 0 --verbose
  *
  * Not a test: it prints figures and PASS/MISS against the targets (Tandem <= 1.3x the floor, (a) and (b)). */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -49,6 +49,8 @@ const HELP = `Usage: npm run bench:join -- [options]
   --wait-quiet S    before each run, wait up to S s for the machine (other processes and our idle pages) to use
                     < 0.3 cores for 2 s (default 30; 0 = don't wait). Each run prints the load it started in
   --verbose         per-run breakdown (where the time goes)
+  --cpu-prof DIR    write a CPU profile of guest 2's page from the Admit click to the last direction, per run of (b):
+                    DIR/guest2-<run>.cpuprofile (summarise with bench/profileSummary.ts)
   --help`;
 
 interface Options {
@@ -57,6 +59,7 @@ interface Options {
   warmup: number;
   waitQuiet: number;
   verbose: boolean;
+  cpuProf?: string;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -72,15 +75,19 @@ function parseOptions(argv: string[]): Options {
       throw new Error(`--${name} must be between ${min} and ${max}`);
     return value;
   };
-  const known = new Set(['--join-runs', '--guest-runs', '--warmup', '--wait-quiet', '--verbose']);
+  const known = new Set(['--join-runs', '--guest-runs', '--warmup', '--wait-quiet', '--verbose', '--cpu-prof']);
   for (const arg of argv)
     if (arg.startsWith('--') && !known.has(arg)) throw new Error(`unknown option ${arg}\n${HELP}`);
+  const profDir = argv.includes('--cpu-prof') ? argv[argv.indexOf('--cpu-prof') + 1] : undefined;
+  if (profDir !== undefined && (profDir === '' || profDir.startsWith('--')))
+    throw new Error('--cpu-prof needs a directory');
   return {
     joinRuns: Math.floor(num('join-runs', 10, 0, 1000)),
     guestRuns: Math.floor(num('guest-runs', 5, 0, 1000)),
     warmup: Math.floor(num('warmup', 1, 0, 100)),
     waitQuiet: num('wait-quiet', 30, 0, 3600),
     verbose: argv.includes('--verbose'),
+    ...(profDir ? { cpuProf: profDir } : {}),
   };
 }
 
@@ -277,7 +284,9 @@ async function admit(agent: Page, code: string): Promise<void> {
   await agent.getByRole('button', { name: 'Admit' }).click();
 }
 
-async function guestRun(h: Harness, verboseTimeline = false): Promise<GuestRun> {
+let profiledRuns = 0;
+
+async function guestRun(h: Harness, verboseTimeline = false, cpuProf?: string): Promise<GuestRun> {
   const v = await h.visitorStarts();
   const token = await h.agentToken();
   const ticketResponse = await fetch(`${h.baseUrl}/api/agent/console-tickets`, {
@@ -302,10 +311,21 @@ async function guestRun(h: Harness, verboseTimeline = false): Promise<GuestRun> 
 
   const g2 = await guestAsks(h, await guestLink(h, agentPage), 'Hugo Helper');
   const waitedMs = await camerasSteady([agentPage, v.page, g1.page, g2.page]);
+  const profiler = cpuProf ? await g2.page.context().newCDPSession(g2.page) : undefined;
+  if (profiler) {
+    await profiler.send('Profiler.enable');
+    await profiler.send('Profiler.setSamplingInterval', { interval: 250 });
+    await profiler.send('Profiler.start');
+  }
   await admit(agentPage, g2.code);
   const guest2: Party = { name: 'guest 2', page: g2.page };
   const parties = [agent, visitor, guest1, guest2];
   const directions = await allDirections(parties, 'all 12 directions');
+  if (profiler && cpuProf) {
+    const { profile } = await profiler.send('Profiler.stop');
+    mkdirSync(cpuProf, { recursive: true });
+    writeFileSync(path.join(cpuProf, `guest2-${++profiledRuns}.cpuprofile`), JSON.stringify(profile));
+  }
   const admitAt = lastClick(await probeOf(agentPage), /^Admit$/);
   if (admitAt === undefined) throw new Error('Admit click not recorded');
   const g2Probe = await probeOf(guest2.page);
@@ -490,7 +510,7 @@ async function main(): Promise<void> {
       };
       const run = await measure(
         `(b) ${n}`,
-        () => guestRun(h, opts.verbose),
+        () => guestRun(h, opts.verbose, opts.cpuProf),
         (r) =>
           `all 12 directions ${ms(r.toAllDirections)} (last: ${slowest(r.directions.map((d) => ({ ...d, after: d.afterAdmit })))})`,
         () => h.closeAll(),
