@@ -3,6 +3,7 @@ import { expectNoAxeViolations } from '../helpers/axe';
 import { launchBrowser } from '../helpers/browser';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { eventually } from '../helpers/eventually';
+import { admit, guestAsks, guestLink as guestLinkAt } from '../helpers/guestSteps';
 import { people } from '../helpers/people';
 import { expectRising as expectRisingWithin, expectStopped } from '../helpers/video';
 
@@ -26,45 +27,7 @@ const expectRising = (receiver: Party, sender: Party) => expectRisingWithin(rece
 
 // --- the people --------------------------------------------------------------------------------------------------
 
-/** The guest link from the console's Add Guest panel, pointed at the test server. */
-async function guestLink(agent: Page): Promise<string> {
-  const panel = agent.locator('#panel-guests');
-  if (await panel.isHidden()) await agent.getByRole('button', { name: 'Add Guest' }).click();
-  const input = agent.getByLabel('Guest link');
-  await eventually(
-    () => input.inputValue(),
-    (v) => /\/guest#invite=/.test(v ?? ''),
-    'toMatch /\/guest#invite=/',
-    10_000,
-  );
-  const url = new URL(await input.inputValue());
-  return `${suite.server.baseUrl}/guest${url.hash}`;
-}
-
-async function guestAsks(guest: Page, link: string, name: string): Promise<string> {
-  await guest.goto(link);
-  await guest.getByLabel('Your name').fill(name);
-  await eventually(
-    () => guest.getByLabel('Camera', { exact: true }).isEnabled(),
-    (v) => v === true,
-    'toBe true',
-    10_000,
-  );
-  await guest.getByRole('button', { name: 'Join', exact: true }).click();
-  // The code element is part of the page from the start (on a hidden screen): wait for the code itself.
-  await guest.getByTestId('guest-code').waitFor({ state: 'visible', timeout: 10_000 });
-  const code = await eventually(
-    async () => ((await guest.getByTestId('guest-code').textContent()) ?? '').replace(/\s+/g, ''),
-    (c) => /^\d{4,12}$/.test(c),
-    'the guest code',
-  );
-  return code;
-}
-
-async function admit(agent: Page, code: string): Promise<void> {
-  await agent.getByLabel('Code from the guest').fill(code);
-  await agent.getByRole('button', { name: 'Admit' }).click();
-}
+const guestLink = (agent: Page) => guestLinkAt(agent, suite.server.baseUrl);
 
 function guestTile(agent: Page, name: string) {
   return agent.locator('#guests li').filter({ hasText: name });

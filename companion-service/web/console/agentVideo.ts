@@ -1,4 +1,6 @@
 import { Privilege } from '../../src/protocol/codes';
+import { BackgroundBlur } from '../shared/blur/backgroundBlur';
+import { BlurSwitch } from '../shared/blur/blurSwitch';
 import { CAMERA_HELP, CameraError, cameraOf } from '../shared/camera';
 import type { PeerMesh } from '../shared/peerMesh';
 import { isSendingVideo } from '../shared/sessionState';
@@ -12,7 +14,8 @@ import type { SettingsPanel } from './settingsPanel';
 import type { Toolbar, ToolSwitch } from './toolbar';
 
 /* The agent's own video: the self tile (a preview only the agent sees until Video is on), the Video switch (only
- * with the agent-video privilege), and the camera choice in Settings until the call has started. Whether our video
+ * with the agent-video privilege), the camera choice in Settings until the call has started, and background blur in
+ * Settings at any time (what goes out and the preview are the blurred camera while it is on). Whether our video
  * goes out is the session state's (isSendingVideo); turning it off applies at once, turning it on waits for the
  * server. */
 
@@ -25,6 +28,16 @@ export class AgentVideo {
   /** Why the camera could not be opened, for the switch's and the settings' explanation. */
   cameraProblem: string | undefined;
   private videoSwitch: ToolSwitch | undefined;
+  private readonly blur = new BackgroundBlur({
+    serviceOrigin: window.location.origin,
+    stream: () => (this.media.videoTrack ? this.media.stream : undefined),
+    swapped: async (previous, next) => {
+      await this.mesh.replaceVideoTrack(previous, next);
+      this.refreshPreview();
+    },
+    changed: (state, message) => this.blurSwitch.render(state, message),
+  });
+  private readonly blurSwitch = new BlurSwitch(this.blur);
 
   constructor(
     private readonly media: AgentMedia,
@@ -64,6 +77,7 @@ export class AgentVideo {
   setUpSettings(): void {
     void this.settings.refresh(cameraOf(this.media.stream));
     if (!this.media.videoTrack && this.mayUseVideo) this.settings.lock(this.cameraProblem ?? 'No camera is available.');
+    if (this.media.videoTrack && this.mayUseVideo) this.settings.addCameraSetting(this.blurSwitch.element);
   }
 
   /** The call has started (media from someone else arrived): the camera choice is now fixed. */
@@ -98,17 +112,25 @@ export class AgentVideo {
 
   async chooseCamera(deviceId: string): Promise<void> {
     try {
-      await this.media.switchCamera(deviceId, this.mesh, isSendingVideo(this.store.state));
+      await this.blur.aroundCameraChange(() =>
+        this.media.switchCamera(deviceId, this.mesh, isSendingVideo(this.store.state)),
+      );
     } catch (err) {
       throw new Error(CAMERA_HELP[err instanceof CameraError ? err.problem : 'unknown']);
     }
-    this.selfTile.setStream(undefined);
-    this.selfTile.setStream(this.media.stream);
+    this.refreshPreview();
     this.render();
   }
 
   stop(): void {
+    this.blur.dispose();
     this.selfTile.setStream(undefined);
+  }
+
+  /** The stream's video track changed: the preview shows the new one. */
+  private refreshPreview(): void {
+    this.selfTile.setStream(undefined);
+    this.selfTile.setStream(this.media.stream);
   }
 
   private async toggle(): Promise<void> {

@@ -23,6 +23,8 @@ import { InfoPanel } from './infoPanel';
 import { endedText, endedTitle, showOutcome, tellOpener } from './outcome';
 import { ParticipantsView } from './participantsView';
 import { RemoteControlTool } from './remoteControlTool';
+import { ScreenShareTool } from './screenShareTool';
+import { SharedScreenView } from '../shared/sharedScreen';
 import { SettingsPanel } from './settingsPanel';
 import { receiveTicket } from './ticket';
 import { Toolbar } from './toolbar';
@@ -41,7 +43,9 @@ class AgentConsole {
   private readonly mesh = new PeerMesh(this.client, this.media.stream, {
     onRemoteStream: (peerId, stream) => this.streamChanged(peerId, stream),
     onPeerClosed: (peerId) => this.streamChanged(peerId, undefined),
+    onRemoteScreen: (_peerId, stream) => this.sharedScreen.addStream(stream),
   });
+  private readonly sharedScreen = new SharedScreenView(() => this.store.state.self?.id);
   private readonly store = new SessionStore(this.client);
   private readonly toolbar = new Toolbar();
   private readonly guestPanel = new GuestPanel(this.client);
@@ -73,6 +77,7 @@ class AgentConsole {
     eject: (peerId) => void this.memberAction({ type: 'guest.eject', peerId }),
   });
   private remoteControl: RemoteControlTool | undefined;
+  private screenShare: ScreenShareTool | undefined;
 
   async start(): Promise<void> {
     // With a session in view (a ticket in the URL, or the join page that opened us fetching one), the camera starts
@@ -116,6 +121,7 @@ class AgentConsole {
     this.video.selfTile.setStream(this.media.videoTrack ? this.media.stream : undefined);
     $('self').append(this.video.selfTile.element);
     $('cobrowse').replaceWith(this.cobrowse.element);
+    this.cobrowse.element.before(this.sharedScreen.element);
     this.video.render();
     // Until the camera settled (a permission prompt may be open), the status kept saying so.
     this.setStatus('Joining the session…');
@@ -126,6 +132,7 @@ class AgentConsole {
 
   private wire(): void {
     const { client, store } = this;
+    this.sharedScreen.follow(client);
     store.on('session.joined', (m, state, prev) => this.joined(m, state, prev));
     client.on('session.info', (m) => {
       this.infoPanel.setCode(m.code);
@@ -174,6 +181,7 @@ class AgentConsole {
     $<HTMLButtonElement>('end-button').disabled = false;
     if (!m.resumed) this.setupTools();
     this.remoteControl?.init(m.control);
+    this.screenShare?.init(m.share);
     this.cobrowse.joined(m.maskSelectors, m.control);
     this.video.apply();
     // Whoever left while we were disconnected is gone.
@@ -189,6 +197,8 @@ class AgentConsole {
     const toolbar = this.toolbar;
     toolbar.addPanel('guests', 'Add Guest', 'addPerson', this.guestPanel.element, () => this.guestPanel.opened());
     if (privileges.includes(Privilege.RemoteControl)) this.remoteControl = new RemoteControlTool(toolbar, this.client);
+    if (privileges.includes(Privilege.ScreenShare))
+      this.screenShare = new ScreenShareTool(toolbar, this.client, this.mesh, () => this.store.state.self?.id);
     this.video.setUpTools(toolbar);
     toolbar.addPanel('info', 'Customer Info', 'info', this.infoPanel.element);
     toolbar.addPanel('settings', 'Settings', 'settings', this.settingsPanel.element, () => this.video.refreshCameras());
@@ -196,6 +206,7 @@ class AgentConsole {
     $('toolbar').replaceChildren(
       toolbar.element,
       ...(this.remoteControl ? [this.remoteControl.status] : []),
+      ...(this.screenShare ? [this.screenShare.status] : []),
       toolbar.panels,
     );
     $('toolbar').hidden = false;
@@ -288,6 +299,8 @@ class AgentConsole {
     this.video.stop();
     this.toolbar.disableAll();
     this.remoteControl?.disable();
+    this.screenShare?.stop();
+    this.sharedScreen.clear();
     this.cobrowse.stop();
     this.guestPanel.disable();
     this.infoPanel.disable();

@@ -59,6 +59,11 @@ export class SettingsPanel {
     this.apply();
   }
 
+  /** Another setting of the agent's camera (background blur), under the camera choice. */
+  addCameraSetting(setting: HTMLElement): void {
+    this.error.after(setting);
+  }
+
   /** From now on the camera can't be changed, for this reason. */
   lock(reason: string): void {
     this.lockedReason = reason;

@@ -1,4 +1,5 @@
 import type { ParticipantState } from '../shared/sessionState';
+import { SharedScreenView } from '../shared/sharedScreen';
 import { ParticipantTile } from '../shared/tiles';
 import { VideoSlider } from './slider';
 
@@ -15,8 +16,11 @@ export class CallView {
   });
   private readonly tiles = new Map<string, ParticipantTile>();
   private readonly slider = new VideoSlider($('tiles'));
+  /** The agent's shared screen, large above the tiles while they share it (a guest never shares). */
+  readonly sharedScreen = new SharedScreenView(() => undefined);
 
   constructor() {
+    $('participants').before(this.sharedScreen.element);
     $('slider-slot').append(this.slider.controls);
     $('size-toggle').addEventListener('click', () => this.toggleSize());
   }
@@ -78,6 +82,7 @@ export class CallView {
     this.tiles.clear();
     this.selfTile.element.remove();
     this.selfTile.setStream(undefined);
+    this.sharedScreen.clear();
   }
 
   private toggleSize(): void {

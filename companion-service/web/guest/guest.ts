@@ -102,7 +102,9 @@ class GuestPage {
     const mesh = new PeerMesh(client, this.camera.stream, {
       onRemoteStream: (peerId, stream) => this.streamChanged(peerId, stream),
       onPeerClosed: (peerId) => this.streamChanged(peerId, undefined),
+      onRemoteScreen: (_peerId, stream) => this.call.sharedScreen.addStream(stream),
     });
+    this.call.sharedScreen.follow(client);
     const store = new SessionStore(client);
     this.attempt = { client, mesh, store };
     void mesh.setSendingVideo(this.sending);

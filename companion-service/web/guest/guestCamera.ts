@@ -1,9 +1,12 @@
+import { BackgroundBlur } from '../shared/blur/backgroundBlur';
+import { BlurSwitch } from '../shared/blur/blurSwitch';
 import { CAMERA_HELP, CameraError, cameraOf, listCameras, openCamera, stopStream } from '../shared/camera';
 import { el } from '../shared/dom';
 import { ParticipantTile } from '../shared/tiles';
 
 /* The guest's camera before and during the call: opening it (or another one from the list), the preview on the join
- * screen, and what to say when it can't be used. The guest can join without one. */
+ * screen, what to say when it can't be used, and background blur (a switch under the camera choice, and one under
+ * the call's controls; while it is on, the blurred camera is what the stream holds). The guest can join without one. */
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -16,11 +19,30 @@ export class GuestCamera {
     texts: { cameraOff: 'Your video is off' },
   });
 
+  readonly blur = new BackgroundBlur({
+    serviceOrigin: window.location.origin,
+    stream: () => this.stream,
+    swapped: async (previous, next) => {
+      await this.onSwap(previous, next);
+      this.preview.setStream(undefined);
+      this.preview.setStream(this.stream);
+    },
+    changed: (state, message) => {
+      for (const s of this.blurSwitches) s.render(state, message);
+    },
+  });
+  /** On the join screen and in the call. */
+  private readonly blurSwitches = [new BlurSwitch(this.blur), new BlurSwitch(this.blur)];
+  /** The stream's video track changed (blur on or off): the connections and the call's tiles follow. */
+  onSwap: (previous: MediaStreamTrack, next: MediaStreamTrack) => Promise<void> = async () => {};
+
   constructor(
     /** The camera changed (or failed): the video buttons follow. */
     private readonly changed: () => void,
   ) {
     $('preview').append(this.preview.element);
+    $('camera-alert').after(this.blurSwitches[0]!.element);
+    $('call-controls').after(this.blurSwitches[1]!.element);
     $('camera-retry').addEventListener('click', () => void this.open());
     $<HTMLSelectElement>('camera-select').addEventListener(
       'change',
@@ -29,6 +51,10 @@ export class GuestCamera {
   }
 
   async open(deviceId?: string): Promise<void> {
+    await this.blur.aroundCameraChange(() => this.openNow(deviceId));
+  }
+
+  private async openNow(deviceId?: string): Promise<void> {
     const select = $<HTMLSelectElement>('camera-select');
     select.disabled = true;
     $('camera-retry').hidden = true;
@@ -71,6 +97,7 @@ export class GuestCamera {
   }
 
   stop(): void {
+    this.blur.dispose();
     stopStream(this.stream);
     this.stream = undefined;
     this.preview.setStream(undefined);

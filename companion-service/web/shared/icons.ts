@@ -40,6 +40,17 @@ const SHAPES = {
   ],
   previous: [['path', 'M15 5l-7 7 7 7']],
   next: [['path', 'M9 5l7 7-7 7']],
+  /** A monitor with an arrow out of it: share my screen. */
+  shareScreen: [
+    ['rect', 3, 4, 18, 12, 2],
+    ['path', 'M8 20h8M12 16v4M12 13V7M9 10l3-3 3 3'],
+  ],
+  /** A monitor with an eye-like dot: see the customer's screen. */
+  viewScreen: [
+    ['rect', 3, 4, 18, 12, 2],
+    ['path', 'M8 20h8M12 16v4'],
+    ['circle', 12, 10, 2],
+  ],
 } satisfies Record<string, Shape[]>;
 
 export type IconName = keyof typeof SHAPES;

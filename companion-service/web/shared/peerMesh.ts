@@ -1,5 +1,6 @@
 import SimplePeer from 'simple-peer';
-import type { IceServer, PeerLink, SignalData } from '../../src/protocol/messages';
+import type { IceServer, PeerLink, Role, ShareState, SignalData } from '../../src/protocol/messages';
+import { ScreenSender } from './screenSender';
 import type { SignalingClient } from './signalingClient';
 
 interface PeerEntry {
@@ -9,6 +10,13 @@ interface PeerEntry {
   retired: boolean;
   /** The sender carrying our camera, remembered because it has no track while video is off. */
   videoSender?: RTCRtpSender;
+  role: Role;
+  /** Our shared screen on this connection. */
+  screen: ScreenSender;
+  /** The peer's camera stream: its first stream that is not the screen being shared. */
+  cameraStreamId?: string;
+  /** Streams besides the camera not yet named by a share (a screen whose share.state is still on its way). */
+  otherStreams: Map<string, MediaStream>;
 }
 
 export interface PeerMeshEvents {
@@ -16,6 +24,8 @@ export interface PeerMeshEvents {
   onPeerClosed(peerId: string): void;
   /** The connection is up (ICE and DTLS done): media is about to flow. */
   onPeerConnected?(peerId: string): void;
+  /** The screen the peer is sharing with us arrived (the one the last share.state names). */
+  onRemoteScreen?(peerId: string, stream: MediaStream): void;
 }
 
 /** A full mesh of simple-peer connections, one per other participant. The server decides who initiates each pair
@@ -29,6 +39,10 @@ export class PeerMesh {
   /** Whether our camera track goes out. Off means the video sender carries no track at all: no frames, not black
    * frames, and no renegotiation (RTCRtpSender.replaceTrack). */
   private sendingVideo = true;
+  /** Our shared screen and the roles of the peers it goes to. */
+  private screenOut: { stream: MediaStream; roles: readonly Role[] } | undefined;
+  /** The stream id of the screen shared with us, while one is. */
+  private screenIn: string | undefined;
 
   constructor(
     private readonly client: SignalingClient,
@@ -45,6 +59,8 @@ export class PeerMesh {
     client.on('pair.reset', (m) => this.connect(m.link));
     client.on('peer.left', (m) => this.remove(m.peerId));
     client.on('session.ended', () => this.destroy());
+    client.on('share.state', (m) => this.screenShared(m.share));
+    client.on('session.joined', (m) => this.screenShared(m.share ?? { state: 'off' }));
   }
 
   setIceServers(servers: IceServer[]): void {
@@ -73,9 +89,17 @@ export class PeerMesh {
       // Receive video even when we send none (e.g. no camera).
       offerOptions: { offerToReceiveAudio: true, offerToReceiveVideo: true },
     });
-    const entry: PeerEntry = { peer, gen: link.gen, retired: false };
+    const entry: PeerEntry = {
+      peer,
+      gen: link.gen,
+      retired: false,
+      role: link.peer.role,
+      screen: new ScreenSender(peer, link.initiator),
+      otherStreams: new Map(),
+    };
     this.peers.set(link.peer.id, entry);
     if (!this.sendingVideo) void this.applyVideo(entry);
+    if (this.screenOut) this.applyScreen(entry);
     peer.on('signal', (data) => {
       this.client.send({
         type: 'signal',
@@ -85,7 +109,7 @@ export class PeerMesh {
         data: data as SignalData,
       });
     });
-    peer.on('stream', (stream: MediaStream) => this.events.onRemoteStream(link.peer.id, stream));
+    peer.on('stream', (stream: MediaStream) => this.streamArrived(link.peer.id, entry, stream));
     peer.on('connect', () => this.events.onPeerConnected?.(link.peer.id));
     peer.on('error', () => {
       /* handled by close */
@@ -127,6 +151,37 @@ export class PeerMesh {
     await entry.videoSender?.replaceTrack(this.sendingVideo ? track : null);
   }
 
+  /** Sends our shared screen to the peers with these roles, now and on connections made later; undefined stops it.
+   * Call it once the server has accepted the share (share.start, share.answer). */
+  shareScreen(stream: MediaStream | undefined, roles: readonly Role[] = []): void {
+    this.screenOut = stream && { stream, roles };
+    for (const entry of this.peers.values()) this.applyScreen(entry);
+  }
+
+  private applyScreen(entry: PeerEntry): void {
+    const out = this.screenOut;
+    if (!out || !out.roles.includes(entry.role)) return void entry.screen.stop().catch(ignore);
+    // A new connection first finishes its own negotiation.
+    if (entry.peer.connected) void entry.screen.send(out.stream).catch(ignore);
+    else entry.peer.once('connect', () => this.applyScreen(entry));
+  }
+
+  private streamArrived(peerId: string, entry: PeerEntry, stream: MediaStream): void {
+    if (stream.id === this.screenIn) return this.events.onRemoteScreen?.(peerId, stream);
+    if (entry.cameraStreamId === undefined || entry.cameraStreamId === stream.id) {
+      entry.cameraStreamId = stream.id;
+      return this.events.onRemoteStream(peerId, stream);
+    }
+    entry.otherStreams.set(stream.id, stream);
+  }
+
+  private screenShared(share: ShareState): void {
+    this.screenIn = share.state === 'on' ? share.streamId : undefined;
+    const entry = share.sharerId !== undefined ? this.peers.get(share.sharerId) : undefined;
+    const stream = this.screenIn !== undefined ? entry?.otherStreams.get(this.screenIn) : undefined;
+    if (stream) this.events.onRemoteScreen?.(share.sharerId!, stream);
+  }
+
   /** The RTCPeerConnection for a peer, for diagnostics. */
   connectionTo(peerId: string): RTCPeerConnection | undefined {
     return (this.peers.get(peerId)?.peer as unknown as { _pc?: RTCPeerConnection } | undefined)?._pc;
@@ -153,3 +208,7 @@ export class PeerMesh {
     entry.peer.destroy();
   }
 }
+
+const ignore = () => {
+  /* the connection closed meanwhile: nothing more to send on it */
+};

@@ -15,6 +15,7 @@ import { SessionView } from './sessionView';
 import type { Shell } from './shell';
 import { displayName } from './stage';
 import type { StoredSession } from './storedSession';
+import { VisitorScreenShare } from './visitorScreenShare';
 
 /* The visitor widget's flows, tying the screens to the wire:
  * - code flow (anyone): launcher -> step 1 of 2 "camera not enabled" -> step 2 of 2 "preview with code" -> call;
@@ -36,6 +37,7 @@ export class VisitorWidget implements CallWidget {
   private readonly presence: PresenceLink;
   private readonly local = new LocalMedia();
   private session: VisitorSession | undefined;
+  private screenShare: VisitorScreenShare | undefined;
   private view: SessionView | undefined;
   private readonly oneClick: OneClick;
   private readonly sharing: PageSharing;
@@ -237,6 +239,13 @@ export class VisitorWidget implements CallWidget {
       },
     });
     if (stream) view.stage.setSelf(stream, true);
+    const screenShare = new VisitorScreenShare(client, {
+      focus: (target) => {
+        if (this.shell.hasFocus) target.focus();
+      },
+      say: (text) => this.shell.announcer.say(text),
+    });
+    view.screenShareSlot.append(screenShare.element);
     // Page sharing starts once the connection to this session's agent is up (pageSharing.ts).
     this.sharing.newSession();
     const session: VisitorSession = new VisitorSession(client, stream, {
@@ -301,6 +310,7 @@ export class VisitorWidget implements CallWidget {
         view.setStatus(`${displayName(peer)} left the call.`);
       },
       peerStream: (peerId, remote) => view.stage.setPeerStream(peerId, remote),
+      remoteScreen: (remote) => screenShare.screen.addStream(remote),
       peerConnected: (peerId) => {
         if (session.agents().some((a) => a.id === peerId)) this.sharing.agentConnected();
       },
@@ -336,6 +346,8 @@ export class VisitorWidget implements CallWidget {
     picker.onChange = (deviceId) => void this.switchCamera(deviceId, session, view);
     this.session = session;
     this.view = view;
+    screenShare.attach(session.mesh);
+    this.screenShare = screenShare;
     if (restored) {
       this.memo = restored;
       view.restoreLayout(restored.large, restored.videoAreaShown);
@@ -389,6 +401,8 @@ export class VisitorWidget implements CallWidget {
   }
 
   private teardownSession(): void {
+    this.screenShare?.stop();
+    this.screenShare = undefined;
     this.sharing.stop();
     this.session?.close();
     this.session = undefined;

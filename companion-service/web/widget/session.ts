@@ -31,6 +31,8 @@ export interface SessionEvents {
   /** `peer` as it was. */
   peerLeft(peer: ParticipantState, reason: string): void;
   peerStream(peerId: string, stream: MediaStream | undefined): void;
+  /** The screen someone shares with us arrived (visitorScreenShare.ts shows it). */
+  remoteScreen?(stream: MediaStream): void;
   /** The peer connection to this participant is up. */
   peerConnected?(peerId: string): void;
   peerMedia(peerId: string, media: MediaState): void;
@@ -63,6 +65,7 @@ export class VisitorSession {
       onRemoteStream: (peerId, remote) => this.streamChanged(peerId, remote),
       onPeerClosed: (peerId) => this.streamChanged(peerId, undefined),
       onPeerConnected: (peerId) => events.peerConnected?.(peerId),
+      onRemoteScreen: (_peerId, remote) => events.remoteScreen?.(remote),
     });
     const store = (this.store = new SessionStore(client));
     store.on('session.created', (m, state, prev) => {

@@ -31,6 +31,8 @@ export class SessionView {
   readonly controls: SessionControls;
   readonly picker: CameraPicker;
   readonly remoteControl: RemoteControlNotice;
+  /** Screen share: the agent's request, our sharing notice, and the screen the agent shares (visitorScreenShare.ts). */
+  readonly screenShareSlot = el('div', { class: 'screen-share-slot' });
   /** Hide or clear the agent's pointer and drawings, while an agent is here. */
   readonly guides: GuidesSwitch;
   readonly screen: Screen;
@@ -64,6 +66,7 @@ export class SessionView {
         this.codeBlock,
         this.waiting,
         this.remoteControl.element,
+        this.screenShareSlot,
         this.guides.element,
         this.cameraOffSlot,
         this.stage.element,

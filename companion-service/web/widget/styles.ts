@@ -118,6 +118,12 @@ button.secondary[aria-disabled="true"] { color: #4f6f94; border-color: #4f6f94; 
 .tile.main, .stage[data-count="1"] .tile { grid-column: 1 / -1; }
 .tile-agent { order: 0; } .tile-guest { order: 1; } .tile-self { order: 2; }
 .tile video { display: block; width: 100%; height: 100%; object-fit: cover; background: #1f2933; }
+.shared-screen { margin: 8px 0; }
+.shared-screen[hidden] { display: none; }
+.shared-screen-title { font-size: 14px; margin: 0 0 6px; }
+.shared-screen video { display: block; width: 100%; aspect-ratio: 16 / 9; object-fit: contain; background: #111; border-radius: 6px; }
+.shared-screen-note { margin: 6px 0 0; }
+.shared-screen-note:empty { display: none; }
 .tile-self video { transform: scaleX(-1); }
 .avatar { position: absolute; inset: 0; display: flex; align-items: center; justify-content: center; }
 .tile:not(.video-off) .avatar { display: none; }

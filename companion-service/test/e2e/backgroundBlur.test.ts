@@ -1,0 +1,272 @@
+import type { Locator, Page, Request, Route } from 'playwright-core';
+import { expectNoAxeViolations } from '../helpers/axe';
+import { e2eSuite } from '../helpers/e2eSuite';
+import { eventually } from '../helpers/eventually';
+import { people } from '../helpers/people';
+import { expectRising } from '../helpers/video';
+
+/* Background blur, end to end in real Chromium with the fake camera: the agent turns it on in the console's Settings
+ * and the customer's widget still decodes the agent's video, now with a smoother picture (the fake camera's pattern
+ * loses its fine detail); off again, the picture is as sharp as before. The customer turns it on in the widget and
+ * the agent sees it. The blur chunk, the model and the WebAssembly runtime come from the service, only to a page
+ * that turned blur on; a page that can't load them, or can't keep up, says so and sends the plain camera. Every state
+ * of the setting (off, loading, on, unavailable) is checked with axe-core. */
+
+jest.setTimeout(240_000);
+
+const suite = e2eSuite({ closeContexts: 'afterAll' });
+const { newPage } = suite;
+const { visitorStarts, consoleFor } = people(suite);
+
+/** The blur chunk, the segmentation model and the TFLite runtime (scripts and WebAssembly). */
+const BLUR_FILE = /\/assets\/(background-blur-|selfie_segmentation|tflite-)/;
+
+/** Every request a page makes for blur's files, and every request to anywhere but the service. */
+function watchRequests(page: Page): { blur: string[]; elsewhere: string[] } {
+  const seen = { blur: [] as string[], elsewhere: [] as string[] };
+  page.on('request', (r: Request) => {
+    const url = new URL(r.url());
+    if (BLUR_FILE.test(url.pathname)) seen.blur.push(r.url());
+    if (url.protocol.startsWith('http') && url.origin !== suite.server.baseUrl) seen.elsewhere.push(r.url());
+  });
+  return seen;
+}
+
+/** High-frequency content of what a <video> shows: the mean squared difference between neighbouring pixels'
+ * brightness, over the whole frame as drawn into a canvas. Blur spreads each edge over several pixels, which divides
+ * this by about their number (the mean absolute difference would stay the same). The fake camera draws a shape with
+ * sharp edges on a plain background. */
+function sharpness(video: Locator): Promise<number> {
+  return video.evaluate((v) => {
+    const el = v as HTMLVideoElement;
+    const canvas = document.createElement('canvas');
+    canvas.width = el.videoWidth;
+    canvas.height = el.videoHeight;
+    if (!canvas.width || !canvas.height) return 0;
+    const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+    ctx.drawImage(el, 0, 0);
+    const { data, width, height } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    const gray = (i: number) => 0.299 * data[i]! + 0.587 * data[i + 1]! + 0.114 * data[i + 2]!;
+    let sum = 0;
+    let n = 0;
+    for (let y = 0; y < height - 1; y++) {
+      for (let x = 0; x < width - 1; x++) {
+        const i = (y * width + x) * 4;
+        const g = gray(i);
+        sum += (gray(i + 4) - g) ** 2 + (gray(i + width * 4) - g) ** 2;
+        n += 2;
+      }
+    }
+    return sum / n;
+  });
+}
+
+/** The median of a few samples, half a second apart (the fake camera's picture moves). */
+async function typicalSharpness(video: Locator): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    samples.push(await sharpness(video));
+    await video.page().waitForTimeout(500);
+  }
+  return samples.sort((a, b) => a - b)[2]!;
+}
+
+const blurSwitch = (page: Page) => page.getByRole('switch', { name: 'Blur my background' });
+const blurState = (page: Page) => page.getByTestId('blur-setting').first().getAttribute('data-state');
+const expectState = (page: Page, state: string) =>
+  eventually(
+    () => blurState(page),
+    (s) => s === state,
+    `background blur ${state}`,
+    30_000,
+  );
+
+let visitor: Page;
+let agent: Page;
+let visitorRequests: ReturnType<typeof watchRequests>;
+let agentRequests: ReturnType<typeof watchRequests>;
+/** The agent's video at the visitor, and the visitor's at the agent. */
+let agentAtVisitor: Locator;
+let visitorAtAgent: Locator;
+let agentSharpness: number;
+
+beforeAll(async () => {
+  visitor = await newPage();
+  visitorRequests = watchRequests(visitor);
+  const code = await visitorStarts(visitor);
+  agent = await consoleFor(code);
+  agentRequests = watchRequests(agent);
+  await agent.getByRole('button', { name: 'Video', exact: true }).click();
+  await expectRising({ name: 'visitor', page: visitor }, { name: 'agent', page: agent }, 30_000);
+  await expectRising({ name: 'agent', page: agent }, { name: 'visitor', page: visitor }, 30_000);
+  agentAtVisitor = visitor.locator('#tandem-widget video[data-remote="agent"]');
+  visitorAtAgent = agent.locator('video[data-role="visitor"]');
+});
+
+describe('background blur', () => {
+  it('is off, accessible, and nothing of it is loaded while nobody turns it on', async () => {
+    await agent.getByRole('button', { name: 'Settings' }).click();
+    await expect(blurSwitch(agent).isChecked()).resolves.toBe(false);
+    expect(await blurState(agent)).toBe('off');
+    await expectNoAxeViolations(agent, 'console settings, blur off');
+    expect(await blurSwitch(visitor).isChecked()).toBe(false);
+    await expectNoAxeViolations(visitor, 'widget call screen, blur off');
+    expect({ visitor: visitorRequests.blur, agent: agentRequests.blur }).toEqual({ visitor: [], agent: [] });
+  });
+
+  it('on in the console: the customer still decodes the agent\u2019s video, and its picture is smoother', async () => {
+    agentSharpness = await typicalSharpness(agentAtVisitor);
+    expect(agentSharpness).toBeGreaterThan(0);
+
+    // The model is held back until the loading state has been checked.
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await agent.route(/selfie_segmentation.*\.tflite$/, async (route: Route) => {
+      await held;
+      await route.continue();
+    });
+    await blurSwitch(agent).click();
+    await expectState(agent, 'loading');
+    await expectNoAxeViolations(agent, 'console settings, blur loading');
+    release();
+    await expectState(agent, 'on');
+    await agent.unroute(/selfie_segmentation.*\.tflite$/);
+    expect(await blurSwitch(agent).isChecked()).toBe(true);
+    await expectNoAxeViolations(agent, 'console settings, blur on');
+
+    await eventually(
+      () => sharpness(agentAtVisitor),
+      (s) => s < agentSharpness * 0.4,
+      `the agent's video at the visitor to lose its detail (was ${agentSharpness.toFixed(2)})`,
+      30_000,
+      500,
+    );
+    await expectRising({ name: 'visitor', page: visitor }, { name: 'agent', page: agent });
+    // The agent's own preview shows what goes out.
+    await eventually(
+      () => sharpness(agent.locator('video[data-role="self"]')),
+      (s) => s < agentSharpness * 0.4,
+      'the agent\u2019s preview to be blurred',
+      30_000,
+      500,
+    );
+
+    // Fetched from the service only, and only by the page that turned blur on.
+    expect(agentRequests.blur.length).toBeGreaterThanOrEqual(3);
+    expect(agentRequests.blur.every((u) => u.startsWith(`${suite.server.baseUrl}/assets/`))).toBe(true);
+    expect(agentRequests.elsewhere).toEqual([]);
+    expect(visitorRequests.blur).toEqual([]);
+  });
+
+  it('off again: the customer sees the agent\u2019s camera as sharp as before', async () => {
+    await blurSwitch(agent).click();
+    await expectState(agent, 'off');
+    await eventually(
+      () => sharpness(agentAtVisitor),
+      (s) => s > agentSharpness * 0.7,
+      `the agent's video at the visitor to be sharp again (was ${agentSharpness.toFixed(2)})`,
+      30_000,
+      500,
+    );
+    await expectRising({ name: 'visitor', page: visitor }, { name: 'agent', page: agent });
+  });
+
+  it('on in the widget: the agent sees the customer blurred; off, sharp again', async () => {
+    const before = await typicalSharpness(visitorAtAgent);
+    await blurSwitch(visitor).click();
+    await expectState(visitor, 'on');
+    await expectNoAxeViolations(visitor, 'widget call screen, blur on');
+    await eventually(
+      () => sharpness(visitorAtAgent),
+      (s) => s < before * 0.4,
+      `the visitor's video at the agent to lose its detail (was ${before.toFixed(2)})`,
+      30_000,
+      500,
+    );
+    await expectRising({ name: 'agent', page: agent }, { name: 'visitor', page: visitor });
+    expect(visitorRequests.blur.every((u) => u.startsWith(`${suite.server.baseUrl}/assets/`))).toBe(true);
+    expect(visitorRequests.elsewhere).toEqual([]);
+
+    await blurSwitch(visitor).click();
+    await expectState(visitor, 'off');
+    await eventually(
+      () => sharpness(visitorAtAgent),
+      (s) => s > before * 0.7,
+      'the visitor\u2019s video at the agent to be sharp again',
+      30_000,
+      500,
+    );
+  });
+
+  it('when the device can\u2019t keep up, blur turns itself off and the setting says why', async () => {
+    const before = await typicalSharpness(visitorAtAgent);
+    await blurSwitch(visitor).click();
+    await expectState(visitor, 'on');
+    // A device many times slower: every frame takes far longer than its budget.
+    const cdp = await visitor.context().newCDPSession(visitor);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 20 });
+    try {
+      await eventually(
+        () => blurState(visitor),
+        (s) => s === 'unavailable',
+        'blur to give up',
+        90_000,
+        500,
+      );
+    } finally {
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+    }
+    expect(await blurSwitch(visitor).isChecked()).toBe(false);
+    expect(await blurSwitch(visitor).isDisabled()).toBe(true);
+    await expect(visitor.getByTestId('blur-setting').getByRole('status').textContent()).resolves.toMatch(
+      /could not blur your background and keep your video smooth/,
+    );
+    await expectNoAxeViolations(visitor, 'widget call screen, blur unavailable');
+    // The camera as it is goes out again.
+    await eventually(
+      () => sharpness(visitorAtAgent),
+      (s) => s > before * 0.7,
+      'the visitor\u2019s video at the agent to be sharp again',
+      30_000,
+      500,
+    );
+    await expectRising({ name: 'agent', page: agent }, { name: 'visitor', page: visitor });
+  });
+
+  it('on the guest page: unavailable when the model can\u2019t be loaded, and the camera still goes out', async () => {
+    const guest = await newPage();
+    const guestRequests = watchRequests(guest);
+    await guest.route(/selfie_segmentation.*\.tflite$/, (route: Route) => route.abort());
+    const panel = agent.locator('#panel-guests');
+    if (await panel.isHidden()) await agent.getByRole('button', { name: 'Add Guest' }).click();
+    const input = agent.getByLabel('Guest link');
+    const link = await eventually(
+      () => input.inputValue(),
+      (v) => /\/guest#invite=/.test(v ?? ''),
+      'the guest link',
+    );
+    await guest.goto(`${suite.server.baseUrl}/guest${new URL(link).hash}`);
+    await eventually(
+      () => guest.getByLabel('Camera', { exact: true }).isEnabled(),
+      (v) => v,
+      'the guest\u2019s camera',
+    );
+    expect(await blurState(guest)).toBe('off');
+    await expectNoAxeViolations(guest, 'guest join screen, blur off');
+    expect(guestRequests.blur).toEqual([]);
+
+    await blurSwitch(guest).first().click();
+    await expectState(guest, 'unavailable');
+    await expect(guest.getByTestId('blur-setting').first().getByRole('status').textContent()).resolves.toMatch(
+      /could not be loaded/,
+    );
+    expect(await blurSwitch(guest).first().isDisabled()).toBe(true);
+    await expectNoAxeViolations(guest, 'guest join screen, blur unavailable');
+    // The preview still shows the camera.
+    await eventually(
+      () => sharpness(guest.locator('#preview video')),
+      (s) => s > 0,
+      'the guest\u2019s preview',
+    );
+  });
+});
