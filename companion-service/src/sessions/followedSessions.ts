@@ -3,6 +3,7 @@ import { Channels, type Bus, type BusPayload } from '../bus/bus';
 import type { SessionDirectory } from './directory';
 import type { SessionFollowers } from './liveState';
 import type { SessionRules } from './commands';
+import type { TokenGrant } from './liveSessions';
 import type { RedisLiveSessions } from './redisLiveSessions';
 import { nextDeadline } from './rules/lifecycle';
 import type { ParticipantSockets } from './participantSockets';
@@ -13,7 +14,10 @@ import type { Session } from './state';
  * co-browse (who the visitor is). Every commit, on any instance, publishes the new state on its session's channel
  * (before it tells anyone of its effects, on the same connection, so an instance has the state before its sockets
  * hear about it); each instance follows the channels of the sessions it caches and keeps the newest version. A
- * session is followed from the commit that brings a socket here into it and dropped when none is left. */
+ * session is followed from the commit that brings a socket here into it and dropped when none is left.
+ *
+ * The last resume token issued to each participant whose socket is here is kept too: if Redis restarts empty, the
+ * session is put back from here with those tokens, so that whoever drops afterwards can still resume. */
 
 interface Following {
   unsubscribe: (() => Promise<void>) | undefined;
@@ -24,6 +28,7 @@ interface Following {
 
 export class FollowedSessions implements SessionFollowers {
   private readonly following = new Map<string, Following>();
+  private readonly resumeTokens = new Map<string, string>();
 
   constructor(
     private readonly local: SessionDirectory,
@@ -36,7 +41,9 @@ export class FollowedSessions implements SessionFollowers {
 
   /** Settles once the session is followed, if it is to be: a command that brings a socket here into a session answers
    * only then, so that nothing committed elsewhere afterwards can be missed. */
-  committed(session: Session, changed: boolean): Promise<void> | undefined {
+  committed(session: Session, changed: boolean, tokens: readonly TokenGrant[] = []): Promise<void> | undefined {
+    for (const { participantId, token } of tokens)
+      if (this.sockets.has(participantId)) this.resumeTokens.set(participantId, token);
     // Delivered at once to this instance's own follower of the channel, if any (and so cached), and to the others.
     if (changed)
       this.bus
@@ -46,6 +53,7 @@ export class FollowedSessions implements SessionFollowers {
   }
 
   reconsider(participantId: string): void {
+    this.resumeTokens.delete(participantId);
     const session = this.local.sessionOf(participantId) ?? this.local.sessionOfPendingGuest(participantId);
     if (session && !this.hasSocketHere(session)) this.drop(session.id);
   }
@@ -56,15 +64,31 @@ export class FollowedSessions implements SessionFollowers {
     for (const id of [...this.following.keys()]) {
       const session = await this.live.find({ by: 'id', id });
       if (session) {
+        // Put back by another instance, perhaps: the tokens of the members here are ours to put back.
+        await this.putBackResumeTokens(session);
         void this.offer(session);
         continue;
       }
       const cached = this.local.get(id);
       const seeded = cached ? await this.live.seed(cached, nextDeadline(cached, this.rules)) : 'ended';
-      if (seeded === 'ended') this.drop(id);
-      else if (seeded === 'seeded')
+      if (seeded === 'ended') {
+        this.drop(id);
+        continue;
+      }
+      if (seeded === 'seeded')
         this.log.warn({ sessionId: id }, 'a live session Redis had lost was put back from this instance');
+      if (cached) await this.putBackResumeTokens(cached);
     }
+  }
+
+  /** Only where Redis has no token for the participant (a token issued since, anywhere, stays the one that works). */
+  private putBackResumeTokens(session: Session): Promise<void> {
+    const grants: TokenGrant[] = [];
+    for (const p of session.participants) {
+      const token = this.resumeTokens.get(p.id);
+      if (token !== undefined && this.sockets.has(p.id)) grants.push({ participantId: p.id, token });
+    }
+    return grants.length ? this.live.putBackResumeTokens(grants) : Promise.resolve();
   }
 
   /** A state from this instance or another: kept if it is newer than the one cached and a socket here is in it. */
@@ -101,6 +125,8 @@ export class FollowedSessions implements SessionFollowers {
   }
 
   private drop(id: string): void {
+    const cached = this.local.get(id);
+    for (const p of cached?.participants ?? []) this.resumeTokens.delete(p.id);
     this.local.remove(id);
     const entry = this.following.get(id);
     if (!entry) return;

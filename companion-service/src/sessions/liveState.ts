@@ -18,6 +18,7 @@ import { RedisVisitorDevices } from './redisVisitorDevices';
 import { RedisWrongGuestCodes } from './redisWrongGuestCodes';
 import { SessionTimers } from './sessionTimers';
 import type { SessionRules } from './commands';
+import type { TokenGrant } from './liveSessions';
 import type { Session } from './state';
 import { MemoryVisitorDevices, type VisitorDevices } from './visitorDevices';
 import { MemoryWrongGuestCodes, type WrongGuestCodes } from './wrongGuestCodes';
@@ -29,7 +30,7 @@ import { MemoryWrongGuestCodes, type WrongGuestCodes } from './wrongGuestCodes';
 export interface SessionFollowers {
   /** A state this instance just committed: other instances are told, and this one caches it if it has a socket in it
    * (settling once it follows the session). */
-  committed(session: Session, changed: boolean): Promise<void> | undefined;
+  committed(session: Session, changed: boolean, tokens: readonly TokenGrant[]): Promise<void> | undefined;
   /** A socket here stopped speaking for the participant: their session may no longer need following. */
   reconsider(participantId: string): void;
 }

@@ -2,7 +2,7 @@ import type { RedisConnections } from '../redis/connections';
 import { luaScript, type LuaScript } from '../redis/script';
 import { needRedis } from '../redis/unavailable';
 import { IndexKey, indexChanges } from './liveIndexes';
-import type { Commit, CommitResult, LiveSessions, SessionKey } from './liveSessions';
+import type { Commit, CommitResult, LiveSessions, SessionKey, TokenGrant } from './liveSessions';
 import type { Session } from './state';
 
 /* The live sessions in Redis, shared by every instance. Per session a hash: `v` its version, `s` its state (JSON).
@@ -101,6 +101,17 @@ local set = cjson.decode(ARGV[6])
 for i = 1, #set, 2 do redis.call('SET', p .. set[i], set[i + 1], 'NX') end
 return 'seeded'`;
 
+// ARGV: prefix, JSON [participant, token, ...]. Each pair is written unless Redis has a token for that participant.
+const PUT_BACK_TOKENS = `local pairs = cjson.decode(ARGV[2])
+for i = 1, #pairs, 2 do
+  local of = ARGV[1] .. 'resume-of:' .. pairs[i]
+  if redis.call('EXISTS', of) == 0 then
+    redis.call('SET', of, pairs[i + 1])
+    redis.call('SET', ARGV[1] .. 'resume:' .. pairs[i + 1], pairs[i])
+  end
+end
+return 0`;
+
 export class RedisLiveSessions implements LiveSessions {
   readonly shared = true;
   private readonly prefix: string;
@@ -111,6 +122,7 @@ export class RedisLiveSessions implements LiveSessions {
     markStored: LuaScript<number>;
     rearm: LuaScript<number>;
     seed: LuaScript<'seeded' | 'exists' | 'ended'>;
+    putBackTokens: LuaScript<number>;
   };
 
   constructor(private readonly redis: RedisConnections) {
@@ -123,6 +135,7 @@ export class RedisLiveSessions implements LiveSessions {
       markStored: luaScript(c, 0, MARK_STORED),
       rearm: luaScript(c, 0, REARM),
       seed: luaScript(c, 0, SEED),
+      putBackTokens: luaScript(c, 0, PUT_BACK_TOKENS),
     };
   }
 
@@ -184,7 +197,7 @@ export class RedisLiveSessions implements LiveSessions {
   }
 
   /** Puts back a live session Redis lost (it restarted empty) from an instance's copy: its state, lookups and clock.
-   * Resume tokens are not put back: whoever drops from it now can't resume. */
+   * Its members' resume tokens are put back by the instances that hold their sockets (`putBackResumeTokens`). */
   async seed(session: Session, deadline: number | undefined): Promise<'seeded' | 'exists' | 'ended'> {
     const lookups = indexChanges(undefined, session).set;
     return this.scripts.seed(
@@ -197,6 +210,13 @@ export class RedisLiveSessions implements LiveSessions {
         deadline === undefined ? '' : String(deadline),
         JSON.stringify(lookups),
       ],
+    );
+  }
+  /** Resume tokens an instance issued to the members whose sockets it holds, after Redis lost them. */
+  async putBackResumeTokens(grants: readonly TokenGrant[]): Promise<void> {
+    await this.scripts.putBackTokens(
+      [],
+      [this.prefix, JSON.stringify(grants.flatMap((g) => [g.participantId, g.token]))],
     );
   }
 

@@ -47,8 +47,9 @@ export type Applied = ({ ok: true } & Won) | { ok: false; code: ErrorCode };
 
 /** What the runner hands a won command to. */
 export interface CommitFollowers {
-  /** Right after the commit: caches and other instances learn the new state (before any effect is delivered). */
-  committed(session: Session, changed: boolean): Promise<void> | undefined;
+  /** Right after the commit: caches and other instances learn the new state (before any effect is delivered), and
+   * the resume tokens it issued. */
+  committed(session: Session, changed: boolean, tokens: readonly TokenGrant[]): Promise<void> | undefined;
   /** The store writes and effects, in version order per session. */
   persist(won: Won): Promise<void>;
 }
@@ -172,7 +173,7 @@ export class SessionCommands {
   }
 
   private async complete(won: Won, changed: boolean): Promise<Won> {
-    const following = this.followers.committed(won.session, changed);
+    const following = this.followers.committed(won.session, changed, won.tokens);
     if (following) await following;
     if (changed) await this.followers.persist(won);
     return won;

@@ -22,6 +22,7 @@ import type { PendingInvitations } from './pendingInvitations';
 import { relayRoutesFrom, routeTo } from './relayRoutes';
 import { newResumeToken, sessionIdInResumeToken } from './resumeTokens';
 import { SessionCommands, type Won } from './sessionCommands';
+import type { TokenGrant } from './liveSessions';
 import { SessionWriter } from './sessionWriter';
 import { createdMessage, joinedMessage, sessionInfoMessage } from './welcome';
 
@@ -104,7 +105,8 @@ export class SessionService {
     };
     this.writer = new SessionWriter({ ...deps, live, ended: this.ended, forget, now: this.now });
     const followers = {
-      committed: (s: Session, changed: boolean) => this.state.followed?.committed(s, changed),
+      committed: (s: Session, changed: boolean, tokens: readonly TokenGrant[]) =>
+        this.state.followed?.committed(s, changed, tokens),
       persist: (won: Won) => this.writer.persist(won),
     };
     this.commands = new SessionCommands(live, followers, this.rules);

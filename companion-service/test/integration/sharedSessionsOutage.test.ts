@@ -114,7 +114,8 @@ describe('shared sessions while an instance loses Redis', () => {
     const created = await visitor.next('session.created');
     const agent = await connect(b);
     agent.send({ type: 'agent.join', token, code: created.code });
-    const agentId = (await agent.next('session.joined')).self.id;
+    const agentJoined = await agent.next('session.joined');
+    const agentId = agentJoined.self.id;
     await visitor.next('peer.joined');
 
     await dropKeys(inspector, prefix);
@@ -139,5 +140,25 @@ describe('shared sessions while an instance loses Redis', () => {
     expect(await visitor.nextRaw('signal')).toBe(frame);
     // Its lookups are back too: the agent's session is found by member, on either instance.
     expect(await inspector.get(`${prefix}session-member:${agentId}`)).toBe(created.sessionId);
+
+    // And the members' resume tokens, from the instances holding their sockets: both drop and resume on the other one.
+    await eventually(
+      () => inspector.exists(`${prefix}resume:${agentJoined.resumeToken}`, `${prefix}resume:${created.resumeToken}`),
+      (n) => n === 2,
+      'the resume tokens to be put back',
+      5_000,
+      50,
+    );
+    visitor.close();
+    agent.close();
+    const visitorBack = await connect(b);
+    visitorBack.send({ type: 'session.resume', resumeToken: created.resumeToken });
+    expect(await visitorBack.next('session.joined')).toMatchObject({ resumed: true, self: { id: created.self.id } });
+    const agentBack = await connect(a);
+    agentBack.send({ type: 'session.resume', resumeToken: agentJoined.resumeToken });
+    expect(await agentBack.next('session.joined')).toMatchObject({ resumed: true, self: { id: agentId } });
+    const again = JSON.stringify({ ...JSON.parse(frame), data: { type: 'renegotiate', renegotiate: true } });
+    agentBack.sendRaw(again);
+    expect(await visitorBack.nextRaw('signal')).toBe(again);
   });
 });
