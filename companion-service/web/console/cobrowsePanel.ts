@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../src/protocol/codes';
 import type { ControlState } from '../../src/protocol/messages';
 import { CobrowseViewer, type ViewerMode } from '../cobrowse/viewer';
 import { el } from '../shared/dom';
@@ -46,6 +47,8 @@ export class CobrowsePanel {
   private readonly offs: Array<() => void>;
   /** Remote control's input, many messages a second: a refusal of any is said in the status line. */
   private readonly input: ReturnType<typeof refusalsOf>;
+  /** The agent's pointer and drawings, also many a second: a refusal is said in the status line, in their terms. */
+  private readonly guiding: ReturnType<typeof refusalsOf>;
   /** Point, draw, arrow and clear, for guiding the customer on their page. */
   private readonly guideTools = new GuideTools(
     (tool) => this.viewer?.guide.setTool(tool),
@@ -65,10 +68,19 @@ export class CobrowsePanel {
     );
     this.box.hidden = true;
     this.input = refusalsOf(client, (m) => (this.status.textContent = m.message));
+    this.guiding = refusalsOf(
+      client,
+      (m) =>
+        (this.status.textContent =
+          m.code === ErrorCode.UnknownPeer
+            ? 'The customer\u2019s page is not shared right now: they can\u2019t see your pointer or drawings.'
+            : `Your pointer or drawing did not reach the customer. ${m.message}`),
+    );
     this.offs = [
       client.on('cobrowse.events', (m) => this.ensureViewer().handle(m)),
       client.on('control.state', (m) => this.setControl(m.state)),
       this.input.stop,
+      this.guiding.stop,
     ];
     this.applyMode();
   }
@@ -116,7 +128,7 @@ export class CobrowsePanel {
         viewer.setFrameTitle('Live view of the customer\u2019s page');
       },
       onMaskedField: () => (this.status.textContent = 'That field is private: only the customer can fill it in.'),
-      onGuide: (message) => this.input.send(message),
+      onGuide: (message) => this.guiding.send(message),
     });
     viewer.setMaskSelectors(this.maskSelectors);
     viewer.guide.setTool(this.guideTools.current);
