@@ -23,6 +23,9 @@ describe('agent video', () => {
     const agent = await consoleFor(await visitorStarts(visitor), { privileges: [] });
     await expectRising(agent, visitor);
     expect(await agent.getByRole('button', { name: 'Video', exact: true }).count()).toBe(0);
+    // Nor screen share: that is a privilege of its own (Tandem_Screen_Share).
+    expect(await agent.getByRole('button', { name: 'Share screen' }).count()).toBe(0);
+    expect(await agent.getByRole('button', { name: 'Customer\u2019s screen' }).count()).toBe(0);
     // The camera is not used at all: Settings says why.
     await agent.getByRole('button', { name: 'Settings' }).click();
     expect(await agent.getByLabel('Webcam').isDisabled()).toBe(true);
