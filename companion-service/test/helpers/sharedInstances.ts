@@ -4,6 +4,7 @@ import type { Config } from '../../src/config/schema';
 import { dropSchema, freshSchema, postgresConfig, sql } from './postgres';
 import { dropKeys, redisClient, testKeyPrefix, testRedisSettings } from './redis';
 import { startServer, type RunningServer } from './testServer';
+import type { ServerMessageOf } from '../../src/protocol/messages';
 import { TestClient } from './wsClient';
 
 /* Instances of the service in this process that share what a scaled deployment shares: one Redis key prefix and one
@@ -19,9 +20,23 @@ export interface SharedInstances {
   readonly redis: Redis;
   /** A socket to instance `i`, closed by `stop`. */
   connect(i: number): Promise<TestClient>;
+  /** A visitor who starts a session on instance `v`, and an agent (with `agentToken`) who joins it with the code on
+   * instance `a`. */
+  callByCode(v: number, a: number, agentToken: string): Promise<CallByCode>;
   /** One statement on the shared schema. */
   rows<R extends Record<string, unknown>>(text: string, values?: unknown[]): Promise<R[]>;
   stop(): Promise<void>;
+}
+
+export interface CallByCode {
+  visitor: TestClient;
+  agent: TestClient;
+  created: ServerMessageOf<'session.created'>;
+  joined: ServerMessageOf<'session.joined'>;
+  announced: ServerMessageOf<'peer.joined'>;
+  sessionId: string;
+  visitorId: string;
+  agentId: string;
 }
 
 export async function startSharedInstances(
@@ -50,15 +65,27 @@ export async function startSharedInstances(
     await stopAll();
     throw err;
   }
+  const connect = async (i: number) => {
+    const client = await TestClient.connect(servers[i]!.wsUrl);
+    clients.push(client);
+    return client;
+  };
   return {
     servers,
     keyPrefix,
     schema,
     redis,
-    async connect(i) {
-      const client = await TestClient.connect(servers[i]!.wsUrl);
-      clients.push(client);
-      return client;
+    connect,
+    async callByCode(v, a, agentToken) {
+      const visitor = await connect(v);
+      visitor.send({ type: 'visitor.start' });
+      const created = await visitor.next('session.created');
+      const agent = await connect(a);
+      agent.send({ type: 'agent.join', token: agentToken, code: created.code });
+      const joined = await agent.next('session.joined');
+      const announced = await visitor.next('peer.joined');
+      const ids = { sessionId: created.sessionId, visitorId: created.self.id, agentId: joined.self.id };
+      return { visitor, agent, created, joined, announced, ...ids };
     },
     rows: (text, values) => sql(schema, text, values),
     stop: stopAll,

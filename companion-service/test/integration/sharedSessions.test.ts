@@ -53,25 +53,7 @@ beforeAll(async () => {
 afterAll(() => shared?.stop());
 
 /** A visitor who starts a session on instance `v`, and an agent who joins it with the code on instance `a`. */
-async function callAcross(v: number, a: number) {
-  const visitor = await shared.connect(v);
-  visitor.send({ type: 'visitor.start' });
-  const created = await visitor.next('session.created');
-  const agent = await shared.connect(a);
-  agent.send({ type: 'agent.join', token, code: created.code });
-  const joined = await agent.next('session.joined');
-  const announced = await visitor.next('peer.joined');
-  return {
-    visitor,
-    agent,
-    created,
-    joined,
-    announced,
-    sessionId: created.sessionId,
-    visitorId: created.self.id,
-    agentId: joined.self.id,
-  };
-}
+const callAcross = (v: number, a: number) => shared.callByCode(v, a, token);
 
 /** Sends a signal as a client would, and expects the peer to get that very frame. */
 async function relays(from: TestClient, fromId: string, to: TestClient, toId: string, data: Record<string, unknown>) {

@@ -64,14 +64,8 @@ async function relays(from: TestClient, fromId: string, to: TestClient, toId: st
 }
 
 async function callOn(v: number, a: number) {
-  const visitor = await shared.connect(v);
-  visitor.send({ type: 'visitor.start' });
-  const created = await visitor.next('session.created');
-  const agent = await shared.connect(a);
-  agent.send({ type: 'agent.join', token, code: created.code });
-  const joined = await agent.next('session.joined');
-  await visitor.next('peer.joined');
-  return { visitor, agent, visitorId: created.self.id, agentId: joined.self.id, tokens: { agent: joined.resumeToken } };
+  const call = await shared.callByCode(v, a, token);
+  return { ...call, tokens: { agent: call.joined.resumeToken } };
 }
 
 async function resumeOn(i: number, resumeToken: string) {
@@ -118,13 +112,7 @@ it('sends signals through Redis to a member who resumed elsewhere, while their o
 });
 
 it('relays in the process again once both members are on the instance the first one moved to', async () => {
-  const visitor = await shared.connect(1);
-  visitor.send({ type: 'visitor.start' });
-  const created = await visitor.next('session.created');
-  const agentOn0 = await shared.connect(0);
-  agentOn0.send({ type: 'agent.join', token, code: created.code });
-  const joined = await agentOn0.next('session.joined');
-  await visitor.next('peer.joined');
+  const { visitor, agent: agentOn0, created, joined } = await shared.callByCode(1, 0, token);
 
   // Across instances: through Redis.
   let since = published.length;
