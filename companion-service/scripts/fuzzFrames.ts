@@ -76,6 +76,11 @@ export function frameCorpus(real: { agentToken: string; code: string }): Json[] 
     { type: 'control.input', action: { kind: 'choose', nodeId: 3, selected: [0, 1] } },
     { type: 'control.navigate', action: 'back' },
     { type: 'a11y.read', nodeId: 5 },
+    { type: 'share.start', streamId: 'screen-1' },
+    { type: 'share.request' },
+    { type: 'share.answer', granted: true, streamId: 'screen-2' },
+    { type: 'share.answer', granted: false },
+    { type: 'share.stop' },
   ];
 }
 
