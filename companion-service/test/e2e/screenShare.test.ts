@@ -99,6 +99,18 @@ const capturesSent = (page: Page) =>
 
 const agentStatus = () => agent.getByTestId('share-status');
 
+/** Test-side: what the browser does when its own "Stop sharing" is pressed: the capture track ends (stop() alone
+ * fires no 'ended', so the event is sent too). */
+const browserStopsSharing = (page: Page) =>
+  page.evaluate(() => {
+    for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs)
+      for (const sender of pc.getSenders())
+        if (sender.track?.readyState === 'live' && sender.track.label.startsWith('screen')) {
+          sender.track.stop();
+          sender.track.dispatchEvent(new Event('ended'));
+        }
+  });
+
 beforeAll(async () => {
   visitor = await suite.newPage();
   const code = await visitorStarts(visitor);
@@ -137,15 +149,7 @@ describe('screen share, in real browsers', () => {
     await agent.getByRole('button', { name: 'Share screen' }).click();
     const atCustomer = await expectScreenRising(visitor, 'the customer');
     const atGuest = await expectScreenRising(guest, 'the guest');
-    // Test-side: what the browser does when its own "Stop sharing" is pressed (stop() alone fires no 'ended').
-    await agent.evaluate(() => {
-      for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs)
-        for (const sender of pc.getSenders())
-          if (sender.track?.label.startsWith('screen')) {
-            sender.track.stop();
-            sender.track.dispatchEvent(new Event('ended'));
-          }
-    });
+    await browserStopsSharing(agent);
     await agentStatus().filter({ hasText: 'You stopped sharing your screen.' }).waitFor();
     await expectScreenStopped(visitor, atCustomer, 'the customer');
     await expectScreenStopped(guest, atGuest, 'the guest');
@@ -183,6 +187,19 @@ describe('screen share, in real browsers', () => {
     await agentStatus().filter({ hasText: 'The customer stopped sharing their screen.' }).waitFor();
     await expectScreenStopped(agent, atAgent, 'the agent');
     expect(await capturesSent(visitor)).toBe(0);
+  });
+
+  it('the customer\u2019s browser Stop sharing ends their share for the agent', async () => {
+    await agent.getByRole('button', { name: 'Customer\u2019s screen' }).click();
+    await visitor
+      .getByRole('alertdialog', { name: 'Ana Agent asks to see your screen' })
+      .getByRole('button', { name: 'Share screen' })
+      .click();
+    const atAgent = await expectScreenRising(agent, 'the agent');
+    await browserStopsSharing(visitor);
+    await agentStatus().filter({ hasText: 'The customer stopped sharing their screen.' }).waitFor();
+    await expectScreenStopped(agent, atAgent, 'the agent');
+    await visitor.getByTestId('screen-share-on').waitFor({ state: 'detached' });
   });
 
   it('the agent stops the customer\u2019s share from the console', async () => {
