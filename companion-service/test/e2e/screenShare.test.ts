@@ -219,4 +219,19 @@ describe('screen share, in real browsers', () => {
       'the customer\u2019s capture to end',
     );
   });
+
+  it('the customer reloads their page while sharing: the share ends for the agent, the call goes on', async () => {
+    await agent.getByRole('button', { name: 'Customer\u2019s screen' }).click();
+    await visitor
+      .getByRole('alertdialog', { name: 'Ana Agent asks to see your screen' })
+      .getByRole('button', { name: 'Share screen' })
+      .click();
+    const atAgent = await expectScreenRising(agent, 'the agent');
+    await visitor.reload();
+    await visitor.getByRole('status').filter({ hasText: 'Reconnected.' }).waitFor({ timeout: 15_000 });
+    // The page that came back has no capture: it ends the share the session still had.
+    await agentStatus().filter({ hasText: 'The customer stopped sharing their screen.' }).waitFor();
+    await expectScreenStopped(agent, atAgent, 'the agent');
+    expect(await visitor.getByTestId('screen-share-on').count()).toBe(0);
+  });
 });
