@@ -63,6 +63,13 @@ class GuestPage {
     $('cancel-join').addEventListener('click', () => this.cancel());
     $('hang-up').addEventListener('click', () => this.hangUp());
     $('call-video-toggle').addEventListener('click', () => this.toggleVideo());
+    // Background blur turned on or off: the connections and our tile in the call follow.
+    this.camera.onSwap = async (previous, next) => {
+      await this.attempt?.mesh.replaceVideoTrack(previous, next);
+      if (this.screen !== 'call') return;
+      this.call.selfTile.setStream(undefined);
+      this.call.selfTile.setStream(this.camera.stream);
+    };
     this.renderVideoControls();
     this.show('join');
     $('guest-name').focus();

@@ -1,5 +1,6 @@
 import type { ErrorMessage } from '../../src/protocol/messages';
 import { isBackgroundError } from '../shared/backgroundErrors';
+import type { BackgroundBlur } from '../shared/blur/backgroundBlur';
 import { CAMERA_HELP, CameraError, cameraOf, type CameraProblem } from '../shared/camera';
 import { SignalingClient, socketUrl } from '../shared/signalingClient';
 import type { CallWidget, LoaderLink, PresenceLink } from './callLink';
@@ -15,6 +16,7 @@ import { SessionView } from './sessionView';
 import type { Shell } from './shell';
 import { displayName } from './stage';
 import type { StoredSession } from './storedSession';
+import { visitorBlur } from './visitorBlur';
 import { VisitorScreenShare } from './visitorScreenShare';
 
 /* The visitor widget's flows, tying the screens to the wire:
@@ -39,6 +41,7 @@ export class VisitorWidget implements CallWidget {
   private session: VisitorSession | undefined;
   private screenShare: VisitorScreenShare | undefined;
   private view: SessionView | undefined;
+  private blur: BackgroundBlur | undefined;
   private readonly oneClick: OneClick;
   private readonly sharing: PageSharing;
   /** The camera the visitor picked last, reused on the next screen. */
@@ -348,6 +351,7 @@ export class VisitorWidget implements CallWidget {
     this.view = view;
     screenShare.attach(session.mesh);
     this.screenShare = screenShare;
+    this.blur = visitorBlur(this.serviceOrigin, this.local, session, view);
     if (restored) {
       this.memo = restored;
       view.restoreLayout(restored.large, restored.videoAreaShown);
@@ -359,7 +363,9 @@ export class VisitorWidget implements CallWidget {
   private async switchCamera(deviceId: string, session: VisitorSession, view: SessionView): Promise<void> {
     if (session.othersPresent || !this.local.stream) return;
     try {
-      await this.local.switchCamera(deviceId);
+      await (this.blur
+        ? this.blur.aroundCameraChange(() => this.local.switchCamera(deviceId))
+        : this.local.switchCamera(deviceId));
       this.chosenCamera = deviceId;
       this.remember({ camera: deviceId });
       view.stage.setSelf(this.local.stream, session.isVideoOn);
@@ -408,6 +414,8 @@ export class VisitorWidget implements CallWidget {
     this.session = undefined;
     this.view?.destroy();
     this.view = undefined;
+    this.blur?.dispose();
+    this.blur = undefined;
     this.local.stop();
     this.shell.setLarge(false);
   }

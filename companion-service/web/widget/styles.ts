@@ -108,6 +108,10 @@ button.secondary[aria-disabled="true"] { color: #4f6f94; border-color: #4f6f94; 
 .field select { width: 100%; min-height: 36px; padding: 4px 8px; border: 1px solid #6b7785; border-radius: 6px; background: #fff; }
 .field select:disabled { background: #eef0f2; color: #4a4a4a; }
 .field .hint { margin: 4px 0 0; }
+.blur-setting { margin-top: 8px; }
+.switch-row { display: flex; align-items: center; gap: 6px; }
+.switch-row input { width: 18px; height: 18px; margin: 0; }
+.field .switch-row label { display: inline; margin: 0; font-weight: 400; }
 
 .terms-text { max-height: 180px; overflow: auto; white-space: pre-wrap; overflow-wrap: anywhere; font-size: 13px;
   border: 1px solid #b8c0c8; border-radius: 6px; padding: 8px 10px; background: #fbfcfd; }
