@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { NodeId } from './controlActions';
+import { GUIDE_COORDINATE_MAX, GUIDE_STROKE_POINTS } from './guideLimits';
 
 /* What guiding sends (the agent's pointer, gestures and drawings over the visitor's page, without remote control),
  * every number bounded. Pointer and gestures name an element of the recording (the rrweb node id) and a place in its
@@ -10,9 +11,7 @@ const Fraction = Type.Number({ minimum: 0, maximum: 1 });
 export const GuideAnchor = Type.Object({ nodeId: NodeId, fx: Fraction, fy: Fraction }, { additionalProperties: false });
 export type GuideAnchor = Static<typeof GuideAnchor>;
 
-export const GUIDE_COORDINATE_MAX = 200_000;
-/** Points per `guide.stroke` message: the agent's side batches a stroke's points into messages of at most this. */
-export const GUIDE_STROKE_POINTS = 64;
+export { GUIDE_COORDINATE_MAX, GUIDE_STROKE_POINTS };
 const PagePixel = Type.Integer({ minimum: 0, maximum: GUIDE_COORDINATE_MAX });
 export const StrokeShape = Type.Union([Type.Literal('freehand'), Type.Literal('arrow')]);
 export type StrokeShape = Static<typeof StrokeShape>;

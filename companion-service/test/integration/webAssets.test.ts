@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -109,6 +109,19 @@ describe('content negotiation', () => {
     const icon = await getRaw(`${s.baseUrl}/favicon.ico`, { 'accept-encoding': 'br' });
     expect(icon.status).toBe(200);
     expect(icon.headers['content-encoding']).toBeUndefined();
+  });
+});
+
+describe('what the browser bundles hold', () => {
+  it('leaves the schema library (the server\u2019s validation) out of every browser bundle', () => {
+    const maps = readdirSync(webDistDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js.map'));
+    expect(maps.length).toBeGreaterThan(5);
+    const withSchemas = maps.filter((map) =>
+      (JSON.parse(readFileSync(path.join(webDistDir, map), 'utf8')) as { sources: string[] }).sources.some((source) =>
+        source.includes('@sinclair/typebox'),
+      ),
+    );
+    expect(withSchemas).toEqual([]);
   });
 });
 

@@ -1,10 +1,5 @@
-import {
-  GUIDE_COORDINATE_MAX,
-  GUIDE_STROKE_POINTS,
-  type GuideAnchor,
-  type StrokePoint,
-  type StrokeShape,
-} from '../../src/protocol/messages';
+import { GUIDE_COORDINATE_MAX, GUIDE_STROKE_POINTS } from '../../src/protocol/guideLimits';
+import type { GuideAnchor, StrokePoint, StrokeShape } from '../../src/protocol/messages';
 import { StrokeLayer } from './guide/strokeLayer';
 import type { ViewerMode } from './viewerInput';
 
