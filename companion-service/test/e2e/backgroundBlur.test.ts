@@ -184,6 +184,14 @@ describe('background blur', () => {
       500,
     );
     await expectRising({ name: 'agent', page: agent }, { name: 'visitor', page: visitor });
+    // The visitor's own preview shows what goes out.
+    await eventually(
+      () => sharpness(visitor.locator('#tandem-widget video[data-self]')),
+      (s) => s < before * 0.4,
+      'the visitor\u2019s preview to be blurred',
+      30_000,
+      500,
+    );
     expect(visitorRequests.blur.every((u) => u.startsWith(`${suite.server.baseUrl}/assets/`))).toBe(true);
     expect(visitorRequests.elsewhere).toEqual([]);
 
