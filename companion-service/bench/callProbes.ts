@@ -1,12 +1,15 @@
 /* In-page probes for the call benchmarks (bench:join: Tandem's pages, and the bare simple-peer floor in
  * bareCall.ts), added to every page with addInitScript, and the driver's readers of what they noted.
  *
- * "Decoded" is the first video frame a remote track hands to its sinks: the init script attaches a
- * MediaStreamTrackProcessor to a clone of every remote video track and notes when its first VideoFrame arrives.
- * Earlier versions polled getStats() for `framesDecoded > 0`; under load each getStats call took 40-80 ms, so that
- * both misdated the frame (by up to a poll cycle, either way) and loaded the CPU the pages share. Timestamps are
- * taken in the pages (performance.timeOrigin + performance.now(), one clock for all pages of the browser), never in
- * the driver, so Playwright round trips do not count. */
+ * "Decoded" is the first video frame of a remote track that is ready to be shown: the init script plays a clone of
+ * every remote video track in a tiny video element of its own and takes the first frame's `presentationTime` from
+ * requestVideoFrameCallback, the moment the decoded frame was handed to the compositor. That time is noted off the
+ * page's main thread, as the picture itself reaches the screen: a page busy with other work gets its callback late,
+ * but not its video. (Earlier versions read the first VideoFrame through a MediaStreamTrackProcessor, timed when the
+ * main thread got to it, which put a busy page's long tasks into the figure; before that, getStats() polls, which
+ * misdated frames by up to a poll cycle and loaded the CPU.) Timestamps are the pages' own (performance.timeOrigin +
+ * performance.now(), one clock for all pages of the browser), never the driver's, so Playwright round trips do not
+ * count. */
 import type { BrowserContext, Page } from 'playwright-core';
 
 export const RUN_TIMEOUT_MS = 30_000;
@@ -16,7 +19,10 @@ export interface Mark {
   at: number;
 }
 export interface FirstFrame {
+  /** Handed to the compositor (requestVideoFrameCallback's presentationTime). */
   at: number;
+  /** When the page's main thread ran the callback: later than `at` by however busy the page was. */
+  handledAt: number;
   /** Stream ids in the connection's remote description: whose video this is. */
   msids: string[];
   /** When the connection was created and reached "connected". */
@@ -144,23 +150,30 @@ export function instrument(): void {
       this.addEventListener('icecandidate', (e) => {
         if (e.candidate) mark('first local candidate');
       });
-      // The first decoded frame of the remote video, as its sinks get it. A clone, so that stopping it afterwards
-      // leaves the page's own track alone.
+      // The first decoded frame of the remote video, as it is shown. A clone, so that stopping it afterwards leaves
+      // the page's own track alone; a 2-pixel element, barely visible, so that the browser does present its frames.
       this.addEventListener('track', (event) => {
         if (event.track.kind !== 'video' || entry.done) return;
         const copy = event.track.clone();
-        const reader = new MediaStreamTrackProcessor({ track: copy }).readable.getReader();
-        void reader.read().then(({ value }) => {
-          const at = now();
-          value?.close();
+        const video = document.createElement('video');
+        video.muted = true;
+        video.style.cssText = 'position:fixed;left:0;top:0;width:2px;height:2px;opacity:0.01;pointer-events:none';
+        video.srcObject = new MediaStream([copy]);
+        document.documentElement.append(video);
+        void video.play().catch(() => undefined);
+        video.requestVideoFrameCallback((_now, frame) => {
+          const handledAt = now();
+          const at = performance.timeOrigin + frame.presentationTime;
           copy.stop();
+          video.remove();
           if (entry.done) return;
           entry.done = true;
           const msids = [...(this.remoteDescription?.sdp ?? '').matchAll(/^a=msid:(\S+)/gm)]
             .map((m) => m[1]!)
             .filter((id) => id !== '-');
-          probe.frames.push({ at, msids, createdAt: entry.createdAt, connectedAt: entry.connectedAt });
+          probe.frames.push({ at, handledAt, msids, createdAt: entry.createdAt, connectedAt: entry.connectedAt });
           step('first frame decoded');
+          probe.steps.push([index, 'first frame presented', at]);
           mark('first frame decoded');
         });
       });

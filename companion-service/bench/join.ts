@@ -23,7 +23,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { loadConfig } from '../src/config/load';
 import { buildServer } from '../src/server';
 import { chromiumPath } from '../test/helpers/browser';
@@ -49,8 +49,9 @@ const HELP = `Usage: npm run bench:join -- [options]
   --wait-quiet S    before each run, wait up to S s for the machine (other processes and our idle pages) to use
                     < 0.3 cores for 2 s (default 30; 0 = don't wait). Each run prints the load it started in
   --verbose         per-run breakdown (where the time goes)
-  --cpu-prof DIR    write a CPU profile of guest 2's page from the Admit click to the last direction, per run of (b):
-                    DIR/guest2-<run>.cpuprofile (summarise with bench/profileSummary.ts)
+  --cpu-prof DIR    write CPU profiles, per run: of the visitor's page from the Join click to its first frame, in (a)
+                    (DIR/visitor-<run>.cpuprofile), and of guest 2's page from the Admit click to the last direction,
+                    in (b) (DIR/guest2-<run>.cpuprofile); summarise with bench/profileSummary.ts
   --help`;
 
 interface Options {
@@ -164,9 +165,10 @@ interface JoinRun {
   breakdown: Record<string, number | undefined>;
 }
 
-async function joinRun(h: Harness, joinPage: Page, verboseTimeline = false): Promise<JoinRun> {
+async function joinRun(h: Harness, joinPage: Page, verboseTimeline = false, cpuProf?: string): Promise<JoinRun> {
   const visitor = await h.visitorStarts();
   await joinPage.getByLabel('Session key from the visitor').fill(visitor.code);
+  const profiler = cpuProf ? await startProfile(visitor.page) : undefined;
   const [consolePage] = await Promise.all([
     joinPage.context().waitForEvent('page'),
     joinPage.getByRole('button', { name: 'Join' }).click(),
@@ -183,6 +185,7 @@ async function joinRun(h: Harness, joinPage: Page, verboseTimeline = false): Pro
     (p) => p.frames.length > 0,
     'a frame at the visitor',
   );
+  if (profiler && cpuProf) await saveProfile(profiler, cpuProf, 'visitor');
   const joinProbe = await probeOf(joinPage);
   const consoleProbe = await probeOf(consolePage);
   const joinAt = lastClick(joinProbe, /^Join$/);
@@ -284,7 +287,23 @@ async function admit(agent: Page, code: string): Promise<void> {
   await agent.getByRole('button', { name: 'Admit' }).click();
 }
 
-let profiledRuns = 0;
+const profiledRuns = new Map<string, number>();
+
+async function startProfile(page: Page): Promise<CDPSession> {
+  const profiler = await page.context().newCDPSession(page);
+  await profiler.send('Profiler.enable');
+  await profiler.send('Profiler.setSamplingInterval', { interval: 250 });
+  await profiler.send('Profiler.start');
+  return profiler;
+}
+
+async function saveProfile(profiler: CDPSession, dir: string, name: string): Promise<void> {
+  const { profile } = await profiler.send('Profiler.stop');
+  const run = (profiledRuns.get(name) ?? 0) + 1;
+  profiledRuns.set(name, run);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, `${name}-${run}.cpuprofile`), JSON.stringify(profile));
+}
 
 async function guestRun(h: Harness, verboseTimeline = false, cpuProf?: string): Promise<GuestRun> {
   const v = await h.visitorStarts();
@@ -311,21 +330,12 @@ async function guestRun(h: Harness, verboseTimeline = false, cpuProf?: string): 
 
   const g2 = await guestAsks(h, await guestLink(h, agentPage), 'Hugo Helper');
   const waitedMs = await camerasSteady([agentPage, v.page, g1.page, g2.page]);
-  const profiler = cpuProf ? await g2.page.context().newCDPSession(g2.page) : undefined;
-  if (profiler) {
-    await profiler.send('Profiler.enable');
-    await profiler.send('Profiler.setSamplingInterval', { interval: 250 });
-    await profiler.send('Profiler.start');
-  }
+  const profiler = cpuProf ? await startProfile(g2.page) : undefined;
   await admit(agentPage, g2.code);
   const guest2: Party = { name: 'guest 2', page: g2.page };
   const parties = [agent, visitor, guest1, guest2];
   const directions = await allDirections(parties, 'all 12 directions');
-  if (profiler && cpuProf) {
-    const { profile } = await profiler.send('Profiler.stop');
-    mkdirSync(cpuProf, { recursive: true });
-    writeFileSync(path.join(cpuProf, `guest2-${++profiledRuns}.cpuprofile`), JSON.stringify(profile));
-  }
+  if (profiler && cpuProf) await saveProfile(profiler, cpuProf, 'guest2');
   const admitAt = lastClick(await probeOf(agentPage), /^Admit$/);
   if (admitAt === undefined) throw new Error('Admit click not recorded');
   const g2Probe = await probeOf(guest2.page);
@@ -482,7 +492,7 @@ async function main(): Promise<void> {
         const n = measured ? `run ${i - opts.warmup + 1}` : 'warm-up';
         const run = await measure(
           `(a) ${n}`,
-          () => joinRun(h, joinPage, opts.verbose),
+          () => joinRun(h, joinPage, opts.verbose, opts.cpuProf),
           (r) =>
             `agent frame ${ms(r.toAgentFrame)}, visitor frame ${ms(r.toVisitorFrame)} (${ms(r.videoClickToVisitorFrame)} after Video; both ${ms(r.fromJoinMessage)} after agent.join)`,
         );
