@@ -5,7 +5,6 @@ import { ErrorCode } from '../protocol/codes';
 import type { ServerMessage } from '../protocol/messages';
 import { agentsOf, mayControl, visitorOf } from '../sessions/model';
 import type { SessionService } from '../sessions/sessionService';
-import { issuerOf } from '../signaling/requirements';
 import type { InSession, MessageRouter } from '../signaling/router';
 import { TokenBucket } from '../signaling/tokenBucket';
 import { StreamChannel, streamPayload } from './streamChannel';
@@ -75,20 +74,11 @@ export const cobrowsePlugin: FastifyPluginAsync<CobrowseOptions> = async (_app, 
     toVisitor(c, m.type, { type: 'cobrowse.snapshot.needed' }, false),
   );
 
-  router.on('control.request', issuerOf('control.request'), async (connection, message) => {
-    const refused = await sessions.requestControl(connection.participantId);
-    if (refused) connection.fail(refused, message.type);
-  });
-
-  router.on('control.answer', issuerOf('control.answer'), async (connection, message) => {
-    const refused = await sessions.answerControl(connection.participantId, message.granted);
-    if (refused) connection.fail(refused, message.type);
-  });
-
-  router.on('control.release', issuerOf('control.release'), async (connection, message) => {
-    const refused = await sessions.releaseControl(connection.participantId);
-    if (refused) connection.fail(refused, message.type);
-  });
+  router.command('control.request', (connection) => sessions.requestControl(connection.participantId));
+  router.command('control.answer', (connection, message) =>
+    sessions.answerControl(connection.participantId, message.granted),
+  );
+  router.command('control.release', (connection) => sessions.releaseControl(connection.participantId));
 
   router.on('control.input', AGENT, (c, m) => toVisitor(c, m.type, { type: 'control.input', action: m.action }, true));
   router.on('control.navigate', AGENT, (c, m) =>

@@ -50,8 +50,7 @@ export const guestsPlugin: FastifyPluginAsync<GuestOptions> = async (_app, { ses
     if (!admitted.ok) connection.fail(admitted.code, message.type, admitted.retryAfterSeconds);
   });
 
-  router.on('guest.eject', issuerOf('guest.eject'), async (connection, message) => {
-    const refused = await sessions.guests.eject(connection.participantId, message.peerId);
-    if (refused) connection.fail(refused, message.type);
-  });
+  router.command('guest.eject', (connection, message) =>
+    sessions.guests.eject(connection.participantId, message.peerId),
+  );
 };

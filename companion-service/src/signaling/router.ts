@@ -3,7 +3,8 @@ import type { SignalHeader } from '../protocol/canonicalSignal';
 import type { ErrorCode } from '../protocol/codes';
 import type { ClientMessage, ClientMessageType, Role, ServerMessage } from '../protocol/messages';
 import type { ParticipantFeed } from './participantFeeds';
-import { guardFor, type Requirement } from './requirements';
+import type { CommandType } from '../sessions/commands';
+import { guardFor, issuerOf, type Requirement } from './requirements';
 
 export type { Requirement } from './requirements';
 
@@ -92,6 +93,18 @@ export class MessageRouter {
         }
       : open;
     this.handlers.set(type, guarded);
+  }
+
+  /** A session command from a member, who may issue it as the transition table says (requirements.issuerOf): `run`
+   * applies it and returns the refusal, if any, which the sender gets as an error. */
+  command<T extends CommandType & ClientMessageType>(
+    type: T,
+    run: (connection: InSession, message: HandledMessage<T>) => Promise<ErrorCode | undefined>,
+  ): void {
+    this.on(type, issuerOf(type), async (connection, message) => {
+      const refused = await run(connection, message);
+      if (refused) connection.fail(refused, message.type);
+    });
   }
 
   async dispatch(connection: ConnectionContext, message: ClientMessage, frame: Buffer): Promise<void> {

@@ -5,7 +5,6 @@ import type { Config } from '../config/schema';
 import { deviceFromUserAgent } from '../identity/device';
 import { ErrorCode, isEndReason } from '../protocol/codes';
 import { newParticipantId, type Membership, type SessionService } from '../sessions/sessionService';
-import { issuerOf } from './requirements';
 import type { ConnectionContext, MessageRouter } from './router';
 
 export interface SessionHandlerDeps {
@@ -97,21 +96,11 @@ export function registerSessionHandlers(router: MessageRouter, deps: SessionHand
     failIf(connection, message.type, sessions.relaySignal(connection.participantId, message, frame));
   });
 
-  router.on('pair.restart', issuerOf('pair.restart'), async (c, m) =>
-    failIf(c, m.type, await sessions.restartPair(c.participantId, m.peerId)),
-  );
-  router.on('session.leave', issuerOf('session.leave'), async (c, m) =>
-    failIf(c, m.type, await sessions.hangUp(c.participantId)),
-  );
-  router.on('session.end', issuerOf('session.end'), async (c, m) =>
-    failIf(c, m.type, await sessions.end(c.participantId)),
-  );
-  router.on('media.set', issuerOf('media.set'), async (c, m) =>
-    failIf(c, m.type, await sessions.setVideo(c.participantId, m.video)),
-  );
-  router.on('peer.pause', issuerOf('peer.pause'), async (c, m) =>
-    failIf(c, m.type, await sessions.pauseVideo(c.participantId, m.peerId, m.paused)),
-  );
+  router.command('pair.restart', (c, m) => sessions.restartPair(c.participantId, m.peerId));
+  router.command('session.leave', (c) => sessions.hangUp(c.participantId));
+  router.command('session.end', (c) => sessions.end(c.participantId));
+  router.command('media.set', (c, m) => sessions.setVideo(c.participantId, m.video));
+  router.command('peer.pause', (c, m) => sessions.pauseVideo(c.participantId, m.peerId, m.paused));
 
   router.on('problem.report', { in: 'session', role: ['agent'] }, async (connection, message) => {
     const result = await sessions.reportProblem(connection.participantId, message.description, message.diagnostics);
