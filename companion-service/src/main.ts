@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     app.log.info({ signal }, 'shutting down');
     const force = setTimeout(
       () => process.exit(1),
-      (config.redis.url ? config.shutdown.drainSeconds * 1000 : 0) + 10_000,
+      (config.redis.url ? (config.shutdown.drainSeconds + config.shutdown.handoverSeconds) * 1000 : 0) + 10_000,
     );
     force.unref();
     // With Redis the instance drains first, still serving everything (not Fastify's close, which refuses every new

@@ -56,6 +56,7 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { variable: 'TANDEM_REDIS_KEY_PREFIX', setting: 'redis.keyPrefix', kind: 'string' },
   { variable: 'TANDEM_REDIS_INSTANCE_TTL_SECONDS', setting: 'redis.instanceTtlSeconds', kind: 'integer' },
   { variable: 'TANDEM_SHUTDOWN_DRAIN_SECONDS', setting: 'shutdown.drainSeconds', kind: 'integer' },
+  { variable: 'TANDEM_SHUTDOWN_HANDOVER_SECONDS', setting: 'shutdown.handoverSeconds', kind: 'integer' },
   { variable: 'TANDEM_DEMO_PORTAL', setting: 'demoPortal', kind: 'boolean' },
   { variable: 'TANDEM_SITES', setting: 'sites', kind: 'json' },
   { variable: 'TANDEM_VISITOR_TOKEN_TTL_SECONDS', setting: 'visitorTokenTtlSeconds', kind: 'integer' },

@@ -184,6 +184,9 @@ export const ConfigSchema = Type.Object(
         /** How long the instance answers /readyz with 503 (so the load balancer stops sending it new connections)
          * before it closes its sockets with 1012 and their clients resume on another instance. */
         drainSeconds: Type.Integer({ minimum: 0, maximum: 300 }),
+        /** How long the instance still says it is alive after closing its sockets: members who resume on another
+         * instance within it are never marked away by the instance that clears up after this one. */
+        handoverSeconds: Type.Integer({ minimum: 0, maximum: 60 }),
       },
       { additionalProperties: false },
     ),

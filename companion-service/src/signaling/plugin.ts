@@ -57,6 +57,9 @@ export const signalingPlugin: FastifyPluginAsync<SignalingOptions> = async (app,
         await opts.sessions.settle();
         for (const connection of connections) connection.restart();
         await opts.sessions.settle();
+        // Still alive for a moment: the clients resume elsewhere meanwhile, and the instance that clears up after this
+        // one finds them held there (it marks away only those who did not come back).
+        await new Promise((resolve) => setTimeout(resolve, opts.config.shutdown.handoverSeconds * 1000));
         return;
       }
       // This process holds every live session: end them (their members are told why, their records written) before

@@ -61,7 +61,7 @@ export async function startServer(
       limits: { socketsPerAddress: 10_000, sessionsPerAddressPerMinute: 10_000, ...overrides.limits },
       // With Redis a stopping server waits this long for a load balancer before it closes its sockets: none here
       // unless a test is about that.
-      shutdown: { drainSeconds: 0, ...overrides.shutdown },
+      shutdown: { drainSeconds: 0, handoverSeconds: 0, ...overrides.shutdown },
       store: overrides.store ?? ownStore?.config,
     },
   });
