@@ -200,6 +200,9 @@ describe('an instance that goes away', () => {
     expect((await call.visitor.closed(6_000)).code).toBe(CloseCode.ServiceRestart);
     expect((await call.agent.closed(1_000)).code).toBe(CloseCode.ServiceRestart);
     expect(call.visitor.received.some((m) => m.type === 'session.ended')).toBe(false);
+    // The clients take their time to come back, within the instance's hand-over (2 s by default): it is not counted
+    // dead before they are held elsewhere.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
     const visitor = await resumeOn(b, call.tokens.visitor);
     const agent = await resumeOn(b, call.tokens.agent);
     expect(visitor.joined.resumed && agent.joined.resumed).toBe(true);
