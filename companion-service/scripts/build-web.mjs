@@ -8,6 +8,10 @@
 // directory are kept for RETAIN_DAYS after they stopped being current (listed in the manifest as `retired`), and a
 // loader that still misses its chunk loads the manifest's current one (web/widget/loadCall.ts).
 //
+// The co-browse recorder is a chunk too, assets/cobrowse-recorder-<hash>.js, named in the call chunk that loads it
+// (web/cobrowse/loadRecorder.ts): a page keeps the recorder of the build its call chunk came from. /cobrowse-recorder.js
+// is written too, a copy of the current one, for the call chunks of builds from before it was content-hashed.
+//
 // Background blur is a chunk of its own, assets/background-blur-<hash>.js, that a page loads only when someone turns
 // blur on (web/shared/blur/loadBlur.ts); the segmentation model and its WebAssembly runtime, as the npm package
 // @twilio/video-processors ships them, are copied under assets/ with content-hashed names (the chunk is told them), so
@@ -57,8 +61,6 @@ const brotli = promisify(zlib.brotliCompress);
 const gzip = promisify(zlib.gzip);
 
 const entries = {
-  // Loaded by the widget only once a session has an agent in it.
-  'cobrowse-recorder': 'cobrowse/recorderEntry.ts',
   'join/join': 'join/join.ts',
   'console/console': 'console/console.ts',
   'guest/guest': 'guest/guest.ts',
@@ -114,11 +116,22 @@ const blurBuild = await build({
 const blurChunk = `/${outputOf(blurBuild.metafile, path.join(web, 'blur', 'blurEntry.ts'))}`;
 common.define.__TANDEM_BLUR_CHUNK__ = JSON.stringify(blurChunk);
 
+// The recorder, whose path goes into the call chunk; loaded by the widget only once a session has an agent in it.
+const recorderBuild = await build({
+  ...common,
+  entryPoints: { 'cobrowse-recorder': path.join(web, 'cobrowse', 'recorderEntry.ts') },
+  entryNames: `${ASSETS}/[name]-[hash]`,
+  metafile: true,
+});
+const recorderChunk = `/${outputOf(recorderBuild.metafile, path.join(web, 'cobrowse', 'recorderEntry.ts'))}`;
+await cp(path.join(next, recorderChunk.slice(1)), path.join(next, 'cobrowse-recorder.js'));
+
 // The call chunk next: its content-hashed path goes into the loader.
 const chunkBuild = await build({
   ...common,
   entryPoints: { 'widget-call': path.join(web, 'widget', 'call.ts') },
   entryNames: `${ASSETS}/[name]-[hash]`,
+  define: { ...common.define, __TANDEM_RECORDER_CHUNK__: JSON.stringify(recorderChunk) },
   metafile: true,
 });
 const callChunk = `/${outputOf(chunkBuild.metafile, path.join(web, 'widget', 'call.ts'))}`;
@@ -147,7 +160,7 @@ const retired = await keepRetiredChunks(now);
 // The blur chunk is listed so that later builds keep it, like the call chunk, for pages that loaded this build.
 const manifest = {
   abi: await callAbi(),
-  chunks: { call: callChunk, recorder: '/cobrowse-recorder.js', blur: blurChunk },
+  chunks: { call: callChunk, recorder: recorderChunk, blur: blurChunk },
   retired,
 };
 await writeFile(path.join(next, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -136,7 +136,7 @@ describe('the live view', () => {
     // Hold the recorder's download, so the console's waiting state can be seen and checked.
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    await visitor.route('**/cobrowse-recorder.js', async (route) => {
+    await visitor.route('**/cobrowse-recorder*.js', async (route) => {
       await held;
       await route.continue();
     });

@@ -141,6 +141,18 @@ describe('caching', () => {
     expect(again.body.length).toBe(0);
   });
 
+  it('keeps the content-hashed recorder a year: the call chunk names it, and the old address serves the same file', async () => {
+    const { call, recorder } = manifest().chunks;
+    expect(recorder).toMatch(/^\/assets\/cobrowse-recorder-[A-Z0-9]+\.js$/);
+    // The call chunk loads its own build's recorder.
+    expect(onDisk(call.slice(1)).toString('utf8')).toContain(JSON.stringify(recorder));
+    const hashed = await getRaw(`${s.baseUrl}${recorder}`, { 'accept-encoding': 'br' });
+    expect([hashed.status, hashed.headers['cache-control']]).toEqual([200, 'public, max-age=31536000, immutable']);
+    // Call chunks of builds from before the recorder was content-hashed ask for /cobrowse-recorder.js: the current one.
+    const old = await getRaw(`${s.baseUrl}/cobrowse-recorder.js`, { 'accept-encoding': 'br' });
+    expect(decoded(old).equals(decoded(hashed))).toBe(true);
+  });
+
   it('keeps the content-hashed call chunk a year; the manifest and the pages are asked again each time', async () => {
     const { call } = manifest().chunks;
     expect(call).toMatch(/^\/assets\/widget-call-[A-Z0-9]+\.js$/);
