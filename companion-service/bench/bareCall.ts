@@ -27,10 +27,12 @@ const CALL_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><t
 export interface BareCallServer {
   baseUrl: string;
   relayUrl: string;
+  /** The pages show their camera and every remote camera in video elements, as a call's page would. */
+  showVideo: boolean;
   stop(): Promise<void>;
 }
 
-export async function startBareCallServer(): Promise<BareCallServer> {
+export async function startBareCallServer({ showVideo = false } = {}): Promise<BareCallServer> {
   const pages: StaticServer = await serveStatic({
     '/call': { type: 'text/html', body: CALL_PAGE },
     '/simplepeer.min.js': {
@@ -60,6 +62,7 @@ export async function startBareCallServer(): Promise<BareCallServer> {
   return {
     baseUrl: pages.baseUrl,
     relayUrl: `${pages.baseUrl.replace(/^http/, 'ws')}/relay`,
+    showVideo,
     async stop() {
       for (const client of relay.clients) client.terminate();
       relay.close();
@@ -80,16 +83,26 @@ const BARE_PAGE_FN = async ({
   relayUrl,
   name,
   video,
+  showVideo,
 }: {
   relayUrl: string;
   name: string;
   video: MediaTrackConstraints;
+  showVideo: boolean;
 }) => {
   type Peer = { signal(data: unknown): void; on(event: string, listener: (data: unknown) => void): void };
   const SimplePeer = (window as unknown as { SimplePeer: new (opts: object) => Peer }).SimplePeer;
   const now = () => performance.timeOrigin + performance.now();
   const peers = new Map<string, Peer>();
   const stream = await navigator.mediaDevices.getUserMedia({ video, audio: true });
+  const show = (media: MediaStream) => {
+    if (!showVideo) return;
+    const element = document.createElement('video');
+    Object.assign(element, { muted: true, autoplay: true, playsInline: true, width: 320, height: 180 });
+    element.srcObject = media;
+    document.body.append(element);
+  };
+  show(stream);
   const socket = new WebSocket(relayUrl);
   const connect = (id: string, initiator: boolean) => {
     const peer = new SimplePeer({
@@ -102,6 +115,7 @@ const BARE_PAGE_FN = async ({
     peers.set(id, peer);
     peer.on('signal', (data) => socket.send(`${id}\n${JSON.stringify(data)}`));
     peer.on('error', () => undefined);
+    peer.on('stream', (remote) => show(remote as MediaStream));
     return peer;
   };
   socket.addEventListener('message', (event) => {
@@ -135,7 +149,7 @@ async function barePage(newPage: () => Promise<Page>, server: BareCallServer, na
   await page.goto(`${server.baseUrl}/call`);
   // As source text: tsx (esbuild keepNames) wraps named functions in __name(), which pages don't have.
   await page.evaluate(
-    `var __name = (f) => f; (${BARE_PAGE_FN.toString()})(${JSON.stringify({ relayUrl: server.relayUrl, name, video: VIDEO_QUALITY })})`,
+    `var __name = (f) => f; (${BARE_PAGE_FN.toString()})(${JSON.stringify({ relayUrl: server.relayUrl, name, video: VIDEO_QUALITY, showVideo: server.showVideo })})`,
   );
   return { name, page };
 }

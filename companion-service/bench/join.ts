@@ -49,6 +49,8 @@ const HELP = `Usage: npm run bench:join -- [options]
   --wait-quiet S    before each run, wait up to S s for the machine (other processes and our idle pages) to use
                     < 0.3 cores for 2 s (default 30; 0 = don't wait). Each run prints the load it started in
   --verbose         per-run breakdown (where the time goes)
+  --floor-shows-video  the floor's pages show their camera and every remote camera in 320x180 video elements, as a
+                    call's page would (Tandem's pages do); by default they show nothing
   --cpu-prof DIR    write CPU profiles, per run: of the visitor's page from the Join click to its first frame, in (a)
                     (DIR/visitor-<run>.cpuprofile), and of guest 2's page from the Admit click to the last direction,
                     in (b) (DIR/guest2-<run>.cpuprofile); summarise with bench/profileSummary.ts
@@ -60,6 +62,7 @@ interface Options {
   warmup: number;
   waitQuiet: number;
   verbose: boolean;
+  floorShowsVideo: boolean;
   cpuProf?: string;
 }
 
@@ -76,7 +79,15 @@ function parseOptions(argv: string[]): Options {
       throw new Error(`--${name} must be between ${min} and ${max}`);
     return value;
   };
-  const known = new Set(['--join-runs', '--guest-runs', '--warmup', '--wait-quiet', '--verbose', '--cpu-prof']);
+  const known = new Set([
+    '--join-runs',
+    '--guest-runs',
+    '--warmup',
+    '--wait-quiet',
+    '--verbose',
+    '--cpu-prof',
+    '--floor-shows-video',
+  ]);
   for (const arg of argv)
     if (arg.startsWith('--') && !known.has(arg)) throw new Error(`unknown option ${arg}\n${HELP}`);
   const profDir = argv.includes('--cpu-prof') ? argv[argv.indexOf('--cpu-prof') + 1] : undefined;
@@ -88,6 +99,7 @@ function parseOptions(argv: string[]): Options {
     warmup: Math.floor(num('warmup', 1, 0, 100)),
     waitQuiet: num('wait-quiet', 30, 0, 3600),
     verbose: argv.includes('--verbose'),
+    floorShowsVideo: argv.includes('--floor-shows-video'),
     ...(profDir ? { cpuProf: profDir } : {}),
   };
 }
@@ -433,7 +445,7 @@ async function main(): Promise<void> {
   await server.app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = server.app.server.address() as AddressInfo;
   const baseUrl = `http://localhost:${port}`;
-  const bare = await startBareCallServer();
+  const bare = await startBareCallServer({ showVideo: opts.floorShowsVideo });
   const browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: ARGS });
   const stop = async () => {
     await browser.close().catch(() => undefined);
@@ -612,7 +624,9 @@ async function main(): Promise<void> {
       );
       process.stdout.write('  median breakdown from the Join click:\n');
       process.stdout.write(`${medianBreakdown(joinRuns).join('\n')}\n`);
-      process.stdout.write("(a) floor: bare simple-peer call, from the agent page's hello\n");
+      process.stdout.write(
+        `(a) floor: bare simple-peer call${opts.floorShowsVideo ? ' showing video' : ''}, from the agent page's hello\n`,
+      );
       process.stdout.write(
         `${row(
           'at the agent',
@@ -653,7 +667,9 @@ async function main(): Promise<void> {
       );
       process.stdout.write('  median breakdown from the Admit click:\n');
       process.stdout.write(`${medianBreakdown(guestRuns).join('\n')}\n`);
-      process.stdout.write("(b) floor: bare simple-peer mesh, from guest 2's hello\n");
+      process.stdout.write(
+        `(b) floor: bare simple-peer mesh${opts.floorShowsVideo ? ' showing video' : ''}, from guest 2's hello\n`,
+      );
       process.stdout.write(
         `${row(
           'all 12 directions',
