@@ -44,6 +44,7 @@ import { othersDuring, waitForQuiet } from './machineLoad';
 import { openRrwebFloor, startRrwebFloorServer, type FloorSnapshot } from './rrwebFloor';
 import { median, percentile, summary } from './stats';
 import { BatchAssembler, type StreamPart } from '../web/cobrowse/streamCodec';
+import { readOptions } from './cli';
 
 const HELP = `Usage: npm run bench:cobrowse -- [options]
   --elements N      elements on the shared page (default 5000)
@@ -76,37 +77,25 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  if (argv.includes('--help')) {
-    process.stdout.write(`${HELP}\n`);
-    process.exit(0);
-  }
-  const known = new Set([
-    '--elements',
-    '--snapshots',
-    '--mutations',
-    '--mutation-ms',
-    '--session-s',
-    '--control',
-    '--wait-quiet',
-  ]);
-  for (const arg of argv)
-    if (arg.startsWith('--') && !known.has(arg)) throw new Error(`unknown option ${arg}\n${HELP}`);
-  const num = (name: string, fallback: number, min: number, max: number): number => {
-    const i = argv.indexOf(`--${name}`);
-    if (i < 0) return fallback;
-    const value = Number(argv[i + 1]);
-    if (!Number.isInteger(value) || value < min || value > max)
-      throw new Error(`--${name} must be an integer from ${min} to ${max}`);
-    return value;
-  };
+  const { numbers } = readOptions(argv, HELP, {
+    numbers: {
+      elements: { fallback: 5000, min: 100, max: 200_000 },
+      snapshots: { fallback: 10, min: 1, max: 1000 },
+      mutations: { fallback: 200, min: 10, max: 100_000 },
+      'mutation-ms': { fallback: 50, min: 5, max: 10_000 },
+      'session-s': { fallback: 60, min: 5, max: 3600 },
+      control: { fallback: 50, min: 5, max: 10_000 },
+      'wait-quiet': { fallback: 30, min: 0, max: 3600 },
+    },
+  });
   return {
-    elements: num('elements', 5000, 100, 200_000),
-    snapshots: num('snapshots', 10, 1, 1000),
-    mutations: num('mutations', 200, 10, 100_000),
-    mutationMs: num('mutation-ms', 50, 5, 10_000),
-    sessionSeconds: num('session-s', 60, 5, 3600),
-    controlActions: num('control', 50, 5, 10_000),
-    waitQuiet: num('wait-quiet', 30, 0, 3600),
+    elements: numbers.elements,
+    snapshots: numbers.snapshots,
+    mutations: numbers.mutations,
+    mutationMs: numbers['mutation-ms'],
+    sessionSeconds: numbers['session-s'],
+    controlActions: numbers.control,
+    waitQuiet: numbers['wait-quiet'],
   };
 }
 

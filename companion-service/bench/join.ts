@@ -41,6 +41,7 @@ import {
 } from './callProbes';
 import { othersDuring, waitForQuiet } from './machineLoad';
 import { summary } from './stats';
+import { readOptions } from './cli';
 
 const HELP = `Usage: npm run bench:join -- [options]
   --join-runs N     measured runs of (a) agent Join -> first frame, and as many of its floor (default 10; 0 skips)
@@ -67,40 +68,24 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  if (argv.includes('--help')) {
-    process.stdout.write(`${HELP}\n`);
-    process.exit(0);
-  }
-  const num = (name: string, fallback: number, min: number, max: number): number => {
-    const i = argv.indexOf(`--${name}`);
-    if (i < 0) return fallback;
-    const value = Number(argv[i + 1]);
-    if (!Number.isFinite(value) || value < min || value > max)
-      throw new Error(`--${name} must be between ${min} and ${max}`);
-    return value;
-  };
-  const known = new Set([
-    '--join-runs',
-    '--guest-runs',
-    '--warmup',
-    '--wait-quiet',
-    '--verbose',
-    '--cpu-prof',
-    '--floor-shows-video',
-  ]);
-  for (const arg of argv)
-    if (arg.startsWith('--') && !known.has(arg)) throw new Error(`unknown option ${arg}\n${HELP}`);
-  const profDir = argv.includes('--cpu-prof') ? argv[argv.indexOf('--cpu-prof') + 1] : undefined;
-  if (profDir !== undefined && (profDir === '' || profDir.startsWith('--')))
-    throw new Error('--cpu-prof needs a directory');
+  const { numbers, flags, strings } = readOptions(argv, HELP, {
+    numbers: {
+      'join-runs': { fallback: 10, min: 0, max: 1000 },
+      'guest-runs': { fallback: 5, min: 0, max: 1000 },
+      warmup: { fallback: 1, min: 0, max: 100 },
+      'wait-quiet': { fallback: 30, min: 0, max: 3600, integer: false },
+    },
+    flags: ['verbose', 'floor-shows-video'],
+    strings: ['cpu-prof'],
+  });
   return {
-    joinRuns: Math.floor(num('join-runs', 10, 0, 1000)),
-    guestRuns: Math.floor(num('guest-runs', 5, 0, 1000)),
-    warmup: Math.floor(num('warmup', 1, 0, 100)),
-    waitQuiet: num('wait-quiet', 30, 0, 3600),
-    verbose: argv.includes('--verbose'),
-    floorShowsVideo: argv.includes('--floor-shows-video'),
-    ...(profDir ? { cpuProf: profDir } : {}),
+    joinRuns: numbers['join-runs'],
+    guestRuns: numbers['guest-runs'],
+    warmup: numbers.warmup,
+    waitQuiet: numbers['wait-quiet'],
+    verbose: flags.verbose,
+    floorShowsVideo: flags['floor-shows-video'],
+    ...(strings['cpu-prof'] ? { cpuProf: strings['cpu-prof'] } : {}),
   };
 }
 

@@ -28,6 +28,7 @@ import { FRAME_BUDGET_SHARE, frameBudgetMs } from '../web/shared/blur/background
 import { chromiumPath } from '../test/helpers/browser';
 import { machineBusySeconds, ownBusySeconds } from './machineLoad';
 import { median, percentile } from './stats';
+import { readOptions } from './cli';
 
 const HELP = `Usage: npm run bench:media -- [options]
   --seconds N   measured seconds per case (default 20)
@@ -42,18 +43,13 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  if (argv.includes('--help')) {
-    process.stdout.write(`${HELP}\n`);
-    process.exit(0);
-  }
-  const options: Options = { seconds: 20, warmup: 4 };
-  for (let i = 0; i < argv.length; i += 2) {
-    const value = Number(argv[i + 1]);
-    if (argv[i] === '--seconds' && value > 0) options.seconds = value;
-    else if (argv[i] === '--warmup' && value >= 0) options.warmup = value;
-    else throw new Error(`unknown or invalid option ${argv[i]} ${argv[i + 1] ?? ''}\n${HELP}`);
-  }
-  return options;
+  const { numbers } = readOptions(argv, HELP, {
+    numbers: {
+      seconds: { fallback: 20, min: 1, max: 3600, integer: false },
+      warmup: { fallback: 4, min: 0, max: 600, integer: false },
+    },
+  });
+  return { seconds: numbers.seconds, warmup: numbers.warmup };
 }
 
 async function startService() {

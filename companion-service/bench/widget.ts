@@ -35,6 +35,7 @@ import { buildServer } from '../src/server';
 import { chromiumPath } from '../test/helpers/browser';
 import { consoleTicket, devToken } from '../test/helpers/testServer';
 import { median, summary } from './stats';
+import { readOptions } from './cli';
 
 const HELP = `Usage: npm run bench:widget -- [options]
   --runs N      measured page loads and prompts per case (default 10)
@@ -73,22 +74,10 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  if (argv.includes('--help')) {
-    process.stdout.write(`${HELP}\n`);
-    process.exit(0);
-  }
-  const known = new Set(['--runs', '--warmup']);
-  for (const arg of argv)
-    if (arg.startsWith('--') && !known.has(arg)) throw new Error(`unknown option ${arg}\n${HELP}`);
-  const num = (name: string, fallback: number, min: number, max: number): number => {
-    const i = argv.indexOf(`--${name}`);
-    if (i < 0) return fallback;
-    const value = Number(argv[i + 1]);
-    if (!Number.isInteger(value) || value < min || value > max)
-      throw new Error(`--${name} must be an integer from ${min} to ${max}`);
-    return value;
-  };
-  return { runs: num('runs', 10, 1, 1000), warmup: num('warmup', 1, 0, 100) };
+  const { numbers } = readOptions(argv, HELP, {
+    numbers: { runs: { fallback: 10, min: 1, max: 1000 }, warmup: { fallback: 1, min: 0, max: 100 } },
+  });
+  return { runs: numbers.runs, warmup: numbers.warmup };
 }
 
 // --- the page and the service ------------------------------------------------------------------------------------
