@@ -144,6 +144,8 @@ await build({
   inject: [],
   define: { ...common.define, __TANDEM_CALL_CHUNK__: JSON.stringify(callChunk) },
 });
+// The console's first script (it sends agent.join while the console loads): small, and without the Node shims.
+await build({ ...common, entryPoints: { 'console/boot': path.join(web, 'console', 'boot.ts') }, inject: [] });
 await build({
   ...common,
   entryPoints: Object.fromEntries(Object.entries(entries).map(([name, file]) => [name, path.join(web, file)])),

@@ -26,6 +26,7 @@ import { RemoteControlTool } from './remoteControlTool';
 import { ScreenShareTool } from './screenShareTool';
 import { SharedScreenView } from '../shared/sharedScreen';
 import { SettingsPanel } from './settingsPanel';
+import { takeBoot } from './bootHandoff';
 import { receiveTicket } from './ticket';
 import { Toolbar } from './toolbar';
 
@@ -80,9 +81,12 @@ class AgentConsole {
   private screenShare: ScreenShareTool | undefined;
 
   async start(): Promise<void> {
+    // The first script (boot.ts) took the ticket and sent agent.join while this one loaded; without it (a page that
+    // did not run it), the same is done here.
+    const boot = takeBoot();
     // With a session in view (a ticket in the URL, or the join page that opened us fetching one), the camera starts
     // while the ticket is on its way.
-    const expectingTicket = window.location.hash.includes('ticket=') || !!window.opener;
+    const expectingTicket = boot?.expectingTicket ?? (window.location.hash.includes('ticket=') || !!window.opener);
     if (expectingTicket) this.setStatus('Starting your camera and microphone…');
     const cameraOpened = expectingTicket
       ? this.media.open().then(
@@ -90,7 +94,7 @@ class AgentConsole {
           (err: unknown) => err ?? new Error('camera'),
         )
       : undefined;
-    const ticket = await receiveTicket();
+    const ticket = await (boot?.ticket ?? receiveTicket());
     if (!ticket) {
       await cameraOpened;
       this.media.stop();
@@ -107,7 +111,8 @@ class AgentConsole {
     // Join now, while the camera may still be starting (a real webcam takes up to a second): what the session says
     // meanwhile is held until the camera is settled, because the connections are created with the camera's tracks.
     this.client.holdMessages();
-    this.client.connect({ type: 'agent.join', ticket });
+    if (boot?.socket) this.client.adopt(boot.socket, boot.received.splice(0), boot.closed);
+    else this.client.connect({ type: 'agent.join', ticket });
     const cameraError = await cameraOpened;
     if (isOver(this.store.state)) return this.media.stop(); // refused or disconnected while the camera was starting
 

@@ -55,13 +55,16 @@ export class SignalingClient {
     this.open(first);
   }
 
-  /** Takes over a socket another part of the page opened and that is open now: the widget's presence socket, which
-   * becomes the call's socket when the visitor accepts an invitation (the server answers the acceptance on it).
-   * Nothing is sent; every message from now on is this client's (its previous owner must have let go of it, in the
-   * same task). */
-  adopt(socket: WebSocket): void {
+  /** Takes over a socket another part of the page opened: the widget's presence socket, which becomes the call's
+   * socket when the visitor accepts an invitation (the server answers the acceptance on it), or the one the console's
+   * first script sent agent.join on (console/boot.ts). Nothing is sent; every message from now on is this client's
+   * (its previous owner must have let go of it, in the same task). `earlier`: what that owner received on it and
+   * kept for this client, in order; `closedWith`: how it closed, if it did before. */
+  adopt(socket: WebSocket, earlier: readonly string[] = [], closedWith?: { code: number; reason: string }): void {
     this.stopped = false;
     this.attach(socket);
+    for (const text of earlier) this.receive(text);
+    if (closedWith) this.closed(socket, closedWith.code, closedWith.reason);
   }
 
   on<T extends ServerMessage['type']>(type: T, handler: Handler<T>): () => void {
@@ -156,40 +159,44 @@ export class SignalingClient {
 
   private attach(socket: WebSocket): void {
     this.socket = socket;
-    socket.onmessage = (event) => {
-      let message: ServerMessage;
-      try {
-        message = JSON.parse(String(event.data)) as ServerMessage;
-      } catch {
-        return;
-      }
-      if (message.type === 'session.created' || message.type === 'session.joined') {
-        this.resumeToken = message.resumeToken;
-        this.attempts = 0;
-        this.onStateChange('open');
-      }
-      if (message.type === 'session.ended') this.stopped = true;
-      const replyTo = (message as { replyTo?: unknown }).replyTo;
-      if (typeof replyTo === 'string') this.answered(replyTo, message);
-      if (this.held) this.held.push(message);
-      else this.dispatch(message);
-    };
-    socket.onclose = (event) => {
-      this.abandon(socket, event.reason);
-      if (this.socket !== socket) return;
-      if (this.stopped || FINAL_CLOSES.has(event.code) || !this.resumeToken) {
-        this.stopped = true;
-        this.onStateChange('closed', event.reason);
-        return;
-      }
-      // An instance stopping for a deploy (1012) is no failure: resume at once on another, spread over a quarter of a
-      // second so that its clients don't all arrive together. Otherwise back off: 0.5 s, 1 s, 2 s, 4 s ... capped at
-      // 5 s, well inside the server's grace period.
-      const restart = event.code === CloseCode.ServiceRestart && this.attempts === 0;
-      const delay = restart ? Math.random() * 250 : Math.min(5000, 500 * 2 ** this.attempts++);
-      this.onStateChange('reconnecting');
-      this.retryTimer = setTimeout(() => this.open({ type: 'session.resume', resumeToken: this.resumeToken! }), delay);
-    };
+    socket.onmessage = (event) => this.receive(String(event.data));
+    socket.onclose = (event) => this.closed(socket, event.code, event.reason);
+  }
+
+  private receive(text: string): void {
+    let message: ServerMessage;
+    try {
+      message = JSON.parse(text) as ServerMessage;
+    } catch {
+      return;
+    }
+    if (message.type === 'session.created' || message.type === 'session.joined') {
+      this.resumeToken = message.resumeToken;
+      this.attempts = 0;
+      this.onStateChange('open');
+    }
+    if (message.type === 'session.ended') this.stopped = true;
+    const replyTo = (message as { replyTo?: unknown }).replyTo;
+    if (typeof replyTo === 'string') this.answered(replyTo, message);
+    if (this.held) this.held.push(message);
+    else this.dispatch(message);
+  }
+
+  private closed(socket: WebSocket, code: number, reason: string): void {
+    this.abandon(socket, reason);
+    if (this.socket !== socket) return;
+    if (this.stopped || FINAL_CLOSES.has(code) || !this.resumeToken) {
+      this.stopped = true;
+      this.onStateChange('closed', reason);
+      return;
+    }
+    // An instance stopping for a deploy (1012) is no failure: resume at once on another, spread over a quarter of a
+    // second so that its clients don't all arrive together. Otherwise back off: 0.5 s, 1 s, 2 s, 4 s ... capped at
+    // 5 s, well inside the server's grace period.
+    const restart = code === CloseCode.ServiceRestart && this.attempts === 0;
+    const delay = restart ? Math.random() * 250 : Math.min(5000, 500 * 2 ** this.attempts++);
+    this.onStateChange('reconnecting');
+    this.retryTimer = setTimeout(() => this.open({ type: 'session.resume', resumeToken: this.resumeToken! }), delay);
   }
 }
 

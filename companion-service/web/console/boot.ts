@@ -1,0 +1,21 @@
+import { socketUrl } from '../shared/socketUrl';
+import { handBoot, type ConsoleBoot } from './bootHandoff';
+import { receiveTicket } from './ticket';
+
+/* The console's first script, a small one that runs before its stylesheets and its own script (console.js, hundreds of
+ * KB) have loaded: it takes the ticket (from the URL, or from the join page that opened the window) and sends
+ * agent.join at once, so that the service and the customer's page set the call up while the rest of the console
+ * loads. The console then takes the socket over with everything it received meanwhile (console.ts). */
+
+// Read before receiveTicket takes the ticket out of the URL.
+const expectingTicket = window.location.hash.includes('ticket=') || !!window.opener;
+const boot: ConsoleBoot = { expectingTicket, ticket: receiveTicket(), received: [] };
+void boot.ticket.then((ticket) => {
+  if (!ticket) return;
+  const socket = new WebSocket(socketUrl(window.location.origin));
+  socket.onopen = () => socket.send(JSON.stringify({ type: 'agent.join', ticket }));
+  socket.onmessage = (event) => boot.received.push(String(event.data));
+  socket.onclose = (event) => (boot.closed = { code: event.code, reason: event.reason });
+  boot.socket = socket;
+});
+handBoot(boot);

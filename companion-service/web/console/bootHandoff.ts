@@ -1,0 +1,26 @@
+/* What the console's first script (boot.ts) hands the console (console.ts): kept apart from boot.ts, whose import
+ * would run it again inside console.js. */
+
+export interface ConsoleBoot {
+  /** A ticket is on its way (in the URL, or from the window that opened this one): the camera may start. */
+  readonly expectingTicket: boolean;
+  /** The ticket, or undefined when the window was opened without one. */
+  readonly ticket: Promise<string | undefined>;
+  /** The socket that sent agent.join (once the ticket came). */
+  socket?: WebSocket;
+  /** What the socket received before the console took it over, as text, in order. */
+  readonly received: string[];
+  /** How it closed, if it did before the console took it over. */
+  closed?: { code: number; reason: string };
+}
+
+const BOOT_GLOBAL = '__tandemConsoleBoot';
+
+export function handBoot(boot: ConsoleBoot): void {
+  (window as unknown as Record<string, ConsoleBoot>)[BOOT_GLOBAL] = boot;
+}
+
+/** The first script's hand-over, if it ran. */
+export function takeBoot(): ConsoleBoot | undefined {
+  return (window as unknown as Record<string, ConsoleBoot | undefined>)[BOOT_GLOBAL];
+}
