@@ -3,6 +3,7 @@ import { expectNoAxeViolations } from '../helpers/axe';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { eventually } from '../helpers/eventually';
 import { people } from '../helpers/people';
+import { consoleTicket, devToken } from '../helpers/testServer';
 import { expectRising, expectStopped } from '../helpers/video';
 
 /* The agent console in real Chromium: the Video privilege and switch (frames really flowing or not), Customer Info
@@ -80,6 +81,32 @@ describe('agent video', () => {
       'the agent video hidden from the customer',
     );
     await agent.getByText('Preview: only you see this').waitFor();
+  });
+});
+
+describe('opening', () => {
+  it('joins while its own script is still loading (its first script sends agent.join), then takes the call over', async () => {
+    const visitor = await newPage();
+    const code = await visitorStarts(visitor);
+    const ticket = await consoleTicket(suite.server, await devToken(suite.server, 'Ana Agent'), code);
+    const agent = await newPage();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await agent.route('**/console/console.js', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await agent.goto(`${suite.server.baseUrl}/console#ticket=${encodeURIComponent(ticket)}`, { waitUntil: 'commit' });
+    // The customer's widget says the agent is here while the console's own script has not even arrived.
+    await visitor.getByText(/Connected to .*Ana Agent/).waitFor();
+    expect(await agent.getByRole('button', { name: 'Add Guest' }).count()).toBe(0);
+    release();
+    // The console takes over the socket and everything said on it meanwhile: the call comes up (the agent's own
+    // video starts off) and the session is the console's to run.
+    await agent.getByRole('button', { name: 'Add Guest' }).waitFor();
+    await expectRising(agent, visitor);
+    await agent.getByRole('button', { name: 'Video', exact: true }).click();
+    await expectRising(visitor, agent);
   });
 });
 
