@@ -60,10 +60,13 @@ const SEGMENTATION = [
 const brotli = promisify(zlib.brotliCompress);
 const gzip = promisify(zlib.gzip);
 
+// The pages with WebRTC (simple-peer needs Node's Buffer, process and global), and the others, without those shims.
 const entries = {
-  'join/join': 'join/join.ts',
   'console/console': 'console/console.ts',
   'guest/guest': 'guest/guest.ts',
+};
+const pagesWithoutShims = {
+  'join/join': 'join/join.ts',
   'portal/portal': 'portal/portal.ts',
   'portal/form': 'portal/form.ts',
 };
@@ -146,10 +149,10 @@ await build({
 });
 // The console's first script (it sends agent.join while the console loads): small, and without the Node shims.
 await build({ ...common, entryPoints: { 'console/boot': path.join(web, 'console', 'boot.ts') }, inject: [] });
-await build({
-  ...common,
-  entryPoints: Object.fromEntries(Object.entries(entries).map(([name, file]) => [name, path.join(web, file)])),
-});
+const entryPoints = (list) =>
+  Object.fromEntries(Object.entries(list).map(([name, file]) => [name, path.join(web, file)]));
+await build({ ...common, entryPoints: entryPoints(entries) });
+await build({ ...common, entryPoints: entryPoints(pagesWithoutShims), inject: [] });
 for (const [from, to] of statics) {
   await mkdir(path.dirname(path.join(next, to)), { recursive: true });
   await cp(path.resolve(web, from), path.join(next, to));
