@@ -27,13 +27,7 @@
  *
  * Not a test: it prints figures and PASS/MISS against the targets ((a) 1.3x its floor, p95 50 ms, 50 kbit/s, round trip
  * p95 100 ms). */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { loadConfig } from '../src/config/load';
-import { buildServer } from '../src/server';
 import { chromiumPath } from '../test/helpers/browser';
 import { consoleTicket, devToken } from '../test/helpers/testServer';
 import { Privilege } from '../src/protocol/codes';
@@ -45,6 +39,7 @@ import { openRrwebFloor, startRrwebFloorServer, type FloorSnapshot } from './rrw
 import { median, percentile, summary } from './stats';
 import { BatchAssembler, type StreamPart } from '../web/cobrowse/streamCodec';
 import { readOptions } from './cli';
+import { startEmbeddedService } from './embeddedService';
 
 const HELP = `Usage: npm run bench:cobrowse -- [options]
   --elements N      elements on the shared page (default 5000)
@@ -96,33 +91,6 @@ function parseOptions(argv: string[]): Options {
     sessionSeconds: numbers['session-s'],
     controlActions: numbers.control,
     waitQuiet: numbers['wait-quiet'],
-  };
-}
-
-/** The real service, plus the benchmark page served from its own origin (a page the browser got from a route
- * interception would count as public and be refused the loopback WebSocket by Local Network Access checks). */
-async function startService(pageHtml: string) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tandem-bench-'));
-  // The embedded defaults, so the figures include the product's own cobrowse limits.
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      host: '127.0.0.1',
-      port: 0,
-      logLevel: (process.env.BENCH_LOG ?? 'silent') as 'silent',
-      store: { kind: 'sqlite', sqlitePath: path.join(dir, 'bench.db') },
-    },
-  });
-  const server = await buildServer(config);
-  server.app.get(PAGE_PATH, async (_request, reply) => reply.type('text/html').send(pageHtml));
-  await server.app.listen({ host: '127.0.0.1', port: 0 });
-  const { port } = server.app.server.address() as AddressInfo;
-  return {
-    baseUrl: `http://localhost:${port}`,
-    async stop() {
-      await server.app.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
   };
 }
 
@@ -202,7 +170,11 @@ const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  const service = await startService(benchPageHtml(options.elements));
+  // The embedded defaults, so the figures include the product's own co-browse limits.
+  const pageHtml = benchPageHtml(options.elements);
+  const service = await startEmbeddedService({
+    routes: (app) => app.get(PAGE_PATH, async (_request, reply) => reply.type('text/html').send(pageHtml)),
+  });
   const floorServer = await startRrwebFloorServer(options.elements);
   let browser: Browser | undefined;
   try {

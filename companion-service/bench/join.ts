@@ -19,13 +19,9 @@
  *   npm run bench:join -- --join-runs 20 --guest-runs 0 --verbose
  *
  * Not a test: it prints figures and PASS/MISS against the targets (Tandem <= 1.3x the floor, (a) and (b)). */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
-import { loadConfig } from '../src/config/load';
-import { buildServer } from '../src/server';
 import { chromiumPath } from '../test/helpers/browser';
 import { bareGuestRun, bareJoinRun, startBareCallServer, type BareGuestRun, type BareJoinRun } from './bareCall';
 import {
@@ -42,6 +38,7 @@ import {
 import { othersDuring, waitForQuiet } from './machineLoad';
 import { summary } from './stats';
 import { readOptions } from './cli';
+import { startEmbeddedService } from './embeddedService';
 
 const HELP = `Usage: npm run bench:join -- [options]
   --join-runs N     measured runs of (a) agent Join -> first frame, and as many of its floor (default 10; 0 skips)
@@ -413,30 +410,15 @@ function ratioLine(label: string, tandem: number[], floor: number[]): string {
 
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
-  const dir = mkdtempSync(path.join(tmpdir(), 'tandem-bench-join-'));
-  // The embedded defaults (config/default.json), with no TANDEM_* from the shell, on a random loopback port.
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      host: '127.0.0.1',
-      port: 0,
-      logLevel: 'silent',
-      store: { kind: 'sqlite', sqlitePath: path.join(dir, 'bench.db') },
-      // Every round's visitor comes from 127.0.0.1: the per-address session cap would stop the rounds.
-      limits: { sessionsPerAddressPerMinute: 100_000 },
-    },
-  });
-  const server = await buildServer(config);
-  await server.app.listen({ host: '127.0.0.1', port: 0 });
-  const { port } = server.app.server.address() as AddressInfo;
-  const baseUrl = `http://localhost:${port}`;
+  // Every round's visitor comes from 127.0.0.1: the per-address session cap would stop the rounds.
+  const service = await startEmbeddedService({ overrides: { limits: { sessionsPerAddressPerMinute: 100_000 } } });
+  const { baseUrl } = service;
   const bare = await startBareCallServer({ showVideo: opts.floorShowsVideo });
   const browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: ARGS });
   const stop = async () => {
     await browser.close().catch(() => undefined);
     await bare.stop();
-    await server.app.close();
-    rmSync(dir, { recursive: true, force: true });
+    await service.stop();
   };
   const onSignal = () => void stop().finally(() => process.exit(130));
   process.once('SIGINT', onSignal);

@@ -16,19 +16,17 @@
  *   npm run bench:media -- --seconds 30
  *
  * Not a test: it prints figures (docs/benchmarks.md, Background blur). */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { chromium, type Page } from 'playwright-core';
-import { loadConfig } from '../src/config/load';
 import { webDistDir } from '../src/paths';
-import { buildServer } from '../src/server';
 import { FRAME_BUDGET_SHARE, frameBudgetMs } from '../web/shared/blur/backgroundBlur';
 import { chromiumPath } from '../test/helpers/browser';
 import { machineBusySeconds, ownBusySeconds } from './machineLoad';
 import { median, percentile } from './stats';
 import { readOptions } from './cli';
+import { startEmbeddedService } from './embeddedService';
 
 const HELP = `Usage: npm run bench:media -- [options]
   --seconds N   measured seconds per case (default 20)
@@ -50,32 +48,6 @@ function parseOptions(argv: string[]): Options {
     },
   });
   return { seconds: numbers.seconds, warmup: numbers.warmup };
-}
-
-async function startService() {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tandem-bench-'));
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      host: '127.0.0.1',
-      port: 0,
-      logLevel: 'silent',
-      store: { kind: 'sqlite', sqlitePath: path.join(dir, 'bench.db') },
-    },
-  });
-  const server = await buildServer(config);
-  server.app.get(PAGE_PATH, async (_request, reply) => reply.type('text/html').send(PAGE));
-  // A script of the page's own origin: the service's Content-Security-Policy refuses inline scripts.
-  server.app.get(`${PAGE_PATH}.js`, async (_request, reply) => reply.type('text/javascript').send(PAGE_SCRIPT));
-  await server.app.listen({ host: '127.0.0.1', port: 0 });
-  const { port } = server.app.server.address() as AddressInfo;
-  return {
-    baseUrl: `http://localhost:${port}`,
-    async stop() {
-      await server.app.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 /** In the page (plain script, as the page has it): camera -> (blur) -> loopback call; counters on window.__media. */
@@ -208,7 +180,13 @@ async function main(): Promise<void> {
     chunks: { blur?: string };
   };
   if (!manifest.chunks.blur) throw new Error('the build has no blur chunk: run npm run build:web');
-  const service = await startService();
+  const service = await startEmbeddedService({
+    routes: (app) => {
+      app.get(PAGE_PATH, async (_request, reply) => reply.type('text/html').send(PAGE));
+      // A script of the page's own origin: the service's Content-Security-Policy refuses inline scripts.
+      app.get(`${PAGE_PATH}.js`, async (_request, reply) => reply.type('text/javascript').send(PAGE_SCRIPT));
+    },
+  });
   const browser = await chromium.launch({
     executablePath: chromiumPath(),
     headless: true,

@@ -22,20 +22,19 @@
  *   npm run bench:widget -- --runs 20
  *
  * Not a test: it prints figures, next to the figures measured before the widget was split (BEFORE, below). */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
-import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
-import { loadConfig } from '../src/config/load';
 import { signVisitorToken } from '../src/identity/visitorToken';
 import { webDistDir } from '../src/paths';
-import { buildServer } from '../src/server';
 import { chromiumPath } from '../test/helpers/browser';
 import { consoleTicket, devToken } from '../test/helpers/testServer';
 import { median, summary } from './stats';
 import { readOptions } from './cli';
+import type { Config } from '../src/config/schema';
+import { startEmbeddedService, type EmbeddedService } from './embeddedService';
 
 const HELP = `Usage: npm run bench:widget -- [options]
   --runs N      measured page loads and prompts per case (default 10)
@@ -87,39 +86,6 @@ function pageHtml(visitorToken: string | undefined): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title>
 <script src="/widget.js"${token} defer></script></head>
 <body><main><h1>Shop</h1><p>A page of the customer's site, with the widget's one script tag.</p></main></body></html>`;
-}
-
-/** The real service with its embedded defaults (the demo site, development sign-in), the per-address limits raised
- * (every page of the benchmark comes from 127.0.0.1), and the benchmark page on its own origin (a page the browser
- * got from a route interception would count as public and be refused the loopback WebSocket). */
-async function startService() {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tandem-bench-'));
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      host: '127.0.0.1',
-      port: 0,
-      logLevel: (process.env.BENCH_LOG ?? 'silent') as 'silent',
-      limits: { socketsPerAddress: 100_000, sessionsPerAddressPerMinute: 100_000 },
-      store: { kind: 'sqlite', sqlitePath: path.join(dir, 'bench.db') },
-    },
-  });
-  const server = await buildServer(config);
-  server.app.get(PAGE_PATH, async (request, reply) =>
-    reply.type('text/html').send(pageHtml((request.query as { token?: string }).token)),
-  );
-  await server.app.listen({ host: '127.0.0.1', port: 0 });
-  const { port } = server.app.server.address() as AddressInfo;
-  const site = config.sites.find((s) => s.id === 'demo');
-  if (!site) throw new Error('the embedded configuration has no demo site');
-  return {
-    baseUrl: `http://localhost:${port}`,
-    site,
-    async stop() {
-      await server.app.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 // --- in-page instrumentation ---------------------------------------------------------------------------------------
@@ -315,7 +281,7 @@ interface PromptRun {
 /** An identified visitor's page in `context` goes online; the agent invites them; the prompt shows; they decline. */
 async function promptTime(
   context: BrowserContext,
-  service: Awaited<ReturnType<typeof startService>>,
+  service: EmbeddedService & { site: Config['sites'][number] },
   agentToken: string,
   how: { throttled: boolean; settled: boolean },
 ): Promise<PromptRun> {
@@ -432,7 +398,17 @@ const versus = (now: string, before: string) => `${now}  (before: ${before})`;
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const loadAtStart = loadavg()[0]!;
-  const service = await startService();
+  // The per-address limits raised: every page of the benchmark comes from 127.0.0.1.
+  const embedded = await startEmbeddedService({
+    overrides: { limits: { socketsPerAddress: 100_000, sessionsPerAddressPerMinute: 100_000 } },
+    routes: (app) =>
+      app.get(PAGE_PATH, async (request, reply) =>
+        reply.type('text/html').send(pageHtml((request.query as { token?: string }).token)),
+      ),
+  });
+  const site = embedded.config.sites.find((s) => s.id === 'demo');
+  if (!site) throw new Error('the embedded configuration has no demo site');
+  const service = { ...embedded, site };
   let browser: Browser | undefined;
   try {
     browser = await chromium.launch({

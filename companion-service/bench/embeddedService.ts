@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, type DeepPartial } from '../src/config/load';
+import type { Config } from '../src/config/schema';
+import { buildServer } from '../src/server';
+
+/* The real service for the browser benchmarks, in this process: its embedded defaults (config/default.json: SQLite,
+ * the in-process bus, the demo site, development sign-in), none of the shell's TANDEM_* variables (the figures must
+ * not depend on them), a SQLite file of its own and a random loopback port. `BENCH_LOG=info` shows its log. */
+
+export interface EmbeddedService {
+  readonly baseUrl: string;
+  readonly config: Config;
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedService(
+  options: {
+    overrides?: DeepPartial<Config>;
+    /** The bench's own pages, served from the service's origin: a page the browser got from a route interception
+     * would count as public and be refused the loopback WebSocket by Local Network Access checks. */
+    routes?: (app: FastifyInstance) => void;
+  } = {},
+): Promise<EmbeddedService> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tandem-bench-'));
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      ...options.overrides,
+      host: '127.0.0.1',
+      port: 0,
+      logLevel: (process.env.BENCH_LOG ?? 'silent') as 'silent',
+      store: { kind: 'sqlite', sqlitePath: path.join(dir, 'bench.db') },
+    },
+  });
+  const server = await buildServer(config);
+  options.routes?.(server.app);
+  await server.app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = server.app.server.address() as AddressInfo;
+  return {
+    baseUrl: `http://localhost:${port}`,
+    config,
+    async stop() {
+      await server.app.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
