@@ -19,10 +19,10 @@
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { webDistDir } from '../src/paths';
 import { FRAME_BUDGET_SHARE, frameBudgetMs } from '../web/shared/blur/backgroundBlur';
-import { chromiumPath } from '../test/helpers/browser';
+import { launchBrowser } from '../test/helpers/browser';
 import { machineBusySeconds, ownBusySeconds } from './machineLoad';
 import { median, percentile } from './stats';
 import { readOptions } from './cli';
@@ -187,17 +187,8 @@ async function main(): Promise<void> {
       app.get(`${PAGE_PATH}.js`, async (_request, reply) => reply.type('text/javascript').send(PAGE_SCRIPT));
     },
   });
-  const browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      '--disable-background-networking',
-      '--disable-gpu',
-    ],
-  });
+  // Fake camera and microphone, no GPU (as on these machines' CI).
+  const browser = await launchBrowser();
   const results: CaseResult[] = [];
   try {
     for (const [name, chunk] of [

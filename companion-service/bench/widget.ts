@@ -26,10 +26,10 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
-import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { signVisitorToken } from '../src/identity/visitorToken';
 import { webDistDir } from '../src/paths';
-import { chromiumPath } from '../test/helpers/browser';
+import { launchBrowser } from '../test/helpers/browser';
 import { consoleTicket, devToken } from '../test/helpers/testServer';
 import { median, summary } from './stats';
 import { readOptions } from './cli';
@@ -411,17 +411,7 @@ async function main(): Promise<void> {
   const service = { ...embedded, site };
   let browser: Browser | undefined;
   try {
-    browser = await chromium.launch({
-      executablePath: chromiumPath(),
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--use-fake-device-for-media-stream',
-        '--use-fake-ui-for-media-stream',
-        '--disable-background-networking',
-        '--disable-gpu',
-      ],
-    });
+    browser = await launchBrowser();
     const lines: string[] = [
       `widget benchmark: Chromium ${browser.version()}, ${new Date().toISOString().slice(0, 10)}, ${options.runs} runs per case`,
     ];

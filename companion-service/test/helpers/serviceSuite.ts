@@ -13,6 +13,8 @@ export interface ServiceSuite {
   connect(headers?: Record<string, string>): Promise<TestClient>;
   /** startCall (a visitor's session and an agent joined with its code), its two sockets closed after the test. */
   call(agentToken: string): ReturnType<typeof startCall>;
+  /** A guest the agent invites and admits (their socket closed after the test), once they are in the session. */
+  admitGuest(agent: TestClient, name?: string): Promise<TestClient>;
   /** Closes these sockets after the test too. */
   track(...clients: TestClient[]): void;
 }
@@ -43,6 +45,15 @@ export function serviceSuite(overrides?: DeepPartial<Config>): ServiceSuite {
       const c = await startCall(suite.server.wsUrl, agentToken);
       clients.push(c.visitor, c.agent);
       return c;
+    },
+    async admitGuest(agent, name = 'Gil') {
+      agent.send({ type: 'guest.invite.create' });
+      const invite = new URL((await agent.next('guest.invite')).url).hash.replace('#invite=', '');
+      const guest = await suite.connect();
+      guest.send({ type: 'guest.request', invite, name });
+      agent.send({ type: 'guest.admit', code: (await guest.next('guest.code')).code });
+      await guest.next('session.joined');
+      return guest;
     },
     track(...opened) {
       clients.push(...opened);

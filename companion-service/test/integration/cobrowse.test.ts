@@ -14,15 +14,7 @@ const suite = serviceSuite({
 /** A call whose agent has the given privileges (all of them when not given). */
 const call = async (privileges?: string[]) => suite.call(await devToken(suite.server, 'Ana Agent', privileges));
 
-async function withGuest(c: Awaited<ReturnType<typeof call>>) {
-  c.agent.send({ type: 'guest.invite.create' });
-  const inv = new URL((await c.agent.next('guest.invite')).url).hash.replace('#invite=', '');
-  const guest = await suite.connect();
-  guest.send({ type: 'guest.request', invite: inv, name: 'Gil' });
-  c.agent.send({ type: 'guest.admit', code: (await guest.next('guest.code')).code });
-  await guest.next('session.joined');
-  return guest;
-}
+const withGuest = (c: Awaited<ReturnType<typeof call>>) => suite.admitGuest(c.agent);
 
 const batch = (seq: number, data: string, snapshot = false) =>
   ({ type: 'cobrowse.events', seq, part: 0, parts: 1, snapshot, encoding: 'json', data }) as const;

@@ -13,15 +13,7 @@ jest.setTimeout(20_000);
 const suite = serviceSuite();
 const call = async () => suite.call(await devToken(suite.server, 'Ana Agent'));
 
-async function withGuest(c: Awaited<ReturnType<typeof call>>) {
-  c.agent.send({ type: 'guest.invite.create' });
-  const inv = new URL((await c.agent.next('guest.invite')).url).hash.replace('#invite=', '');
-  const guest = await suite.connect();
-  guest.send({ type: 'guest.request', invite: inv, name: 'Gil' });
-  c.agent.send({ type: 'guest.admit', code: (await guest.next('guest.code')).code });
-  await guest.next('session.joined');
-  return guest;
-}
+const withGuest = (c: Awaited<ReturnType<typeof call>>) => suite.admitGuest(c.agent);
 
 const at = { nodeId: 12, fx: 0.5, fy: 0.25 };
 const guideMessages: ClientMessage[] = [

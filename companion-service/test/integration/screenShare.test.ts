@@ -12,15 +12,7 @@ const suite = serviceSuite();
 /** A call whose agent has the given privileges (all of them when not given). */
 const call = async (privileges?: string[]) => suite.call(await devToken(suite.server, 'Ana Agent', privileges));
 
-async function withGuest(c: Awaited<ReturnType<typeof call>>) {
-  c.agent.send({ type: 'guest.invite.create' });
-  const invite = new URL((await c.agent.next('guest.invite')).url).hash.replace('#invite=', '');
-  const guest = await suite.connect();
-  guest.send({ type: 'guest.request', invite, name: 'Gil' });
-  c.agent.send({ type: 'guest.admit', code: (await guest.next('guest.code')).code });
-  await guest.next('session.joined');
-  return guest;
-}
+const withGuest = (c: Awaited<ReturnType<typeof call>>) => suite.admitGuest(c.agent);
 
 describe('screen share', () => {
   it('is refused to an agent token without the privilege, with a clear error, and nobody is told', async () => {
