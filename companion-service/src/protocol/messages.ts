@@ -161,11 +161,18 @@ const oneOf = <T extends Record<string, string>>(values: T) =>
   Type.Union(Object.values(values).map((value) => Type.Literal(value))) as unknown as TUnion<TLiteral<T[keyof T]>[]>;
 
 export const VisitorStart = request('visitor.start', {});
+/** The agent's "start my video" choice: their camera's video goes out from the start (only with the video privilege;
+ * without it the join goes ahead with video off). Absent: off until the agent turns Video on. */
+const StartWithVideo = Type.Optional(Type.Boolean());
 export const AgentJoinWithCode = request('agent.join', {
   token: Type.String({ minLength: 1, maxLength: 4096 }),
   code: SessionCode,
+  video: StartWithVideo,
 });
-export const AgentJoinWithTicket = request('agent.join', { ticket: Type.String({ minLength: 16, maxLength: 128 }) });
+export const AgentJoinWithTicket = request('agent.join', {
+  ticket: Type.String({ minLength: 16, maxLength: 128 }),
+  video: StartWithVideo,
+});
 export const SessionResume = request('session.resume', { resumeToken: Type.String({ minLength: 16, maxLength: 128 }) });
 /** The sender names itself in `from`; the server relays the frame only if that is the socket's own participant, and
  * then forwards its bytes unchanged (see `SignalIn`). The one client message without an `id`: the relay's hot path

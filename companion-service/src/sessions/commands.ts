@@ -54,6 +54,8 @@ export type Command =
       identity: string;
       name: string | null;
       privileges: string[];
+      /** The agent asked to start with their video on (granted only with the video privilege). */
+      video: boolean;
       now: number;
       maxParticipants: number;
     }

@@ -69,6 +69,8 @@ export interface NewAgent {
   identity: string;
   name?: string;
   privileges: string[];
+  /** Start with the agent's video on (their choice; needs the video privilege). */
+  video?: boolean;
   now: number;
 }
 
@@ -77,6 +79,7 @@ export function admitAgent(session: Session, agent: NewAgent, rules: Pick<Sessio
     type: 'agent.join',
     ...agent,
     name: agent.name ?? null,
+    video: agent.video ?? false,
     maxParticipants: rules.maxParticipants,
   });
 }

@@ -260,6 +260,8 @@ export class SessionService {
     sessionId: string,
     agent: AgentIdentity,
     participantId: string = newParticipantId(),
+    /** The agent's own choices for the start: `video` starts their camera's video at once (with the privilege). */
+    choices: { video?: boolean } = {},
   ): Promise<Result<Membership>> {
     const now = this.now();
     const resumeToken = newResumeToken(sessionId);
@@ -269,7 +271,14 @@ export class SessionService {
       decide: (s) =>
         rules.admitAgent(
           s,
-          { participantId, identity: agent.sub, name: agent.name, privileges: agent.privileges, now },
+          {
+            participantId,
+            identity: agent.sub,
+            name: agent.name,
+            privileges: agent.privileges,
+            video: choices.video,
+            now,
+          },
           this.rules,
         ),
       tokens: () => [{ participantId, token: resumeToken }],

@@ -50,12 +50,18 @@ export function registerSessionHandlers(router: MessageRouter, deps: SessionHand
     if (created) connection.reply(created);
   });
 
-  async function joinAsAgent(connection: ConnectionContext, sessionId: string, claims: AgentClaims): Promise<void> {
+  async function joinAsAgent(
+    connection: ConnectionContext,
+    sessionId: string,
+    claims: AgentClaims,
+    choices: { video?: boolean },
+  ): Promise<void> {
     const participantId = await connection.attach(newParticipantId());
     const joined = await sessions.joinAgent(
       sessionId,
       { sub: claims.sub, name: claims.name, privileges: claims.privileges },
       participantId,
+      choices,
     );
     if (!joined.ok) {
       await connection.detach();
@@ -68,13 +74,13 @@ export function registerSessionHandlers(router: MessageRouter, deps: SessionHand
     if ('ticket' in message) {
       const redeemed = await deps.tickets.redeem(message.ticket, Date.now());
       if (!redeemed) return connection.fail(ErrorCode.InvalidTicket, message.type);
-      return joinAsAgent(connection, redeemed.sessionId, redeemed.claims);
+      return joinAsAgent(connection, redeemed.sessionId, redeemed.claims, { video: message.video });
     }
     const verified = verifyAgentToken(message.token, deps.config.agentTokenSecret, Date.now());
     if (!verified.ok) return connection.fail(verified.code, message.type);
     const admitted = await deps.admission.checkCode(verified.claims, message.code, connection.ip);
     if (!admitted.ok) return connection.fail(admitted.code, message.type, admitted.retryAfterSeconds);
-    await joinAsAgent(connection, admitted.session.id, verified.claims);
+    await joinAsAgent(connection, admitted.session.id, verified.claims, { video: message.video });
   });
 
   router.on('session.resume', { in: 'none' }, async (connection, message) => {

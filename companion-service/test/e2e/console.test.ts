@@ -84,6 +84,50 @@ describe('agent video', () => {
   });
 });
 
+describe('start my video when I join', () => {
+  it('sends the agent\u2019s video from the start of their next sessions once they chose so in Settings', async () => {
+    const first = await newPage();
+    const agent = await consoleFor(await visitorStarts(first));
+    await agent.getByRole('button', { name: 'Settings' }).click();
+    const choice = agent.getByRole('switch', { name: 'Start my video when I join' });
+    expect(await choice.isChecked()).toBe(false);
+    await choice.click();
+    expect(await choice.isChecked()).toBe(true);
+    // This session had already started: its video stays off.
+    expect(await agent.getByRole('button', { name: 'Video', exact: true }).getAttribute('aria-pressed')).toBe('false');
+
+    // The next session, in a console of the same browser: the customer sees the agent without any click on Video.
+    const visitor = await newPage();
+    const code = await visitorStarts(visitor);
+    const ticket = await consoleTicket(suite.server, await devToken(suite.server, 'Ana Agent'), code);
+    const next = await agent.context().newPage();
+    await next.goto(`${suite.server.baseUrl}/console#ticket=${encodeURIComponent(ticket)}`);
+    await expectRising(visitor, next);
+    await expectRising(next, visitor);
+    const video = next.getByRole('button', { name: 'Video', exact: true });
+    expect(await video.getAttribute('aria-pressed')).toBe('true');
+    await next.getByText('Shared with everyone').waitFor();
+    // Video still turns it off.
+    await video.click();
+    await expectStopped(visitor, next);
+
+    // Switched off again: the session after that starts with the agent's video off.
+    await next.getByRole('button', { name: 'Settings' }).click();
+    await next.getByRole('switch', { name: 'Start my video when I join' }).click();
+    const third = await newPage();
+    const thirdTicket = await consoleTicket(
+      suite.server,
+      await devToken(suite.server, 'Ana Agent'),
+      await visitorStarts(third),
+    );
+    const last = await agent.context().newPage();
+    await last.goto(`${suite.server.baseUrl}/console#ticket=${encodeURIComponent(thirdTicket)}`);
+    await expectRising(last, third);
+    expect(await last.getByRole('button', { name: 'Video', exact: true }).getAttribute('aria-pressed')).toBe('false');
+    expect(await expectStopped(third, last)).toBe(0);
+  });
+});
+
 describe('opening', () => {
   it('joins while its own script is still loading (its first script sends agent.join), then takes the call over', async () => {
     const visitor = await newPage();

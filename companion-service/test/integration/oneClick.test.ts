@@ -251,7 +251,7 @@ describe('1-click connect', () => {
 });
 
 describe('video privilege and Customer Info', () => {
-  async function codeCall(privileges?: string[]) {
+  async function codeCall(privileges?: string[], startWithVideo?: boolean) {
     const response = await fetch(`${suite.server.baseUrl}/api/dev/sign-in`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -265,10 +265,43 @@ describe('video privilege and Customer Info', () => {
     visitor.send({ type: 'visitor.start' });
     const created = await visitor.next('session.created');
     const agent = await connect();
-    agent.send({ type: 'agent.join', token, code: created.code });
+    agent.send({
+      type: 'agent.join',
+      token,
+      code: created.code,
+      ...(startWithVideo === undefined ? {} : { video: startWithVideo }),
+    });
     const joined = await agent.next('session.joined');
     return { visitor, agent, joined };
   }
+
+  it("starts the agent's video with the join when they ask for it and hold the privilege, and only then", async () => {
+    const asked = await codeCall(undefined, true);
+    expect(asked.joined.self.media).toEqual({ video: true, paused: false });
+    const told = await asked.visitor.next('peer.joined');
+    expect(told.link.peer).toMatchObject({ role: 'agent', media: { video: true, paused: false } });
+
+    // Without the privilege the join goes ahead, with the video off (as media.set would refuse it).
+    const unprivileged = await codeCall([], true);
+    expect(unprivileged.joined.self.media).toEqual({ video: false, paused: false });
+    expect((await unprivileged.visitor.next('peer.joined')).link.peer.media.video).toBe(false);
+
+    // Not asked: off, as before.
+    const notAsked = await codeCall(undefined, false);
+    expect(notAsked.joined.self.media.video).toBe(false);
+  });
+
+  it('refuses an agent.join whose video choice is not a boolean, and joins nobody', async () => {
+    const visitor = await connect();
+    visitor.send({ type: 'visitor.start' });
+    const created = await visitor.next('session.created');
+    const agent = await connect();
+    agent.send({ type: 'agent.join', token: await devToken(suite.server, 'Vi'), code: created.code, video: 'yes' });
+    expect((await agent.next('error')).code).toBe(ErrorCode.BadMessage);
+    await visitor.nothing('peer.joined', { after: agent });
+    agent.send({ type: 'agent.join', token: await devToken(suite.server, 'Vi'), code: created.code, video: true });
+    expect((await agent.next('session.joined')).self.media.video).toBe(true);
+  });
 
   it('refuses agent video without the privilege and allows it with', async () => {
     const without = await codeCall([]);

@@ -11,6 +11,7 @@ import { ParticipantTile } from '../shared/tiles';
 import type { AgentMedia } from './agentMedia';
 import { answerOf } from './answers';
 import type { SettingsPanel } from './settingsPanel';
+import { startWithVideoSwitch } from './startWithVideoSwitch';
 import type { Toolbar, ToolSwitch } from './toolbar';
 
 /* The agent's own video: the self tile (a preview only the agent sees until Video is on), the Video switch (only
@@ -78,6 +79,7 @@ export class AgentVideo {
     void this.settings.refresh(cameraOf(this.media.stream));
     if (!this.media.videoTrack && this.mayUseVideo) this.settings.lock(this.cameraProblem ?? 'No camera is available.');
     if (this.media.videoTrack && this.mayUseVideo) this.settings.addCameraSetting(this.blurSwitch.element);
+    if (this.mayUseVideo) this.settings.addCameraSetting(startWithVideoSwitch());
   }
 
   /** The call has started (media from someone else arrived): the camera choice is now fixed. */

@@ -27,6 +27,7 @@ import { ScreenShareTool } from './screenShareTool';
 import { SharedScreenView } from '../shared/sharedScreen';
 import { SettingsPanel } from './settingsPanel';
 import { takeBoot } from './bootHandoff';
+import { startsWithVideo } from './startWithVideo';
 import { receiveTicket } from './ticket';
 import { Toolbar } from './toolbar';
 
@@ -89,7 +90,7 @@ class AgentConsole {
     const expectingTicket = boot?.expectingTicket ?? (window.location.hash.includes('ticket=') || !!window.opener);
     if (expectingTicket) this.setStatus('Starting your camera and microphone…');
     const cameraOpened = expectingTicket
-      ? this.media.open().then(
+      ? this.media.open(boot?.camera).then(
           () => undefined,
           (err: unknown) => err ?? new Error('camera'),
         )
@@ -105,14 +106,15 @@ class AgentConsole {
       );
       return;
     }
-    // Agent video starts off: no frames leave this page until the agent turns Video on.
+    // Agent video starts off: no frames leave this page until the agent turns Video on, or the session says it is on
+    // (their "Start my video when I join" choice, granted by the service) when we have joined.
     void this.mesh.setSendingVideo(false);
     this.wire();
     // Join now, while the camera may still be starting (a real webcam takes up to a second): what the session says
     // meanwhile is held until the camera is settled, because the connections are created with the camera's tracks.
     this.client.holdMessages();
     if (boot?.socket) this.client.adopt(boot.socket, boot.received.splice(0), boot.closed);
-    else this.client.connect({ type: 'agent.join', ticket });
+    else this.client.connect({ type: 'agent.join', ticket, video: startsWithVideo() });
     const cameraError = await cameraOpened;
     if (isOver(this.store.state)) return this.media.stop(); // refused or disconnected while the camera was starting
 

@@ -123,14 +123,11 @@ export function admitAgent(session: Session, c: CommandOf<'agent.join'>): Outcom
   if (!session.invitation && waitRunOut(session, c.now)) return refuse(ErrorCode.CodeExpired);
   if (session.participants.some((p) => p.role === 'agent')) return refuse(ErrorCode.AgentPresent);
   if (seatsTaken(session) >= c.maxParticipants) return refuse(ErrorCode.SessionFull);
-  const added = addMember(session, {
-    id: c.participantId,
-    role: 'agent',
-    identity: c.identity,
-    name: c.name,
-    privileges: c.privileges,
-    invite: null,
-  });
+  const added = addMember(
+    session,
+    { id: c.participantId, role: 'agent', identity: c.identity, name: c.name, privileges: c.privileges, invite: null },
+    startingMedia('agent', { asked: c.video, privileges: c.privileges }),
+  );
   return ok({ ...added.session, status: session.status === 'waiting' ? 'active' : session.status }, added.effects);
 }
 

@@ -7,9 +7,11 @@ import { participant, type PairGeneration, type Participant, type Session } from
 
 /* The mesh: who is in it, who connects to whom (pair generations), and everyone's video. */
 
-/** Everyone's video starts on, except an agent's, which needs the video privilege to come on. */
-export function startingMedia(role: Role): MediaState {
-  return { video: role !== 'agent', paused: false };
+/** Everyone's video starts on, except an agent's: off unless the agent asked for it as they joined (their "start my
+ * video" choice) and holds the video privilege. */
+export function startingMedia(role: Role, agentVideo?: { asked: boolean; privileges: readonly string[] }): MediaState {
+  if (role !== 'agent') return { video: true, paused: false };
+  return { video: !!agentVideo?.asked && agentVideo.privileges.includes(Privilege.AgentVideo), paused: false };
 }
 
 function withGeneration(generations: readonly PairGeneration[], pair: string, gen: number): PairGeneration[] {
@@ -20,8 +22,9 @@ function withGeneration(generations: readonly PairGeneration[], pair: string, ge
 export function addMember(
   session: Session,
   member: Omit<Participant, 'seq' | 'awaySince' | 'media'>,
+  media: MediaState = startingMedia(member.role),
 ): { session: Session; effects: Effect[] } {
-  const newcomer = participant({ ...member, seq: session.nextSeq, awaySince: null, media: startingMedia(member.role) });
+  const newcomer = participant({ ...member, seq: session.nextSeq, awaySince: null, media });
   let pairGenerations = session.pairGenerations;
   for (const p of session.participants)
     pairGenerations = withGeneration(pairGenerations, pairKey(p.id, newcomer.id), 1);
