@@ -14,6 +14,7 @@ import { VisitorSession } from './session';
 import { clearSession, parkSession, saveSession, takeResumableSession } from './sessionMemory';
 import { SessionView } from './sessionView';
 import type { Shell } from './shell';
+import { firstFrameShown } from '../shared/firstFrame';
 import { displayName } from './stage';
 import type { StoredSession } from './storedSession';
 import { visitorBlur } from './visitorBlur';
@@ -249,7 +250,7 @@ export class VisitorWidget implements CallWidget {
       say: (text) => this.shell.announcer.say(text),
     });
     view.screenShareSlot.append(screenShare.element);
-    // Page sharing starts once the connection to this session's agent is up (pageSharing.ts).
+    // Page sharing starts once the call with this session's agent is up (pageSharing.ts).
     this.sharing.newSession();
     const session: VisitorSession = new VisitorSession(client, stream, {
       created: (m) => {
@@ -312,10 +313,16 @@ export class VisitorWidget implements CallWidget {
         this.sharing.update(session);
         view.setStatus(`${displayName(peer)} left the call.`);
       },
-      peerStream: (peerId, remote) => view.stage.setPeerStream(peerId, remote),
+      peerStream: (peerId, remote) => {
+        view.stage.setPeerStream(peerId, remote);
+        const video = view.stage.videoOf(peerId);
+        if (remote && video && session.agents().some((a) => a.id === peerId))
+          void firstFrameShown(video).then(() => this.sharing.agentVideoShown());
+      },
       remoteScreen: (remote) => screenShare.screen.addStream(remote),
       peerConnected: (peerId) => {
-        if (session.agents().some((a) => a.id === peerId)) this.sharing.agentConnected();
+        const agent = session.agents().find((a) => a.id === peerId);
+        if (agent) this.sharing.agentConnected(agent.media.video && !agent.media.paused);
       },
       peerMedia: (peerId, media) => view.stage.setPeerMedia(peerId, media),
       peerAway: (peer) => {

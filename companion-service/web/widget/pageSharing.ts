@@ -5,12 +5,15 @@ import type { ChangeGuard } from './earlyChangeGuard';
 import type { VisitorSession } from './session';
 
 /* Shares the page while an agent is in the call (the recorder is only downloaded then), and stops when none is.
- * Loading the recorder and its first snapshot are long tasks (tens of ms on a large page): they wait until the
- * connection to the agent is up (offer, answer and ICE done), or MEDIA_FIRST_MS at most, so the call's own set-up
- * goes first. */
+ * Loading the recorder and its first snapshot are long tasks (~100 ms on a large page): they wait until the call is
+ * up, so that the call's own set-up goes first. Up means the connection to the agent is (offer, answer and ICE done)
+ * and, when the agent sends video, its first frame is on screen: a video's first frame needs the page's main thread,
+ * and behind the first snapshot it came ~100 ms later. Each wait is bounded. */
 
 /** Page sharing waits at most this long for the connection to the agent (it goes through the service anyway). */
 const MEDIA_FIRST_MS = 1500;
+/** And, once connected, at most this long for the agent's first video frame (it may never show: a hidden video area). */
+const FIRST_FRAME_MS = 400;
 
 export class PageSharing {
   /** The current session's connection to the agent. */
@@ -34,8 +37,16 @@ export class PageSharing {
     this.agentLink = new ConnectionGate();
   }
 
-  /** The connection to this session's agent is up. */
-  agentConnected(): void {
+  /** The connection to this session's agent is up; `videoComing` when the agent sends video (then sharing waits for
+   * agentVideoShown, for a while). */
+  agentConnected(videoComing: boolean): void {
+    const gate = this.agentLink;
+    if (!videoComing) return gate.open();
+    setTimeout(() => gate.open(), FIRST_FRAME_MS);
+  }
+
+  /** The agent's first video frame is on screen. */
+  agentVideoShown(): void {
     this.agentLink.open();
   }
 

@@ -81,6 +81,11 @@ export class Stage {
     this.render(tile);
   }
 
+  /** The element playing a participant's video, if they have a tile. */
+  videoOf(peerId: string): HTMLVideoElement | undefined {
+    return this.tiles.get(peerId)?.video;
+  }
+
   removePeer(peerId: string): void {
     const tile = this.tiles.get(peerId);
     if (!tile) return;
