@@ -90,7 +90,7 @@ class AgentConsole {
     const expectingTicket = boot?.expectingTicket ?? (window.location.hash.includes('ticket=') || !!window.opener);
     if (expectingTicket) this.setStatus('Starting your camera and microphone…');
     const cameraOpened = expectingTicket
-      ? this.media.open(boot?.camera).then(
+      ? this.media.open().then(
           () => undefined,
           (err: unknown) => err ?? new Error('camera'),
         )
