@@ -1,9 +1,10 @@
 /* Join latency in real headless Chromium with fake cameras, against the real service on loopback.
  *
  *   (a) agent Join -> first decoded frame on both sides: from the Join click on the agent join page (with the
- *       visitor's key) to the first inbound video frame decoded in the agent console, and at the visitor. The
- *       agent's camera starts off in the console, so the bench clicks Video as soon as the button exists; the
- *       visitor's figure therefore includes that click (reported separately too).
+ *       visitor's key) to the first inbound video frame decoded in the agent console, and at the visitor. The agent
+ *       has "Start my video when I join" on, so their video goes out from the start, as the floor's does; with
+ *       --video-click it is off and the bench clicks Video as soon as the button exists (the visitor's figure then
+ *       includes that click, reported separately too).
  *   (b) guest Admit -> frames in all 12 directions between agent, visitor and two guests: from the Admit click for
  *       the second guest until every participant has decoded video from every other.
  *
@@ -38,7 +39,8 @@ import {
 import { othersDuring, waitForQuiet } from './machineLoad';
 import { summary } from './stats';
 import { readOptions } from './cli';
-import { startEmbeddedService } from './embeddedService';
+import { startEmbeddedServiceProcess } from './embeddedService';
+import { START_WITH_VIDEO_KEY } from '../web/console/startWithVideo';
 
 const HELP = `Usage: npm run bench:join -- [options]
   --join-runs N     measured runs of (a) agent Join -> first frame, and as many of its floor (default 10; 0 skips)
@@ -47,6 +49,8 @@ const HELP = `Usage: npm run bench:join -- [options]
   --wait-quiet S    before each run, wait up to S s for the machine (other processes and our idle pages) to use
                     < 0.3 cores for 2 s (default 30; 0 = don't wait). Each run prints the load it started in
   --verbose         per-run breakdown (where the time goes)
+  --video-click     (a) with the agent's "Start my video when I join" off: the bench clicks the console's Video as soon
+                    as it shows (by default the choice is on and the agent's video goes out from the start)
   --floor-shows-video  the floor's pages show their camera and every remote camera in 320x180 video elements, as a
                     call's page would (Tandem's pages do); by default they show nothing
   --cpu-prof DIR    write CPU profiles, per run: of the visitor's page from the Join click to its first frame, in (a)
@@ -60,6 +64,7 @@ interface Options {
   warmup: number;
   waitQuiet: number;
   verbose: boolean;
+  videoClick: boolean;
   floorShowsVideo: boolean;
   cpuProf?: string;
 }
@@ -72,7 +77,7 @@ function parseOptions(argv: string[]): Options {
       warmup: { fallback: 1, min: 0, max: 100 },
       'wait-quiet': { fallback: 30, min: 0, max: 3600, integer: false },
     },
-    flags: ['verbose', 'floor-shows-video'],
+    flags: ['verbose', 'video-click', 'floor-shows-video'],
     strings: ['cpu-prof'],
   });
   return {
@@ -81,6 +86,7 @@ function parseOptions(argv: string[]): Options {
     warmup: numbers.warmup,
     waitQuiet: numbers['wait-quiet'],
     verbose: flags.verbose,
+    videoClick: flags['video-click'],
     floorShowsVideo: flags['floor-shows-video'],
     ...(strings['cpu-prof'] ? { cpuProf: strings['cpu-prof'] } : {}),
   };
@@ -155,11 +161,18 @@ interface JoinRun {
   toVisitorFrame: number;
   /** Both sides' first frames from the console's agent.join: the call set-up alone, as the floor measures it. */
   fromJoinMessage: number;
-  videoClickToVisitorFrame: number;
+  /** With --video-click. */
+  videoClickToVisitorFrame?: number;
   breakdown: Record<string, number | undefined>;
 }
 
-async function joinRun(h: Harness, joinPage: Page, verboseTimeline = false, cpuProf?: string): Promise<JoinRun> {
+async function joinRun(
+  h: Harness,
+  joinPage: Page,
+  videoClick: boolean,
+  verboseTimeline = false,
+  cpuProf?: string,
+): Promise<JoinRun> {
   const visitor = await h.visitorStarts();
   await joinPage.getByLabel('Session key from the visitor').fill(visitor.code);
   const profiler = cpuProf ? await startProfile(visitor.page) : undefined;
@@ -167,8 +180,9 @@ async function joinRun(h: Harness, joinPage: Page, verboseTimeline = false, cpuP
     joinPage.context().waitForEvent('page'),
     joinPage.getByRole('button', { name: 'Join' }).click(),
   ]);
-  // The agent turns Video on as soon as the console offers it (the console's camera starts off).
-  await consolePage.getByRole('button', { name: 'Video', exact: true }).click({ timeout: RUN_TIMEOUT_MS });
+  // Without "Start my video when I join", the agent turns Video on as soon as the console offers it.
+  if (videoClick)
+    await consolePage.getByRole('button', { name: 'Video', exact: true }).click({ timeout: RUN_TIMEOUT_MS });
   const agentProbe = await waitFor(
     () => probeOf(consolePage),
     (p) => p.frames.length > 0,
@@ -182,9 +196,10 @@ async function joinRun(h: Harness, joinPage: Page, verboseTimeline = false, cpuP
   if (profiler && cpuProf) await saveProfile(profiler, cpuProf, 'visitor');
   const joinProbe = await probeOf(joinPage);
   const consoleProbe = await probeOf(consolePage);
+  const consoleLoad = await loadTimes(consolePage, '/console/boot.js');
   const joinAt = lastClick(joinProbe, /^Join$/);
   const videoAt = lastClick(consoleProbe, /^Video$/);
-  if (joinAt === undefined || videoAt === undefined) throw new Error('click not recorded');
+  if (joinAt === undefined || (videoClick && videoAt === undefined)) throw new Error('click not recorded');
   const rel = (t: number | undefined) => (t === undefined ? undefined : t - joinAt);
   const joinSent = firstMark(consoleProbe, 'ws -> agent.join');
   if (joinSent === undefined) throw new Error('agent.join not recorded');
@@ -192,9 +207,13 @@ async function joinRun(h: Harness, joinPage: Page, verboseTimeline = false, cpuP
     toAgentFrame: agentProbe.frames[0]!.at - joinAt,
     toVisitorFrame: visitorProbe.frames[0]!.at - joinAt,
     fromJoinMessage: Math.max(agentProbe.frames[0]!.at, visitorProbe.frames[0]!.at) - joinSent,
-    videoClickToVisitorFrame: visitorProbe.frames[0]!.at - videoAt,
+    ...(videoAt !== undefined ? { videoClickToVisitorFrame: visitorProbe.frames[0]!.at - videoAt } : {}),
     breakdown: {
       'console: navigation start': rel(firstMark(consoleProbe, 'navigationStart')),
+      'console: page requested': rel(consoleLoad.requested),
+      'console: page received': rel(consoleLoad.received),
+      'console: boot.js received': rel(consoleLoad.script),
+      'console: ws created': rel(firstMark(consoleProbe, 'ws created')),
       'console: DOMContentLoaded': rel(firstMark(consoleProbe, 'domContentLoaded')),
       'console: getUserMedia start': rel(firstMark(consoleProbe, 'getUserMedia(camera) start')),
       'console: getUserMedia end': rel(firstMark(consoleProbe, 'getUserMedia(camera) end')),
@@ -235,6 +254,22 @@ async function joinRun(h: Harness, joinPage: Page, verboseTimeline = false, cpuP
   await closed;
   await visitor.page.context().close();
   return result;
+}
+
+/** When a page's document was requested and received, and one of its scripts received (absolute, as the probes'). */
+async function loadTimes(
+  page: Page,
+  scriptPath: string,
+): Promise<{ requested?: number; received?: number; script?: number }> {
+  // Plain expressions only: tsx would wrap a named inner function in a helper the page doesn't have.
+  const [requested, received, script] = await page.evaluate((path) => {
+    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+    const entry = performance.getEntriesByName(new URL(path, location.href).href)[0] as
+      PerformanceResourceTiming | undefined;
+    return [nav?.requestStart, nav?.responseEnd, entry?.responseEnd].map((t) => (t ? performance.timeOrigin + t : 0));
+  }, scriptPath);
+  const or = (t: number | undefined) => (t ? t : undefined);
+  return { requested: or(requested), received: or(received), script: or(script) };
 }
 
 // --- (b) guest Admit -> 12 directions -------------------------------------------------------------------------
@@ -411,7 +446,7 @@ function ratioLine(label: string, tandem: number[], floor: number[]): string {
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
   // Every round's visitor comes from 127.0.0.1: the per-address session cap would stop the rounds.
-  const service = await startEmbeddedService({ overrides: { limits: { sessionsPerAddressPerMinute: 100_000 } } });
+  const service = await startEmbeddedServiceProcess({ limits: { sessionsPerAddressPerMinute: 100_000 } });
   const { baseUrl } = service;
   const bare = await startBareCallServer({ showVideo: opts.floorShowsVideo });
   const browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: ARGS });
@@ -466,14 +501,19 @@ async function main(): Promise<void> {
       await joinPage.getByLabel('Your name').fill('Ana Agent');
       await joinPage.getByRole('button', { name: 'Sign in (development)' }).click();
       await joinPage.getByLabel('Session key from the visitor').waitFor();
+      // The agent's "Start my video when I join" choice, as the console's Settings remember it (same origin).
+      await joinPage.evaluate(([key, on]) => (on ? localStorage.setItem(key, 'on') : localStorage.removeItem(key)), [
+        START_WITH_VIDEO_KEY,
+        !opts.videoClick,
+      ] as const);
       for (let i = 0; i < opts.warmup + opts.joinRuns; i++) {
         const measured = i >= opts.warmup;
         const n = measured ? `run ${i - opts.warmup + 1}` : 'warm-up';
         const run = await measure(
           `(a) ${n}`,
-          () => joinRun(h, joinPage, opts.verbose, opts.cpuProf),
+          () => joinRun(h, joinPage, opts.videoClick, opts.verbose, opts.cpuProf),
           (r) =>
-            `agent frame ${ms(r.toAgentFrame)}, visitor frame ${ms(r.toVisitorFrame)} (${ms(r.videoClickToVisitorFrame)} after Video; both ${ms(r.fromJoinMessage)} after agent.join)`,
+            `agent frame ${ms(r.toAgentFrame)}, visitor frame ${ms(r.toVisitorFrame)} (${r.videoClickToVisitorFrame !== undefined ? `${ms(r.videoClickToVisitorFrame)} after Video; ` : ''}both ${ms(r.fromJoinMessage)} after agent.join)`,
         );
         if (run && opts.verbose) process.stdout.write(`${medianBreakdown([run]).join('\n')}\n`);
         if (run && measured) joinRuns.push(run);
@@ -572,17 +612,18 @@ async function main(): Promise<void> {
       );
       process.stdout.write(
         `${row(
-          'at the visitor (incl. the Video click)',
+          opts.videoClick ? 'at the visitor (incl. the Video click)' : 'at the visitor',
           joinRuns.map((r) => r.toVisitorFrame),
         )}\n`,
       );
       process.stdout.write(`${row('both sides (the later of the two)', joinRuns.map(bothSides))}\n`);
-      process.stdout.write(
-        `${row(
-          'visitor, from the Video click',
-          joinRuns.map((r) => r.videoClickToVisitorFrame),
-        )}\n`,
-      );
+      if (opts.videoClick)
+        process.stdout.write(
+          `${row(
+            'visitor, from the Video click',
+            joinRuns.map((r) => r.videoClickToVisitorFrame ?? NaN),
+          )}\n`,
+        );
       process.stdout.write(
         `${row(
           "both sides, from the console's agent.join",
