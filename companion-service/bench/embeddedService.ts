@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig, type DeepPartial } from '../src/config/load';
 import type { Config } from '../src/config/schema';
 import { buildServer } from '../src/server';
+import { ServerChild } from './serverChild';
 import { serviceNodeFlags } from './serviceNodeFlags';
 
 /* The real service for the browser benchmarks, in this process: its embedded defaults (config/default.json: SQLite,
@@ -53,42 +52,18 @@ export async function startEmbeddedService(
   };
 }
 
-/** The same service in a child process (embeddedServiceChild.ts) run with `npm start`'s node flags: what a browser
- * benchmark timing page loads and sockets against the service uses, since in this process Playwright's work (a new
- * window is tens of CDP messages) would hold up the service's answers, as it never is when deployed. */
+/** The same service in a child process (embeddedServiceChild.ts) run with `npm start`'s node flags, for a browser
+ * benchmark that times page loads and sockets against the service: in this process Playwright's work (a new window is
+ * tens of CDP messages) would hold up the service's answers, as nothing does when it is deployed. */
 export async function startEmbeddedServiceProcess(
   overrides: DeepPartial<Config> = {},
 ): Promise<Pick<EmbeddedService, 'baseUrl' | 'stop'>> {
   const entry = path.join(__dirname, 'embeddedServiceChild.ts');
-  const child = spawn(process.execPath, [...serviceNodeFlags(), '--import', 'tsx', entry, JSON.stringify(overrides)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const exited = once(child, 'exit');
-  child.stdout.setEncoding('utf8');
-  let buffered = '';
-  const ready = await new Promise<{ port: number }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the service process was not ready after 60 s')), 60_000);
-    child.stdout.on('data', (chunk: string) => {
-      buffered += chunk;
-      const line = buffered.split('\n')[0]!;
-      if (!buffered.includes('\n')) return;
-      clearTimeout(timer);
-      try {
-        resolve(JSON.parse(line) as { port: number });
-      } catch {
-        reject(new Error(`the service process said: ${line}`));
-      }
-    });
-    void exited.then(([code]) => reject(new Error(`the service process exited with ${String(code)}`)));
-  });
-  return {
-    baseUrl: `http://localhost:${ready.port}`,
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.stdin.end('exit\n');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+  const { child, port } = await ServerChild.start(
+    'service',
+    entry,
+    [...serviceNodeFlags(), '--import', 'tsx'],
+    [JSON.stringify(overrides)],
+  );
+  return { baseUrl: `http://localhost:${port}`, stop: () => child.stop() };
 }

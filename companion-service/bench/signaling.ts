@@ -20,6 +20,7 @@ import WebSocket from 'ws';
 import { fakeCandidate, fakeSdp, readStamp, signalTemplate, stamped, type Template } from './messages';
 import { GcPauses, type GcPauseSummary } from './gcPauses';
 import { machineBusySeconds } from './machineLoad';
+import { killChild, killChildren, ServerChild, trackChild } from './serverChild';
 import { serviceNodeFlags } from './serviceNodeFlags';
 import { median } from './stats';
 
@@ -181,89 +182,17 @@ function childEntry(kind: ServerKind): string {
   return entry;
 }
 
-const children = new Set<ChildProcess>();
-const stopping = new WeakSet<ChildProcess>();
+/** Starts a server child of this kind: Tandem with the flags of `npm start`, the bare relay as plain node (as anyone
+ * would run it), both with BENCH_SERVER_NODE_FLAGS. */
+function startServer(kind: ServerKind, args: string[] = []): Promise<{ child: ServerChild; port: number }> {
+  const extra = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const deployed = kind === 'bare' ? [] : serviceNodeFlags();
+  return ServerChild.start(kind, childEntry(kind), [...deployed, ...extra], args);
+}
 
-class ServerChild {
-  private pending: Array<(line: Record<string, unknown>) => void> = [];
-  private buffer = '';
-  readonly exited: Promise<number | null>;
-
-  private constructor(
-    readonly kind: ServerKind,
-    private readonly proc: ChildProcess,
-  ) {
-    this.exited = new Promise((resolve) => proc.once('exit', (code) => resolve(code)));
-    proc.stdout?.setEncoding('utf8');
-    proc.stdout?.on('data', (chunk: string) => {
-      this.buffer += chunk;
-      let newline: number;
-      while ((newline = this.buffer.indexOf('\n')) >= 0) {
-        const line = this.buffer.slice(0, newline);
-        this.buffer = this.buffer.slice(newline + 1);
-        let parsed: Record<string, unknown>;
-        try {
-          parsed = JSON.parse(line) as Record<string, unknown>;
-        } catch {
-          process.stderr.write(`[${kind}] ${line}\n`);
-          continue;
-        }
-        this.pending.shift()?.(parsed);
-      }
-    });
-  }
-
-  static async start(kind: ServerKind, args: string[] = []): Promise<{ child: ServerChild; port: number }> {
-    const entry = childEntry(kind);
-    const extra = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
-    // Tandem runs with the flags of `npm start`; the bare relay is plain node, as anyone would run it.
-    const deployed = kind === 'bare' ? [] : serviceNodeFlags();
-    const nodeArgs = [...deployed, ...extra];
-    const proc = spawn(process.execPath, [...nodeArgs, entry, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
-    children.add(proc);
-    proc.once('exit', (code, signal) => {
-      children.delete(proc);
-      if (!stopping.has(proc)) log(`${kind} server exited unexpectedly (${signal ?? code})`);
-    });
-    const child = new ServerChild(kind, proc);
-    const ready = await Promise.race([
-      child.next(),
-      child.exited.then((code) => Promise.reject(new Error(`${kind} server exited with ${code} before it was ready`))),
-      delay(30_000).then(() => Promise.reject(new Error(`${kind} server not ready after 30 s`))),
-    ]);
-    if (typeof ready.port !== 'number') throw new Error(`${kind} server sent ${JSON.stringify(ready)}`);
-    return { child, port: ready.port };
-  }
-
-  private next(): Promise<Record<string, unknown>> {
-    return new Promise((resolve) => this.pending.push(resolve));
-  }
-
-  /** One command of childControl.ts's protocol and its one-line answer. */
-  async command(line: string): Promise<Record<string, unknown>> {
-    const answer = this.next();
-    this.proc.stdin?.write(`${line}\n`);
-    const result = await answer;
-    if (typeof result.error === 'string') throw new Error(`${this.kind} server: ${result.error}`);
-    return result;
-  }
-
-  /** The child's CPU time and its own clock, so a busy child answering late doesn't skew the figure. */
-  async cpu(): Promise<CpuSample> {
-    return (await this.command('cpu')) as unknown as CpuSample;
-  }
-
-  /** Asks the child to close and exit (which also writes a --cpu-prof profile); kills it if it doesn't. */
-  async stop(): Promise<void> {
-    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
-    stopping.add(this.proc);
-    this.proc.stdin?.end('exit\n');
-    const code = await Promise.race([this.exited, delay(10_000).then(() => 'timeout' as const)]);
-    if (code === 'timeout') {
-      this.proc.kill('SIGKILL');
-      await this.exited;
-    }
-  }
+/** The child's CPU time and its own clock, so a busy child answering late doesn't skew the figure. */
+async function cpuOf(child: ServerChild): Promise<CpuSample> {
+  return (await child.command('cpu')) as unknown as CpuSample;
 }
 
 /** Waits until the rest of the machine is idle (see --wait-quiet). */
@@ -288,13 +217,6 @@ async function waitForQuiet(maxSeconds: number): Promise<void> {
   log(`machine still busy after ${maxSeconds} s (other processes ~${busy.toFixed(2)} cores); measuring anyway`);
 }
 
-function killChildren(): void {
-  for (const proc of children) {
-    stopping.add(proc);
-    proc.kill('SIGKILL');
-  }
-}
-
 /** A redis-server of the run's own: a free port, no persistence, nothing else using it; its CPU time is read from
  * /proc/<pid>/stat (Linux: utime + stime, in clock ticks of 1/100 s). */
 class RedisServer {
@@ -317,8 +239,7 @@ class RedisServer {
       ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    children.add(proc);
-    proc.once('exit', () => children.delete(proc));
+    trackChild(proc);
     let output = '';
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`redis-server not ready after 10 s: ${output}`)), 10_000);
@@ -352,12 +273,8 @@ class RedisServer {
     }
   }
 
-  async stop(): Promise<void> {
-    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
-    stopping.add(this.proc);
-    const exited = new Promise((resolve) => this.proc.once('exit', resolve));
-    this.proc.kill('SIGKILL');
-    await exited;
+  stop(): Promise<void> {
+    return killChild(this.proc);
   }
 }
 
@@ -753,15 +670,14 @@ async function measure(kind: ServerKind, round: number, opts: Options): Promise<
   const started: Array<{ child: ServerChild; port: number }> = [];
   const clients: Client[] = [];
   try {
-    for (let i = 0; i < (kind === 'cluster' ? opts.instances : 1); i++)
-      started.push(await ServerChild.start(kind, args));
+    for (let i = 0; i < (kind === 'cluster' ? opts.instances : 1); i++) started.push(await startServer(kind, args));
   } catch (err) {
     for (const { child } of started) await child.stop();
     await redis?.stop();
     throw err;
   }
   const servers = started.map((s) => s.child);
-  const cpu = async () => combine(await Promise.all(servers.map((c) => c.cpu())));
+  const cpu = async () => combine(await Promise.all(servers.map(cpuOf)));
   try {
     const setupStart = performance.now();
     const ports = started.map((s) => s.port);

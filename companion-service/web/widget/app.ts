@@ -14,7 +14,6 @@ import { VisitorSession } from './session';
 import { clearSession, parkSession, saveSession, takeResumableSession } from './sessionMemory';
 import { SessionView } from './sessionView';
 import type { Shell } from './shell';
-import { firstFrameShown } from '../shared/firstFrame';
 import { displayName } from './stage';
 import type { StoredSession } from './storedSession';
 import { visitorBlur } from './visitorBlur';
@@ -316,8 +315,7 @@ export class VisitorWidget implements CallWidget {
       peerStream: (peerId, remote) => {
         view.stage.setPeerStream(peerId, remote);
         const video = view.stage.videoOf(peerId);
-        if (remote && video && session.agents().some((a) => a.id === peerId))
-          void firstFrameShown(video).then(() => this.sharing.agentVideoShown());
+        if (remote && video && session.agents().some((a) => a.id === peerId)) this.sharing.agentVideoIn(video);
       },
       remoteScreen: (remote) => screenShare.screen.addStream(remote),
       peerConnected: (peerId) => {

@@ -1,5 +1,6 @@
 import { loadRecorder } from '../cobrowse/loadRecorder';
 import type { VisitorCobrowse } from '../cobrowse/visitorCobrowse';
+import { firstFrameShown } from '../shared/firstFrame';
 import { ConnectionGate } from './callSetUp';
 import type { ChangeGuard } from './earlyChangeGuard';
 import type { VisitorSession } from './session';
@@ -38,16 +39,17 @@ export class PageSharing {
   }
 
   /** The connection to this session's agent is up; `videoComing` when the agent sends video (then sharing waits for
-   * agentVideoShown, for a while). */
+   * its first frame, agentVideoIn, for a while). */
   agentConnected(videoComing: boolean): void {
     const gate = this.agentLink;
     if (!videoComing) return gate.open();
     setTimeout(() => gate.open(), FIRST_FRAME_MS);
   }
 
-  /** The agent's first video frame is on screen. */
-  agentVideoShown(): void {
-    this.agentLink.open();
+  /** The agent's video plays in this element: its first frame on screen opens this session's gate. */
+  agentVideoIn(video: HTMLVideoElement): void {
+    const gate = this.agentLink;
+    void firstFrameShown(video).then(() => gate.open());
   }
 
   /** Starts or stops sharing as the session has an agent or not. */

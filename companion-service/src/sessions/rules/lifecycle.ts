@@ -21,7 +21,7 @@ export function startSession(c: CommandOf<'visitor.start'>): Session {
         name: null,
         seq: 0,
         awaySince: null,
-        media: startingMedia('visitor'),
+        media: startingMedia({ role: 'visitor', privileges: [] }),
         privileges: [],
         invite: null,
       }),
@@ -126,7 +126,7 @@ export function admitAgent(session: Session, c: CommandOf<'agent.join'>): Outcom
   const added = addMember(
     session,
     { id: c.participantId, role: 'agent', identity: c.identity, name: c.name, privileges: c.privileges, invite: null },
-    startingMedia('agent', { asked: c.video, privileges: c.privileges }),
+    c.video,
   );
   return ok({ ...added.session, status: session.status === 'waiting' ? 'active' : session.status }, added.effects);
 }

@@ -1,5 +1,5 @@
 import { ErrorCode, Privilege } from '../../protocol/codes';
-import type { MediaState, Role } from '../../protocol/messages';
+import type { MediaState } from '../../protocol/messages';
 import type { CommandOf } from '../commands';
 import { ok, refuse, type Effect, type Outcome } from '../outcome';
 import { findParticipant, generationOf, linkFor, pairKey } from '../queries';
@@ -9,9 +9,12 @@ import { participant, type PairGeneration, type Participant, type Session } from
 
 /** Everyone's video starts on, except an agent's: off unless the agent asked for it as they joined (their "start my
  * video" choice) and holds the video privilege. */
-export function startingMedia(role: Role, agentVideo?: { asked: boolean; privileges: readonly string[] }): MediaState {
-  if (role !== 'agent') return { video: true, paused: false };
-  return { video: !!agentVideo?.asked && agentVideo.privileges.includes(Privilege.AgentVideo), paused: false };
+export function startingMedia(
+  member: Pick<Participant, 'role' | 'privileges'>,
+  agentAskedForVideo = false,
+): MediaState {
+  const video = member.role !== 'agent' || (agentAskedForVideo && member.privileges.includes(Privilege.AgentVideo));
+  return { video, paused: false };
 }
 
 function withGeneration(generations: readonly PairGeneration[], pair: string, gen: number): PairGeneration[] {
@@ -22,8 +25,9 @@ function withGeneration(generations: readonly PairGeneration[], pair: string, ge
 export function addMember(
   session: Session,
   member: Omit<Participant, 'seq' | 'awaySince' | 'media'>,
-  media: MediaState = startingMedia(member.role),
+  agentAskedForVideo = false,
 ): { session: Session; effects: Effect[] } {
+  const media = startingMedia(member, agentAskedForVideo);
   const newcomer = participant({ ...member, seq: session.nextSeq, awaySince: null, media });
   let pairGenerations = session.pairGenerations;
   for (const p of session.participants)
