@@ -53,8 +53,9 @@ const HELP = `Usage: npm run bench:join -- [options]
                     as it shows (by default the choice is on and the agent's video goes out from the start)
   --floor-shows-video  the floor's pages show their camera and every remote camera in 320x180 video elements, as a
                     call's page would (Tandem's pages do); by default they show nothing
-  --cpu-prof DIR    write CPU profiles, per run: of the visitor's page from the Join click to its first frame, in (a)
-                    (DIR/visitor-<run>.cpuprofile), and of guest 2's page from the Admit click to the last direction,
+  --cpu-prof DIR    write CPU profiles, per run: of the visitor's page from the Join click to its first frame, and of
+                    the console's from its window's opening, in (a) (DIR/visitor-<run>.cpuprofile,
+                    DIR/console-<run>.cpuprofile), and of guest 2's page from the Admit click to the last direction,
                     in (b) (DIR/guest2-<run>.cpuprofile); summarise with bench/profileSummary.ts
   --help`;
 
@@ -180,6 +181,7 @@ async function joinRun(
     joinPage.context().waitForEvent('page'),
     joinPage.getByRole('button', { name: 'Join' }).click(),
   ]);
+  const consoleProfiler = cpuProf ? await startProfile(consolePage) : undefined;
   // Without "Start my video when I join", the agent turns Video on as soon as the console offers it.
   if (videoClick)
     await consolePage.getByRole('button', { name: 'Video', exact: true }).click({ timeout: RUN_TIMEOUT_MS });
@@ -194,6 +196,7 @@ async function joinRun(
     'a frame at the visitor',
   );
   if (profiler && cpuProf) await saveProfile(profiler, cpuProf, 'visitor');
+  if (consoleProfiler && cpuProf) await saveProfile(consoleProfiler, cpuProf, 'console');
   const joinProbe = await probeOf(joinPage);
   const consoleProbe = await probeOf(consolePage);
   const consoleLoad = await loadTimes(consolePage, '/console/boot.js');
@@ -246,6 +249,12 @@ async function joinRun(
       if (tasks.length)
         process.stdout.write(
           `    ${who} long tasks (start +duration): ${tasks.map(([a, d]) => `${ms(a - joinAt)} +${Math.round(d)}`).join(', ')}\n`,
+        );
+      // The first connection's negotiation, step by step: where its offer or answer waited.
+      const steps = p.steps.filter(([index, name]) => index === 0 && / (start|end)$/.test(name));
+      if (steps.length)
+        process.stdout.write(
+          `    ${who} negotiation: ${steps.map(([, name, at]) => `${name} ${ms(at - joinAt)}`).join(', ')}\n`,
         );
     }
   }
