@@ -1,7 +1,7 @@
 import { socketUrl } from '../shared/socketUrl';
 import { handBoot, type ConsoleBoot } from './bootHandoff';
 import { startsWithVideo } from './startWithVideo';
-import { receiveTicket } from './ticket';
+import { receiveTicket, ticketExpected } from './ticket';
 
 /* The console's first script, a small one that runs before its stylesheets and its own script (console.js, hundreds of
  * KB) have loaded: it takes the ticket (from the URL, or from the join page that opened the window) and sends
@@ -9,8 +9,8 @@ import { receiveTicket } from './ticket';
  * page set the call up while the rest of the console loads. The console then takes the socket over with everything
  * it received meanwhile (console.ts). */
 
-// Read before receiveTicket takes the ticket out of the URL.
-const expectingTicket = window.location.hash.includes('ticket=') || !!window.opener;
+// Read before receiveTicket takes the ticket.
+const expectingTicket = ticketExpected();
 const boot: ConsoleBoot = { expectingTicket, ticket: receiveTicket(), received: [] };
 void boot.ticket.then((ticket) => {
   if (!ticket) return;

@@ -28,7 +28,8 @@ import { SharedScreenView } from '../shared/sharedScreen';
 import { SettingsPanel } from './settingsPanel';
 import { takeBoot } from './bootHandoff';
 import { startsWithVideo } from './startWithVideo';
-import { receiveTicket } from './ticket';
+import { followNextTickets, showConsoleState } from './nextTicket';
+import { receiveTicket, ticketExpected } from './ticket';
 import { Toolbar } from './toolbar';
 
 /* The agent console, opened by the join page (or Salesforce) with a single-use ticket in the URL fragment. It runs
@@ -37,6 +38,9 @@ import { Toolbar } from './toolbar';
  * (shared/sessionState.ts); this file wires the socket and the state to the panels. */
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+const ANOTHER_JOIN_REFUSED =
+  'You joined another customer while this session is on. End this session first, then join them again.';
 
 class AgentConsole {
   private readonly client = new SignalingClient(socketUrl(window.location.origin));
@@ -87,7 +91,7 @@ class AgentConsole {
     const boot = takeBoot();
     // With a session in view (a ticket in the URL, or the join page that opened us fetching one), the camera starts
     // while the ticket is on its way.
-    const expectingTicket = boot?.expectingTicket ?? (window.location.hash.includes('ticket=') || !!window.opener);
+    const expectingTicket = boot?.expectingTicket ?? ticketExpected();
     if (expectingTicket) this.setStatus('Starting your camera and microphone…');
     const cameraOpened = expectingTicket
       ? this.media.open().then(
@@ -96,6 +100,12 @@ class AgentConsole {
         )
       : undefined;
     const ticket = await (boot?.ticket ?? receiveTicket());
+    // From now on a Join for another customer may reach this window.
+    followNextTickets(
+      () => !!ticket && !isOver(this.store.state),
+      () => this.setAlert(ANOTHER_JOIN_REFUSED),
+    );
+    showConsoleState(ticket ? 'in-session' : 'idle');
     if (!ticket) {
       await cameraOpened;
       this.media.stop();
@@ -116,7 +126,11 @@ class AgentConsole {
     if (boot?.socket) this.client.adopt(boot.socket, boot.received.splice(0), boot.closed);
     else this.client.connect({ type: 'agent.join', ticket, video: startsWithVideo() });
     const cameraError = await cameraOpened;
-    if (isOver(this.store.state)) return this.media.stop(); // refused or disconnected while the camera was starting
+    if (isOver(this.store.state)) {
+      // Refused or disconnected while the camera was starting.
+      showConsoleState('idle');
+      return this.media.stop();
+    }
 
     if (cameraError !== undefined) {
       const problem = cameraError instanceof CameraError ? cameraError.problem : 'unknown';
@@ -299,6 +313,7 @@ class AgentConsole {
   }
 
   private stopEverything(): void {
+    showConsoleState('idle');
     this.diagnostics.stop();
     this.mesh.destroy();
     this.media.stop();

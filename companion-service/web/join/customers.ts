@@ -3,7 +3,7 @@ import type { DemoCustomer, ErrorBody, InvitationResponse } from '../../src/prot
 import { consoleUrl, HANDOFF_SOURCE } from '../shared/consoleHandoff';
 import { el } from '../shared/dom';
 import { SignalingClient, socketUrl } from '../shared/signalingClient';
-import { ConsoleWindow } from './consoleWindow';
+import { CONSOLE_BUSY_TEXT, ConsoleWindow } from './consoleWindow';
 
 /* 1-click connect from the join page: the demo portal's customers with live presence (an agent.watch socket), and
  * an orange Join per customer, enabled while they are online. Join asks the customer (terms prompt on their page)
@@ -122,7 +122,13 @@ export class CustomerList {
     const token = this.options.token();
     if (!row || !token) return;
     // Inside the click, so popup blockers allow it; the console loads while the invitation is sent.
-    const consoleWindow = ConsoleWindow.open();
+    const consoleWindow = ConsoleWindow.open(() => this.showError(CONSOLE_BUSY_TEXT));
+    // Before the customer is asked: they would accept and wait for a console that can't come.
+    if (consoleWindow?.inSession) {
+      consoleWindow.show();
+      this.showError(CONSOLE_BUSY_TEXT);
+      return;
+    }
     row.button.disabled = true;
     row.button.setAttribute('aria-busy', 'true');
     this.say(row, `Asking ${row.customer.name} to join…`);

@@ -1,6 +1,6 @@
 import type { AgentTokenResponse, ConsoleTicketResponse, ErrorBody, PublicConfig } from '../../src/protocol/http';
 import { consoleUrl } from '../shared/consoleHandoff';
-import { ConsoleWindow } from './consoleWindow';
+import { CONSOLE_BUSY_TEXT, ConsoleWindow } from './consoleWindow';
 import { CustomerList } from './customers';
 import { completeSalesforceSignIn, salesforceSignInStatus } from './salesforceSignIn';
 
@@ -172,7 +172,11 @@ async function main(): Promise<void> {
     const agent = signedIn();
     if (!agent) return render(config, signIn);
     // Open the console inside the click so popup blockers allow it; it loads while the ticket is fetched.
-    const consoleWindow = ConsoleWindow.open();
+    const consoleWindow = ConsoleWindow.open(() => showError('join-error', CONSOLE_BUSY_TEXT));
+    if (consoleWindow?.inSession) {
+      consoleWindow.show();
+      return showError('join-error', CONSOLE_BUSY_TEXT);
+    }
     const button = $<HTMLButtonElement>('join-button');
     button.disabled = true;
     button.textContent = 'Joining…';

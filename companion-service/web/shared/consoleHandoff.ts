@@ -2,9 +2,21 @@
  * the agent's click (popup blockers allow nothing later) and points it at /console straight away, so the console
  * loads and starts the camera while the join page asks the service for the ticket; the ticket then goes over by
  * postMessage between the two same-origin windows, never through a URL. Salesforce opens the console with the
- * ticket in the URL fragment instead. */
+ * ticket in the URL fragment instead.
+ *
+ * Every Join opens the same named window, so a Join while a console is still open reaches that console: the join
+ * page posts the ticket to it, Salesforce changes its fragment (the page does not load again). The console takes
+ * the ticket when it is idle and refuses it while it is in a session (console/nextTicket.ts). */
 
 export const HANDOFF_SOURCE = { console: 'tandem-console', join: 'tandem-join' } as const;
+
+/** The name of the console's window: Salesforce's component (force-app tandemJoin) uses the same. */
+export const CONSOLE_WINDOW_NAME = 'tandem-console';
+
+/** On the console document's root element: whether the console is in a session ('in-session') or could take one
+ * ('idle'). The join page reads it before asking for a ticket; absent while the console is still starting. */
+export const CONSOLE_STATE_ATTRIBUTE = 'data-console-state';
+export type ConsoleState = 'in-session' | 'idle';
 
 /** The agent console's address, with a ticket in the fragment when it travels by link (a fragment never reaches a
  * server or its logs). */
@@ -16,6 +28,11 @@ export function consoleUrl(ticket?: string): string {
 export interface ConsoleReady {
   source: typeof HANDOFF_SOURCE.console;
   type: 'ready';
+}
+/** The console's answer to a ticket that came while it was in a session: it kept its session. */
+export interface ConsoleBusy {
+  source: typeof HANDOFF_SOURCE.console;
+  type: 'busy';
 }
 /** The opener's answer. */
 export interface TicketHandoff {
@@ -29,6 +46,11 @@ const TICKET_PATTERN = /^[A-Za-z0-9_-]{16,256}$/;
 export function isConsoleReady(data: unknown): data is ConsoleReady {
   const d = data as Partial<ConsoleReady> | null;
   return !!d && d.source === HANDOFF_SOURCE.console && d.type === 'ready';
+}
+
+export function isConsoleBusy(data: unknown): data is ConsoleBusy {
+  const d = data as Partial<ConsoleBusy> | null;
+  return !!d && d.source === HANDOFF_SOURCE.console && d.type === 'busy';
 }
 
 export function isTicketHandoff(data: unknown): data is TicketHandoff {
