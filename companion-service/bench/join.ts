@@ -181,6 +181,8 @@ async function joinRun(
     joinPage.context().waitForEvent('page'),
     joinPage.getByRole('button', { name: 'Join' }).click(),
   ]);
+  // The join page opens the window empty, then points it at /console: probes read the console's document.
+  await consolePage.waitForURL(/\/console/, { waitUntil: 'commit' });
   const consoleProfiler = cpuProf ? await startProfile(consolePage) : undefined;
   // Without "Start my video when I join", the agent turns Video on as soon as the console offers it.
   if (videoClick)
@@ -523,6 +525,10 @@ async function main(): Promise<void> {
           () => joinRun(h, joinPage, opts.videoClick, opts.verbose, opts.cpuProf),
           (r) =>
             `agent frame ${ms(r.toAgentFrame)}, visitor frame ${ms(r.toVisitorFrame)} (${r.videoClickToVisitorFrame !== undefined ? `${ms(r.videoClickToVisitorFrame)} after Video; ` : ''}both ${ms(r.fromJoinMessage)} after agent.join)`,
+          // A console left in its session would refuse the next run's Join (the join page reuses its window).
+          async () => {
+            for (const page of joinPage.context().pages()) if (page !== joinPage) await page.close();
+          },
         );
         if (run && opts.verbose) process.stdout.write(`${medianBreakdown([run]).join('\n')}\n`);
         if (run && measured) joinRuns.push(run);

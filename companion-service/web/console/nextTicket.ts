@@ -1,4 +1,5 @@
 import {
+  CONSOLE_OPEN_KEY,
   CONSOLE_STATE_ATTRIBUTE,
   HANDOFF_SOURCE,
   isTicketHandoff,
@@ -14,7 +15,11 @@ import { carryTicketOverReload, ticketInFragment } from './ticket';
 
 export function showConsoleState(state: ConsoleState): void {
   document.documentElement.setAttribute(CONSOLE_STATE_ATTRIBUTE, state);
+  localStorage.setItem(CONSOLE_OPEN_KEY, state);
 }
+
+// Gone with the window (or a load of it, which says its state again).
+window.addEventListener('pagehide', () => localStorage.removeItem(CONSOLE_OPEN_KEY));
 
 /** Call once the first ticket was taken (or found missing), so that it is not taken twice. */
 export function followNextTickets(inSession: () => boolean, refused: () => void): void {

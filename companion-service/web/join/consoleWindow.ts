@@ -1,4 +1,5 @@
 import {
+  CONSOLE_OPEN_KEY,
   CONSOLE_STATE_ATTRIBUTE,
   CONSOLE_WINDOW_NAME,
   consoleUrl,
@@ -43,6 +44,10 @@ export class ConsoleWindow {
   /** Opens the console window, or finds the one still open; undefined when the browser blocked it. `onBusy`: the
    * console refused the ticket after all, because a session started in it meanwhile. */
   static open(onBusy: () => void): ConsoleWindow | undefined {
+    if (localStorage.getItem(CONSOLE_OPEN_KEY) === null) {
+      const win = window.open(consoleUrl(), CONSOLE_WINDOW_NAME);
+      return win ? new ConsoleWindow(win, false, onBusy) : undefined;
+    }
     // No address here: an open console would load again and drop its session.
     const win = window.open('', CONSOLE_WINDOW_NAME);
     if (!win) return undefined;

@@ -18,6 +18,11 @@ export const CONSOLE_WINDOW_NAME = 'tandem-console';
 export const CONSOLE_STATE_ATTRIBUTE = 'data-console-state';
 export type ConsoleState = 'in-session' | 'idle';
 
+/** In localStorage while a console window of this origin is open (its state): the join page looks for an open
+ * console only then, and otherwise opens the window straight at /console, which is faster than opening it empty and
+ * pointing it there. */
+export const CONSOLE_OPEN_KEY = 'tandem.console.open';
+
 /** The agent console's address, with a ticket in the fragment when it travels by link (a fragment never reaches a
  * server or its logs). */
 export function consoleUrl(ticket?: string): string {
