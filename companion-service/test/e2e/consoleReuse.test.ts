@@ -84,6 +84,23 @@ describe('a Join reaches the console window already open', () => {
     expect(newWindows).toHaveLength(0);
     await expectFramesRising(agent);
     await agent.getByRole('status').filter({ hasText: 'Connected.' }).waitFor();
+
+    // A ticket that reaches it anyway (the session started between a click and its ticket): the console keeps its
+    // session, says so, and answers that it is busy.
+    const answer = await join.evaluate(
+      () =>
+        new Promise<unknown>((resolve) => {
+          const win = window.open('', 'tandem-console')!;
+          addEventListener('message', (event) => {
+            if (event.source === win) resolve(event.data);
+          });
+          win.postMessage({ source: 'tandem-join', type: 'ticket', ticket: 'A'.repeat(32) }, location.origin);
+        }),
+    );
+    expect(answer).toEqual({ source: 'tandem-console', type: 'busy' });
+    await agent.getByRole('alert').filter({ hasText: REFUSED_IN_CONSOLE }).waitFor();
+    expect(loads()).toBe(1);
+    await expectFramesRising(agent);
   });
 
   it('a console link opened in the open console (same page, only the fragment changes): idle takes it, in a session refuses it', async () => {

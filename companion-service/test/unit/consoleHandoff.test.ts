@@ -1,4 +1,4 @@
-import { isConsoleReady, isTicketHandoff } from '../../web/shared/consoleHandoff';
+import { isConsoleBusy, isConsoleReady, isTicketHandoff } from '../../web/shared/consoleHandoff';
 
 /* The join page and the console window trust each other's messages only in their exact shapes (the windows also
  * check each other's origin and identity). */
@@ -31,5 +31,12 @@ describe('console ticket hand-off messages', () => {
     expect(isConsoleReady({ source: 'tandem-console', sessionId: 's1', reason: 'agent_ended' })).toBe(false);
     expect(isConsoleReady({ source: 'tandem-join', type: 'ready' })).toBe(false);
     expect(isConsoleReady(undefined)).toBe(false);
+  });
+
+  it('tell a console refusing a ticket (in a session) from its other messages', () => {
+    expect(isConsoleBusy({ source: 'tandem-console', type: 'busy' })).toBe(true);
+    expect(isConsoleBusy({ source: 'tandem-console', type: 'ready' })).toBe(false);
+    expect(isConsoleBusy({ source: 'tandem-join', type: 'busy' })).toBe(false);
+    expect(isConsoleBusy(null)).toBe(false);
   });
 });
