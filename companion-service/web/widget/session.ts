@@ -88,9 +88,7 @@ export class VisitorSession {
       const p = participant(state, peerId);
       if (p) events.peerUpdated(p, !participant(prev, peerId));
     };
-    // Drawn once the connection to the newcomer has started its offer (simple-peer starts it in a microtask, queued
-    // when the mesh, listening first, made the connection): the offer is made while the page draws the newcomer.
-    store.on('peer.joined', (m, state, prev) => queueMicrotask(() => updated(m.link.peer.id, state, prev)));
+    store.on('peer.joined', (m, state, prev) => updated(m.link.peer.id, state, prev));
     store.on('pair.reset', (m, state, prev) => updated(m.link.peer.id, state, prev));
     store.on('peer.left', (m, _state, prev) => {
       const p = participant(prev, m.peerId);
