@@ -8,9 +8,9 @@ import {
 } from '../shared/consoleHandoff';
 import { carryTicketOverReload, ticketInFragment } from './ticket';
 
-/* A Join that reaches this console window while it is open (see shared/consoleHandoff.ts): Salesforce changes the
- * window's fragment to #ticket=… (the page does not load again, only `hashchange` tells), the join page posts the
- * ticket. An idle console (no session, or its session over) loads again with the ticket and joins; a console in a
+/* A Join that reaches this console window while it is open (see shared/consoleHandoff.ts): the join page posts the
+ * ticket; a console link opened in this window (pasted into its address bar, say) changes only the fragment to
+ * #ticket=…, so the page does not load again and only `hashchange` tells. An idle console (no session, or its session over) loads again with the ticket and joins; a console in a
  * session keeps its session, says so, and answers a posted ticket with `busy`. */
 
 export function showConsoleState(state: ConsoleState): void {

@@ -10,6 +10,9 @@ import {
   type TicketHandoff,
 } from '../shared/consoleHandoff';
 
+/** How long the join page listens for a reused console's refusal of the ticket it was handed. */
+const BUSY_ANSWER_WAIT_MS = 10_000;
+
 /** What the join page says when the agent's console is in a session already. */
 export const CONSOLE_BUSY_TEXT =
   'Your console is in a session. End that session before you join another customer (the console window is in front now).';
@@ -27,6 +30,7 @@ export class ConsoleWindow {
       this.ready = true;
       this.send();
     } else if (isConsoleBusy(event.data)) {
+      window.removeEventListener('message', this.listener);
       this.onBusy();
     }
   };
@@ -83,8 +87,9 @@ export class ConsoleWindow {
     const message: TicketHandoff = { source: HANDOFF_SOURCE.join, type: 'ticket', ticket: this.ticket };
     this.win.postMessage(message, window.location.origin);
     this.ticket = undefined;
-    // A reused console may still answer that it is busy; a new one has nothing more to say here.
-    if (!this.reused) window.removeEventListener('message', this.listener);
+    // A reused console answers at once if it is busy (otherwise it loads again); a new one has nothing more to say.
+    if (this.reused) setTimeout(() => window.removeEventListener('message', this.listener), BUSY_ANSWER_WAIT_MS);
+    else window.removeEventListener('message', this.listener);
   }
 }
 

@@ -4,9 +4,10 @@
  * postMessage between the two same-origin windows, never through a URL. Salesforce opens the console with the
  * ticket in the URL fragment instead.
  *
- * Every Join opens the same named window, so a Join while a console is still open reaches that console: the join
- * page posts the ticket to it, Salesforce changes its fragment (the page does not load again). The console takes
- * the ticket when it is idle and refuses it while it is in a session (console/nextTicket.ts). */
+ * The join page opens the same named window every time, so its Join while a console is still open reaches that
+ * console and posts the ticket to it; the console takes the ticket when it is idle and refuses it while it is in a
+ * session (console/nextTicket.ts). Salesforce's page, on another origin, can't reach an open console (the service
+ * sends Cross-Origin-Opener-Policy: same-origin): each of its Joins opens a window of its own. */
 
 export const HANDOFF_SOURCE = { console: 'tandem-console', join: 'tandem-join' } as const;
 
