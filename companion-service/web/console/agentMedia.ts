@@ -14,11 +14,11 @@ export class AgentMedia {
     return this.stream.getAudioTracks().length > 0;
   }
 
-  /** Opens camera and microphone, or takes over the opening the console's first script started (`opening`). If the
-   * camera can't be used, tries the microphone alone so the agent can still talk, and rethrows the camera problem. */
-  async open(opening: Promise<MediaStream> = openCamera()): Promise<void> {
+  /** Opens camera and microphone. If the camera can't be used, tries the microphone alone so the agent can still
+   * talk, and rethrows the camera problem. */
+  async open(deviceId?: string): Promise<void> {
     try {
-      const opened = await opening;
+      const opened = await openCamera(deviceId);
       for (const track of opened.getTracks()) this.stream.addTrack(track);
     } catch (err) {
       try {

@@ -1,26 +1,17 @@
-import { openCamera } from '../shared/camera';
 import { socketUrl } from '../shared/socketUrl';
 import { handBoot, type ConsoleBoot } from './bootHandoff';
 import { startsWithVideo } from './startWithVideo';
 import { receiveTicket, ticketExpected } from './ticket';
 
 /* The console's first script, a small one that runs before its stylesheets and its own script (console.js, hundreds of
- * KB) have loaded: with a session in view it starts the camera, takes the ticket (from the URL, or from the join page
- * that opened the window) and sends agent.join at once, with the agent's "Start my video when I join" choice, so that
- * the service and the customer's page set the call up while the rest of the console loads. The console then takes
- * the camera and the socket over, with everything the socket received meanwhile (console.ts). */
+ * KB) have loaded: it takes the ticket (from the URL, or from the join page that opened the window) and sends
+ * agent.join at once, with the agent's "Start my video when I join" choice, so that the service and the customer's
+ * page set the call up while the rest of the console loads. The console then takes the socket over with everything
+ * it received meanwhile (console.ts). */
 
 // Read before receiveTicket takes the ticket.
 const expectingTicket = ticketExpected();
-const boot: ConsoleBoot = {
-  expectingTicket,
-  ticket: receiveTicket(),
-  // The call's connections are made with the camera's tracks: opened now, it is ready when console.js has loaded.
-  camera: expectingTicket ? openCamera() : undefined,
-  received: [],
-};
-// Not left unhandled meanwhile: the console reports a failure when it takes the camera over.
-boot.camera?.catch(() => undefined);
+const boot: ConsoleBoot = { expectingTicket, ticket: receiveTicket(), received: [] };
 void boot.ticket.then((ticket) => {
   if (!ticket) return;
   const socket = new WebSocket(socketUrl(window.location.origin));

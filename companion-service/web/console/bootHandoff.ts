@@ -6,8 +6,6 @@ export interface ConsoleBoot {
   readonly expectingTicket: boolean;
   /** The ticket, or undefined when the window was opened without one. */
   readonly ticket: Promise<string | undefined>;
-  /** The camera and microphone being opened (shared/camera.ts's openCamera), when a ticket is expected. */
-  readonly camera?: Promise<MediaStream>;
   /** The socket that sent agent.join (once the ticket came). */
   socket?: WebSocket;
   /** What the socket received before the console took it over, as text, in order. */
