@@ -1,36 +1,26 @@
 import { HANDOFF_SOURCE, isTicketHandoff, type ConsoleReady } from '../shared/consoleHandoff';
 
-/* Where the console's single-use ticket comes from: the URL fragment (Salesforce, or a link the agent opened), the
- * join page that opened this window, by postMessage (see shared/consoleHandoff.ts), or this window itself, when an
- * idle console loaded again to take the next Join's ticket (nextTicket.ts). */
+/* Where the console's single-use ticket comes from: the URL fragment (Salesforce, a link the agent opened, or an idle
+ * console that loaded again to take the next Join's ticket: nextTicket.ts), or the join page that opened this window,
+ * by postMessage (see shared/consoleHandoff.ts). */
 
 /** How long the console waits for its opener's ticket before saying there is no session. */
 const HANDOFF_WAIT_MS = 20_000;
 
-/** Per window and never in a URL: the ticket an idle console took, kept while it loads again. */
-const CARRIED_TICKET_KEY = 'tandem.console.carriedTicket';
-
 /** Whether a ticket is on its way: read before receiveTicket takes it. */
 export function ticketExpected(): boolean {
-  return !!ticketInFragment() || !!window.opener || !!sessionStorage.getItem(CARRIED_TICKET_KEY);
+  return !!ticketInFragment() || !!window.opener;
 }
 
 export function ticketInFragment(): string | undefined {
   return new URLSearchParams(window.location.hash.slice(1)).get('ticket') ?? undefined;
 }
 
-/** Keeps the ticket for this window's next load (which takes it once). */
-export function carryTicketOverReload(ticket: string): void {
-  sessionStorage.setItem(CARRIED_TICKET_KEY, ticket);
-}
-
 export function receiveTicket(): Promise<string | undefined> {
-  const carried = sessionStorage.getItem(CARRIED_TICKET_KEY) ?? undefined;
-  sessionStorage.removeItem(CARRIED_TICKET_KEY);
   const fromUrl = ticketInFragment();
   // Single use anyway, but keep it out of the history and out of anything copied from the address bar.
   history.replaceState(null, '', window.location.pathname);
-  if (fromUrl ?? carried) return Promise.resolve(fromUrl ?? carried);
+  if (fromUrl) return Promise.resolve(fromUrl);
   const opener = window.opener as Window | null;
   if (!opener) return Promise.resolve(undefined);
   return new Promise((resolve) => {

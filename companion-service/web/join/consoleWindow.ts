@@ -1,7 +1,7 @@
 import {
-  CONSOLE_OPEN_KEY,
   CONSOLE_STATE_ATTRIBUTE,
   CONSOLE_WINDOW_NAME,
+  consoleMayBeOpen,
   consoleUrl,
   HANDOFF_SOURCE,
   isConsoleBusy,
@@ -48,7 +48,7 @@ export class ConsoleWindow {
   /** Opens the console window, or finds the one still open; undefined when the browser blocked it. `onBusy`: the
    * console refused the ticket after all, because a session started in it meanwhile. */
   static open(onBusy: () => void): ConsoleWindow | undefined {
-    if (localStorage.getItem(CONSOLE_OPEN_KEY) === null) {
+    if (!consoleMayBeOpen()) {
       const win = window.open(consoleUrl(), CONSOLE_WINDOW_NAME);
       return win ? new ConsoleWindow(win, false, onBusy) : undefined;
     }

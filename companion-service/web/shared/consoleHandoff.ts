@@ -1,8 +1,8 @@
 /* How the join page hands the agent console its single-use ticket. The join page opens the console window inside
  * the agent's click (popup blockers allow nothing later) and points it at /console straight away, so the console
  * loads and starts the camera while the join page asks the service for the ticket; the ticket then goes over by
- * postMessage between the two same-origin windows, never through a URL. Salesforce opens the console with the
- * ticket in the URL fragment instead.
+ * postMessage between the two same-origin windows, never through a URL sent anywhere. Salesforce opens the console
+ * with the ticket in the URL fragment instead (a fragment never leaves the browser).
  *
  * The join page opens the same named window every time, so its Join while a console is still open reaches that
  * console and posts the ticket to it; the console takes the ticket when it is idle and refuses it while it is in a
@@ -19,10 +19,30 @@ export const CONSOLE_WINDOW_NAME = 'tandem-console';
 export const CONSOLE_STATE_ATTRIBUTE = 'data-console-state';
 export type ConsoleState = 'in-session' | 'idle';
 
-/** In localStorage while a console window of this origin is open (its state): the join page looks for an open
- * console only then, and otherwise opens the window straight at /console, which is faster than opening it empty and
- * pointing it there. */
-export const CONSOLE_OPEN_KEY = 'tandem.console.open';
+/** In localStorage while a console window of this origin is open: the join page looks for an open console only
+ * then, and otherwise opens the window straight at /console, which is faster than opening it empty and pointing it
+ * there. */
+const CONSOLE_OPEN_KEY = 'tandem.console.open';
+
+/** The console marks itself open (or, gone, no longer). Storage blocked by the browser: no mark, and the join page
+ * opens its window at /console as always. */
+export function markConsoleOpen(open: boolean): void {
+  try {
+    if (open) localStorage.setItem(CONSOLE_OPEN_KEY, 'open');
+    else localStorage.removeItem(CONSOLE_OPEN_KEY);
+  } catch {
+    /* storage blocked */
+  }
+}
+
+/** Whether a console of this origin may be open (it marked itself so). */
+export function consoleMayBeOpen(): boolean {
+  try {
+    return localStorage.getItem(CONSOLE_OPEN_KEY) !== null;
+  } catch {
+    return false;
+  }
+}
 
 /** The agent console's address, with a ticket in the fragment when it travels by link (a fragment never reaches a
  * server or its logs). */
