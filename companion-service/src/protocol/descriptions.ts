@@ -62,12 +62,13 @@ export const ServerMessageDescriptions: Record<ServerMessageType, string> = {
     "The visitor's new session: its key and when that expires, the visitor's own participant, a resume token and ICE servers.",
   'session.joined':
     'The socket is in the session: who it is, who is there already (each link says who makes the offer), and a resume token. A guest gets it, unasked, when the agent admits them.',
-  'peer.joined': 'Someone joined the session: connect to them.',
+  'peer.joined':
+    'Someone joined the session: connect to them, with the fresh ICE servers it carries when TURN is configured.',
   'peer.left': 'Someone left; the session goes on.',
   'peer.away': "Someone's connection dropped; they have a grace period to come back.",
   'peer.back': 'They came back within the grace period.',
   'pair.reset':
-    'The peer connection with this peer starts over with a new generation; signals of older ones are to be ignored.',
+    'The peer connection with this peer starts over with a new generation (and fresh ICE servers when TURN is configured); signals of older ones are to be ignored.',
   signal: 'A signal from `from`: the exact bytes its sender sent.',
   'session.ended': 'The session is over, and why. Also the answer to resuming a session that is over.',
   'presence.registered': 'The tab is known as this signed-in visitor.',

@@ -358,11 +358,15 @@ export const SessionJoined = answer('session.joined', {
   /** A screen share under way or asked for, when this member is among those who see it. */
   share: Type.Optional(ShareState),
 });
-export const PeerJoined = msg('peer.joined', { link: PeerLink });
+/** Fresh ICE servers for the connection a peer.joined or pair.reset asks for, when TURN is configured: TURN
+ * credentials expire, and the ones from session.created / session.joined may have by the time that connection is
+ * made (a visitor who waited for an agent, a guest admitted an hour into a call). */
+const FreshIceServers = Type.Optional(Type.Array(IceServer));
+export const PeerJoined = msg('peer.joined', { link: PeerLink, iceServers: FreshIceServers });
 export const PeerLeft = msg('peer.left', { peerId: Id, reason: oneOf(LeaveReason) });
 export const PeerAway = msg('peer.away', { peerId: Id });
 export const PeerBack = msg('peer.back', { peerId: Id });
-export const PairReset = msg('pair.reset', { link: PeerLink });
+export const PairReset = msg('pair.reset', { link: PeerLink, iceServers: FreshIceServers });
 /** What a signal's recipient gets: the sender's `signal` message byte for byte (`to` is the recipient itself). The
  * server checked `from` against the sending socket, on the same parse the recipient makes (JSON.parse keeps the last
  * of duplicate keys on both ends), so `from` cannot be forged. */

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Bus, ControlMessage } from '../bus/bus';
 import { Channels } from '../bus/bus';
 import type { Config } from '../config/schema';
+import { iceServersFor, mintsTurnCredentials } from '../ice/iceServers';
 import { CloseCode } from '../protocol/codes';
 import type { ServerMessage } from '../protocol/messages';
 import type { Store } from '../store/store';
@@ -147,6 +148,14 @@ export class SessionWriter {
         await this.send(effect.to, { type: 'guest.removed', reason: effect.reason });
         await this.close(effect.to, CloseCode.Removed, 'removed by the agent');
         return;
+      case 'peer-joined':
+      case 'pair-reset': {
+        // The recipient makes a new connection now: with credentials minted now, not those it got on joining.
+        const { ice } = this.deps.config;
+        const fresh = mintsTurnCredentials(ice) ? iceServersFor(effect.to, ice, this.deps.now()) : undefined;
+        await this.send(effect.to, effectToMessage(effect, fresh));
+        return;
+      }
       default:
         await this.send(effect.to, effectToMessage(effect));
     }

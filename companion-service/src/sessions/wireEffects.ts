@@ -1,12 +1,18 @@
-import type { ServerMessage } from '../protocol/messages';
+import type { IceServer, ServerMessage } from '../protocol/messages';
 import type { Effect } from './model';
 
 /** Turns a rule's effect into the wire message its recipient gets. Effects that need more than the session state
- * (admitted, removed) are delivered by the service itself. */
-export function effectToMessage(effect: Exclude<Effect, { kind: 'admitted' | 'removed' }>): ServerMessage {
+ * (admitted, removed) are delivered by the service itself. `iceServers`: credentials minted for the recipient's new
+ * connection (peer.joined, pair.reset). */
+export function effectToMessage(
+  effect: Exclude<Effect, { kind: 'admitted' | 'removed' }>,
+  iceServers?: IceServer[],
+): ServerMessage {
   switch (effect.kind) {
     case 'peer-joined':
-      return { type: 'peer.joined', link: effect.link };
+      return iceServers
+        ? { type: 'peer.joined', link: effect.link, iceServers }
+        : { type: 'peer.joined', link: effect.link };
     case 'peer-left':
       return { type: 'peer.left', peerId: effect.peerId, reason: effect.reason };
     case 'peer-away':
@@ -14,7 +20,9 @@ export function effectToMessage(effect: Exclude<Effect, { kind: 'admitted' | 're
     case 'peer-back':
       return { type: 'peer.back', peerId: effect.peerId };
     case 'pair-reset':
-      return { type: 'pair.reset', link: effect.link };
+      return iceServers
+        ? { type: 'pair.reset', link: effect.link, iceServers }
+        : { type: 'pair.reset', link: effect.link };
     case 'session-ended':
       return { type: 'session.ended', reason: effect.reason };
     case 'peer-media':

@@ -70,6 +70,8 @@ interface Candidate {
   url?: string;
 }
 
+type RelayedEnd = Report & { local: Candidate; remote: Candidate };
+
 type Report = Omit<Recorded, 'pc'> & {
   policy: string | undefined;
   closed: boolean;
@@ -101,6 +103,49 @@ async function reportOf(page: Page): Promise<Report[]> {
     }
     return out;
   });
+}
+
+/** Each page's one live connection, checked to run relay to relay through coturn: our end a UDP relay that coturn
+ * allocated from its range through the url the service handed out, the far end the other browser's relay. */
+async function relayedEnds(visitor: Page, agent: Page): Promise<[RelayedEnd, RelayedEnd]> {
+  const ends: RelayedEnd[] = [];
+  for (const [name, page] of [
+    ['visitor', visitor],
+    ['agent', agent],
+  ] as const) {
+    // getStats() names the selected pair a moment after frames flow; on a loaded machine that moment can be later.
+    const live = await eventually(
+      async () => (await reportOf(page)).filter((r) => r.local),
+      (connections) => connections.length === 1,
+      `the ${name}'s one connection with a selected candidate pair`,
+      15_000,
+    );
+    expect({ name, connections: live.length }).toEqual({ name, connections: 1 });
+    const [connection] = live;
+    if (!connection?.local || !connection.remote) throw new Error(`the ${name} has no selected candidate pair`);
+    expect(connection.policy).toBe('relay');
+    expect(connection.local).toMatchObject({
+      candidateType: 'relay',
+      relayProtocol: 'udp',
+      address: '127.0.0.1',
+      url: coturn.url,
+    });
+    expect(connection.local.port).toBeGreaterThanOrEqual(coturn.relayPorts.min);
+    expect(connection.local.port).toBeLessThanOrEqual(coturn.relayPorts.max);
+    expect(connection.usernames).toHaveLength(1);
+    ends.push(connection as RelayedEnd);
+  }
+  const [atVisitor, atAgent] = ends as [RelayedEnd, RelayedEnd];
+  // The far end of each pair is the other browser's relay address: media went relay to relay.
+  expect({ address: atVisitor.remote.address, port: atVisitor.remote.port }).toEqual({
+    address: '127.0.0.1',
+    port: atAgent.local.port,
+  });
+  expect({ address: atAgent.remote.address, port: atAgent.remote.port }).toEqual({
+    address: '127.0.0.1',
+    port: atVisitor.local.port,
+  });
+  return [atVisitor, atAgent];
 }
 
 /** What the page's socket received, from newContext's socket recorder. */
@@ -153,48 +198,7 @@ describe('a call relayed through coturn', () => {
     await expectRising({ name: 'the agent', page: agent }, { name: 'the visitor', page: visitor }, 30_000);
     await expectRising({ name: 'the visitor', page: visitor }, { name: 'the agent', page: agent }, 30_000);
 
-    const ends = [];
-    for (const [name, page] of [
-      ['visitor', visitor],
-      ['agent', agent],
-    ] as const) {
-      // getStats() names the selected pair a moment after frames flow; on a loaded machine that moment can be later.
-      const live = await eventually(
-        async () => (await reportOf(page)).filter((r) => r.local),
-        (connections) => connections.length === 1,
-        `the ${name}'s one connection with a selected candidate pair`,
-        15_000,
-      );
-      expect({ name, connections: live.length }).toEqual({ name, connections: 1 });
-      const [connection] = live;
-      if (!connection?.local || !connection.remote) throw new Error(`the ${name} has no selected candidate pair`);
-      expect(connection.policy).toBe('relay');
-      // Our end: a UDP relay that coturn allocated from its range, through the url the service handed out.
-      expect(connection.local).toMatchObject({
-        candidateType: 'relay',
-        relayProtocol: 'udp',
-        address: '127.0.0.1',
-        url: coturn.url,
-      });
-      expect(connection.local.port).toBeGreaterThanOrEqual(coturn.relayPorts.min);
-      expect(connection.local.port).toBeLessThanOrEqual(coturn.relayPorts.max);
-      expect(connection.usernames).toHaveLength(1);
-      ends.push(connection);
-    }
-    const [atVisitor, atAgent] = ends as [
-      Report & { local: Candidate; remote: Candidate },
-      Report & { local: Candidate; remote: Candidate },
-    ];
-    // The far end of each pair is the other browser's relay address: media went relay to relay.
-    expect({ address: atVisitor.remote.address, port: atVisitor.remote.port }).toEqual({
-      address: '127.0.0.1',
-      port: atAgent.local.port,
-    });
-    expect({ address: atAgent.remote.address, port: atAgent.remote.port }).toEqual({
-      address: '127.0.0.1',
-      port: atVisitor.local.port,
-    });
-
+    const [atVisitor, atAgent] = await relayedEnds(visitor, agent);
     // coturn allocated a relay for each participant's minted username and let it talk to the other relay.
     for (const username of [...atVisitor.usernames, ...atAgent.usernames]) {
       await coturn.waitForLine(requestLine(username, 'ALLOCATE processed, success'));
@@ -203,21 +207,47 @@ describe('a call relayed through coturn', () => {
   });
 });
 
-describe('a call whose TURN credentials expired before use', () => {
+describe('TURN credentials that expire', () => {
+  // Long enough for a console to make its connection after joining, short enough to wait out.
+  const TTL_SECONDS = 3;
   const suite = e2eSuite({
-    server: async () => ({ ice: { turnUrls: [coturn.url], turnSecret: TURN_SECRET, turnTtlSeconds: 1 } }),
+    server: async () => ({ ice: { turnUrls: [coturn.url], turnSecret: TURN_SECRET, turnTtlSeconds: TTL_SECONDS } }),
   });
   const { visitorStarts, agentJoinsWithCode } = people(suite);
 
-  it('never connects: coturn refuses both allocations and neither browser has a candidate to offer', async () => {
+  /** Waits for the second after `expiry`: a REST credential is good through its expiry second. */
+  const pastExpiry = (page: Page, expiry: number) =>
+    page.waitForTimeout(Math.max(0, (expiry + 1) * 1000 - Date.now() + 100));
+
+  it('are minted afresh for a connection made later: a visitor whose first ones expired before the agent joined relays', async () => {
     const visitor = await suite.newPage({ recordSockets: true });
     await visitor.context().addInitScript(FORCE_RELAY);
     const code = await visitorStarts(visitor);
-    // The visitor's connection starts when the agent joins; let the agent join once the visitor's credential has
-    // expired. A REST credential is good through its expiry second, so wait for the second after it.
-    const visitorTurn = turnExpiry(await received(visitor, 'session.created'));
-    expect(visitorTurn.expiry * 1000 - Date.now()).toBeLessThan(5000);
-    await visitor.waitForTimeout(Math.max(0, (visitorTurn.expiry + 1) * 1000 - Date.now() + 100));
+    // The visitor's connection is made when the agent joins: here, once the credential from the start has expired.
+    const atStart = turnExpiry(await received(visitor, 'session.created'));
+    expect(atStart.expiry * 1000 - Date.now()).toBeLessThan((TTL_SECONDS + 2) * 1000);
+    await pastExpiry(visitor, atStart.expiry);
+
+    const join = await suite.newPage();
+    await join.context().addInitScript(FORCE_RELAY);
+    const agent = await agentJoinsWithCode(code, join);
+    await agent.getByRole('button', { name: 'Video', exact: true }).click();
+    await expectRising({ name: 'the agent', page: agent }, { name: 'the visitor', page: visitor }, 30_000);
+    await expectRising({ name: 'the visitor', page: visitor }, { name: 'the agent', page: agent }, 30_000);
+
+    const [atVisitor] = await relayedEnds(visitor, agent);
+    // The visitor's connection used the credential that came with peer.joined, made after the first had expired.
+    const fresh = turnExpiry(await received(visitor, 'peer.joined'));
+    expect(fresh.username).not.toBe(atStart.username);
+    expect(atVisitor.usernames).toEqual([fresh.username]);
+    expect(atVisitor.createdAt).toBeGreaterThan((atStart.expiry + 1) * 1000);
+    await coturn.waitForLine(requestLine(fresh.username, 'ALLOCATE processed, success'));
+  });
+
+  it('refuse a connection made after its credential expired: coturn answers 401 and the call never connects', async () => {
+    const visitor = await suite.newPage({ recordSockets: true });
+    await visitor.context().addInitScript(FORCE_RELAY);
+    const code = await visitorStarts(visitor);
 
     const join = await suite.newPage({ recordSockets: true });
     await join.context().addInitScript(FORCE_RELAY);
@@ -252,52 +282,47 @@ describe('a call whose TURN credentials expired before use', () => {
       ),
     );
 
-    // The end state: each browser finished gathering with no candidate at all, because the TURN server answered
-    // 401, and the other browser has none either. Relay-only connections then have no pair to check, ever.
-    for (const [name, page] of [
-      ['visitor', visitor],
-      ['agent', agent],
-    ] as const) {
-      await eventually(
-        () => reportOf(page),
-        (rs) => rs.length > 0 && rs.every((r) => r.gatheringStates.includes('complete')),
-        `the ${name}'s connection to finish gathering candidates`,
-        30_000,
-      );
-    }
-    const atVisitor = await reportOf(visitor);
-    const atAgent = await reportOf(agent);
-    for (const [name, reports, turn] of [
-      ['visitor', atVisitor, visitorTurn],
-      ['agent', atAgent, agentTurn],
-    ] as const) {
-      for (const r of reports) {
-        expect({ name, policy: r.policy, usernames: r.usernames }).toEqual({
-          name,
-          policy: 'relay',
-          usernames: [turn.username],
-        });
-        // Made after its credential expired: this is the refusal under test, not a race.
-        expect(r.createdAt).toBeGreaterThan((turn.expiry + 1) * 1000);
-        expect({ name, candidates: r.candidateTypes }).toEqual({ name, candidates: [] });
-        expect(r.candidateErrors).toContainEqual({ errorCode: 401, url: coturn.url });
-        // Chrome leaves a connection with no candidate pair in 'new': it never checks, let alone connects.
-        expect({ name, iceStates: r.iceStates }).toEqual({ name, iceStates: [] });
-      }
-    }
+    // The agent's connection finishes gathering with no candidate at all, because coturn answered 401.
+    const [atAgent] = await eventually(
+      () => reportOf(agent),
+      (rs) => rs.length === 1 && rs.every((r) => r.gatheringStates.includes('complete')),
+      "the agent's connection to finish gathering candidates",
+      30_000,
+    );
+    expect({ policy: atAgent?.policy, usernames: atAgent?.usernames }).toEqual({
+      policy: 'relay',
+      usernames: [agentTurn.username],
+    });
+    // Made after its credential expired: this is the refusal under test, not a race.
+    expect(atAgent?.createdAt).toBeGreaterThan((agentTurn.expiry + 1) * 1000);
+    expect(atAgent?.candidateTypes).toEqual([]);
+    expect(atAgent?.candidateErrors).toContainEqual({ errorCode: 401, url: coturn.url });
+    // Chrome leaves a connection with no candidate pair in 'new': it never checks, let alone connects.
+    expect(atAgent?.iceStates).toEqual([]);
+
+    // The visitor's fresh credential (peer.joined) got it a relay, but with nothing to pair it with, it never
+    // connects either.
+    const visitorTurn = turnExpiry(await received(visitor, 'peer.joined'));
+    const [atVisitor] = await eventually(
+      () => reportOf(visitor),
+      (rs) => rs.length === 1 && rs.every((r) => r.gatheringStates.includes('complete')),
+      "the visitor's connection to finish gathering candidates",
+      30_000,
+    );
+    expect(atVisitor?.usernames).toEqual([visitorTurn.username]);
+    expect(atVisitor?.candidateTypes).toContain('relay');
+    expect(atVisitor?.iceStates.filter((state) => state === 'connected' || state === 'completed')).toEqual([]);
     expect(await framesDecoded(visitor)).toBe(0);
     expect(await framesDecoded(agent)).toBe(0);
 
-    // coturn refused each participant's credential (the 401 for a request that carries the username, not the first
+    // coturn refused the agent's credential (the 401 for a request that carries the username, not the first
     // challenge, which has none), and allocated nothing for it.
-    for (const { username } of [visitorTurn, agentTurn]) {
-      await coturn.waitForLine(requestLine(username, 'message processed, error 401: Unauthorized'));
-      expect(
-        coturn
-          .log()
-          .split('\n')
-          .filter((l) => requestLine(username, '.*success').test(l)),
-      ).toEqual([]);
-    }
+    await coturn.waitForLine(requestLine(agentTurn.username, 'message processed, error 401: Unauthorized'));
+    expect(
+      coturn
+        .log()
+        .split('\n')
+        .filter((l) => requestLine(agentTurn.username, '.*success').test(l)),
+    ).toEqual([]);
   });
 });

@@ -55,8 +55,8 @@ export class PeerMesh {
       const entry = this.peers.get(m.from);
       if (entry && entry.gen === m.gen) entry.peer.signal(m.data as SimplePeer.SignalData);
     });
-    client.on('peer.joined', (m) => this.connect(m.link));
-    client.on('pair.reset', (m) => this.connect(m.link));
+    client.on('peer.joined', (m) => this.connect(m.link, m.iceServers));
+    client.on('pair.reset', (m) => this.connect(m.link, m.iceServers));
     client.on('peer.left', (m) => this.remove(m.peerId));
     client.on('session.ended', () => this.destroy());
     client.on('share.state', (m) => this.screenShared(m.share));
@@ -78,8 +78,10 @@ export class PeerMesh {
     }
   }
 
-  /** Creates (or re-creates) the connection to one peer. */
-  connect(link: PeerLink): void {
+  /** Creates (or re-creates) the connection to one peer; `freshIceServers` (TURN credentials minted for this
+   * connection) replace the ones we have, which may have expired. */
+  connect(link: PeerLink, freshIceServers?: IceServer[]): void {
+    if (freshIceServers) this.iceServers = freshIceServers;
     this.retire(link.peer.id);
     const peer = new SimplePeer({
       initiator: link.initiator,
