@@ -244,7 +244,7 @@ describe('TURN credentials that expire', () => {
     await coturn.waitForLine(requestLine(fresh.username, 'ALLOCATE processed, success'));
   });
 
-  it('refuse a connection made after its credential expired: coturn answers 401 and the call never connects', async () => {
+  it('refuse a connection made after its credential expired (401): it never connects, until the pair starts over with fresh ones', async () => {
     const visitor = await suite.newPage({ recordSockets: true });
     await visitor.context().addInitScript(FORCE_RELAY);
     const code = await visitorStarts(visitor);
@@ -324,5 +324,21 @@ describe('TURN credentials that expire', () => {
         .split('\n')
         .filter((l) => requestLine(agentTurn.username, '.*success').test(l)),
     ).toEqual([]);
+
+    // Chrome never gives up on such a connection. The visitor's side (the initiating one) asks for the pair to start
+    // over once it has stayed unconnected for a while after the agent answered; pair.reset brings both ends fresh
+    // credentials, and the call relays.
+    const reset = await eventually(
+      () => received(agent, 'pair.reset'),
+      (m) => m !== undefined,
+      'the pair to start over',
+      30_000,
+    );
+    const agentFresh = turnExpiry(reset);
+    await agent.getByRole('button', { name: 'Video', exact: true }).click();
+    await expectRising({ name: 'the agent', page: agent }, { name: 'the visitor', page: visitor }, 30_000);
+    await expectRising({ name: 'the visitor', page: visitor }, { name: 'the agent', page: agent }, 30_000);
+    const [, relayedAtAgent] = await relayedEnds(visitor, agent);
+    expect(relayedAtAgent.usernames).toEqual([agentFresh.username]);
   });
 });

@@ -6,6 +6,8 @@ import type { SignalingClient } from './signalingClient';
 interface PeerEntry {
   peer: SimplePeer.Instance;
   gen: number;
+  /** Whether we make the offer; the initiating side is also the one that asks for a restart. */
+  initiator: boolean;
   /** Set when we destroyed it on purpose, so its close does not trigger a restart. */
   retired: boolean;
   /** The sender carrying our camera, remembered because it has no track while video is off. */
@@ -17,7 +19,15 @@ interface PeerEntry {
   cameraStreamId?: string;
   /** Streams besides the camera not yet named by a share (a screen whose share.state is still on its way). */
   otherStreams: Map<string, MediaStream>;
+  /** On the initiating side, from the peer's first signal until connected (see CONNECT_DEADLINE_MS). */
+  connectDeadline?: ReturnType<typeof setTimeout>;
 }
+
+/** How long a connection may stay unconnected once both ends exist (the peer has signalled) before the initiating
+ * side asks the server to start the pair over. A connection with no candidate pair at all (every TURN allocation
+ * refused, a signal lost) never fails in Chrome: it stays 'new' for ever. Starting over also brings fresh TURN
+ * credentials (pair.reset). ICE over the slowest TURN (TLS) connects in a few seconds. */
+const CONNECT_DEADLINE_MS = 15_000;
 
 export interface PeerMeshEvents {
   onRemoteStream(peerId: string, stream: MediaStream): void;
@@ -53,7 +63,9 @@ export class PeerMesh {
     client.on('session.joined', (m) => (this.selfId = m.self.id));
     client.on('signal', (m) => {
       const entry = this.peers.get(m.from);
-      if (entry && entry.gen === m.gen) entry.peer.signal(m.data as SimplePeer.SignalData);
+      if (!entry || entry.gen !== m.gen) return;
+      entry.peer.signal(m.data as SimplePeer.SignalData);
+      this.armConnectDeadline(m.from, entry);
     });
     client.on('peer.joined', (m) => this.connect(m.link, m.iceServers));
     client.on('pair.reset', (m) => this.connect(m.link, m.iceServers));
@@ -94,6 +106,7 @@ export class PeerMesh {
     const entry: PeerEntry = {
       peer,
       gen: link.gen,
+      initiator: link.initiator,
       retired: false,
       role: link.peer.role,
       screen: new ScreenSender(peer, link.initiator),
@@ -112,7 +125,10 @@ export class PeerMesh {
       });
     });
     peer.on('stream', (stream: MediaStream) => this.streamArrived(link.peer.id, entry, stream));
-    peer.on('connect', () => this.events.onPeerConnected?.(link.peer.id));
+    peer.on('connect', () => {
+      clearTimeout(entry.connectDeadline);
+      this.events.onPeerConnected?.(link.peer.id);
+    });
     peer.on('error', () => {
       /* handled by close */
     });
@@ -207,7 +223,16 @@ export class PeerMesh {
     const entry = this.peers.get(peerId);
     if (!entry) return;
     entry.retired = true;
+    clearTimeout(entry.connectDeadline);
     entry.peer.destroy();
+  }
+
+  private armConnectDeadline(peerId: string, entry: PeerEntry): void {
+    if (!entry.initiator || entry.connectDeadline !== undefined || entry.peer.connected) return;
+    entry.connectDeadline = setTimeout(() => {
+      if (entry.retired || entry.peer.connected) return;
+      this.client.send({ type: 'pair.restart', peerId });
+    }, CONNECT_DEADLINE_MS);
   }
 }
 
