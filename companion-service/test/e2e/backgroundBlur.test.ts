@@ -117,6 +117,11 @@ describe('background blur', () => {
   it('on in the console: the customer still decodes the agent\u2019s video, and its picture is smoother', async () => {
     agentSharpness = await typicalSharpness(agentAtVisitor);
     expect(agentSharpness).toBeGreaterThan(0);
+    // As in a browser without insertable streams (Firefox, Safari): blur draws what a video element plays. The widget's
+    // tests below blur with them, as Chromium does.
+    await agent.evaluate(() => {
+      delete (window as { MediaStreamTrackProcessor?: unknown }).MediaStreamTrackProcessor;
+    });
 
     // The model is held back until the loading state has been checked.
     let release: () => void = () => {};
@@ -195,6 +200,47 @@ describe('background blur', () => {
     expect(visitorRequests.blur.every((u) => u.startsWith(`${suite.server.baseUrl}/assets/`))).toBe(true);
     expect(visitorRequests.elsewhere).toEqual([]);
 
+    await blurSwitch(visitor).click();
+    await expectState(visitor, 'off');
+    await eventually(
+      () => sharpness(visitorAtAgent),
+      (s) => s > before * 0.7,
+      'the visitor\u2019s video at the agent to be sharp again',
+      30_000,
+      500,
+    );
+  });
+
+  it('goes on in a page the browser does not render (a tab in the background): the agent sees the customer blurred and moving', async () => {
+    const before = await typicalSharpness(visitorAtAgent);
+    // Headless Chromium renders every page. A page in a background tab gets no rendering callbacks until it is shown
+    // again (requestAnimationFrame, requestVideoFrameCallback): take them away, as hiding the tab would.
+    await visitor.evaluate(() => {
+      const scope = window as unknown as Record<string, unknown>;
+      scope.__shownRaf = window.requestAnimationFrame;
+      scope.__shownRvfc = HTMLVideoElement.prototype.requestVideoFrameCallback;
+      window.requestAnimationFrame = () => 0;
+      HTMLVideoElement.prototype.requestVideoFrameCallback = () => 0;
+    });
+    try {
+      await blurSwitch(visitor).click();
+      await expectState(visitor, 'on');
+      await eventually(
+        () => sharpness(visitorAtAgent),
+        (s) => s < before * 0.4,
+        `the visitor's video at the agent to lose its detail (was ${before.toFixed(2)})`,
+        30_000,
+        500,
+      );
+      await expectRising({ name: 'agent', page: agent }, { name: 'visitor', page: visitor });
+    } finally {
+      await visitor.evaluate(() => {
+        const scope = window as unknown as Record<string, unknown>;
+        window.requestAnimationFrame = scope.__shownRaf as typeof window.requestAnimationFrame;
+        HTMLVideoElement.prototype.requestVideoFrameCallback =
+          scope.__shownRvfc as typeof HTMLVideoElement.prototype.requestVideoFrameCallback;
+      });
+    }
     await blurSwitch(visitor).click();
     await expectState(visitor, 'off');
     await eventually(

@@ -1,95 +1,101 @@
 import type { BlurOptions, BlurredCamera } from '../shared/blur/blurLink';
-import { MODEL_HEIGHT, MODEL_WIDTH, type Segmenter } from './segmenter';
+import { BlurPainter } from './blurPainter';
+import type { Segmenter } from './segmenter';
 
-/* The camera with its background blurred, drawn frame by frame on a canvas whose captureStream() is the track that
- * goes out. For each new camera frame (requestVideoFrameCallback, so no frame is drawn twice):
- *   1. the frame, shrunk to the model's 256x144, is segmented: the alpha of those pixels becomes the person mask;
- *   2. the background: the frame drawn small (a quarter of its size) through a blur filter, then scaled back up, which
- *      costs a fraction of blurring it at full size and looks the same once blurred;
- *   3. the person: the mask scaled up (smoothing softens its edges) with the sharp frame drawn into it (source-in),
- *      then over the background.
- * Everything is 2D canvas, no WebGL: it runs the same with or without a GPU. */
+/* The camera with its background blurred, frame by frame (blurPainter.ts). Where the browser has insertable streams
+ * (Chromium's MediaStreamTrackProcessor and MediaStreamTrackGenerator), each camera frame is read from the track and
+ * the blurred one written to the track that goes out: driven by the camera, this goes on while the page is hidden (a
+ * visitor in another tab, an agent's console behind Salesforce). Elsewhere, the camera plays in a video element and
+ * each new frame (requestVideoFrameCallback) is drawn on a canvas whose captureStream() goes out; browsers stop
+ * those callbacks in a hidden page, so the picture the others see then stands still until the page is shown. */
 
-/** The background is blurred at this fraction of the frame's size. */
-const BACKGROUND_SCALE = 4;
-/** Blur radius at that size, in its pixels (about 16 px at full size). */
-const BACKGROUND_BLUR = 'blur(4px)';
-/** Softens the mask's edges at the model's size. */
-const MASK_BLUR = 'blur(1px)';
-
-function canvas(width: number, height: number): HTMLCanvasElement {
-  const c = document.createElement('canvas');
-  c.width = width;
-  c.height = height;
-  return c;
+/** Chromium's insertable streams, exposed on window (not in TypeScript's DOM library). */
+interface InsertableStreams {
+  MediaStreamTrackProcessor: new (init: { track: MediaStreamTrack; maxBufferSize?: number }) => {
+    readable: ReadableStream<VideoFrame>;
+  };
+  MediaStreamTrackGenerator: new (init: {
+    kind: 'video';
+  }) => MediaStreamTrack & { writable: WritableStream<VideoFrame> };
 }
 
-function context(c: HTMLCanvasElement, willReadFrequently = false): CanvasRenderingContext2D {
-  const ctx = c.getContext('2d', { willReadFrequently });
-  if (!ctx) throw new Error('2D canvas is not available');
-  return ctx;
+function insertableStreams(): InsertableStreams | undefined {
+  const scope = window as unknown as Partial<InsertableStreams>;
+  const { MediaStreamTrackProcessor, MediaStreamTrackGenerator } = scope;
+  return MediaStreamTrackProcessor && MediaStreamTrackGenerator && typeof VideoFrame === 'function'
+    ? { MediaStreamTrackProcessor, MediaStreamTrackGenerator }
+    : undefined;
 }
 
 export function blurCamera(camera: MediaStreamTrack, segmenter: Segmenter, options: BlurOptions): BlurredCamera {
+  const settings = camera.getSettings();
+  const painter = new BlurPainter(segmenter, settings.width ?? 640, settings.height ?? 360);
+  const streams = insertableStreams();
+  return streams ? blurFrameByFrame(camera, painter, options, streams) : blurWhatPlays(camera, painter, options);
+}
+
+/** Reads the camera's frames and writes blurred ones: not tied to the page being shown. */
+function blurFrameByFrame(
+  camera: MediaStreamTrack,
+  painter: BlurPainter,
+  options: BlurOptions,
+  { MediaStreamTrackProcessor, MediaStreamTrackGenerator }: InsertableStreams,
+): BlurredCamera {
+  // A clone of our own, so that ending the reading leaves the caller's camera track as it was.
+  const source = camera.clone();
+  // A buffer of one: when blurring falls behind, older frames are dropped rather than queued.
+  const reader = new MediaStreamTrackProcessor({ track: source, maxBufferSize: 1 }).readable.getReader();
+  const track = new MediaStreamTrackGenerator({ kind: 'video' });
+  const writer = track.writable.getWriter();
+  let stopped = false;
+
+  const run = async () => {
+    for (;;) {
+      const { value: frame, done } = await reader.read();
+      if (done || stopped) {
+        frame?.close();
+        return;
+      }
+      const start = performance.now();
+      let blurred: VideoFrame | undefined;
+      try {
+        if (painter.paint(frame, frame.displayWidth, frame.displayHeight))
+          blurred = new VideoFrame(painter.output, { timestamp: frame.timestamp });
+      } finally {
+        frame.close();
+      }
+      if (!blurred) continue;
+      options.onFrame({ ms: performance.now() - start });
+      // The generator takes the frame over (and closes it).
+      await writer.write(blurred);
+    }
+  };
+  // Ends when stopped (the reader is cancelled, the writer errors) or when the camera ends.
+  void run().catch(() => undefined);
+
+  return {
+    track,
+    stop() {
+      stopped = true;
+      void reader.cancel().catch(() => undefined);
+      void writer.close().catch(() => undefined);
+      source.stop();
+      track.stop();
+    },
+  };
+}
+
+/** Draws each frame a video element shows: where insertable streams are missing; stands still in a hidden page. */
+function blurWhatPlays(camera: MediaStreamTrack, painter: BlurPainter, options: BlurOptions): BlurredCamera {
   const video = document.createElement('video');
   video.muted = true;
   video.playsInline = true;
   video.srcObject = new MediaStream([camera]);
-
-  const small = canvas(MODEL_WIDTH, MODEL_HEIGHT);
-  const smallCtx = context(small, true);
-  const mask = canvas(MODEL_WIDTH, MODEL_HEIGHT);
-  const maskCtx = context(mask);
-  const settings = camera.getSettings();
-  const output = canvas(settings.width ?? 640, settings.height ?? 360);
-  const outputCtx = context(output);
-  const person = canvas(output.width, output.height);
-  const personCtx = context(person);
-  const background = canvas(1, 1);
-  const backgroundCtx = context(background);
-  const track = output.captureStream().getVideoTracks()[0];
+  const track = painter.output.captureStream().getVideoTracks()[0];
   if (!track) throw new Error('canvas capture is not available');
 
   let stopped = false;
   let pending: number | undefined;
-
-  const resize = (width: number, height: number) => {
-    if (output.width === width && output.height === height && background.width > 1) return;
-    output.width = person.width = width;
-    output.height = person.height = height;
-    background.width = Math.max(1, Math.round(width / BACKGROUND_SCALE));
-    background.height = Math.max(1, Math.round(height / BACKGROUND_SCALE));
-  };
-
-  const draw = () => {
-    const start = performance.now();
-    const width = video.videoWidth;
-    const height = video.videoHeight;
-    if (width === 0 || height === 0) return;
-    resize(width, height);
-
-    smallCtx.drawImage(video, 0, 0, MODEL_WIDTH, MODEL_HEIGHT);
-    const pixels = smallCtx.getImageData(0, 0, MODEL_WIDTH, MODEL_HEIGHT);
-    segmenter.segment(pixels.data);
-    maskCtx.putImageData(pixels, 0, 0);
-
-    backgroundCtx.filter = BACKGROUND_BLUR;
-    backgroundCtx.drawImage(video, 0, 0, background.width, background.height);
-
-    personCtx.globalCompositeOperation = 'copy';
-    personCtx.filter = MASK_BLUR;
-    personCtx.drawImage(mask, 0, 0, width, height);
-    personCtx.filter = 'none';
-    personCtx.globalCompositeOperation = 'source-in';
-    personCtx.drawImage(video, 0, 0, width, height);
-
-    outputCtx.globalCompositeOperation = 'copy';
-    outputCtx.drawImage(background, 0, 0, width, height);
-    outputCtx.globalCompositeOperation = 'source-over';
-    outputCtx.drawImage(person, 0, 0);
-    options.onFrame({ ms: performance.now() - start });
-  };
-
   const next = () => {
     if (stopped) return;
     if ('requestVideoFrameCallback' in video) pending = video.requestVideoFrameCallback(frame);
@@ -99,7 +105,8 @@ export function blurCamera(camera: MediaStreamTrack, segmenter: Segmenter, optio
     pending = undefined;
     if (stopped) return;
     try {
-      draw();
+      const start = performance.now();
+      if (painter.paint(video, video.videoWidth, video.videoHeight)) options.onFrame({ ms: performance.now() - start });
     } finally {
       next();
     }
