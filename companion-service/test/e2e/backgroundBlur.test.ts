@@ -71,6 +71,26 @@ async function typicalSharpness(video: Locator): Promise<number> {
   return samples.sort((a, b) => a - b)[2]!;
 }
 
+/** Waits until `video` has lost most of its detail against `before` (its sharpness unblurred). */
+const blurredAt = (video: Locator, before: number, what: string) =>
+  eventually(
+    () => sharpness(video),
+    (s) => s < before * 0.4,
+    `${what} to lose its detail (was ${before.toFixed(2)})`,
+    30_000,
+    500,
+  );
+
+/** Waits until `video` is about as sharp as `before` again. */
+const sharpAgainAt = (video: Locator, before: number, what: string) =>
+  eventually(
+    () => sharpness(video),
+    (s) => s > before * 0.7,
+    `${what} to be sharp again (was ${before.toFixed(2)})`,
+    30_000,
+    500,
+  );
+
 const blurSwitch = (page: Page) => page.getByRole('switch', { name: 'Blur my background' });
 const blurState = (page: Page) => page.getByTestId('blur-setting').first().getAttribute('data-state');
 const expectState = (page: Page, state: string) =>
@@ -139,22 +159,10 @@ describe('background blur', () => {
     expect(await blurSwitch(agent).isChecked()).toBe(true);
     await expectNoAxeViolations(agent, 'console settings, blur on');
 
-    await eventually(
-      () => sharpness(agentAtVisitor),
-      (s) => s < agentSharpness * 0.4,
-      `the agent's video at the visitor to lose its detail (was ${agentSharpness.toFixed(2)})`,
-      30_000,
-      500,
-    );
+    await blurredAt(agentAtVisitor, agentSharpness, 'the agent\u2019s video at the visitor');
     await expectRising({ name: 'visitor', page: visitor }, { name: 'agent', page: agent });
     // The agent's own preview shows what goes out.
-    await eventually(
-      () => sharpness(agent.locator('video[data-role="self"]')),
-      (s) => s < agentSharpness * 0.4,
-      'the agent\u2019s preview to be blurred',
-      30_000,
-      500,
-    );
+    await blurredAt(agent.locator('video[data-role="self"]'), agentSharpness, 'the agent\u2019s preview');
 
     // Fetched from the service only, and only by the page that turned blur on.
     expect(agentRequests.blur.length).toBeGreaterThanOrEqual(3);
@@ -166,13 +174,7 @@ describe('background blur', () => {
   it('off again: the customer sees the agent\u2019s camera as sharp as before', async () => {
     await blurSwitch(agent).click();
     await expectState(agent, 'off');
-    await eventually(
-      () => sharpness(agentAtVisitor),
-      (s) => s > agentSharpness * 0.7,
-      `the agent's video at the visitor to be sharp again (was ${agentSharpness.toFixed(2)})`,
-      30_000,
-      500,
-    );
+    await sharpAgainAt(agentAtVisitor, agentSharpness, 'the agent\u2019s video at the visitor');
     await expectRising({ name: 'visitor', page: visitor }, { name: 'agent', page: agent });
   });
 
@@ -181,34 +183,16 @@ describe('background blur', () => {
     await blurSwitch(visitor).click();
     await expectState(visitor, 'on');
     await expectNoAxeViolations(visitor, 'widget call screen, blur on');
-    await eventually(
-      () => sharpness(visitorAtAgent),
-      (s) => s < before * 0.4,
-      `the visitor's video at the agent to lose its detail (was ${before.toFixed(2)})`,
-      30_000,
-      500,
-    );
+    await blurredAt(visitorAtAgent, before, 'the visitor\u2019s video at the agent');
     await expectRising({ name: 'agent', page: agent }, { name: 'visitor', page: visitor });
     // The visitor's own preview shows what goes out.
-    await eventually(
-      () => sharpness(visitor.locator('#tandem-widget video[data-self]')),
-      (s) => s < before * 0.4,
-      'the visitor\u2019s preview to be blurred',
-      30_000,
-      500,
-    );
+    await blurredAt(visitor.locator('#tandem-widget video[data-self]'), before, 'the visitor\u2019s preview');
     expect(visitorRequests.blur.every((u) => u.startsWith(`${suite.server.baseUrl}/assets/`))).toBe(true);
     expect(visitorRequests.elsewhere).toEqual([]);
 
     await blurSwitch(visitor).click();
     await expectState(visitor, 'off');
-    await eventually(
-      () => sharpness(visitorAtAgent),
-      (s) => s > before * 0.7,
-      'the visitor\u2019s video at the agent to be sharp again',
-      30_000,
-      500,
-    );
+    await sharpAgainAt(visitorAtAgent, before, 'the visitor\u2019s video at the agent');
   });
 
   it('goes on in a page the browser does not render (a tab in the background): the agent sees the customer blurred and moving', async () => {
@@ -225,13 +209,7 @@ describe('background blur', () => {
     try {
       await blurSwitch(visitor).click();
       await expectState(visitor, 'on');
-      await eventually(
-        () => sharpness(visitorAtAgent),
-        (s) => s < before * 0.4,
-        `the visitor's video at the agent to lose its detail (was ${before.toFixed(2)})`,
-        30_000,
-        500,
-      );
+      await blurredAt(visitorAtAgent, before, 'the visitor\u2019s video at the agent');
       await expectRising({ name: 'agent', page: agent }, { name: 'visitor', page: visitor });
     } finally {
       await visitor.evaluate(() => {
@@ -243,13 +221,7 @@ describe('background blur', () => {
     }
     await blurSwitch(visitor).click();
     await expectState(visitor, 'off');
-    await eventually(
-      () => sharpness(visitorAtAgent),
-      (s) => s > before * 0.7,
-      'the visitor\u2019s video at the agent to be sharp again',
-      30_000,
-      500,
-    );
+    await sharpAgainAt(visitorAtAgent, before, 'the visitor\u2019s video at the agent');
   });
 
   it('when the device can\u2019t keep up, blur turns itself off and the setting says why', async () => {
@@ -277,13 +249,7 @@ describe('background blur', () => {
     );
     await expectNoAxeViolations(visitor, 'widget call screen, blur unavailable');
     // The camera as it is goes out again.
-    await eventually(
-      () => sharpness(visitorAtAgent),
-      (s) => s > before * 0.7,
-      'the visitor\u2019s video at the agent to be sharp again',
-      30_000,
-      500,
-    );
+    await sharpAgainAt(visitorAtAgent, before, 'the visitor\u2019s video at the agent');
     await expectRising({ name: 'agent', page: agent }, { name: 'visitor', page: visitor });
   });
 
