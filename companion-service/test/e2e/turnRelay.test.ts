@@ -325,9 +325,13 @@ describe('TURN credentials that expire', () => {
         .filter((l) => requestLine(agentTurn.username, '.*success').test(l)),
     ).toEqual([]);
 
-    // Chrome never gives up on such a connection. The visitor's side (the initiating one) asks for the pair to start
-    // over once it has stayed unconnected for a while after the agent answered; pair.reset brings both ends fresh
-    // credentials, and the call relays.
+    // Chrome never gives up on such a connection. Once it has stayed unconnected for a while after the agent
+    // answered, both sides say so, and the visitor's side (the initiating one) asks for the pair to start over;
+    // pair.reset brings both ends fresh credentials, and the call relays.
+    const customerTileState = agent.locator('#remote .tile-state');
+    await customerTileState.filter({ hasText: 'Still connecting' }).waitFor({ timeout: 30_000 });
+    const widgetStatus = visitor.locator('#tandem-widget').getByRole('status');
+    await widgetStatus.filter({ hasText: 'is taking longer than usual' }).waitFor({ timeout: 30_000 });
     const reset = await eventually(
       () => received(agent, 'pair.reset'),
       (m) => m !== undefined,
@@ -340,5 +344,12 @@ describe('TURN credentials that expire', () => {
     await expectRising({ name: 'the visitor', page: visitor }, { name: 'the agent', page: agent }, 30_000);
     const [, relayedAtAgent] = await relayedEnds(visitor, agent);
     expect(relayedAtAgent.usernames).toEqual([agentFresh.username]);
+    // Connected: neither says it any more.
+    await eventually(
+      () => customerTileState.textContent(),
+      (text) => !text?.includes('Still connecting'),
+      "the customer's tile to stop saying it is still connecting",
+    );
+    await widgetStatus.filter({ hasText: 'Connected to' }).waitFor();
   });
 });

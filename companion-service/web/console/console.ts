@@ -50,6 +50,7 @@ class AgentConsole {
     onRemoteStream: (peerId, stream) => this.streamChanged(peerId, stream),
     onPeerClosed: (peerId) => this.streamChanged(peerId, undefined),
     onRemoteScreen: (_peerId, stream) => this.sharedScreen.addStream(stream),
+    onSlowConnection: (peerId, slow) => this.participants.setSlow(peerId, slow),
   });
   private readonly sharedScreen = new SharedScreenView(() => this.store.state.self?.id);
   private readonly store = new SessionStore(this.client);

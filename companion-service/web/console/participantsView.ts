@@ -68,6 +68,11 @@ export class ParticipantsView {
     return !!entry;
   }
 
+  /** Whether the connection to this participant is taking longer than it should. */
+  setSlow(id: string, slow: boolean): void {
+    this.shown.get(id)?.tile.setSlow(slow);
+  }
+
   /** A pause or eject was refused: the members' buttons are usable again, as the state says. */
   renderMemberControls(state: SessionState): void {
     for (const p of state.participants) this.shown.get(p.id)?.controls?.render(p.media.paused);

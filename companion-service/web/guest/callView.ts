@@ -54,6 +54,11 @@ export class CallView {
     return this.tiles.get(peerId)?.displayName;
   }
 
+  /** Whether the connection to this participant is taking longer than it should. */
+  setSlow(peerId: string, slow: boolean): void {
+    this.tiles.get(peerId)?.setSlow(slow);
+  }
+
   setStream(peerId: string, stream: MediaStream | undefined): boolean {
     const tile = this.tiles.get(peerId);
     tile?.setStream(stream);

@@ -110,6 +110,7 @@ class GuestPage {
       onRemoteStream: (peerId, stream) => this.streamChanged(peerId, stream),
       onPeerClosed: (peerId) => this.streamChanged(peerId, undefined),
       onRemoteScreen: (_peerId, stream) => this.call.sharedScreen.addStream(stream),
+      onSlowConnection: (peerId, slow) => this.call.setSlow(peerId, slow),
     });
     this.call.sharedScreen.follow(client);
     const store = new SessionStore(client);

@@ -19,12 +19,12 @@ interface PeerEntry {
   cameraStreamId?: string;
   /** Streams besides the camera not yet named by a share (a screen whose share.state is still on its way). */
   otherStreams: Map<string, MediaStream>;
-  /** On the initiating side, from the peer's first signal until connected (see CONNECT_DEADLINE_MS). */
+  /** From the peer's first signal until connected (see CONNECT_DEADLINE_MS). */
   connectDeadline?: ReturnType<typeof setTimeout>;
 }
 
-/** How long a connection may stay unconnected once both ends exist (the peer has signalled) before the initiating
- * side asks the server to start the pair over. A connection with no candidate pair at all (every TURN allocation
+/** How long a connection may stay unconnected once both ends exist (the peer has signalled) before both sides say
+ * so and the initiating side asks the server to start the pair over. A connection with no candidate pair at all (every TURN allocation
  * refused, a signal lost) never fails in Chrome: it stays 'new' for ever. Starting over also brings fresh TURN
  * credentials (pair.reset). ICE over the slowest TURN (TLS) connects in a few seconds. */
 const CONNECT_DEADLINE_MS = 15_000;
@@ -36,6 +36,9 @@ export interface PeerMeshEvents {
   onPeerConnected?(peerId: string): void;
   /** The screen the peer is sharing with us arrived (the one the last share.state names). */
   onRemoteScreen?(peerId: string, stream: MediaStream): void;
+  /** The connection is taking longer than it should (`slow`, CONNECT_DEADLINE_MS after the peer's first signal; the
+   * pair is being started over), or it connected after that (not `slow`). */
+  onSlowConnection?(peerId: string, slow: boolean): void;
 }
 
 /** A full mesh of simple-peer connections, one per other participant. The server decides who initiates each pair
@@ -43,6 +46,8 @@ export interface PeerMeshEvents {
  * restart). */
 export class PeerMesh {
   private readonly peers = new Map<string, PeerEntry>();
+  /** Peers whose connection was said to be slow and has not connected since (across the pair's restarts). */
+  private readonly slow = new Set<string>();
   private iceServers: IceServer[] = [];
   /** Our participant id: every signal names its sender, and the server relays only signals that name their own. */
   private selfId = '';
@@ -127,6 +132,7 @@ export class PeerMesh {
     peer.on('stream', (stream: MediaStream) => this.streamArrived(link.peer.id, entry, stream));
     peer.on('connect', () => {
       clearTimeout(entry.connectDeadline);
+      if (this.slow.delete(link.peer.id)) this.events.onSlowConnection?.(link.peer.id, false);
       this.events.onPeerConnected?.(link.peer.id);
     });
     peer.on('error', () => {
@@ -212,6 +218,7 @@ export class PeerMesh {
   remove(peerId: string): void {
     this.retire(peerId);
     this.peers.delete(peerId);
+    this.slow.delete(peerId);
     this.events.onPeerClosed(peerId);
   }
 
@@ -228,10 +235,12 @@ export class PeerMesh {
   }
 
   private armConnectDeadline(peerId: string, entry: PeerEntry): void {
-    if (!entry.initiator || entry.connectDeadline !== undefined || entry.peer.connected) return;
+    if (entry.connectDeadline !== undefined || entry.peer.connected) return;
     entry.connectDeadline = setTimeout(() => {
       if (entry.retired || entry.peer.connected) return;
-      this.client.send({ type: 'pair.restart', peerId });
+      this.slow.add(peerId);
+      this.events.onSlowConnection?.(peerId, true);
+      if (entry.initiator) this.client.send({ type: 'pair.restart', peerId });
     }, CONNECT_DEADLINE_MS);
   }
 }

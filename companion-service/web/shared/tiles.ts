@@ -57,6 +57,8 @@ export class ParticipantTile {
   private media: MediaState = ON;
   private stream: MediaStream | undefined;
   private away = false;
+  /** The connection to them is taking longer than it should (PeerMesh's onSlowConnection). */
+  private slow = false;
   /** A fixed state line that overrides the computed one (e.g. "Only you see this preview"). */
   private note: string | undefined;
   private readonly texts: TileTexts;
@@ -127,6 +129,11 @@ export class ParticipantTile {
     this.render();
   }
 
+  setSlow(slow: boolean): void {
+    this.slow = slow;
+    this.render();
+  }
+
   setNote(note: string | undefined): void {
     this.note = note;
     this.render();
@@ -151,6 +158,7 @@ export class ParticipantTile {
   private stateLine(): string {
     if (this.note !== undefined) return this.note;
     if (this.away) return 'Connection dropped, waiting for them to come back';
+    if (this.slow) return 'Still connecting. The network may be blocking video; trying again\u2026';
     if (this.media.paused) return this.texts.paused;
     if (!this.media.video) return this.texts.cameraOff;
     if (!this.stream) return this.role === 'self' ? 'No camera' : 'Connecting…';

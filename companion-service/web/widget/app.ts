@@ -322,6 +322,16 @@ export class VisitorWidget implements CallWidget {
         const agent = session.agents().find((a) => a.id === peerId);
         if (agent) this.sharing.agentConnected(agent.media.video && !agent.media.paused);
       },
+      slowConnection: (peerId, slow) => {
+        const peer = session.member(peerId);
+        if (!peer) return;
+        const who = displayName(peer);
+        view.setStatus(
+          slow
+            ? `The video connection to ${who} is taking longer than usual. The network may be blocking it; trying again\u2026`
+            : `Connected to ${who}.`,
+        );
+      },
       peerMedia: (peerId, media) => view.stage.setPeerMedia(peerId, media),
       peerAway: (peer) => {
         const who = displayName(peer);

@@ -35,6 +35,8 @@ export interface SessionEvents {
   remoteScreen?(stream: MediaStream): void;
   /** The peer connection to this participant is up. */
   peerConnected?(peerId: string): void;
+  /** The connection to this participant is taking longer than it should (`slow`), or connected after that. */
+  slowConnection?(peerId: string, slow: boolean): void;
   peerMedia(peerId: string, media: MediaState): void;
   peerAway(peer: ParticipantState): void;
   /** Our own video as the server rules it (or as we just set it): whether it goes out, and whether that is because
@@ -65,6 +67,7 @@ export class VisitorSession {
       onRemoteStream: (peerId, remote) => this.streamChanged(peerId, remote),
       onPeerClosed: (peerId) => this.streamChanged(peerId, undefined),
       onPeerConnected: (peerId) => events.peerConnected?.(peerId),
+      onSlowConnection: (peerId, slow) => events.slowConnection?.(peerId, slow),
       onRemoteScreen: (_peerId, remote) => events.remoteScreen?.(remote),
     });
     const store = (this.store = new SessionStore(client));
@@ -141,6 +144,11 @@ export class VisitorSession {
 
   agents(): ParticipantState[] {
     return participantsWithRole(this.store.state, 'agent');
+  }
+
+  /** Someone else in the session, by id. */
+  member(id: string): ParticipantState | undefined {
+    return participant(this.store.state, id);
   }
 
   /** Turns our camera on or off for everyone: no frames at all are sent while off. The server is told so the others
