@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { framesDecoded } from '../helpers/browser';
-import { startCoturn, type Coturn } from '../helpers/coturn';
+import { homeTrusting, startCoturn, type Coturn } from '../helpers/coturn';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { eventually } from '../helpers/eventually';
 import { people } from '../helpers/people';
@@ -107,7 +108,11 @@ async function reportOf(page: Page): Promise<Report[]> {
 
 /** Each page's one live connection, checked to run relay to relay through coturn: our end a UDP relay that coturn
  * allocated from its range through the url the service handed out, the far end the other browser's relay. */
-async function relayedEnds(visitor: Page, agent: Page): Promise<[RelayedEnd, RelayedEnd]> {
+async function relayedEnds(
+  visitor: Page,
+  agent: Page,
+  { protocol, url }: { protocol: 'udp' | 'tcp' | 'tls'; url: string } = { protocol: 'udp', url: coturn.url },
+): Promise<[RelayedEnd, RelayedEnd]> {
   const ends: RelayedEnd[] = [];
   for (const [name, page] of [
     ['visitor', visitor],
@@ -126,9 +131,9 @@ async function relayedEnds(visitor: Page, agent: Page): Promise<[RelayedEnd, Rel
     expect(connection.policy).toBe('relay');
     expect(connection.local).toMatchObject({
       candidateType: 'relay',
-      relayProtocol: 'udp',
+      relayProtocol: protocol,
       address: '127.0.0.1',
-      url: coturn.url,
+      url,
     });
     expect(connection.local.port).toBeGreaterThanOrEqual(coturn.relayPorts.min);
     expect(connection.local.port).toBeLessThanOrEqual(coturn.relayPorts.max);
@@ -174,7 +179,7 @@ const requestLine = (username: string, outcome: string) =>
 
 let coturn: Coturn;
 beforeAll(async () => {
-  coturn = await startCoturn({ secret: TURN_SECRET });
+  coturn = await startCoturn({ secret: TURN_SECRET, tls: true });
 });
 afterAll(async () => {
   await coturn?.stop();
@@ -204,6 +209,35 @@ describe('a call relayed through coturn', () => {
       await coturn.waitForLine(requestLine(username, 'ALLOCATE processed, success'));
       await coturn.waitForLine(requestLine(username, 'CREATE_PERMISSION processed, success'));
     }
+  });
+});
+
+describe.each([
+  ['TCP', 'tcp', () => coturn.tcpUrl],
+  ['TLS (turns:)', 'tls', () => coturn.tlsUrl ?? ''],
+] as const)('a call relayed over TURN/%s, for networks that let no UDP through', (_name, protocol, turnUrl) => {
+  const suite = e2eSuite({
+    server: async () => ({ ice: { turnUrls: [turnUrl()], turnSecret: TURN_SECRET, turnTtlSeconds: 600 } }),
+    // The browser trusts coturn's certificate, as it would a real TURN server's.
+    browserEnv: () => ({ HOME: (home = homeTrusting(coturn.certificate ?? '')) }),
+  });
+  let home: string | undefined;
+  afterAll(() => home && rmSync(home, { recursive: true, force: true }));
+  const { visitorStarts, agentJoinsWithCode } = people(suite);
+
+  it('decodes video both ways, each browser reaching coturn over that transport', async () => {
+    const visitor = await suite.newPage();
+    await visitor.context().addInitScript(FORCE_RELAY);
+    const code = await visitorStarts(visitor);
+    const join = await suite.newPage();
+    await join.context().addInitScript(FORCE_RELAY);
+    const agent = await agentJoinsWithCode(code, join);
+    await agent.getByRole('button', { name: 'Video', exact: true }).click();
+    await expectRising({ name: 'the agent', page: agent }, { name: 'the visitor', page: visitor }, 30_000);
+    await expectRising({ name: 'the visitor', page: visitor }, { name: 'the agent', page: agent }, 30_000);
+    const ends = await relayedEnds(visitor, agent, { protocol, url: turnUrl() });
+    for (const end of ends)
+      await coturn.waitForLine(requestLine(end.usernames[0] ?? '', 'ALLOCATE processed, success'));
   });
 });
 

@@ -22,13 +22,18 @@ const BASE_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable
  * `cameras` gives it several fake cameras (Chromium's second one is a depth camera that WebRTC can't encode). */
 export async function launchBrowser(
   cameraPrompt: 'allow' | 'deny' = 'allow',
-  options: { cameras?: number } = {},
+  options: { cameras?: number; env?: Record<string, string> } = {},
 ): Promise<Browser> {
   const prompt = cameraPrompt === 'allow' ? '--use-fake-ui-for-media-stream' : '--deny-permission-prompts';
   const args = options.cameras
     ? BASE_ARGS.map((a) => (a === FAKE_DEVICES ? `${a}=device-count=${options.cameras}` : a))
     : BASE_ARGS;
-  return chromium.launch({ executablePath: chromiumPath(), headless: true, args: [...args, prompt] });
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    headless: true,
+    args: [...args, prompt],
+    ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
+  });
 }
 
 /** Test-side instrumentation only: remembers every RTCPeerConnection a page creates so the test can read

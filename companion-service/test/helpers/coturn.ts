@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from './testServer';
@@ -12,6 +12,12 @@ import { freePort } from './testServer';
 export interface Coturn {
   /** Its UDP TURN url, for the service's `ice.turnUrls`. */
   readonly url: string;
+  /** The same port over TCP (for clients whose network lets no UDP through). */
+  readonly tcpUrl: string;
+  /** TURN over TLS (`turns:`, certificate for `localhost`), when started with `tls`. */
+  readonly tlsUrl?: string;
+  /** The PEM file of that self-signed certificate. */
+  readonly certificate?: string;
   readonly port: number;
   readonly realm: string;
   /** The relay ports it allocates from. */
@@ -27,6 +33,8 @@ export interface CoturnOptions {
   /** coturn's `static-auth-secret`: the service's `ice.turnSecret`. */
   secret: string;
   realm?: string;
+  /** Also listen for TURN over TLS, with a self-signed certificate for `localhost` made for the run. */
+  tls?: boolean;
 }
 
 export const TURNSERVER = process.env.TURNSERVER_PATH ?? 'turnserver';
@@ -50,7 +58,7 @@ export function turnserverInstalled(): boolean {
   return spawnSync(TURNSERVER, ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-export async function startCoturn({ secret, realm = 'tandem.test' }: CoturnOptions): Promise<Coturn> {
+export async function startCoturn({ secret, realm = 'tandem.test', tls = false }: CoturnOptions): Promise<Coturn> {
   if (!turnserverInstalled())
     throw new Error(
       `${TURNSERVER} not found: install Debian's coturn package (apt-get install coturn) or set TURNSERVER_PATH`,
@@ -62,6 +70,18 @@ export async function startCoturn({ secret, realm = 'tandem.test' }: CoturnOptio
   // Its own directory for the pid file and the SQLite user database it opens even when no user is stored there,
   // instead of /var/run and /var/lib/turn.
   const dir = mkdtempSync(path.join(tmpdir(), 'tandem-coturn-'));
+  const tlsPort = tls ? await freePort() : undefined;
+  const certificate = tls ? selfSignedFor(dir) : undefined;
+  const tlsArgs =
+    tlsPort === undefined || !certificate
+      ? ['--no-tls']
+      : [
+          `--tls-listening-port=${tlsPort}`,
+          `--cert=${certificate.cert}`,
+          `--pkey=${certificate.key}`,
+          '--no-tlsv1',
+          '--no-tlsv1_1',
+        ];
   const args = [
     '-n', // no config file: everything is on this command line
     `--listening-ip=127.0.0.1`,
@@ -81,7 +101,7 @@ export async function startCoturn({ secret, realm = 'tandem.test' }: CoturnOptio
     // Both browsers' relay addresses are on 127.0.0.1, so each relay's peer is a loopback address, which coturn
     // refuses unless told otherwise (never in production: see docs/deploy.md).
     '--allow-loopback-peers',
-    '--no-tls',
+    ...tlsArgs,
     '--no-dtls',
     '--no-cli',
     '--no-rfc5780',
@@ -145,6 +165,10 @@ export async function startCoturn({ secret, realm = 'tandem.test' }: CoturnOptio
   }
   return {
     url: `turn:127.0.0.1:${port}?transport=udp`,
+    tcpUrl: `turn:127.0.0.1:${port}?transport=tcp`,
+    ...(tlsPort === undefined || !certificate
+      ? {}
+      : { tlsUrl: `turns:localhost:${tlsPort}?transport=tcp`, certificate: certificate.cert }),
     port,
     realm,
     relayPorts,
@@ -152,6 +176,42 @@ export async function startCoturn({ secret, realm = 'tandem.test' }: CoturnOptio
     waitForLine,
     stop,
   };
+}
+
+/** A key and a self-signed certificate for `localhost` in `dir` (openssl), for coturn's `cert` and `pkey`. */
+function selfSignedFor(dir: string): { cert: string; key: string } {
+  const cert = path.join(dir, 'cert.pem');
+  const key = path.join(dir, 'key.pem');
+  const made = spawnSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost'].concat([
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ]),
+    { stdio: 'pipe' },
+  );
+  if (made.status !== 0) throw new Error(`openssl could not make a certificate: ${made.stderr.toString()}`);
+  return { cert, key };
+}
+
+/** A HOME for a browser whose certificate store (NSS, as Chromium on Linux reads it) trusts `certificate`, as a
+ * deployment's TURN server is trusted through its real certificate authority. Needs `certutil` (libnss3-tools). */
+export function homeTrusting(certificate: string): string {
+  const home = mkdtempSync(path.join(tmpdir(), 'tandem-nss-'));
+  const db = path.join(home, '.pki', 'nssdb');
+  mkdirSync(db, { recursive: true });
+  for (const args of [
+    ['-d', `sql:${db}`, '-N', '--empty-password'],
+    ['-d', `sql:${db}`, '-A', '-t', 'CP,,', '-n', 'tandem-test-turn', '-i', certificate],
+  ]) {
+    const run = spawnSync('certutil', args, { stdio: 'pipe' });
+    if (run.status !== 0) throw new Error(`certutil ${args.join(' ')}: ${run.stderr.toString()}`);
+  }
+  return home;
 }
 
 /** The last lines of a log, for error messages. */

@@ -14,6 +14,9 @@ export interface E2eSuiteOptions {
   /** When the pages' contexts close: after each test (the default), or after the file, for tests that build on each
    * other's pages. */
   closeContexts?: 'afterEach' | 'afterAll';
+  /** More environment for the browser (made in beforeAll, after `server`), e.g. a HOME whose certificate store
+   * trusts a test certificate. */
+  browserEnv?: () => Record<string, string>;
 }
 
 export interface E2eSuite {
@@ -44,7 +47,7 @@ export function e2eSuite(options: E2eSuiteOptions = {}): E2eSuite {
   beforeAll(async () => {
     const overrides = typeof options.server === 'function' ? await options.server() : options.server;
     server = await startServer(overrides);
-    browser = await launchBrowser('allow');
+    browser = await launchBrowser('allow', options.browserEnv ? { env: options.browserEnv() } : {});
   });
   afterEach(async () => {
     for (const c of clients.splice(0)) c.close();
