@@ -217,6 +217,7 @@ async function joinRun(
       'console: navigation start': rel(firstMark(consoleProbe, 'navigationStart')),
       'console: page requested': rel(consoleLoad.requested),
       'console: page received': rel(consoleLoad.received),
+      'console: boot.js requested': rel(consoleLoad.scriptRequested),
       'console: boot.js received': rel(consoleLoad.script),
       'console: ws created': rel(firstMark(consoleProbe, 'ws created')),
       'console: DOMContentLoaded': rel(firstMark(consoleProbe, 'domContentLoaded')),
@@ -271,16 +272,23 @@ async function joinRun(
 async function loadTimes(
   page: Page,
   scriptPath: string,
-): Promise<{ requested?: number; received?: number; script?: number }> {
+): Promise<{ requested?: number; received?: number; scriptRequested?: number; script?: number }> {
   // Plain expressions only: tsx would wrap a named inner function in a helper the page doesn't have.
-  const [requested, received, script] = await page.evaluate((path) => {
+  const [requested, received, scriptRequested, script] = await page.evaluate((path) => {
     const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
     const entry = performance.getEntriesByName(new URL(path, location.href).href)[0] as
       PerformanceResourceTiming | undefined;
-    return [nav?.requestStart, nav?.responseEnd, entry?.responseEnd].map((t) => (t ? performance.timeOrigin + t : 0));
+    return [nav?.requestStart, nav?.responseEnd, entry?.requestStart, entry?.responseEnd].map((t) =>
+      t ? performance.timeOrigin + t : 0,
+    );
   }, scriptPath);
   const or = (t: number | undefined) => (t ? t : undefined);
-  return { requested: or(requested), received: or(received), script: or(script) };
+  return {
+    requested: or(requested),
+    received: or(received),
+    scriptRequested: or(scriptRequested),
+    script: or(script),
+  };
 }
 
 // --- (b) guest Admit -> 12 directions -------------------------------------------------------------------------
