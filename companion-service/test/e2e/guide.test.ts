@@ -216,6 +216,94 @@ describe('the agent\u2019s pointer', () => {
   });
 });
 
+describe('the agent\u2019s pointer in a frame of the customer\u2019s page', () => {
+  const FRAME = '#help-frame';
+  const BUTTON = '#frame-button';
+
+  /** Where the centre of an element inside the page's frame is: in the console, over the scaled live view... */
+  const inViewInFrame = (agent: Page) =>
+    agent.evaluate(
+      ({ frameSelector, selector }) => {
+        const view = document.querySelector<HTMLIFrameElement>('[data-testid="live-view"] iframe')!;
+        const box = view.getBoundingClientRect();
+        const scale = box.width / view.clientWidth;
+        const frame = view.contentDocument!.querySelector<HTMLIFrameElement>(frameSelector)!;
+        const f = frame.getBoundingClientRect();
+        const style = getComputedStyle(frame);
+        const r = frame.contentDocument!.querySelector(selector)!.getBoundingClientRect();
+        const x = f.left + frame.clientLeft + parseFloat(style.paddingLeft) + r.left + r.width / 2;
+        const y = f.top + frame.clientTop + parseFloat(style.paddingTop) + r.top + r.height / 2;
+        return { x: box.left + x * scale, y: box.top + y * scale };
+      },
+      { frameSelector: FRAME, selector: BUTTON },
+    );
+
+  /** ...and on the customer's page, in their viewport. */
+  const centreInFrame = (visitor: Page) =>
+    visitor.evaluate(
+      ({ frameSelector, selector }) => {
+        const frame = document.querySelector<HTMLIFrameElement>(frameSelector)!;
+        const f = frame.getBoundingClientRect();
+        const style = getComputedStyle(frame);
+        const r = frame.contentDocument!.querySelector(selector)!.getBoundingClientRect();
+        return {
+          x: f.left + frame.clientLeft + parseFloat(style.paddingLeft) + r.left + r.width / 2,
+          y: f.top + frame.clientTop + parseFloat(style.paddingTop) + r.top + r.height / 2,
+        };
+      },
+      { frameSelector: FRAME, selector: BUTTON },
+    );
+
+  it('shows on the element under it inside the frame, through the frame\u2019s own scrolling', async () => {
+    const { visitor, agent } = await session();
+    // A frame of the page's own origin (as portals embed their own pages), with a border and padding around its
+    // content, and content taller than the frame. Its page is served to the customer's browser by the test.
+    await visitor.route('**/portal/help-frame.html', (route) =>
+      route.fulfill({
+        contentType: 'text/html',
+        body:
+          '<!doctype html><title>Help</title><body style="margin:0;padding:40px 0 0 60px;height:900px">' +
+          '<button id="frame-button">Ask for help</button></body>',
+      }),
+    );
+    await visitor.evaluate((id) => {
+      const frame = document.createElement('iframe');
+      frame.id = id;
+      frame.title = 'Help';
+      frame.style.cssText = 'display:block;width:420px;height:160px;border:7px solid #333;padding:11px;margin:24px';
+      frame.src = '/portal/help-frame.html';
+      document.body.prepend(frame);
+    }, FRAME.slice(1));
+    await agent
+      .frameLocator('[data-testid="live-view"] iframe')
+      .frameLocator(FRAME)
+      .getByRole('button', { name: 'Ask for help' })
+      .waitFor({ timeout: 20_000 });
+
+    const over = await inViewInFrame(agent);
+    await agent.mouse.move(over.x - 12, over.y - 4);
+    await agent.mouse.move(over.x, over.y, { steps: 4 });
+    await eventually(
+      async () => distance(await agentCursor(visitor), await centreInFrame(visitor)),
+      (d) => d <= 4,
+      'the agent cursor on the button inside the frame',
+    );
+
+    // The customer scrolls inside the frame: the cursor moves with the button.
+    const before = await centreInFrame(visitor);
+    await visitor.evaluate(
+      (sel) => document.querySelector<HTMLIFrameElement>(sel)!.contentWindow!.scrollTo(0, 25),
+      FRAME,
+    );
+    expect((await centreInFrame(visitor)).y).toBeCloseTo(before.y - 25, 0);
+    await eventually(
+      async () => distance(await agentCursor(visitor), await centreInFrame(visitor)),
+      (d) => d <= 4,
+      'the agent cursor on the button after the frame scrolled',
+    );
+  });
+});
+
 describe('drawing', () => {
   it('shows the agent\u2019s strokes on the customer\u2019s screen where drawn, scrolling with the page, until they fade or either side clears them', async () => {
     const { visitor, agent } = await session();

@@ -1,5 +1,6 @@
 import { GUIDE_COORDINATE_MAX, GUIDE_STROKE_POINTS } from '../../src/protocol/guideLimits';
 import type { GuideAnchor, StrokePoint, StrokeShape } from '../../src/protocol/messages';
+import { deepElementFromPoint } from './frameGeometry';
 import { StrokeLayer } from './guide/strokeLayer';
 import type { ViewerMode } from './viewerInput';
 
@@ -118,9 +119,11 @@ export class ViewerGuide {
   }
 
   private anchorAt(e: MouseEvent, outside: boolean): GuideAnchor | undefined {
-    const point = this.framePoint(e, outside);
+    const inView = this.framePoint(e, outside);
+    // Into the page's own frames: the anchor is the element under the pointer there, in that frame's viewport.
+    const point = inView && deepElementFromPoint(inView.doc, inView.x, inView.y);
     if (!point) return undefined;
-    let target: Element | null = point.doc.elementFromPoint(point.x, point.y);
+    let target: Element | null = point.element;
     let nodeId: number | undefined;
     while (target && (nodeId = this.ctx.nodeId(target)) === undefined) target = target.parentElement;
     if (!target || nodeId === undefined) return undefined;

@@ -1,4 +1,5 @@
 import type { GuideAnchor, ServerMessageOf } from '../../../src/protocol/messages';
+import { offsetInViewportOf } from '../frameGeometry';
 import { STROKE_COLOUR, StrokeLayer } from './strokeLayer';
 
 /* The agent's guiding on the customer's page: their named cursor, click ripples and drawings, in a layer of the
@@ -137,12 +138,14 @@ export class GuideLayer {
     }
   }
 
-  /** The anchor's place in the viewport now, if its element is on the page. */
+  /** The anchor's place in the viewport now, if its element is on the page (in the top document or in a frame). */
   private pointOf(at: GuideAnchor): { x: number; y: number } | undefined {
     const element = this.elementOf(at.nodeId);
     if (!element?.isConnected) return undefined;
+    const frame = offsetInViewportOf(window, element);
+    if (!frame) return undefined;
     const box = element.getBoundingClientRect();
-    return { x: box.left + at.fx * box.width, y: box.top + at.fy * box.height };
+    return { x: frame.x + box.left + at.fx * box.width, y: frame.y + box.top + at.fy * box.height };
   }
 }
 
