@@ -507,6 +507,44 @@ describe('masking', () => {
   });
 });
 
+describe('a frame whose page is written into it (srcdoc)', () => {
+  it('sends nothing private in it from the customer\u2019s browser, and the live view goes on', async () => {
+    const visitor = await newPage();
+    const frames = recordSentFrames(visitor);
+    const agent = await consoleFor(await customerOnForm(visitor));
+    await pageShown(agent);
+    // A frame of the page's own, as apps write a preview or a help panel into one, with a private line in it.
+    await visitor.evaluate(() => {
+      const frame = document.createElement('iframe');
+      frame.id = 'notes-frame';
+      frame.title = 'Notes';
+      frame.style.cssText = 'display:block;width:420px;height:160px';
+      frame.srcdoc =
+        '<!doctype html><body><h2>Your notes</h2><p data-tandem-mask>Card 4929-1180-7423-5512</p>' +
+        '<button>Save notes</button></body>';
+      document.body.prepend(frame);
+    });
+    await liveView(agent).locator('#notes-frame').waitFor({ state: 'attached', timeout: 20_000 });
+    // The page around it still shows what the customer does.
+    await visitor.locator('#full-name').fill('Typed after the frame');
+    await visitor.locator('#full-name').press('Tab');
+    await eventually(
+      () => liveView(agent).locator('#full-name').inputValue(),
+      (v) => v === 'Typed after the frame',
+      'the customer\u2019s typing after the frame came',
+    );
+
+    // The frame's document was recorded, masked; its page as raw HTML (the srcdoc attribute) was not sent.
+    const { text } = decodeStream(frames);
+    expect(text).toContain('Save notes');
+    expect(text).not.toContain('srcdoc');
+    expect({ inStream: text.includes('4929-1180'), inFrames: frames.some((f) => f.includes('4929-1180')) }).toEqual({
+      inStream: false,
+      inFrames: false,
+    });
+  });
+});
+
 describe('accessibility mode', () => {
   it('without remote control, a click in the live view focuses that element on the customer\u2019s page and reads it out', async () => {
     const visitor = await newPage();

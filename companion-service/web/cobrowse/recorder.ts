@@ -1,4 +1,5 @@
 import { record } from '@rrweb/record';
+import { dropFrameSources } from './frameSources';
 import { encodeBatch, type StreamPart } from './streamCodec';
 import type { Masking } from './masking';
 
@@ -44,6 +45,7 @@ export function startRecorder(masking: Masking, send: (part: StreamPart) => void
     ...masking.recordOptions,
     // Full snapshot (type 2) starts a new batch so the viewer can start from it.
     emit(event: { type: number }) {
+      dropFrameSources(event);
       if (event.type === 4 /* Meta */ || event.type === 2 /* FullSnapshot */) {
         if (event.type === 4) flush();
         pendingSnapshot = true;

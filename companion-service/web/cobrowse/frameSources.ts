@@ -1,0 +1,43 @@
+/* A frame whose page is written into it (`<iframe srcdoc>`) is recorded like any frame of the page's origin: its
+ * document, masked. rrweb also keeps its `srcdoc` attribute, which is that page as raw HTML: masking never sees it (a
+ * private line in it would leave the customer's browser as written), and the live view's rebuild sets it on its own
+ * frame, whose load then races rrweb's rebuild of that document and leaves the frame empty (rrweb issue #1736). The
+ * attribute is dropped from every event before it is sent: the agent sees the frame's recorded document. */
+
+interface SerializedNode {
+  attributes?: Record<string, unknown>;
+  childNodes?: SerializedNode[];
+}
+
+interface RecordedEvent {
+  type: number;
+  data?: {
+    source?: number;
+    node?: SerializedNode;
+    adds?: Array<{ node?: SerializedNode }>;
+    attributes?: Array<{ attributes?: Record<string, unknown> }>;
+  };
+}
+
+const FULL_SNAPSHOT = 2;
+const INCREMENTAL = 3;
+const MUTATION = 0;
+
+/** Removes every `srcdoc` attribute from one rrweb event, in place. */
+export function dropFrameSources(event: { type: number; data?: unknown }): void {
+  const { data } = event as RecordedEvent;
+  if (!data) return;
+  if (event.type === FULL_SNAPSHOT && data.node) dropInTree(data.node);
+  else if (event.type === INCREMENTAL && data.source === MUTATION) {
+    for (const add of data.adds ?? []) if (add.node) dropInTree(add.node);
+    for (const change of data.attributes ?? []) if (change.attributes) delete change.attributes.srcdoc;
+  }
+}
+
+function dropInTree(root: SerializedNode): void {
+  const stack = [root];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    if (node.attributes && 'srcdoc' in node.attributes) delete node.attributes.srcdoc;
+    if (node.childNodes) for (const child of node.childNodes) stack.push(child);
+  }
+}
