@@ -153,6 +153,23 @@ async function relayedEnds(
   return [atVisitor, atAgent];
 }
 
+/** The agent joins the visitor's session from a join page that may only relay too (the console opens in its context),
+ * turns their video on, and video is decoded both ways. */
+async function agentRelaysWith(
+  suite: { newPage(): Promise<Page> },
+  agentJoinsWithCode: (code: string, join: Page) => Promise<Page>,
+  code: string,
+  visitor: Page,
+): Promise<Page> {
+  const join = await suite.newPage();
+  await join.context().addInitScript(FORCE_RELAY);
+  const agent = await agentJoinsWithCode(code, join);
+  await agent.getByRole('button', { name: 'Video', exact: true }).click();
+  await expectRising({ name: 'the agent', page: agent }, { name: 'the visitor', page: visitor }, 30_000);
+  await expectRising({ name: 'the visitor', page: visitor }, { name: 'the agent', page: agent }, 30_000);
+  return agent;
+}
+
 /** What the page's socket received, from newContext's socket recorder. */
 async function received(page: Page, type: string): Promise<Record<string, unknown> | undefined> {
   return page.evaluate(
@@ -195,13 +212,7 @@ describe('a call relayed through coturn', () => {
     const visitor = await suite.newPage();
     await visitor.context().addInitScript(FORCE_RELAY);
     const code = await visitorStarts(visitor);
-    const join = await suite.newPage();
-    await join.context().addInitScript(FORCE_RELAY); // the console opens in the join page's context
-    const agent = await agentJoinsWithCode(code, join);
-    await agent.getByRole('button', { name: 'Video', exact: true }).click();
-
-    await expectRising({ name: 'the agent', page: agent }, { name: 'the visitor', page: visitor }, 30_000);
-    await expectRising({ name: 'the visitor', page: visitor }, { name: 'the agent', page: agent }, 30_000);
+    const agent = await agentRelaysWith(suite, agentJoinsWithCode, code, visitor);
 
     const [atVisitor, atAgent] = await relayedEnds(visitor, agent);
     // coturn allocated a relay for each participant's minted username and let it talk to the other relay.
@@ -229,12 +240,7 @@ describe.each([
     const visitor = await suite.newPage();
     await visitor.context().addInitScript(FORCE_RELAY);
     const code = await visitorStarts(visitor);
-    const join = await suite.newPage();
-    await join.context().addInitScript(FORCE_RELAY);
-    const agent = await agentJoinsWithCode(code, join);
-    await agent.getByRole('button', { name: 'Video', exact: true }).click();
-    await expectRising({ name: 'the agent', page: agent }, { name: 'the visitor', page: visitor }, 30_000);
-    await expectRising({ name: 'the visitor', page: visitor }, { name: 'the agent', page: agent }, 30_000);
+    const agent = await agentRelaysWith(suite, agentJoinsWithCode, code, visitor);
     const ends = await relayedEnds(visitor, agent, { protocol, url: turnUrl() });
     for (const end of ends)
       await coturn.waitForLine(requestLine(end.usernames[0] ?? '', 'ALLOCATE processed, success'));
@@ -262,12 +268,7 @@ describe('TURN credentials that expire', () => {
     expect(atStart.expiry * 1000 - Date.now()).toBeLessThan((TTL_SECONDS + 2) * 1000);
     await pastExpiry(visitor, atStart.expiry);
 
-    const join = await suite.newPage();
-    await join.context().addInitScript(FORCE_RELAY);
-    const agent = await agentJoinsWithCode(code, join);
-    await agent.getByRole('button', { name: 'Video', exact: true }).click();
-    await expectRising({ name: 'the agent', page: agent }, { name: 'the visitor', page: visitor }, 30_000);
-    await expectRising({ name: 'the visitor', page: visitor }, { name: 'the agent', page: agent }, 30_000);
+    const agent = await agentRelaysWith(suite, agentJoinsWithCode, code, visitor);
 
     const [atVisitor] = await relayedEnds(visitor, agent);
     // The visitor's connection used the credential that came with peer.joined, made after the first had expired.
