@@ -323,6 +323,11 @@ async function main(): Promise<void> {
     const transit = changes.flatMap((c) => (arrivals[c.value] === undefined ? [] : [arrivals[c.value]! - c.at]));
     const latencies = changes.flatMap((c) => (seen[c.value] === undefined ? [] : [seen[c.value]! - c.at]));
     const missed = changes.length - latencies.length;
+    // A value never seen on its own may still have arrived: two changes in one batch are applied in one replay step,
+    // and the live view's observer then sees only the later one.
+    const missedButArrived = changes.filter(
+      (c) => seen[c.value] === undefined && arrivals[c.value] !== undefined,
+    ).length;
 
     // (c) + (d): the scripted form session with the recorder running.
     const bytesBefore = (await visitorProbe(visitor)).cobrowseBytes;
@@ -358,7 +363,7 @@ async function main(): Promise<void> {
       `      rrweb serialising the page ${f('record')}, postMessage to the other page ${f('handover')}, reading the message ${f('read')}, rrweb rebuilding and painting ${f('rebuild')}`,
       `    Tandem / floor: ${ratio.toFixed(2)}x  [target <= ${TARGET_SNAPSHOT_RATIO}x: ${verdict(ratio <= TARGET_SNAPSHOT_RATIO)}]`,
       `    agent joins (console opened -> page shown): ${ms(joinToPage)}`,
-      `(b) mutation -> agent DOM: p50 ${ms(mut.median)}, p95 ${ms(percentile(latencies, 95))}, max ${ms(mut.max)} over ${latencies.length} (${missed} not seen)  [target p95 <= ${TARGET_MUTATION_P95_MS} ms: ${verdict(percentile(latencies, 95) <= TARGET_MUTATION_P95_MS && missed === 0)}]`,
+      `(b) mutation -> agent DOM: p50 ${ms(mut.median)}, p95 ${ms(percentile(latencies, 95))}, max ${ms(mut.max)} over ${latencies.length} (${missed} not seen, of which ${missedButArrived} reached the console's socket)  [target p95 <= ${TARGET_MUTATION_P95_MS} ms: ${verdict(percentile(latencies, 95) <= TARGET_MUTATION_P95_MS && missed === 0)}]`,
       `    of which the visitor's page -> the console's socket: p50 ${ms(percentile(transit, 50))}, p95 ${ms(percentile(transit, 95))}`,
       `(c) scripted form session, ${recorded.seconds.toFixed(0)} s: ${(sessionBytes / 1024).toFixed(1)} KiB = ${kbits.toFixed(1)} kbit/s (${withSnapshotKbits.toFixed(1)} kbit/s counting the first snapshot)  [target <= ${TARGET_KBITS} kbit/s: ${verdict(withSnapshotKbits <= TARGET_KBITS)}]`,
       `(d) recorder on the visitor's main thread: ${(((recorderMsPerMinute / 1000) * 100) / 60).toFixed(2)}% (${ms(recorderMsPerMinute)} per minute; script ${ms(recorded.scriptMs)} in ${recorded.seconds.toFixed(0)} s with it, ${ms(baseline.scriptMs)} in ${baseline.seconds.toFixed(0)} s without)`,
