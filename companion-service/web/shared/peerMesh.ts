@@ -24,9 +24,9 @@ interface PeerEntry {
 }
 
 /** How long a connection may stay unconnected once both ends exist (the peer has signalled) before both sides say
- * so and the initiating side asks the server to start the pair over. A connection with no candidate pair at all (every TURN allocation
- * refused, a signal lost) never fails in Chrome: it stays 'new' for ever. Starting over also brings fresh TURN
- * credentials (pair.reset). ICE over the slowest TURN (TLS) connects in a few seconds. */
+ * so and the initiating side asks the server to start the pair over. A connection with no candidate pair at all
+ * (every TURN allocation refused, a signal lost) never fails in Chrome: it stays 'new' for ever. Starting over also
+ * brings fresh TURN credentials (pair.reset). ICE over the slowest TURN (TLS) connects in a few seconds. */
 const CONNECT_DEADLINE_MS = 15_000;
 
 export interface PeerMeshEvents {
