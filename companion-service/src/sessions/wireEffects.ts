@@ -10,9 +10,7 @@ export function effectToMessage(
 ): ServerMessage {
   switch (effect.kind) {
     case 'peer-joined':
-      return iceServers
-        ? { type: 'peer.joined', link: effect.link, iceServers }
-        : { type: 'peer.joined', link: effect.link };
+      return { type: 'peer.joined', link: effect.link, ...(iceServers && { iceServers }) };
     case 'peer-left':
       return { type: 'peer.left', peerId: effect.peerId, reason: effect.reason };
     case 'peer-away':
@@ -20,9 +18,7 @@ export function effectToMessage(
     case 'peer-back':
       return { type: 'peer.back', peerId: effect.peerId };
     case 'pair-reset':
-      return iceServers
-        ? { type: 'pair.reset', link: effect.link, iceServers }
-        : { type: 'pair.reset', link: effect.link };
+      return { type: 'pair.reset', link: effect.link, ...(iceServers && { iceServers }) };
     case 'session-ended':
       return { type: 'session.ended', reason: effect.reason };
     case 'peer-media':

@@ -2,6 +2,8 @@
  * element that may be inside a frame of the page (found in the live view's nested frames, shown on the customer's
  * page over the top document). Frames are other realms: told by tag name, not instanceof. */
 
+import { frameDocumentOf, tagOf } from './control/domTargets';
+
 export interface Offset {
   x: number;
   y: number;
@@ -46,14 +48,9 @@ export function deepElementFromPoint(
   y: number,
 ): { element: Element; doc: Document; x: number; y: number } | undefined {
   let element = doc.elementFromPoint(x, y);
-  for (let depth = 0; element && depth < 16 && element.tagName.toLowerCase() === 'iframe'; depth++) {
+  for (let depth = 0; element && depth < 16 && tagOf(element) === 'iframe'; depth++) {
     const frame = element as HTMLIFrameElement;
-    let inner: Document | null = null;
-    try {
-      inner = frame.contentDocument;
-    } catch {
-      inner = null;
-    }
+    const inner = frameDocumentOf(frame);
     if (!inner) break;
     const origin = frameContentOrigin(frame);
     const inside = inner.elementFromPoint(x - origin.x, y - origin.y);

@@ -1,8 +1,9 @@
 /* A frame whose page is written into it (`<iframe srcdoc>`) is recorded like any frame of the page's origin: its
  * document, masked. rrweb also keeps its `srcdoc` attribute, which is that page as raw HTML: masking never sees it (a
- * private line in it would leave the customer's browser as written), and the live view's rebuild sets it on its own
- * frame, whose load then races rrweb's rebuild of that document and leaves the frame empty (rrweb issue #1736). The
- * attribute is dropped from every event before it is sent: the agent sees the frame's recorded document. */
+ * private line in it would leave the customer's browser as written), and the live view's rebuild would set it on its
+ * own frame, whose load races rrweb's rebuild of that document (rrweb issue #1736). The attribute is dropped from
+ * every event before it is sent. (The live view still shows such a frame empty: rrweb records two documents for it,
+ * about:blank and then the written one, and its replay does not rebuild the second.) */
 
 interface SerializedNode {
   attributes?: Record<string, unknown>;

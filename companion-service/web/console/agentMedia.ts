@@ -16,9 +16,9 @@ export class AgentMedia {
 
   /** Opens camera and microphone. If the camera can't be used, tries the microphone alone so the agent can still
    * talk, and rethrows the camera problem. */
-  async open(deviceId?: string): Promise<void> {
+  async open(): Promise<void> {
     try {
-      const opened = await openCamera(deviceId);
+      const opened = await openCamera();
       for (const track of opened.getTracks()) this.stream.addTrack(track);
     } catch (err) {
       try {

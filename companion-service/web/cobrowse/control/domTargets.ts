@@ -43,6 +43,15 @@ export function windowOf(el: Element): Window & typeof globalThis {
   return (el.ownerDocument.defaultView ?? window) as Window & typeof globalThis;
 }
 
+/** A frame's document, or null when it is another origin's (or not loaded). */
+export function frameDocumentOf(frame: Element): Document | null {
+  try {
+    return (frame as HTMLIFrameElement).contentDocument;
+  } catch {
+    return null;
+  }
+}
+
 /** The element that has focus, looking inside open shadow roots and same-origin frames. */
 export function deepActiveElement(doc: Document = document): Element | null {
   let active: Element | null = doc.activeElement;
@@ -53,12 +62,7 @@ export function deepActiveElement(doc: Document = document): Element | null {
       continue;
     }
     if (tagOf(active) === 'iframe') {
-      let inner: Document | null = null;
-      try {
-        inner = (active as HTMLIFrameElement).contentDocument;
-      } catch {
-        inner = null;
-      }
+      const inner = frameDocumentOf(active);
       if (inner?.activeElement && inner.activeElement !== inner.body) {
         active = inner.activeElement;
         continue;
