@@ -40,6 +40,7 @@ import { median, percentile, summary } from './stats';
 import { BatchAssembler, type StreamPart } from '../web/cobrowse/streamCodec';
 import { readOptions } from './cli';
 import { startEmbeddedService } from './embeddedService';
+import { saveProfile, startProfile } from './pageProfile';
 
 const HELP = `Usage: npm run bench:cobrowse -- [options]
   --elements N      elements on the shared page (default 5000)
@@ -50,6 +51,7 @@ const HELP = `Usage: npm run bench:cobrowse -- [options]
   --control N       measured remote-control keystrokes, and as many clicks (default 50)
   --wait-quiet S    before each (a) pair (Tandem's snapshot and the floor's), wait up to S s for other processes to use
                     < 0.3 cores for 2 s (default 30; 0 = don't wait); pairs during which they used more are left out
+  --cpu-prof DIR    write a CPU profile of the visitor's page during (c)/(d), with and without the session
   --help`;
 
 /** (a): Tandem's median at most this many times the floor's (rrweb record -> Replayer), measured in the same run. */
@@ -69,10 +71,12 @@ interface Options {
   sessionSeconds: number;
   controlActions: number;
   waitQuiet: number;
+  cpuProf?: string;
 }
 
 function parseOptions(argv: string[]): Options {
-  const { numbers } = readOptions(argv, HELP, {
+  const { numbers, strings } = readOptions(argv, HELP, {
+    strings: ['cpu-prof'],
     numbers: {
       elements: { fallback: 5000, min: 100, max: 200_000 },
       snapshots: { fallback: 10, min: 1, max: 1000 },
@@ -91,6 +95,7 @@ function parseOptions(argv: string[]): Options {
     sessionSeconds: numbers['session-s'],
     controlActions: numbers.control,
     waitQuiet: numbers['wait-quiet'],
+    ...(strings['cpu-prof'] ? { cpuProf: strings['cpu-prof'] } : {}),
   };
 }
 
@@ -146,10 +151,13 @@ async function scriptedFormSession(page: Page, seconds: number): Promise<void> {
   }
 }
 
+/** ScriptDuration of the page during `work`; with `profileTo`, also a CPU profile of it (DIR and file name). */
 async function scriptDurationDuring(
   page: Page,
   work: () => Promise<void>,
+  profileTo?: { dir: string; name: string },
 ): Promise<{ scriptMs: number; seconds: number }> {
+  const profiler = profileTo ? await startProfile(page) : undefined;
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   const read = async () => {
@@ -162,6 +170,8 @@ async function scriptDurationDuring(
   const started = Date.now();
   await work();
   const after = await read();
+  if (profiler && profileTo)
+    console.log(`    CPU profile: ${await saveProfile(profiler, profileTo.dir, profileTo.name)}`);
   return { scriptMs: (after - before) * 1000, seconds: (Date.now() - started) / 1000 };
 }
 
@@ -194,7 +204,11 @@ async function main(): Promise<void> {
     const baselinePage = await context.newPage();
     await baselinePage.goto(`${service.baseUrl}${PAGE_PATH}`);
     const baselineSeconds = Math.min(options.sessionSeconds, 20);
-    const baseline = await scriptDurationDuring(baselinePage, () => scriptedFormSession(baselinePage, baselineSeconds));
+    const baseline = await scriptDurationDuring(
+      baselinePage,
+      () => scriptedFormSession(baselinePage, baselineSeconds),
+      options.cpuProf ? { dir: options.cpuProf, name: 'visitor-without-session' } : undefined,
+    );
     const recorderDownloaded = await baselinePage.evaluate(() =>
       performance.getEntriesByType('resource').some((r) => r.name.includes('cobrowse-recorder')),
     );
@@ -331,7 +345,11 @@ async function main(): Promise<void> {
 
     // (c) + (d): the scripted form session with the recorder running.
     const bytesBefore = (await visitorProbe(visitor)).cobrowseBytes;
-    const recorded = await scriptDurationDuring(visitor, () => scriptedFormSession(visitor, options.sessionSeconds));
+    const recorded = await scriptDurationDuring(
+      visitor,
+      () => scriptedFormSession(visitor, options.sessionSeconds),
+      options.cpuProf ? { dir: options.cpuProf, name: 'visitor-in-session' } : undefined,
+    );
     const sessionBytes = (await visitorProbe(visitor)).cobrowseBytes - bytesBefore;
     const kbits = (sessionBytes * 8) / 1000 / recorded.seconds;
     const withSnapshotKbits = ((sessionBytes + wireBytes) * 8) / 1000 / recorded.seconds;

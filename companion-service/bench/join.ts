@@ -20,9 +20,7 @@
  *   npm run bench:join -- --join-runs 20 --guest-runs 0 --verbose
  *
  * Not a test: it prints figures and PASS/MISS against the targets (Tandem <= 1.3x the floor, (a) and (b)). */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { chromiumPath } from '../test/helpers/browser';
 import { bareGuestRun, bareJoinRun, startBareCallServer, type BareGuestRun, type BareJoinRun } from './bareCall';
 import {
@@ -37,6 +35,7 @@ import {
   type Party,
 } from './callProbes';
 import { othersDuring, waitForQuiet } from './machineLoad';
+import { saveProfile, startProfile } from './pageProfile';
 import { summary } from './stats';
 import { readOptions } from './cli';
 import { startEmbeddedServiceProcess } from './embeddedService';
@@ -333,24 +332,6 @@ async function guestLink(h: Harness, agent: Page): Promise<string> {
 async function admit(agent: Page, code: string): Promise<void> {
   await agent.getByLabel('Code from the guest').fill(code);
   await agent.getByRole('button', { name: 'Admit' }).click();
-}
-
-const profiledRuns = new Map<string, number>();
-
-async function startProfile(page: Page): Promise<CDPSession> {
-  const profiler = await page.context().newCDPSession(page);
-  await profiler.send('Profiler.enable');
-  await profiler.send('Profiler.setSamplingInterval', { interval: 250 });
-  await profiler.send('Profiler.start');
-  return profiler;
-}
-
-async function saveProfile(profiler: CDPSession, dir: string, name: string): Promise<void> {
-  const { profile } = await profiler.send('Profiler.stop');
-  const run = (profiledRuns.get(name) ?? 0) + 1;
-  profiledRuns.set(name, run);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, `${name}-${run}.cpuprofile`), JSON.stringify(profile));
 }
 
 async function guestRun(h: Harness, verboseTimeline = false, cpuProf?: string): Promise<GuestRun> {
