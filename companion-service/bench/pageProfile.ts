@@ -1,0 +1,27 @@
+/* CPU profiles of a browser page over CDP, written as .cpuprofile files (open them in Chromium's DevTools, or
+ * summarise them with profileSummary.ts). Shared by the benches that offer --cpu-prof. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { CDPSession, Page } from 'playwright-core';
+
+/** Profiles written so far per name, so a bench's runs get files of their own (name-1, name-2, …). */
+const profiledRuns = new Map<string, number>();
+
+export async function startProfile(page: Page): Promise<CDPSession> {
+  const profiler = await page.context().newCDPSession(page);
+  await profiler.send('Profiler.enable');
+  await profiler.send('Profiler.setSamplingInterval', { interval: 250 });
+  await profiler.send('Profiler.start');
+  return profiler;
+}
+
+/** Stops the profile and writes it to DIR/name-N.cpuprofile; returns the file's path. */
+export async function saveProfile(profiler: CDPSession, dir: string, name: string): Promise<string> {
+  const { profile } = await profiler.send('Profiler.stop');
+  const run = (profiledRuns.get(name) ?? 0) + 1;
+  profiledRuns.set(name, run);
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}-${run}.cpuprofile`);
+  writeFileSync(file, JSON.stringify(profile));
+  return file;
+}
