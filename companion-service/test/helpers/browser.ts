@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { eventually } from './eventually';
 
@@ -146,4 +148,27 @@ export async function probePage(page: Page, timeoutMs = 5000): Promise<void> {
       socket.send(JSON.stringify({ type: 'probe', id }));
     });
   }, timeoutMs);
+}
+
+/** A browser whose profile blocks every site's data, as Chrome's "Block all cookies" setting (or a managed browser's
+ * DefaultCookiesSetting policy) does: document.cookie stays empty and any use of localStorage or sessionStorage
+ * throws a SecurityError. Camera allowed, pages recording their peer connections; `close` also removes the profile. */
+export async function launchBlockingSiteData(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+  const profile = mkdtempSync(path.join(tmpdir(), 'tandem-blocked-profile-'));
+  mkdirSync(path.join(profile, 'Default'));
+  const blockAll = { profile: { default_content_setting_values: { cookies: 2 } } };
+  writeFileSync(path.join(profile, 'Default', 'Preferences'), JSON.stringify(blockAll));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath(),
+    headless: true,
+    args: [...BASE_ARGS, '--use-fake-ui-for-media-stream'],
+  });
+  await context.addInitScript(RECORD_PEER_CONNECTIONS);
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
 }

@@ -3,12 +3,12 @@ import { consoleUrl } from '../shared/consoleHandoff';
 import { CONSOLE_BUSY_TEXT, ConsoleWindow } from './consoleWindow';
 import { CustomerList } from './customers';
 import { completeSalesforceSignIn, salesforceSignInStatus } from './salesforceSignIn';
+import { forgetAgent, rememberAgent, signedInAgent } from './signedInAgent';
 
 /* The agent join page: sign in (with Salesforce, or the development sign-in where enabled), type the visitor's key, Join opens the
  * agent console in its own window with a single-use ticket. With the demo portal on, a second tab lists the
  * portal's customers with live presence and a 1-click Join. */
 
-const TOKEN_KEY = 'tandem.agentToken';
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 function showError(id: string, text: string | undefined): void {
@@ -36,19 +36,6 @@ async function postJson<T>(
   }
 }
 
-function signedIn(): { token: string; name: string } | undefined {
-  const raw = sessionStorage.getItem(TOKEN_KEY);
-  if (!raw) return undefined;
-  try {
-    const parsed = JSON.parse(raw) as Partial<AgentTokenResponse>;
-    const valid =
-      typeof parsed.token === 'string' && typeof parsed.name === 'string' && typeof parsed.expiresAt === 'number';
-    return valid && parsed.expiresAt! > Date.now() ? { token: parsed.token!, name: parsed.name! } : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 interface SignInOptions {
   devSignIn: boolean;
   salesforce: boolean;
@@ -57,7 +44,7 @@ interface SignInOptions {
 let customers: CustomerList | undefined;
 
 function render(config: PublicConfig, signIn: SignInOptions): void {
-  const agent = signedIn();
+  const agent = signedInAgent();
   $('sign-in').hidden = !!agent;
   $('join').hidden = !agent;
   $('salesforce-sign-in').hidden = !signIn.salesforce;
@@ -71,9 +58,9 @@ function render(config: PublicConfig, signIn: SignInOptions): void {
   if (!config.demoPortal) return;
   if (agent && !customers) {
     customers = new CustomerList({
-      token: () => signedIn()?.token,
+      token: () => signedInAgent()?.token,
       signedOut: (message) => {
-        sessionStorage.removeItem(TOKEN_KEY);
+        forgetAgent();
         render(config, signIn);
         showError('sign-in-error', message);
       },
@@ -139,7 +126,7 @@ async function main(): Promise<void> {
   ]);
   progress.textContent = '';
   const signIn: SignInOptions = { devSignIn: config.devSignIn, salesforce: salesforce.enabled };
-  if (outcome.kind === 'signed-in') sessionStorage.setItem(TOKEN_KEY, JSON.stringify(outcome.agent));
+  if (outcome.kind === 'signed-in') rememberAgent(outcome.agent);
   if (config.demoPortal) setUpTabs();
   render(config, signIn);
   if (outcome.kind === 'failed') showError('sign-in-error', outcome.message);
@@ -151,12 +138,12 @@ async function main(): Promise<void> {
     const result = await postJson<AgentTokenResponse>('/api/dev/sign-in', { name });
     if (!result.ok) return showError('sign-in-error', result.error.message);
     showError('sign-in-error', undefined);
-    sessionStorage.setItem(TOKEN_KEY, JSON.stringify(result.data));
+    rememberAgent(result.data);
     render(config, signIn);
   });
 
   $('sign-out').addEventListener('click', () => {
-    sessionStorage.removeItem(TOKEN_KEY);
+    forgetAgent();
     render(config, signIn);
   });
 
@@ -169,7 +156,7 @@ async function main(): Promise<void> {
       return showError('join-error', `The key is ${config.codeLength} digits.`);
     }
     input.removeAttribute('aria-invalid');
-    const agent = signedIn();
+    const agent = signedInAgent();
     if (!agent) return render(config, signIn);
     // Open the console inside the click so popup blockers allow it; it loads while the ticket is fetched.
     const consoleWindow = ConsoleWindow.open(() => showError('join-error', CONSOLE_BUSY_TEXT));
@@ -188,7 +175,7 @@ async function main(): Promise<void> {
     if (!result.ok) {
       consoleWindow?.close();
       if (result.error.code === 'unauthorized' || result.error.code === 'token_expired') {
-        sessionStorage.removeItem(TOKEN_KEY);
+        forgetAgent();
         render(config, signIn);
         return showError('sign-in-error', result.error.message);
       }
