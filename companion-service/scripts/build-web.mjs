@@ -27,6 +27,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import { rrwebStyleDiffPatch } from './rrwebStyleDiffPatch.mjs';
 
 const service = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const web = path.join(service, 'web');
@@ -124,6 +125,7 @@ const recorderBuild = await build({
   ...common,
   entryPoints: { 'cobrowse-recorder': path.join(web, 'cobrowse', 'recorderEntry.ts') },
   entryNames: `${ASSETS}/[name]-[hash]`,
+  plugins: [rrwebStyleDiffPatch()],
   metafile: true,
 });
 const recorderChunk = `/${outputOf(recorderBuild.metafile, path.join(web, 'cobrowse', 'recorderEntry.ts'))}`;

@@ -5,7 +5,13 @@
 export const ALWAYS_MASKED = ['[data-tandem-mask]', 'input[type="password" i]'];
 /** The widget itself (the visitor's own video, the consent prompts) and its layer of the agent's pointer and drawings
  * (guide/guideLayer.ts) are never shown to the agent nor controllable. */
-export const WIDGET_SELECTOR = '#tandem-widget, #tandem-guides';
+const OWN_HOSTS = ['#tandem-widget', '#tandem-guides'];
+export const WIDGET_SELECTOR = OWN_HOSTS.join(', ');
+/** Every element inside those hosts' shadow roots. rrweb leaves the hosts out of the recording, yet it watches their
+ * shadow roots for changes and works on each one (the widget's every status line, the agent's cursor at each move)
+ * before finding it belongs to nothing recorded; blocked by name, each change is dropped at once. Where a browser
+ * can't parse `:host(…)` in a selector, the hosts alone are blocked, as before. */
+const INSIDE_OWN_HOSTS = OWN_HOSTS.map((host) => `:host(${host}) *`).join(', ');
 /** What a filled-in masked field shows the agent, whatever its value. */
 export const MASKED_VALUE = '••••••••';
 /** Blocked inside a masked element (rrweb keeps a placeholder of the same size): media, and selects, whose chosen
@@ -69,7 +75,11 @@ export function createMasking(configured: readonly string[]): Masking {
     isMasked,
     recordOptions: {
       maskTextSelector: any,
-      blockSelector: [WIDGET_SELECTOR, ...blocked].join(', '),
+      blockSelector: [
+        WIDGET_SELECTOR,
+        ...(isValidSelector(INSIDE_OWN_HOSTS) ? [INSIDE_OWN_HOSTS] : []),
+        ...blocked,
+      ].join(', '),
       maskInputOptions: Object.fromEntries(types.map((t) => [t, true])),
       maskInputFn: (text, element) => (isMasked(element) ? mask(text) : text),
       maskTextFn: (text) => text.replace(/\S/g, '•'),
