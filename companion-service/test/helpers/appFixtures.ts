@@ -99,8 +99,11 @@ export interface ServedFiles {
   stop(): Promise<void>;
 }
 
-/** Serves fixed files from their own origin (a port of localhost, a secure context). */
-export async function serveFiles(files: Record<string, { type: string; body: string }>): Promise<ServedFiles> {
+/** Serves fixed files from their own origin (a port of localhost, a secure context), each with its own response
+ * headers if given (e.g. a Content-Security-Policy). */
+export async function serveFiles(
+  files: Record<string, { type: string; body: string; headers?: Record<string, string> }>,
+): Promise<ServedFiles> {
   const server: Server = createServer((request, response) => {
     const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (pathname === '/favicon.ico') {
@@ -112,7 +115,7 @@ export async function serveFiles(files: Record<string, { type: string; body: str
       response.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
       return;
     }
-    response.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-store' }).end(file.body);
+    response.writeHead(200, { ...file.headers, 'content-type': file.type, 'cache-control': 'no-store' }).end(file.body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

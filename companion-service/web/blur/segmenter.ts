@@ -1,3 +1,5 @@
+import { addServiceScript } from '../shared/serviceScript';
+
 /* Person segmentation on the device: MediaPipe's selfie segmentation model (landscape, 256x144 input) run by a
  * TensorFlow Lite WebAssembly build, both as the npm package @twilio/video-processors ships them. The build copies
  * them under assets/ with content-hashed names (scripts/build-web.mjs) and tells this chunk their paths; they are
@@ -39,8 +41,8 @@ export class Segmenter {
   static async load(serviceOrigin: string, files: SegmentationFiles): Promise<Segmenter> {
     const url = (p: string) => new URL(p, serviceOrigin).toString();
     const [tflite, model] = await Promise.all([
-      startRuntime(url(files.simdLoader), 'createTwilioTFLiteSIMDModule', url(files.simdWasm)).catch(() =>
-        startRuntime(url(files.loader), 'createTwilioTFLiteModule', url(files.wasm)),
+      startRuntime(serviceOrigin, url(files.simdLoader), 'createTwilioTFLiteSIMDModule', url(files.simdWasm)).catch(
+        () => startRuntime(serviceOrigin, url(files.loader), 'createTwilioTFLiteModule', url(files.wasm)),
       ),
       fetch(url(files.model), { credentials: 'omit' }).then((r) => {
         if (!r.ok) throw new Error(`the segmentation model could not be loaded (${r.status})`);
@@ -73,21 +75,17 @@ export class Segmenter {
 }
 
 /** Adds the Emscripten loader script (once) and instantiates its module with the WebAssembly file at `wasm`. */
-async function startRuntime(loader: string, factoryName: string, wasm: string): Promise<TFLiteModule> {
+async function startRuntime(
+  serviceOrigin: string,
+  loader: string,
+  factoryName: string,
+  wasm: string,
+): Promise<TFLiteModule> {
   const scope = window as unknown as Record<string, ModuleFactory | undefined>;
-  if (!scope[factoryName]) {
-    await new Promise<void>((resolve, reject) => {
-      const script = document.createElement('script');
-      script.src = loader;
-      script.async = true;
-      script.onload = () => resolve();
-      script.onerror = () => {
-        script.remove();
-        reject(new Error('the segmentation runtime could not be loaded'));
-      };
-      (document.head ?? document.documentElement).append(script);
+  if (!scope[factoryName])
+    await addServiceScript(loader, serviceOrigin).catch(() => {
+      throw new Error('the segmentation runtime could not be loaded');
     });
-  }
   const factory = scope[factoryName];
   if (!factory) throw new Error('the segmentation runtime did not start');
   return factory({ locateFile: () => wasm });

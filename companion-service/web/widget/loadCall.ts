@@ -1,3 +1,4 @@
+import { addServiceScript } from '../shared/serviceScript';
 import { CALL_ABI, CALL_GLOBAL, MANIFEST_PATH, type CallEntry, type WidgetManifest } from './callLink';
 
 /* Loads the call chunk (everything a call needs: its screens, WebRTC, the session) into the page, once.
@@ -39,22 +40,13 @@ export function loadCall(serviceOrigin: string, ownChunk: string): Promise<CallE
   return loading;
 }
 
-function loadChunk(serviceOrigin: string, chunk: string): Promise<CallEntry> {
-  return new Promise((resolve, reject) => {
-    const script = document.createElement('script');
-    script.src = new URL(chunk, serviceOrigin).toString();
-    script.async = true;
-    script.onload = () => {
-      const entry = (window as unknown as Record<string, CallEntry | undefined>)[CALL_GLOBAL];
-      if (entry?.abi === CALL_ABI) resolve(entry);
-      else reject(new Error('the call chunk does not match this widget'));
-    };
-    script.onerror = () => {
-      script.remove();
-      reject(new Error('the call chunk could not be downloaded'));
-    };
-    (document.head ?? document.documentElement).append(script);
+async function loadChunk(serviceOrigin: string, chunk: string): Promise<CallEntry> {
+  await addServiceScript(new URL(chunk, serviceOrigin).toString(), serviceOrigin).catch(() => {
+    throw new Error('the call chunk could not be downloaded');
   });
+  const entry = (window as unknown as Record<string, CallEntry | undefined>)[CALL_GLOBAL];
+  if (entry?.abi !== CALL_ABI) throw new Error('the call chunk does not match this widget');
+  return entry;
 }
 
 /** The current build's call chunk, when it speaks our ABI. */

@@ -33,9 +33,25 @@ const CSS = `
 @media (prefers-reduced-motion: reduce) { .ripple { animation: none; } }
 `;
 
-const ARROW =
-  '<svg viewBox="0 0 22 22" aria-hidden="true"><path d="M2 2 L2 18 L7 13.5 L10.5 21 L13.5 19.5 L10 12.5 L17 12.5 Z" ' +
-  `fill="${STROKE_COLOUR}" stroke="#fff" stroke-width="1.5" stroke-linejoin="round"/></svg>`;
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** The cursor's arrow, built as elements: markup in innerHTML would throw on a page that enforces Trusted Types. */
+function arrow(): SVGSVGElement {
+  const svg = document.createElementNS(SVG_NS, 'svg');
+  svg.setAttribute('viewBox', '0 0 22 22');
+  svg.setAttribute('aria-hidden', 'true');
+  const path = document.createElementNS(SVG_NS, 'path');
+  const attributes = {
+    d: 'M2 2 L2 18 L7 13.5 L10.5 21 L13.5 19.5 L10 12.5 L17 12.5 Z',
+    fill: STROKE_COLOUR,
+    stroke: '#fff',
+    'stroke-width': '1.5',
+    'stroke-linejoin': 'round',
+  };
+  for (const [name, value] of Object.entries(attributes)) path.setAttribute(name, value);
+  svg.append(path);
+  return svg;
+}
 
 interface Anchored {
   element: HTMLElement;
@@ -64,9 +80,7 @@ export class GuideLayer {
     this.cursor.className = 'cursor';
     this.cursor.hidden = true;
     this.cursor.setAttribute('aria-hidden', 'true');
-    // A fixed picture of our own, no text from anyone in it: the agent's name goes in as text, below.
-    this.cursor.innerHTML = ARROW;
-    this.cursor.append(this.cursorName);
+    this.cursor.append(arrow(), this.cursorName);
     this.layer.className = 'layer';
     this.layer.append(this.strokes.svg, this.cursor);
     this.root.append(this.layer);

@@ -1,3 +1,4 @@
+import { addServiceScript } from '../serviceScript';
 import { BLUR_ABI, BLUR_GLOBAL, type BlurEntry } from './blurLink';
 
 /* Loads the background-blur chunk into the page, once, the first time someone turns blur on; the page's own bundle
@@ -9,21 +10,14 @@ declare const __TANDEM_BLUR_CHUNK__: string;
 let loading: Promise<BlurEntry> | undefined;
 
 export function loadBlur(serviceOrigin: string): Promise<BlurEntry> {
-  loading ??= new Promise<BlurEntry>((resolve, reject) => {
-    const script = document.createElement('script');
-    script.src = new URL(__TANDEM_BLUR_CHUNK__, serviceOrigin).toString();
-    script.async = true;
-    script.onload = () => {
-      const entry = (window as unknown as Record<string, BlurEntry | undefined>)[BLUR_GLOBAL];
-      if (entry?.abi === BLUR_ABI) resolve(entry);
-      else reject(new Error('the background blur does not match this page'));
-    };
-    script.onerror = () => {
-      script.remove();
-      reject(new Error('the background blur could not be downloaded'));
-    };
-    (document.head ?? document.documentElement).append(script);
-  }).catch((err: unknown) => {
+  loading ??= (async () => {
+    await addServiceScript(new URL(__TANDEM_BLUR_CHUNK__, serviceOrigin).toString(), serviceOrigin).catch(() => {
+      throw new Error('the background blur could not be downloaded');
+    });
+    const entry = (window as unknown as Record<string, BlurEntry | undefined>)[BLUR_GLOBAL];
+    if (entry?.abi !== BLUR_ABI) throw new Error('the background blur does not match this page');
+    return entry;
+  })().catch((err: unknown) => {
     loading = undefined;
     throw err;
   });

@@ -1,0 +1,68 @@
+/* Adds one of the service's own scripts (a content-hashed file under /assets/: the call chunk, the recorder, the blur
+ * chunk and its runtime) to the page, for the code that loads them on demand.
+ *
+ * A customer's page may enforce Trusted Types (`require-trusted-types-for 'script'` in its Content-Security-Policy),
+ * where setting a script's src to a plain string throws. The widget then asks for a Trusted Types policy of its own,
+ * named `tandem`, which the page's `trusted-types` directive must list (widget README). The policy approves only
+ * the service's /assets/ files, so it opens nothing else to the page's other scripts. It is made once per page and
+ * shared by the widget's scripts (the loader, the call chunk and the blur chunk are separate bundles, and a second
+ * policy of the same name is refused unless the page allows duplicates). */
+
+export const TRUSTED_TYPES_POLICY_NAME = 'tandem';
+
+interface ScriptUrlPolicy {
+  createScriptURL(url: string): unknown;
+}
+interface TrustedTypesFactory {
+  createPolicy(name: string, rules: { createScriptURL(url: string): string }): ScriptUrlPolicy;
+}
+
+const SHARED_POLICY = Symbol.for('tandem.trustedTypesPolicy');
+
+/** The page's Tandem policy, made on first use; undefined without Trusted Types, or when the page refuses the name
+ * (then only a page that does not enforce Trusted Types lets the script load). */
+function scriptUrlPolicy(serviceOrigin: string): ScriptUrlPolicy | undefined {
+  const factory = (window as unknown as { trustedTypes?: TrustedTypesFactory }).trustedTypes;
+  if (!factory) return undefined;
+  const holder = window as unknown as Record<symbol, ScriptUrlPolicy | undefined>;
+  if (holder[SHARED_POLICY]) return holder[SHARED_POLICY];
+  try {
+    const policy = factory.createPolicy(TRUSTED_TYPES_POLICY_NAME, {
+      createScriptURL: (url) => {
+        const parsed = new URL(url);
+        if (parsed.origin !== serviceOrigin || !parsed.pathname.startsWith('/assets/'))
+          throw new TypeError(`Tandem's policy only approves the service's own scripts, not ${url}`);
+        return parsed.href;
+      },
+    });
+    Object.defineProperty(window, SHARED_POLICY, { value: policy });
+    return policy;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Adds the script and settles once it has run (or could not be loaded: then the element is taken out again). */
+export function addServiceScript(url: string, serviceOrigin: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    try {
+      const policy = scriptUrlPolicy(serviceOrigin);
+      script.src = (policy ? policy.createScriptURL(url) : url) as string;
+    } catch {
+      console.error(
+        `Tandem: this page enforces Trusted Types and did not let the widget load ${url}. ` +
+          `Add ${TRUSTED_TYPES_POLICY_NAME} to the page's trusted-types directive (Content-Security-Policy).`,
+      );
+      reject(new Error('the page did not let the widget load its script'));
+      return;
+    }
+    script.async = true;
+    script.onload = () => resolve();
+    script.onerror = () => {
+      script.remove();
+      reject(new Error(`${url} could not be downloaded`));
+    };
+    (document.head ?? document.documentElement).append(script);
+  });
+}
