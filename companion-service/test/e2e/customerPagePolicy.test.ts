@@ -47,6 +47,8 @@ beforeAll(async () => {
     // Cross-origin isolated, as pages that use SharedArrayBuffer must be: every script and file the widget loads
     // from the service must say it may be embedded (CORP or CORS).
     '/isolated': page({ 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' }),
+    '/no-camera': page({ 'permissions-policy': 'camera=(), microphone=(self)' }),
+    '/own-camera': page({ 'permissions-policy': 'camera=(self), microphone=(self), geolocation=()' }),
   });
 });
 afterAll(async () => {
@@ -163,3 +165,26 @@ it.each([
     expect(await trouble()).toEqual([]);
   },
 );
+
+describe('a page whose Permissions-Policy forbids the camera', () => {
+  it('has no widget, and the browser console tells the site why; one that allows it to itself has', async () => {
+    const visitor = await suite.newPage();
+    const errors: string[] = [];
+    visitor.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    await visitor.goto(`${site.url}no-camera`);
+    await eventually(
+      async () => errors,
+      (e) => e.some((t) => t.startsWith('Tandem:')),
+      'the widget to say why it stays hidden',
+    );
+    expect(errors.find((t) => t.startsWith('Tandem:'))).toContain('does not allow camera');
+    expect(await visitor.locator('#tandem-widget').count()).toBe(0);
+
+    await visitor.goto(`${site.url}own-camera`);
+    await visitor.getByRole('button', { name: 'Start video session' }).click();
+    await visitor.getByRole('button', { name: 'Enable camera' }).click();
+    await visitor.getByTestId('session-code').waitFor();
+  });
+});

@@ -3,6 +3,7 @@ import { WidgetFrame } from './frame';
 import { createHost } from './host';
 import { WidgetLoader } from './loader';
 import { pageMayUseService } from './originCheck';
+import { pageAllowsCalls } from './pagePermissions';
 
 /* The visitor widget: one <script src=".../widget.js" defer> on the customer's page. This script is the loader: the
  * launcher and 1-click presence (loader.ts); the rest comes in the call chunk when a call needs it (call.ts).
@@ -53,7 +54,7 @@ function forget(): void {
 }
 
 async function mount(): Promise<void> {
-  if (!(await pageMayUseService(serviceOrigin))) return;
+  if (!pageAllowsCalls() || !(await pageMayUseService(serviceOrigin))) return;
   const created = createHost();
   if (!created) return;
   widget = new WidgetLoader(new WidgetFrame(created.root), serviceOrigin, changeGuard, __TANDEM_CALL_CHUNK__);
