@@ -98,10 +98,12 @@ export class PointerInput {
     };
   }
 
-  /** Leaving the hovered element for `el`: out/leave, over/enter, as a moving mouse does. */
-  private hover(el: Element, init: MouseEventInit): void {
+  /** Leaving the hovered element for `el`: out/leave, over/enter, as a moving mouse does. They carry no click count
+   * (detail 0), even when the agent's press reached `el` before any move over it did. */
+  private hover(el: Element, actionInit: MouseEventInit): void {
     const previous = this.hovered;
     if (previous === el) return;
+    const init = { ...actionInit, detail: 0 };
     this.hovered = el;
     const win = windowOf(el);
     const next = ancestors(el);
