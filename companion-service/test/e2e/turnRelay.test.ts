@@ -363,10 +363,14 @@ describe('TURN credentials that expire', () => {
     // Chrome never gives up on such a connection. Once it has stayed unconnected for a while after the agent
     // answered, both sides say so, and the visitor's side (the initiating one) asks for the pair to start over;
     // pair.reset brings both ends fresh credentials, and the call relays.
+    // Both are said until the pair connects again, which can be soon after: watched for at once, not one after the
+    // other.
     const customerTileState = agent.locator('#remote .tile-state');
-    await customerTileState.filter({ hasText: 'Still connecting' }).waitFor({ timeout: 30_000 });
     const widgetStatus = visitor.locator('#tandem-widget').getByRole('status');
-    await widgetStatus.filter({ hasText: 'is taking longer than usual' }).waitFor({ timeout: 30_000 });
+    await Promise.all([
+      customerTileState.filter({ hasText: 'Still connecting' }).waitFor({ timeout: 30_000 }),
+      widgetStatus.filter({ hasText: 'is taking longer than usual' }).waitFor({ timeout: 30_000 }),
+    ]);
     const reset = await eventually(
       () => received(agent, 'pair.reset'),
       (m) => m !== undefined,
