@@ -5,7 +5,7 @@ import { BatchAssembler, type StreamPart } from '../../web/cobrowse/streamCodec'
 import { expectNoAxeViolations } from '../helpers/axe';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { eventuallyWithin } from '../helpers/eventually';
-import { people } from '../helpers/people';
+import { people, remoteControlOn } from '../helpers/people';
 import { devToken } from '../helpers/testServer';
 import { TestClient } from '../helpers/wsClient';
 
@@ -47,12 +47,6 @@ const liveRegion = (visitor: Page) => visitor.locator('[data-tandem-live-region]
 
 async function pageShown(agent: Page): Promise<void> {
   await liveView(agent).getByRole('heading', { name: 'Update your details' }).waitFor({ timeout: 20_000 });
-}
-
-async function controlOn(agent: Page, visitor: Page): Promise<void> {
-  await agent.getByRole('button', { name: 'Remote Control' }).click();
-  await consentPrompt(visitor).getByRole('button', { name: 'Allow' }).click();
-  await controlStatus(agent).filter({ hasText: 'You are controlling the customer\u2019s page' }).waitFor();
 }
 
 // --- the page stream as the customer's browser sends it -----------------------------------------------------------
@@ -260,7 +254,7 @@ describe('remote control', () => {
     expect(await dot.isVisible()).toBe(false);
 
     // Asked, allowed: green dot, Back / Forward / Refresh, and the view in control mode.
-    await controlOn(agent, visitor);
+    await remoteControlOn(agent, visitor);
     expect(await button.getAttribute('aria-pressed')).toBe('true');
     expect(await dot.isVisible()).toBe(true);
     for (const name of ['Back', 'Forward', 'Refresh']) expect(await nav(name).isVisible()).toBe(true);
@@ -364,7 +358,7 @@ describe('remote control', () => {
     expect(await dot.isVisible()).toBe(false);
     expect(await nav('Back').isVisible()).toBe(false);
     expect(await agent.getByTestId('live-view').getAttribute('data-mode')).toBe('read-aloud');
-    await controlOn(agent, visitor);
+    await remoteControlOn(agent, visitor);
     await visitor.getByRole('button', { name: 'Stop remote control' }).click();
     await controlStatus(agent).filter({ hasText: 'The customer took back control of their page.' }).waitFor();
     expect(await button.getAttribute('aria-pressed')).toBe('false');
@@ -378,7 +372,7 @@ describe('remote control', () => {
     const visitor = await newPage();
     const agent = await consoleFor(await customerOnForm(visitor));
     await pageShown(agent);
-    await controlOn(agent, visitor);
+    await remoteControlOn(agent, visitor);
     await visitor.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
 
     const loaded = visitor.waitForEvent('load');
@@ -476,7 +470,7 @@ describe('masking', () => {
     );
 
     // The agent can't type into the private field either.
-    await controlOn(agent, visitor);
+    await remoteControlOn(agent, visitor);
     await liveView(agent).locator('#sort-code').fill('12-34-56');
     await agent.getByTestId('live-view-status').filter({ hasText: 'That field is private' }).waitFor();
     await liveView(agent).locator('#full-name').fill('Lucia F.');

@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { serveFiles, type ServedFiles } from '../helpers/appFixtures';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { eventually } from '../helpers/eventually';
-import { people } from '../helpers/people';
+import { people, remoteControlOn, visitorStartsHere } from '../helpers/people';
 import { expectRising } from '../helpers/video';
 
 /* The widget on customers' pages that lock themselves down as security-minded sites do:
@@ -94,12 +94,7 @@ it.each([
       notice.style.color = 'rgb(0, 100, 0)';
       notice.style.display = 'none';
     });
-    await visitor.getByRole('button', { name: 'Start video session' }).click();
-    await visitor.getByRole('button', { name: 'Enable camera' }).click();
-    const code = ((await visitor.getByTestId('session-code').textContent({ timeout: 15_000 })) ?? '').replace(
-      /\s+/g,
-      '',
-    );
+    const code = await visitorStartsHere(visitor, 15_000);
 
     const agent = await consoleFor(code, { origin: suite.server.baseUrl.replace('//localhost', '//127.0.0.1') });
     await agent.getByRole('button', { name: 'Video', exact: true }).click();
@@ -135,15 +130,7 @@ it.each([
     );
 
     // Remote control: the agent types into the field, on the customer's page.
-    await agent.getByRole('button', { name: 'Remote Control' }).click();
-    await visitor
-      .getByRole('alertdialog', { name: 'Ana Agent asks to control this page' })
-      .getByRole('button', { name: 'Allow' })
-      .click();
-    await agent
-      .getByTestId('control-status')
-      .filter({ hasText: 'You are controlling the customer\u2019s page' })
-      .waitFor();
+    await remoteControlOn(agent, visitor);
     await liveView.locator('#payee').click();
     await agent.keyboard.type('Acme Ltd');
     await eventually(

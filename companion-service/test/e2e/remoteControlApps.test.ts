@@ -13,7 +13,7 @@ import {
 } from '../helpers/appState';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { eventually, TimedOut } from '../helpers/eventually';
-import { people } from '../helpers/people';
+import { people, remoteControlOn, visitorStartsHere } from '../helpers/people';
 import { agentSurface, customerSurface, runStep, SCRIPT, type Step } from '../helpers/userScript';
 
 /* "The same script by hand and by remote control gives the same app." Three real framework apps (React with
@@ -63,27 +63,6 @@ async function openApp(page: Page, kind: AppKind): Promise<void> {
       !!document.querySelector('contact-phone')?.shadowRoot
     );
   });
-}
-
-/** The customer starts a video session with the widget on the app's page; returns the session code. */
-async function customerStartsSession(customer: Page): Promise<string> {
-  await customer.getByRole('button', { name: 'Start video session' }).click();
-  await customer.getByRole('button', { name: 'Enable camera' }).click();
-  const code = await customer.getByTestId('session-code').textContent({ timeout: 15_000 });
-  return (code ?? '').replace(/\s+/g, '');
-}
-
-/** The agent asks for remote control in the console and the customer allows it. */
-async function remoteControlOn(agent: Page, customer: Page): Promise<void> {
-  await agent.getByRole('button', { name: 'Remote Control' }).click();
-  await customer
-    .getByRole('alertdialog', { name: 'Ana Agent asks to control this page' })
-    .getByRole('button', { name: 'Allow' })
-    .click();
-  await agent
-    .getByTestId('control-status')
-    .filter({ hasText: 'You are controlling the customer\u2019s page' })
-    .waitFor();
 }
 
 // --- the reference run, by hand -------------------------------------------------------------------------------------
@@ -221,7 +200,7 @@ describe.each(APP_KINDS)('the %s app', (kind) => {
     const { states } = await byHand(kind);
     const customer = await suite.newPage();
     await openApp(customer, kind);
-    const code = await customerStartsSession(customer);
+    const code = await visitorStartsHere(customer, 15_000);
     const agent = await consoleFor(code, { origin: consoleOrigin() });
     agent.setDefaultTimeout(15_000);
     await agent.frameLocator(LIVE_VIEW_IFRAME).locator('#app h1').waitFor({ timeout: 20_000 });

@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { serveFiles, type ServedFiles } from '../helpers/appFixtures';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { eventuallyWithin } from '../helpers/eventually';
-import { people } from '../helpers/people';
+import { people, remoteControlOn, visitorStartsHere } from '../helpers/people';
 import { agentSurface, customerSurface, type Surface } from '../helpers/userScript';
 
 /* "As far as a page can tell": a page that logs every input event it gets (test/fixtures/eventLog/), with what pages
@@ -99,23 +99,10 @@ describe('remote control, as the page sees it', () => {
     // By remote control.
     const customer = await suite.newPage();
     await customer.goto(site.url);
-    await customer.getByRole('button', { name: 'Start video session' }).click();
-    await customer.getByRole('button', { name: 'Enable camera' }).click();
-    const code = ((await customer.getByTestId('session-code').textContent({ timeout: 15_000 })) ?? '').replace(
-      /\s+/g,
-      '',
-    );
+    const code = await visitorStartsHere(customer, 15_000);
     const agent = await consoleFor(code, { origin: suite.server.baseUrl.replace('//localhost', '//127.0.0.1') });
     await agent.frameLocator('[data-testid="live-view"] iframe').locator('#press').waitFor({ timeout: 20_000 });
-    await agent.getByRole('button', { name: 'Remote Control' }).click();
-    await customer
-      .getByRole('alertdialog', { name: 'Ana Agent asks to control this page' })
-      .getByRole('button', { name: 'Allow' })
-      .click();
-    await agent
-      .getByTestId('control-status')
-      .filter({ hasText: 'You are controlling the customer\u2019s page' })
-      .waitFor();
+    await remoteControlOn(agent, customer);
     await clearLog(customer);
     await script(agentSurface(agent));
     const actual = await eventually(

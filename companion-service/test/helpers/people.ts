@@ -25,10 +25,7 @@ export function people(suite: PeopleSuite) {
    * reads the session code. */
   async function visitorStarts(visitor: Page, options: { path?: string; timeoutMs?: number } = {}): Promise<string> {
     await visitor.goto(`${baseUrl()}${options.path ?? '/'}`);
-    await visitor.getByRole('button', { name: 'Start video session' }).click();
-    await visitor.getByRole('button', { name: 'Enable camera' }).click();
-    const code = await visitor.getByTestId('session-code').textContent({ timeout: options.timeoutMs ?? 10_000 });
-    return (code ?? '').replace(/\s+/g, '');
+    return visitorStartsHere(visitor, options.timeoutMs);
   }
 
   /** A customer signs in on the demo portal as one of its customers (the widget then goes online for 1-click). */
@@ -73,4 +70,26 @@ export function people(suite: PeopleSuite) {
   }
 
   return { visitorStarts, customerSignsIn, agentSignsIn, agentJoinsWithCode, consoleFor };
+}
+
+/** On the page the visitor is on (any site's, with the widget), they start a session, enable the camera and read the
+ * session code. */
+export async function visitorStartsHere(visitor: Page, timeoutMs = 10_000): Promise<string> {
+  await visitor.getByRole('button', { name: 'Start video session' }).click();
+  await visitor.getByRole('button', { name: 'Enable camera' }).click();
+  const code = await visitor.getByTestId('session-code').textContent({ timeout: timeoutMs });
+  return (code ?? '').replace(/\s+/g, '');
+}
+
+/** The agent asks for remote control in the console, and the visitor allows it. */
+export async function remoteControlOn(agent: Page, visitor: Page): Promise<void> {
+  await agent.getByRole('button', { name: 'Remote Control' }).click();
+  await visitor
+    .getByRole('alertdialog', { name: 'Ana Agent asks to control this page' })
+    .getByRole('button', { name: 'Allow' })
+    .click();
+  await agent
+    .getByTestId('control-status')
+    .filter({ hasText: 'You are controlling the customer\u2019s page' })
+    .waitFor();
 }
