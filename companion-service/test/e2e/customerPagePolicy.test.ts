@@ -9,7 +9,7 @@ import { expectRising } from '../helpers/video';
  *  - a Content-Security-Policy with no inline script or style, scripts and connections only from the site and the
  *    Tandem service, and Trusted Types enforced (`require-trusted-types-for 'script'`: a string put into innerHTML or
  *    a script's src throws), with the widget's policy allowed by name as the widget's README asks (`trusted-types
- *    tandem`);
+ *    tandem`); both with the service's origin listed, and with a nonce and 'strict-dynamic' instead;
  *  - cross-origin isolation (COOP same-origin and COEP require-corp), where nothing from another origin loads unless
  *    it says it may.
  * Everything a call does on the customer's page works there, and the page reports no violation or error. */
@@ -20,30 +20,35 @@ const suite = e2eSuite();
 const { consoleFor } = people(suite);
 
 let site: ServedFiles;
+const NONCE = 'c2l0ZS1ub25jZS0xMjM0';
 beforeAll(async () => {
   const service = new URL(suite.server.baseUrl);
-  const policy = [
-    "default-src 'self'",
-    // WebAssembly for background blur, as the README asks of such a page.
-    `script-src 'self' ${service.origin} 'wasm-unsafe-eval'`,
-    `connect-src 'self' ${service.origin} ws://${service.host}`,
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "require-trusted-types-for 'script'",
-    'trusted-types tandem',
-  ].join('; ');
-  const page = (headers: Record<string, string>) => ({
+  const policy = (scripts: string) =>
+    [
+      "default-src 'self'",
+      // WebAssembly for background blur, as the README asks of such a page.
+      `script-src ${scripts} 'wasm-unsafe-eval'`,
+      `connect-src 'self' ${service.origin} ws://${service.host}`,
+      "style-src 'self'",
+      "img-src 'self' data:",
+      "object-src 'none'",
+      "base-uri 'none'",
+      "require-trusted-types-for 'script'",
+      'trusted-types tandem',
+    ].join('; ');
+  const page = (headers: Record<string, string>, nonce?: string) => ({
     type: 'text/html; charset=utf-8',
     headers,
     body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Strict bank</title>
-<script src="${service.origin}/widget.js" defer></script></head>
+<script src="${service.origin}/widget.js"${nonce ? ` nonce="${nonce}"` : ''} defer></script></head>
 <body><main><h1>Strict bank</h1><label for="payee">Payee</label> <input id="payee" name="payee">
 <p id="notice">Transfer approved</p></main></body></html>`,
   });
   site = await serveFiles({
-    '/locked-down': page({ 'content-security-policy': policy }),
+    '/locked-down': page({ 'content-security-policy': policy(`'self' ${service.origin}`) }),
+    // The strict CSP Google recommends: only the tag with the page's nonce runs, and what it adds (the widget's
+    // chunks, the blur runtime) is trusted through it ('strict-dynamic'); host lists are ignored.
+    '/nonce': page({ 'content-security-policy': policy(`'nonce-${NONCE}' 'strict-dynamic'`) }, NONCE),
     // Cross-origin isolated, as pages that use SharedArrayBuffer must be: every script and file the widget loads
     // from the service must say it may be embedded (CORP or CORS).
     '/isolated': page({ 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' }),
@@ -80,6 +85,7 @@ async function troubleOf(page: Page): Promise<() => Promise<string[]>> {
 
 it.each([
   ['a strict Content-Security-Policy with Trusted Types', 'locked-down'],
+  ['a nonce-based strict-dynamic Content-Security-Policy with Trusted Types', 'nonce'],
   ['cross-origin isolation (COOP and COEP)', 'isolated'],
 ])(
   '%s lets the visitor call, share the page as it is, see the agent pointing, hand over control and blur their background',
