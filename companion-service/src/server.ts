@@ -124,6 +124,9 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
         'img-src': ["'self'", 'data:', 'blob:', 'https:', ...(config.demoPortal ? ['http://localhost:*'] : [])],
         'style-src': ["'self'", 'https:', "'unsafe-inline'"],
         'media-src': ["'self'", 'blob:'],
+        // DOM XSS sinks (innerHTML, a script's src, srcdoc…) take no plain strings on the service's pages: the console
+        // replays pages customers' browsers describe, and nothing of ours writes markup.
+        'require-trusted-types-for': ["'script'"],
       },
     },
   });

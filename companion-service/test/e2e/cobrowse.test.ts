@@ -513,9 +513,18 @@ describe('a frame whose page is written into it (srcdoc)', () => {
       frame.id = 'notes-frame';
       frame.title = 'Notes';
       frame.style.cssText = 'display:block;width:420px;height:160px';
-      frame.srcdoc =
-        '<!doctype html><body><h2>Your notes</h2><p data-tandem-mask>Card 4929-1180-7423-5512</p>' +
-        '<button>Save notes</button></body>';
+      // The portal's pages enforce Trusted Types, as the service's own pages do: the page's script writes markup
+      // through a policy of its own.
+      type Policy = { createHTML(html: string): unknown };
+      const factory = (window as unknown as { trustedTypes: { createPolicy(name: string, rules: Policy): Policy } })
+        .trustedTypes;
+      const markup = factory
+        .createPolicy('notes-fixture', { createHTML: (html) => html })
+        .createHTML(
+          '<!doctype html><body><h2>Your notes</h2><p data-tandem-mask>Card 4929-1180-7423-5512</p>' +
+            '<button>Save notes</button></body>',
+        );
+      frame.srcdoc = markup as unknown as string;
       document.body.prepend(frame);
     });
     await liveView(agent).locator('#notes-frame').waitFor({ state: 'attached', timeout: 20_000 });

@@ -239,3 +239,31 @@ describe('customer info, settings and END', () => {
     await expectNoAxeViolations(page);
   });
 });
+
+describe('the service\u2019s own pages', () => {
+  it('refuse markup written as plain strings (Trusted Types): an injected string can never become script there', async () => {
+    const page = await newPage();
+    for (const path of ['/console', '/join', '/guest']) {
+      await page.goto(`${suite.server.baseUrl}${path}`);
+      const refused = await page.evaluate(() => {
+        const attempts: Record<string, () => void> = {
+          innerHTML: () => (document.createElement('div').innerHTML = '<img src=x onerror=alert(1)>'),
+          'script src': () => (document.createElement('script').src = 'https://attacker.example/x.js'),
+          'iframe srcdoc': () => (document.createElement('iframe').srcdoc = '<script>alert(1)</script>'),
+        };
+        return Object.entries(attempts).map(([what, attempt]) => {
+          try {
+            attempt();
+            return `${what}: allowed`;
+          } catch (err) {
+            return `${what}: ${(err as Error).name}`;
+          }
+        });
+      });
+      expect({ path, refused }).toEqual({
+        path,
+        refused: ['innerHTML: TypeError', 'script src: TypeError', 'iframe srcdoc: TypeError'],
+      });
+    }
+  });
+});
