@@ -1,4 +1,4 @@
-import { addServiceScript } from '../shared/serviceScript';
+import { loadServiceScript } from '../shared/serviceScript';
 
 /* Person segmentation on the device: MediaPipe's selfie segmentation model (landscape, 256x144 input) run by a
  * TensorFlow Lite WebAssembly build, both as the npm package @twilio/video-processors ships them. The build copies
@@ -81,12 +81,11 @@ async function startRuntime(
   factoryName: string,
   wasm: string,
 ): Promise<TFLiteModule> {
-  const scope = window as unknown as Record<string, ModuleFactory | undefined>;
-  if (!scope[factoryName])
-    await addServiceScript(loader, serviceOrigin).catch(() => {
-      throw new Error('the segmentation runtime could not be loaded');
-    });
-  const factory = scope[factoryName];
-  if (!factory) throw new Error('the segmentation runtime did not start');
+  const factory = await loadServiceScript(
+    loader,
+    serviceOrigin,
+    'the segmentation runtime',
+    () => (window as unknown as Record<string, ModuleFactory | undefined>)[factoryName],
+  );
   return factory({ locateFile: () => wasm });
 }

@@ -1,4 +1,4 @@
-import { addServiceScript } from '../shared/serviceScript';
+import { loadServiceScript } from '../shared/serviceScript';
 import type { startVisitorCobrowse } from './visitorCobrowse';
 
 type Entry = { startVisitorCobrowse: typeof startVisitorCobrowse };
@@ -10,15 +10,12 @@ let loading: Promise<Entry> | undefined;
 
 /** Loads the recorder from the service on first use (the widget itself stays small and recorder-free). */
 export function loadRecorder(serviceOrigin: string): Promise<Entry> {
-  const loaded = () => (window as unknown as { __tandemCobrowse?: Entry }).__tandemCobrowse;
-  loading ??= (async () => {
-    const existing = loaded();
-    if (existing) return existing;
-    await addServiceScript(new URL(__TANDEM_RECORDER_CHUNK__, serviceOrigin).toString(), serviceOrigin);
-    const entry = loaded();
-    if (!entry) throw new Error('cobrowse recorder did not load');
-    return entry;
-  })().catch((err: unknown) => {
+  loading ??= loadServiceScript(
+    new URL(__TANDEM_RECORDER_CHUNK__, serviceOrigin).toString(),
+    serviceOrigin,
+    'the cobrowse recorder',
+    () => (window as unknown as { __tandemCobrowse?: Entry }).__tandemCobrowse,
+  ).catch((err: unknown) => {
     loading = undefined;
     throw err;
   });

@@ -1,3 +1,5 @@
+import { GUIDE_HOST_ID, WIDGET_HOST_ID } from '../shared/ownHosts';
+
 /* Masking happens in the visitor's browser, before anything is recorded: password fields always, and every element
  * matching the configured selectors or carrying data-tandem-mask. Text is replaced, input values hidden, images and
  * media blocked (rrweb keeps a placeholder of the same size). */
@@ -5,7 +7,7 @@
 export const ALWAYS_MASKED = ['[data-tandem-mask]', 'input[type="password" i]'];
 /** The widget itself (the visitor's own video, the consent prompts) and its layer of the agent's pointer and drawings
  * (guide/guideLayer.ts) are never shown to the agent nor controllable. */
-const OWN_HOSTS = ['#tandem-widget', '#tandem-guides'];
+const OWN_HOSTS = [WIDGET_HOST_ID, GUIDE_HOST_ID].map((id) => `#${id}`);
 export const WIDGET_SELECTOR = OWN_HOSTS.join(', ');
 /** Every element inside those hosts' shadow roots. rrweb leaves the hosts out of the recording, yet it watches their
  * shadow roots for changes and works on each one (the widget's every status line, the agent's cursor at each move)

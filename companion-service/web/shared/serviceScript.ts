@@ -43,7 +43,7 @@ function scriptUrlPolicy(serviceOrigin: string): ScriptUrlPolicy | undefined {
 }
 
 /** Adds the script and settles once it has run (or could not be loaded: then the element is taken out again). */
-export function addServiceScript(url: string, serviceOrigin: string): Promise<void> {
+function addServiceScript(url: string, serviceOrigin: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const script = document.createElement('script');
     try {
@@ -65,4 +65,22 @@ export function addServiceScript(url: string, serviceOrigin: string): Promise<vo
     };
     (document.head ?? document.documentElement).append(script);
   });
+}
+
+/** Loads one of the service's scripts once and returns what it leaves on the page: `entry()` reads it (undefined while
+ * it is missing, or when what is there is not what this page's code speaks). `what` names the script in errors. */
+export async function loadServiceScript<T>(
+  url: string,
+  serviceOrigin: string,
+  what: string,
+  entry: () => T | undefined,
+): Promise<T> {
+  const existing = entry();
+  if (existing !== undefined) return existing;
+  await addServiceScript(url, serviceOrigin).catch(() => {
+    throw new Error(`${what} could not be loaded`);
+  });
+  const loaded = entry();
+  if (loaded === undefined) throw new Error(`${what} does not match this page`);
+  return loaded;
 }

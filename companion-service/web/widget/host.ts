@@ -1,3 +1,4 @@
+import { WIDGET_HOST_ID } from '../shared/ownHosts';
 import { LAUNCHER_CSS } from './styles';
 
 /* The widget's home on the host page: one element with an open shadow root. The host page's CSS can't select
@@ -6,12 +7,10 @@ import { LAUNCHER_CSS } from './styles';
  * browser supports it, the host is shown as a manual popover, in the top layer: above every z-index, and
  * positioned against the viewport even if the page transforms or clips its body. */
 
-export const HOST_ID = 'tandem-widget';
-
 export function createHost(): { host: HTMLElement; root: ShadowRoot } | undefined {
-  if (document.getElementById(HOST_ID)) return undefined;
+  if (document.getElementById(WIDGET_HOST_ID)) return undefined;
   const host = document.createElement('div');
-  host.id = HOST_ID;
+  host.id = WIDGET_HOST_ID;
   const root = host.attachShadow({ mode: 'open' });
   addStyles(root, LAUNCHER_CSS);
   (document.body ?? document.documentElement).append(host);

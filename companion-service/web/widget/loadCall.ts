@@ -1,4 +1,4 @@
-import { addServiceScript } from '../shared/serviceScript';
+import { loadServiceScript } from '../shared/serviceScript';
 import { CALL_ABI, CALL_GLOBAL, MANIFEST_PATH, type CallEntry, type WidgetManifest } from './callLink';
 
 /* Loads the call chunk (everything a call needs: its screens, WebRTC, the session) into the page, once.
@@ -40,13 +40,11 @@ export function loadCall(serviceOrigin: string, ownChunk: string): Promise<CallE
   return loading;
 }
 
-async function loadChunk(serviceOrigin: string, chunk: string): Promise<CallEntry> {
-  await addServiceScript(new URL(chunk, serviceOrigin).toString(), serviceOrigin).catch(() => {
-    throw new Error('the call chunk could not be downloaded');
+function loadChunk(serviceOrigin: string, chunk: string): Promise<CallEntry> {
+  return loadServiceScript(new URL(chunk, serviceOrigin).toString(), serviceOrigin, 'the call chunk', () => {
+    const entry = (window as unknown as Record<string, CallEntry | undefined>)[CALL_GLOBAL];
+    return entry?.abi === CALL_ABI ? entry : undefined;
   });
-  const entry = (window as unknown as Record<string, CallEntry | undefined>)[CALL_GLOBAL];
-  if (entry?.abi !== CALL_ABI) throw new Error('the call chunk does not match this widget');
-  return entry;
 }
 
 /** The current build's call chunk, when it speaks our ABI. */

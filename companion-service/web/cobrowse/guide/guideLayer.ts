@@ -1,4 +1,5 @@
 import type { GuideAnchor, ServerMessageOf } from '../../../src/protocol/messages';
+import { GUIDE_HOST_ID } from '../../shared/ownHosts';
 import { offsetInViewportOf } from '../frameGeometry';
 import { STROKE_COLOUR, StrokeLayer } from './strokeLayer';
 
@@ -8,7 +9,6 @@ import { STROKE_COLOUR, StrokeLayer } from './strokeLayer';
  * agent pointed at (a place in its box as fractions), and drawings to page coordinates, so both follow the customer's
  * scrolling and their own layout. The customer can hide it all. */
 
-export const GUIDE_HOST_ID = 'tandem-guides';
 /** How long a click's ripple shows. */
 export const RIPPLE_MS = 1200;
 

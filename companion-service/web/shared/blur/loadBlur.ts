@@ -1,4 +1,4 @@
-import { addServiceScript } from '../serviceScript';
+import { loadServiceScript } from '../serviceScript';
 import { BLUR_ABI, BLUR_GLOBAL, type BlurEntry } from './blurLink';
 
 /* Loads the background-blur chunk into the page, once, the first time someone turns blur on; the page's own bundle
@@ -10,14 +10,15 @@ declare const __TANDEM_BLUR_CHUNK__: string;
 let loading: Promise<BlurEntry> | undefined;
 
 export function loadBlur(serviceOrigin: string): Promise<BlurEntry> {
-  loading ??= (async () => {
-    await addServiceScript(new URL(__TANDEM_BLUR_CHUNK__, serviceOrigin).toString(), serviceOrigin).catch(() => {
-      throw new Error('the background blur could not be downloaded');
-    });
-    const entry = (window as unknown as Record<string, BlurEntry | undefined>)[BLUR_GLOBAL];
-    if (entry?.abi !== BLUR_ABI) throw new Error('the background blur does not match this page');
-    return entry;
-  })().catch((err: unknown) => {
+  loading ??= loadServiceScript(
+    new URL(__TANDEM_BLUR_CHUNK__, serviceOrigin).toString(),
+    serviceOrigin,
+    'the background blur',
+    () => {
+      const entry = (window as unknown as Record<string, BlurEntry | undefined>)[BLUR_GLOBAL];
+      return entry?.abi === BLUR_ABI ? entry : undefined;
+    },
+  ).catch((err: unknown) => {
     loading = undefined;
     throw err;
   });
