@@ -87,6 +87,8 @@ export class OneClick {
   private async accept(view: TermsPromptView, picker: CameraPicker): Promise<void> {
     view.showProblem(undefined);
     view.setBusy('Starting your camera\u2026');
+    // Hashed while the camera opens: both stand between the click and the acceptance going out.
+    const hashed = termsHash(view.termsText).catch(() => undefined);
     try {
       await this.host.openCamera(picker.value ?? this.host.chosenCamera());
     } catch (err) {
@@ -96,7 +98,7 @@ export class OneClick {
       view.accept.focus();
       return;
     }
-    const hash = await termsHash(view.termsText).catch(() => undefined);
+    const hash = await hashed;
     if (this.prompt !== view) return this.host.stopCamera(); // closed meanwhile (timed out, answered in another tab)
     // The presence socket becomes the call's socket; the server answers the acceptance on it.
     const socket = hash ? this.presence.handOver() : undefined;
@@ -116,8 +118,10 @@ export class OneClick {
     this.presence.markInCall();
     const client = new SignalingClient(socketUrl(this.serviceOrigin));
     client.adopt(socket);
-    this.host.beginInvited(client, view.agentName || undefined);
+    // Sent before the call screen is built: the answer can only be read once this task is over, and the service
+    // records the acceptance and tells the agent meanwhile.
     client.send({ type: 'terms.accept', invitationId: view.invitationId, termsHash: hash });
+    this.host.beginInvited(client, view.agentName || undefined);
   }
 
   private decline(view: TermsPromptView): void {

@@ -75,7 +75,7 @@ export class Shell {
     this.panel.hidden = true;
     this.launcher.hidden = false;
     this.frame.dataset.screen = 'launcher';
-    if (refocus) this.launcher.focus();
+    if (refocus) this.launcher.focus({ preventScroll: true });
   }
 
   show(screen: Screen): void {
@@ -97,7 +97,9 @@ export class Shell {
     this.launcher.hidden = true;
     this.closed.setNote('');
     this.panel.hidden = false;
-    if (refocus) (screen.focus ?? this.title).focus();
+    // The widget is fixed in a corner: nothing to scroll to, and scrolling would make focus() lay the customer's
+    // whole page out at once, in the middle of a call's set-up.
+    if (refocus) (screen.focus ?? this.title).focus({ preventScroll: true });
   }
 
   /** Changes the title of the screen on show without re-rendering it. */
