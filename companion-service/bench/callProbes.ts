@@ -69,7 +69,8 @@ export function instrument(): void {
   window.addEventListener(
     'click',
     (event) => {
-      const button = (event.target as Element | null)?.closest?.('button');
+      // The first node of the path: inside an open shadow root (the widget's) the target is retargeted to its host.
+      const button = (event.composedPath()[0] as Element | undefined)?.closest?.('button');
       if (button) probe.clicks.push({ label: (button.textContent ?? '').trim(), at: now() });
     },
     true,

@@ -7,6 +7,10 @@
  *       includes that click, reported separately too).
  *   (b) guest Admit -> frames in all 12 directions between agent, visitor and two guests: from the Admit click for
  *       the second guest until every participant has decoded video from every other.
+ *   (c) 1-click connect, the customer's Accept -> first decoded frame on both sides: a customer signed in on the demo
+ *       portal, the agent's Join on the join page's customer list; the console opens and waits for the answer (as
+ *       it does while a person reads the terms); from the customer's Accept click, which opens their camera, to the
+ *       same first frames. The wait a customer and an agent have in the product's main flow.
  *
  * Each is measured against its floor in the same run and the same browser, one Tandem run then one floor run: the
  * same call with nothing of Tandem's (bareCall.ts: simple-peer's own build through a bare `ws` relay), from the
@@ -33,6 +37,7 @@ import {
   RUN_TIMEOUT_MS,
   waitFor,
   type Party,
+  type Probe,
 } from './callProbes';
 import { othersDuring, waitForQuiet } from './machineLoad';
 import { saveProfile, startProfile } from './pageProfile';
@@ -44,6 +49,8 @@ import { START_WITH_VIDEO_KEY } from '../web/console/startWithVideo';
 const HELP = `Usage: npm run bench:join -- [options]
   --join-runs N     measured runs of (a) agent Join -> first frame, and as many of its floor (default 10; 0 skips)
   --guest-runs N    measured runs of (b) Admit -> 12 directions with 4 participants, and of its floor (default 5)
+  --accept-runs N   measured runs of (c) 1-click: the customer's Accept -> first frame, and as many of the floor of
+                    (a) (default 10; 0 skips)
   --warmup N        unmeasured runs before each part (default 1)
   --wait-quiet S    before each run, wait up to S s for the machine (other processes and our idle pages) to use
                     < 0.3 cores for 2 s (default 30; 0 = don't wait). Each run prints the load it started in
@@ -61,6 +68,7 @@ const HELP = `Usage: npm run bench:join -- [options]
 interface Options {
   joinRuns: number;
   guestRuns: number;
+  acceptRuns: number;
   warmup: number;
   waitQuiet: number;
   verbose: boolean;
@@ -74,6 +82,7 @@ function parseOptions(argv: string[]): Options {
     numbers: {
       'join-runs': { fallback: 10, min: 0, max: 1000 },
       'guest-runs': { fallback: 5, min: 0, max: 1000 },
+      'accept-runs': { fallback: 10, min: 0, max: 1000 },
       warmup: { fallback: 1, min: 0, max: 100 },
       'wait-quiet': { fallback: 30, min: 0, max: 3600, integer: false },
     },
@@ -83,6 +92,7 @@ function parseOptions(argv: string[]): Options {
   return {
     joinRuns: numbers['join-runs'],
     guestRuns: numbers['guest-runs'],
+    acceptRuns: numbers['accept-runs'],
     warmup: numbers.warmup,
     waitQuiet: numbers['wait-quiet'],
     verbose: flags.verbose,
@@ -242,29 +252,40 @@ async function joinRun(
       'visitor: first frame decoded': rel(visitorProbe.frames[0]!.at),
     },
   };
-  if (verboseTimeline) {
-    for (const [who, p] of [
-      ['console', consoleProbe],
-      ['visitor', visitorProbe],
-    ] as const) {
-      const tasks = p.longTasks.filter(([start]) => start >= joinAt && start - joinAt < result.toVisitorFrame + 200);
-      if (tasks.length)
-        process.stdout.write(
-          `    ${who} long tasks (start +duration): ${tasks.map(([a, d]) => `${ms(a - joinAt)} +${Math.round(d)}`).join(', ')}\n`,
-        );
-      // The first connection's negotiation, step by step: where its offer or answer waited.
-      const steps = p.steps.filter(([index, name]) => index === 0 && / (start|end)$/.test(name));
-      if (steps.length)
-        process.stdout.write(
-          `    ${who} negotiation: ${steps.map(([, name, at]) => `${name} ${ms(at - joinAt)}`).join(', ')}\n`,
-        );
-    }
-  }
+  if (verboseTimeline)
+    printNegotiation(
+      [
+        ['console', consoleProbe],
+        ['visitor', visitorProbe],
+      ],
+      joinAt,
+      result.toVisitorFrame,
+    );
   const closed = consolePage.waitForEvent('close');
   await consolePage.getByRole('button', { name: 'END' }).click();
   await closed;
   await visitor.page.context().close();
   return result;
+}
+
+/** Each page's long tasks and its first connection's negotiation step by step (where its offer or answer waited),
+ * from `from` for `spanMs` and a little more. */
+function printNegotiation(probes: Array<[string, Probe]>, from: number, spanMs: number): void {
+  for (const [who, p] of probes) {
+    const tasks = p.longTasks.filter(([start]) => start >= from && start - from < spanMs + 200);
+    if (tasks.length)
+      process.stdout.write(
+        `    ${who} long tasks (start +duration): ${tasks.map(([a, d]) => `${ms(a - from)} +${Math.round(d)}`).join(', ')}\n`,
+      );
+    // A console that waited for the answer made connections before: only this call's.
+    const steps = p.steps.filter(([, name, at]) => at >= from && / (start|end)$/.test(name));
+    const first = steps[0]?.[0];
+    const own = steps.filter(([index]) => index === first);
+    if (own.length)
+      process.stdout.write(
+        `    ${who} negotiation: ${own.map(([, name, at]) => `${name} ${ms(at - from)}`).join(', ')}\n`,
+      );
+  }
 }
 
 /** When a page's document was requested and received, and one of its scripts received (absolute, as the probes'). */
@@ -288,6 +309,122 @@ async function loadTimes(
     scriptRequested: or(scriptRequested),
     script: or(script),
   };
+}
+
+// --- (c) 1-click: the customer's Accept -> first frame ----------------------------------------------------------
+
+/** The demo portal's customer whose widget the runs of (c) sign in (one new browser context per run). */
+const ONE_CLICK_CUSTOMER = 'Maya Jensen';
+
+interface AcceptRun {
+  others?: number;
+  toAgentFrame: number;
+  toVisitorFrame: number;
+  /** Both sides' first frames from the widget's terms.accept (sent once the customer's camera is open). */
+  fromTermsAccept: number;
+  breakdown: Record<string, number | undefined>;
+}
+
+/** `customersPage`: a join page signed in, on its customer list. */
+async function acceptRun(
+  h: Harness,
+  customersPage: Page,
+  verboseTimeline = false,
+  cpuProf?: string,
+): Promise<AcceptRun> {
+  const portal = await h.page();
+  try {
+    return await acceptedCall(h, portal, customersPage, verboseTimeline, cpuProf);
+  } finally {
+    await portal.context().close();
+  }
+}
+
+async function acceptedCall(
+  h: Harness,
+  portal: Page,
+  customersPage: Page,
+  verboseTimeline: boolean,
+  cpuProf: string | undefined,
+): Promise<AcceptRun> {
+  await portal.goto(`${h.baseUrl}/`);
+  await portal.getByLabel('Sign in as').selectOption({ label: ONE_CLICK_CUSTOMER });
+  await portal.getByRole('button', { name: 'Sign in', exact: true }).click();
+  const joinButton = customersPage.getByRole('button', { name: `Join ${ONE_CLICK_CUSTOMER}` });
+  await waitFor(
+    () => joinButton.isEnabled(),
+    (v) => v,
+    'the customer online',
+  );
+  const [consolePage] = await Promise.all([customersPage.context().waitForEvent('page'), joinButton.click()]);
+  await consolePage.waitForURL(/\/console/, { waitUntil: 'commit' });
+  await consolePage
+    .getByRole('status')
+    .filter({ hasText: 'Waiting for the customer to accept the invitation' })
+    .waitFor({ timeout: RUN_TIMEOUT_MS });
+  const accept = portal.getByRole('button', { name: 'Accept' });
+  await accept.waitFor({ timeout: RUN_TIMEOUT_MS });
+  // The console is loaded and the agent's camera is on while the customer reads the terms.
+  await camerasSteady([consolePage]);
+  const profiler = cpuProf ? await startProfile(portal) : undefined;
+  const consoleProfiler = cpuProf ? await startProfile(consolePage) : undefined;
+  await accept.click();
+  const agentProbe = await waitFor(
+    () => probeOf(consolePage),
+    (p) => p.frames.length > 0,
+    'a frame at the agent',
+  );
+  const visitorProbe = await waitFor(
+    () => probeOf(portal),
+    (p) => p.frames.length > 0,
+    'a frame at the visitor',
+  );
+  if (profiler && cpuProf) await saveProfile(profiler, cpuProf, 'portal');
+  if (consoleProfiler && cpuProf) await saveProfile(consoleProfiler, cpuProf, 'console-waiting');
+  const consoleProbe = await probeOf(consolePage);
+  const acceptAt = lastClick(visitorProbe, /^Accept$/);
+  if (acceptAt === undefined) throw new Error('Accept click not recorded');
+  const termsSent = firstMark(visitorProbe, 'ws -> terms.accept');
+  if (termsSent === undefined) throw new Error('terms.accept not recorded');
+  const rel = (t: number | undefined) => (t === undefined ? undefined : t - acceptAt);
+  const after = (probe: typeof visitorProbe, name: string) =>
+    probe.marks.find((m) => m.name === name && m.at >= acceptAt)?.at;
+  const result: AcceptRun = {
+    toAgentFrame: agentProbe.frames[0]!.at - acceptAt,
+    toVisitorFrame: visitorProbe.frames[0]!.at - acceptAt,
+    fromTermsAccept: Math.max(agentProbe.frames[0]!.at, visitorProbe.frames[0]!.at) - termsSent,
+    breakdown: {
+      'visitor: getUserMedia start': rel(after(visitorProbe, 'getUserMedia(camera) start')),
+      'visitor: getUserMedia end': rel(after(visitorProbe, 'getUserMedia(camera) end')),
+      'visitor: terms.accept sent': rel(termsSent),
+      'visitor: session.joined': rel(firstMark(visitorProbe, 'ws <- session.joined')),
+      'console: peer.joined': rel(after(consoleProbe, 'ws <- peer.joined')),
+      'console: pc created': rel(after(consoleProbe, 'pc created')),
+      'visitor: pc created': rel(firstMark(visitorProbe, 'pc created')),
+      'console: first signal sent': rel(after(consoleProbe, 'ws -> signal')),
+      'visitor: first signal received': rel(firstMark(visitorProbe, 'ws <- signal')),
+      'visitor: first signal sent': rel(firstMark(visitorProbe, 'ws -> signal')),
+      'console: first signal received': rel(after(consoleProbe, 'ws <- signal')),
+      'console: pc connected': rel(after(consoleProbe, 'pc connected')),
+      'visitor: pc connected': rel(firstMark(visitorProbe, 'pc connected')),
+      'console: camera stall ended (last)': rel(consoleProbe.camera?.lastStallEndedAt),
+      'console: first frame decoded': rel(agentProbe.frames[0]!.at),
+      'visitor: first frame decoded': rel(visitorProbe.frames[0]!.at),
+    },
+  };
+  if (verboseTimeline)
+    printNegotiation(
+      [
+        ['console', consoleProbe],
+        ['visitor', visitorProbe],
+      ],
+      acceptAt,
+      result.toVisitorFrame,
+    );
+  const closed = consolePage.waitForEvent('close');
+  await consolePage.getByRole('button', { name: 'END' }).click();
+  await closed;
+  return result;
 }
 
 // --- (b) guest Admit -> 12 directions -------------------------------------------------------------------------
@@ -495,17 +632,27 @@ async function main(): Promise<void> {
 
     const joinRuns: JoinRun[] = [];
     const bareJoinRuns: BareJoinRun[] = [];
-    if (opts.joinRuns > 0) {
-      const joinPage = await h.page();
-      await joinPage.goto(`${baseUrl}/join`);
-      await joinPage.getByLabel('Your name').fill('Ana Agent');
-      await joinPage.getByRole('button', { name: 'Sign in (development)' }).click();
-      await joinPage.getByLabel('Session key from the visitor').waitFor();
-      // The agent's "Start my video when I join" choice, as the console's Settings remember it (same origin).
-      await joinPage.evaluate(([key, on]) => (on ? localStorage.setItem(key, 'on') : localStorage.removeItem(key)), [
+    /** The agent signed in on a join page of a context of its own, with "Start my video when I join" as the
+     * console's Settings remember it (same origin). */
+    const agentJoinPage = async (startWithVideo: boolean) => {
+      const page = await h.page();
+      await page.goto(`${baseUrl}/join`);
+      await page.getByLabel('Your name').fill('Ana Agent');
+      await page.getByRole('button', { name: 'Sign in (development)' }).click();
+      await page.getByLabel('Session key from the visitor').waitFor();
+      await page.evaluate(([key, on]) => (on ? localStorage.setItem(key, 'on') : localStorage.removeItem(key)), [
         START_WITH_VIDEO_KEY,
-        !opts.videoClick,
+        startWithVideo,
       ] as const);
+      return page;
+    };
+    /** A console left in its session would refuse the next run's Join (the join page reuses its window). */
+    const closeConsoles = async (joinPage: Page) => {
+      for (const page of joinPage.context().pages()) if (page !== joinPage) await page.close();
+    };
+
+    if (opts.joinRuns > 0) {
+      const joinPage = await agentJoinPage(!opts.videoClick);
       for (let i = 0; i < opts.warmup + opts.joinRuns; i++) {
         const measured = i >= opts.warmup;
         const n = measured ? `run ${i - opts.warmup + 1}` : 'warm-up';
@@ -514,10 +661,7 @@ async function main(): Promise<void> {
           () => joinRun(h, joinPage, opts.videoClick, opts.verbose, opts.cpuProf),
           (r) =>
             `agent frame ${ms(r.toAgentFrame)}, visitor frame ${ms(r.toVisitorFrame)} (${r.videoClickToVisitorFrame !== undefined ? `${ms(r.videoClickToVisitorFrame)} after Video; ` : ''}both ${ms(r.fromJoinMessage)} after agent.join)`,
-          // A console left in its session would refuse the next run's Join (the join page reuses its window).
-          async () => {
-            for (const page of joinPage.context().pages()) if (page !== joinPage) await page.close();
-          },
+          () => closeConsoles(joinPage),
         );
         if (run && opts.verbose) process.stdout.write(`${medianBreakdown([run]).join('\n')}\n`);
         if (run && measured) joinRuns.push(run);
@@ -528,6 +672,34 @@ async function main(): Promise<void> {
         );
         if (floor && opts.verbose) process.stdout.write(`${medianBreakdown([floor]).join('\n')}\n`);
         if (floor && measured) bareJoinRuns.push(floor);
+      }
+      await h.closeAll();
+    }
+
+    const acceptRuns: AcceptRun[] = [];
+    const bareAcceptRuns: BareJoinRun[] = [];
+    if (opts.acceptRuns > 0) {
+      const customersPage = await agentJoinPage(true);
+      await customersPage.getByRole('tab', { name: 'Customers on the demo portal' }).click();
+      await customersPage.locator('#customer-list li').first().waitFor();
+      for (let i = 0; i < opts.warmup + opts.acceptRuns; i++) {
+        const measured = i >= opts.warmup;
+        const n = measured ? `run ${i - opts.warmup + 1}` : 'warm-up';
+        const run = await measure(
+          `(c) ${n}`,
+          () => acceptRun(h, customersPage, opts.verbose, opts.cpuProf),
+          (r) =>
+            `agent frame ${ms(r.toAgentFrame)}, visitor frame ${ms(r.toVisitorFrame)} (both ${ms(r.fromTermsAccept)} after terms.accept)`,
+          () => closeConsoles(customersPage),
+        );
+        if (run && opts.verbose) process.stdout.write(`${medianBreakdown([run]).join('\n')}\n`);
+        if (run && measured) acceptRuns.push(run);
+        const floor = await measure(
+          `(c) floor ${n}`,
+          () => bareJoinRun(floorPage, bare),
+          (r) => `agent frame ${ms(r.toAgentFrame)}, visitor frame ${ms(r.toVisitorFrame)} (from the hello)`,
+        );
+        if (floor && measured) bareAcceptRuns.push(floor);
       }
       await h.closeAll();
     }
@@ -576,11 +748,13 @@ async function main(): Promise<void> {
     };
     const allJoinRuns = quiet(joinRuns);
     const allBareJoinRuns = quiet(bareJoinRuns);
+    const allAcceptRuns = quiet(acceptRuns);
+    const allBareAcceptRuns = quiet(bareAcceptRuns);
     const allGuestRuns = quiet(guestRuns);
     const allBareGuestRuns = quiet(bareGuestRuns);
     const leftOut = (kept: unknown[], all: unknown[]) => `${all.length - kept.length} of ${all.length}`;
     process.stdout.write(
-      `Runs left out because other processes used >= ${QUIET_CORES} cores meanwhile: (a) ${leftOut(joinRuns, allJoinRuns)}, floor ${leftOut(bareJoinRuns, allBareJoinRuns)}; (b) ${leftOut(guestRuns, allGuestRuns)}, floor ${leftOut(bareGuestRuns, allBareGuestRuns)}\n`,
+      `Runs left out because other processes used >= ${QUIET_CORES} cores meanwhile: (a) ${leftOut(joinRuns, allJoinRuns)}, floor ${leftOut(bareJoinRuns, allBareJoinRuns)}; (c) ${leftOut(acceptRuns, allAcceptRuns)}, floor ${leftOut(bareAcceptRuns, allBareAcceptRuns)}; (b) ${leftOut(guestRuns, allGuestRuns)}, floor ${leftOut(bareGuestRuns, allBareGuestRuns)}\n`,
     );
     const bothSides = (r: JoinRun) => Math.max(r.toAgentFrame, r.toVisitorFrame);
     if (allJoinRuns.length > joinRuns.length || allBareJoinRuns.length > bareJoinRuns.length) {
@@ -665,6 +839,43 @@ async function main(): Promise<void> {
         `${ratioLine(
           '    call set-up alone (from agent.join; no target)',
           joinRuns.map((r) => r.fromJoinMessage),
+          floor,
+        ).replace(/ {2}\[target.*$/, '')}\n`,
+      );
+    }
+    if (opts.acceptRuns > 0) {
+      process.stdout.write(
+        "(c) 1-click: the customer's Accept -> first decoded frame (the console waiting, its camera on)\n",
+      );
+      process.stdout.write(
+        `${row(
+          'at the agent console',
+          acceptRuns.map((r) => r.toAgentFrame),
+        )}\n`,
+      );
+      process.stdout.write(
+        `${row(
+          'at the visitor',
+          acceptRuns.map((r) => r.toVisitorFrame),
+        )}\n`,
+      );
+      const both = acceptRuns.map((r) => Math.max(r.toAgentFrame, r.toVisitorFrame));
+      process.stdout.write(`${row('both sides (the later of the two)', both)}\n`);
+      process.stdout.write(
+        `${row(
+          "both sides, from the widget's terms.accept",
+          acceptRuns.map((r) => r.fromTermsAccept),
+        )}\n`,
+      );
+      process.stdout.write('  median breakdown from the Accept click:\n');
+      process.stdout.write(`${medianBreakdown(acceptRuns).join('\n')}\n`);
+      const floor = bareAcceptRuns.map((r) => r.toBoth);
+      process.stdout.write(`${row('floor of (a), runs alongside (c): both sides', floor)}\n`);
+      process.stdout.write(`${ratioLine('(c) both sides, Accept click vs the floor', both, floor)}\n`);
+      process.stdout.write(
+        `${ratioLine(
+          '    from terms.accept (no target)',
+          acceptRuns.map((r) => r.fromTermsAccept),
           floor,
         ).replace(/ {2}\[target.*$/, '')}\n`,
       );
