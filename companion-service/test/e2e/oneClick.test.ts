@@ -128,6 +128,64 @@ describe('1-click connect from the join page', () => {
     await join.getByText('Your session with Omar Haddad has ended.').waitFor();
   });
 
+  it('an acceptance the service refuses (the terms changed since they were shown) ends on a notice, the camera off and the customer online again', async () => {
+    const join = await agentOnCustomers();
+    const portal = await newPage();
+    // Every camera stream the page opens, to see it stopped afterwards.
+    await portal.addInitScript(() => {
+      const streams: MediaStream[] = [];
+      (window as unknown as { __streams: MediaStream[] }).__streams = streams;
+      const open = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      navigator.mediaDevices.getUserMedia = async (c) => {
+        const stream = await open(c);
+        streams.push(stream);
+        return stream;
+      };
+    });
+    // The acceptance leaves with a hash of other terms than the service's: as if they changed since the prompt.
+    await portal.routeWebSocket(/\/ws$/, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((m) => {
+        const text = String(m);
+        server.send(
+          text.includes('"terms.accept"')
+            ? text.replace(/"termsHash":"[0-9a-f]+"/, `"termsHash":"${'0'.repeat(64)}"`)
+            : text,
+        );
+      });
+      server.onMessage((m) => ws.send(m));
+    });
+    await signsIn(portal, 'Lucia Ferreira');
+    await eventually(
+      () => presenceOf(join, 'Lucia Ferreira').textContent(),
+      (t) => t === 'Online',
+      'Lucia online',
+    );
+    const [agent] = await Promise.all([
+      join.context().waitForEvent('page'),
+      joinButton(join, 'Lucia Ferreira').click(),
+    ]);
+    await agent.getByRole('status').filter({ hasText: 'Waiting for the customer to accept the invitation' }).waitFor();
+    await portal.getByRole('button', { name: 'Accept' }).click();
+
+    await portal.getByText('Call not started').waitFor();
+    await portal.getByText('The terms have changed. Read the new terms and try again.').waitFor();
+    expect(await portal.getByRole('button', { name: 'Hang up' }).count()).toBe(0);
+    await eventually(
+      () =>
+        portal.evaluate(() =>
+          (window as unknown as { __streams: MediaStream[] }).__streams
+            .flatMap((stream) => stream.getTracks())
+            .map((track) => track.readyState),
+        ),
+      (states) => states.length > 0 && states.every((state) => state === 'ended'),
+      'the camera stopped',
+    );
+    // Presence goes on: the customer can be asked again once this invitation is over.
+    expect(await presenceOf(join, 'Lucia Ferreira').textContent()).toBe('Online');
+    await agent.close();
+  });
+
   it('follows presence from any tab (a simulated visitor socket) and reports an offline customer', async () => {
     const join = await agentOnCustomers();
     const signIn = await fetch(`${suite.server.baseUrl}/api/demo/sign-in`, {

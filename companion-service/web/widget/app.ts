@@ -267,10 +267,8 @@ export class VisitorWidget implements CallWidget {
         this.remember({ camera: this.chosenCamera });
       },
       joined: (m) => {
-        if (flow === 'invited' && this.oneClick.prompt) {
-          this.oneClick.dropPrompt();
-          this.shell.show(view.screen);
-        }
+        // The prompt stayed (out of sight) until now, for a refusal of the acceptance to close.
+        if (flow === 'invited' && this.oneClick.prompt) this.oneClick.dropPrompt();
         if (restored && this.restoring === restored) this.restoring = undefined;
         this.memo ??= {
           v: 1,
@@ -372,7 +370,9 @@ export class VisitorWidget implements CallWidget {
       view.restoreLayout(restored.large, restored.videoAreaShown);
       this.shell.setLarge(restored.large);
     }
-    if (flow === 'code' || restored) this.shell.show(view.screen);
+    // An invited visitor sees the call screen ("Joining the call…") as soon as they accept: built while the service
+    // records the acceptance, not after, when the agent's offer is already on its way.
+    this.shell.show(view.screen);
   }
 
   private async switchCamera(deviceId: string, session: VisitorSession, view: SessionView): Promise<void> {
