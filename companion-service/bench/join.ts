@@ -196,16 +196,7 @@ async function joinRun(
   // Without "Start my video when I join", the agent turns Video on as soon as the console offers it.
   if (videoClick)
     await consolePage.getByRole('button', { name: 'Video', exact: true }).click({ timeout: RUN_TIMEOUT_MS });
-  const agentProbe = await waitFor(
-    () => probeOf(consolePage),
-    (p) => p.frames.length > 0,
-    'a frame at the agent',
-  );
-  const visitorProbe = await waitFor(
-    () => probeOf(visitor.page),
-    (p) => p.frames.length > 0,
-    'a frame at the visitor',
-  );
+  const { agentProbe, visitorProbe } = await firstFrames(consolePage, visitor.page);
   if (profiler && cpuProf) await saveProfile(profiler, cpuProf, 'visitor');
   if (consoleProfiler && cpuProf) await saveProfile(consoleProfiler, cpuProf, 'console');
   const joinProbe = await probeOf(joinPage);
@@ -235,43 +226,69 @@ async function joinRun(
       'console: ws open': rel(firstMark(consoleProbe, 'ws open')),
       'console: agent.join sent': rel(firstMark(consoleProbe, 'ws -> agent.join')),
       'console: session.joined': rel(firstMark(consoleProbe, 'ws <- session.joined')),
-      'console: pc created': rel(firstMark(consoleProbe, 'pc created')),
       'visitor: peer.joined': rel(firstMark(visitorProbe, 'ws <- peer.joined')),
-      'visitor: pc created': rel(firstMark(visitorProbe, 'pc created')),
-      'visitor: first signal sent': rel(firstMark(visitorProbe, 'ws -> signal')),
-      'visitor: first signal received': rel(firstMark(visitorProbe, 'ws <- signal')),
-      'console: first signal sent': rel(firstMark(consoleProbe, 'ws -> signal')),
-      'console: first signal received': rel(firstMark(consoleProbe, 'ws <- signal')),
+      ...callSteps(consoleProbe, visitorProbe, rel),
       'console: ice gathering complete': rel(firstMark(consoleProbe, 'ice gathering complete')),
-      'console: pc connected': rel(firstMark(consoleProbe, 'pc connected')),
-      'visitor: pc connected': rel(firstMark(visitorProbe, 'pc connected')),
       'console: Video clicked': rel(videoAt),
       // The fake camera is one device for every page: opening it in the console stalls the visitor's for a while.
       'visitor: camera stall ended (last)': rel(visitorProbe.camera?.lastStallEndedAt),
-      'console: first frame decoded': rel(agentProbe.frames[0]!.at),
-      'visitor: first frame decoded': rel(visitorProbe.frames[0]!.at),
     },
   };
-  if (verboseTimeline)
-    printNegotiation(
-      [
-        ['console', consoleProbe],
-        ['visitor', visitorProbe],
-      ],
-      joinAt,
-      result.toVisitorFrame,
-    );
-  const closed = consolePage.waitForEvent('close');
-  await consolePage.getByRole('button', { name: 'END' }).click();
-  await closed;
+  if (verboseTimeline) printNegotiation(consoleProbe, visitorProbe, joinAt, result.toVisitorFrame);
+  await endCall(consolePage);
   await visitor.page.context().close();
   return result;
 }
 
-/** Each page's long tasks and its first connection's negotiation step by step (where its offer or answer waited),
+/** The console's and the visitor's probes once each has shown its first remote frame. */
+async function firstFrames(consolePage: Page, visitorPage: Page): Promise<{ agentProbe: Probe; visitorProbe: Probe }> {
+  const agentProbe = await waitFor(
+    () => probeOf(consolePage),
+    (p) => p.frames.length > 0,
+    'a frame at the agent',
+  );
+  const visitorProbe = await waitFor(
+    () => probeOf(visitorPage),
+    (p) => p.frames.length > 0,
+    'a frame at the visitor',
+  );
+  return { agentProbe, visitorProbe };
+}
+
+/** A two-party call's set-up, step by step on each side (`rel`: from the run's start), to its first frames. */
+function callSteps(
+  consoleProbe: Probe,
+  visitorProbe: Probe,
+  rel: (t: number | undefined) => number | undefined,
+): Record<string, number | undefined> {
+  return {
+    'console: pc created': rel(firstMark(consoleProbe, 'pc created')),
+    'visitor: pc created': rel(firstMark(visitorProbe, 'pc created')),
+    'console: first signal sent': rel(firstMark(consoleProbe, 'ws -> signal')),
+    'visitor: first signal received': rel(firstMark(visitorProbe, 'ws <- signal')),
+    'visitor: first signal sent': rel(firstMark(visitorProbe, 'ws -> signal')),
+    'console: first signal received': rel(firstMark(consoleProbe, 'ws <- signal')),
+    'console: pc connected': rel(firstMark(consoleProbe, 'pc connected')),
+    'visitor: pc connected': rel(firstMark(visitorProbe, 'pc connected')),
+    'console: first frame decoded': rel(consoleProbe.frames[0]?.at),
+    'visitor: first frame decoded': rel(visitorProbe.frames[0]?.at),
+  };
+}
+
+/** The agent ends the session; its console window closes. */
+async function endCall(consolePage: Page): Promise<void> {
+  const closed = consolePage.waitForEvent('close');
+  await consolePage.getByRole('button', { name: 'END' }).click();
+  await closed;
+}
+
+/** Each side's long tasks and its first connection's negotiation step by step (where its offer or answer waited),
  * from `from` for `spanMs` and a little more. */
-function printNegotiation(probes: Array<[string, Probe]>, from: number, spanMs: number): void {
-  for (const [who, p] of probes) {
+function printNegotiation(consoleProbe: Probe, visitorProbe: Probe, from: number, spanMs: number): void {
+  for (const [who, p] of [
+    ['console', consoleProbe],
+    ['visitor', visitorProbe],
+  ] as const) {
     const tasks = p.longTasks.filter(([start]) => start >= from && start - from < spanMs + 200);
     if (tasks.length)
       process.stdout.write(
@@ -369,16 +386,7 @@ async function acceptedCall(
   const profiler = cpuProf ? await startProfile(portal) : undefined;
   const consoleProfiler = cpuProf ? await startProfile(consolePage) : undefined;
   await accept.click();
-  const agentProbe = await waitFor(
-    () => probeOf(consolePage),
-    (p) => p.frames.length > 0,
-    'a frame at the agent',
-  );
-  const visitorProbe = await waitFor(
-    () => probeOf(portal),
-    (p) => p.frames.length > 0,
-    'a frame at the visitor',
-  );
+  const { agentProbe, visitorProbe } = await firstFrames(consolePage, portal);
   if (profiler && cpuProf) await saveProfile(profiler, cpuProf, 'portal');
   if (consoleProfiler && cpuProf) await saveProfile(consoleProfiler, cpuProf, 'console-waiting');
   const consoleProbe = await probeOf(consolePage);
@@ -387,43 +395,23 @@ async function acceptedCall(
   const termsSent = firstMark(visitorProbe, 'ws -> terms.accept');
   if (termsSent === undefined) throw new Error('terms.accept not recorded');
   const rel = (t: number | undefined) => (t === undefined ? undefined : t - acceptAt);
-  const after = (probe: typeof visitorProbe, name: string) =>
-    probe.marks.find((m) => m.name === name && m.at >= acceptAt)?.at;
   const result: AcceptRun = {
     toAgentFrame: agentProbe.frames[0]!.at - acceptAt,
     toVisitorFrame: visitorProbe.frames[0]!.at - acceptAt,
     fromTermsAccept: Math.max(agentProbe.frames[0]!.at, visitorProbe.frames[0]!.at) - termsSent,
     breakdown: {
-      'visitor: getUserMedia start': rel(after(visitorProbe, 'getUserMedia(camera) start')),
-      'visitor: getUserMedia end': rel(after(visitorProbe, 'getUserMedia(camera) end')),
+      // The console's camera opened before (the portal's page and the console are new in each run).
+      'visitor: getUserMedia start': rel(firstMark(visitorProbe, 'getUserMedia(camera) start')),
+      'visitor: getUserMedia end': rel(firstMark(visitorProbe, 'getUserMedia(camera) end')),
       'visitor: terms.accept sent': rel(termsSent),
       'visitor: session.joined': rel(firstMark(visitorProbe, 'ws <- session.joined')),
-      'console: peer.joined': rel(after(consoleProbe, 'ws <- peer.joined')),
-      'console: pc created': rel(after(consoleProbe, 'pc created')),
-      'visitor: pc created': rel(firstMark(visitorProbe, 'pc created')),
-      'console: first signal sent': rel(after(consoleProbe, 'ws -> signal')),
-      'visitor: first signal received': rel(firstMark(visitorProbe, 'ws <- signal')),
-      'visitor: first signal sent': rel(firstMark(visitorProbe, 'ws -> signal')),
-      'console: first signal received': rel(after(consoleProbe, 'ws <- signal')),
-      'console: pc connected': rel(after(consoleProbe, 'pc connected')),
-      'visitor: pc connected': rel(firstMark(visitorProbe, 'pc connected')),
+      'console: peer.joined': rel(firstMark(consoleProbe, 'ws <- peer.joined')),
+      ...callSteps(consoleProbe, visitorProbe, rel),
       'console: camera stall ended (last)': rel(consoleProbe.camera?.lastStallEndedAt),
-      'console: first frame decoded': rel(agentProbe.frames[0]!.at),
-      'visitor: first frame decoded': rel(visitorProbe.frames[0]!.at),
     },
   };
-  if (verboseTimeline)
-    printNegotiation(
-      [
-        ['console', consoleProbe],
-        ['visitor', visitorProbe],
-      ],
-      acceptAt,
-      result.toVisitorFrame,
-    );
-  const closed = consolePage.waitForEvent('close');
-  await consolePage.getByRole('button', { name: 'END' }).click();
-  await closed;
+  if (verboseTimeline) printNegotiation(consoleProbe, visitorProbe, acceptAt, result.toVisitorFrame);
+  await endCall(consolePage);
   return result;
 }
 
