@@ -5,6 +5,7 @@ import { framesDecoded } from '../helpers/browser';
 import { homeTrusting, startCoturn, type Coturn } from '../helpers/coturn';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { eventually } from '../helpers/eventually';
+import { recordTexts, textsShown } from '../helpers/textsShown';
 import { people } from '../helpers/people';
 import { expectRising } from '../helpers/video';
 
@@ -363,14 +364,20 @@ describe('TURN credentials that expire', () => {
     // Chrome never gives up on such a connection. Once it has stayed unconnected for a while after the agent
     // answered, both sides say so, and the visitor's side (the initiating one) asks for the pair to start over;
     // pair.reset brings both ends fresh credentials, and the call relays.
-    // Both are said until the pair connects again, which can be soon after: watched for at once, not one after the
-    // other.
+    // Both are said until the pair connects again, which with fresh credentials can be a few hundred ms later:
+    // shorter than Playwright's polling of a locator, so every text each shows is recorded in the page.
     const customerTileState = agent.locator('#remote .tile-state');
     const widgetStatus = visitor.locator('#tandem-widget').getByRole('status');
-    await Promise.all([
-      customerTileState.filter({ hasText: 'Still connecting' }).waitFor({ timeout: 30_000 }),
-      widgetStatus.filter({ hasText: 'is taking longer than usual' }).waitFor({ timeout: 30_000 }),
-    ]);
+    await recordTexts(agent, 'tile', '#remote .tile-state');
+    await recordTexts(visitor, 'status', '[role="status"]', '#tandem-widget');
+    await eventually(
+      async () => [await textsShown(agent, 'tile'), await textsShown(visitor, 'status')],
+      ([tile, status]) =>
+        tile!.some((t) => t.includes('Still connecting')) &&
+        status!.some((t) => t.includes('is taking longer than usual')),
+      'both sides to say the connection is slow',
+      30_000,
+    );
     const reset = await eventually(
       () => received(agent, 'pair.reset'),
       (m) => m !== undefined,
