@@ -11,14 +11,16 @@ import {
   stateDiff,
   type AppState,
 } from '../helpers/appState';
+import { expectFramesRising } from '../helpers/browser';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { eventually, TimedOut } from '../helpers/eventually';
 import { people, remoteControlOn, visitorStartsHere } from '../helpers/people';
 import { agentSurface, customerSurface, runStep, SCRIPT, type Step } from '../helpers/userScript';
 
-/* "The same script by hand and by remote control gives the same app." Three real framework apps (React with
- * controlled inputs, Vue 3 with v-model, plain JavaScript acting on `change` and `dblclick`), each on its own origin
- * with the widget. For each, one scripted session (test/helpers/userScript.ts) runs twice in real Chromium:
+/* "The same script by hand and by remote control gives the same app." Four real framework apps (React with
+ * controlled inputs, Vue 3 with v-model, Angular with zone.js and ngModel, plain JavaScript acting on `change` and
+ * `dblclick`), each on its own origin with the widget. For each, one scripted session (test/helpers/userScript.ts)
+ * runs twice in real Chromium:
  *  - by hand: the customer, with Playwright's own mouse and keyboard on the app's page. The app's state after every
  *    step (normalised DOM and the app's own model, test/helpers/appState.ts) is the reference;
  *  - by remote control: the agent, with Playwright's own mouse and keyboard on the console's live view, once the
@@ -203,6 +205,10 @@ describe.each(APP_KINDS)('the %s app', (kind) => {
     const code = await visitorStartsHere(customer, 15_000);
     const agent = await consoleFor(code, { origin: consoleOrigin() });
     agent.setDefaultTimeout(15_000);
+    // The call itself runs in the app's page (under Angular's zone.js too): video both ways.
+    await expectFramesRising(agent);
+    await agent.getByRole('button', { name: 'Video', exact: true }).click();
+    await expectFramesRising(customer);
     await agent.frameLocator(LIVE_VIEW_IFRAME).locator('#app h1').waitFor({ timeout: 20_000 });
     await remoteControlOn(agent, customer);
     await customerReaches(customer, states[0]!, 'before the first step');

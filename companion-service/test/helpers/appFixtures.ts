@@ -4,13 +4,13 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { build } from 'esbuild';
 
-/* Real framework apps as test fixtures (test/fixtures/apps/): React, Vue 3 and a plain-JavaScript app, each bundled
- * from its npm package with esbuild and served from its own origin (a small HTTP server on its own port of
- * localhost, a secure context, so the widget can use the camera), with the widget's script tag as a customer's site
- * would have it. */
+/* Real framework apps as test fixtures (test/fixtures/apps/): React, Vue 3, Angular (with zone.js) and a
+ * plain-JavaScript app, each bundled from its npm package with esbuild and served from its own origin (a small HTTP
+ * server on its own port of localhost, a secure context, so the widget can use the camera), with the widget's script
+ * tag as a customer's site would have it. */
 
-export type AppKind = 'react' | 'vue' | 'plain';
-export const APP_KINDS: readonly AppKind[] = ['react', 'vue', 'plain'];
+export type AppKind = 'react' | 'vue' | 'angular' | 'plain';
+export const APP_KINDS: readonly AppKind[] = ['react', 'vue', 'angular', 'plain'];
 
 export interface AppFixture {
   kind: AppKind;
@@ -20,8 +20,13 @@ export interface AppFixture {
 }
 
 const APPS = path.resolve(__dirname, '..', 'fixtures', 'apps');
-const ENTRIES: Record<AppKind, string> = { react: 'react/main.tsx', vue: 'vue/main.ts', plain: 'plain/main.ts' };
-const LABELS: Record<AppKind, string> = { react: 'React', vue: 'Vue', plain: 'plain JavaScript' };
+const ENTRIES: Record<AppKind, string> = {
+  react: 'react/main.tsx',
+  vue: 'vue/main.ts',
+  angular: 'angular/main.ts',
+  plain: 'plain/main.ts',
+};
+const LABELS: Record<AppKind, string> = { react: 'React', vue: 'Vue', angular: 'Angular', plain: 'plain JavaScript' };
 
 const bundles = new Map<AppKind, Promise<string>>();
 
@@ -58,6 +63,11 @@ export function bundleApp(kind: AppKind): Promise<string> {
 }
 
 function pageHtml(kind: AppKind, css: string, serviceBaseUrl: string): string {
+  const widget = `<script src="${serviceBaseUrl}/widget.js" defer></script>`;
+  const app = '<script src="/app.js" defer></script>';
+  // Angular's bundle first: zone.js has patched the page's timers, promises, events and sockets before the widget
+  // runs, as on a site whose widget tag comes after the app's.
+  const scripts = kind === 'angular' ? `${app}\n  ${widget}` : `${widget}\n  ${app}`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -65,8 +75,7 @@ function pageHtml(kind: AppKind, css: string, serviceBaseUrl: string): string {
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>Plan your move (${LABELS[kind]})</title>
   <style>${css}</style>
-  <script src="${serviceBaseUrl}/widget.js" defer></script>
-  <script src="/app.js" defer></script>
+  ${scripts}
 </head>
 <body>
   <div id="app"></div>
