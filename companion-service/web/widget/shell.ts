@@ -97,8 +97,7 @@ export class Shell {
     this.launcher.hidden = true;
     this.closed.setNote('');
     this.panel.hidden = false;
-    // The widget is fixed in a corner: nothing to scroll to, and scrolling would make focus() lay the customer's
-    // whole page out at once, in the middle of a call's set-up.
+    // The widget is fixed in a corner: there is nothing to scroll into view on the customer's page.
     if (refocus) (screen.focus ?? this.title).focus({ preventScroll: true });
   }
 
