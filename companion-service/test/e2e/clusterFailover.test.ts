@@ -9,6 +9,7 @@ import {
   startFrameLog,
 } from '../helpers/clusterPages';
 import { eventuallyWithin } from '../helpers/eventually';
+import { remoteControlOn } from '../helpers/people';
 import { expectRising as expectRisingWithin, expectStopped, framesFrom } from '../helpers/video';
 
 /* An instance dies in the middle of a call (kill -9: no shutdown, no goodbye), three instances behind the documented
@@ -124,15 +125,7 @@ it('a kill -9 of the instance holding the customer and the agent: both resume el
 
   // Co-browsing, and remote control allowed by the customer.
   await liveView(agentPage).getByRole('heading', { name: 'Update your details' }).waitFor({ timeout: 20_000 });
-  await agentPage.getByRole('button', { name: 'Remote Control' }).click();
-  await customerPage
-    .getByRole('alertdialog', { name: 'Ana Agent asks to control this page' })
-    .getByRole('button', { name: 'Allow' })
-    .click();
-  await agentPage
-    .getByTestId('control-status')
-    .filter({ hasText: 'You are controlling the customer\u2019s page' })
-    .waitFor();
+  await remoteControlOn(agentPage, customerPage);
   await liveView(agentPage).locator('#full-name').fill('Before the crash');
   await eventually(
     () => customerPage.locator('#full-name').inputValue(),

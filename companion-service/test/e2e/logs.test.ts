@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, newContext } from '../helpers/browser';
 import { eventually } from '../helpers/eventually';
+import { visitorStartsHere } from '../helpers/people';
 import { consoleTicket, devToken, startServer, type RunningServer } from '../helpers/testServer';
 
 /* The service's logs over a whole call in real Chromium, at the most detailed level: no secret (the service's own,
@@ -46,9 +47,7 @@ async function received(p: Page, type: string): Promise<Array<Record<string, unk
 it('holds no secret and no private value, and names the session on every line about a participant', async () => {
   const visitor = await page();
   await visitor.goto(`${server.baseUrl}/portal/form.html`);
-  await visitor.getByRole('button', { name: 'Start video session' }).click();
-  await visitor.getByRole('button', { name: 'Enable camera' }).click();
-  const code = ((await visitor.getByTestId('session-code').textContent({ timeout: 15_000 })) ?? '').replace(/\s+/g, '');
+  const code = await visitorStartsHere(visitor, 15_000);
   await visitor.locator('#portal-password').fill(SECRETS.password);
 
   const token = await devToken(server, 'Ana Agent');

@@ -20,13 +20,13 @@ export interface AppFixture {
 }
 
 const APPS = path.resolve(__dirname, '..', 'fixtures', 'apps');
-const ENTRIES: Record<AppKind, string> = {
-  react: 'react/main.tsx',
-  vue: 'vue/main.ts',
-  angular: 'angular/main.ts',
-  plain: 'plain/main.ts',
+/** Each app's entry module (under APPS) and its name in the page title. */
+const APPS_BY_KIND: Record<AppKind, { entry: string; label: string }> = {
+  react: { entry: 'react/main.tsx', label: 'React' },
+  vue: { entry: 'vue/main.ts', label: 'Vue' },
+  angular: { entry: 'angular/main.ts', label: 'Angular' },
+  plain: { entry: 'plain/main.ts', label: 'plain JavaScript' },
 };
-const LABELS: Record<AppKind, string> = { react: 'React', vue: 'Vue', angular: 'Angular', plain: 'plain JavaScript' };
 
 const bundles = new Map<AppKind, Promise<string>>();
 
@@ -35,7 +35,7 @@ export function bundleApp(kind: AppKind): Promise<string> {
   let bundle = bundles.get(kind);
   if (!bundle) {
     bundle = build({
-      entryPoints: [path.join(APPS, ENTRIES[kind])],
+      entryPoints: [path.join(APPS, APPS_BY_KIND[kind].entry)],
       bundle: true,
       write: false,
       format: 'iife',
@@ -73,7 +73,7 @@ function pageHtml(kind: AppKind, css: string, serviceBaseUrl: string): string {
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>Plan your move (${LABELS[kind]})</title>
+  <title>Plan your move (${APPS_BY_KIND[kind].label})</title>
   <style>${css}</style>
   ${scripts}
 </head>
