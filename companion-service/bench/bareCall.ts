@@ -18,7 +18,17 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { WebSocketServer, type WebSocket as RelaySocket } from 'ws';
 import { VIDEO_QUALITY } from '../web/shared/camera';
-import { allDirections, camerasSteady, firstMark, probeOf, waitFor, type Party, type Probe } from './callProbes';
+import {
+  allDirections,
+  camerasSteady,
+  firstMark,
+  framesOf,
+  probeOf,
+  timelineLines,
+  waitFor,
+  type Party,
+  type Probe,
+} from './callProbes';
 import { serveStatic, type StaticServer } from './staticPages';
 
 const CALL_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bare call</title>
@@ -184,16 +194,18 @@ export async function bareJoinRun(newPage: () => Promise<Page>, server: BareCall
   try {
     await camerasSteady([visitor.page, agent.page]);
     const t0 = await announce(agent, [visitor]);
-    const agentProbe = await waitFor(
-      () => probeOf(agent.page),
-      (p) => p.frames.length > 0,
+    await waitFor(
+      () => framesOf(agent.page),
+      (frames) => frames.length > 0,
       'a frame at the bare agent',
     );
-    const visitorProbe = await waitFor(
-      () => probeOf(visitor.page),
-      (p) => p.frames.length > 0,
+    await waitFor(
+      () => framesOf(visitor.page),
+      (frames) => frames.length > 0,
       'a frame at the bare visitor',
     );
+    const agentProbe = await probeOf(agent.page);
+    const visitorProbe = await probeOf(visitor.page);
     const rel = (t: number | undefined) => (t === undefined ? undefined : t - t0);
     const toAgentFrame = agentProbe.frames[0]!.at - t0;
     const toVisitorFrame = visitorProbe.frames[0]!.at - t0;
@@ -236,7 +248,11 @@ export interface BareGuestRun {
 
 /** Floor of (b): visitor, agent and guest 1 are in a call (each newcomer said hello to those present); guest 2
  * says hello to all three. */
-export async function bareGuestRun(newPage: () => Promise<Page>, server: BareCallServer): Promise<BareGuestRun> {
+export async function bareGuestRun(
+  newPage: () => Promise<Page>,
+  server: BareCallServer,
+  verboseTimeline = false,
+): Promise<BareGuestRun> {
   const parties: Party[] = [];
   try {
     for (const name of ['visitor', 'agent', 'guest 1', 'guest 2']) parties.push(await barePage(newPage, server, name));
@@ -250,6 +266,12 @@ export async function bareGuestRun(newPage: () => Promise<Page>, server: BareCal
     const directions = await allDirections(parties, 'bare: all 12 directions');
     const g2 = await probeOf(guest2.page);
     const rel = (t: number | undefined) => (t === undefined ? undefined : t - t0);
+    if (verboseTimeline) {
+      const span = Math.max(...directions.map((d) => d.at!)) - t0;
+      for (const p of parties)
+        for (const line of timelineLines(p.name, await probeOf(p.page), t0, span))
+          process.stdout.write(`      ${line}\n`);
+    }
     return {
       toAllDirections: Math.max(...directions.map((d) => d.at!)) - t0,
       directions: directions.map((d) => ({ receiver: d.receiver, sender: d.sender, afterHello: d.at! - t0 })),

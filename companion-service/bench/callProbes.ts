@@ -35,6 +35,8 @@ export interface Probe {
   steps: Array<[number, string, number]>;
   frames: FirstFrame[];
   clicks: Array<{ label: string; at: number }>;
+  /** Every socket message's direction and type ('<- signal', '-> peer.joined'), when the page handled it. */
+  messages: Array<[string, number]>;
   /** Main-thread tasks over 50 ms: [start, duration]. A busy page handles socket messages late. */
   longTasks: Array<[number, number]>;
   /** The page's own camera: when its last frame came, and when its last stall (no frame for 150 ms) ended. */
@@ -49,7 +51,15 @@ declare const MediaStreamTrackProcessor: new (init: { track: MediaStreamTrack })
 /** Runs in every page before its scripts. Bench-side only; the product has no such hooks. */
 export function instrument(): void {
   const now = () => performance.timeOrigin + performance.now();
-  const probe: Probe = { marks: [], steps: [], frames: [], clicks: [], longTasks: [], camera: undefined };
+  const probe: Probe = {
+    marks: [],
+    steps: [],
+    frames: [],
+    clicks: [],
+    messages: [],
+    longTasks: [],
+    camera: undefined,
+  };
   try {
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) probe.longTasks.push([performance.timeOrigin + e.startTime, e.duration]);
@@ -115,12 +125,17 @@ export function instrument(): void {
       this.addEventListener('open', () => mark('ws open'));
       this.addEventListener('message', (event) => {
         const type = /"type":"([^"]+)"/.exec(String(event.data))?.[1];
-        if (type) mark(`ws <- ${type}`);
+        if (!type) return;
+        mark(`ws <- ${type}`);
+        probe.messages.push([`<- ${type}`, now()]);
       });
     }
     override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
       const type = typeof data === 'string' ? /"type":"([^"]+)"/.exec(data)?.[1] : undefined;
-      if (type) mark(`ws -> ${type}`);
+      if (type) {
+        mark(`ws -> ${type}`);
+        probe.messages.push([`-> ${type}`, now()]);
+      }
       super.send(data);
     }
   } as typeof WebSocket;
@@ -193,6 +208,12 @@ export async function probeOf(page: Page): Promise<Probe> {
   return page.evaluate(() => (window as unknown as { __probe: Probe }).__probe);
 }
 
+/** Only the first frames noted so far: what the waits poll, every 50 ms on every page. The whole probe (every
+ * message, step and mark) is larger, and copying it out that often put garbage collections into the pages' calls. */
+export async function framesOf(page: Page): Promise<FirstFrame[]> {
+  return page.evaluate(() => (window as unknown as { __probe: Probe }).__probe.frames);
+}
+
 /** The stream ids a page sends, from the msid lines of its local descriptions. */
 export async function sendsAs(page: Page): Promise<string[]> {
   return page.evaluate(() => {
@@ -249,8 +270,8 @@ export interface Party {
 }
 
 /** When `receiver` first decoded video from `sender` (epoch ms), if it has. */
-function frameFrom(receiver: Probe, senderStreams: string[]): number | undefined {
-  const times = receiver.frames.filter((f) => f.msids.some((id) => senderStreams.includes(id))).map((f) => f.at);
+function frameFrom(receiver: FirstFrame[], senderStreams: string[]): number | undefined {
+  const times = receiver.filter((f) => f.msids.some((id) => senderStreams.includes(id))).map((f) => f.at);
   return times.length ? Math.min(...times) : undefined;
 }
 
@@ -258,15 +279,15 @@ export async function directionTimes(
   parties: Party[],
 ): Promise<Array<{ receiver: string; sender: string; at: number | undefined }>> {
   const streams = new Map<Party, string[]>();
-  const probes = new Map<Party, Probe>();
+  const frames = new Map<Party, FirstFrame[]>();
   for (const p of parties) {
     streams.set(p, await sendsAs(p.page));
-    probes.set(p, await probeOf(p.page));
+    frames.set(p, await framesOf(p.page));
   }
   const out = [];
   for (const r of parties)
     for (const s of parties)
-      if (r !== s) out.push({ receiver: r.name, sender: s.name, at: frameFrom(probes.get(r)!, streams.get(s)!) });
+      if (r !== s) out.push({ receiver: r.name, sender: s.name, at: frameFrom(frames.get(r)!, streams.get(s)!) });
   return out;
 }
 
@@ -297,4 +318,25 @@ export async function camerasSteady(pages: Page[]): Promise<number> {
   };
   await waitFor(steady, (v) => v, 'the cameras to run steadily');
   return Date.now() - started;
+}
+
+/** For --verbose: what a page did from `from` for `spanMs` and a little more, relative to `from`: its long tasks, the
+ * socket messages it handled, and its first connection's negotiation step by step (where an offer or answer waited).
+ * A page that connected before `from` has older connections: only steps from `from` on count. */
+export function timelineLines(who: string, p: Probe, from: number, spanMs: number): string[] {
+  const within = (at: number) => at >= from && at - from < spanMs + 200;
+  const rel = (at: number) => `${Math.round(at - from)} ms`;
+  const lines: string[] = [];
+  const tasks = p.longTasks.filter(([start]) => within(start));
+  if (tasks.length)
+    lines.push(
+      `${who} long tasks (start +duration): ${tasks.map(([a, d]) => `${rel(a)} +${Math.round(d)}`).join(', ')}`,
+    );
+  const messages = p.messages.filter(([, at]) => within(at));
+  if (messages.length) lines.push(`${who} messages: ${messages.map(([m, at]) => `${m} ${rel(at)}`).join(', ')}`);
+  const steps = p.steps.filter(([, name, at]) => within(at) && / (start|end)$/.test(name));
+  const first = steps[0]?.[0];
+  const own = steps.filter(([index]) => index === first);
+  if (own.length) lines.push(`${who} negotiation: ${own.map(([, name, at]) => `${name} ${rel(at)}`).join(', ')}`);
+  return lines;
 }

@@ -32,9 +32,11 @@ import {
   allDirections,
   camerasSteady,
   firstMark,
+  framesOf,
   lastClick,
   probeOf,
   RUN_TIMEOUT_MS,
+  timelineLines,
   waitFor,
   type Party,
   type Probe,
@@ -61,8 +63,9 @@ const HELP = `Usage: npm run bench:join -- [options]
                     call's page would (Tandem's pages do); by default they show nothing
   --cpu-prof DIR    write CPU profiles, per run: of the visitor's page from the Join click to its first frame, and of
                     the console's from its window's opening, in (a) (DIR/visitor-<run>.cpuprofile,
-                    DIR/console-<run>.cpuprofile), and of guest 2's page from the Admit click to the last direction,
-                    in (b) (DIR/guest2-<run>.cpuprofile); summarise with bench/profileSummary.ts
+                    DIR/console-<run>.cpuprofile), and of guest 2's page and the console from the Admit click to the
+                    last direction, in (b) (DIR/guest2-<run>.cpuprofile, DIR/admitting-console-<run>.cpuprofile);
+                    summarise with bench/profileSummary.ts
   --help`;
 
 interface Options {
@@ -242,17 +245,17 @@ async function joinRun(
 
 /** The console's and the visitor's probes once each has shown its first remote frame. */
 async function firstFrames(consolePage: Page, visitorPage: Page): Promise<{ agentProbe: Probe; visitorProbe: Probe }> {
-  const agentProbe = await waitFor(
-    () => probeOf(consolePage),
-    (p) => p.frames.length > 0,
+  await waitFor(
+    () => framesOf(consolePage),
+    (frames) => frames.length > 0,
     'a frame at the agent',
   );
-  const visitorProbe = await waitFor(
-    () => probeOf(visitorPage),
-    (p) => p.frames.length > 0,
+  await waitFor(
+    () => framesOf(visitorPage),
+    (frames) => frames.length > 0,
     'a frame at the visitor',
   );
-  return { agentProbe, visitorProbe };
+  return { agentProbe: await probeOf(consolePage), visitorProbe: await probeOf(visitorPage) };
 }
 
 /** A two-party call's set-up, step by step on each side (`rel`: from the run's start), to its first frames. */
@@ -282,27 +285,13 @@ async function endCall(consolePage: Page): Promise<void> {
   await closed;
 }
 
-/** Each side's long tasks and its first connection's negotiation step by step (where its offer or answer waited),
- * from `from` for `spanMs` and a little more. */
+/** Each side's long tasks, messages and first connection's negotiation, from `from`. */
 function printNegotiation(consoleProbe: Probe, visitorProbe: Probe, from: number, spanMs: number): void {
-  for (const [who, p] of [
-    ['console', consoleProbe],
-    ['visitor', visitorProbe],
-  ] as const) {
-    const tasks = p.longTasks.filter(([start]) => start >= from && start - from < spanMs + 200);
-    if (tasks.length)
-      process.stdout.write(
-        `    ${who} long tasks (start +duration): ${tasks.map(([a, d]) => `${ms(a - from)} +${Math.round(d)}`).join(', ')}\n`,
-      );
-    // A console that waited for the answer made connections before: only this call's.
-    const steps = p.steps.filter(([, name, at]) => at >= from && / (start|end)$/.test(name));
-    const first = steps[0]?.[0];
-    const own = steps.filter(([index]) => index === first);
-    if (own.length)
-      process.stdout.write(
-        `    ${who} negotiation: ${own.map(([, name, at]) => `${name} ${ms(at - from)}`).join(', ')}\n`,
-      );
-  }
+  const lines = [
+    ...timelineLines('console', consoleProbe, from, spanMs),
+    ...timelineLines('visitor', visitorProbe, from, spanMs),
+  ];
+  process.stdout.write(lines.map((line) => `    ${line}\n`).join(''));
 }
 
 /** When a page's document was requested and received, and one of its scripts received (absolute, as the probes'). */
@@ -485,11 +474,13 @@ async function guestRun(h: Harness, verboseTimeline = false, cpuProf?: string): 
   const g2 = await guestAsks(h, await guestLink(h, agentPage), 'Hugo Helper');
   const waitedMs = await camerasSteady([agentPage, v.page, g1.page, g2.page]);
   const profiler = cpuProf ? await startProfile(g2.page) : undefined;
+  const consoleProfiler = cpuProf ? await startProfile(agentPage) : undefined;
   await admit(agentPage, g2.code);
   const guest2: Party = { name: 'guest 2', page: g2.page };
   const parties = [agent, visitor, guest1, guest2];
   const directions = await allDirections(parties, 'all 12 directions');
   if (profiler && cpuProf) await saveProfile(profiler, cpuProf, 'guest2');
+  if (consoleProfiler && cpuProf) await saveProfile(consoleProfiler, cpuProf, 'admitting-console');
   const admitAt = lastClick(await probeOf(agentPage), /^Admit$/);
   if (admitAt === undefined) throw new Error('Admit click not recorded');
   const g2Probe = await probeOf(guest2.page);
@@ -498,17 +489,12 @@ async function guestRun(h: Harness, verboseTimeline = false, cpuProf?: string): 
     process.stdout.write(
       `      Admit clicked once the cameras ran steadily: waited ${ms(waitedMs)} after guest 2's code appeared\n`,
     );
-    for (const p of parties) {
-      const tasks = (await probeOf(p.page)).longTasks.filter(([start]) => start >= admitAt && start - admitAt < 3000);
-      if (tasks.length)
-        process.stdout.write(
-          `      ${p.name} long tasks (start +duration): ${tasks.map(([a, d]) => `${ms(a - admitAt)} +${Math.round(d)}`).join(', ')}\n`,
-        );
-    }
+    const span = Math.max(...directions.map((d) => d.at!)) - admitAt;
+    for (const p of parties)
+      for (const line of timelineLines(p.name, await probeOf(p.page), admitAt, span))
+        process.stdout.write(`      ${line}\n`);
     for (const [index, step, at] of g2Probe.steps)
       process.stdout.write(`      guest 2 pc${index} ${step.padEnd(28)} ${ms(at - admitAt).padStart(8)}\n`);
-    for (const m of g2Probe.marks.filter((x) => x.name.startsWith('ws')))
-      process.stdout.write(`      guest 2 ${m.name.padEnd(32)} ${ms(m.at - admitAt).padStart(8)}\n`);
   }
   const result: GuestRun = {
     toAllDirections: Math.max(...directions.map((d) => d.at!)) - admitAt,
@@ -716,7 +702,7 @@ async function main(): Promise<void> {
       if (run && measured) guestRuns.push(run);
       const floor = await measure(
         `(b) floor ${n}`,
-        () => bareGuestRun(floorPage, bare),
+        () => bareGuestRun(floorPage, bare, opts.verbose),
         (r) =>
           `all 12 directions ${ms(r.toAllDirections)} (last: ${slowest(r.directions.map((d) => ({ ...d, after: d.afterHello })))})`,
       );
