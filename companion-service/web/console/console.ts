@@ -11,6 +11,7 @@ import {
   type SessionState,
 } from '../shared/sessionState';
 import { SessionStore } from '../shared/sessionStore';
+import { displayName } from '../shared/tiles';
 import { SignalingClient, socketUrl } from '../shared/signalingClient';
 import { submit, type UnansweredMessage } from '../shared/submit';
 import { AgentMedia } from './agentMedia';
@@ -160,11 +161,16 @@ class AgentConsole {
       this.infoPanel.setCode(m.code);
       this.infoPanel.setVisitor(m.visitor);
     });
-    store.on('peer.joined', (m, state) => {
-      const p = this.showParticipant(m.link.peer.id, state);
-      if (p?.role === 'guest') this.guestPanel.guestJoined(this.participants.nameOf(p.id) ?? 'The guest');
+    // The newcomer is drawn once our offer to them has left (PeerMesh.afterSignalled), from the state as it is then.
+    store.on('peer.joined', (m) => {
+      this.mesh.afterSignalled(m.link.peer.id, () => {
+        const p = this.showParticipant(m.link.peer.id, this.store.state);
+        if (p?.role === 'guest') this.guestPanel.guestJoined(this.participants.nameOf(p.id) ?? 'The guest');
+      });
     });
-    store.on('pair.reset', (m, state) => this.showParticipant(m.link.peer.id, state));
+    store.on('pair.reset', (m) => {
+      this.mesh.afterSignalled(m.link.peer.id, () => this.showParticipant(m.link.peer.id, this.store.state));
+    });
     store.on('peer.left', (m, state, prev) => {
       const p = participant(prev, m.peerId);
       if (p) this.left(p, m.reason, state);
@@ -198,6 +204,9 @@ class AgentConsole {
 
   private joined(m: SessionJoined, state: SessionState, prev: SessionState): void {
     this.mesh.setIceServers(m.iceServers);
+    // The connections first, so that offers are taken as they come; each participant is drawn once our answer to
+    // them has left (PeerMesh.afterSignalled).
+    this.mesh.sync(m.peers, m.resumed);
     $('session-label').textContent = `Session ${m.code}`;
     this.infoPanel.setCode(m.code);
     $<HTMLButtonElement>('end-button').disabled = false;
@@ -208,8 +217,12 @@ class AgentConsole {
     this.video.apply();
     // Whoever left while we were disconnected is gone.
     for (const p of prev.participants) if (!participant(state, p.id)) this.left(p, LeaveReason.Hangup, state);
-    for (const p of state.participants) this.participants.show(p);
-    this.mesh.sync(m.peers, m.resumed);
+    for (const p of state.participants) {
+      this.mesh.afterSignalled(p.id, () => {
+        const now = participant(this.store.state, p.id);
+        if (now) this.participants.show(now);
+      });
+    }
     this.setStatus(m.resumed ? 'Reconnected.' : this.waitingText(state));
     this.diagnostics.start();
   }
@@ -252,7 +265,7 @@ class AgentConsole {
   }
 
   private left(p: ParticipantState, reason: string, state: SessionState): void {
-    const name = this.participants.nameOf(p.id) ?? '';
+    const name = this.participants.nameOf(p.id) ?? displayName(p.role, p.name);
     this.participants.remove(p, state);
     if (p.role === 'visitor') this.cobrowse.reset('The customer has left: their page is no longer shared.');
     if (p.role === 'guest') {

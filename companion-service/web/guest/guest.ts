@@ -4,6 +4,7 @@ import { isBackgroundError } from '../shared/backgroundErrors';
 import { el } from '../shared/dom';
 import { icon } from '../shared/icons';
 import { PeerMesh } from '../shared/peerMesh';
+import { displayName } from '../shared/tiles';
 import { participant, participantsWithRole, type SessionState } from '../shared/sessionState';
 import { SessionStore } from '../shared/sessionStore';
 import { SignalingClient, socketUrl } from '../shared/signalingClient';
@@ -128,8 +129,12 @@ class GuestPage {
       if (first) $('guest-code-heading').focus();
     });
     store.on('session.joined', (m, state, prev) => this.joined(m, state, prev));
-    store.on('peer.joined', (m, state) => this.showParticipant(m.link.peer.id, state));
-    store.on('pair.reset', (m, state) => this.showParticipant(m.link.peer.id, state));
+    // A participant is drawn once our offer or answer to them has left (PeerMesh.afterSignalled), from the state as
+    // it is then.
+    const linked = (peerId: string) =>
+      this.attempt?.mesh.afterSignalled(peerId, () => this.showParticipant(peerId, store.state));
+    store.on('peer.joined', (m) => linked(m.link.peer.id));
+    store.on('pair.reset', (m) => linked(m.link.peer.id));
     store.on('peer.left', (m) => this.call.remove(m.peerId));
     store.on('peer.away', (m, state) => this.showParticipant(m.peerId, state));
     store.on('peer.back', (m, state) => this.showParticipant(m.peerId, state));
@@ -189,10 +194,13 @@ class GuestPage {
     const mesh = this.attempt?.mesh;
     mesh?.setIceServers(m.iceServers);
     void mesh?.setSendingVideo(this.sending);
+    // The connections first, so that offers are taken as they come; each participant is drawn once our answer to
+    // them has left (PeerMesh.afterSignalled).
+    mesh?.sync(m.peers, m.resumed);
     // Whoever left while we were disconnected is gone.
     for (const p of prev.participants) if (!participant(state, p.id)) this.call.remove(p.id);
-    for (const p of state.participants) this.call.show(p, this.screen === 'call');
-    mesh?.sync(m.peers, m.resumed);
+    for (const p of state.participants)
+      mesh?.afterSignalled(p.id, () => this.showParticipant(p.id, this.attempt?.store.state ?? state));
     if (!m.resumed) {
       // The server starts everyone with video on; tell it if ours is off (or there is no camera).
       if (!this.sending && !this.paused) this.attempt?.client.send({ type: 'media.set', video: false });
@@ -203,7 +211,7 @@ class GuestPage {
     this.renderVideoControls();
     this.renderSelf();
     const agent = participantsWithRole(state, 'agent')[0];
-    const agentName = agent && this.call.nameOf(agent.id);
+    const agentName = agent && displayName('agent', agent.name);
     this.call.setStatus(m.resumed ? 'Reconnected.' : `You are in the session${agentName ? ` with ${agentName}` : ''}.`);
   }
 

@@ -21,6 +21,8 @@ interface PeerEntry {
   otherStreams: Map<string, MediaStream>;
   /** From the peer's first signal until connected (see CONNECT_DEADLINE_MS). */
   connectDeadline?: ReturnType<typeof setTimeout>;
+  /** Runs what waits for our offer or answer to leave (see afterSignalled); undefined once it has. */
+  pendingSignal?: Array<() => void>;
 }
 
 /** How long a connection may stay unconnected once both ends exist (the peer has signalled) before both sides say
@@ -28,6 +30,10 @@ interface PeerEntry {
  * (every TURN allocation refused, a signal lost) never fails in Chrome: it stays 'new' for ever. Starting over also
  * brings fresh TURN credentials (pair.reset). ICE over the slowest TURN (TLS) connects in a few seconds. */
 const CONNECT_DEADLINE_MS = 15_000;
+
+/** The longest a page holds back drawing a participant for our offer or answer to them (afterSignalled): either takes
+ * a few tens of milliseconds once possible, and a connection that cannot make one must not keep them off the screen. */
+const SIGNAL_WAIT_MS = 300;
 
 export interface PeerMeshEvents {
   onRemoteStream(peerId: string, stream: MediaStream): void;
@@ -116,6 +122,7 @@ export class PeerMesh {
       role: link.peer.role,
       screen: new ScreenSender(peer, link.initiator),
       otherStreams: new Map(),
+      pendingSignal: [],
     };
     this.peers.set(link.peer.id, entry);
     if (!this.sendingVideo) void this.applyVideo(entry);
@@ -129,7 +136,17 @@ export class PeerMesh {
         data: data as SignalData,
       });
     });
-    peer.on('stream', (stream: MediaStream) => this.streamArrived(link.peer.id, entry, stream));
+    settleOnFirstSignal(peer, entry);
+    // A stream comes as the peer's offer is applied, before our answer: it is handed on once the answer has left,
+    // after the page has drawn the peer's tile (afterSignalled). Its frames need the connection, which needs the
+    // answer.
+    peer.on('stream', (stream: MediaStream) => {
+      const handOn = () => {
+        if (!entry.retired) this.streamArrived(link.peer.id, entry, stream);
+      };
+      if (entry.pendingSignal) entry.pendingSignal.push(handOn);
+      else handOn();
+    });
     peer.on('connect', () => {
       clearTimeout(entry.connectDeadline);
       if (this.slow.delete(link.peer.id)) this.events.onSlowConnection?.(link.peer.id, false);
@@ -146,6 +163,16 @@ export class PeerMesh {
       // initiator side asks; both would work, but one request is enough.
       if (link.initiator) this.client.send({ type: 'pair.restart', peerId: link.peer.id });
     });
+  }
+
+  /** Runs `then` once our side of the negotiation with this peer has left (our offer, or our answer to theirs), or
+   * at once when it has or we have no connection to them. Pages draw a participant this way, and the peer's video
+   * comes this way: each step of a negotiation waits for the page's main thread, and drawing a tile first put its
+   * layout and paint (tens of milliseconds on a busy page) before our offer or answer. */
+  afterSignalled(peerId: string, then: () => void): void {
+    const waiting = this.peers.get(peerId)?.pendingSignal;
+    if (waiting) waiting.push(then);
+    else then();
   }
 
   /** Starts or stops sending our camera to every peer, now and for peers connected later. */
@@ -243,6 +270,25 @@ export class PeerMesh {
       if (entry.initiator) this.client.send({ type: 'pair.restart', peerId });
     }, CONNECT_DEADLINE_MS);
   }
+}
+
+/** Runs what waited for our first signal to this peer (afterSignalled) once it has left, the connection closed,
+ * or SIGNAL_WAIT_MS passed, whichever comes first. */
+function settleOnFirstSignal(peer: SimplePeer.Instance, entry: PeerEntry): void {
+  const timer = setTimeout(settle, SIGNAL_WAIT_MS);
+  function settle(): void {
+    clearTimeout(timer);
+    peer.removeListener('signal', settle);
+    peer.removeListener('close', settle);
+    const waiting = entry.pendingSignal ?? [];
+    entry.pendingSignal = undefined;
+    // Out of simple-peer's event: the page's drawing must not run (or throw) inside the connection's own steps.
+    queueMicrotask(() => {
+      for (const then of waiting) then();
+    });
+  }
+  peer.once('signal', settle);
+  peer.once('close', settle);
 }
 
 const ignore = () => {

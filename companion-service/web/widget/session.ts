@@ -76,23 +76,29 @@ export class VisitorSession {
       this.videoChanged(state, prev);
       events.created(m);
     });
+    // A participant is drawn once our offer or answer to them has left (PeerMesh.afterSignalled), from the state as
+    // it is then.
+    const linked = (peerId: string, prev: SessionState) => {
+      const isNew = !participant(prev, peerId);
+      this.mesh.afterSignalled(peerId, () => {
+        const p = participant(store.state, peerId);
+        if (p) events.peerUpdated(p, isNew);
+      });
+    };
     store.on('session.joined', (m, state, prev) => {
       this.mesh.setIceServers(m.iceServers);
-      for (const p of prev.participants) if (!participant(state, p.id)) events.peerLeft(p, 'left');
-      for (const p of state.participants) events.peerUpdated(p, !participant(prev, p.id));
-      this.videoChanged(state, prev);
-      // On a resume, our mesh may have lost pairs: the mesh asks the server to re-create them.
+      // The connections first, so that offers are taken as they come (on a resume, our mesh may have lost pairs:
+      // the mesh asks the server to re-create them).
       this.mesh.sync(m.peers, m.resumed);
+      for (const p of prev.participants) if (!participant(state, p.id)) events.peerLeft(p, 'left');
+      for (const p of state.participants) linked(p.id, prev);
+      this.videoChanged(state, prev);
       events.joined(m);
       events.controlState(m.control);
       if (m.resumed) events.connection('restored');
     });
-    const updated = (peerId: string, state: SessionState, prev: SessionState) => {
-      const p = participant(state, peerId);
-      if (p) events.peerUpdated(p, !participant(prev, peerId));
-    };
-    store.on('peer.joined', (m, state, prev) => updated(m.link.peer.id, state, prev));
-    store.on('pair.reset', (m, state, prev) => updated(m.link.peer.id, state, prev));
+    store.on('peer.joined', (m, _state, prev) => linked(m.link.peer.id, prev));
+    store.on('pair.reset', (m, _state, prev) => linked(m.link.peer.id, prev));
     store.on('peer.left', (m, _state, prev) => {
       const p = participant(prev, m.peerId);
       if (p) events.peerLeft(p, m.reason);
