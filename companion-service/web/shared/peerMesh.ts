@@ -272,15 +272,16 @@ export class PeerMesh {
   }
 }
 
-/** Runs what waited for our first signal to this peer (afterSignalled) once it has left, the connection closed,
- * or SIGNAL_WAIT_MS passed, whichever comes first. */
+/** Runs what waited for our first signal to this peer (afterSignalled) once it has left or SIGNAL_WAIT_MS passed.
+ * A connection closed first drops it: the peer left, the session ended, or the pair is being made again (and the
+ * page asked the new connection). */
 function settleOnFirstSignal(peer: SimplePeer.Instance, entry: PeerEntry): void {
   const timer = setTimeout(settle, SIGNAL_WAIT_MS);
   function settle(): void {
     clearTimeout(timer);
     peer.removeListener('signal', settle);
     peer.removeListener('close', settle);
-    const waiting = entry.pendingSignal ?? [];
+    const waiting = entry.retired ? [] : (entry.pendingSignal ?? []);
     entry.pendingSignal = undefined;
     // Out of simple-peer's event: the page's drawing must not run (or throw) inside the connection's own steps.
     queueMicrotask(() => {
