@@ -22,10 +22,9 @@ import {
   allDirections,
   camerasSteady,
   firstMark,
-  framesOf,
   probeOf,
+  probeOnceFramed,
   timelineLines,
-  waitFor,
   type Party,
   type Probe,
 } from './callProbes';
@@ -194,18 +193,8 @@ export async function bareJoinRun(newPage: () => Promise<Page>, server: BareCall
   try {
     await camerasSteady([visitor.page, agent.page]);
     const t0 = await announce(agent, [visitor]);
-    await waitFor(
-      () => framesOf(agent.page),
-      (frames) => frames.length > 0,
-      'a frame at the bare agent',
-    );
-    await waitFor(
-      () => framesOf(visitor.page),
-      (frames) => frames.length > 0,
-      'a frame at the bare visitor',
-    );
-    const agentProbe = await probeOf(agent.page);
-    const visitorProbe = await probeOf(visitor.page);
+    const agentProbe = await probeOnceFramed(agent.page, 'a frame at the bare agent');
+    const visitorProbe = await probeOnceFramed(visitor.page, 'a frame at the bare visitor');
     const rel = (t: number | undefined) => (t === undefined ? undefined : t - t0);
     const toAgentFrame = agentProbe.frames[0]!.at - t0;
     const toVisitorFrame = visitorProbe.frames[0]!.at - t0;

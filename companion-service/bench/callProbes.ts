@@ -214,6 +214,16 @@ export async function framesOf(page: Page): Promise<FirstFrame[]> {
   return page.evaluate(() => (window as unknown as { __probe: Probe }).__probe.frames);
 }
 
+/** A page's probe once it has shown its first remote frame (polling only the frames until then). */
+export async function probeOnceFramed(page: Page, what: string): Promise<Probe> {
+  await waitFor(
+    () => framesOf(page),
+    (frames) => frames.length > 0,
+    what,
+  );
+  return probeOf(page);
+}
+
 /** The stream ids a page sends, from the msid lines of its local descriptions. */
 export async function sendsAs(page: Page): Promise<string[]> {
   return page.evaluate(() => {

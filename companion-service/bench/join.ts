@@ -32,8 +32,8 @@ import {
   allDirections,
   camerasSteady,
   firstMark,
-  framesOf,
   lastClick,
+  probeOnceFramed,
   probeOf,
   RUN_TIMEOUT_MS,
   timelineLines,
@@ -245,17 +245,9 @@ async function joinRun(
 
 /** The console's and the visitor's probes once each has shown its first remote frame. */
 async function firstFrames(consolePage: Page, visitorPage: Page): Promise<{ agentProbe: Probe; visitorProbe: Probe }> {
-  await waitFor(
-    () => framesOf(consolePage),
-    (frames) => frames.length > 0,
-    'a frame at the agent',
-  );
-  await waitFor(
-    () => framesOf(visitorPage),
-    (frames) => frames.length > 0,
-    'a frame at the visitor',
-  );
-  return { agentProbe: await probeOf(consolePage), visitorProbe: await probeOf(visitorPage) };
+  const agentProbe = await probeOnceFramed(consolePage, 'a frame at the agent');
+  const visitorProbe = await probeOnceFramed(visitorPage, 'a frame at the visitor');
+  return { agentProbe, visitorProbe };
 }
 
 /** A two-party call's set-up, step by step on each side (`rel`: from the run's start), to its first frames. */
