@@ -389,6 +389,15 @@ async function queue(
 const entryOf = (entries: SalesforceOutboxEntry[], externalId: string) =>
   entries.find((e) => e.externalId === externalId);
 const upsertsOf = (externalId: string) => double.upserts.filter((u) => u.value === externalId);
+/** The outbox once it has marked these records delivered: the double holds a record as it answers, a moment before
+ * the outbox has read that answer and marked it. */
+const onceDelivered = (server: RunningServer, externalIds: string[], what: string) =>
+  eventually(
+    () => outboxOf(server),
+    (e) => externalIds.every((id) => entryOf(e, id)?.status === 'delivered'),
+    what,
+    3000,
+  );
 const BLOCKED = 'blocked_by_rule';
 const RULE = {
   field: 'Outcome__c',
@@ -416,13 +425,7 @@ describe('a record Salesforce refuses for itself', () => {
       5000,
     );
     expect(double.upserts.slice(0, 4).map((u) => u.value)).toEqual([bad, ...good]);
-    // Salesforce has them before the outbox has read its answers and marked them.
-    const firstPass = await eventually(
-      () => outboxOf(server),
-      (e) => good.every((id) => entryOf(e, id)?.status === 'delivered'),
-      'the three good records marked delivered',
-      3000,
-    );
+    const firstPass = await onceDelivered(server, good, 'the three good records marked delivered');
     for (const id of good) {
       expect(entryOf(firstPass, id)).toMatchObject({ status: 'delivered', attempts: 0, lastError: null });
       expect(double.records.get(`Tandem_Session__c/${id}`)?.fields).toMatchObject({
@@ -446,12 +449,7 @@ describe('a record Salesforce refuses for itself', () => {
     const later = `later-${randomUUID()}`;
     await queue(server, [{ id: later, fields: sessionFields(later) }]);
     await eventually(() => double.records.has(`Tandem_Session__c/${later}`), Boolean, 'the record queued later', 3000);
-    const laterMarked = await eventually(
-      () => outboxOf(server),
-      (e) => entryOf(e, later)?.status === 'delivered',
-      'the record queued later marked delivered',
-      3000,
-    );
+    const laterMarked = await onceDelivered(server, [later], 'the record queued later marked delivered');
     expect(entryOf(laterMarked, later)).toMatchObject({ status: 'delivered', attempts: 0 });
 
     // Three attempts (the default), then parked with its reason.
@@ -480,7 +478,7 @@ describe('a record Salesforce refuses for itself', () => {
     await queue(server, [{ id: marker, fields: sessionFields(marker) }]);
     await eventually(() => double.records.has(`Tandem_Session__c/${marker}`), Boolean, 'a pass after the backoff');
     expect(upsertsOf(bad)).toHaveLength(3);
-    const all = await outboxOf(server);
+    const all = await onceDelivered(server, [marker], 'the record queued after the backoff marked delivered');
     expect(all.filter((e) => e.externalId !== bad).every((e) => e.status === 'delivered' && e.attempts === 0)).toBe(
       true,
     );
@@ -508,12 +506,7 @@ describe('a record Salesforce refuses for itself', () => {
     expect(fields).not.toHaveProperty('Contact__c');
     // Tried once with the contact (refused as Salesforce does), once without.
     expect(upsertsOf(sessionId).map((u) => u.body.Contact__c)).toEqual([deleted, undefined]);
-    const marked = await eventually(
-      () => outboxOf(server),
-      (e) => entryOf(e, sessionId)?.status === 'delivered',
-      'the record marked delivered',
-      3000,
-    );
+    const marked = await onceDelivered(server, [sessionId], 'the record marked delivered');
     expect(entryOf(marked, sessionId)).toMatchObject({
       status: 'delivered',
       attempts: 0,
@@ -732,12 +725,7 @@ describe("parked records for the org's admin", () => {
       5000,
     );
     expect(double.records.get(`Tandem_Session__c/${bad}`)?.fields).toMatchObject({ Outcome__c: BLOCKED });
-    const after = await eventually(
-      () => outboxOf(server),
-      (e) => entryOf(e, bad)?.status === 'delivered',
-      'the record delivered',
-      3000,
-    );
+    const after = await onceDelivered(server, [bad], 'the record delivered');
     expect(entryOf(after, bad)).toMatchObject({ attempts: 1, parkedAt: null });
     expect((await asAdmin(server, 'GET', `/api/salesforce/outbox?orgId=${ORG_ID}`)).body.records).toEqual([]);
     // A record that is not parked cannot be requeued.
