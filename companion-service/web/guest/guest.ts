@@ -129,12 +129,8 @@ class GuestPage {
       if (first) $('guest-code-heading').focus();
     });
     store.on('session.joined', (m, state, prev) => this.joined(m, state, prev));
-    // A participant is drawn once our offer or answer to them has left (PeerMesh.afterSignalled), from the state as
-    // it is then.
-    const linked = (peerId: string) =>
-      this.attempt?.mesh.afterSignalled(peerId, () => this.showParticipant(peerId, store.state));
-    store.on('peer.joined', (m) => linked(m.link.peer.id));
-    store.on('pair.reset', (m) => linked(m.link.peer.id));
+    store.on('peer.joined', (m) => this.showOnceSignalled(m.link.peer.id));
+    store.on('pair.reset', (m) => this.showOnceSignalled(m.link.peer.id));
     store.on('peer.left', (m) => this.call.remove(m.peerId));
     store.on('peer.away', (m, state) => this.showParticipant(m.peerId, state));
     store.on('peer.back', (m, state) => this.showParticipant(m.peerId, state));
@@ -199,8 +195,7 @@ class GuestPage {
     mesh?.sync(m.peers, m.resumed);
     // Whoever left while we were disconnected is gone.
     for (const p of prev.participants) if (!participant(state, p.id)) this.call.remove(p.id);
-    for (const p of state.participants)
-      mesh?.afterSignalled(p.id, () => this.showParticipant(p.id, this.attempt?.store.state ?? state));
+    for (const p of state.participants) this.showOnceSignalled(p.id);
     if (!m.resumed) {
       // The server starts everyone with video on; tell it if ours is off (or there is no camera).
       if (!this.sending && !this.paused) this.attempt?.client.send({ type: 'media.set', video: false });
@@ -213,6 +208,13 @@ class GuestPage {
     const agent = participantsWithRole(state, 'agent')[0];
     const agentName = agent && displayName('agent', agent.name);
     this.call.setStatus(m.resumed ? 'Reconnected.' : `You are in the session${agentName ? ` with ${agentName}` : ''}.`);
+  }
+
+  /** Draws a participant once our offer or answer to them has left (PeerMesh.afterSignalled), from the state as it is
+   * then. */
+  private showOnceSignalled(peerId: string): void {
+    const attempt = this.attempt;
+    attempt?.mesh.afterSignalled(peerId, () => this.showParticipant(peerId, attempt.store.state));
   }
 
   private showParticipant(peerId: string, state: SessionState): void {
