@@ -68,10 +68,15 @@ describe('join with key, in real browsers', () => {
       undefined,
       { timeout: 2500 },
     );
+    // The console's first script joins before console.js has run and said what it is doing: wait for its status
+    // line, which must come while the camera is still opening.
+    await consolePage
+      .locator('#status')
+      .filter({ hasText: /^Starting your camera and microphone…$/ })
+      .waitFor({ timeout: 2500 });
     expect(
       await consolePage.evaluate(() => (window as unknown as { __cameraOpen?: boolean }).__cameraOpen ?? false),
     ).toBe(false);
-    expect(await consolePage.locator('#status').textContent()).toBe('Starting your camera and microphone…');
 
     const atAgent = await expectFramesRising(consolePage);
     expect(atAgent.later).toBeGreaterThan(atAgent.first);
