@@ -1,5 +1,5 @@
 import { Client, Pool, type ClientConfig, type QueryConfig, type QueryResultRow } from 'pg';
-import { parseVisitorKey, visitorKey } from '../tenancy/visitorIdentity';
+import { parseVisitorKey } from '../tenancy/visitorIdentity';
 import { DEFAULT_POSTGRES_POOL_SIZE, type PostgresStoreConfig } from './configSchema';
 import { migratePostgres } from './postgresMigrations';
 import { count, json, ms, param, types } from './postgresValues';
@@ -7,13 +7,19 @@ import {
   eventRecord,
   outboxEntry,
   participantRecord,
+  problemReportRecord,
+  salesforceOrgRecord,
   sessionLinkRecord,
   sessionRecord,
+  termsAcceptanceRecord,
   type EventRow,
   type ParticipantRow,
+  type ProblemReportRow,
+  type SalesforceOrgRow,
   type SalesforceOutboxRow,
   type SessionLinkRow,
   type SessionRow,
+  type TermsAcceptanceRow,
 } from './storeRows';
 import { DuplicateRecordError } from './storeErrors';
 import type {
@@ -196,28 +202,10 @@ export class PostgresStore implements Store {
   }
 
   async getTermsAcceptance(sessionId: string): Promise<TermsAcceptanceRecord | undefined> {
-    const [row] = await this.query<{
-      site_id: string | null;
-      visitor_id: string;
-      session_id: string;
-      terms_version: string;
-      text_sha256: string;
-      accepted_at: number;
-      ip: string;
-      user_agent: string;
-    }>('SELECT * FROM terms_acceptances WHERE session_id = $1', [sessionId]);
-    return (
-      row && {
-        visitorId:
-          row.site_id === null ? row.visitor_id : visitorKey({ siteId: row.site_id, visitorId: row.visitor_id }),
-        sessionId: row.session_id,
-        termsVersion: row.terms_version,
-        textSha256: row.text_sha256,
-        acceptedAt: row.accepted_at,
-        ip: row.ip,
-        userAgent: row.user_agent,
-      }
-    );
+    const [row] = await this.query<TermsAcceptanceRow>('SELECT * FROM terms_acceptances WHERE session_id = $1', [
+      sessionId,
+    ]);
+    return row && termsAcceptanceRecord(row);
   }
 
   async saveProblemReport(r: ProblemReportRecord): Promise<void> {
@@ -228,24 +216,8 @@ export class PostgresStore implements Store {
   }
 
   async getProblemReport(id: string): Promise<ProblemReportRecord | undefined> {
-    const [row] = await this.query<{
-      id: string;
-      session_id: string;
-      participant_id: string;
-      reported_at: number;
-      description: string;
-      diagnostics: Record<string, unknown>;
-    }>('SELECT * FROM problem_reports WHERE id = $1', [id]);
-    return (
-      row && {
-        id: row.id,
-        sessionId: row.session_id,
-        participantId: row.participant_id,
-        reportedAt: row.reported_at,
-        description: row.description,
-        diagnostics: row.diagnostics,
-      }
-    );
+    const [row] = await this.query<ProblemReportRow>('SELECT * FROM problem_reports WHERE id = $1', [id]);
+    return row && problemReportRecord(row);
   }
 
   // --- Salesforce: org registry, agents' orgs, session links, outbox ---
@@ -260,24 +232,8 @@ export class PostgresStore implements Store {
   }
 
   async getSalesforceOrg(orgId: string): Promise<SalesforceOrgRecord | undefined> {
-    const [row] = await this.query<{
-      org_id: string;
-      name: string;
-      api_key_sha256: string;
-      instance_url: string;
-      site_ids: string[];
-      updated_at: number;
-    }>('SELECT * FROM salesforce_orgs WHERE org_id = $1', [orgId]);
-    return (
-      row && {
-        orgId: row.org_id,
-        name: row.name,
-        apiKeySha256: row.api_key_sha256,
-        instanceUrl: row.instance_url,
-        siteIds: row.site_ids,
-        updatedAt: row.updated_at,
-      }
-    );
+    const [row] = await this.query<SalesforceOrgRow>('SELECT * FROM salesforce_orgs WHERE org_id = $1', [orgId]);
+    return row && salesforceOrgRecord(row);
   }
 
   async rememberSalesforceUser(userId: string, orgId: string, seenAt: number): Promise<void> {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { parseVisitorKey, visitorKey } from '../tenancy/visitorIdentity';
+import { parseVisitorKey } from '../tenancy/visitorIdentity';
 import type {
   EventRecord,
   NewSessionRecord,
@@ -23,13 +23,19 @@ import {
   eventRecord,
   outboxEntry as entryOf,
   participantRecord,
+  problemReportRecord,
+  salesforceOrgRecord,
   sessionLinkRecord,
   sessionRecord,
+  termsAcceptanceRecord,
   type EventRow,
   type ParticipantRow,
+  type ProblemReportRow,
+  type SalesforceOrgRow,
   type SalesforceOutboxRow,
   type SessionLinkRow,
   type SessionRow,
+  type TermsAcceptanceRow,
 } from './storeRows';
 
 /** How SQLite gives back the JSON columns: as the text that was written. */
@@ -38,6 +44,8 @@ type StoredOutboxRow = Omit<SalesforceOutboxRow, 'payload' | 'omitted_fields'> &
   payload: string;
   omitted_fields: string;
 };
+type StoredProblemReportRow = Omit<ProblemReportRow, 'diagnostics'> & { diagnostics: string };
+type StoredOrgRow = Omit<SalesforceOrgRow, 'site_ids'> & { site_ids: string };
 
 /** The embedded store. better-sqlite3 is synchronous; WAL mode keeps writes short, so the event loop is not held up
  * noticeably by the few writes a session makes. */
@@ -157,29 +165,8 @@ export class SqliteStore implements Store {
 
   async getTermsAcceptance(sessionId: string): Promise<TermsAcceptanceRecord | undefined> {
     const row = this.db.prepare('SELECT * FROM terms_acceptances WHERE session_id = ?').get(sessionId) as
-      | {
-          site_id: string | null;
-          visitor_id: string;
-          session_id: string;
-          terms_version: string;
-          text_sha256: string;
-          accepted_at: number;
-          ip: string;
-          user_agent: string;
-        }
-      | undefined;
-    return (
-      row && {
-        visitorId:
-          row.site_id === null ? row.visitor_id : visitorKey({ siteId: row.site_id, visitorId: row.visitor_id }),
-        sessionId: row.session_id,
-        termsVersion: row.terms_version,
-        textSha256: row.text_sha256,
-        acceptedAt: row.accepted_at,
-        ip: row.ip,
-        userAgent: row.user_agent,
-      }
-    );
+      TermsAcceptanceRow | undefined;
+    return row && termsAcceptanceRecord(row);
   }
 
   async saveProblemReport(r: ProblemReportRecord): Promise<void> {
@@ -192,25 +179,8 @@ export class SqliteStore implements Store {
 
   async getProblemReport(id: string): Promise<ProblemReportRecord | undefined> {
     const row = this.db.prepare('SELECT * FROM problem_reports WHERE id = ?').get(id) as
-      | {
-          id: string;
-          session_id: string;
-          participant_id: string;
-          reported_at: number;
-          description: string;
-          diagnostics: string;
-        }
-      | undefined;
-    return (
-      row && {
-        id: row.id,
-        sessionId: row.session_id,
-        participantId: row.participant_id,
-        reportedAt: row.reported_at,
-        description: row.description,
-        diagnostics: JSON.parse(row.diagnostics) as Record<string, unknown>,
-      }
-    );
+      StoredProblemReportRow | undefined;
+    return row && problemReportRecord({ ...row, diagnostics: JSON.parse(row.diagnostics) as Record<string, unknown> });
   }
 
   // --- Salesforce: org registry, agents' orgs, session links, outbox ---
@@ -227,25 +197,8 @@ export class SqliteStore implements Store {
 
   async getSalesforceOrg(orgId: string): Promise<SalesforceOrgRecord | undefined> {
     const row = this.db.prepare('SELECT * FROM salesforce_orgs WHERE org_id = ?').get(orgId) as
-      | {
-          org_id: string;
-          name: string;
-          api_key_sha256: string;
-          instance_url: string;
-          site_ids: string;
-          updated_at: number;
-        }
-      | undefined;
-    return (
-      row && {
-        orgId: row.org_id,
-        name: row.name,
-        apiKeySha256: row.api_key_sha256,
-        instanceUrl: row.instance_url,
-        siteIds: JSON.parse(row.site_ids) as string[],
-        updatedAt: row.updated_at,
-      }
-    );
+      StoredOrgRow | undefined;
+    return row && salesforceOrgRecord({ ...row, site_ids: JSON.parse(row.site_ids) as string[] });
   }
 
   async rememberSalesforceUser(userId: string, orgId: string, seenAt: number): Promise<void> {

@@ -1,9 +1,13 @@
+import { visitorKey } from '../tenancy/visitorIdentity';
 import type {
   EventRecord,
   ParticipantRecord,
+  ProblemReportRecord,
+  SalesforceOrgRecord,
   SalesforceOutboxEntry,
   SalesforceSessionLink,
   SessionRecord,
+  TermsAcceptanceRecord,
 } from './store';
 
 /* The rows both stores read back, with JSON columns already parsed (PostgreSQL parses them itself; SQLite keeps text
@@ -37,6 +41,36 @@ export interface EventRow {
   kind: string;
   participant_id: string | null;
   detail: Record<string, unknown> | null;
+}
+
+export interface TermsAcceptanceRow {
+  /** Null when the identity names no site (and for rows from before sites were stored): visitor_id holds all of it. */
+  site_id: string | null;
+  visitor_id: string;
+  session_id: string;
+  terms_version: string;
+  text_sha256: string;
+  accepted_at: number;
+  ip: string;
+  user_agent: string;
+}
+
+export interface ProblemReportRow {
+  id: string;
+  session_id: string;
+  participant_id: string;
+  reported_at: number;
+  description: string;
+  diagnostics: Record<string, unknown>;
+}
+
+export interface SalesforceOrgRow {
+  org_id: string;
+  name: string;
+  api_key_sha256: string;
+  instance_url: string;
+  site_ids: string[];
+  updated_at: number;
 }
 
 export interface SessionLinkRow {
@@ -91,6 +125,40 @@ export function participantRecord(r: ParticipantRow): ParticipantRecord {
 
 export function eventRecord(r: EventRow): EventRecord {
   return { sessionId: r.session_id, at: r.at, kind: r.kind, participantId: r.participant_id, detail: r.detail };
+}
+
+export function termsAcceptanceRecord(row: TermsAcceptanceRow): TermsAcceptanceRecord {
+  return {
+    visitorId: row.site_id === null ? row.visitor_id : visitorKey({ siteId: row.site_id, visitorId: row.visitor_id }),
+    sessionId: row.session_id,
+    termsVersion: row.terms_version,
+    textSha256: row.text_sha256,
+    acceptedAt: row.accepted_at,
+    ip: row.ip,
+    userAgent: row.user_agent,
+  };
+}
+
+export function problemReportRecord(row: ProblemReportRow): ProblemReportRecord {
+  return {
+    id: row.id,
+    sessionId: row.session_id,
+    participantId: row.participant_id,
+    reportedAt: row.reported_at,
+    description: row.description,
+    diagnostics: row.diagnostics,
+  };
+}
+
+export function salesforceOrgRecord(row: SalesforceOrgRow): SalesforceOrgRecord {
+  return {
+    orgId: row.org_id,
+    name: row.name,
+    apiKeySha256: row.api_key_sha256,
+    instanceUrl: row.instance_url,
+    siteIds: row.site_ids,
+    updatedAt: row.updated_at,
+  };
 }
 
 export function sessionLinkRecord(row: SessionLinkRow): SalesforceSessionLink {
