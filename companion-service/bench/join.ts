@@ -204,7 +204,7 @@ async function joinRun(
   if (consoleProfiler && cpuProf) await saveProfile(consoleProfiler, cpuProf, 'console');
   const joinProbe = await probeOf(joinPage);
   const consoleProbe = await probeOf(consolePage);
-  const consoleLoad = await loadTimes(consolePage, '/console/boot.js');
+  const consoleLoad = await loadTimes(consolePage);
   const joinAt = lastClick(joinProbe, /^Join$/);
   const videoAt = lastClick(consoleProbe, /^Video$/);
   if (joinAt === undefined || (videoClick && videoAt === undefined)) throw new Error('click not recorded');
@@ -220,8 +220,6 @@ async function joinRun(
       'console: navigation start': rel(firstMark(consoleProbe, 'navigationStart')),
       'console: page requested': rel(consoleLoad.requested),
       'console: page received': rel(consoleLoad.received),
-      'console: boot.js requested': rel(consoleLoad.scriptRequested),
-      'console: boot.js received': rel(consoleLoad.script),
       'console: ws created': rel(firstMark(consoleProbe, 'ws created')),
       'console: DOMContentLoaded': rel(firstMark(consoleProbe, 'domContentLoaded')),
       'console: getUserMedia start': rel(firstMark(consoleProbe, 'getUserMedia(camera) start')),
@@ -287,26 +285,14 @@ function printNegotiation(consoleProbe: Probe, visitorProbe: Probe, from: number
 }
 
 /** When a page's document was requested and received, and one of its scripts received (absolute, as the probes'). */
-async function loadTimes(
-  page: Page,
-  scriptPath: string,
-): Promise<{ requested?: number; received?: number; scriptRequested?: number; script?: number }> {
-  // Plain expressions only: tsx would wrap a named inner function in a helper the page doesn't have.
-  const [requested, received, scriptRequested, script] = await page.evaluate((path) => {
+/** When the page's own request went out and its response was in (the console's first script is in the page). */
+async function loadTimes(page: Page): Promise<{ requested?: number; received?: number }> {
+  const [requested, received] = await page.evaluate(() => {
     const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
-    const entry = performance.getEntriesByName(new URL(path, location.href).href)[0] as
-      PerformanceResourceTiming | undefined;
-    return [nav?.requestStart, nav?.responseEnd, entry?.requestStart, entry?.responseEnd].map((t) =>
-      t ? performance.timeOrigin + t : 0,
-    );
-  }, scriptPath);
+    return [nav?.requestStart, nav?.responseEnd].map((t) => (t ? performance.timeOrigin + t : 0));
+  });
   const or = (t: number | undefined) => (t ? t : undefined);
-  return {
-    requested: or(requested),
-    received: or(received),
-    scriptRequested: or(scriptRequested),
-    script: or(script),
-  };
+  return { requested: or(requested), received: or(received) };
 }
 
 // --- (c) 1-click: the customer's Accept -> first frame ----------------------------------------------------------

@@ -80,7 +80,6 @@ const statics = [
   ['portal/logo.svg', 'portal/logo.svg'],
   ['join/index.html', 'join/index.html'],
   ['join/join.css', 'join/join.css'],
-  ['console/index.html', 'console/index.html'],
   ['console/console.css', 'console/console.css'],
   // rrweb's replay styles (the customer's pointer in the live view), from the package as published.
   [require.resolve('@rrweb/replay/dist/style.css'), 'console/replay.css'],
@@ -149,8 +148,27 @@ await build({
   inject: [],
   define: { ...common.define, __TANDEM_CALL_CHUNK__: JSON.stringify(callChunk) },
 });
-// The console's first script (it sends agent.join while the console loads): small, and without the Node shims.
-await build({ ...common, entryPoints: { 'console/boot': path.join(web, 'console', 'boot.ts') }, inject: [] });
+// The console's first script (it sends agent.join while the console loads): small, without the Node shims, and
+// written into the console's page itself, so that it runs without a request of its own (a round trip before agent.join
+// on a real network). The service allows it by its hash (src/web/inlineScripts.ts).
+const bootBuild = await build({
+  ...common,
+  entryPoints: [path.join(web, 'console', 'boot.ts')],
+  inject: [],
+  sourcemap: false,
+  write: false,
+  outdir: undefined,
+});
+const bootScript = bootBuild.outputFiles[0].text.trim();
+if (/<\/script|<!--/i.test(bootScript)) throw new Error('console/boot.ts built into text that would end its <script>');
+const consolePage = await readFile(path.join(web, 'console', 'index.html'), 'utf8');
+const BOOT_TAG = '<script src="/console/boot.js"></script>';
+if (!consolePage.includes(BOOT_TAG)) throw new Error(`console/index.html has no ${BOOT_TAG} to put the script in`);
+await mkdir(path.join(next, 'console'), { recursive: true });
+await writeFile(
+  path.join(next, 'console', 'index.html'),
+  consolePage.replace(BOOT_TAG, () => `<script>${bootScript}</script>`),
+);
 const entryPoints = (list) =>
   Object.fromEntries(Object.entries(list).map(([name, file]) => [name, path.join(web, file)]));
 await build({ ...common, entryPoints: entryPoints(entries) });

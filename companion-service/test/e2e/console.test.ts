@@ -134,6 +134,11 @@ describe('opening', () => {
     const code = await visitorStarts(visitor);
     const ticket = await consoleTicket(suite.server, await devToken(suite.server, 'Ana Agent'), code);
     const agent = await newPage();
+    // The first script is written into the page: the page's policy must let it run (by its hash).
+    const refusedByPolicy: string[] = [];
+    agent.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) refusedByPolicy.push(m.text());
+    });
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     await agent.route('**/console/console.js', async (route) => {
@@ -151,6 +156,7 @@ describe('opening', () => {
     await expectRising(agent, visitor);
     await agent.getByRole('button', { name: 'Video', exact: true }).click();
     await expectRising(visitor, agent);
+    expect(refusedByPolicy).toEqual([]);
   });
 });
 

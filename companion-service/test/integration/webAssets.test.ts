@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -51,6 +52,9 @@ function decoded(r: Raw): Buffer {
   if (encoding === undefined) return r.body;
   throw new Error(`unexpected content-encoding ${String(encoding)}`);
 }
+
+/** A policy's script-src directive, as sent. */
+const scriptSrc = (csp: string) => csp.split(';').find((d) => d.startsWith('script-src '));
 
 const onDisk = (file: string) => readFileSync(path.join(webDistDir, file));
 const manifest = () =>
@@ -206,8 +210,54 @@ describe('background blur\u2019s files', () => {
   });
 
   it('lets pages compile WebAssembly (the model runs in it) and nothing else that eval would', async () => {
-    const csp = String((await getRaw(`${s.baseUrl}/console`)).headers['content-security-policy']);
-    expect(csp).toMatch(/script-src 'self' 'wasm-unsafe-eval'(;|$)/);
+    for (const url of ['/console', '/join', '/guest']) {
+      const csp = String((await getRaw(`${s.baseUrl}${url}`)).headers['content-security-policy']);
+      // The console's page also names its own first script, by hash (below).
+      expect([url, scriptSrc(csp)]).toEqual([
+        url,
+        expect.stringMatching(/^script-src 'self' 'wasm-unsafe-eval'( 'sha256-[A-Za-z0-9+/]+=*')*$/),
+      ]);
+    }
+  });
+});
+
+describe('the console page\u2019s first script', () => {
+  const inlineScripts = (html: string) => [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1] ?? '');
+  const hashOf = (script: string) => `'sha256-${createHash('sha256').update(script, 'utf8').digest('base64')}'`;
+
+  it('is in the page itself, and the page\u2019s policy lets exactly that script run', async () => {
+    for (const url of ['/console', '/console/', '/console/index.html']) {
+      const r = await getRaw(`${s.baseUrl}${url}`, { 'accept-encoding': 'gzip, deflate, br' });
+      expect([url, r.status, r.headers['content-encoding'], r.headers['cache-control']]).toEqual([
+        url,
+        200,
+        'br',
+        'public, max-age=0',
+      ]);
+      const html = decoded(r).toString('utf8');
+      const scripts = inlineScripts(html);
+      expect(scripts).toHaveLength(1);
+      expect(scripts[0]).toContain('agent.join');
+      expect(html).not.toContain('boot.js');
+      expect(scriptSrc(String(r.headers['content-security-policy']))).toBe(
+        `script-src 'self' 'wasm-unsafe-eval' ${hashOf(scripts[0]!)}`,
+      );
+    }
+    // The other pages have no script of their own: their policy names none.
+    for (const url of ['/', '/join', '/guest', '/console/console.js']) {
+      const csp = String((await getRaw(`${s.baseUrl}${url}`)).headers['content-security-policy']);
+      expect([url, csp]).toEqual([url, expect.not.stringContaining("'sha256-")]);
+    }
+  });
+
+  it('goes gzip-compressed, or as it is, to browsers that take only that', async () => {
+    const plain = await getRaw(`${s.baseUrl}/console`, { 'accept-encoding': 'identity' });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const gzip = await getRaw(`${s.baseUrl}/console`, { 'accept-encoding': 'gzip' });
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gzip.body).equals(plain.body)).toBe(true);
+    expect(plain.body.toString('utf8')).toContain('<title>Tandem agent console</title>');
+    expect(plain.headers.vary).toMatch(/accept-encoding/i);
   });
 });
 
