@@ -284,8 +284,8 @@ function printNegotiation(consoleProbe: Probe, visitorProbe: Probe, from: number
   process.stdout.write(lines.map((line) => `    ${line}\n`).join(''));
 }
 
-/** When a page's document was requested and received, and one of its scripts received (absolute, as the probes'). */
-/** When the page's own request went out and its response was in (the console's first script is in the page). */
+/** When the page's own request went out and its response was in (absolute, as the probes'); the console's first
+ * script is in the page, so nothing else is waited for. */
 async function loadTimes(page: Page): Promise<{ requested?: number; received?: number }> {
   const [requested, received] = await page.evaluate(() => {
     const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
