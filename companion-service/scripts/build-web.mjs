@@ -119,6 +119,19 @@ const blurBuild = await build({
 const blurChunk = `/${outputOf(blurBuild.metafile, path.join(web, 'blur', 'blurEntry.ts'))}`;
 common.define.__TANDEM_BLUR_CHUNK__ = JSON.stringify(blurChunk);
 
+// The live view's replay (rrweb's Replayer), whose path goes into the console: about half of what the console would
+// otherwise load before its side of the call starts, so the console loads it once it has joined (web/cobrowse/
+// loadReplayer.ts).
+const replayerBuild = await build({
+  ...common,
+  entryPoints: { 'console-replayer': path.join(web, 'cobrowse', 'replayerEntry.ts') },
+  entryNames: `${ASSETS}/[name]-[hash]`,
+  inject: [],
+  metafile: true,
+});
+const replayerChunk = `/${outputOf(replayerBuild.metafile, path.join(web, 'cobrowse', 'replayerEntry.ts'))}`;
+common.define.__TANDEM_REPLAYER_CHUNK__ = JSON.stringify(replayerChunk);
+
 // The recorder, whose path goes into the call chunk; loaded by the widget only once a session has an agent in it.
 const recorderBuild = await build({
   ...common,
@@ -182,10 +195,12 @@ await compressAll(next);
 // The previous builds' chunks, from the live directory, while they are young enough.
 const now = Date.now();
 const retired = await keepRetiredChunks(now);
-// The blur chunk is listed so that later builds keep it, like the call chunk, for pages that loaded this build.
+// The blur chunk is listed so that later builds keep it, like the call chunk, for pages that loaded this build; the
+// console's replay chunk too, for a console that loaded this build's console.js (it is no chunk of the widget's).
 const manifest = {
   abi: await callAbi(),
   chunks: { call: callChunk, recorder: recorderChunk, blur: blurChunk },
+  consoleChunks: { replayer: replayerChunk },
   retired,
 };
 await writeFile(path.join(next, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -225,7 +240,7 @@ async function keepRetiredChunks(nowMs) {
   } catch {
     return {}; // first build here (or one from before the manifest): nothing to keep
   }
-  const wasCurrent = new Set(Object.values(previous.chunks ?? {}));
+  const wasCurrent = new Set([...Object.values(previous.chunks ?? {}), ...Object.values(previous.consoleChunks ?? {})]);
   const wasRetired = previous.retired ?? {};
   const built = new Set(await readdir(path.join(next, ASSETS)));
   const oldFiles = await readdir(path.join(out, ASSETS)).catch(() => []);

@@ -6,7 +6,8 @@ import { expectNoAxeViolations } from '../helpers/axe';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { eventuallyWithin } from '../helpers/eventually';
 import { people, remoteControlOn } from '../helpers/people';
-import { devToken } from '../helpers/testServer';
+import { consoleTicket, devToken } from '../helpers/testServer';
+import { expectRising } from '../helpers/video';
 import { TestClient } from '../helpers/wsClient';
 
 /* Cobrowse end to end, in real Chromium with fake media and the real service: the customer on the demo portal's
@@ -225,6 +226,38 @@ describe('the live view', () => {
       () => view.getByTestId('portal-logo').evaluate((img) => (img as HTMLImageElement).naturalWidth),
       (w) => w > 0,
       'the portal logo in the live view',
+    );
+  });
+});
+
+describe('the live view\u2019s own script', () => {
+  it('could not be loaded at first: the console says so, tries again, and then shows the customer\u2019s page', async () => {
+    const visitor = await newPage();
+    const code = await customerOnForm(visitor);
+    const ticket = await consoleTicket(suite.server, await tokenFor(), code);
+    const agent = await newPage();
+    // The replay's chunk fails once, as on a dropped connection.
+    const attempts: string[] = [];
+    await agent.route('**/assets/console-replayer-*.js', async (route) => {
+      attempts.push(route.request().url());
+      if (attempts.length === 1) await route.abort('connectionreset');
+      else await route.continue();
+    });
+    await agent.goto(`${consoleOrigin()}/console#ticket=${encodeURIComponent(ticket)}`);
+    await agent
+      .getByTestId('live-view-loading')
+      .filter({ hasText: 'The live view could not be loaded. Trying again\u2026' })
+      .waitFor();
+    // The call does not wait for it.
+    await expectRising(agent, visitor);
+    await pageShown(agent);
+    expect(attempts).toHaveLength(2);
+    // What the customer does from then on reaches the view.
+    await visitor.locator('#full-name').pressSequentially('Maya Jensen');
+    await eventually(
+      () => liveView(agent).locator('#full-name').inputValue(),
+      (v) => v === 'Maya Jensen',
+      'the customer\u2019s typing in the live view',
     );
   });
 });

@@ -61,6 +61,7 @@ const manifest = () =>
   JSON.parse(onDisk('widget-manifest.json').toString('utf8')) as {
     abi: number;
     chunks: { call: string; recorder: string; blur: string };
+    consoleChunks: { replayer: string };
     retired: Record<string, string>;
   };
 
@@ -155,6 +156,23 @@ describe('caching', () => {
     // Call chunks of builds from before the recorder was content-hashed ask for /cobrowse-recorder.js: the current one.
     const old = await getRaw(`${s.baseUrl}/cobrowse-recorder.js`, { 'accept-encoding': 'br' });
     expect(decoded(old).equals(decoded(hashed))).toBe(true);
+  });
+
+  it('keeps the live view\u2019s replay out of console.js: a content-hashed chunk of its own, which console.js names', async () => {
+    const { replayer } = manifest().consoleChunks;
+    expect(replayer).toMatch(/^\/assets\/console-replayer-[A-Z0-9]+\.js$/);
+    const consoleScript = onDisk('console/console.js').toString('utf8');
+    expect(consoleScript).toContain(JSON.stringify(replayer));
+    // rrweb's Replayer, by a message of its own, is in the chunk and not in the console's script.
+    const replayerText = 'Found unresolved missing node map';
+    expect(onDisk(replayer.slice(1)).toString('utf8')).toContain(replayerText);
+    expect(consoleScript).not.toContain(replayerText);
+    const served = await getRaw(`${s.baseUrl}${replayer}`, { 'accept-encoding': 'br' });
+    expect([served.status, served.headers['content-encoding'], served.headers['cache-control']]).toEqual([
+      200,
+      'br',
+      'public, max-age=31536000, immutable',
+    ]);
   });
 
   it('keeps the content-hashed call chunk a year; the manifest and the pages are asked again each time', async () => {
@@ -293,6 +311,7 @@ describe('a new build and the previous one\u2019s chunks', () => {
       'widget-call-PREVIOUS.js.map',
       'widget-call-YESTERDY.js',
       'widget-call-LASTYEAR.js',
+      'console-replayer-PREVIOUS.js',
       'stray.js',
     ]) {
       writeFileSync(asset(name), `/* ${name} */`);
@@ -302,6 +321,7 @@ describe('a new build and the previous one\u2019s chunks', () => {
       JSON.stringify({
         ...first,
         chunks: { ...first.chunks, call: '/assets/widget-call-PREVIOUS.js' },
+        consoleChunks: { replayer: '/assets/console-replayer-PREVIOUS.js' },
         retired: {
           '/assets/widget-call-YESTERDY.js': replacedAt(1),
           '/assets/widget-call-LASTYEAR.js': replacedAt(31),
@@ -314,7 +334,9 @@ describe('a new build and the previous one\u2019s chunks', () => {
     const second = read();
     expect(second.chunks.call).toBe(first.chunks.call);
     expect(existsSync(path.join(out, second.chunks.call))).toBe(true);
+    expect(second.consoleChunks.replayer).toBe(first.consoleChunks.replayer);
     expect(Object.keys(second.retired).sort()).toEqual([
+      '/assets/console-replayer-PREVIOUS.js',
       '/assets/widget-call-PREVIOUS.js',
       '/assets/widget-call-YESTERDY.js',
     ]);
@@ -322,7 +344,12 @@ describe('a new build and the previous one\u2019s chunks', () => {
     expect(Date.parse(second.retired['/assets/widget-call-PREVIOUS.js']!)).toBeGreaterThanOrEqual(before - 1000);
     expect(Date.parse(second.retired['/assets/widget-call-YESTERDY.js']!)).toBeLessThan(before - day / 2);
     expect(readFileSync(asset('widget-call-PREVIOUS.js'), 'utf8')).toBe('/* widget-call-PREVIOUS.js */');
-    for (const kept of ['widget-call-PREVIOUS.js.br', 'widget-call-PREVIOUS.js.map', 'widget-call-YESTERDY.js'])
+    for (const kept of [
+      'widget-call-PREVIOUS.js.br',
+      'widget-call-PREVIOUS.js.map',
+      'widget-call-YESTERDY.js',
+      'console-replayer-PREVIOUS.js',
+    ])
       expect([kept, existsSync(asset(kept))]).toEqual([kept, true]);
     for (const gone of ['widget-call-LASTYEAR.js', 'stray.js'])
       expect([gone, existsSync(asset(gone))]).toEqual([gone, false]);

@@ -1,7 +1,8 @@
-import { Replayer } from '@rrweb/replay';
+import type { Replayer } from '@rrweb/replay';
 import type { ControlInputAction, ServerMessageOf } from '../../src/protocol/messages';
 import { ALWAYS_MASKED, isValidSelector } from './masking';
 import { LiveClock } from './liveClock';
+import type { ReplayerClass } from './replayerLink';
 import { BatchAssembler } from './streamCodec';
 import { ViewerFields } from './viewerFields';
 import { ViewerGuide, type GuideOut, type GuideTool } from './viewerGuide';
@@ -61,9 +62,11 @@ export class CobrowseViewer {
 
   readonly guide: ViewerGuide;
 
+  /** `replayerClass`: rrweb's Replayer, which the console loads as a chunk of its own (loadReplayer.ts). */
   constructor(
     private readonly container: HTMLElement,
     private readonly events: ViewerEvents,
+    private readonly replayerClass: ReplayerClass,
   ) {
     this.guide = new ViewerGuide(container, {
       mode: () => this.mode,
@@ -126,7 +129,7 @@ export class CobrowseViewer {
   }
 
   private start(events: RrwebEvent[]): void {
-    const replayer = new Replayer([], {
+    const replayer = new this.replayerClass([], {
       root: this.container,
       liveMode: true,
       mouseTail: false,

@@ -1,5 +1,7 @@
 import { ErrorCode } from '../../src/protocol/codes';
-import type { ControlState } from '../../src/protocol/messages';
+import type { ControlState, ServerMessageOf } from '../../src/protocol/messages';
+import { loadReplayer } from '../cobrowse/loadReplayer';
+import type { ReplayerClass } from '../cobrowse/replayerLink';
 import { CobrowseViewer, type ViewerMode } from '../cobrowse/viewer';
 import { el } from '../shared/dom';
 import type { SignalingClient } from '../shared/signalingClient';
@@ -17,13 +19,19 @@ const MODE_TEXT: Record<ViewerMode, string> = {
   control: 'You are in control: your clicks, typing and choices here act on the customer\u2019s page.',
 };
 const CONTROL_OVER_READ_ALOUD = ' Accessibility mode is paused while you control the page.';
+const WAITING_FOR_PAGE = 'Waiting for the customer\u2019s page\u2026';
+const REPLAY_NOT_LOADED = 'The live view could not be loaded. Trying again\u2026';
+
+/** After a failed load of the replay chunk, the next try waits this long, doubling up to the most. */
+const REPLAY_RETRY_FIRST_MS = 2_000;
+const REPLAY_RETRY_MOST_MS = 30_000;
 
 export class CobrowsePanel {
   readonly element: HTMLElement;
   private readonly loading = el(
     'p',
     { class: 'live-view-loading', 'data-testid': 'live-view-loading' },
-    'Waiting for the customer\u2019s page\u2026',
+    WAITING_FOR_PAGE,
   );
   private readonly modeLine = el('p', {
     class: 'hint live-view-mode',
@@ -41,6 +49,15 @@ export class CobrowsePanel {
     'aria-describedby': 'live-view-mode',
   });
   private viewer: CobrowseViewer | undefined;
+  /** rrweb's Replayer, a chunk of its own (loadReplayer.ts): the view starts once it has loaded. */
+  private replayerClass: ReplayerClass | undefined;
+  private loadingReplayer = false;
+  /** What the customer's page sent while the chunk was loading, in order, for the view to start from. */
+  private pending: Array<ServerMessageOf<'cobrowse.events'>> = [];
+  /** Set while a failed load waits to be tried again: the page's stream is dropped meanwhile (a new snapshot is asked
+   * for once the chunk is in). */
+  private replayRetry: ReturnType<typeof setTimeout> | undefined;
+  private replayRetryMs = REPLAY_RETRY_FIRST_MS;
   private maskSelectors: readonly string[] = [];
   private control = false;
   private readAloud = false;
@@ -77,7 +94,7 @@ export class CobrowsePanel {
             : `Your pointer or drawing did not reach the customer. ${m.message}`),
     );
     this.offs = [
-      client.on('cobrowse.events', (m) => this.ensureViewer().handle(m)),
+      client.on('cobrowse.events', (m) => this.received(m)),
       client.on('control.state', (m) => this.setControl(m.state)),
       this.input.stop,
       this.guiding.stop,
@@ -90,8 +107,9 @@ export class CobrowsePanel {
     this.maskSelectors = maskSelectors;
     this.viewer?.setMaskSelectors(maskSelectors);
     this.setControl(control);
-    // Refused only while the customer is not in yet: their page arrives when they join.
-    void submit(this.client, { type: 'cobrowse.snapshot.request' }).catch(() => undefined);
+    this.requestSnapshot();
+    // Loaded while the customer's page prepares its snapshot, so that the view is ready for it.
+    this.prepareReplay();
   }
 
   setReadAloud(on: boolean): void {
@@ -103,6 +121,7 @@ export class CobrowsePanel {
   reset(text: string): void {
     this.viewer?.destroy();
     this.viewer = undefined;
+    this.pending = [];
     this.box.replaceChildren();
     this.box.removeAttribute('style');
     this.box.hidden = true;
@@ -114,22 +133,69 @@ export class CobrowsePanel {
 
   stop(): void {
     for (const off of this.offs) off();
+    clearTimeout(this.replayRetry);
     this.viewer?.setMode('view');
   }
 
-  private ensureViewer(): CobrowseViewer {
-    if (this.viewer) return this.viewer;
-    const viewer = new CobrowseViewer(this.box, {
-      onControlInput: (action) => this.input.send({ type: 'control.input', action }),
-      onReadAloud: (nodeId, text) => void this.readElementAloud(nodeId, text),
-      onFirstPaint: () => {
-        this.loading.hidden = true;
-        this.box.hidden = false;
-        viewer.setFrameTitle('Live view of the customer\u2019s page');
+  private requestSnapshot(): void {
+    // Refused only while the customer is not in yet: their page arrives when they join.
+    void submit(this.client, { type: 'cobrowse.snapshot.request' }).catch(() => undefined);
+  }
+
+  private received(message: ServerMessageOf<'cobrowse.events'>): void {
+    if (this.replayerClass) {
+      this.ensureViewer(this.replayerClass).handle(message);
+      return;
+    }
+    if (this.replayRetry) return;
+    this.pending.push(message);
+    this.prepareReplay();
+  }
+
+  /** Loads the replay chunk (once), then gives the view what arrived meanwhile. */
+  private prepareReplay(): void {
+    if (this.replayerClass || this.loadingReplayer || this.replayRetry) return;
+    this.loadingReplayer = true;
+    loadReplayer().then(
+      (replayerClass) => {
+        this.loadingReplayer = false;
+        this.replayerClass = replayerClass;
+        for (const message of this.pending.splice(0)) this.ensureViewer(replayerClass).handle(message);
+        if (this.replayRetryMs === REPLAY_RETRY_FIRST_MS) return;
+        // What the page sent while the chunk could not be loaded is gone: the view needs a new snapshot.
+        this.loading.textContent = WAITING_FOR_PAGE;
+        this.requestSnapshot();
       },
-      onMaskedField: () => (this.status.textContent = 'That field is private: only the customer can fill it in.'),
-      onGuide: (message) => this.guiding.send(message),
-    });
+      () => {
+        this.loadingReplayer = false;
+        this.pending = [];
+        this.loading.textContent = REPLAY_NOT_LOADED;
+        this.replayRetry = setTimeout(() => {
+          this.replayRetry = undefined;
+          this.prepareReplay();
+        }, this.replayRetryMs);
+        this.replayRetryMs = Math.min(this.replayRetryMs * 2, REPLAY_RETRY_MOST_MS);
+      },
+    );
+  }
+
+  private ensureViewer(replayerClass: ReplayerClass): CobrowseViewer {
+    if (this.viewer) return this.viewer;
+    const viewer = new CobrowseViewer(
+      this.box,
+      {
+        onControlInput: (action) => this.input.send({ type: 'control.input', action }),
+        onReadAloud: (nodeId, text) => void this.readElementAloud(nodeId, text),
+        onFirstPaint: () => {
+          this.loading.hidden = true;
+          this.box.hidden = false;
+          viewer.setFrameTitle('Live view of the customer\u2019s page');
+        },
+        onMaskedField: () => (this.status.textContent = 'That field is private: only the customer can fill it in.'),
+        onGuide: (message) => this.guiding.send(message),
+      },
+      replayerClass,
+    );
     viewer.setMaskSelectors(this.maskSelectors);
     viewer.guide.setTool(this.guideTools.current);
     this.viewer = viewer;
