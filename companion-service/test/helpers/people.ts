@@ -52,7 +52,14 @@ export function people(suite: PeopleSuite) {
       page.context().waitForEvent('page'),
       page.getByRole('button', { name: 'Join' }).click(),
     ]);
-    await consolePage.waitForURL(/\/console/);
+    // In full runs, a console window opened here has stayed on about:blank (with the camera opened by the console's
+    // first script, since taken back): if it happens again, the failure says what the window and the join page show.
+    const seen = watchWindow(consolePage);
+    await consolePage.waitForURL(/\/console/).catch(async (err: unknown) => {
+      throw new Error(`The console window did not reach /console: ${await windowReport(consolePage, page, seen)}`, {
+        cause: err,
+      });
+    });
     return consolePage;
   }
 
@@ -70,6 +77,34 @@ export function people(suite: PeopleSuite) {
   }
 
   return { visitorStarts, customerSignsIn, agentSignsIn, agentJoinsWithCode, consoleFor };
+}
+
+/** What a window says and does (console messages, crashes, navigations), for a failure's message. */
+function watchWindow(page: Page): string[] {
+  const seen: string[] = [];
+  page.on('console', (m) => seen.push(`${m.type()}: ${m.text()}`));
+  page.on('crash', () => seen.push('crashed'));
+  page.on('framenavigated', (f) =>
+    seen.push(`${f === page.mainFrame() ? 'navigated' : 'a frame navigated'} to ${f.url()}`),
+  );
+  return seen;
+}
+
+async function windowReport(win: Page, opener: Page, seen: string[]): Promise<string> {
+  const inWindow = await win
+    .evaluate(() => ({ href: location.href, readyState: document.readyState, hasOpener: !!window.opener }))
+    .catch((e: unknown) => String(e));
+  const joinPage = await opener
+    .evaluate(() => ({
+      error: document.getElementById('join-error')?.textContent,
+      button: document.getElementById('join-button')?.textContent,
+    }))
+    .catch((e: unknown) => String(e));
+  const windows = opener
+    .context()
+    .pages()
+    .map((p) => p.url());
+  return JSON.stringify({ url: win.url(), closed: win.isClosed(), inWindow, seen, joinPage, windows });
 }
 
 /** On the page the visitor is on (any site's, with the widget), they start a session, enable the camera and read the
