@@ -205,6 +205,7 @@ async function joinRun(
   const joinProbe = await probeOf(joinPage);
   const consoleProbe = await probeOf(consolePage);
   const consoleLoad = await loadTimes(consolePage);
+  const ticket = await ticketTimes(joinPage);
   const joinAt = lastClick(joinProbe, /^Join$/);
   const videoAt = lastClick(consoleProbe, /^Video$/);
   if (joinAt === undefined || (videoClick && videoAt === undefined)) throw new Error('click not recorded');
@@ -217,6 +218,8 @@ async function joinRun(
     fromJoinMessage: Math.max(agentProbe.frames[0]!.at, visitorProbe.frames[0]!.at) - joinSent,
     ...(videoAt !== undefined ? { videoClickToVisitorFrame: visitorProbe.frames[0]!.at - videoAt } : {}),
     breakdown: {
+      'join page: ticket asked': rel(ticket.asked),
+      'join page: ticket answered': rel(ticket.answered),
       'console: navigation start': rel(firstMark(consoleProbe, 'navigationStart')),
       'console: page requested': rel(consoleLoad.requested),
       'console: page received': rel(consoleLoad.received),
@@ -293,6 +296,20 @@ async function loadTimes(page: Page): Promise<{ requested?: number; received?: n
   });
   const or = (t: number | undefined) => (t ? t : undefined);
   return { requested: or(requested), received: or(received) };
+}
+
+/** When the join page's last request for a console ticket left and its answer was in (the page's Resource Timing, on
+ * the probes' clock). */
+async function ticketTimes(joinPage: Page): Promise<{ asked?: number; answered?: number }> {
+  const [asked, answered] = await joinPage.evaluate(() => {
+    const entry = performance
+      .getEntriesByType('resource')
+      .filter((e) => new URL(e.name).pathname === '/api/agent/console-tickets')
+      .pop() as PerformanceResourceTiming | undefined;
+    return [entry?.startTime, entry?.responseEnd].map((t) => (t ? performance.timeOrigin + t : 0));
+  });
+  const or = (t: number | undefined) => (t ? t : undefined);
+  return { asked: or(asked), answered: or(answered) };
 }
 
 // --- (c) 1-click: the customer's Accept -> first frame ----------------------------------------------------------
