@@ -230,6 +230,48 @@ describe('the live view', () => {
   });
 });
 
+describe('the console\u2019s own load', () => {
+  it('finishes even when the customer\u2019s page is shown before it (rrweb leaves the replayed document open)', async () => {
+    const visitor = await newPage();
+    const code = await customerOnForm(visitor);
+    const ticket = await consoleTicket(suite.server, await tokenFor(), code);
+    const agent = await newPage();
+    // An image that takes its time holds the console's load event back, as on a slow network.
+    await agent.route('**/slow-image.png', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      await route.fulfill({ status: 404, body: '' });
+    });
+    await agent.addInitScript(`document.addEventListener('DOMContentLoaded', () => {
+      const image = document.createElement('img');
+      image.src = '/slow-image.png';
+      image.alt = '';
+      document.body.append(image);
+    });`);
+    await agent.goto(`${consoleOrigin()}/console#ticket=${encodeURIComponent(ticket)}`, { waitUntil: 'commit' });
+    await pageShown(agent);
+    const loadState = () =>
+      agent.evaluate(() => ({
+        console: document.readyState,
+        view: document.querySelector<HTMLIFrameElement>('[data-testid="live-view"] iframe')?.contentDocument
+          ?.readyState,
+      }));
+    // The view was built while the console was still loading.
+    expect((await loadState()).console).toBe('interactive');
+    await eventually(
+      loadState,
+      (state) => state.console === 'complete' && state.view === 'complete',
+      'the console and its live view loaded',
+    );
+    // The view goes on.
+    await visitor.locator('#full-name').pressSequentially('Maya Jensen');
+    await eventually(
+      () => liveView(agent).locator('#full-name').inputValue(),
+      (v) => v === 'Maya Jensen',
+      'the customer\u2019s typing in the live view',
+    );
+  });
+});
+
 describe('the live view\u2019s own script', () => {
   it('could not be loaded at first: the console says so, tries again, and then shows the customer\u2019s page', async () => {
     const visitor = await newPage();

@@ -147,6 +147,7 @@ export class CobrowseViewer {
     // Each full snapshot rebuilds the document (document.open drops its listeners): hook it up again every time.
     replayer.on('custom-event', (event) => this.fields.handle(event as never));
     replayer.on('fullsnapshot-rebuilded', () => {
+      finishLoading(this.document);
       this.listenAgain();
       this.fit();
       this.setMode(this.mode);
@@ -210,4 +211,14 @@ export class CobrowseViewer {
     this.listening.set(doc, () => offs.forEach((off) => off()));
     if (doc.defaultView) this.fields.keepCaretsIn(doc.defaultView);
   }
+}
+
+/** rrweb rebuilds a replayed document with document.open() and leaves it open, so it never finishes loading; nor does
+ * its frame, nor the console's own page when the view was built before that page's load event (its readyState stays
+ * 'interactive' and the browser shows it as loading for good). Closing the documents once built changes nothing in
+ * them: rrweb adds and changes nodes through the DOM, and opens a document again for its next full snapshot. */
+function finishLoading(doc: Document | undefined): void {
+  if (!doc) return;
+  if (doc.readyState === 'loading') doc.close();
+  for (const frame of doc.querySelectorAll('iframe')) finishLoading(frame.contentDocument ?? undefined);
 }
