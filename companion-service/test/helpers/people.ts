@@ -52,8 +52,8 @@ export function people(suite: PeopleSuite) {
       page.context().waitForEvent('page'),
       page.getByRole('button', { name: 'Join' }).click(),
     ]);
-    // In full runs, a console window opened here has stayed on about:blank (with the camera opened by the console's
-    // first script, since taken back): if it happens again, the failure says what the window and the join page show.
+    // A console window that never reaches /console, or never finishes loading there (as when rrweb left the live view's
+    // document open: web/cobrowse/viewer.ts), fails with what the window and the join page show.
     const seen = watchWindow(consolePage);
     await consolePage.waitForURL(/\/console/).catch(async (err: unknown) => {
       throw new Error(`The console window did not reach /console: ${await windowReport(consolePage, page, seen)}`, {
