@@ -46,6 +46,26 @@ const consentPrompt = (visitor: Page) =>
   visitor.getByRole('alertdialog', { name: 'Ana Agent asks to control this page' });
 const liveRegion = (visitor: Page) => visitor.locator('[data-tandem-live-region]');
 
+/** Opens the console for a code (on the other origin), with `prepare` done to its page first; returns as soon as the
+ * page is committed, without waiting for the console to come up. */
+async function consoleOpening(code: string, prepare: (page: Page) => Promise<unknown>): Promise<Page> {
+  const ticket = await consoleTicket(suite.server, await tokenFor(), code);
+  const page = await newPage();
+  await prepare(page);
+  await page.goto(`${consoleOrigin()}/console#ticket=${encodeURIComponent(ticket)}`, { waitUntil: 'commit' });
+  return page;
+}
+
+/** The customer types their name on the form: the live view shows it. */
+async function typingShown(visitor: Page, agent: Page): Promise<void> {
+  await visitor.locator('#full-name').pressSequentially('Maya Jensen');
+  await eventually(
+    () => liveView(agent).locator('#full-name').inputValue(),
+    (v) => v === 'Maya Jensen',
+    'the customer\u2019s typing in the live view',
+  );
+}
+
 async function pageShown(agent: Page): Promise<void> {
   await liveView(agent).getByRole('heading', { name: 'Update your details' }).waitFor({ timeout: 20_000 });
 }
@@ -234,20 +254,19 @@ describe('the console\u2019s own load', () => {
   it('finishes even when the customer\u2019s page is shown before it (rrweb leaves the replayed document open)', async () => {
     const visitor = await newPage();
     const code = await customerOnForm(visitor);
-    const ticket = await consoleTicket(suite.server, await tokenFor(), code);
-    const agent = await newPage();
-    // An image that takes its time holds the console's load event back, as on a slow network.
-    await agent.route('**/slow-image.png', async (route) => {
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
-      await route.fulfill({ status: 404, body: '' });
+    const agent = await consoleOpening(code, async (page) => {
+      // An image that takes its time holds the console's load event back, as on a slow network.
+      await page.route('**/slow-image.png', async (route) => {
+        await new Promise((resolve) => setTimeout(resolve, 3_000));
+        await route.fulfill({ status: 404, body: '' });
+      });
+      await page.addInitScript(`document.addEventListener('DOMContentLoaded', () => {
+        const image = document.createElement('img');
+        image.src = '/slow-image.png';
+        image.alt = '';
+        document.body.append(image);
+      });`);
     });
-    await agent.addInitScript(`document.addEventListener('DOMContentLoaded', () => {
-      const image = document.createElement('img');
-      image.src = '/slow-image.png';
-      image.alt = '';
-      document.body.append(image);
-    });`);
-    await agent.goto(`${consoleOrigin()}/console#ticket=${encodeURIComponent(ticket)}`, { waitUntil: 'commit' });
     await pageShown(agent);
     const loadState = () =>
       agent.evaluate(() => ({
@@ -263,12 +282,7 @@ describe('the console\u2019s own load', () => {
       'the console and its live view loaded',
     );
     // The view goes on.
-    await visitor.locator('#full-name').pressSequentially('Maya Jensen');
-    await eventually(
-      () => liveView(agent).locator('#full-name').inputValue(),
-      (v) => v === 'Maya Jensen',
-      'the customer\u2019s typing in the live view',
-    );
+    await typingShown(visitor, agent);
   });
 });
 
@@ -276,16 +290,15 @@ describe('the live view\u2019s own script', () => {
   it('could not be loaded at first: the console says so, tries again, and then shows the customer\u2019s page', async () => {
     const visitor = await newPage();
     const code = await customerOnForm(visitor);
-    const ticket = await consoleTicket(suite.server, await tokenFor(), code);
-    const agent = await newPage();
     // The replay's chunk fails once, as on a dropped connection.
     const attempts: string[] = [];
-    await agent.route('**/assets/console-replayer-*.js', async (route) => {
-      attempts.push(route.request().url());
-      if (attempts.length === 1) await route.abort('connectionreset');
-      else await route.continue();
-    });
-    await agent.goto(`${consoleOrigin()}/console#ticket=${encodeURIComponent(ticket)}`);
+    const agent = await consoleOpening(code, (page) =>
+      page.route('**/assets/console-replayer-*.js', async (route) => {
+        attempts.push(route.request().url());
+        if (attempts.length === 1) await route.abort('connectionreset');
+        else await route.continue();
+      }),
+    );
     await agent
       .getByTestId('live-view-loading')
       .filter({ hasText: 'The live view could not be loaded. Trying again\u2026' })
@@ -295,12 +308,7 @@ describe('the live view\u2019s own script', () => {
     await pageShown(agent);
     expect(attempts).toHaveLength(2);
     // What the customer does from then on reaches the view.
-    await visitor.locator('#full-name').pressSequentially('Maya Jensen');
-    await eventually(
-      () => liveView(agent).locator('#full-name').inputValue(),
-      (v) => v === 'Maya Jensen',
-      'the customer\u2019s typing in the live view',
-    );
+    await typingShown(visitor, agent);
   });
 });
 
