@@ -204,8 +204,8 @@ async function joinRun(
   if (consoleProfiler && cpuProf) await saveProfile(consoleProfiler, cpuProf, 'console');
   const joinProbe = await probeOf(joinPage);
   const consoleProbe = await probeOf(consolePage);
-  const consoleLoad = await loadTimes(consolePage);
-  const ticket = await ticketTimes(joinPage);
+  const consoleLoad = await requestTimes(consolePage);
+  const ticket = await requestTimes(joinPage, '/api/agent/console-tickets');
   const joinAt = lastClick(joinProbe, /^Join$/);
   const videoAt = lastClick(consoleProbe, /^Video$/);
   if (joinAt === undefined || (videoClick && videoAt === undefined)) throw new Error('click not recorded');
@@ -218,10 +218,10 @@ async function joinRun(
     fromJoinMessage: Math.max(agentProbe.frames[0]!.at, visitorProbe.frames[0]!.at) - joinSent,
     ...(videoAt !== undefined ? { videoClickToVisitorFrame: visitorProbe.frames[0]!.at - videoAt } : {}),
     breakdown: {
-      'join page: ticket asked': rel(ticket.asked),
-      'join page: ticket answered': rel(ticket.answered),
+      'join page: ticket asked': rel(ticket.sent),
+      'join page: ticket answered': rel(ticket.received),
       'console: navigation start': rel(firstMark(consoleProbe, 'navigationStart')),
-      'console: page requested': rel(consoleLoad.requested),
+      'console: page requested': rel(consoleLoad.sent),
       'console: page received': rel(consoleLoad.received),
       'console: ws created': rel(firstMark(consoleProbe, 'ws created')),
       'console: DOMContentLoaded': rel(firstMark(consoleProbe, 'domContentLoaded')),
@@ -287,29 +287,23 @@ function printNegotiation(consoleProbe: Probe, visitorProbe: Probe, from: number
   process.stdout.write(lines.map((line) => `    ${line}\n`).join(''));
 }
 
-/** When the page's own request went out and its response was in (absolute, as the probes'); the console's first
- * script is in the page, so nothing else is waited for. */
-async function loadTimes(page: Page): Promise<{ requested?: number; received?: number }> {
-  const [requested, received] = await page.evaluate(() => {
-    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
-    return [nav?.requestStart, nav?.responseEnd].map((t) => (t ? performance.timeOrigin + t : 0));
-  });
+/** When a page's request went out and its response was in, on the probes' clock: its own document's (Navigation
+ * Timing), or with `path` its last request for that path (Resource Timing). The console's first script is in its
+ * page, so nothing else is waited for there. */
+async function requestTimes(page: Page, path?: string): Promise<{ sent?: number; received?: number }> {
+  const [sent, received] = await page.evaluate((path) => {
+    const entry = (
+      path === undefined
+        ? performance.getEntriesByType('navigation')[0]
+        : performance
+            .getEntriesByType('resource')
+            .filter((e) => new URL(e.name).pathname === path)
+            .pop()
+    ) as PerformanceResourceTiming | undefined;
+    return [entry?.requestStart, entry?.responseEnd].map((t) => (t ? performance.timeOrigin + t : 0));
+  }, path);
   const or = (t: number | undefined) => (t ? t : undefined);
-  return { requested: or(requested), received: or(received) };
-}
-
-/** When the join page's last request for a console ticket left and its answer was in (the page's Resource Timing, on
- * the probes' clock). */
-async function ticketTimes(joinPage: Page): Promise<{ asked?: number; answered?: number }> {
-  const [asked, answered] = await joinPage.evaluate(() => {
-    const entry = performance
-      .getEntriesByType('resource')
-      .filter((e) => new URL(e.name).pathname === '/api/agent/console-tickets')
-      .pop() as PerformanceResourceTiming | undefined;
-    return [entry?.startTime, entry?.responseEnd].map((t) => (t ? performance.timeOrigin + t : 0));
-  });
-  const or = (t: number | undefined) => (t ? t : undefined);
-  return { asked: or(asked), answered: or(answered) };
+  return { sent: or(sent), received: or(received) };
 }
 
 // --- (c) 1-click: the customer's Accept -> first frame ----------------------------------------------------------

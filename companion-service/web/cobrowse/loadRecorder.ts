@@ -6,18 +6,12 @@ type Entry = { startVisitorCobrowse: typeof startVisitorCobrowse };
 /** The recorder of this build, content-hashed (written in by the build: scripts/build-web.mjs). */
 declare const __TANDEM_RECORDER_CHUNK__: string;
 
-let loading: Promise<Entry> | undefined;
-
 /** Loads the recorder from the service on first use (the widget itself stays small and recorder-free). */
 export function loadRecorder(serviceOrigin: string): Promise<Entry> {
-  loading ??= loadServiceScript(
+  return loadServiceScript(
     new URL(__TANDEM_RECORDER_CHUNK__, serviceOrigin).toString(),
     serviceOrigin,
     'the cobrowse recorder',
     () => (window as unknown as { __tandemCobrowse?: Entry }).__tandemCobrowse,
-  ).catch((err: unknown) => {
-    loading = undefined;
-    throw err;
-  });
-  return loading;
+  );
 }

@@ -8,16 +8,10 @@ import { REPLAYER_ABI, REPLAYER_GLOBAL, type ReplayerClass, type ReplayerEntry }
 /** The chunk's path on the service, written by the build (scripts/build-web.mjs). */
 declare const __TANDEM_REPLAYER_CHUNK__: string;
 
-let loading: Promise<ReplayerClass> | undefined;
-
 export function loadReplayer(): Promise<ReplayerClass> {
   const origin = window.location.origin;
-  loading ??= loadServiceScript(new URL(__TANDEM_REPLAYER_CHUNK__, origin).toString(), origin, 'the live view', () => {
+  return loadServiceScript(new URL(__TANDEM_REPLAYER_CHUNK__, origin).toString(), origin, 'the live view', () => {
     const entry = (window as unknown as Record<string, ReplayerEntry | undefined>)[REPLAYER_GLOBAL];
     return entry?.abi === REPLAYER_ABI ? entry.Replayer : undefined;
-  }).catch((err: unknown) => {
-    loading = undefined;
-    throw err;
   });
-  return loading;
 }

@@ -67,20 +67,34 @@ function addServiceScript(url: string, serviceOrigin: string): Promise<void> {
   });
 }
 
+/** Loads under way or done, by URL: however many callers ask at once, a script is added once; a failed load is
+ * forgotten, so that the next call tries again. */
+const loads = new Map<string, Promise<unknown>>();
+
 /** Loads one of the service's scripts once and returns what it leaves on the page: `entry()` reads it (undefined while
  * it is missing, or when what is there is not what this page's code speaks). `what` names the script in errors. */
-export async function loadServiceScript<T>(
+export function loadServiceScript<T>(
   url: string,
   serviceOrigin: string,
   what: string,
   entry: () => T | undefined,
 ): Promise<T> {
   const existing = entry();
-  if (existing !== undefined) return existing;
-  await addServiceScript(url, serviceOrigin).catch(() => {
-    throw new Error(`${what} could not be loaded`);
-  });
-  const loaded = entry();
-  if (loaded === undefined) throw new Error(`${what} does not match this page`);
-  return loaded;
+  if (existing !== undefined) return Promise.resolve(existing);
+  let load = loads.get(url) as Promise<T> | undefined;
+  if (!load) {
+    load = addServiceScript(url, serviceOrigin).then(
+      () => {
+        const loaded = entry();
+        if (loaded === undefined) throw new Error(`${what} does not match this page`);
+        return loaded;
+      },
+      () => {
+        throw new Error(`${what} could not be loaded`);
+      },
+    );
+    loads.set(url, load);
+    load.catch(() => loads.delete(url));
+  }
+  return load;
 }

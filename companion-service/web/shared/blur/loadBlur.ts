@@ -7,10 +7,8 @@ import { BLUR_ABI, BLUR_GLOBAL, type BlurEntry } from './blurLink';
 /** The chunk's path on the service, written by the build (scripts/build-web.mjs). */
 declare const __TANDEM_BLUR_CHUNK__: string;
 
-let loading: Promise<BlurEntry> | undefined;
-
 export function loadBlur(serviceOrigin: string): Promise<BlurEntry> {
-  loading ??= loadServiceScript(
+  return loadServiceScript(
     new URL(__TANDEM_BLUR_CHUNK__, serviceOrigin).toString(),
     serviceOrigin,
     'the background blur',
@@ -18,9 +16,5 @@ export function loadBlur(serviceOrigin: string): Promise<BlurEntry> {
       const entry = (window as unknown as Record<string, BlurEntry | undefined>)[BLUR_GLOBAL];
       return entry?.abi === BLUR_ABI ? entry : undefined;
     },
-  ).catch((err: unknown) => {
-    loading = undefined;
-    throw err;
-  });
-  return loading;
+  );
 }
