@@ -60,6 +60,9 @@ export class SignalingConnection implements ConnectionContext {
   private subscriptions: Array<() => Promise<void>> | undefined;
   /** The participant's own channels, kept apart so a refused join can drop just them. */
   private participantSubscriptions: Array<() => Promise<void>> | undefined;
+  /** What the participant's channels carried while the message that attached them was being handled: it goes out
+   * after that message's answer (see attach). */
+  private heldForAnswer: Array<() => void> | undefined;
   private cleanups: Array<() => Promise<void> | void> | undefined;
   private readonly bucket: TokenBucket;
   private violations = 0;
@@ -179,16 +182,24 @@ export class SignalingConnection implements ConnectionContext {
   }
 
   /** Subscribes to the participant's channels before the join takes effect (so nothing addressed to them is
-   * missed), then speaks for them: an older socket for the same participant is closed as replaced. */
+   * missed), then speaks for them: an older socket for the same participant is closed as replaced. What those
+   * channels carry before the join's answer has gone out waits for it (until the message being handled is done):
+   * the others hear of the newcomer as the join takes effect and may signal them at once, and a client can only
+   * take a peer's offer once its own session.joined has told it who that peer is. */
   async attach(participantId: string): Promise<string> {
     const bus = this.deps.bus;
+    this.heldForAnswer ??= [];
     const subscriptions = [
-      await bus.subscribe(Channels.participant(participantId), (payload) => this.sendRaw(payload)),
+      await bus.subscribe(Channels.participant(participantId), (payload) =>
+        this.afterAnswer(() => this.sendRaw(payload)),
+      ),
       await bus.subscribe(Channels.control(participantId), (payload) => this.onControl(payload)),
     ];
     for (const feed of this.deps.router.feeds) {
       const receiver = feed.open(this, participantId);
-      const unsubscribe = await bus.subscribe(feed.channel(participantId), (payload) => receiver.receive(payload));
+      const unsubscribe = await bus.subscribe(feed.channel(participantId), (payload) =>
+        this.afterAnswer(() => receiver.receive(payload)),
+      );
       subscriptions.push(() => {
         receiver.close();
         return unsubscribe();
@@ -214,9 +225,24 @@ export class SignalingConnection implements ConnectionContext {
     if (!participantId) return;
     this.deps.sessions.unbind(participantId, this.id);
     this.participantId = undefined;
+    // Meant for a member this socket did not become.
+    this.heldForAnswer = undefined;
     const subscriptions = this.participantSubscriptions ?? [];
     this.participantSubscriptions = undefined;
     await Promise.all(subscriptions.map((u) => u()));
+  }
+
+  private afterAnswer(deliver: () => void): void {
+    if (this.heldForAnswer) this.heldForAnswer.push(deliver);
+    else deliver();
+  }
+
+  /** The message that attached the participant has been answered (or refused): what waited for that goes out. */
+  private releaseHeld(): void {
+    const held = this.heldForAnswer;
+    if (!held) return;
+    this.heldForAnswer = undefined;
+    for (const deliver of held) deliver();
   }
 
   private onFrame(data: RawData, isBinary: boolean): void {
@@ -275,6 +301,7 @@ export class SignalingConnection implements ConnectionContext {
         this.sendError(ErrorCode.Internal, errorText(ErrorCode.Internal), message.type, undefined, id);
       })
       .finally(() => {
+        this.releaseHeld();
         this.replyTo = undefined;
         this.queued--;
         // The socket closed while a join was being stored: start the participant's grace period now.
@@ -316,6 +343,7 @@ export class SignalingConnection implements ConnectionContext {
     // their new socket (redisBus.ts: a channel held here is delivered here only).
     const subscriptions = this.participantSubscriptions ?? [];
     this.participantSubscriptions = undefined;
+    this.heldForAnswer = undefined;
     for (const unsubscribe of subscriptions) void unsubscribe();
     this.socket.close(control.code, control.reason);
   }

@@ -42,6 +42,8 @@ export interface CallByCode {
 export async function startSharedInstances(
   count: number,
   overrides: DeepPartial<Config> = {},
+  /** Where the instances reach Redis (a proxy in front of the test Redis, say). */
+  { redisUrl }: { redisUrl?: string } = {},
 ): Promise<SharedInstances> {
   const keyPrefix = testKeyPrefix();
   const schema = freshSchema();
@@ -59,7 +61,11 @@ export async function startSharedInstances(
     // One after the other: the first migrates the schema the others then find ready.
     for (let i = 0; i < count; i++)
       servers.push(
-        await startServer({ ...overrides, redis: testRedisSettings(keyPrefix), store: postgresConfig(schema) }),
+        await startServer({
+          ...overrides,
+          redis: testRedisSettings(keyPrefix, redisUrl),
+          store: postgresConfig(schema),
+        }),
       );
   } catch (err) {
     await stopAll();
