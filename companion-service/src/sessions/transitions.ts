@@ -177,7 +177,7 @@ export const TRANSITIONS: { readonly [K in CreationType | CommandType]: Transiti
     does: "the agent types a waiting guest's code: the guest joins; the code is used up",
     by: ['agent'],
     moves: stays,
-    tells: ['peer-joined', 'admitted'],
+    tells: ['admitted', 'peer-joined'],
     refuses: [ErrorCode.InvalidCode, ErrorCode.GuestCodeExpired, ErrorCode.SessionFull, ErrorCode.InvalidInvite],
   },
   'guest.eject': {

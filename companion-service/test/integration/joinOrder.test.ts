@@ -18,20 +18,27 @@ const JOINS = 5;
 /** Each way, between the instances and Redis: the join's answer leaves some round trips after the others were told. */
 const REDIS_LATENCY_MS = 5;
 
-/** The visitor answers every peer.joined with an offer to the newcomer, from inside the socket's message event: as
- * soon as this process can. */
-function offersAtOnce(visitor: TestClient, visitorId: string): void {
-  visitor.socket.on('message', (data) => {
+/** A member answers every peer.joined with an offer to the newcomer, from inside the socket's message event: as soon
+ * as this process can. */
+function offersAtOnce(member: TestClient, memberId: string): void {
+  member.socket.on('message', (data) => {
     const message = JSON.parse(data.toString()) as ServerMessage;
     if (message.type !== 'peer.joined') return;
-    visitor.send({
+    member.send({
       type: 'signal',
-      from: visitorId,
+      from: memberId,
       to: message.link.peer.id,
       gen: message.link.gen,
       data: { type: 'offer', sdp: 'v=0\r\n' },
     });
   });
+}
+
+/** The types of what a socket receives from now on, in order. */
+function receivedTypes(client: TestClient): string[] {
+  const types: string[] = [];
+  client.socket.on('message', (data) => types.push((JSON.parse(data.toString()) as ServerMessage).type));
+  return types;
 }
 
 /** What the agent's socket received, in order, up to the visitor's offer: their types. */
@@ -45,8 +52,7 @@ async function agentJoins(
   const created = await visitor.next('session.created');
   offersAtOnce(visitor, created.self.id);
   const agent = await connect();
-  const order: string[] = [];
-  agent.socket.on('message', (data) => order.push((JSON.parse(data.toString()) as ServerMessage).type));
+  const order = receivedTypes(agent);
   agent.send({ type: 'agent.join', token, code: created.code });
   await agent.next('signal');
   visitor.close();
@@ -79,6 +85,26 @@ describe('across instances sharing Redis, 5 ms away', () => {
         );
         expect(order[0]).toBe('session.joined');
       }
+    }
+  });
+  // The agent's instance tells the customer (on the other) through Redis before it tells the guest, who is on the
+  // customer's instance: the customer's offer to the guest need not cross Redis.
+  it(`an admitted guest's session.joined comes before the others' offers, in each of ${JOINS} admissions`, async () => {
+    for (let i = 0; i < JOINS; i++) {
+      const call = await shared.callByCode(0, 1, token);
+      offersAtOnce(call.visitor, call.visitorId);
+      offersAtOnce(call.agent, call.agentId);
+      call.agent.send({ type: 'guest.invite.create' });
+      const invite = new URL((await call.agent.next('guest.invite')).url).hash.replace('#invite=', '');
+      const guest = await shared.connect(0);
+      guest.send({ type: 'guest.request', invite, name: 'Gil Guest' });
+      const { code } = await guest.next('guest.code');
+      const order = receivedTypes(guest);
+      call.agent.send({ type: 'guest.admit', code });
+      await guest.next('signal');
+      await guest.next('signal');
+      expect(order[0]).toBe('session.joined');
+      for (const client of [call.visitor, call.agent, guest]) client.close();
     }
   });
 });

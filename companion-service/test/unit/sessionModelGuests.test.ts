@@ -170,15 +170,15 @@ describe('guests', () => {
     ).toEqual({ ok: false, code: ErrorCode.InvalidInvite });
   });
 
-  it('admitting moves the guest into the mesh; everyone present initiates toward them', () => {
+  it('admitting moves the guest into the mesh; the guest is told first, then everyone present initiates toward them', () => {
     const outcome = admitGuest(withPendingGuest(), 'agent', '222222', T0 + 1, ROOM);
     const s = ok(outcome);
     expect(s.pendingGuests).toEqual([]);
     expect(s.participants.map((p) => p.role)).toEqual(['visitor', 'agent', 'guest']);
     expect(outcome.ok && outcome.effects.map((e) => [e.kind, e.to])).toEqual([
+      ['admitted', 'guest'],
       ['peer-joined', 'visitor'],
       ['peer-joined', 'agent'],
-      ['admitted', 'guest'],
     ]);
     expect(linksFor(s, 'guest').every((l) => !l.initiator)).toBe(true);
   });

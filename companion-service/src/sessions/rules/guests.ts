@@ -63,7 +63,9 @@ export function admitGuest(session: Session, { code, now, maxParticipants }: Com
     privileges: [],
     invite: pending.invite,
   });
-  return ok(added.session, [...added.effects, { kind: 'admitted', to: pending.id }]);
+  // The guest is told first: the others initiate toward them as soon as they hear of them, and the guest's page can
+  // take an offer only once its session.joined has named the sender.
+  return ok(added.session, [{ kind: 'admitted', to: pending.id }, ...added.effects]);
 }
 
 /** The guest an agent's Eject or Pause names, or why it can't name them. */
