@@ -139,6 +139,22 @@ describe('opening', () => {
     agent.on('console', (m) => {
       if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) refusedByPolicy.push(m.text());
     });
+    // Every camera the page asks for, and whether it came up.
+    await agent.addInitScript(`(() => {
+      const devices = navigator.mediaDevices;
+      const getUserMedia = devices.getUserMedia.bind(devices);
+      window.__cameraRequests = [];
+      devices.getUserMedia = (constraints) => {
+        const request = { video: !!(constraints && constraints.video), live: false };
+        window.__cameraRequests.push(request);
+        return getUserMedia(constraints).then((stream) => {
+          request.live = stream.getVideoTracks().some((track) => track.readyState === 'live');
+          return stream;
+        });
+      };
+    })()`);
+    const cameraRequests = () =>
+      agent.evaluate(() => (window as unknown as { __cameraRequests: unknown[] }).__cameraRequests);
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     await agent.route('**/console/console.js', async (route) => {
@@ -149,6 +165,12 @@ describe('opening', () => {
     // The customer's widget says the agent is here while the console's own script has not even arrived.
     await visitor.getByText(/Connected to .*Ana Agent/).waitFor();
     expect(await agent.getByRole('button', { name: 'Add Guest' }).count()).toBe(0);
+    // The first script has started the camera too, which the console's side of the call waits for.
+    await eventually(
+      cameraRequests,
+      (requests) => JSON.stringify(requests) === JSON.stringify([{ video: true, live: true }]),
+      'the camera opened by the first script',
+    );
     release();
     // The console takes over the socket and everything said on it meanwhile: the call comes up (the agent's own
     // video starts off) and the session is the console's to run.
@@ -156,6 +178,8 @@ describe('opening', () => {
     await expectRising(agent, visitor);
     await agent.getByRole('button', { name: 'Video', exact: true }).click();
     await expectRising(visitor, agent);
+    // The console sent the camera its first script opened: it never asked for another.
+    expect(await cameraRequests()).toEqual([{ video: true, live: true }]);
     expect(refusedByPolicy).toEqual([]);
   });
 });

@@ -14,11 +14,12 @@ export class AgentMedia {
     return this.stream.getAudioTracks().length > 0;
   }
 
-  /** Opens camera and microphone. If the camera can't be used, tries the microphone alone so the agent can still
-   * talk, and rethrows the camera problem. */
-  async open(): Promise<void> {
+  /** Opens camera and microphone, or takes them from `opening` (the console's first script started them: boot.ts).
+   * If the camera can't be used, tries the microphone alone so the agent can still talk, and rethrows the camera
+   * problem. */
+  async open(opening?: Promise<MediaStream>): Promise<void> {
     try {
-      const opened = await openCamera();
+      const opened = await (opening ?? openCamera());
       for (const track of opened.getTracks()) this.stream.addTrack(track);
     } catch (err) {
       try {

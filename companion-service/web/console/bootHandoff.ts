@@ -6,6 +6,10 @@ export interface ConsoleBoot {
   readonly expectingTicket: boolean;
   /** The ticket, or undefined when the window was opened without one. */
   readonly ticket: Promise<string | undefined>;
+  /** The camera and microphone, opening since the first script ran when a ticket is expected (openCamera: it
+   * rejects with a CameraError). Opening them is the longest step before the console can answer the customer's
+   * call, so it runs while the rest of the console loads. */
+  readonly camera?: Promise<MediaStream>;
   /** The socket that sent agent.join (once the ticket came). */
   socket?: WebSocket;
   /** What the socket received before the console took it over, as text, in order. */

@@ -96,7 +96,7 @@ class AgentConsole {
     const expectingTicket = boot?.expectingTicket ?? ticketExpected();
     if (expectingTicket) this.setStatus('Starting your camera and microphone…');
     const cameraOpened = expectingTicket
-      ? this.media.open().then(
+      ? this.media.open(boot?.camera).then(
           () => undefined,
           (err: unknown) => err ?? new Error('camera'),
         )
