@@ -61,7 +61,7 @@ export const ServerMessageDescriptions: Record<ServerMessageType, string> = {
   'session.created':
     "The visitor's new session: its key and when that expires, the visitor's own participant, a resume token and ICE servers.",
   'session.joined':
-    'The socket is in the session: who it is, who is there already (each link says who makes the offer), and a resume token. A guest gets it, unasked, when the agent admits them.',
+    'The socket is in the session: who it is, who is there already (each link says who makes the offer), and a resume token. A guest gets it, unasked, when the agent admits them. Nothing from the others (their signals included) reaches the socket before it.',
   'peer.joined':
     'Someone joined the session: connect to them, with the fresh ICE servers it carries when TURN is configured.',
   'peer.left': 'Someone left; the session goes on.',
