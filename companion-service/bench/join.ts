@@ -42,7 +42,7 @@ import {
   type Probe,
 } from './callProbes';
 import { othersDuring, waitForQuiet } from './machineLoad';
-import { saveProfile, startProfile } from './pageProfile';
+import { saveProfile, startProfile, startTrace } from './pageProfile';
 import { summary } from './stats';
 import { readOptions } from './cli';
 import { startEmbeddedServiceProcess } from './embeddedService';
@@ -66,6 +66,9 @@ const HELP = `Usage: npm run bench:join -- [options]
                     DIR/console-<run>.cpuprofile), and of guest 2's page and the console from the Admit click to the
                     last direction, in (b) (DIR/guest2-<run>.cpuprofile, DIR/admitting-console-<run>.cpuprofile);
                     summarise with bench/profileSummary.ts
+  --trace DIR       write a Chromium trace of the whole browser per run of (a), from before the Join click to the
+                    first frames (DIR/join-<run>.json; open it in DevTools' Performance panel): which process and
+                    thread each step waited for (the join page and its console share one renderer thread)
   --help`;
 
 interface Options {
@@ -78,6 +81,7 @@ interface Options {
   videoClick: boolean;
   floorShowsVideo: boolean;
   cpuProf?: string;
+  trace?: string;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -90,7 +94,7 @@ function parseOptions(argv: string[]): Options {
       'wait-quiet': { fallback: 30, min: 0, max: 3600, integer: false },
     },
     flags: ['verbose', 'video-click', 'floor-shows-video'],
-    strings: ['cpu-prof'],
+    strings: ['cpu-prof', 'trace'],
   });
   return {
     joinRuns: numbers['join-runs'],
@@ -102,6 +106,7 @@ function parseOptions(argv: string[]): Options {
     videoClick: flags['video-click'],
     floorShowsVideo: flags['floor-shows-video'],
     ...(strings['cpu-prof'] ? { cpuProf: strings['cpu-prof'] } : {}),
+    ...(strings.trace ? { trace: strings.trace } : {}),
   };
 }
 
@@ -185,10 +190,12 @@ async function joinRun(
   videoClick: boolean,
   verboseTimeline = false,
   cpuProf?: string,
+  traceDir?: string,
 ): Promise<JoinRun> {
   const visitor = await h.visitorStarts();
   await joinPage.getByLabel('Session key from the visitor').fill(visitor.code);
   const profiler = cpuProf ? await startProfile(visitor.page) : undefined;
+  const tracing = traceDir ? await startTrace(h.browser, traceDir, 'join') : undefined;
   const [consolePage] = await Promise.all([
     joinPage.context().waitForEvent('page'),
     joinPage.getByRole('button', { name: 'Join' }).click(),
@@ -200,6 +207,7 @@ async function joinRun(
   if (videoClick)
     await consolePage.getByRole('button', { name: 'Video', exact: true }).click({ timeout: RUN_TIMEOUT_MS });
   const { agentProbe, visitorProbe } = await firstFrames(consolePage, visitor.page);
+  if (tracing) await h.browser.stopTracing();
   if (profiler && cpuProf) await saveProfile(profiler, cpuProf, 'visitor');
   if (consoleProfiler && cpuProf) await saveProfile(consoleProfiler, cpuProf, 'console');
   const joinProbe = await probeOf(joinPage);
@@ -621,7 +629,7 @@ async function main(): Promise<void> {
         const n = measured ? `run ${i - opts.warmup + 1}` : 'warm-up';
         const run = await measure(
           `(a) ${n}`,
-          () => joinRun(h, joinPage, opts.videoClick, opts.verbose, opts.cpuProf),
+          () => joinRun(h, joinPage, opts.videoClick, opts.verbose, opts.cpuProf, opts.trace),
           (r) =>
             `agent frame ${ms(r.toAgentFrame)}, visitor frame ${ms(r.toVisitorFrame)} (${r.videoClickToVisitorFrame !== undefined ? `${ms(r.videoClickToVisitorFrame)} after Video; ` : ''}both ${ms(r.fromJoinMessage)} after agent.join)`,
           () => closeConsoles(joinPage),
