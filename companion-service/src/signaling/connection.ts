@@ -61,7 +61,8 @@ export class SignalingConnection implements ConnectionContext {
   /** The participant's own channels, kept apart so a refused join can drop just them. */
   private participantSubscriptions: Array<() => Promise<void>> | undefined;
   /** What the participant's channels carried while the message that attached them was being handled: it goes out
-   * after that message's answer (see attach). */
+   * after that message's answer (see attach). Checked per message, so the relay's path makes nothing while it is
+   * unset. */
   private heldForAnswer: Array<() => void> | undefined;
   private cleanups: Array<() => Promise<void> | void> | undefined;
   private readonly bucket: TokenBucket;
@@ -190,16 +191,18 @@ export class SignalingConnection implements ConnectionContext {
     const bus = this.deps.bus;
     this.heldForAnswer ??= [];
     const subscriptions = [
-      await bus.subscribe(Channels.participant(participantId), (payload) =>
-        this.afterAnswer(() => this.sendRaw(payload)),
-      ),
+      await bus.subscribe(Channels.participant(participantId), (payload) => {
+        if (this.heldForAnswer) this.heldForAnswer.push(() => this.sendRaw(payload));
+        else this.sendRaw(payload);
+      }),
       await bus.subscribe(Channels.control(participantId), (payload) => this.onControl(payload)),
     ];
     for (const feed of this.deps.router.feeds) {
       const receiver = feed.open(this, participantId);
-      const unsubscribe = await bus.subscribe(feed.channel(participantId), (payload) =>
-        this.afterAnswer(() => receiver.receive(payload)),
-      );
+      const unsubscribe = await bus.subscribe(feed.channel(participantId), (payload) => {
+        if (this.heldForAnswer) this.heldForAnswer.push(() => receiver.receive(payload));
+        else receiver.receive(payload);
+      });
       subscriptions.push(() => {
         receiver.close();
         return unsubscribe();
@@ -230,11 +233,6 @@ export class SignalingConnection implements ConnectionContext {
     const subscriptions = this.participantSubscriptions ?? [];
     this.participantSubscriptions = undefined;
     await Promise.all(subscriptions.map((u) => u()));
-  }
-
-  private afterAnswer(deliver: () => void): void {
-    if (this.heldForAnswer) this.heldForAnswer.push(deliver);
-    else deliver();
   }
 
   /** The message that attached the participant has been answered (or refused): what waited for that goes out. */
