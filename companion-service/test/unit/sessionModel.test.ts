@@ -235,9 +235,8 @@ describe('code expiry', () => {
 });
 
 describe('restarting a pair', () => {
-  it('bumps the generation and tells both sides, the earlier member initiating', () => {
-    const outcome = restartPair(active(), 'agent', 'visitor');
-    expect(outcome.ok && outcome.effects).toEqual([
+  it('bumps the generation and tells both sides, the earlier member initiating and the answering side told first', () => {
+    const told = [
       {
         kind: 'pair-reset',
         to: 'agent',
@@ -248,8 +247,16 @@ describe('restarting a pair', () => {
         to: 'visitor',
         link: { peer: expect.objectContaining({ id: 'agent' }), initiator: true, gen: 2 },
       },
-    ]);
-    expect(pairGeneration(ok(outcome), 'visitor', 'agent')).toBe(2);
+    ];
+    // Whichever side asks.
+    for (const [by, peer] of [
+      ['agent', 'visitor'],
+      ['visitor', 'agent'],
+    ] as const) {
+      const outcome = restartPair(active(), by, peer);
+      expect(outcome.ok && outcome.effects).toEqual(told);
+      expect(pairGeneration(ok(outcome), 'visitor', 'agent')).toBe(2);
+    }
   });
 
   it('is refused toward someone outside the session or toward oneself', () => {

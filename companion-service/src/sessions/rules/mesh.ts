@@ -2,7 +2,7 @@ import { ErrorCode, Privilege } from '../../protocol/codes';
 import type { MediaState } from '../../protocol/messages';
 import type { CommandOf } from '../commands';
 import { ok, refuse, type Effect, type Outcome } from '../outcome';
-import { findParticipant, generationOf, linkFor, pairKey } from '../queries';
+import { findParticipant, generationOf, initiatorOf, linkFor, pairKey } from '../queries';
 import { participant, type PairGeneration, type Participant, type Session } from '../state';
 
 /* The mesh: who is in it, who connects to whom (pair generations), and everyone's video. */
@@ -64,7 +64,9 @@ export function withMedia(session: Session, peerId: string, media: MediaState): 
 }
 
 /** Either side of a pair asks for a fresh peer connection (ICE failed, or a page reload lost its peers): the pair's
- * generation goes up and both sides are told to start over, the earlier member initiating. */
+ * generation goes up and both sides are told to start over, the earlier member initiating. The answering side is told
+ * first, as a newcomer is on a join: the initiator offers as soon as it hears, and an offer of a generation the other
+ * side has not heard of yet is ignored there. */
 export function restartPair(session: Session, command: CommandOf<'pair.restart'>): Outcome {
   const a = findParticipant(session, command.by)!;
   const b = findParticipant(session, command.peerId);
@@ -74,9 +76,10 @@ export function restartPair(session: Session, command: CommandOf<'pair.restart'>
     ...session,
     pairGenerations: withGeneration(session.pairGenerations, key, generationOf(session.pairGenerations, key) + 1),
   };
+  const [answering, initiating] = initiatorOf(a, b) === a ? [b, a] : [a, b];
   return ok(next, [
-    { kind: 'pair-reset', to: a.id, link: linkFor(next, a, b) },
-    { kind: 'pair-reset', to: b.id, link: linkFor(next, b, a) },
+    { kind: 'pair-reset', to: answering.id, link: linkFor(next, answering, initiating) },
+    { kind: 'pair-reset', to: initiating.id, link: linkFor(next, initiating, answering) },
   ]);
 }
 
