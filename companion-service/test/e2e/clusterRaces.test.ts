@@ -3,7 +3,7 @@ import { ErrorCode } from '../../src/protocol/codes';
 import { clusterSuite, type ClusterInstance } from '../helpers/cluster';
 import { agentToken, visitorToken } from '../helpers/clusterCalls';
 import { eventually } from '../helpers/eventually';
-import { TestClient } from '../helpers/wsClient';
+import { inviteTokenOf, TestClient } from '../helpers/wsClient';
 
 /* Races across instances that test/integration/sharedSessionRaces.test.ts does not already run (it runs the same code
  * typed by two agents, the same resume token twice, two admissions for the last seat and two tabs accepting one
@@ -75,7 +75,7 @@ describe('races across instances', () => {
     agent.send({ type: 'agent.join', ticket });
     await agent.next('session.joined');
     agent.send({ type: 'guest.invite.create' });
-    const link = new URL((await agent.next('guest.invite')).url).hash.replace('#invite=', '');
+    const link = inviteTokenOf(await agent.next('guest.invite'));
     for (let i = 0; i < 4; i++) {
       const guest = await connect(i % 2 ? a : b);
       guest.send({ type: 'guest.request', invite: link, name: `Guest ${i}` });

@@ -15,7 +15,7 @@ import { e2eSuite } from '../helpers/e2eSuite';
 import { eventually, nextMillisecond } from '../helpers/eventually';
 import { people } from '../helpers/people';
 import { devToken } from '../helpers/testServer';
-import { TestClient } from '../helpers/wsClient';
+import { inviteTokenOf, TestClient } from '../helpers/wsClient';
 
 /* The visitor widget in real Chromium: moving and snapping, isolation from the host page's CSS, the call controls
  * with a real agent console (video really stops and starts), 1-click connect with terms, and axe-core on every
@@ -488,7 +488,7 @@ describe('guests in the call', () => {
       await agent.next('session.joined');
       await visitor.getByRole('status').filter({ hasText: 'Connected to Ana Agent' }).waitFor();
       agent.send({ type: 'guest.invite.create' });
-      const invite = new URL((await agent.next('guest.invite')).url).hash.replace('#invite=', '');
+      const invite = inviteTokenOf(await agent.next('guest.invite'));
       const name = '<img src=x onerror="window.__pwned=1"> Gil';
       guest.send({ type: 'guest.request', invite, name });
       agent.send({ type: 'guest.admit', code: (await guest.next('guest.code')).code });

@@ -1,7 +1,7 @@
 import type { DeepPartial } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
 import { startServer, type RunningServer } from './testServer';
-import { startCall, TestClient } from './wsClient';
+import { inviteTokenOf, startCall, TestClient } from './wsClient';
 
 /* The lifecycle the integration files share: one real service for the file (started in beforeAll, stopped in
  * afterAll), and the test sockets opened through it closed after each test. */
@@ -48,7 +48,7 @@ export function serviceSuite(overrides?: DeepPartial<Config>): ServiceSuite {
     },
     async admitGuest(agent, name = 'Gil') {
       agent.send({ type: 'guest.invite.create' });
-      const invite = new URL((await agent.next('guest.invite')).url).hash.replace('#invite=', '');
+      const invite = inviteTokenOf(await agent.next('guest.invite'));
       const guest = await suite.connect();
       guest.send({ type: 'guest.request', invite, name });
       agent.send({ type: 'guest.admit', code: (await guest.next('guest.code')).code });

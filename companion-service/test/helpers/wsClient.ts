@@ -153,3 +153,10 @@ export async function startCall(wsUrl: string, token: string) {
   const announced = await visitor.next('peer.joined');
   return { visitor, agent, created, joined, announced, visitorId: created.self.id, agentId: joined.self.id };
 }
+
+/** The invite token in a `guest.invite` message's link: its fragment, read as the guest page reads it. */
+export function inviteTokenOf(invite: { url: string }): string {
+  const token = new URLSearchParams(new URL(invite.url).hash.slice(1)).get('invite');
+  if (!token) throw new Error(`no invite token in ${invite.url}`);
+  return token;
+}

@@ -1,7 +1,7 @@
 import { CloseCode, ErrorCode } from '../../src/protocol/codes';
 import { serviceSuite } from '../helpers/serviceSuite';
 import { devToken, startServer } from '../helpers/testServer';
-import { startCall, TestClient } from '../helpers/wsClient';
+import { inviteTokenOf, startCall, TestClient } from '../helpers/wsClient';
 
 const suite = serviceSuite({
   guests: { codeLength: 6, codeTtlSeconds: 120, maxExtensions: 1, inviteTtlSeconds: 3600, wrongCodesPerSession: 3 },
@@ -17,8 +17,7 @@ const call = () => suite.call(token);
 
 async function invite(agent: TestClient): Promise<string> {
   agent.send({ type: 'guest.invite.create' });
-  const { url } = await agent.next('guest.invite');
-  return new URL(url).hash.replace('#invite=', '');
+  return inviteTokenOf(await agent.next('guest.invite'));
 }
 
 async function guestAsks(inviteToken: string, name = 'Gil Guest') {
@@ -128,7 +127,7 @@ describe('guest admission', () => {
     try {
       const c = await startCall(small.wsUrl, await devToken(small));
       c.agent.send({ type: 'guest.invite.create' });
-      const inv = new URL((await c.agent.next('guest.invite')).url).hash.replace('#invite=', '');
+      const inv = inviteTokenOf(await c.agent.next('guest.invite'));
       const first = await TestClient.connect(small.wsUrl);
       first.send({ type: 'guest.request', invite: inv, name: 'One' });
       c.agent.send({ type: 'guest.admit', code: (await first.next('guest.code')).code });

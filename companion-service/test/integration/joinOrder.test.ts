@@ -3,7 +3,7 @@ import { TEST_REDIS_URL } from '../helpers/redis';
 import { startSharedInstances, type SharedInstances } from '../helpers/sharedInstances';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcpProxy';
 import { devToken } from '../helpers/testServer';
-import type { TestClient } from '../helpers/wsClient';
+import { inviteTokenOf, type TestClient } from '../helpers/wsClient';
 
 /* A newcomer hears of their own join before anything the others send them. The members present are told of the
  * newcomer as the join takes effect, and the one who initiates sends its offer at once; the newcomer's client can only
@@ -95,7 +95,7 @@ describe('across instances sharing Redis, 5 ms away', () => {
       offersAtOnce(call.visitor, call.visitorId);
       offersAtOnce(call.agent, call.agentId);
       call.agent.send({ type: 'guest.invite.create' });
-      const invite = new URL((await call.agent.next('guest.invite')).url).hash.replace('#invite=', '');
+      const invite = inviteTokenOf(await call.agent.next('guest.invite'));
       const guest = await shared.connect(0);
       guest.send({ type: 'guest.request', invite, name: 'Gil Guest' });
       const { code } = await guest.next('guest.code');

@@ -3,7 +3,7 @@ import { ErrorCode } from '../../src/protocol/codes';
 import type { ServerMessage } from '../../src/protocol/messages';
 import { serviceSuite } from '../helpers/serviceSuite';
 import { devToken } from '../helpers/testServer';
-import type { TestClient } from '../helpers/wsClient';
+import { inviteTokenOf, type TestClient } from '../helpers/wsClient';
 
 /* Request ids: a client message may carry an `id`; the server's direct answer to it (its reply, or the error that
  * refuses it) carries that id back as `replyTo`. Nothing else does. */
@@ -119,7 +119,7 @@ describe('replies to a request with an id', () => {
     const guest = await suite.connect();
     guest.send({
       type: 'guest.request',
-      invite: new URL(invite.url).hash.replace('#invite=', ''),
+      invite: inviteTokenOf(invite),
       name: 'Gil',
       id: 'ask',
     });

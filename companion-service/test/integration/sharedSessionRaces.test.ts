@@ -4,7 +4,7 @@ import type { ServerMessage } from '../../src/protocol/messages';
 import { eventually } from '../helpers/eventually';
 import { startSharedInstances, type SharedInstances } from '../helpers/sharedInstances';
 import { devToken } from '../helpers/testServer';
-import type { TestClient } from '../helpers/wsClient';
+import { inviteTokenOf, type TestClient } from '../helpers/wsClient';
 
 /* Races between two instances sharing one Redis prefix and one PostgreSQL schema, each run RACES times: whatever
  * arrives at the same moment on both, the session's compare-and-set lets exactly one through. Two agents join with the
@@ -109,7 +109,7 @@ describe('two instances at the same moment', () => {
       agent.send({ type: 'agent.join', token: tokens.ana, code: created.code });
       const agentId = (await agent.next('session.joined')).self.id;
       agent.send({ type: 'guest.invite.create' });
-      const invite = new URL((await agent.next('guest.invite')).url).hash.replace('#invite=', '');
+      const invite = inviteTokenOf(await agent.next('guest.invite'));
       const guests: TestClient[] = [];
       const codes: string[] = [];
       for (let g = 0; g < 5; g++) {

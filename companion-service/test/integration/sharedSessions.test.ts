@@ -6,7 +6,7 @@ import { startSharedInstances, type SharedInstances } from '../helpers/sharedIns
 import { devToken, startServer } from '../helpers/testServer';
 import { postgresConfig } from '../helpers/postgres';
 import { testRedisSettings } from '../helpers/redis';
-import type { TestClient } from '../helpers/wsClient';
+import { inviteTokenOf, type TestClient } from '../helpers/wsClient';
 
 /* Any instance serves any participant: three instances sharing one Redis prefix and one PostgreSQL schema, a call whose
  * members are spread over them. Signals are relayed both ways across instances byte for byte; guests, video, pause,
@@ -89,7 +89,7 @@ describe('a call across instances', () => {
   it('lets the agent on one instance add, pause and eject a guest on another, and turn video and remote control on', async () => {
     const call = await callAcross(0, 1);
     call.agent.send({ type: 'guest.invite.create' });
-    const invite = new URL((await call.agent.next('guest.invite')).url).hash.replace('#invite=', '');
+    const invite = inviteTokenOf(await call.agent.next('guest.invite'));
     const guest = await shared.connect(2);
     guest.send({ type: 'guest.request', invite, name: 'Gil' });
     const code = await guest.next('guest.code');

@@ -4,7 +4,7 @@ import { dropSchema, freshSchema, postgresConfig } from '../helpers/postgres';
 import { dropKeys, redisClient, testKeyPrefix, testRedisSettings, TEST_REDIS_URL } from '../helpers/redis';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcpProxy';
 import { devToken, startServer, type RunningServer } from '../helpers/testServer';
-import { TestClient } from '../helpers/wsClient';
+import { inviteTokenOf, TestClient } from '../helpers/wsClient';
 
 /* Shared sessions while one instance loses Redis, and after it is back, without a restart. Instance A reaches Redis
  * through a proxy the test cuts; B directly. A session command on A is refused with `unavailable` (its socket stays,
@@ -59,7 +59,7 @@ describe('shared sessions while an instance loses Redis', () => {
     const agentId = (await agent.next('session.joined')).self.id;
     await visitor.next('peer.joined');
     agent.send({ type: 'guest.invite.create' });
-    const invite = new URL((await agent.next('guest.invite')).url).hash.replace('#invite=', '');
+    const invite = inviteTokenOf(await agent.next('guest.invite'));
     const guest = await connect(a);
     guest.send({ type: 'guest.request', invite, name: 'Gil' });
     agent.send({ type: 'guest.admit', code: (await guest.next('guest.code')).code });

@@ -3,7 +3,7 @@ import { CloseCode, ErrorCode } from '../../src/protocol/codes';
 import { eventually } from '../helpers/eventually';
 import { serviceSuite } from '../helpers/serviceSuite';
 import { devToken, startServer } from '../helpers/testServer';
-import { TestClient } from '../helpers/wsClient';
+import { inviteTokenOf, TestClient } from '../helpers/wsClient';
 
 /* Finding 4: one address opened 2,000 sockets and created 2,000 sessions in 2.5 s (each writes rows), an
  * unauthenticated socket that answers pings was never closed, and one guest invite link gave out 500 pending-guest
@@ -111,7 +111,7 @@ describe('per-address caps', () => {
   it('lets only so many guests of one session wait with a code at once', async () => {
     const { agent } = await suite.call(await devToken(suite.server));
     agent.send({ type: 'guest.invite.create' });
-    const invite = new URL((await agent.next('guest.invite')).url).hash.replace('#invite=', '');
+    const invite = inviteTokenOf(await agent.next('guest.invite'));
     const codes: string[] = [];
     for (let i = 0; i < 3; i++) {
       const guest = await suite.connect();
