@@ -13,8 +13,10 @@ import {
 } from '../helpers/browser';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { eventually, nextMillisecond } from '../helpers/eventually';
+import { withPageStories } from '../helpers/pageStory';
 import { people } from '../helpers/people';
 import { devToken } from '../helpers/testServer';
+import { recordTexts } from '../helpers/textsShown';
 import { inviteTokenOf, TestClient } from '../helpers/wsClient';
 
 /* The visitor widget in real Chromium: moving and snapping, isolation from the host page's CSS, the call controls
@@ -598,7 +600,7 @@ describe('1-click connect', () => {
   }
 
   async function identified(visitorId: string, token: string, page?: Page): Promise<Page> {
-    const p = page ?? (await newPage());
+    const p = page ?? (await suite.newPage({ recordSockets: true }));
     await p.goto(`${suite.server.baseUrl}/`);
     await p.evaluate((t) => window.Tandem!.identify(t), token);
     await online(p);
@@ -633,6 +635,7 @@ describe('1-click connect', () => {
     expect(await focusedInWidget(visitor)).toBe('tandem-screen-title');
     await expectAccessible(visitor, 'terms prompt');
 
+    await recordTexts(visitor, 'status', '[role="status"]', '#tandem-widget');
     await visitor.getByRole('button', { name: 'Accept' }).click();
     const waiting = visitor.getByTestId('waiting-message');
     await waiting.filter({ hasText: 'Waiting for Ana Agent to connect' }).waitFor({ timeout: 10_000 });
@@ -644,14 +647,18 @@ describe('1-click connect', () => {
     expect(acceptance?.visitorId).toBe(`${SITE.id}/${id}`);
 
     // The console window is opened by a script (as the join page or Salesforce does), so it can close itself.
-    const opener = await newPage();
+    const opener = await suite.newPage({ recordSockets: true });
     await opener.goto(`${suite.server.baseUrl}/join`);
     const consoleUrl = invitation.consoleUrl.replace(new URL(invitation.consoleUrl).origin, suite.server.baseUrl);
     const [agentConsole] = await Promise.all([
       opener.context().waitForEvent('page'),
       opener.evaluate((u) => void window.open(u), consoleUrl),
     ]);
-    await visitor.getByRole('status').filter({ hasText: 'Connected to Ana Agent' }).waitFor({ timeout: 15_000 });
+    await withPageStories(
+      visitor.getByRole('status').filter({ hasText: 'Connected to Ana Agent' }).waitFor({ timeout: 15_000 }),
+      { visitor, console: agentConsole },
+      'status',
+    );
     await waiting.waitFor({ state: 'hidden' });
     await expectFramesRising(agentConsole);
 
