@@ -61,8 +61,7 @@ export class SignalingConnection implements ConnectionContext {
   /** The participant's own channels, kept apart so a refused join can drop just them. */
   private participantSubscriptions: Array<() => Promise<void>> | undefined;
   /** What the participant's channels carried while the message that attached them was being handled: it goes out
-   * after that message's answer (see attach). Checked per message, so the relay's path makes nothing while it is
-   * unset. */
+   * after that message's answer (see attach and afterAnswer). */
   private heldForAnswer: Array<() => void> | undefined;
   private cleanups: Array<() => Promise<void> | void> | undefined;
   private readonly bucket: TokenBucket;
@@ -191,18 +190,18 @@ export class SignalingConnection implements ConnectionContext {
     const bus = this.deps.bus;
     this.heldForAnswer ??= [];
     const subscriptions = [
-      await bus.subscribe(Channels.participant(participantId), (payload) => {
-        if (this.heldForAnswer) this.heldForAnswer.push(() => this.sendRaw(payload));
-        else this.sendRaw(payload);
-      }),
+      await bus.subscribe(
+        Channels.participant(participantId),
+        this.afterAnswer((payload) => this.sendRaw(payload)),
+      ),
       await bus.subscribe(Channels.control(participantId), (payload) => this.onControl(payload)),
     ];
     for (const feed of this.deps.router.feeds) {
       const receiver = feed.open(this, participantId);
-      const unsubscribe = await bus.subscribe(feed.channel(participantId), (payload) => {
-        if (this.heldForAnswer) this.heldForAnswer.push(() => receiver.receive(payload));
-        else receiver.receive(payload);
-      });
+      const unsubscribe = await bus.subscribe(
+        feed.channel(participantId),
+        this.afterAnswer((payload) => receiver.receive(payload)),
+      );
       subscriptions.push(() => {
         receiver.close();
         return unsubscribe();
@@ -233,6 +232,15 @@ export class SignalingConnection implements ConnectionContext {
     const subscriptions = this.participantSubscriptions ?? [];
     this.participantSubscriptions = undefined;
     await Promise.all(subscriptions.map((u) => u()));
+  }
+
+  /** A channel's handler that holds what it carries while a join's answer is pending (heldForAnswer), and otherwise
+   * delivers it at once: made once per subscription, so a relayed message makes nothing while no join is pending. */
+  private afterAnswer(deliver: (payload: BusPayload) => void): (payload: BusPayload) => void {
+    return (payload) => {
+      if (this.heldForAnswer) this.heldForAnswer.push(() => deliver(payload));
+      else deliver(payload);
+    };
   }
 
   /** The message that attached the participant has been answered (or refused): what waited for that goes out. */
