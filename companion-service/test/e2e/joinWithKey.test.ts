@@ -23,6 +23,11 @@ describe('join with key, in real browsers', () => {
       agent.getByRole('button', { name: 'Join' }).click(),
     ]);
     await consolePage.waitForURL(/\/console$/);
+    // The join page says where the session went (the console window may be behind it).
+    await agent
+      .getByRole('status')
+      .filter({ hasText: `Session ${code} is in your console window.` })
+      .waitFor();
     // The agent's camera starts off; the agent turns it on so the visitor has frames to decode too.
     await consolePage.getByRole('button', { name: 'Video', exact: true }).click();
 
@@ -95,6 +100,7 @@ describe('join with key, in real browsers', () => {
     await agent.getByRole('button', { name: 'Join' }).click();
     await agent.getByRole('alert').filter({ hasText: 'No session has that key' }).waitFor();
     expect(agent.context().pages()).toHaveLength(1);
+    expect(await agent.locator('#join-status').textContent()).toBe('');
   });
 });
 

@@ -149,6 +149,7 @@ async function main(): Promise<void> {
 
   $<HTMLFormElement>('join-form').addEventListener('submit', async (event) => {
     event.preventDefault();
+    $('join-status').textContent = '';
     const input = $<HTMLInputElement>('session-key');
     const key = input.value.replace(/\s+/g, '');
     if (!new RegExp(`^[0-9]{${config.codeLength}}$`).test(key)) {
@@ -159,7 +160,10 @@ async function main(): Promise<void> {
     const agent = signedInAgent();
     if (!agent) return render(config, signIn);
     // Open the console inside the click so popup blockers allow it; it loads while the ticket is fetched.
-    const consoleWindow = ConsoleWindow.open(() => showError('join-error', CONSOLE_BUSY_TEXT));
+    const consoleWindow = ConsoleWindow.open(() => {
+      $('join-status').textContent = '';
+      showError('join-error', CONSOLE_BUSY_TEXT);
+    });
     if (consoleWindow?.inSession) {
       consoleWindow.show();
       return showError('join-error', CONSOLE_BUSY_TEXT);
@@ -185,6 +189,8 @@ async function main(): Promise<void> {
     if (consoleWindow) {
       consoleWindow.deliver(result.data.ticket);
       input.value = '';
+      // The console may be behind this window or on another screen: say where the session went.
+      $('join-status').textContent = `Session ${key} is in your console window.`;
     } else {
       $<HTMLAnchorElement>('console-link').href = consoleUrl(result.data.ticket);
       $('popup-blocked').hidden = false;
