@@ -63,7 +63,9 @@ export const authPlugin: FastifyPluginAsync<AuthOptions> = async (app, { config,
       if (!admitted.ok) return sendError(reply, admitted.code, admitted.retryAfterSeconds);
       const issued = await tickets.issue(agent, admitted.session.id, Date.now());
       const consoleUrl = new URL(`/console#ticket=${issued.ticket}`, config.publicUrl).toString();
-      return reply.code(201).send({ ticket: issued.ticket, consoleUrl, expiresAt: issued.expiresAt });
+      return reply
+        .code(201)
+        .send({ sessionId: admitted.session.id, ticket: issued.ticket, consoleUrl, expiresAt: issued.expiresAt });
     },
   );
 };

@@ -38,6 +38,8 @@ export const ConsoleTicketRequest = Type.Object({ code: SessionCode }, { additio
 export type ConsoleTicketRequest = Static<typeof ConsoleTicketRequest>;
 
 export const ConsoleTicketResponse = Type.Object({
+  /** The session the key belongs to: the console names it when it tells the join page how the session ended. */
+  sessionId: Type.String(),
   ticket: Type.String(),
   consoleUrl: Type.String(),
   expiresAt: Type.Integer(),

@@ -44,6 +44,11 @@ describe('join with key, in real browsers', () => {
     await closed;
     await visitor.getByText('The session has ended.').waitFor({ timeout: 5000 });
     expect(await visitor.locator('video').count()).toBe(0);
+    // The console told the join page before it closed.
+    await agent
+      .getByRole('status')
+      .filter({ hasText: `Session ${code} has ended.` })
+      .waitFor();
   });
 
   it("joins while the agent's camera is still starting, and the call comes up once it has", async () => {

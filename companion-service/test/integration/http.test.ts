@@ -65,6 +65,7 @@ describe('console tickets', () => {
     expect(issued.status).toBe(201);
     const ticket = issued.body.ticket as string;
     expect(issued.body.consoleUrl).toBe(`https://tandem.example.test/console#ticket=${ticket}`);
+    expect(issued.body.sessionId).toBe(created.sessionId);
 
     const consoleSocket = await TestClient.connect(s.wsUrl);
     consoleSocket.send({ type: 'agent.join', ticket });

@@ -1,5 +1,5 @@
 import { EndReason } from '../../src/protocol/codes';
-import { HANDOFF_SOURCE } from '../shared/consoleHandoff';
+import { HANDOFF_SOURCE, type ConsoleEnded } from '../shared/consoleHandoff';
 import { el } from '../shared/dom';
 
 /* How the console says a session is over (or never started): the words for each end reason, the outcome card that
@@ -38,11 +38,13 @@ export function showOutcome(title: string, text: string, code: string | undefine
   $('session-label').textContent = code ? `Session ${code}` : '';
 }
 
-/** The join page that opened this window shows why a 1-click session did not start. */
+/** The join page that opened this window says how the session it asked for ended (it knows them by id). */
 export function tellOpener(sessionId: string | undefined, reason: string, started: boolean): void {
+  if (sessionId === undefined) return;
+  const ended: ConsoleEnded = { source: HANDOFF_SOURCE.console, sessionId, reason, started };
   try {
     const opener = window.opener as Window | null;
-    opener?.postMessage({ source: HANDOFF_SOURCE.console, sessionId, reason, started }, window.location.origin);
+    opener?.postMessage(ended, window.location.origin);
   } catch {
     /* the opener went elsewhere: nothing to tell */
   }

@@ -1,6 +1,6 @@
 import { EndReason, ErrorCode } from '../../src/protocol/codes';
 import type { DemoCustomer, ErrorBody, InvitationResponse } from '../../src/protocol/http';
-import { consoleUrl, HANDOFF_SOURCE } from '../shared/consoleHandoff';
+import { consoleUrl, isConsoleEnded } from '../shared/consoleHandoff';
 import { el } from '../shared/dom';
 import { SignalingClient, socketUrl } from '../shared/signalingClient';
 import { CONSOLE_BUSY_TEXT, ConsoleWindow } from './consoleWindow';
@@ -196,9 +196,8 @@ export class CustomerList {
 
   /** The console window reports how a session it ran ended. */
   private fromConsole(event: MessageEvent): void {
-    if (event.origin !== window.location.origin) return;
-    const data = event.data as { source?: unknown; sessionId?: unknown; reason?: unknown; started?: unknown } | null;
-    if (!data || data.source !== HANDOFF_SOURCE.console || typeof data.sessionId !== 'string') return;
+    if (event.origin !== window.location.origin || !isConsoleEnded(event.data)) return;
+    const data = event.data;
     const visitorId = this.invitations.get(data.sessionId);
     const row = visitorId ? this.rows.get(visitorId) : undefined;
     if (!row) return;

@@ -1,5 +1,5 @@
 import type { AgentTokenResponse, ConsoleTicketResponse, ErrorBody, PublicConfig } from '../../src/protocol/http';
-import { consoleUrl } from '../shared/consoleHandoff';
+import { consoleUrl, isConsoleEnded } from '../shared/consoleHandoff';
 import { CONSOLE_BUSY_TEXT, ConsoleWindow } from './consoleWindow';
 import { CustomerList } from './customers';
 import { completeSalesforceSignIn, salesforceSignInStatus } from './salesforceSignIn';
@@ -147,9 +147,21 @@ async function main(): Promise<void> {
     render(config, signIn);
   });
 
+  // The session the key panel's status is about, so that the console's word of its end can replace it.
+  let sessionInStatus: { id: string; key: string } | undefined;
+  const showJoinStatus = (text: string, session?: { id: string; key: string }) => {
+    $('join-status').textContent = text;
+    sessionInStatus = session;
+  };
+  window.addEventListener('message', (event) => {
+    if (event.origin !== window.location.origin || !isConsoleEnded(event.data)) return;
+    if (event.data.sessionId !== sessionInStatus?.id) return;
+    showJoinStatus(`Session ${sessionInStatus.key} has ended.`);
+  });
+
   $<HTMLFormElement>('join-form').addEventListener('submit', async (event) => {
     event.preventDefault();
-    $('join-status').textContent = '';
+    showJoinStatus('');
     const input = $<HTMLInputElement>('session-key');
     const key = input.value.replace(/\s+/g, '');
     if (!new RegExp(`^[0-9]{${config.codeLength}}$`).test(key)) {
@@ -161,7 +173,7 @@ async function main(): Promise<void> {
     if (!agent) return render(config, signIn);
     // Open the console inside the click so popup blockers allow it; it loads while the ticket is fetched.
     const consoleWindow = ConsoleWindow.open(() => {
-      $('join-status').textContent = '';
+      showJoinStatus('');
       showError('join-error', CONSOLE_BUSY_TEXT);
     });
     if (consoleWindow?.inSession) {
@@ -190,7 +202,7 @@ async function main(): Promise<void> {
       consoleWindow.deliver(result.data.ticket);
       input.value = '';
       // The console may be behind this window or on another screen: say where the session went.
-      $('join-status').textContent = `Session ${key} is in your console window.`;
+      showJoinStatus(`Session ${key} is in your console window.`, { id: result.data.sessionId, key });
     } else {
       $<HTMLAnchorElement>('console-link').href = consoleUrl(result.data.ticket);
       $('popup-blocked').hidden = false;

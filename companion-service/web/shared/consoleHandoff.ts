@@ -60,6 +60,15 @@ export interface ConsoleBusy {
   source: typeof HANDOFF_SOURCE.console;
   type: 'busy';
 }
+/** The console tells the window that opened it how a session ended (or that it never started). */
+export interface ConsoleEnded {
+  source: typeof HANDOFF_SOURCE.console;
+  sessionId: string;
+  /** An EndReason. */
+  reason: string;
+  /** Whether the customer was ever in the call. */
+  started: boolean;
+}
 /** The opener's answer. */
 export interface TicketHandoff {
   source: typeof HANDOFF_SOURCE.join;
@@ -77,6 +86,17 @@ export function isConsoleReady(data: unknown): data is ConsoleReady {
 export function isConsoleBusy(data: unknown): data is ConsoleBusy {
   const d = data as Partial<ConsoleBusy> | null;
   return !!d && d.source === HANDOFF_SOURCE.console && d.type === 'busy';
+}
+
+export function isConsoleEnded(data: unknown): data is ConsoleEnded {
+  const d = data as Partial<ConsoleEnded> | null;
+  return (
+    !!d &&
+    d.source === HANDOFF_SOURCE.console &&
+    typeof d.sessionId === 'string' &&
+    typeof d.reason === 'string' &&
+    typeof d.started === 'boolean'
+  );
 }
 
 export function isTicketHandoff(data: unknown): data is TicketHandoff {
