@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { expectHearing } from '../helpers/audio';
 import { expectNoAxeViolations } from '../helpers/axe';
 import { launchBrowser } from '../helpers/browser';
 import { e2eSuite } from '../helpers/e2eSuite';
@@ -7,8 +8,8 @@ import { admit, guestAsks, guestLink as guestLinkAt } from '../helpers/guestStep
 import { people } from '../helpers/people';
 import { expectRising as expectRisingWithin, expectStopped } from '../helpers/video';
 
-/* Guests, end to end in real Chromium: the agent's Add Guest link, the guest page (name, code, admission), video in
- * every direction between agent, customer and guest, Pause / Resume, Eject (and the revoked link), a wrong code,
+/* Guests, end to end in real Chromium: the agent's Add Guest link, the guest page (name, code, admission), video and
+ * sound in every direction between agent, customer and guest, Pause / Resume, Eject (and the revoked link), a wrong code,
  * and a guest's hang-up leaving the others connected. */
 
 jest.setTimeout(240_000);
@@ -93,10 +94,14 @@ describe('guests, in real browsers', () => {
     await guestTile(agent.page, 'Gina Guest').waitFor();
   });
 
-  it('carries video in all six directions between agent, customer and guest', async () => {
+  it('carries video and sound in all six directions between agent, customer and guest', async () => {
     const parties = [agent, visitor, guest];
     for (const receiver of parties) {
-      for (const sender of parties) if (sender !== receiver) await expectRising(receiver, sender);
+      for (const sender of parties) {
+        if (sender === receiver) continue;
+        await expectRising(receiver, sender);
+        await expectHearing(receiver, sender);
+      }
     }
     // The guest sees everyone by name.
     await guest.page.locator('#tiles li').filter({ hasText: 'Ana Agent' }).waitFor();
@@ -125,6 +130,9 @@ describe('guests, in real browsers', () => {
     expect(await page.getByTestId('slider-position').textContent()).toBe('2 of 2');
     expect(await page.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
     expect(await page.locator('#tiles li:visible').count()).toBe(1);
+    // Paging changes what the guest sees, not whom they hear.
+    await expectHearing(guest, agent);
+    await expectHearing(guest, visitor);
     await page.getByRole('button', { name: 'Previous' }).click();
     expect(await page.getByTestId('slider-position').textContent()).toBe('1 of 2');
     await expectNoAxeViolations(page);
@@ -141,6 +149,9 @@ describe('guests, in real browsers', () => {
     expect(await guest.page.getByRole('button', { name: 'Turn video off' }).isDisabled()).toBe(true);
     await expectStopped(agent, guest);
     await expectStopped(visitor, guest);
+    // Paused is the picture only: the guest is still heard.
+    await expectHearing(agent, guest);
+    await expectHearing(visitor, guest);
     // Everyone else keeps flowing.
     await expectRising(agent, visitor);
     await expectRising(visitor, agent);
@@ -166,6 +177,9 @@ describe('guests, in real browsers', () => {
     expect(await visitor.page.getByRole('button', { name: 'Start video' }).isDisabled()).toBe(true);
     await expectStopped(agent, visitor);
     await expectStopped(guest, visitor);
+    // Paused is the picture only: the customer is still heard.
+    await expectHearing(agent, visitor);
+    await expectHearing(guest, visitor);
     // Everyone else keeps flowing, to the customer too.
     await expectRising(visitor, agent);
     await expectRising(visitor, guest);

@@ -1,4 +1,5 @@
 import type { Browser } from 'playwright-core';
+import { expectHearing } from '../helpers/audio';
 import { expectFramesRising, launchBrowser, videoWidth } from '../helpers/browser';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { people } from '../helpers/people';
@@ -28,6 +29,9 @@ describe('join with key, in real browsers', () => {
       .getByRole('status')
       .filter({ hasText: `Session ${code} is in your console window.` })
       .waitFor();
+    // They hear each other from the start: the agent's microphone is on while their camera is still off.
+    await expectHearing({ name: 'the console', page: consolePage }, { name: 'the visitor', page: visitor });
+    await expectHearing({ name: 'the visitor', page: visitor }, { name: 'the console', page: consolePage });
     // The agent's camera starts off; the agent turns it on so the visitor has frames to decode too.
     await consolePage.getByRole('button', { name: 'Video', exact: true }).click();
 

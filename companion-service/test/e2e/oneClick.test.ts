@@ -1,4 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
+import { expectHearing } from '../helpers/audio';
 import { expectNoAxeViolations } from '../helpers/axe';
 import { expectFramesRising, launchBrowser } from '../helpers/browser';
 import { e2eSuite } from '../helpers/e2eSuite';
@@ -113,6 +114,9 @@ describe('1-click connect from the join page', () => {
 
     await portal.getByRole('button', { name: 'Accept' }).click();
     await expectFramesRising(agent);
+    // Both are heard from the start, the agent with their camera still off.
+    await expectHearing({ name: 'the console', page: agent }, { name: 'the customer', page: portal });
+    await expectHearing({ name: 'the customer', page: portal }, { name: 'the console', page: agent });
     await agent.getByRole('button', { name: 'Video', exact: true }).click();
     await expectFramesRising(portal);
     await eventually(

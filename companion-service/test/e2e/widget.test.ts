@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { signVisitorToken } from '../../src/identity/visitorToken';
 import { ErrorCode } from '../../src/protocol/codes';
+import { expectHearing } from '../helpers/audio';
 import { expectNoAxeViolations } from '../helpers/axe';
 import {
   expectFramesRising,
@@ -418,6 +419,8 @@ describe('in a call with an agent (code flow)', () => {
     expect(await visitor.locator('#tandem-widget figure.tile-self figcaption').textContent()).toBe('You · camera off');
     const off = await framesOver(agentConsole, 700, 1500);
     expect(off.later).toBe(off.first);
+    // Video off is the picture only: the agent still hears the customer.
+    await expectHearing({ name: 'the console', page: agentConsole }, { name: 'the customer', page: visitor });
     await expectAccessible(visitor, 'camera off alert');
 
     await visitor.getByRole('button', { name: 'Start video' }).click();
@@ -459,8 +462,9 @@ describe('in a call with an agent (code flow)', () => {
       'tandem-stage',
     );
     expect((await box(panel(visitor))).height).toBeLessThan(shown.height - 100);
-    // The call goes on meanwhile: the agent still receives the visitor's video.
+    // The call goes on meanwhile: the agent still receives the visitor's video, and the visitor still hears the agent.
     await expectFramesRising(agentConsole);
+    await expectHearing({ name: 'the customer', page: visitor }, { name: 'the console', page: agentConsole });
     await expectAccessible(visitor, 'call with video hidden');
 
     await visitor.getByRole('button', { name: 'Show video' }).click();

@@ -7,8 +7,8 @@ import { eventually } from './eventually';
 /** A page, or a page with a name for the error messages. */
 export type Party = Page | { name: string; page: Page };
 
-const pageOf = (p: Party): Page => ('page' in p ? p.page : p);
-const nameOf = (p: Party, fallback: string): string => ('page' in p ? p.name : fallback);
+export const pageOf = (p: Party): Page => ('page' in p ? p.page : p);
+export const nameOf = (p: Party, fallback: string): string => ('page' in p ? p.name : fallback);
 
 /** The stream ids a page sends, read from the msid lines of its local descriptions. */
 export async function sendsAs(page: Page): Promise<string[]> {

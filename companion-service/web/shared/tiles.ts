@@ -1,10 +1,12 @@
 import type { MediaState, Role } from '../../src/protocol/messages';
 import { el } from './dom';
 import { videoShows } from './sessionState';
+import { Voice } from './voice';
 
 /* A participant tile, used by the agent console and the guest page: the video (shown by the one rule, videoShows
- * in sessionState.ts), initials when it is not, the name and a short state line. The media element stays attached
- * either way so the participant's voice keeps playing. Names come from people: they are only ever set as text. */
+ * in sessionState.ts), initials when it is not, the name and a short state line. The video is muted: another
+ * participant's voice plays from an element of its own (voice.ts), whether or not their picture ever came. Names come
+ * from people: they are only ever set as text. */
 
 export type TileRole = Role | 'self';
 
@@ -56,6 +58,8 @@ export class ParticipantTile {
   private name: string;
   private media: MediaState = ON;
   private stream: MediaStream | undefined;
+  /** Another participant's voice; none for our own tile (we don't play ourselves back). */
+  private readonly voice: Voice | undefined;
   private away = false;
   /** The connection to them is taking longer than it should (PeerMesh's onSlowConnection). */
   private slow = false;
@@ -67,12 +71,14 @@ export class ParticipantTile {
     readonly id: string,
     readonly role: TileRole,
     name: string | undefined,
+    /** `muted`: our own tile, whose sound must not play. */
     options: { tag?: 'li' | 'div'; muted?: boolean; texts?: Partial<TileTexts> } = {},
   ) {
     this.texts = { ...DEFAULT_TEXTS, ...options.texts };
     this.name = displayName(role, name);
     this.video = el('video', { autoplay: true, playsinline: true });
-    this.video.muted = options.muted ?? false;
+    this.video.muted = true;
+    this.voice = options.muted ? undefined : new Voice();
     this.video.dataset.role = role;
     this.avatar = el('span', { class: 'avatar', 'aria-hidden': 'true' });
     this.nameText = el('span', { class: 'tile-name', id: `name-${role}-${id}` });
@@ -85,6 +91,7 @@ export class ParticipantTile {
       this.avatar,
       el('div', { class: 'tile-caption' }, this.nameText, this.stateText),
       this.controls,
+      ...(this.voice ? [this.voice.element] : []),
     );
     this.render();
   }
@@ -113,6 +120,7 @@ export class ParticipantTile {
 
   setStream(stream: MediaStream | undefined): void {
     this.stream = stream;
+    this.voice?.play(stream);
     if (this.video.srcObject !== (stream ?? null)) {
       this.video.srcObject = stream ?? null;
       if (stream) {
@@ -141,6 +149,7 @@ export class ParticipantTile {
 
   destroy(): void {
     this.video.srcObject = null;
+    this.voice?.play(undefined);
     this.element.remove();
   }
 

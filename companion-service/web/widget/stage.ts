@@ -2,10 +2,12 @@ import type { MediaState, PeerInfo, Role } from '../../src/protocol/messages';
 import { el } from '../shared/dom';
 import { videoShows } from '../shared/sessionState';
 import { initials } from '../shared/tiles';
+import { Voice } from '../shared/voice';
 
 /* The video area: a tile per participant. A remote participant's video shows by the one rule (videoShows in
  * shared/sessionState.ts); otherwise their tile shows their initials and name. The media element stays attached
- * either way so their voice keeps playing. Names come from people and are only ever set as text. */
+ * either way; it is muted, and a remote participant's voice plays from an element of its own (shared/voice.ts), whether
+ * or not their picture ever came. Names come from people and are only ever set as text. */
 
 interface Tile {
   figure: HTMLElement;
@@ -17,6 +19,8 @@ interface Tile {
   name: string;
   media: MediaState;
   hasStream: boolean;
+  /** A remote participant's voice (none for our own preview). */
+  voice?: Voice;
 }
 
 const ON: MediaState = { video: true, paused: false };
@@ -36,7 +40,6 @@ export class Stage {
   setSelf(stream: MediaStream, videoOn: boolean): void {
     if (!this.self) {
       this.self = this.tile('self', 'You', 'Your camera preview');
-      this.self.video.muted = true;
       this.self.video.dataset.self = '';
       this.element.append(this.self.figure);
     }
@@ -77,6 +80,7 @@ export class Stage {
     if (!tile) return;
     if (stream) attach(tile.video, stream);
     else tile.video.srcObject = null;
+    tile.voice?.play(stream);
     tile.hasStream = !!stream;
     this.render(tile);
   }
@@ -90,13 +94,17 @@ export class Stage {
     const tile = this.tiles.get(peerId);
     if (!tile) return;
     tile.video.srcObject = null;
+    tile.voice?.play(undefined);
     tile.figure.remove();
     this.tiles.delete(peerId);
     this.layout();
   }
 
   destroy(): void {
-    for (const tile of [...this.tiles.values(), ...(this.self ? [this.self] : [])]) tile.video.srcObject = null;
+    for (const tile of [...this.tiles.values(), ...(this.self ? [this.self] : [])]) {
+      tile.video.srcObject = null;
+      tile.voice?.play(undefined);
+    }
     this.tiles.clear();
     this.self = undefined;
     this.element.replaceChildren();
@@ -104,12 +112,21 @@ export class Stage {
 
   private tile(role: Tile['role'], name: string, videoLabel: string): Tile {
     const video = el('video', { autoplay: true, playsinline: true, 'aria-label': videoLabel });
+    video.muted = true;
+    const voice = role === 'self' ? undefined : new Voice();
     const nameText = el('span', { class: 'tile-name' }, name);
     const state = el('span', { class: 'tile-state' });
     const avatarText = el('span', {}, initials(name));
     const avatar = el('div', { class: 'avatar', 'aria-hidden': 'true' }, avatarText);
-    const figure = el('figure', { class: `tile tile-${role}` }, video, avatar, el('figcaption', {}, nameText, state));
-    return { figure, video, nameText, state, avatarText, role, name, media: ON, hasStream: false };
+    const figure = el(
+      'figure',
+      { class: `tile tile-${role}` },
+      video,
+      avatar,
+      el('figcaption', {}, nameText, state),
+      ...(voice ? [voice.element] : []),
+    );
+    return { figure, video, nameText, state, avatarText, role, name, media: ON, hasStream: false, voice };
   }
 
   private render(tile: Tile): void {
