@@ -114,6 +114,27 @@ describe('join with key, in real browsers', () => {
 });
 
 describe('camera refused', () => {
+  it('lets an agent whose camera and microphone are blocked still see and hear the customer', async () => {
+    const denying = await launchBrowser('deny');
+    try {
+      const visitor = await page();
+      const code = await visitorStarts(visitor);
+      const agent = await page(denying);
+      await agentSignsIn(agent);
+      await agent.getByLabel('Session key from the visitor').fill(code);
+      const [consolePage] = await Promise.all([
+        agent.context().waitForEvent('page'),
+        agent.getByRole('button', { name: 'Join' }).click(),
+      ]);
+      await consolePage.getByRole('alert').filter({ hasText: 'You can still see and hear the others.' }).waitFor();
+      await expectFramesRising(consolePage);
+      // Nothing captured in the console window and no click in it: its sound must play all the same.
+      await expectHearing({ name: 'the console', page: consolePage }, { name: 'the visitor', page: visitor });
+    } finally {
+      await denying.close();
+    }
+  });
+
   it('explains how to allow the camera when the browser blocks it', async () => {
     const denying = await launchBrowser('deny');
     try {
