@@ -1,4 +1,5 @@
 import type { Locator, Page, Request, Route } from 'playwright-core';
+import { expectHearing } from '../helpers/audio';
 import { expectNoAxeViolations } from '../helpers/axe';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { eventually } from '../helpers/eventually';
@@ -174,6 +175,8 @@ describe('background blur', () => {
 
     await blurredAt(agentAtVisitor, agentSharpness, 'the agent\u2019s video at the visitor', agent);
     await expectRising({ name: 'visitor', page: visitor }, { name: 'agent', page: agent });
+    // Blur swaps the picture only: the agent's voice still goes out.
+    await expectHearing({ name: 'visitor', page: visitor }, { name: 'agent', page: agent });
     // The agent's own preview shows what goes out.
     await blurredAt(agent.locator('video[data-role="self"]'), agentSharpness, 'the agent\u2019s preview', agent);
 
@@ -198,6 +201,7 @@ describe('background blur', () => {
     await expectNoAxeViolations(visitor, 'widget call screen, blur on');
     await blurredAt(visitorAtAgent, before, 'the visitor\u2019s video at the agent', visitor);
     await expectRising({ name: 'agent', page: agent }, { name: 'visitor', page: visitor });
+    await expectHearing({ name: 'agent', page: agent }, { name: 'visitor', page: visitor });
     // The visitor's own preview shows what goes out.
     await blurredAt(visitor.locator('#tandem-widget video[data-self]'), before, 'the visitor\u2019s preview', visitor);
     expect(visitorRequests.blur.every((u) => u.startsWith(`${suite.server.baseUrl}/assets/`))).toBe(true);
