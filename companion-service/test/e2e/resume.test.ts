@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import type { ClientMessage } from '../../src/protocol/messages';
 import { BatchAssembler, type StreamPart } from '../../web/cobrowse/streamCodec';
+import { expectHearing } from '../helpers/audio';
 import { expectFramesRising } from '../helpers/browser';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { eventuallyWithin } from '../helpers/eventually';
@@ -126,6 +127,9 @@ describe('the call across page loads (code flow)', () => {
       );
       await expectFramesRising(agent);
       await expectFramesRising(visitor);
+      // And sound both ways: the page that loaded again plays the agent's voice without a click in it.
+      await expectHearing({ name: 'the agent', page: agent }, { name: 'the visitor', page: visitor });
+      await expectHearing({ name: 'the visitor', page: visitor }, { name: 'the agent', page: agent });
       // The layout the visitor chose, and remote control without asking again.
       await visitor.getByRole('button', { name: 'Smaller video' }).waitFor();
       await controlNotice(visitor).filter({ hasText: 'Ana Agent is controlling this page.' }).waitFor();
