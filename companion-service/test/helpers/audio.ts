@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { eventually } from './eventually';
+import { eventually, successive } from './eventually';
 import { nameOf, pageOf, sendsAs, type Party } from './video';
 
 /* Sound between two pages: the receiver gets the sender's microphone (audio samples with energy, i.e. not silence)
@@ -60,12 +60,7 @@ export async function hearingOf(receiver: Page, sender: Page): Promise<Hearing> 
 /** Waits until the receiver hears the sender: between two samples half a second apart, more samples with more
  * energy arrived, and an element kept playing them out loud. */
 export async function expectHearing(receiver: Party, sender: Party, timeoutMs = 20_000): Promise<Hearing> {
-  let last: Hearing | undefined;
-  const sample = async () => {
-    const before = last;
-    last = await hearingOf(pageOf(receiver), pageOf(sender));
-    return { before, now: last };
-  };
+  const sample = successive(() => hearingOf(pageOf(receiver), pageOf(sender)));
   const what = `${nameOf(receiver, 'the receiver')} to hear ${nameOf(sender, 'the sender')}`;
   const { now } = await eventually(
     sample,

@@ -72,3 +72,14 @@ export class Changes {
     for (const wake of waiters) wake();
   };
 }
+
+/** A probe that gives each value with the one before it (undefined the first time): for waits on how something
+ * changed between two samples, as `eventually`'s probe. */
+export function successive<T>(probe: () => Promise<T>): () => Promise<{ before: T | undefined; now: T }> {
+  let last: T | undefined;
+  return async () => {
+    const before = last;
+    last = await probe();
+    return { before, now: last };
+  };
+}

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { eventually } from './eventually';
+import { eventually, successive } from './eventually';
 
 /* Video between two pages, read from the peer connections that newContext() (helpers/browser.ts) records: which
  * frames a receiver has decoded from one particular sender, rising or stopped. */
@@ -43,26 +43,22 @@ export async function framesFrom(receiver: Page, sender: Page): Promise<number> 
 /** Waits until the receiver decodes more and more frames from the sender (two samples half a second apart, the
  * first above zero): the sender's camera really arrives. */
 export async function expectRising(receiver: Party, sender: Party, timeoutMs = 20_000): Promise<void> {
-  let last = 0;
-  const sample = async () => {
-    const before = last;
-    last = await framesFrom(pageOf(receiver), pageOf(sender));
-    return { before, now: last };
-  };
+  const sample = successive(() => framesFrom(pageOf(receiver), pageOf(sender)));
   const what = `${nameOf(receiver, 'the receiver')} to decode rising video from ${nameOf(sender, 'the sender')}`;
-  await eventually(sample, ({ before, now }) => before > 0 && now > before, what, timeoutMs, 500);
+  await eventually(
+    sample,
+    ({ before, now }) => before !== undefined && before > 0 && now > before,
+    what,
+    timeoutMs,
+    500,
+  );
 }
 
 /** Waits until frames from the sender stop: two samples a second and a half apart are equal (or there is no
  * connection). Returns the count they stopped at. The interval is the measurement itself: a stopped stream is one
  * that decodes nothing for that long. */
 export async function expectStopped(receiver: Party, sender: Party, timeoutMs = 15_000): Promise<number> {
-  let last: number | undefined;
-  const sample = async () => {
-    const before = last;
-    last = await framesFrom(pageOf(receiver), pageOf(sender));
-    return { before, after: last };
-  };
+  const sample = successive(() => framesFrom(pageOf(receiver), pageOf(sender)));
   const what = `${nameOf(sender, 'the sender')}'s video to stop arriving at ${nameOf(receiver, 'the receiver')}`;
-  return (await eventually(sample, ({ before, after }) => before === after, what, timeoutMs, 1500)).after;
+  return (await eventually(sample, ({ before, now }) => before === now, what, timeoutMs, 1500)).now;
 }
