@@ -25,7 +25,7 @@ const CAMERA_LOCKED =
 const NO_VIDEO_PRIVILEGE = 'Your account does not include agent video, so your camera is not used.';
 
 export class AgentVideo {
-  readonly selfTile = new ParticipantTile('self', 'self', 'You', { muted: true });
+  readonly selfTile = new ParticipantTile('self', 'self', 'You');
   /** Why the camera could not be opened, for the switch's and the settings' explanation. */
   cameraProblem: string | undefined;
   private videoSwitch: ToolSwitch | undefined;

@@ -11,7 +11,6 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 export class CallView {
   readonly selfTile = new ParticipantTile('self', 'self', 'You', {
     tag: 'li',
-    muted: true,
     texts: { cameraOff: 'Your video is off', paused: 'Paused by the agent' },
   });
   private readonly tiles = new Map<string, ParticipantTile>();

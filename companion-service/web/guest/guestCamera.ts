@@ -15,7 +15,6 @@ export class GuestCamera {
   /** Why the camera could not be opened, if it could not. */
   problem: string | undefined;
   readonly preview = new ParticipantTile('preview', 'self', 'You', {
-    muted: true,
     texts: { cameraOff: 'Your video is off' },
   });
 

@@ -71,14 +71,13 @@ export class ParticipantTile {
     readonly id: string,
     readonly role: TileRole,
     name: string | undefined,
-    /** `muted`: our own tile, whose sound must not play. */
-    options: { tag?: 'li' | 'div'; muted?: boolean; texts?: Partial<TileTexts> } = {},
+    options: { tag?: 'li' | 'div'; texts?: Partial<TileTexts> } = {},
   ) {
     this.texts = { ...DEFAULT_TEXTS, ...options.texts };
     this.name = displayName(role, name);
     this.video = el('video', { autoplay: true, playsinline: true });
     this.video.muted = true;
-    this.voice = options.muted ? undefined : new Voice();
+    this.voice = role === 'self' ? undefined : new Voice();
     this.video.dataset.role = role;
     this.avatar = el('span', { class: 'avatar', 'aria-hidden': 'true' });
     this.nameText = el('span', { class: 'tile-name', id: `name-${role}-${id}` });
