@@ -41,6 +41,7 @@ import { BatchAssembler, type StreamPart } from '../web/cobrowse/streamCodec';
 import { readOptions } from './cli';
 import { startEmbeddedService } from './embeddedService';
 import { saveProfile, startProfile } from './pageProfile';
+import { throttle } from '../test/helpers/slowNetwork';
 
 const HELP = `Usage: npm run bench:cobrowse -- [options]
   --elements N      elements on the shared page (default 5000)
@@ -51,7 +52,9 @@ const HELP = `Usage: npm run bench:cobrowse -- [options]
   --control N       measured remote-control keystrokes, and as many clicks (default 50)
   --wait-quiet S    before each (a) pair (Tandem's snapshot and the floor's), wait up to S s for other processes to use
                     < 0.3 cores for 2 s (default 30; 0 = don't wait); pairs during which they used more are left out
-  --cpu-prof DIR    write a CPU profile of the visitor's page during (c)/(d), with and without the session
+  --throttle        the customer's page on a slow network (DevTools' "slow 4G": 150 ms, 1.6 Mbit/s down)
+  --cpu-prof DIR    write CPU profiles of the visitor's page and the console while the agent joins, and of the
+                    visitor's page during (c)/(d), with and without the session
   --help`;
 
 /** (a): Tandem's median at most this many times the floor's (rrweb record -> Replayer), measured in the same run. */
@@ -71,12 +74,14 @@ interface Options {
   sessionSeconds: number;
   controlActions: number;
   waitQuiet: number;
+  throttle: boolean;
   cpuProf?: string;
 }
 
 function parseOptions(argv: string[]): Options {
-  const { numbers, strings } = readOptions(argv, HELP, {
+  const { numbers, strings, flags } = readOptions(argv, HELP, {
     strings: ['cpu-prof'],
+    flags: ['throttle'],
     numbers: {
       elements: { fallback: 5000, min: 100, max: 200_000 },
       snapshots: { fallback: 10, min: 1, max: 1000 },
@@ -95,6 +100,7 @@ function parseOptions(argv: string[]): Options {
     sessionSeconds: numbers['session-s'],
     controlActions: numbers.control,
     waitQuiet: numbers['wait-quiet'],
+    throttle: flags.throttle,
     ...(strings['cpu-prof'] ? { cpuProf: strings['cpu-prof'] } : {}),
   };
 }
@@ -129,6 +135,34 @@ interface TandemSnapshot {
 
 const visitorProbe = (page: Page) =>
   page.evaluate(() => (window as unknown as { __bench: VisitorProbe }).__bench.report());
+
+/** Where an agent's join waits for the customer's page, each step from the console's navigation start: the console
+ * joined, the customer's page heard of it and connected, serialised and sent the page, and the console received and
+ * decoded it; and when the customer's page downloaded the recorder (before the agent joined: it is fetched ahead). */
+async function agentJoinSteps(visitor: Page, agent: Page, openedAt: number): Promise<Array<[string, number]>> {
+  const report = await visitorProbe(visitor);
+  const recorder = await visitor.evaluate(() => {
+    const entry = performance.getEntriesByType('resource').find((r) => r.name.includes('cobrowse-recorder')) as
+      PerformanceResourceTiming | undefined;
+    return entry && { asked: performance.timeOrigin + entry.startTime, in: performance.timeOrigin + entry.responseEnd };
+  });
+  const console = await agent.evaluate(() => {
+    const bench = (window as unknown as { __bench: ConsoleProbe }).__bench;
+    return { joined: bench.joinedAt(), arrived: bench.lastSnapshotArrival(), decoded: bench.lastLargeParse() };
+  });
+  const steps: Array<[string, number | undefined]> = [
+    ['recorder downloaded from', recorder?.asked],
+    ['to', recorder?.in],
+    ['the customer told', report.agentJoinedAt],
+    ['console joined', console.joined],
+    ['connected', report.connectedAt],
+    ['page serialised', report.largeStringify[0]?.[0]],
+    ['sent', report.snapshots[0]?.lastPartAt],
+    ['at the console', console.arrived],
+    ['decoded', console.decoded],
+  ];
+  return steps.map(([step, at]) => [step, at === undefined ? Number.NaN : at - openedAt]);
+}
 
 /** A scripted visitor: types, chooses, ticks and scrolls on the form, moving the pointer, for `seconds`. */
 async function scriptedFormSession(page: Page, seconds: number): Promise<void> {
@@ -220,6 +254,7 @@ async function main(): Promise<void> {
       visitor
         .on('console', (m) => console.log('visitor:', m.text()))
         .on('pageerror', (e) => console.log('visitor error:', e));
+    if (options.throttle) await throttle(visitor);
     await visitor.goto(`${service.baseUrl}${PAGE_PATH}`);
     const elementCount = await visitor.evaluate(() => document.getElementsByTagName('*').length);
     await visitor.getByRole('button', { name: 'Start video session' }).click();
@@ -243,6 +278,9 @@ async function main(): Promise<void> {
       await devToken(service, 'Bench Agent', [Privilege.RemoteControl]),
       code,
     );
+    const joinProfiles = options.cpuProf
+      ? { visitor: await startProfile(visitor), console: await startProfile(agent) }
+      : undefined;
     await agent.goto(`${service.baseUrl}/console#ticket=${encodeURIComponent(ticket)}`);
     // The console page's own navigation start.
     const openedAt = await agent.evaluate(() => performance.timeOrigin);
@@ -250,6 +288,11 @@ async function main(): Promise<void> {
       (window as unknown as { __bench: ConsoleProbe }).__bench.waitForPage(30_000),
     );
     const joinToPage = firstShown - openedAt;
+    const joinSteps = await agentJoinSteps(visitor, agent, openedAt);
+    if (joinProfiles && options.cpuProf) {
+      await saveProfile(joinProfiles.visitor, options.cpuProf, 'visitor-agent-joins');
+      await saveProfile(joinProfiles.console, options.cpuProf, 'console-agent-joins');
+    }
 
     // (a) full snapshots on request, each paired with one of the floor's (alternately first), after a warm-up pair.
     const floor = await openRrwebFloor(browser, floorServer, { width: 1280, height: 800 });
@@ -380,7 +423,8 @@ async function main(): Promise<void> {
       `    floor (rrweb record -> Replayer, no network): median ${ms(floorSnap.median)}, p90 ${ms(floorSnap.p90)}, min ${ms(floorSnap.min)}, max ${ms(floorSnap.max)} over ${floorTimes.length}`,
       `      rrweb serialising the page ${f('record')}, postMessage to the other page ${f('handover')}, reading the message ${f('read')}, rrweb rebuilding and painting ${f('rebuild')}`,
       `    Tandem / floor: ${ratio.toFixed(2)}x  [target <= ${TARGET_SNAPSHOT_RATIO}x: ${verdict(ratio <= TARGET_SNAPSHOT_RATIO)}]`,
-      `    agent joins (console opened -> page shown): ${ms(joinToPage)}`,
+      `    agent joins (console opened -> page shown): ${ms(joinToPage)}${options.throttle ? ', the customer on "slow 4G"' : ''}`,
+      `      ${joinSteps.map(([step, at]) => `${step} ${ms(at)}`).join(', ')}`,
       `(b) mutation -> agent DOM: p50 ${ms(mut.median)}, p95 ${ms(percentile(latencies, 95))}, max ${ms(mut.max)} over ${latencies.length} (${missed} not seen, of which ${missedButArrived} reached the console's socket)  [target p95 <= ${TARGET_MUTATION_P95_MS} ms: ${verdict(percentile(latencies, 95) <= TARGET_MUTATION_P95_MS && missed === 0)}]`,
       `    of which the visitor's page -> the console's socket: p50 ${ms(percentile(transit, 50))}, p95 ${ms(percentile(transit, 95))}`,
       `(c) scripted form session, ${recorded.seconds.toFixed(0)} s: ${(sessionBytes / 1024).toFixed(1)} KiB = ${kbits.toFixed(1)} kbit/s (${withSnapshotKbits.toFixed(1)} kbit/s counting the first snapshot)  [target <= ${TARGET_KBITS} kbit/s: ${verdict(withSnapshotKbits <= TARGET_KBITS)}]`,

@@ -17,6 +17,9 @@ export interface VisitorProbe {
     largeStringify: Array<[number, number]>;
     cobrowseBytes: number;
     mutations: Array<{ value: string; at: number }>;
+    /** When the page heard that the agent joined (peer.joined), and when its first connection was up. */
+    agentJoinedAt: number | undefined;
+    connectedAt: number | undefined;
   };
   mutate(count: number, everyMs: number): Promise<void>;
 }
@@ -35,6 +38,8 @@ export interface ConsoleProbe {
   lastSnapshotArrival(): number;
   /** When the latest JSON.parse of a large text (a snapshot batch, once inflated) ended. */
   lastLargeParse(): number;
+  /** When the console's socket got its session.joined. */
+  joinedAt(): number;
 }
 
 /** A JSON text this long is a snapshot batch (~1 MB for 5,000 elements), not a message envelope (< 64 KiB). */
@@ -58,14 +63,26 @@ const INSTRUMENT_VISITOR_FN = ({ mutationTargetId, largeJson }: { mutationTarget
   } as typeof stringify;
   const mutations: Array<{ value: string; at: number }> = [];
   let cobrowseBytes = 0;
+  let agentJoinedAt: number | undefined;
+  let connectedAt: number | undefined;
+  const NativeConnection = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends NativeConnection {
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      this.addEventListener('connectionstatechange', () => {
+        if (this.connectionState === 'connected') connectedAt ??= now();
+      });
+    }
+  } as typeof RTCPeerConnection;
   let current: { seq: number; firstPartAt: number; wireBytes: number; parts: string[]; expected: number } | undefined;
   const NativeSocket = window.WebSocket;
   window.WebSocket = class extends NativeSocket {
     constructor(url: string | URL, protocols?: string | string[]) {
       super(url, protocols);
       this.addEventListener('message', (event) => {
-        if (typeof event.data === 'string' && event.data.includes('"cobrowse.snapshot.needed"'))
-          snapshotAsked.push(now());
+        if (typeof event.data !== 'string') return;
+        if (event.data.includes('"cobrowse.snapshot.needed"')) snapshotAsked.push(now());
+        if (event.data.includes('"type":"peer.joined"')) agentJoinedAt ??= now();
       });
     }
     override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
@@ -91,7 +108,7 @@ const INSTRUMENT_VISITOR_FN = ({ mutationTargetId, largeJson }: { mutationTarget
     }
   } as typeof WebSocket;
   (window as unknown as { __bench: unknown }).__bench = {
-    report: () => ({ snapshotAsked, snapshots, largeStringify, cobrowseBytes, mutations }),
+    report: () => ({ snapshotAsked, snapshots, largeStringify, cobrowseBytes, mutations, agentJoinedAt, connectedAt }),
     mutate: (count: number, everyMs: number) =>
       new Promise<void>((resolve) => {
         let i = 0;
@@ -131,6 +148,7 @@ const INSTRUMENT_CONSOLE_FN = ({
   const sockets: WebSocket[] = [];
   const arrivals: Record<string, number> = {};
   const snapshotArrivals: number[] = [];
+  let joinedAt: number | undefined;
   const NativeSocket = window.WebSocket;
   window.WebSocket = class extends NativeSocket {
     constructor(url: string | URL, protocols?: string | string[]) {
@@ -139,6 +157,7 @@ const INSTRUMENT_CONSOLE_FN = ({
       // When each mutation's batch reaches the console (small batches travel as plain JSON).
       this.addEventListener('message', (event) => {
         if (typeof event.data !== 'string') return;
+        if (event.data.includes('"type":"session.joined"')) joinedAt ??= now();
         const found = /change-\d+/.exec(event.data);
         if (found) arrivals[found[0]] ??= now();
         // The last part of a snapshot batch: "part":N,"parts":N+1 with "snapshot":true.
@@ -181,6 +200,7 @@ const INSTRUMENT_CONSOLE_FN = ({
     arrivals: () => arrivals,
     lastSnapshotArrival: () => snapshotArrivals.at(-1) ?? Number.NaN,
     lastLargeParse: () => largeParses.at(-1) ?? Number.NaN,
+    joinedAt: () => joinedAt ?? Number.NaN,
   };
 };
 

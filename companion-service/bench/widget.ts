@@ -33,6 +33,7 @@ import { launchBrowser } from '../test/helpers/browser';
 import { consoleTicket, devToken } from '../test/helpers/testServer';
 import { median, summary } from './stats';
 import { readOptions } from './cli';
+import { throttle } from '../test/helpers/slowNetwork';
 import type { Config } from '../src/config/schema';
 import { startEmbeddedService, type EmbeddedService } from './embeddedService';
 
@@ -42,14 +43,6 @@ const HELP = `Usage: npm run bench:widget -- [options]
   --help`;
 
 const PAGE_PATH = '/bench/widget-page';
-/** DevTools throttling for the throttled case: Lighthouse's mobile "slow 4G". */
-const THROTTLED = {
-  offline: false,
-  latency: 150,
-  downloadThroughput: (1.6 * 1024 * 1024) / 8,
-  uploadThroughput: (750 * 1024) / 8,
-};
-
 /** Measured on the last commit before the split (7567f29: one 163 KB widget.js, sent uncompressed and revalidated on
  * every page view), with this script, on the same 2-core machine, just before the figures in docs/benchmarks.md. */
 const BEFORE: Record<string, number> = {
@@ -237,12 +230,6 @@ async function newBenchContext(browser: Browser): Promise<BrowserContext> {
   // As source text: tsx (esbuild keepNames) wraps named functions in __name(), which pages don't have.
   await context.addInitScript({ content: `var __name = (f) => f; (${instrument.toString()})();` });
   return context;
-}
-
-async function throttle(page: Page): Promise<void> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Network.enable');
-  await cdp.send('Network.emulateNetworkConditions', THROTTLED);
 }
 
 /** One page load in a fresh context: navigation start -> launcher in the DOM, and the next frame. */
