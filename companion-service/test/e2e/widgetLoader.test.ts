@@ -6,6 +6,8 @@ import { webDistDir } from '../../src/paths';
 import { serveFiles, type ServedFiles } from '../helpers/appFixtures';
 import { expectNoAxeViolations } from '../helpers/axe';
 import { e2eSuite } from '../helpers/e2eSuite';
+import { eventuallyWithin } from '../helpers/eventually';
+import { resources } from '../helpers/resourceTiming';
 import { devToken } from '../helpers/testServer';
 
 /* The widget as a customer's page gets it, in real Chromium: the loader alone on a page where no call starts
@@ -37,13 +39,17 @@ afterAll(async () => {
   await shop?.stop();
 });
 
+const eventually = eventuallyWithin(10_000, 100);
 const CHUNK = /\/assets\/widget-call-[A-Z0-9]+\.js$/;
+/** Downloaded ahead once a session starts or an invitation comes (pageSharing.ts), when the page is idle. */
+const RECORDER = /\/assets\/cobrowse-recorder-[A-Z0-9]+\.js$/;
+const withoutRecorder = (requests: string[]) => requests.filter((p) => !RECORDER.test(p));
 const launcher = (page: Page) => page.getByRole('button', { name: 'Start video session' });
 const currentChunk = () =>
   (JSON.parse(readFileSync(path.join(webDistDir, 'widget-manifest.json'), 'utf8')) as { chunks: { call: string } })
     .chunks.call;
 
-/** Every request the page makes for the widget's own files (loader, chunks, manifest), in order. */
+/** Every request the page makes for the widget's own files (loader, chunks, recorder, manifest), in order. */
 function widgetRequests(page: Page): string[] {
   const seen: string[] = [];
   page.on('request', (r: Request) => {
@@ -53,34 +59,6 @@ function widgetRequests(page: Page): string[] {
   });
   return seen;
 }
-
-interface Entry {
-  name: string;
-  initiatorType: string;
-  transferSize: number;
-  encodedBodySize: number;
-  decodedBodySize: number;
-}
-
-/** Resource Timing entries for the service's files (the demo portal is on the service's origin, so sizes show). */
-const resources = (page: Page, match: string) =>
-  page.evaluate(
-    (m) =>
-      performance
-        .getEntriesByType('resource')
-        .filter((e) => new URL(e.name).pathname.includes(m))
-        .map((e) => {
-          const r = e as PerformanceResourceTiming;
-          return {
-            name: new URL(r.name).pathname,
-            initiatorType: r.initiatorType,
-            transferSize: r.transferSize,
-            encodedBodySize: r.encodedBodySize,
-            decodedBodySize: r.decodedBodySize,
-          };
-        }),
-    match,
-  ) as Promise<Entry[]>;
 
 describe('a page where no call starts', () => {
   it('gets the launcher from a loader of at most 6 KB as sent, and nothing else of the widget', async () => {
@@ -138,7 +116,14 @@ describe('the call chunk', () => {
     await launcher(page).click();
     await page.getByRole('button', { name: 'Enable camera' }).click();
     await page.getByTestId('session-code').waitFor({ timeout: 15_000 });
-    expect(requests).toEqual(['/widget.js', currentChunk()]);
+    expect(withoutRecorder(requests)).toEqual(['/widget.js', currentChunk()]);
+    // The session waits for an agent: the co-browse recorder comes ahead, once, and is not run.
+    await eventually(
+      () => requests.filter((p) => RECORDER.test(p)).length,
+      (n) => n === 1,
+      'the recorder downloaded while waiting for an agent',
+    );
+    expect(await page.evaluate(() => '__tandemCobrowse' in window)).toBe(false);
   });
 
   it('is fetched when the launcher gets keyboard focus', async () => {
@@ -190,6 +175,13 @@ describe('the call chunk', () => {
     expect(entries.filter((e) => e.transferSize > 0)).toHaveLength(1);
     expect(entries.some((e) => e.initiatorType === 'script' && e.transferSize === 0)).toBe(true);
     expect(requests.filter((p) => CHUNK.test(p))).toEqual([currentChunk(), currentChunk()]);
+    // While the customer reads the terms, the co-browse recorder is downloaded for the call to come, and not run.
+    await eventually(
+      () => requests.filter((p) => RECORDER.test(p)).length,
+      (n) => n === 1,
+      'the recorder downloaded while the prompt is shown',
+    );
+    expect(await page.evaluate(() => '__tandemCobrowse' in window)).toBe(false);
     await page.getByRole('button', { name: 'Decline' }).click();
     await page.getByText('You declined the video call.').waitFor();
   });
@@ -222,7 +214,7 @@ describe('after a deploy', () => {
     await launcher(page).click();
     await page.getByRole('button', { name: 'Enable camera' }).click();
     await page.getByTestId('session-code').waitFor({ timeout: 15_000 });
-    expect(requests).toEqual(['/widget.js', GONE, '/widget-manifest.json', currentChunk()]);
+    expect(withoutRecorder(requests)).toEqual(['/widget.js', GONE, '/widget-manifest.json', currentChunk()]);
     expect([404, 'failed']).toContain(outcome.get(GONE));
     expect(outcome.get('/widget-manifest.json')).toBe(200);
     expect(outcome.get(currentChunk())).toBe(200);

@@ -71,6 +71,22 @@ function addServiceScript(url: string, serviceOrigin: string): Promise<void> {
  * forgotten, so that the next call tries again. */
 const loads = new Map<string, Promise<unknown>>();
 
+/** Scripts downloaded ahead of need (prefetchServiceScript), by URL. */
+const prefetched = new Set<string>();
+
+/** Downloads one of the service's scripts into the browser's cache without running it, once, so that loading it later
+ * does not wait for the network. A plain fetch, as the page's Content Security Policy must let the widget connect to
+ * the service anyway (its socket); the request is the one the script element makes (no-cors, with credentials), so
+ * the element finds the response in the cache. The service's scripts are content-hashed and immutable: downloaded
+ * once per deploy, not per page. A failed download is forgotten, so that a later call tries again. */
+export function prefetchServiceScript(url: string): void {
+  if (loads.has(url) || prefetched.has(url)) return;
+  prefetched.add(url);
+  fetch(url, { mode: 'no-cors', credentials: 'include' })
+    .then((response) => response.blob())
+    .catch(() => prefetched.delete(url));
+}
+
 /** Loads one of the service's scripts once and returns what it leaves on the page: `entry()` reads it (undefined while
  * it is missing, or when what is there is not what this page's code speaks). `what` names the script in errors. */
 export function loadServiceScript<T>(

@@ -94,6 +94,7 @@ export class VisitorWidget implements CallWidget {
 
   prompt(m: TermsPrompt): void {
     this.oneClick.showPrompt(m);
+    this.sharing.agentExpected();
   }
 
   promptClosed(m: TermsClosed): void {

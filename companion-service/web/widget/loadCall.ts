@@ -1,4 +1,4 @@
-import { loadServiceScript } from '../shared/serviceScript';
+import { loadServiceScript, prefetchServiceScript } from '../shared/serviceScript';
 import { CALL_ABI, CALL_GLOBAL, MANIFEST_PATH, type CallEntry, type WidgetManifest } from './callLink';
 
 /* Loads the call chunk (everything a call needs: its screens, WebRTC, the session) into the page, once.
@@ -11,19 +11,11 @@ import { CALL_ABI, CALL_GLOBAL, MANIFEST_PATH, type CallEntry, type WidgetManife
  * (callLink.ts); otherwise the call cannot start in this page until it is reloaded. */
 
 let loading: Promise<CallEntry> | undefined;
-let prefetched = false;
 
 /** Downloads the call chunk into the browser's cache without running it: for an identified visitor, who may get an
- * invitation at any time, so that the terms prompt does not wait for a download then. A plain fetch, as the page's
- * Content Security Policy must let the widget connect to the service anyway (its socket); the response is the same
- * (no-cors, with credentials) as the script element's, so the script finds it in the cache. Immutable: downloaded
- * once per deploy, not per page view. */
+ * invitation at any time, so that the terms prompt does not wait for a download then. */
 export function prefetchCall(serviceOrigin: string, chunk: string): void {
-  if (loading || prefetched) return;
-  prefetched = true;
-  fetch(new URL(chunk, serviceOrigin), { mode: 'no-cors', credentials: 'include' })
-    .then((response) => response.blob())
-    .catch(() => (prefetched = false));
+  prefetchServiceScript(new URL(chunk, serviceOrigin).toString());
 }
 
 export function loadCall(serviceOrigin: string, ownChunk: string): Promise<CallEntry> {

@@ -1,4 +1,5 @@
 import type { ErrorMessage } from '../../src/protocol/messages';
+import { whenIdle } from '../shared/idle';
 import { socketUrl } from '../shared/socketUrl';
 import type { CallWidget, LoaderLink, PresenceLink } from './callLink';
 import type { ChangeGuard } from './earlyChangeGuard';
@@ -196,11 +197,4 @@ export class WidgetLoader {
     this.frame.dataset.presence = 'connecting';
     this.presence.presence.resume();
   }
-}
-
-/** Runs `work` when the page has nothing else to do (or within 5 s); browsers without requestIdleCallback (Safari)
- * wait a second. */
-function whenIdle(work: () => void): void {
-  if (typeof requestIdleCallback === 'function') requestIdleCallback(work, { timeout: 5000 });
-  else setTimeout(work, 1000);
 }

@@ -1,15 +1,18 @@
-import { loadRecorder } from '../cobrowse/loadRecorder';
+import { loadRecorder, prefetchRecorder } from '../cobrowse/loadRecorder';
 import type { VisitorCobrowse } from '../cobrowse/visitorCobrowse';
 import { firstFrameShown } from '../shared/firstFrame';
+import { whenIdle } from '../shared/idle';
 import { ConnectionGate } from './callSetUp';
 import type { ChangeGuard } from './earlyChangeGuard';
 import type { VisitorSession } from './session';
 
-/* Shares the page while an agent is in the call (the recorder is only downloaded then), and stops when none is.
- * Loading the recorder and its first snapshot are long tasks (~100 ms on a large page): they wait until the call is
- * up, so that the call's own set-up goes first. Up means the connection to the agent is (offer, answer and ICE done)
- * and, when the agent sends video, its first frame is on screen: a video's first frame needs the page's main thread,
- * and behind the first snapshot it came ~100 ms later. Each wait is bounded. */
+/* Shares the page while an agent is in the call, and stops when none is. The recorder is downloaded (not run) once an
+ * agent is on the way: a session started, or an invitation came; on a slow network its download took longer than the
+ * snapshot it then makes (~350 ms on "slow 4G"). Running the recorder and its first snapshot are long tasks (~100 ms
+ * on a large page): they wait until the call is up, so that the call's own set-up goes first. Up means the
+ * connection to the agent is (offer, answer, ICE and DTLS done) and, when the agent sends video, its first frame is on
+ * screen: a video's first frame needs the page's main thread, and behind the first snapshot it came ~100 ms later.
+ * Each wait is bounded. */
 
 /** Page sharing waits at most this long for the connection to the agent (it goes through the service anyway). */
 const MEDIA_FIRST_MS = 1500;
@@ -36,6 +39,12 @@ export class PageSharing {
   /** A new session: sharing waits for its connection to the agent. */
   newSession(): void {
     this.agentLink = new ConnectionGate();
+    this.agentExpected();
+  }
+
+  /** An agent is on the way (a session started, or an invitation came): the recorder is downloaded meanwhile. */
+  agentExpected(): void {
+    whenIdle(() => prefetchRecorder(this.serviceOrigin));
   }
 
   /** The connection to this session's agent is up; `videoComing` when the agent sends video (then sharing waits for
