@@ -7,6 +7,8 @@ import { e2eSuite } from '../helpers/e2eSuite';
 import { eventuallyWithin } from '../helpers/eventually';
 import { people, remoteControlOn } from '../helpers/people';
 import { consoleTicket, devToken } from '../helpers/testServer';
+import { resources } from '../helpers/resourceTiming';
+import { throttle } from '../helpers/slowNetwork';
 import { expectRising } from '../helpers/video';
 import { TestClient } from '../helpers/wsClient';
 
@@ -247,6 +249,61 @@ describe('the live view', () => {
       (w) => w > 0,
       'the portal logo in the live view',
     );
+  });
+});
+
+describe('a customer on a slow network', () => {
+  it('has the recorder before the agent joins, and shares as soon as the call is connected, before the data channel is open', async () => {
+    const visitor = await newPage();
+    // When the call's connection is up (ICE and DTLS), when its data channel opens, and when the recorder's script is
+    // put into the page: each on the page's own clock.
+    await visitor.addInitScript(() => {
+      const marks: Record<string, number> = {};
+      (window as unknown as { __marks: Record<string, number> }).__marks = marks;
+      const Native = window.RTCPeerConnection;
+      window.RTCPeerConnection = class extends Native {
+        constructor(config?: RTCConfiguration) {
+          super(config);
+          this.addEventListener('connectionstatechange', () => {
+            if (this.connectionState === 'connected') marks.connected ??= performance.now();
+          });
+        }
+        override createDataChannel(label: string, init?: RTCDataChannelInit): RTCDataChannel {
+          const channel = super.createDataChannel(label, init);
+          channel.addEventListener('open', () => (marks.dataChannelOpen ??= performance.now()));
+          return channel;
+        }
+      } as typeof RTCPeerConnection;
+      new MutationObserver(() => {
+        if (document.querySelector('script[src*="cobrowse-recorder"]')) marks.recorderRun ??= performance.now();
+      }).observe(document, { childList: true, subtree: true });
+    });
+    await throttle(visitor);
+    const code = await visitorStarts(visitor, { path: FORM_PATH, timeoutMs: 30_000 });
+
+    // Waiting for an agent: the recorder is downloaded, not run.
+    await eventually(
+      () => resources(visitor, 'cobrowse-recorder'),
+      (entries) => entries.some((e) => e.responseEnd > 0),
+      'the recorder downloaded while the customer waits',
+    );
+    expect(await visitor.evaluate(() => '__tandemCobrowse' in window)).toBe(false);
+    expect(await visitor.evaluate(() => (window as unknown as { __marks: object }).__marks)).toEqual({});
+
+    const agent = await consoleFor(code);
+    await pageShown(agent);
+    // It came from the browser's cache: the download ahead was the only one.
+    const entries = await resources(visitor, 'cobrowse-recorder');
+    expect(entries.filter((e) => e.transferSize > 0)).toHaveLength(1);
+    expect(entries.some((e) => e.initiatorType === 'script' && e.transferSize === 0)).toBe(true);
+    // Sharing waited for the call's connection, not for its data channel (two round trips later on this network).
+    const marks = await eventually(
+      () => visitor.evaluate(() => (window as unknown as { __marks: Record<string, number> }).__marks),
+      (m) => m.dataChannelOpen !== undefined,
+      'the data channel open',
+    );
+    expect(marks.recorderRun).toBeGreaterThanOrEqual(marks.connected!);
+    expect(marks.dataChannelOpen).toBeGreaterThan(marks.recorderRun!);
   });
 });
 

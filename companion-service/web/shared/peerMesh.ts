@@ -38,7 +38,7 @@ const SIGNAL_WAIT_MS = 300;
 export interface PeerMeshEvents {
   onRemoteStream(peerId: string, stream: MediaStream): void;
   onPeerClosed(peerId: string): void;
-  /** The connection is up (ICE and DTLS done): media is about to flow. */
+  /** The connection is up (ICE and DTLS done): media flows. Once per connection. */
   onPeerConnected?(peerId: string): void;
   /** The screen the peer is sharing with us arrived (the one the last share.state names). */
   onRemoteScreen?(peerId: string, stream: MediaStream): void;
@@ -147,10 +147,10 @@ export class PeerMesh {
       if (entry.pendingSignal) entry.pendingSignal.push(handOn);
       else handOn();
     });
+    this.whenTransportUp(peer, entry, () => this.events.onPeerConnected?.(link.peer.id));
     peer.on('connect', () => {
       clearTimeout(entry.connectDeadline);
       if (this.slow.delete(link.peer.id)) this.events.onSlowConnection?.(link.peer.id, false);
-      this.events.onPeerConnected?.(link.peer.id);
     });
     peer.on('error', () => {
       /* handled by close */
@@ -163,6 +163,23 @@ export class PeerMesh {
       // initiator side asks; both would work, but one request is enough.
       if (link.initiator) this.client.send({ type: 'pair.restart', peerId: link.peer.id });
     });
+  }
+
+  /** Runs `up` once, when the connection's ICE and DTLS are done and media flows. simple-peer's own 'connect' comes
+   * later, when its data channel has opened too: two more round trips between the peers (~300 ms on a slow mobile
+   * network), which nothing waiting for the call needs. Browsers without connectionState get 'connect'. */
+  private whenTransportUp(peer: SimplePeer.Instance, entry: PeerEntry, up: () => void): void {
+    let done = false;
+    const once = () => {
+      if (done || entry.retired) return;
+      done = true;
+      up();
+    };
+    const pc = (peer as unknown as { _pc?: RTCPeerConnection })._pc;
+    pc?.addEventListener('connectionstatechange', () => {
+      if (pc.connectionState === 'connected') once();
+    });
+    peer.once('connect', once);
   }
 
   /** Runs `then` once our side of the negotiation with this peer has left (our offer, or our answer to theirs), or
