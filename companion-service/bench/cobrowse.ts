@@ -422,7 +422,7 @@ async function main(): Promise<void> {
       `      the console ${t('render')}: decoding (base64, inflate, JSON) ${t('decode')}, rrweb rebuilding and painting ${t('rebuild')}`,
       `    floor (rrweb record -> Replayer, no network): median ${ms(floorSnap.median)}, p90 ${ms(floorSnap.p90)}, min ${ms(floorSnap.min)}, max ${ms(floorSnap.max)} over ${floorTimes.length}`,
       `      rrweb serialising the page ${f('record')}, postMessage to the other page ${f('handover')}, reading the message ${f('read')}, rrweb rebuilding and painting ${f('rebuild')}`,
-      `    Tandem / floor: ${ratio.toFixed(2)}x  [target <= ${TARGET_SNAPSHOT_RATIO}x: ${verdict(ratio <= TARGET_SNAPSHOT_RATIO)}]`,
+      `    Tandem / floor: ${ratio.toFixed(2)}x  [target <= ${TARGET_SNAPSHOT_RATIO}x: ${options.throttle ? 'not judged with --throttle: the floor has no network' : verdict(ratio <= TARGET_SNAPSHOT_RATIO)}]`,
       `    agent joins (console opened -> page shown): ${ms(joinToPage)}${options.throttle ? ', the customer on "slow 4G"' : ''}`,
       `      ${joinSteps.map(([step, at]) => `${step} ${ms(at)}`).join(', ')}`,
       `(b) mutation -> agent DOM: p50 ${ms(mut.median)}, p95 ${ms(percentile(latencies, 95))}, max ${ms(mut.max)} over ${latencies.length} (${missed} not seen, of which ${missedButArrived} reached the console's socket)  [target p95 <= ${TARGET_MUTATION_P95_MS} ms: ${verdict(percentile(latencies, 95) <= TARGET_MUTATION_P95_MS && missed === 0)}]`,

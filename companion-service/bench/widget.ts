@@ -4,13 +4,14 @@
  *   (a) bytes on the wire: every response from the service the page got for the widget (scripts, not the page
  *       itself), as Chromium received them: the body as sent (compressed when the service compressed it) plus the
  *       response headers; nothing for what came from the browser's cache without a request. A visitor's first page
- *       view with no call; the call started on it (launcher, Enable camera, code shown); an agent joined (the
- *       co-browse recorder loads then); the visitor's next page view. The built files' own sizes (raw, gzip -9,
+ *       view with no call; the call started on it (launcher, Enable camera, code shown, and the co-browse recorder,
+ *       downloaded ahead while the visitor waits for an agent); an agent joined (the recorder runs, from the cache);
+ *       the visitor's next page view. The built files' own sizes (raw, gzip -9,
  *       brotli -q 11) are listed too.
  *   (b) page load -> launcher in the DOM: from the page's navigation start to the launcher button being in the
  *       widget's shadow root (and the next animation frame, when it is painted), over --runs fresh contexts (nothing
  *       cached), on loopback and under a throttled network (DevTools throttling: 150 ms latency, 1.6 Mbit/s down,
- *       750 kbit/s up, the mobile "slow 4G" profile Lighthouse uses; it slows HTTP, not the WebSocket's messages).
+ *       750 kbit/s up, the mobile "slow 4G" profile Lighthouse uses: test/helpers/slowNetwork.ts).
  *   (c) the terms prompt for an identified visitor (data-visitor-token), on their first page view (a fresh context):
  *       from the agent's invitation request being sent (POST /api/agent/invitations, timed in this process) to the
  *       prompt dialog in the widget (timed in the page, on the same machine's clock), and the page's own share (the
@@ -169,18 +170,20 @@ function recordTransfers(page: Page, baseUrl: string): Transfer[] {
 /** The transfers as they stand, with what the browser took from its cache (no request: Resource Timing's
  * transferSize is 0) counted as nothing. */
 async function snapshot(page: Page, transfers: Transfer[]): Promise<Transfer[]> {
-  const cached = await page.evaluate(() =>
-    performance
-      .getEntriesByType('resource')
-      .filter(
-        (e) =>
-          (e as PerformanceResourceTiming).transferSize === 0 && (e as PerformanceResourceTiming).decodedBodySize > 0,
-      )
-      .map((e) => new URL(e.name).pathname),
-  );
-  return transfers.map((t) =>
-    cached.includes(t.path) ? { ...t, status: 0, encoding: 'from cache', body: 0, headers: 0 } : t,
-  );
+  // Per path, in order: whether each of the page's requests for it was served from the cache. A file downloaded
+  // ahead and then run from the cache (the recorder) is one of each.
+  const fromCache = await page.evaluate(() => {
+    const byPath: Record<string, boolean[]> = {};
+    for (const e of performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+      (byPath[new URL(e.name).pathname] ??= []).push(e.transferSize === 0 && e.decodedBodySize > 0);
+    return byPath;
+  });
+  const seen = new Map<string, number>();
+  return transfers.map((t) => {
+    const nth = seen.get(t.path) ?? 0;
+    seen.set(t.path, nth + 1);
+    return fromCache[t.path]?.[nth] ? { ...t, status: 0, encoding: 'from cache', body: 0, headers: 0 } : t;
+  });
 }
 
 const total = (transfers: Transfer[]) => transfers.reduce((sum, t) => sum + t.body + t.headers, 0);
@@ -352,17 +355,20 @@ async function bytesOfACall(
     await page.getByRole('button', { name: 'Start video session' }).click();
     await page.getByRole('button', { name: 'Enable camera' }).click();
     const code = ((await page.getByTestId('session-code').textContent({ timeout: 15_000 })) ?? '').replace(/\s+/g, '');
-    const call = await snapshot(page, transfers);
-
-    const agent = await context.newPage();
-    const ticket = await consoleTicket({ baseUrl }, await devToken({ baseUrl }, 'Bench Agent'), code);
-    await agent.goto(`${baseUrl}/console#ticket=${encodeURIComponent(ticket)}`);
+    // The recorder is downloaded once the page is idle (a call's page has no network-idle moment: its socket).
     await page.waitForFunction(
       () => performance.getEntriesByType('resource').some((r) => r.name.includes('cobrowse-recorder')),
       undefined,
       { timeout: 15_000 },
     );
-    // Once the recorder is in, nothing else is fetched (a call's page has no network-idle moment: its socket).
+    await page.waitForTimeout(500);
+    const call = await snapshot(page, transfers);
+
+    const agent = await context.newPage();
+    const ticket = await consoleTicket({ baseUrl }, await devToken({ baseUrl }, 'Bench Agent'), code);
+    await agent.goto(`${baseUrl}/console#ticket=${encodeURIComponent(ticket)}`);
+    await page.waitForFunction(() => '__tandemCobrowse' in window, undefined, { timeout: 15_000 });
+    // Once the recorder runs, nothing else is fetched.
     await page.waitForTimeout(500);
     const joined = await snapshot(page, transfers);
     await agent.close();
@@ -416,10 +422,10 @@ async function main(): Promise<void> {
       `    page view, no call (nothing cached):  ${versus(kb(total(bytes.noCall)), kb(BEFORE.noCallBytes!))}   ${describe(bytes.noCall)}`,
     );
     lines.push(
-      `    + call started (code shown), in all:  ${versus(kb(total(bytes.call)), kb(BEFORE.callBytes!))}   ${describe(bytes.call.slice(bytes.noCall.length))}`,
+      `    + call started (+ recorder), in all:  ${versus(kb(total(bytes.call)), kb(BEFORE.callBytes!))}   ${describe(bytes.call.slice(bytes.noCall.length))}`,
     );
     lines.push(
-      `    + agent joined (recorder), in all:    ${versus(kb(total(bytes.agent)), kb(BEFORE.agentBytes!))}   ${describe(bytes.agent.slice(bytes.call.length))}`,
+      `    + agent joined, in all:               ${versus(kb(total(bytes.agent)), kb(BEFORE.agentBytes!))}   ${describe(bytes.agent.slice(bytes.call.length))}`,
     );
     lines.push(
       `    the visitor's next page view:         ${versus(kb(total(bytes.repeat)), kb(BEFORE.repeatViewBytes!))}   ${describe(bytes.repeat)}`,
