@@ -16,6 +16,10 @@ export interface StreamPart {
 
 /** Below this, compressing costs more than it saves. */
 const COMPRESS_FROM = 4 * 1024;
+/** fflate's level 3: on a 5,000-element page's snapshot (557 KB of JSON) it was both faster than level 1 (24 against
+ * 30 ms warm, 34 against 40 cold, in Chromium) and 6 % smaller (51.2 against 54.6 KB); level 6 was 14 % smaller
+ * than level 1 but slower than either. */
+const DEFLATE_LEVEL = 3;
 /** Under the service's 64 KiB message limit, with room for the envelope. */
 export const PART_SIZE = 48 * 1024;
 
@@ -35,7 +39,7 @@ function fromBase64(text: string): Uint8Array {
 export function encodeBatch(events: unknown[], seq: number, snapshot: boolean): StreamPart[] {
   const json = JSON.stringify(events);
   const compress = json.length >= COMPRESS_FROM;
-  const payload = compress ? toBase64(deflateSync(strToU8(json), { level: 1 })) : json;
+  const payload = compress ? toBase64(deflateSync(strToU8(json), { level: DEFLATE_LEVEL })) : json;
   const encoding: Encoding = compress ? 'deflate-base64' : 'json';
   const parts = Math.max(1, Math.ceil(payload.length / PART_SIZE));
   return Array.from({ length: parts }, (_, part) => ({
