@@ -146,7 +146,7 @@ async function agentJoinSteps(visitor: Page, agent: Page, openedAt: number): Pro
       PerformanceResourceTiming | undefined;
     return entry && { asked: performance.timeOrigin + entry.startTime, in: performance.timeOrigin + entry.responseEnd };
   });
-  const console = await agent.evaluate(() => {
+  const atConsole = await agent.evaluate(() => {
     const bench = (window as unknown as { __bench: ConsoleProbe }).__bench;
     return { joined: bench.joinedAt(), arrived: bench.lastSnapshotArrival(), decoded: bench.lastLargeParse() };
   });
@@ -154,12 +154,12 @@ async function agentJoinSteps(visitor: Page, agent: Page, openedAt: number): Pro
     ['recorder downloaded from', recorder?.asked],
     ['to', recorder?.in],
     ['the customer told', report.agentJoinedAt],
-    ['console joined', console.joined],
+    ['console joined', atConsole.joined],
     ['connected', report.connectedAt],
     ['page serialised', report.largeStringify[0]?.[0]],
     ['sent', report.snapshots[0]?.lastPartAt],
-    ['at the console', console.arrived],
-    ['decoded', console.decoded],
+    ['at the console', atConsole.arrived],
+    ['decoded', atConsole.decoded],
   ];
   return steps.map(([step, at]) => [step, at === undefined ? Number.NaN : at - openedAt]);
 }
@@ -279,7 +279,7 @@ async function main(): Promise<void> {
       code,
     );
     const joinProfiles = options.cpuProf
-      ? { visitor: await startProfile(visitor), console: await startProfile(agent) }
+      ? { dir: options.cpuProf, visitor: await startProfile(visitor), console: await startProfile(agent) }
       : undefined;
     await agent.goto(`${service.baseUrl}/console#ticket=${encodeURIComponent(ticket)}`);
     // The console page's own navigation start.
@@ -289,9 +289,9 @@ async function main(): Promise<void> {
     );
     const joinToPage = firstShown - openedAt;
     const joinSteps = await agentJoinSteps(visitor, agent, openedAt);
-    if (joinProfiles && options.cpuProf) {
-      await saveProfile(joinProfiles.visitor, options.cpuProf, 'visitor-agent-joins');
-      await saveProfile(joinProfiles.console, options.cpuProf, 'console-agent-joins');
+    if (joinProfiles) {
+      await saveProfile(joinProfiles.visitor, joinProfiles.dir, 'visitor-agent-joins');
+      await saveProfile(joinProfiles.console, joinProfiles.dir, 'console-agent-joins');
     }
 
     // (a) full snapshots on request, each paired with one of the floor's (alternately first), after a warm-up pair.

@@ -44,6 +44,16 @@ const CHUNK = /\/assets\/widget-call-[A-Z0-9]+\.js$/;
 /** Downloaded ahead once a session starts or an invitation comes (pageSharing.ts), when the page is idle. */
 const RECORDER = /\/assets\/cobrowse-recorder-[A-Z0-9]+\.js$/;
 const withoutRecorder = (requests: string[]) => requests.filter((p) => !RECORDER.test(p));
+
+/** The co-browse recorder came ahead, once, for the call to come, and was not run. */
+async function recorderDownloadedNotRun(page: Page, requests: string[], when: string): Promise<void> {
+  await eventually(
+    () => requests.filter((p) => RECORDER.test(p)).length,
+    (n) => n === 1,
+    `the recorder downloaded ${when}`,
+  );
+  expect(await page.evaluate(() => '__tandemCobrowse' in window)).toBe(false);
+}
 const launcher = (page: Page) => page.getByRole('button', { name: 'Start video session' });
 const currentChunk = () =>
   (JSON.parse(readFileSync(path.join(webDistDir, 'widget-manifest.json'), 'utf8')) as { chunks: { call: string } })
@@ -117,13 +127,7 @@ describe('the call chunk', () => {
     await page.getByRole('button', { name: 'Enable camera' }).click();
     await page.getByTestId('session-code').waitFor({ timeout: 15_000 });
     expect(withoutRecorder(requests)).toEqual(['/widget.js', currentChunk()]);
-    // The session waits for an agent: the co-browse recorder comes ahead, once, and is not run.
-    await eventually(
-      () => requests.filter((p) => RECORDER.test(p)).length,
-      (n) => n === 1,
-      'the recorder downloaded while waiting for an agent',
-    );
-    expect(await page.evaluate(() => '__tandemCobrowse' in window)).toBe(false);
+    await recorderDownloadedNotRun(page, requests, 'while waiting for an agent');
   });
 
   it('is fetched when the launcher gets keyboard focus', async () => {
@@ -175,13 +179,7 @@ describe('the call chunk', () => {
     expect(entries.filter((e) => e.transferSize > 0)).toHaveLength(1);
     expect(entries.some((e) => e.initiatorType === 'script' && e.transferSize === 0)).toBe(true);
     expect(requests.filter((p) => CHUNK.test(p))).toEqual([currentChunk(), currentChunk()]);
-    // While the customer reads the terms, the co-browse recorder is downloaded for the call to come, and not run.
-    await eventually(
-      () => requests.filter((p) => RECORDER.test(p)).length,
-      (n) => n === 1,
-      'the recorder downloaded while the prompt is shown',
-    );
-    expect(await page.evaluate(() => '__tandemCobrowse' in window)).toBe(false);
+    await recorderDownloadedNotRun(page, requests, 'while the customer reads the terms');
     await page.getByRole('button', { name: 'Decline' }).click();
     await page.getByText('You declined the video call.').waitFor();
   });
