@@ -64,7 +64,7 @@ export const cobrowsePlugin: FastifyPluginAsync<CobrowseOptions> = async (_app, 
     // Field by field: the request's `id` is the visitor's own, not something to pass on to agents.
     const { type, seq, part, parts, snapshot, encoding, data } = message;
     const wire = JSON.stringify({ type, seq, part, parts, snapshot, encoding, data, from: visitor.id });
-    const payload = streamPayload(message.snapshot, wire);
+    const payload = streamPayload(message, wire);
     for (const agent of agents) await bus.publish(Channels.cobrowse(agent.id), payload);
   });
 

@@ -98,7 +98,8 @@ export const ConfigSchema = Type.Object(
         /** Sustained rate of a visitor's page stream; a burst allows full snapshots. */
         bytesPerSecond: Type.Integer({ minimum: 1024, maximum: 100 * 1024 * 1024 }),
         burstBytes: Type.Integer({ minimum: 1024, maximum: 1024 * 1024 * 1024 }),
-        /** An agent socket with more than this unsent drops the stream and gets a fresh snapshot instead. */
+        /** An agent socket with more than this unsent drops the stream and gets a fresh snapshot instead. A batch
+         * already going out is finished, so a socket may hold this plus one batch (at most burstBytes). */
         agentBufferBytes: Type.Integer({ minimum: 16 * 1024, maximum: 1024 * 1024 * 1024 }),
         /** CSS selectors the widget masks in the visitor's browser, besides password fields and data-tandem-mask. */
         maskSelectors: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 50 }),
