@@ -7,6 +7,7 @@ import { agentsOf, mayControl, visitorOf } from '../sessions/model';
 import type { SessionService } from '../sessions/sessionService';
 import type { InSession, MessageRouter } from '../signaling/router';
 import { TokenBucket } from '../signaling/tokenBucket';
+import { SnapshotRequests } from './snapshotRequests';
 import { StreamChannel, streamPayload } from './streamChannel';
 
 export interface CobrowseOptions {
@@ -19,7 +20,7 @@ export interface CobrowseOptions {
 /** Cobrowse: the visitor's rrweb stream to the session's agents only (size- and rate-limited per session), snapshot
  * requests, remote control with the visitor's consent, navigation, and read-aloud. The DOM work happens in the
  * browsers; the server decides who may send what to whom. */
-export const cobrowsePlugin: FastifyPluginAsync<CobrowseOptions> = async (_app, { config, sessions, router, bus }) => {
+export const cobrowsePlugin: FastifyPluginAsync<CobrowseOptions> = async (app, { config, sessions, router, bus }) => {
   const budgets = new Map<string, TokenBucket>();
   const { bytesPerSecond, burstBytes } = config.cobrowse;
 
@@ -46,13 +47,21 @@ export const cobrowsePlugin: FastifyPluginAsync<CobrowseOptions> = async (_app, 
   router.addParticipantFeed({
     channel: Channels.cobrowse,
     open: (socket, participantId) =>
-      new StreamChannel(socket, config.cobrowse.agentBufferBytes, () => void askForSnapshot(participantId)),
+      new StreamChannel(socket, config.cobrowse.agentBufferBytes, () => askForSnapshot(participantId)),
   });
 
-  async function askForSnapshot(agentId: string): Promise<void> {
+  // Every request for a snapshot, the agents' own and the stream's to a slow agent, goes through here.
+  const snapshotRequests = new SnapshotRequests((visitorId) =>
+    sessions
+      .send(visitorId, { type: 'cobrowse.snapshot.needed' })
+      .catch((err: unknown) => app.log.warn({ err }, 'a snapshot request could not reach the page')),
+  );
+  app.addHook('onClose', async () => snapshotRequests.close());
+
+  function askForSnapshot(agentId: string): void {
     const session = sessions.sessionOf(agentId);
     const visitor = session && visitorOf(session);
-    if (visitor) await sessions.send(visitor.id, { type: 'cobrowse.snapshot.needed' });
+    if (visitor) snapshotRequests.request(visitor.id);
   }
 
   router.on('cobrowse.events', { in: 'session', role: ['visitor'] }, async (connection, message) => {
@@ -70,9 +79,11 @@ export const cobrowsePlugin: FastifyPluginAsync<CobrowseOptions> = async (_app, 
 
   const AGENT = { in: 'session', role: ['agent'] } as const;
 
-  router.on('cobrowse.snapshot.request', AGENT, (c, m) =>
-    toVisitor(c, m.type, { type: 'cobrowse.snapshot.needed' }, false),
-  );
+  router.on('cobrowse.snapshot.request', AGENT, (connection, message) => {
+    const visitor = visitorOf(sessions.sessionOf(connection.participantId)!);
+    if (!visitor) return connection.fail(ErrorCode.UnknownPeer, message.type);
+    snapshotRequests.request(visitor.id);
+  });
 
   router.command('control.request', (connection) => sessions.requestControl(connection.participantId));
   router.command('control.answer', (connection, message) =>

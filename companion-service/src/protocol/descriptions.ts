@@ -33,7 +33,8 @@ export const ClientMessageDescriptions: Record<ClientMessageType, string> = {
     'An agent reports a problem with the session, with connection diagnostics; the answer is a reference for support.',
   'cobrowse.events':
     "A batch of rrweb events from the visitor's page, for the session's agents only: JSON or deflate+base64, split into parts when large.",
-  'cobrowse.snapshot.request': "An agent asks the visitor's page for a fresh full snapshot.",
+  'cobrowse.snapshot.request':
+    "An agent asks the visitor's page for a fresh full snapshot. The page is asked at once, then at most once a second: requests in between become one, at the end of that second.",
   'control.request': 'The agent asks the visitor for remote control.',
   'control.answer': 'The visitor grants remote control, or refuses it.',
   'control.release': 'Either side ends remote control.',

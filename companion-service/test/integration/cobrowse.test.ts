@@ -53,6 +53,22 @@ describe('the page stream', () => {
     expect((await c.visitor.next('error')).code).toBe(ErrorCode.Forbidden);
   });
 
+  it("asks the customer's page at most once a second, however often agents ask", async () => {
+    const c = await call();
+    const needed = () => c.visitor.received.filter((m) => m.type === 'cobrowse.snapshot.needed').length;
+    const start = Date.now();
+    for (let i = 0; i < 40; i++) c.agent.send({ type: 'cobrowse.snapshot.request' });
+    await c.agent.probe(); // all forty handled
+    await c.visitor.probe();
+    expect(needed()).toBe(1); // the first at once
+    expect(c.agent.received.filter((m) => m.type === 'error')).toEqual([]); // asking is allowed, only coalesced
+    // The other thirty-nine as one, a second later.
+    await eventually(needed, (n) => n === 2, 'the second request at the page', 3000, c.visitor.changed);
+    expect(Date.now() - start).toBeGreaterThanOrEqual(950);
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    expect(needed()).toBe(2);
+  });
+
   it('limits the stream per session', async () => {
     const c = await call();
     const big = 'x'.repeat(60_000);
