@@ -1,10 +1,8 @@
+import { SNAPSHOT_REQUEST_INTERVAL_MS } from '../protocol/cobrowseLimits';
+
 /* How often a customer's page is asked for a full snapshot. Each one serialises their whole page on their main thread
  * (tens of milliseconds on a desktop for 5,000 elements, several times that on a phone), so an agent's console, or
  * the stream to a slow agent, asking again and again must not freeze the customer's page. */
-
-/** The least time between two requests to one page: the first goes at once, those within the interval after it
- * become one, sent when the interval ends, so no agent is left without the snapshot it asked for. */
-export const SNAPSHOT_REQUEST_INTERVAL_MS = 1000;
 
 interface PageState {
   /** A request came in since the last one went out. */
@@ -12,6 +10,8 @@ interface PageState {
   timer: NodeJS.Timeout;
 }
 
+/** The first request to a page goes at once; those within the interval after it become one, sent when the interval
+ * ends, so no agent is left without the snapshot it asked for. */
 export class SnapshotRequests {
   private readonly pages = new Map<string, PageState>();
 

@@ -2,6 +2,7 @@ import type { Replayer } from '@rrweb/replay';
 import type { ControlInputAction, ServerMessageOf } from '../../src/protocol/messages';
 import { ALWAYS_MASKED, isValidSelector } from './masking';
 import { LiveClock } from './liveClock';
+import { guardTimer, isReplayEvent, type ReplayEvent } from './replayGuard';
 import type { ReplayerClass } from './replayerLink';
 import { BatchAssembler } from './streamCodec';
 import { ViewerFields } from './viewerFields';
@@ -13,8 +14,6 @@ import { ViewerInput, type ViewerMode } from './viewerInput';
  * mode a click asks the visitor's screen reader to read that element. The customer's real field values and caret
  * come back as custom events of the stream (viewerFields.ts). Outside control mode, the agent's pointer, clicks and
  * drawings guide the visitor (viewerGuide.ts). */
-
-type RrwebEvent = { type: number; timestamp: number; data?: { width?: number; height?: number; source?: number } };
 
 export type { ViewerMode, GuideTool };
 
@@ -28,6 +27,9 @@ export interface ViewerEvents {
   onMaskedField?(): void;
   /** The agent's pointer, click gestures and drawings for the visitor's page (viewerGuide.ts). */
   onGuide?(message: GuideOut): void;
+  /** An event of the stream could not be shown (not rrweb's, or rrweb could not apply it): the view may now differ
+   * from the page until the next full snapshot. */
+  onEventLost?(): void;
 }
 
 export class CobrowseViewer {
@@ -88,7 +90,8 @@ export class CobrowseViewer {
   handle(message: ServerMessageOf<'cobrowse.events'>): void {
     const batch = this.assembler.add(message);
     if (!batch) return;
-    const events = batch.events as RrwebEvent[];
+    const events = batch.events.filter(isReplayEvent);
+    if (events.length < batch.events.length) this.eventLost(new Error('not an rrweb event'));
     if (!this.replayer) {
       if (!batch.snapshot || events.length === 0) return;
       this.start(events);
@@ -128,7 +131,7 @@ export class CobrowseViewer {
     this.replayer = undefined;
   }
 
-  private start(events: RrwebEvent[]): void {
+  private start(events: ReplayEvent[]): void {
     const replayer = new this.replayerClass([], {
       root: this.container,
       liveMode: true,
@@ -144,6 +147,7 @@ export class CobrowseViewer {
       ],
     });
     this.replayer = replayer;
+    guardTimer(replayer.timer, (err) => this.eventLost(err));
     // Each full snapshot rebuilds the document (document.open drops its listeners): hook it up again every time.
     replayer.on('custom-event', (event) => this.fields.handle(event as never));
     replayer.on('fullsnapshot-rebuilded', () => {
@@ -165,13 +169,18 @@ export class CobrowseViewer {
   }
 
   /** Keeps the visitor's viewport size from Meta and viewport-resize events for scaling. */
-  private track(event: RrwebEvent): void {
+  private track(event: ReplayEvent): void {
     const isMeta = event.type === 4;
     const isViewportResize = event.type === 3 && event.data?.source === 4;
     if ((isMeta || isViewportResize) && event.data?.width && event.data?.height) {
       this.page = { width: event.data.width, height: event.data.height };
       this.fit();
     }
+  }
+
+  private eventLost(err: unknown): void {
+    console.warn('Tandem: an event of the customer\u2019s page could not be shown', err);
+    this.events.onEventLost?.();
   }
 
   private fit(): void {

@@ -59,11 +59,13 @@ export class ViewerFields {
     }
   }
 
-  /** Handles one of the replayer's custom events; ignores any that are not Tandem's. */
+  /** Handles one of the replayer's custom events; ignores any that are not Tandem's, or not in their shape: the page
+   * stream comes from the customer's browser, and one bad report must not stop the view. */
   handle(event: CustomEvent): void {
     const tag = event.data?.tag;
-    if (tag === FIELD_EVENT) this.field(event.data?.payload as FieldReport);
-    else if (tag === FOCUS_EVENT) this.focused(event.data?.payload as FocusReport);
+    const payload = event.data?.payload;
+    if (tag === FIELD_EVENT && isFieldReport(payload)) this.field(payload);
+    else if (tag === FOCUS_EVENT && isFocusReport(payload)) this.focused(payload);
   }
 
   private element(id: unknown): HTMLElement | undefined {
@@ -72,9 +74,9 @@ export class ViewerFields {
     return node && node.nodeType === 1 ? (node as HTMLElement) : undefined;
   }
 
-  private field(report: FieldReport | undefined): void {
-    const el = this.element(report?.id);
-    if (!report || !el || !FIELD_TAGS.has(el.tagName)) return;
+  private field(report: FieldReport): void {
+    const el = this.element(report.id);
+    if (!el || !FIELD_TAGS.has(el.tagName)) return;
     if (el.tagName === 'SELECT') {
       const options = (el as HTMLSelectElement).options;
       [...report.value].forEach((flag, i) => {
@@ -88,13 +90,13 @@ export class ViewerFields {
     else if (input.value !== report.value) input.value = report.value;
   }
 
-  private focused(report: FocusReport | undefined): void {
-    if (report) this.focus = report.id;
-    if (report && report.start !== null && report.end !== null) {
+  private focused(report: FocusReport): void {
+    this.focus = report.id;
+    if (report.start !== null && report.end !== null) {
       this.selections.set(report.id, { start: report.start, end: report.end, direction: report.direction ?? 'none' });
     }
-    const el = this.element(report?.id);
-    if (!report || !el || !this.ctx.mayMoveCaret()) return;
+    const el = this.element(report.id);
+    if (!el || !this.ctx.mayMoveCaret()) return;
     this.applying = true;
     try {
       if (el.ownerDocument.activeElement !== el) el.focus({ preventScroll: true });
@@ -110,4 +112,31 @@ export class ViewerFields {
 
 function selectable(el: Element): el is HTMLInputElement | HTMLTextAreaElement {
   return el.tagName === 'TEXTAREA' || (el.tagName === 'INPUT' && SELECTABLE_TYPES.has((el as HTMLInputElement).type));
+}
+
+const DIRECTIONS: ReadonlySet<unknown> = new Set(['forward', 'backward', 'none', null, undefined]);
+const isOffset = (value: unknown) =>
+  value === null || (typeof value === 'number' && Number.isInteger(value) && value >= 0);
+
+function isFieldReport(value: unknown): value is FieldReport {
+  const report = value as Partial<FieldReport> | null;
+  return (
+    typeof report === 'object' &&
+    report !== null &&
+    typeof report.id === 'number' &&
+    typeof report.value === 'string' &&
+    typeof report.checked === 'boolean'
+  );
+}
+
+function isFocusReport(value: unknown): value is FocusReport {
+  const report = value as Partial<FocusReport> | null;
+  return (
+    typeof report === 'object' &&
+    report !== null &&
+    typeof report.id === 'number' &&
+    isOffset(report.start) &&
+    isOffset(report.end) &&
+    DIRECTIONS.has(report.direction)
+  );
 }

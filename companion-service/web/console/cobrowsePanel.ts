@@ -1,3 +1,4 @@
+import { SNAPSHOT_REQUEST_INTERVAL_MS } from '../../src/protocol/cobrowseLimits';
 import { ErrorCode } from '../../src/protocol/codes';
 import type { ControlState, ServerMessageOf } from '../../src/protocol/messages';
 import { loadReplayer } from '../cobrowse/loadReplayer';
@@ -57,6 +58,9 @@ export class CobrowsePanel {
   /** Set while a failed load waits to be tried again: the page's stream is dropped meanwhile (a new snapshot is asked
    * for once the chunk is in). */
   private replayRetry: ReturnType<typeof setTimeout> | undefined;
+  /** When the console last asked for a snapshot, and its next asking, while one waits (requestSnapshotSoon). */
+  private snapshotAskedAt = 0;
+  private snapshotAskTimer: ReturnType<typeof setTimeout> | undefined;
   private replayRetryMs = REPLAY_RETRY_FIRST_MS;
   private maskSelectors: readonly string[] = [];
   private control = false;
@@ -134,12 +138,25 @@ export class CobrowsePanel {
   stop(): void {
     for (const off of this.offs) off();
     clearTimeout(this.replayRetry);
+    clearTimeout(this.snapshotAskTimer);
     this.viewer?.setMode('view');
   }
 
   private requestSnapshot(): void {
+    this.snapshotAskedAt = Date.now();
     // Refused only while the customer is not in yet: their page arrives when they join.
     void submit(this.client, { type: 'cobrowse.snapshot.request' }).catch(() => undefined);
+  }
+
+  /** Asks for a snapshot once the service would pass it on: a page stream that keeps failing (a hostile customer can
+   * send thousands of bad events) must not have this socket exceed its message rate and be closed. */
+  private requestSnapshotSoon(): void {
+    if (this.snapshotAskTimer) return;
+    const wait = Math.max(0, this.snapshotAskedAt + SNAPSHOT_REQUEST_INTERVAL_MS - Date.now());
+    this.snapshotAskTimer = setTimeout(() => {
+      this.snapshotAskTimer = undefined;
+      this.requestSnapshot();
+    }, wait);
   }
 
   private received(message: ServerMessageOf<'cobrowse.events'>): void {
@@ -193,6 +210,7 @@ export class CobrowsePanel {
         },
         onMaskedField: () => (this.status.textContent = 'That field is private: only the customer can fill it in.'),
         onGuide: (message) => this.guiding.send(message),
+        onEventLost: () => this.requestSnapshotSoon(),
       },
       replayerClass,
     );
