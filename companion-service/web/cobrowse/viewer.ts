@@ -3,6 +3,7 @@ import type { ControlInputAction, ServerMessageOf } from '../../src/protocol/mes
 import { ALWAYS_MASKED, isValidSelector } from './masking';
 import { LiveClock } from './liveClock';
 import { guardTimer, isReplayEvent, type ReplayEvent } from './replayGuard';
+import { forgetEarlierPages } from './replayMemory';
 import type { ReplayerClass } from './replayerLink';
 import { BatchAssembler } from './streamCodec';
 import { ViewerFields } from './viewerFields';
@@ -151,6 +152,7 @@ export class CobrowseViewer {
     // Each full snapshot rebuilds the document (document.open drops its listeners): hook it up again every time.
     replayer.on('custom-event', (event) => this.fields.handle(event as never));
     replayer.on('fullsnapshot-rebuilded', () => {
+      forgetEarlierPages(replayer.service.state.context.events);
       finishLoading(this.document);
       this.listenAgain();
       this.fit();
