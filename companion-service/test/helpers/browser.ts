@@ -27,9 +27,10 @@ export async function launchBrowser(
   options: { cameras?: number; env?: Record<string, string> } = {},
 ): Promise<Browser> {
   const prompt = cameraPrompt === 'allow' ? '--use-fake-ui-for-media-stream' : '--deny-permission-prompts';
-  const args = options.cameras
-    ? BASE_ARGS.map((a) => (a === FAKE_DEVICES ? `${a}=device-count=${options.cameras}` : a))
-    : BASE_ARGS;
+  const args =
+    options.cameras !== undefined
+      ? BASE_ARGS.map((a) => (a === FAKE_DEVICES ? `${a}=device-count=${options.cameras}` : a))
+      : BASE_ARGS;
   return chromium.launch({
     executablePath: chromiumPath(),
     headless: true,

@@ -1,4 +1,4 @@
-import { openCamera, stopStream } from '../shared/camera';
+import { openCamera, openMicrophone, stopStream } from '../shared/camera';
 import type { PeerMesh } from '../shared/peerMesh';
 
 /** The agent's camera and microphone. The MediaStream handed to the peer connections stays the same object for the
@@ -22,12 +22,9 @@ export class AgentMedia {
       const opened = await (opening ?? openCamera());
       for (const track of opened.getTracks()) this.stream.addTrack(track);
     } catch (err) {
-      try {
-        const audio = await navigator.mediaDevices.getUserMedia({ audio: true });
-        for (const track of audio.getTracks()) this.stream.addTrack(track);
-      } catch {
-        /* no microphone either: the agent can still see and hear the others */
-      }
+      // Without a microphone either, the agent can still see and hear the others.
+      const microphone = await openMicrophone();
+      for (const track of microphone?.getTracks() ?? []) this.stream.addTrack(track);
       throw err;
     }
   }

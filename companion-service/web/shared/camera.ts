@@ -31,6 +31,15 @@ export async function openCamera(deviceId?: string): Promise<MediaStream> {
   }
 }
 
+/** The microphone alone, for someone whose camera can't be used; undefined when it can't be used either. */
+export async function openMicrophone(): Promise<MediaStream | undefined> {
+  try {
+    return await navigator.mediaDevices.getUserMedia({ audio: true });
+  } catch {
+    return undefined;
+  }
+}
+
 export const CAMERA_HELP: Record<CameraProblem, string> = {
   blocked:
     'Your browser is blocking the camera. Click the camera icon in the address bar, choose Allow, then try again.',

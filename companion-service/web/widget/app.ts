@@ -68,6 +68,7 @@ export class VisitorWidget implements CallWidget {
         inCall: () => !!this.session,
         chosenCamera: () => this.chosenCamera,
         openCamera: (deviceId) => this.openCamera(deviceId),
+        openWithoutCamera: async () => void (await this.local.openWithoutCamera()),
         stopCamera: () => this.local.stop(),
         cameraProblem: problemOf,
         newPicker: () => this.newPicker(),
@@ -131,6 +132,7 @@ export class VisitorWidget implements CallWidget {
     } catch (err) {
       // The call goes on without our video rather than not at all; the status line says why.
       problem = problemOf(err);
+      await this.local.openWithoutCamera();
     }
     if (this.restoring !== stored) return this.local.stop(); // the page went away meanwhile
     const client = new SignalingClient(socketUrl(this.serviceOrigin));
@@ -169,6 +171,7 @@ export class VisitorWidget implements CallWidget {
         picker,
         problem,
         onEnable: (button) => void this.enableCamera(button, picker),
+        onWithoutCamera: (button) => void this.continueWithoutCamera(button),
         onCancel: () => this.reset(),
       }),
     );
@@ -187,6 +190,21 @@ export class VisitorWidget implements CallWidget {
       return;
     }
     if (this.shell.current !== screen) return this.local.stop(); // cancelled, or a prompt came, meanwhile
+    this.startCodeSession();
+  }
+
+  /** The visitor goes on without their camera (there is none, or it is blocked or busy): with the microphone alone,
+   * or with nothing, still seeing and hearing the agent, who still sees their page. */
+  private async continueWithoutCamera(button: HTMLButtonElement): Promise<void> {
+    if (button.getAttribute('aria-disabled') === 'true') return;
+    button.setAttribute('aria-disabled', 'true');
+    const screen = this.shell.current;
+    await this.local.openWithoutCamera();
+    if (this.shell.current !== screen) return this.local.stop();
+    this.startCodeSession();
+  }
+
+  private startCodeSession(): void {
     const client = new SignalingClient(socketUrl(this.serviceOrigin));
     this.beginSession(client, 'code');
     this.session?.startWithCode();
@@ -242,7 +260,13 @@ export class VisitorWidget implements CallWidget {
         if (this.shell.hasFocus) codeBlock.focus();
       },
     });
-    if (stream) view.stage.setSelf(stream, true);
+    if (stream) view.stage.setSelf(stream, this.local.hasCamera);
+    if (stream && !this.local.hasCamera) view.setWithoutCamera(this.local.hasMicrophone);
+    // The service starts everyone with video on: without a camera, it is told ours is off, so the others are not
+    // left waiting for a picture.
+    const videoOffWithoutCamera = () => {
+      if (!this.local.hasCamera && this.session?.isVideoOn) this.session.setVideo(false);
+    };
     const screenShare = new VisitorScreenShare(client, {
       focus: (target) => {
         if (this.shell.hasFocus) target.focus();
@@ -254,6 +278,7 @@ export class VisitorWidget implements CallWidget {
     this.sharing.newSession();
     const session: VisitorSession = new VisitorSession(client, stream, {
       created: (m) => {
+        videoOffWithoutCamera();
         view.setCode(m.code, m.codeExpiresAt);
         this.memo = {
           v: 1,
@@ -271,6 +296,7 @@ export class VisitorWidget implements CallWidget {
         // The prompt stayed (out of sight) until now, for a refusal of the acceptance to close.
         if (flow === 'invited' && this.oneClick.prompt) this.oneClick.dropPrompt();
         if (restored && this.restoring === restored) this.restoring = undefined;
+        videoOffWithoutCamera();
         this.memo ??= {
           v: 1,
           resumeToken: m.resumeToken,
@@ -365,7 +391,8 @@ export class VisitorWidget implements CallWidget {
     this.view = view;
     screenShare.attach(session.mesh);
     this.screenShare = screenShare;
-    this.blur = visitorBlur(this.serviceOrigin, this.local, session, view);
+    // Nothing to blur without a camera.
+    this.blur = this.local.hasCamera ? visitorBlur(this.serviceOrigin, this.local, session, view) : undefined;
     if (restored) {
       this.memo = restored;
       view.restoreLayout(restored.large, restored.videoAreaShown);

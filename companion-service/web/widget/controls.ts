@@ -36,6 +36,7 @@ export class SessionControls {
   private readonly area = button('area-toggle', 'hide', 'Hide video');
   private readonly hangUpButton = button('hangup', 'hangUp', 'Hang up');
   private videoOn = true;
+  private cameraMissing = false;
   private large = false;
   private shown = true;
 
@@ -67,9 +68,18 @@ export class SessionControls {
   /** While the agent has paused our video the switch can't turn it back on (the server would refuse). */
   setVideo(on: boolean, pausedByAgent = false): void {
     this.videoOn = on;
+    if (this.cameraMissing) return;
     this.video.swap(on ? 'cameraOff' : 'camera', on ? 'Stop video' : 'Start video');
     this.video.button.classList.toggle('off', !on);
     this.video.button.disabled = pausedByAgent;
+  }
+
+  /** In a call without a camera the switch has nothing to turn on, and says so. */
+  setCameraMissing(): void {
+    this.cameraMissing = true;
+    this.video.swap('camera', 'No camera');
+    this.video.button.classList.add('off');
+    this.video.button.disabled = true;
   }
 
   setLarge(large: boolean): void {

@@ -1,4 +1,4 @@
-import { openCamera, stopStream } from '../shared/camera';
+import { openCamera, openMicrophone, stopStream } from '../shared/camera';
 
 /** The visitor's own camera and microphone. The MediaStream object stays the same for the whole session, because
  * the peer connections were given it; switching cameras (allowed only before anyone else joined) swaps the video
@@ -11,6 +11,22 @@ export class LocalMedia {
     this.stop();
     this.stream = await openCamera(deviceId);
     return this.stream;
+  }
+
+  /** For a visitor going on without a camera: the microphone alone, or nothing (they still see and hear the others,
+   * and share their page). */
+  async openWithoutCamera(): Promise<MediaStream> {
+    this.stop();
+    this.stream = (await openMicrophone()) ?? new MediaStream();
+    return this.stream;
+  }
+
+  get hasCamera(): boolean {
+    return !!this.stream?.getVideoTracks().length;
+  }
+
+  get hasMicrophone(): boolean {
+    return !!this.stream?.getAudioTracks().length;
   }
 
   /** Replaces the camera in the existing stream. */

@@ -29,6 +29,8 @@ export interface OneClickHost {
   /** The camera the visitor picked last. */
   chosenCamera(): string | undefined;
   openCamera(deviceId: string | undefined): Promise<void>;
+  /** The microphone alone, or nothing: for a visitor who accepts without their camera. */
+  openWithoutCamera(): Promise<void>;
   stopCamera(): void;
   cameraProblem(err: unknown): CameraProblem;
   newPicker(): CameraPicker;
@@ -84,17 +86,24 @@ export class OneClick {
     this.host.shell.show(view.screen);
   }
 
-  private async accept(view: TermsPromptView, picker: CameraPicker): Promise<void> {
+  private async accept(view: TermsPromptView, picker: CameraPicker, withoutCamera = false): Promise<void> {
+    if (withoutCamera && this.prompt !== view) return;
     view.showProblem(undefined);
-    view.setBusy('Starting your camera\u2026');
+    view.setBusy(withoutCamera ? 'Joining without your camera\u2026' : 'Starting your camera\u2026');
     // Hashed while the camera opens: both stand between the click and the acceptance going out.
     const hashed = termsHash(view.termsText).catch(() => undefined);
     try {
-      await this.host.openCamera(picker.value ?? this.host.chosenCamera());
+      if (withoutCamera) await this.host.openWithoutCamera();
+      else await this.host.openCamera(picker.value ?? this.host.chosenCamera());
     } catch (err) {
       if (this.prompt !== view) return;
       view.setBusy(undefined);
-      view.showProblem(cameraAlert(this.host.cameraProblem(err)));
+      view.showProblem(
+        cameraAlert(this.host.cameraProblem(err), {
+          label: 'Accept without camera',
+          onChoose: () => void this.accept(view, picker, true),
+        }),
+      );
       view.accept.focus();
       return;
     }

@@ -16,10 +16,25 @@ function button(cls: string, text: string, onClick: () => void): HTMLButtonEleme
   return b;
 }
 
-/** What to do when the browser refuses the camera, by cause. Blocked gets step-by-step help. */
-export function cameraAlert(problem: CameraProblem): HTMLElement {
+/** The way on without a camera that a camera alert offers: its button's text and what it does. */
+export interface WithoutCamera {
+  label: string;
+  onChoose(button: HTMLButtonElement): void;
+}
+
+/** What to do when the browser refuses the camera, by cause. Blocked gets step-by-step help. With `without`, the
+ * alert also offers to go on without a camera: nobody has to be turned away for lack of one. */
+export function cameraAlert(problem: CameraProblem, without?: WithoutCamera): HTMLElement {
+  const goOn: HTMLElement[] = [];
+  if (without) {
+    const choose: HTMLButtonElement = button('secondary', without.label, () => without.onChoose(choose));
+    goOn.push(
+      el('p', {}, 'You can also go on without your camera: the agent will hear you if your microphone works.'),
+      row(choose),
+    );
+  }
   if (problem !== 'blocked') {
-    return el('div', { class: 'alert', role: 'alert' }, el('p', {}, CAMERA_HELP[problem]));
+    return el('div', { class: 'alert', role: 'alert' }, el('p', {}, CAMERA_HELP[problem]), ...goOn);
   }
   return el(
     'div',
@@ -33,6 +48,7 @@ export function cameraAlert(problem: CameraProblem): HTMLElement {
       el('li', {}, 'Set Camera and Microphone to Allow for this site.'),
       el('li', {}, 'Select Try again below. Some browsers ask you to reload the page first.'),
     ),
+    ...goOn,
   );
 }
 
@@ -40,6 +56,8 @@ export interface CameraScreenOptions {
   picker: CameraPicker;
   problem?: CameraProblem;
   onEnable(button: HTMLButtonElement): void;
+  /** Offered once the camera could not be used. */
+  onWithoutCamera(button: HTMLButtonElement): void;
   onCancel(): void;
 }
 
@@ -56,7 +74,7 @@ export function cameraScreen(o: CameraScreenOptions): Screen {
         {},
         'Your camera is not on yet. Turn it on so the agent can see you, and we will give you a code to read to them.',
       ),
-      ...(o.problem ? [cameraAlert(o.problem)] : []),
+      ...(o.problem ? [cameraAlert(o.problem, { label: 'Continue without camera', onChoose: o.onWithoutCamera })] : []),
       o.picker.element,
       row(button('secondary', 'Cancel', o.onCancel), enable),
     ],

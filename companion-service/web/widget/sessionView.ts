@@ -41,6 +41,8 @@ export class SessionView {
   private readonly cameraOffSlot = el('div', { class: 'alert-slot' });
   private readonly status = el('p', { class: 'status', role: 'status' });
   private agentHere = false;
+  /** Set when the call goes on without a camera: what the visitor has instead. */
+  private withoutCamera: 'microphone' | 'nothing' | undefined;
 
   constructor(private readonly o: SessionViewOptions) {
     this.picker = o.picker;
@@ -105,14 +107,36 @@ export class SessionView {
     this.renderWaiting();
   }
 
+  /** In the call without a camera (none, blocked or busy), with or without a microphone: for the whole call. */
+  setWithoutCamera(hasMicrophone: boolean): void {
+    this.withoutCamera = hasMicrophone ? 'microphone' : 'nothing';
+    this.controls.setCameraMissing();
+    this.setVideo(false);
+  }
+
   /** Our own video: shows why it is off (our own switch, or the agent paused it) while it is. */
   setVideo(on: boolean, pausedByAgent = false): void {
     this.controls.setVideo(on, pausedByAgent);
     const shown = this.cameraOffSlot.firstElementChild as HTMLElement | null;
-    const wanted = on ? undefined : pausedByAgent ? 'paused' : 'off';
+    const wanted = this.withoutCamera ? 'none' : on ? undefined : pausedByAgent ? 'paused' : 'off';
     if (shown?.dataset.reason === wanted) return;
     this.cameraOffSlot.replaceChildren();
-    if (wanted === 'paused') {
+    if (wanted === 'none') {
+      this.cameraOffSlot.append(
+        el(
+          'div',
+          { class: 'alert camera-off', role: 'status', 'data-testid': 'camera-off-alert', 'data-reason': 'none' },
+          el('p', { class: 'alert-title' }, 'You are in the call without a camera'),
+          el(
+            'p',
+            {},
+            this.withoutCamera === 'microphone'
+              ? 'The agent can hear you, but not see you. You can see and hear them.'
+              : 'No microphone could be used either, so the agent can\u2019t see or hear you. You can see and hear them.',
+          ),
+        ),
+      );
+    } else if (wanted === 'paused') {
       this.cameraOffSlot.append(
         el(
           'div',

@@ -1,0 +1,106 @@
+import type { Browser, Page } from 'playwright-core';
+import { expectHearing } from '../helpers/audio';
+import { expectNoAxeViolations } from '../helpers/axe';
+import { launchBrowser } from '../helpers/browser';
+import { e2eSuite } from '../helpers/e2eSuite';
+import { eventually } from '../helpers/eventually';
+import { people } from '../helpers/people';
+import { expectRising, framesFrom } from '../helpers/video';
+
+/* A customer without a camera still gets help. In real Chromium: a customer whose browser has no camera at all
+ * (Chromium's fake devices with none: getUserMedia for video fails with NotFoundError, the microphone works), and a
+ * customer who blocked the camera and the microphone (the browser denies both). Each goes on without a camera from
+ * the camera alert, in the code flow and in 1-click connect; the agent then hears them (when there is a microphone),
+ * they see and hear the agent, the agent sees their page, and both sides say that the customer has no camera. */
+
+jest.setTimeout(180_000);
+
+const suite = e2eSuite();
+const { newPage } = suite;
+const { consoleFor, agentSignsIn, customerSignsIn } = people(suite);
+
+let noCamera: Browser;
+let everythingBlocked: Browser;
+
+beforeAll(async () => {
+  noCamera = await launchBrowser('allow', { cameras: 0 });
+  everythingBlocked = await launchBrowser('deny');
+});
+afterAll(async () => {
+  await noCamera?.close();
+  await everythingBlocked?.close();
+});
+
+const customerTile = (agent: Page) => agent.locator('.tile[data-role="visitor"] .tile-state');
+const liveView = (agent: Page) => agent.frameLocator('[data-testid="live-view"] iframe');
+
+/** The agent turns their camera on (it starts off). */
+const agentVideoOn = (agent: Page) => agent.getByRole('button', { name: 'Video', exact: true }).click();
+
+/** What the customer's widget says about their own camera during the call. */
+async function expectWithoutCameraShown(customer: Page, text: RegExp): Promise<void> {
+  await customer.getByTestId('camera-off-alert').filter({ hasText: 'You are in the call without a camera' }).waitFor();
+  expect(await customer.getByTestId('camera-off-alert').textContent()).toMatch(text);
+  const toggle = customer.getByRole('button', { name: 'No camera' });
+  expect(await toggle.isDisabled()).toBe(true);
+}
+
+/** The agent's console shows the customer's page and the customer as having their camera off. */
+async function expectAgentSeesPageNotCamera(agent: Page, customer: Page): Promise<void> {
+  await liveView(agent).getByRole('heading', { name: 'Your policies' }).waitFor({ timeout: 20_000 });
+  await eventually(
+    () => customerTile(agent).textContent(),
+    (t) => /camera off/i.test(t ?? ''),
+    'customer camera off',
+  );
+  expect(await framesFrom(agent, customer)).toBe(0);
+}
+
+describe('a customer without a camera', () => {
+  it('with no camera in their computer: goes on with the microphone, gets a code, and the call works', async () => {
+    const customer = await newPage({ browser: noCamera });
+    await customer.goto(`${suite.server.baseUrl}/`);
+    await customer.getByRole('button', { name: 'Start video session' }).click();
+    await customer.getByRole('button', { name: 'Enable camera' }).click();
+    await customer.getByText('No camera was found').waitFor();
+    await customer.getByRole('button', { name: 'Continue without camera' }).click();
+    const code = ((await customer.getByTestId('session-code').textContent()) ?? '').replace(/\s+/g, '');
+    await expectWithoutCameraShown(customer, /can hear you, but not see you/);
+
+    const agent = await consoleFor(code);
+    await agentVideoOn(agent);
+    await expectRising({ name: 'the customer', page: customer }, { name: 'the agent', page: agent });
+    await expectHearing({ name: 'the agent', page: agent }, { name: 'the customer', page: customer });
+    await expectHearing({ name: 'the customer', page: customer }, { name: 'the agent', page: agent });
+    await expectAgentSeesPageNotCamera(agent, customer);
+    await expectNoAxeViolations(customer);
+  });
+
+  it('who blocked camera and microphone: accepts an invitation without them, and sees and hears the agent', async () => {
+    const join = await newPage();
+    await agentSignsIn(join);
+    await join.getByRole('tab', { name: 'Customers on the demo portal' }).click();
+    const customer = await newPage({ browser: everythingBlocked });
+    await customerSignsIn(customer, 'Maya Jensen');
+    const presence = join.locator('#customer-list li').filter({ hasText: 'Maya Jensen' }).locator('.presence');
+    await eventually(
+      () => presence.textContent(),
+      (t) => t === 'Online',
+      'Maya online',
+    );
+    const [agent] = await Promise.all([
+      join.context().waitForEvent('page'),
+      join.getByRole('button', { name: 'Join Maya Jensen' }).click(),
+    ]);
+
+    await customer.getByRole('button', { name: 'Accept', exact: true }).click();
+    await customer.getByTestId('camera-blocked-alert').waitFor();
+    await customer.getByRole('button', { name: 'Accept without camera' }).click();
+    await expectWithoutCameraShown(customer, /can.t see or hear you/);
+    await agentVideoOn(agent);
+
+    await expectRising({ name: 'the customer', page: customer }, { name: 'the agent', page: agent });
+    await expectHearing({ name: 'the customer', page: customer }, { name: 'the agent', page: agent });
+    await expectAgentSeesPageNotCamera(agent, customer);
+  });
+});
