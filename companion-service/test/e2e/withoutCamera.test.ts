@@ -4,10 +4,11 @@ import { expectNoAxeViolations } from '../helpers/axe';
 import { launchBrowser } from '../helpers/browser';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { eventually } from '../helpers/eventually';
-import { people } from '../helpers/people';
+import { admit, guestLink } from '../helpers/guestSteps';
+import { people, visitorStartsHere } from '../helpers/people';
 import { expectRising, framesFrom } from '../helpers/video';
 
-/* A customer without a camera still gets help. In real Chromium: a customer whose browser has no camera at all
+/* A customer (or a guest) without a camera still gets help. In real Chromium: a customer whose browser has no camera at all
  * (Chromium's fake devices with none: getUserMedia for video fails with NotFoundError, the microphone works), and a
  * customer who blocked the camera and the microphone (the browser denies both). Each goes on without a camera from
  * the camera alert, in the code flow and in 1-click connect; the agent then hears them (when there is a microphone),
@@ -102,5 +103,32 @@ describe('a customer without a camera', () => {
     await expectRising({ name: 'the customer', page: customer }, { name: 'the agent', page: agent });
     await expectHearing({ name: 'the customer', page: customer }, { name: 'the agent', page: agent });
     await expectAgentSeesPageNotCamera(agent, customer);
+  });
+});
+
+describe('a guest without a camera', () => {
+  it('joins with the microphone: everyone hears them, and they see and hear everyone', async () => {
+    const customer = await newPage();
+    await customer.goto(`${suite.server.baseUrl}/`);
+    const agent = await consoleFor(await visitorStartsHere(customer));
+    await agentVideoOn(agent);
+
+    const guest = await newPage({ browser: noCamera });
+    await guest.goto(await guestLink(agent, suite.server.baseUrl));
+    await guest.getByText('the others will hear you but not see you').waitFor();
+    await guest.getByLabel('Your name').fill('Gil Guest');
+    await guest.getByRole('button', { name: 'Join', exact: true }).click();
+    const code = ((await guest.getByTestId('guest-code').textContent({ timeout: 10_000 })) ?? '').replace(/\s+/g, '');
+    await admit(agent, code);
+
+    await expectHearing({ name: 'the agent', page: agent }, { name: 'the guest', page: guest });
+    await expectHearing({ name: 'the customer', page: customer }, { name: 'the guest', page: guest });
+    await expectRising({ name: 'the guest', page: guest }, { name: 'the agent', page: agent });
+    await expectRising({ name: 'the guest', page: guest }, { name: 'the customer', page: customer });
+    await eventually(
+      () => agent.locator('.tile[data-role="guest"] .tile-state').textContent(),
+      (t) => /camera off/i.test(t ?? ''),
+      'the guest shown with their camera off',
+    );
   });
 });

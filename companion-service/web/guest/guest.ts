@@ -84,7 +84,7 @@ class GuestPage {
 
   /** Whether our camera goes out: our own switch, the agent's pause, and a camera to send. */
   private get sending(): boolean {
-    return this.videoOn && !this.paused && !!this.camera.stream;
+    return this.videoOn && !this.paused && this.camera.hasCamera;
   }
 
   // --- before joining ----------------------------------------------------------------------------------------
@@ -238,7 +238,7 @@ class GuestPage {
   }
 
   private toggleVideo(): void {
-    if (this.paused || !this.camera.stream) return;
+    if (this.paused || !this.camera.hasCamera) return;
     this.videoOn = !this.videoOn;
     void this.attempt?.mesh.setSendingVideo(this.sending);
     if (this.screen === 'call') {
@@ -253,13 +253,13 @@ class GuestPage {
     for (const id of ['video-toggle', 'call-video-toggle']) {
       const button = $<HTMLButtonElement>(id);
       button.replaceChildren(icon('camera'), el('span', {}, this.videoOn ? 'Turn video off' : 'Turn video on'));
-      button.disabled = this.paused || !this.camera.stream;
+      button.disabled = this.paused || !this.camera.hasCamera;
     }
     this.camera.renderPreview(this.videoOn);
   }
 
   private renderSelf(): void {
-    this.call.renderSelf(this.videoOn, !!this.camera.stream, this.paused);
+    this.call.renderSelf(this.videoOn, this.camera.hasCamera, this.paused);
   }
 
   private hangUp(): void {

@@ -1,16 +1,26 @@
 import { BackgroundBlur } from '../shared/blur/backgroundBlur';
 import { BlurSwitch } from '../shared/blur/blurSwitch';
-import { CAMERA_HELP, CameraError, cameraOf, listCameras, openCamera, stopStream } from '../shared/camera';
+import {
+  CAMERA_HELP,
+  CameraError,
+  cameraOf,
+  listCameras,
+  openCamera,
+  openMicrophone,
+  stopStream,
+} from '../shared/camera';
 import { el } from '../shared/dom';
 import { ParticipantTile } from '../shared/tiles';
 
 /* The guest's camera before and during the call: opening it (or another one from the list), the preview on the join
  * screen, what to say when it can't be used, and background blur (a switch under the camera choice, and one under
- * the call's controls; while it is on, the blurred camera is what the stream holds). The guest can join without one. */
+ * the call's controls; while it is on, the blurred camera is what the stream holds). The guest can join without one,
+ * with the microphone alone when that works. */
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 export class GuestCamera {
+  /** Camera and microphone; the microphone alone when the camera can't be used; undefined with neither. */
   stream: MediaStream | undefined;
   /** Why the camera could not be opened, if it could not. */
   problem: string | undefined;
@@ -68,18 +78,20 @@ export class GuestCamera {
       this.problem = CAMERA_HELP[problem];
       if (!deviceId) {
         stopStream(this.stream);
-        this.stream = undefined;
+        this.stream = await openMicrophone();
       }
       this.setAlert(
-        this.stream
+        this.hasCamera
           ? `${CAMERA_HELP[problem]} Your previous camera is still in use.`
-          : `${CAMERA_HELP[problem]} You can also join without a camera: the others will not see or hear you.`,
+          : this.stream
+            ? `${CAMERA_HELP[problem]} You can also join without a camera: the others will hear you but not see you.`
+            : `${CAMERA_HELP[problem]} You can also join without a camera: the others will not see or hear you.`,
       );
       $('camera-retry').hidden = false;
     }
     this.preview.setStream(this.stream);
     this.changed();
-    const cameras = this.stream ? await listCameras().catch(() => []) : [];
+    const cameras = this.hasCamera ? await listCameras().catch(() => []) : [];
     const current = cameraOf(this.stream);
     select.replaceChildren(
       ...cameras.map((c) => el('option', { value: c.deviceId, selected: c.deviceId === current }, c.label)),
@@ -88,10 +100,14 @@ export class GuestCamera {
     select.disabled = cameras.length === 0;
   }
 
+  get hasCamera(): boolean {
+    return !!this.stream?.getVideoTracks().length;
+  }
+
   /** The preview on the join screen, with our switch. */
   renderPreview(videoOn: boolean): void {
-    this.preview.setMedia({ video: videoOn && !!this.stream, paused: false });
-    if (!this.stream) this.preview.setNote(this.problem ? 'Camera not available' : 'Starting your camera…');
+    this.preview.setMedia({ video: videoOn && this.hasCamera, paused: false });
+    if (!this.hasCamera) this.preview.setNote(this.problem ? 'Camera not available' : 'Starting your camera…');
     else this.preview.setNote(undefined);
   }
 
