@@ -1,9 +1,9 @@
 import type { Page } from 'playwright-core';
 import { ErrorCode, Privilege } from '../../src/protocol/codes';
 import type { ServerMessage } from '../../src/protocol/messages';
-import { BatchAssembler, type StreamPart } from '../../web/cobrowse/streamCodec';
 import { expectNoAxeViolations } from '../helpers/axe';
 import { e2eSuite } from '../helpers/e2eSuite';
+import { decodePageStream } from '../helpers/pageStream';
 import { eventuallyWithin } from '../helpers/eventually';
 import { people, remoteControlOn } from '../helpers/people';
 import { consoleTicket, devToken } from '../helpers/testServer';
@@ -85,22 +85,6 @@ function recordSentFrames(page: Page): string[] {
   return frames;
 }
 
-/** The rrweb events in the `cobrowse.events` frames, decoded the way the viewer decodes them. */
-function decodeStream(frames: readonly string[]): {
-  batches: Array<{ snapshot: boolean; events: unknown[] }>;
-  text: string;
-} {
-  const assembler = new BatchAssembler();
-  const batches: Array<{ snapshot: boolean; events: unknown[] }> = [];
-  for (const frame of frames) {
-    const message = JSON.parse(frame) as { type: string } & StreamPart;
-    if (message.type !== 'cobrowse.events') continue;
-    const batch = assembler.add(message);
-    if (batch) batches.push(batch);
-  }
-  return { batches, text: batches.map((b) => JSON.stringify(b.events)).join('\n') };
-}
-
 type SerializedNode = { id: number; attributes?: Record<string, unknown>; childNodes?: SerializedNode[] };
 
 /** The rrweb node id of the element with this id attribute in a full snapshot. */
@@ -133,7 +117,7 @@ async function rawAgent(
   for (;;) {
     const part = await agent.next('cobrowse.events', 20_000);
     parts.push(JSON.stringify(part));
-    const snapshot = decodeStream(parts).batches.find((b) => b.snapshot);
+    const snapshot = decodePageStream(parts).batches.find((b) => b.snapshot);
     const nodeId = snapshot && nodeIdOf(snapshot.events, elementId);
     if (nodeId !== undefined) return { agent, nodeId };
   }
@@ -621,7 +605,7 @@ describe('masking', () => {
     );
     expect(await visitor.locator('#sort-code').inputValue()).toBe(`${secrets.sortCode}-99`);
 
-    const { batches, text } = decodeStream(frames);
+    const { batches, text } = decodePageStream(frames);
     expect(batches.some((b) => b.snapshot)).toBe(true);
     expect(batches.length).toBeGreaterThan(2);
     for (const secret of [
@@ -678,7 +662,7 @@ describe('a frame whose page is written into it (srcdoc)', () => {
     );
 
     // The frame's document was recorded, masked; its page as raw HTML (the srcdoc attribute) was not sent.
-    const { text } = decodeStream(frames);
+    const { text } = decodePageStream(frames);
     expect(text).toContain('Save notes');
     expect(text).not.toContain('srcdoc');
     expect({ inStream: text.includes('4929-1180'), inFrames: frames.some((f) => f.includes('4929-1180')) }).toEqual({

@@ -1,7 +1,7 @@
 import { dropFrameSources } from '../../web/cobrowse/frameSources';
 
 /* rrweb events as the recorder emits them: a frame's srcdoc (its page as raw HTML, which masking never sees) is
- * dropped wherever it appears, and nothing else changes. */
+ * dropped wherever it appears, a frame from another site keeps only its origin, and nothing else changes. */
 
 const frame = (srcdoc: string) => ({
   type: 2,
@@ -49,6 +49,23 @@ describe('dropFrameSources', () => {
       { id: 31, attributes: { class: 'open' } },
     ]);
     expect(event.data.texts).toEqual([{ id: 40, value: 'Your notes' }]);
+  });
+
+  it("cuts a frame from another site to its origin: the address's path and query may carry the customer's tokens", () => {
+    const address = 'https://pay.example.test/session/cs_live_a1?client_secret=pi_3_secret_9';
+    const snapshot = {
+      type: 2,
+      data: { node: { type: 2, tagName: 'iframe', id: 30, attributes: { rr_src: address, title: 'Pay' } } },
+    };
+    const change = {
+      type: 3,
+      data: { source: 0, adds: [], attributes: [{ id: 30, attributes: { rr_src: address } }] },
+    };
+    dropFrameSources(snapshot);
+    dropFrameSources(change);
+    expect(snapshot.data.node.attributes).toEqual({ rr_src: 'https://pay.example.test', title: 'Pay' });
+    expect(change.data.attributes).toEqual([{ id: 30, attributes: { rr_src: 'https://pay.example.test' } }]);
+    expect(JSON.stringify([snapshot, change])).not.toContain('secret');
   });
 
   it('leaves other events as they are', () => {

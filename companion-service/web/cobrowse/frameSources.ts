@@ -1,9 +1,15 @@
-/* A frame whose page is written into it (`<iframe srcdoc>`) is recorded like any frame of the page's origin: its
+/* What the recording says about the page's frames, cut to what the live view needs.
+ *
+ * A frame whose page is written into it (`<iframe srcdoc>`) is recorded like any frame of the page's origin: its
  * document, masked. rrweb also keeps its `srcdoc` attribute, which is that page as raw HTML: masking never sees it (a
  * private line in it would leave the customer's browser as written), and the live view's rebuild would set it on its
  * own frame, whose load races rrweb's rebuild of that document (rrweb issue #1736). The attribute is dropped from
  * every event before it is sent. (The live view still shows such a frame empty: rrweb records two documents for it,
- * about:blank and then the written one, and its replay does not rebuild the second.) */
+ * about:blank and then the written one, and its replay does not rebuild the second.)
+ *
+ * A frame from another site is recorded empty, with its address as `rr_src`: the live view says where its content
+ * comes from (otherSiteFrames.ts). Only the site goes out: the address's path and query may carry the customer's
+ * tokens (a payment session, a signed link). */
 
 interface SerializedNode {
   attributes?: Record<string, unknown>;
@@ -24,21 +30,35 @@ const FULL_SNAPSHOT = 2;
 const INCREMENTAL = 3;
 const MUTATION = 0;
 
-/** Removes every `srcdoc` attribute from one rrweb event, in place. */
+/** Removes every `srcdoc` attribute from one rrweb event, and cuts every `rr_src` to its origin, in place. */
 export function dropFrameSources(event: { type: number; data?: unknown }): void {
   const { data } = event as RecordedEvent;
   if (!data) return;
   if (event.type === FULL_SNAPSHOT && data.node) dropInTree(data.node);
   else if (event.type === INCREMENTAL && data.source === MUTATION) {
     for (const add of data.adds ?? []) if (add.node) dropInTree(add.node);
-    for (const change of data.attributes ?? []) if (change.attributes) delete change.attributes.srcdoc;
+    for (const change of data.attributes ?? []) if (change.attributes) cutAttributes(change.attributes);
+  }
+}
+
+function cutAttributes(attributes: Record<string, unknown>): void {
+  delete attributes.srcdoc;
+  if (typeof attributes.rr_src === 'string') attributes.rr_src = originOf(attributes.rr_src);
+}
+
+function originOf(address: string): string {
+  try {
+    const { origin } = new URL(address, globalThis.document?.baseURI);
+    return origin === 'null' ? '' : origin;
+  } catch {
+    return '';
   }
 }
 
 function dropInTree(root: SerializedNode): void {
   const stack = [root];
   for (let node = stack.pop(); node; node = stack.pop()) {
-    if (node.attributes && 'srcdoc' in node.attributes) delete node.attributes.srcdoc;
+    if (node.attributes) cutAttributes(node.attributes);
     if (node.childNodes) for (const child of node.childNodes) stack.push(child);
   }
 }

@@ -2,6 +2,8 @@ import type { Replayer } from '@rrweb/replay';
 import type { ControlInputAction, ServerMessageOf } from '../../src/protocol/messages';
 import { ALWAYS_MASKED, isValidSelector } from './masking';
 import { LiveClock } from './liveClock';
+import { FRAME_EVENT } from './frameWatcher';
+import { labelOtherSiteFrames, labelReportedFrame } from './otherSiteFrames';
 import { guardTimer, isReplayEvent, type ReplayEvent } from './replayGuard';
 import { forgetEarlierPages } from './replayMemory';
 import type { ReplayerClass } from './replayerLink';
@@ -144,13 +146,22 @@ export class CobrowseViewer {
           onBuild: (node) => {
             if ((node as Node).nodeType === 9) this.listenTo(node as Document);
           },
+          // After a full snapshot or a change to the page: frames from another site may have come.
+          handler: (event) => {
+            if (event.type === 2 || (event.type === 3 && event.data.source === 0)) this.labelFrames();
+          },
         },
       ],
     });
     this.replayer = replayer;
     guardTimer(replayer.timer, (err) => this.eventLost(err));
     // Each full snapshot rebuilds the document (document.open drops its listeners): hook it up again every time.
-    replayer.on('custom-event', (event) => this.fields.handle(event as never));
+    replayer.on('custom-event', (event) => {
+      const custom = event as { data?: { tag?: unknown; payload?: unknown } };
+      if (custom.data?.tag === FRAME_EVENT)
+        labelReportedFrame(custom.data.payload, (id) => replayer.getMirror().getNode(id) as Node | null);
+      else this.fields.handle(event as never);
+    });
     replayer.on('fullsnapshot-rebuilded', () => {
       forgetEarlierPages(replayer.service.state.context.events);
       finishLoading(this.document);
@@ -178,6 +189,12 @@ export class CobrowseViewer {
       this.page = { width: event.data.width, height: event.data.height };
       this.fit();
     }
+  }
+
+  private labelFrames(): void {
+    const doc = this.document;
+    const mirror = this.replayer?.getMirror();
+    if (doc && mirror) labelOtherSiteFrames(doc, (node) => mirror.getMeta(node) as never);
   }
 
   private eventLost(err: unknown): void {

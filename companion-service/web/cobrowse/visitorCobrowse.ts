@@ -5,6 +5,7 @@ import { ReadAloud } from './readAloud';
 import { startRecorder } from './recorder';
 import { navigate, RemoteControl } from './control/remoteControl';
 import { FieldWatcher } from './fieldWatcher';
+import { FrameWatcher } from './frameWatcher';
 import { elementOf } from './control/domTargets';
 import { GuideLayer } from './guide/guideLayer';
 
@@ -35,6 +36,8 @@ export function startVisitorCobrowse(
   const fields = new FieldWatcher(recorder.addCustomEvent, recorder.idOf, masking.isMasked);
   fields.start();
   fields.setReportFocus(controlOn);
+  const frames = new FrameWatcher(recorder.addCustomEvent, recorder.idOf, masking.isMasked);
+  frames.start();
   const guides = new GuideLayer((nodeId) => elementOf(recorder.nodeFor(nodeId)));
   guides.setHidden(!guidesShown);
   const offs = [
@@ -66,6 +69,7 @@ export function startVisitorCobrowse(
     stop() {
       for (const off of offs) off();
       fields.stop();
+      frames.stop();
       control.stop();
       recorder.stop();
       readAloud.destroy();

@@ -1,0 +1,18 @@
+import { BatchAssembler, type StreamPart } from '../../web/cobrowse/streamCodec';
+
+/** The page stream an agent received, decoded: its batches of rrweb events, and all of them as one text to search.
+ * `messages`: the agent's socket messages, as text or parsed; other messages than `cobrowse.events` are skipped. */
+export function decodePageStream(messages: ReadonlyArray<string | { type: string }>): {
+  batches: Array<{ snapshot: boolean; events: unknown[] }>;
+  text: string;
+} {
+  const assembler = new BatchAssembler();
+  const batches: Array<{ snapshot: boolean; events: unknown[] }> = [];
+  for (const raw of messages) {
+    const message = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { type: string } & StreamPart;
+    if (message.type !== 'cobrowse.events') continue;
+    const batch = assembler.add(message);
+    if (batch) batches.push(batch);
+  }
+  return { batches, text: batches.map((b) => JSON.stringify(b.events)).join('\n') };
+}
