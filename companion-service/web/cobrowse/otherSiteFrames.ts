@@ -11,6 +11,25 @@ type Recorded = { attributes?: Record<string, unknown> } | null;
 
 const LABELLED = 'tandemOtherSite';
 
+/** Whether an rrweb event may bring a frame from another site: a full snapshot, or a change that adds a frame or
+ * sets one's `rr_src` (a change adds each node on its own, so a frame inside an added subtree is an add too). Only
+ * then is the replayed document searched: changes to the page come many a second. */
+export function mayBringOtherSiteFrame(event: {
+  type: number;
+  data: { source?: number; adds?: unknown; attributes?: unknown };
+}): boolean {
+  if (event.type === 2) return true;
+  if (event.type !== 3 || event.data.source !== 0) return false;
+  const adds = (Array.isArray(event.data.adds) ? event.data.adds : []) as Array<{ node?: { tagName?: unknown } }>;
+  const changes = (Array.isArray(event.data.attributes) ? event.data.attributes : []) as Array<{
+    attributes?: Record<string, unknown>;
+  }>;
+  return (
+    adds.some((add) => add.node?.tagName === 'iframe') ||
+    changes.some((c) => !!c.attributes && 'rr_src' in c.attributes)
+  );
+}
+
 /** Labels the frames from another site in this replayed document and in the same-site frames inside it. */
 export function labelOtherSiteFrames(doc: Document, recordOf: (node: Node) => Recorded): void {
   for (const frame of doc.querySelectorAll('iframe')) {

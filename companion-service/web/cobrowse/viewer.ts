@@ -3,7 +3,7 @@ import type { ControlInputAction, ServerMessageOf } from '../../src/protocol/mes
 import { ALWAYS_MASKED, isValidSelector } from './masking';
 import { LiveClock } from './liveClock';
 import { FRAME_EVENT } from './frameWatcher';
-import { labelOtherSiteFrames, labelReportedFrame } from './otherSiteFrames';
+import { labelOtherSiteFrames, labelReportedFrame, mayBringOtherSiteFrame } from './otherSiteFrames';
 import { guardTimer, isReplayEvent, type ReplayEvent } from './replayGuard';
 import { forgetEarlierPages } from './replayMemory';
 import type { ReplayerClass } from './replayerLink';
@@ -146,9 +146,8 @@ export class CobrowseViewer {
           onBuild: (node) => {
             if ((node as Node).nodeType === 9) this.listenTo(node as Document);
           },
-          // After a full snapshot or a change to the page: frames from another site may have come.
           handler: (event) => {
-            if (event.type === 2 || (event.type === 3 && event.data.source === 0)) this.labelFrames();
+            if (mayBringOtherSiteFrame(event as never)) this.labelFrames();
           },
         },
       ],

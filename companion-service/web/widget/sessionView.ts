@@ -120,49 +120,39 @@ export class SessionView {
     const shown = this.cameraOffSlot.firstElementChild as HTMLElement | null;
     const wanted = this.withoutCamera ? 'none' : on ? undefined : pausedByAgent ? 'paused' : 'off';
     if (shown?.dataset.reason === wanted) return;
-    this.cameraOffSlot.replaceChildren();
-    if (wanted === 'none') {
-      this.cameraOffSlot.append(
-        el(
-          'div',
-          { class: 'alert camera-off', role: 'status', 'data-testid': 'camera-off-alert', 'data-reason': 'none' },
-          el('p', { class: 'alert-title' }, 'You are in the call without a camera'),
-          el(
-            'p',
-            {},
+    this.cameraOffSlot.replaceChildren(...(wanted ? [this.cameraOffAlert(wanted)] : []));
+  }
+
+  /** Why our video is off, and what the others still get. Without a camera it is a standing state, not news. */
+  private cameraOffAlert(reason: 'none' | 'paused' | 'off'): HTMLElement {
+    const [title, text] =
+      reason === 'none'
+        ? [
+            'You are in the call without a camera',
             this.withoutCamera === 'microphone'
               ? 'The agent can hear you, but not see you. You can see and hear them.'
               : 'No microphone could be used either, so the agent can\u2019t see or hear you. You can see and hear them.',
-          ),
-        ),
-      );
-    } else if (wanted === 'paused') {
-      this.cameraOffSlot.append(
-        el(
-          'div',
-          { class: 'alert camera-off', role: 'alert', 'data-testid': 'camera-off-alert', 'data-reason': 'paused' },
-          el('p', { class: 'alert-title' }, 'The agent has paused your video'),
-          el(
-            'p',
-            {},
-            'Nobody in the call can see you until the agent turns your video back on. They can still hear you.',
-          ),
-        ),
-      );
-    } else if (wanted === 'off') {
-      this.cameraOffSlot.append(
-        el(
-          'div',
-          { class: 'alert camera-off', role: 'alert', 'data-testid': 'camera-off-alert', 'data-reason': 'off' },
-          el('p', { class: 'alert-title' }, 'Your camera is off'),
-          el(
-            'p',
-            {},
-            'Nobody in the call can see you, but they can still hear you. To show your video again, select Start video.',
-          ),
-        ),
-      );
-    }
+          ]
+        : reason === 'paused'
+          ? [
+              'The agent has paused your video',
+              'Nobody in the call can see you until the agent turns your video back on. They can still hear you.',
+            ]
+          : [
+              'Your camera is off',
+              'Nobody in the call can see you, but they can still hear you. To show your video again, select Start video.',
+            ];
+    return el(
+      'div',
+      {
+        class: 'alert camera-off',
+        role: reason === 'none' ? 'status' : 'alert',
+        'data-testid': 'camera-off-alert',
+        'data-reason': reason,
+      },
+      el('p', { class: 'alert-title' }, title),
+      el('p', {}, text),
+    );
   }
 
   /** After a page load: larger video and the hidden video area as the visitor left them. */
