@@ -1,25 +1,53 @@
-import { forgetEarlierPages } from '../../web/cobrowse/replayMemory';
+import { FORGET_SHOWN_AFTER, forgetShownEvents } from '../../web/cobrowse/replayMemory';
 
+const META = 4;
+const FULL_SNAPSHOT = 2;
+const CHANGE = 3;
 const events = (...types: number[]) => types.map((type, i) => ({ type, i }));
+const ids = (list: Array<{ i: number }>) => list.map((e) => e.i);
 
 describe("the live view's replayed events", () => {
-  it('start at the last full snapshot, with its Meta', () => {
-    const list = events(4, 2, 3, 3, 4, 2, 3);
-    forgetEarlierPages(list);
-    expect(list.map((e) => e.i)).toEqual([4, 5, 6]);
+  it('start at the full snapshot just shown, with its Meta', () => {
+    const list = events(META, FULL_SNAPSHOT, CHANGE, CHANGE, META, FULL_SNAPSHOT, CHANGE);
+    forgetShownEvents(list, list[5]!);
+    expect(ids(list)).toEqual([4, 5, 6]);
   });
 
   it('start at a full snapshot that came without a Meta', () => {
-    const list = events(4, 2, 3, 2, 3, 3);
-    forgetEarlierPages(list);
-    expect(list.map((e) => e.i)).toEqual([3, 4, 5]);
+    const list = events(META, FULL_SNAPSHOT, CHANGE, FULL_SNAPSHOT, CHANGE, CHANGE);
+    forgetShownEvents(list, list[3]!);
+    expect(ids(list)).toEqual([3, 4, 5]);
   });
 
-  it('are left alone without an earlier page to forget', () => {
-    for (const types of [[], [3, 3], [4, 2, 3], [2, 3]]) {
+  it('keep a full snapshot still to be shown, and what follows it', () => {
+    const list = events(META, FULL_SNAPSHOT, CHANGE, META, FULL_SNAPSHOT, CHANGE);
+    forgetShownEvents(list, list[1]!);
+    expect(ids(list)).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('lose the changes already shown once the list is long, keeping the page and what is still to be shown', () => {
+    const list = events(META, FULL_SNAPSHOT, ...Array<number>(FORGET_SHOWN_AFTER).fill(CHANGE));
+    const shown = list[300]!;
+    forgetShownEvents(list, shown);
+    expect(list).toHaveLength(2 + FORGET_SHOWN_AFTER - 299);
+    expect(ids(list).slice(0, 3)).toEqual([0, 1, 301]);
+    expect(list.at(-1)!.i).toBe(FORGET_SHOWN_AFTER + 1);
+  });
+
+  it('keep a short list whole: dropping a few changes at a time would cost more than they weigh', () => {
+    const list = events(META, FULL_SNAPSHOT, CHANGE, CHANGE, CHANGE);
+    forgetShownEvents(list, list[3]!);
+    expect(ids(list)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('are left alone without a page to keep, or when the shown event is no longer in the list', () => {
+    for (const types of [[CHANGE, CHANGE], Array<number>(FORGET_SHOWN_AFTER + 1).fill(CHANGE)]) {
       const list = events(...types);
-      forgetEarlierPages(list);
+      forgetShownEvents(list, list[1]!);
       expect(list).toEqual(events(...types));
     }
+    const list = events(META, FULL_SNAPSHOT, ...Array<number>(FORGET_SHOWN_AFTER).fill(CHANGE));
+    forgetShownEvents(list, { type: CHANGE });
+    expect(list).toHaveLength(FORGET_SHOWN_AFTER + 2);
   });
 });

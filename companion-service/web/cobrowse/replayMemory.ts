@@ -1,15 +1,30 @@
 /* rrweb's replayer, in live mode, keeps every event it is given for as long as it lives (it could replay them all
  * from the start), and nothing of the live view needs more than the page it shows. Measured in the console: each
- * full snapshot of a 3,000-element page left ~0.5 MB behind, and a customer's every page load is one. */
+ * full snapshot of a 3,000-element page left ~0.5 MB behind, and each change to a page ~250 bytes (an animation
+ * makes dozens a second). In live mode the replayer reads its list only to place a new event in time order and for
+ * its metadata; an event still to be shown is in its timer, which does not need the list. */
 
 const FULL_SNAPSHOT = 2;
 const META = 4;
 
-/** Drops the events before the last full snapshot (and the Meta that comes with it): the replayed document holds all
- * of them already. In place: the replayer's own list. */
-export function forgetEarlierPages(events: Array<{ type: number }>): void {
-  let snapshot = events.length - 1;
+/** How many events the list may hold before the changes already shown are dropped: often enough to keep the list
+ * small, seldom enough that the dropping costs nothing next to showing them. */
+export const FORGET_SHOWN_AFTER = 500;
+
+/** Called as the replayer shows each event (`shown`): at each new page, or once the list has grown, drops what the
+ * page on screen already holds. In place: the replayer's own list. */
+export function forgetShownEvents(events: Array<{ type: number }>, shown: { type: number }): void {
+  if (shown.type === FULL_SNAPSHOT || events.length > FORGET_SHOWN_AFTER) dropShown(events, shown);
+}
+
+/** Drops the events before the full snapshot the page on screen was built from (but the Meta that comes with it) and
+ * the changes since then up to `shown`. */
+function dropShown(events: Array<{ type: number }>, shown: { type: number }): void {
+  const shownAt = events.lastIndexOf(shown);
+  let snapshot = shownAt;
   while (snapshot >= 0 && events[snapshot]!.type !== FULL_SNAPSHOT) snapshot--;
+  if (snapshot < 0) return;
   const start = snapshot > 0 && events[snapshot - 1]!.type === META ? snapshot - 1 : snapshot;
-  if (start > 0) events.splice(0, start);
+  events.splice(snapshot + 1, shownAt - snapshot);
+  events.splice(0, start);
 }

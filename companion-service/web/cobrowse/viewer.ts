@@ -5,7 +5,7 @@ import { LiveClock } from './liveClock';
 import { FRAME_EVENT } from './frameWatcher';
 import { labelOtherSiteFrames, labelReportedFrame, mayBringOtherSiteFrame } from './otherSiteFrames';
 import { guardTimer, isReplayEvent, type ReplayEvent } from './replayGuard';
-import { forgetEarlierPages } from './replayMemory';
+import { forgetShownEvents } from './replayMemory';
 import type { ReplayerClass } from './replayerLink';
 import { BatchAssembler } from './streamCodec';
 import { ViewerFields } from './viewerFields';
@@ -148,6 +148,7 @@ export class CobrowseViewer {
           },
           handler: (event) => {
             if (mayBringOtherSiteFrame(event as never)) this.labelFrames();
+            forgetShownEvents(replayer.service.state.context.events, event);
           },
         },
       ],
@@ -162,7 +163,6 @@ export class CobrowseViewer {
       else this.fields.handle(event as never);
     });
     replayer.on('fullsnapshot-rebuilded', () => {
-      forgetEarlierPages(replayer.service.state.context.events);
       finishLoading(this.document);
       this.listenAgain();
       this.fit();
