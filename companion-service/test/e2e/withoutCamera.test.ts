@@ -6,6 +6,7 @@ import { e2eSuite } from '../helpers/e2eSuite';
 import { eventually } from '../helpers/eventually';
 import { admit, guestLink } from '../helpers/guestSteps';
 import { people, visitorStartsHere } from '../helpers/people';
+import { consoleTicket, devToken } from '../helpers/testServer';
 import { expectRising, framesFrom } from '../helpers/video';
 
 /* A customer (or a guest) without a camera still gets help. In real Chromium: a customer whose browser has no camera at all
@@ -130,5 +131,25 @@ describe('a guest without a camera', () => {
       (t) => /camera off/i.test(t ?? ''),
       'the guest shown with their camera off',
     );
+  });
+});
+
+describe('an agent without a camera', () => {
+  it('who blocked camera and microphone: is told why, and still sees and hears the customer', async () => {
+    const customer = await newPage();
+    await customer.goto(`${suite.server.baseUrl}/`);
+    const code = await visitorStartsHere(customer);
+    const ticket = await consoleTicket(suite.server, await devToken(suite.server, 'Ana Agent'), code);
+    const agent = await newPage({ browser: everythingBlocked });
+    await agent.goto(`${suite.server.baseUrl}/console#ticket=${encodeURIComponent(ticket)}`);
+    // The cause comes from the console's first script, built apart from the console's own (a CameraError of its own).
+    await eventually(
+      () => agent.locator('#alert').textContent(),
+      (t) => (t ?? '').startsWith('Your browser is blocking the camera.'),
+      'the console saying why the camera is off',
+    );
+
+    await expectRising({ name: 'the agent', page: agent }, { name: 'the customer', page: customer });
+    await expectHearing({ name: 'the agent', page: agent }, { name: 'the customer', page: customer });
   });
 });

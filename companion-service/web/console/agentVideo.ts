@@ -1,7 +1,7 @@
 import { Privilege } from '../../src/protocol/codes';
 import { BackgroundBlur } from '../shared/blur/backgroundBlur';
 import { BlurSwitch } from '../shared/blur/blurSwitch';
-import { CAMERA_HELP, CameraError, cameraOf } from '../shared/camera';
+import { CAMERA_HELP, cameraOf, cameraProblemOf } from '../shared/camera';
 import type { PeerMesh } from '../shared/peerMesh';
 import { isSendingVideo } from '../shared/sessionState';
 import type { SessionStore } from '../shared/sessionStore';
@@ -118,7 +118,7 @@ export class AgentVideo {
         this.media.switchCamera(deviceId, this.mesh, isSendingVideo(this.store.state)),
       );
     } catch (err) {
-      throw new Error(CAMERA_HELP[err instanceof CameraError ? err.problem : 'unknown']);
+      throw new Error(CAMERA_HELP[cameraProblemOf(err)]);
     }
     this.refreshPreview();
     this.render();

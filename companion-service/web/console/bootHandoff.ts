@@ -1,3 +1,5 @@
+import type { OpenedCamera } from '../shared/camera';
+
 /* What the console's first script (boot.ts) hands the console (console.ts): kept apart from boot.ts, whose import
  * would run it again inside console.js. */
 
@@ -9,7 +11,7 @@ export interface ConsoleBoot {
   /** The camera and microphone, opening since the first script ran when a ticket is expected (openCamera: it
    * rejects with a CameraError). Opening them is the longest step before the console can answer the customer's
    * call, so it runs while the rest of the console loads. */
-  readonly camera?: Promise<MediaStream>;
+  readonly camera?: Promise<OpenedCamera>;
   /** The socket that sent agent.join (once the ticket came). */
   socket?: WebSocket;
   /** What the socket received before the console took it over, as text, in order. */

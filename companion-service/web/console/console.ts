@@ -1,7 +1,7 @@
 import { LeaveReason, Privilege } from '../../src/protocol/codes';
 import type { ErrorMessage, SessionJoined } from '../../src/protocol/messages';
 import { isBackgroundError } from '../shared/backgroundErrors';
-import { CAMERA_HELP, CameraError } from '../shared/camera';
+import { CAMERA_HELP, cameraProblemOf, MICROPHONE_PROBLEM } from '../shared/camera';
 import { PeerMesh } from '../shared/peerMesh';
 import {
   isOver,
@@ -135,12 +135,12 @@ class AgentConsole {
     }
 
     if (cameraError !== undefined) {
-      const problem = cameraError instanceof CameraError ? cameraError.problem : 'unknown';
+      const problem = cameraProblemOf(cameraError);
       this.video.cameraProblem = CAMERA_HELP[problem];
       this.setAlert(
         `${CAMERA_HELP[problem]} ${this.media.hasAudio ? 'The customer can still hear you.' : 'You can still see and hear the others.'}`,
       );
-    }
+    } else if (this.media.microphoneProblem) this.setAlert(MICROPHONE_PROBLEM[this.media.microphoneProblem]);
     this.video.selfTile.setStream(this.media.videoTrack ? this.media.stream : undefined);
     $('self').append(this.video.selfTile.element);
     $('cobrowse').replaceWith(this.cobrowse.element);

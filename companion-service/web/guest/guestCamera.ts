@@ -2,9 +2,10 @@ import { BackgroundBlur } from '../shared/blur/backgroundBlur';
 import { BlurSwitch } from '../shared/blur/blurSwitch';
 import {
   CAMERA_HELP,
-  CameraError,
+  cameraProblemOf,
   cameraOf,
   listCameras,
+  MICROPHONE_PROBLEM,
   openCamera,
   openMicrophone,
   stopStream,
@@ -68,13 +69,17 @@ export class GuestCamera {
     select.disabled = true;
     $('camera-retry').hidden = true;
     try {
-      const next = await openCamera(deviceId);
+      const { stream: next, microphoneProblem: microphone } = await openCamera(deviceId);
       stopStream(this.stream);
       this.stream = next;
       this.problem = undefined;
-      this.setAlert(undefined);
+      this.setAlert(
+        microphone &&
+          `${MICROPHONE_PROBLEM[microphone]} Fix that, then select Try the camera again; or join as you are.`,
+      );
+      $('camera-retry').hidden = !microphone;
     } catch (err) {
-      const problem = err instanceof CameraError ? err.problem : 'unknown';
+      const problem = cameraProblemOf(err);
       this.problem = CAMERA_HELP[problem];
       if (!deviceId) {
         stopStream(this.stream);

@@ -77,7 +77,7 @@ export class ParticipantTile {
     this.name = displayName(role, name);
     this.video = el('video', { autoplay: true, playsinline: true });
     this.video.muted = true;
-    this.voice = role === 'self' ? undefined : new Voice();
+    this.voice = role === 'self' ? undefined : new Voice(() => this.render());
     this.video.dataset.role = role;
     this.avatar = el('span', { class: 'avatar', 'aria-hidden': 'true' });
     this.nameText = el('span', { class: 'tile-name', id: `name-${role}-${id}` });
@@ -168,8 +168,9 @@ export class ParticipantTile {
     if (this.away) return 'Connection dropped, waiting for them to come back';
     if (this.slow) return 'Still connecting. The network may be blocking video; trying again\u2026';
     if (this.media.paused) return this.texts.paused;
-    if (!this.media.video) return this.texts.cameraOff;
+    if (!this.media.video)
+      return this.voice?.silent ? `${this.texts.cameraOff} \u00b7 No microphone` : this.texts.cameraOff;
     if (!this.stream) return this.role === 'self' ? 'No camera' : 'Connecting…';
-    return '';
+    return this.voice?.silent ? 'No microphone' : '';
   }
 }

@@ -8,7 +8,18 @@ import { el } from './dom';
 export class Voice {
   readonly element: HTMLAudioElement = el('audio', { autoplay: true });
   private stream: MediaStream | undefined;
-  private readonly tracksChanged = () => this.attach();
+  private readonly tracksChanged = () => {
+    this.attach();
+    this.changed();
+  };
+
+  /** `changed`: called when the stream gains or loses sound (the tile says whether they can be heard). */
+  constructor(private readonly changed: () => void = () => {}) {}
+
+  /** Their stream came without sound: their microphone is not in the call (blocked, missing or busy on their side). */
+  get silent(): boolean {
+    return !!this.stream && this.stream.getAudioTracks().length === 0;
+  }
 
   /** Plays the stream's audio tracks (and those it gains later); undefined stops. */
   play(stream: MediaStream | undefined): void {

@@ -1,7 +1,7 @@
 import type { ErrorMessage } from '../../src/protocol/messages';
 import { isBackgroundError } from '../shared/backgroundErrors';
 import type { BackgroundBlur } from '../shared/blur/backgroundBlur';
-import { CAMERA_HELP, CameraError, cameraOf, type CameraProblem } from '../shared/camera';
+import { CAMERA_HELP, cameraOf, cameraProblemOf, type CameraProblem } from '../shared/camera';
 import { SignalingClient, socketUrl } from '../shared/signalingClient';
 import type { CallWidget, LoaderLink, PresenceLink } from './callLink';
 import { CameraPicker } from './cameraPicker';
@@ -29,10 +29,6 @@ import { VisitorScreenShare } from './visitorScreenShare';
  * next page resumes it. This is the call chunk's widget: the loader (loader.ts) created the frame and keeps the
  * presence socket, and calls in here (callLink.ts) when the launcher is pressed, a stored call is to come back, or an
  * invitation arrives. */
-
-function problemOf(err: unknown): CameraProblem {
-  return err instanceof CameraError ? err.problem : 'unknown';
-}
 
 export class VisitorWidget implements CallWidget {
   private readonly serviceOrigin: string;
@@ -70,7 +66,7 @@ export class VisitorWidget implements CallWidget {
         openCamera: (deviceId) => this.openCamera(deviceId),
         openWithoutCamera: async () => void (await this.local.openWithoutCamera()),
         stopCamera: () => this.local.stop(),
-        cameraProblem: problemOf,
+        cameraProblem: cameraProblemOf,
         newPicker: () => this.newPicker(),
         beginInvited: (client, agentName) => this.beginSession(client, 'invited', { agentName }),
         reset: () => this.reset(),
@@ -131,7 +127,7 @@ export class VisitorWidget implements CallWidget {
       await this.openCamera(stored.camera);
     } catch (err) {
       // The call goes on without our video rather than not at all; the status line says why.
-      problem = problemOf(err);
+      problem = cameraProblemOf(err);
       await this.local.openWithoutCamera();
     }
     if (this.restoring !== stored) return this.local.stop(); // the page went away meanwhile
@@ -186,7 +182,7 @@ export class VisitorWidget implements CallWidget {
     try {
       await this.openCamera(picker.value ?? this.chosenCamera);
     } catch (err) {
-      if (this.shell.current === screen) this.showCameraScreen(problemOf(err));
+      if (this.shell.current === screen) this.showCameraScreen(cameraProblemOf(err));
       return;
     }
     if (this.shell.current !== screen) return this.local.stop(); // cancelled, or a prompt came, meanwhile
@@ -262,6 +258,8 @@ export class VisitorWidget implements CallWidget {
     });
     if (stream) view.stage.setSelf(stream, this.local.hasCamera);
     if (stream && !this.local.hasCamera) view.setWithoutCamera(this.local.hasMicrophone);
+    const microphone = this.local.microphoneProblem;
+    if (microphone) view.setMicrophoneProblem(microphone);
     // The service starts everyone with video on: without a camera, it is told ours is off, so the others are not
     // left waiting for a picture.
     const videoOffWithoutCamera = () => {
@@ -414,7 +412,7 @@ export class VisitorWidget implements CallWidget {
       view.stage.setSelf(this.local.stream, session.isVideoOn);
       view.setStatus('Camera changed.');
     } catch (err) {
-      view.setStatus(CAMERA_HELP[problemOf(err)]);
+      view.setStatus(CAMERA_HELP[cameraProblemOf(err)]);
       await view.picker.refresh(cameraOf(this.local.stream));
     }
   }
@@ -476,7 +474,7 @@ export class VisitorWidget implements CallWidget {
       await this.local.open(deviceId);
     } catch (err) {
       // The remembered camera is gone: fall back to the browser's default one.
-      if (deviceId && problemOf(err) === 'missing') await this.local.open();
+      if (deviceId && cameraProblemOf(err) === 'missing') await this.local.open();
       else throw err;
     }
     this.chosenCamera = cameraOf(this.local.stream);

@@ -1,15 +1,19 @@
-import { openCamera, openMicrophone, stopStream } from '../shared/camera';
+import { openCamera, openMicrophone, stopStream, type CameraProblem } from '../shared/camera';
 
 /** The visitor's own camera and microphone. The MediaStream object stays the same for the whole session, because
  * the peer connections were given it; switching cameras (allowed only before anyone else joined) swaps the video
  * track inside it. */
 export class LocalMedia {
   stream: MediaStream | undefined;
+  /** Why the camera came without the microphone, when it did. */
+  microphoneProblem: CameraProblem | undefined;
 
   /** Opens the camera (the chosen one when given). Throws CameraError with the cause when it can't. */
   async open(deviceId?: string): Promise<MediaStream> {
     this.stop();
-    this.stream = await openCamera(deviceId);
+    const opened = await openCamera(deviceId);
+    this.stream = opened.stream;
+    this.microphoneProblem = opened.microphoneProblem;
     return this.stream;
   }
 
@@ -33,7 +37,7 @@ export class LocalMedia {
   async switchCamera(deviceId: string): Promise<void> {
     const stream = this.stream;
     if (!stream) return;
-    const next = await openCamera(deviceId);
+    const next = (await openCamera(deviceId)).stream;
     const track = next.getVideoTracks()[0];
     for (const audio of next.getAudioTracks()) audio.stop();
     if (!track || this.stream !== stream) {
@@ -50,5 +54,6 @@ export class LocalMedia {
   stop(): void {
     stopStream(this.stream);
     this.stream = undefined;
+    this.microphoneProblem = undefined;
   }
 }

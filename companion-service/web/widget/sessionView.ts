@@ -1,3 +1,4 @@
+import { MICROPHONE_PROBLEM, type CameraProblem } from '../shared/camera';
 import { el } from '../shared/dom';
 import { CameraPicker } from './cameraPicker';
 import { SessionControls, type ControlActions } from './controls';
@@ -8,8 +9,9 @@ import { Stage } from './stage';
 
 /* The in-call screen, for both flows. From top to bottom: the code to read out (code flow, step 2 of 2), the
  * waiting message (until an agent is here), the remote-control request or notice, the switch for the agent's pointer
- * and drawings (while an agent is here), the camera-off alert (while our video is off), the video area, a status
- * line, the camera choice; the call controls stay in view below. */
+ * and drawings (while an agent is here), the camera-off alert (while our video is off), the microphone notice (in the
+ * call with the camera alone), the video area, a status line, the camera choice; the call controls stay in view
+ * below. */
 
 export function formatCode(code: string): string {
   return code.length === 6 ? `${code.slice(0, 3)} ${code.slice(3)}` : code;
@@ -39,6 +41,7 @@ export class SessionView {
   private readonly waiting = el('div', { class: 'notice waiting', role: 'status', 'data-testid': 'waiting-message' });
   private readonly codeBlock = el('div', { class: 'code-block', tabindex: '-1', hidden: true });
   private readonly cameraOffSlot = el('div', { class: 'alert-slot' });
+  private readonly microphoneSlot = el('div', { class: 'alert-slot' });
   private readonly status = el('p', { class: 'status', role: 'status' });
   private agentHere = false;
   /** Set when the call goes on without a camera: what the visitor has instead. */
@@ -71,6 +74,7 @@ export class SessionView {
         this.screenShareSlot,
         this.guides.element,
         this.cameraOffSlot,
+        this.microphoneSlot,
         this.stage.element,
         this.status,
         this.picker.element,
@@ -112,6 +116,19 @@ export class SessionView {
     this.withoutCamera = hasMicrophone ? 'microphone' : 'nothing';
     this.controls.setCameraMissing();
     this.setVideo(false);
+  }
+
+  /** In the call with the camera but without the microphone: why, and how to be heard. A page load reopens both
+   * and carries the call on (the stored call), so that is the way back once the cause is fixed. */
+  setMicrophoneProblem(problem: CameraProblem): void {
+    this.microphoneSlot.replaceChildren(
+      el(
+        'div',
+        { class: 'alert microphone-off', role: 'status', 'data-testid': 'microphone-alert' },
+        el('p', { class: 'alert-title' }, 'The agent can\u2019t hear you'),
+        el('p', {}, `${MICROPHONE_PROBLEM[problem]} Once that is fixed, reload this page: your call carries on.`),
+      ),
+    );
   }
 
   /** Our own video: shows why it is off (our own switch, or the agent paused it) while it is. */

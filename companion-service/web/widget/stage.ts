@@ -113,7 +113,7 @@ export class Stage {
   private tile(role: Tile['role'], name: string, videoLabel: string): Tile {
     const video = el('video', { autoplay: true, playsinline: true, 'aria-label': videoLabel });
     video.muted = true;
-    const voice = role === 'self' ? undefined : new Voice();
+    const voice = role === 'self' ? undefined : new Voice(() => this.render(tile));
     const nameText = el('span', { class: 'tile-name' }, name);
     const state = el('span', { class: 'tile-state' });
     const avatarText = el('span', {}, initials(name));
@@ -126,7 +126,8 @@ export class Stage {
       el('figcaption', {}, nameText, state),
       ...(voice ? [voice.element] : []),
     );
-    return { figure, video, nameText, state, avatarText, role, name, media: ON, hasStream: false, voice };
+    const tile: Tile = { figure, video, nameText, state, avatarText, role, name, media: ON, hasStream: false, voice };
+    return tile;
   }
 
   private render(tile: Tile): void {
@@ -142,6 +143,7 @@ export class Stage {
       : tile.hasStream
         ? ''
         : ' · connecting';
+    if (tile.voice?.silent) tile.state.textContent += ' · no microphone';
   }
 
   /** The agent's tile is the big one; before an agent is here, our own preview is. */
