@@ -1,6 +1,5 @@
-import type { Page } from 'playwright-core';
 import { eventually, successive } from './eventually';
-import { nameOf, pageOf, sendsAs, type Party } from './video';
+import { nameOf, pageOf, sendsAs, type InPage, type Party } from './video';
 
 /* Sound between two pages: the receiver gets the sender's microphone (audio samples with energy, i.e. not silence)
  * and plays it (a media element in the page, attached, playing, unmuted and audible, whose stream carries that
@@ -17,7 +16,7 @@ export interface Hearing {
   playedSeconds: number;
 }
 
-export async function hearingOf(receiver: Page, sender: Page): Promise<Hearing> {
+export async function hearingOf(receiver: InPage, sender: InPage): Promise<Hearing> {
   const streams = await sendsAs(sender);
   return receiver.evaluate(async (ids) => {
     const pcs = (window as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? [];

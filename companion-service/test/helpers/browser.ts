@@ -41,7 +41,7 @@ export async function launchBrowser(
 
 /** Test-side instrumentation only: remembers every RTCPeerConnection a page creates so the test can read
  * getStats() and prove that video frames are really decoded. The product has no such hook. */
-const RECORD_PEER_CONNECTIONS = () => {
+export const RECORD_PEER_CONNECTIONS = () => {
   const Native = window.RTCPeerConnection;
   const seen: RTCPeerConnection[] = [];
   (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs = seen;

@@ -1,17 +1,22 @@
-import type { Page } from 'playwright-core';
 import { eventually, successive } from './eventually';
 
 /* Video between two pages, read from the peer connections that newContext() (helpers/browser.ts) records: which
  * frames a receiver has decoded from one particular sender, rising or stopped. */
 
-/** A page, or a page with a name for the error messages. */
-export type Party = Page | { name: string; page: Page };
+/** What these helpers need of a page: to run a function in it. A Playwright page (Chromium) has it, and so does a
+ * Firefox page driven through Puppeteer (firefox.ts). */
+export interface InPage {
+  evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg?: A): Promise<R>;
+}
 
-export const pageOf = (p: Party): Page => ('page' in p ? p.page : p);
+/** A page, or a page with a name for the error messages. */
+export type Party = InPage | { name: string; page: InPage };
+
+export const pageOf = (p: Party): InPage => ('page' in p ? p.page : p);
 export const nameOf = (p: Party, fallback: string): string => ('page' in p ? p.name : fallback);
 
 /** The stream ids a page sends, read from the msid lines of its local descriptions. */
-export async function sendsAs(page: Page): Promise<string[]> {
+export async function sendsAs(page: InPage): Promise<string[]> {
   return page.evaluate(() => {
     const pcs = (window as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? [];
     const ids = new Set<string>();
@@ -23,7 +28,7 @@ export async function sendsAs(page: Page): Promise<string[]> {
 
 /** Video frames the receiver has decoded from the sender, over the receiver's live connections whose remote
  * description carries one of the sender's streams. */
-export async function framesFrom(receiver: Page, sender: Page): Promise<number> {
+export async function framesFrom(receiver: InPage, sender: InPage): Promise<number> {
   const streams = await sendsAs(sender);
   return receiver.evaluate(async (ids) => {
     const pcs = (window as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? [];

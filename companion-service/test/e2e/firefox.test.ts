@@ -1,0 +1,230 @@
+import type { Page } from 'playwright-core';
+import type { Browser, Page as FirefoxPage } from 'puppeteer-core';
+import { expectHearing } from '../helpers/audio';
+import { e2eSuite } from '../helpers/e2eSuite';
+import { eventually } from '../helpers/eventually';
+import { clickButton, inPage, launchFirefox, newFirefoxPage, textOfTestId } from '../helpers/firefox';
+import { admit, guestLink } from '../helpers/guestSteps';
+import { people, visitorStartsHere } from '../helpers/people';
+import { consoleTicket, devToken } from '../helpers/testServer';
+import { expectRising } from '../helpers/video';
+
+/* People come in other browsers than Chromium. Real Firefox (Debian's firefox-esr, through Puppeteer and WebDriver
+ * BiDi) against real Chromium, each role in turn:
+ *  - the customer on Firefox: the widget starts a session, video and sound flow both ways between the two browsers'
+ *    WebRTC stacks, rrweb records the Firefox page for the live view in Chromium, and the agent's remote control
+ *    fills the Firefox page's form, the page's own state included;
+ *  - the agent on Firefox: the console calls, rrweb's replayer rebuilds the Chromium customer's page in Firefox, and
+ *    the agent's real clicks and keys in that view control the customer's page;
+ *  - a guest on Firefox: joins with a code and is seen and heard by the agent and the customer, and sees them. */
+
+jest.setTimeout(180_000);
+
+const suite = e2eSuite();
+const { newPage } = suite;
+const { consoleFor, agentSignsIn } = people(suite);
+
+const FORM_PATH = '/portal/form.html';
+
+let firefox: Browser;
+beforeAll(async () => {
+  firefox = await launchFirefox();
+});
+afterAll(async () => {
+  await firefox?.close();
+});
+
+const liveView = (agent: Page) => agent.frameLocator('[data-testid="live-view"] iframe');
+
+describe('a customer on Firefox, the agent on Chromium', () => {
+  it('sees and hears each other, and the agent sees and fills the customer\u2019s page', async () => {
+    const customer = await newFirefoxPage(firefox);
+    const ff = { name: 'the customer (Firefox)', page: inPage(customer) };
+    await customer.goto(`${suite.server.baseUrl}${FORM_PATH}`);
+    await clickButton(customer, 'Start video session');
+    await clickButton(customer, 'Enable camera');
+    const code = (await textOfTestId(customer, 'session-code')).replace(/\s+/g, '');
+
+    const agent = await consoleFor(code);
+    const chromium = { name: 'the agent (Chromium)', page: agent };
+    await agent.getByRole('button', { name: 'Video', exact: true }).click();
+    await expectRising(chromium, ff);
+    await expectRising(ff, chromium);
+    await expectHearing(chromium, ff);
+    await expectHearing(ff, chromium);
+
+    // The live view: the Firefox page, and what the customer types there.
+    await liveView(agent).getByRole('heading', { name: 'Update your details' }).waitFor({ timeout: 20_000 });
+    await customer.type('#full-name', 'Maya Jensen');
+    await eventually(
+      () => liveView(agent).locator('#full-name').inputValue(),
+      (v) => v === 'Maya Jensen',
+      'the customer\u2019s typing in the live view',
+    );
+
+    // Remote control: allowed in Firefox, the agent types in the live view, the Firefox page changes.
+    await agent.getByRole('button', { name: 'Remote Control' }).click();
+    await clickButton(customer, 'Allow');
+    await agent
+      .getByTestId('control-status')
+      .filter({ hasText: 'You are controlling the customer\u2019s page' })
+      .waitFor();
+    await liveView(agent).locator('#full-name').fill('Omar Haddad');
+    await eventually(
+      () => customer.$eval('#full-name', (el) => (el as HTMLInputElement).value),
+      (v) => v === 'Omar Haddad',
+      'the name typed by the agent, on the Firefox page',
+    );
+    // The controlled field: the page's own state store takes the value (its rule squeezes spaces) and re-renders.
+    await liveView(agent).locator('#preferred-name').fill('Omar   the  Great');
+    await eventually(
+      () => customer.$eval('[data-testid="greeting"]', (el) => el.textContent),
+      (t) => t === 'Preferred name: Omar the Great',
+      'the Firefox page\u2019s state',
+    );
+    await eventually(
+      () => liveView(agent).getByTestId('greeting').textContent(),
+      (t) => t === 'Preferred name: Omar the Great',
+      'the new state in the live view',
+    );
+  });
+  it('signed in on the portal: the agent\u2019s 1-click Join reaches them, they accept, and the call starts', async () => {
+    const customer = await newFirefoxPage(firefox);
+    const ff = { name: 'the customer (Firefox)', page: inPage(customer) };
+    await customer.goto(`${suite.server.baseUrl}/`);
+    await customer.waitForFunction(() => !!document.querySelector('#customer option'));
+    const maya = await customer.$$eval('#customer option', (options) =>
+      options.find((o) => o.textContent === 'Maya Jensen')?.getAttribute('value'),
+    );
+    await customer.select('#customer', maya!);
+    await clickButton(customer, 'Sign in');
+
+    const join = await newPage();
+    await agentSignsIn(join);
+    await join.getByRole('tab', { name: 'Customers on the demo portal' }).click();
+    const presence = join.locator('#customer-list li').filter({ hasText: 'Maya Jensen' }).locator('.presence');
+    await eventually(
+      () => presence.textContent(),
+      (t) => t === 'Online',
+      'Maya online',
+    );
+    const [agent] = await Promise.all([
+      join.context().waitForEvent('page'),
+      join.getByRole('button', { name: 'Join Maya Jensen' }).click(),
+    ]);
+    await clickButton(customer, 'Accept');
+
+    const chromium = { name: 'the agent (Chromium)', page: agent };
+    await agent.getByRole('button', { name: 'Video', exact: true }).click();
+    await expectRising(chromium, ff);
+    await expectRising(ff, chromium);
+    await expectHearing(chromium, ff);
+  });
+});
+
+describe('an agent on Firefox, the customer on Chromium', () => {
+  it('sees and hears each other, and the agent sees and fills the customer\u2019s page', async () => {
+    const customer = await newPage();
+    const chromium = { name: 'the customer (Chromium)', page: customer };
+    await customer.goto(`${suite.server.baseUrl}${FORM_PATH}`);
+    const code = await visitorStartsHere(customer);
+    const ticket = await consoleTicket(suite.server, await devToken(suite.server, 'Ana Agent'), code);
+
+    const agent = await newFirefoxPage(firefox);
+    const ff = { name: 'the agent (Firefox)', page: inPage(agent) };
+    await agent.goto(`${suite.server.baseUrl}/console#ticket=${encodeURIComponent(ticket)}`);
+    await clickButton(agent, 'Video');
+    await expectRising(ff, chromium);
+    await expectRising(chromium, ff);
+    await expectHearing(ff, chromium);
+    await expectHearing(chromium, ff);
+
+    // The live view, rebuilt by rrweb's replayer in Firefox, shows the page and what the customer types.
+    await eventually(
+      () => inLiveView(agent, 'h1', 'textContent'),
+      (t) => t === 'Update your details',
+      'the customer\u2019s page in the live view',
+    );
+    await customer.locator('#full-name').pressSequentially('Maya Jensen');
+    await eventually(
+      () => inLiveView(agent, '#full-name', 'value'),
+      (v) => v === 'Maya Jensen',
+      'the customer\u2019s typing in the live view',
+    );
+
+    // Remote control from Firefox: the agent clicks into the view's field and types; the customer's page changes.
+    await clickButton(agent, 'Remote Control');
+    await customer
+      .getByRole('alertdialog', { name: 'Ana Agent asks to control this page' })
+      .getByRole('button', { name: 'Allow' })
+      .click();
+    await agent.waitForFunction(
+      () => document.querySelector('[data-testid="control-status"]')?.textContent?.includes('You are controlling'),
+      { timeout: 15_000 },
+    );
+    await clickInLiveView(agent, '#preferred-name');
+    await agent.keyboard.type('Omar   the  Great');
+    await eventually(
+      () => customer.getByTestId('greeting').textContent(),
+      (t) => t === 'Preferred name: Omar the Great',
+      'the customer\u2019s page state, typed from Firefox',
+    );
+  });
+});
+
+describe('a guest on Firefox', () => {
+  it('asks with a code, is admitted, and everyone sees and hears everyone', async () => {
+    const customer = await newPage();
+    await customer.goto(`${suite.server.baseUrl}/`);
+    const agent = await consoleFor(await visitorStartsHere(customer));
+    await agent.getByRole('button', { name: 'Video', exact: true }).click();
+
+    const guest = await newFirefoxPage(firefox);
+    const ff = { name: 'the guest (Firefox)', page: inPage(guest) };
+    await guest.goto(await guestLink(agent, suite.server.baseUrl));
+    await guest.type('#guest-name', 'Gil Guest');
+    await clickButton(guest, 'Join');
+    await admit(agent, (await textOfTestId(guest, 'guest-code')).replace(/\s+/g, ''));
+
+    for (const other of [
+      { name: 'the agent', page: agent },
+      { name: 'the customer', page: customer },
+    ]) {
+      await expectRising(other, ff);
+      await expectRising(ff, other);
+      await expectHearing(other, ff);
+      await expectHearing(ff, other);
+    }
+  });
+});
+
+/** A property (text or field value) of an element of the live view's replayed document, in Firefox's console. */
+function inLiveView(agent: FirefoxPage, selector: string, property: 'textContent' | 'value'): Promise<unknown> {
+  return agent.evaluate(
+    (sel, prop) => {
+      const frame = document.querySelector<HTMLIFrameElement>('[data-testid="live-view"] iframe');
+      const el = frame?.contentDocument?.querySelector(sel);
+      return el ? (el as unknown as Record<string, unknown>)[prop] : undefined;
+    },
+    selector,
+    property,
+  );
+}
+
+/** Clicks the middle of an element of the live view with the real mouse: the view is scaled to fit its box. */
+async function clickInLiveView(agent: FirefoxPage, selector: string): Promise<void> {
+  const point = await agent.evaluate((sel) => {
+    const frame = document.querySelector<HTMLIFrameElement>('[data-testid="live-view"] iframe')!;
+    frame.scrollIntoView({ block: 'center' });
+    const box = frame.getBoundingClientRect();
+    const scale = box.width / frame.offsetWidth;
+    const element = frame.contentDocument!.querySelector(sel)!;
+    element.scrollIntoView({ block: 'center' });
+    const target = element.getBoundingClientRect();
+    return {
+      x: box.left + (target.left + target.width / 2) * scale,
+      y: box.top + (target.top + target.height / 2) * scale,
+    };
+  }, selector);
+  await agent.mouse.click(point.x, point.y);
+}

@@ -1,0 +1,82 @@
+import { existsSync } from 'node:fs';
+import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer-core';
+import { RECORD_PEER_CONNECTIONS } from './browser';
+import type { InPage } from './video';
+
+/* Real Firefox (Debian's firefox-esr), driven through Puppeteer over WebDriver BiDi: Playwright drives only its own
+ * patched Firefox, which can't be downloaded here. Fake camera and microphone by Firefox's own preferences, granted
+ * without a prompt. A page must be on http://localhost (a secure context) for getUserMedia, as in Chromium. */
+
+const CANDIDATES = [process.env.FIREFOX_PATH, '/usr/bin/firefox-esr', '/usr/bin/firefox'];
+
+export function firefoxPath(): string {
+  const found = CANDIDATES.find((p): p is string => !!p && existsSync(p));
+  if (!found) throw new Error('Firefox not found: install it (apt-get install firefox-esr) or set FIREFOX_PATH');
+  return found;
+}
+
+export function launchFirefox(): Promise<Browser> {
+  return puppeteer.launch({
+    browser: 'firefox',
+    executablePath: firefoxPath(),
+    headless: true,
+    extraPrefsFirefox: {
+      'media.navigator.streams.fake': true,
+      'media.navigator.permission.disabled': true,
+      // Autoplay of the others' voices without a click, as Chromium's tests have it.
+      'media.autoplay.default': 0,
+    },
+  });
+}
+
+/** A page in a fresh context of `browser` that records its peer connections like Chromium's (browser.ts). */
+export async function newFirefoxPage(browser: Browser): Promise<Page> {
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  await page.setViewport({ width: 1280, height: 800 }); // Puppeteer's default is 800x600
+  await page.evaluateOnNewDocument(RECORD_PEER_CONNECTIONS);
+  return page;
+}
+
+/** Clicks the visible button named `name` (its aria-label, else its text), wherever it is: the widget's are in a
+ * shadow root. By hand, because Puppeteer's ARIA selectors need a protocol Firefox does not offer. */
+export async function clickButton(page: Page, name: string, timeoutMs = 15_000): Promise<void> {
+  const found = await page.waitForFunction(
+    (wanted: string) => {
+      const search = (root: Document | ShadowRoot): HTMLButtonElement | undefined => {
+        for (const el of root.querySelectorAll('*')) {
+          if (
+            el instanceof HTMLButtonElement &&
+            (el.getAttribute('aria-label') ?? el.textContent ?? '').trim() === wanted &&
+            el.checkVisibility() &&
+            !el.disabled
+          )
+            return el;
+          const inner = el.shadowRoot && search(el.shadowRoot);
+          if (inner) return inner;
+        }
+        return undefined;
+      };
+      return search(document);
+    },
+    { timeout: timeoutMs, polling: 100 },
+    name,
+  );
+  await (found as ElementHandle<HTMLButtonElement>).click();
+}
+
+/** The text of the element with this test id, wherever it is, once it has some. */
+export async function textOfTestId(page: Page, testId: string, timeoutMs = 15_000): Promise<string> {
+  const handle = await page.waitForSelector(`pierce/[data-testid="${testId}"]`, { timeout: timeoutMs });
+  await page.waitForFunction((el) => !!el?.textContent?.trim(), { timeout: timeoutMs }, handle);
+  return (await handle!.evaluate((el) => el.textContent ?? '')).trim();
+}
+
+/** The page as the video and sound helpers take it. Puppeteer types a function's argument as possibly holding element
+ * handles; these helpers pass plain data only. */
+export function inPage(page: Page): InPage {
+  return {
+    evaluate: <R, A>(fn: (arg: A) => R | Promise<R>, arg?: A) =>
+      page.evaluate(fn as (arg: unknown) => R | Promise<R>, arg) as Promise<R>,
+  };
+}
