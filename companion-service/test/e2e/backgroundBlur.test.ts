@@ -4,6 +4,7 @@ import { expectNoAxeViolations } from '../helpers/axe';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { eventually } from '../helpers/eventually';
 import { people } from '../helpers/people';
+import { sharpness } from '../helpers/picture';
 import { expectRising } from '../helpers/video';
 
 /* Background blur, end to end in real Chromium with the fake camera: the agent turns it on in the console's Settings
@@ -31,35 +32,6 @@ function watchRequests(page: Page): { blur: string[]; elsewhere: string[] } {
     if (url.protocol.startsWith('http') && url.origin !== suite.server.baseUrl) seen.elsewhere.push(r.url());
   });
   return seen;
-}
-
-/** High-frequency content of what a <video> shows: the mean squared difference between neighbouring pixels'
- * brightness, over the whole frame as drawn into a canvas. Blur spreads each edge over several pixels, which divides
- * this by about their number (the mean absolute difference would stay the same). The fake camera draws a shape with
- * sharp edges on a plain background. */
-function sharpness(video: Locator): Promise<number> {
-  return video.evaluate((v) => {
-    const el = v as HTMLVideoElement;
-    const canvas = document.createElement('canvas');
-    canvas.width = el.videoWidth;
-    canvas.height = el.videoHeight;
-    if (!canvas.width || !canvas.height) return 0;
-    const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-    ctx.drawImage(el, 0, 0);
-    const { data, width, height } = ctx.getImageData(0, 0, canvas.width, canvas.height);
-    const gray = (i: number) => 0.299 * data[i]! + 0.587 * data[i + 1]! + 0.114 * data[i + 2]!;
-    let sum = 0;
-    let n = 0;
-    for (let y = 0; y < height - 1; y++) {
-      for (let x = 0; x < width - 1; x++) {
-        const i = (y * width + x) * 4;
-        const g = gray(i);
-        sum += (gray(i + 4) - g) ** 2 + (gray(i + width * 4) - g) ** 2;
-        n += 2;
-      }
-    }
-    return sum / n;
-  });
 }
 
 /** The median of a few samples, half a second apart (the fake camera's picture moves). */
