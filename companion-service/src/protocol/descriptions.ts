@@ -28,7 +28,8 @@ export const ClientMessageDescriptions: Record<ClientMessageType, string> = {
   'guest.admit': "The agent lets a waiting guest in by the code on the guest's screen.",
   'guest.eject': 'The agent removes a guest from the session.',
   'peer.pause': 'The agent pauses the video of the customer or a guest for everyone, or lets it show again.',
-  'media.set': 'The sender turns their own video on or off.',
+  'media.set':
+    "The sender turns their own video on or off, or says that their browser can't make calls (`webrtc: false`).",
   'problem.report':
     'An agent reports a problem with the session, with connection diagnostics; the answer is a reference for support.',
   'cobrowse.events':

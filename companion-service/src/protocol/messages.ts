@@ -104,8 +104,14 @@ export const IceServer = Type.Object({
 export type IceServer = Static<typeof IceServer>;
 
 /** A participant's media as the server rules it: `video` is their own switch; `paused` is set by the agent for a
- * guest, and only the agent can clear it. Clients show someone's video only while video && !paused. */
-export const MediaState = Type.Object({ video: Type.Boolean(), paused: Type.Boolean() });
+ * guest, and only the agent can clear it. Clients show someone's video only while video && !paused. `webrtc: false`:
+ * their browser can't make calls (WebRTC missing or turned off), so nobody connects to them and their video stays
+ * off; they take part in the rest (a customer's page is still seen). */
+export const MediaState = Type.Object({
+  video: Type.Boolean(),
+  paused: Type.Boolean(),
+  webrtc: Type.Optional(Type.Literal(false)),
+});
 export type MediaState = Static<typeof MediaState>;
 
 export const ControlState = Type.Union([Type.Literal('off'), Type.Literal('requested'), Type.Literal('on')]);
@@ -210,7 +216,8 @@ export const GuestExtend = request('guest.extend', {});
 export const GuestAdmit = request('guest.admit', { code: SessionCode });
 export const GuestEject = request('guest.eject', { peerId: Id });
 export const PeerPause = request('peer.pause', { peerId: Id, paused: Type.Boolean() });
-export const MediaSet = request('media.set', { video: Type.Boolean() });
+/** `webrtc: false` (with video false) says the sender's browser can't make calls; it can't be taken back. */
+export const MediaSet = request('media.set', { video: Type.Boolean(), webrtc: Type.Optional(Type.Literal(false)) });
 export const ProblemReport = request('problem.report', {
   description: Type.String({ minLength: 1, maxLength: 2000 }),
   // The key's limit is a pattern with additionalProperties false: TypeBox drops a key schema's maxLength.

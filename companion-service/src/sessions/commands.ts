@@ -60,7 +60,7 @@ export type Command =
       maxParticipants: number;
     }
   | { type: 'pair.restart'; by: string; peerId: string }
-  | { type: 'media.set'; by: string; video: boolean }
+  | { type: 'media.set'; by: string; video: boolean; webrtc?: false }
   | { type: 'session.leave'; by: string; now: number }
   | { type: 'session.end'; by: string; now: number }
   | { type: 'participant.away'; by: string; now: number }

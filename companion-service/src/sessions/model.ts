@@ -119,8 +119,8 @@ export function restartPair(session: Session, from: string, peerId: string): Out
   return execute(session, { type: 'pair.restart', by: from, peerId });
 }
 
-export function setVideo(session: Session, participantId: string, video: boolean): Outcome {
-  return execute(session, { type: 'media.set', by: participantId, video });
+export function setVideo(session: Session, participantId: string, video: boolean, webrtc?: false): Outcome {
+  return execute(session, { type: 'media.set', by: participantId, video, ...(webrtc === false && { webrtc }) });
 }
 
 export function createGuestInvite(

@@ -420,10 +420,10 @@ export class SessionService {
     return this.commands.runFor(participantId, (s) => rules.endByAgent(s, participantId, now), 'session.end.requested');
   }
 
-  async setVideo(participantId: string, video: boolean): Promise<ErrorCode | undefined> {
+  async setVideo(participantId: string, video: boolean, webrtc?: false): Promise<ErrorCode | undefined> {
     return this.commands.runFor(
       participantId,
-      (s) => rules.setVideo(s, participantId, video),
+      (s) => rules.setVideo(s, participantId, video, webrtc),
       video ? 'video.on' : 'video.off',
     );
   }

@@ -109,11 +109,11 @@ export const TRANSITIONS: { readonly [K in CreationType | CommandType]: Transiti
     refuses: [ErrorCode.UnknownPeer],
   },
   'media.set': {
-    does: "turns one's own video on or off",
+    does: "turns one's own video on or off, or says one's browser can't make calls",
     by: EVERYONE,
     moves: stays,
     tells: ['peer-media'],
-    refuses: [ErrorCode.NoPrivilege, ErrorCode.VideoPaused],
+    refuses: [ErrorCode.NoPrivilege, ErrorCode.VideoPaused, ErrorCode.Forbidden],
   },
   'session.leave': {
     does: 'hang-up: the visitor or the agent ends it for everyone, a guest just leaves',

@@ -105,7 +105,7 @@ export function registerSessionHandlers(router: MessageRouter, deps: SessionHand
   router.command('pair.restart', (c, m) => sessions.restartPair(c.participantId, m.peerId));
   router.command('session.leave', (c) => sessions.hangUp(c.participantId));
   router.command('session.end', (c) => sessions.end(c.participantId));
-  router.command('media.set', (c, m) => sessions.setVideo(c.participantId, m.video));
+  router.command('media.set', (c, m) => sessions.setVideo(c.participantId, m.video, m.webrtc));
   router.command('peer.pause', (c, m) => sessions.pauseVideo(c.participantId, m.peerId, m.paused));
 
   router.on('problem.report', { in: 'session', role: ['agent'] }, async (connection, message) => {

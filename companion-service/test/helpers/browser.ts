@@ -43,6 +43,7 @@ export async function launchBrowser(
  * getStats() and prove that video frames are really decoded. The product has no such hook. */
 export const RECORD_PEER_CONNECTIONS = () => {
   const Native = window.RTCPeerConnection;
+  if (typeof Native !== 'function') return; // a browser that can't make calls (withoutWebrtc.test.ts)
   const seen: RTCPeerConnection[] = [];
   (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs = seen;
   window.RTCPeerConnection = class extends Native {

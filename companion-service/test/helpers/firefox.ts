@@ -15,7 +15,9 @@ export function firefoxPath(): string {
   return found;
 }
 
-export function launchFirefox(): Promise<Browser> {
+/** `webrtc: false`: with WebRTC turned off (media.peerconnection.enabled), as privacy-minded people and some browser
+ * builds have it. */
+export function launchFirefox(options: { webrtc?: boolean } = {}): Promise<Browser> {
   return puppeteer.launch({
     browser: 'firefox',
     executablePath: firefoxPath(),
@@ -25,6 +27,7 @@ export function launchFirefox(): Promise<Browser> {
       'media.navigator.permission.disabled': true,
       // Autoplay of the others' voices without a click, as Chromium's tests have it.
       'media.autoplay.default': 0,
+      ...(options.webrtc === false && { 'media.peerconnection.enabled': false }),
     },
   });
 }

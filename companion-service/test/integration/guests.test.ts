@@ -222,6 +222,26 @@ describe('eject and pause', () => {
     expect((await guest.next('peer.media')).media).toEqual({ video: true, paused: false });
   });
 
+  it('a customer whose browser can\u2019t make calls says so once; everyone is told; it can\u2019t be taken back', async () => {
+    const c = await call();
+    const { guest } = await admitted(c);
+    // Claiming calls back, or video with no calls, is refused and changes nothing.
+    c.visitor.sendRaw(JSON.stringify({ type: 'media.set', video: false, webrtc: true }));
+    expect((await c.visitor.next('error')).code).toBe(ErrorCode.BadMessage);
+    c.visitor.send({ type: 'media.set', video: true, webrtc: false });
+    expect((await c.visitor.next('error')).code).toBe(ErrorCode.Forbidden);
+    await c.agent.nothing('peer.media', { after: c.visitor });
+
+    c.visitor.send({ type: 'media.set', video: false, webrtc: false });
+    const noCalls = { type: 'peer.media', peerId: c.visitorId, media: { video: false, paused: false, webrtc: false } };
+    expect(await c.agent.next('peer.media')).toEqual(noCalls);
+    expect(await guest.next('peer.media')).toEqual(noCalls);
+    expect(await c.visitor.next('peer.media')).toEqual(noCalls);
+    c.visitor.send({ type: 'media.set', video: true });
+    expect((await c.visitor.next('error')).code).toBe(ErrorCode.Forbidden);
+    await c.agent.nothing('peer.media', { after: c.visitor });
+  });
+
   it('a guest hang-up removes only the guest', async () => {
     const c = await call();
     const { guest, guestId } = await admitted(c);

@@ -11,6 +11,7 @@ import {
   nextDeadline,
   pairGeneration,
   restartPair,
+  setVideo,
   type Session,
 } from '../../src/sessions/model';
 import { RULES, T0, active, ok, waiting } from '../helpers/sessionFixtures';
@@ -263,5 +264,32 @@ describe('restarting a pair', () => {
     expect(restartPair(active(), 'agent', 'stranger')).toEqual({ ok: false, code: ErrorCode.UnknownPeer });
     expect(restartPair(active(), 'agent', 'agent')).toEqual({ ok: false, code: ErrorCode.UnknownPeer });
     expect(restartPair(active(), 'stranger', 'agent')).toEqual({ ok: false, code: ErrorCode.NotInSession });
+  });
+});
+
+describe('a browser that can\u2019t make calls', () => {
+  it('is said once: video off for good, and everyone, the sender included, is told', () => {
+    const said = setVideo(active(), 'visitor', false, false);
+    expect(said.ok && said.effects).toEqual(
+      ['visitor', 'agent'].map((to) => ({
+        kind: 'peer-media',
+        to,
+        peerId: 'visitor',
+        media: { video: false, paused: false, webrtc: false },
+      })),
+    );
+    const s = ok(said);
+    const again = setVideo(s, 'visitor', false, false);
+    expect(again.ok && again.session).toBe(s);
+    expect(again.ok && again.effects).toEqual([]);
+    // It can't be taken back, nor the video turned on without calls.
+    expect(setVideo(s, 'visitor', true)).toEqual({ ok: false, code: ErrorCode.Forbidden });
+    expect(setVideo(active(), 'visitor', true, false)).toEqual({ ok: false, code: ErrorCode.Forbidden });
+    // Turning the video off again changes nothing of it.
+    expect(ok(setVideo(s, 'visitor', false)).participants[0]!.media).toEqual({
+      video: false,
+      paused: false,
+      webrtc: false,
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { openCamera } from '../shared/camera';
 import { socketUrl } from '../shared/socketUrl';
+import { canCall } from '../shared/webrtc';
 import { handBoot, type ConsoleBoot } from './bootHandoff';
 import { startsWithVideo } from './startWithVideo';
 import { receiveTicket, ticketExpected } from './ticket';
@@ -13,7 +14,8 @@ import { receiveTicket, ticketExpected } from './ticket';
 
 // Read before receiveTicket takes the ticket.
 const expectingTicket = ticketExpected();
-const camera = expectingTicket ? openCamera() : undefined;
+// A browser that can't make calls opens no camera: nothing could carry it.
+const camera = expectingTicket && canCall() ? openCamera() : undefined;
 // Its refusal is the console's to show; until console.js takes it, it is not an unhandled rejection.
 camera?.catch(() => undefined);
 const boot: ConsoleBoot = { expectingTicket, ticket: receiveTicket(), received: [], ...(camera ? { camera } : {}) };

@@ -2,6 +2,7 @@ import { LeaveReason, Privilege } from '../../src/protocol/codes';
 import type { ErrorMessage, SessionJoined } from '../../src/protocol/messages';
 import { isBackgroundError } from '../shared/backgroundErrors';
 import { CAMERA_HELP, cameraProblemOf, MICROPHONE_PROBLEM } from '../shared/camera';
+import { canCall } from '../shared/webrtc';
 import { PeerMesh } from '../shared/peerMesh';
 import {
   isOver,
@@ -42,6 +43,14 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 
 const ANOTHER_JOIN_REFUSED =
   'You joined another customer while this session is on. End this session first, then join them again.';
+
+/** The agent's own browser can't make calls. */
+const NO_CALLS_HERE =
+  'Video calls are off in this browser (WebRTC is turned off or missing), so you and the customer can\u2019t see or hear each other here. You still see their page. For video, use a browser with video calls on.';
+
+/** The customer's browser can't make calls: what the agent still has. */
+const NO_CALLS_FOR_AGENT =
+  'Video calls are off in the customer\u2019s browser (WebRTC is turned off or missing), so you can\u2019t see or hear each other. You still see their page: talk to them on the phone.';
 
 class AgentConsole {
   private readonly client = new SignalingClient(socketUrl(window.location.origin));
@@ -94,13 +103,15 @@ class AgentConsole {
     // With a session in view (a ticket in the URL, or the join page that opened us fetching one), the camera starts
     // while the ticket is on its way.
     const expectingTicket = boot?.expectingTicket ?? ticketExpected();
-    if (expectingTicket) this.setStatus('Starting your camera and microphone…');
-    const cameraOpened = expectingTicket
-      ? this.media.open(boot?.camera).then(
-          () => undefined,
-          (err: unknown) => err ?? new Error('camera'),
-        )
-      : undefined;
+    const calls = canCall();
+    if (expectingTicket && calls) this.setStatus('Starting your camera and microphone…');
+    const cameraOpened =
+      expectingTicket && calls
+        ? this.media.open(boot?.camera).then(
+            () => undefined,
+            (err: unknown) => err ?? new Error('camera'),
+          )
+        : undefined;
     const ticket = await (boot?.ticket ?? receiveTicket());
     // From now on a Join for another customer may reach this window.
     followNextTickets(
@@ -141,6 +152,7 @@ class AgentConsole {
         `${CAMERA_HELP[problem]} ${this.media.hasAudio ? 'The customer can still hear you.' : 'You can still see and hear the others.'}`,
       );
     } else if (this.media.microphoneProblem) this.setAlert(MICROPHONE_PROBLEM[this.media.microphoneProblem]);
+    if (!calls) this.setAlert(NO_CALLS_HERE);
     this.video.selfTile.setStream(this.media.videoTrack ? this.media.stream : undefined);
     $('self').append(this.video.selfTile.element);
     $('cobrowse').replaceWith(this.cobrowse.element);
@@ -181,6 +193,7 @@ class AgentConsole {
       if (m.peerId === state.self?.id) return this.video.serverRuled();
       const p = participant(state, m.peerId);
       if (p) this.participants.show(p);
+      if (p?.role === 'visitor' && m.media.webrtc === false) this.setStatus(this.waitingText(state));
     });
     store.on('client.stream', (m, state, prev) => {
       // The call has started: the camera choice is now fixed.
@@ -204,6 +217,9 @@ class AgentConsole {
 
   private joined(m: SessionJoined, state: SessionState, prev: SessionState): void {
     this.mesh.setIceServers(m.iceServers);
+    // This browser can't make calls: the session is told once, so the customer knows why there is no agent video.
+    if (!canCall() && state.self?.media.webrtc !== false)
+      this.client.send({ type: 'media.set', video: false, webrtc: false });
     // The connections first, so that offers are taken as they come; each participant is drawn once our answer to
     // them has left (PeerMesh.afterSignalled).
     this.mesh.sync(m.peers, m.resumed);
@@ -290,6 +306,7 @@ class AgentConsole {
   private waitingText(state: SessionState): string {
     const visitor = participantsWithRole(state, 'visitor')[0];
     if (!visitor) return 'Waiting for the customer to accept the invitation…';
+    if (visitor.media.webrtc === false) return NO_CALLS_FOR_AGENT;
     if (!visitor.stream) return 'The customer is here. Connecting video…';
     return 'Connected.';
   }

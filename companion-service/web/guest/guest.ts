@@ -8,6 +8,7 @@ import { displayName } from '../shared/tiles';
 import { participant, participantsWithRole, type SessionState } from '../shared/sessionState';
 import { SessionStore } from '../shared/sessionStore';
 import { SignalingClient, socketUrl } from '../shared/signalingClient';
+import { canCall } from '../shared/webrtc';
 import { CallView } from './callView';
 import { CodeScreen } from './codeScreen';
 import { GuestCamera } from './guestCamera';
@@ -53,6 +54,14 @@ class GuestPage {
       this.finish(
         'This link is incomplete',
         'Ask the agent to send you the guest link again, and open it exactly as it is.',
+      );
+      return;
+    }
+    // A guest sees and hears the others and is seen and heard, nothing else: without calls there is nothing to join.
+    if (!canCall()) {
+      this.finish(
+        'Video calls are off in this browser',
+        'This browser has video calls (WebRTC) turned off or does not have them. Open the guest link in a browser with video calls on.',
       );
       return;
     }

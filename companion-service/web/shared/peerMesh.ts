@@ -2,6 +2,7 @@ import SimplePeer from 'simple-peer';
 import type { IceServer, PeerLink, Role, ShareState, SignalData } from '../../src/protocol/messages';
 import { ScreenSender } from './screenSender';
 import type { SignalingClient } from './signalingClient';
+import { canCall } from './webrtc';
 
 interface PeerEntry {
   peer: SimplePeer.Instance;
@@ -81,6 +82,11 @@ export class PeerMesh {
     client.on('peer.joined', (m) => this.connect(m.link, m.iceServers));
     client.on('pair.reset', (m) => this.connect(m.link, m.iceServers));
     client.on('peer.left', (m) => this.remove(m.peerId));
+    // A peer whose browser can't make calls said so after a connection to them was started (1-click: the agent's
+    // console offers as the customer joins): it can never connect.
+    client.on('peer.media', (m) => {
+      if (m.media.webrtc === false && this.peers.has(m.peerId)) this.remove(m.peerId);
+    });
     client.on('session.ended', () => this.destroy());
     client.on('share.state', (m) => this.screenShared(m.share));
     client.on('session.joined', (m) => this.screenShared(m.share ?? { state: 'off' }));
@@ -97,6 +103,7 @@ export class PeerMesh {
     for (const link of links) {
       const existing = this.peers.get(link.peer.id);
       if (!resumed) this.connect(link);
+      else if (!canCall() || link.peer.media.webrtc === false) continue;
       else if (!existing?.peer.connected) this.client.send({ type: 'pair.restart', peerId: link.peer.id });
     }
   }
@@ -106,6 +113,8 @@ export class PeerMesh {
   connect(link: PeerLink, freshIceServers?: IceServer[]): void {
     if (freshIceServers) this.iceServers = freshIceServers;
     this.retire(link.peer.id);
+    // No connection where either side can't make calls; the peer is still in the session (and drawn at once).
+    if (!canCall() || link.peer.media.webrtc === false) return void this.peers.delete(link.peer.id);
     const peer = new SimplePeer({
       initiator: link.initiator,
       stream: this.localStream,

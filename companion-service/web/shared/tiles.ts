@@ -2,6 +2,7 @@ import type { MediaState, Role } from '../../src/protocol/messages';
 import { el } from './dom';
 import { videoShows } from './sessionState';
 import { Voice } from './voice';
+import { canCall } from './webrtc';
 
 /* A participant tile, used by the agent console and the guest page: the video (shown by the one rule, videoShows
  * in sessionState.ts), initials when it is not, the name and a short state line. The video is muted: another
@@ -167,10 +168,12 @@ export class ParticipantTile {
     if (this.note !== undefined) return this.note;
     if (this.away) return 'Connection dropped, waiting for them to come back';
     if (this.slow) return 'Still connecting. The network may be blocking video; trying again\u2026';
+    if (this.media.webrtc === false) return 'Video calls are off in their browser';
     if (this.media.paused) return this.texts.paused;
     if (!this.media.video)
       return this.voice?.silent ? `${this.texts.cameraOff} \u00b7 No microphone` : this.texts.cameraOff;
-    if (!this.stream) return this.role === 'self' ? 'No camera' : 'Connecting…';
+    // Without calls in this browser nothing is connecting: the page says so once, not on every tile.
+    if (!this.stream) return this.role === 'self' ? 'No camera' : canCall() ? 'Connecting…' : '';
     return this.voice?.silent ? 'No microphone' : '';
   }
 }

@@ -9,7 +9,8 @@ import { LocalMedia } from './localMedia';
 import { OneClick } from './oneClick';
 import { PageSharing } from './pageSharing';
 import type { TermsClosed, TermsPrompt } from './presence';
-import { cameraScreen, endedScreen, noticeScreen } from './screens';
+import { canCall } from '../shared/webrtc';
+import { cameraScreen, endedScreen, noCallsScreen, noticeScreen } from './screens';
 import { VisitorSession } from './session';
 import { clearSession, parkSession, saveSession, takeResumableSession } from './sessionMemory';
 import { SessionView } from './sessionView';
@@ -86,7 +87,17 @@ export class VisitorWidget implements CallWidget {
   // --- what the loader asks for (callLink.ts) ------------------------------------------------------------------
 
   start(): void {
-    this.showCameraScreen();
+    if (canCall()) return this.showCameraScreen();
+    this.shell.show(
+      noCallsScreen({
+        onGetCode: (button) => {
+          if (button.getAttribute('aria-disabled') === 'true') return;
+          button.setAttribute('aria-disabled', 'true');
+          this.startCodeSession();
+        },
+        onCancel: () => this.reset(),
+      }),
+    );
   }
 
   prompt(m: TermsPrompt): void {
@@ -124,7 +135,8 @@ export class VisitorWidget implements CallWidget {
     this.presence.markInCall();
     let problem: CameraProblem | undefined;
     try {
-      await this.openCamera(stored.camera);
+      // Without calls in this browser, no camera: nothing could carry it.
+      if (canCall()) await this.openCamera(stored.camera);
     } catch (err) {
       // The call goes on without our video rather than not at all; the status line says why.
       problem = cameraProblemOf(err);
@@ -257,7 +269,8 @@ export class VisitorWidget implements CallWidget {
       },
     });
     if (stream) view.stage.setSelf(stream, this.local.hasCamera);
-    if (stream && !this.local.hasCamera) view.setWithoutCamera(this.local.hasMicrophone);
+    if (!canCall()) view.setWithoutCalls();
+    else if (stream && !this.local.hasCamera) view.setWithoutCamera(this.local.hasMicrophone);
     const microphone = this.local.microphoneProblem;
     if (microphone) view.setMicrophoneProblem(microphone);
     // The service starts everyone with video on: without a camera, it is told ours is off, so the others are not

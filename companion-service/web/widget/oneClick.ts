@@ -5,6 +5,7 @@ import { SignalingClient, socketUrl } from '../shared/signalingClient';
 import type { PresenceLink } from './callLink';
 import type { CameraPicker } from './cameraPicker';
 import type { TermsClosed, TermsPrompt } from './presence';
+import { canCall } from '../shared/webrtc';
 import { cameraAlert, noticeScreen } from './screens';
 import type { CameraProblem } from '../shared/camera';
 import type { Shell } from './shell';
@@ -89,11 +90,16 @@ export class OneClick {
   private async accept(view: TermsPromptView, picker: CameraPicker, withoutCamera = false): Promise<void> {
     if (withoutCamera && this.prompt !== view) return;
     view.showProblem(undefined);
-    view.setBusy(withoutCamera ? 'Joining without your camera\u2026' : 'Starting your camera\u2026');
+    // A browser that can't make calls opens nothing: nothing could carry it (the agent still sees the page).
+    const calls = canCall();
+    view.setBusy(
+      !calls ? 'Joining\u2026' : withoutCamera ? 'Joining without your camera\u2026' : 'Starting your camera\u2026',
+    );
     // Hashed while the camera opens: both stand between the click and the acceptance going out.
     const hashed = termsHash(view.termsText).catch(() => undefined);
     try {
-      if (withoutCamera) await this.host.openWithoutCamera();
+      if (!calls) this.host.stopCamera();
+      else if (withoutCamera) await this.host.openWithoutCamera();
       else await this.host.openCamera(picker.value ?? this.host.chosenCamera());
     } catch (err) {
       if (this.prompt !== view) return;

@@ -2,6 +2,7 @@ import { loadRecorder, prefetchRecorder } from '../cobrowse/loadRecorder';
 import type { VisitorCobrowse } from '../cobrowse/visitorCobrowse';
 import { firstFrameShown } from '../shared/firstFrame';
 import { whenIdle } from '../shared/idle';
+import { canCall } from '../shared/webrtc';
 import { ConnectionGate } from './callSetUp';
 import type { ChangeGuard } from './earlyChangeGuard';
 import type { VisitorSession } from './session';
@@ -66,6 +67,8 @@ export class PageSharing {
     const wanted = session.agents().length > 0;
     if (wanted && this.startedFor !== session) {
       this.startedFor = session;
+      // No call to the agent (this browser or theirs can't make one): no call set-up to go first.
+      if (!canCall() || session.agents().every((a) => a.media.webrtc === false)) this.agentLink.open();
       void this.agentLink
         .wait(MEDIA_FIRST_MS)
         .then(() => loadRecorder(this.serviceOrigin))

@@ -82,6 +82,25 @@ export function cameraScreen(o: CameraScreenOptions): Screen {
   };
 }
 
+/** Said wherever a customer's browser can't make calls: what still works. */
+export const NO_CALLS_TEXT =
+  'This browser has video calls (WebRTC) turned off, so you and the agent can\u2019t see or hear each other here. The agent can still see this page: talk to them on the phone, or use a browser with video calls on.';
+
+/** Instead of step 1 (code flow) in a browser that can't make calls: the code still lets the agent see the page. */
+export function noCallsScreen(o: { onGetCode(button: HTMLButtonElement): void; onCancel(): void }): Screen {
+  const getCode = button('primary', 'Get a code', () => o.onGetCode(getCode));
+  return {
+    name: 'no-calls',
+    title: 'Video calls are off in this browser',
+    nodes: [
+      el('p', { role: 'status' }, NO_CALLS_TEXT),
+      el('p', {}, 'Get a code and read it to the agent: they will see this page and can guide you through it.'),
+      row(button('secondary', 'Cancel', o.onCancel), getCode),
+    ],
+    focus: getCode,
+  };
+}
+
 const END_DETAIL: Record<string, string> = {
   visitor_hangup: 'You hung up.',
   agent_hangup: 'The agent left the call.',

@@ -4,6 +4,7 @@ import { CameraPicker } from './cameraPicker';
 import { SessionControls, type ControlActions } from './controls';
 import { GuidesSwitch, type GuideActions } from './guidesSwitch';
 import { RemoteControlNotice, type RemoteControlActions } from './remoteControlNotice';
+import { NO_CALLS_TEXT } from './screens';
 import type { Screen } from './shell';
 import { Stage } from './stage';
 
@@ -46,6 +47,8 @@ export class SessionView {
   private agentHere = false;
   /** Set when the call goes on without a camera: what the visitor has instead. */
   private withoutCamera: 'microphone' | 'nothing' | undefined;
+  /** False in a browser that can't make calls (setWithoutCalls). */
+  private calls = true;
 
   constructor(private readonly o: SessionViewOptions) {
     this.picker = o.picker;
@@ -118,6 +121,22 @@ export class SessionView {
     this.setVideo(false);
   }
 
+  /** In a browser that can't make calls: no video or sound either way, for the whole session; the page is still seen. */
+  setWithoutCalls(): void {
+    this.withoutCamera = 'nothing';
+    this.controls.setCameraMissing();
+    this.controls.setVideo(false, false);
+    this.cameraOffSlot.replaceChildren(
+      el(
+        'div',
+        { class: 'alert camera-off', role: 'status', 'data-testid': 'no-calls-alert' },
+        el('p', { class: 'alert-title' }, 'Video calls are off in this browser'),
+        el('p', {}, NO_CALLS_TEXT),
+      ),
+    );
+    this.calls = false;
+  }
+
   /** In the call with the camera but without the microphone: why, and how to be heard. A page load reopens both
    * and carries the call on (the stored call), so that is the way back once the cause is fixed. */
   setMicrophoneProblem(problem: CameraProblem): void {
@@ -133,6 +152,7 @@ export class SessionView {
 
   /** Our own video: shows why it is off (our own switch, or the agent paused it) while it is. */
   setVideo(on: boolean, pausedByAgent = false): void {
+    if (!this.calls) return; // the no-calls notice stands
     this.controls.setVideo(on, pausedByAgent);
     const shown = this.cameraOffSlot.firstElementChild as HTMLElement | null;
     const wanted = this.withoutCamera ? 'none' : on ? undefined : pausedByAgent ? 'paused' : 'off';

@@ -3,6 +3,7 @@ import { el } from '../shared/dom';
 import { videoShows } from '../shared/sessionState';
 import { initials } from '../shared/tiles';
 import { Voice } from '../shared/voice';
+import { canCall } from '../shared/webrtc';
 
 /* The video area: a tile per participant. A remote participant's video shows by the one rule (videoShows in
  * shared/sessionState.ts); otherwise their tile shows their initials and name. The media element stays attached
@@ -137,10 +138,12 @@ export class Stage {
     tile.avatarText.textContent = initials(tile.name);
     const switchedOn = videoShows(tile.media, true); // as far as the server's media state goes
     tile.state.textContent = !switchedOn
-      ? tile.media.paused
-        ? ' · video paused'
-        : ' · camera off'
-      : tile.hasStream
+      ? tile.media.webrtc === false
+        ? ' · no video calls in their browser'
+        : tile.media.paused
+          ? ' · video paused'
+          : ' · camera off'
+      : tile.hasStream || !canCall()
         ? ''
         : ' · connecting';
     if (tile.voice?.silent) tile.state.textContent += ' · no microphone';

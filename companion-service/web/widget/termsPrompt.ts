@@ -1,8 +1,10 @@
 import { el } from '../shared/dom';
+import { canCall } from '../shared/webrtc';
 import type { CameraPicker } from './cameraPicker';
 import { formatClock, formatWords, localDeadline, secondsLeft } from './countdown';
 import type { TermsPrompt } from './presence';
 import type { Screen } from './shell';
+import { NO_CALLS_TEXT } from './screens';
 import { onUserClick } from './userAction';
 
 /* 1-click connect: the agent asked to start a call. Shows who asks, the terms (exactly as received, as text), the
@@ -49,6 +51,7 @@ export class TermsPromptView {
       { class: 'terms-text', role: 'region', tabindex: '0', 'aria-label': 'Terms and conditions' },
       prompt.termsText,
     );
+    const calls = canCall();
     this.screen = {
       name: 'terms',
       title: 'Video call request',
@@ -57,11 +60,16 @@ export class TermsPromptView {
         el(
           'p',
           { id: INTRO_ID },
-          `${prompt.agentName || 'An agent'} would like to start a video call with you. Please read these terms. Accepting them starts the call with your camera on.`,
+          `${prompt.agentName || 'An agent'} would like to start a video call with you. Please read these terms. ${
+            calls
+              ? 'Accepting them starts the call with your camera on.'
+              : 'Accepting them lets the agent see this page.'
+          }`,
         ),
+        ...(calls ? [] : [el('p', { class: 'alert', role: 'note', 'data-testid': 'no-calls-note' }, NO_CALLS_TEXT)]),
         terms,
         el('p', { class: 'hint' }, `Terms version ${prompt.termsVersion}`),
-        o.picker.element,
+        ...(calls ? [o.picker.element] : []),
         this.countdown,
         this.alertSlot,
         this.busy,

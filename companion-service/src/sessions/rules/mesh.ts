@@ -83,9 +83,16 @@ export function restartPair(session: Session, command: CommandOf<'pair.restart'>
   ]);
 }
 
-/** Everyone switches their own video; an agent needs the video privilege to turn it on, and a paused guest can't. */
-export function setVideo(session: Session, { by, video }: CommandOf<'media.set'>): Outcome {
+/** Everyone switches their own video; an agent needs the video privilege to turn it on, and a paused guest can't.
+ * Someone whose browser can't make calls says so once (`webrtc: false`): their video is off for good. */
+export function setVideo(session: Session, { by, video, webrtc }: CommandOf<'media.set'>): Outcome {
   const who = findParticipant(session, by)!;
+  // No calls and video on can't both hold.
+  if (video && (webrtc === false || who.media.webrtc === false)) return refuse(ErrorCode.Forbidden);
+  if (webrtc === false) {
+    if (who.media.webrtc === false) return ok(session);
+    return withMedia(session, by, { ...who.media, video: false, webrtc: false });
+  }
   if (video && who.role === 'agent' && !who.privileges.includes(Privilege.AgentVideo))
     return refuse(ErrorCode.NoPrivilege);
   if (video && who.media.paused) return refuse(ErrorCode.VideoPaused);
