@@ -9,7 +9,7 @@ import { expectRising } from '../helpers/video';
 /* Most customers call from a phone. In real Chromium as a phone (390x844 CSS pixels, touch, a mobile user agent),
  * the customer taps through the widget on the demo portal's form: the widget's panel and the page fit the screen's
  * width (nothing to scroll sideways), the call works both ways, and the agent's live view shows the page at the
- * phone's width. Before, the portal's text fields stuck out of a phone's screen by their padding. */
+ * phone's width, and at the new width once the phone is turned sideways. Before, the portal's text fields stuck out of a phone's screen by their padding. */
 
 jest.setTimeout(120_000);
 
@@ -71,6 +71,15 @@ describe('a customer on a phone', () => {
       (w) => w === PHONE.width,
       'the live view at the phone\u2019s width',
     );
+
+    // Turned sideways: the live view follows the new width.
+    await customer.setViewportSize({ width: PHONE.height, height: PHONE.width });
+    await eventually(
+      () => agent.locator('[data-testid="live-view"] iframe').evaluate((f) => (f as HTMLIFrameElement).offsetWidth),
+      (w) => w === PHONE.height,
+      'the live view at the turned phone\u2019s width',
+    );
+    expect(await sidewaysScroll(customer)).toBe(0);
 
     await customer.getByRole('button', { name: 'Hang up' }).tap();
     await agent.getByRole('heading', { name: /ended/i }).waitFor({ timeout: 15_000 });
