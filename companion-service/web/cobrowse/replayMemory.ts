@@ -7,20 +7,23 @@
 const FULL_SNAPSHOT = 2;
 const META = 4;
 
-/** How many events the list may hold before the changes already shown are dropped: often enough to keep the list
- * small, seldom enough that the dropping costs nothing next to showing them. */
+/** How many shown changes may wait in the list before they are dropped together. Each drop moves what is left of the
+ * list, so it happens once per this many: when the console catches up on a backlog (a window that was hidden, where
+ * nothing is shown), tens of thousands of events are shown in a row, and a drop for each would cost their square. */
 export const FORGET_SHOWN_AFTER = 500;
 
-/** Called as the replayer shows each event (`shown`): at each new page, or once the list has grown, drops what the
- * page on screen already holds. In place: the replayer's own list. */
+/** Called as the replayer shows each event (`shown`): at each new page, or once enough changes have been shown, drops
+ * what the page on screen already holds. In place: the replayer's own list. */
 export function forgetShownEvents(events: Array<{ type: number }>, shown: { type: number }): void {
-  if (shown.type === FULL_SNAPSHOT || events.length > FORGET_SHOWN_AFTER) dropShown(events, shown);
+  // Shown in time order, as the list is sorted: the event just shown is near the front, after those shown before it.
+  const shownAt = events.indexOf(shown);
+  if (shownAt < 0) return;
+  if (shown.type === FULL_SNAPSHOT || shownAt > FORGET_SHOWN_AFTER) dropShown(events, shownAt);
 }
 
 /** Drops the events before the full snapshot the page on screen was built from (but the Meta that comes with it) and
- * the changes since then up to `shown`. */
-function dropShown(events: Array<{ type: number }>, shown: { type: number }): void {
-  const shownAt = events.lastIndexOf(shown);
+ * the changes since then up to the one at `shownAt`. */
+function dropShown(events: Array<{ type: number }>, shownAt: number): void {
   let snapshot = shownAt;
   while (snapshot >= 0 && events[snapshot]!.type !== FULL_SNAPSHOT) snapshot--;
   if (snapshot < 0) return;
