@@ -109,9 +109,14 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   registerSessionHandlers(router, { config, sessions, admission, tickets });
   app.addHook('onClose', async () => admission.close());
 
+  // Reached over https (as deployed) or plain http (a local run, the demo portal). Over http, asking browsers to move
+  // to https breaks the pages: Safari (WebKit) upgrades every request of a page with upgrade-insecure-requests, even
+  // to localhost, and loaded neither the widget nor the console's scripts; Chromium and Firefox spare localhost.
+  const overHttps = new URL(config.publicUrl).protocol === 'https:';
   await app.register(helmet, {
     // The widget script is loaded by customers' pages on other origins.
     crossOriginResourcePolicy: { policy: 'cross-origin' },
+    strictTransportSecurity: overHttps,
     contentSecurityPolicy: {
       directives: {
         'default-src': ["'self'"],
@@ -127,6 +132,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
         // DOM XSS sinks (innerHTML, a script's src, srcdoc…) take no plain strings on the service's pages: the console
         // replays pages customers' browsers describe, and nothing of ours writes markup.
         'require-trusted-types-for': ["'script'"],
+        'upgrade-insecure-requests': overHttps ? [] : null,
       },
     },
   });

@@ -111,6 +111,24 @@ describe('browser clients', () => {
   });
 });
 
+describe('moving browsers to https', () => {
+  it('is asked of them only when the service is reached over https', async () => {
+    // Over plain http (a local run, the demo), Safari (WebKit) upgraded every request of such a page to https, even to
+    // localhost, and loaded neither the widget nor the console's scripts.
+    const plain = await server();
+    for (const path of ['/', '/portal/form.html', '/join', '/console', '/guest']) {
+      const page = await fetch(`${plain.baseUrl}${path}`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-security-policy')).not.toContain('upgrade-insecure-requests');
+      expect(page.headers.get('strict-transport-security')).toBeNull();
+    }
+    const deployed = await server({ publicUrl: 'https://tandem.example' });
+    const page = await fetch(`${deployed.baseUrl}/join`);
+    expect(page.headers.get('content-security-policy')).toContain('upgrade-insecure-requests');
+    expect(page.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+  });
+});
+
 describe('graceful shutdown', () => {
   it('ends the sessions it holds, tells their members why, and leaves a consistent database behind', async () => {
     const s = await startServer();
