@@ -161,6 +161,9 @@ describe('an agent whose browser can\u2019t make calls', () => {
       () => document.getElementById('alert')?.textContent?.startsWith('Video calls are off in this browser'),
       { timeout: 15_000 },
     );
+    await agent.waitForFunction(() => document.getElementById('status')?.textContent === 'The customer is here.', {
+      timeout: 15_000,
+    });
     await agent.waitForFunction(
       () =>
         document

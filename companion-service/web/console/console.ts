@@ -307,6 +307,7 @@ class AgentConsole {
     const visitor = participantsWithRole(state, 'visitor')[0];
     if (!visitor) return 'Waiting for the customer to accept the invitation…';
     if (visitor.media.webrtc === false) return NO_CALLS_FOR_AGENT;
+    if (!canCall()) return 'The customer is here.'; // the alert says why there is no video
     if (!visitor.stream) return 'The customer is here. Connecting video…';
     return 'Connected.';
   }
