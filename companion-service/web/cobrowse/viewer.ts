@@ -1,6 +1,7 @@
 import type { Replayer } from '@rrweb/replay';
 import type { ControlInputAction, ServerMessageOf } from '../../src/protocol/messages';
 import { ALWAYS_MASKED, isValidSelector } from './masking';
+import { InputRelay, listenersRunIn } from './inputRelay';
 import { LiveClock } from './liveClock';
 import { FRAME_EVENT } from './frameWatcher';
 import { labelOtherSiteFrames, labelReportedFrame, mayBringOtherSiteFrame } from './otherSiteFrames';
@@ -45,6 +46,8 @@ export class CobrowseViewer {
   private painted = false;
   private masked = ALWAYS_MASKED.join(', ');
   private readonly resizeObserver: ResizeObserver;
+  /** The agent's input taken over the view, where the browser runs no listener in its document (inputRelay.ts). */
+  private relay: InputRelay | undefined;
   /** The agent's input is listened to in each replayed document: the page and the frames in it. */
   private readonly listening = new Map<Document, () => void>();
   private readonly input = new ViewerInput({
@@ -110,6 +113,7 @@ export class CobrowseViewer {
   setMode(mode: ViewerMode): void {
     this.mode = mode;
     this.guide.modeChanged();
+    this.relay?.update();
     if (!this.replayer) return;
     if (mode === 'view') this.replayer.disableInteract();
     else this.replayer.enableInteract();
@@ -130,6 +134,7 @@ export class CobrowseViewer {
     this.guide.destroy();
     for (const off of this.listening.values()) off();
     this.listening.clear();
+    this.relay?.destroy();
     this.replayer?.destroy();
     this.replayer = undefined;
   }
@@ -236,6 +241,12 @@ export class CobrowseViewer {
     this.listening.get(doc)?.();
     const offs = [this.input.attach(doc), this.guide.attach(doc)];
     this.listening.set(doc, () => offs.forEach((off) => off()));
+    if (!this.relay && doc === this.document && !listenersRunIn(doc))
+      this.relay = new InputRelay(this.container, {
+        frame: () => this.replayer?.iframe,
+        active: () => this.mode !== 'view',
+        relay: (type, e) => this.input.relay(type, e),
+      });
     if (doc.defaultView) this.fields.keepCaretsIn(doc.defaultView);
   }
 }

@@ -116,41 +116,56 @@ export class ViewerInput {
 
   constructor(private readonly ctx: ViewerInputContext) {}
 
+  /** What each event the view listens to does (`anyOrigin`: taken whether or not the person made it). */
+  private readonly handlers: Record<string, { handle: (e: Event) => void; anyOrigin?: boolean }> = {
+    // mousedown and mouseup, not pointerdown and pointerup: they carry the click count (pointer events' detail is 0).
+    mousedown: { handle: (e) => this.pointer(e as MouseEvent, 'down') },
+    mouseup: { handle: (e) => this.pointer(e as MouseEvent, 'up') },
+    mousemove: { handle: (e) => this.pointer(e as MouseEvent, 'move') },
+    click: { handle: (e) => this.click(e as MouseEvent, 'click') },
+    dblclick: { handle: (e) => this.click(e as MouseEvent, 'dblclick') },
+    contextmenu: { handle: (e) => this.click(e as MouseEvent, 'contextmenu') },
+    auxclick: { handle: (e) => this.click(e as MouseEvent, 'auxclick') },
+    keydown: { handle: (e) => this.keydown(e as KeyboardEvent) },
+    keyup: { handle: (e) => this.keyup(e as KeyboardEvent) },
+    beforeinput: { handle: (e) => this.beforeinput(e as InputEvent) },
+    paste: {
+      handle: (e) =>
+        this.clipboard(e, 'insertFromPaste', (e as ClipboardEvent).clipboardData?.getData('text/plain') ?? ''),
+    },
+    cut: { handle: (e) => this.clipboard(e, 'deleteByCut', '') },
+    drop: {
+      handle: (e) => this.clipboard(e, 'insertFromDrop', (e as DragEvent).dataTransfer?.getData('text/plain') ?? ''),
+    },
+    input: { handle: (e) => this.picker(e, false), anyOrigin: true },
+    change: { handle: (e) => this.change(e), anyOrigin: true },
+    wheel: { handle: (e) => this.wheel(e as WheelEvent) },
+  };
+
   /** Listens on one replayed document (the page, or a frame inside it); returns how to stop. */
   attach(doc: Document): () => void {
     const offs: Array<() => void> = [];
     // Only the agent's own pointer and keys count: the replayer dispatches untrusted mouse events of its own into the
     // view (the customer's mousedown, dblclick... as plain Events), which must never go back as actions. It sends no
     // input or change events, so those are taken as they come (a test tool's selectOption makes untrusted ones).
-    const on = <K extends keyof DocumentEventMap>(
-      type: K,
-      handler: (e: DocumentEventMap[K]) => void,
-      anyOrigin = false,
-    ) => {
-      const listener = (e: DocumentEventMap[K]) => {
-        if (e.isTrusted || anyOrigin) handler(e);
+    for (const [type, { handle, anyOrigin }] of Object.entries(this.handlers)) {
+      const listener = (e: Event) => {
+        if (e.isTrusted || anyOrigin) handle(e);
       };
       doc.addEventListener(type, listener, true);
       offs.push(() => doc.removeEventListener(type, listener, true));
-    };
-    // mousedown and mouseup, not pointerdown and pointerup: they carry the click count (pointer events' detail is 0).
-    on('mousedown', (e) => this.pointer(e, 'down'));
-    on('mouseup', (e) => this.pointer(e, 'up'));
-    on('mousemove', (e) => this.pointer(e, 'move'));
-    for (const type of ['click', 'dblclick', 'contextmenu', 'auxclick'] as const) on(type, (e) => this.click(e, type));
-    on('keydown', (e) => this.keydown(e));
-    on('keyup', (e) => this.keyup(e));
-    on('beforeinput', (e) => this.beforeinput(e));
-    on('paste', (e) => this.clipboard(e, 'insertFromPaste', e.clipboardData?.getData('text/plain') ?? ''));
-    on('cut', (e) => this.clipboard(e, 'deleteByCut', ''));
-    on('drop', (e) => this.clipboard(e, 'insertFromDrop', e.dataTransfer?.getData('text/plain') ?? ''));
-    on('input', (e) => this.picker(e, false), true);
-    on('change', (e) => this.change(e), true);
-    on('wheel', (e) => this.wheel(e));
+    }
     const selection = () => this.selectionChanged(doc);
     doc.addEventListener('selectionchange', selection);
     offs.push(() => doc.removeEventListener('selectionchange', selection));
     return () => offs.forEach((off) => off());
+  }
+
+  /** The agent's input, taken outside the replayed document and aimed at it (inputRelay.ts, where a browser does not
+   * run listeners in the view's document): the same rules as input made in the view. */
+  relay(type: string, e: Event): void {
+    const handler = this.handlers[type];
+    if (handler && (e.isTrusted || handler.anyOrigin)) handler.handle(e);
   }
 
   private controlling(): boolean {

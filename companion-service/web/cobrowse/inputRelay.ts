@@ -1,0 +1,102 @@
+import { el } from '../shared/dom';
+
+/* The agent's input to the live view where the browser won't tell us about it. The view's frame is sandboxed without
+ * scripts (the customer's page must never run in the console), and WebKit (Safari) then runs no event listener in
+ * its document, not even the console's own: clicks and keys in the view would change the view and reach nobody.
+ * There, a transparent surface over the view takes the pointer while the agent controls the page (or has it read
+ * aloud), and a hidden text box the keys; both are aimed at the view's element under the pointer, or the one the agent
+ * last pressed on, and handed to the same rules as input made in the view (ViewerInput.relay). Chromium and Firefox
+ * run those listeners: nothing of this is made there. */
+
+export interface InputRelayContext {
+  frame(): HTMLIFrameElement | undefined;
+  /** Whether the agent's input goes to the customer's page now (control or read-aloud). */
+  active(): boolean;
+  relay(type: string, e: Event): void;
+}
+
+const POINTER_TYPES = ['mousedown', 'mouseup', 'mousemove', 'click', 'dblclick', 'contextmenu', 'auxclick', 'wheel'];
+const KEY_TYPES = ['keydown', 'keyup', 'beforeinput', 'paste', 'cut'];
+
+/** Whether the browser runs listeners in this (sandboxed) document: a harmless event of our own, listened to there. */
+export function listenersRunIn(doc: Document): boolean {
+  let ran = false;
+  const probe = () => (ran = true);
+  doc.addEventListener('tandem-listener-probe', probe);
+  doc.dispatchEvent(new Event('tandem-listener-probe'));
+  doc.removeEventListener('tandem-listener-probe', probe);
+  return ran;
+}
+
+export class InputRelay {
+  private readonly surface = el('div', { class: 'input-relay', 'aria-hidden': 'true' });
+  private readonly keys = el('textarea', {
+    class: 'input-relay-keys',
+    'aria-label': 'Typing on the customer\u2019s page',
+    autocomplete: 'off',
+    spellcheck: 'false',
+  });
+
+  constructor(
+    container: HTMLElement,
+    private readonly ctx: InputRelayContext,
+  ) {
+    Object.assign(this.surface.style, { position: 'absolute', inset: '0', zIndex: '2', background: 'transparent' });
+    Object.assign(this.keys.style, { position: 'absolute', opacity: '0', width: '1px', height: '1px', left: '0' });
+    container.append(this.surface, this.keys);
+    for (const type of POINTER_TYPES) this.surface.addEventListener(type, (e) => this.pointer(type, e as MouseEvent));
+    for (const type of KEY_TYPES) this.keys.addEventListener(type, (e) => this.key(type, e));
+    this.update();
+  }
+
+  /** The surface takes the pointer only while input goes to the customer's page. */
+  update(): void {
+    this.surface.hidden = !this.ctx.active();
+  }
+
+  destroy(): void {
+    this.surface.remove();
+    this.keys.remove();
+  }
+
+  private pointer(type: string, e: MouseEvent): void {
+    const frame = this.ctx.frame();
+    const doc = frame?.contentDocument;
+    if (!frame || !doc) return;
+    const box = frame.getBoundingClientRect();
+    const scale = frame.offsetWidth ? box.width / frame.offsetWidth : 1;
+    const x = (e.clientX - box.left) / scale;
+    const y = (e.clientY - box.top) / scale;
+    const target = doc.elementFromPoint(x, y);
+    if (!target) return;
+    if (type === 'mousedown') {
+      // The view's focus follows the press (typing goes there), the keyboard's stays with us.
+      if (target instanceof doc.defaultView!.HTMLElement) target.focus({ preventScroll: true });
+      e.preventDefault();
+      this.keys.focus({ preventScroll: true });
+    }
+    this.ctx.relay(type, aimedAt(e, target, { clientX: x, clientY: y }));
+  }
+
+  private key(type: string, e: Event): void {
+    const doc = this.ctx.frame()?.contentDocument;
+    if (!doc) return;
+    this.ctx.relay(type, aimedAt(e, doc.activeElement ?? doc.body, {}));
+    // Nothing stays in the box: what was typed went to the customer's page.
+    if (this.keys.value) this.keys.value = '';
+  }
+}
+
+/** The event as if it had happened on `target` in the view, at the view's own coordinates. */
+function aimedAt(e: Event, target: Element, at: { clientX?: number; clientY?: number }): Event {
+  return new Proxy(e, {
+    get(event, property) {
+      if (property === 'target') return target;
+      if (property === 'composedPath') return () => [target];
+      if (property === 'clientX' && at.clientX !== undefined) return at.clientX;
+      if (property === 'clientY' && at.clientY !== undefined) return at.clientY;
+      const value: unknown = Reflect.get(event, property, event);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(event) : value;
+    },
+  });
+}
