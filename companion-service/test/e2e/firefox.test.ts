@@ -3,7 +3,7 @@ import type { Browser, Page as FirefoxPage } from 'puppeteer-core';
 import { expectHearing } from '../helpers/audio';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { eventually } from '../helpers/eventually';
-import { clickButton, inPage, launchFirefox, newFirefoxPage, textOfTestId } from '../helpers/firefox';
+import { clickButton, inPage, launchFirefox, newFirefoxPage, signInOnPortal, textOfTestId } from '../helpers/firefox';
 import { admit, guestLink } from '../helpers/guestSteps';
 import { people, visitorStartsHere } from '../helpers/people';
 import { meanColour, sharpness } from '../helpers/picture';
@@ -24,7 +24,7 @@ jest.setTimeout(180_000);
 
 const suite = e2eSuite();
 const { newPage } = suite;
-const { consoleFor, agentSignsIn } = people(suite);
+const { consoleFor, agentJoinsOnline } = people(suite);
 
 const FORM_PATH = '/portal/form.html';
 
@@ -94,26 +94,9 @@ describe('a customer on Firefox, the agent on Chromium', () => {
     const customer = await newFirefoxPage(firefox);
     const ff = { name: 'the customer (Firefox)', page: inPage(customer) };
     await customer.goto(`${suite.server.baseUrl}/`);
-    await customer.waitForFunction(() => !!document.querySelector('#customer option'));
-    const maya = await customer.$$eval('#customer option', (options) =>
-      options.find((o) => o.textContent === 'Maya Jensen')?.getAttribute('value'),
-    );
-    await customer.select('#customer', maya!);
-    await clickButton(customer, 'Sign in');
+    await signInOnPortal(customer, 'Maya Jensen');
 
-    const join = await newPage();
-    await agentSignsIn(join);
-    await join.getByRole('tab', { name: 'Customers on the demo portal' }).click();
-    const presence = join.locator('#customer-list li').filter({ hasText: 'Maya Jensen' }).locator('.presence');
-    await eventually(
-      () => presence.textContent(),
-      (t) => t === 'Online',
-      'Maya online',
-    );
-    const [agent] = await Promise.all([
-      join.context().waitForEvent('page'),
-      join.getByRole('button', { name: 'Join Maya Jensen' }).click(),
-    ]);
+    const agent = await agentJoinsOnline('Maya Jensen');
     await clickButton(customer, 'Accept');
 
     const chromium = { name: 'the agent (Chromium)', page: agent };

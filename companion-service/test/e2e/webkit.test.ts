@@ -21,7 +21,7 @@ jest.setTimeout(180_000);
 
 const suite = e2eSuite();
 const { newPage } = suite;
-const { consoleFor, agentSignsIn } = people(suite);
+const { consoleFor, agentJoinsOnline } = people(suite);
 
 const FORM_PATH = '/portal/form.html';
 
@@ -93,19 +93,7 @@ describe('a customer in WebKit, signed in on the portal', () => {
     await driver.findElement(By.xpath('//select[@id="customer"]/option[.="Maya Jensen"]')).click();
     await clickButton(driver, 'Sign in');
 
-    const join = await newPage();
-    await agentSignsIn(join);
-    await join.getByRole('tab', { name: 'Customers on the demo portal' }).click();
-    const presence = join.locator('#customer-list li').filter({ hasText: 'Maya Jensen' }).locator('.presence');
-    await eventually(
-      () => presence.textContent(),
-      (t) => t === 'Online',
-      'Maya online',
-    );
-    const [agent] = await Promise.all([
-      join.context().waitForEvent('page'),
-      join.getByRole('button', { name: 'Join Maya Jensen' }).click(),
-    ]);
+    const agent = await agentJoinsOnline('Maya Jensen');
     await textOfTestId(driver, 'no-calls-note');
     await clickButton(driver, 'Accept');
     await agent.locator('#status').filter({ hasText: 'Video calls are off in the customer\u2019s browser' }).waitFor();

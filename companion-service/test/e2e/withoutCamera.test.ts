@@ -19,7 +19,7 @@ jest.setTimeout(180_000);
 
 const suite = e2eSuite();
 const { newPage } = suite;
-const { consoleFor, agentSignsIn, customerSignsIn } = people(suite);
+const { consoleFor, agentJoinsOnline, customerSignsIn } = people(suite);
 
 let noCamera: Browser;
 let everythingBlocked: Browser;
@@ -79,21 +79,9 @@ describe('a customer without a camera', () => {
   });
 
   it('who blocked camera and microphone: accepts an invitation without them, and sees and hears the agent', async () => {
-    const join = await newPage();
-    await agentSignsIn(join);
-    await join.getByRole('tab', { name: 'Customers on the demo portal' }).click();
     const customer = await newPage({ browser: everythingBlocked });
     await customerSignsIn(customer, 'Maya Jensen');
-    const presence = join.locator('#customer-list li').filter({ hasText: 'Maya Jensen' }).locator('.presence');
-    await eventually(
-      () => presence.textContent(),
-      (t) => t === 'Online',
-      'Maya online',
-    );
-    const [agent] = await Promise.all([
-      join.context().waitForEvent('page'),
-      join.getByRole('button', { name: 'Join Maya Jensen' }).click(),
-    ]);
+    const agent = await agentJoinsOnline('Maya Jensen');
 
     await customer.getByRole('button', { name: 'Accept', exact: true }).click();
     await customer.getByTestId('camera-blocked-alert').waitFor();

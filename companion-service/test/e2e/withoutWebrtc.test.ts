@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import type { Browser, Page as FirefoxPage } from 'puppeteer-core';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { eventually } from '../helpers/eventually';
-import { clickButton, launchFirefox, newFirefoxPage, textOfTestId } from '../helpers/firefox';
+import { clickButton, launchFirefox, newFirefoxPage, signInOnPortal, textOfTestId } from '../helpers/firefox';
 import { guestLink } from '../helpers/guestSteps';
 import { people, visitorStartsHere } from '../helpers/people';
 import { consoleTicket, devToken } from '../helpers/testServer';
@@ -18,7 +18,7 @@ jest.setTimeout(180_000);
 
 const suite = e2eSuite();
 const { newPage } = suite;
-const { consoleFor, agentSignsIn } = people(suite);
+const { consoleFor, agentJoinsOnline } = people(suite);
 
 const FORM_PATH = '/portal/form.html';
 const AGENT_TOLD = 'Video calls are off in the customer\u2019s browser';
@@ -115,26 +115,9 @@ describe('a customer whose browser can\u2019t make calls', () => {
   it('signed in on the portal: accepts the agent\u2019s 1-click Join, and the agent sees their page', async () => {
     const { page: customer, errors } = await pageWithoutCalls();
     await customer.goto(`${suite.server.baseUrl}/`);
-    await customer.waitForFunction(() => !!document.querySelector('#customer option'));
-    const maya = await customer.$$eval('#customer option', (options) =>
-      options.find((o) => o.textContent === 'Maya Jensen')?.getAttribute('value'),
-    );
-    await customer.select('#customer', maya!);
-    await clickButton(customer, 'Sign in');
+    await signInOnPortal(customer, 'Maya Jensen');
 
-    const join = await newPage();
-    await agentSignsIn(join);
-    await join.getByRole('tab', { name: 'Customers on the demo portal' }).click();
-    const presence = join.locator('#customer-list li').filter({ hasText: 'Maya Jensen' }).locator('.presence');
-    await eventually(
-      () => presence.textContent(),
-      (t) => t === 'Online',
-      'Maya online',
-    );
-    const [agent] = await Promise.all([
-      join.context().waitForEvent('page'),
-      join.getByRole('button', { name: 'Join Maya Jensen' }).click(),
-    ]);
+    const agent = await agentJoinsOnline('Maya Jensen');
     // The prompt says what accepting does here.
     await textOfTestId(customer, 'no-calls-note');
     await clickButton(customer, 'Accept');

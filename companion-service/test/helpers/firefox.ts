@@ -83,3 +83,16 @@ export function inPage(page: Page): InPage {
       page.evaluate(fn as (arg: unknown) => R | Promise<R>, arg) as Promise<R>,
   };
 }
+
+/** A customer signs in on the demo portal (its page already open) as one of its customers. */
+export async function signInOnPortal(page: Page, customerName: string): Promise<void> {
+  await page.waitForFunction(() => !!document.querySelector('#customer option'));
+  const value = await page.$$eval(
+    '#customer option',
+    (options, name) => options.find((o) => o.textContent === name)?.getAttribute('value'),
+    customerName,
+  );
+  if (!value) throw new Error(`no demo customer named ${customerName}`);
+  await page.select('#customer', value);
+  await clickButton(page, 'Sign in');
+}

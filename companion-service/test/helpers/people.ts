@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import type { E2eSuite } from './e2eSuite';
+import { eventually } from './eventually';
 import { consoleTicket, devToken } from './testServer';
 
 /* The steps of the people in a session, in real pages of an e2eSuite: the visitor starting a session (or a customer
@@ -43,6 +44,25 @@ export function people(suite: PeopleSuite) {
     await join.getByLabel('Session key from the visitor').waitFor();
   }
 
+  /** 1-click connect from the agent's side: signs in on the join page, waits until this signed-in customer shows
+   * online, and clicks Join beside them; returns the console window that opens. */
+  async function agentJoinsOnline(customerName: string): Promise<Page> {
+    const join = await suite.newPage();
+    await agentSignsIn(join);
+    await join.getByRole('tab', { name: 'Customers on the demo portal' }).click();
+    const presence = join.locator('#customer-list li').filter({ hasText: customerName }).locator('.presence');
+    await eventually(
+      () => presence.textContent(),
+      (t) => t === 'Online',
+      `${customerName} online`,
+    );
+    const [consolePage] = await Promise.all([
+      join.context().waitForEvent('page'),
+      join.getByRole('button', { name: `Join ${customerName}` }).click(),
+    ]);
+    return consolePage;
+  }
+
   /** An agent signs in on the join page and joins with the code; returns the console window it opened. */
   async function agentJoinsWithCode(code: string, join?: Page): Promise<Page> {
     const page = join ?? (await suite.newPage());
@@ -76,7 +96,7 @@ export function people(suite: PeopleSuite) {
     return page;
   }
 
-  return { visitorStarts, customerSignsIn, agentSignsIn, agentJoinsWithCode, consoleFor };
+  return { visitorStarts, customerSignsIn, agentSignsIn, agentJoinsOnline, agentJoinsWithCode, consoleFor };
 }
 
 /** What a window says and does (console messages, crashes, navigations), for a failure's message. */
