@@ -117,6 +117,17 @@ function sendChanges(visitor: TestClient, seq: number, step: number): void {
   for (const part of encodeBatch(events as never, seq, false)) visitor.send({ type: 'cobrowse.events', ...part });
 }
 
+/** A raw visitor socket (the "page" is what the test sends) and the agent's console joined to it. */
+async function rawVisitorWithConsole(): Promise<{ visitor: TestClient; agent: Page }> {
+  const visitor = await TestClient.connect(suite.server.wsUrl);
+  suite.track(visitor);
+  visitor.send({ type: 'visitor.start' });
+  const { code } = await visitor.next('session.created');
+  const agent = await consoleFor(code);
+  await visitor.next('peer.joined', 10_000);
+  return { visitor, agent };
+}
+
 const liveView = (agent: Page) => agent.frameLocator('[data-testid="live-view"] iframe');
 
 /** The console's JavaScript heap in use, after a full garbage collection. */
@@ -130,12 +141,7 @@ async function heapUsed(agent: Page): Promise<number> {
 
 describe('the live view in a long session', () => {
   it('holds the page it shows, not every page the customer has been on', async () => {
-    const visitor = await TestClient.connect(suite.server.wsUrl);
-    suite.track(visitor);
-    visitor.send({ type: 'visitor.start' });
-    const { code } = await visitor.next('session.created');
-    const agent = await consoleFor(code);
-    await visitor.next('peer.joined', 10_000);
+    const { visitor, agent } = await rawVisitorWithConsole();
 
     sendPage(visitor, 0, 0);
     await liveView(agent).getByRole('heading', { name: 'Page 0' }).waitFor({ timeout: 15_000 });
@@ -156,12 +162,7 @@ describe('the live view in a long session', () => {
   });
 
   it('holds the page it shows, not every change made to it', async () => {
-    const visitor = await TestClient.connect(suite.server.wsUrl);
-    suite.track(visitor);
-    visitor.send({ type: 'visitor.start' });
-    const { code } = await visitor.next('session.created');
-    const agent = await consoleFor(code);
-    await visitor.next('peer.joined', 10_000);
+    const { visitor, agent } = await rawVisitorWithConsole();
 
     sendAnimatedPage(visitor);
     await liveView(agent).getByRole('heading', { name: 'Step 0' }).waitFor({ timeout: 15_000 });
