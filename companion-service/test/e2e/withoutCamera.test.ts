@@ -138,6 +138,9 @@ describe('an agent without a camera', () => {
     );
 
     await expectRising({ name: 'the agent', page: agent }, { name: 'the customer', page: customer });
+    // A page that captures nothing gets sound once the person has touched it (the browser's autoplay rule): the
+    // agent's first click anywhere, here on a panel of the console.
+    await agent.getByRole('button', { name: 'Customer Info' }).click();
     await expectHearing({ name: 'the agent', page: agent }, { name: 'the customer', page: customer });
   });
 });

@@ -39,8 +39,30 @@ export class Voice {
       return;
     }
     this.element.srcObject = new MediaStream(tracks);
-    void this.element.play().catch(() => {
-      /* autoplay may wait for a gesture; the element starts by itself once allowed */
+    this.playNow();
+  }
+
+  /** Browsers keep sound for a page the person has clicked or typed in (a page capturing their camera or microphone is
+   * spared). Someone with neither, who has not touched the page yet, hears the others from their first click or key:
+   * a refused play() is not tried again by the browser itself. */
+  private playNow(): void {
+    void this.element.play().catch((err: unknown) => {
+      if ((err as DOMException | undefined)?.name !== 'NotAllowedError') return;
+      whenPersonActs(this.element.ownerDocument, () => {
+        if (this.element.srcObject && this.element.paused) this.playNow();
+      });
     });
   }
+}
+
+/** Runs `then` once, at the person's next press or key anywhere on the page. */
+function whenPersonActs(doc: Document, then: () => void): void {
+  const once = (e: Event) => {
+    if (!e.isTrusted) return;
+    doc.removeEventListener('pointerdown', once, true);
+    doc.removeEventListener('keydown', once, true);
+    then();
+  };
+  doc.addEventListener('pointerdown', once, true);
+  doc.addEventListener('keydown', once, true);
 }
