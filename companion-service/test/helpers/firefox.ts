@@ -68,11 +68,26 @@ export async function clickButton(page: Page, name: string, timeoutMs = 15_000):
   await (found as ElementHandle<HTMLButtonElement>).click();
 }
 
-/** The text of the element with this test id, wherever it is, once it has some. */
+/** The text of the element with this test id, wherever it is, once it has some. Polled: a change inside a shadow root
+ * (the widget's) wakes no observer of the document, which is how Puppeteer's own waitForSelector waits. */
 export async function textOfTestId(page: Page, testId: string, timeoutMs = 15_000): Promise<string> {
-  const handle = await page.waitForSelector(`pierce/[data-testid="${testId}"]`, { timeout: timeoutMs });
-  await page.waitForFunction((el) => !!el?.textContent?.trim(), { timeout: timeoutMs }, handle);
-  return (await handle!.evaluate((el) => el.textContent ?? '')).trim();
+  const text = await page.waitForFunction(
+    (wanted: string) => {
+      const search = (root: Document | ShadowRoot): Element | null => {
+        const found = root.querySelector(`[data-testid="${wanted}"]`);
+        if (found) return found;
+        for (const el of root.querySelectorAll('*')) {
+          const inner = el.shadowRoot && search(el.shadowRoot);
+          if (inner) return inner;
+        }
+        return null;
+      };
+      return search(document)?.textContent?.trim() || false;
+    },
+    { timeout: timeoutMs, polling: 100 },
+    testId,
+  );
+  return (await text.jsonValue()) as string;
 }
 
 /** The page as the video and sound helpers take it. Puppeteer types a function's argument as possibly holding element
