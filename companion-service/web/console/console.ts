@@ -217,9 +217,6 @@ class AgentConsole {
 
   private joined(m: SessionJoined, state: SessionState, prev: SessionState): void {
     this.mesh.setIceServers(m.iceServers);
-    // This browser can't make calls: the session is told once, so the customer knows why there is no agent video.
-    if (!canCall() && state.self?.media.webrtc !== false)
-      this.client.send({ type: 'media.set', video: false, webrtc: false });
     // The connections first, so that offers are taken as they come; each participant is drawn once our answer to
     // them has left (PeerMesh.afterSignalled).
     this.mesh.sync(m.peers, m.resumed);

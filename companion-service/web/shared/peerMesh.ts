@@ -71,8 +71,14 @@ export class PeerMesh {
     private readonly localStream: MediaStream | undefined,
     private readonly events: PeerMeshEvents,
   ) {
-    client.on('session.created', (m) => (this.selfId = m.self.id));
-    client.on('session.joined', (m) => (this.selfId = m.self.id));
+    const joined = (self: { id: string; media: { webrtc?: false } }) => {
+      this.selfId = self.id;
+      // A browser that can't make calls tells the session once, as soon as it is in it: the others then know why
+      // there is no video from it, and nobody tries to connect to it.
+      if (!canCall() && self.media.webrtc !== false) client.send({ type: 'media.set', video: false, webrtc: false });
+    };
+    client.on('session.created', (m) => joined(m.self));
+    client.on('session.joined', (m) => joined(m.self));
     client.on('signal', (m) => {
       const entry = this.peers.get(m.from);
       if (!entry || entry.gen !== m.gen) return;

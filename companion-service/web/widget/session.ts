@@ -15,7 +15,6 @@ import {
 } from '../shared/sessionState';
 import { SessionStore } from '../shared/sessionStore';
 import type { SignalingClient } from '../shared/signalingClient';
-import { canCall } from '../shared/webrtc';
 
 /* One visitor session on the wire, without any UI: the session state (shared/sessionState.ts) fed by the socket,
  * the peer mesh, and our own video on and off; it tells the widget what changed. Used by both flows: the code flow
@@ -73,7 +72,6 @@ export class VisitorSession {
     });
     const store = (this.store = new SessionStore(client));
     store.on('session.created', (m, state, prev) => {
-      this.sayIfNoCalls(state);
       this.mesh.setIceServers(m.iceServers);
       this.videoChanged(state, prev);
       events.created(m);
@@ -88,7 +86,6 @@ export class VisitorSession {
       });
     };
     store.on('session.joined', (m, state, prev) => {
-      this.sayIfNoCalls(state);
       this.mesh.setIceServers(m.iceServers);
       // The connections first, so that offers are taken as they come (on a resume, our mesh may have lost pairs:
       // the mesh asks the server to re-create them).
@@ -187,13 +184,6 @@ export class VisitorSession {
     this.store.detach();
     this.client.close();
     this.mesh.destroy();
-  }
-
-  /** In a browser that can't make calls, the session is told once, as soon as we are in it: the agent then knows why
-   * there is no video, and nobody tries to connect to us. */
-  private sayIfNoCalls(state: SessionState): void {
-    if (canCall() || state.self?.media.webrtc === false) return;
-    this.client.send({ type: 'media.set', video: false, webrtc: false });
   }
 
   private streamChanged(peerId: string, stream: MediaStream | undefined): void {

@@ -123,7 +123,6 @@ export class SessionView {
 
   /** In a browser that can't make calls: no video or sound either way, for the whole session; the page is still seen. */
   setWithoutCalls(): void {
-    this.withoutCamera = 'nothing';
     this.controls.setCameraMissing();
     this.controls.setVideo(false, false);
     this.cameraOffSlot.replaceChildren(
