@@ -4,7 +4,7 @@ import { expectNoAxeViolations } from '../helpers/axe';
 import { launchBrowser } from '../helpers/browser';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { eventually } from '../helpers/eventually';
-import { admit, guestLink } from '../helpers/guestSteps';
+import { admit, guestCode, guestLink } from '../helpers/guestSteps';
 import { people, visitorStartsHere } from '../helpers/people';
 import { consoleTicket, devToken } from '../helpers/testServer';
 import { expectRising, framesFrom } from '../helpers/video';
@@ -107,8 +107,7 @@ describe('a guest without a camera', () => {
     await guest.getByText('the others will hear you but not see you').waitFor();
     await guest.getByLabel('Your name').fill('Gil Guest');
     await guest.getByRole('button', { name: 'Join', exact: true }).click();
-    const code = ((await guest.getByTestId('guest-code').textContent({ timeout: 10_000 })) ?? '').replace(/\s+/g, '');
-    await admit(agent, code);
+    await admit(agent, await guestCode(guest));
 
     await expectHearing({ name: 'the agent', page: agent }, { name: 'the guest', page: guest });
     await expectHearing({ name: 'the customer', page: customer }, { name: 'the guest', page: guest });

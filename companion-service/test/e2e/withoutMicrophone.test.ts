@@ -4,7 +4,7 @@ import { expectNoAxeViolations } from '../helpers/axe';
 import { launchBrowser } from '../helpers/browser';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { eventually } from '../helpers/eventually';
-import { admit, guestLink } from '../helpers/guestSteps';
+import { admit, guestCode, guestLink } from '../helpers/guestSteps';
 import { people, visitorStartsHere } from '../helpers/people';
 import { consoleTicket, devToken } from '../helpers/testServer';
 import { expectRising } from '../helpers/video';
@@ -105,8 +105,7 @@ describe('a guest whose microphone is blocked', () => {
     await guest.getByText('Your browser is blocking the microphone, so you can be seen but not heard.').waitFor();
     await guest.getByLabel('Your name').fill('Gil Guest');
     await guest.getByRole('button', { name: 'Join', exact: true }).click();
-    const code = ((await guest.getByTestId('guest-code').textContent({ timeout: 10_000 })) ?? '').replace(/\s+/g, '');
-    await admit(agent, code);
+    await admit(agent, await guestCode(guest));
 
     await expectRising({ name: 'the agent', page: agent }, { name: 'the guest', page: guest });
     await expectRising({ name: 'the customer', page: customer }, { name: 'the guest', page: guest });

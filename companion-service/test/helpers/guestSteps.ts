@@ -30,14 +30,18 @@ export async function guestAsks(guest: Page, link: string, name: string): Promis
     10_000,
   );
   await guest.getByRole('button', { name: 'Join', exact: true }).click();
-  // The code element is part of the page from the start (on a hidden screen): wait for the code itself.
+  return guestCode(guest);
+}
+
+/** The code on the guest's page once it has come, after the guest clicked Join. The code element is part of the page
+ * from the start (on a hidden screen, empty): reading it as soon as it exists gave an empty code to admit. */
+export async function guestCode(guest: Page): Promise<string> {
   await guest.getByTestId('guest-code').waitFor({ state: 'visible', timeout: 10_000 });
-  const code = await eventually(
+  return eventually(
     async () => ((await guest.getByTestId('guest-code').textContent()) ?? '').replace(/\s+/g, ''),
     (c) => /^\d{4,12}$/.test(c),
     'the guest code',
   );
-  return code;
 }
 
 /** The agent types the guest's code and admits them. */
