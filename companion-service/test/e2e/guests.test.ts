@@ -4,7 +4,7 @@ import { expectNoAxeViolations } from '../helpers/axe';
 import { launchBrowser } from '../helpers/browser';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { eventually } from '../helpers/eventually';
-import { admit, guestAsks, guestLink as guestLinkAt } from '../helpers/guestSteps';
+import { admit, guestAsks, guestCode, guestLink as guestLinkAt } from '../helpers/guestSteps';
 import { people } from '../helpers/people';
 import { expectRising as expectRisingWithin, expectStopped } from '../helpers/video';
 
@@ -247,6 +247,38 @@ describe('guests, in real browsers', () => {
     await expectRising(visitor, agent);
     expect(agent.page.isClosed()).toBe(false);
     expect(await agent.page.getByRole('button', { name: 'END' }).isEnabled()).toBe(true);
+  });
+});
+
+describe('a guest who joins while the browser is still asking about the camera', () => {
+  it('waits for the answer, then joins with the camera, and is seen by the agent and the customer', async () => {
+    const link = await guestLink(agent.page);
+    const late: Party = { name: 'guest whose camera started late', page: await newPage() };
+    // The browser's question about the camera, unanswered until the test answers it (window.__answerCamera).
+    await late.page.addInitScript(() => {
+      const media = navigator.mediaDevices;
+      const open = media.getUserMedia.bind(media);
+      let answer: () => void = () => {};
+      const answered = new Promise<void>((resolve) => (answer = resolve));
+      (window as unknown as { __answerCamera: () => void }).__answerCamera = () => answer();
+      media.getUserMedia = async (constraints) => {
+        await answered;
+        return open(constraints);
+      };
+    });
+    await late.page.goto(link);
+    await late.page.getByLabel('Your name').fill('Lena Late');
+    await late.page.getByRole('button', { name: 'Join', exact: true }).click();
+    await late.page.getByRole('button', { name: 'Waiting for your camera…' }).waitFor();
+    await late.page.getByRole('status').filter({ hasText: 'If your browser asks about it, answer' }).waitFor();
+    expect(await late.page.getByTestId('guest-code').isVisible()).toBe(false);
+
+    await late.page.evaluate(() => (window as unknown as { __answerCamera: () => void }).__answerCamera());
+    await admit(agent.page, await guestCode(late.page));
+    await expectRising(agent, late);
+    await expectRising(visitor, late);
+    await late.page.getByRole('button', { name: 'Hang up' }).click();
+    await agent.page.getByRole('status').filter({ hasText: 'Lena Late left the session.' }).waitFor();
   });
 });
 

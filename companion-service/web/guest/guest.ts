@@ -67,7 +67,7 @@ class GuestPage {
     }
     $<HTMLFormElement>('join-form').addEventListener('submit', (event) => {
       event.preventDefault();
-      this.join();
+      void this.join();
     });
     $('video-toggle').addEventListener('click', () => this.toggleVideo());
     $('cancel-join').addEventListener('click', () => this.cancel());
@@ -98,7 +98,7 @@ class GuestPage {
 
   // --- before joining ----------------------------------------------------------------------------------------
 
-  private join(): void {
+  private async join(): Promise<void> {
     const input = $<HTMLInputElement>('guest-name');
     const name = input.value.trim();
     if (!name || !NAME_PATTERN.test(name)) {
@@ -113,6 +113,14 @@ class GuestPage {
     this.setJoinError(undefined);
     const button = $<HTMLButtonElement>('join-button');
     button.disabled = true;
+    // The connections carry the stream the guest has as they join: a camera that opened later would never be sent,
+    // though the page said it was on. A browser asking about the camera is answered (or dismissed) first.
+    if (this.camera.isOpening) {
+      button.textContent = 'Waiting for your camera…';
+      $('join-status').textContent = 'Your camera is starting. If your browser asks about it, answer to go on.';
+      await this.camera.settled();
+      $('join-status').textContent = '';
+    }
     button.textContent = 'Joining…';
 
     const client = new SignalingClient(socketUrl(window.location.origin));

@@ -25,6 +25,8 @@ export class GuestCamera {
   stream: MediaStream | undefined;
   /** Why the camera could not be opened, if it could not. */
   problem: string | undefined;
+  /** The camera being opened, until it is open or has failed. */
+  private opening: Promise<void> | undefined;
   readonly preview = new ParticipantTile('preview', 'self', 'You', {
     texts: { cameraOff: 'Your video is off' },
   });
@@ -61,7 +63,23 @@ export class GuestCamera {
   }
 
   async open(deviceId?: string): Promise<void> {
-    await this.blur.aroundCameraChange(() => this.openNow(deviceId));
+    const opening = this.blur.aroundCameraChange(() => this.openNow(deviceId));
+    this.opening = opening;
+    try {
+      await opening;
+    } finally {
+      if (this.opening === opening) this.opening = undefined;
+    }
+  }
+
+  /** Whether a camera is being opened now (the browser may be asking the guest about it). */
+  get isOpening(): boolean {
+    return this.opening !== undefined;
+  }
+
+  /** Resolves once no camera is being opened: `stream` is then what the guest has, camera or not. */
+  async settled(): Promise<void> {
+    while (this.opening) await this.opening.catch(() => undefined);
   }
 
   private async openNow(deviceId?: string): Promise<void> {
