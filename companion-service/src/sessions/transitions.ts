@@ -106,7 +106,7 @@ export const TRANSITIONS: { readonly [K in CreationType | CommandType]: Transiti
     by: EVERYONE,
     moves: stays,
     tells: ['pair-reset'],
-    refuses: [ErrorCode.UnknownPeer],
+    refuses: [ErrorCode.UnknownPeer, ErrorCode.Forbidden],
   },
   'media.set': {
     does: "turns one's own video on or off, or says one's browser can't make calls",

@@ -285,6 +285,9 @@ describe('a browser that can\u2019t make calls', () => {
     // It can't be taken back, nor the video turned on without calls.
     expect(setVideo(s, 'visitor', true)).toEqual({ ok: false, code: ErrorCode.Forbidden });
     expect(setVideo(active(), 'visitor', true, false)).toEqual({ ok: false, code: ErrorCode.Forbidden });
+    // Nobody connects to it, so no connection with it can be started over, from either side.
+    expect(restartPair(s, 'agent', 'visitor')).toEqual({ ok: false, code: ErrorCode.Forbidden });
+    expect(restartPair(s, 'visitor', 'agent')).toEqual({ ok: false, code: ErrorCode.Forbidden });
     // Turning the video off again changes nothing of it.
     expect(ok(setVideo(s, 'visitor', false)).participants[0]!.media).toEqual({
       video: false,

@@ -71,6 +71,8 @@ export function restartPair(session: Session, command: CommandOf<'pair.restart'>
   const a = findParticipant(session, command.by)!;
   const b = findParticipant(session, command.peerId);
   if (!b || b.id === a.id) return refuse(ErrorCode.UnknownPeer);
+  // A browser that can't make calls has no connection to start over: nobody connects to it.
+  if (a.media.webrtc === false || b.media.webrtc === false) return refuse(ErrorCode.Forbidden);
   const key = pairKey(a.id, b.id);
   const next: Session = {
     ...session,
