@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer-core';
 import { RECORD_PEER_CONNECTIONS } from './browser';
+import { buttonNamed, textOfTestIdIn } from './deepQuery';
 import type { InPage } from './video';
 
 /* Real Firefox (Debian's firefox-esr), driven through Puppeteer over WebDriver BiDi: Playwright drives only its own
@@ -44,49 +45,14 @@ export async function newFirefoxPage(browser: Browser): Promise<Page> {
 /** Clicks the visible button named `name` (its aria-label, else its text), wherever it is: the widget's are in a
  * shadow root. By hand, because Puppeteer's ARIA selectors need a protocol Firefox does not offer. */
 export async function clickButton(page: Page, name: string, timeoutMs = 15_000): Promise<void> {
-  const found = await page.waitForFunction(
-    (wanted: string) => {
-      const search = (root: Document | ShadowRoot): HTMLButtonElement | undefined => {
-        for (const el of root.querySelectorAll('*')) {
-          if (
-            el instanceof HTMLButtonElement &&
-            (el.getAttribute('aria-label') ?? el.textContent ?? '').trim() === wanted &&
-            el.checkVisibility() &&
-            !el.disabled
-          )
-            return el;
-          const inner = el.shadowRoot && search(el.shadowRoot);
-          if (inner) return inner;
-        }
-        return undefined;
-      };
-      return search(document);
-    },
-    { timeout: timeoutMs, polling: 100 },
-    name,
-  );
+  const found = await page.waitForFunction(buttonNamed, { timeout: timeoutMs, polling: 100 }, name);
   await (found as ElementHandle<HTMLButtonElement>).click();
 }
 
 /** The text of the element with this test id, wherever it is, once it has some. Polled: a change inside a shadow root
  * (the widget's) wakes no observer of the document, which is how Puppeteer's own waitForSelector waits. */
 export async function textOfTestId(page: Page, testId: string, timeoutMs = 15_000): Promise<string> {
-  const text = await page.waitForFunction(
-    (wanted: string) => {
-      const search = (root: Document | ShadowRoot): Element | null => {
-        const found = root.querySelector(`[data-testid="${wanted}"]`);
-        if (found) return found;
-        for (const el of root.querySelectorAll('*')) {
-          const inner = el.shadowRoot && search(el.shadowRoot);
-          if (inner) return inner;
-        }
-        return null;
-      };
-      return search(document)?.textContent?.trim() || false;
-    },
-    { timeout: timeoutMs, polling: 100 },
-    testId,
-  );
+  const text = await page.waitForFunction(textOfTestIdIn, { timeout: timeoutMs, polling: 100 }, testId);
   return (await text.jsonValue()) as string;
 }
 

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { Builder, type WebDriver, type WebElement } from 'selenium-webdriver';
+import { buttonNamed, textOfTestIdIn } from './deepQuery';
 import { eventually } from './eventually';
 
 /* WebKit, the engine of Safari: Debian's WebKitGTK MiniBrowser, driven by its WebDriver (WebKitWebDriver) through
@@ -115,21 +116,7 @@ function freePort(): Promise<number> {
  * shadow root. */
 export async function findButton(driver: WebDriver, name: string, timeoutMs = 15_000): Promise<WebElement> {
   return eventually(
-    () =>
-      driver.executeScript<WebElement | null>(
-        `const wanted = arguments[0];
-        const search = (root) => {
-          for (const el of root.querySelectorAll('*')) {
-            if (el instanceof HTMLButtonElement && !el.disabled && el.getClientRects().length > 0 &&
-                (el.getAttribute('aria-label') ?? el.textContent ?? '').trim() === wanted) return el;
-            const inner = el.shadowRoot && search(el.shadowRoot);
-            if (inner) return inner;
-          }
-          return null;
-        };
-        return search(document);`,
-        name,
-      ),
+    () => driver.executeScript<WebElement | null>(buttonNamed, name),
     (button): button is WebElement => button !== null,
     `a button named "${name}"`,
     timeoutMs,
@@ -159,21 +146,7 @@ export function shownText(driver: WebDriver): Promise<string> {
 /** The text of the element with this test id, wherever it is, once it has some. */
 export function textOfTestId(driver: WebDriver, testId: string, timeoutMs = 15_000): Promise<string> {
   return eventually(
-    () =>
-      driver.executeScript<string>(
-        `const wanted = arguments[0];
-        const search = (root) => {
-          const found = root.querySelector('[data-testid="' + wanted + '"]');
-          if (found) return found;
-          for (const el of root.querySelectorAll('*')) {
-            const inner = el.shadowRoot && search(el.shadowRoot);
-            if (inner) return inner;
-          }
-          return null;
-        };
-        return (search(document)?.textContent ?? '').trim();`,
-        testId,
-      ),
+    () => driver.executeScript<string>(textOfTestIdIn, testId),
     (text) => text !== '',
     `text in [data-testid="${testId}"]`,
     timeoutMs,
