@@ -492,6 +492,57 @@ describe('remote control', () => {
     await expectNoAxeViolations(agent, 'remote control revoked');
   });
 
+  it('keeps the agent\u2019s field and caret when the view starts again from a fresh snapshot', async () => {
+    const visitor = await newPage();
+    const agent = await consoleFor(await customerOnForm(visitor), undefined, { recordSockets: true });
+    await pageShown(agent);
+    await remoteControlOn(agent, visitor);
+    const frame = agent.locator('[data-testid="live-view"] iframe');
+    await liveView(agent).locator('#full-name').click();
+    await agent.keyboard.type('Om', { delay: 40 });
+    await eventually(
+      () => visitor.locator('#full-name').inputValue(),
+      (v) => v === 'Om',
+      'the agent\u2019s first letters',
+    );
+
+    // A fresh snapshot, as the console asks for when it fell behind: the view's page is built again, new elements.
+    await liveView(agent)
+      .locator('#full-name')
+      .evaluate((el) => void ((el as unknown as { old: boolean }).old = true));
+    await agent.evaluate(() =>
+      (window as unknown as { __ws: { sockets: WebSocket[] } }).__ws.sockets
+        .at(-1)!
+        .send(JSON.stringify({ type: 'cobrowse.snapshot.request' })),
+    );
+    await eventually(
+      () =>
+        frame.evaluate((f) => {
+          const field = (f as HTMLIFrameElement).contentDocument?.querySelector('#full-name');
+          return !!field && !(field as unknown as { old?: boolean }).old;
+        }),
+      (rebuilt) => rebuilt,
+      'the view built again',
+    );
+    // The field is still the agent's, caret at the end: text that comes without keys (an input method, dictation) and
+    // keys both go on where they were.
+    await eventually(
+      () =>
+        liveView(agent)
+          .locator('#full-name')
+          .evaluate((el) => el === el.ownerDocument.activeElement),
+      (focused) => focused,
+      'the field focused in the new view',
+    );
+    await agent.keyboard.insertText('ar');
+    await agent.keyboard.type(' H', { delay: 40 });
+    await eventually(
+      () => visitor.locator('#full-name').inputValue(),
+      (v) => v === 'Omar H',
+      'the agent\u2019s typing after the view was built again',
+    );
+  });
+
   it('Refresh reloads the customer\u2019s page, and the session and remote control carry on', async () => {
     const visitor = await newPage();
     const agent = await consoleFor(await customerOnForm(visitor));

@@ -172,6 +172,7 @@ export class CobrowseViewer {
       this.listenAgain();
       this.fit();
       this.setMode(this.mode);
+      this.fields.refocus();
       if (!this.painted) {
         this.painted = true;
         this.events.onFirstPaint?.();

@@ -90,6 +90,20 @@ export class ViewerFields {
     else if (input.value !== report.value) input.value = report.value;
   }
 
+  /** The view was built again from a fresh snapshot: its elements are new and none has focus. The field focused on
+   * the customer's page gets it back, with its caret, while the agent works in the view; else the agent's caret was
+   * gone, and text that comes without keys (an input method, dictation) went nowhere. */
+  refocus(): void {
+    if (this.focus === undefined) return;
+    const selection = this.selections.get(this.focus);
+    this.focused({
+      id: this.focus,
+      start: selection?.start ?? null,
+      end: selection?.end ?? null,
+      direction: selection?.direction ?? null,
+    });
+  }
+
   private focused(report: FocusReport): void {
     this.focus = report.id;
     if (report.start !== null && report.end !== null) {
