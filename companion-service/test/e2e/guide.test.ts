@@ -4,6 +4,7 @@ import { e2eSuite } from '../helpers/e2eSuite';
 import { eventuallyWithin } from '../helpers/eventually';
 import { people } from '../helpers/people';
 import { pixelsOfColour, type Region } from '../helpers/screenshotPixels';
+import { agentCursor, centreOf, cursorDistance } from '../helpers/agentCursor';
 
 /* Guiding end to end, in real Chromium with the real service, widget and console: the agent's pointer over the live
  * view shows on the customer's page on the same element (through the customer's scrolling and another layout size), a
@@ -58,27 +59,11 @@ function inView(agent: Page, target: string | [number, number]): Promise<Point> 
   }, target);
 }
 
-/** The centre of an element of the customer's page, in their viewport. */
-const centreOf = (visitor: Page, selector: string) =>
-  visitor.locator(selector).evaluate((el) => {
-    const r = el.getBoundingClientRect();
-    return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
-  });
-
-/** The agent cursor's tip on the customer's page and its name, or null while it is not shown. */
-const agentCursor = (visitor: Page) =>
-  visitor.evaluate(() => {
-    const cursor = document.getElementById('tandem-guides')?.shadowRoot?.querySelector('.cursor');
-    if (!cursor?.checkVisibility()) return null;
-    const r = cursor.getBoundingClientRect();
-    return { x: r.left + 2, y: r.top + 2, name: cursor.textContent };
-  });
-
 const distance = (a: Point | null, b: Point) => (a ? Math.hypot(a.x - b.x, a.y - b.y) : Infinity);
 
 async function cursorOn(visitor: Page, selector: string, what: string): Promise<void> {
   await eventually(
-    async () => distance(await agentCursor(visitor), await centreOf(visitor, selector)),
+    () => cursorDistance(visitor, selector),
     (d) => d <= 4,
     what,
   );

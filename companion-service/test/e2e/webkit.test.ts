@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { By, Origin } from 'selenium-webdriver';
+import { cursorDistance } from '../helpers/agentCursor';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { eventually } from '../helpers/eventually';
 import { people, visitorStartsHere } from '../helpers/people';
@@ -102,7 +103,7 @@ describe('a customer in WebKit, signed in on the portal', () => {
 });
 
 describe('an agent in WebKit', () => {
-  it('sees the customer\u2019s page rebuilt in the console, and fills it by typing in the view', async () => {
+  it('sees the customer\u2019s page rebuilt in the console, fills it by typing in the view, and points and reads aloud in accessibility mode', async () => {
     const { driver } = webkit;
     const customer = await newPage();
     await customer.goto(`${suite.server.baseUrl}${FORM_PATH}`);
@@ -151,12 +152,52 @@ describe('an agent in WebKit', () => {
       (checked) => checked,
       'the box ticked from WebKit',
     );
+
+    // Accessibility mode, remote control off: the agent's pointer over the view shows on the customer's page, on the
+    // element under it, and a click has that element read aloud there. Before, the pointer never showed from WebKit.
+    await clickButton(driver, 'Remote Control');
+    await eventually(
+      () => driver.findElement(By.css('[data-testid="control-status"]')).getText(),
+      (t) => t.includes('Remote control stopped'),
+      'remote control off',
+    );
+    await clickButton(driver, 'Settings');
+    await driver.findElement(By.id('accessibility-mode')).click();
+    await clickButton(driver, 'Settings');
+    await eventually(
+      () => driver.findElement(By.css('[data-testid="live-view"]')).getAttribute('data-mode'),
+      (mode) => mode === 'read-aloud',
+      'the view in read-aloud mode',
+    );
+    const heading = await inLiveView(driver, '#contact-title');
+    await driver
+      .actions()
+      .move({ x: heading.x - 10, y: heading.y, origin: Origin.VIEWPORT })
+      .move({ x: heading.x, y: heading.y, origin: Origin.VIEWPORT, duration: 200 })
+      .perform();
+    await eventually(
+      () => cursorDistance(customer, '#contact-title'),
+      (d) => d <= 4,
+      'the agent\u2019s pointer on the heading, on the customer\u2019s page',
+    );
+    await clickInLiveView(driver, 'label[for="paperless"]');
+    await eventually(
+      () => customer.locator('[data-tandem-live-region]').textContent(),
+      (t) => t === 'Send my statements online instead of on paper',
+      'the label read aloud on the customer\u2019s page',
+    );
   });
 });
 
 /** Clicks the middle of an element of the live view with the pointer, where the person would: the view is scaled. */
 async function clickInLiveView(driver: WebKit['driver'], selector: string): Promise<void> {
-  const point = await driver.executeScript<{ x: number; y: number }>(
+  const point = await inLiveView(driver, selector);
+  await driver.actions().move({ x: point.x, y: point.y, origin: Origin.VIEWPORT }).click().perform();
+}
+
+/** The middle of an element of the live view, in the console's viewport (scrolled into sight first). */
+function inLiveView(driver: WebKit['driver'], selector: string): Promise<{ x: number; y: number }> {
+  return driver.executeScript<{ x: number; y: number }>(
     `const frame = document.querySelector('[data-testid="live-view"] iframe');
     frame.scrollIntoView({ block: 'center' });
     const element = frame.contentDocument.querySelector(arguments[0]);
@@ -168,5 +209,4 @@ async function clickInLiveView(driver: WebKit['driver'], selector: string): Prom
              y: Math.round(box.top + (target.top + target.height / 2) * scale) };`,
     selector,
   );
-  await driver.actions().move({ x: point.x, y: point.y, origin: Origin.VIEWPORT }).click().perform();
 }

@@ -5,8 +5,9 @@ import { el } from '../shared/dom';
  * its document, not even the console's own: clicks and keys in the view would change the view and reach nobody.
  * There, a transparent surface over the view takes the pointer while the agent controls the page (or has it read
  * aloud), and a hidden text box the keys; both are aimed at the view's element under the pointer, or the one the agent
- * last pressed on, and handed to the same rules as input made in the view (ViewerInput.relay). Chromium and Firefox
- * run those listeners: nothing of this is made there. */
+ * last pressed on, and handed to the same rules as input made in the view (ViewerInput.relay, and ViewerGuide.relay for
+ * the agent's pointer shown on the customer's page in read-aloud mode). Chromium and Firefox run those listeners:
+ * nothing of this is made there. */
 
 export interface InputRelayContext {
   frame(): HTMLIFrameElement | undefined;
@@ -45,6 +46,8 @@ export class InputRelay {
     Object.assign(this.keys.style, { position: 'absolute', opacity: '0', width: '1px', height: '1px', left: '0' });
     container.append(this.surface, this.keys);
     for (const type of POINTER_TYPES) this.surface.addEventListener(type, (e) => this.pointer(type, e as MouseEvent));
+    // The pointer left the view: the customer's page stops showing it (read-aloud mode).
+    this.surface.addEventListener('mouseleave', (e) => this.ctx.relay('mouseleave', e));
     for (const type of KEY_TYPES) this.keys.addEventListener(type, (e) => this.key(type, e));
     this.update();
   }

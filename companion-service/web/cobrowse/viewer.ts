@@ -246,7 +246,10 @@ export class CobrowseViewer {
       this.relay = new InputRelay(this.container, {
         frame: () => this.replayer?.iframe,
         active: () => this.mode !== 'view',
-        relay: (type, e) => this.input.relay(type, e),
+        relay: (type, e) => {
+          this.input.relay(type, e);
+          this.guide.relay(type, e);
+        },
       });
     if (doc.defaultView) this.fields.keepCaretsIn(doc.defaultView);
   }

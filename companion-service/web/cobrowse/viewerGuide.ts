@@ -95,6 +95,15 @@ export class ViewerGuide {
     };
   }
 
+  /** The agent's pointer over the view where its document runs no listener (WebKit): inputRelay.ts hands it over,
+   * aimed at the view's element and at the view's own coordinates, as `attach` would have heard it. */
+  relay(type: string, e: Event): void {
+    if (this.ctx.mode() !== 'read-aloud') return;
+    if (type === 'mousemove') this.pointAt(e as MouseEvent, false);
+    else if (type === 'click') this.clicked(e as MouseEvent, false);
+    else if (type === 'mouseleave') this.left();
+  }
+
   destroy(): void {
     clearTimeout(this.pointerTimer);
     clearTimeout(this.batchTimer);
