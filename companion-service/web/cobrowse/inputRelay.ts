@@ -6,15 +6,23 @@ import { el } from '../shared/dom';
  * There, a transparent surface over the view takes the pointer while the agent controls the page (or has it read
  * aloud), and a hidden text box the keys; both are aimed at the view's element under the pointer, or the one the agent
  * last pressed on, and handed to the same rules as input made in the view (ViewerInput.relay, and ViewerGuide.relay for
- * the agent's pointer shown on the customer's page in read-aloud mode). Chromium and Firefox run those listeners:
- * nothing of this is made there. */
+ * the agent's pointer shown on the customer's page in read-aloud mode). A select's own list can't open under the
+ * surface: the console shows its options in a list of its own. Chromium and Firefox run those listeners: nothing of
+ * this is made there. */
 
 export interface InputRelayContext {
   frame(): HTMLIFrameElement | undefined;
   /** Whether the agent's input goes to the customer's page now (control or read-aloud). */
   active(): boolean;
   relay(type: string, e: Event): void;
+  /** Whether the agent may choose from this select of the view now. */
+  mayChoose(select: Element): boolean;
+  /** The agent chose these options (by index) of the view's select. */
+  choose(select: Element, selected: number[]): void;
 }
+
+/** Options shown at once in the console's list for a select of the view; more scroll. */
+const CHOICE_ROWS = 8;
 
 const POINTER_TYPES = ['mousedown', 'mouseup', 'mousemove', 'click', 'dblclick', 'contextmenu', 'auxclick', 'wheel'];
 const KEY_TYPES = ['keydown', 'keyup', 'beforeinput', 'paste', 'cut'];
@@ -52,14 +60,74 @@ export class InputRelay {
     this.update();
   }
 
+  /** The console's list for a select of the view, while it is open. */
+  private choice: HTMLSelectElement | undefined;
+  /** The pointer's press now going on opened that list. */
+  private pressOpenedChoice = false;
+
   /** The surface takes the pointer only while input goes to the customer's page. */
   update(): void {
     this.surface.hidden = !this.ctx.active();
+    if (this.surface.hidden) this.closeChoice();
   }
 
   destroy(): void {
+    this.closeChoice();
     this.surface.remove();
     this.keys.remove();
+  }
+
+  /** A select of the view can't open its own list here (its document runs no listener, and the surface covers it):
+   * the console shows the same options in a list of its own over it, and the agent's choice goes to the customer's
+   * page as a choice made in the view would. */
+  private openChoice(select: HTMLSelectElement, frame: HTMLIFrameElement, scale: number): void {
+    this.closeChoice();
+    const list = el('select', {
+      class: 'input-relay-choice',
+      'aria-label': `Choose for the customer: ${select.labels?.[0]?.textContent?.trim() || select.name || 'options'}`,
+    });
+    list.multiple = select.multiple;
+    list.size = Math.max(2, Math.min(select.options.length, CHOICE_ROWS));
+    for (const [i, option] of [...select.options].entries()) {
+      const item = el('option', { value: String(i) }, option.text);
+      item.disabled = option.disabled;
+      item.selected = option.selected;
+      list.append(item);
+    }
+    const container = this.surface.parentElement!;
+    const where = container.getBoundingClientRect();
+    const view = frame.getBoundingClientRect();
+    const box = select.getBoundingClientRect();
+    Object.assign(list.style, {
+      position: 'absolute',
+      zIndex: '3',
+      left: `${view.left - where.left + box.left * scale}px`,
+      top: `${view.top - where.top + box.bottom * scale}px`,
+      minWidth: `${Math.max(box.width * scale, 160)}px`,
+    });
+    list.addEventListener('change', () => {
+      this.ctx.choose(
+        select,
+        [...list.selectedOptions].map((o) => Number(o.value)),
+      );
+      if (!list.multiple) this.closeChoice();
+    });
+    list.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' || e.key === 'Enter') this.closeChoice();
+    });
+    list.addEventListener('blur', () => this.closeChoice());
+    container.append(list);
+    // Below the select, as a browser shows its list; above it near the view's bottom (the view clips).
+    if (list.offsetTop + list.offsetHeight > container.clientHeight)
+      list.style.top = `${Math.max(0, view.top - where.top + box.top * scale - list.offsetHeight)}px`;
+    this.choice = list;
+    list.focus({ preventScroll: true });
+  }
+
+  private closeChoice(): void {
+    const list = this.choice;
+    this.choice = undefined;
+    list?.remove();
   }
 
   private pointer(type: string, e: MouseEvent): void {
@@ -72,6 +140,18 @@ export class InputRelay {
     const y = (e.clientY - box.top) / scale;
     const target = doc.elementFromPoint(x, y);
     if (!target) return;
+    // The release and click of the press that opened the list are the list's, not a click on the customer's page.
+    if (type === 'mousedown') this.pressOpenedChoice = false;
+    else if (this.pressOpenedChoice && (type === 'mouseup' || type === 'click')) {
+      this.pressOpenedChoice = type !== 'click';
+      return;
+    }
+    if (type === 'mousedown' && target.tagName === 'SELECT' && this.ctx.mayChoose(target)) {
+      e.preventDefault();
+      this.pressOpenedChoice = true;
+      this.openChoice(target as HTMLSelectElement, frame, scale);
+      return;
+    }
     if (type === 'mousedown') {
       // The view's focus follows the press (typing goes there), the keyboard's stays with us.
       if (target instanceof doc.defaultView!.HTMLElement) target.focus({ preventScroll: true });

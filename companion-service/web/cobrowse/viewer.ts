@@ -250,6 +250,8 @@ export class CobrowseViewer {
           this.input.relay(type, e);
           this.guide.relay(type, e);
         },
+        mayChoose: (select) => this.input.mayChoose(select),
+        choose: (select, selected) => this.input.choose(select, selected),
       });
     if (doc.defaultView) this.fields.keepCaretsIn(doc.defaultView);
   }

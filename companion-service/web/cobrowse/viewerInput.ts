@@ -352,11 +352,26 @@ export class ViewerInput {
     const target = targetOf(e);
     if (!this.controlling() || !target) return;
     if (tag(target) !== 'SELECT') return this.picker(e, true);
-    const nodeId = this.ctx.nodeId(target);
-    if (nodeId === undefined) return;
-    if (this.ctx.isMasked(target)) return this.ctx.maskedField();
     const select = target as HTMLSelectElement;
-    this.send({ kind: 'choose', nodeId, selected: [...select.options].flatMap((o, i) => (o.selected ? [i] : [])) });
+    this.choose(
+      select,
+      [...select.options].flatMap((o, i) => (o.selected ? [i] : [])),
+    );
+  }
+
+  /** Whether the agent may choose from this select of the view now (they control the page; it isn't private). */
+  mayChoose(select: Element): boolean {
+    return this.controlling() && this.ctx.nodeId(select) !== undefined && !this.ctx.isMasked(select);
+  }
+
+  /** The agent chose these options (by index) of a select of the view: in the view's own list, or in the one the
+   * console shows for it where the view's can't open (WebKit: inputRelay.ts). */
+  choose(select: Element, selected: number[]): void {
+    if (!this.controlling()) return;
+    const nodeId = this.ctx.nodeId(select);
+    if (nodeId === undefined) return;
+    if (this.ctx.isMasked(select)) return this.ctx.maskedField();
+    this.send({ kind: 'choose', nodeId, selected });
   }
 
   private wheel(e: WheelEvent): void {
