@@ -46,6 +46,11 @@ export class InputRelay {
     spellcheck: 'false',
   });
 
+  /** The console's list for a select of the view, while it is open. */
+  private choice: HTMLSelectElement | undefined;
+  /** The pointer's press now going on opened that list. */
+  private pressOpenedChoice = false;
+
   constructor(
     container: HTMLElement,
     private readonly ctx: InputRelayContext,
@@ -60,11 +65,6 @@ export class InputRelay {
     this.update();
   }
 
-  /** The console's list for a select of the view, while it is open. */
-  private choice: HTMLSelectElement | undefined;
-  /** The pointer's press now going on opened that list. */
-  private pressOpenedChoice = false;
-
   /** The surface takes the pointer only while input goes to the customer's page. */
   update(): void {
     this.surface.hidden = !this.ctx.active();
@@ -78,7 +78,7 @@ export class InputRelay {
   }
 
   /** A select of the view can't open its own list here (its document runs no listener, and the surface covers it):
-   * the console shows the same options in a list of its own over it, and the agent's choice goes to the customer's
+   * the console shows the same options in a list of its own below it, and the agent's choice goes to the customer's
    * page as a choice made in the view would. */
   private openChoice(select: HTMLSelectElement, frame: HTMLIFrameElement, scale: number): void {
     this.closeChoice();
