@@ -543,6 +543,33 @@ describe('remote control', () => {
     );
   });
 
+  it('typing over selected text: the view hearing the new text before the caret does not undo it', async () => {
+    const visitor = await newPage();
+    const agent = await consoleFor(await customerOnForm(visitor));
+    await pageShown(agent);
+    await remoteControlOn(agent, visitor);
+    const field = liveView(agent).locator('#full-name');
+    await field.click();
+    await agent.keyboard.type('Maya', { delay: 40 });
+    await agent.keyboard.press('Control+A');
+    const viewSelection = () =>
+      field.evaluate((el) => `${(el as HTMLInputElement).selectionStart},${(el as HTMLInputElement).selectionEnd}`);
+    await eventually(viewSelection, (s) => s === '0,4', 'the customer\u2019s select-all shown in the view');
+
+    // The customer's page types over the selection and says so in two parts: the new text, then where its caret went.
+    // When the second comes a frame later, the view has the new text with its own caret kept within it (the first
+    // letter selected) for that frame. The replay's step is done here as the replay does it: through the field's value.
+    await field.evaluate((el) => void ((el as HTMLInputElement).value = 'E'));
+    expect(await viewSelection()).toBe('0,1');
+    // A key in that frame goes where the customer's caret is, not over the first letter.
+    await agent.keyboard.press('KeyC');
+    await eventually(
+      () => visitor.locator('#full-name').inputValue(),
+      (v) => v === 'c',
+      'the agent\u2019s key typed over the whole selection',
+    );
+  });
+
   it('Refresh reloads the customer\u2019s page, and the session and remote control carry on', async () => {
     const visitor = await newPage();
     const agent = await consoleFor(await customerOnForm(visitor));

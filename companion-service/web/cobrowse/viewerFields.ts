@@ -39,6 +39,7 @@ export class ViewerFields {
   /** The replay sets field values as the customer's page changes them, which puts the caret at the end; in the field
    * the agent is typing in, the caret must stay where the customer's page has it (it says so right after). */
   keepCaretsIn(win: Window): void {
+    const caretKept = (el: HTMLInputElement, before: { start: number; end: number }) => this.caretKept(el, before);
     for (const proto of [
       (win as typeof window).HTMLInputElement?.prototype,
       (win as typeof window).HTMLTextAreaElement?.prototype,
@@ -51,12 +52,30 @@ export class ViewerFields {
         const start = focused ? this.selectionStart : null;
         const end = focused ? this.selectionEnd : null;
         set.call(this, value);
-        if (start !== null && end !== null)
-          this.setSelectionRange(Math.min(start, this.value.length), Math.min(end, this.value.length));
+        if (start === null || end === null) return;
+        this.setSelectionRange(Math.min(start, this.value.length), Math.min(end, this.value.length));
+        caretKept(this, { start, end });
       };
       Object.defineProperty(keeping, 'keepsCaret', { value: true });
       Object.defineProperty(proto, 'value', { ...descriptor, set: keeping });
     }
+  }
+
+  /** The replay changed the text of the focused field before the customer's page said where its caret went, and the
+   * view kept its caret within the new text: a guess, not a place the agent chose. It becomes the known selection, or
+   * the agent's next key would be sent with it and undo the customer's last edit (the whole old text selected and
+   * typed over left the new text's first letter selected, and the next key replaced it). The report that follows puts
+   * both right. */
+  private caretKept(el: HTMLInputElement, before: { start: number; end: number }): void {
+    const id = this.focus;
+    if (id === undefined || this.element(id) !== el) return;
+    const known = this.selections.get(id);
+    if (known?.start !== before.start || known.end !== before.end) return;
+    this.selections.set(id, {
+      start: el.selectionStart ?? 0,
+      end: el.selectionEnd ?? 0,
+      direction: el.selectionDirection ?? 'none',
+    });
   }
 
   /** Handles one of the replayer's custom events; ignores any that are not Tandem's, or not in their shape: the page
