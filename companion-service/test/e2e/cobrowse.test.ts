@@ -353,6 +353,62 @@ describe('the live view\u2019s own script', () => {
   });
 });
 
+describe('the customer\u2019s first page lost on the way', () => {
+  it('the console asks again, and then shows the customer\u2019s page', async () => {
+    const visitor = await newPage();
+    const code = await customerOnForm(visitor);
+    // Every full snapshot that reaches the console in the 2.5 s after the first is dropped before the console sees
+    // it: the one the customer's page sends as sharing starts, and the answer to the console's own first asking.
+    const agent = await consoleOpening(code, (page) =>
+      page.addInitScript(() => {
+        const Native = window.WebSocket;
+        const dropped: number[] = [];
+        (window as unknown as { __droppedSnapshots: number[] }).__droppedSnapshots = dropped;
+        window.WebSocket = class extends Native {
+          constructor(url: string | URL, protocols?: string | string[]) {
+            super(url, protocols);
+            this.addEventListener('message', (e) => {
+              const data = String(e.data);
+              if (!data.startsWith('{"type":"cobrowse.events"') || !data.includes('"snapshot":true')) return;
+              if (dropped.length > 0 && Date.now() - dropped[0]! > 2_500) return;
+              dropped.push(Date.now());
+              e.stopImmediatePropagation();
+            });
+          }
+        };
+      }),
+    );
+    await pageShown(agent);
+    expect(
+      await agent.evaluate(() => (window as unknown as { __droppedSnapshots: number[] }).__droppedSnapshots.length),
+    ).toBeGreaterThan(0);
+    await typingShown(visitor, agent);
+  });
+});
+
+describe('the customer\u2019s recorder', () => {
+  it('could not be downloaded at first: the customer\u2019s page tries again, and the agent sees it', async () => {
+    const visitor = await newPage();
+    // Every download of the recorder fails until the page's own load of it (its script element) has failed once, as
+    // on a dropped connection; the download ahead of need (a fetch) fails too, so the script can't come from cache.
+    const refused: string[] = [];
+    const warnings: string[] = [];
+    visitor.on('console', (m) => {
+      if (m.type() === 'warning') warnings.push(m.text());
+    });
+    await visitor.route('**/assets/cobrowse-recorder-*.js', async (route) => {
+      if (refused.includes('script')) return route.continue();
+      refused.push(route.request().resourceType());
+      await route.abort('connectionreset');
+    });
+    const agent = await consoleFor(await customerOnForm(visitor));
+    await pageShown(agent);
+    expect(refused).toContain('script');
+    expect(warnings.some((w) => w.startsWith('Tandem: page sharing could not start; trying again.'))).toBe(true);
+    await typingShown(visitor, agent);
+  });
+});
+
 describe('remote control', () => {
   it('with the privilege and the customer\u2019s Allow, the agent fills the customer\u2019s real form, app state included', async () => {
     const visitor = await newPage();

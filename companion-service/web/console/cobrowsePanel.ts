@@ -23,6 +23,9 @@ const CONTROL_OVER_READ_ALOUD = ' Accessibility mode is paused while you control
 const WAITING_FOR_PAGE = 'Waiting for the customer\u2019s page\u2026';
 const REPLAY_NOT_LOADED = 'The live view could not be loaded. Trying again\u2026';
 
+/** While the customer is in and their page has not been shown yet, the console asks for it again this often: a first
+ * snapshot lost on the way (or a page whose sharing started late) must not leave the agent waiting for good. */
+const PAGE_ASK_AGAIN_MS = 5_000;
 /** After a failed load of the replay chunk, the next try waits this long, doubling up to the most. */
 const REPLAY_RETRY_FIRST_MS = 2_000;
 const REPLAY_RETRY_MOST_MS = 30_000;
@@ -61,6 +64,8 @@ export class CobrowsePanel {
   /** When the console last asked for a snapshot, and its next asking, while one waits (requestSnapshotSoon). */
   private snapshotAskedAt = 0;
   private snapshotAskTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Asks again while no page has been shown (PAGE_ASK_AGAIN_MS). */
+  private pageWaitTimer: ReturnType<typeof setInterval> | undefined;
   private replayRetryMs = REPLAY_RETRY_FIRST_MS;
   private maskSelectors: readonly string[] = [];
   private control = false;
@@ -112,6 +117,7 @@ export class CobrowsePanel {
     this.viewer?.setMaskSelectors(maskSelectors);
     this.setControl(control);
     this.requestSnapshot();
+    this.askUntilShown();
     // Loaded while the customer's page prepares its snapshot, so that the view is ready for it.
     this.prepareReplay();
   }
@@ -133,12 +139,14 @@ export class CobrowsePanel {
     this.loading.hidden = false;
     this.control = false;
     this.applyMode();
+    this.askUntilShown();
   }
 
   stop(): void {
     for (const off of this.offs) off();
     clearTimeout(this.replayRetry);
     clearTimeout(this.snapshotAskTimer);
+    clearInterval(this.pageWaitTimer);
     this.viewer?.setMode('view');
   }
 
@@ -146,6 +154,20 @@ export class CobrowsePanel {
     this.snapshotAskedAt = Date.now();
     // Refused only while the customer is not in yet: their page arrives when they join.
     void submit(this.client, { type: 'cobrowse.snapshot.request' }).catch(() => undefined);
+  }
+
+  /** Until the view has shown a page, asks for one again now and then (refused, and harmless, while the customer is
+   * not in). Not after a reconnect with the page already shown: that asked once, in joined(). */
+  private askUntilShown(): void {
+    clearInterval(this.pageWaitTimer);
+    this.pageWaitTimer = undefined;
+    const shown = () => this.loading.hidden;
+    if (shown()) return;
+    this.pageWaitTimer = setInterval(() => {
+      if (!shown()) return this.requestSnapshotSoon();
+      clearInterval(this.pageWaitTimer);
+      this.pageWaitTimer = undefined;
+    }, PAGE_ASK_AGAIN_MS);
   }
 
   /** Asks for a snapshot once the service would pass it on: a page stream that keeps failing (a hostile customer can

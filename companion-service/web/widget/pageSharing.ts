@@ -19,6 +19,10 @@ import type { VisitorSession } from './session';
 const MEDIA_FIRST_MS = 1500;
 /** And, once connected, at most this long for the agent's first video frame (it may never show: a hidden video area). */
 const FIRST_FRAME_MS = 400;
+/** After sharing could not start (the recorder did not download), the next try waits this long, doubling up to the
+ * most: else the agent waited for the page for good. */
+const RETRY_FIRST_MS = 2_000;
+const RETRY_MOST_MS = 30_000;
 
 export class PageSharing {
   /** The current session's connection to the agent. */
@@ -28,6 +32,10 @@ export class PageSharing {
   private startedFor: VisitorSession | undefined;
   /** The customer's choice to see the agent's pointer and drawings (kept for the page's next start of sharing). */
   private guidesShown = true;
+  private retry: { timer: ReturnType<typeof setTimeout> | undefined; waitMs: number } = {
+    timer: undefined,
+    waitMs: RETRY_FIRST_MS,
+  };
 
   constructor(
     private readonly serviceOrigin: string,
@@ -40,6 +48,7 @@ export class PageSharing {
   /** A new session: sharing waits for its connection to the agent. */
   newSession(): void {
     this.agentLink = new ConnectionGate();
+    this.cancelRetry();
     this.agentExpected();
   }
 
@@ -74,6 +83,7 @@ export class PageSharing {
         .then(() => loadRecorder(this.serviceOrigin))
         .then((entry) => {
           if (this.current() !== session || this.startedFor !== session || this.cobrowse) return;
+          this.retry.waitMs = RETRY_FIRST_MS;
           const { maskSelectors, control } = session.state;
           this.cobrowse = entry.startVisitorCobrowse(
             session.client,
@@ -84,12 +94,28 @@ export class PageSharing {
           );
         })
         .catch((err: unknown) => {
-          if (this.startedFor === session) this.startedFor = undefined;
-          console.warn('Tandem: page sharing could not start.', err);
+          if (this.startedFor !== session) return;
+          this.startedFor = undefined;
+          console.warn('Tandem: page sharing could not start; trying again.', err);
+          this.retryLater(session);
         });
     } else if (!wanted && this.startedFor === session) {
       this.stop();
     }
+  }
+
+  private retryLater(session: VisitorSession): void {
+    if (this.retry.timer) return;
+    this.retry.timer = setTimeout(() => {
+      this.retry.timer = undefined;
+      if (this.current() === session) this.update(session);
+    }, this.retry.waitMs);
+    this.retry.waitMs = Math.min(this.retry.waitMs * 2, RETRY_MOST_MS);
+  }
+
+  private cancelRetry(): void {
+    clearTimeout(this.retry.timer);
+    this.retry = { timer: undefined, waitMs: RETRY_FIRST_MS };
   }
 
   setGuidesShown(shown: boolean): void {
@@ -102,6 +128,7 @@ export class PageSharing {
   }
 
   stop(): void {
+    this.cancelRetry();
     this.cobrowse?.stop();
     this.cobrowse = undefined;
     this.startedFor = undefined;
