@@ -31,13 +31,55 @@ afterAll(async () => {
   await firefox?.close();
 });
 
-/** A Firefox page without WebRTC, with the errors it throws collected. */
-async function pageWithoutCalls(): Promise<{ page: FirefoxPage; errors: string[] }> {
+/** A Firefox page without WebRTC, with the errors it throws collected, and its warnings (for a failure to show). */
+async function pageWithoutCalls(): Promise<{ page: FirefoxPage; errors: string[]; warnings: string[] }> {
   const page = await newFirefoxPage(firefox);
   const errors: string[] = [];
+  const warnings: string[] = [];
   page.on('pageerror', (err) => errors.push(err instanceof Error ? err.message : String(err)));
+  page.on('console', (m) => {
+    if (m.type() === 'warn' || m.type() === 'error') warnings.push(`${m.type()}: ${m.text()}`);
+  });
   expect(await page.evaluate(() => typeof RTCPeerConnection)).toBe('undefined');
-  return { page, errors };
+  return { page, errors, warnings };
+}
+
+/** Waits for the Firefox console's live view to show the customer's page (its heading); if it never does, fails with
+ * what the console showed instead, and what its page and the customer's page logged. */
+async function firefoxConsoleShows(
+  agent: { page: FirefoxPage; errors: string[]; warnings: string[] },
+  customerLog: string[],
+  heading: string,
+): Promise<void> {
+  try {
+    await agent.page.waitForFunction(
+      (text) =>
+        document
+          .querySelector<HTMLIFrameElement>('[data-testid="live-view"] iframe')
+          ?.contentDocument?.querySelector('h1')?.textContent === text,
+      { timeout: 20_000, polling: 100 },
+      heading,
+    );
+  } catch (error) {
+    const shown = await agent.page.evaluate(() => {
+      const text = (selector: string) => document.querySelector(selector)?.textContent ?? null;
+      const frame = document.querySelector<HTMLIFrameElement>('[data-testid="live-view"] iframe');
+      return {
+        loading: document.querySelector<HTMLElement>('[data-testid="live-view-loading"]')?.hidden
+          ? 'hidden'
+          : text('[data-testid="live-view-loading"]'),
+        liveViewStatus: text('[data-testid="live-view-status"]'),
+        status: text('#status'),
+        alert: text('#alert'),
+        frame: frame ? (frame.contentDocument?.body?.innerText.slice(0, 200) ?? 'no document') : 'none',
+      };
+    });
+    throw new Error(
+      `${(error as Error).message}\nthe console showed ${JSON.stringify(shown)}\n` +
+        `its errors and warnings: ${JSON.stringify([...agent.errors, ...agent.warnings])}\n` +
+        `the customer's page logged: ${JSON.stringify(customerLog)}`,
+    );
+  }
 }
 
 /** Everything the page shows, shadow roots included (the widget's), as one line. */
@@ -132,13 +174,16 @@ describe('a customer whose browser can\u2019t make calls', () => {
 describe('an agent whose browser can\u2019t make calls', () => {
   it('is told, still sees the customer\u2019s page, and the customer sees why there is no agent video', async () => {
     const customer = await newPage();
+    const customerLog: string[] = [];
+    customer.on('console', (m) => customerLog.push(`${m.type()}: ${m.text()}`));
     await customer.goto(`${suite.server.baseUrl}${FORM_PATH}`);
     const ticket = await consoleTicket(
       suite.server,
       await devToken(suite.server, 'Ana Agent'),
       await visitorStartsHere(customer),
     );
-    const { page: agent, errors } = await pageWithoutCalls();
+    const firefoxAgent = await pageWithoutCalls();
+    const { page: agent, errors } = firefoxAgent;
     await agent.goto(`${suite.server.baseUrl}/console#ticket=${encodeURIComponent(ticket)}`);
     await agent.waitForFunction(
       () => document.getElementById('alert')?.textContent?.startsWith('Video calls are off in this browser'),
@@ -147,13 +192,7 @@ describe('an agent whose browser can\u2019t make calls', () => {
     await agent.waitForFunction(() => document.getElementById('status')?.textContent === 'The customer is here.', {
       timeout: 15_000,
     });
-    await agent.waitForFunction(
-      () =>
-        document
-          .querySelector<HTMLIFrameElement>('[data-testid="live-view"] iframe')
-          ?.contentDocument?.querySelector('h1')?.textContent === 'Update your details',
-      { timeout: 20_000 },
-    );
+    await firefoxConsoleShows(firefoxAgent, customerLog, 'Update your details');
     await eventually(
       () => customer.locator('#tandem-widget .tile-agent .tile-state').textContent(),
       (t) => /no video calls in their browser/.test(t ?? ''),
