@@ -81,7 +81,11 @@ export class CobrowsePanel {
     () => this.clearDrawings(),
   );
 
-  constructor(private readonly client: SignalingClient) {
+  constructor(
+    private readonly client: SignalingClient,
+    /** Whether the customer is in the session and connected (their page can be asked for). */
+    private readonly customerHere: () => boolean,
+  ) {
     this.element = el(
       'section',
       { class: 'card live-view-card', 'aria-labelledby': 'live-view-title' },
@@ -156,15 +160,15 @@ export class CobrowsePanel {
     void submit(this.client, { type: 'cobrowse.snapshot.request' }).catch(() => undefined);
   }
 
-  /** Until the view has shown a page, asks for one again now and then (refused, and harmless, while the customer is
-   * not in). Not after a reconnect with the page already shown: that asked once, in joined(). */
+  /** Until the view has shown a page, asks for one again now and then while the customer is here. Not after a
+   * reconnect with the page already shown: that asked once, in joined(). */
   private askUntilShown(): void {
     clearInterval(this.pageWaitTimer);
     this.pageWaitTimer = undefined;
     const shown = () => this.loading.hidden;
     if (shown()) return;
     this.pageWaitTimer = setInterval(() => {
-      if (!shown()) return this.requestSnapshotSoon();
+      if (!shown()) return this.customerHere() ? this.requestSnapshotSoon() : undefined;
       clearInterval(this.pageWaitTimer);
       this.pageWaitTimer = undefined;
     }, PAGE_ASK_AGAIN_MS);

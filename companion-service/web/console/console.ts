@@ -73,7 +73,9 @@ class AgentConsole {
     (peerId) => this.participants.nameOf(peerId),
   );
   private readonly infoPanel = new InfoPanel(this.client, () => this.diagnostics.snapshot());
-  private readonly cobrowse = new CobrowsePanel(this.client);
+  private readonly cobrowse = new CobrowsePanel(this.client, () =>
+    participantsWithRole(this.store.state, 'visitor').some((visitor) => !visitor.away),
+  );
   private readonly settingsPanel: SettingsPanel = new SettingsPanel(
     (deviceId) => this.video.chooseCamera(deviceId),
     (on) => this.cobrowse.setReadAloud(on),
