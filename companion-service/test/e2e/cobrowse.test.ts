@@ -292,9 +292,26 @@ describe('a customer on a slow network', () => {
 });
 
 describe('the console\u2019s own load', () => {
-  it('finishes even when the customer\u2019s page is shown before it (rrweb leaves the replayed document open)', async () => {
+  it('finishes even when the customer\u2019s page is shown before it (rrweb leaves the replayed documents open)', async () => {
     const visitor = await newPage();
     const code = await customerOnForm(visitor);
+    // A frame in the customer's page: the view builds its document after the page's own (a later event of the stream).
+    await visitor.route('**/policy-summary.html', (route) =>
+      route.fulfill({
+        contentType: 'text/html; charset=utf-8',
+        body: '<!doctype html><title>Policy</title><p id="inside">Inside the frame</p>',
+      }),
+    );
+    await visitor.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const frame = document.createElement('iframe');
+          frame.title = 'Your policy summary';
+          frame.src = '/policy-summary.html';
+          frame.onload = resolve;
+          document.body.append(frame);
+        }),
+    );
     const agent = await consoleOpening(code, async (page) => {
       // An image that takes its time holds the console's load event back, as on a slow network.
       await page.route('**/slow-image.png', async (route) => {
@@ -310,17 +327,21 @@ describe('the console\u2019s own load', () => {
     });
     await pageShown(agent);
     const loadState = () =>
-      agent.evaluate(() => ({
-        console: document.readyState,
-        view: document.querySelector<HTMLIFrameElement>('[data-testid="live-view"] iframe')?.contentDocument
-          ?.readyState,
-      }));
+      agent.evaluate(() => {
+        const view = document.querySelector<HTMLIFrameElement>('[data-testid="live-view"] iframe')?.contentDocument;
+        return {
+          console: document.readyState,
+          view: view?.readyState,
+          frame: view?.querySelector('iframe')?.contentDocument?.readyState,
+        };
+      });
     // The view was built while the console was still loading.
     expect((await loadState()).console).toBe('interactive');
+    await liveView(agent).frameLocator('iframe').locator('#inside').waitFor();
     await eventually(
       loadState,
-      (state) => state.console === 'complete' && state.view === 'complete',
-      'the console and its live view loaded',
+      (state) => state.console === 'complete' && state.view === 'complete' && state.frame === 'complete',
+      'the console, its live view and the frame in it loaded',
     );
     // The view goes on.
     await typingShown(visitor, agent);

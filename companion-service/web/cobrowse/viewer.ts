@@ -149,7 +149,11 @@ export class CobrowseViewer {
       plugins: [
         {
           onBuild: (node) => {
-            if ((node as Node).nodeType === 9) this.listenTo(node as Document);
+            if ((node as Node).nodeType !== 9) return;
+            this.listenTo(node as Document);
+            // Called for a document once all of it is built: the page's at each full snapshot, and a frame's whenever
+            // its document comes, often after the page's was built (so its own rebuild event is too early for it).
+            finishLoading(node as Document);
           },
           handler: (event) => {
             if (mayBringOtherSiteFrame(event as never)) this.labelFrames();
@@ -257,10 +261,11 @@ export class CobrowseViewer {
   }
 }
 
-/** rrweb rebuilds a replayed document with document.open() and leaves it open, so it never finishes loading; nor does
- * its frame, nor the console's own page when the view was built before that page's load event (its readyState stays
- * 'interactive' and the browser shows it as loading for good). Closing the documents once built changes nothing in
- * them: rrweb adds and changes nodes through the DOM, and opens a document again for its next full snapshot. */
+/** rrweb rebuilds each replayed document (the page's, and each frame's in it) with document.open() and leaves it open,
+ * so it never finishes loading; nor do the frames around it, nor the console's own page when the view was built before
+ * that page's load event (its readyState stays 'interactive', the browser shows it as loading for good, and a test
+ * waiting for its load timed out). Closing a document once built changes nothing in it: rrweb adds and changes nodes
+ * through the DOM, and opens a document again for its next full snapshot. */
 function finishLoading(doc: Document | undefined): void {
   if (!doc) return;
   if (doc.readyState === 'loading') doc.close();
