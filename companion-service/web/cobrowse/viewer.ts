@@ -151,9 +151,10 @@ export class CobrowseViewer {
           onBuild: (node) => {
             if ((node as Node).nodeType !== 9) return;
             this.listenTo(node as Document);
-            // Called for a document once all of it is built: the page's at each full snapshot, and a frame's whenever
-            // its document comes, often after the page's was built (so its own rebuild event is too early for it).
-            finishLoading(node as Document);
+            // Called for a document once all of it is built. A frame's often comes after the page's was built, so the
+            // rebuild event's closing is too early for it. The page's own is closed at that event: closed here, before
+            // rrweb has finished the rebuild, Firefox's view was never shown.
+            if (node !== replayer.iframe.contentDocument) finishLoading(node as Document);
           },
           handler: (event) => {
             if (mayBringOtherSiteFrame(event as never)) this.labelFrames();
