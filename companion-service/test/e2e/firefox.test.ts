@@ -248,20 +248,42 @@ function inLiveView(agent: FirefoxPage, selector: string, property: 'textContent
   );
 }
 
-/** Clicks the middle of an element of the live view with the real mouse: the view is scaled to fit its box. */
+/** Clicks the middle of an element of the live view with the real mouse: the view is scaled to fit its box. Once the
+ * view is shown, as a person (and Playwright's own click) would wait: it was hidden once, in CI, when this clicked,
+ * so the failure says what the console showed instead. */
 async function clickInLiveView(agent: FirefoxPage, selector: string): Promise<void> {
-  const point = await agent.evaluate((sel) => {
-    const frame = document.querySelector<HTMLIFrameElement>('[data-testid="live-view"] iframe')!;
+  const where = (sel: string) => {
+    const frame = document.querySelector<HTMLIFrameElement>('[data-testid="live-view"] iframe');
+    const element = frame?.contentDocument?.querySelector(sel);
+    if (!frame || !element || frame.offsetWidth === 0) {
+      const loading = document.querySelector<HTMLElement>('[data-testid="live-view-loading"]');
+      return {
+        shown: false as const,
+        console: {
+          frame: !!frame,
+          element: !!element,
+          loading: loading?.hidden ? 'hidden' : loading?.textContent,
+          status: document.getElementById('status')?.textContent,
+          liveViewStatus: document.querySelector('[data-testid="live-view-status"]')?.textContent,
+        },
+      };
+    }
     frame.scrollIntoView({ block: 'center' });
     const box = frame.getBoundingClientRect();
     const scale = box.width / frame.offsetWidth;
-    const element = frame.contentDocument!.querySelector(sel)!;
     element.scrollIntoView({ block: 'center' });
     const target = element.getBoundingClientRect();
     return {
+      shown: true as const,
       x: box.left + (target.left + target.width / 2) * scale,
       y: box.top + (target.top + target.height / 2) * scale,
     };
-  }, selector);
+  };
+  const point = await eventually(
+    () => agent.evaluate(where, selector),
+    (p) => p.shown,
+    `the live view shown, to click ${selector} in it`,
+  );
+  if (!point.shown) throw new Error('unreachable');
   await agent.mouse.click(point.x, point.y);
 }

@@ -44,7 +44,7 @@ async function pageWithoutCalls(): Promise<{ page: FirefoxPage; errors: string[]
   return { page, errors, warnings };
 }
 
-/** Waits for the Firefox console's live view to show the customer's page (its heading); if it never does, fails with
+/** Waits for the Firefox console's live view to show the customer's page (shown, with its heading); if it never does, fails with
  * what the console showed instead, and what its page and the customer's page logged. */
 async function firefoxConsoleShows(
   agent: { page: FirefoxPage; errors: string[]; warnings: string[] },
@@ -54,6 +54,7 @@ async function firefoxConsoleShows(
   try {
     await agent.page.waitForFunction(
       (text) =>
+        document.querySelector<HTMLElement>('[data-testid="live-view-loading"]')?.hidden === true &&
         document
           .querySelector<HTMLIFrameElement>('[data-testid="live-view"] iframe')
           ?.contentDocument?.querySelector('h1')?.textContent === text,
