@@ -29,7 +29,7 @@ import { cobrowsePlugin } from './cobrowse/plugin';
 import { guidePlugin } from './guide/plugin';
 import { createStore } from './store/createStore';
 import type { Store } from './store/store';
-import { webPlugin } from './web/plugin';
+import { isBuiltFileRequest, webPlugin } from './web/plugin';
 import { registerOpenApi } from './openapi/registerOpenApi';
 import { timedBus, timedStore } from './metrics/instrumented';
 import { metricsPlugin } from './metrics/plugin';
@@ -139,6 +139,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   await app.register(rateLimit, {
     max: 300,
     timeWindow: '1 minute',
+    allowList: isBuiltFileRequest,
     // Counted across instances in Redis when it is set. Without it (an outage) requests are let through rather than
     // refused: this limit guards capacity, and every instance's /readyz is failing meanwhile.
     ...(redis

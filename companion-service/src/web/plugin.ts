@@ -10,6 +10,17 @@ import { isDemoPortalFile } from './demoPortalFiles';
 import { staticHeaders } from './staticHeaders';
 import { allowScripts, PagesWithScripts } from './inlineScripts';
 
+/** Where the built files are served: @fastify/static serves them from one wildcard route under it. */
+const BUILT_FILES_PREFIX = '/';
+
+/** A request for one of the built files (the widget's loader and chunks, pages' scripts): left out of the per-address
+ * HTTP limit (server.ts). The loader is on every page of a customer's site, and that site's visitors may share one
+ * address (an office, a carrier's NAT): counted, they used up the address's allowance and the widget vanished for
+ * all of them. The files are cheap to send (precompressed, cached by browsers and proxies). */
+export function isBuiltFileRequest(request: FastifyRequest): boolean {
+  return request.routeOptions.url === `${BUILT_FILES_PREFIX}*`;
+}
+
 /** The browser clients, built by esbuild into companion-service/dist/web, and the settings they need. Without
  * `demoPortal` (production) the demo portal's pages are not served: 404, as for any unknown file. */
 export const webPlugin: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
@@ -18,7 +29,7 @@ export const webPlugin: FastifyPluginAsync<{ config: Config }> = async (app, { c
   }
   await app.register(fastifyStatic, {
     root: webDistDir,
-    prefix: '/',
+    prefix: BUILT_FILES_PREFIX,
     index: ['index.html'],
     redirect: true,
     allowedPath: (requested) => config.demoPortal || !isDemoPortalFile(requested),

@@ -3,7 +3,7 @@ import { devToken, startServer, type RunningServer } from '../helpers/testServer
 import { TestClient } from '../helpers/wsClient';
 
 /* Which client address the per-IP limits count (trustProxy), and the HTTP rate limit: its 429 body, and the
- * WebSocket upgrade and health checks left out of it. Over real HTTP and WebSocket on loopback. */
+ * WebSocket upgrade, health checks and built files left out of it. Over real HTTP and WebSocket on loopback. */
 
 jest.setTimeout(60_000);
 
@@ -122,6 +122,29 @@ describe('the HTTP rate limit', () => {
     // Health checks are not counted, nor refused: a load balancer checking many instances from one address (the
     // count is shared through Redis) would otherwise use the limit up and take every instance out.
     for (const path of ['/healthz', '/readyz']) expect((await fetch(`${s.baseUrl}${path}`)).status).toBe(200);
+  });
+
+  it('does not count the built files, nor refuse them: the widget stays on the pages of visitors who share one address', async () => {
+    const s = await server();
+    const get = async (path: string) => {
+      const response = await fetch(`${s.baseUrl}${path}`);
+      await response.arrayBuffer();
+      return response.status;
+    };
+    for (let i = 0; i < HTTP_LIMIT + 20; i++) expect(await get('/widget.js')).toBe(200);
+    const { response, before } = await hammer(s);
+    expect(response.status).toBe(429);
+    expect(before).toBe(HTTP_LIMIT);
+    // Once the address is limited, its pages still get the loader, the manifest and every chunk it names.
+    expect(await get('/widget.js')).toBe(200);
+    const manifest = (await (await fetch(`${s.baseUrl}/widget-manifest.json`)).json()) as {
+      chunks: Record<string, string>;
+    };
+    const chunks = Object.values(manifest.chunks);
+    expect(chunks.length).toBeGreaterThan(0);
+    for (const chunk of chunks) expect(await get(chunk)).toBe(200);
+    // The API is still limited.
+    expect((await hammer(s)).before).toBe(0);
   });
 
   it('does not count WebSocket upgrades, and does not refuse them once pages are limited', async () => {
