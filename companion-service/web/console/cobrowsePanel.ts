@@ -4,6 +4,7 @@ import type { ControlState, ServerMessageOf } from '../../src/protocol/messages'
 import { loadReplayer } from '../cobrowse/loadReplayer';
 import type { ReplayerClass } from '../cobrowse/replayerLink';
 import { CobrowseViewer, type ViewerMode } from '../cobrowse/viewer';
+import { Backoff } from '../shared/backoff';
 import { el } from '../shared/dom';
 import type { SignalingClient } from '../shared/signalingClient';
 import { refusalsOf, submit } from '../shared/submit';
@@ -66,7 +67,7 @@ export class CobrowsePanel {
   private snapshotAskTimer: ReturnType<typeof setTimeout> | undefined;
   /** Asks again while no page has been shown (PAGE_ASK_AGAIN_MS). */
   private pageWaitTimer: ReturnType<typeof setInterval> | undefined;
-  private replayRetryMs = REPLAY_RETRY_FIRST_MS;
+  private readonly replayRetryWait = new Backoff(REPLAY_RETRY_FIRST_MS, REPLAY_RETRY_MOST_MS);
   private maskSelectors: readonly string[] = [];
   private control = false;
   private readAloud = false;
@@ -204,7 +205,7 @@ export class CobrowsePanel {
         this.loadingReplayer = false;
         this.replayerClass = replayerClass;
         for (const message of this.pending.splice(0)) this.ensureViewer(replayerClass).handle(message);
-        if (this.replayRetryMs === REPLAY_RETRY_FIRST_MS) return;
+        if (this.replayRetryWait.fresh) return;
         // What the page sent while the chunk could not be loaded is gone: the view needs a new snapshot.
         this.loading.textContent = WAITING_FOR_PAGE;
         this.requestSnapshot();
@@ -216,8 +217,7 @@ export class CobrowsePanel {
         this.replayRetry = setTimeout(() => {
           this.replayRetry = undefined;
           this.prepareReplay();
-        }, this.replayRetryMs);
-        this.replayRetryMs = Math.min(this.replayRetryMs * 2, REPLAY_RETRY_MOST_MS);
+        }, this.replayRetryWait.next());
       },
     );
   }

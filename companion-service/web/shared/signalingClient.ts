@@ -7,6 +7,7 @@ import type {
   ServerMessage,
   ServerMessageOf,
 } from '../../src/protocol/messages';
+import { Backoff } from './backoff';
 
 type Handler<T extends ServerMessage['type']> = (message: ServerMessageOf<T>) => void;
 
@@ -36,7 +37,8 @@ export class SignalingClient {
   private socket: WebSocket | undefined;
   private readonly handlers = new Map<string, Set<(m: ServerMessage) => void>>();
   private resumeToken: string | undefined;
-  private attempts = 0;
+  /** Reconnect waits: 0.5 s, 1 s, 2 s, 4 s ... capped at 5 s, well inside the server's grace period. */
+  private readonly reconnects = new Backoff(500, 5000);
   private stopped = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** Inbound messages kept while the page is not ready for them (see holdMessages). */
@@ -149,7 +151,7 @@ export class SignalingClient {
   }
 
   private open(first: ClientMessage): void {
-    this.onStateChange(this.attempts === 0 ? 'connecting' : 'reconnecting');
+    this.onStateChange(this.reconnects.fresh ? 'connecting' : 'reconnecting');
     const socket = new WebSocket(this.url);
     socket.onopen = () => {
       socket.send(JSON.stringify(first));
@@ -172,7 +174,7 @@ export class SignalingClient {
     }
     if (message.type === 'session.created' || message.type === 'session.joined') {
       this.resumeToken = message.resumeToken;
-      this.attempts = 0;
+      this.reconnects.reset();
       this.onStateChange('open');
     }
     if (message.type === 'session.ended') this.stopped = true;
@@ -191,10 +193,9 @@ export class SignalingClient {
       return;
     }
     // An instance stopping for a deploy (1012) is no failure: resume at once on another, spread over a quarter of a
-    // second so that its clients don't all arrive together. Otherwise back off: 0.5 s, 1 s, 2 s, 4 s ... capped at
-    // 5 s, well inside the server's grace period.
-    const restart = code === CloseCode.ServiceRestart && this.attempts === 0;
-    const delay = restart ? Math.random() * 250 : Math.min(5000, 500 * 2 ** this.attempts++);
+    // second so that its clients don't all arrive together. Otherwise back off.
+    const restart = code === CloseCode.ServiceRestart && this.reconnects.fresh;
+    const delay = restart ? Math.random() * 250 : this.reconnects.next();
     this.onStateChange('reconnecting');
     this.retryTimer = setTimeout(() => this.open({ type: 'session.resume', resumeToken: this.resumeToken! }), delay);
   }

@@ -1,5 +1,6 @@
 import { loadRecorder, prefetchRecorder } from '../cobrowse/loadRecorder';
 import type { VisitorCobrowse } from '../cobrowse/visitorCobrowse';
+import { Backoff } from '../shared/backoff';
 import { firstFrameShown } from '../shared/firstFrame';
 import { whenIdle } from '../shared/idle';
 import { canCall } from '../shared/webrtc';
@@ -19,8 +20,8 @@ import type { VisitorSession } from './session';
 const MEDIA_FIRST_MS = 1500;
 /** And, once connected, at most this long for the agent's first video frame (it may never show: a hidden video area). */
 const FIRST_FRAME_MS = 400;
-/** After sharing could not start (the recorder did not download), the next try waits this long, doubling up to the
- * most: else the agent waited for the page for good. */
+/** After sharing could not start (the recorder did not download), the next try waits 2 s, doubling up to 30 s: else
+ * the agent waited for the page for good. */
 const RETRY_FIRST_MS = 2_000;
 const RETRY_MOST_MS = 30_000;
 
@@ -32,10 +33,8 @@ export class PageSharing {
   private startedFor: VisitorSession | undefined;
   /** The customer's choice to see the agent's pointer and drawings (kept for the page's next start of sharing). */
   private guidesShown = true;
-  private retry: { timer: ReturnType<typeof setTimeout> | undefined; waitMs: number } = {
-    timer: undefined,
-    waitMs: RETRY_FIRST_MS,
-  };
+  private readonly retry = new Backoff(RETRY_FIRST_MS, RETRY_MOST_MS);
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly serviceOrigin: string,
@@ -83,7 +82,7 @@ export class PageSharing {
         .then(() => loadRecorder(this.serviceOrigin))
         .then((entry) => {
           if (this.current() !== session || this.startedFor !== session || this.cobrowse) return;
-          this.retry.waitMs = RETRY_FIRST_MS;
+          this.retry.reset();
           const { maskSelectors, control } = session.state;
           this.cobrowse = entry.startVisitorCobrowse(
             session.client,
@@ -105,17 +104,17 @@ export class PageSharing {
   }
 
   private retryLater(session: VisitorSession): void {
-    if (this.retry.timer) return;
-    this.retry.timer = setTimeout(() => {
-      this.retry.timer = undefined;
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
       if (this.current() === session) this.update(session);
-    }, this.retry.waitMs);
-    this.retry.waitMs = Math.min(this.retry.waitMs * 2, RETRY_MOST_MS);
+    }, this.retry.next());
   }
 
   private cancelRetry(): void {
-    clearTimeout(this.retry.timer);
-    this.retry = { timer: undefined, waitMs: RETRY_FIRST_MS };
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.retry.reset();
   }
 
   setGuidesShown(shown: boolean): void {

@@ -1,5 +1,6 @@
 import type { ErrorCode } from '../../src/protocol/codes';
 import type { ClientMessage, ServerMessage, ServerMessageOf } from '../../src/protocol/messages';
+import { Backoff } from '../shared/backoff';
 
 /* A logged-in visitor's tab: keeps a socket open with the visitor token so the agent sees them online and can
  * invite them in one click. Tells the server when this tab becomes the one in use (focus, or shown again) so
@@ -30,7 +31,7 @@ const MAX_DELAY_MS = 30_000;
 
 export class Presence {
   private socket: WebSocket | undefined;
-  private attempts = 0;
+  private readonly reconnects = new Backoff(1000, MAX_DELAY_MS);
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
   private readonly onActive = () => {
@@ -64,7 +65,7 @@ export class Presence {
 
   resume(): void {
     if (this.stopped || this.socket) return;
-    this.attempts = 0;
+    this.reconnects.reset();
     this.open();
   }
 
@@ -98,7 +99,7 @@ export class Presence {
         return;
       }
       if (m.type === 'presence.registered') {
-        this.attempts = 0;
+        this.reconnects.reset();
         this.events.registered(m);
         // A tab that is in use when it (re)connects claims prompts straight away.
         if (document.visibilityState === 'visible' && document.hasFocus()) this.send({ type: 'visitor.active' });
@@ -121,8 +122,7 @@ export class Presence {
       this.socket = undefined;
       if (this.stopped) return;
       this.events.offline();
-      const delay = Math.min(MAX_DELAY_MS, 1000 * 2 ** this.attempts++);
-      this.retryTimer = setTimeout(() => this.open(), delay);
+      this.retryTimer = setTimeout(() => this.open(), this.reconnects.next());
     };
   }
 }
