@@ -3,7 +3,15 @@ import type { Browser, Page as FirefoxPage } from 'puppeteer-core';
 import { expectHearing } from '../helpers/audio';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { eventually } from '../helpers/eventually';
-import { clickButton, inPage, launchFirefox, newFirefoxPage, signInOnPortal, textOfTestId } from '../helpers/firefox';
+import {
+  clickButton,
+  explainedByLiveView,
+  inPage,
+  launchFirefox,
+  newFirefoxPage,
+  signInOnPortal,
+  textOfTestId,
+} from '../helpers/firefox';
 import { admit, guestLink } from '../helpers/guestSteps';
 import { people, visitorStartsHere } from '../helpers/people';
 import { meanColour, sharpness } from '../helpers/picture';
@@ -207,6 +215,58 @@ describe('an agent on Firefox, the customer on Chromium', () => {
       'the customer\u2019s page state, typed from Firefox',
     );
   });
+
+  it('sees a frame in the customer\u2019s page, and the console\u2019s own page finishes loading', async () => {
+    const customer = await newPage();
+    await customer.goto(`${suite.server.baseUrl}${FORM_PATH}`);
+    // A frame's replayed document is built after the page's own (a later event of the stream) and closed once built:
+    // closing the page's own that early once left Firefox's view at 'Waiting for the customer's page' for good.
+    await customer.route('**/policy-summary.html', (route) =>
+      route.fulfill({
+        contentType: 'text/html; charset=utf-8',
+        body: '<!doctype html><title>Policy</title><p id="inside">Inside the frame</p>',
+      }),
+    );
+    await customer.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const frame = document.createElement('iframe');
+          frame.title = 'Your policy summary';
+          frame.src = '/policy-summary.html';
+          frame.onload = resolve;
+          document.body.append(frame);
+        }),
+    );
+    const code = await visitorStartsHere(customer);
+    const ticket = await consoleTicket(suite.server, await devToken(suite.server, 'Ana Agent'), code);
+
+    const agent = await newFirefoxPage(firefox);
+    await agent.goto(`${suite.server.baseUrl}/console#ticket=${encodeURIComponent(ticket)}`);
+    const shown = () =>
+      agent.evaluate(() => {
+        const view = document.querySelector<HTMLIFrameElement>('[data-testid="live-view"] iframe');
+        const frame = view?.contentDocument?.querySelector('iframe')?.contentDocument;
+        return {
+          viewShown: document.querySelector<HTMLElement>('[data-testid="live-view-loading"]')?.hidden === true,
+          heading: view?.contentDocument?.querySelector('h1')?.textContent,
+          inFrame: frame?.getElementById('inside')?.textContent,
+          loaded: [document.readyState, view?.contentDocument?.readyState, frame?.readyState],
+        };
+      });
+    await explainedByLiveView(
+      agent,
+      eventually(
+        shown,
+        (s) =>
+          s.viewShown &&
+          s.heading === 'Update your details' &&
+          s.inFrame === 'Inside the frame' &&
+          s.loaded.every((state) => state === 'complete'),
+        'the customer\u2019s page and its frame in the live view, every document loaded',
+        20_000,
+      ),
+    );
+  });
 });
 
 describe('a guest on Firefox', () => {
@@ -255,19 +315,7 @@ async function clickInLiveView(agent: FirefoxPage, selector: string): Promise<vo
   const where = (sel: string) => {
     const frame = document.querySelector<HTMLIFrameElement>('[data-testid="live-view"] iframe');
     const element = frame?.contentDocument?.querySelector(sel);
-    if (!frame || !element || frame.offsetWidth === 0) {
-      const loading = document.querySelector<HTMLElement>('[data-testid="live-view-loading"]');
-      return {
-        shown: false as const,
-        console: {
-          frame: !!frame,
-          element: !!element,
-          loading: loading?.hidden ? 'hidden' : loading?.textContent,
-          status: document.getElementById('status')?.textContent,
-          liveViewStatus: document.querySelector('[data-testid="live-view-status"]')?.textContent,
-        },
-      };
-    }
+    if (!frame || !element || frame.offsetWidth === 0) return { shown: false as const, element: !!element };
     frame.scrollIntoView({ block: 'center' });
     const box = frame.getBoundingClientRect();
     const scale = box.width / frame.offsetWidth;
@@ -279,10 +327,13 @@ async function clickInLiveView(agent: FirefoxPage, selector: string): Promise<vo
       y: box.top + (target.top + target.height / 2) * scale,
     };
   };
-  const point = await eventually(
-    () => agent.evaluate(where, selector),
-    (p) => p.shown,
-    `the live view shown, to click ${selector} in it`,
+  const point = await explainedByLiveView(
+    agent,
+    eventually(
+      () => agent.evaluate(where, selector),
+      (p) => p.shown,
+      `the live view shown, to click ${selector} in it`,
+    ),
   );
   if (!point.shown) throw new Error('unreachable');
   await agent.mouse.click(point.x, point.y);

@@ -2,7 +2,14 @@ import type { Page } from 'playwright-core';
 import type { Browser, Page as FirefoxPage } from 'puppeteer-core';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { eventually } from '../helpers/eventually';
-import { clickButton, launchFirefox, newFirefoxPage, signInOnPortal, textOfTestId } from '../helpers/firefox';
+import {
+  clickButton,
+  launchFirefox,
+  liveViewState,
+  newFirefoxPage,
+  signInOnPortal,
+  textOfTestId,
+} from '../helpers/firefox';
 import { guestLink } from '../helpers/guestSteps';
 import { people, visitorStartsHere } from '../helpers/people';
 import { consoleTicket, devToken } from '../helpers/testServer';
@@ -62,19 +69,7 @@ async function firefoxConsoleShows(
       heading,
     );
   } catch (error) {
-    const shown = await agent.page.evaluate(() => {
-      const text = (selector: string) => document.querySelector(selector)?.textContent ?? null;
-      const frame = document.querySelector<HTMLIFrameElement>('[data-testid="live-view"] iframe');
-      return {
-        loading: document.querySelector<HTMLElement>('[data-testid="live-view-loading"]')?.hidden
-          ? 'hidden'
-          : text('[data-testid="live-view-loading"]'),
-        liveViewStatus: text('[data-testid="live-view-status"]'),
-        status: text('#status'),
-        alert: text('#alert'),
-        frame: frame ? (frame.contentDocument?.body?.innerText.slice(0, 200) ?? 'no document') : 'none',
-      };
-    });
+    const shown = await liveViewState(agent.page);
     throw new Error(
       `${(error as Error).message}\nthe console showed ${JSON.stringify(shown)}\n` +
         `its errors and warnings: ${JSON.stringify([...agent.errors, ...agent.warnings])}\n` +

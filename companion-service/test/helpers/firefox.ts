@@ -77,3 +77,31 @@ export async function signInOnPortal(page: Page, customerName: string): Promise<
   await page.select('#customer', value);
   await clickButton(page, 'Sign in');
 }
+
+/** What the agent's console shows about its live view (its loading line, statuses, alert and what the view's frame
+ * holds): for a failure message when the view never showed the customer's page. */
+export function liveViewState(consolePage: Page): Promise<Record<string, string | null>> {
+  return consolePage.evaluate(() => {
+    const text = (selector: string) => document.querySelector(selector)?.textContent ?? null;
+    const loading = document.querySelector<HTMLElement>('[data-testid="live-view-loading"]');
+    const frame = document.querySelector<HTMLIFrameElement>('[data-testid="live-view"] iframe');
+    return {
+      loading: loading?.hidden ? 'hidden' : text('[data-testid="live-view-loading"]'),
+      liveViewStatus: text('[data-testid="live-view-status"]'),
+      status: text('#status'),
+      alert: text('#alert'),
+      frame: frame ? (frame.contentDocument?.body?.innerText.slice(0, 200) ?? 'no document') : 'none',
+    };
+  });
+}
+
+/** `waiting`'s outcome; if it fails, the error also says what the console showed of its live view. */
+export async function explainedByLiveView<T>(consolePage: Page, waiting: Promise<T>): Promise<T> {
+  try {
+    return await waiting;
+  } catch (error) {
+    throw new Error(
+      `${(error as Error).message}\nthe console showed ${JSON.stringify(await liveViewState(consolePage))}`,
+    );
+  }
+}
