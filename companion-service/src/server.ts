@@ -137,7 +137,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     },
   });
   await app.register(rateLimit, {
-    max: 300,
+    max: config.limits.httpRequestsPerAddressPerMinute,
     timeWindow: '1 minute',
     allowList: isBuiltFileRequest,
     // Counted across instances in Redis when it is set. Without it (an outage) requests are let through rather than

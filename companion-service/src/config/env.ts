@@ -36,6 +36,11 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
     setting: 'limits.sessionsPerAddressPerMinute',
     kind: 'integer',
   },
+  {
+    variable: 'TANDEM_HTTP_REQUESTS_PER_ADDRESS_PER_MINUTE',
+    setting: 'limits.httpRequestsPerAddressPerMinute',
+    kind: 'integer',
+  },
   { variable: 'TANDEM_IDLE_SOCKET_SECONDS', setting: 'limits.idleSocketSeconds', kind: 'integer' },
   { variable: 'TANDEM_PENDING_GUESTS_PER_SESSION', setting: 'limits.pendingGuestsPerSession', kind: 'integer' },
   { variable: 'TANDEM_WS_MAX_PAYLOAD_BYTES', setting: 'socket.maxPayloadBytes', kind: 'integer' },

@@ -121,6 +121,8 @@ export const ConfigSchema = Type.Object(
         socketsPerAddress: PositiveInt(100_000),
         /** Sessions one client address may start per minute (each writes rows). */
         sessionsPerAddressPerMinute: PositiveInt(100_000),
+        /** HTTP requests one client address may make per minute, built files, /ws and health checks aside (server.ts). */
+        httpRequestsPerAddressPerMinute: PositiveInt(1_000_000),
         /** A socket that has neither started, joined nor identified anything by then is closed. */
         idleSocketSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
         /** Guests of one session waiting to be admitted at once (each holds a code). */

@@ -87,11 +87,12 @@ describe('client address behind proxies (trustProxy)', () => {
   });
 });
 
+/** The default of limits.httpRequestsPerAddressPerMinute. */
 const HTTP_LIMIT = 300;
 
 /** Sends requests until the HTTP rate limit answers 429; returns that response and how many came before it. */
-async function hammer(s: RunningServer): Promise<{ response: Response; before: number }> {
-  for (let before = 0; before <= HTTP_LIMIT + 5; before++) {
+async function hammer(s: RunningServer, limit = HTTP_LIMIT): Promise<{ response: Response; before: number }> {
+  for (let before = 0; before <= limit + 5; before++) {
     // A route whose schema declares ErrorBody for 4xx: a body in another shape would become a 500 there.
     const response = await fetch(`${s.baseUrl}/api/agent/console-tickets`, {
       method: 'POST',
@@ -122,6 +123,13 @@ describe('the HTTP rate limit', () => {
     // Health checks are not counted, nor refused: a load balancer checking many instances from one address (the
     // count is shared through Redis) would otherwise use the limit up and take every instance out.
     for (const path of ['/healthz', '/readyz']) expect((await fetch(`${s.baseUrl}${path}`)).status).toBe(200);
+  });
+
+  it('takes the limit from limits.httpRequestsPerAddressPerMinute', async () => {
+    const s = await server({ limits: { httpRequestsPerAddressPerMinute: 40 } });
+    const { response, before } = await hammer(s, 40);
+    expect(response.status).toBe(429);
+    expect(before).toBe(40);
   });
 
   it('does not count the built files, nor refuse them: the widget stays on the pages of visitors who share one address', async () => {
