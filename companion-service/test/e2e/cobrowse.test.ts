@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { ErrorCode, Privilege } from '../../src/protocol/codes';
 import type { ServerMessage } from '../../src/protocol/messages';
 import { expectNoAxeViolations } from '../helpers/axe';
+import { addFrameToPage } from '../helpers/customerFrame';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { decodePageStream } from '../helpers/pageStream';
 import { eventuallyWithin } from '../helpers/eventually';
@@ -295,23 +296,7 @@ describe('the console\u2019s own load', () => {
   it('finishes even when the customer\u2019s page is shown before it (rrweb leaves the replayed documents open)', async () => {
     const visitor = await newPage();
     const code = await customerOnForm(visitor);
-    // A frame in the customer's page: the view builds its document after the page's own (a later event of the stream).
-    await visitor.route('**/policy-summary.html', (route) =>
-      route.fulfill({
-        contentType: 'text/html; charset=utf-8',
-        body: '<!doctype html><title>Policy</title><p id="inside">Inside the frame</p>',
-      }),
-    );
-    await visitor.evaluate(
-      () =>
-        new Promise((resolve) => {
-          const frame = document.createElement('iframe');
-          frame.title = 'Your policy summary';
-          frame.src = '/policy-summary.html';
-          frame.onload = resolve;
-          document.body.append(frame);
-        }),
-    );
+    await addFrameToPage(visitor);
     const agent = await consoleOpening(code, async (page) => {
       // An image that takes its time holds the console's load event back, as on a slow network.
       await page.route('**/slow-image.png', async (route) => {

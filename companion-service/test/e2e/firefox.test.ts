@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import type { Browser, Page as FirefoxPage } from 'puppeteer-core';
 import { expectHearing } from '../helpers/audio';
+import { addFrameToPage, TEXT_IN_FRAME } from '../helpers/customerFrame';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { eventually } from '../helpers/eventually';
 import {
@@ -221,22 +222,7 @@ describe('an agent on Firefox, the customer on Chromium', () => {
     await customer.goto(`${suite.server.baseUrl}${FORM_PATH}`);
     // A frame's replayed document is built after the page's own (a later event of the stream) and closed once built:
     // closing the page's own that early once left Firefox's view at 'Waiting for the customer's page' for good.
-    await customer.route('**/policy-summary.html', (route) =>
-      route.fulfill({
-        contentType: 'text/html; charset=utf-8',
-        body: '<!doctype html><title>Policy</title><p id="inside">Inside the frame</p>',
-      }),
-    );
-    await customer.evaluate(
-      () =>
-        new Promise((resolve) => {
-          const frame = document.createElement('iframe');
-          frame.title = 'Your policy summary';
-          frame.src = '/policy-summary.html';
-          frame.onload = resolve;
-          document.body.append(frame);
-        }),
-    );
+    await addFrameToPage(customer);
     const code = await visitorStartsHere(customer);
     const ticket = await consoleTicket(suite.server, await devToken(suite.server, 'Ana Agent'), code);
 
@@ -260,7 +246,7 @@ describe('an agent on Firefox, the customer on Chromium', () => {
         (s) =>
           s.viewShown &&
           s.heading === 'Update your details' &&
-          s.inFrame === 'Inside the frame' &&
+          s.inFrame === TEXT_IN_FRAME &&
           s.loaded.every((state) => state === 'complete'),
         'the customer\u2019s page and its frame in the live view, every document loaded',
         20_000,
