@@ -765,6 +765,65 @@ describe('masking', () => {
   });
 });
 
+describe('masking a component', () => {
+  it('covers what a component marked private holds in its shadow root: its field, text and image', async () => {
+    const visitor = await newPage();
+    const frames = recordSentFrames(visitor);
+    const code = await customerOnForm(visitor);
+    const card = { first: '4929 1180', then: ' 7423 5512', holder: 'Ines Ortega' };
+    // A web component, as Experience Cloud's LWR sites render Lightning Web Components: what it shows is in its own
+    // shadow root, and the site marks its host private, in the page.
+    await visitor.evaluate((holder) => {
+      class PaymentCard extends HTMLElement {
+        constructor() {
+          super();
+          const label = document.createElement('label');
+          label.textContent = 'Card number ';
+          const field = document.createElement('input');
+          field.id = 'card-number';
+          label.append(field);
+          const echo = document.createElement('p');
+          echo.id = 'card-echo';
+          field.addEventListener('input', () => (echo.textContent = `Card ${field.value}`));
+          const name = document.createElement('p');
+          name.textContent = `Card holder: ${holder}`;
+          const photo = Object.assign(document.createElement('img'), { alt: '', width: 40, height: 40 });
+          photo.src = '/portal/logo.svg?card-photo';
+          this.attachShadow({ mode: 'open' }).append(label, echo, name, photo);
+        }
+      }
+      customElements.define('payment-card', PaymentCard);
+      const host = document.createElement('payment-card');
+      host.setAttribute('data-tandem-mask', '');
+      (document.querySelector('main') ?? document.body).append(host);
+    }, card.holder);
+    // Typed before the agent is there (in the first full snapshot), and after (incremental events).
+    await visitor.locator('#card-number').pressSequentially(card.first);
+    const agent = await consoleFor(code);
+    await pageShown(agent);
+    await visitor.locator('#card-number').pressSequentially(card.then);
+    const full = `${card.first}${card.then}`;
+    await eventually(
+      () => liveView(agent).locator('#card-echo').textContent(),
+      (t) => t === `Card ${full}`.replace(/\S/g, '\u2022'),
+      'the component\u2019s text in the live view, masked',
+    );
+
+    // The agent can't type into the component's field either.
+    await remoteControlOn(agent, visitor);
+    await liveView(agent).locator('#card-number').fill('1111');
+    await agent.getByTestId('live-view-status').filter({ hasText: 'That field is private' }).waitFor();
+    expect(await visitor.locator('#card-number').inputValue()).toBe(full);
+
+    const { text } = decodePageStream(frames);
+    expect(text).toContain('payment-card');
+    for (const secret of [card.first, card.then.trim(), card.holder, 'card-photo']) {
+      expect({ secret, inStream: text.includes(secret) }).toEqual({ secret, inStream: false });
+      expect({ secret, inFrames: frames.some((f) => f.includes(secret)) }).toEqual({ secret, inFrames: false });
+    }
+  });
+});
+
 describe('a frame whose page is written into it (srcdoc)', () => {
   it('sends nothing private in it from the customer\u2019s browser, and the live view goes on', async () => {
     const visitor = await newPage();

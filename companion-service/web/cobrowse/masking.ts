@@ -2,7 +2,9 @@ import { GUIDE_HOST_ID, WIDGET_HOST_ID } from '../shared/ownHosts';
 
 /* Masking happens in the visitor's browser, before anything is recorded: password fields always, and every element
  * matching the configured selectors or carrying data-tandem-mask. Text is replaced, input values hidden, images and
- * media blocked (rrweb keeps a placeholder of the same size). */
+ * media blocked (rrweb keeps a placeholder of the same size). A mask on a component's host covers its shadow root
+ * too (web components, Lightning Web Components on Experience Cloud's LWR sites): rrweb's own checks stop at a shadow
+ * root, so text and values are decided here, across them. */
 
 export const ALWAYS_MASKED = ['[data-tandem-mask]', 'input[type="password" i]'];
 /** The widget itself (the visitor's own video, the consent prompts) and its layer of the agent's pointer and drawings
@@ -32,6 +34,17 @@ export interface Masking {
   };
 }
 
+/** `element.closest(selector)`, continued from each shadow root to its host. */
+export function closestAcrossShadows(element: Element, selector: string): Element | null {
+  for (let el: Element | null = element; el;) {
+    const found = el.closest(selector);
+    if (found) return found;
+    // A ShadowRoot has a host, a Document none (instanceof would miss a frame's ShadowRoot, another realm's).
+    el = (el.getRootNode() as Partial<ShadowRoot>).host ?? null;
+  }
+  return null;
+}
+
 /** A configured selector the browser can't parse is left out rather than breaking every other one. */
 export function isValidSelector(selector: string): boolean {
   try {
@@ -45,11 +58,17 @@ export function isValidSelector(selector: string): boolean {
 export function createMasking(configured: readonly string[]): Masking {
   const selectors = [...ALWAYS_MASKED, ...configured.filter(isValidSelector)];
   const any = selectors.join(', ');
-  const isMasked = (element: Element | null) => !!element && !!element.closest(`${any}, ${WIDGET_SELECTOR}`);
-  // Media and selects inside a masked element, and one that itself carries an attribute/class/id mask selector.
-  // A selector naming an element type (input[type=password]) can't be glued onto a media tag, so it has no second form.
+  const isMasked = (element: Element | null) =>
+    !!element && !!closestAcrossShadows(element, `${any}, ${WIDGET_SELECTOR}`);
+  // Media and selects inside a masked element, one that itself carries an attribute/class/id mask selector, and one
+  // in the shadow root of a masked host (rrweb matches these per element, within its own tree: a component nested
+  // deeper in that root is not reached). A selector naming an element type (input[type=password]) can't be glued
+  // onto a media tag, so it has neither of the last two forms. A form the browser can't parse is left out: one bad
+  // part would break the whole selector, the widget's own blocking with it.
   const blocked = selectors.flatMap((s) =>
-    BLOCKED_IN_MASK.map((m) => (/^[[.#]/.test(s) ? `${s} ${m}, ${m}${s}` : `${s} ${m}`)),
+    BLOCKED_IN_MASK.flatMap((m) =>
+      /^[[.#]/.test(s) ? [`${s} ${m}`, `${m}${s}`, `:host(${s}) ${m}`] : [`${s} ${m}`],
+    ).filter(isValidSelector),
   );
   // rrweb calls maskInputFn only for the input types switched on here, so switch them all on and decide per element.
   // Not select: with it on, rrweb leaves out which option is selected, and the live view showed the first one; masked
@@ -76,7 +95,8 @@ export function createMasking(configured: readonly string[]): Masking {
   return {
     isMasked,
     recordOptions: {
-      maskTextSelector: any,
+      // Every text goes to maskTextFn, which decides across shadow roots (rrweb's closest() would stop at them).
+      maskTextSelector: '*',
       blockSelector: [
         WIDGET_SELECTOR,
         ...(isValidSelector(INSIDE_OWN_HOSTS) ? [INSIDE_OWN_HOSTS] : []),
@@ -84,7 +104,7 @@ export function createMasking(configured: readonly string[]): Masking {
       ].join(', '),
       maskInputOptions: Object.fromEntries(types.map((t) => [t, true])),
       maskInputFn: (text, element) => (isMasked(element) ? mask(text) : text),
-      maskTextFn: (text) => text.replace(/\S/g, '•'),
+      maskTextFn: (text, element) => (isMasked(element) ? text.replace(/\S/g, '•') : text),
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Replayer } from '@rrweb/replay';
 import type { ControlInputAction, ServerMessageOf } from '../../src/protocol/messages';
-import { ALWAYS_MASKED, isValidSelector } from './masking';
+import { ALWAYS_MASKED, closestAcrossShadows, isValidSelector } from './masking';
 import { InputRelay, listenersRunIn } from './inputRelay';
 import { LiveClock } from './liveClock';
 import { FRAME_EVENT } from './frameWatcher';
@@ -229,7 +229,7 @@ export class CobrowseViewer {
   }
 
   private isMasked(el: Element): boolean {
-    return !!el.closest(this.masked);
+    return !!closestAcrossShadows(el, this.masked);
   }
 
   /** After a full rebuild: the page's document and every frame in it are new. */
