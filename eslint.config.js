@@ -37,7 +37,8 @@ module.exports = defineConfig([
         languageOptions: { sourceType: 'module', globals: { ...globals.node } }
     },
     {
-        files: ['force-app/main/default/lwc/**/*.js'],
+        // The Salesforce package's components, and the customer's LWC site the e2e tests build.
+        files: ['force-app/main/default/lwc/**/*.js', 'companion-service/test/fixtures/lwcSite/modules/**/*.js'],
         extends: [lwcRecommended]
     },
     {

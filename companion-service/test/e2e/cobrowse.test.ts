@@ -4,7 +4,7 @@ import type { ServerMessage } from '../../src/protocol/messages';
 import { expectNoAxeViolations } from '../helpers/axe';
 import { addFrameToPage } from '../helpers/customerFrame';
 import { e2eSuite } from '../helpers/e2eSuite';
-import { decodePageStream } from '../helpers/pageStream';
+import { decodePageStream, recordSentFrames } from '../helpers/pageStream';
 import { eventuallyWithin } from '../helpers/eventually';
 import { people, remoteControlOn } from '../helpers/people';
 import { consoleTicket, devToken } from '../helpers/testServer';
@@ -74,17 +74,6 @@ async function pageShown(agent: Page): Promise<void> {
 }
 
 // --- the page stream as the customer's browser sends it -----------------------------------------------------------
-
-/** Every frame the page sends on any WebSocket, recorded from before the page opens its sockets. */
-function recordSentFrames(page: Page): string[] {
-  const frames: string[] = [];
-  page.on('websocket', (ws) =>
-    ws.on('framesent', (frame) =>
-      frames.push(typeof frame.payload === 'string' ? frame.payload : frame.payload.toString('utf8')),
-    ),
-  );
-  return frames;
-}
 
 type SerializedNode = { id: number; attributes?: Record<string, unknown>; childNodes?: SerializedNode[] };
 

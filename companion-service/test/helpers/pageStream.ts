@@ -1,3 +1,4 @@
+import type { Page } from 'playwright-core';
 import { BatchAssembler, type StreamPart } from '../../web/cobrowse/streamCodec';
 
 /** The page stream an agent received, decoded: its batches of rrweb events, and all of them as one text to search.
@@ -15,4 +16,15 @@ export function decodePageStream(messages: ReadonlyArray<string | { type: string
     if (batch) batches.push(batch);
   }
   return { batches, text: batches.map((b) => JSON.stringify(b.events)).join('\n') };
+}
+
+/** Every frame the page sends on any WebSocket, recorded from before the page opens its sockets. */
+export function recordSentFrames(page: Page): string[] {
+  const frames: string[] = [];
+  page.on('websocket', (ws) =>
+    ws.on('framesent', (frame) =>
+      frames.push(typeof frame.payload === 'string' ? frame.payload : frame.payload.toString('utf8')),
+    ),
+  );
+  return frames;
 }
