@@ -10,7 +10,8 @@ import { people, remoteControlOn, visitorStartsHere } from '../helpers/people';
  * a real LWC app (compiled from the npm packages, test/helpers/lwcSite.ts) with a component nested in another, in
  * each shadow mode. Real Chromium, the real service; the site on its own origin with the widget. The live view shows
  * the components, with their scoped style; the customer's typing reaches it; the agent's typing under remote control
- * reaches the components' own state; a component marked private stays private. */
+ * reaches the components' own state, where the agent put the caret or selected a word; a component marked private
+ * stays private. */
 
 jest.setTimeout(120_000);
 
@@ -74,6 +75,16 @@ describe.each<ShadowMode>(['native', 'synthetic'])('a customer\u2019s LWC site, 
         ]),
       ([policy, claimant]) => policy === 'Policy: PN-4471-B' && claimant === 'Claim for: Maya Jensen',
       'the components\u2019 state on the customer\u2019s page, typed by the agent',
+    );
+    // A word the agent selects in a component's field is what their typing replaces (the view's document sees the
+    // component's host as focused; the field is inside its shadow root).
+    await view.locator('x-claim-form input.claimant').dblclick({ position: { x: 8, y: 8 } });
+    await agent.keyboard.type('Lia');
+    await agent.keyboard.press('Tab');
+    await eventually(
+      () => customer.locator('x-claim-form .claimant-echo').textContent(),
+      (t) => t === 'Claim for: Lia Jensen',
+      'the agent\u2019s selected word replaced on the customer\u2019s page',
     );
 
     // The component marked private: its field and text are masked, and the agent can't type into it.

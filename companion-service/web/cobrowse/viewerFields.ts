@@ -1,4 +1,5 @@
 import { FIELD_EVENT, FOCUS_EVENT, type FieldReport, type FocusReport } from './fieldWatcher';
+import { isFocused } from './control/domTargets';
 import type { TextSelection } from './viewerInput';
 
 /* The customer's real fields in the live view: values the recording missed (set by a framework's own setter) and,
@@ -48,7 +49,7 @@ export class ViewerFields {
       if (!proto || !descriptor?.set || (descriptor.set as { keepsCaret?: boolean }).keepsCaret) continue;
       const set = descriptor.set;
       const keeping = function (this: HTMLInputElement, value: string) {
-        const focused = this.ownerDocument.activeElement === this && selectable(this);
+        const focused = isFocused(this) && selectable(this);
         const start = focused ? this.selectionStart : null;
         const end = focused ? this.selectionEnd : null;
         set.call(this, value);
@@ -132,7 +133,7 @@ export class ViewerFields {
     if (!el || !this.ctx.mayMoveCaret()) return;
     this.applying = true;
     try {
-      if (el.ownerDocument.activeElement !== el) el.focus({ preventScroll: true });
+      if (!isFocused(el)) el.focus({ preventScroll: true });
       if (report.start !== null && report.end !== null && selectable(el)) {
         el.setSelectionRange(report.start, report.end, report.direction ?? 'none');
       }

@@ -1,4 +1,5 @@
 import type { ControlActionOf, ControlInputAction, Modifiers, TextInputType } from '../../src/protocol/controlActions';
+import { deepActiveElement } from './control/domTargets';
 
 /* The agent's own input in the live view, turned into remote-control actions. The view is a picture of the customer's
  * page: in control mode it keeps nothing of the agent's input for itself (keys, clicks on checkboxes and links, wheel
@@ -191,7 +192,8 @@ export class ViewerInput {
     const doc =
       (e.target as Node | null)?.ownerDocument ??
       ((e.target as Node | null)?.nodeType === 9 ? (e.target as Document) : undefined);
-    const active = doc?.activeElement;
+    // A field in a shadow root (a web component's): the document's active element is its host.
+    const active = doc && deepActiveElement(doc, false);
     if (!active || active === doc.body) return {};
     const nodeId = this.ctx.nodeId(active);
     if (nodeId === undefined) return {};
@@ -388,7 +390,7 @@ export class ViewerInput {
   private selectionChanged(doc: Document): void {
     if (!this.controlling() || this.ctx.applyingRemoteSelection() || performance.now() > this.pointerSelectingUntil)
       return;
-    const active = doc.activeElement;
+    const active = deepActiveElement(doc, false);
     let action: ControlInputAction | undefined;
     if (active && hasSelectionApi(active)) {
       const nodeId = this.ctx.nodeId(active);

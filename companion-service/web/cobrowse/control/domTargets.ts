@@ -52,8 +52,9 @@ export function frameDocumentOf(frame: Element): Document | null {
   }
 }
 
-/** The element that has focus, looking inside open shadow roots and same-origin frames. */
-export function deepActiveElement(doc: Document = document): Element | null {
+/** The element that has focus, looking inside open shadow roots and (unless `intoFrames` is false: the live view,
+ * which follows each replayed document on its own) same-origin frames. */
+export function deepActiveElement(doc: Document = document, intoFrames = true): Element | null {
   let active: Element | null = doc.activeElement;
   for (let depth = 0; active && depth < 32; depth++) {
     const shadow = (active as HTMLElement).shadowRoot;
@@ -61,7 +62,7 @@ export function deepActiveElement(doc: Document = document): Element | null {
       active = shadow.activeElement;
       continue;
     }
-    if (tagOf(active) === 'iframe') {
+    if (intoFrames && tagOf(active) === 'iframe') {
       const inner = frameDocumentOf(active);
       if (inner?.activeElement && inner.activeElement !== inner.body) {
         active = inner.activeElement;
@@ -71,6 +72,12 @@ export function deepActiveElement(doc: Document = document): Element | null {
     break;
   }
   return active;
+}
+
+/** The element has focus: it is the active element of its own tree (a document, or a shadow root, whose document's
+ * active element is then the host). */
+export function isFocused(el: Element): boolean {
+  return (el.getRootNode() as Partial<DocumentOrShadowRoot>).activeElement === el;
 }
 
 const FOCUSABLE =
