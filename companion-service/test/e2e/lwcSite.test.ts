@@ -26,7 +26,7 @@ afterAll(async () => {
 const liveView = (agent: Page) => agent.frameLocator('[data-testid="live-view"] iframe');
 
 describe.each<ShadowMode>(['native', 'synthetic'])('a customer\u2019s LWC site, %s shadow', (mode) => {
-  it('the agent sees the components, follows the customer\u2019s typing, types into them, and not into a private one', async () => {
+  it('the agent sees the components, follows the customer\u2019s typing, types and clicks in them, and not in a private one', async () => {
     const site = await startLwcSite(mode, suite.server.baseUrl);
     sites.set(mode, site);
     const customer = await suite.newPage();
@@ -75,6 +75,14 @@ describe.each<ShadowMode>(['native', 'synthetic'])('a customer\u2019s LWC site, 
         ]),
       ([policy, claimant]) => policy === 'Policy: PN-4471-B' && claimant === 'Claim for: Maya Jensen',
       'the components\u2019 state on the customer\u2019s page, typed by the agent',
+    );
+    // The agent's click on a component's button runs the component's own handler.
+    await view.getByRole('button', { name: 'Add a witness' }).click();
+    await view.getByRole('button', { name: 'Add a witness' }).click();
+    await eventually(
+      () => customer.locator('x-claim-form .witnesses').textContent(),
+      (t) => t === 'Witnesses: 2',
+      'the component\u2019s handler run by the agent\u2019s clicks',
     );
     // A word the agent selects in a component's field is what their typing replaces (the view's document sees the
     // component's host as focused; the field is inside its shadow root).
