@@ -156,7 +156,9 @@ describe('Redis away in the middle of a call across instances', () => {
       0, 0,
     ]);
     expect([call.visitor.all('session.ended'), call.agent.all('session.ended')]).toEqual([[], []]);
-    // And a new call across instances works.
+    // And a new call across instances works, once HAProxy's checks have seen the instances ready again (it answered
+    // 503 itself when the call came within its rise interval).
+    await cluster.serving();
     const fresh = await callAcross();
     await exchange(fresh, 'fresh');
   });
