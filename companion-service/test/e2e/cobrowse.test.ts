@@ -778,7 +778,8 @@ describe('masking a component', () => {
           name.textContent = `Card holder: ${holder}`;
           const photo = Object.assign(document.createElement('img'), { alt: '', width: 40, height: 40 });
           photo.src = '/portal/logo.svg?card-photo';
-          this.attachShadow({ mode: 'open' }).append(label, echo, name, photo);
+          // A text right in the shadow root (no parent element): rrweb never asks whether to mask it.
+          this.attachShadow({ mode: 'open' }).append('Expires 08/29', label, echo, name, photo);
         }
       }
       customElements.define('payment-card', PaymentCard);
@@ -806,7 +807,7 @@ describe('masking a component', () => {
 
     const { text } = decodePageStream(frames);
     expect(text).toContain('payment-card');
-    for (const secret of [card.first, card.then.trim(), card.holder, 'card-photo']) {
+    for (const secret of [card.first, card.then.trim(), card.holder, 'card-photo', '08/29']) {
       expect({ secret, inStream: text.includes(secret) }).toEqual({ secret, inStream: false });
       expect({ secret, inFrames: frames.some((f) => f.includes(secret)) }).toEqual({ secret, inFrames: false });
     }

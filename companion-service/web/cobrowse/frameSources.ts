@@ -11,34 +11,14 @@
  * comes from (otherSiteFrames.ts). Only the site goes out: the address's path and query may carry the customer's
  * tokens (a payment session, a signed link). */
 
-interface SerializedNode {
-  attributes?: Record<string, unknown>;
-  childNodes?: SerializedNode[];
-}
-
-interface RecordedEvent {
-  type: number;
-  data?: {
-    source?: number;
-    node?: SerializedNode;
-    adds?: Array<{ node?: SerializedNode }>;
-    attributes?: Array<{ attributes?: Record<string, unknown> }>;
-  };
-}
-
-const FULL_SNAPSHOT = 2;
-const INCREMENTAL = 3;
-const MUTATION = 0;
+import { forEachNode, mutationOf } from './recordedEvents';
 
 /** Removes every `srcdoc` attribute from one rrweb event, and cuts every `rr_src` to its origin, in place. */
 export function dropFrameSources(event: { type: number; data?: unknown }): void {
-  const { data } = event as RecordedEvent;
-  if (!data) return;
-  if (event.type === FULL_SNAPSHOT && data.node) dropInTree(data.node);
-  else if (event.type === INCREMENTAL && data.source === MUTATION) {
-    for (const add of data.adds ?? []) if (add.node) dropInTree(add.node);
-    for (const change of data.attributes ?? []) if (change.attributes) cutAttributes(change.attributes);
-  }
+  forEachNode(event, (node) => {
+    if (node.attributes) cutAttributes(node.attributes);
+  });
+  for (const change of mutationOf(event)?.attributes ?? []) if (change.attributes) cutAttributes(change.attributes);
 }
 
 function cutAttributes(attributes: Record<string, unknown>): void {
@@ -52,13 +32,5 @@ function originOf(address: string): string {
     return origin === 'null' ? '' : origin;
   } catch {
     return '';
-  }
-}
-
-function dropInTree(root: SerializedNode): void {
-  const stack = [root];
-  for (let node = stack.pop(); node; node = stack.pop()) {
-    if (node.attributes) cutAttributes(node.attributes);
-    if (node.childNodes) for (const child of node.childNodes) stack.push(child);
   }
 }

@@ -22,6 +22,11 @@ export const MASKED_VALUE = '••••••••';
  * option would otherwise show (rrweb records it when select masking is off, which the live view needs). */
 const BLOCKED_IN_MASK = ['img', 'video', 'audio', 'canvas', 'iframe', 'svg', 'picture', 'object', 'embed', 'select'];
 
+/** A masked text: each visible character a bullet, so the agent sees the shape of the page. */
+export function maskedText(text: string): string {
+  return text.replace(/\S/g, '\u2022');
+}
+
 export interface Masking {
   /** Matches elements whose own text or value is masked (they or an ancestor match a mask selector). */
   isMasked(element: Element | null): boolean;
@@ -104,7 +109,7 @@ export function createMasking(configured: readonly string[]): Masking {
       ].join(', '),
       maskInputOptions: Object.fromEntries(types.map((t) => [t, true])),
       maskInputFn: (text, element) => (isMasked(element) ? mask(text) : text),
-      maskTextFn: (text, element) => (isMasked(element) ? text.replace(/\S/g, '•') : text),
+      maskTextFn: (text, element) => (isMasked(element) ? maskedText(text) : text),
     },
   };
 }

@@ -1,7 +1,8 @@
 import { record } from '@rrweb/record';
 import { dropFrameSources } from './frameSources';
+import { maskShadowRootTexts } from './shadowRootTexts';
 import { encodeBatch, type StreamPart } from './streamCodec';
-import type { Masking } from './masking';
+import { maskedText, type Masking } from './masking';
 
 /* The visitor's recorder: rrweb record with masking, compressed and split by streamCodec. Events go out at the end
  * of the task that produced them, so a lone change reaches the agent at once, but never more than one batch per
@@ -41,11 +42,18 @@ export function startRecorder(masking: Masking, send: (part: StreamPart) => void
     pendingSnapshot = false;
   };
 
+  const shadowTexts = {
+    nodeFor: (id: number) => record.mirror.getNode(id) as Node | null,
+    isMasked: masking.isMasked,
+    maskText: maskedText,
+  };
+
   const stop = record({
     ...masking.recordOptions,
     // Full snapshot (type 2) starts a new batch so the viewer can start from it.
     emit(event: { type: number }) {
       dropFrameSources(event);
+      maskShadowRootTexts(event, shadowTexts);
       if (event.type === 4 /* Meta */ || event.type === 2 /* FullSnapshot */) {
         if (event.type === 4) flush();
         pendingSnapshot = true;

@@ -1,0 +1,46 @@
+/* The parts of rrweb's recorded events that the recorder rewrites before they are sent (frameSources.ts,
+ * shadowRootTexts.ts): serialized nodes, in a full snapshot or added by a mutation, and a mutation's changed texts and
+ * attributes. */
+
+export interface SerializedNode {
+  id: number;
+  /** rrweb's NodeType: TEXT_NODE for a text. */
+  type: number;
+  attributes?: Record<string, unknown>;
+  textContent?: string;
+  /** rrweb's mark on a node right inside a shadow root. */
+  isShadow?: boolean;
+  childNodes?: SerializedNode[];
+}
+
+export interface MutationData {
+  adds?: Array<{ node?: SerializedNode }>;
+  texts?: Array<{ id: number; value: string | null }>;
+  attributes?: Array<{ attributes?: Record<string, unknown> }>;
+}
+
+/** rrweb's NodeType.Text. */
+export const TEXT_NODE = 3;
+
+const FULL_SNAPSHOT = 2;
+const INCREMENTAL = 3;
+const MUTATION = 0;
+
+/** The event's mutation, if it is one. */
+export function mutationOf(event: { type: number; data?: unknown }): MutationData | undefined {
+  const data = event.data as ({ source?: number } & MutationData) | undefined;
+  return event.type === INCREMENTAL && data?.source === MUTATION ? data : undefined;
+}
+
+/** Calls `visit` for every serialized node of the event: a full snapshot's whole tree, or the subtrees a mutation adds. */
+export function forEachNode(event: { type: number; data?: unknown }, visit: (node: SerializedNode) => void): void {
+  const roots =
+    event.type === FULL_SNAPSHOT
+      ? [(event.data as { node?: SerializedNode } | undefined)?.node]
+      : (mutationOf(event)?.adds ?? []).map((add) => add.node);
+  const stack = roots.filter((node): node is SerializedNode => !!node);
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    visit(node);
+    if (node.childNodes) for (const child of node.childNodes) stack.push(child);
+  }
+}
