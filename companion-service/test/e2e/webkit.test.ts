@@ -107,6 +107,23 @@ describe('an agent in WebKit', () => {
     const { driver } = webkit;
     const customer = await newPage();
     await customer.goto(`${suite.server.baseUrl}${FORM_PATH}`);
+    // A field inside a web component's shadow root (an LWC on an LWR site): the view's document sees only its host.
+    await customer.evaluate(() => {
+      customElements.define(
+        'driver-note',
+        class extends HTMLElement {
+          constructor() {
+            super();
+            const field = Object.assign(document.createElement('input'), {
+              id: 'note',
+              ariaLabel: 'Note for the driver',
+            });
+            this.attachShadow({ mode: 'open' }).append(field);
+          }
+        },
+      );
+      (document.querySelector('main') ?? document.body).append(document.createElement('driver-note'));
+    });
     const ticket = await consoleTicket(
       suite.server,
       await devToken(suite.server, 'Ana Agent'),
@@ -144,6 +161,14 @@ describe('an agent in WebKit', () => {
       () => customer.getByTestId('greeting').textContent(),
       (t) => t === 'Preferred name: Omar the Great',
       'the customer\u2019s page state, typed from WebKit',
+    );
+    // The same in a component's field.
+    await clickInLiveView(driver, 'driver-note', '#note');
+    await driver.actions().sendKeys('Gate code 1942').perform();
+    await eventually(
+      () => customer.locator('driver-note #note').inputValue(),
+      (v) => v === 'Gate code 1942',
+      'the component\u2019s field, typed from WebKit',
     );
     // A click on a box: ticked on the customer's page.
     await clickInLiveView(driver, '#paperless');
@@ -206,18 +231,20 @@ describe('an agent in WebKit', () => {
   });
 });
 
-/** Clicks the middle of an element of the live view with the pointer, where the person would: the view is scaled. */
-async function clickInLiveView(driver: WebKit['driver'], selector: string): Promise<void> {
-  const point = await inLiveView(driver, selector);
+/** Clicks the middle of an element of the live view with the pointer, where the person would: the view is scaled.
+ * `inShadow`: the element is that one in the shadow root of the element `selector` finds. */
+async function clickInLiveView(driver: WebKit['driver'], selector: string, inShadow?: string): Promise<void> {
+  const point = await inLiveView(driver, selector, inShadow);
   await driver.actions().move({ x: point.x, y: point.y, origin: Origin.VIEWPORT }).click().perform();
 }
 
 /** The middle of an element of the live view, in the console's viewport (scrolled into sight first). */
-function inLiveView(driver: WebKit['driver'], selector: string): Promise<{ x: number; y: number }> {
+function inLiveView(driver: WebKit['driver'], selector: string, inShadow?: string): Promise<{ x: number; y: number }> {
   return driver.executeScript<{ x: number; y: number }>(
     `const frame = document.querySelector('[data-testid="live-view"] iframe');
     frame.scrollIntoView({ block: 'center' });
-    const element = frame.contentDocument.querySelector(arguments[0]);
+    const found = frame.contentDocument.querySelector(arguments[0]);
+    const element = arguments[1] ? found.shadowRoot.querySelector(arguments[1]) : found;
     element.scrollIntoView({ block: 'center' });
     const box = frame.getBoundingClientRect();
     const scale = box.width / frame.offsetWidth;
@@ -225,5 +252,6 @@ function inLiveView(driver: WebKit['driver'], selector: string): Promise<{ x: nu
     return { x: Math.round(box.left + (target.left + target.width / 2) * scale),
              y: Math.round(box.top + (target.top + target.height / 2) * scale) };`,
     selector,
+    inShadow,
   );
 }

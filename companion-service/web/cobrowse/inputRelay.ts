@@ -1,4 +1,5 @@
 import { el } from '../shared/dom';
+import { deepActiveElement } from './control/domTargets';
 
 /* The agent's input to the live view where the browser won't tell us about it. The view's frame is sandboxed without
  * scripts (the customer's page must never run in the console), and WebKit (Safari) then runs no event listener in
@@ -138,7 +139,7 @@ export class InputRelay {
     const scale = frame.offsetWidth ? box.width / frame.offsetWidth : 1;
     const x = (e.clientX - box.left) / scale;
     const y = (e.clientY - box.top) / scale;
-    const target = doc.elementFromPoint(x, y);
+    const target = deepElementFromPoint(doc, x, y);
     if (!target) return;
     // The release and click of the press that opened the list are the list's, not a click on the customer's page.
     if (type === 'mousedown') this.pressOpenedChoice = false;
@@ -164,7 +165,7 @@ export class InputRelay {
   private key(type: string, e: Event): void {
     const doc = this.ctx.frame()?.contentDocument;
     if (!doc) return;
-    this.ctx.relay(type, aimedAt(e, doc.activeElement ?? doc.body, {}));
+    this.ctx.relay(type, aimedAt(e, deepActiveElement(doc, false) ?? doc.body, {}));
     // Nothing stays in the box: what was typed went to the customer's page.
     if (this.keys.value) this.keys.value = '';
   }
@@ -182,4 +183,15 @@ function aimedAt(e: Event, target: Element, at: { clientX?: number; clientY?: nu
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(event) : value;
     },
   });
+}
+
+/** The element under a point, inside open shadow roots too: the document's own answer is a component's host. */
+function deepElementFromPoint(doc: Document, x: number, y: number): Element | null {
+  let found = doc.elementFromPoint(x, y);
+  for (let depth = 0; found?.shadowRoot && depth < 32; depth++) {
+    const inner = found.shadowRoot.elementFromPoint(x, y);
+    if (!inner || inner === found) break;
+    found = inner;
+  }
+  return found;
 }
