@@ -2,7 +2,7 @@ import { record } from '@rrweb/record';
 import { dropFrameSources } from './frameSources';
 import { maskShadowRootTexts } from './shadowRootTexts';
 import { encodeBatch, type StreamPart } from './streamCodec';
-import { maskedText, type Masking } from './masking';
+import type { Masking } from './masking';
 
 /* The visitor's recorder: rrweb record with masking, compressed and split by streamCodec. Events go out at the end
  * of the task that produced them, so a lone change reaches the agent at once, but never more than one batch per
@@ -42,18 +42,14 @@ export function startRecorder(masking: Masking, send: (part: StreamPart) => void
     pendingSnapshot = false;
   };
 
-  const shadowTexts = {
-    nodeFor: (id: number) => record.mirror.getNode(id) as Node | null,
-    isMasked: masking.isMasked,
-    maskText: maskedText,
-  };
+  const nodeFor = (id: number) => record.mirror.getNode(id) as Node | null;
 
   const stop = record({
     ...masking.recordOptions,
     // Full snapshot (type 2) starts a new batch so the viewer can start from it.
     emit(event: { type: number }) {
       dropFrameSources(event);
-      maskShadowRootTexts(event, shadowTexts);
+      maskShadowRootTexts(event, nodeFor, masking.isMasked);
       if (event.type === 4 /* Meta */ || event.type === 2 /* FullSnapshot */) {
         if (event.type === 4) flush();
         pendingSnapshot = true;
@@ -71,7 +67,7 @@ export function startRecorder(masking: Masking, send: (part: StreamPart) => void
 
   return {
     snapshot: () => record.takeFullSnapshot(true),
-    nodeFor: (id) => record.mirror.getNode(id) as Node | null,
+    nodeFor,
     idOf: (node) => record.mirror.getId(node as never),
     // A task later: the page's mutations from the action have reached rrweb by then (its observer runs as a microtask).
     flushSoon: () => void setTimeout(flush, 0),

@@ -1,6 +1,6 @@
 import type { Replayer } from '@rrweb/replay';
 import type { ControlInputAction, ServerMessageOf } from '../../src/protocol/messages';
-import { ALWAYS_MASKED, closestAcrossShadows, isValidSelector } from './masking';
+import { createMasking } from './masking';
 import { InputRelay, listenersRunIn } from './inputRelay';
 import { LiveClock } from './liveClock';
 import { FRAME_EVENT } from './frameWatcher';
@@ -44,7 +44,8 @@ export class CobrowseViewer {
   private page = { width: 1024, height: 768 };
   private scale = 1;
   private painted = false;
-  private masked = ALWAYS_MASKED.join(', ');
+  /** The same masking as the customer's page: the fields the view refuses typing into. */
+  private masking = createMasking([]);
   private readonly resizeObserver: ResizeObserver;
   /** The agent's input taken over the view, where the browser runs no listener in its document (inputRelay.ts). */
   private relay: InputRelay | undefined;
@@ -89,7 +90,7 @@ export class CobrowseViewer {
 
   /** The session's extra mask selectors: the view refuses typing into those fields (the visitor's page would too). */
   setMaskSelectors(selectors: readonly string[]): void {
-    this.masked = [...ALWAYS_MASKED, ...selectors.filter(isValidSelector)].join(', ');
+    this.masking = createMasking(selectors);
   }
 
   /** Feeds one `cobrowse.events` message. Deltas before the first full snapshot can't be shown and are skipped. */
@@ -229,7 +230,7 @@ export class CobrowseViewer {
   }
 
   private isMasked(el: Element): boolean {
-    return !!closestAcrossShadows(el, this.masked);
+    return this.masking.isMasked(el);
   }
 
   /** After a full rebuild: the page's document and every frame in it are new. */
