@@ -13,6 +13,7 @@ import {
 import { guestLink } from '../helpers/guestSteps';
 import { people, visitorStartsHere } from '../helpers/people';
 import { consoleTicket, devToken } from '../helpers/testServer';
+import { TestClient } from '../helpers/wsClient';
 
 /* A browser that can't make calls: real Firefox with WebRTC turned off (media.peerconnection.enabled = false, as
  * privacy-minded people and some Firefox builds have it), against the real service and a real Chromium. The customer
@@ -195,6 +196,42 @@ describe('an agent whose browser can\u2019t make calls', () => {
       'the agent\u2019s tile in the widget',
     );
     expect(errors).toEqual([]);
+  });
+
+  it('says so the moment they join, before the customer\u2019s page could offer a call: still drawn there, and the page still shared', async () => {
+    const customer = await newPage();
+    // A busy page: its offer takes half a second (as on a loaded machine), so the agent's word comes first.
+    await customer.addInitScript(() => {
+      const createOffer = RTCPeerConnection.prototype.createOffer;
+      RTCPeerConnection.prototype.createOffer = function (this: RTCPeerConnection, ...args: unknown[]) {
+        return new Promise((resolve) => setTimeout(resolve, 500)).then(() =>
+          (createOffer as (...a: unknown[]) => Promise<RTCSessionDescriptionInit>).apply(this, args),
+        );
+      } as typeof createOffer;
+    });
+    await customer.goto(`${suite.server.baseUrl}${FORM_PATH}`);
+    const code = await visitorStartsHere(customer);
+    // A console whose "no calls here" comes right behind its join: the customer's page has just begun a connection
+    // to the agent, which is dropped before it sent anything. Before, the agent's tile and the page sharing waited for
+    // that connection's first signal, which never came, and were dropped with it: the agent waited for good.
+    const agent = await TestClient.connect(suite.server.wsUrl);
+    agent.send({ type: 'agent.join', token: await devToken(suite.server, 'Ana Agent'), code });
+    agent.send({ type: 'media.set', video: false, webrtc: false });
+    await agent.next('session.joined');
+    agent.send({ type: 'cobrowse.snapshot.request' });
+
+    await eventually(
+      () =>
+        customer
+          .locator('#tandem-widget .tile-agent .tile-state')
+          .textContent({ timeout: 1_000 })
+          .catch(() => null),
+      (t) => /no video calls in their browser/.test(t ?? ''),
+      'the agent\u2019s tile in the widget',
+    );
+    const snapshot = await agent.next('cobrowse.events', 10_000);
+    expect(snapshot.snapshot).toBe(true);
+    agent.close();
   });
 });
 

@@ -190,6 +190,16 @@ describe('media and what is visible', () => {
     expect(isVideoVisible(base, 'nobody-here-1')).toBe(false);
   });
 
+  it('a peer that says its browser can\u2019t make calls is known for it, with its video already off', () => {
+    // The agent's console joins with video off and says "no calls here" right after: only `webrtc` changes. Before,
+    // the state kept the old media, and the customer's page took the agent for one it could call.
+    const off = run([{ type: 'peer.media', peerId: ids.guest, media: OFF }], base);
+    const noCalls = run([{ type: 'peer.media', peerId: ids.guest, media: { ...OFF, webrtc: false } }], off);
+    expect(participant(noCalls, ids.guest)?.media.webrtc).toBe(false);
+    const self = run([{ type: 'peer.media', peerId: ids.self, media: { ...OFF, webrtc: false } }], base);
+    expect(self.self?.media.webrtc).toBe(false);
+  });
+
   it('videoShows is the single rule', () => {
     expect(videoShows(ON, true)).toBe(true);
     expect(videoShows(ON, false)).toBe(false);

@@ -118,9 +118,13 @@ export class PeerMesh {
    * connection) replace the ones we have, which may have expired. */
   connect(link: PeerLink, freshIceServers?: IceServer[]): void {
     if (freshIceServers) this.iceServers = freshIceServers;
-    this.retire(link.peer.id);
+    // What waited for the old connection's first signal (drawing the peer) waits for the new one's instead.
+    const waiting = this.retire(link.peer.id);
     // No connection where either side can't make calls; the peer is still in the session (and drawn at once).
-    if (!canCall() || link.peer.media.webrtc === false) return void this.peers.delete(link.peer.id);
+    if (!canCall() || link.peer.media.webrtc === false) {
+      this.peers.delete(link.peer.id);
+      return runSoon(waiting);
+    }
     const peer = new SimplePeer({
       initiator: link.initiator,
       stream: this.localStream,
@@ -137,7 +141,7 @@ export class PeerMesh {
       role: link.peer.role,
       screen: new ScreenSender(peer, link.initiator),
       otherStreams: new Map(),
-      pendingSignal: [],
+      pendingSignal: waiting,
     };
     this.peers.set(link.peer.id, entry);
     if (!this.sendingVideo) void this.applyVideo(entry);
@@ -274,23 +278,37 @@ export class PeerMesh {
     return [...this.peers.keys()];
   }
 
+  /** The peer left, or can't make calls: what waited for our first signal to them runs now (a peer that is still in
+   * the session is drawn, and the page shared with them, without a connection). */
   remove(peerId: string): void {
-    this.retire(peerId);
+    runSoon(this.drop(peerId));
+  }
+
+  /** The session is over: nothing that waited runs. */
+  destroy(): void {
+    for (const id of [...this.peers.keys()]) this.drop(id);
+  }
+
+  /** Closes the connection to a peer and forgets it; returns what waited for its first signal. */
+  private drop(peerId: string): Array<() => void> {
+    const waiting = this.retire(peerId);
     this.peers.delete(peerId);
     this.slow.delete(peerId);
     this.events.onPeerClosed(peerId);
+    return waiting;
   }
 
-  destroy(): void {
-    for (const id of [...this.peers.keys()]) this.remove(id);
-  }
-
-  private retire(peerId: string): void {
+  /** Closes the connection to a peer, and hands back what waited for its first signal: that signal will not come, and
+   * those waiting (the page drawing the peer, sharing the page with them) must not be dropped with it. */
+  private retire(peerId: string): Array<() => void> {
     const entry = this.peers.get(peerId);
-    if (!entry) return;
+    if (!entry) return [];
     entry.retired = true;
+    const waiting = entry.pendingSignal ?? [];
+    entry.pendingSignal = undefined;
     clearTimeout(entry.connectDeadline);
     entry.peer.destroy();
+    return waiting;
   }
 
   private armConnectDeadline(peerId: string, entry: PeerEntry): void {
@@ -313,15 +331,22 @@ function settleOnFirstSignal(peer: SimplePeer.Instance, entry: PeerEntry): void 
     clearTimeout(timer);
     peer.removeListener('signal', settle);
     peer.removeListener('close', settle);
-    const waiting = entry.retired ? [] : (entry.pendingSignal ?? []);
+    // A retired connection has handed its waiters on (PeerMesh.retire).
+    const waiting = entry.pendingSignal ?? [];
     entry.pendingSignal = undefined;
     // Out of simple-peer's event: the page's drawing must not run (or throw) inside the connection's own steps.
-    queueMicrotask(() => {
-      for (const then of waiting) then();
-    });
+    runSoon(waiting);
   }
   peer.once('signal', settle);
   peer.once('close', settle);
+}
+
+/** Runs what waited, out of the current step (a connection's event, or the message that retired it). */
+function runSoon(waiting: ReadonlyArray<() => void>): void {
+  if (waiting.length === 0) return;
+  queueMicrotask(() => {
+    for (const then of waiting) then();
+  });
 }
 
 const ignore = () => {

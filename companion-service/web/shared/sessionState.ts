@@ -286,5 +286,5 @@ function over(state: SessionState, end: SessionEnd): SessionState {
 }
 
 function sameMedia(a: MediaState, b: MediaState): boolean {
-  return a.video === b.video && a.paused === b.paused;
+  return a.video === b.video && a.paused === b.paused && a.webrtc === b.webrtc;
 }
