@@ -91,7 +91,9 @@ export const cobrowsePlugin: FastifyPluginAsync<CobrowseOptions> = async (app, {
   );
   router.command('control.release', (connection) => sessions.releaseControl(connection.participantId));
 
-  router.on('control.input', AGENT, (c, m) => toVisitor(c, m.type, { type: 'control.input', action: m.action }, true));
+  router.on('control.input', AGENT, (c, m) =>
+    toVisitor(c, m.type, { type: 'control.input', action: m.action, ...(m.seq !== undefined && { seq: m.seq }) }, true),
+  );
   router.on('control.navigate', AGENT, (c, m) =>
     toVisitor(c, m.type, { type: 'control.navigate', action: m.action }, true),
   );

@@ -247,7 +247,10 @@ export const ControlRequest = request('control.request', {});
 export const ControlAnswer = request('control.answer', { granted: Type.Boolean() });
 /** Either side ends remote control: the agent stops, or the visitor revokes. */
 export const ControlRelease = request('control.release', {});
-export const ControlInputOut = request('control.input', { action: ControlInputAction });
+/** `seq` numbers the agent's actions, as their view sends them: the visitor's page says which it had applied when it
+ * reports its focus, so the view can tell a report from before the agent's own choice of field from one after it. */
+const ActionSeq = Type.Integer({ minimum: 0, maximum: 2_147_483_647 });
+export const ControlInputOut = request('control.input', { action: ControlInputAction, seq: Type.Optional(ActionSeq) });
 export const ControlNavigateOut = request('control.navigate', { action: NavigateAction });
 /** Accessibility mode: have the visitor's screen reader read this element. */
 export const A11yReadOut = request('a11y.read', { nodeId: NodeId });
@@ -427,7 +430,7 @@ export const ControlStateMessage = msg('control.state', {
   state: ControlState,
   agentName: Type.Optional(Type.String()),
 });
-export const ControlInputIn = msg('control.input', { action: ControlInputAction });
+export const ControlInputIn = msg('control.input', { action: ControlInputAction, seq: Type.Optional(ActionSeq) });
 export const ControlNavigateIn = msg('control.navigate', { action: NavigateAction });
 export const A11yReadIn = msg('a11y.read', { nodeId: Type.Integer() });
 export const ShareStateMessage = msg('share.state', { share: ShareState });

@@ -594,6 +594,37 @@ describe('remote control', () => {
     );
   });
 
+  it('the field the agent just put the caret in stays theirs when an older word of the customer\u2019s focus comes in', async () => {
+    const visitor = await newPage();
+    const agent = await consoleFor(await customerOnForm(visitor));
+    await pageShown(agent);
+    await remoteControlOn(agent, visitor);
+    const view = liveView(agent);
+    await view.locator('#paperless').click();
+    await eventually(
+      () => visitor.locator('#paperless').isChecked(),
+      (v) => v,
+      'the checkbox ticked by the agent',
+    );
+    // The agent puts the caret in a field of the view (as a fill does: focus, then text without keys), and a report of
+    // the customer's focus that left their page before anything of that reached it comes in: a slow stream's report
+    // of the checkbox, or, as here, the customer's own Tab at the same moment.
+    await view.locator('#preferred-name').focus();
+    await visitor.locator('#full-name').focus();
+    // The report has reached the view once a change made after it shows there.
+    await visitor.evaluate(() => document.body.setAttribute('data-after-focus', ''));
+    await view.locator('body[data-after-focus]').waitFor();
+    // The caret is still where the agent put it.
+    expect(await view.locator('#preferred-name').evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    await agent.keyboard.insertText('Lia  Jensen');
+    await eventually(
+      () => visitor.getByTestId('greeting').textContent(),
+      (t) => t === 'Preferred name: Lia Jensen',
+      'the page\u2019s state, typed by the agent',
+    );
+    expect(await visitor.locator('#full-name').inputValue()).toBe('');
+  });
+
   it('typing over selected text: the view hearing the new text before the caret does not undo it', async () => {
     const visitor = await newPage();
     const agent = await consoleFor(await customerOnForm(visitor));

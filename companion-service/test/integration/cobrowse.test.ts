@@ -196,6 +196,9 @@ describe('remote control', () => {
       c.agent.send({ type: 'control.input', action });
       expect(await c.visitor.next('control.input')).toEqual({ type: 'control.input', action });
     }
+    // The view's number for an action goes with it (the page reports its focus with it).
+    c.agent.send({ type: 'control.input', action: click(5), seq: 41 });
+    expect(await c.visitor.next('control.input')).toEqual({ type: 'control.input', action: click(5), seq: 41 });
     for (const action of ['back', 'forward', 'refresh'] as const) {
       c.agent.send({ type: 'control.navigate', action });
       expect((await c.visitor.next('control.navigate')).action).toBe(action);
@@ -250,6 +253,10 @@ describe('remote control', () => {
     ];
     for (const action of bad) {
       c.agent.send({ type: 'control.input', action } as never);
+      expect((await c.agent.next('error')).code).toBe(ErrorCode.BadMessage);
+    }
+    for (const seq of [-1, 1.5, 2 ** 31, '7']) {
+      c.agent.send({ type: 'control.input', action: click(5), seq } as never);
       expect((await c.agent.next('error')).code).toBe(ErrorCode.BadMessage);
     }
     await c.visitor.nothing('control.input', { after: c.agent });

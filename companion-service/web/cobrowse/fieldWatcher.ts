@@ -21,6 +21,9 @@ export interface FocusReport {
   start: number | null;
   end: number | null;
   direction: 'forward' | 'backward' | 'none' | null;
+  /** The agent's last action this page had taken when it said so (control.input's seq): the view moves its caret
+   * only for a report that knows of the agent's own last choice of field (viewerFields.ts). */
+  seq?: number;
 }
 
 const POLL_MS = 250;
@@ -50,6 +53,8 @@ export class FieldWatcher {
   private timer: ReturnType<typeof setInterval> | undefined;
   private reportFocus = false;
   private lastFocus = '';
+  /** The seq of the agent's action being applied, or applied last. */
+  private actionSeq: number | undefined;
   private readonly onSelection = () => this.checkFocus();
   /** Typing and choices the recorder saw itself: no need to send them again. A multiple select is the exception: the
    * recorder only records its first chosen option. */
@@ -90,6 +95,11 @@ export class FieldWatcher {
     this.reportFocus = on;
     this.lastFocus = '';
     if (on) this.checkFocus();
+  }
+
+  /** The agent's action numbered `seq` is about to be applied: what it does to focus is reported with its number. */
+  actionArriving(seq: number | undefined): void {
+    if (seq !== undefined) this.actionSeq = seq;
   }
 
   /** Sends the fields whose value changed without the recorder noticing, then the focus. */
@@ -138,9 +148,10 @@ export class FieldWatcher {
       end: selectable ? active.selectionEnd : null,
       direction: selectable ? active.selectionDirection : null,
     };
+    // Said again only when focus or caret moved, not for each action that left them where they were.
     const key = JSON.stringify(report);
     if (key === this.lastFocus) return;
     this.lastFocus = key;
-    this.emit(FOCUS_EVENT, report);
+    this.emit(FOCUS_EVENT, this.actionSeq === undefined ? report : { ...report, seq: this.actionSeq });
   }
 }

@@ -22,7 +22,8 @@ import { ViewerInput, type ViewerMode } from './viewerInput';
 export type { ViewerMode, GuideTool };
 
 export interface ViewerEvents {
-  onControlInput(action: ControlInputAction): void;
+  /** `seq` numbers the actions of this view, 1 up (control.input's seq). */
+  onControlInput(action: ControlInputAction, seq: number): void;
   /** `text` is what the agent clicked on, as the replay shows it (masked text stays masked). */
   onReadAloud(nodeId: number, text: string): void;
   /** The first full snapshot has been rendered. */
@@ -44,6 +45,8 @@ export class CobrowseViewer {
   private page = { width: 1024, height: 768 };
   private scale = 1;
   private painted = false;
+  /** The agent's remote-control actions sent from this view so far (each one's seq). */
+  private actionsSent = 0;
   /** The same masking as the customer's page: the fields the view refuses typing into. */
   private masking = createMasking([]);
   private readonly resizeObserver: ResizeObserver;
@@ -55,7 +58,7 @@ export class CobrowseViewer {
     mode: () => this.mode,
     nodeId: (node) => this.nodeId(node),
     isMasked: (el) => this.isMasked(el),
-    send: (action) => this.events.onControlInput(action),
+    send: (action) => this.events.onControlInput(action, ++this.actionsSent),
     readAloud: (nodeId, text) => this.events.onReadAloud(nodeId, text),
     maskedField: () => this.events.onMaskedField?.(),
     applyingRemoteSelection: () => this.fields.applying,
@@ -66,6 +69,8 @@ export class CobrowseViewer {
   });
   private readonly fields = new ViewerFields({
     node: (id) => (this.replayer?.getMirror().getNode(id) as Node | null) ?? null,
+    nodeId: (node) => this.nodeId(node),
+    actionsSent: () => this.actionsSent,
     mayMoveCaret: () => this.mode === 'control' && !!this.replayer && document.activeElement === this.replayer.iframe,
   });
 
@@ -246,7 +251,7 @@ export class CobrowseViewer {
   /** Listens to the agent in one replayed document (again: a rebuilt document has lost its listeners). */
   private listenTo(doc: Document): void {
     this.listening.get(doc)?.();
-    const offs = [this.input.attach(doc), this.guide.attach(doc)];
+    const offs = [this.input.attach(doc), this.guide.attach(doc), this.fields.attach(doc)];
     this.listening.set(doc, () => offs.forEach((off) => off()));
     if (!this.relay && doc === this.document && !listenersRunIn(doc))
       this.relay = new InputRelay(this.container, {

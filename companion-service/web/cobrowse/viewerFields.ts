@@ -11,6 +11,9 @@ type CustomEvent = { data?: { tag?: string; payload?: unknown } };
 
 export interface ViewerFieldsContext {
   node(id: number): Node | null;
+  nodeId(node: Node): number | undefined;
+  /** How many remote-control actions the view has sent: the last one's seq. */
+  actionsSent(): number;
   /** Whether the agent is working in the view right now (its frame has focus) and controls the page. */
   mayMoveCaret(): boolean;
 }
@@ -26,6 +29,12 @@ export class ViewerFields {
 
   /** The element focused on the customer's page, as it last said or as the agent last made it. */
   focus: number | undefined;
+
+  /** Set while the agent has put the caret in a field of the view themselves and the customer's page has not said
+   * anything since that knows of it: the seq of the first action that tells the page. A report of the page's focus
+   * from before (a slow stream's, or the customer's own move at that moment) must not take the field from the agent,
+   * or what they type next goes into the field the report names: a fill after ticking a checkbox typed nothing. */
+  private agentChoseFrom: number | undefined;
 
   known(nodeId: number): TextSelection | undefined {
     return this.selections.get(nodeId);
@@ -110,10 +119,26 @@ export class ViewerFields {
     else if (input.value !== report.value) input.value = report.value;
   }
 
+  /** Follows the agent putting the caret in a field of this replayed document themselves (a click, Tab, a test's
+   * focus()), not the view doing so for the customer's page. */
+  attach(doc: Document): () => void {
+    const onFocus = (event: Event) => {
+      if (this.applying) return;
+      const id = this.ctx.nodeId(event.composedPath()[0] as Node);
+      if (id === undefined) return;
+      // A press sent just before (its pointer action) already told the page where focus goes; else the next action does.
+      const sent = this.ctx.actionsSent();
+      this.agentChoseFrom = this.focus === id ? sent : sent + 1;
+    };
+    doc.addEventListener('focusin', onFocus, true);
+    return () => doc.removeEventListener('focusin', onFocus, true);
+  }
+
   /** The view was built again from a fresh snapshot: its elements are new and none has focus. The field focused on
    * the customer's page gets it back, with its caret, while the agent works in the view; else the agent's caret was
    * gone, and text that comes without keys (an input method, dictation) went nowhere. */
   refocus(): void {
+    this.agentChoseFrom = undefined;
     if (this.focus === undefined) return;
     const selection = this.selections.get(this.focus);
     this.focused({
@@ -129,6 +154,9 @@ export class ViewerFields {
     if (report.start !== null && report.end !== null) {
       this.selections.set(report.id, { start: report.start, end: report.end, direction: report.direction ?? 'none' });
     }
+    // Known, but the agent's caret stays where they put it: their next key goes with its field (viewerInput.ts).
+    if (this.agentChoseFrom !== undefined && !(report.seq !== undefined && report.seq >= this.agentChoseFrom)) return;
+    this.agentChoseFrom = undefined;
     const el = this.element(report.id);
     if (!el || !this.ctx.mayMoveCaret()) return;
     this.applying = true;
@@ -171,6 +199,7 @@ function isFocusReport(value: unknown): value is FocusReport {
     typeof report.id === 'number' &&
     isOffset(report.start) &&
     isOffset(report.end) &&
-    DIRECTIONS.has(report.direction)
+    DIRECTIONS.has(report.direction) &&
+    (report.seq === undefined || (Number.isInteger(report.seq) && report.seq >= 0))
   );
 }

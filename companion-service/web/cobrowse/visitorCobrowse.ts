@@ -43,6 +43,7 @@ export function startVisitorCobrowse(
   const offs = [
     client.on('cobrowse.snapshot.needed', () => recorder.snapshot()),
     client.on('control.input', (m) => {
+      fields.actionArriving(m.seq);
       control.apply(m.action);
       // What the action did to fields behind the recorder's back (a framework's own setter) goes out with it, at once.
       fields.check();

@@ -227,7 +227,7 @@ export class CobrowsePanel {
     const viewer = new CobrowseViewer(
       this.box,
       {
-        onControlInput: (action) => this.input.send({ type: 'control.input', action }),
+        onControlInput: (action, seq) => this.input.send({ type: 'control.input', action, seq }),
         onReadAloud: (nodeId, text) => void this.readElementAloud(nodeId, text),
         onFirstPaint: () => {
           this.loading.hidden = true;
