@@ -368,7 +368,10 @@ export class VisitorWidget implements CallWidget {
             : `Connected to ${who}.`,
         );
       },
-      peerMedia: (peerId, media) => view.stage.setPeerMedia(peerId, media),
+      peerMedia: (peerId, media) => {
+        view.stage.setPeerMedia(peerId, media);
+        if (media.webrtc === false && session.agents().some((a) => a.id === peerId)) this.sharing.agentCantCall();
+      },
       peerAway: (peer) => {
         const who = displayName(peer);
         view.setStatus(

@@ -64,6 +64,12 @@ export class PageSharing {
     setTimeout(() => gate.open(), FIRST_FRAME_MS);
   }
 
+  /** The agent said their browser can't make calls (after the call to them had begun): no connection will come up,
+   * and sharing waits for none. A console says so right after it joins, so this is the usual case for such an agent. */
+  agentCantCall(): void {
+    this.agentLink.open();
+  }
+
   /** The agent's video plays in this element: its first frame on screen opens this session's gate. */
   agentVideoIn(video: HTMLVideoElement): void {
     const gate = this.agentLink;
