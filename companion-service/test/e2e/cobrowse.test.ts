@@ -809,10 +809,29 @@ describe('masking a component', () => {
           name.textContent = `Card holder: ${holder}`;
           const photo = Object.assign(document.createElement('img'), { alt: '', width: 40, height: 40 });
           photo.src = '/portal/logo.svg?card-photo';
+          // A component of its own inside this one, with its picture in its own shadow root.
+          const badge = document.createElement('card-badge');
           // A text right in the shadow root (no parent element): rrweb never asks whether to mask it.
-          this.attachShadow({ mode: 'open' }).append('Expires 08/29', label, echo, name, photo);
+          this.attachShadow({ mode: 'open' }).append('Expires 08/29', label, echo, name, photo, badge);
         }
       }
+      class CardBadge extends HTMLElement {
+        constructor() {
+          super();
+          const picture = Object.assign(document.createElement('img'), { alt: '', width: 24, height: 24 });
+          picture.src = '/portal/logo.svg?badge-photo';
+          picture.id = 'badge-picture';
+          const kind = document.createElement('select');
+          kind.id = 'card-kind';
+          for (const [value, text] of [
+            ['kind-debit', 'Debit'],
+            ['kind-gold', 'Gold credit'],
+          ])
+            kind.append(new Option(text, value));
+          this.attachShadow({ mode: 'open' }).append(picture, kind);
+        }
+      }
+      customElements.define('card-badge', CardBadge);
       customElements.define('payment-card', PaymentCard);
       const host = document.createElement('payment-card');
       host.setAttribute('data-tandem-mask', '');
@@ -823,6 +842,12 @@ describe('masking a component', () => {
     const agent = await consoleFor(code);
     await pageShown(agent);
     await visitor.locator('#card-number').pressSequentially(card.then);
+    // The nested component's choice, its picture changed, and another added: all in incremental events.
+    await visitor.locator('#card-kind').selectOption('kind-gold');
+    await visitor.locator('#badge-picture').evaluate((img) => {
+      (img as HTMLImageElement).src = '/portal/logo.svg?badge-changed';
+      img.after(Object.assign(document.createElement('img'), { src: '/portal/logo.svg?badge-added' }));
+    });
     const full = `${card.first}${card.then}`;
     await eventually(
       () => liveView(agent).locator('#card-echo').textContent(),
@@ -838,7 +863,27 @@ describe('masking a component', () => {
 
     const { text } = decodePageStream(frames);
     expect(text).toContain('payment-card');
-    for (const secret of [card.first, card.then.trim(), card.holder, 'card-photo', '08/29']) {
+    // The nested picture's place is kept in the view, empty.
+    const placeholder = await liveView(agent)
+      .locator('card-badge img')
+      .first()
+      .evaluate((img) => ({
+        src: img.getAttribute('src'),
+        width: (img as HTMLElement).style.width,
+      }));
+    expect(placeholder).toEqual({ src: null, width: '24px' });
+    for (const secret of [
+      card.first,
+      card.then.trim(),
+      card.holder,
+      'card-photo',
+      '08/29',
+      'badge-photo',
+      'badge-changed',
+      'badge-added',
+      'kind-',
+      'Gold credit',
+    ]) {
       expect({ secret, inStream: text.includes(secret) }).toEqual({ secret, inStream: false });
       expect({ secret, inFrames: frames.some((f) => f.includes(secret)) }).toEqual({ secret, inFrames: false });
     }

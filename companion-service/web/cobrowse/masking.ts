@@ -20,7 +20,18 @@ const INSIDE_OWN_HOSTS = OWN_HOSTS.map((host) => `:host(${host}) *`).join(', ');
 export const MASKED_VALUE = '••••••••';
 /** Blocked inside a masked element (rrweb keeps a placeholder of the same size): media, and selects, whose chosen
  * option would otherwise show (rrweb records it when select masking is off, which the live view needs). */
-const BLOCKED_IN_MASK = ['img', 'video', 'audio', 'canvas', 'iframe', 'svg', 'picture', 'object', 'embed', 'select'];
+export const BLOCKED_IN_MASK = [
+  'img',
+  'video',
+  'audio',
+  'canvas',
+  'iframe',
+  'svg',
+  'picture',
+  'object',
+  'embed',
+  'select',
+];
 
 /** A masked text: each visible character a bullet, so the agent sees the shape of the page. */
 export function maskedText(text: string): string {
@@ -66,8 +77,8 @@ export function createMasking(configured: readonly string[]): Masking {
   const isMasked = (element: Element | null) =>
     !!element && !!closestAcrossShadows(element, `${any}, ${WIDGET_SELECTOR}`);
   // Media and selects inside a masked element, one that itself carries an attribute/class/id mask selector, and one
-  // in the shadow root of a masked host (rrweb matches these per element, within its own tree: a component nested
-  // deeper in that root is not reached). A selector naming an element type (input[type=password]) can't be glued
+  // in the shadow root of a masked host (rrweb matches these per element, within its own tree: media of a component
+  // nested deeper in that root are blocked by the recorder, shadowRootMasking.ts). A selector naming an element type (input[type=password]) can't be glued
   // onto a media tag, so it has neither of the last two forms. A form the browser can't parse is left out: one bad
   // part would break the whole selector, the widget's own blocking with it.
   const blocked = selectors.flatMap((s) =>

@@ -1,11 +1,13 @@
 /* The parts of rrweb's recorded events that the recorder rewrites before they are sent (frameSources.ts,
- * shadowRootTexts.ts): serialized nodes, in a full snapshot or added by a mutation, and a mutation's changed texts and
+ * shadowRootMasking.ts): serialized nodes, in a full snapshot or added by a mutation, and a mutation's changed texts and
  * attributes. */
 
 export interface SerializedNode {
   id: number;
-  /** rrweb's NodeType: TEXT_NODE for a text. */
+  /** rrweb's NodeType: ELEMENT_NODE or TEXT_NODE here. */
   type: number;
+  /** An element's tag name, lower case. */
+  tagName?: string;
   attributes?: Record<string, unknown>;
   textContent?: string;
   /** rrweb's mark on a node right inside a shadow root. */
@@ -16,20 +18,31 @@ export interface SerializedNode {
 export interface MutationData {
   adds?: Array<{ node?: SerializedNode }>;
   texts?: Array<{ id: number; value: string | null }>;
-  attributes?: Array<{ attributes?: Record<string, unknown> }>;
+  attributes?: Array<{ id?: number; attributes?: Record<string, unknown> }>;
 }
 
+/** rrweb's NodeType.Element. */
+export const ELEMENT_NODE = 2;
 /** rrweb's NodeType.Text. */
 export const TEXT_NODE = 3;
 
 const FULL_SNAPSHOT = 2;
 const INCREMENTAL = 3;
 const MUTATION = 0;
+const INPUT = 5;
 
 /** The event's mutation, if it is one. */
 export function mutationOf(event: { type: number; data?: unknown }): MutationData | undefined {
   const data = event.data as ({ source?: number } & MutationData) | undefined;
   return event.type === INCREMENTAL && data?.source === MUTATION ? data : undefined;
+}
+
+/** The event's input (a field's new value), if it is one. */
+export function inputOf(event: { type: number; data?: unknown }): { id: number; text?: string } | undefined {
+  const data = event.data as { source?: number; id?: number; text?: string } | undefined;
+  return event.type === INCREMENTAL && data?.source === INPUT && typeof data.id === 'number'
+    ? (data as { id: number; text?: string })
+    : undefined;
 }
 
 /** Calls `visit` for every serialized node of the event: a full snapshot's whole tree, or the subtrees a mutation adds. */

@@ -1,6 +1,6 @@
 import { record } from '@rrweb/record';
 import { dropFrameSources } from './frameSources';
-import { maskShadowRootTexts } from './shadowRootTexts';
+import { maskAcrossShadowRoots } from './shadowRootMasking';
 import { encodeBatch, type StreamPart } from './streamCodec';
 import type { Masking } from './masking';
 
@@ -49,7 +49,7 @@ export function startRecorder(masking: Masking, send: (part: StreamPart) => void
     // Full snapshot (type 2) starts a new batch so the viewer can start from it.
     emit(event: { type: number }) {
       dropFrameSources(event);
-      maskShadowRootTexts(event, nodeFor, masking.isMasked);
+      maskAcrossShadowRoots(event, nodeFor, masking.isMasked);
       if (event.type === 4 /* Meta */ || event.type === 2 /* FullSnapshot */) {
         if (event.type === 4) flush();
         pendingSnapshot = true;
