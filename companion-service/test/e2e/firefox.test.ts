@@ -217,6 +217,48 @@ describe('an agent on Firefox, the customer on Chromium', () => {
     );
   });
 
+  it('types into a field inside a web component\u2019s shadow root on the customer\u2019s page', async () => {
+    const customer = await newPage();
+    await customer.goto(`${suite.server.baseUrl}${FORM_PATH}`);
+    // A component as a Lightning Web Component renders on an LWR site: its field in its own (open) shadow root, and
+    // what it shows follows the field.
+    await customer.evaluate(() => {
+      class DeliveryNote extends HTMLElement {
+        constructor() {
+          super();
+          const field = Object.assign(document.createElement('input'), { id: 'note' });
+          field.setAttribute('aria-label', 'Delivery note');
+          const echo = Object.assign(document.createElement('p'), { id: 'note-echo', textContent: 'Note: none' });
+          field.addEventListener('input', () => (echo.textContent = `Note: ${field.value}`));
+          this.attachShadow({ mode: 'open' }).append(field, echo);
+        }
+      }
+      customElements.define('delivery-note', DeliveryNote);
+      (document.querySelector('main') ?? document.body).prepend(document.createElement('delivery-note'));
+    });
+    const code = await visitorStartsHere(customer);
+    const ticket = await consoleTicket(suite.server, await devToken(suite.server, 'Ana Agent'), code);
+    const agent = await newFirefoxPage(firefox);
+    await agent.goto(`${suite.server.baseUrl}/console#ticket=${encodeURIComponent(ticket)}`);
+    await clickButton(agent, 'Remote Control');
+    await customer
+      .getByRole('alertdialog', { name: 'Ana Agent asks to control this page' })
+      .getByRole('button', { name: 'Allow' })
+      .click();
+    await agent.waitForFunction(
+      () => document.querySelector('[data-testid="control-status"]')?.textContent?.includes('You are controlling'),
+      { timeout: 15_000 },
+    );
+    await clickInLiveView(agent, ['delivery-note', '#note']);
+    await agent.keyboard.type('Leave at the back door');
+    await eventually(
+      () => customer.locator('delivery-note #note-echo').textContent(),
+      (t) => t === 'Note: Leave at the back door',
+      'the component\u2019s state on the customer\u2019s page, typed from Firefox',
+    );
+    expect(await customer.locator('delivery-note #note').inputValue()).toBe('Leave at the back door');
+  });
+
   it('sees a frame in the customer\u2019s page, and the console\u2019s own page finishes loading', async () => {
     const customer = await newPage();
     await customer.goto(`${suite.server.baseUrl}${FORM_PATH}`);
@@ -297,15 +339,19 @@ function inLiveView(agent: FirefoxPage, selector: string, property: 'textContent
 /** Clicks the middle of an element of the live view with the real mouse: the view is scaled to fit its box. Once the
  * view is shown, as a person (and Playwright's own click) would wait: it was hidden once, in CI, when this clicked,
  * so the failure says what the console showed instead. */
-async function clickInLiveView(agent: FirefoxPage, selector: string): Promise<void> {
-  const where = (sel: string) => {
+async function clickInLiveView(agent: FirefoxPage, selector: string | string[]): Promise<void> {
+  // A path of selectors reaches into shadow roots: each next one is looked up in the shadow root of the last found.
+  const where = (path: string[]) => {
     const frame = document.querySelector<HTMLIFrameElement>('[data-testid="live-view"] iframe');
-    const element = frame?.contentDocument?.querySelector(sel);
+    let element: Element | null | undefined = frame?.contentDocument?.querySelector(path[0]!);
+    for (const sel of path.slice(1)) element = element?.shadowRoot?.querySelector(sel);
     if (!frame || !element || frame.offsetWidth === 0) return { shown: false as const, element: !!element };
     frame.scrollIntoView({ block: 'center' });
+    // Centring the element scrolls the console's page too (every scrolling ancestor, across the frame): the view's
+    // box is read after it, or the click landed beside the element.
+    element.scrollIntoView({ block: 'center' });
     const box = frame.getBoundingClientRect();
     const scale = box.width / frame.offsetWidth;
-    element.scrollIntoView({ block: 'center' });
     const target = element.getBoundingClientRect();
     return {
       shown: true as const,
@@ -316,9 +362,9 @@ async function clickInLiveView(agent: FirefoxPage, selector: string): Promise<vo
   const point = await explainedByLiveView(
     agent,
     eventually(
-      () => agent.evaluate(where, selector),
+      () => agent.evaluate(where, [selector].flat()),
       (p) => p.shown,
-      `the live view shown, to click ${selector} in it`,
+      `the live view shown, to click ${[selector].flat().join(' > ')} in it`,
     ),
   );
   if (!point.shown) throw new Error('unreachable');
