@@ -33,7 +33,9 @@ export function maskAcrossShadowRoots(
     const node = nodeFor(id);
     if (node?.nodeType !== 1) return undefined;
     const element = node as Element;
-    return BLOCKED.has(element.localName) && isMasked(element) ? element : undefined;
+    // Outside shadow roots rrweb's own selectors decide: a page's many images need no check of their own.
+    if (!BLOCKED.has(element.localName) || element.getRootNode() === element.ownerDocument) return undefined;
+    return isMasked(element) ? element : undefined;
   };
   forEachNode(event, (node) => {
     if (node.type === TEXT_NODE && node.isShadow && node.textContent && maskedShadowRootText(node.id)) {
