@@ -40,7 +40,9 @@ export const ClientMessageDescriptions: Record<ClientMessageType, string> = {
   'control.answer': 'The visitor grants remote control, or refuses it.',
   'control.release': 'Either side ends remote control.',
   'control.input':
-    "The agent's input, for the visitor's page to replay on its real elements (while remote control is on).",
+    "The agent's input, for the visitor's page to replay on its real elements (while remote control is on). `seq` " +
+    "numbers the view's actions; the page reports its focus with the last one it took, so the view can tell a report " +
+    "from before the agent's own choice of field.",
   'control.navigate': "The agent takes the visitor's page back, forward, or reloads it (while remote control is on).",
   'a11y.read': "The agent has the visitor's screen reader read out an element of the page.",
   'share.start':
@@ -87,7 +89,7 @@ export const ServerMessageDescriptions: Record<ServerMessageType, string> = {
   'cobrowse.events': "The visitor's page events, for agents; `from` is the visitor.",
   'cobrowse.snapshot.needed': 'To the visitor: record a fresh full snapshot (an agent joined, or fell behind).',
   'control.state': 'Remote control as it stands now, and the agent who has it.',
-  'control.input': 'To the visitor: replay this input on the page.',
+  'control.input': 'To the visitor: replay this input on the page; report focus with its `seq` from now on.',
   'control.navigate': 'To the visitor: go back, forward, or reload.',
   'a11y.read': 'To the visitor: have the screen reader read out this element.',
   'share.state':
