@@ -174,11 +174,8 @@ describe('an agent on Firefox, the customer on Chromium', () => {
     const chromium = { name: 'the customer (Chromium)', page: customer };
     await customer.goto(`${suite.server.baseUrl}${FORM_PATH}`);
     const code = await visitorStartsHere(customer);
-    const ticket = await consoleTicket(suite.server, await devToken(suite.server, 'Ana Agent'), code);
-
-    const agent = await newFirefoxPage(firefox);
+    const agent = await firefoxConsoleFor(code);
     const ff = { name: 'the agent (Firefox)', page: inPage(agent) };
-    await agent.goto(`${suite.server.baseUrl}/console#ticket=${encodeURIComponent(ticket)}`);
     await clickButton(agent, 'Video');
     await expectRising(ff, chromium);
     await expectRising(chromium, ff);
@@ -199,15 +196,7 @@ describe('an agent on Firefox, the customer on Chromium', () => {
     );
 
     // Remote control from Firefox: the agent clicks into the view's field and types; the customer's page changes.
-    await clickButton(agent, 'Remote Control');
-    await customer
-      .getByRole('alertdialog', { name: 'Ana Agent asks to control this page' })
-      .getByRole('button', { name: 'Allow' })
-      .click();
-    await agent.waitForFunction(
-      () => document.querySelector('[data-testid="control-status"]')?.textContent?.includes('You are controlling'),
-      { timeout: 15_000 },
-    );
+    await firefoxAgentTakesControl(agent, customer);
     await clickInLiveView(agent, '#preferred-name');
     await agent.keyboard.type('Omar   the  Great');
     await eventually(
@@ -237,18 +226,8 @@ describe('an agent on Firefox, the customer on Chromium', () => {
       (document.querySelector('main') ?? document.body).prepend(document.createElement('delivery-note'));
     });
     const code = await visitorStartsHere(customer);
-    const ticket = await consoleTicket(suite.server, await devToken(suite.server, 'Ana Agent'), code);
-    const agent = await newFirefoxPage(firefox);
-    await agent.goto(`${suite.server.baseUrl}/console#ticket=${encodeURIComponent(ticket)}`);
-    await clickButton(agent, 'Remote Control');
-    await customer
-      .getByRole('alertdialog', { name: 'Ana Agent asks to control this page' })
-      .getByRole('button', { name: 'Allow' })
-      .click();
-    await agent.waitForFunction(
-      () => document.querySelector('[data-testid="control-status"]')?.textContent?.includes('You are controlling'),
-      { timeout: 15_000 },
-    );
+    const agent = await firefoxConsoleFor(code);
+    await firefoxAgentTakesControl(agent, customer);
     await clickInLiveView(agent, ['delivery-note', '#note']);
     await agent.keyboard.type('Leave at the back door');
     await eventually(
@@ -266,10 +245,7 @@ describe('an agent on Firefox, the customer on Chromium', () => {
     // closing the page's own that early once left Firefox's view at 'Waiting for the customer's page' for good.
     await addFrameToPage(customer);
     const code = await visitorStartsHere(customer);
-    const ticket = await consoleTicket(suite.server, await devToken(suite.server, 'Ana Agent'), code);
-
-    const agent = await newFirefoxPage(firefox);
-    await agent.goto(`${suite.server.baseUrl}/console#ticket=${encodeURIComponent(ticket)}`);
+    const agent = await firefoxConsoleFor(code);
     const shown = () =>
       agent.evaluate(() => {
         const view = document.querySelector<HTMLIFrameElement>('[data-testid="live-view"] iframe');
@@ -322,6 +298,27 @@ describe('a guest on Firefox', () => {
     }
   });
 });
+
+/** Ana Agent's console for the session with this code, in Firefox. */
+async function firefoxConsoleFor(code: string): Promise<FirefoxPage> {
+  const ticket = await consoleTicket(suite.server, await devToken(suite.server, 'Ana Agent'), code);
+  const agent = await newFirefoxPage(firefox);
+  await agent.goto(`${suite.server.baseUrl}/console#ticket=${encodeURIComponent(ticket)}`);
+  return agent;
+}
+
+/** The agent in Firefox asks for remote control, the customer (Chromium) allows it, and the console says so. */
+async function firefoxAgentTakesControl(agent: FirefoxPage, customer: Page): Promise<void> {
+  await clickButton(agent, 'Remote Control');
+  await customer
+    .getByRole('alertdialog', { name: 'Ana Agent asks to control this page' })
+    .getByRole('button', { name: 'Allow' })
+    .click();
+  await agent.waitForFunction(
+    () => document.querySelector('[data-testid="control-status"]')?.textContent?.includes('You are controlling'),
+    { timeout: 15_000 },
+  );
+}
 
 /** A property (text or field value) of an element of the live view's replayed document, in Firefox's console. */
 function inLiveView(agent: FirefoxPage, selector: string, property: 'textContent' | 'value'): Promise<unknown> {

@@ -77,10 +77,10 @@ export function createMasking(configured: readonly string[]): Masking {
   const isMasked = (element: Element | null) =>
     !!element && !!closestAcrossShadows(element, `${any}, ${WIDGET_SELECTOR}`);
   // Media and selects inside a masked element, one that itself carries an attribute/class/id mask selector, and one
-  // in the shadow root of a masked host (rrweb matches these per element, within its own tree: media of a component
-  // nested deeper in that root are blocked by the recorder, shadowRootMasking.ts). A selector naming an element type (input[type=password]) can't be glued
-  // onto a media tag, so it has neither of the last two forms. A form the browser can't parse is left out: one bad
-  // part would break the whole selector, the widget's own blocking with it.
+  // in the shadow root of a masked host (rrweb matches these per element, within its own tree: those of a component
+  // nested deeper in that root are blocked by the recorder, shadowRootMasking.ts). A selector naming an element type
+  // (input[type=password]) can't be glued onto a media tag, so it has neither of the last two forms. A form the
+  // browser can't parse is left out: one bad part would break the whole selector, the widget's own blocking with it.
   const blocked = selectors.flatMap((s) =>
     BLOCKED_IN_MASK.flatMap((m) =>
       /^[[.#]/.test(s) ? [`${s} ${m}`, `${m}${s}`, `:host(${s}) ${m}`] : [`${s} ${m}`],

@@ -1,6 +1,6 @@
 /* The parts of rrweb's recorded events that the recorder rewrites before they are sent (frameSources.ts,
- * shadowRootMasking.ts): serialized nodes, in a full snapshot or added by a mutation, and a mutation's changed texts and
- * attributes. */
+ * shadowRootMasking.ts): serialized nodes, in a full snapshot or added by a mutation, a mutation's changed texts and
+ * attributes, and a field's input. */
 
 export interface SerializedNode {
   id: number;

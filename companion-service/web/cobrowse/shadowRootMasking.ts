@@ -4,10 +4,10 @@
  *   LWC): rrweb decides whether to mask a text by its parent element, and such a text has none, so it was recorded as
  *   it is.
  * - Media and selects in a component nested inside the masked component's shadow root (a picture in a child
- *   component of a private Lightning Web Component): rrweb blocks them by selector, matched per element within its own tree, and the
- *   `:host(…)` forms of masking.ts reach only the masked host's own shadow root, so they went out with their
- *   addresses. They become what rrweb makes of a blocked element: a placeholder of the same size, with nothing of
- *   what it shows. */
+ *   component of a private Lightning Web Component): rrweb blocks them by selector, matched per element within its
+ *   own tree, and the `:host(…)` forms of masking.ts reach only the masked host's own shadow root, so they went out
+ *   with their addresses and values. They become what rrweb makes of a blocked element: a placeholder of the same
+ *   size, with nothing of what it shows. */
 
 import { BLOCKED_IN_MASK, maskedText } from './masking';
 import { ELEMENT_NODE, forEachNode, inputOf, mutationOf, TEXT_NODE } from './recordedEvents';

@@ -126,7 +126,8 @@ export class ViewerFields {
       if (this.applying) return;
       const id = this.ctx.nodeId(event.composedPath()[0] as Node);
       if (id === undefined) return;
-      // A press sent just before (its pointer action) already told the page where focus goes; else the next action does.
+      // A press sent just before (its pointer action) already told the page where focus goes; else the next action
+      // does.
       const sent = this.ctx.actionsSent();
       this.agentChoseFrom = this.focus === id ? sent : sent + 1;
     };
