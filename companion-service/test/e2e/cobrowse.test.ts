@@ -73,6 +73,22 @@ async function pageShown(agent: Page): Promise<void> {
   await liveView(agent).getByRole('heading', { name: 'Update your details' }).waitFor({ timeout: 20_000 });
 }
 
+/** Marks the customer's page a moment after what it just did, and waits for the mark in the live view: by then the
+ * view has had everything the page sent before, its word of where focus went included (said once focus settles). */
+async function viewCaughtUp(visitor: Page, agent: Page, mark: string): Promise<void> {
+  await visitor.evaluate(
+    (value) =>
+      new Promise<void>((done) =>
+        setTimeout(() => {
+          document.body.setAttribute('data-caught-up', value);
+          done();
+        }, 20),
+      ),
+    mark,
+  );
+  await liveView(agent).locator(`body[data-caught-up="${mark}"]`).waitFor();
+}
+
 // --- the page stream as the customer's browser sends it -----------------------------------------------------------
 
 type SerializedNode = { id: number; attributes?: Record<string, unknown>; childNodes?: SerializedNode[] };
@@ -223,6 +239,22 @@ describe('the live view', () => {
       (w) => w > 0,
       'the portal logo in the live view',
     );
+  });
+
+  it('never takes the agent\u2019s keyboard when the customer moves between fields on their page', async () => {
+    const visitor = await newPage();
+    const agent = await consoleFor(await customerOnForm(visitor));
+    await pageShown(agent);
+    // The agent writes a problem report while the customer fills in their name.
+    await agent.getByRole('button', { name: 'Customer Info' }).click();
+    await agent.getByLabel('What went wrong?').click();
+    await agent.keyboard.type('The ');
+    await visitor.locator('#full-name').click();
+    await visitor.keyboard.type('Maya');
+    await viewCaughtUp(visitor, agent, 'typed');
+    await agent.keyboard.type('picture froze');
+    expect(await agent.getByLabel('What went wrong?').inputValue()).toBe('The picture froze');
+    expect(await liveView(agent).locator('#full-name').inputValue()).toBe('Maya');
   });
 });
 
@@ -623,6 +655,28 @@ describe('remote control', () => {
       'the page\u2019s state, typed by the agent',
     );
     expect(await visitor.locator('#full-name').inputValue()).toBe('');
+  });
+
+  it('the agent\u2019s text goes to their caret\u2019s field when the customer\u2019s page has just left it', async () => {
+    const visitor = await newPage();
+    const agent = await consoleFor(await customerOnForm(visitor));
+    await pageShown(agent);
+    await remoteControlOn(agent, visitor);
+    await visitor.locator('#preferred-name').click();
+    await viewCaughtUp(visitor, agent, 'elsewhere');
+    // The agent puts the caret in the name (as a fill does: nothing of it reaches the customer's page before the text),
+    // while the customer's page focuses that field and leaves it (a click on the page's background). The view showed
+    // the page's blur by dropping the agent's caret, then sent the text without a field, and it went nowhere.
+    await liveView(agent).locator('#full-name').focus();
+    await visitor.locator('#full-name').focus();
+    await visitor.locator('#full-name').blur();
+    await viewCaughtUp(visitor, agent, 'left');
+    await agent.keyboard.insertText('Omar');
+    await eventually(
+      () => visitor.locator('#full-name').inputValue(),
+      (v) => v === 'Omar',
+      'the agent\u2019s text on the customer\u2019s page',
+    );
   });
 
   it('typing over selected text: the view hearing the new text before the caret does not undo it', async () => {

@@ -17,7 +17,8 @@ export interface FieldReport {
   checked: boolean;
 }
 export interface FocusReport {
-  id: number;
+  /** null: focus left every element (the customer clicked on the page's background, or a field was blurred). */
+  id: number | null;
   start: number | null;
   end: number | null;
   direction: 'forward' | 'backward' | 'none' | null;
@@ -26,6 +27,7 @@ export interface FocusReport {
   seq?: number;
 }
 
+const NOTHING_FOCUSED: FocusReport = { id: null, start: null, end: null, direction: null };
 const POLL_MS = 250;
 const FIELDS = 'input, textarea, select';
 
@@ -56,6 +58,13 @@ export class FieldWatcher {
   /** The seq of the agent's action being applied, or applied last. */
   private actionSeq: number | undefined;
   private readonly onSelection = () => this.checkFocus();
+  /** Focus left an element: said once the browser has settled where it went (a move between two elements blurs the
+   * first before it focuses the second), so a blur is said at once and a move only once. */
+  private readonly onFocusOut = () => {
+    clearTimeout(this.focusOutTimer);
+    this.focusOutTimer = setTimeout(() => this.checkFocus(), 0);
+  };
+  private focusOutTimer: ReturnType<typeof setTimeout> | undefined;
   /** Typing and choices the recorder saw itself: no need to send them again. A multiple select is the exception: the
    * recorder only records its first chosen option. */
   private readonly onInput = (event: Event) => {
@@ -78,14 +87,17 @@ export class FieldWatcher {
     this.timer = setInterval(() => this.check(), POLL_MS);
     this.doc.addEventListener('selectionchange', this.onSelection);
     this.doc.addEventListener('focusin', this.onSelection, true);
+    this.doc.addEventListener('focusout', this.onFocusOut, true);
     this.doc.addEventListener('input', this.onInput, true);
     this.doc.addEventListener('change', this.onInput, true);
   }
 
   stop(): void {
     clearInterval(this.timer);
+    clearTimeout(this.focusOutTimer);
     this.doc.removeEventListener('selectionchange', this.onSelection);
     this.doc.removeEventListener('focusin', this.onSelection, true);
+    this.doc.removeEventListener('focusout', this.onFocusOut, true);
     this.doc.removeEventListener('input', this.onInput, true);
     this.doc.removeEventListener('change', this.onInput, true);
   }
@@ -138,20 +150,27 @@ export class FieldWatcher {
   private checkFocus(): void {
     if (!this.reportFocus) return;
     const active = deepActiveElement(this.doc);
-    if (!isElement(active) || active === this.doc.body || this.isMasked(active)) return;
-    const id = this.idOf(active);
-    if (id <= 0) return;
-    const selectable = hasSelectionApi(active);
-    const report: FocusReport = {
-      id,
-      start: selectable ? active.selectionStart : null,
-      end: selectable ? active.selectionEnd : null,
-      direction: selectable ? active.selectionDirection : null,
-    };
+    const report = !isElement(active) || active === this.doc.body ? NOTHING_FOCUSED : this.focusOn(active);
+    if (!report) return;
     // Said again only when focus or caret moved, not for each action that left them where they were.
     const key = JSON.stringify(report);
     if (key === this.lastFocus) return;
     this.lastFocus = key;
     this.emit(FOCUS_EVENT, this.actionSeq === undefined ? report : { ...report, seq: this.actionSeq });
+  }
+
+  /** A masked element's focus, or one the recording can't name (the widget's), is not said: the view keeps what it
+   * knew, and the agent's keys there are refused as they would be in the field itself. */
+  private focusOn(active: Element): FocusReport | undefined {
+    if (this.isMasked(active)) return undefined;
+    const id = this.idOf(active);
+    if (id <= 0) return undefined;
+    const selectable = hasSelectionApi(active);
+    return {
+      id,
+      start: selectable ? active.selectionStart : null,
+      end: selectable ? active.selectionEnd : null,
+      direction: selectable ? active.selectionDirection : null,
+    };
   }
 }

@@ -9,7 +9,7 @@ import { guardTimer, isReplayEvent, type ReplayEvent } from './replayGuard';
 import { forgetShownEvents } from './replayMemory';
 import type { ReplayerClass } from './replayerLink';
 import { BatchAssembler } from './streamCodec';
-import { ViewerFields } from './viewerFields';
+import { isFocusReplay, ViewerFields } from './viewerFields';
 import { ViewerGuide, type GuideOut, type GuideTool } from './viewerGuide';
 import { ViewerInput, type ViewerMode } from './viewerInput';
 
@@ -102,8 +102,9 @@ export class CobrowseViewer {
   handle(message: ServerMessageOf<'cobrowse.events'>): void {
     const batch = this.assembler.add(message);
     if (!batch) return;
-    const events = batch.events.filter(isReplayEvent);
-    if (events.length < batch.events.length) this.eventLost(new Error('not an rrweb event'));
+    const replayable = batch.events.filter(isReplayEvent);
+    if (replayable.length < batch.events.length) this.eventLost(new Error('not an rrweb event'));
+    const events = replayable.filter((event) => !isFocusReplay(event));
     if (!this.replayer) {
       if (!batch.snapshot || events.length === 0) return;
       this.start(events);

@@ -19,7 +19,20 @@ export interface ViewerFieldsContext {
 }
 
 const FIELD_TAGS = new Set(['INPUT', 'TEXTAREA', 'SELECT']);
+/** rrweb's IncrementalSnapshot event, its MouseInteraction source, and that source's Focus and Blur. */
+const INCREMENTAL = 3;
+const MOUSE_INTERACTION = 2;
+const FOCUS_OR_BLUR: ReadonlySet<unknown> = new Set([5, 6]);
 const SELECTABLE_TYPES = new Set(['text', 'search', 'url', 'tel', 'password']);
+
+/** Whether a recorded event is the customer's page taking or losing focus. The view leaves these out: rrweb would
+ * focus() the view's element, taking the agent's keyboard from the rest of the console (a report they were writing),
+ * or blur() it, dropping the caret the agent had just put there (what they typed next went nowhere). Where the
+ * customer's focus is comes in focus reports instead, which respect both. */
+export function isFocusReplay(event: { type: number; data?: unknown }): boolean {
+  const data = event.data as { source?: unknown; type?: unknown } | undefined;
+  return event.type === INCREMENTAL && data?.source === MOUSE_INTERACTION && FOCUS_OR_BLUR.has(data.type);
+}
 
 export class ViewerFields {
   /** Set while the view moves its own caret: the selectionchange that follows is not the agent's. */
@@ -151,6 +164,12 @@ export class ViewerFields {
   }
 
   private focused(report: FocusReport): void {
+    // Nothing has focus there now: the view keeps its caret, and the agent's next key takes its field along
+    // (viewerInput.ts sends the field it types in whenever it differs from this); else the key would go nowhere.
+    if (report.id === null) {
+      this.focus = undefined;
+      return;
+    }
     this.focus = report.id;
     if (report.start !== null && report.end !== null) {
       this.selections.set(report.id, { start: report.start, end: report.end, direction: report.direction ?? 'none' });
@@ -197,7 +216,7 @@ function isFocusReport(value: unknown): value is FocusReport {
   return (
     typeof report === 'object' &&
     report !== null &&
-    typeof report.id === 'number' &&
+    (typeof report.id === 'number' || report.id === null) &&
     isOffset(report.start) &&
     isOffset(report.end) &&
     DIRECTIONS.has(report.direction) &&
