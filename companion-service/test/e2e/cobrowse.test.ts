@@ -840,11 +840,21 @@ describe('masking', () => {
 });
 
 describe('masking a component', () => {
-  it('covers what a component marked private holds in its shadow root: its field, text and image', async () => {
+  it('covers what a component marked private holds in its shadow root: its field, text, image and frame', async () => {
     const visitor = await newPage();
     const frames = recordSentFrames(visitor);
     const code = await customerOnForm(visitor);
     const card = { first: '4929 1180', then: ' 7423 5512', holder: 'Ines Ortega' };
+    const statement = { line: 'Statement NW-9931-7710', note: 'note-4471' };
+    // A page of the site's own, shown in a frame by the nested component.
+    await visitor.route('**/card-statement.html', (route) =>
+      route.fulfill({
+        contentType: 'text/html; charset=utf-8',
+        body:
+          `<!doctype html><title>Statement</title><p id="statement">${statement.line}</p>` +
+          '<input id="statement-note" aria-label="Note"><img alt="" width="20" height="20" src="/portal/logo.svg?statement-photo">',
+      }),
+    );
     // A web component, as Experience Cloud's LWR sites render Lightning Web Components: what it shows is in its own
     // shadow root, and the site marks its host private, in the page.
     await visitor.evaluate((holder) => {
@@ -882,7 +892,9 @@ describe('masking a component', () => {
             ['kind-gold', 'Gold credit'],
           ])
             kind.append(new Option(text, value));
-          this.attachShadow({ mode: 'open' }).append(picture, kind);
+          const statementFrame = Object.assign(document.createElement('iframe'), { title: 'Statement' });
+          statementFrame.src = '/card-statement.html';
+          this.attachShadow({ mode: 'open' }).append(picture, kind, statementFrame);
         }
       }
       customElements.define('card-badge', CardBadge);
@@ -902,6 +914,10 @@ describe('masking a component', () => {
       (img as HTMLImageElement).src = '/portal/logo.svg?badge-changed';
       img.after(Object.assign(document.createElement('img'), { src: '/portal/logo.svg?badge-added' }));
     });
+    // Typed into the frame's field once the agent is there.
+    const statementFrame = visitor.frameLocator('card-badge iframe');
+    await statementFrame.locator('#statement').waitFor();
+    await statementFrame.locator('#statement-note').pressSequentially(statement.note);
     const full = `${card.first}${card.then}`;
     await eventually(
       () => liveView(agent).locator('#card-echo').textContent(),
@@ -926,6 +942,12 @@ describe('masking a component', () => {
         width: (img as HTMLElement).style.width,
       }));
     expect(placeholder).toEqual({ src: null, width: '24px' });
+    // The frame's page is there, masked.
+    await eventually(
+      () => liveView(agent).frameLocator('card-badge iframe').locator('#statement').textContent(),
+      (t) => t === statement.line.replace(/\S/g, '\u2022'),
+      'the frame\u2019s text in the live view, masked',
+    );
     for (const secret of [
       card.first,
       card.then.trim(),
@@ -937,6 +959,9 @@ describe('masking a component', () => {
       'badge-added',
       'kind-',
       'Gold credit',
+      'NW-9931',
+      statement.note,
+      'statement-photo',
     ]) {
       expect({ secret, inStream: text.includes(secret) }).toEqual({ secret, inStream: false });
       expect({ secret, inFrames: frames.some((f) => f.includes(secret)) }).toEqual({ secret, inFrames: false });

@@ -50,13 +50,16 @@ export interface Masking {
   };
 }
 
-/** `element.closest(selector)`, continued from each shadow root to its host. */
-export function closestAcrossShadows(element: Element, selector: string): Element | null {
+/** `element.closest(selector)`, continued from each shadow root to its host, and from the document of each frame in
+ * the page to that frame: a frame inside a masked element is masked throughout (rrweb records a frame of the page's
+ * origin, and checks masking within the frame's own document). */
+function closestInPage(element: Element, selector: string, page: Document | undefined): Element | null {
   for (let el: Element | null = element; el;) {
     const found = el.closest(selector);
     if (found) return found;
     // A ShadowRoot has a host, a Document none (instanceof would miss a frame's ShadowRoot, another realm's).
-    el = (el.getRootNode() as Partial<ShadowRoot>).host ?? null;
+    const root = el.getRootNode() as Partial<ShadowRoot> & Partial<Document>;
+    el = root.host ?? (root === page ? null : (root.defaultView?.frameElement ?? null));
   }
   return null;
 }
@@ -71,11 +74,15 @@ export function isValidSelector(selector: string): boolean {
   }
 }
 
-export function createMasking(configured: readonly string[]): Masking {
+/** `page`: the recorded page's document (the live view's: its replay), beyond which no frame is climbed out of. */
+export function createMasking(
+  configured: readonly string[],
+  page: () => Document | undefined = () => globalThis.document,
+): Masking {
   const selectors = [...ALWAYS_MASKED, ...configured.filter(isValidSelector)];
   const any = selectors.join(', ');
   const isMasked = (element: Element | null) =>
-    !!element && !!closestAcrossShadows(element, `${any}, ${WIDGET_SELECTOR}`);
+    !!element && !!closestInPage(element, `${any}, ${WIDGET_SELECTOR}`, page());
   // Media and selects inside a masked element, one that itself carries an attribute/class/id mask selector, and one
   // in the shadow root of a masked host (rrweb matches these per element, within its own tree: those of a component
   // nested deeper in that root are blocked by the recorder, shadowRootMasking.ts). A selector naming an element type

@@ -1,19 +1,21 @@
-/* What rrweb's masking does not reach inside the shadow roots of a masked component, masked here in each event before
- * it is sent:
+/* What rrweb's masking does not reach inside the shadow roots of a masked component (and inside frames in them),
+ * masked here in each event before it is sent:
  * - Text right inside a shadow root (a component whose template starts with text, `<template>Card {number}…` in
  *   LWC): rrweb decides whether to mask a text by its parent element, and such a text has none, so it was recorded as
  *   it is.
  * - Media and selects in a component nested inside the masked component's shadow root (a picture in a child
  *   component of a private Lightning Web Component): rrweb blocks them by selector, matched per element within its
  *   own tree, and the `:host(…)` forms of masking.ts reach only the masked host's own shadow root, so they went out
- *   with their addresses and values. They become what rrweb makes of a blocked element: a placeholder of the same
- *   size, with nothing of what it shows. */
+ *   with their addresses and values. The same for those in a frame there: rrweb records the frame's document apart,
+ *   its texts and values masked (masking.ts climbs out of frames), its media by selectors of that document alone.
+ *   They become what rrweb makes of a blocked element: a placeholder of the same size, with nothing of what it
+ *   shows. */
 
 import { BLOCKED_IN_MASK, maskedText } from './masking';
 import { ELEMENT_NODE, forEachNode, inputOf, mutationOf, TEXT_NODE } from './recordedEvents';
 
-/** What a mask blocks (masking.ts), but frames: a frame's document is recorded on its own, which blocking it here,
- * after rrweb has taken it, would not stop. */
+/** What a mask blocks (masking.ts), but frames: a frame's document is recorded on its own, which blocking the frame
+ * here, after rrweb has taken it, would not stop; what it holds is masked instead. */
 const BLOCKED = new Set(BLOCKED_IN_MASK.filter((tag) => tag !== 'iframe'));
 
 /** Masks, in place, what one rrweb event holds of masked components' shadow roots that rrweb left as it was. */
@@ -33,8 +35,8 @@ export function maskAcrossShadowRoots(
     const node = nodeFor(id);
     if (node?.nodeType !== 1) return undefined;
     const element = node as Element;
-    // Outside shadow roots rrweb's own selectors decide: a page's many images need no check of their own.
-    if (!BLOCKED.has(element.localName) || element.getRootNode() === element.ownerDocument) return undefined;
+    // Outside shadow roots and frames rrweb's own selectors decide: a page's many images need no check of their own.
+    if (!BLOCKED.has(element.localName) || element.getRootNode() === globalThis.document) return undefined;
     return isMasked(element) ? element : undefined;
   };
   forEachNode(event, (node) => {

@@ -48,7 +48,7 @@ export class CobrowseViewer {
   /** The agent's remote-control actions sent from this view so far (each one's seq). */
   private actionsSent = 0;
   /** The same masking as the customer's page: the fields the view refuses typing into. */
-  private masking = createMasking([]);
+  private masking = createMasking([], () => this.document);
   private readonly resizeObserver: ResizeObserver;
   /** The agent's input taken over the view, where the browser runs no listener in its document (inputRelay.ts). */
   private relay: InputRelay | undefined;
@@ -95,7 +95,7 @@ export class CobrowseViewer {
 
   /** The session's extra mask selectors: the view refuses typing into those fields (the visitor's page would too). */
   setMaskSelectors(selectors: readonly string[]): void {
-    this.masking = createMasking(selectors);
+    this.masking = createMasking(selectors, () => this.document);
   }
 
   /** Feeds one `cobrowse.events` message. Deltas before the first full snapshot can't be shown and are skipped. */
