@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { By, Origin } from 'selenium-webdriver';
+import { By, Key, Origin } from 'selenium-webdriver';
 import { cursorDistance } from '../helpers/agentCursor';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { eventually } from '../helpers/eventually';
@@ -162,6 +162,32 @@ describe('an agent in WebKit', () => {
       (t) => t === 'Preferred name: Omar the Great',
       'the customer\u2019s page state, typed from WebKit',
     );
+    // Tab goes on to the next field as on the customer's page, and the agent's next keys go there, also once the
+    // customer's page has said where its focus went (the view's caret follows it).
+    await clickInLiveView(driver, '#full-name');
+    await driver.actions().sendKeys('Maya').perform();
+    await driver.actions().sendKeys(Key.TAB).perform();
+    await eventually(
+      () => customer.evaluate(() => document.activeElement?.id),
+      (id) => id === 'preferred-name',
+      'the customer\u2019s focus moved on by the agent\u2019s Tab',
+    );
+    await customer.evaluate(() => document.body.setAttribute('data-after-tab', ''));
+    await eventually(
+      () =>
+        driver.executeScript<boolean>(
+          `return !!document.querySelector('[data-testid="live-view"] iframe')?.contentDocument?.querySelector('body[data-after-tab]')`,
+        ),
+      (seen) => seen,
+      'the customer\u2019s page after the Tab, in the view',
+    );
+    await driver.actions().sendKeys('Lia').perform();
+    await eventually(
+      () => customer.getByTestId('greeting').textContent(),
+      (t) => t === 'Preferred name: Lia',
+      'the keys after Tab, in the next field',
+    );
+    expect(await customer.locator('#full-name').inputValue()).toBe('Maya');
     // The same in a component's field.
     await clickInLiveView(driver, 'driver-note', '#note');
     await driver.actions().sendKeys('Gate code 1942').perform();
