@@ -644,8 +644,7 @@ describe('remote control', () => {
     await view.locator('#preferred-name').focus();
     await visitor.locator('#full-name').focus();
     // The report has reached the view once a change made after it shows there.
-    await visitor.evaluate(() => document.body.setAttribute('data-after-focus', ''));
-    await view.locator('body[data-after-focus]').waitFor();
+    await viewCaughtUp(visitor, agent, 'focus');
     // The caret is still where the agent put it.
     expect(await view.locator('#preferred-name').evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
     await agent.keyboard.insertText('Lia  Jensen');

@@ -1,6 +1,6 @@
 /* The parts of rrweb's recorded events that the recorder rewrites before they are sent (frameSources.ts,
  * shadowRootMasking.ts): serialized nodes, in a full snapshot or added by a mutation, a mutation's changed texts and
- * attributes, and a field's input. */
+ * attributes, and a field's input; and the focus changes the live view leaves out (viewer.ts). */
 
 export interface SerializedNode {
   id: number;
@@ -29,7 +29,16 @@ export const TEXT_NODE = 3;
 const FULL_SNAPSHOT = 2;
 const INCREMENTAL = 3;
 const MUTATION = 0;
+const MOUSE_INTERACTION = 2;
 const INPUT = 5;
+/** MouseInteraction's Focus and Blur. */
+const FOCUS_OR_BLUR: ReadonlySet<unknown> = new Set([5, 6]);
+
+/** Whether the event is an element of the page taking or losing focus. */
+export function isFocusOrBlur(event: { type: number; data?: unknown }): boolean {
+  const data = event.data as { source?: unknown; type?: unknown } | undefined;
+  return event.type === INCREMENTAL && data?.source === MOUSE_INTERACTION && FOCUS_OR_BLUR.has(data.type);
+}
 
 /** The event's mutation, if it is one. */
 export function mutationOf(event: { type: number; data?: unknown }): MutationData | undefined {

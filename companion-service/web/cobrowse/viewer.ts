@@ -5,11 +5,12 @@ import { InputRelay, listenersRunIn } from './inputRelay';
 import { LiveClock } from './liveClock';
 import { FRAME_EVENT } from './frameWatcher';
 import { labelOtherSiteFrames, labelReportedFrame, mayBringOtherSiteFrame } from './otherSiteFrames';
+import { isFocusOrBlur } from './recordedEvents';
 import { guardTimer, isReplayEvent, type ReplayEvent } from './replayGuard';
 import { forgetShownEvents } from './replayMemory';
 import type { ReplayerClass } from './replayerLink';
 import { BatchAssembler } from './streamCodec';
-import { isFocusReplay, ViewerFields } from './viewerFields';
+import { ViewerFields } from './viewerFields';
 import { ViewerGuide, type GuideOut, type GuideTool } from './viewerGuide';
 import { ViewerInput, type ViewerMode } from './viewerInput';
 
@@ -104,7 +105,11 @@ export class CobrowseViewer {
     if (!batch) return;
     const replayable = batch.events.filter(isReplayEvent);
     if (replayable.length < batch.events.length) this.eventLost(new Error('not an rrweb event'));
-    const events = replayable.filter((event) => !isFocusReplay(event));
+    // The customer's focus changes are left out: rrweb would focus() the view's element, taking the agent's keyboard
+    // from the rest of the console (a report they were writing), or blur() it, dropping the caret the agent had just
+    // put there (what they typed next went nowhere). The page's focus reports say where it is instead, and respect
+    // both (viewerFields.ts).
+    const events = replayable.filter((event) => !isFocusOrBlur(event));
     if (!this.replayer) {
       if (!batch.snapshot || events.length === 0) return;
       this.start(events);

@@ -19,20 +19,7 @@ export interface ViewerFieldsContext {
 }
 
 const FIELD_TAGS = new Set(['INPUT', 'TEXTAREA', 'SELECT']);
-/** rrweb's IncrementalSnapshot event, its MouseInteraction source, and that source's Focus and Blur. */
-const INCREMENTAL = 3;
-const MOUSE_INTERACTION = 2;
-const FOCUS_OR_BLUR: ReadonlySet<unknown> = new Set([5, 6]);
 const SELECTABLE_TYPES = new Set(['text', 'search', 'url', 'tel', 'password']);
-
-/** Whether a recorded event is the customer's page taking or losing focus. The view leaves these out: rrweb would
- * focus() the view's element, taking the agent's keyboard from the rest of the console (a report they were writing),
- * or blur() it, dropping the caret the agent had just put there (what they typed next went nowhere). Where the
- * customer's focus is comes in focus reports instead, which respect both. */
-export function isFocusReplay(event: { type: number; data?: unknown }): boolean {
-  const data = event.data as { source?: unknown; type?: unknown } | undefined;
-  return event.type === INCREMENTAL && data?.source === MOUSE_INTERACTION && FOCUS_OR_BLUR.has(data.type);
-}
 
 export class ViewerFields {
   /** Set while the view moves its own caret: the selectionchange that follows is not the agent's. */
