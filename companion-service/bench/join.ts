@@ -59,6 +59,9 @@ const HELP = `Usage: npm run bench:join -- [options]
   --verbose         per-run breakdown (where the time goes)
   --video-click     (a) with the agent's "Start my video when I join" off: the bench clicks the console's Video as soon
                     as it shows (by default the choice is on and the agent's video goes out from the start)
+  --camera-delay MS  every page's camera takes MS longer to open (getUserMedia answers MS later), as a real webcam
+                    does (a few hundred ms to over a second); Chromium's fake camera opens in tens of ms. The floor's
+                    cameras are open before its runs start, so only Tandem's runs wait for it
   --floor-shows-video  the floor's pages show their camera and every remote camera in 320x180 video elements, as a
                     call's page would (Tandem's pages do); by default they show nothing
   --cpu-prof DIR    write CPU profiles, per run: of the visitor's page from the Join click to its first frame, and of
@@ -80,6 +83,7 @@ interface Options {
   verbose: boolean;
   videoClick: boolean;
   floorShowsVideo: boolean;
+  cameraDelay: number;
   cpuProf?: string;
   trace?: string;
 }
@@ -92,6 +96,7 @@ function parseOptions(argv: string[]): Options {
       'accept-runs': { fallback: 10, min: 0, max: 1000 },
       warmup: { fallback: 1, min: 0, max: 100 },
       'wait-quiet': { fallback: 30, min: 0, max: 3600, integer: false },
+      'camera-delay': { fallback: 0, min: 0, max: 10_000 },
     },
     flags: ['verbose', 'video-click', 'floor-shows-video'],
     strings: ['cpu-prof', 'trace'],
@@ -105,6 +110,7 @@ function parseOptions(argv: string[]): Options {
     verbose: flags.verbose,
     videoClick: flags['video-click'],
     floorShowsVideo: flags['floor-shows-video'],
+    cameraDelay: numbers['camera-delay'],
     ...(strings['cpu-prof'] ? { cpuProf: strings['cpu-prof'] } : {}),
     ...(strings.trace ? { trace: strings.trace } : {}),
   };
@@ -130,11 +136,13 @@ class Harness {
   constructor(
     readonly browser: Browser,
     readonly baseUrl: string,
+    private readonly cameraDelay: number,
   ) {}
 
   async context(): Promise<BrowserContext> {
     const context = await this.browser.newContext();
     await addProbes(context);
+    await delayCameras(context, this.cameraDelay);
     context.on('response', (response) => {
       this.httpRequests++;
       if (response.status() === 429) this.http429++;
@@ -168,6 +176,20 @@ class Harness {
     });
     return ((await response.json()) as { token: string }).token;
   }
+}
+
+/** Every camera of the context's pages takes `delayMs` longer to open, as a real webcam does (--camera-delay). */
+async function delayCameras(context: BrowserContext, delayMs: number): Promise<void> {
+  if (delayMs <= 0) return;
+  await context.addInitScript((ms: number) => {
+    const devices = navigator.mediaDevices as MediaDevices | undefined;
+    if (!devices) return;
+    const open = devices.getUserMedia.bind(devices);
+    devices.getUserMedia = async (constraints?: MediaStreamConstraints) => {
+      if (constraints?.video) await new Promise((resolve) => setTimeout(resolve, ms));
+      return open(constraints);
+    };
+  }, delayMs);
 }
 
 // --- (a) agent Join -> first frame -----------------------------------------------------------------------------
@@ -569,14 +591,15 @@ async function main(): Promise<void> {
   const failures: string[] = [];
   try {
     process.stdout.write(
-      `bench:join  Chromium ${browser.version()}  Node ${process.version}  ${new Date().toISOString()}  Tandem ${baseUrl}, floor ${bare.baseUrl}\n`,
+      `bench:join  Chromium ${browser.version()}  Node ${process.version}  ${new Date().toISOString()}  Tandem ${baseUrl}, floor ${bare.baseUrl}${opts.cameraDelay ? `  cameras open ${opts.cameraDelay} ms later` : ''}\n`,
     );
-    const h = new Harness(browser, baseUrl);
+    const h = new Harness(browser, baseUrl, opts.cameraDelay);
 
     // The floor's pages: contexts of their own with the same probes (and not counted in the service's HTTP figures).
     const floorPage = async () => {
       const context = await browser.newContext();
       await addProbes(context);
+      await delayCameras(context, opts.cameraDelay);
       return context.newPage();
     };
     /** One run: waits for a quiet machine, notes the other processes' load meanwhile, prints a line; a failed run is
