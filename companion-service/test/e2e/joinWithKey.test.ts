@@ -55,17 +55,17 @@ describe('join with key, in real browsers', () => {
       .waitFor();
   });
 
-  it("joins while the agent's camera is still starting, and the call comes up once it has", async () => {
+  it('lets the agent see and hear the customer while their own camera is still starting, and sends it once open', async () => {
     const visitor = await page();
     const code = await visitorStarts(visitor);
     const agent = await page();
     await agentSignsIn(agent);
-    // A slow webcam: the console's camera takes 3 s to open.
+    // A slow webcam: the console's camera and microphone take 8 s to open.
     await agent.context().addInitScript(() => {
       const devices = navigator.mediaDevices;
       const open = devices.getUserMedia.bind(devices);
       devices.getUserMedia = async (constraints) => {
-        await new Promise((resolve) => setTimeout(resolve, 3000));
+        await new Promise((resolve) => setTimeout(resolve, 8000));
         const stream = await open(constraints);
         (window as unknown as { __cameraOpen: boolean }).__cameraOpen = true;
         return stream;
@@ -76,27 +76,30 @@ describe('join with key, in real browsers', () => {
       agent.context().waitForEvent('page'),
       agent.getByRole('button', { name: 'Join' }).click(),
     ]);
-    // The agent is in the session (the visitor has started its connection to them) before the camera is open.
-    await visitor.waitForFunction(
-      () => ((window as unknown as { __pcs?: unknown[] }).__pcs ?? []).length > 0,
-      undefined,
-      { timeout: 2500 },
-    );
-    // The console's first script joins before console.js has run and said what it is doing: wait for its status
-    // line, which must come while the camera is still opening.
-    await consolePage
-      .locator('#status')
-      .filter({ hasText: /^Starting your camera and microphone…$/ })
-      .waitFor({ timeout: 2500 });
-    expect(
-      await consolePage.evaluate(() => (window as unknown as { __cameraOpen?: boolean }).__cameraOpen ?? false),
-    ).toBe(false);
+    const cameraOpen = () =>
+      consolePage.evaluate(() => (window as unknown as { __cameraOpen?: boolean }).__cameraOpen ?? false);
 
+    // The call is up before the agent's camera is: they see and hear the customer, and their own tile and the
+    // Video switch say that the camera is starting.
     const atAgent = await expectFramesRising(consolePage);
     expect(atAgent.later).toBeGreaterThan(atAgent.first);
-    await consolePage.getByRole('button', { name: 'Video', exact: true }).click();
+    await expectHearing({ name: 'the console', page: consolePage }, { name: 'the visitor', page: visitor });
+    await consolePage.locator('#self').getByText('Your camera is starting…').waitFor();
+    const videoSwitch = consolePage.getByRole('button', { name: 'Video', exact: true });
+    expect(await videoSwitch.isDisabled()).toBe(true);
+    expect(await cameraOpen()).toBe(false);
+    const connections = await visitor.evaluate(() => (window as unknown as { __pcs: unknown[] }).__pcs.length);
+
+    // Once it is open, the customer hears the agent and, with Video on, sees them, on the same connection.
+    await consolePage.waitForFunction(() => (window as unknown as { __cameraOpen?: boolean }).__cameraOpen, undefined, {
+      timeout: 15_000,
+    });
+    await expectHearing({ name: 'the visitor', page: visitor }, { name: 'the console', page: consolePage });
+    await videoSwitch.click();
     const atVisitor = await expectFramesRising(visitor);
     expect(atVisitor.later).toBeGreaterThan(atVisitor.first);
+    await consolePage.locator('#self').getByText('Shared with everyone').waitFor();
+    expect(await visitor.evaluate(() => (window as unknown as { __pcs: unknown[] }).__pcs.length)).toBe(connections);
   });
 
   it('tells the agent when a key is wrong, and when it is malformed', async () => {

@@ -287,11 +287,13 @@ describe('TURN credentials that expire', () => {
 
     const join = await suite.newPage({ recordSockets: true });
     await join.context().addInitScript(FORCE_RELAY);
-    // The agent's credential is minted when the console joins, and the console makes its connection once its camera
-    // is open (README, "Join with key"): a camera that opens only after that credential expired. (Only the console
-    // opens a camera in this context; it is opened from the join page as about:blank, and its window keeps what
-    // this script set up there.)
+    // The agent's credential is minted when the console joins. A console in a browser that can't name a sender's
+    // stream before it has a track (no RTCRtpSender.setStreams) makes its connection once its camera is open
+    // (README, "Join with key"): such a browser, and a camera that opens only after that credential expired. (Only
+    // the console opens a camera in this context; it is opened from the join page as about:blank, and its window
+    // keeps what this script set up there.)
     await join.context().addInitScript(() => {
+      delete (RTCRtpSender.prototype as Partial<RTCRtpSender>).setStreams;
       const devices = navigator.mediaDevices;
       const open = devices.getUserMedia.bind(devices);
       devices.getUserMedia = async (constraints) => {

@@ -22,12 +22,16 @@ import type { Toolbar, ToolSwitch } from './toolbar';
 
 const CAMERA_LOCKED =
   'The session has started, so the camera can no longer be changed. Choose a camera before your next session.';
+const CAMERA_STARTING = 'Your camera is starting…';
 const NO_VIDEO_PRIVILEGE = 'Your account does not include agent video, so your camera is not used.';
 
 export class AgentVideo {
   readonly selfTile = new ParticipantTile('self', 'self', 'You');
   /** Why the camera could not be opened, for the switch's and the settings' explanation. */
   cameraProblem: string | undefined;
+  /** The session is joined while the camera is still opening (PeerMesh.sendMediaLater): until cameraSettled, what
+   * depends on the camera says it is starting. */
+  cameraPending = false;
   private videoSwitch: ToolSwitch | undefined;
   private readonly blur = new BackgroundBlur({
     serviceOrigin: window.location.origin,
@@ -58,10 +62,7 @@ export class AgentVideo {
   setUpTools(toolbar: Toolbar): void {
     if (this.mayUseVideo) {
       this.videoSwitch = toolbar.addSwitch('video', 'Video', 'camera', () => void this.toggle());
-      if (!this.media.videoTrack) {
-        this.videoSwitch.button.disabled = true;
-        this.videoSwitch.button.title = this.cameraProblem ?? 'No camera is available.';
-      }
+      this.explainSwitch();
     } else {
       // Never sends video: let the camera go (its light goes off), keep the microphone.
       this.media.dropVideo();
@@ -76,10 +77,40 @@ export class AgentVideo {
   }
 
   setUpSettings(): void {
+    if (!this.cameraPending) this.cameraSettings();
+    if (this.mayUseVideo) this.settings.addCameraSetting(startWithVideoSwitch());
+  }
+
+  /** The camera opened (or could not be) after the session was joined: what depends on it catches up. An agent
+   * without the video privilege lets it go at once, as when it was open before. */
+  cameraSettled(): void {
+    this.cameraPending = false;
+    if (this.store.state.self && !this.mayUseVideo) {
+      this.media.dropVideo();
+      this.selfTile.setStream(undefined);
+    }
+    this.explainSwitch();
+    if (this.store.state.self) this.cameraSettings();
+    this.apply();
+  }
+
+  /** The camera list and blur, or why there is no camera to choose. */
+  private cameraSettings(): void {
     void this.settings.refresh(cameraOf(this.media.stream));
     if (!this.media.videoTrack && this.mayUseVideo) this.settings.lock(this.cameraProblem ?? 'No camera is available.');
     if (this.media.videoTrack && this.mayUseVideo) this.settings.addCameraSetting(this.blurSwitch.element);
-    if (this.mayUseVideo) this.settings.addCameraSetting(startWithVideoSwitch());
+  }
+
+  /** The Video switch can't be used without a camera: disabled, with the reason as its title. */
+  private explainSwitch(): void {
+    if (!this.videoSwitch) return;
+    const usable = !!this.media.videoTrack && !this.cameraPending;
+    this.videoSwitch.button.disabled = !usable;
+    if (usable) this.videoSwitch.button.removeAttribute('title');
+    else
+      this.videoSwitch.button.title = this.cameraPending
+        ? CAMERA_STARTING
+        : (this.cameraProblem ?? 'No camera is available.');
   }
 
   /** The call has started (media from someone else arrived): the camera choice is now fixed. */
@@ -90,6 +121,7 @@ export class AgentVideo {
   /** The server ruled on our video (joined, or our peer.media). */
   serverRuled(): void {
     this.videoSwitch?.setBusy(false);
+    this.explainSwitch();
     this.apply();
   }
 
@@ -104,7 +136,11 @@ export class AgentVideo {
     if (!this.media.videoTrack) {
       this.selfTile.setMedia({ video: false, paused: false });
       this.selfTile.setNote(
-        this.mayUseVideo || !this.store.state.self ? 'Camera not available' : 'Video not included in your account',
+        this.cameraPending
+          ? CAMERA_STARTING
+          : this.mayUseVideo || !this.store.state.self
+            ? 'Camera not available'
+            : 'Video not included in your account',
       );
       return;
     }

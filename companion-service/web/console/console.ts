@@ -3,6 +3,7 @@ import type { ErrorMessage, SessionJoined } from '../../src/protocol/messages';
 import { isBackgroundError } from '../shared/backgroundErrors';
 import { CAMERA_HELP, cameraProblemOf, MICROPHONE_PROBLEM } from '../shared/camera';
 import { canCall } from '../shared/webrtc';
+import { canSendMediaLater } from '../shared/mediaLater';
 import { PeerMesh } from '../shared/peerMesh';
 import {
   isOver,
@@ -135,17 +136,27 @@ class AgentConsole {
     // (their "Start my video when I join" choice, granted by the service) when we have joined.
     void this.mesh.setSendingVideo(false);
     this.wire();
-    // Join now, while the camera may still be starting (a real webcam takes up to a second): what the session says
-    // meanwhile is held until the camera is settled, because the connections are created with the camera's tracks.
+    // Join now, while the camera may still be starting (a real webcam takes up to a second or two). Where the
+    // browser allows, the call connects meanwhile and our camera and microphone join it when open, so the agent sees
+    // and hears the customer at once; elsewhere what the session says is held until the camera is settled, because
+    // the connections are created with the camera's tracks.
+    const mediaLater = cameraOpened !== undefined && canSendMediaLater();
     this.client.holdMessages();
     if (boot?.socket) this.client.adopt(boot.socket, boot.received.splice(0), boot.closed);
     else this.client.connect({ type: 'agent.join', ticket, video: startsWithVideo() });
+    if (mediaLater) {
+      this.mesh.sendMediaLater();
+      this.video.cameraPending = true;
+      this.showStage();
+      this.client.releaseMessages();
+    }
     const cameraError = await cameraOpened;
     if (isOver(this.store.state)) {
       // Refused or disconnected while the camera was starting.
       showConsoleState('idle');
       return this.media.stop();
     }
+    if (mediaLater) await this.mesh.localMediaReady();
 
     if (cameraError !== undefined) {
       const problem = cameraProblemOf(cameraError);
@@ -156,13 +167,19 @@ class AgentConsole {
     } else if (this.media.microphoneProblem) this.setAlert(MICROPHONE_PROBLEM[this.media.microphoneProblem]);
     if (!calls) this.setAlert(NO_CALLS_HERE);
     this.video.selfTile.setStream(this.media.videoTrack ? this.media.stream : undefined);
+    if (mediaLater) return this.video.cameraSettled();
+    this.showStage();
+    this.video.render();
+    this.client.releaseMessages();
+  }
+
+  /** The self tile and the customer's page take their places; the status says we are joining (until the camera
+   * settled, a permission prompt may be open, it said so). */
+  private showStage(): void {
     $('self').append(this.video.selfTile.element);
     $('cobrowse').replaceWith(this.cobrowse.element);
     this.cobrowse.element.before(this.sharedScreen.element);
-    this.video.render();
-    // Until the camera settled (a permission prompt may be open), the status kept saying so.
     this.setStatus('Joining the session…');
-    this.client.releaseMessages();
   }
 
   // --- wiring ------------------------------------------------------------------------------------------------

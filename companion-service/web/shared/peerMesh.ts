@@ -1,5 +1,6 @@
 import SimplePeer from 'simple-peer';
 import type { IceServer, PeerLink, Role, ShareState, SignalData } from '../../src/protocol/messages';
+import { attachTracks, reserveSenders } from './mediaLater';
 import { ScreenSender } from './screenSender';
 import type { SignalingClient } from './signalingClient';
 import { canCall } from './webrtc';
@@ -22,6 +23,8 @@ interface PeerEntry {
   otherStreams: Map<string, MediaStream>;
   /** From the peer's first signal until connected (see CONNECT_DEADLINE_MS). */
   connectDeadline?: ReturnType<typeof setTimeout>;
+  /** Made while our camera and microphone were opening: their tracks go on its reserved senders (mediaLater.ts). */
+  mediaLater?: boolean;
   /** Runs what waits for our offer or answer to leave (see afterSignalled); undefined once it has. */
   pendingSignal?: Array<() => void>;
 }
@@ -61,6 +64,8 @@ export class PeerMesh {
   /** Whether our camera track goes out. Off means the video sender carries no track at all: no frames, not black
    * frames, and no renegotiation (RTCRtpSender.replaceTrack). */
   private sendingVideo = true;
+  /** Our camera and microphone are still opening: connections made meanwhile get them later (sendMediaLater). */
+  private mediaPending = false;
   /** Our shared screen and the roles of the peers it goes to. */
   private screenOut: { stream: MediaStream; roles: readonly Role[] } | undefined;
   /** The stream id of the screen shared with us, while one is. */
@@ -96,6 +101,19 @@ export class PeerMesh {
     client.on('session.ended', () => this.destroy());
     client.on('share.state', (m) => this.screenShared(m.share));
     client.on('session.joined', (m) => this.screenShared(m.share ?? { state: 'off' }));
+  }
+
+  /** Connections made from now on, until localMediaReady, carry our camera and microphone once they are open
+   * (shared/mediaLater.ts): call it before joining when they are still opening, where canSendMediaLater(). */
+  sendMediaLater(): void {
+    this.mediaPending = true;
+  }
+
+  /** Our camera and microphone are open (or failed: what there is goes out): their tracks go on every connection
+   * made meanwhile. */
+  async localMediaReady(): Promise<void> {
+    this.mediaPending = false;
+    await Promise.all([...this.peers.values()].map((entry) => this.attachLocalMedia(entry)));
   }
 
   setIceServers(servers: IceServer[]): void {
@@ -144,6 +162,13 @@ export class PeerMesh {
       pendingSignal: waiting,
     };
     this.peers.set(link.peer.id, entry);
+    const pc = pcOf(peer);
+    if (this.mediaPending && pc && this.localStream) {
+      entry.mediaLater = true;
+      reserveSenders(pc, this.localStream, link.initiator, () => {
+        if (!this.mediaPending) void this.attachLocalMedia(entry);
+      });
+    }
     if (!this.sendingVideo) void this.applyVideo(entry);
     if (this.screenOut) this.applyScreen(entry);
     peer.on('signal', (data) => {
@@ -194,7 +219,7 @@ export class PeerMesh {
       done = true;
       up();
     };
-    const pc = (peer as unknown as { _pc?: RTCPeerConnection })._pc;
+    const pc = pcOf(peer);
     pc?.addEventListener('connectionstatechange', () => {
       if (pc.connectionState === 'connected') once();
     });
@@ -222,7 +247,7 @@ export class PeerMesh {
   async replaceVideoTrack(previous: MediaStreamTrack, next: MediaStreamTrack): Promise<void> {
     await Promise.all(
       [...this.peers.values()].map(async (entry) => {
-        const pc = (entry.peer as unknown as { _pc?: RTCPeerConnection })._pc;
+        const pc = pcOf(entry.peer);
         if (!pc || pc.connectionState === 'closed') return;
         entry.videoSender ??= pc.getSenders().find((s) => s.track === previous);
         if (this.sendingVideo) await entry.videoSender?.replaceTrack(next);
@@ -230,8 +255,17 @@ export class PeerMesh {
     );
   }
 
+  private async attachLocalMedia(entry: PeerEntry): Promise<void> {
+    const pc = pcOf(entry.peer);
+    if (!entry.mediaLater || !pc || !this.localStream || pc.connectionState === 'closed') return;
+    const videoSender = await attachTracks(pc, this.localStream, this.sendingVideo, () =>
+      (entry.peer as SimplePeer.Instance & { negotiate(): void }).negotiate(),
+    );
+    entry.videoSender ??= videoSender;
+  }
+
   private async applyVideo(entry: PeerEntry): Promise<void> {
-    const pc = (entry.peer as unknown as { _pc?: RTCPeerConnection })._pc;
+    const pc = pcOf(entry.peer);
     const track = this.localStream?.getVideoTracks()[0];
     if (!pc || !track || pc.connectionState === 'closed') return;
     entry.videoSender ??= pc.getSenders().find((s) => s.track === track);
@@ -271,7 +305,8 @@ export class PeerMesh {
 
   /** The RTCPeerConnection for a peer, for diagnostics. */
   connectionTo(peerId: string): RTCPeerConnection | undefined {
-    return (this.peers.get(peerId)?.peer as unknown as { _pc?: RTCPeerConnection } | undefined)?._pc;
+    const entry = this.peers.get(peerId);
+    return entry && pcOf(entry.peer);
   }
 
   peerIds(): string[] {
@@ -352,3 +387,8 @@ function runSoon(waiting: ReadonlyArray<() => void>): void {
 const ignore = () => {
   /* the connection closed meanwhile: nothing more to send on it */
 };
+
+/** simple-peer's RTCPeerConnection (not in its types). */
+function pcOf(peer: SimplePeer.Instance): RTCPeerConnection | undefined {
+  return (peer as unknown as { _pc?: RTCPeerConnection })._pc;
+}
