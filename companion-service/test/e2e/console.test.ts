@@ -35,6 +35,37 @@ describe('agent video', () => {
     expect(await agentVideoAtVisitor(visitor).isVisible()).toBe(false);
   });
 
+  it('lets a camera that opens after the call has started go at once without the video privilege', async () => {
+    const visitor = await newPage();
+    const code = await visitorStarts(visitor);
+    const ticket = await consoleTicket(suite.server, await devToken(suite.server, 'Ana Agent', []), code);
+    const agent = await newPage();
+    // A slow webcam (3 s), whose stream the test keeps to see whether its camera track is let go.
+    await agent.context().addInitScript(() => {
+      const devices = navigator.mediaDevices;
+      const open = devices.getUserMedia.bind(devices);
+      devices.getUserMedia = async (constraints) => {
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        const stream = await open(constraints);
+        (window as unknown as { __camera: MediaStream }).__camera = stream;
+        return stream;
+      };
+    });
+    await agent.goto(`${suite.server.baseUrl}/console#ticket=${encodeURIComponent(ticket)}`);
+    await expectRising(agent, visitor);
+    expect(await agent.evaluate(() => '__camera' in window)).toBe(false);
+
+    // Once open, its video track is stopped (the camera's light goes off) and no frame of it leaves the page.
+    const cameraTracks = () =>
+      agent.evaluate(() =>
+        ((window as unknown as { __camera?: MediaStream }).__camera?.getVideoTracks() ?? []).map((t) => t.readyState),
+      );
+    await eventually(cameraTracks, (states) => states.length === 1 && states[0] === 'ended', 'the camera let go');
+    expect(await agent.getByRole('button', { name: 'Video', exact: true }).count()).toBe(0);
+    await agent.getByText('Video not included in your account').waitFor();
+    expect(await expectStopped(visitor, agent)).toBe(0);
+  });
+
   it('turns the agent\u2019s video on (green dot, the customer sees it) and off again (frames stop)', async () => {
     const visitor = await newPage();
     const agent = await consoleFor(await visitorStarts(visitor));
