@@ -146,7 +146,13 @@ describe('session records in Salesforce', () => {
     expect(Date.parse(record?.fields.Ended_At__c as string)).toBeGreaterThanOrEqual(
       Date.parse(record?.fields.Started_At__c as string),
     );
-    const [entry] = await outboxOf(server);
+    // The record is in Salesforce once its request has arrived; the outbox marks it delivered once the answer is back.
+    const [entry] = await eventually(
+      () => outboxOf(server),
+      (entries) => typeof entries[0]?.deliveredAt === 'number',
+      'the outbox entry marked delivered',
+      5000,
+    );
     expect(entry).toMatchObject({ externalId: sessionId, attempts: 0, lastError: null });
     expect(entry?.deliveredAt).toEqual(expect.any(Number));
     // The integration signed in with client credentials and upserted with its token.
