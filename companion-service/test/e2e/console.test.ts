@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { expectNoAxeViolations } from '../helpers/axe';
+import { slowCameras } from '../helpers/browser';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { eventually } from '../helpers/eventually';
 import { people } from '../helpers/people';
@@ -41,16 +42,7 @@ describe('agent video', () => {
     const ticket = await consoleTicket(suite.server, await devToken(suite.server, 'Ana Agent', []), code);
     const agent = await newPage();
     // A slow webcam (3 s), whose stream the test keeps to see whether its camera track is let go.
-    await agent.context().addInitScript(() => {
-      const devices = navigator.mediaDevices;
-      const open = devices.getUserMedia.bind(devices);
-      devices.getUserMedia = async (constraints) => {
-        await new Promise((resolve) => setTimeout(resolve, 3000));
-        const stream = await open(constraints);
-        (window as unknown as { __camera: MediaStream }).__camera = stream;
-        return stream;
-      };
-    });
+    await slowCameras(agent.context(), 3000);
     await agent.goto(`${suite.server.baseUrl}/console#ticket=${encodeURIComponent(ticket)}`);
     await expectRising(agent, visitor);
     expect(await agent.evaluate(() => '__camera' in window)).toBe(false);

@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { expectHearing } from '../helpers/audio';
-import { expectFramesRising, launchBrowser, videoWidth } from '../helpers/browser';
+import { expectFramesRising, launchBrowser, slowCameras, videoWidth } from '../helpers/browser';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { people } from '../helpers/people';
 
@@ -61,23 +61,13 @@ describe('join with key, in real browsers', () => {
     const agent = await page();
     await agentSignsIn(agent);
     // A slow webcam: the console's camera and microphone take 8 s to open.
-    await agent.context().addInitScript(() => {
-      const devices = navigator.mediaDevices;
-      const open = devices.getUserMedia.bind(devices);
-      devices.getUserMedia = async (constraints) => {
-        await new Promise((resolve) => setTimeout(resolve, 8000));
-        const stream = await open(constraints);
-        (window as unknown as { __cameraOpen: boolean }).__cameraOpen = true;
-        return stream;
-      };
-    });
+    await slowCameras(agent.context(), 8000);
     await agent.getByLabel('Session key from the visitor').fill(code);
     const [consolePage] = await Promise.all([
       agent.context().waitForEvent('page'),
       agent.getByRole('button', { name: 'Join' }).click(),
     ]);
-    const cameraOpen = () =>
-      consolePage.evaluate(() => (window as unknown as { __cameraOpen?: boolean }).__cameraOpen ?? false);
+    const cameraOpen = () => consolePage.evaluate(() => '__camera' in window);
 
     // The call is up before the agent's camera is: they see and hear the customer, and their own tile and the
     // Video switch say that the camera is starting.
@@ -91,9 +81,7 @@ describe('join with key, in real browsers', () => {
     const connections = await visitor.evaluate(() => (window as unknown as { __pcs: unknown[] }).__pcs.length);
 
     // Once it is open, the customer hears the agent and, with Video on, sees them, on the same connection.
-    await consolePage.waitForFunction(() => (window as unknown as { __cameraOpen?: boolean }).__cameraOpen, undefined, {
-      timeout: 15_000,
-    });
+    await consolePage.waitForFunction(() => '__camera' in window, undefined, { timeout: 15_000 });
     await expectHearing({ name: 'the visitor', page: visitor }, { name: 'the console', page: consolePage });
     await videoSwitch.click();
     const atVisitor = await expectFramesRising(visitor);

@@ -101,6 +101,21 @@ export async function framesDecoded(page: Page): Promise<number> {
 }
 
 /** Waits until decoded frames are rising: the far end's camera is really arriving, not just connected. */
+/** Every camera of the context's pages opens `delayMs` later, as a slow webcam does; the stream it gave is then
+ * `window.__camera` (so a test can tell whether it is open, and whether its tracks were let go). */
+export async function slowCameras(context: BrowserContext, delayMs: number): Promise<void> {
+  await context.addInitScript((ms: number) => {
+    const devices = navigator.mediaDevices;
+    const open = devices.getUserMedia.bind(devices);
+    devices.getUserMedia = async (constraints) => {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      const stream = await open(constraints);
+      (window as unknown as { __camera: MediaStream }).__camera = stream;
+      return stream;
+    };
+  }, delayMs);
+}
+
 export async function expectFramesRising(page: Page, timeoutMs = 20_000): Promise<{ first: number; later: number }> {
   const deadline = Date.now() + timeoutMs;
   const first = await eventually(
