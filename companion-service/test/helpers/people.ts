@@ -14,6 +14,8 @@ export interface ConsoleOptions {
   recordSockets?: boolean;
   /** Where the console is opened (the service's own address by default). */
   origin?: string;
+  /** Done to the console's page before it is opened (e.g. listening to its messages). */
+  prepare?: (page: Page) => unknown;
 }
 
 /** What the steps need of a suite: the address people open (a service, or a cluster's load balancer) and pages. */
@@ -91,7 +93,14 @@ export function people(suite: PeopleSuite) {
       code,
     );
     const page = await suite.newPage({ recordSockets: options.recordSockets });
-    await page.goto(`${options.origin ?? baseUrl()}/console#ticket=${encodeURIComponent(ticket)}`);
+    await options.prepare?.(page);
+    const pending = pendingRequests(page);
+    const seen = watchWindow(page);
+    await page
+      .goto(`${options.origin ?? baseUrl()}/console#ticket=${encodeURIComponent(ticket)}`)
+      .catch(async (err) => {
+        throw new Error(`The console never finished loading: ${await loadReport(page, pending, seen)}`, { cause: err });
+      });
     await page.getByRole('button', { name: 'Add Guest' }).waitFor();
     return page;
   }
@@ -108,6 +117,43 @@ function watchWindow(page: Page): string[] {
     seen.push(`${f === page.mainFrame() ? 'navigated' : 'a frame navigated'} to ${f.url()}`),
   );
   return seen;
+}
+
+/** The requests a page has made that have not finished, by URL. */
+function pendingRequests(page: Page): Set<string> {
+  const pending = new Set<string>();
+  page.on('request', (r) => pending.add(r.url()));
+  page.on('requestfinished', (r) => pending.delete(r.url()));
+  page.on('requestfailed', (r) => pending.delete(r.url()));
+  return pending;
+}
+
+/** Why a page has not fired its load event: its documents' (and frames') readiness, its media elements, the requests
+ * still out. */
+async function loadReport(page: Page, pending: Set<string>, seen: string[]): Promise<string> {
+  const documents = await page
+    .evaluate(() => {
+      const describe = (doc: Document, depth: number): unknown => ({
+        url: doc.URL,
+        readyState: doc.readyState,
+        media: [...doc.querySelectorAll('video, audio')].map((m) => ({
+          tag: m.tagName,
+          id: m.id,
+          readyState: (m as HTMLMediaElement).readyState,
+          networkState: (m as HTMLMediaElement).networkState,
+          stream: !!(m as HTMLMediaElement).srcObject,
+        })),
+        frames:
+          depth > 4
+            ? []
+            : [...doc.querySelectorAll('iframe')].map((f) =>
+                f.contentDocument ? describe(f.contentDocument, depth + 1) : { src: f.src, blocked: true },
+              ),
+      });
+      return describe(document, 0);
+    })
+    .catch((e: unknown) => String(e));
+  return JSON.stringify({ documents, pending: [...pending], seen });
 }
 
 async function windowReport(win: Page, opener: Page, seen: string[]): Promise<string> {

@@ -5,6 +5,7 @@ import { InputRelay, listenersRunIn } from './inputRelay';
 import { LiveClock } from './liveClock';
 import { FRAME_EVENT } from './frameWatcher';
 import { labelOtherSiteFrames, labelReportedFrame, mayBringOtherSiteFrame } from './otherSiteFrames';
+import { rebuildInStandardsMode } from './quirksMode';
 import { isFocusOrBlur } from './recordedEvents';
 import { guardTimer, isReplayEvent, type ReplayEvent } from './replayGuard';
 import { forgetShownEvents } from './replayMemory';
@@ -110,6 +111,7 @@ export class CobrowseViewer {
     // put there (what they typed next went nowhere). The page's focus reports say where it is instead, and respect
     // both (viewerFields.ts).
     const events = replayable.filter((event) => !isFocusOrBlur(event));
+    for (const event of events) rebuildInStandardsMode(event);
     if (!this.replayer) {
       if (!batch.snapshot || events.length === 0) return;
       this.start(events);
