@@ -25,7 +25,7 @@
  *
  * Not a test: it prints figures and PASS/MISS against the targets (Tandem <= 1.3x the floor, (a) and (b)). */
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { chromiumPath } from '../test/helpers/browser';
+import { chromiumPath, slowCameras } from '../test/helpers/browser';
 import { bareGuestRun, bareJoinRun, startBareCallServer, type BareGuestRun, type BareJoinRun } from './bareCall';
 import {
   addProbes,
@@ -142,7 +142,7 @@ class Harness {
   async context(): Promise<BrowserContext> {
     const context = await this.browser.newContext();
     await addProbes(context);
-    await delayCameras(context, this.cameraDelay);
+    await slowCameras(context, this.cameraDelay);
     context.on('response', (response) => {
       this.httpRequests++;
       if (response.status() === 429) this.http429++;
@@ -176,20 +176,6 @@ class Harness {
     });
     return ((await response.json()) as { token: string }).token;
   }
-}
-
-/** Every camera of the context's pages takes `delayMs` longer to open, as a real webcam does (--camera-delay). */
-async function delayCameras(context: BrowserContext, delayMs: number): Promise<void> {
-  if (delayMs <= 0) return;
-  await context.addInitScript((ms: number) => {
-    const devices = navigator.mediaDevices as MediaDevices | undefined;
-    if (!devices) return;
-    const open = devices.getUserMedia.bind(devices);
-    devices.getUserMedia = async (constraints?: MediaStreamConstraints) => {
-      if (constraints?.video) await new Promise((resolve) => setTimeout(resolve, ms));
-      return open(constraints);
-    };
-  }, delayMs);
 }
 
 // --- (a) agent Join -> first frame -----------------------------------------------------------------------------
@@ -599,7 +585,7 @@ async function main(): Promise<void> {
     const floorPage = async () => {
       const context = await browser.newContext();
       await addProbes(context);
-      await delayCameras(context, opts.cameraDelay);
+      await slowCameras(context, opts.cameraDelay);
       return context.newPage();
     };
     /** One run: waits for a quiet machine, notes the other processes' load meanwhile, prints a line; a failed run is

@@ -101,13 +101,17 @@ export async function framesDecoded(page: Page): Promise<number> {
 }
 
 /** Waits until decoded frames are rising: the far end's camera is really arriving, not just connected. */
-/** Every camera of the context's pages opens `delayMs` later, as a slow webcam does; the stream it gave is then
- * `window.__camera` (so a test can tell whether it is open, and whether its tracks were let go). */
+/** Every camera of the context's pages opens `delayMs` later, as a slow webcam does (a request without video, as
+ * fast as before); the camera's stream is then `window.__camera` (so a test can tell whether it is open, and whether
+ * its tracks were let go). Used by the e2e tests and by bench:join's --camera-delay. */
 export async function slowCameras(context: BrowserContext, delayMs: number): Promise<void> {
+  if (delayMs <= 0) return;
   await context.addInitScript((ms: number) => {
-    const devices = navigator.mediaDevices;
+    const devices = navigator.mediaDevices as MediaDevices | undefined;
+    if (!devices) return;
     const open = devices.getUserMedia.bind(devices);
     devices.getUserMedia = async (constraints) => {
+      if (!constraints?.video) return open(constraints);
       await new Promise((resolve) => setTimeout(resolve, ms));
       const stream = await open(constraints);
       (window as unknown as { __camera: MediaStream }).__camera = stream;
