@@ -1,15 +1,16 @@
-import type { Page } from 'playwright-core';
+import type { FrameLocator, Page } from 'playwright-core';
 import { serveFiles, type ServedFiles } from '../helpers/appFixtures';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { eventually } from '../helpers/eventually';
 import { people, visitorStartsHere } from '../helpers/people';
 
-/* A customer's page without a doctype, as older portals are served, with two frames in quirks mode too: a page of the
- * site's own without a doctype, and a blank frame a script fills in (as rich-text editors do). In real Chromium with
+/* A customer's page without a doctype, as older portals are served, with two frames: a page of the site's own in
+ * standards mode, and a blank frame a script fills in (as rich-text editors do), in quirks mode as the page. In real Chromium with
  * the real widget and console. rrweb rebuilds a quirks-mode document by writing a doctype into it, which the console's
  * Trusted Types policy refuses; before, the live view of such a page stayed empty, and a frame's document was left
  * loading, so the console's own page never finished loading when the view came before its load event (the WebKit
- * e2e hung on that: rrweb keeps such frames in Safari pages). */
+ * e2e hung on that: rrweb keeps such frames in Safari pages). The view lays each document out in the customer's mode
+ * (replayedDocuments.ts; drawnContent's e2e checks a page in standards mode). */
 
 jest.setTimeout(120_000);
 
@@ -29,7 +30,10 @@ beforeAll(async () => {
 <iframe id="terms" title="Terms" src="/terms.html" style="width:400px;height:100px"></iframe>
 </body></html>`,
     },
-    '/terms.html': { type: 'text/html; charset=utf-8', body: '<title>Terms</title><p>Terms of the claim</p>' },
+    '/terms.html': {
+      type: 'text/html; charset=utf-8',
+      body: '<!doctype html><title>Terms</title><p>Terms of the claim</p>',
+    },
   });
 });
 afterAll(async () => {
@@ -57,7 +61,7 @@ describe('a customer\u2019s page in quirks mode', () => {
         (document.getElementById('terms') as HTMLIFrameElement).contentDocument?.compatMode,
         (document.getElementById('note') as HTMLIFrameElement).contentDocument?.compatMode,
       ]),
-    ).toEqual(['BackCompat', 'BackCompat', 'BackCompat']);
+    ).toEqual(['BackCompat', 'CSS1Compat', 'BackCompat']);
     const code = await visitorStartsHere(customer);
 
     const refused: string[] = [];
@@ -75,20 +79,30 @@ describe('a customer\u2019s page in quirks mode', () => {
       'the customer\u2019s typing in the live view',
     );
 
-    // Every document of the view has finished loading, and so has the console's page around it.
-    const readiness = await agent.evaluate(() => {
-      const states: string[] = [document.readyState];
+    // Every document of the view has finished loading, in the customer's mode, and so has the console's page around it.
+    const documents = await agent.evaluate(() => {
+      const states: string[] = [`${document.readyState} ${document.compatMode}`];
       const visit = (doc: Document) => {
         for (const frame of doc.querySelectorAll('iframe')) {
           if (!frame.contentDocument) continue;
-          states.push(frame.contentDocument.readyState);
+          states.push(`${frame.contentDocument.readyState} ${frame.contentDocument.compatMode}`);
           visit(frame.contentDocument);
         }
       };
       visit(document);
       return states;
     });
-    expect(readiness).toEqual(['complete', 'complete', 'complete', 'complete']);
+    expect(documents).toEqual([
+      'complete CSS1Compat',
+      'complete BackCompat',
+      'complete CSS1Compat',
+      'complete BackCompat',
+    ]);
+    // Laid out as the customer's page is (quirks mode drops the heading's top margin, for one).
+    const topOf = (doc: Page | FrameLocator, selector: string) =>
+      doc.locator(selector).evaluate((element) => element.getBoundingClientRect().top);
+    expect(await topOf(view, 'h1')).toBe(await topOf(customer, 'h1'));
+    expect(await topOf(view.frameLocator('#terms'), 'p')).toBe(await topOf(customer.frameLocator('#terms'), 'p'));
     expect(refused).toEqual([]);
   });
 });

@@ -5,8 +5,8 @@ import { InputRelay, listenersRunIn } from './inputRelay';
 import { LiveClock } from './liveClock';
 import { FRAME_EVENT } from './frameWatcher';
 import { labelOtherSiteFrames, labelReportedFrame, mayBringOtherSiteFrame } from './otherSiteFrames';
-import { rebuildInStandardsMode } from './quirksMode';
 import { isFocusOrBlur } from './recordedEvents';
+import { finishLoading, takeDocumentModes } from './replayedDocuments';
 import { guardTimer, isReplayEvent, type ReplayEvent } from './replayGuard';
 import { forgetShownEvents } from './replayMemory';
 import type { ReplayerClass } from './replayerLink';
@@ -111,7 +111,7 @@ export class CobrowseViewer {
     // put there (what they typed next went nowhere). The page's focus reports say where it is instead, and respect
     // both (viewerFields.ts).
     const events = replayable.filter((event) => !isFocusOrBlur(event));
-    for (const event of events) rebuildInStandardsMode(event);
+    for (const event of events) takeDocumentModes(event);
     if (!this.replayer) {
       if (!batch.snapshot || events.length === 0) return;
       this.start(events);
@@ -168,7 +168,7 @@ export class CobrowseViewer {
             // Called for a document once all of it is built. A frame's often comes after the page's was built, so the
             // rebuild event's closing is too early for it. The page's own is closed at that event: closed here, before
             // rrweb has finished the rebuild, Firefox's view was never shown.
-            if (node !== replayer.iframe.contentDocument) finishLoading(node as Document);
+            if (node !== replayer.iframe.contentDocument) finishLoading(node as Document, this.recordOf);
           },
           handler: (event) => {
             if (mayBringOtherSiteFrame(event as never)) this.labelFrames();
@@ -187,7 +187,7 @@ export class CobrowseViewer {
       else this.fields.handle(event as never);
     });
     replayer.on('fullsnapshot-rebuilded', () => {
-      finishLoading(this.document);
+      finishLoading(this.document, this.recordOf);
       this.listenAgain();
       this.fit();
       this.setMode(this.mode);
@@ -214,6 +214,9 @@ export class CobrowseViewer {
       this.fit();
     }
   }
+
+  /** rrweb's record of a replayed node. */
+  private readonly recordOf = (node: Node): unknown => this.replayer?.getMirror().getMeta(node as never) ?? null;
 
   private labelFrames(): void {
     const doc = this.document;
@@ -274,15 +277,4 @@ export class CobrowseViewer {
       });
     if (doc.defaultView) this.fields.keepCaretsIn(doc.defaultView);
   }
-}
-
-/** rrweb rebuilds each replayed document (the page's, and each frame's in it) with document.open() and leaves it open,
- * so it never finishes loading; nor do the frames around it, nor the console's own page when the view was built before
- * that page's load event (its readyState stays 'interactive', the browser shows it as loading for good, and a test
- * waiting for its load timed out). Closing a document once built changes nothing in it: rrweb adds and changes nodes
- * through the DOM, and opens a document again for its next full snapshot. */
-function finishLoading(doc: Document | undefined): void {
-  if (!doc) return;
-  if (doc.readyState === 'loading') doc.close();
-  for (const frame of doc.querySelectorAll('iframe')) finishLoading(frame.contentDocument ?? undefined);
 }
