@@ -1,5 +1,6 @@
 import type { Replayer } from '@rrweb/replay';
 import type { ControlInputAction, ServerMessageOf } from '../../src/protocol/messages';
+import { labelCanvases, mayAddCanvas, relabelChanged } from './drawnContent';
 import { createMasking } from './masking';
 import { InputRelay, listenersRunIn } from './inputRelay';
 import { LiveClock } from './liveClock';
@@ -172,6 +173,7 @@ export class CobrowseViewer {
           },
           handler: (event) => {
             if (mayBringOtherSiteFrame(event as never)) this.labelFrames();
+            this.labelDrawings(event as never);
             forgetShownEvents(replayer.service.state.context.events, event);
           },
         },
@@ -222,6 +224,14 @@ export class CobrowseViewer {
     const doc = this.document;
     const mirror = this.replayer?.getMirror();
     if (doc && mirror) labelOtherSiteFrames(doc, (node) => mirror.getMeta(node) as never);
+  }
+
+  private labelDrawings(event: Parameters<typeof mayAddCanvas>[0] & Parameters<typeof relabelChanged>[0]): void {
+    const doc = this.document;
+    const mirror = this.replayer?.getMirror();
+    if (!doc || !mirror) return;
+    if (mayAddCanvas(event)) labelCanvases(doc, this.recordOf);
+    else relabelChanged(event, (id) => mirror.getNode(id) as Node | null, this.recordOf);
   }
 
   private eventLost(err: unknown): void {
