@@ -31,11 +31,11 @@ export function mayBringOtherSiteFrame(event: {
 }
 
 /** Labels the frames from another site in this replayed document and in the same-site frames inside it. */
-export function labelOtherSiteFrames(doc: Document, recordOf: (node: Node) => Recorded): void {
+export function labelOtherSiteFrames(doc: Document, recordOf: (node: Node) => unknown): void {
   for (const frame of doc.querySelectorAll('iframe')) {
     const inner = frame.contentDocument;
     if (!inner) continue;
-    const address = recordOf(frame)?.attributes?.rr_src;
+    const address = (recordOf(frame) as Recorded)?.attributes?.rr_src;
     if (typeof address !== 'string') {
       labelOtherSiteFrames(inner, recordOf);
       continue;

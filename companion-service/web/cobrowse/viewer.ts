@@ -222,8 +222,7 @@ export class CobrowseViewer {
 
   private labelFrames(): void {
     const doc = this.document;
-    const mirror = this.replayer?.getMirror();
-    if (doc && mirror) labelOtherSiteFrames(doc, (node) => mirror.getMeta(node) as never);
+    if (doc) labelOtherSiteFrames(doc, this.recordOf);
   }
 
   private labelDrawings(event: Parameters<typeof mayAddCanvas>[0] & Parameters<typeof relabelChanged>[0]): void {
