@@ -12,6 +12,7 @@ import {
   type AppState,
 } from '../helpers/appState';
 import { expectFramesRising } from '../helpers/browser';
+import { clearEditingLog, editingLog, recordEditing } from '../helpers/editingLog';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { eventually, TimedOut } from '../helpers/eventually';
 import { people, remoteControlOn, visitorStartsHere } from '../helpers/people';
@@ -201,6 +202,7 @@ describe.each(APP_KINDS)('the %s app', (kind) => {
   it('agent run: the same script through the live view under remote control gives the same app, and the view keeps up', async () => {
     const { states } = await byHand(kind);
     const customer = await suite.newPage();
+    await recordEditing(customer);
     await openApp(customer, kind);
     const code = await visitorStartsHere(customer, 15_000);
     const agent = await consoleFor(code, { origin: consoleOrigin() });
@@ -220,10 +222,13 @@ describe.each(APP_KINDS)('the %s app', (kind) => {
     for (const [i, step] of SCRIPT.entries()) {
       const label = stepLabel(step, i);
       try {
+        await clearEditingLog(customer);
         await runStep(surface, step, i);
         await customerReaches(customer, states[i + 1]!, label);
       } catch (error) {
         await screenshots(kind, i, { customer, console: agent });
+        (error as Error).message +=
+          `\n\nFocus, caret and edits on the customer's page in this step:\n${await editingLog(customer)}`;
         if (liveView.report()) (error as Error).message += `\n\nEarlier, ${liveView.report()}`;
         throw error;
       }
