@@ -28,14 +28,19 @@ const APPS_BY_KIND: Record<AppKind, { entry: string; label: string }> = {
   plain: { entry: 'plain/main.ts', label: 'plain JavaScript' },
 };
 
-const bundles = new Map<AppKind, Promise<string>>();
+const bundles = new Map<string, Promise<string>>();
 
 /** The app's JavaScript, bundled once per test process. */
 export function bundleApp(kind: AppKind): Promise<string> {
-  let bundle = bundles.get(kind);
+  return bundleEntry(APPS_BY_KIND[kind].entry);
+}
+
+/** A fixture page's JavaScript from its entry module (under test/fixtures/apps/), bundled once per test process. */
+function bundleEntry(entry: string): Promise<string> {
+  let bundle = bundles.get(entry);
   if (!bundle) {
     bundle = build({
-      entryPoints: [path.join(APPS, APPS_BY_KIND[kind].entry)],
+      entryPoints: [path.join(APPS, entry)],
       bundle: true,
       write: false,
       format: 'iife',
@@ -54,10 +59,10 @@ export function bundleApp(kind: AppKind): Promise<string> {
       logLevel: 'silent',
     }).then((result) => {
       const [output] = result.outputFiles;
-      if (!output) throw new Error(`esbuild produced nothing for the ${kind} app`);
+      if (!output) throw new Error(`esbuild produced nothing for ${entry}`);
       return output.text;
     });
-    bundles.set(kind, bundle);
+    bundles.set(entry, bundle);
   }
   return bundle;
 }
@@ -100,6 +105,41 @@ export async function startAppFixture(kind: AppKind, serviceBaseUrl: string): Pr
       '/frame.html': { type: 'text/html; charset=utf-8', body: frame },
     })),
   };
+}
+
+/** The rich-text editors' page (test/fixtures/apps/richText/): Quill 2 with its snow theme and toolbar, and ProseMirror,
+ * each with its own stylesheet from its package, and the widget, served from its own origin. */
+export async function startRichTextFixture(serviceBaseUrl: string): Promise<ServedFiles> {
+  const modules = path.resolve(__dirname, '..', '..', '..', 'node_modules');
+  const [script, quillCss, proseMirrorCss] = await Promise.all([
+    bundleEntry('richText/main.ts'),
+    readFile(path.join(modules, 'quill', 'dist', 'quill.snow.css'), 'utf8'),
+    readFile(path.join(modules, 'prosemirror-view', 'style', 'prosemirror.css'), 'utf8'),
+  ]);
+  const layout = `body { margin: 0; font: 14px/1.4 system-ui, sans-serif; }
+#app { padding: 12px 24px; max-width: 640px; }
+label { display: block; margin: 16px 0 4px; font-weight: 600; }
+#quill .ql-editor, #pm .ProseMirror { min-height: 90px; }
+#pm .ProseMirror { border: 1px solid #ccc; padding: 12px 15px; }
+#pm p { margin: 0; }`;
+  const html = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>Write to us (rich text)</title>
+  <style>${quillCss}\n${proseMirrorCss}\n${layout}</style>
+  <script src="${serviceBaseUrl}/widget.js" defer></script>
+  <script src="/app.js" defer></script>
+</head>
+<body>
+  <div id="app"></div>
+</body>
+</html>
+`;
+  return serveFiles({
+    '/': { type: 'text/html; charset=utf-8', body: html },
+    '/app.js': { type: 'text/javascript; charset=utf-8', body: script },
+  });
 }
 
 export interface ServedFiles {

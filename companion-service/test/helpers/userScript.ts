@@ -18,7 +18,9 @@ export type Action =
   | { type: string }
   | { press: string; times?: number }
   | { choose: Target; values: string[] }
-  | { wheel: Target; deltaY: number };
+  | { wheel: Target; deltaY: number }
+  /** A person's pause between keys, in ms (what arrives from the other side meanwhile is what some steps test). */
+  | { pause: number };
 
 export interface Step {
   name: string;
@@ -93,6 +95,7 @@ export const describeAction = (action: Action): string => {
   if ('type' in action) return `type ${JSON.stringify(action.type)}`;
   if ('press' in action) return `press ${action.press}${action.times ? ` \u00d7${action.times}` : ''}`;
   if ('choose' in action) return `choose ${action.values.join(', ')} in ${name(action.choose)}`;
+  if ('pause' in action) return `pause ${action.pause} ms`;
   return `wheel ${action.deltaY}px over ${name(action.wheel)}`;
 };
 
@@ -112,6 +115,7 @@ export async function perform(surface: Surface, action: Action): Promise<void> {
     await surface.locate(action.choose).selectOption(action.values, options);
     return;
   }
+  if ('pause' in action) return page.waitForTimeout(action.pause);
   await surface.locate(action.wheel).hover(options);
   await page.mouse.wheel(0, action.deltaY);
 }

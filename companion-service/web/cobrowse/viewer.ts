@@ -1,6 +1,7 @@
 import type { Replayer } from '@rrweb/replay';
 import type { ControlInputAction, ServerMessageOf } from '../../src/protocol/messages';
 import { labelCanvases, mayAddCanvas, relabelChanged } from './drawnContent';
+import { CustomerRange } from './customerRange';
 import { createMasking } from './masking';
 import { InputRelay, listenersRunIn } from './inputRelay';
 import { LiveClock } from './liveClock';
@@ -69,7 +70,11 @@ export class CobrowseViewer {
     focusSent: (nodeId) => (this.fields.focus = nodeId),
     knownSelection: (nodeId) => this.fields.known(nodeId),
     selectionSent: (nodeId, selection) => this.fields.sent(nodeId, selection),
+    customerHasRange: (range) => this.customerRange.has(range),
+    rangeSent: (range) => this.customerRange.sent(range),
   });
+  /** The customer's selection of page text, so that the replay's showing it is not sent back as the agent's. */
+  private readonly customerRange = new CustomerRange();
   private readonly fields = new ViewerFields({
     node: (id) => (this.replayer?.getMirror().getNode(id) as Node | null) ?? null,
     nodeId: (node) => this.nodeId(node),
@@ -172,6 +177,7 @@ export class CobrowseViewer {
             if (node !== replayer.iframe.contentDocument) finishLoading(node as Document, this.recordOf);
           },
           handler: (event) => {
+            this.customerRange.replayed(event as never);
             if (mayBringOtherSiteFrame(event as never)) this.labelFrames();
             this.labelDrawings(event as never);
             forgetShownEvents(replayer.service.state.context.events, event);

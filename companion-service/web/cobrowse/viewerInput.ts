@@ -1,5 +1,6 @@
 import type { ControlActionOf, ControlInputAction, Modifiers, TextInputType } from '../../src/protocol/controlActions';
 import { deepActiveElement } from './control/domTargets';
+import type { TextRange } from './customerRange';
 
 /* The agent's own input in the live view, turned into remote-control actions. The view is a picture of the customer's
  * page: in control mode it keeps nothing of the agent's input for itself (keys, clicks on checkboxes and links, wheel
@@ -27,6 +28,10 @@ export interface ViewerInputContext {
   knownSelection(nodeId: number): TextSelection | undefined;
   /** The customer's page will have this selection in this field (it is being sent). */
   selectionSent(nodeId: number, selection: TextSelection): void;
+  /** Whether the customer's page has this selection of page text already (customerRange.ts). */
+  customerHasRange(range: TextRange): boolean;
+  /** The customer's page will have this selection of page text (it is being sent). */
+  rangeSent(range: TextRange): void;
 }
 
 export interface TextSelection {
@@ -410,13 +415,16 @@ export class ViewerInput {
       const anchorNodeId = this.ctx.nodeId(selection.anchorNode);
       const focusNodeId = this.ctx.nodeId(selection.focusNode);
       if (anchorNodeId === undefined || focusNodeId === undefined) return;
-      action = {
-        kind: 'selectRange',
+      const range = {
         anchorNodeId,
         anchorOffset: selection.anchorOffset,
         focusNodeId,
         focusOffset: selection.focusOffset,
       };
+      // The replay showing the customer's own selection, or the agent's on its way there.
+      if (this.ctx.customerHasRange(range)) return;
+      this.ctx.rangeSent(range);
+      action = { kind: 'selectRange', ...range };
     }
     this.pendingSelection = action;
     this.selectionTimer ??= setTimeout(() => this.flushSelection(), HOVER_MS);
