@@ -119,6 +119,7 @@ export async function startRichTextFixture(serviceBaseUrl: string): Promise<Serv
   const layout = `body { margin: 0; font: 14px/1.4 system-ui, sans-serif; }
 #app { padding: 12px 24px; max-width: 640px; }
 label { display: block; margin: 16px 0 4px; font-weight: 600; }
+#subject { width: 100%; font: inherit; padding: 6px 8px; }
 #quill .ql-editor, #pm .ProseMirror { min-height: 90px; }
 #pm .ProseMirror { border: 1px solid #ccc; padding: 12px 15px; }
 #pm p { margin: 0; }`;

@@ -1,7 +1,8 @@
 import type { Replayer } from '@rrweb/replay';
 import type { ControlInputAction, ServerMessageOf } from '../../src/protocol/messages';
 import { labelCanvases, mayAddCanvas, relabelChanged } from './drawnContent';
-import { CustomerRange } from './customerRange';
+import { deepActiveElement, hasSelectionApi } from './control/domTargets';
+import { CustomerRange, leftOutOfView } from './customerRange';
 import { createMasking } from './masking';
 import { InputRelay, listenersRunIn } from './inputRelay';
 import { LiveClock } from './liveClock';
@@ -116,7 +117,7 @@ export class CobrowseViewer {
     // from the rest of the console (a report they were writing), or blur() it, dropping the caret the agent had just
     // put there (what they typed next went nowhere). The page's focus reports say where it is instead, and respect
     // both (viewerFields.ts).
-    const events = replayable.filter((event) => !isFocusOrBlur(event));
+    const events = replayable.filter((event) => !isFocusOrBlur(event) && !this.selectionLeftOut(event));
     for (const event of events) takeDocumentModes(event);
     if (!this.replayer) {
       if (!batch.snapshot || events.length === 0) return;
@@ -211,6 +212,14 @@ export class CobrowseViewer {
       this.track(event);
       replayer.addEvent(event as never);
     }
+  }
+
+  /** The customer's selection changes the view does not show (customerRange.ts): still taken into account. */
+  private selectionLeftOut(event: ReplayEvent): boolean {
+    const active = this.mode === 'control' && this.document ? deepActiveElement(this.document) : null;
+    if (!leftOutOfView(event as never, !!active && hasSelectionApi(active))) return false;
+    this.customerRange.replayed(event as never);
+    return true;
   }
 
   /** Keeps the visitor's viewport size from Meta and viewport-resize events for scaling. */
