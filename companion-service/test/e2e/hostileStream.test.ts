@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { FIELD_EVENT, FOCUS_EVENT } from '../../web/cobrowse/fieldWatcher';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { eventuallyWithin } from '../helpers/eventually';
+import { sendPageBatch } from '../helpers/pageStream';
 import { consoleTicket, devToken } from '../helpers/testServer';
 import { TestClient } from '../helpers/wsClient';
 
@@ -113,19 +114,6 @@ const notRrweb = (elementId: number) => [
   { type: 3, data: { source: 13, styleId: 1, set: null }, timestamp: now() },
 ];
 
-/** The visitor's socket sends events as the widget would: one batch, JSON, in one part. */
-function sendBatch(visitor: TestClient, seq: number, events: unknown[], snapshot: boolean): void {
-  visitor.send({
-    type: 'cobrowse.events',
-    seq,
-    part: 0,
-    parts: 1,
-    snapshot,
-    encoding: 'json',
-    data: JSON.stringify(events),
-  });
-}
-
 const liveView = (agent: Page) => agent.frameLocator('[data-testid="live-view"] iframe');
 
 describe('a hostile page stream', () => {
@@ -153,7 +141,7 @@ describe('a hostile page stream', () => {
     await visitor.next('cobrowse.snapshot.needed', 10_000); // the console asks for the page as it joins
 
     const page = hostilePage();
-    sendBatch(
+    sendPageBatch(
       visitor,
       0,
       [
@@ -172,7 +160,7 @@ describe('a hostile page stream', () => {
       timestamp: now(),
     });
     const said = el('p', { id: 'still-live' }); // a change adds each node on its own, children after their parent
-    sendBatch(
+    sendPageBatch(
       visitor,
       1,
       [
@@ -217,7 +205,7 @@ describe('a hostile page stream', () => {
     );
     // The console has lost events: it asks for the page afresh, once (the service had its first ask at the join).
     await visitor.next('cobrowse.snapshot.needed', 10_000);
-    sendBatch(
+    sendPageBatch(
       visitor,
       2,
       [

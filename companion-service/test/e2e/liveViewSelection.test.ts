@@ -1,6 +1,7 @@
 import type { ControlInputAction } from '../../src/protocol/controlActions';
 import { FOCUS_EVENT } from '../../web/cobrowse/fieldWatcher';
 import { e2eSuite } from '../helpers/e2eSuite';
+import { sendPageBatch } from '../helpers/pageStream';
 import { consoleTicket, devToken } from '../helpers/testServer';
 import { TestClient } from '../helpers/wsClient';
 
@@ -27,18 +28,6 @@ const el = (tagName: string, attributes: Record<string, string> = {}, childNodes
 });
 const text = (textContent: string) => ({ type: 3, textContent, id: nextId++ });
 
-function sendBatch(visitor: TestClient, seq: number, events: unknown[], snapshot: boolean): void {
-  visitor.send({
-    type: 'cobrowse.events',
-    seq,
-    part: 0,
-    parts: 1,
-    snapshot,
-    encoding: 'json',
-    data: JSON.stringify(events),
-  });
-}
-
 it("a selection of the customer's that reaches the view while the agent types in a field leaves the agent's caret where it is", async () => {
   const visitor = await TestClient.connect(suite.server.wsUrl);
   suite.track(visitor);
@@ -61,7 +50,7 @@ it("a selection of the customer's that reaches the view while the agent types in
     id: nextId++,
   };
   let seq = 0;
-  sendBatch(
+  sendPageBatch(
     visitor,
     seq++,
     [
@@ -84,7 +73,7 @@ it("a selection of the customer's that reaches the view while the agent types in
 
   // The agent clicks into the field, after its text: the customer's page says its caret is there (6 → 12).
   await view.locator('#title').click();
-  sendBatch(
+  sendPageBatch(
     visitor,
     seq++,
     [
@@ -109,7 +98,7 @@ it("a selection of the customer's that reaches the view while the agent types in
   await agent.waitForTimeout(200);
   visitor.received.splice(0); // what the click sent
   const actions: ControlInputAction[] = [];
-  sendBatch(
+  sendPageBatch(
     visitor,
     seq++,
     [

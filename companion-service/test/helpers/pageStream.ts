@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { BatchAssembler, type StreamPart } from '../../web/cobrowse/streamCodec';
+import type { TestClient } from './wsClient';
 
 /** The page stream an agent received, decoded: its batches of rrweb events, and all of them as one text to search.
  * `messages`: the agent's socket messages, as text or parsed; other messages than `cobrowse.events` are skipped. */
@@ -27,4 +28,17 @@ export function recordSentFrames(page: Page): string[] {
     ),
   );
   return frames;
+}
+
+/** A customer's raw socket sends rrweb events as its page stream, as the widget would: one batch, JSON, in one part. */
+export function sendPageBatch(visitor: TestClient, seq: number, events: unknown[], snapshot: boolean): void {
+  visitor.send({
+    type: 'cobrowse.events',
+    seq,
+    part: 0,
+    parts: 1,
+    snapshot,
+    encoding: 'json',
+    data: JSON.stringify(events),
+  });
 }

@@ -1,4 +1,4 @@
-import { CustomerRange, leftOutOfView } from '../../web/cobrowse/customerRange';
+import { CustomerRange } from '../../web/cobrowse/customerRange';
 
 /* The live view tells the customer's own selection, shown by the replay, from one the agent makes (customerRange.ts).
  * The e2e remoteControlRichText types over a double-clicked word in Quill and ProseMirror through the view. */
@@ -54,18 +54,5 @@ describe("the customer's selection of page text, as the live view knows it", () 
     range.replayed(selectionEvent([{ start: 7, startOffset: 0, end: 7, endOffset: 5 }]));
     range.replayed(selectionEvent('not a list'));
     expect(range.has(word)).toBe(true);
-  });
-
-  it("is not shown in the view while the agent's caret is in a field there; other events always are", () => {
-    const selection = selectionEvent([{ start: 7, startOffset: 0, end: 7, endOffset: 5 }]);
-    expect(leftOutOfView(selection, true)).toBe(true);
-    expect(leftOutOfView(selection, false)).toBe(false);
-    expect(leftOutOfView(selectionEvent([]), true)).toBe(true);
-    for (const other of [
-      { type: 3, timestamp: 1, data: { source: 0, adds: [] } },
-      { type: 3, timestamp: 1, data: { source: 5, id: 7, text: 'x' } },
-      { type: 2, timestamp: 1, data: {} },
-    ])
-      expect({ other, leftOut: leftOutOfView(other, true) }).toEqual({ other, leftOut: false });
   });
 });

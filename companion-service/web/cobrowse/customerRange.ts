@@ -3,8 +3,8 @@
  * sent by the agent. When the view's selection changes to that range, the replay is showing the customer's selection;
  * the agent did not make it. Sent back, it would reach the customer's page after the page had moved on and select
  * text there again: an agent who double-clicked a word and typed over it saw their second letter replace the first
- * and the rest of the word ("Hi" over "Hello there" gave "ire"). And while the agent's caret is in a field of the
- * view, the customer's selection is not shown at all (leftOutOfView). */
+ * and the rest of the word ("Hi" over "Hello there" gave "ire"). While the agent's caret is in a field of the view,
+ * the customer's selection is not shown at all (viewer.ts, keepAgentCaret). */
 
 /** A selection as the remote-control action names it: rrweb node ids and offsets, anchor and focus. */
 export interface TextRange {
@@ -22,18 +22,8 @@ interface SelectionEvent {
   data?: { source?: unknown; ranges?: unknown };
 }
 
-export const isSelectionEvent = (event: SelectionEvent): boolean =>
+const isSelectionEvent = (event: SelectionEvent): boolean =>
   event.type === 3 && event.data?.source === SELECTION_SOURCE;
-
-/** Whether the view leaves out this change of the customer's selection. Applying a selection moves the view's own,
- * and a field of the view that the agent is typing in then loses its caret: Chromium reads the caret of a focused
- * field as 0 once the document's selection is elsewhere, the agent's next key went with that caret, and the
- * customer's caret jumped to the start of the field ("on SaturdayBook the van"). So while the agent's caret is in a
- * field of the view, the customer's selection is not shown; the field's own caret comes in its reports
- * (viewerFields.ts). */
-export function leftOutOfView(event: SelectionEvent, agentCaretInField: boolean): boolean {
-  return agentCaretInField && isSelectionEvent(event);
-}
 
 interface RecordedRange {
   start: number;
@@ -53,7 +43,8 @@ const isRecordedRange = (value: unknown): value is RecordedRange => {
 export class CustomerRange {
   private known: TextRange | undefined;
 
-  /** An event of the page's stream, applied or left out: a selection event says what its selection now is. */
+  /** An event the replay played (its selection shown in the view or not): a selection event says what the page's
+   * selection now is. */
   replayed(event: SelectionEvent): void {
     if (!isSelectionEvent(event) || !Array.isArray(event.data?.ranges)) return;
     const [range] = event.data.ranges;

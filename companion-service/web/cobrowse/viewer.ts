@@ -2,7 +2,7 @@ import type { Replayer } from '@rrweb/replay';
 import type { ControlInputAction, ServerMessageOf } from '../../src/protocol/messages';
 import { labelCanvases, mayAddCanvas, relabelChanged } from './drawnContent';
 import { deepActiveElement, hasSelectionApi } from './control/domTargets';
-import { CustomerRange, leftOutOfView } from './customerRange';
+import { CustomerRange } from './customerRange';
 import { createMasking } from './masking';
 import { InputRelay, listenersRunIn } from './inputRelay';
 import { LiveClock } from './liveClock';
@@ -117,7 +117,7 @@ export class CobrowseViewer {
     // from the rest of the console (a report they were writing), or blur() it, dropping the caret the agent had just
     // put there (what they typed next went nowhere). The page's focus reports say where it is instead, and respect
     // both (viewerFields.ts).
-    const events = replayable.filter((event) => !isFocusOrBlur(event) && !this.selectionLeftOut(event));
+    const events = replayable.filter((event) => !isFocusOrBlur(event));
     for (const event of events) takeDocumentModes(event);
     if (!this.replayer) {
       if (!batch.snapshot || events.length === 0) return;
@@ -187,6 +187,7 @@ export class CobrowseViewer {
       ],
     });
     this.replayer = replayer;
+    this.keepAgentCaret(replayer);
     guardTimer(replayer.timer, (err) => this.eventLost(err));
     // Each full snapshot rebuilds the document (document.open drops its listeners): hook it up again every time.
     replayer.on('custom-event', (event) => {
@@ -214,12 +215,24 @@ export class CobrowseViewer {
     }
   }
 
-  /** The customer's selection changes the view does not show (customerRange.ts): still taken into account. */
-  private selectionLeftOut(event: ReplayEvent): boolean {
+  /** Whether the agent controls the page with their caret in a text field of the view. */
+  private agentCaretInField(): boolean {
     const active = this.mode === 'control' && this.document ? deepActiveElement(this.document) : null;
-    if (!leftOutOfView(event as never, !!active && hasSelectionApi(active))) return false;
-    this.customerRange.replayed(event as never);
-    return true;
+    return !!active && hasSelectionApi(active);
+  }
+
+  /** rrweb applies the page's selection to the view as each selection event falls due (its Replayer.applySelection,
+   * also after a rebuild). Applying it moves the view's document selection, and Chromium then reads the caret of the
+   * focused field as 0: while the agent's caret is in a field of the view, the customer's selection is not shown
+   * (customerRange.ts still notes it). Checked when it would be applied, not when it arrives: the agent may click
+   * into the field in between. */
+  private keepAgentCaret(replayer: Replayer): void {
+    const target = replayer as unknown as { applySelection?: (data: unknown) => void };
+    const apply = target.applySelection?.bind(replayer);
+    if (!apply) return;
+    target.applySelection = (data) => {
+      if (!this.agentCaretInField()) apply(data);
+    };
   }
 
   /** Keeps the visitor's viewport size from Meta and viewport-resize events for scaling. */
