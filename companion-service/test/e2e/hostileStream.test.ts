@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { FIELD_EVENT, FOCUS_EVENT } from '../../web/cobrowse/fieldWatcher';
 import { e2eSuite } from '../helpers/e2eSuite';
 import { eventuallyWithin } from '../helpers/eventually';
-import { sendPageBatch } from '../helpers/pageStream';
+import { sendPageBatch, serializedNodes } from '../helpers/pageStream';
 import { consoleTicket, devToken } from '../helpers/testServer';
 import { TestClient } from '../helpers/wsClient';
 
@@ -40,16 +40,7 @@ afterAll(async () => new Promise((resolve) => canary.server.close(resolve)));
 const payload = (name: string) =>
   `try{top.__pwned=(top.__pwned||[]).concat('${name}')}catch(e){};new Image().src='${canary.base}/ran/${name}'`;
 
-let nextId = 1;
-const el = (tagName: string, attributes: Record<string, string> = {}, childNodes: unknown[] = [], isSVG = false) => ({
-  type: 2,
-  tagName,
-  attributes,
-  childNodes,
-  id: nextId++,
-  ...(isSVG && { isSVG: true }),
-});
-const text = (textContent: string) => ({ type: 3, textContent, id: nextId++ });
+const { el, text, documentOf } = serializedNodes();
 
 /** A page built to attack the agent's console, with a heading to show that the view works. */
 function hostilePage() {
@@ -80,11 +71,7 @@ function hostilePage() {
   ]);
   const html = el('html', {}, [head, body]);
   return {
-    node: {
-      type: 0,
-      childNodes: [{ type: 1, name: 'html', publicId: '', systemId: '', id: nextId++ }, html],
-      id: nextId++,
-    },
+    node: documentOf(html),
     body,
     heading,
     select,

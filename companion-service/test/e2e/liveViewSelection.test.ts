@@ -1,7 +1,7 @@
 import type { ControlInputAction } from '../../src/protocol/controlActions';
 import { FOCUS_EVENT } from '../../web/cobrowse/fieldWatcher';
 import { e2eSuite } from '../helpers/e2eSuite';
-import { sendPageBatch } from '../helpers/pageStream';
+import { sendPageBatch, serializedNodes } from '../helpers/pageStream';
 import { consoleTicket, devToken } from '../helpers/testServer';
 import { TestClient } from '../helpers/wsClient';
 
@@ -18,15 +18,7 @@ jest.setTimeout(120_000);
 const suite = e2eSuite();
 const now = () => Date.now();
 
-let nextId = 1;
-const el = (tagName: string, attributes: Record<string, string> = {}, childNodes: unknown[] = []) => ({
-  type: 2,
-  tagName,
-  attributes,
-  childNodes,
-  id: nextId++,
-});
-const text = (textContent: string) => ({ type: 3, textContent, id: nextId++ });
+const { el, text, documentOf } = serializedNodes();
 
 it("a selection of the customer's that reaches the view while the agent types in a field leaves the agent's caret where it is", async () => {
   const visitor = await TestClient.connect(suite.server.wsUrl);
@@ -44,11 +36,7 @@ it("a selection of the customer's that reaches the view while the agent types in
   const field = el('input', { type: 'text', id: 'title', value: 'Book the van', style: 'width: 400px' });
   const body = el('body', {}, [el('h1', {}, [headingText]), field]);
   const html = el('html', {}, [el('head'), body]);
-  const documentNode = {
-    type: 0,
-    childNodes: [{ type: 1, name: 'html', publicId: '', systemId: '', id: nextId++ }, html],
-    id: nextId++,
-  };
+  const documentNode = documentOf(html);
   let seq = 0;
   sendPageBatch(
     visitor,

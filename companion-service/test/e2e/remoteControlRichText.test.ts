@@ -7,14 +7,7 @@ import { e2eSuite } from '../helpers/e2eSuite';
 import { eventually, TimedOut } from '../helpers/eventually';
 import { people, remoteControlOn, visitorStartsHere } from '../helpers/people';
 import { throttle } from '../helpers/slowNetwork';
-import {
-  agentSurface,
-  customerSurface,
-  describeAction,
-  perform,
-  type Action,
-  type Surface,
-} from '../helpers/userScript';
+import { agentSurface, customerSurface, runStep, type Action } from '../helpers/userScript';
 
 /* "The same keys by hand and by remote control give the same text" in the rich-text editors customers' pages have:
  * Quill 2 (under Salesforce's lightning-input-rich-text) and ProseMirror, from their npm packages
@@ -149,16 +142,6 @@ async function openEditors(page: Page): Promise<void> {
   );
 }
 
-async function runActions(surface: Surface, step: EditorStep): Promise<void> {
-  for (const action of step.actions) {
-    try {
-      await perform(surface, action);
-    } catch (error) {
-      throw new Error(`"${step.name}" (${surface.who}): ${describeAction(action)} failed: ${(error as Error).message}`);
-    }
-  }
-}
-
 /** Waits until the editors stop changing (two equal reads in a row). */
 async function settled(page: Page, what: string): Promise<Editors> {
   let last: string | undefined;
@@ -184,8 +167,8 @@ function byHand(): Promise<Editors[]> {
     await openEditors(page);
     const surface = customerSurface(page);
     const states: Editors[] = [];
-    for (const step of SCRIPT) {
-      await runActions(surface, step);
+    for (const [i, step] of SCRIPT.entries()) {
+      await runStep(surface, step, i);
       states.push(await settled(page, step.name));
     }
     await suite.closePages(page);
@@ -224,7 +207,7 @@ it('by remote control: the same keys and clicks through the live view leave both
   const surface = agentSurface(agent);
   for (const [i, step] of SCRIPT.entries()) {
     await clearEditingLog(customer);
-    await runActions(surface, step);
+    await runStep(surface, step, i);
     const expected = JSON.stringify(states[i]);
     try {
       await eventually(

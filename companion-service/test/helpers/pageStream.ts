@@ -42,3 +42,24 @@ export function sendPageBatch(visitor: TestClient, seq: number, events: unknown[
     data: JSON.stringify(events),
   });
 }
+
+/** Builds rrweb's serialized nodes for a page a raw socket sends, each with its own id. */
+export function serializedNodes() {
+  let nextId = 1;
+  const el = (tagName: string, attributes: Record<string, string> = {}, childNodes: unknown[] = [], isSVG = false) => ({
+    type: 2,
+    tagName,
+    attributes,
+    childNodes,
+    id: nextId++,
+    ...(isSVG && { isSVG: true }),
+  });
+  const text = (textContent: string) => ({ type: 3, textContent, id: nextId++ });
+  /** The document around an html element, with its doctype. */
+  const documentOf = (html: unknown) => ({
+    type: 0,
+    childNodes: [{ type: 1, name: 'html', publicId: '', systemId: '', id: nextId++ }, html],
+    id: nextId++,
+  });
+  return { el, text, documentOf };
+}

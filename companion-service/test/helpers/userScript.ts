@@ -121,7 +121,7 @@ export async function perform(surface: Surface, action: Action): Promise<void> {
 }
 
 /** Runs one step; a failing action names the step, the action and the surface. */
-export async function runStep(surface: Surface, step: Step, index: number): Promise<void> {
+export async function runStep(surface: Surface, step: Pick<Step, 'name' | 'actions'>, index: number): Promise<void> {
   for (const action of step.actions) {
     try {
       await perform(surface, action);
